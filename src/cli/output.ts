@@ -1,0 +1,49 @@
+/**
+ * How the CLI talks: JSON with --json, a richer view on a TTY, plain lines otherwise. NO_COLOR is honoured.
+ * Domain code never prints; handlers render what the domain returns through these helpers.
+ */
+import type { Writable } from 'node:stream';
+
+export interface OutputStreams {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+}
+
+export const defaultStreams: OutputStreams = { stdout: process.stdout, stderr: process.stderr };
+
+export function isInteractive(stream: { isTTY?: boolean } = process.stdout): boolean {
+  return Boolean(stream.isTTY) && process.env.CI !== 'true' && process.env.TERM !== 'dumb';
+}
+
+export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}
+
+const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1, dim: 2 };
+export type Color = keyof typeof codes;
+
+/** Wraps text in an ANSI colour when colours are enabled for stdout. */
+export function paint(color: Color, text: string, stream: { isTTY?: boolean } = process.stdout): string {
+  return colorEnabled(stream) ? `\u001b[${codes[color]}m${text}\u001b[0m` : text;
+}
+
+export function writeLine(text = '', stream: Writable = process.stdout): void {
+  stream.write(`${text}\n`);
+}
+
+export function writeJson(value: unknown, stream: Writable = process.stdout): void {
+  stream.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A plain-text table with columns padded to their widest cell. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
