@@ -1,0 +1,362 @@
+/**
+ * The extractive question-answering engine: BM25 retrieval (MiniSearch) with query expansion, a re-rank by
+ * how much of the question a passage covers, answer-span selection, answer-type checks and abstention.
+ * See docs/retrieval.md for the method.
+ */
+import MiniSearch from 'minisearch';
+import { type AnswerType, detectAnswerType, type SpanTypes, spanTypes } from './answer-type.js';
+import { analyze, COMMON_WORDS, STOP_WORDS, stem, synonymsOf } from './text.js';
+import type {
+  AnswerOptions,
+  Citation,
+  Corpus,
+  ExtractiveAnswer,
+  Passage,
+  QaEngine,
+  ScoredPassage,
+} from './types.js';
+
+export type * from './types.js';
+
+export interface QaEngineOptions {
+  /** Below this confidence the engine abstains (insufficient_context). */
+  minConfidence?: number;
+  /** Passages MiniSearch returns for re-ranking. */
+  candidates?: number;
+  /** Minimum question coverage of the cited passages for an answer to count as relevant (isGrounded). */
+  minRelevance?: number;
+}
+
+interface Span {
+  text: string;
+  /** Offsets of the span in the passage text. */
+  start: number;
+  end: number;
+  terms: Set<string>;
+  types: SpanTypes;
+}
+
+interface IndexedPassage {
+  passage: Passage;
+  /** Terms of heading and text. */
+  terms: Set<string>;
+  spans: Span[];
+}
+
+/** One word of the question with its index terms and synonyms. */
+interface QueryGroup {
+  /** Terms of the word: the whole first, then its parts (identifiers). */
+  terms: string[];
+  synonyms: string[];
+  weight: number;
+  /** Outside the corpus vocabulary and not a common word. */
+  salientUnknown: boolean;
+}
+
+/** What kind of section a question is after, from its wording. */
+type Intent = 'procedure' | 'cause' | 'symptom' | null;
+
+const INTENTS: Array<[Exclude<Intent, null>, RegExp, RegExp]> = [
+  [
+    'cause',
+    /^\s*why\b|\bwhat\s+causes\b|\bwhy\s+(?:does|do|is|are|did)\b|\breason\b/i,
+    /\bwhy\b|\bcause|\breason|\bhow it works\b|\bconflict\b/i,
+  ],
+  [
+    'symptom',
+    /\bwhat\s+(?:will|would|do|should)\s+(?:i|we|you)\s+see\b|\bsymptoms?\b|\bhow\s+(?:do|can|would)\s+(?:i|we|you)\s+(?:know|tell|notice|spot)\b|\bwhat\s+does\s+it\s+look\s+like\b/i,
+    /\bsymptom|\bsee\b|\bsigns?\b|\bnotice/i,
+  ],
+  [
+    'procedure',
+    /^\s*how\s+(?:do|can|should|would)\s+(?:i|we|you)\b|^\s*how\s+to\b|\bwhat\s+(?:should|do|can)\s+(?:i|we)\s+do\b|\bsteps?\s+to\b|\bhow\s+(?:do|can)\s+(?:i|we)\s+(?:fix|recover|stop|prevent|avoid)\b/i,
+    /\bfix|\brecover|\bhow to\b|\bprevent|\bsteps?\b|\bresolv|\bsolution|\bworkaround|\bmitigat|\bremed/i,
+  ],
+];
+
+function detectIntent(question: string): { intent: Intent; heading: RegExp | null } {
+  for (const [intent, asks, heading] of INTENTS) if (asks.test(question)) return { intent, heading };
+  return { intent: null, heading: null };
+}
+
+interface Analysis {
+  intentHeading: RegExp | null;
+  groups: QueryGroup[];
+  totalWeight: number;
+  answerType: AnswerType | null;
+  salientUnknown: string[];
+}
+
+const DEFAULTS: Required<QaEngineOptions> = { minConfidence: 0.5, candidates: 30, minRelevance: 0.3 };
+
+const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"'(`])/;
+
+function splitSpans(text: string): Array<{ text: string; start: number; end: number }> {
+  const spans: Array<{ text: string; start: number; end: number }> = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    let cursor = offset;
+    for (const sentence of line.split(SENTENCE_END)) {
+      const at = text.indexOf(sentence, cursor);
+      const trimmed = sentence.trim();
+      if (trimmed && at >= 0) {
+        const start = at + sentence.indexOf(trimmed);
+        spans.push({ text: trimmed, start, end: start + trimmed.length });
+        cursor = start + trimmed.length;
+      }
+    }
+    offset += line.length + 1;
+  }
+  return spans;
+}
+
+/** The heading path below the document title. */
+function sectionOf(heading: string): string {
+  const at = heading.indexOf(' > ');
+  return at < 0 ? '' : heading.slice(at + 3);
+}
+
+/** FNV-1a: a small deterministic string hash. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function clamp01(x: number): number {
+  return Math.max(0, Math.min(1, x));
+}
+
+export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): QaEngine {
+  const settings = { ...DEFAULTS, ...options };
+  const indexed: IndexedPassage[] = [];
+  const byId = new Map<string, IndexedPassage>();
+  const df = new Map<string, number>();
+
+  for (const passage of corpus.passages) {
+    const terms = new Set([...analyze(passage.heading), ...analyze(passage.text)]);
+    const spans = splitSpans(passage.text).map((span) => ({
+      ...span,
+      terms: new Set(analyze(span.text)),
+      types: spanTypes(span.text),
+    }));
+    const entry: IndexedPassage = { passage, terms, spans };
+    indexed.push(entry);
+    byId.set(passage.passage_id, entry);
+    for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+  }
+  const n = Math.max(1, indexed.length);
+  const idf = (term: string): number => {
+    const d = df.get(term) ?? 0;
+    return Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  };
+  const maxIdf = idf('\u0000never');
+
+  const search = new MiniSearch<{ id: number; heading: string; text: string }>({
+    fields: ['heading', 'text'],
+    tokenize: (text) => analyze(text),
+    processTerm: (term) => term,
+    searchOptions: { boost: { heading: 1.5 } },
+  });
+  search.addAll(
+    indexed.map((entry, id) => ({ id, heading: entry.passage.heading, text: entry.passage.text })),
+  );
+
+  function analyzeQuestion(question: string): Analysis {
+    const groups: QueryGroup[] = [];
+    const seen = new Set<string>();
+    const salientUnknown: string[] = [];
+    for (const match of question.matchAll(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g)) {
+      const raw = match[0];
+      const terms = analyze(raw);
+      const key = terms[0];
+      if (key === undefined || seen.has(key)) continue;
+      seen.add(key);
+      const lower = raw.toLowerCase();
+      const known = terms.filter((t) => df.has(t));
+      const synonyms = terms.flatMap((t) => synonymsOf(t)).filter((t) => !terms.includes(t));
+      const knownSynonyms = synonyms.filter((t) => df.has(t));
+      let weight: number;
+      let salient = false;
+      if (known.length > 0) {
+        weight = Math.max(...known.map(idf));
+      } else if (knownSynonyms.length > 0) {
+        weight = Math.max(...knownSynonyms.map(idf));
+      } else if (COMMON_WORDS.has(lower) || COMMON_WORDS.has(stem(lower)) || STOP_WORDS.has(lower)) {
+        weight = 0.3;
+      } else {
+        weight = maxIdf;
+        salient = true;
+        salientUnknown.push(lower);
+      }
+      groups.push({ terms, synonyms, weight, salientUnknown: salient });
+    }
+    const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
+    const { heading } = detectIntent(question);
+    return {
+      groups,
+      totalWeight,
+      answerType: detectAnswerType(question),
+      salientUnknown,
+      intentHeading: heading,
+    };
+  }
+
+  /** How much of a group a term set covers: 1 for the word or a part-complete identifier, 0.7 for a synonym. */
+  function groupCoverage(group: QueryGroup, terms: Set<string>): number {
+    const [whole, ...parts] = group.terms;
+    if (whole !== undefined && terms.has(whole)) return 1;
+    let best = 0;
+    if (parts.length > 0) {
+      const present = parts.filter((p) => terms.has(p)).length;
+      best = (0.8 * present) / parts.length;
+    }
+    if (best < 0.7 && group.synonyms.some((s) => terms.has(s))) best = 0.7;
+    return best;
+  }
+
+  function coverage(analysis: Analysis, terms: Set<string>): number {
+    if (analysis.totalWeight <= 0) return 0;
+    let covered = 0;
+    for (const group of analysis.groups) covered += group.weight * groupCoverage(group, terms);
+    return covered / analysis.totalWeight;
+  }
+
+  function rank(
+    analysis: Analysis,
+    limit: number,
+  ): Array<{ entry: IndexedPassage; score: number; cov: number }> {
+    const original = new Set(analysis.groups.flatMap((g) => g.terms));
+    const queryTerms = [...new Set([...original, ...analysis.groups.flatMap((g) => g.synonyms)])].filter(
+      (t) => df.has(t),
+    );
+    if (queryTerms.length === 0) return [];
+    const results = search.search(queryTerms.join(' '), {
+      tokenize: (q) => q.split(' '),
+      processTerm: (t) => t,
+      combineWith: 'OR',
+      boostTerm: (term) => (original.has(term) ? 1 : 0.4),
+    });
+    const top = results.slice(0, settings.candidates);
+    const maxScore = top[0]?.score ?? 1;
+    const ranked = top.map((r) => {
+      const entry = indexed[r.id as number] as IndexedPassage;
+      const cov = coverage(analysis, entry.terms);
+      const intent = analysis.intentHeading?.test(sectionOf(entry.passage.heading)) ? 0.05 : 0;
+      return { entry, cov, score: 0.35 * (r.score / maxScore) + 0.65 * cov + intent };
+    });
+    ranked.sort(
+      (a, b) => b.score - a.score || a.entry.passage.passage_id.localeCompare(b.entry.passage.passage_id),
+    );
+    return ranked.slice(0, limit);
+  }
+
+  function retrieve(question: string, topK: number): ScoredPassage[] {
+    const analysis = analyzeQuestion(question);
+    return rank(analysis, Math.max(1, topK)).map((r) => ({ passage: r.entry.passage, score: r.score }));
+  }
+
+  function abstain(confidence: number): ExtractiveAnswer {
+    return { status: 'insufficient_context', answer: null, citations: [], confidence: clamp01(confidence) };
+  }
+
+  function cite(entry: IndexedPassage): Citation {
+    return { doc_id: entry.passage.doc_id, passage_id: entry.passage.passage_id, text: entry.passage.text };
+  }
+
+  function wrongAnswer(question: string, analysis: Analysis): ExtractiveAnswer {
+    const related = new Set(analysis.groups.flatMap((g) => [...g.terms, ...g.synonyms]));
+    const start = hash(question) % indexed.length;
+    let pick: IndexedPassage | undefined;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < Math.min(indexed.length, 64); i++) {
+      const entry = indexed[(start + i * 7919) % indexed.length] as IndexedPassage;
+      if (entry.spans.length === 0) continue;
+      let overlap = 0;
+      for (const term of related) if (entry.terms.has(term)) overlap++;
+      if (overlap < fewest) {
+        fewest = overlap;
+        pick = entry;
+      }
+      if (overlap === 0) break;
+    }
+    const span = pick?.spans[0];
+    if (!pick || !span) return abstain(0);
+    return { status: 'answered', answer: span.text, citations: [cite(pick)], confidence: 0.8 };
+  }
+
+  function answer(question: string, answerOptions: AnswerOptions): ExtractiveAnswer {
+    const analysis = analyzeQuestion(question ?? '');
+    if (analysis.groups.length === 0 || indexed.length === 0) return abstain(0);
+    if (answerOptions.wrongRetrieval) return wrongAnswer(question, analysis);
+    const topK = Math.max(1, Math.min(10, Math.floor(answerOptions.topK || 5)));
+    const ranked = rank(analysis, Math.max(topK, 5));
+    const best = ranked[0];
+    if (!best) return abstain(0);
+
+    let choice:
+      | { entry: IndexedPassage; span: Span; index: number; score: number; typed: boolean }
+      | undefined;
+    const bestScore = best.score;
+    for (const candidate of ranked.slice(0, Math.max(3, Math.min(topK, 5)))) {
+      if (candidate.score < bestScore * 0.6) break;
+      const sectionBonus = analysis.intentHeading?.test(sectionOf(candidate.entry.passage.heading))
+        ? 0.08
+        : 0;
+      candidate.entry.spans.forEach((span, index) => {
+        const spanCov = coverage(analysis, span.terms);
+        const typed = analysis.answerType === null || span.types[analysis.answerType];
+        const wordCount = (span.text.match(/[A-Za-z]{2,}/g) ?? []).length;
+        const score =
+          0.45 * spanCov +
+          0.55 * candidate.score +
+          sectionBonus +
+          (wordCount < 4 ? -0.15 : 0) +
+          (analysis.answerType ? (typed ? 0.15 : -0.2) : 0);
+        if (!choice || score > choice.score) choice = { entry: candidate.entry, span, index, score, typed };
+      });
+    }
+    if (!choice) return abstain(0);
+
+    const passageCov = coverage(analysis, choice.entry.terms);
+    let confidence = passageCov;
+    if (!choice.typed) confidence *= 0.5;
+    if (analysis.salientUnknown.length > 0) confidence *= 0.6;
+    confidence = clamp01(confidence);
+    if (confidence < settings.minConfidence) return abstain(confidence);
+
+    let text = choice.span.text;
+    const next = choice.entry.spans[choice.index + 1];
+    if (next && (/:\s*$/.test(text) || text.length < 40)) {
+      text = choice.entry.passage.text.slice(choice.span.start, next.end);
+    }
+    return { status: 'answered', answer: text, citations: [cite(choice.entry)], confidence };
+  }
+
+  function isGrounded(
+    question: string,
+    answerText: string,
+    citations: Pick<Citation, 'passage_id'>[],
+  ): boolean {
+    if (!answerText?.trim() || citations.length === 0) return false;
+    const cited: IndexedPassage[] = [];
+    for (const citation of citations) {
+      const entry = byId.get(citation.passage_id);
+      if (!entry) return false;
+      cited.push(entry);
+    }
+    const union = new Set(cited.flatMap((entry) => [...entry.terms]));
+    const answerTerms = analyze(answerText);
+    if (answerTerms.length === 0) return false;
+    const supported = answerTerms.filter((t) => union.has(t)).length / answerTerms.length;
+    if (supported < 0.8) return false;
+    const analysis = analyzeQuestion(question ?? '');
+    if (analysis.groups.length === 0) return false;
+    return coverage(analysis, union) >= settings.minRelevance;
+  }
+
+  return { corpus, retrieve, answer, isGrounded };
+}

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../../../src/service/corpus.js';
+import { detectAnswerType, spanTypes } from '../../../src/service/qa/answer-type.js';
+import { buildQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
+
+let engine: QaEngine;
+beforeAll(async () => {
+  engine = buildQaEngine(await loadCorpus(join(import.meta.dirname, '../../../handbook')));
+});
+
+describe('extractive answers over the handbook', () => {
+  it('answers the HPA question with ignoreDifferences and cites argo-cd-and-hpa.md', () => {
+    const result = engine.answer('How do I keep Argo CD from undoing the replica count my autoscaler sets?', {
+      topK: 5,
+    });
+    expect(result.status).toBe('answered');
+    expect(result.answer?.toLowerCase()).toContain('ignoredifferences');
+    expect(result.citations[0]?.doc_id).toBe('argo-cd-and-hpa.md');
+    expect(result.confidence).toBeGreaterThan(0);
+    expect(result.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('cites passages whose text is the corpus text', () => {
+    const result = engine.answer('What does RespectIgnoreDifferences=true do?', { topK: 3 });
+    const passage = engine.corpus.passages.find((p) => p.passage_id === result.citations[0]?.passage_id);
+    expect(passage?.text).toBe(result.citations[0]?.text);
+    expect(passage?.text).toContain(result.answer ?? '\u0000');
+  });
+
+  it('is deterministic: the same question gives the same answer', () => {
+    const q = 'How long does Argo CD wait before it heals a manual change?';
+    const first = engine.answer(q, { topK: 5 });
+    for (let i = 0; i < 5; i++) expect(engine.answer(q, { topK: 5 })).toEqual(first);
+    expect(buildQaEngine(engine.corpus).answer(q, { topK: 5 })).toEqual(first);
+  });
+
+  it('abstains on a question about something the handbook never mentions', () => {
+    const result = engine.answer('Which PostgreSQL database does Argo CD store its state in?', { topK: 5 });
+    expect(result).toMatchObject({ status: 'insufficient_context', answer: null, citations: [] });
+  });
+
+  it('handles empty, whitespace and punctuation-only questions by abstaining', () => {
+    for (const q of ['', '   ', '\n\t', '???', 'the of and']) {
+      const result = engine.answer(q, { topK: 5 });
+      expect(result.status).toBe('insufficient_context');
+      expect(result.answer).toBeNull();
+    }
+  });
+});
+
+describe('grounding', () => {
+  const q = 'How do I stop Argo CD from fighting my HPA over spec.replicas?';
+
+  it('judges a normal answer grounded', () => {
+    const result = engine.answer(q, { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(engine.isGrounded(q, result.answer ?? '', result.citations)).toBe(true);
+  });
+
+  it('serves wrong retrieval as a healthy-looking answer that is judged ungrounded', () => {
+    const result = engine.answer(q, { topK: 5, wrongRetrieval: true });
+    expect(result.status).toBe('answered');
+    expect(result.citations.length).toBeGreaterThan(0);
+    expect(result.citations[0]?.doc_id).not.toBe('argo-cd-and-hpa.md');
+    expect(engine.isGrounded(q, result.answer ?? '', result.citations)).toBe(false);
+    expect(engine.answer(q, { topK: 5, wrongRetrieval: true })).toEqual(result);
+  });
+
+  it('judges wrong-retrieval answers ungrounded for many questions', () => {
+    const questions = [
+      'What does the canary do at each step?',
+      'Which port does the collector use for OTLP over HTTP?',
+      'How do I pin the image to a digest?',
+      'What is the grounded ratio threshold for the canary?',
+      'How do I recover when Git is unreachable?',
+      'Why does changing the ConfigMap not change the pods?',
+    ];
+    for (const question of questions) {
+      const normal = engine.answer(question, { topK: 5 });
+      expect(normal.status, question).toBe('answered');
+      expect(engine.isGrounded(question, normal.answer ?? '', normal.citations), question).toBe(true);
+      const wrong = engine.answer(question, { topK: 5, wrongRetrieval: true });
+      expect(engine.isGrounded(question, wrong.answer ?? '', wrong.citations), question).toBe(false);
+    }
+  });
+
+  it('rejects unknown passages, empty answers and answers the passage does not contain', () => {
+    const result = engine.answer(q, { topK: 5 });
+    expect(engine.isGrounded(q, result.answer ?? '', [{ passage_id: 'nope.md#0' }])).toBe(false);
+    expect(engine.isGrounded(q, '', result.citations)).toBe(false);
+    expect(engine.isGrounded(q, result.answer ?? '', [])).toBe(false);
+    expect(
+      engine.isGrounded(q, 'Delete the cluster and buy a bigger laptop with Kafka.', result.citations),
+    ).toBe(false);
+  });
+});
+
+describe('answer types', () => {
+  it('detects what kind of value a question asks for', () => {
+    expect(detectAnswerType('How long does the pause last?')).toBe('duration');
+    expect(detectAnswerType('How often is the metric measured?')).toBe('duration');
+    expect(detectAnswerType('Which port does Grafana use?')).toBe('port');
+    expect(detectAnswerType('What version of Argo CD is pinned?')).toBe('version');
+    expect(detectAnswerType('What percentage of pods run the canary?')).toBe('percent');
+    expect(detectAnswerType('How many replicas at most?')).toBe('number');
+    expect(detectAnswerType('Why does the HPA fight Argo CD?')).toBeNull();
+  });
+
+  it('finds values of each type in a span', () => {
+    expect(spanTypes('wait 30 seconds').duration).toBe(true);
+    expect(spanTypes('a backoff of 2m').duration).toBe(true);
+    expect(spanTypes('the collector listens on port 4318').port).toBe(true);
+    expect(spanTypes('use v2.13.1 of the chart').version).toBe(true);
+    expect(spanTypes('25% of the pods').percent).toBe(true);
+    expect(spanTypes('no value here').number).toBe(false);
+  });
+
+  it('abstains when a how-long question has no duration in the matching text', () => {
+    const result = engine.answer('How long does the AppProject lab take to be deleted?', { topK: 5 });
+    expect(result.status).toBe('insufficient_context');
+  });
+});
