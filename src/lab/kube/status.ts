@@ -1,0 +1,62 @@
+/** Readiness predicates and one-line summaries of the objects the lab waits on and reports. */
+import type { Application, Condition, Deployment, KubeObject, Pod, Rollout } from './types.js';
+
+export function condition(
+  obj: { status?: { conditions?: Condition[] } } | undefined,
+  type: string,
+): Condition | undefined {
+  return obj?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** A Deployment (or StatefulSet) whose controller has seen its latest spec and has every replica available. */
+export function isWorkloadAvailable(obj: Deployment | undefined): boolean {
+  if (!obj) return false;
+  const want = obj.spec?.replicas ?? 1;
+  const status = obj.status ?? {};
+  const observed =
+    status.observedGeneration === undefined || status.observedGeneration >= (obj.metadata.generation ?? 0);
+  return (
+    observed &&
+    (status.availableReplicas ?? status.readyReplicas ?? 0) >= want &&
+    (status.updatedReplicas ?? want) >= want
+  );
+}
+
+export function isCrdEstablished(obj: KubeObject | undefined): boolean {
+  return condition(obj as { status?: { conditions?: Condition[] } }, 'Established')?.status === 'True';
+}
+
+export function appSync(app: Application): string {
+  return app.status?.sync?.status ?? 'Unknown';
+}
+
+export function appHealth(app: Application): string {
+  return app.status?.health?.status ?? 'Unknown';
+}
+
+export function isAppSyncedHealthy(app: Application | undefined): boolean {
+  return !!app && appSync(app) === 'Synced' && appHealth(app) === 'Healthy';
+}
+
+export function rolloutWeight(rollout: Rollout): number | undefined {
+  return rollout.status?.canary?.weights?.canary?.weight;
+}
+
+/** Why a pod is not ready, in a few words (e.g. `ImagePullBackOff`, `CrashLoopBackOff (3 restarts)`), or undefined when it is. */
+export function podProblem(pod: Pod): string | undefined {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded') return undefined;
+  for (const c of pod.status?.containerStatuses ?? []) {
+    const waiting = c.state?.waiting?.reason;
+    if (waiting) return c.restartCount ? `${waiting} (${c.restartCount} restarts)` : waiting;
+    const terminated = c.state?.terminated?.reason;
+    if (terminated && !c.ready) return terminated;
+  }
+  const ready = condition(pod, 'Ready');
+  if (phase === 'Running' && ready?.status === 'True') return undefined;
+  const scheduled = condition(pod, 'PodScheduled');
+  if (scheduled?.status === 'False') return scheduled.reason ?? 'Unschedulable';
+  if (pod.status?.reason) return pod.status.reason;
+  if (ready && ready.status !== 'True') return ready.reason ?? 'NotReady';
+  return phase ?? 'Unknown';
+}

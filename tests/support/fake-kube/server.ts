@@ -1,0 +1,486 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
+import { apiVersionOf, type ResourceType } from './resources.js';
+import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
+import { type KubeObject, type Mutation, type Store, type StoredEvent, StoreError } from './store.js';
+
+/** One HTTP request the fake served, for assertions. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType?: string;
+}
+
+/** An injected failure: the next `times` matching requests get `status` (a Status error) instead of being served. */
+export interface FailureRule {
+  method?: string;
+  plural?: string;
+  name?: string;
+  /** Match when the request path contains this text. */
+  pathIncludes?: string;
+  status: number;
+  reason?: string;
+  message?: string;
+  times?: number;
+}
+
+export interface ServerOptions {
+  bookmarkIntervalMs: number;
+  version: string;
+}
+
+interface Route {
+  resource: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+function status(code: number, reason: string, message: string, details: StoreError['details'] = {}) {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    details,
+    code,
+  };
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class FakeApiServer {
+  readonly requests: RequestRecord[] = [];
+  readonly failures: FailureRule[] = [];
+  private server?: Server;
+  private watches = new Set<ServerResponse>();
+
+  constructor(
+    readonly store: Store,
+    readonly options: ServerOptions,
+  ) {
+    for (const ns of systemNamespaces) {
+      store.create(
+        store.resourceFor('v1', 'Namespace'),
+        undefined,
+        { metadata: { name: ns } },
+        { source: 'test' },
+      );
+    }
+    store.mutations.length = 0;
+  }
+
+  async listen(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) send(res, 500, status(500, 'InternalError', String(error)));
+        else res.end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.watches) res.end();
+    this.watches.clear();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const query = Object.fromEntries(url.searchParams.entries());
+    const method = (req.method ?? 'GET').toUpperCase();
+    const contentType = req.headers['content-type']?.split(';')[0]?.trim();
+    this.requests.push({ method, path: url.pathname, query, ...(contentType ? { contentType } : {}) });
+    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (url.pathname === '/version')
+      return send(res, 200, { major: '1', minor: '31', gitVersion: this.options.version });
+    if (url.pathname === '/api')
+      return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (url.pathname === '/apis') return send(res, 200, this.groupList());
+
+    let prefixLength: number;
+    let group: string;
+    let version: string;
+    if (segments[0] === 'api' && segments[1]) {
+      group = '';
+      version = segments[1];
+      prefixLength = 2;
+    } else if (segments[0] === 'apis' && segments[1] && segments[2]) {
+      group = segments[1];
+      version = segments[2];
+      prefixLength = 3;
+    } else if (segments[0] === 'apis' && segments[1]) {
+      return this.groupInfo(res, segments[1]);
+    } else return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+
+    const rest = segments.slice(prefixLength);
+    if (rest.length === 0) return this.resourceList(res, group, version);
+    const route = this.route(group, version, rest);
+    if (!route)
+      return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+
+    const failure = this.failures.find(
+      (f) =>
+        (f.times ?? 1) > 0 &&
+        (!f.method || f.method.toUpperCase() === method) &&
+        (!f.plural || f.plural === route.resource.plural) &&
+        (!f.name || f.name === route.name) &&
+        (!f.pathIncludes || url.pathname.includes(f.pathIncludes)),
+    );
+    if (failure) {
+      failure.times = (failure.times ?? 1) - 1;
+      return send(
+        res,
+        failure.status,
+        status(failure.status, failure.reason ?? 'InternalError', failure.message ?? 'injected failure', {
+          name: route.name,
+          kind: route.resource.plural,
+        }),
+      );
+    }
+
+    try {
+      if (query.dryRun)
+        throw new StoreError(400, 'BadRequest', 'the fake API server does not support dryRun');
+      if (method === 'GET' && !route.name) {
+        if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, route, query);
+        return send(res, 200, this.list(route, query));
+      }
+      if (method === 'GET' && route.name) return send(res, 200, this.read(route));
+      if (method === 'POST' && !route.name) return send(res, 201, this.create(route, body));
+      if (method === 'PUT' && route.name) return send(res, 200, this.update(route, body));
+      if (method === 'PATCH' && route.name)
+        return send(res, 200, this.patch(route, body, contentType, query));
+      if (method === 'DELETE' && route.name) {
+        const gone = this.store.delete(route.resource, route.namespace, route.name, { source: 'client' });
+        return send(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name: route.name, kind: route.resource.plural, uid: gone.metadata?.uid },
+        });
+      }
+      return send(res, 405, status(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname}`));
+    } catch (error) {
+      if (error instanceof StoreError)
+        return send(res, error.code, status(error.code, error.reason, error.message, error.details));
+      if (error instanceof PatchError) return send(res, 422, status(422, 'Invalid', error.message));
+      if (error instanceof SyntaxError)
+        return send(res, 400, status(400, 'BadRequest', `invalid body: ${error.message}`));
+      throw error;
+    }
+  }
+
+  private route(group: string, version: string, rest: string[]): Route | undefined {
+    // namespaces/{ns}/{plural}[/{name}[/{sub}]]
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      const resource = this.store.findResource(group, version, rest[2] ?? '');
+      if (resource?.namespaced) return { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    }
+    const resource = this.store.findResource(group, version, rest[0] ?? '');
+    if (!resource) return undefined;
+    return { resource, name: rest[1], subresource: rest[2] };
+  }
+
+  private groupList() {
+    const groups = new Map<string, Set<string>>();
+    for (const r of this.store.resources) {
+      if (!r.group) continue;
+      if (!groups.has(r.group)) groups.set(r.group, new Set());
+      groups.get(r.group)?.add(r.version);
+    }
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => this.groupDoc(name, [...versions])),
+    };
+  }
+
+  private groupDoc(name: string, versions: string[]) {
+    const list = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+    return { name, versions: list, preferredVersion: list[0] };
+  }
+
+  private groupInfo(res: ServerResponse, group: string): void {
+    const versions = [
+      ...new Set(this.store.resources.filter((r) => r.group === group).map((r) => r.version)),
+    ];
+    if (versions.length === 0) {
+      send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return;
+    }
+    send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...this.groupDoc(group, versions) });
+  }
+
+  private resourceList(res: ServerResponse, group: string, version: string): void {
+    const resources = this.store.resources.filter((r) => r.group === group && r.version === version);
+    if (resources.length === 0) {
+      send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return;
+    }
+    const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+    send(res, 200, {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: apiVersionOf({ group, version }),
+      resources: resources.flatMap((r) => [
+        { name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs },
+        ...(r.subresources ?? []).map((s) => ({
+          name: `${r.plural}/${s}`,
+          singularName: '',
+          namespaced: r.namespaced,
+          kind: s === 'scale' ? 'Scale' : r.kind,
+          verbs: ['get', 'patch', 'update'],
+        })),
+      ]),
+    });
+  }
+
+  private matching(route: Route, query: Record<string, string>): (obj: KubeObject) => boolean {
+    const labels = labelSelectorMatcher(query.labelSelector);
+    const fields = fieldSelectorMatcher(query.fieldSelector);
+    return (obj) =>
+      (!route.resource.namespaced || !route.namespace || obj.metadata?.namespace === route.namespace) &&
+      labels(obj.metadata?.labels) &&
+      fields(obj);
+  }
+
+  private list(route: Route, query: Record<string, string>) {
+    const matches = this.matching(route, query);
+    return {
+      kind: `${route.resource.kind}List`,
+      apiVersion: apiVersionOf(route.resource),
+      metadata: { resourceVersion: String(this.store.resourceVersion) },
+      items: this.store.list(route.resource, route.namespace).filter(matches),
+    };
+  }
+
+  private read(route: Route): unknown {
+    const obj = this.store.get(route.resource, route.namespace, route.name ?? '');
+    if (!obj) throw this.store.notFound(route.resource, route.name ?? '');
+    this.checkSubresource(route);
+    if (route.subresource === 'scale') return this.scaleOf(obj);
+    return obj;
+  }
+
+  private checkSubresource(route: Route): void {
+    if (route.subresource && !(route.resource.subresources ?? []).includes(route.subresource as 'status'))
+      throw new StoreError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (${route.resource.plural}/${route.subresource})`,
+      );
+  }
+
+  private scaleOf(obj: KubeObject) {
+    const spec = obj.spec as { replicas?: number } | undefined;
+    const st = obj.status as { replicas?: number } | undefined;
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: {
+        name: obj.metadata?.name,
+        namespace: obj.metadata?.namespace,
+        resourceVersion: obj.metadata?.resourceVersion,
+      },
+      spec: { replicas: spec?.replicas ?? 0 },
+      status: { replicas: st?.replicas ?? 0 },
+    };
+  }
+
+  private requireNamespace(route: Route, obj: KubeObject): string | undefined {
+    if (!route.resource.namespaced) return undefined;
+    const ns = route.namespace ?? obj.metadata?.namespace;
+    if (!ns) throw new StoreError(400, 'BadRequest', 'a namespaced object needs a namespace');
+    if (obj.metadata?.namespace && route.namespace && obj.metadata.namespace !== route.namespace)
+      throw new StoreError(
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    if (!this.store.get(this.store.resourceFor('v1', 'Namespace'), undefined, ns))
+      throw new StoreError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    return ns;
+  }
+
+  private create(route: Route, body: string): KubeObject {
+    const obj = JSON.parse(body) as KubeObject;
+    const ns = this.requireNamespace(route, obj);
+    if ((route.resource.subresources ?? []).includes('status')) delete obj.status;
+    return this.store.create(route.resource, ns, obj, { source: 'client', verb: 'create' });
+  }
+
+  private update(route: Route, body: string): unknown {
+    const obj = JSON.parse(body) as KubeObject;
+    this.checkSubresource(route);
+    const current = this.read({ ...route, subresource: undefined }) as KubeObject;
+    const next = this.withSubresource(route, current, obj);
+    const saved = this.store.replace(
+      route.resource,
+      route.namespace,
+      route.name ?? '',
+      next,
+      { source: 'client', verb: 'update', ...(route.subresource ? { subresource: route.subresource } : {}) },
+      obj.metadata?.resourceVersion,
+    );
+    return route.subresource === 'scale' ? this.scaleOf(saved) : saved;
+  }
+
+  /** Keeps the fields a write to the main resource or a subresource may not change. */
+  private withSubresource(route: Route, current: KubeObject, next: KubeObject): KubeObject {
+    if (route.subresource === 'status') return { ...current, status: next.status };
+    if (route.subresource === 'scale') {
+      const replicas = (next.spec as { replicas?: number } | undefined)?.replicas;
+      return { ...current, spec: { ...(current.spec as object), replicas } };
+    }
+    if ((route.resource.subresources ?? []).includes('status')) {
+      const out = { ...next };
+      if (current.status === undefined) delete out.status;
+      else out.status = current.status;
+      return out;
+    }
+    return next;
+  }
+
+  private patch(
+    route: Route,
+    body: string,
+    contentType: string | undefined,
+    query: Record<string, string>,
+  ): unknown {
+    this.checkSubresource(route);
+    const name = route.name ?? '';
+    const current = this.store.get(route.resource, route.namespace, name);
+    let patchType: Mutation['patchType'];
+    switch (contentType) {
+      case 'application/merge-patch+json':
+        patchType = 'merge';
+        break;
+      case 'application/strategic-merge-patch+json':
+        patchType = 'strategic';
+        break;
+      case 'application/json-patch+json':
+        patchType = 'json';
+        break;
+      case 'application/apply-patch+yaml':
+        patchType = 'apply';
+        break;
+      default:
+        throw new StoreError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format: ${contentType ?? 'none'}`,
+        );
+    }
+    const meta = {
+      source: 'client' as const,
+      verb: patchType === 'apply' ? ('apply' as const) : ('patch' as const),
+      patchType,
+    };
+    if (patchType === 'apply') {
+      if (!query.fieldManager)
+        throw new StoreError(
+          422,
+          'Invalid',
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        );
+      const applied = parseYaml(body) as KubeObject;
+      if (!applied || typeof applied !== 'object')
+        throw new StoreError(400, 'BadRequest', 'the apply patch is not an object');
+      if (applied.metadata?.name && applied.metadata.name !== name)
+        throw new StoreError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+      if (!current && !route.subresource) {
+        const ns = this.requireNamespace(route, applied);
+        if ((route.resource.subresources ?? []).includes('status')) delete applied.status;
+        return this.store.create(
+          route.resource,
+          ns,
+          { ...applied, metadata: { ...applied.metadata, name } },
+          meta,
+        );
+      }
+    }
+    if (!current) throw this.store.notFound(route.resource, name);
+    const base: unknown = route.subresource === 'scale' ? this.scaleOf(current) : current;
+    const parsed = patchType === 'apply' ? parseYaml(body) : JSON.parse(body);
+    const patched = (
+      patchType === 'json' ? jsonPatch(base, parsed as JsonPatchOp[]) : mergePatch(base, parsed)
+    ) as KubeObject;
+    const next = this.withSubresource(route, current, patched);
+    const saved = this.store.replace(route.resource, route.namespace, name, next, {
+      ...meta,
+      ...(route.subresource ? { subresource: route.subresource } : {}),
+    });
+    return route.subresource === 'scale' ? this.scaleOf(saved) : saved;
+  }
+
+  private watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    query: Record<string, string>,
+  ): void {
+    const matches = this.matching(route, query);
+    const relevant = (e: StoredEvent) =>
+      e.resource.group === route.resource.group &&
+      e.resource.plural === route.resource.plural &&
+      matches(e.object);
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    this.watches.add(res);
+    const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    const from =
+      query.resourceVersion && query.resourceVersion !== '0' ? Number(query.resourceVersion) : undefined;
+    if (from === undefined) {
+      for (const obj of this.store.list(route.resource, route.namespace).filter(matches)) write('ADDED', obj);
+    } else {
+      for (const e of this.store.history)
+        if (e.resourceVersion > from && relevant(e)) write(e.type, e.object);
+    }
+    const unsubscribe = this.store.subscribe((e) => {
+      if (relevant(e)) write(e.type, e.object);
+    });
+    const bookmark = () =>
+      write('BOOKMARK', {
+        kind: route.resource.kind,
+        apiVersion: apiVersionOf(route.resource),
+        metadata: { resourceVersion: String(this.store.resourceVersion) },
+      });
+    const timers: NodeJS.Timeout[] = [];
+    if (query.allowWatchBookmarks === 'true') {
+      bookmark();
+      timers.push(setInterval(bookmark, this.options.bookmarkIntervalMs));
+    }
+    if (query.timeoutSeconds) timers.push(setTimeout(() => res.end(), Number(query.timeoutSeconds) * 1000));
+    const stop = () => {
+      unsubscribe();
+      for (const t of timers) clearTimeout(t);
+      this.watches.delete(res);
+    };
+    res.on('close', stop);
+    req.on('close', stop);
+  }
+}

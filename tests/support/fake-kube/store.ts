@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { apiVersionOf, builtinResources, type ResourceType } from './resources.js';
+
+/** A Kubernetes object as JSON. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+    creationTimestamp?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoredEvent {
+  resourceVersion: number;
+  type: WatchEventType;
+  resource: ResourceType;
+  object: KubeObject;
+}
+
+/** One write, in order. `source` is 'client' for API requests and 'test' for the programmatic API. */
+export interface Mutation {
+  seq: number;
+  source: 'client' | 'test';
+  verb: 'create' | 'update' | 'patch' | 'apply' | 'delete';
+  /** Content type of a patch: merge, json, strategic or apply. */
+  patchType?: 'merge' | 'json' | 'strategic' | 'apply';
+  subresource?: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  resourceVersion: string;
+}
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details: { name?: string; kind?: string; group?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+function key(resource: ResourceType, namespace: string | undefined, name: string): string {
+  return `${resource.group}|${resource.plural}|${resource.namespaced ? (namespace ?? '') : ''}|${name}`;
+}
+
+/** Everything but metadata and status: a change here bumps metadata.generation, as the API server does. */
+function specOf(obj: KubeObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
+export class Store {
+  readonly resources: ResourceType[] = builtinResources.map((r) => ({ ...r }));
+  readonly objects = new Map<string, KubeObject>();
+  readonly history: StoredEvent[] = [];
+  readonly mutations: Mutation[] = [];
+  private revision = 100;
+  private listeners = new Set<(event: StoredEvent) => void>();
+
+  get resourceVersion(): number {
+    return this.revision;
+  }
+
+  findResource(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.resources.find((r) => r.group === group && r.version === version && r.plural === plural);
+  }
+
+  resourceFor(apiVersion: string, kind: string): ResourceType {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const found = this.resources.find((r) => r.group === group && r.version === version && r.kind === kind);
+    if (!found)
+      throw new StoreError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (${apiVersion} ${kind})`,
+      );
+    return found;
+  }
+
+  subscribe(listener: (event: StoredEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(resource: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(key(resource, namespace, name));
+  }
+
+  list(resource: ResourceType, namespace?: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const obj of this.objects.values()) {
+      if (obj.apiVersion !== apiVersionOf(resource) || obj.kind !== resource.kind) continue;
+      if (resource.namespaced && namespace && obj.metadata?.namespace !== namespace) continue;
+      out.push(obj);
+    }
+    return out.sort((a, b) =>
+      `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(
+        `${b.metadata?.namespace}/${b.metadata?.name}`,
+      ),
+    );
+  }
+
+  private emit(type: WatchEventType, resource: ResourceType, object: KubeObject): void {
+    const event: StoredEvent = {
+      resourceVersion: this.revision,
+      type,
+      resource,
+      object: structuredClone(object),
+    };
+    this.history.push(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private record(m: Omit<Mutation, 'seq'>): void {
+    this.mutations.push({ seq: this.mutations.length + 1, ...m });
+  }
+
+  create(
+    resource: ResourceType,
+    namespace: string | undefined,
+    input: KubeObject,
+    meta: Pick<Mutation, 'source'> & Partial<Mutation> = { source: 'test' },
+  ): KubeObject {
+    const name = input.metadata?.name;
+    if (!name)
+      throw new StoreError(422, 'Invalid', `${resource.kind}: metadata.name is required`, {
+        kind: resource.kind,
+      });
+    const ns = resource.namespaced ? (namespace ?? input.metadata?.namespace ?? 'default') : undefined;
+    const k = key(resource, ns, name);
+    if (this.objects.has(k))
+      throw new StoreError(409, 'AlreadyExists', `${resource.plural} "${name}" already exists`, {
+        name,
+        kind: resource.plural,
+        group: resource.group,
+      });
+    this.revision++;
+    const obj: KubeObject = {
+      ...structuredClone(input),
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      metadata: {
+        ...structuredClone(input.metadata ?? {}),
+        name,
+        ...(ns ? { namespace: ns } : {}),
+        uid: randomUUID(),
+        creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        generation: 1,
+        resourceVersion: String(this.revision),
+      },
+    };
+    if (obj.metadata) delete obj.metadata.managedFields;
+    this.objects.set(k, obj);
+    this.record({
+      verb: 'create',
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      namespace: ns,
+      name,
+      resourceVersion: String(this.revision),
+      ...meta,
+    });
+    this.emit('ADDED', resource, obj);
+    if (resource.kind === 'CustomResourceDefinition') this.registerCrd(obj);
+    return structuredClone(obj);
+  }
+
+  /**
+   * Replaces an object. With `expectedResourceVersion` a stale write is a 409 Conflict, as on a real server.
+   * Unchanged content is a no-op (no new resourceVersion, no event), as on a real server.
+   */
+  replace(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    next: KubeObject,
+    meta: Pick<Mutation, 'source' | 'verb'> & Partial<Mutation>,
+    expectedResourceVersion?: string,
+  ): KubeObject {
+    const k = key(resource, namespace, name);
+    const current = this.objects.get(k);
+    if (!current) throw this.notFound(resource, name);
+    if (expectedResourceVersion && expectedResourceVersion !== current.metadata?.resourceVersion)
+      throw new StoreError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${resource.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, kind: resource.plural, group: resource.group },
+      );
+    const merged: KubeObject = {
+      ...structuredClone(next),
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      metadata: {
+        ...structuredClone(next.metadata ?? {}),
+        name,
+        ...(current.metadata?.namespace ? { namespace: current.metadata.namespace } : {}),
+        uid: current.metadata?.uid,
+        creationTimestamp: current.metadata?.creationTimestamp,
+        generation: current.metadata?.generation ?? 1,
+        resourceVersion: current.metadata?.resourceVersion,
+      },
+    };
+    if (merged.metadata) delete merged.metadata.managedFields;
+    if (JSON.stringify(merged) === JSON.stringify(current)) return structuredClone(current);
+    this.revision++;
+    if (merged.metadata) {
+      merged.metadata.resourceVersion = String(this.revision);
+      if (specOf(merged) !== specOf(current))
+        merged.metadata.generation = (current.metadata?.generation ?? 1) + 1;
+    }
+    this.objects.set(k, merged);
+    this.record({
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      namespace: merged.metadata?.namespace,
+      name,
+      resourceVersion: String(this.revision),
+      ...meta,
+    });
+    this.emit('MODIFIED', resource, merged);
+    if (resource.kind === 'CustomResourceDefinition') this.registerCrd(merged);
+    return structuredClone(merged);
+  }
+
+  delete(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    meta: Pick<Mutation, 'source'> = { source: 'test' },
+  ): KubeObject {
+    const k = key(resource, namespace, name);
+    const current = this.objects.get(k);
+    if (!current) throw this.notFound(resource, name);
+    this.objects.delete(k);
+    this.revision++;
+    const gone = structuredClone(current);
+    if (gone.metadata) gone.metadata.resourceVersion = String(this.revision);
+    this.record({
+      verb: 'delete',
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      namespace: current.metadata?.namespace,
+      name,
+      resourceVersion: String(this.revision),
+      ...meta,
+    });
+    this.emit('DELETED', resource, gone);
+    if (resource.kind === 'Namespace') {
+      for (const r of this.resources.filter((x) => x.namespaced)) {
+        for (const obj of this.list(r, name)) this.delete(r, name, obj.metadata?.name ?? '', meta);
+      }
+    }
+    return gone;
+  }
+
+  notFound(resource: ResourceType, name: string): StoreError {
+    return new StoreError(
+      404,
+      'NotFound',
+      `${resource.plural}${resource.group ? `.${resource.group}` : ''} "${name}" not found`,
+      {
+        name,
+        kind: resource.plural,
+        group: resource.group,
+      },
+    );
+  }
+
+  /** A created CRD makes its kind servable (every served version), like the real API server. */
+  private registerCrd(crd: KubeObject): void {
+    const spec = crd.spec as
+      | {
+          group?: string;
+          scope?: string;
+          names?: { kind?: string; plural?: string };
+          versions?: Array<{
+            name?: string;
+            served?: boolean;
+            subresources?: { status?: unknown; scale?: unknown };
+          }>;
+        }
+      | undefined;
+    if (!spec?.group || !spec.names?.kind || !spec.names.plural) return;
+    for (const v of spec.versions ?? []) {
+      if (!v.name || v.served === false) continue;
+      if (this.findResource(spec.group, v.name, spec.names.plural)) continue;
+      const sub: Array<'status' | 'scale'> = [];
+      if (v.subresources?.status) sub.push('status');
+      if (v.subresources?.scale) sub.push('scale');
+      this.resources.push({
+        group: spec.group,
+        version: v.name,
+        kind: spec.names.kind,
+        plural: spec.names.plural,
+        namespaced: spec.scope !== 'Cluster',
+        subresources: sub,
+      });
+    }
+  }
+}
