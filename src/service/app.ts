@@ -1,0 +1,427 @@
+/**
+ * The doc-QA HTTP app (Hono). `createDocQaApp` builds the app and starts loading the corpus; `ready` resolves
+ * once the index is built. The app runs in-process (`app.request()`: tests, the eval runner) or behind
+ * @hono/node-server (server.ts). Bad input never produces a 5xx; a bug becomes a logged, counted 500.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Registry } from 'prom-client';
+import { loadCorpus } from './corpus.js';
+import { defaultCorpusDir } from './corpus-dir.js';
+import { describeFaults, type Faults, resolveFaults } from './faults.js';
+import { createGenerativeAnswerer, type FallbackReason, type GeminiOptions } from './generative.js';
+import { createJsonLogger, type Logger } from './logger.js';
+import { createMetrics, type DocQaMetrics, type RequestOutcome } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { buildQaEngine } from './qa/index.js';
+import type { ExtractiveAnswer, Passage, QaEngine } from './qa/types.js';
+import {
+  type AnswerMode,
+  AskRequestSchema,
+  type AskResponse,
+  AskResponseSchema,
+  type ErrorCode,
+  MAX_BODY_BYTES,
+} from './schemas.js';
+import { createTracing, noTracing, type Tracing, type TracingOptions } from './tracing.js';
+
+export interface DocQaAppOptions {
+  /** Folder of Markdown documents (default: the bundled handbook). */
+  corpusDir?: string;
+  /** Answering mode (default extractive). */
+  mode?: AnswerMode;
+  /** Injected faults: a DOCQA_FAULTS string (`wrong-retrieval,latency=200ms`) or a Faults object. */
+  faults?: string | Partial<Faults>;
+  gemini?: GeminiOptions;
+  logger?: Logger;
+  /** Where the metrics go (default: a new Registry per app). */
+  registry?: Registry;
+  /** Tracing settings, or a ready Tracing (default: off). */
+  tracing?: TracingOptions | Tracing;
+  /** A ready engine (or its promise) instead of loading corpusDir: for embedding and tests. */
+  engine?: QaEngine | Promise<QaEngine>;
+}
+
+type Env = { Variables: { requestId: string; answerMode?: AnswerMode; askLog?: Record<string, unknown> } };
+
+export interface DocQaApp {
+  app: OpenAPIHono<Env>;
+  /** Resolves when the corpus is indexed; rejects if it cannot be loaded. */
+  ready: Promise<void>;
+  registry: Registry;
+  metrics: DocQaMetrics;
+  mode: AnswerMode;
+  faults: Faults;
+  corpusDir: string;
+  logger: Logger;
+  isReady(): boolean;
+  /** The engine once ready (rejects like `ready`). */
+  engine(): Promise<QaEngine>;
+  /** Flushes tracing; the app stays usable for requests already in flight. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 405 | 413 | 415 | 503,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
+  const mode: AnswerMode = options.mode ?? 'extractive';
+  const faults = resolveFaults(options.faults);
+  const logger = options.logger ?? createJsonLogger();
+  const metrics = createMetrics({ registry: options.registry });
+  const corpusDir = options.corpusDir ?? defaultCorpusDir();
+  const tracing: Tracing =
+    options.tracing && 'trace' in options.tracing
+      ? options.tracing
+      : options.tracing
+        ? createTracing({ ...options.tracing, logger })
+        : noTracing;
+  const generative = mode === 'generative' ? createGenerativeAnswerer(options.gemini) : undefined;
+
+  let readyState: 'loading' | 'ready' | 'failed' = 'loading';
+  let loadError = '';
+  const started = performance.now();
+  const enginePromise: Promise<QaEngine> = (
+    options.engine
+      ? Promise.resolve(options.engine)
+      : loadCorpus(corpusDir).then((corpus) => buildQaEngine(corpus))
+  ).then(
+    (engine) => {
+      readyState = 'ready';
+      logger.log('info', 'corpus indexed', {
+        corpus: options.engine ? '(injected engine)' : corpusDir,
+        documents: engine.corpus.documents.length,
+        passages: engine.corpus.passages.length,
+        index_ms: Math.round(performance.now() - started),
+        mode,
+        faults: describeFaults(faults),
+      });
+      return engine;
+    },
+    (error: unknown) => {
+      readyState = 'failed';
+      loadError = error instanceof Error ? error.message : String(error);
+      logger.log('error', 'corpus failed to load', { corpus: corpusDir, error: loadError });
+      throw error;
+    },
+  );
+  const ready = enginePromise.then(() => undefined);
+  // Callers may never await `ready`; a load failure is reported by /readyz and the log, not as a crash.
+  ready.catch(() => {});
+
+  const app = new OpenAPIHono<Env>();
+
+  // Request id, and one log line per request.
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    const t0 = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    logger.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ...(c.get('answerMode') ? { mode: c.get('answerMode') } : {}),
+      latency_ms: round(performance.now() - t0),
+      ...c.get('askLog'),
+    });
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HttpError) {
+      metrics.rejected.inc({ code: error.code });
+      return errorResponse(c, error.status, error.code, error.message);
+    }
+    const answerMode = c.get('answerMode') ?? mode;
+    metrics.requests.inc({ mode: answerMode, status: 'error' });
+    logger.log('error', 'unhandled error', {
+      request_id: c.get('requestId'),
+      path: c.req.path,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return errorResponse(
+      c,
+      500,
+      'internal_error',
+      'The service failed to handle this request; it has been logged.',
+    );
+  });
+
+  app.notFound((c) =>
+    errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}; see GET /openapi.json.`),
+  );
+
+  app.post('/v1/ask', async (c) => {
+    const t0 = performance.now();
+    const request = await parseAskRequest(c.req.raw);
+    const engine = await enginePromise.catch(() => {
+      throw new HttpError(503, 'not_ready', `The corpus could not be loaded: ${loadError}`);
+    });
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+
+    const outcome = await tracing.trace(
+      'docqa.ask',
+      { 'docqa.mode': mode, 'docqa.top_k': request.top_k },
+      async (span) => {
+        const result = await answerQuestion(engine, request.question, request.top_k);
+        span.setAttributes({
+          'docqa.status': result.answer.status,
+          'docqa.answer_mode': result.mode,
+          'docqa.fallback': result.fallbackReason !== undefined,
+          'docqa.confidence': result.answer.confidence,
+        });
+        return result;
+      },
+    );
+    const { answer, mode: answerMode, fallbackReason } = outcome;
+    c.set('answerMode', answerMode);
+
+    const body: AskResponse = {
+      status: answer.status,
+      answer: answer.status === 'answered' ? answer.answer : null,
+      citations: answer.citations.map((x) => ({ doc_id: x.doc_id, passage_id: x.passage_id, text: x.text })),
+      confidence: answer.confidence,
+      mode: answerMode,
+      fallback: fallbackReason !== undefined,
+      request_id: c.get('requestId'),
+      latency_ms: round(performance.now() - t0),
+    };
+    const valid = AskResponseSchema.safeParse(body).success;
+    metrics.schemaValid.inc({ valid: String(valid) });
+    if (!valid)
+      logger.log('warn', 'response does not match AskResponse schema', { request_id: body.request_id });
+
+    let grounded: boolean | undefined;
+    if (body.status === 'answered' && body.answer !== null) {
+      grounded = outcome.grounded ?? engine.isGrounded(request.question, body.answer, body.citations);
+      metrics.grounded.inc({ grounded: String(grounded) });
+    }
+    const status: RequestOutcome = body.status;
+    metrics.requests.inc({ mode: answerMode, status });
+    metrics.duration.observe({ mode: answerMode, status }, (performance.now() - t0) / 1000);
+    metrics.confidence.observe({ mode: answerMode }, body.confidence);
+    c.set('askLog', {
+      answer_status: body.status,
+      top_k: request.top_k,
+      citations: body.citations.length,
+      confidence: round(body.confidence, 3),
+      ...(grounded === undefined ? {} : { grounded }),
+      ...(fallbackReason ? { fallback_reason: fallbackReason } : {}),
+    });
+    return c.json(body, 200);
+  });
+
+  async function answerQuestion(
+    engine: QaEngine,
+    question: string,
+    topK: number,
+  ): Promise<{
+    answer: ExtractiveAnswer;
+    mode: AnswerMode;
+    fallbackReason?: FallbackReason;
+    grounded?: boolean;
+  }> {
+    const extractive = () => engine.answer(question, { topK, wrongRetrieval: faults.wrongRetrieval });
+    if (!generative) return { answer: extractive(), mode: 'extractive' };
+
+    const passages = faults.wrongRetrieval
+      ? citedPassages(engine, extractive())
+      : engine.retrieve(question, topK).map((s) => s.passage);
+    if (passages.length === 0) {
+      return {
+        answer: { status: 'insufficient_context', answer: null, citations: [], confidence: 0 },
+        mode: 'generative',
+      };
+    }
+    const result = await tracing.trace('docqa.generate', { 'gen_ai.request.model': generative.model }, () =>
+      generative.answer(question, passages, engine),
+    );
+    if (result.ok) return { answer: result.answer, mode: 'generative', grounded: true };
+    metrics.fallback.inc({ reason: result.reason });
+    logger.log('warn', 'generative answer replaced by extractive', {
+      reason: result.reason,
+      detail: result.detail,
+    });
+    return { answer: extractive(), mode: 'extractive', fallbackReason: result.reason };
+  }
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' as const }, 200));
+
+  app.get('/readyz', async (c) => {
+    if (readyState === 'ready') {
+      const engine = await enginePromise;
+      return c.json(
+        {
+          status: 'ready' as const,
+          documents: engine.corpus.documents.length,
+          passages: engine.corpus.passages.length,
+        },
+        200,
+      );
+    }
+    const message =
+      readyState === 'failed'
+        ? `The corpus could not be loaded: ${loadError}`
+        : 'The corpus index is being built.';
+    return errorResponse(c, 503, 'not_ready', message);
+  });
+
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+
+  app.get('/v1/documents', async (c) => {
+    const engine = await enginePromise.catch(() => {
+      throw new HttpError(503, 'not_ready', `The corpus could not be loaded: ${loadError}`);
+    });
+    const { documents, passages } = engine.corpus;
+    return c.json({ documents: documents.map((d) => ({ ...d })), passages: passages.length }, 200);
+  });
+
+  registerOpenApi(app);
+
+  for (const [path, allow] of [
+    ['/v1/ask', 'POST'],
+    ['/healthz', 'GET, HEAD'],
+    ['/readyz', 'GET, HEAD'],
+    ['/metrics', 'GET, HEAD'],
+    ['/v1/documents', 'GET, HEAD'],
+    ['/openapi.json', 'GET, HEAD'],
+  ] as const) {
+    app.all(path, (c) => {
+      c.header('allow', allow);
+      return errorResponse(
+        c,
+        405,
+        'method_not_allowed',
+        `${c.req.method} is not allowed on ${path}; use ${allow}.`,
+      );
+    });
+  }
+
+  return {
+    app,
+    ready,
+    registry: metrics.registry,
+    metrics,
+    mode,
+    faults,
+    corpusDir,
+    logger,
+    isReady: () => readyState === 'ready',
+    engine: () => enginePromise,
+    close: () => tracing.shutdown(),
+  };
+}
+
+/** Content type, size, JSON and schema checks, in that order; throws HttpError (4xx) on bad input. */
+async function parseAskRequest(request: Request): Promise<{ question: string; top_k: number }> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > MAX_BODY_BYTES) {
+    throw tooLarge();
+  }
+  const contentType = request.headers.get('content-type');
+  if (!contentType || !JSON_TYPE.test(contentType)) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `Content-Type must be application/json, got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'}.`,
+    );
+  }
+  const bytes = await readBodyLimited(request, MAX_BODY_BYTES);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The request body is not valid UTF-8.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new HttpError(400, 'invalid_request', 'The request body must be a JSON object with a "question".');
+  }
+  const result = AskRequestSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    let message = issue?.message ?? 'invalid request';
+    if (issue?.code === 'unrecognized_keys') {
+      message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: "question", "top_k"`;
+    } else if (issue?.path.length) {
+      message = `${issue.path.map(String).join('.')}: ${message}`;
+    }
+    if (issue?.code === 'invalid_type' && issue.path[0] === 'question' && !('question' in json)) {
+      message = 'question: is required';
+    }
+    throw new HttpError(400, 'invalid_request', `Invalid request: ${message}.`);
+  }
+  return result.data;
+}
+
+/** Reads a request body, counting the bytes actually received (Content-Length may be absent or chunked). */
+async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(400, 'invalid_request', 'The request body could not be read.');
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(
+    413,
+    'payload_too_large',
+    `The request body is over the ${MAX_BODY_BYTES / 1024} KiB limit.`,
+  );
+}
+
+function errorResponse(
+  c: Context,
+  status: 400 | 404 | 405 | 413 | 415 | 500 | 503,
+  code: ErrorCode,
+  message: string,
+) {
+  return c.json({ error: { code, message } }, status);
+}
+
+function citedPassages(engine: QaEngine, answer: ExtractiveAnswer): Passage[] {
+  const ids = new Set(answer.citations.map((x) => x.passage_id));
+  return engine.corpus.passages.filter((p) => ids.has(p.passage_id));
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,107 @@
+/**
+ * The service's settings from environment variables, validated with zod. A bad value is a ServiceConfigError
+ * naming the variable, what it accepts and what it got; the API key is never echoed.
+ */
+import { z } from 'zod';
+import type { DocQaAppOptions } from './app.js';
+import { FaultSpecError, parseFaults } from './faults.js';
+import { DEFAULT_GEMINI_MODEL, DEFAULT_GEMINI_TIMEOUT_MS } from './generative.js';
+
+export class ServiceConfigError extends Error {
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+    this.name = 'ServiceConfigError';
+  }
+}
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  options: DocQaAppOptions;
+}
+
+const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : s.trim());
+
+const EnvSchema = z.object({
+  PORT: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected a port number from 0 to 65535' })
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535, { error: 'expected a port number from 0 to 65535' }))
+    .optional(),
+  DOCQA_HOST: z.string().min(1).optional(),
+  DOCQA_CORPUS: z.string().min(1).optional(),
+  DOCQA_MODE: z
+    .enum(['extractive', 'generative'], { error: 'expected "extractive" or "generative"' })
+    .optional(),
+  DOCQA_FAULTS: z.string().optional(),
+  GEMINI_API_KEY: z.string().optional(),
+  DOCQA_GEMINI_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  DOCQA_GEMINI_MODEL: z
+    .string()
+    .regex(/^[\w.-]+$/, { error: 'expected a model name such as gemini-2.5-flash' })
+    .optional(),
+  DOCQA_GEMINI_TIMEOUT_MS: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected milliseconds, a whole number from 1 to 120000' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(120_000, { error: 'expected milliseconds, a whole number from 1 to 120000' }),
+    )
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  LANGSMITH_TRACING: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected "true" or "false"' })
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+});
+
+const SECRET = new Set(['GEMINI_API_KEY']);
+
+/** Reads the service settings from an environment (default: process.env). */
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(EnvSchema.shape)) input[key] = nonEmpty(env[key]);
+  const result = EnvSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const got = SECRET.has(variable) ? '' : `, got ${JSON.stringify(input[variable])}`;
+    throw new ServiceConfigError(`${variable}: ${issue?.message ?? 'invalid value'}${got}.`, variable);
+  }
+  const e = result.data;
+  let faults: ReturnType<typeof parseFaults>;
+  try {
+    faults = parseFaults(e.DOCQA_FAULTS);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new ServiceConfigError(error.message, 'DOCQA_FAULTS');
+    throw error;
+  }
+  return {
+    port: e.PORT ?? 8080,
+    host: e.DOCQA_HOST ?? '0.0.0.0',
+    options: {
+      ...(e.DOCQA_CORPUS ? { corpusDir: e.DOCQA_CORPUS } : {}),
+      mode: e.DOCQA_MODE ?? 'extractive',
+      faults,
+      gemini: {
+        apiKey: e.GEMINI_API_KEY,
+        baseUrl: e.DOCQA_GEMINI_BASE_URL,
+        model: e.DOCQA_GEMINI_MODEL ?? DEFAULT_GEMINI_MODEL,
+        timeoutMs: e.DOCQA_GEMINI_TIMEOUT_MS ?? DEFAULT_GEMINI_TIMEOUT_MS,
+      },
+      ...(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.LANGSMITH_TRACING
+        ? {
+            tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, langsmith: e.LANGSMITH_TRACING ?? false },
+          }
+        : {}),
+    },
+  };
+}
