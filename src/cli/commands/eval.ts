@@ -1,27 +1,42 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors.js';
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('replay the eval cases against the doc-QA service, score them and apply the quality gates')
-    .option('--target <url>', 'replay against a running service instead of in-process')
-    .option('--cases <path>', 'a case file or folder', 'evals/cases')
-    .option('--corpus <dir>', 'serve another corpus in-process')
-    .option('--mode <mode>', 'extractive or generative')
-    .option('--concurrency <n>', 'requests in flight', '8')
-    .option('--gates <file>', 'quality gates', 'evals/gates.yaml')
-    .option('--json <file>', 'write the full result as JSON')
+    .option('--target <url>', 'replay against a running service (base URL) instead of in-process')
+    .option('--cases <path>', 'a case file or folder of YAML case files (default: the bundled evals/cases)')
+    .option('--corpus <dir>', 'serve another corpus in-process (default: the bundled handbook)')
+    .option(
+      '--mode <mode>',
+      'in-process answering mode: extractive or generative (needs GEMINI_API_KEY)',
+      'extractive',
+    )
+    .option('--concurrency <n>', 'requests in flight at once (1-64)', '8')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
+    .option('--gates <file>', 'quality gates YAML (default: the bundled evals/gates.yaml)')
+    .option('--json <file>', 'write the full result as JSON ("-" prints it to stdout)')
     .option('--junit <file>', 'write JUnit XML, one testcase per case')
     .option('--markdown <file>', 'write a summary fit for a pull-request comment')
-    .option('--baseline <file>', 'a previous --json result: list regressions and improvements')
+    .option('--baseline <file>', 'a previous --json result: list regressions, improvements and metric deltas')
     .option('--filter <text>', 'only cases whose id, question or tags contain this text')
-    .option('--repeat <n>', 'run every case n times', '1')
+    .option('--repeat <n>', 'run every case n times (1-100)', '1')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ gitops-lab eval\n  $ gitops-lab eval --target http://127.0.0.1:8080 --junit eval.xml\n  $ gitops-lab eval --json now.json --baseline before.json',
+      `
+Examples:
+  $ gitops-lab eval
+  $ gitops-lab eval --filter hpa
+  $ gitops-lab eval --target http://127.0.0.1:8080 --junit eval.xml
+  $ gitops-lab eval --json now.json --markdown summary.md --baseline before.json
+  $ gitops-lab eval --corpus ./docs --cases ./my-cases --gates ./my-gates.yaml
+  $ GEMINI_API_KEY=... gitops-lab eval --mode generative
+
+Exit codes: 0 every gate holds, 1 a gate failed, 2 usage error (bad flags, missing or invalid files),
+3 the --target cannot be reached.`,
     )
-    .action(async () => {
-      throw new NotAvailableError('eval');
+    .action(async (options: Record<string, unknown>) => {
+      const { run } = await import('../handlers/eval.js');
+      await run(options);
     });
 }
