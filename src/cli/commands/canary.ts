@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors.js';
 import { collect } from '../validate.js';
 
 export function registerCanary(program: Command): void {
@@ -11,28 +10,86 @@ export function registerCanary(program: Command): void {
   canary
     .command('check')
     .description("evaluate the AnalysisTemplate's metrics against a Prometheus with Argo Rollouts semantics")
-    .option('--prometheus <url>', 'Prometheus base URL')
+    .option(
+      '--prometheus <url>',
+      "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+    )
     .option('--template <file>', 'AnalysisTemplate file (default: the shipped doc-QA template)')
     .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect, [])
-    .option('--watch', 're-evaluate every interval as an AnalysisRun would')
+    .option(
+      '--watch',
+      're-evaluate as an AnalysisRun would (interval, count, failureLimit, inconclusiveLimit)',
+    )
+    .option(
+      '--run-jobs',
+      'run job metrics (the eval replay) locally against --target instead of skipping them',
+    )
+    .option('--target <url>', 'the service --run-jobs points job commands at')
     .option('--json', 'print measurements and verdict as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=6d4f9c7b8',
+      `
+Exit codes: 0 Successful, 1 Failed, 2 Inconclusive or Error (also when Prometheus is unreachable).
+
+Examples:
+  $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=6d4f9c7b8
+  $ gitops-lab canary check --arg canary-hash=6d4f9c7b8 --watch
+  $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=canary1 \\
+      --run-jobs --target http://127.0.0.1:8080 --json`,
     )
-    .action(async () => {
-      throw new NotAvailableError('canary check');
+    .action(async (opts: Record<string, unknown>) => {
+      const { run } = await import('../handlers/canary-check.js');
+      await run(opts);
     });
   canary
     .command('compare')
     .description('compare canary and baseline series per metric (Mann-Whitney U, as Kayenta judges)')
-    .option('--prometheus <url>', 'Prometheus base URL')
-    .option('--canary <selector>', 'label selector of the canary')
-    .option('--baseline <selector>', 'label selector of the baseline')
-    .option('--window <duration>', 'range to compare', '10m')
+    .option(
+      '--prometheus <url>',
+      "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+    )
+    .option(
+      '--canary <selector>',
+      'label matchers of the canary, e.g. rollouts_pod_template_hash="abc" (or just the hash)',
+    )
+    .option('--baseline <selector>', 'label matchers of the baseline (or just its hash)')
+    .option('--window <duration>', 'range to compare, ending now', '10m')
     .option('--step <duration>', 'range query step', '30s')
+    .option(
+      '--template <file>',
+      'AnalysisTemplate whose prometheus metrics are compared (default: the shipped one)',
+    )
+    .option('--arg <name=value>', 'fill {{args.name}} not set by the selectors; repeatable', collect, [])
+    .option('--query <promql>', 'compare this one query instead of the template metrics')
+    .option('--canary-file <file>', 'offline: a JSON array of numbers for the canary')
+    .option('--baseline-file <file>', 'offline: a JSON array of numbers for the baseline')
+    .option(
+      '--direction <[metric=]dir>',
+      'bad direction: increase, decrease or either; per metric or for all; repeatable (default: read from the template conditions)',
+      collect,
+      [],
+    )
+    .option('--weight <metric=n>', 'weight of a metric in the score; repeatable (default 1)', collect, [])
+    .option('--confidence <p>', 'confidence of the shift interval', '0.98')
+    .option('--tolerance <f>', 'tolerance band as a fraction of the shift estimate', '0.25')
+    .option('--allowed-increase <ratio>', 'High needs canary/baseline mean ratio at least this', '1')
+    .option('--allowed-decrease <ratio>', 'Low needs canary/baseline mean ratio at most this', '1')
+    .option('--pass-score <n>', 'score at or above which the verdict is pass', '95')
+    .option('--marginal-score <n>', 'score at or above which the verdict is marginal', '75')
     .option('--json', 'print the comparison as JSON')
-    .action(async () => {
-      throw new NotAvailableError('canary compare');
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 pass, 1 fail, 2 marginal (or a usage error).
+
+Examples:
+  $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --canary 6d4f9c7b8 --baseline 59b7d8c4f
+  $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --window 5m --step 15s \\
+      --canary 'rollouts_pod_template_hash="6d4f9c7b8"' --baseline 'rollouts_pod_template_hash="59b7d8c4f"'
+  $ gitops-lab canary compare --canary-file canary.json --baseline-file baseline.json --direction increase`,
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const { run } = await import('../handlers/canary-compare.js');
+      await run(opts);
     });
 }

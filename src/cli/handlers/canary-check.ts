@@ -1,0 +1,127 @@
+/** `gitops-lab canary check`: validates flags, runs the check, renders it (JSON, or plain lines). */
+import { z } from 'zod';
+import { type CheckReport, runCheck } from '../../lab/canary/check.js';
+import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
+import { formatTable, paint, writeJson, writeLine } from '../output.js';
+import { parseOptions } from '../validate.js';
+import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
+
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+const schema = z
+  .object({
+    prometheus: url.optional(),
+    template: z.string().min(1).optional(),
+    arg: z.array(z.string()).default([]),
+    watch: z.boolean().optional(),
+    runJobs: z.boolean().optional(),
+    target: url.optional(),
+    json: z.boolean().optional(),
+  })
+  .refine((o) => !o.runJobs || o.target !== undefined, {
+    path: ['target'],
+    message: 'is required with --run-jobs',
+  });
+
+export async function run(rawOptions: unknown): Promise<void> {
+  const options = parseOptions(schema, rawOptions, 'canary check');
+  const args = parseArgFlags(options.arg);
+  const template = await loadTemplate(options.template ?? defaultTemplatePath());
+  const prometheus = await resolvePrometheus(options.prometheus, 'canary check');
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let printedRounds = 0;
+    const report = await runCheck({
+      template,
+      args,
+      prometheus: prometheus.url,
+      runJobs: options.runJobs,
+      target: options.target,
+      watch: options.watch,
+      signal: controller.signal,
+      onUpdate: (update) => {
+        if (options.json) return;
+        printedRounds++;
+        writeLine(roundLine(update, printedRounds));
+      },
+    });
+    if (options.json) writeJson({ prometheus: prometheus.url, ...report });
+    else render(report, prometheus.via ? `${prometheus.url} (${prometheus.via})` : prometheus.url);
+    process.exitCode = report.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await prometheus.stop?.();
+  }
+}
+
+const phaseColor = (phase: string) =>
+  phase === 'Successful'
+    ? 'green'
+    : phase === 'Failed' || phase === 'Error'
+      ? 'red'
+      : phase === 'Skipped'
+        ? 'gray'
+        : 'yellow';
+
+function roundLine(report: CheckReport, round: number): string {
+  const parts = report.metrics
+    .filter((m) => m.phase !== 'Skipped')
+    .map((m) => `${m.name}=${m.phase}${m.value ? ` ${m.value}` : ''}`);
+  return `[${new Date().toISOString()}] round ${round}: run ${report.phase}; ${parts.join(', ')}`;
+}
+
+function render(report: CheckReport, prometheus: string): void {
+  writeLine(`AnalysisTemplate ${report.template.name} (${report.template.file})`);
+  writeLine(
+    `Prometheus ${prometheus}; args ${
+      Object.entries(report.args)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || '(none)'
+    }`,
+  );
+  writeLine();
+  writeLine(
+    formatTable(
+      ['METRIC', 'PROVIDER', 'PHASE', 'VALUE', 'WHY'],
+      report.metrics.map((m) => [
+        m.name + (m.dryRun ? ' (dry-run)' : ''),
+        m.provider,
+        paint(phaseColor(m.phase), m.phase),
+        m.value ?? (m.exitCode !== undefined ? `exit ${m.exitCode}` : '-'),
+        m.reason,
+      ]),
+    ),
+  );
+  for (const m of report.metrics) {
+    if (!m.query && !m.command) continue;
+    writeLine();
+    writeLine(`${m.name}:`);
+    if (m.query) writeLine(`  query: ${m.query.replace(/\s*\n\s*/g, ' ')}`);
+    if (m.command) writeLine(`  command: ${m.command.join(' ')}`);
+    if (m.successCondition)
+      writeLine(
+        `  successCondition: ${m.successCondition.expression}${conditionValue(m.successCondition.value)}`,
+      );
+    if (m.failureCondition)
+      writeLine(
+        `  failureCondition: ${m.failureCondition.expression}${conditionValue(m.failureCondition.value)}`,
+      );
+    if (m.counts) {
+      const c = m.counts;
+      writeLine(
+        `  measurements: ${c.count} counted (${c.successful} successful, ${c.failed} failed, ${c.inconclusive} inconclusive), ${c.error} errors; limits: count ${m.limits.count ?? 'unbounded'}, failureLimit ${m.limits.failureLimit}, inconclusiveLimit ${m.limits.inconclusiveLimit}`,
+      );
+    }
+  }
+  writeLine();
+  const verdict = paint(phaseColor(report.phase), report.phase);
+  writeLine(`verdict: ${verdict}${report.interrupted ? ' (interrupted)' : ''} - ${report.message}`);
+}
+
+function conditionValue(value: boolean | undefined): string {
+  return value === undefined ? '' : ` -> ${value}`;
+}

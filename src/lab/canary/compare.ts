@@ -1,0 +1,226 @@
+/**
+ * `canary compare`: gathers a canary series and a baseline series per metric and hands them to the judge.
+ * From Prometheus: each prometheus metric of the template (or one --query) is scoped to the canary and to the
+ * baseline selector and range-queried over the window at the step; all points of all returned series form
+ * the sample (NaN points, e.g. a ratio with no traffic, are dropped by the judge). From files: two JSON
+ * arrays of numbers, compared as one metric.
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../errors.js';
+import { inferDirection } from './direction.js';
+import { type Direction, type Judgement, type JudgeOptions, judge, type MetricInput } from './judge.js';
+import { PrometheusClient } from './prometheus.js';
+import { parseSelector, scopeQuery } from './selectors.js';
+import { type AnalysisTemplate, resolveMetrics } from './template.js';
+
+export interface SeriesSource {
+  name: string;
+  canaryQuery?: string;
+  baselineQuery?: string;
+  canary: number[];
+  baseline: number[];
+  direction: Direction;
+  weight: number;
+}
+
+export interface CompareReport extends Judgement {
+  source:
+    | {
+        kind: 'prometheus';
+        prometheus: string;
+        canary: string;
+        baseline: string;
+        window: string;
+        step: string;
+        start: string;
+        end: string;
+      }
+    | { kind: 'files'; canaryFile: string; baselineFile: string };
+  queries: Record<string, { canary?: string; baseline?: string }>;
+}
+
+export interface PrometheusCompareOptions {
+  prometheus: string;
+  canary: string;
+  baseline: string;
+  windowMs: number;
+  stepMs: number;
+  windowText: string;
+  stepText: string;
+  end?: Date;
+  template?: AnalysisTemplate;
+  args?: Record<string, string>;
+  /** Compare this one query instead of the template's metrics. */
+  query?: string;
+  /** Per metric bad direction; `*` sets the default. */
+  directions?: Record<string, Direction>;
+  weights?: Record<string, number>;
+  judge: JudgeOptions;
+  fetch?: typeof fetch;
+}
+
+function directionFor(
+  name: string,
+  directions: Record<string, Direction> | undefined,
+  inferred: Direction,
+): Direction {
+  return directions?.[name] ?? directions?.['*'] ?? inferred;
+}
+
+export async function compareFromPrometheus(options: PrometheusCompareOptions): Promise<CompareReport> {
+  const canaryScope = parseSelector(options.canary, '--canary');
+  const baselineScope = parseSelector(options.baseline, '--baseline');
+  const end = options.end ?? new Date();
+  const start = new Date(end.getTime() - options.windowMs);
+  const stepSeconds = options.stepMs / 1000;
+  if (options.windowMs / options.stepMs > 11_000) {
+    throw new UsageError(
+      '--window / --step gives more than 11,000 points per series, which Prometheus refuses.',
+      {
+        hint: 'Use a larger --step or a shorter --window.',
+      },
+    );
+  }
+  const client = new PrometheusClient({ url: options.prometheus, fetch: options.fetch });
+
+  type Plan = { name: string; canaryQuery: string; baselineQuery: string; direction: Direction };
+  const plans: Plan[] = [];
+  if (options.query) {
+    plans.push({
+      name: 'query',
+      canaryQuery: scopeQuery(options.query, canaryScope),
+      baselineQuery: scopeQuery(options.query, baselineScope),
+      direction: directionFor('query', options.directions, 'either'),
+    });
+  } else if (options.template) {
+    const template = options.template;
+    // Arguments only used inside replaced matchers need no value here.
+    const args = { ...(options.args ?? {}) };
+    for (const side of [canaryScope, baselineScope] as const) {
+      const metrics = resolveMetrics(template, {
+        args: withPlaceholders(template, args),
+        rewriteQuery: (query) => scopeQuery(query, side),
+      });
+      for (const metric of metrics.filter((m) => m.providerKind === 'prometheus')) {
+        const query = String(metric.provider.query).trim();
+        if (query.includes(PLACEHOLDER)) {
+          const missing = template.args
+            .filter((a) => a.value === undefined && args[a.name] === undefined)
+            .map((a) => a.name);
+          throw new UsageError(
+            `Metric ${metric.name} still needs the argument ${missing.join(' or ')} after scoping to the selector.`,
+            {
+              hint: `Pass --arg ${missing[0] ?? 'NAME'}=VALUE, or a selector that sets the label it fills.`,
+            },
+          );
+        }
+        let plan = plans.find((p) => p.name === metric.name);
+        if (!plan) {
+          plan = {
+            name: metric.name,
+            canaryQuery: '',
+            baselineQuery: '',
+            direction: directionFor(metric.name, options.directions, inferDirection(metric)),
+          };
+          plans.push(plan);
+        }
+        if (side === canaryScope) plan.canaryQuery = query;
+        else plan.baselineQuery = query;
+      }
+    }
+    if (plans.length === 0) {
+      throw new UsageError(`The template ${template.name} has no prometheus metrics to compare.`, {
+        hint: 'Pass --query to compare one PromQL expression instead.',
+      });
+    }
+  } else {
+    throw new UsageError('Nothing to compare: pass --query, or a template with prometheus metrics.');
+  }
+
+  const fetchPoints = async (query: string): Promise<number[]> => {
+    const series = await client.queryRange(query, { start, end, stepSeconds });
+    return series.flatMap((s) => s.points.map((p) => p.value));
+  };
+  const inputs: MetricInput[] = await Promise.all(
+    plans.map(async (plan) => ({
+      name: plan.name,
+      canary: await fetchPoints(plan.canaryQuery),
+      baseline: await fetchPoints(plan.baselineQuery),
+      direction: plan.direction,
+      weight: options.weights?.[plan.name] ?? 1,
+    })),
+  );
+  const judgement = judge(inputs, options.judge);
+  return {
+    ...judgement,
+    source: {
+      kind: 'prometheus',
+      prometheus: client.url,
+      canary: options.canary,
+      baseline: options.baseline,
+      window: options.windowText,
+      step: options.stepText,
+      start: start.toISOString(),
+      end: end.toISOString(),
+    },
+    queries: Object.fromEntries(
+      plans.map((p) => [p.name, { canary: p.canaryQuery, baseline: p.baselineQuery }]),
+    ),
+  };
+}
+
+const PLACEHOLDER = '__gitops_lab_unset_argument__';
+
+function withPlaceholders(template: AnalysisTemplate, args: Record<string, string>): Record<string, string> {
+  const out = { ...args };
+  for (const arg of template.args)
+    if (out[arg.name] === undefined && arg.value === undefined) out[arg.name] = PLACEHOLDER;
+  return out;
+}
+
+export async function readSeriesFile(file: string, flag: string): Promise<number[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file} is not JSON: ${(error as Error).message}.`, {
+      hint: 'Write a JSON array of numbers, e.g. [0.93, 0.95, 0.91].',
+    });
+  }
+  if (!Array.isArray(value)) {
+    throw new UsageError(`${flag} ${file} must hold a JSON array of numbers.`, {
+      hint: 'e.g. [0.93, 0.95, 0.91]',
+    });
+  }
+  return value.map((item, i) => {
+    if (typeof item === 'number') return item;
+    if (item === 'NaN' || item === null) return Number.NaN;
+    throw new UsageError(`${flag} ${file}: item ${i} is ${JSON.stringify(item)}, not a number.`);
+  });
+}
+
+export async function compareFromFiles(options: {
+  canaryFile: string;
+  baselineFile: string;
+  name?: string;
+  direction: Direction;
+  judge: JudgeOptions;
+}): Promise<CompareReport> {
+  const canary = await readSeriesFile(options.canaryFile, '--canary-file');
+  const baseline = await readSeriesFile(options.baselineFile, '--baseline-file');
+  const name = options.name ?? 'series';
+  const judgement = judge([{ name, canary, baseline, direction: options.direction }], options.judge);
+  return {
+    ...judgement,
+    source: { kind: 'files', canaryFile: options.canaryFile, baselineFile: options.baselineFile },
+    queries: {},
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Tokenizer for the subset of expr-lang (https://expr-lang.org) that Argo Rollouts conditions use.
+ * Every character either becomes a token or raises an ExprError with its column, so no input is dropped.
+ */
+import { ExprError } from './errors.js';
+
+export type TokenKind = 'number' | 'string' | 'name' | 'pointer' | 'operator' | 'bracket' | 'eof';
+
+export interface Token {
+  kind: TokenKind;
+  /** Source text of the token (for strings: the decoded value). */
+  value: string;
+  /** Numeric value of a number token. */
+  number?: number;
+  /** 0-based offset in the expression. */
+  pos: number;
+}
+
+// Longest first, so `**` wins over `*` and `..` over `.`.
+const operators = [
+  '**',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '?.',
+  '..',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '<',
+  '>',
+  '!',
+  '?',
+  ':',
+  ',',
+  '.',
+  '|',
+];
+const brackets = new Set(['(', ')', '[', ']', '{', '}']);
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+const isNameStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z_$]/.test(c);
+const isNamePart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_$]/.test(c);
+
+const escapes: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '`': '`',
+};
+
+export function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i] as string;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (isDigit(c)) {
+      i = readNumber(source, i, tokens);
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      let value = '';
+      i++;
+      for (;;) {
+        const d = source[i];
+        if (d === undefined) throw new ExprError(source, `unterminated string starting`, start, 'syntax');
+        if (d === c) break;
+        if (d === '\\' && c !== '`') {
+          const e = source[i + 1];
+          const decoded = e === undefined ? undefined : escapes[e];
+          if (decoded === undefined) throw new ExprError(source, `unknown escape \\${e ?? ''}`, i, 'syntax');
+          value += decoded;
+          i += 2;
+          continue;
+        }
+        value += d;
+        i++;
+      }
+      i++;
+      tokens.push({ kind: 'string', value, pos: start });
+      continue;
+    }
+    if (isNameStart(c)) {
+      while (isNamePart(source[i])) i++;
+      tokens.push({ kind: 'name', value: source.slice(start, i), pos: start });
+      continue;
+    }
+    if (c === '#') {
+      i++;
+      while (isNamePart(source[i])) i++;
+      tokens.push({ kind: 'pointer', value: source.slice(start, i), pos: start });
+      continue;
+    }
+    if (brackets.has(c)) {
+      tokens.push({ kind: 'bracket', value: c, pos: start });
+      i++;
+      continue;
+    }
+    const op = operators.find((o) => source.startsWith(o, i));
+    if (op) {
+      tokens.push({ kind: 'operator', value: op, pos: start });
+      i += op.length;
+      continue;
+    }
+    throw new ExprError(source, `unexpected character ${JSON.stringify(c)}`, start, 'syntax');
+  }
+  tokens.push({ kind: 'eof', value: '', pos: source.length });
+  return tokens;
+}
+
+function readNumber(source: string, start: number, tokens: Token[]): number {
+  let i = start;
+  const digits = () => {
+    while (isDigit(source[i]) || (source[i] === '_' && isDigit(source[i + 1]))) i++;
+  };
+  if (source[i] === '0' && (source[i + 1] === 'x' || source[i + 1] === 'X')) {
+    i += 2;
+    while (/[0-9a-fA-F_]/.test(source[i] ?? '')) i++;
+    const text = source.slice(start, i);
+    const number = Number.parseInt(text.slice(2).replaceAll('_', ''), 16);
+    if (Number.isNaN(number)) throw new ExprError(source, `invalid number ${text}`, start, 'syntax');
+    tokens.push({ kind: 'number', value: text, number, pos: start });
+    return i;
+  }
+  digits();
+  // `1..3` is a range, not the float `1.` followed by `.3`.
+  if (source[i] === '.' && isDigit(source[i + 1])) {
+    i++;
+    digits();
+  }
+  if (source[i] === 'e' || source[i] === 'E') {
+    const save = i;
+    i++;
+    if (source[i] === '+' || source[i] === '-') i++;
+    if (isDigit(source[i])) digits();
+    else i = save;
+  }
+  if (isNameStart(source[i])) {
+    throw new ExprError(source, `invalid number ${source.slice(start, i + 1)}`, start, 'syntax');
+  }
+  const text = source.slice(start, i);
+  tokens.push({ kind: 'number', value: text, number: Number(text.replaceAll('_', '')), pos: start });
+  return i;
+}

@@ -1,0 +1,89 @@
+/**
+ * The default --prometheus: when a lab is up (kubectl on PATH, its current context answering), find the
+ * kube-prometheus-stack Prometheus Service and port-forward a free local port to it for as long as the
+ * command runs. Any step failing means "no lab": the caller turns that into a usage error asking for
+ * --prometheus.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { createRunner } from '../tools/index.js';
+
+export interface PortForward {
+  url: string;
+  service: string;
+  stop(): Promise<void>;
+}
+
+interface ServiceList {
+  items?: {
+    metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+    spec?: { ports?: { port?: number }[] };
+  }[];
+}
+
+/** Finds the lab's Prometheus Service, or returns why not. */
+export async function findLabPrometheus(): Promise<
+  { namespace: string; name: string; port: number } | { reason: string }
+> {
+  const runner = createRunner({ mode: 'run' });
+  if (!(await runner.which('kubectl'))) return { reason: 'kubectl is not on PATH' };
+  const result = await runner.run({
+    program: 'kubectl',
+    args: ['get', 'services', '--all-namespaces', '-l', 'app=kube-prometheus-stack-prometheus', '-o', 'json'],
+    readOnly: true,
+    allowFailure: true,
+    timeoutMs: 15_000,
+  });
+  if (result.exitCode !== 0)
+    return {
+      reason: `kubectl could not list services (${result.stderr.trim().split('\n')[0] ?? 'no cluster'})`,
+    };
+  let list: ServiceList;
+  try {
+    list = JSON.parse(result.stdout) as ServiceList;
+  } catch {
+    return { reason: 'kubectl returned unreadable JSON' };
+  }
+  const service = (list.items ?? []).find((s) => s.spec?.ports?.some((p) => p.port === 9090));
+  if (!service?.metadata?.name || !service.metadata.namespace) {
+    return { reason: 'no kube-prometheus-stack Prometheus Service (port 9090) in the current cluster' };
+  }
+  return { namespace: service.metadata.namespace, name: service.metadata.name, port: 9090 };
+}
+
+/** Starts `kubectl port-forward` on a free local port and waits until it forwards. */
+export async function portForwardPrometheus(
+  options: { timeoutMs?: number } = {},
+): Promise<PortForward | { reason: string }> {
+  const found = await findLabPrometheus();
+  if ('reason' in found) return found;
+  const child: ResultPromise = execa(
+    'kubectl',
+    ['port-forward', '-n', found.namespace, `svc/${found.name}`, `:${found.port}`, '--address', '127.0.0.1'],
+    { reject: false, stdin: 'ignore', buffer: false },
+  );
+  const stop = async () => {
+    child.kill();
+    await child.catch(() => undefined);
+  };
+  const url = await new Promise<string | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), options.timeoutMs ?? 15_000);
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${match[1]}`);
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  if (!url) {
+    await stop();
+    return { reason: `kubectl port-forward to ${found.namespace}/${found.name} did not start` };
+  }
+  return { url, service: `${found.namespace}/${found.name}`, stop };
+}

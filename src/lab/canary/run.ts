@@ -1,0 +1,277 @@
+/**
+ * The AnalysisRun loop with Argo Rollouts' bookkeeping, so `canary check --watch` reaches the verdict the
+ * controller would:
+ * - a measurement Successful/Failed/Inconclusive adds to `count` and resets the consecutive-error streak; an
+ *   Error does not count, adds to the streak, and is retried after 10 s;
+ * - a metric is Failed when failed > failureLimit (a negative limit disables this), Inconclusive when
+ *   inconclusive > inconclusiveLimit, Error when consecutive errors > consecutiveErrorLimit (checked in that
+ *   order, the later winning, as Argo does), otherwise Successful once `count` measurements were taken, else
+ *   still Running; `count` defaults to 1 when neither count nor interval is set, and is unbounded when only
+ *   interval is set;
+ * - once any (non-dry-run) metric is Failed, Error or Inconclusive the run terminates: the other metrics stop,
+ *   and the run's phase is the worst of its metrics (Successful < Inconclusive < Error < Failed).
+ */
+import type { MeasurementPhase } from './conditions.js';
+import type { ResolvedMetric } from './template.js';
+
+export type AnalysisPhase = 'Pending' | 'Running' | MeasurementPhase;
+
+/** Argo Rollouts' DefaultErrorRetryInterval. */
+export const ERROR_RETRY_INTERVAL_MS = 10_000;
+
+export interface Measurement<T = unknown> {
+  phase: MeasurementPhase;
+  startedAt: Date;
+  finishedAt: Date;
+  detail: T;
+}
+
+export interface MetricResult<T = unknown> {
+  name: string;
+  phase: AnalysisPhase;
+  measurements: Measurement<T>[];
+  count: number;
+  successful: number;
+  failed: number;
+  inconclusive: number;
+  error: number;
+  consecutiveError: number;
+  /** Why the metric is in its phase, once completed. */
+  message?: string;
+}
+
+export type LoopMetric = Pick<
+  ResolvedMetric,
+  | 'name'
+  | 'intervalMs'
+  | 'initialDelayMs'
+  | 'count'
+  | 'failureLimit'
+  | 'inconclusiveLimit'
+  | 'consecutiveErrorLimit'
+  | 'dryRun'
+>;
+
+const completed = new Set<AnalysisPhase>(['Successful', 'Failed', 'Inconclusive', 'Error']);
+const worstOrder: AnalysisPhase[] = ['Successful', 'Running', 'Pending', 'Inconclusive', 'Error', 'Failed'];
+
+export function isCompleted(phase: AnalysisPhase): boolean {
+  return completed.has(phase);
+}
+
+/** The worse of two phases in Argo's order. */
+export function worse(a: AnalysisPhase, b: AnalysisPhase): AnalysisPhase {
+  return worstOrder.indexOf(b) > worstOrder.indexOf(a) ? b : a;
+}
+
+export function emptyResult<T>(name: string): MetricResult<T> {
+  return {
+    name,
+    phase: 'Pending',
+    measurements: [],
+    count: 0,
+    successful: 0,
+    failed: 0,
+    inconclusive: 0,
+    error: 0,
+    consecutiveError: 0,
+  };
+}
+
+/** Adds one finished measurement to a metric's counters (returns a new result). */
+export function recordMeasurement<T>(result: MetricResult<T>, measurement: Measurement<T>): MetricResult<T> {
+  const next = { ...result, measurements: [...result.measurements, measurement] };
+  switch (measurement.phase) {
+    case 'Successful':
+      next.successful++;
+      next.count++;
+      next.consecutiveError = 0;
+      break;
+    case 'Failed':
+      next.failed++;
+      next.count++;
+      next.consecutiveError = 0;
+      break;
+    case 'Inconclusive':
+      next.inconclusive++;
+      next.count++;
+      next.consecutiveError = 0;
+      break;
+    case 'Error':
+      next.error++;
+      next.consecutiveError++;
+      break;
+  }
+  return next;
+}
+
+/** A metric's phase from its counters and limits; `terminating` when another metric already ended the run. */
+export function assessMetric(
+  metric: LoopMetric,
+  result: MetricResult,
+  terminating: boolean,
+): { phase: AnalysisPhase; message?: string } {
+  if (isCompleted(result.phase)) return { phase: result.phase, message: result.message };
+  if (result.measurements.length === 0) {
+    return terminating
+      ? { phase: 'Successful', message: 'run terminated before a measurement' }
+      : { phase: 'Pending' };
+  }
+  let phase: AnalysisPhase | undefined;
+  let message: string | undefined;
+  if (metric.failureLimit >= 0 && result.failed > metric.failureLimit) {
+    phase = 'Failed';
+    message = `failed (${result.failed}) > failureLimit (${metric.failureLimit})`;
+  }
+  if (result.inconclusive > metric.inconclusiveLimit) {
+    phase = 'Inconclusive';
+    message = `inconclusive (${result.inconclusive}) > inconclusiveLimit (${metric.inconclusiveLimit})`;
+  }
+  if (result.consecutiveError > metric.consecutiveErrorLimit) {
+    phase = 'Error';
+    message = `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${metric.consecutiveErrorLimit})`;
+  }
+  if (phase) return { phase, message };
+  if (metric.count !== undefined && result.count >= metric.count) {
+    return { phase: 'Successful', message: `count (${metric.count}) reached` };
+  }
+  if (terminating) return { phase: 'Successful', message: 'run terminated' };
+  return { phase: 'Running' };
+}
+
+export function isTerminating(metrics: readonly LoopMetric[], results: readonly MetricResult[]): boolean {
+  return results.some((result, i) => {
+    if (metrics[i]?.dryRun) return false;
+    return result.phase === 'Failed' || result.phase === 'Error' || result.phase === 'Inconclusive';
+  });
+}
+
+/** Re-assesses every metric (twice: a metric ending the run terminates the others) and the run's phase. */
+export function assessRun<T>(
+  metrics: readonly LoopMetric[],
+  results: readonly MetricResult<T>[],
+  interrupted = false,
+): { phase: AnalysisPhase; results: MetricResult<T>[]; message?: string } {
+  let current = [...results];
+  for (let pass = 0; pass < 2; pass++) {
+    const terminating = interrupted || isTerminating(metrics, current);
+    current = current.map((result, i) => {
+      const { phase, message } = assessMetric(metrics[i] as LoopMetric, result, terminating);
+      return { ...result, phase, message };
+    });
+  }
+  let worst: AnalysisPhase | undefined;
+  let message: string | undefined;
+  let everythingCompleted = true;
+  current.forEach((result, i) => {
+    if (!isCompleted(result.phase)) {
+      everythingCompleted = false;
+      return;
+    }
+    if (metrics[i]?.dryRun) return;
+    if (worst === undefined || worse(worst, result.phase) !== worst) {
+      worst = result.phase;
+      message = result.message
+        ? `metric ${result.name} assessed ${result.phase}: ${result.message}`
+        : undefined;
+    }
+  });
+  if (!everythingCompleted) return { phase: 'Running', results: current };
+  return { phase: worst ?? 'Successful', results: current, message };
+}
+
+/** When the metric's next measurement is due, or null when it takes no more. */
+export function nextMeasurementAt(metric: LoopMetric, result: MetricResult, runStartedAt: Date): Date | null {
+  if (isCompleted(result.phase)) return null;
+  const last = result.measurements[result.measurements.length - 1];
+  if (!last) return new Date(runStartedAt.getTime() + (metric.initialDelayMs ?? 0));
+  if (metric.count !== undefined && result.count >= metric.count) return null;
+  if (last.phase === 'Error') return new Date(last.finishedAt.getTime() + ERROR_RETRY_INTERVAL_MS);
+  if (metric.intervalMs === undefined) return null;
+  return new Date(last.finishedAt.getTime() + metric.intervalMs);
+}
+
+export interface Clock {
+  now(): Date;
+  /** Resolves after ms, or early when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export interface RunAnalysisOptions<T> {
+  metrics: readonly LoopMetric[];
+  /** Takes one measurement of a metric. Must not throw: failures are phase Error. */
+  measure: (metric: LoopMetric) => Promise<{ phase: MeasurementPhase; detail: T }>;
+  clock?: Clock;
+  /** Called after every round of measurements with the current state. */
+  onUpdate?: (state: { phase: AnalysisPhase; results: MetricResult<T>[] }) => void;
+  /** Aborting stops the run as Argo's terminate does: metrics still running count as Successful. */
+  signal?: AbortSignal;
+}
+
+export interface AnalysisOutcome<T> {
+  phase: AnalysisPhase;
+  message?: string;
+  results: MetricResult<T>[];
+  interrupted: boolean;
+}
+
+/** Runs the measurement loop until the run completes (or the signal aborts it). */
+export async function runAnalysis<T>(options: RunAnalysisOptions<T>): Promise<AnalysisOutcome<T>> {
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  let results = options.metrics.map((m) => emptyResult<T>(m.name));
+  for (;;) {
+    if (options.signal?.aborted) {
+      const final = assessRun(options.metrics, results, true);
+      options.onUpdate?.(final);
+      return { ...final, interrupted: true };
+    }
+    const now = clock.now();
+    const due = options.metrics
+      .map((metric, i) => ({
+        metric,
+        i,
+        at: nextMeasurementAt(metric, results[i] as MetricResult<T>, startedAt),
+      }))
+      .filter((d): d is { metric: LoopMetric; i: number; at: Date } => d.at !== null);
+    if (due.length === 0) {
+      const final = assessRun(options.metrics, results);
+      return { ...final, interrupted: false };
+    }
+    const ready = due.filter((d) => d.at.getTime() <= now.getTime());
+    if (ready.length === 0) {
+      const wait = Math.min(...due.map((d) => d.at.getTime())) - now.getTime();
+      await clock.sleep(wait, options.signal);
+      continue;
+    }
+    const taken = await Promise.all(
+      ready.map(async ({ metric, i }) => {
+        const started = clock.now();
+        const { phase, detail } = await options.measure(metric);
+        return { i, measurement: { phase, detail, startedAt: started, finishedAt: clock.now() } };
+      }),
+    );
+    for (const { i, measurement } of taken) {
+      results[i] = recordMeasurement(results[i] as MetricResult<T>, measurement);
+    }
+    const assessed = assessRun(options.metrics, results);
+    results = assessed.results;
+    options.onUpdate?.(assessed);
+    if (isCompleted(assessed.phase)) return { ...assessed, interrupted: false };
+  }
+}
