@@ -62,16 +62,26 @@ const TABLE_RULE = /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
 /** Markdown inline syntax to plain text: links and images, emphasis, inline code (its text kept), HTML. */
 export function stripInline(text: string): string {
-  return text
+  // Inline code is kept verbatim (`<service>`, `**` inside code are text), so it is set aside first.
+  const code: string[] = [];
+  const protectedText = text.replace(
+    /(`+)([^`]|[^`].*?[^`])\1(?!`)/g,
+    (_m, _ticks: string, inner: string) => {
+      code.push(inner.trim());
+      return `\u0000${code.length - 1}\u0000`;
+    },
+  );
+  return protectedText
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1')
     .replace(/<\/?[A-Za-z][^>]*>/g, ' ')
-    .replace(/`+([^`]*)`+/g, '$1')
     .replace(/(\*\*|__)(?=\S)([^*_]*?\S)\1/g, '$2')
     .replace(/(^|[\s(])[*_](?=\S)([^*_]*?\S)[*_](?=[\s).,;:!?]|$)/g, '$1$2')
     .replace(/~~(.*?)~~/g, '$1')
     .replace(/\\([\\`*_{}[\]()#+\-.!|>])/g, '$1')
+    .replace(/`/g, '')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => code[Number(i)] ?? '')
     .replace(/[ \t]+/g, ' ')
     .trim();
 }

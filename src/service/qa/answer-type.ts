@@ -3,11 +3,36 @@
  * "how many" needs a span holding a duration, port, version, percentage or number.
  */
 
-export type AnswerType = 'duration' | 'port' | 'version' | 'percent' | 'number';
+export type AnswerType =
+  | 'duration'
+  | 'port'
+  | 'version'
+  | 'percent'
+  | 'number'
+  | 'command'
+  | 'time'
+  | 'owner'
+  | 'name';
 
 export type SpanTypes = Record<AnswerType, boolean>;
 
 const QUESTION_TYPES: Array<[AnswerType, RegExp]> = [
+  [
+    'command',
+    /\b(?:what|which)\s+(?:\w+\s+)?(?:command|cli|flag|option|subcommand)\b|\bwhat\s+(?:do|should|can)\s+(?:i|we)\s+(?:run|type)\b|\bcommand\s+(?:to|for)\b/i,
+  ],
+  [
+    'owner',
+    /^\s*who\b|\bwhich\s+(?:\w+\s+)?(?:team|person|group|people|engineer|manager)\b|\bwho\s+(?:owns|is\s+responsible|approves|maintains|do\s+i\s+(?:ask|call|contact|page|escalate))\b|\bescalate\s+to\b/i,
+  ],
+  [
+    'name',
+    /\bwhat(?:'s|\s+is|\s+are)\s+the\s+names?\s+of\b|\bwhat\s+is\s+(?:\w+\s+){1,4}called\b|\bwhich\s+(?:company|vendor|provider|product|library|database|tool|service|bot|channel|bucket|queue|table|image|namespace)\b|\bwhat\s+(?:company|vendor|provider|product|library|database|tool|bot|channel|bucket|queue|table|namespace)\b/i,
+  ],
+  [
+    'time',
+    /^\s*when\s+(?:is|are|does|do|will|should|can)\b.*\b(?:run|runs|happen|happens|cut|start|starts|scheduled|freeze|window|due|open|close)\b|\bwhat\s+time\b|\bwhich\s+days?\b|\bwhat\s+days?\b|\bwhat\s+hours?\b|\bwhat\s+(?:date|dates|schedule)\b/i,
+  ],
   [
     'port',
     /\b(?:which|what)\s+(?:tcp\s+|udp\s+|local\s+|host\s+)?port\b|\bport\s+number\b|\bon\s+which\s+port\b/i,
@@ -41,9 +66,32 @@ const PORT = /\bports?\s*(?:is\s+|of\s+|=\s*|:\s*)?\d{2,5}\b|:\d{2,5}\b|\b\d{4,5
 const VERSION = /\bv\d+(?:\.\d+)+\b|\b\d+\.\d+\.\d+\b|\bversion\s+v?\d+/i;
 const PERCENT = /\d\s*%|\bpercent\b|\b0?\.\d+\b|\b\d+\s*\/\s*\d+\b/i;
 
+const COMMAND =
+  /(?:^|\s)--?[a-z][\w-]*|\b[a-z][\w-]*ctl\b|\b(?:kubectl|git|helm|argocd|docker|npm|npx|curl|vault|make|terraform|aws|gcloud|az|systemctl|journalctl|ssh|psql)\s+[a-z]|\b[a-z]+(?:-[a-z]+)+\s+[a-z]+\s+[a-z<]/;
+const TIME =
+  /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mondays|tuesdays|weekends?|weekdays?|daily|nightly|weekly|monthly|yearly|every\s+\w+)\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:am|pm|utc)\b/i;
+const OWNER =
+  /\bteam\b|\bmanagers?\b|\bowners?\b|\bengineers?\b|\blead\b|\bon-?call\b|\bsecondary\b|\bprimary\b|\bhead\s+of\b|\badmins?\b|\bmaintainers?\b|\bsupport\b|\bsecurity\b|\bfinance\b|\bapprovers?\b|\bsre\b|\bsomeone\b|\bperson\b|\bpeople\b|#[a-z][\w-]+/i;
+
+/** A proper name or identifier not at the start of the sentence: `Vault`, `ci-build-cache`, `#ci-help`. */
+function hasName(text: string): boolean {
+  const words = text.split(/\s+/).slice(1);
+  return words.some(
+    (w) =>
+      /^[("']?[A-Z][a-z]*[A-Z0-9]?[\w-]*/.test(w) ||
+      /^[("']?[a-z][\w]*[-_.][\w.-]*[a-z0-9]/.test(w) ||
+      /^[a-z]+[A-Z]\w*/.test(w) ||
+      /^#[a-z]/.test(w),
+  );
+}
+
 export function spanTypes(text: string): SpanTypes {
   const hasDigit = /\d/.test(text);
   return {
+    command: COMMAND.test(text),
+    time: TIME.test(text),
+    owner: OWNER.test(text),
+    name: hasName(text),
     duration: DURATION.test(text),
     port: PORT.test(text),
     version: VERSION.test(text),

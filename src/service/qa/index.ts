@@ -5,7 +5,7 @@
  */
 import MiniSearch from 'minisearch';
 import { type AnswerType, detectAnswerType, type SpanTypes, spanTypes } from './answer-type.js';
-import { analyze, COMMON_WORDS, STOP_WORDS, stem, synonymsOf } from './text.js';
+import { analyze, compounds, STOP_WORDS, synonymsOf } from './text.js';
 import type {
   AnswerOptions,
   Citation,
@@ -15,6 +15,7 @@ import type {
   QaEngine,
   ScoredPassage,
 } from './types.js';
+import { specificity } from './word-rank.js';
 
 export type * from './types.js';
 
@@ -32,7 +33,11 @@ interface Span {
   /** Offsets of the span in the passage text. */
   start: number;
   end: number;
+  /** The line (paragraph or list item) of the passage the span is in. */
+  line: number;
   terms: Set<string>;
+  /** The span's terms plus its section heading's. */
+  context: Set<string>;
   types: SpanTypes;
 }
 
@@ -80,6 +85,7 @@ function detectIntent(question: string): { intent: Intent; heading: RegExp | nul
 }
 
 interface Analysis {
+  intent: Intent;
   intentHeading: RegExp | null;
   groups: QueryGroup[];
   totalWeight: number;
@@ -91,17 +97,17 @@ const DEFAULTS: Required<QaEngineOptions> = { minConfidence: 0.5, candidates: 30
 
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"'(`])/;
 
-function splitSpans(text: string): Array<{ text: string; start: number; end: number }> {
-  const spans: Array<{ text: string; start: number; end: number }> = [];
+function splitSpans(text: string): Array<{ text: string; start: number; end: number; line: number }> {
+  const spans: Array<{ text: string; start: number; end: number; line: number }> = [];
   let offset = 0;
-  for (const line of text.split('\n')) {
+  for (const [lineNo, line] of text.split('\n').entries()) {
     let cursor = offset;
     for (const sentence of line.split(SENTENCE_END)) {
       const at = text.indexOf(sentence, cursor);
       const trimmed = sentence.trim();
       if (trimmed && at >= 0) {
         const start = at + sentence.indexOf(trimmed);
-        spans.push({ text: trimmed, start, end: start + trimmed.length });
+        spans.push({ text: trimmed, start, end: start + trimmed.length, line: lineNo });
         cursor = start + trimmed.length;
       }
     }
@@ -130,7 +136,19 @@ function clamp01(x: number): number {
   return Math.max(0, Math.min(1, x));
 }
 
-export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): QaEngine {
+/** Why the engine ranked and answered as it did: for tests and tuning. */
+export interface Explanation {
+  answerType: AnswerType | null;
+  intent: string | null;
+  groups: Array<{ terms: string[]; weight: number; salient: boolean }>;
+  top: Array<{ passage_id: string; score: number; coverage: number }>;
+}
+
+export interface ExplainableQaEngine extends QaEngine {
+  explain(question: string): Explanation;
+}
+
+export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
   const settings = { ...DEFAULTS, ...options };
   const indexed: IndexedPassage[] = [];
   const byId = new Map<string, IndexedPassage>();
@@ -138,11 +156,23 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Qa
 
   for (const passage of corpus.passages) {
     const terms = new Set([...analyze(passage.heading), ...analyze(passage.text)]);
-    const spans = splitSpans(passage.text).map((span) => ({
-      ...span,
-      terms: new Set(analyze(span.text)),
-      types: spanTypes(span.text),
-    }));
+    const sectionTerms = analyze(sectionOf(passage.heading));
+    const spans = splitSpans(passage.text).map((span) => {
+      const spanTerms = analyze(span.text);
+      return {
+        ...span,
+        terms: new Set(spanTerms),
+        context: new Set([...spanTerms, ...sectionTerms]),
+        types: spanTypes(span.text),
+      };
+    });
+    // A lead-in ("Switch with:") is answered together with what follows, so it has the follower's types.
+    spans.forEach((span, i) => {
+      const next = spans[i + 1];
+      if (next && /:\s*$/.test(span.text)) {
+        for (const key of Object.keys(span.types) as AnswerType[]) span.types[key] ||= next.types[key];
+      }
+    });
     const entry: IndexedPassage = { passage, terms, spans };
     indexed.push(entry);
     byId.set(passage.passage_id, entry);
@@ -169,8 +199,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Qa
     const groups: QueryGroup[] = [];
     const seen = new Set<string>();
     const salientUnknown: string[] = [];
-    for (const match of question.matchAll(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g)) {
-      const raw = match[0];
+    // "how long", "how many" ... are answered by the answer type, not by matching the words.
+    const body = question.replace(
+      /\bhow\s+(?:long|many|much|often|far|big|soon|quickly|frequently)\b/gi,
+      ' ',
+    );
+    const tokens = [...compounds(body), ...(body.match(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g) ?? [])];
+    for (const raw of tokens) {
       const terms = analyze(raw);
       const key = terms[0];
       if (key === undefined || seen.has(key)) continue;
@@ -179,24 +214,30 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Qa
       const known = terms.filter((t) => df.has(t));
       const synonyms = terms.flatMap((t) => synonymsOf(t)).filter((t) => !terms.includes(t));
       const knownSynonyms = synonyms.filter((t) => df.has(t));
+      // How specific the word is in everyday English: "happen" or "start" say little about the topic even
+      // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
+      const spec = /^[a-z]+$/.test(lower) ? specificity(lower) : 1;
       let weight: number;
       let salient = false;
       if (known.length > 0) {
-        weight = Math.max(...known.map(idf));
-      } else if (knownSynonyms.length > 0) {
-        weight = Math.max(...knownSynonyms.map(idf));
-      } else if (COMMON_WORDS.has(lower) || COMMON_WORDS.has(stem(lower)) || STOP_WORDS.has(lower)) {
-        weight = 0.3;
+        weight = Math.max(...known.map(idf)) * (0.35 + 0.65 * spec);
+      } else if (STOP_WORDS.has(lower)) {
+        continue;
       } else {
-        weight = maxIdf;
-        salient = true;
-        salientUnknown.push(lower);
+        // A word the corpus never uses: an everyday word is weak evidence, a rare one strong. It can still be
+        // covered by a synonym the corpus uses.
+        weight = maxIdf * Math.max(0.1, spec);
+        if (spec >= 0.5 && knownSynonyms.length === 0) {
+          salient = true;
+          salientUnknown.push(lower);
+        }
       }
       groups.push({ terms, synonyms, weight, salientUnknown: salient });
     }
     const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
-    const { heading } = detectIntent(question);
+    const { intent, heading } = detectIntent(question);
     return {
+      intent,
       groups,
       totalWeight,
       answerType: detectAnswerType(question),
@@ -307,13 +348,14 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Qa
         ? 0.08
         : 0;
       candidate.entry.spans.forEach((span, index) => {
-        const spanCov = coverage(analysis, span.terms);
+        const spanCov = coverage(analysis, span.context);
         const typed = analysis.answerType === null || span.types[analysis.answerType];
         const wordCount = (span.text.match(/[A-Za-z]{2,}/g) ?? []).length;
         const score =
           0.45 * spanCov +
           0.55 * candidate.score +
           sectionBonus +
+          (analysis.intent === 'procedure' && span.types.command ? 0.05 : 0) +
           (wordCount < 4 ? -0.15 : 0) +
           (analysis.answerType ? (typed ? 0.15 : -0.2) : 0);
         if (!choice || score > choice.score) choice = { entry: candidate.entry, span, index, score, typed };
@@ -330,7 +372,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Qa
 
     let text = choice.span.text;
     const next = choice.entry.spans[choice.index + 1];
-    if (next && (/:\s*$/.test(text) || text.length < 40)) {
+    const sameLine = next !== undefined && next.line === choice.span.line;
+    if (
+      next &&
+      (/:\s*$/.test(text) || text.length < 40 || (sameLine && next.end - choice.span.start <= 320))
+    ) {
       text = choice.entry.passage.text.slice(choice.span.start, next.end);
     }
     return { status: 'answered', answer: text, citations: [cite(choice.entry)], confidence };
@@ -358,5 +404,23 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Qa
     return coverage(analysis, union) >= settings.minRelevance;
   }
 
-  return { corpus, retrieve, answer, isGrounded };
+  function explain(question: string): Explanation {
+    const analysis = analyzeQuestion(question);
+    return {
+      answerType: analysis.answerType,
+      intent: analysis.intent,
+      groups: analysis.groups.map((g) => ({
+        terms: g.terms,
+        weight: Math.round(g.weight * 100) / 100,
+        salient: g.salientUnknown,
+      })),
+      top: rank(analysis, 5).map((r) => ({
+        passage_id: r.entry.passage.passage_id,
+        score: Math.round(r.score * 1000) / 1000,
+        coverage: Math.round(r.cov * 1000) / 1000,
+      })),
+    };
+  }
+
+  return { corpus, retrieve, answer, isGrounded, explain };
 }

