@@ -42,6 +42,8 @@ const operators = [
   ',',
   '.',
   '|',
+  ';',
+  '=',
 ];
 const brackets = new Set(['(', ')', '[', ']', '{', '}']);
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateConditions } from '../../../src/lab/canary/conditions.js';
+
+// Argo Rollouts' EvaluateResult rules, case by case.
+describe('evaluateConditions (Argo Rollouts semantics)', () => {
+  it.each([
+    // [successCondition, failureCondition, result, phase]
+    [undefined, undefined, [0.1], 'Successful'],
+    ['result[0] >= 0.9', undefined, [0.95], 'Successful'],
+    ['result[0] >= 0.9', undefined, [0.5], 'Failed'],
+    [undefined, 'result[0] < 0.9', [0.5], 'Failed'],
+    [undefined, 'result[0] < 0.9', [0.95], 'Successful'],
+    ['result[0] >= 0.9', 'result[0] < 0.5', [0.95], 'Successful'],
+    ['result[0] >= 0.9', 'result[0] < 0.5', [0.3], 'Failed'],
+    ['result[0] >= 0.9', 'result[0] < 0.5', [0.7], 'Inconclusive'],
+    // failure wins when both hold
+    ['result[0] > 0', 'result[0] > 0', [1], 'Failed'],
+    // NaN: comparisons are false; with both conditions that is Inconclusive, with one it is Failed
+    ['result >= 0.9', 'result < 0.9', Number.NaN, 'Inconclusive'],
+    ['result >= 0.9', undefined, Number.NaN, 'Failed'],
+    ['isNaN(result) || result >= 0.9', undefined, Number.NaN, 'Successful'],
+  ] as const)(
+    'success %s / failure %s over %j is %s',
+    (successCondition, failureCondition, result, phase) => {
+      const outcome = evaluateConditions(result as never, { successCondition, failureCondition });
+      expect(outcome.phase).toBe(phase);
+    },
+  );
+
+  it('treats an empty vector as Inconclusive before any condition, even one that would pass on []', () => {
+    const vacuous = evaluateConditions([], { successCondition: 'all(result, # < 0.05)' });
+    expect(vacuous.phase).toBe('Inconclusive');
+    expect(vacuous.reason).toContain('no data');
+    const lenient = evaluateConditions([], { successCondition: 'len(result) == 0 || result[0] >= 0.95' });
+    expect(lenient.phase).toBe('Inconclusive');
+  });
+
+  it('is Error, naming the condition and the problem, when a condition cannot be evaluated', () => {
+    const outcome = evaluateConditions([0.5, 0.6], {
+      successCondition: 'result[0] > 0.1',
+      failureCondition: 'result > 1',
+    });
+    expect(outcome.phase).toBe('Error');
+    expect(outcome.reason).toContain('failureCondition');
+    expect(outcome.reason).toContain('mismatched types array and number');
+  });
+
+  it('is Error, never a pass, for an expression outside the supported subset', () => {
+    const outcome = evaluateConditions([0.5], { successCondition: 'result[0] | abs() > 0' });
+    expect(outcome.phase).toBe('Error');
+    expect(outcome.reason).toContain('successCondition');
+    expect(outcome.reason).toContain('pipes');
+  });
+
+  it('records the value of each condition', () => {
+    const outcome = evaluateConditions([0.7], {
+      successCondition: 'result[0] >= 0.9',
+      failureCondition: 'result[0] < 0.5',
+    });
+    expect(outcome.successCondition).toEqual({ expression: 'result[0] >= 0.9', value: false });
+    expect(outcome.failureCondition).toEqual({ expression: 'result[0] < 0.5', value: false });
+  });
+});
