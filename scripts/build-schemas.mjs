@@ -1,0 +1,313 @@
+#!/usr/bin/env node
+/**
+ * Builds the JSON schemas that `gitops-lab lint` validates manifests against (schemas/*.json), offline:
+ *
+ * - schemas/kubernetes.json: core kinds, derived from the model metadata that @kubernetes/client-node ships
+ *   (each generated model lists its fields, their types and, in its .d.ts, which are required).
+ * - schemas/argo.json: Argo CD and Argo Rollouts kinds, from their CustomResourceDefinitions
+ *   (default: ../shared/reference/crds, or the folder given as the first argument).
+ *
+ * Both are made strict the way `kubectl --validate=strict` is: wherever a schema lists properties and does
+ * not preserve unknown fields, an unknown field is an error (additionalProperties: false).
+ * Run: node scripts/build-schemas.mjs [CRD_DIR]
+ */
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as clientNode from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The generated model classes, by name. */
+const k8s = new Map(Object.entries(clientNode));
+const require = createRequire(import.meta.url);
+const modelsDir = join(dirname(require.resolve('@kubernetes/client-node')), 'gen', 'models');
+
+/** apiVersion/kind → client-node model class. */
+const coreKinds = {
+  'v1/ConfigMap': 'V1ConfigMap',
+  'v1/Secret': 'V1Secret',
+  'v1/Service': 'V1Service',
+  'v1/ServiceAccount': 'V1ServiceAccount',
+  'v1/Namespace': 'V1Namespace',
+  'v1/Pod': 'V1Pod',
+  'v1/PersistentVolumeClaim': 'V1PersistentVolumeClaim',
+  'v1/LimitRange': 'V1LimitRange',
+  'v1/ResourceQuota': 'V1ResourceQuota',
+  'apps/v1/Deployment': 'V1Deployment',
+  'apps/v1/StatefulSet': 'V1StatefulSet',
+  'apps/v1/DaemonSet': 'V1DaemonSet',
+  'apps/v1/ReplicaSet': 'V1ReplicaSet',
+  'batch/v1/Job': 'V1Job',
+  'batch/v1/CronJob': 'V1CronJob',
+  'autoscaling/v2/HorizontalPodAutoscaler': 'V2HorizontalPodAutoscaler',
+  'autoscaling/v1/HorizontalPodAutoscaler': 'V1HorizontalPodAutoscaler',
+  'policy/v1/PodDisruptionBudget': 'V1PodDisruptionBudget',
+  'networking.k8s.io/v1/Ingress': 'V1Ingress',
+  'networking.k8s.io/v1/NetworkPolicy': 'V1NetworkPolicy',
+  'rbac.authorization.k8s.io/v1/Role': 'V1Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'V1RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'V1ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'V1ClusterRoleBinding',
+};
+
+/** Fields holding resource quantities: Kubernetes accepts a number or a string there. */
+const quantityMaps = new Set([
+  'limits',
+  'requests',
+  'hard',
+  'capacity',
+  'allocatable',
+  'used',
+  'default',
+  'defaultRequest',
+  'max',
+  'min',
+  'maxLimitRequestRatio',
+]);
+const quantityScalars = new Set(['sizeLimit', 'divisor']);
+
+function requiredFields(model) {
+  let text;
+  try {
+    text = readFileSync(join(modelsDir, `${model}.d.ts`), 'utf8');
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s+'([^']+)':/gm)].map((m) => m[1]);
+}
+
+function typeSchema(type, format, name, visit) {
+  if (type === 'string')
+    return quantityScalars.has(name) ? { type: ['string', 'number'] } : { type: 'string' };
+  if (type === 'boolean') return { type: 'boolean' };
+  if (type === 'number') return { type: format === 'double' ? 'number' : 'integer' };
+  if (type === 'Date') return { type: 'string' };
+  if (type === 'IntOrString') return { type: ['integer', 'string'] };
+  if (type === 'any' || type === 'object') return {};
+  const array = type.match(/^Array<(.+)>$/);
+  if (array) return { type: 'array', items: typeSchema(array[1], format, '', visit) };
+  const map = type.match(/^\{ \[key: string\]: (.+); \}$/);
+  if (map) {
+    const value = quantityMaps.has(name)
+      ? { type: ['string', 'number'] }
+      : typeSchema(map[1], format, '', visit);
+    return { type: 'object', additionalProperties: value };
+  }
+  if (k8s.get(type)?.attributeTypeMap) {
+    visit(type);
+    return { $ref: `#/definitions/${type}` };
+  }
+  throw new Error(`unmapped client-node type ${type}`);
+}
+
+function buildKubernetes() {
+  const definitions = {};
+  const visit = (model) => {
+    if (definitions[model]) return;
+    definitions[model] = {};
+    const properties = {};
+    for (const attr of k8s.get(model).attributeTypeMap) {
+      properties[attr.baseName] = typeSchema(attr.type, attr.format, attr.baseName, visit);
+    }
+    const required = requiredFields(model).filter((f) => f in properties);
+    definitions[model] = {
+      type: 'object',
+      properties,
+      additionalProperties: false,
+      ...(required.length > 0 ? { required } : {}),
+    };
+  };
+  const kinds = {};
+  for (const [key, model] of Object.entries(coreKinds)) {
+    visit(model);
+    const slash = key.lastIndexOf('/');
+    const apiVersion = key.slice(0, slash);
+    const kind = key.slice(slash + 1);
+    kinds[key] = {
+      allOf: [{ $ref: `#/definitions/${model}` }],
+      required: ['apiVersion', 'kind', 'metadata'],
+      properties: { apiVersion: { const: apiVersion }, kind: { const: kind } },
+    };
+  }
+  return {
+    $id: 'kubernetes.json',
+    $comment: `Generated by scripts/build-schemas.mjs from @kubernetes/client-node ${clientNode.VERSION ?? ''} model metadata. Do not edit.`,
+    kinds,
+    definitions,
+  };
+}
+
+/** Makes a CRD's openAPIV3Schema strict and portable to ajv. `atRoot` marks the object's top level. */
+function strictCrdSchema(node, path = []) {
+  if (Array.isArray(node)) return node.map((n) => strictCrdSchema(n, path));
+  if (!node || typeof node !== 'object') return node;
+  const out = {};
+  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('x-kubernetes-') || key === 'description' || key === 'format') continue;
+    if (key === 'properties') {
+      out.properties = {};
+      for (const [prop, sub] of Object.entries(value))
+        out.properties[prop] = strictCrdSchema(sub, [...path, prop]);
+    } else if (key === 'additionalProperties' && typeof value === 'object') {
+      out.additionalProperties = strictCrdSchema(value, [...path, '*']);
+    } else if (key === 'items') {
+      out.items = strictCrdSchema(value, [...path, '[]']);
+    } else if (['allOf', 'anyOf', 'oneOf', 'not'].includes(key)) {
+      out[key] = strictCrdSchema(value, path);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (node['x-kubernetes-int-or-string'] === true) {
+    delete out.type;
+    out.type = ['integer', 'string'];
+  }
+  if (out.properties && !preserve && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (path.length === 1 && path[0] === 'metadata')
+    return { $ref: 'kubernetes.json#/definitions/V1ObjectMeta' };
+  // Embedded object metadata (pod templates) lists labels and annotations only; allow the rest of ObjectMeta.
+  if (path.at(-1) === 'metadata' && out.properties && (out.properties.labels || out.properties.annotations)) {
+    return { $ref: 'kubernetes.json#/definitions/V1ObjectMeta' };
+  }
+  return out;
+}
+
+function buildArgo(crdDir) {
+  const kinds = {};
+  for (const file of readdirSync(crdDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
+      const crd = doc.toJS();
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      for (const version of crd.spec.versions) {
+        if (!version.served) continue;
+        const apiVersion = `${crd.spec.group}/${version.name}`;
+        const kind = crd.spec.names.kind;
+        const schema = strictCrdSchema(version.schema.openAPIV3Schema);
+        schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
+        schema.properties.apiVersion = { const: apiVersion };
+        schema.properties.kind = { const: kind };
+        // status is written by controllers; a manifest in Git has none, but it is not an error to keep one.
+        kinds[`${apiVersion}/${kind}`] = schema;
+      }
+    }
+  }
+  return {
+    $id: 'argo.json',
+    $comment: `Generated by scripts/build-schemas.mjs from the Argo CD and Argo Rollouts CRDs. Do not edit.`,
+    kinds,
+  };
+}
+
+/** Kustomization files (kustomize.config.k8s.io/v1beta1), top level and the entries lint reads, strict. */
+function buildKustomization() {
+  const stringList = { type: 'array', items: { type: 'string' } };
+  const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
+  const open = { type: 'object' };
+  const generator = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string' },
+      namespace: { type: 'string' },
+      behavior: { enum: ['create', 'replace', 'merge'] },
+      type: { type: 'string' },
+      files: stringList,
+      literals: stringList,
+      envs: stringList,
+      env: { type: 'string' },
+      options: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          labels: stringMap,
+          annotations: stringMap,
+          disableNameSuffixHash: { type: 'boolean' },
+          immutable: { type: 'boolean' },
+        },
+      },
+    },
+  };
+  return {
+    $id: 'kustomization.json',
+    $comment: 'Generated by scripts/build-schemas.mjs (kustomize v5 Kustomization fields). Do not edit.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      apiVersion: { enum: ['kustomize.config.k8s.io/v1beta1', 'kustomize.config.k8s.io/v1alpha1'] },
+      kind: { enum: ['Kustomization', 'Component'] },
+      metadata: open,
+      resources: stringList,
+      bases: stringList,
+      components: stringList,
+      crds: stringList,
+      namespace: { type: 'string' },
+      namePrefix: { type: 'string' },
+      nameSuffix: { type: 'string' },
+      commonLabels: stringMap,
+      commonAnnotations: stringMap,
+      labels: { type: 'array', items: open },
+      patches: { type: 'array', items: open },
+      patchesStrategicMerge: { type: 'array', items: { type: ['string', 'object'] } },
+      patchesJson6902: { type: 'array', items: open },
+      images: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string' },
+            newName: { type: 'string' },
+            newTag: { type: 'string' },
+            digest: { type: 'string' },
+            tagSuffix: { type: 'string' },
+          },
+        },
+      },
+      replicas: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'count'],
+          properties: { name: { type: 'string' }, count: { type: 'integer' } },
+        },
+      },
+      configMapGenerator: { type: 'array', items: generator },
+      secretGenerator: { type: 'array', items: generator },
+      generatorOptions: open,
+      generators: stringList,
+      transformers: stringList,
+      validators: stringList,
+      replacements: { type: 'array', items: open },
+      vars: { type: 'array', items: open },
+      configurations: stringList,
+      openapi: open,
+      helmCharts: { type: 'array', items: open },
+      helmGlobals: open,
+      helmChartInflationGenerator: { type: 'array', items: open },
+      buildMetadata: stringList,
+      sortOptions: open,
+    },
+  };
+}
+
+function writeAtomic(file, value) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value)}\n`);
+  renameSync(tmp, file);
+}
+
+const crdDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'crds');
+writeAtomic(join(root, 'schemas', 'kubernetes.json'), buildKubernetes());
+writeAtomic(join(root, 'schemas', 'argo.json'), buildArgo(crdDir));
+writeAtomic(join(root, 'schemas', 'kustomization.json'), buildKustomization());
+process.stdout.write(
+  `wrote schemas/kubernetes.json, schemas/argo.json and schemas/kustomization.json (CRDs from ${crdDir})\n`,
+);

@@ -1,0 +1,119 @@
+/**
+ * `gitops-lab lint`: loads a GitOps repository, runs every rule and returns the findings.
+ *
+ * An object can silence a rule for itself, with a reason, through the annotation
+ * `lint.gitops-lab.io/ignore: "rule-a,rule-b"`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { asRecord, buildContext, type Rule } from './context.js';
+import { loadRepository } from './repository.js';
+import { graphRule } from './rules/graph.js';
+import { ownershipRule } from './rules/ownership.js';
+import { policyRule } from './rules/policy.js';
+import { analysisRule } from './rules/promql.js';
+import { referencesRule } from './rules/references.js';
+import { schemaRule } from './rules/schema.js';
+import { SchemaValidator } from './schemas.js';
+import { type Finding, type LintReport, type Severity, severityRank } from './types.js';
+
+export type { Finding, LintReport, Severity } from './types.js';
+
+export const ignoreAnnotation = 'lint.gitops-lab.io/ignore';
+
+export interface LintOptions {
+  /** The folder to lint (default: the shipped manifests/). */
+  dir: string;
+  /** Root that Application source paths resolve against (default: dir). */
+  repoRoot?: string;
+  /** Folder holding the bundled JSON schemas (default: the package's schemas/). */
+  schemaDir?: string;
+}
+
+export const rules: Record<string, Rule> = {
+  schema: schemaRule,
+  graph: graphRule,
+  ownership: ownershipRule,
+  references: referencesRule,
+  policy: policyRule,
+  analysis: analysisRule,
+};
+
+export function lintRepository(options: LintOptions): LintReport {
+  const dir = resolve(options.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`gitops-lab lint: ${options.dir} is not a folder.`, {
+      hint: 'Pass the folder of your GitOps repository (default: manifests).',
+    });
+  }
+  if (options.repoRoot !== undefined) {
+    const root = resolve(options.repoRoot);
+    if (!existsSync(root) || !statSync(root).isDirectory()) {
+      throw new UsageError(`gitops-lab lint --repo-root: ${options.repoRoot} is not a folder.`, {
+        hint: "Pass the folder that Applications' source paths are relative to.",
+      });
+    }
+  }
+  const repo = loadRepository({ dir, repoRoot: options.repoRoot });
+  const validator = new SchemaValidator(options.schemaDir);
+  const ctx = buildContext(repo, validator);
+  const findings: Finding[] = [...repo.findings];
+  for (const rule of Object.values(rules)) findings.push(...rule(ctx));
+
+  // Per-object suppressions.
+  const ignored = new Map<string, Set<string>>();
+  for (const r of repo.resources) {
+    const annotations = asRecord(asRecord(r.object.metadata)?.annotations) ?? {};
+    const value = annotations[ignoreAnnotation];
+    if (typeof value === 'string') {
+      ignored.set(
+        ctx.describe(r),
+        new Set(
+          value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      );
+    }
+  }
+  const kept = dedupe(findings).filter((f) => {
+    const set = f.resource ? ignored.get(f.resource) : undefined;
+    return (
+      !set || !(set.has(f.rule) || [...set].some((s) => s.endsWith('*') && f.rule.startsWith(s.slice(0, -1))))
+    );
+  });
+  kept.sort(
+    (a, b) =>
+      severityRank[a.severity] - severityRank[b.severity] ||
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      a.rule.localeCompare(b.rule),
+  );
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of kept) counts[f.severity]++;
+  return {
+    root: repo.root,
+    files: repo.files,
+    resources: repo.resources.map((r) => ({
+      file: r.file,
+      ...(r.doc && r.lineCounter
+        ? { line: r.lineCounter.linePos(r.doc.contents?.range?.[0] ?? 0).line }
+        : {}),
+      resource: ctx.describe(r),
+    })),
+    findings: kept,
+    counts,
+  };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}|${f.file}|${f.line ?? ''}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,590 @@
+/**
+ * Loads a GitOps repository the way Argo CD and kustomize would see it, without running either: every YAML
+ * document under the root becomes a Resource; kustomization.yaml files are followed (their `resources`,
+ * generators, `namespace` and `images`); remote bases and Helm charts are noted, never fetched or rendered.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Finding, ImageOverride, KubeObject, Resource } from './types.js';
+import { lineAt, type ParsedFile, parseYamlFile } from './yaml-files.js';
+
+export const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+export interface Kustomization {
+  /** Path relative to the root. */
+  file: string;
+  /** Directory relative to the root ('' for the root itself). */
+  dir: string;
+  object: Record<string, unknown>;
+  parsed: ParsedFile;
+}
+
+/** A YAML document that is not a Kubernetes object (no apiVersion or kind). */
+export interface NonObject {
+  file: string;
+  line: number;
+  docIndex: number;
+}
+
+/** What Argo CD would apply from one source directory. */
+export interface SourceSet {
+  dir: string;
+  exists: boolean;
+  /** A kustomization.yaml decides what is in it (otherwise: plain YAML files of the directory). */
+  kustomized: boolean;
+  /** A Helm chart (Chart.yaml): not rendered by lint. */
+  helmChart: boolean;
+  resources: Resource[];
+  nonObjects: NonObject[];
+  /** Manifest files in it (YAML/JSON), whether or not they held objects. */
+  manifestFiles: string[];
+}
+
+export interface Repository {
+  /** Absolute path of the repository root (Application paths resolve against it). */
+  root: string;
+  files: string[];
+  resources: Resource[];
+  nonObjects: NonObject[];
+  kustomizations: Kustomization[];
+  findings: Finding[];
+  sourceSet(dir: string, options?: { recurse?: boolean; include?: string; exclude?: string }): SourceSet;
+}
+
+export function isRemoteReference(entry: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+    /^git@/.test(entry) ||
+    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
+    entry.includes('?ref=')
+  );
+}
+
+const skipDirs = new Set(['node_modules', '.git']);
+
+export function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
+
+export interface LoadOptions {
+  /** Folder to scan for manifests. */
+  dir: string;
+  /** Repository root that Application paths resolve against (default: dir). */
+  repoRoot?: string;
+}
+
+export function loadRepository(options: LoadOptions): Repository {
+  const scanDir = resolve(options.dir);
+  const root = resolve(options.repoRoot ?? options.dir);
+  const findings: Finding[] = [];
+  const parsedFiles = new Map<string, ParsedFile>();
+  const resourcesByFile = new Map<string, Resource[]>();
+  const nonObjectsByFile = new Map<string, NonObject[]>();
+  const resources: Resource[] = [];
+  const nonObjects: NonObject[] = [];
+  const kustomizations: Kustomization[] = [];
+  const kustomizationByDir = new Map<string, Kustomization>();
+  /** Files that kustomizations use as patches or generator input: not manifests. */
+  const auxiliaryFiles = new Set<string>();
+  let nextId = 1;
+
+  const rel = (abs: string) => toPosix(relative(root, abs)) || '.';
+  /** Key of a directory in kustomizationByDir: '' for the root. */
+  const dirKey = (abs: string) => toPosix(relative(root, abs));
+
+  const loadFile = (abs: string): void => {
+    const file = rel(abs);
+    if (parsedFiles.has(file)) return;
+    let parsed: ParsedFile;
+    try {
+      parsed = parseYamlFile(abs);
+    } catch (error) {
+      findings.push({
+        rule: 'yaml-parse',
+        severity: 'error',
+        file,
+        message: `cannot read ${file}: ${(error as Error).message}`,
+        fix: 'Make the file readable UTF-8 YAML.',
+      });
+      return;
+    }
+    parsedFiles.set(file, parsed);
+    for (const error of parsed.errors) {
+      findings.push({
+        rule: 'yaml-parse',
+        severity: 'error',
+        file,
+        line: error.line,
+        message: `YAML does not parse: ${error.message}`,
+        fix: 'Fix the YAML syntax at that line (indentation, a missing colon, an unclosed quote or a duplicate key).',
+      });
+    }
+    if (kustomizationNames.includes(basename(abs))) {
+      const first = parsed.documents[0];
+      const object = (first?.value ?? {}) as Record<string, unknown>;
+      const k: Kustomization = { file, dir: toPosix(relative(root, dirname(abs))), object, parsed };
+      kustomizations.push(k);
+      kustomizationByDir.set(k.dir, k);
+      return;
+    }
+    const fileResources: Resource[] = [];
+    const fileNonObjects: NonObject[] = [];
+    for (const d of parsed.documents) {
+      const value = d.value;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        fileNonObjects.push({ file, line: d.line, docIndex: d.index });
+        continue;
+      }
+      const object = value as KubeObject;
+      if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
+        fileNonObjects.push({ file, line: d.line, docIndex: d.index });
+        continue;
+      }
+      if (object.kind === 'List' && Array.isArray((object as { items?: unknown }).items)) {
+        // A v1 List: each item is an object of its own.
+        for (const item of (object as { items: unknown[] }).items) {
+          if (item && typeof item === 'object')
+            fileResources.push(makeResource(item as KubeObject, file, d.index));
+        }
+        continue;
+      }
+      const resource = makeResource(object, file, d.index);
+      resource.doc = d.doc;
+      resource.lineCounter = parsed.lineCounter;
+      fileResources.push(resource);
+    }
+    resourcesByFile.set(file, fileResources);
+    nonObjectsByFile.set(file, fileNonObjects);
+    resources.push(...fileResources);
+    nonObjects.push(...fileNonObjects);
+  };
+
+  const makeResource = (object: KubeObject, file: string, docIndex: number): Resource => {
+    const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+    return {
+      id: nextId++,
+      file,
+      docIndex,
+      apiVersion: String(object.apiVersion),
+      kind: String(object.kind),
+      name: typeof metadata.name === 'string' ? metadata.name : '',
+      namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+      object,
+      imageOverrides: [],
+    };
+  };
+
+  const helmChartDirs: string[] = [];
+  const walk = (absDir: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(absDir).sort();
+    } catch {
+      return;
+    }
+    if (entries.includes('Chart.yaml')) {
+      helmChartDirs.push(rel(absDir));
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.startsWith('.') || skipDirs.has(entry)) continue;
+      const abs = join(absDir, entry);
+      let stat: ReturnType<typeof statSync>;
+      try {
+        stat = statSync(abs);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory()) walk(abs);
+      else if (/\.ya?ml$/i.test(entry) || entry === 'Kustomization') loadFile(abs);
+    }
+  };
+  walk(scanDir);
+  for (const chartDir of helmChartDirs) {
+    findings.push({
+      rule: 'helm-not-rendered',
+      severity: 'info',
+      file: `${chartDir}/Chart.yaml`,
+      message: `${chartDir} is a Helm chart: lint does not render Helm templates, so its objects are not checked`,
+      fix: 'Render it (helm template) into a folder and lint that, if you want its objects checked.',
+    });
+  }
+
+  // Kustomizations: follow resources and generators, apply namespace and images.
+  const memberships = new Map<string, string[]>(); // kustomization dir → files it includes (transitively)
+  const directFiles = new Map<string, string[]>(); // kustomization dir → files it lists itself
+  const generated = new Map<string, Resource[]>(); // kustomization dir → generated objects
+  const buildKustomization = (k: Kustomization, stack: string[]): void => {
+    if (memberships.has(k.dir)) return;
+    memberships.set(k.dir, []);
+    const included: string[] = [];
+    const direct: string[] = [];
+    const dirAbs = join(root, k.dir);
+    const entryLine = (field: string, index: number) =>
+      lineAt(k.parsed.documents[0]?.doc, k.parsed.lineCounter, [field, index]);
+    const list = (field: string): string[] => {
+      const v = k.object[field];
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    };
+    for (const field of ['resources', 'bases', 'components']) {
+      list(field).forEach((entry, index) => {
+        if (isRemoteReference(entry)) {
+          findings.push({
+            rule: 'kustomize-remote-base',
+            severity: 'info',
+            file: k.file,
+            line: entryLine(field, index),
+            message: `remote base ${entry} is not fetched: its objects are not checked`,
+            fix:
+              /[?&]ref=/.test(entry) || /\/download\/v[0-9]/.test(entry)
+                ? 'Nothing to do; it is pinned. Run `kubectl kustomize` with network access to see it rendered.'
+                : 'Pin it to a tag or commit (?ref=vX.Y.Z) so that what is deployed cannot change under you.',
+          });
+          return;
+        }
+        const abs = isAbsolute(entry) ? entry : join(dirAbs, entry);
+        if (!existsSync(abs)) {
+          findings.push({
+            rule: 'kustomize-missing-resource',
+            severity: 'error',
+            file: k.file,
+            line: entryLine(field, index),
+            message: `${field} entry "${entry}" does not exist (looked for ${rel(abs)})`,
+            fix: `Correct the path in ${k.file} or add the missing file; \`kubectl kustomize\` fails on it.`,
+          });
+          return;
+        }
+        if (statSync(abs).isDirectory()) {
+          const childDir = dirKey(abs);
+          let child = kustomizationByDir.get(childDir);
+          if (!child) {
+            const name = kustomizationNames.find((n) => existsSync(join(abs, n)));
+            if (name) {
+              loadFile(join(abs, name));
+              child = kustomizationByDir.get(childDir);
+            }
+          }
+          if (!child) {
+            findings.push({
+              rule: 'kustomize-missing-resource',
+              severity: 'error',
+              file: k.file,
+              line: entryLine(field, index),
+              message: `${field} entry "${entry}" is a directory without a kustomization.yaml`,
+              fix: `Add a kustomization.yaml to ${rel(abs)} or list its files one by one.`,
+            });
+            return;
+          }
+          if (stack.includes(child.dir)) {
+            findings.push({
+              rule: 'kustomize-missing-resource',
+              severity: 'error',
+              file: k.file,
+              line: entryLine(field, index),
+              message: `${field} entry "${entry}" includes itself (cycle: ${[...stack, child.dir].join(' → ')})`,
+              fix: 'Remove the cycle between these kustomizations.',
+            });
+            return;
+          }
+          buildKustomization(child, [...stack, child.dir]);
+          included.push(...(memberships.get(child.dir) ?? []));
+          return;
+        }
+        loadFile(abs);
+        included.push(rel(abs));
+        direct.push(rel(abs));
+      });
+    }
+    // Patches and generator inputs are not manifests of their own.
+    const patches = Array.isArray(k.object.patches) ? k.object.patches : [];
+    for (const p of [
+      ...patches,
+      ...(Array.isArray(k.object.patchesJson6902) ? k.object.patchesJson6902 : []),
+    ]) {
+      if (p && typeof p === 'object' && typeof (p as { path?: unknown }).path === 'string') {
+        auxiliaryFiles.add(rel(join(dirAbs, (p as { path: string }).path)));
+      }
+    }
+    for (const p of list('patchesStrategicMerge')) auxiliaryFiles.add(rel(join(dirAbs, p)));
+    const gen: Resource[] = [];
+    for (const [field, kind] of [
+      ['configMapGenerator', 'ConfigMap'],
+      ['secretGenerator', 'Secret'],
+    ] as const) {
+      const generators = Array.isArray(k.object[field]) ? (k.object[field] as unknown[]) : [];
+      generators.forEach((g, index) => {
+        if (!g || typeof g !== 'object') return;
+        const spec = g as {
+          name?: unknown;
+          namespace?: unknown;
+          files?: unknown;
+          literals?: unknown;
+          envs?: unknown;
+        };
+        const data: Record<string, string> = {};
+        const files = Array.isArray(spec.files) ? spec.files.filter((f) => typeof f === 'string') : [];
+        for (const entry of files as string[]) {
+          const [key, path] = entry.includes('=')
+            ? (entry.split('=', 2) as [string, string])
+            : [basename(entry), entry];
+          const abs = join(dirAbs, path);
+          auxiliaryFiles.add(rel(abs));
+          if (!existsSync(abs)) {
+            findings.push({
+              rule: 'kustomize-missing-resource',
+              severity: 'error',
+              file: k.file,
+              line: lineAt(k.parsed.documents[0]?.doc, k.parsed.lineCounter, [field, index, 'files']),
+              message: `${field} "${String(spec.name)}" reads ${path}, which does not exist`,
+              fix: `Correct the file path in ${k.file} or add the file.`,
+            });
+            continue;
+          }
+          data[key] = readFileSync(abs, 'utf8');
+        }
+        const literals = Array.isArray(spec.literals)
+          ? spec.literals.filter((l) => typeof l === 'string')
+          : [];
+        for (const literal of literals as string[]) {
+          const eq = literal.indexOf('=');
+          if (eq > 0) data[literal.slice(0, eq)] = literal.slice(eq + 1);
+        }
+        const envs = Array.isArray(spec.envs) ? spec.envs.filter((e) => typeof e === 'string') : [];
+        for (const env of envs as string[]) {
+          const abs = join(dirAbs, env);
+          auxiliaryFiles.add(rel(abs));
+          if (!existsSync(abs)) continue;
+          for (const line of readFileSync(abs, 'utf8').split('\n')) {
+            const eq = line.indexOf('=');
+            if (eq > 0 && !line.trimStart().startsWith('#'))
+              data[line.slice(0, eq).trim()] = line.slice(eq + 1);
+          }
+        }
+        const object: KubeObject = {
+          apiVersion: 'v1',
+          kind,
+          metadata: {
+            name: spec.name,
+            ...(typeof spec.namespace === 'string' ? { namespace: spec.namespace } : {}),
+          },
+          data,
+        };
+        const resource = makeResource(object, k.file, -1);
+        resource.generatedBy = k.file;
+        (resource as Resource & { generatorField?: string }).generatorField = field;
+        gen.push(resource);
+        resources.push(resource);
+      });
+    }
+    generated.set(k.dir, gen);
+    memberships.set(k.dir, included);
+    directFiles.set(k.dir, direct);
+  };
+
+  const includedDirs = new Set<string>();
+  for (const k of kustomizations) {
+    for (const field of ['resources', 'bases', 'components']) {
+      const v = k.object[field];
+      if (!Array.isArray(v)) continue;
+      for (const entry of v) {
+        if (typeof entry !== 'string' || isRemoteReference(entry)) continue;
+        includedDirs.add(dirKey(join(root, k.dir, entry)));
+      }
+    }
+  }
+  // Outermost kustomizations first, so an overlay's namespace and images win over its bases'.
+  const ordered = [...kustomizations].sort(
+    (a, b) => Number(includedDirs.has(a.dir)) - Number(includedDirs.has(b.dir)),
+  );
+  const assigned = new Set<number>();
+  const applyOverrides = (k: Kustomization, inherited: { namespace?: string; images: ImageOverride[] }) => {
+    const namespace =
+      inherited.namespace ?? (typeof k.object.namespace === 'string' ? k.object.namespace : undefined);
+    const own = (Array.isArray(k.object.images) ? k.object.images : []).filter(
+      (i): i is ImageOverride =>
+        !!i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string',
+    );
+    const images = [
+      ...inherited.images,
+      ...own.filter((o) => !inherited.images.some((i) => i.name === o.name)),
+    ];
+    for (const file of directFiles.get(k.dir) ?? []) {
+      for (const r of resourcesByFile.get(file) ?? []) {
+        if (assigned.has(r.id)) continue;
+        assigned.add(r.id);
+        if (namespace !== undefined && !clusterScopedKinds.has(r.kind)) r.namespace = namespace;
+        r.imageOverrides = images;
+      }
+    }
+    for (const r of generated.get(k.dir) ?? []) {
+      if (assigned.has(r.id)) continue;
+      assigned.add(r.id);
+      if (namespace !== undefined) r.namespace = namespace;
+    }
+    return { namespace, images };
+  };
+  const visitOverrides = (
+    k: Kustomization,
+    inherited: { namespace?: string; images: ImageOverride[] },
+    seen: Set<string>,
+  ) => {
+    if (seen.has(k.dir)) return;
+    seen.add(k.dir);
+    const next = applyOverrides(k, inherited);
+    for (const field of ['resources', 'bases', 'components']) {
+      const v = k.object[field];
+      if (!Array.isArray(v)) continue;
+      for (const entry of v) {
+        if (typeof entry !== 'string' || isRemoteReference(entry)) continue;
+        const child = kustomizationByDir.get(dirKey(join(root, k.dir, entry)));
+        if (child) visitOverrides(child, next, seen);
+      }
+    }
+  };
+  for (const k of ordered) {
+    buildKustomization(k, [k.dir]);
+  }
+  for (const k of ordered) visitOverrides(k, { images: [] }, new Set());
+
+  // Documents of patch and generator files are not objects of their own.
+  const isAux = (file: string) => auxiliaryFiles.has(file);
+  const kept = resources.filter((r) => r.generatedBy !== undefined || !isAux(r.file));
+  resources.length = 0;
+  resources.push(...kept);
+  const keptNon = nonObjects.filter((n) => !isAux(n.file));
+  nonObjects.length = 0;
+  nonObjects.push(...keptNon);
+
+  const sourceSet: Repository['sourceSet'] = (dir, opts = {}) => {
+    const normalized = toPosix(dir)
+      .replace(/^\.\/?/, '')
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '');
+    const abs = join(root, normalized);
+    const set: SourceSet = {
+      dir: normalized,
+      exists: existsSync(abs) && statSync(abs).isDirectory(),
+      kustomized: false,
+      helmChart: false,
+      resources: [],
+      nonObjects: [],
+      manifestFiles: [],
+    };
+    if (!set.exists) return set;
+    if (existsSync(join(abs, 'Chart.yaml'))) {
+      set.helmChart = true;
+      return set;
+    }
+    const kName = kustomizationNames.find((n) => existsSync(join(abs, n)));
+    if (kName) {
+      set.kustomized = true;
+      let k = kustomizationByDir.get(normalized);
+      if (!k) {
+        loadFile(join(abs, kName));
+        k = kustomizationByDir.get(normalized);
+        if (k) {
+          buildKustomization(k, [k.dir]);
+          visitOverrides(k, { images: [] }, new Set());
+        }
+      }
+      if (!k) return set;
+      const files = memberships.get(k.dir) ?? [];
+      set.manifestFiles = [k.file, ...files];
+      const collectGenerated = (dirKeyOf: string, seen: Set<string>) => {
+        if (seen.has(dirKeyOf)) return;
+        seen.add(dirKeyOf);
+        set.resources.push(...(generated.get(dirKeyOf) ?? []));
+        const kk = kustomizationByDir.get(dirKeyOf);
+        for (const field of ['resources', 'bases', 'components']) {
+          const v = kk?.object[field];
+          if (!Array.isArray(v)) continue;
+          for (const entry of v) {
+            if (typeof entry === 'string' && !isRemoteReference(entry)) {
+              const childDir = toPosix(relative(root, join(root, dirKeyOf, entry)));
+              if (kustomizationByDir.has(childDir)) collectGenerated(childDir, seen);
+            }
+          }
+        }
+      };
+      for (const file of files) {
+        set.resources.push(...(resourcesByFile.get(file) ?? []).filter((r) => kept.includes(r)));
+        set.nonObjects.push(...(nonObjectsByFile.get(file) ?? []));
+      }
+      collectGenerated(k.dir, new Set());
+      return set;
+    }
+    const include = opts.include ? globToRegExp(opts.include) : undefined;
+    const exclude = opts.exclude ? globToRegExp(opts.exclude) : undefined;
+    const visit = (absDir: string) => {
+      for (const entry of readdirSync(absDir).sort()) {
+        if (entry.startsWith('.')) continue;
+        const p = join(absDir, entry);
+        const stat = statSync(p);
+        if (stat.isDirectory()) {
+          if (opts.recurse) visit(p);
+          continue;
+        }
+        if (!/\.(ya?ml|json)$/i.test(entry)) continue;
+        const file = rel(p);
+        const name = toPosix(relative(abs, p));
+        if (include && !include.test(name)) continue;
+        if (exclude?.test(name)) continue;
+        set.manifestFiles.push(file);
+        if (/\.json$/i.test(entry)) continue;
+        loadFile(p);
+        set.resources.push(...(resourcesByFile.get(file) ?? []));
+        set.nonObjects.push(...(nonObjectsByFile.get(file) ?? []));
+      }
+    };
+    visit(abs);
+    return set;
+  };
+
+  return {
+    root,
+    get files() {
+      return [...parsedFiles.keys()].sort();
+    },
+    resources,
+    nonObjects,
+    kustomizations,
+    findings,
+    sourceSet,
+  };
+}
+
+/** Argo CD's directory include/exclude globs ('*.yaml', '{a.yaml,b.yaml}'). */
+function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') source += glob[i + 1] === '*' ? '.*' : '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else if (c === '{') source += '(?:';
+    else if (c === '}') source += ')';
+    else if (c === ',') source += '|';
+    else source += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+    if (c === '*' && glob[i + 1] === '*') i++;
+  }
+  return new RegExp(`^${source}$`);
+}
+
+export const clusterScopedKinds = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'IngressClass',
+  'RuntimeClass',
+  'ClusterAnalysisTemplate',
+  'ClusterIssuer',
+  'CSIDriver',
+  'VolumeAttachment',
+]);

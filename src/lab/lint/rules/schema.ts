@@ -1,0 +1,97 @@
+/** Rule `schema`: every object and kustomization validates strictly against its bundled schema. */
+import { findingAt, type LintContext } from '../context.js';
+import type { Finding } from '../types.js';
+import { lineAt } from '../yaml-files.js';
+
+export function schemaRule(ctx: LintContext): Finding[] {
+  const findings: Finding[] = [];
+  const unknownKinds = new Map<string, { file: string; line?: number; resource: string }>();
+  for (const r of ctx.repo.resources) {
+    if (r.generatedBy) continue;
+    const metadata = r.object.metadata;
+    if (!r.name && !(metadata && typeof metadata === 'object' && 'generateName' in metadata)) {
+      findings.push(
+        findingAt(ctx, r, ['metadata'], {
+          rule: 'schema',
+          severity: 'error',
+          message: `${r.kind} has no metadata.name`,
+          fix: 'Give the object a metadata.name.',
+        }),
+      );
+    }
+    if (ctx.validator.has(r.apiVersion, r.kind)) {
+      const problems = ctx.validator.validate(r.apiVersion, r.kind, r.object);
+      for (const p of problems.slice(0, 10)) {
+        findings.push(
+          findingAt(ctx, r, p.path, { rule: 'schema', severity: 'error', message: p.message, fix: p.fix }),
+        );
+      }
+      continue;
+    }
+    const versions = ctx.validator.versionsOf(r.kind);
+    const group = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : '';
+    const sameGroup = versions.filter((v) => (v.includes('/') ? v.split('/')[0] : '') === group);
+    if (sameGroup.length > 0) {
+      findings.push(
+        findingAt(ctx, r, ['apiVersion'], {
+          rule: 'schema',
+          severity: 'error',
+          message: `${r.kind} is not served as ${r.apiVersion}; this lab's Kubernetes and Argo versions serve ${sameGroup.join(', ')}`,
+          fix: `Set apiVersion: ${sameGroup[0]} (and adapt fields that changed between versions).`,
+        }),
+      );
+      continue;
+    }
+    const key = `${r.apiVersion} ${r.kind}`;
+    if (!unknownKinds.has(key))
+      unknownKinds.set(key, {
+        file: r.file,
+        line: lineAt(r.doc, r.lineCounter, []),
+        resource: ctx.describe(r),
+      });
+  }
+  for (const [key, where] of unknownKinds) {
+    findings.push({
+      rule: 'schema',
+      severity: 'info',
+      ...where,
+      message: `no bundled schema for ${key}: objects of this kind are parsed and cross-checked but not schema-validated`,
+      fix: 'Nothing to do, or validate it against its CRD in CI with kubeconform.',
+    });
+  }
+  for (const k of ctx.repo.kustomizations) {
+    const doc = k.parsed.documents[0];
+    if (!doc) continue;
+    for (const p of ctx.validator.validateKustomization(k.object).slice(0, 10)) {
+      findings.push({
+        rule: 'schema',
+        severity: 'error',
+        file: k.file,
+        line: lineAt(doc.doc, k.parsed.lineCounter, p.path),
+        resource: 'Kustomization',
+        message: p.message,
+        fix: p.fix,
+      });
+    }
+  }
+  // Documents that Argo CD would try to apply but that are not Kubernetes objects.
+  const reported = new Set<string>();
+  for (const app of ctx.apps) {
+    for (const source of app.sources) {
+      for (const n of source.set?.nonObjects ?? []) {
+        const key = `${n.file}#${n.docIndex}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        findings.push({
+          rule: 'schema',
+          severity: 'error',
+          file: n.file,
+          line: n.line,
+          message: `document ${n.docIndex + 1} has no apiVersion or kind, but Application ${app.name} applies this file`,
+          fix: "Add apiVersion and kind, or move the file out of the Application's path (or out of the kustomization).",
+        });
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,204 @@
+/**
+ * Strict schema validation with ajv over the bundled JSON schemas (schemas/*.json, built by
+ * scripts/build-schemas.mjs): core kinds from the Kubernetes models, Argo CD and Rollouts kinds from their
+ * CRDs, and kustomization files. Unknown fields are errors, as with `kubectl --validate=strict`.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { packagePath } from '../../paths.js';
+
+export interface SchemaProblem {
+  /** Path of the offending node, e.g. ['spec', 'syncPolicy', 'automated', 'selfheal']. */
+  path: Array<string | number>;
+  message: string;
+  fix: string;
+}
+
+interface SchemaBundle {
+  kinds: Record<string, unknown>;
+}
+
+export class SchemaValidator {
+  private readonly ajv: Ajv;
+  private readonly kinds = new Map<string, string>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly kustomization: ValidateFunction;
+
+  constructor(schemaDir: string = packagePath('schemas')) {
+    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, verbose: true });
+    for (const name of ['kubernetes.json', 'argo.json']) {
+      const bundle = JSON.parse(readFileSync(`${schemaDir}/${name}`, 'utf8')) as SchemaBundle;
+      this.ajv.addSchema(bundle as object, name);
+      for (const key of Object.keys(bundle.kinds)) this.kinds.set(key, name);
+    }
+    const kustomization = JSON.parse(readFileSync(`${schemaDir}/kustomization.json`, 'utf8')) as object;
+    this.kustomization = this.ajv.compile(kustomization);
+  }
+
+  /** `apiVersion/kind` keys that have a schema. */
+  knownKinds(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  has(apiVersion: string, kind: string): boolean {
+    return this.kinds.has(`${apiVersion}/${kind}`);
+  }
+
+  /** apiVersions with a schema for this kind (to say "use apps/v1" when someone wrote extensions/v1beta1). */
+  versionsOf(kind: string): string[] {
+    return this.knownKinds()
+      .filter((key) => key.endsWith(`/${kind}`))
+      .map((key) => key.slice(0, key.length - kind.length - 1));
+  }
+
+  validate(apiVersion: string, kind: string, object: unknown): SchemaProblem[] {
+    const key = `${apiVersion}/${kind}`;
+    const bundle = this.kinds.get(key);
+    if (!bundle) return [];
+    let fn = this.compiled.get(key);
+    if (!fn) {
+      fn = this.ajv.compile({ $ref: `${bundle}#/kinds/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` });
+      this.compiled.set(key, fn);
+    }
+    return fn(object) ? [] : toProblems(fn.errors ?? []);
+  }
+
+  validateKustomization(object: unknown): SchemaProblem[] {
+    return this.kustomization(object) ? [] : toProblems(this.kustomization.errors ?? []);
+  }
+}
+
+function pathOf(instancePath: string): Array<string | number> {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+export function dotted(path: Array<string | number>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out || '(top level)';
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function toProblems(errors: ErrorObject[]): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const path = pathOf(error.instancePath);
+    let problem: SchemaProblem | undefined;
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const field = String((error.params as { additionalProperty: string }).additionalProperty);
+        const known = Object.keys(
+          ((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ??
+            {}) as object,
+        );
+        const suggestion = closest(field, known);
+        problem = {
+          path: [...path, field],
+          message: `unknown field "${field}" in ${dotted(path)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+          fix: suggestion
+            ? `Rename "${field}" to "${suggestion}"; the API server would reject or silently drop it.`
+            : `Remove "${field}" or move it where it belongs; known fields here: ${known.slice(0, 12).join(', ')}.`,
+        };
+        break;
+      }
+      case 'required': {
+        const field = String((error.params as { missingProperty: string }).missingProperty);
+        problem = {
+          path,
+          message: `missing required field "${field}" in ${dotted(path)}`,
+          fix: `Add ${dotted([...path, field])}.`,
+        };
+        break;
+      }
+      case 'type': {
+        const expected = (error.params as { type: string | string[] }).type;
+        const list = Array.isArray(expected) ? expected.join(' or ') : expected;
+        problem = {
+          path,
+          message: `${dotted(path)} must be ${list}, got ${typeName(error.data)}`,
+          fix:
+            list === 'string' && typeof error.data !== 'object'
+              ? `Quote the value: "${String(error.data)}".`
+              : `Change ${dotted(path)} to ${list}.`,
+        };
+        break;
+      }
+      case 'const': {
+        const allowed = (error.params as { allowedValue: unknown }).allowedValue;
+        problem = {
+          path,
+          message: `${dotted(path)} must be ${JSON.stringify(allowed)}, got ${JSON.stringify(error.data)}`,
+          fix: `Set ${dotted(path)} to ${JSON.stringify(allowed)}.`,
+        };
+        break;
+      }
+      case 'enum': {
+        const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+        problem = {
+          path,
+          message: `${dotted(path)} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(error.data)}`,
+          fix: `Use one of the allowed values for ${dotted(path)}.`,
+        };
+        break;
+      }
+      default:
+        problem = {
+          path,
+          message: `${dotted(path)} ${error.message ?? 'is invalid'}`,
+          fix: `Correct ${dotted(path)} against the schema of this kind.`,
+        };
+    }
+    const key = `${dotted(problem.path)}|${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+/** The known field closest to a misspelt one (case-insensitive match, or edit distance ≤ 2). */
+export function closest(field: string, known: string[]): string | undefined {
+  const lower = field.toLowerCase();
+  const exact = known.find((k) => k.toLowerCase() === lower);
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDistance = Math.min(3, Math.ceil(field.length / 3) + 1);
+  for (const k of known) {
+    const d = editDistance(lower, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}
