@@ -26,7 +26,8 @@ export type FallbackReason =
   | 'http_error'
   | 'invalid_json'
   | 'schema_violation'
-  | 'ungrounded';
+  | 'ungrounded'
+  | 'prompt_injection';
 
 export type GenerativeResult =
   | { ok: true; answer: ExtractiveAnswer }
@@ -185,6 +186,14 @@ export function checkModelAnswer(
     };
   }
   const answer = reply.answer ?? '';
+  const cited = reply.citations.map((c) => byId.get(c.passage_id) as Passage);
+  if (echoesInjection(answer, cited)) {
+    return {
+      ok: false,
+      reason: 'prompt_injection',
+      detail: 'the answer repeats instruction-like text from a document',
+    };
+  }
   if (!engine.isGrounded(question, answer, reply.citations)) {
     return { ok: false, reason: 'ungrounded', detail: 'the cited passages do not support the answer' };
   }
@@ -196,6 +205,37 @@ export function checkModelAnswer(
       return { doc_id: passage.doc_id, passage_id: passage.passage_id, text: passage.text };
     });
   return { ok: true, answer: { status: 'answered', answer, citations, confidence: reply.confidence } };
+}
+
+/** Phrases by which a document tries to give the model orders. Documents are data; these mark an attack. */
+const INJECTION_PATTERNS = [
+  /\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(previous|prior|above|earlier|preceding|system)\b[^.!?\n]{0,20}\b(instructions?|rules|prompts?|directions)\b/i,
+  /\byou are now\b/i,
+  /\b(system|developer) (prompt|message)\b/i,
+  /\bnew instructions?\s*:/i,
+  /\b(answer|reply|respond) (to )?every question (with|by)\b/i,
+];
+
+const tokens = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/**
+ * Defence in depth for prompt injection: does the answer mostly repeat a sentence of a cited passage that
+ * reads like an instruction to the model? Such an answer is grounded in the text, but in the attack, not the
+ * documentation, so it is refused whatever the model was told.
+ */
+export function echoesInjection(answer: string, passages: Passage[]): boolean {
+  const answerTokens = tokens(answer);
+  if (answerTokens.length === 0) return false;
+  for (const passage of passages) {
+    const paragraphs = passage.text.split(/\n+/);
+    for (const paragraph of paragraphs) {
+      if (!INJECTION_PATTERNS.some((p) => p.test(paragraph))) continue;
+      const vocabulary = new Set(tokens(paragraph));
+      const shared = answerTokens.filter((t) => vocabulary.has(t)).length;
+      if (shared / answerTokens.length >= 0.6) return true;
+    }
+  }
+  return false;
 }
 
 function errorName(error: unknown): string {

@@ -46,7 +46,20 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     drainTimeoutMs = 10_000,
   } = options;
   const service = createDocQaApp(options);
-  const server = serve({ fetch: service.app.fetch, port, hostname: host });
+  let closing: Promise<void> | undefined;
+  // While closing, ask clients to drop keep-alive connections so the server can stop promptly.
+  const fetch = async (request: Request, env: unknown) => {
+    const response = await service.app.fetch(request, env);
+    if (closing) {
+      try {
+        response.headers.set('connection', 'close');
+      } catch {
+        // Immutable headers: the connection closes when the drain timeout cuts it.
+      }
+    }
+    return response;
+  };
+  const server = serve({ fetch, port, hostname: host });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +97,6 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
   });
-  let closing: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     service.logger.log('info', 'shutting down', { signal });
     void close();

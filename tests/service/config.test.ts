@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadServiceConfig, ServiceConfigError } from '../../src/service/config.js';
+import { FaultSpecError, parseFaults } from '../../src/service/faults.js';
+
+describe('loadServiceConfig', () => {
+  it('has defaults for an empty environment', () => {
+    const config = loadServiceConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.options.mode).toBe('extractive');
+    expect(config.options.corpusDir).toBeUndefined();
+    expect(config.options.faults).toEqual({ wrongRetrieval: false, latencyMs: 0 });
+    expect(config.options.gemini).toMatchObject({ timeoutMs: 8000, model: expect.any(String) });
+    expect(config.options.tracing).toBeUndefined();
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadServiceConfig({
+      PORT: '9090',
+      DOCQA_CORPUS: '/srv/docs',
+      DOCQA_MODE: 'generative',
+      DOCQA_FAULTS: 'wrong-retrieval, latency=250ms',
+      GEMINI_API_KEY: 'k',
+      DOCQA_GEMINI_BASE_URL: 'http://127.0.0.1:9999',
+      DOCQA_GEMINI_MODEL: 'gemini-2.5-pro',
+      DOCQA_GEMINI_TIMEOUT_MS: '1500',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      LANGSMITH_TRACING: 'true',
+    });
+    expect(config.port).toBe(9090);
+    expect(config.options).toMatchObject({
+      corpusDir: '/srv/docs',
+      mode: 'generative',
+      faults: { wrongRetrieval: true, latencyMs: 250 },
+      gemini: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9999', model: 'gemini-2.5-pro', timeoutMs: 1500 },
+      tracing: { otlpEndpoint: 'http://collector:4318', langsmith: true },
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT: expected a port number from 0 to 65535, got "eighty".'],
+    ['PORT', '70000', 'PORT: expected a port number from 0 to 65535, got "70000".'],
+    ['DOCQA_MODE', 'creative', 'DOCQA_MODE: expected "extractive" or "generative", got "creative".'],
+    ['DOCQA_GEMINI_TIMEOUT_MS', '8s', 'DOCQA_GEMINI_TIMEOUT_MS: expected milliseconds'],
+    ['DOCQA_GEMINI_BASE_URL', 'not a url', 'DOCQA_GEMINI_BASE_URL: expected an http(s) URL'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://x', 'OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL'],
+    ['LANGSMITH_TRACING', 'yes', 'LANGSMITH_TRACING: expected "true" or "false"'],
+    ['DOCQA_FAULTS', 'disk-full', 'DOCQA_FAULTS: unknown fault "disk-full"'],
+  ])('names %s when its value is bad', (variable, value, message) => {
+    let error: unknown;
+    try {
+      loadServiceConfig({ [variable]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ServiceConfigError);
+    expect((error as ServiceConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadServiceConfig({ PORT: '', DOCQA_MODE: ' ', DOCQA_FAULTS: '' }).port).toBe(8080);
+  });
+});
+
+describe('parseFaults', () => {
+  it.each([
+    ['', { wrongRetrieval: false, latencyMs: 0 }],
+    ['wrong-retrieval', { wrongRetrieval: true, latencyMs: 0 }],
+    ['latency=800', { wrongRetrieval: false, latencyMs: 800 }],
+    ['latency=800ms', { wrongRetrieval: false, latencyMs: 800 }],
+    ['latency=1.5s', { wrongRetrieval: false, latencyMs: 1500 }],
+    [' latency=5ms , wrong-retrieval ,', { wrongRetrieval: true, latencyMs: 5 }],
+  ])('parses %j', (spec, expected) => {
+    expect(parseFaults(spec)).toEqual(expected);
+  });
+
+  it.each(['latency', 'latency=', 'latency=fast', 'latency=-5', 'latency=61s', 'wrong_retrieval', 'chaos'])(
+    'rejects %j with a message naming it',
+    (spec) => {
+      expect(() => parseFaults(spec)).toThrow(FaultSpecError);
+      expect(() => parseFaults(spec)).toThrow(/DOCQA_FAULTS/);
+    },
+  );
+
+  it('either parses or throws FaultSpecError for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (spec) => {
+        try {
+          const faults = parseFaults(spec);
+          expect(faults.latencyMs).toBeGreaterThanOrEqual(0);
+          expect(faults.latencyMs).toBeLessThanOrEqual(60_000);
+        } catch (error) {
+          expect(error).toBeInstanceOf(FaultSpecError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

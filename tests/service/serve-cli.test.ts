@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AskResponseSchema } from '../../src/service/schemas.js';
+import { cliPath, repoRoot, runCli } from '../support/cli.js';
+import { EXAMPLE_QUESTION } from './helpers.js';
+
+/** Spawns `gitops-lab serve` and resolves with its URL once it prints the listening line. */
+function startServe(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not start in 20 s:\n${stdout}\n${stderr}`)),
+      20_000,
+    );
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m?.[1] && stdout.includes('stop with Ctrl-C')) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before listening:\n${stdout}\n${stderr}`));
+    });
+  });
+  return { child, url, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('gitops-lab serve', () => {
+  let serve: ReturnType<typeof startServe>;
+  let url: string;
+  beforeAll(async () => {
+    serve = startServe(['--port', '0']);
+    url = await serve.url;
+  });
+  afterAll(() => {
+    if (serve.child.exitCode === null) (serve.child as ChildProcess).kill('SIGKILL');
+  });
+
+  it('prints its URL and a curl example', () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { stdout } = serve.output();
+    expect(stdout).toContain('extractive mode');
+    expect(stdout).toContain(`curl -s ${url}/v1/ask -H 'content-type: application/json'`);
+  });
+
+  it('answers the DESIGN example question from the bundled handbook with a cited answer', async () => {
+    const response = await fetch(`${url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: EXAMPLE_QUESTION }),
+    });
+    expect(response.status).toBe(200);
+    const body = AskResponseSchema.parse(await response.json());
+    expect(body.status).toBe('answered');
+    expect(body.citations.length).toBeGreaterThan(0);
+    expect(body.answer).toMatch(/ignoreDifferences|replicas/i);
+  });
+
+  it('logs each request as a JSON line when stdout is not a terminal', () => {
+    const lines = serve
+      .output()
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'request' && l.path === '/v1/ask')).toMatchObject({
+      status: 200,
+      mode: 'extractive',
+    });
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    serve.child.kill('SIGTERM');
+    const code = await serve.exited;
+    expect(code).toBe(0);
+    expect(serve.output().stdout).toContain('doc-QA service stopped');
+  });
+});
+
+describe('gitops-lab serve errors', () => {
+  let busy: Server;
+  let busyPort: number;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+  it('exits 1 with a hint when the port is in use', async () => {
+    const result = await runCli(['serve', '--port', String(busyPort)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `error: gitops-lab serve: Port ${busyPort} on 127.0.0.1 is already in use.`,
+    );
+    expect(result.stderr).toContain('hint:');
+    expect(result.stderr).toContain('--port 0');
+  });
+
+  it.each([
+    [['--mode', 'creative'], '--mode: expected extractive or generative'],
+    [['--port', 'http'], '--port: expected a port number from 0 to 65535'],
+    [['--corpus', 'no/such/folder'], 'is not a folder'],
+    [['--faults', 'disk-full'], 'unknown fault "disk-full"'],
+  ])('rejects %j with exit 2', async (args, message) => {
+    const result = await runCli(['serve', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('names a bad environment variable', async () => {
+    const result = await runCli(['serve', '--port', '0'], { env: { DOCQA_MODE: 'creative' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DOCQA_MODE');
+  });
+
+  it('refuses generative mode without GEMINI_API_KEY', async () => {
+    const result = await runCli(['serve', '--mode', 'generative'], { env: { GEMINI_API_KEY: '' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('GEMINI_API_KEY');
+  });
+});
