@@ -68,7 +68,7 @@ export function stripInline(text: string): string {
     /(`+)([^`]|[^`].*?[^`])\1(?!`)/g,
     (_m, _ticks: string, inner: string) => {
       code.push(inner.trim());
-      return `\u0000${code.length - 1}\u0000`;
+      return `\uE000${code.length - 1}\uE000`;
     },
   );
   return protectedText
@@ -81,7 +81,7 @@ export function stripInline(text: string): string {
     .replace(/~~(.*?)~~/g, '$1')
     .replace(/\\([\\`*_{}[\]()#+\-.!|>])/g, '$1')
     .replace(/`/g, '')
-    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => code[Number(i)] ?? '')
+    .replace(/\uE000(\d+)\uE000/g, (_m, i: string) => code[Number(i)] ?? '')
     .replace(/[ \t]+/g, ' ')
     .trim();
 }

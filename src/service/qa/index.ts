@@ -195,6 +195,23 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     indexed.map((entry, id) => ({ id, heading: entry.passage.heading, text: entry.passage.text })),
   );
 
+  /**
+   * A word the corpus does not use but whose two halves it does ("hostname" → host + name) gets the halves as
+   * its parts.
+   */
+  function decompound(terms: string[], raw: string): string[] {
+    const lower = raw.toLowerCase();
+    if (terms.length !== 1 || df.has(terms[0] ?? '') || !/^[a-z]{6,}$/.test(lower)) return terms;
+    for (let i = 3; i <= lower.length - 3; i++) {
+      const head = analyze(lower.slice(0, i));
+      const tail = analyze(lower.slice(i));
+      if (head.length === 1 && tail.length === 1 && df.has(head[0] ?? '') && df.has(tail[0] ?? '')) {
+        return [...terms, head[0] as string, tail[0] as string];
+      }
+    }
+    return terms;
+  }
+
   function analyzeQuestion(question: string): Analysis {
     const groups: QueryGroup[] = [];
     const seen = new Set<string>();
@@ -205,8 +222,18 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       ' ',
     );
     const tokens = [...compounds(body), ...(body.match(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g) ?? [])];
+    // An identifier the corpus does not know as a whole ("end-of-year") is taken word by word.
+    const pieces: string[] = [];
     for (const raw of tokens) {
-      const terms = analyze(raw);
+      const whole = analyze(raw);
+      if (whole.length > 1 && !df.has(whole[0] ?? '')) {
+        pieces.push(...raw.split(/[._:/=-]+|(?<=[a-z0-9])(?=[A-Z])/).filter((p) => p.length > 0));
+      } else {
+        pieces.push(raw);
+      }
+    }
+    for (const raw of pieces) {
+      const terms = decompound(analyze(raw), raw);
       const key = terms[0];
       if (key === undefined || seen.has(key)) continue;
       seen.add(key);

@@ -143,6 +143,19 @@ const SYNONYM_GROUPS: string[][] = [
   ['wrong', 'incorrect', 'bad', 'unrelated'],
   ['correct', 'right', 'accurate', 'grounded'],
   ['answer', 'response', 'reply'],
+  ['entry', 'entries', 'record', 'records', 'row', 'rows'],
+  ['hostname', 'host', 'domain', 'fqdn'],
+  ['upload', 'body', 'payload'],
+  ['fingerprint', 'fingerprinted', 'hash', 'hashed', 'checksum', 'digest'],
+  ['clear', 'purge', 'flush', 'invalidate', 'evict', 'wipe'],
+  ['announce', 'post', 'notify', 'communicate', 'tell'],
+  ['expire', 'expiry', 'expiration', 'ttl', 'lifetime', 'valid'],
+  ['machine', 'laptop', 'computer', 'workstation', 'local'],
+  ['site', 'website', 'page', 'endpoint'],
+  ['users', 'customers', 'clients'],
+  ['size', 'big', 'large', 'mb', 'gb'],
+  ['allowed', 'permitted', 'may', 'can'],
+  ['schedule', 'scheduled', 'cron', 'cronjob', 'nightly', 'daily'],
 ];
 
 /** Two-word verbs written as one word elsewhere ("roll back" / "rollback"): the joined word is added. */
