@@ -1,0 +1,83 @@
+/**
+ * What the drill engine needs from the outside world, as small interfaces. The CLI wires real implementations
+ * (the lab's kube layer, a clone of the lab's Git repository, Prometheus, the eval runner); tests wire fakes.
+ */
+import type { ObjectRef } from './schema.js';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    creationTimestamp?: string | Date;
+    ownerReferences?: Array<{ kind?: string; name?: string; apiVersion?: string; uid?: string }>;
+  };
+  [field: string]: unknown;
+}
+
+/** Thrown by `create` when the object already exists (HTTP 409). */
+export class KubeConflictError extends Error {}
+
+export interface KubeAccess {
+  /** The object, or undefined when it does not exist. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
+  /** Creates an object; throws KubeConflictError when it exists already. */
+  create(object: KubeObject): Promise<KubeObject>;
+  patch(ref: ObjectRef, patch: unknown, type: 'merge' | 'json'): Promise<KubeObject>;
+  /** True when deleted, false when it did not exist. */
+  delete(ref: ObjectRef): Promise<boolean>;
+}
+
+/** One edit of a file in the lab's Git repository. */
+export interface RepoEdit {
+  file: string;
+  set?: Record<string, unknown>;
+  delete?: string[];
+  document?: { kind?: string; name?: string };
+}
+
+export interface RepoChangeResult {
+  /** The new commit, or undefined when the edits changed nothing (already in that state). */
+  commit?: string;
+  files: string[];
+}
+
+/** The lab's GitOps repository: edits become commits pushed to the branch Argo CD follows. */
+export interface LabRepo {
+  /** Where it lives (a URL or a path), for messages. */
+  readonly location: string;
+  change(edits: RepoEdit[], message: string): Promise<RepoChangeResult>;
+  /** Reverts (newest first) the commits whose subject contains `match` and that are not reverted yet. */
+  revert(match: string): Promise<{ reverted: string[] }>;
+}
+
+export interface PrometheusQuery {
+  /** The value of an instant query (first sample of a vector, or a scalar); undefined when it returns nothing. */
+  query(url: string, promql: string, signal?: AbortSignal): Promise<number | undefined>;
+}
+
+export interface EvalOutcome {
+  passed: boolean;
+  passRate: number;
+  summary: string;
+}
+
+export interface EvalProbeRunner {
+  run(options: { target: string; cases?: string; signal?: AbortSignal }): Promise<EvalOutcome>;
+}
+
+/** Everything a drill run touches. Only `kube` is always needed; the rest when a drill uses it. */
+export interface DrillEnvironment {
+  kube: KubeAccess;
+  repo?: LabRepo;
+  prometheus?: PrometheusQuery;
+  /** The Prometheus a probe without `url` queries. */
+  prometheusUrl?: string;
+  evals?: EvalProbeRunner;
+  fetch?: typeof fetch;
+}

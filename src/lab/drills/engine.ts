@@ -1,0 +1,468 @@
+/**
+ * The drill engine: preconditions → steady state (the hypothesis) → inject → observe → rollback → verify.
+ *
+ * Rollback is the promise: once anything was injected, every rollback action runs, whatever happened before
+ * (success, failed expectation, timeout, probe error, an interrupt through `signal`), and a rollback action that
+ * fails does not stop the ones after it. The interrupt signal stops inject and observe; rollback and verify
+ * ignore it and run to the end (they are bounded by their own waits and `verify.within`).
+ */
+import type { DrillEnvironment } from './access.js';
+import { describeAction, runAction } from './actions.js';
+import { parseDuration } from './duration.js';
+import { allMet, describeExpectation, evaluateExpectation, type Sample } from './expectations.js';
+import type {
+  ActionRecord,
+  DrillJournal,
+  DrillPhase,
+  DrillStatus,
+  ExpectationRecord,
+  ProbeCheck,
+  ProbeOutput,
+  TimelineEntry,
+} from './journal.js';
+import type { Drill, NamedProbe, ResolvedAction } from './load.js';
+import { acquireLock, type DrillLock } from './lock.js';
+import { describeProbe, evaluateProbe, numericValue, type ProbeResult } from './probes.js';
+import { AbortedError, abortableSleep } from './time.js';
+
+export type DrillEvent =
+  | { kind: 'timeline'; entry: TimelineEntry }
+  | {
+      kind: 'sample';
+      probe: string;
+      description: string;
+      t: number;
+      ok: boolean;
+      value: unknown;
+      numeric?: number;
+    };
+
+export interface RunDrillOptions {
+  env: DrillEnvironment;
+  /** Aborting it interrupts the drill (Ctrl-C): inject and observe stop, rollback and verify still run. */
+  signal?: AbortSignal;
+  onEvent?: (event: DrillEvent) => void;
+  /** Multiplies every duration of the drill (tests use small values). Default 1. */
+  timeScale?: number;
+  /** Where the lock lives; `false` runs without a lock (tests of the engine alone). */
+  lock?: { namespace?: string } | false;
+  /** Run only the rollback and verify (`--recover`). */
+  recover?: boolean;
+  now?: () => Date;
+}
+
+class TimeoutError extends Error {}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<DrillJournal> {
+  const now = options.now ?? (() => new Date());
+  const scale = options.timeScale ?? 1;
+  const env = options.env;
+  const started = now();
+  const timeline: TimelineEntry[] = [];
+  const emit = (event: DrillEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // a broken view must not break the drill
+    }
+  };
+  const note = (phase: TimelineEntry['phase'], level: TimelineEntry['level'], message: string) => {
+    const at = now();
+    const entry: TimelineEntry = {
+      at: at.toISOString(),
+      offset_ms: Math.round((at.getTime() - started.getTime()) / scale),
+      phase,
+      level,
+      message,
+    };
+    timeline.push(entry);
+    emit({ kind: 'timeline', entry });
+  };
+
+  const journal: DrillJournal = {
+    drill: drill.name,
+    title: drill.title,
+    file: drill.file,
+    mode: options.recover ? 'recover' : 'run',
+    status: 'completed',
+    deviated: false,
+    expected_behaviour_observed: false,
+    precondition_failed: false,
+    hypothesis: drill.steady_state.hypothesis,
+    teaches: drill.teaches,
+    fix: drill.fix,
+    runbook: drill.runbook,
+    started: started.toISOString(),
+    ended: started.toISOString(),
+    duration_ms: 0,
+    preconditions: null,
+    steady_states: { before: null, after: null },
+    inject: [],
+    observe: null,
+    rollback: [],
+    timeline,
+  };
+
+  let lock: DrillLock | undefined;
+  if (options.lock !== false) {
+    const ttlMs = (parseDuration(drill.timeout) + parseDuration(drill.verify.within)) * scale + 5 * 60_000;
+    lock = await acquireLock({
+      kube: env.kube,
+      namespace: options.lock?.namespace,
+      drill: drill.name,
+      ttlMs,
+      takeOver: options.recover,
+      now,
+    });
+    note('run', 'info', `took the drill lock (${lock.info.holder})`);
+  }
+
+  // The run's own signal: the caller's interrupt or the drill's timeout, whichever comes first.
+  const interrupt = options.signal;
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () => timeout.abort(new TimeoutError(`timed out after ${drill.timeout}`)),
+    parseDuration(drill.timeout) * scale,
+  );
+  const signal = interrupt ? AbortSignal.any([interrupt, timeout.signal]) : timeout.signal;
+  const onInterrupt = () => note('run', 'warn', 'interrupted: stopping and rolling back');
+  interrupt?.addEventListener('abort', onInterrupt, { once: true });
+
+  let injected = false;
+  try {
+    if (options.recover) {
+      injected = true;
+      note('run', 'info', 'recover: running only the rollback and verify');
+    } else {
+      injected = await runForward(drill, {
+        env,
+        signal,
+        scale,
+        note,
+        emit,
+        journal,
+        markInjected: () => {
+          injected = true;
+        },
+      });
+    }
+  } catch (error) {
+    if (interrupt?.aborted) {
+      journal.status = 'interrupted';
+      journal.reason = 'interrupted by a signal (Ctrl-C or SIGTERM)';
+    } else if (timeout.signal.aborted) {
+      journal.status = 'aborted';
+      journal.reason = `timed out after ${drill.timeout}`;
+      note('run', 'error', journal.reason);
+    } else {
+      journal.status = 'aborted';
+      journal.reason = messageOf(error);
+      note('run', 'error', `aborted: ${journal.reason}`);
+    }
+  } finally {
+    clearTimeout(timer);
+    interrupt?.removeEventListener('abort', onInterrupt);
+  }
+
+  try {
+    if (injected) {
+      journal.rollback = await runActions('rollback', drill.rollback, { env, scale, note });
+      const failed = journal.rollback.filter((a) => a.status === 'failed').length;
+      if (failed > 0)
+        note('rollback', 'error', `${failed} rollback action(s) failed; the lab may need a hand`);
+      journal.steady_states.after = await verify(drill, { env, scale, note });
+      journal.deviated = !journal.steady_states.after.ok;
+      if (journal.deviated && journal.status === 'completed') {
+        journal.status = 'failed';
+        journal.reason = 'the steady state did not hold again after recovery';
+      }
+    } else if (journal.status !== 'completed' || journal.precondition_failed) {
+      note('rollback', 'info', 'nothing was injected, so there is nothing to roll back');
+    }
+  } finally {
+    if (lock) {
+      try {
+        await lock.release();
+        note('run', 'info', 'released the drill lock');
+      } catch (error) {
+        note('run', 'warn', `could not release the drill lock: ${messageOf(error)}`);
+      }
+    }
+  }
+
+  const ended = now();
+  journal.ended = ended.toISOString();
+  journal.duration_ms = ended.getTime() - started.getTime();
+  note(
+    'run',
+    journal.status === 'completed' ? 'ok' : 'error',
+    `verdict: ${journal.status}${journal.reason ? ` (${journal.reason})` : ''}`,
+  );
+  return journal;
+}
+
+type Note = (phase: TimelineEntry['phase'], level: TimelineEntry['level'], message: string) => void;
+
+interface ForwardContext {
+  env: DrillEnvironment;
+  signal: AbortSignal;
+  scale: number;
+  note: Note;
+  emit: (event: DrillEvent) => void;
+  journal: DrillJournal;
+  markInjected: () => void;
+}
+
+/** Preconditions, steady state, inject, observe. Returns whether anything was injected. Throws to abort. */
+async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
+  const { env, signal, scale, note, journal } = ctx;
+  const throwIfAborted = () => {
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortedError();
+  };
+
+  if (drill.preconditions.length > 0) {
+    note('preconditions', 'info', `checking ${drill.preconditions.length} precondition(s)`);
+    journal.preconditions = await checkProbes('preconditions', drill.preconditions, env, note, signal);
+    if (!journal.preconditions.ok) {
+      journal.status = 'aborted';
+      journal.precondition_failed = true;
+      journal.reason = `precondition failed: ${failures(journal.preconditions)}`;
+      return false;
+    }
+  }
+  throwIfAborted();
+
+  note('steady-state', 'info', `hypothesis: ${drill.steady_state.hypothesis}`);
+  journal.steady_states.before = await checkProbes(
+    'steady-state',
+    drill.steady_state.probes,
+    env,
+    note,
+    signal,
+  );
+  if (!journal.steady_states.before.ok) {
+    journal.status = 'failed';
+    journal.reason = `the steady state did not hold before injecting, so nothing was injected: ${failures(journal.steady_states.before)}`;
+    note('steady-state', 'error', journal.reason);
+    return false;
+  }
+  throwIfAborted();
+
+  ctx.markInjected();
+  for (const action of drill.inject) {
+    throwIfAborted();
+    const record = await runOne('inject', action, { env, scale, note, signal });
+    journal.inject.push(record);
+    if (record.status === 'failed')
+      throw new Error(`inject action failed: ${record.description}: ${record.detail}`);
+  }
+  throwIfAborted();
+
+  await observe(drill, ctx);
+  return true;
+}
+
+function failures(check: ProbeCheck): string {
+  return check.probes
+    .filter((p) => !p.ok)
+    .map((p) => `${p.description} (${p.error ?? p.detail})`)
+    .join('; ');
+}
+
+function output(named: NamedProbe, result: ProbeResult | undefined, error?: unknown): ProbeOutput {
+  return {
+    id: named.id,
+    description: describeProbe(named.probe),
+    ok: result?.ok ?? false,
+    value: result?.value,
+    detail: result?.detail ?? messageOf(error),
+    ...(error === undefined ? {} : { error: messageOf(error) }),
+  };
+}
+
+/** Evaluates probes once. A probe error counts as not ok and is recorded (callers decide what it means). */
+async function checkProbes(
+  phase: DrillPhase,
+  probes: NamedProbe[],
+  env: DrillEnvironment,
+  note: Note | undefined,
+  signal?: AbortSignal,
+): Promise<ProbeCheck> {
+  const at = new Date().toISOString();
+  const outputs = await Promise.all(
+    probes.map(async (named) => {
+      try {
+        return output(named, await evaluateProbe(named, env, signal));
+      } catch (error) {
+        return output(named, undefined, error);
+      }
+    }),
+  );
+  for (const o of outputs) {
+    note?.(phase, o.ok ? 'ok' : 'error', `${o.ok ? '✓' : '✗'} ${o.description}: ${o.detail}`);
+  }
+  return { ok: outputs.every((o) => o.ok), at, probes: outputs };
+}
+
+async function runOne(
+  phase: DrillPhase,
+  action: ResolvedAction,
+  ctx: { env: DrillEnvironment; scale: number; note: Note; signal?: AbortSignal },
+): Promise<ActionRecord> {
+  const description = describeAction(action);
+  const started = new Date().toISOString();
+  ctx.note(phase, 'info', `→ ${description}`);
+  try {
+    const outcome = await runAction(action, { env: ctx.env, signal: ctx.signal, timeScale: ctx.scale });
+    ctx.note(phase, 'ok', `✓ ${outcome.detail}`);
+    return {
+      type: action.type,
+      description,
+      status: 'ok',
+      detail: outcome.detail,
+      started,
+      ended: new Date().toISOString(),
+    };
+  } catch (error) {
+    if (error instanceof AbortedError || ctx.signal?.aborted) throw error;
+    const detail = messageOf(error);
+    ctx.note(phase, 'error', `✗ ${description}: ${detail}`);
+    return {
+      type: action.type,
+      description,
+      status: 'failed',
+      detail,
+      started,
+      ended: new Date().toISOString(),
+    };
+  }
+}
+
+/** Runs every action, recording failures and carrying on: the rollback contract. */
+async function runActions(
+  phase: DrillPhase,
+  actions: ResolvedAction[],
+  ctx: { env: DrillEnvironment; scale: number; note: Note },
+): Promise<ActionRecord[]> {
+  ctx.note(phase, 'info', `rolling back (${actions.length} action(s), each runs even if one fails)`);
+  const records: ActionRecord[] = [];
+  for (const action of actions) records.push(await runOne(phase, action, ctx));
+  return records;
+}
+
+async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
+  const { env, signal, scale, note, emit, journal } = ctx;
+  const { window, interval, expect, record, stop_when_met } = drill.observe;
+  const windowMs = parseDuration(window) * scale;
+  const intervalMs = parseDuration(interval) * scale;
+  const probes = new Map<string, NamedProbe>();
+  for (const named of [...expect.map((e) => e.probe), ...record]) probes.set(named.id, named);
+  const series = new Map<string, Sample[]>([...probes.keys()].map((id) => [id, []]));
+  journal.observe = {
+    window_ms: parseDuration(window),
+    samples: Object.fromEntries(series),
+    expectations: [],
+  };
+  note(
+    'observe',
+    'info',
+    `observing for ${window}, every ${interval}: ${expect.map((e) => `${describeProbe(e.probe.probe)} ${describeExpectation(e)}`).join('; ')}`,
+  );
+
+  const opened = Date.now();
+  const last = new Map<string, unknown>();
+  let stoppedEarly = false;
+  try {
+    for (;;) {
+      const t = Math.round((Date.now() - opened) / scale);
+      await Promise.all(
+        [...probes.values()].map(async (named) => {
+          const result = await evaluateProbe(named, env, signal);
+          const sample: Sample = { t, ok: result.ok, value: result.value, detail: result.detail };
+          series.get(named.id)?.push(sample);
+          emit({
+            kind: 'sample',
+            probe: named.id,
+            description: describeProbe(named.probe),
+            t,
+            ok: result.ok,
+            value: result.value,
+            numeric: numericValue(result),
+          });
+          const previous = last.get(named.id);
+          if (!last.has(named.id) || JSON.stringify(previous) !== JSON.stringify(result.value)) {
+            note('observe', 'info', `${named.id}: ${result.detail}`);
+            last.set(named.id, result.value);
+          }
+        }),
+      );
+      if (stop_when_met && allMet(expect, series)) {
+        stoppedEarly = true;
+        break;
+      }
+      const elapsed = Date.now() - opened;
+      if (elapsed + intervalMs > windowMs) break;
+      await abortableSleep(intervalMs, signal);
+    }
+  } finally {
+    journal.observe.samples = Object.fromEntries(series);
+    journal.observe.expectations = judge(expect, series);
+  }
+  if (stoppedEarly) note('observe', 'info', 'every expectation met: closing the window early');
+  const records = journal.observe.expectations;
+  for (const r of records) {
+    note(
+      'observe',
+      r.met ? 'ok' : 'error',
+      `${r.met ? '✓' : '✗'} ${r.description} ${r.expectation}: ${r.detail}`,
+    );
+  }
+  journal.expected_behaviour_observed = records.every((r) => r.met);
+  if (!journal.expected_behaviour_observed) {
+    journal.status = 'failed';
+    journal.reason = 'the expected behaviour was not observed';
+  }
+}
+
+function judge(expect: Drill['observe']['expect'], series: Map<string, Sample[]>): ExpectationRecord[] {
+  return expect.map((e) => {
+    const verdict = evaluateExpectation(e, series.get(e.probe.id) ?? []);
+    return {
+      probe: e.probe.id,
+      description: e.description ?? describeProbe(e.probe.probe),
+      expectation: describeExpectation(e),
+      met: verdict.met,
+      detail: verdict.detail,
+    };
+  });
+}
+
+/** Polls the verify probes until they all pass or `verify.within` runs out; returns the last check. */
+async function verify(
+  drill: Drill,
+  ctx: { env: DrillEnvironment; scale: number; note: Note },
+): Promise<ProbeCheck> {
+  const { env, scale, note } = ctx;
+  const deadline = Date.now() + parseDuration(drill.verify.within) * scale;
+  const interval = parseDuration(drill.verify.interval) * scale;
+  note('verify', 'info', `verifying the steady state again (for up to ${drill.verify.within})`);
+  for (;;) {
+    const check = await checkProbes('verify', drill.verify.probes, env, undefined);
+    if (check.ok || Date.now() + interval > deadline) {
+      for (const o of check.probes) {
+        note('verify', o.ok ? 'ok' : 'error', `${o.ok ? '✓' : '✗'} ${o.description}: ${o.detail}`);
+      }
+      note(
+        'verify',
+        check.ok ? 'ok' : 'error',
+        check.ok ? 'the steady state holds again' : 'the steady state did not come back',
+      );
+      return check;
+    }
+    await abortableSleep(interval);
+  }
+}
+
+export type { DrillStatus };

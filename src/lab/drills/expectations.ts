@@ -1,0 +1,148 @@
+/**
+ * The expectation vocabulary of `observe.expect`, judged over the samples a probe produced in the window:
+ *   holds       the probe passes on every sample
+ *   eventually  the probe passes on at least one sample
+ *   reaches: V  the probe's value equals V on at least one sample
+ *   changes     the value changes at least once, or `{min: N, max: M}` times (`{max: 0}`: it stays put)
+ *   flaps       the value switches between low and high at least `times` times; for numbers, a value at or
+ *               below the first bound is low and at or above the second is high (values between are ignored)
+ * `within: D` counts only the samples taken in the first D of the window.
+ */
+import { formatDuration, parseDuration } from './duration.js';
+import type { ResolvedExpectation } from './load.js';
+import type { Scalar } from './schema.js';
+import { sameValue, toNumber } from './tolerance.js';
+
+export interface Sample {
+  /** Milliseconds since the observe window opened. */
+  t: number;
+  ok: boolean;
+  value: unknown;
+  detail: string;
+}
+
+export interface ExpectationVerdict {
+  met: boolean;
+  detail: string;
+}
+
+export function describeExpectation(e: Omit<ResolvedExpectation, 'probe'>): string {
+  const within = e.within ? ` within ${e.within}` : '';
+  if (e.holds) return `holds throughout${within}`;
+  if (e.eventually) return `passes at least once${within}`;
+  if (e.reaches !== undefined) return `reaches ${JSON.stringify(e.reaches)}${within}`;
+  if (e.changes !== undefined) {
+    const { min, max } = changeBounds(e.changes);
+    if (max === 0) return `stays unchanged${within}`;
+    const parts = [min > 0 ? `at least ${min}` : undefined, max !== undefined ? `at most ${max}` : undefined];
+    return `changes ${parts.filter(Boolean).join(' and ')} time(s)${within}`;
+  }
+  if (e.flaps) {
+    return `flaps between ${JSON.stringify(e.flaps.between[0])} and ${JSON.stringify(e.flaps.between[1])} at least ${e.flaps.times} times${within}`;
+  }
+  return 'unknown expectation';
+}
+
+function changeBounds(changes: true | { min?: number; max?: number }): { min: number; max?: number } {
+  if (changes === true) return { min: 1 };
+  return { min: changes.min ?? 0, max: changes.max };
+}
+
+/** Counts value changes between consecutive samples. */
+export function countChanges(samples: Sample[]): number {
+  let changes = 0;
+  for (let i = 1; i < samples.length; i++) {
+    if (!sameValue(samples[i - 1]?.value, samples[i]?.value)) changes++;
+  }
+  return changes;
+}
+
+function side(value: unknown, [low, high]: [Scalar, Scalar]): 'low' | 'high' | undefined {
+  const n = toNumber(value);
+  const lo = toNumber(low);
+  const hi = toNumber(high);
+  if (n !== undefined && lo !== undefined && hi !== undefined) {
+    if (n <= lo) return 'low';
+    if (n >= hi) return 'high';
+    return undefined;
+  }
+  if (sameValue(value, low)) return 'low';
+  if (sameValue(value, high)) return 'high';
+  return undefined;
+}
+
+/** How many times the value switched between the low and the high side. */
+export function countFlaps(samples: Sample[], between: [Scalar, Scalar]): number {
+  let last: 'low' | 'high' | undefined;
+  let flaps = 0;
+  for (const s of samples) {
+    const current = side(s.value, between);
+    if (current === undefined) continue;
+    if (last !== undefined && current !== last) flaps++;
+    last = current;
+  }
+  return flaps;
+}
+
+const at = (s: Sample) => `+${formatDuration(s.t)}`;
+
+export function evaluateExpectation(
+  e: Omit<ResolvedExpectation, 'probe'>,
+  all: Sample[],
+): ExpectationVerdict {
+  const limit = e.within ? parseDuration(e.within) : Number.POSITIVE_INFINITY;
+  const samples = all.filter((s) => s.t <= limit);
+  if (samples.length === 0) return { met: false, detail: 'no samples were taken' };
+  if (e.holds) {
+    const failed = samples.filter((s) => !s.ok);
+    const first = failed[0];
+    return first
+      ? {
+          met: false,
+          detail: `failed on ${failed.length} of ${samples.length} samples, first at ${at(first)}: ${first.detail}`,
+        }
+      : { met: true, detail: `held on all ${samples.length} samples` };
+  }
+  if (e.eventually) {
+    const first = samples.find((s) => s.ok);
+    return first
+      ? { met: true, detail: `passed at ${at(first)}: ${first.detail}` }
+      : { met: false, detail: `never passed in ${samples.length} samples; last: ${samples.at(-1)?.detail}` };
+  }
+  if (e.reaches !== undefined) {
+    const target = e.reaches;
+    const first = samples.find((s) => sameValue(s.value, target));
+    return first
+      ? { met: true, detail: `reached ${JSON.stringify(target)} at ${at(first)}` }
+      : {
+          met: false,
+          detail: `never reached ${JSON.stringify(target)}; last value ${JSON.stringify(samples.at(-1)?.value)}`,
+        };
+  }
+  if (e.changes !== undefined) {
+    const { min, max } = changeBounds(e.changes);
+    const changes = countChanges(samples);
+    const wanted = [min > 0 ? `≥ ${min}` : undefined, max !== undefined ? `≤ ${max}` : undefined].filter(
+      Boolean,
+    );
+    return {
+      met: changes >= min && (max === undefined || changes <= max),
+      detail: `changed ${changes} time${changes === 1 ? '' : 's'} (wanted ${wanted.join(' and ')})`,
+    };
+  }
+  if (e.flaps) {
+    const flaps = countFlaps(samples, e.flaps.between);
+    const values = samples.map((s) => (s.value === undefined ? '-' : String(s.value)));
+    const trail = values.length > 24 ? `...${values.slice(-24).join(' ')}` : values.join(' ');
+    return {
+      met: flaps >= e.flaps.times,
+      detail: `switched ${flaps} time${flaps === 1 ? '' : 's'} (wanted ≥ ${e.flaps.times}): ${trail}`,
+    };
+  }
+  return { met: false, detail: 'unknown expectation' };
+}
+
+/** True when the window can end early: every expectation met (a `holds` so far unbroken counts as met). */
+export function allMet(expectations: ResolvedExpectation[], series: ReadonlyMap<string, Sample[]>): boolean {
+  return expectations.every((e) => evaluateExpectation(e, series.get(e.probe.id) ?? []).met);
+}

@@ -1,0 +1,80 @@
+/** The record of one drill run: what `--json` prints and what the Markdown report is rendered from. */
+import type { Sample } from './expectations.js';
+
+export type DrillStatus = 'completed' | 'failed' | 'aborted' | 'interrupted';
+export type DrillPhase = 'preconditions' | 'steady-state' | 'inject' | 'observe' | 'rollback' | 'verify';
+
+export interface ProbeOutput {
+  id: string;
+  description: string;
+  ok: boolean;
+  value: unknown;
+  detail: string;
+  error?: string;
+}
+
+export interface ProbeCheck {
+  ok: boolean;
+  at: string;
+  probes: ProbeOutput[];
+}
+
+export interface ActionRecord {
+  type: string;
+  description: string;
+  status: 'ok' | 'failed';
+  detail: string;
+  started: string;
+  ended: string;
+}
+
+export interface ExpectationRecord {
+  probe: string;
+  description: string;
+  expectation: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  /** Drill time since the start, in ms. */
+  offset_ms: number;
+  phase: DrillPhase | 'run';
+  level: 'info' | 'ok' | 'warn' | 'error';
+  message: string;
+}
+
+export interface DrillJournal {
+  drill: string;
+  title: string;
+  file: string;
+  mode: 'run' | 'recover';
+  status: DrillStatus;
+  /** True when the steady state did not hold after recovery. */
+  deviated: boolean;
+  /** True when every observe expectation was met. */
+  expected_behaviour_observed: boolean;
+  /** Why the run did not complete, when it did not. */
+  reason?: string;
+  precondition_failed: boolean;
+  hypothesis: string;
+  teaches: string;
+  fix: string;
+  runbook: string;
+  started: string;
+  ended: string;
+  duration_ms: number;
+  preconditions: ProbeCheck | null;
+  steady_states: { before: ProbeCheck | null; after: ProbeCheck | null };
+  inject: ActionRecord[];
+  observe: {
+    window_ms: number;
+    samples: Record<string, Sample[]>;
+    expectations: ExpectationRecord[];
+  } | null;
+  rollback: ActionRecord[];
+  timeline: TimelineEntry[];
+  /** Where the Markdown report was written, when it was. */
+  report?: string;
+}

@@ -1,0 +1,26 @@
+/** The drill engine's KubeAccess over the lab's kube layer (src/lab/kube): the real API server, or the test fake. */
+import type { KubeClient } from '../kube/client.js';
+import { KubeApiError } from '../kube/errors.js';
+import type { JsonPatchOperation, KubeObject as LabKubeObject } from '../kube/types.js';
+import { type KubeAccess, KubeConflictError, type KubeObject } from './access.js';
+
+export function kubeAccessFrom(client: KubeClient): KubeAccess {
+  return {
+    get: (ref) => client.get(ref) as Promise<KubeObject | undefined>,
+    list: async (apiVersion, kind, namespace, labelSelector) =>
+      (await client.list({ apiVersion, kind }, { namespace, labelSelector })).items as KubeObject[],
+    create: async (object) => {
+      try {
+        return (await client.create(object as LabKubeObject)) as KubeObject;
+      } catch (error) {
+        if (error instanceof KubeApiError && error.conflict) throw new KubeConflictError(error.message);
+        throw error;
+      }
+    },
+    patch: async (ref, patch, type) =>
+      (type === 'json'
+        ? await client.jsonPatch(ref, patch as JsonPatchOperation[])
+        : await client.mergePatch(ref, patch)) as KubeObject,
+    delete: (ref) => client.delete(ref),
+  };
+}

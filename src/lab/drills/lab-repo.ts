@@ -1,0 +1,141 @@
+/**
+ * The lab's GitOps repository as a drill changes it: a fresh clone for each change (so it always starts from
+ * what Argo CD sees), YAML edits through the `yaml` Document API (comments and layout survive), one commit,
+ * a push. Reverts find the drill's own commits by subject and skip those already reverted, so a rollback can
+ * run twice (`--recover`) without harm.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { type Document, isMap, parseAllDocuments } from 'yaml';
+import type { LabRepo, RepoChangeResult, RepoEdit } from './access.js';
+import { parseYamlPath } from './yaml-path.js';
+
+export interface ClonedLabRepoOptions {
+  /** Commit author. */
+  author?: { name: string; email: string };
+}
+
+export class RepoEditError extends Error {}
+
+function pickDocument(docs: Document[], edit: RepoEdit): Document {
+  const want = edit.document;
+  const candidates = want
+    ? docs.filter((d) => {
+        const js = d.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+        return (
+          (want.kind === undefined || js?.kind === want.kind) &&
+          (want.name === undefined || js?.metadata?.name === want.name)
+        );
+      })
+    : docs.filter((d) => d.contents !== null);
+  if (candidates.length !== 1) {
+    throw new RepoEditError(
+      `${edit.file}: ${candidates.length === 0 ? 'no YAML document matches' : 'several YAML documents match'}${want ? ` ${JSON.stringify(want)}` : ''}; set \`document: {kind, name}\``,
+    );
+  }
+  return candidates[0] as Document;
+}
+
+/** Applies edits to the text of one YAML file; returns the new text. */
+export function editYamlText(text: string, edits: RepoEdit[]): string {
+  const docs = parseAllDocuments(text) as Document[];
+  for (const doc of docs) {
+    if (doc.errors.length > 0)
+      throw new RepoEditError(`${edits[0]?.file}: invalid YAML: ${doc.errors[0]?.message}`);
+  }
+  for (const edit of edits) {
+    const doc = pickDocument(docs, edit);
+    for (const [path, value] of Object.entries(edit.set ?? {})) {
+      doc.setIn(parseYamlPath(path), doc.createNode(value));
+    }
+    for (const path of edit.delete ?? []) {
+      const parts = parseYamlPath(path);
+      if (doc.hasIn(parts)) doc.deleteIn(parts);
+    }
+    if (!isMap(doc.contents)) throw new RepoEditError(`${edit.file}: the document is not a mapping`);
+  }
+  return docs.map((d) => d.toString()).join('');
+}
+
+export class ClonedLabRepo implements LabRepo {
+  private readonly author: { name: string; email: string };
+
+  constructor(
+    readonly location: string,
+    options: ClonedLabRepoOptions = {},
+  ) {
+    this.author = options.author ?? { name: 'gitops-lab drill', email: 'drill@gitops-lab.invalid' };
+  }
+
+  private async withClone<T>(work: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-lab-drill-'));
+    try {
+      await simpleGit().clone(this.location, dir);
+      const git = simpleGit(dir);
+      await git.addConfig('user.name', this.author.name).addConfig('user.email', this.author.email);
+      return await work(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async change(edits: RepoEdit[], message: string): Promise<RepoChangeResult> {
+    return this.withClone(async (dir) => {
+      const git = simpleGit(dir);
+      const byFile = new Map<string, RepoEdit[]>();
+      for (const edit of edits) {
+        const file = normalize(edit.file);
+        if (file.startsWith('..') || file.startsWith('/')) {
+          throw new RepoEditError(`${edit.file}: the path must stay inside the lab repository`);
+        }
+        byFile.set(file, [...(byFile.get(file) ?? []), edit]);
+      }
+      for (const [file, fileEdits] of byFile) {
+        const path = join(dir, file);
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch {
+          throw new RepoEditError(`${file} does not exist in ${this.location}`);
+        }
+        const next = editYamlText(text, fileEdits);
+        if (next !== text) await writeFile(path, next, 'utf8');
+      }
+      const files = [...byFile.keys()];
+      await git.add(files);
+      const staged = (await git.diff(['--cached', '--name-only'])).trim();
+      if (!staged) return { files };
+      await git.commit(message);
+      await git.push('origin', 'HEAD');
+      return { commit: (await git.revparse(['HEAD'])).trim(), files };
+    });
+  }
+
+  async revert(match: string): Promise<{ reverted: string[] }> {
+    return this.withClone(async (dir) => {
+      const git = simpleGit(dir);
+      const log = await git.log({ maxCount: 200 });
+      const revertedShas = new Set<string>();
+      for (const entry of log.all) {
+        for (const m of `${entry.body}`.matchAll(/This reverts commit ([0-9a-f]{7,40})/g)) {
+          if (m[1]) revertedShas.add(m[1]);
+        }
+      }
+      const targets = log.all.filter(
+        (entry) =>
+          entry.message.includes(match) &&
+          !entry.message.startsWith('Revert "') &&
+          ![...revertedShas].some((sha) => entry.hash.startsWith(sha)),
+      );
+      const reverted: string[] = [];
+      for (const entry of targets) {
+        await git.raw(['revert', '--no-edit', entry.hash]);
+        reverted.push(entry.hash);
+      }
+      if (reverted.length > 0) await git.push('origin', 'HEAD');
+      return { reverted };
+    });
+  }
+}

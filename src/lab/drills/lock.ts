@@ -1,0 +1,117 @@
+/**
+ * One drill at a time: a ConfigMap `gitops-lab-drill-lock` in the lab's namespace, created atomically (the API
+ * server answers 409 when it exists, so two drills cannot both take it). It records who holds it, which drill
+ * and since when, so a refusal can say what is running and whether it looks stale.
+ */
+import { hostname, userInfo } from 'node:os';
+import { PreconditionError } from '../../errors.js';
+import { type KubeAccess, KubeConflictError } from './access.js';
+import { formatDuration } from './duration.js';
+
+export const lockName = 'gitops-lab-drill-lock';
+export const defaultLockNamespace = 'argocd';
+
+export interface LockInfo {
+  holder: string;
+  drill: string;
+  started: string;
+  /** After this the lock is presumed stale (the drill's timeout plus its rollback and verify). */
+  expires: string;
+}
+
+export interface DrillLock {
+  info: LockInfo;
+  release(): Promise<void>;
+}
+
+function holderName(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `${user}@${hostname()} pid ${process.pid}`;
+}
+
+const ref = (namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: lockName, namespace });
+
+async function readLock(kube: KubeAccess, namespace: string): Promise<LockInfo | undefined> {
+  const existing = await kube.get(ref(namespace));
+  const data = (existing?.data ?? {}) as Partial<LockInfo>;
+  if (!existing) return undefined;
+  return {
+    holder: data.holder ?? 'unknown',
+    drill: data.drill ?? 'unknown',
+    started: data.started ?? '',
+    expires: data.expires ?? '',
+  };
+}
+
+export interface AcquireOptions {
+  kube: KubeAccess;
+  namespace?: string;
+  drill: string;
+  /** How long the run may take before the lock counts as stale, in ms. */
+  ttlMs: number;
+  /** Take the lock even if another run holds it (`--recover` of a killed drill). */
+  takeOver?: boolean;
+  now?: () => Date;
+}
+
+export async function acquireLock(options: AcquireOptions): Promise<DrillLock> {
+  const { kube, drill } = options;
+  const namespace = options.namespace ?? defaultLockNamespace;
+  const now = (options.now ?? (() => new Date()))();
+  const info: LockInfo = {
+    holder: holderName(),
+    drill,
+    started: now.toISOString(),
+    expires: new Date(now.getTime() + options.ttlMs).toISOString(),
+  };
+  const object = {
+    ...ref(namespace),
+    metadata: { name: lockName, namespace, labels: { 'app.kubernetes.io/managed-by': 'gitops-lab' } },
+    data: { ...info },
+  };
+  const attempts = options.takeOver ? 2 : 1;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await kube.create(object);
+      return {
+        info,
+        release: async () => {
+          await kube.delete(ref(namespace));
+        },
+      };
+    } catch (error) {
+      if (!(error instanceof KubeConflictError)) {
+        throw new PreconditionError(
+          `cannot take the drill lock (ConfigMap ${namespace}/${lockName}): ${(error as Error).message}.`,
+          {
+            hint: 'Check that the lab is up (`gitops-lab status`) and that your kube context points at it.',
+            cause: error,
+          },
+        );
+      }
+      if (options.takeOver && attempt < attempts) {
+        await kube.delete(ref(namespace));
+        continue;
+      }
+      const held = await readLock(kube, namespace);
+      const stale = held?.expires && Date.parse(held.expires) < now.getTime();
+      const since = held?.started
+        ? ` since ${held.started} (${formatDuration(now.getTime() - Date.parse(held.started))} ago)`
+        : '';
+      throw new PreconditionError(
+        `another drill is running: ${held?.drill ?? 'unknown'}, held by ${held?.holder ?? 'unknown'}${since}.`,
+        {
+          hint: stale
+            ? `The lock looks stale (it expired at ${held?.expires}); if that drill was killed, run \`gitops-lab drill ${held?.drill} --recover\` to roll it back and clear the lock.`
+            : `Wait for it to finish; if it was killed, run \`gitops-lab drill ${held?.drill ?? '<name>'} --recover\`.`,
+        },
+      );
+    }
+  }
+  throw new PreconditionError('cannot take the drill lock.');
+}

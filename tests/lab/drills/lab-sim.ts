@@ -1,0 +1,172 @@
+/**
+ * A simulated lab for drill tests: the fake Kubernetes API server seeded with the lab's objects, an in-memory
+ * lab repository, and small stand-ins for the controllers that make drills interesting (Argo CD's self-heal
+ * loop reading "Git", and the HPA). They write straight to the fake server, as the real controllers would.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type {
+  DrillEnvironment,
+  LabRepo,
+  RepoChangeResult,
+  RepoEdit,
+} from '../../../src/lab/drills/access.js';
+import { kubeAccessFrom } from '../../../src/lab/drills/kube-adapter.js';
+import { editYamlText } from '../../../src/lab/drills/lab-repo.js';
+import { createKubeClient } from '../../../src/lab/kube/client.js';
+import { packagePath } from '../../../src/paths.js';
+import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
+
+const rolloutRef = ['argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa'] as const;
+const appRef = ['argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd'] as const;
+
+/** The lab repository in memory, starting from the package's manifests/. Commits are kept for reverts. */
+export class MemoryRepo implements LabRepo {
+  readonly location = 'memory://lab.git';
+  readonly files = new Map<string, string>();
+  readonly commits: Array<{ sha: string; message: string; before: Map<string, string>; reverted: boolean }> =
+    [];
+
+  constructor(
+    files: string[] = ['apps/docqa.yaml', 'workloads/docqa/rollout.yaml', 'workloads/docqa/configmap.yaml'],
+  ) {
+    for (const f of files) this.files.set(f, readFileSync(join(packagePath('manifests'), f), 'utf8'));
+  }
+
+  yaml(file: string): Record<string, unknown> {
+    return parse(this.files.get(file) ?? '') as Record<string, unknown>;
+  }
+
+  async change(edits: RepoEdit[], message: string): Promise<RepoChangeResult> {
+    const before = new Map(this.files);
+    const files = [...new Set(edits.map((e) => e.file))];
+    for (const file of files) {
+      const text = this.files.get(file);
+      if (text === undefined) throw new Error(`${file} does not exist in ${this.location}`);
+      this.files.set(
+        file,
+        editYamlText(
+          text,
+          edits.filter((e) => e.file === file),
+        ),
+      );
+    }
+    if (files.every((f) => before.get(f) === this.files.get(f))) return { files };
+    const sha = `${this.commits.length + 1}`.padStart(7, 'c');
+    this.commits.push({ sha, message, before, reverted: false });
+    return { commit: sha, files };
+  }
+
+  async revert(match: string): Promise<{ reverted: string[] }> {
+    const reverted: string[] = [];
+    for (const commit of [...this.commits].reverse()) {
+      if (commit.reverted || !commit.message.includes(match)) continue;
+      for (const [file, text] of commit.before) this.files.set(file, text);
+      commit.reverted = true;
+      reverted.push(commit.sha);
+    }
+    return { reverted };
+  }
+}
+
+export function labObjects() {
+  const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  return [
+    ns('argocd'),
+    ns('docqa'),
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'docqa', namespace: 'argocd' },
+      spec: { project: 'lab' },
+      status: {
+        sync: { status: 'Synced' },
+        health: { status: 'Healthy' },
+        operationState: { phase: 'Succeeded', startedAt: '2026-01-01T00:00:00.000Z' },
+      },
+    },
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'docqa', namespace: 'docqa' },
+      spec: { replicas: 2 },
+      status: { phase: 'Healthy', availableReplicas: 2, currentPodHash: 'abc123' },
+    },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'docqa', namespace: 'docqa' },
+      spec: { minReplicas: 2, maxReplicas: 6 },
+      status: { desiredReplicas: 2 },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'docqa-config', namespace: 'docqa' },
+      data: { DOCQA_FAULTS: '', OTEL_SERVICE_NAME: 'docqa' },
+    },
+  ];
+}
+
+/** Argo CD's self-heal for the docqa Rollout's replicas: puts Git's value back unless told to ignore it. */
+export function startArgoSelfHeal(fake: FakeKube, repo: MemoryRepo, everyMs = 40): () => void {
+  let syncs = 0;
+  const timer = setInterval(() => {
+    const app = repo.yaml('apps/docqa.yaml') as {
+      spec?: { ignoreDifferences?: Array<{ jsonPointers?: string[] }> };
+    };
+    const ignored = (app.spec?.ignoreDifferences ?? []).some((d) =>
+      d.jsonPointers?.includes('/spec/replicas'),
+    );
+    const gitReplicas = (repo.yaml('workloads/docqa/rollout.yaml') as { spec?: { replicas?: number } }).spec
+      ?.replicas;
+    const live = fake.get(...rolloutRef);
+    const liveReplicas = (live?.spec as { replicas?: number } | undefined)?.replicas;
+    if (ignored || gitReplicas === undefined || liveReplicas === gitReplicas) return;
+    fake.update(...rolloutRef, (o) => {
+      (o.spec as { replicas: number }).replicas = gitReplicas;
+    });
+    syncs++;
+    fake.update(...appRef, (o) => {
+      const status = o.status as { operationState: { startedAt: string } };
+      status.operationState.startedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, syncs)).toISOString();
+    });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/** The HPA: with no load it wants its minimum, so it scales the Rollout up whenever it is below. */
+export function startHpa(fake: FakeKube, everyMs = 65): () => void {
+  const timer = setInterval(() => {
+    const live = fake.get(...rolloutRef);
+    const replicas = (live?.spec as { replicas?: number } | undefined)?.replicas ?? 0;
+    if (replicas < 2) {
+      fake.update(...rolloutRef, (o) => {
+        (o.spec as { replicas: number }).replicas = 2;
+      });
+    }
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+export interface SimLab {
+  fake: FakeKube;
+  repo: MemoryRepo;
+  env: DrillEnvironment;
+  close(): Promise<void>;
+}
+
+export async function startSimLab(): Promise<SimLab> {
+  const fake = await startFakeKube({ seed: labObjects() });
+  const repo = new MemoryRepo();
+  const client = createKubeClient({ kubeconfig: fake.kubeconfigPath });
+  return {
+    fake,
+    repo,
+    env: { kube: kubeAccessFrom(client), repo },
+    close: () => fake.close(),
+  };
+}
+
+export const fixture = (name: string) => join(import.meta.dirname, 'fixtures', `${name}.yaml`);
