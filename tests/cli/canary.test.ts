@@ -1,0 +1,413 @@
+/**
+ * `gitops-lab canary check` and `canary compare` end to end, against a real Prometheus scraping two real
+ * doc-QA services: `stable1` (healthy) and `canary1` (DOCQA_FAULTS=wrong-retrieval: every pod Ready, every
+ * response 200, answers ungrounded). Traffic comes from `gitops-lab eval` replaying the bundled cases.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, repoRoot, runCli } from '../support/cli.js';
+import {
+  freePort,
+  prometheusAvailable,
+  prometheusBinary,
+  prometheusInstallHint,
+  type RunningPrometheus,
+  startPrometheus,
+  waitForQuery,
+  waitForTargetsUp,
+} from '../support/prometheus.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/canary/${name}`, import.meta.url));
+const inCi = process.env.CI === 'true';
+
+interface Serve {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts `gitops-lab serve --port 0` and resolves once it prints its URL. */
+function startServe(env: NodeJS.ProcessEnv): Promise<Serve> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', DOCQA_FAULTS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start within 30 s:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const done = await Promise.race([
+    exited.then(() => true),
+    new Promise((r) => setTimeout(() => r(false), 5000)),
+  ]);
+  if (!done) child.kill('SIGKILL');
+}
+
+function json<T = Record<string, unknown>>(stdout: string): T {
+  return JSON.parse(stdout) as T;
+}
+
+interface MetricJson {
+  name: string;
+  phase: string;
+  value?: string;
+  reason: string;
+  query?: string;
+  command?: string[];
+  exitCode?: number;
+}
+
+describe.runIf(!prometheusAvailable && inCi)('canary judge against a real Prometheus (CI)', () => {
+  it('needs prometheus installed in CI', () => {
+    throw new Error(
+      `${prometheusBinary} is missing: CI must install the Debian package prometheus (${prometheusInstallHint}).`,
+    );
+  });
+});
+
+if (!prometheusAvailable && !inCi) {
+  console.warn(
+    `skipping the canary Prometheus tests: ${prometheusBinary} not found; ${prometheusInstallHint}.`,
+  );
+}
+
+describe.runIf(prometheusAvailable)('gitops-lab canary against a real Prometheus', () => {
+  let stable: Serve | undefined;
+  let canary: Serve | undefined;
+  let prometheus: RunningPrometheus | undefined;
+
+  beforeAll(async () => {
+    [stable, canary] = await Promise.all([startServe({}), startServe({ DOCQA_FAULTS: 'wrong-retrieval' })]);
+    prometheus = await startPrometheus({
+      targets: [
+        { address: new URL(stable.url).host, labels: { rollouts_pod_template_hash: 'stable1' } },
+        { address: new URL(canary.url).host, labels: { rollouts_pod_template_hash: 'canary1' } },
+      ],
+    });
+    // Prometheus needs a scrape of each target before the traffic so rate() sees the counters grow.
+    await waitForTargetsUp(prometheus.url, 2);
+    await waitForQuery(prometheus.url, 'count(docqa_requests_total)', (v) => (v[0] ?? 0) >= 2);
+    // The eval replay as traffic, gates that always hold (its verdict is not what is tested here).
+    const replays = await Promise.all(
+      [stable.url, canary.url].map((target) =>
+        runCli(
+          ['eval', '--target', target, '--gates', fixture('permissive-gates.yaml'), '--concurrency', '2'],
+          {
+            timeoutMs: 90_000,
+          },
+        ),
+      ),
+    );
+    for (const replay of replays) expect(replay.code, replay.stderr).toBe(0);
+    // Wait (bounded) until Prometheus has scraped the traffic of both and has a few seconds of ratio points.
+    for (const hash of ['stable1', 'canary1']) {
+      await waitForQuery(
+        prometheus.url,
+        `sum(docqa_requests_total{rollouts_pod_template_hash="${hash}"})`,
+        (v) => (v[0] ?? 0) >= 100,
+      );
+    }
+    await waitForQuery(
+      prometheus.url,
+      'count_over_time((sum(rate(docqa_answers_grounded_total{rollouts_pod_template_hash="canary1"}[2m])) > 0)[1m:1s])',
+      (v) => (v[0] ?? 0) >= 8,
+      45_000,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([stopChild(stable?.child), stopChild(canary?.child), prometheus?.stop()]);
+  }, 30_000);
+
+  it('fails the quality-degraded canary (exit 1) although every response was 200', async () => {
+    const result = await runCli([
+      'canary',
+      'check',
+      '--prometheus',
+      prometheus?.url as string,
+      '--arg',
+      'canary-hash=canary1',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(1);
+    const report = json<{ phase: string; metrics: MetricJson[] }>(result.stdout);
+    expect(report.phase).toBe('Failed');
+    const byName = Object.fromEntries(report.metrics.map((m) => [m.name, m]));
+    expect(byName['grounded-ratio']?.phase).toBe('Failed');
+    expect(byName['grounded-ratio']?.value).toBe('[0]');
+    expect(byName['grounded-ratio']?.query).toContain('rollouts_pod_template_hash="canary1"');
+    // HTTP health is fine: no errors at all.
+    expect(byName['error-ratio']?.phase).toBe('Successful');
+    expect(byName['error-ratio']?.value).toBe('[0]');
+    expect(byName['eval-replay']?.phase).toBe('Skipped');
+  }, 60_000);
+
+  it('passes the healthy stable (exit 0) and prints why in plain text', async () => {
+    const result = await runCli([
+      'canary',
+      'check',
+      '--prometheus',
+      prometheus?.url as string,
+      '--arg',
+      'canary-hash=stable1',
+    ]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toMatch(/^grounded-ratio\s+prometheus\s+Successful\s+\[1\]/m);
+    expect(result.stdout).toMatch(/^eval-replay\s+job\s+Skipped/m);
+    expect(result.stdout).toContain(
+      'successCondition: len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.9 -> true',
+    );
+    expect(result.stdout).toMatch(/verdict: Successful/);
+  }, 60_000);
+
+  it('is Inconclusive (exit 2) for a hash with no data, never a pass', async () => {
+    const result = await runCli([
+      'canary',
+      'check',
+      '--prometheus',
+      prometheus?.url as string,
+      '--arg',
+      'canary-hash=nosuchhash',
+      '--json',
+    ]);
+    expect(result.code).toBe(2);
+    const report = json<{ phase: string; metrics: MetricJson[] }>(result.stdout);
+    expect(report.phase).not.toBe('Successful');
+    expect(report.metrics.find((m) => m.name === 'latency-p95')?.phase).toBe('Inconclusive');
+  }, 60_000);
+
+  it('runs the AnalysisRun loop with --watch: the canary fails after failureLimit, the stable completes count', async () => {
+    const args = [
+      'canary',
+      'check',
+      '--prometheus',
+      prometheus?.url as string,
+      '--template',
+      fixture('watch-template.yaml'),
+      '--watch',
+      '--json',
+    ];
+    const [bad, good] = await Promise.all([
+      runCli([...args, '--arg', 'canary-hash=canary1']),
+      runCli([...args, '--arg', 'canary-hash=stable1']),
+    ]);
+    expect(bad.code, bad.stderr).toBe(1);
+    const badMetric = json<{ metrics: (MetricJson & { counts: { failed: number; count: number } })[] }>(
+      bad.stdout,
+    ).metrics[0];
+    expect(badMetric?.counts.failed).toBe(2); // failed (2) > failureLimit (1)
+    expect(badMetric?.reason).toContain('failed (2) > failureLimit (1)');
+    expect(good.code, good.stderr).toBe(0);
+    const goodMetric = json<{
+      metrics: (MetricJson & { counts: { count: number }; measurements: unknown[] })[];
+    }>(good.stdout).metrics[0];
+    expect(goodMetric?.counts.count).toBe(3);
+    expect(goodMetric?.measurements).toHaveLength(3);
+  }, 60_000);
+
+  it('runs the eval-replay job locally with --run-jobs against --target', async () => {
+    const result = await runCli(
+      [
+        'canary',
+        'check',
+        '--prometheus',
+        prometheus?.url as string,
+        '--arg',
+        'canary-hash=canary1',
+        '--run-jobs',
+        '--target',
+        canary?.url as string,
+        '--json',
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(result.code).toBe(1);
+    const job = json<{ metrics: MetricJson[] }>(result.stdout).metrics.find((m) => m.name === 'eval-replay');
+    expect(job?.phase).toBe('Failed'); // the wrong-retrieval canary fails the eval gates
+    expect(job?.exitCode).toBe(1);
+    expect(job?.command).toContain(canary?.url);
+  }, 150_000);
+
+  it('compare classifies the grounded ratio as worse (Low) on the canary', async () => {
+    const result = await runCli([
+      'canary',
+      'compare',
+      '--prometheus',
+      prometheus?.url as string,
+      '--canary',
+      'rollouts_pod_template_hash="canary1"',
+      '--baseline',
+      'stable1',
+      '--window',
+      '1m',
+      '--step',
+      '1s',
+      '--json',
+    ]);
+    expect([1, 2], result.stderr).toContain(result.code);
+    const report = json<{
+      score: number;
+      verdict: string;
+      metrics: {
+        name: string;
+        class: string;
+        direction: string;
+        u: number;
+        p_value: number;
+        estimate: number;
+        ci: number[];
+        effect_size: number;
+      }[];
+    }>(result.stdout);
+    const grounded = report.metrics.find((m) => m.name === 'grounded-ratio');
+    expect(grounded?.direction).toBe('decrease');
+    expect(grounded?.class).toBe('Low');
+    expect(grounded?.estimate).toBeCloseTo(-1, 6);
+    expect(grounded?.p_value).toBeLessThan(0.001);
+    expect(grounded?.ci?.[1]).toBeLessThan(0);
+    expect(report.verdict).not.toBe('pass');
+    expect(report.score).toBeLessThan(95);
+    // The abstain ratio fell on the canary too, but only an increase is bad for it.
+    expect(report.metrics.find((m) => m.name === 'abstain-ratio')?.class).toBe('Pass');
+  }, 60_000);
+
+  it('compare of the stable against itself passes (exit 0)', async () => {
+    const result = await runCli([
+      'canary',
+      'compare',
+      '--prometheus',
+      prometheus?.url as string,
+      '--canary',
+      'stable1',
+      '--baseline',
+      'stable1',
+      '--window',
+      '1m',
+      '--step',
+      '1s',
+    ]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/score 100 -> pass/);
+  }, 60_000);
+});
+
+describe('gitops-lab canary without a usable Prometheus', () => {
+  it('reports an unreachable Prometheus in one line with exit 2', async () => {
+    const port = await freePort();
+    const result = await runCli([
+      'canary',
+      'check',
+      '--prometheus',
+      `http://127.0.0.1:${port}`,
+      '--arg',
+      'canary-hash=x',
+    ]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe(`error: Prometheus at http://127.0.0.1:${port} is unreachable (ECONNREFUSED).`);
+    expect(lines[1]).toMatch(/^hint: /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('asks for --prometheus when there is no lab', async () => {
+    const result = await runCli(['canary', 'check', '--arg', 'canary-hash=x'], {
+      env: { PATH: '/nonexistent' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'no --prometheus given and no lab Prometheus found (kubectl is not on PATH)',
+    );
+  });
+
+  it('rejects --run-jobs without --target', async () => {
+    const result = await runCli(['canary', 'check', '--prometheus', 'http://127.0.0.1:9', '--run-jobs']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--target: is required with --run-jobs');
+  });
+
+  it('compares two files offline and exits 1 when the canary is worse', async () => {
+    const dir = tmpdir();
+    const canaryFile = join(dir, `canary-${process.pid}.json`);
+    const baselineFile = join(dir, `baseline-${process.pid}.json`);
+    await writeFile(canaryFile, JSON.stringify([0.12, 0.2, 0.15, 0.1, 0.18, 0.22, 0.14, 0.16]));
+    await writeFile(baselineFile, JSON.stringify([0.97, 1, 0.98, 1, 0.99, 1, 0.96, 1]));
+    const result = await runCli([
+      'canary',
+      'compare',
+      '--canary-file',
+      canaryFile,
+      '--baseline-file',
+      baselineFile,
+      '--direction',
+      'decrease',
+      '--json',
+    ]);
+    expect(result.code).toBe(1);
+    const report = json<{
+      score: number;
+      verdict: string;
+      metrics: { class: string; u: number; p_value: number }[];
+    }>(result.stdout);
+    expect(report).toMatchObject({ score: 0, verdict: 'fail' });
+    expect(report.metrics[0]).toMatchObject({ class: 'Low', u: 0 });
+    // Swapped, with decrease bad, the canary is higher: pass.
+    const swapped = await runCli([
+      'canary',
+      'compare',
+      '--canary-file',
+      baselineFile,
+      '--baseline-file',
+      canaryFile,
+      '--direction',
+      'decrease',
+    ]);
+    expect(swapped.code).toBe(0);
+  });
+
+  it('rejects a file that is not a JSON array of numbers, naming the flag and item', async () => {
+    const file = join(tmpdir(), `bad-${process.pid}.json`);
+    await writeFile(file, '[1, "two"]');
+    const result = await runCli(['canary', 'compare', '--canary-file', file, '--baseline-file', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--canary-file ${file}: item 1 is "two", not a number.`);
+  });
+
+  it('rejects an unknown --direction', async () => {
+    const result = await runCli([
+      'canary',
+      'compare',
+      '--canary-file',
+      'a',
+      '--baseline-file',
+      'b',
+      '--direction',
+      'up',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the direction must be increase, decrease or either');
+  });
+});
