@@ -42,6 +42,8 @@ export interface MetricCounts {
   responses_2xx: number;
   schema_valid: number;
   completed: number;
+  /** Responses that reported `fallback: true` (generative mode served the extractive answer). */
+  fallbacks: number;
 }
 
 export const METRIC_NAMES = [
@@ -93,6 +95,7 @@ export function countRuns(runs: CaseRun[]): MetricCounts {
     responses_2xx: runs.filter((run) => run.schema_valid !== undefined).length,
     schema_valid: runs.filter((run) => run.schema_valid === true).length,
     completed: runs.filter((run) => run.completed).length,
+    fallbacks: runs.filter((run) => run.fallback === true).length,
   };
 }
 

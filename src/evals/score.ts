@@ -26,6 +26,8 @@ export interface CaseRun {
   status?: 'answered' | 'insufficient_context';
   answer?: string | null;
   cited_docs: string[];
+  /** Generative mode fell back to the extractive answer (the response's `fallback`). */
+  fallback?: boolean;
   http_status?: number;
   /** The response matched the response schema (undefined when there was no 2xx response to check). */
   schema_valid?: boolean;
@@ -189,6 +191,7 @@ export function scoreOutcome(evalCase: EvalCase, outcome: AskOutcome, run = 0): 
     status: response.status,
     answer: response.answer,
     cited_docs: citedDocs,
+    fallback: response.fallback,
     passed: true,
     f1: caseF1(evalCase.expect, response.status, response.answer),
   };

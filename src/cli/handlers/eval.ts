@@ -184,6 +184,16 @@ function renderSummary(result: EvalResult, out: OutputStreams['stdout'], options
       `${paint('green', `${result.passed} passed`, color)}, ${result.failed > 0 ? paint('red', `${result.failed} failed`, color) : '0 failed'}`,
     out,
   );
+  if (result.counts.fallbacks > 0) {
+    writeLine(
+      paint(
+        'yellow',
+        `${result.counts.fallbacks} of ${result.counts.runs} responses fell back to extractive mode`,
+        color,
+      ),
+      out,
+    );
+  }
   const failures = result.cases.filter((item) => !item.passed);
   if (failures.length > 0) {
     writeLine('', out);
