@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, runCli } from '../support/cli.js';
+import { startGeminiStub } from '../support/gemini-stub.js';
 
 let dir: string;
 
@@ -155,6 +156,38 @@ describe('gitops-lab eval against --target', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error: Cannot reach the eval target http:\/\/127\.0\.0\.1:9/);
     expect(result.stderr).toContain('hint:');
+  });
+});
+
+describe('gitops-lab eval --mode generative', () => {
+  it('replays through Gemini (a local stub of its API) and counts fallbacks', async () => {
+    const stub = await startGeminiStub({ scenario: 'good' });
+    try {
+      const env = { GEMINI_API_KEY: 'test-key', DOCQA_GEMINI_BASE_URL: stub.baseUrl };
+      const good = await runCli(['eval', '--mode', 'generative', '--filter', 'hpa', '--json', '-'], { env });
+      const report = JSON.parse(good.stdout) as JsonResult & {
+        mode: string;
+        counts: { runs: number; fallbacks: number };
+      };
+      expect(good.code).toBe(report.ok ? 0 : 1);
+      expect(report.mode).toBe('generative');
+      expect(report.target).toBe('in-process (generative)');
+      expect(report.metrics.workflow_completion_ratio).toBe(1);
+      expect(stub.requests.length).toBeGreaterThan(0);
+      expect(stub.requests.every((request) => request.apiKey === 'test-key')).toBe(true);
+      expect(report.counts.fallbacks).toBeLessThan(report.counts.runs);
+
+      stub.scenario = 'malformed_json';
+      const failing = await runCli(['eval', '--mode', 'generative', '--filter', 'hpa', '--json', '-'], {
+        env,
+      });
+      const fallback = JSON.parse(failing.stdout) as typeof report;
+      // every answered request fell back to the extractive answer, and the summary says so
+      expect(fallback.counts.fallbacks).toBeGreaterThan(0);
+      expect(failing.stderr).toMatch(/\d+ of \d+ responses fell back to extractive mode/);
+    } finally {
+      await stub.close();
+    }
   });
 });
 
