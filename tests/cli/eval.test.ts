@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answered, startFakeServer } from '../evals/fake-service.js';
 import { cliPath, runCli } from '../support/cli.js';
 import { startGeminiStub } from '../support/gemini-stub.js';
 
@@ -148,6 +149,49 @@ describe('gitops-lab eval against --target', () => {
       );
     } finally {
       server.kill('SIGTERM');
+    }
+  });
+
+  it('keeps --concurrency requests in flight against a slow target, and times out per request', async () => {
+    const server = await startFakeServer((question) => ({
+      body: answered(`Use ignoreDifferences (${question})`),
+      delayMs: question.includes('slow') ? 3000 : 250,
+    }));
+    try {
+      const cases = join(dir, 'http-cases.yaml');
+      await writeFile(
+        cases,
+        Array.from(
+          { length: 12 },
+          (_, i) =>
+            `- id: case-${i}\n  question: question ${i}\n  expect: { status: answered, answer_contains: [ignoreDifferences], doc: argo-cd-and-hpa.md }\n`,
+        ).join(''),
+      );
+      const result = await runCli(['eval', '--target', server.url, '--cases', cases, '--concurrency', '4']);
+      expect(result.code).toBe(0);
+      expect(server.requests()).toBe(12);
+      expect(server.maxInFlight()).toBe(4);
+
+      const slow = join(dir, 'slow-case.yaml');
+      await writeFile(slow, '- id: slow-case\n  question: a slow one\n  expect: { status: answered }\n');
+      const json = join(dir, 'slow.json');
+      const timedOut = await runCli([
+        'eval',
+        '--target',
+        server.url,
+        '--cases',
+        slow,
+        '--timeout',
+        '300',
+        '--json',
+        json,
+      ]);
+      expect(timedOut.code).toBe(1);
+      expect(timedOut.stdout).toContain('timeout: no response within 300 ms');
+      const report = JSON.parse(await readFile(json, 'utf8')) as JsonResult;
+      expect(report.metrics.workflow_completion_ratio).toBe(0);
+    } finally {
+      await server.close();
     }
   });
 
