@@ -44,11 +44,11 @@ const QUESTION_TYPES: Array<[AnswerType, RegExp]> = [
   ],
   [
     'duration',
-    /\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+often\b|\bhow\s+frequently\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|ms|milliseconds)\b|\bwhat\s+(?:is\s+the\s+)?(?:\w+\s+)?(?:timeout|interval|duration|delay|period|retention)\b|\bafter\s+how\s+many\s+(?:seconds|minutes|hours)\b/i,
+    /\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+often\b|\bhow\s+frequently\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|ms|milliseconds)\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:timeout|interval|duration|delay|period|retention|ttl)\b|\bafter\s+how\s+many\s+(?:seconds|minutes|hours)\b/i,
   ],
   [
     'number',
-    /\bhow\s+many\b|\bhow\s+much\b|\bwhat\s+number\b|\bwhat\s+(?:is\s+the\s+)?(?:\w+\s+)?(?:threshold|limit|maximum|minimum|count|size|cap)\b/i,
+    /\bhow\s+many\b|\bhow\s+much\b|\bwhat\s+number\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:threshold|limit|maximum|minimum|max|min|count|size|cap)\b/i,
   ],
 ];
 

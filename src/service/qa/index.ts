@@ -1,10 +1,11 @@
 /**
- * The extractive question-answering engine: BM25 retrieval (MiniSearch) with query expansion, a re-rank by
+ * The extractive question-answering engine: BM25 retrieval (impact-ordered postings) with query expansion, a re-rank by
  * how much of the question a passage covers, answer-span selection, answer-type checks and abstention.
  * See docs/retrieval.md for the method.
  */
-import MiniSearch from 'minisearch';
+
 import { type AnswerType, detectAnswerType, type SpanTypes, spanTypes } from './answer-type.js';
+import { Bm25Index } from './bm25.js';
 import { analyze, compounds, STOP_WORDS, synonymsOf } from './text.js';
 import type {
   AnswerOptions,
@@ -22,8 +23,10 @@ export type * from './types.js';
 export interface QaEngineOptions {
   /** Below this confidence the engine abstains (insufficient_context). */
   minConfidence?: number;
-  /** Passages MiniSearch returns for re-ranking. */
+  /** Passages BM25 returns for re-ranking. */
   candidates?: number;
+  /** Postings read per query term (bounds query cost on large corpora). */
+  postingsPerTerm?: number;
   /** Minimum question coverage of the cited passages for an answer to count as relevant (isGrounded). */
   minRelevance?: number;
 }
@@ -93,7 +96,12 @@ interface Analysis {
   salientUnknown: string[];
 }
 
-const DEFAULTS: Required<QaEngineOptions> = { minConfidence: 0.5, candidates: 30, minRelevance: 0.3 };
+const DEFAULTS: Required<QaEngineOptions> = {
+  minConfidence: 0.5,
+  candidates: 30,
+  minRelevance: 0.3,
+  postingsPerTerm: 40,
+};
 
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"'(`])/;
 
@@ -152,13 +160,22 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   const settings = { ...DEFAULTS, ...options };
   const indexed: IndexedPassage[] = [];
   const byId = new Map<string, IndexedPassage>();
-  const df = new Map<string, number>();
 
+  const headingCache = new Map<string, { all: string[]; section: string[] }>();
+  const termCounts: Array<Map<string, number>> = [];
   for (const passage of corpus.passages) {
-    const terms = new Set([...analyze(passage.heading), ...analyze(passage.text)]);
-    const sectionTerms = analyze(sectionOf(passage.heading));
+    let heading = headingCache.get(passage.heading);
+    if (!heading) {
+      heading = { all: analyze(passage.heading), section: analyze(sectionOf(passage.heading)) };
+      headingCache.set(passage.heading, heading);
+    }
+    const counts = new Map<string, number>();
+    // The heading counts one and a half times: a passage under "Rolling back" is about rolling back.
+    for (const term of heading.all) counts.set(term, (counts.get(term) ?? 0) + 1.5);
+    const sectionTerms = heading.section;
     const spans = splitSpans(passage.text).map((span) => {
       const spanTerms = analyze(span.text);
+      for (const term of spanTerms) counts.set(term, (counts.get(term) ?? 0) + 1);
       return {
         ...span,
         terms: new Set(spanTerms),
@@ -173,27 +190,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         for (const key of Object.keys(span.types) as AnswerType[]) span.types[key] ||= next.types[key];
       }
     });
-    const entry: IndexedPassage = { passage, terms, spans };
+    const entry: IndexedPassage = { passage, terms: new Set(counts.keys()), spans };
     indexed.push(entry);
+    termCounts.push(counts);
     byId.set(passage.passage_id, entry);
-    for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
   }
-  const n = Math.max(1, indexed.length);
-  const idf = (term: string): number => {
-    const d = df.get(term) ?? 0;
-    return Math.log(1 + (n - d + 0.5) / (d + 0.5));
-  };
+  const bm25 = new Bm25Index(termCounts);
+  termCounts.length = 0;
+  const df = { has: (term: string): boolean => bm25.has(term) };
+  const idf = (term: string): number => bm25.idf(term);
   const maxIdf = idf('\u0000never');
-
-  const search = new MiniSearch<{ id: number; heading: string; text: string }>({
-    fields: ['heading', 'text'],
-    tokenize: (text) => analyze(text),
-    processTerm: (term) => term,
-    searchOptions: { boost: { heading: 1.5 } },
-  });
-  search.addAll(
-    indexed.map((entry, id) => ({ id, heading: entry.passage.heading, text: entry.passage.text })),
-  );
 
   /**
    * A word the corpus does not use but whose two halves it does ("hostname" → host + name) gets the halves as
@@ -293,6 +299,17 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return covered / analysis.totalWeight;
   }
 
+  /** Coverage of the question by a span; words found only in its section heading count half. */
+  function spanCoverage(analysis: Analysis, span: Span): number {
+    if (analysis.totalWeight <= 0) return 0;
+    let covered = 0;
+    for (const group of analysis.groups) {
+      const own = groupCoverage(group, span.terms);
+      covered += group.weight * (own >= 1 ? 1 : Math.max(own, 0.5 * groupCoverage(group, span.context)));
+    }
+    return covered / analysis.totalWeight;
+  }
+
   function rank(
     analysis: Analysis,
     limit: number,
@@ -302,13 +319,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       (t) => df.has(t),
     );
     if (queryTerms.length === 0) return [];
-    const results = search.search(queryTerms.join(' '), {
-      tokenize: (q) => q.split(' '),
-      processTerm: (t) => t,
-      combineWith: 'OR',
-      boostTerm: (term) => (original.has(term) ? 1 : 0.4),
-    });
-    const top = results.slice(0, settings.candidates);
+    const top = bm25.search(
+      queryTerms.map((term) => ({ term, boost: original.has(term) ? 1 : 0.4 })),
+      settings.postingsPerTerm,
+      settings.candidates,
+    );
     const maxScore = top[0]?.score ?? 1;
     const ranked = top.map((r) => {
       const entry = indexed[r.id as number] as IndexedPassage;
@@ -375,14 +390,14 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         ? 0.08
         : 0;
       candidate.entry.spans.forEach((span, index) => {
-        const spanCov = coverage(analysis, span.context);
+        const spanCov = spanCoverage(analysis, span);
         const typed = analysis.answerType === null || span.types[analysis.answerType];
         const wordCount = (span.text.match(/[A-Za-z]{2,}/g) ?? []).length;
         const score =
-          0.45 * spanCov +
-          0.55 * candidate.score +
+          0.55 * spanCov +
+          0.45 * candidate.score +
           sectionBonus +
-          (analysis.intent === 'procedure' && span.types.command ? 0.05 : 0) +
+          (analysis.intent === 'procedure' && span.types.command ? 0.1 : 0) +
           (wordCount < 4 ? -0.15 : 0) +
           (analysis.answerType ? (typed ? 0.15 : -0.2) : 0);
         if (!choice || score > choice.score) choice = { entry: candidate.entry, span, index, score, typed };

@@ -140,7 +140,9 @@ const SYNONYM_GROUPS: string[][] = [
   ['backup', 'snapshot'],
   ['start', 'begin', 'launch', 'boot', 'kick off'],
   ['end', 'finish', 'complete', 'done'],
-  ['wrong', 'incorrect', 'bad', 'unrelated'],
+  ['wrong', 'incorrect', 'bad', 'broken', 'unrelated'],
+  ['try', 'retry', 'attempt', 'again'],
+  ['now', 'immediately', 'asap', 'straight away', 'right away'],
   ['correct', 'right', 'accurate', 'grounded'],
   ['answer', 'response', 'reply'],
   ['entry', 'entries', 'record', 'records', 'row', 'rows'],
@@ -175,8 +177,11 @@ const COMPOUNDS: Array<[RegExp, string]> = [
 ];
 
 /** The joined words of the two-word verbs in a text. */
+const MAYBE_COMPOUND = /\s(?:back|over|up|in|into|on|out|call|down|off|around|run)\b/i;
+
 export function compounds(text: string): string[] {
   const out: string[] = [];
+  if (!MAYBE_COMPOUND.test(text)) return out;
   for (const [pattern, word] of COMPOUNDS) {
     for (const _ of text.matchAll(pattern)) out.push(word);
   }
@@ -187,10 +192,17 @@ const CAMEL = /([a-z0-9])([A-Z])/g;
 const RAW_TOKEN = /[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g;
 
 /** Stems an alphabetic word; other tokens (numbers, identifiers) stay as they are. */
+const stemCache = new Map<string, string>();
+
 export function stem(word: string): string {
-  if (!/^[a-z]+$/.test(word)) return word;
-  if (word.length <= 3) return word;
-  return stemmer(word);
+  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+  let stemmed = stemCache.get(word);
+  if (stemmed === undefined) {
+    stemmed = stemmer(word);
+    if (stemCache.size > 100_000) stemCache.clear();
+    stemCache.set(word, stemmed);
+  }
+  return stemmed;
 }
 
 /**
