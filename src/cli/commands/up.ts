@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors.js';
 
 export function registerUp(program: Command): void {
   program
@@ -8,14 +7,25 @@ export function registerUp(program: Command): void {
       'create the lab: preflight, kind cluster, images, Git source, Argo CD, Rollouts, root app; idempotent',
     )
     .option('--context <name>', 'use an existing kube context instead of creating a kind cluster')
-    .option('--repo <url>', "use your own fork as the lab's Git source instead of the in-cluster Git server")
+    .option('--repo <url>', "use your own repository as the lab's Git source (token in GITOPS_LAB_GIT_TOKEN)")
     .option('--dry-run', 'print the plan (steps, what would be skipped, exact commands) and change nothing')
     .option('--json', 'emit step events as JSON lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ gitops-lab up --dry-run\n  $ gitops-lab up\n  $ gitops-lab up --context my-cluster',
+      `
+Examples:
+  $ gitops-lab up --dry-run                 show the plan, change nothing (works without Docker)
+  $ gitops-lab up                           create or resume the lab on a local kind cluster
+  $ gitops-lab up --json | jq -c .          step events as JSON lines
+  $ gitops-lab up --context kind-dev        reuse an existing kind cluster
+  $ GITOPS_LAB_GIT_TOKEN=... gitops-lab up --context my-cluster --repo https://github.com/me/lab.git
+
+Re-running is safe: finished steps are skipped; after a failure or Ctrl-C the next run resumes.
+Settings (ports, cluster name, timeouts) can be overridden in ./gitops-lab.yaml; see docs/lifecycle.md.
+Exit codes: 0 ready, 1 a step failed, 3 preflight failed (nothing was changed).`,
     )
-    .action(async () => {
-      throw new NotAvailableError('up');
+    .action(async (options: Record<string, unknown>) => {
+      const { run } = await import('../handlers/up.js');
+      await run(options);
     });
 }

@@ -82,7 +82,7 @@ export class ToolError extends LabError {
 const installHints: Record<string, string> = {
   docker:
     'Install Docker Desktop (macOS/Windows) or Docker Engine (Linux): https://docs.docker.com/get-docker/',
-  kind: 'Install kind: `go install sigs.k8s.io/kind@v0.30.0`, `brew install kind`, or a release binary from https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
+  kind: 'Install kind: `go install sigs.k8s.io/kind@v0.29.0`, `brew install kind`, or a release binary from https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
   kubectl: 'Install kubectl: https://kubernetes.io/docs/tasks/tools/ (or `brew install kubectl`)',
   git: 'Install git: https://git-scm.com/downloads (Debian/Ubuntu: `sudo apt-get install git`)',
 };

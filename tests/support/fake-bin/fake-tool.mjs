@@ -143,6 +143,8 @@ function kind(args, state, config) {
 }
 
 function docker(args, state, config) {
+  if (args[0] === '--version')
+    return out(`Docker version ${config.dockerVersion ?? '27.3.1'}, build 0000000\n`);
   if (args[0] === 'version' && args.includes('--format')) {
     if (args.join(' ').includes('Server')) {
       if (config.dockerDown)

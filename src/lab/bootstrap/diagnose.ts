@@ -1,0 +1,106 @@
+/** What to show when a step fails: the failing object, its conditions and recent events, and a hint. */
+import type { KubeClient } from '../kube/client.js';
+import { KubeApiError, WaitTimeoutError } from '../kube/errors.js';
+import { appHealth, appSync, podProblem } from '../kube/status.js';
+import {
+  type Application,
+  describeRef,
+  Kinds,
+  type KubeObject,
+  type ObjectRef,
+  type Pod,
+} from '../kube/types.js';
+import { ToolError, ToolMissingError } from '../tools/runner.js';
+
+export interface Diagnosis {
+  object?: string;
+  conditions: string[];
+  events: string[];
+  hint: string;
+}
+
+const hints: Record<string, string> = {
+  cluster:
+    'Check `docker info` and `kind get clusters`; `kind delete cluster --name gitops-lab` then `gitops-lab up` starts over.',
+  images: 'Check that `docker build` works here; the build output above shows the failing instruction.',
+  'git-server': 'Check the pod with `kubectl -n lab-git describe pod -l app.kubernetes.io/name=git-server`.',
+  'git-seed':
+    'Check that the Git server answers: `git ls-remote <url>`; with --repo, that the token in the environment can push.',
+  argo: 'Rendering needs network access to GitHub the first time; check `kubectl -n argocd get pods`.',
+  apps: 'Open the Argo CD UI or run `kubectl -n argocd get applications`; `gitops-lab status` shows each app.',
+  access: 'Check `kubectl get svc -A -l app.kubernetes.io/part-of=gitops-lab`.',
+};
+
+function conditionsOf(obj: KubeObject | undefined): string[] {
+  const status = obj?.status as
+    | { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> }
+    | undefined;
+  return (status?.conditions ?? []).map(
+    (c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`,
+  );
+}
+
+export async function diagnose(
+  step: string,
+  error: unknown,
+  kube: (() => KubeClient) | undefined,
+): Promise<Diagnosis> {
+  const diagnosis: Diagnosis = {
+    conditions: [],
+    events: [],
+    hint: hints[step] ?? 'Run `gitops-lab status` and `gitops-lab doctor`.',
+  };
+  if (error instanceof ToolMissingError || error instanceof ToolError || error instanceof KubeApiError) {
+    if (error.hint && error instanceof ToolMissingError) diagnosis.hint = error.hint;
+    return diagnosis;
+  }
+  if (!(error instanceof WaitTimeoutError) || !kube) return diagnosis;
+  let client: KubeClient;
+  try {
+    client = kube();
+  } catch {
+    return diagnosis;
+  }
+  try {
+    if ('name' in error.ref) {
+      const ref = error.ref as ObjectRef;
+      diagnosis.object = describeRef(ref);
+      const obj = (error.last as KubeObject | undefined) ?? (await client.get(ref));
+      diagnosis.conditions = obj ? conditionsOf(obj) : ['the object does not exist'];
+      diagnosis.events = (await client.eventsFor(ref, 5)).map((e) =>
+        `${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.trim(),
+      );
+      if (ref.namespace) {
+        const { items } = await client.list<Pod>(Kinds.Pod, { namespace: ref.namespace });
+        for (const pod of items) {
+          const problem = podProblem(pod);
+          if (problem) diagnosis.conditions.push(`pod ${pod.metadata.name}: ${problem}`);
+        }
+      }
+    } else if (error.ref.kind === 'Application') {
+      const apps = (error.last as Application[] | undefined) ?? [];
+      diagnosis.object = `Applications in ${error.ref.namespace}`;
+      for (const app of apps) {
+        if (appSync(app) === 'Synced' && appHealth(app) === 'Healthy') continue;
+        const message =
+          app.status?.conditions?.map((c) => `${c.type}: ${c.message ?? ''}`).join('; ') ||
+          app.status?.health?.message ||
+          app.status?.operationState?.message ||
+          '';
+        diagnosis.conditions.push(
+          `${app.metadata.name}: ${appSync(app)}/${appHealth(app)}${message ? ` — ${message}` : ''}`,
+        );
+        const events = await client.eventsFor(
+          { ...Kinds.Application, name: app.metadata.name, namespace: app.metadata.namespace },
+          2,
+        );
+        diagnosis.events.push(
+          ...events.map((e) => `${app.metadata.name}: ${e.reason ?? ''} ${e.message ?? ''}`.trim()),
+        );
+      }
+    }
+  } catch {
+    // Diagnostics are best effort: the original error is what the person sees first.
+  }
+  return diagnosis;
+}
