@@ -191,7 +191,11 @@ function buildArgo(crdDir) {
         schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
         schema.properties.apiVersion = { const: apiVersion };
         schema.properties.kind = { const: kind };
-        // status is written by controllers; a manifest in Git has none, but it is not an error to keep one.
+        // status (and an Application's operation) are written by controllers, not kept in Git: accept any
+        // object there, which also keeps the compiled validators small.
+        for (const field of ['status', 'operation']) {
+          if (schema.properties[field]) schema.properties[field] = { type: 'object' };
+        }
         kinds[`${apiVersion}/${kind}`] = schema;
       }
     }

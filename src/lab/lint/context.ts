@@ -97,6 +97,19 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
   }
   const max = Math.max(0, ...counts.values());
   const localRepoURLs = new Set([...counts.entries()].filter(([, n]) => n === max && n > 0).map(([u]) => u));
+  if (localRepoURLs.size === 0) {
+    // No path resolves (every local Application broken, or a sub-folder linted): take the Git sources that
+    // are not on a public forge as this repository, so that their paths are still checked.
+    for (const app of applications) {
+      for (const { source } of sourcesOf(app)) {
+        const url = asString(source.repoURL);
+        if (!url || asString(source.chart) || asString(source.path) === undefined) continue;
+        if (!/^(https?:\/\/|git@)(www\.)?(github\.com|gitlab\.com|bitbucket\.org)[/:]/i.test(url)) {
+          localRepoURLs.add(normalizeRepoURL(url));
+        }
+      }
+    }
+  }
 
   const apps: AppInfo[] = applications.map((resource) => {
     const spec = asRecord(resource.object.spec) ?? {};

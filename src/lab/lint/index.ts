@@ -56,7 +56,7 @@ export function lintRepository(options: LintOptions): LintReport {
     }
   }
   const repo = loadRepository({ dir, repoRoot: options.repoRoot });
-  const validator = new SchemaValidator(options.schemaDir);
+  const validator = validatorFor(options.schemaDir);
   const ctx = buildContext(repo, validator);
   const findings: Finding[] = [...repo.findings];
   for (const rule of Object.values(rules)) findings.push(...rule(ctx));
@@ -106,6 +106,19 @@ export function lintRepository(options: LintOptions): LintReport {
     findings: kept,
     counts,
   };
+}
+
+const validators = new Map<string, SchemaValidator>();
+
+/** Compiled validators are reused across runs in one process (compiling the Argo schemas takes a while). */
+function validatorFor(schemaDir: string | undefined): SchemaValidator {
+  const key = schemaDir ?? '';
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = new SchemaValidator(schemaDir);
+    validators.set(key, validator);
+  }
+  return validator;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

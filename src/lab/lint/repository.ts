@@ -109,7 +109,10 @@ export function loadRepository(options: LoadOptions): Repository {
       return;
     }
     parsedFiles.set(file, parsed);
+    const reportedLines = new Set<number | undefined>();
     for (const error of parsed.errors) {
+      if (reportedLines.has(error.line)) continue;
+      reportedLines.add(error.line);
       findings.push({
         rule: 'yaml-parse',
         severity: 'error',

@@ -80,7 +80,7 @@ function pathOf(instancePath: string): Array<string | number> {
 export function dotted(path: Array<string | number>): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
-  return out || '(top level)';
+  return out || 'the top level';
 }
 
 function typeName(value: unknown): string {
@@ -108,7 +108,7 @@ function toProblems(errors: ErrorObject[]): SchemaProblem[] {
           path: [...path, field],
           message: `unknown field "${field}" in ${dotted(path)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
           fix: suggestion
-            ? `Rename "${field}" to "${suggestion}"; the API server would reject or silently drop it.`
+            ? `Rename "${field}" to "${suggestion}" (an unknown field is rejected by strict validation or silently dropped).`
             : `Remove "${field}" or move it where it belongs; known fields here: ${known.slice(0, 12).join(', ')}.`,
         };
         break;

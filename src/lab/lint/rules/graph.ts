@@ -343,6 +343,10 @@ export function graphRule(ctx: LintContext): Finding[] {
       owners.set(key, list);
     }
   }
+  const pairs = new Map<
+    string,
+    { first: AppInfo; other: AppInfo; objects: Resource[]; files: Set<string> }
+  >();
   for (const list of owners.values()) {
     if (list.length < 2) continue;
     const [first, ...rest] = list as [
@@ -350,20 +354,36 @@ export function graphRule(ctx: LintContext): Finding[] {
       ...Array<{ app: AppInfo; resource: Resource }>,
     ];
     for (const other of rest) {
-      const sameApp = other.app === first.app;
-      findings.push({
+      const key = `${first.app.resource.id}|${other.app.resource.id}`;
+      const pair = pairs.get(key) ?? {
+        first: first.app,
+        other: other.app,
+        objects: [],
+        files: new Set<string>(),
+      };
+      pair.objects.push(other.resource);
+      pair.files.add(first.resource.file);
+      pair.files.add(other.resource.file);
+      pairs.set(key, pair);
+    }
+  }
+  for (const { first, other, objects, files } of pairs.values()) {
+    const sameApp = first === other;
+    const shown = objects.slice(0, 4).map((o) => ctx.describe(o));
+    const list = `${shown.join(', ')}${objects.length > shown.length ? ` and ${objects.length - shown.length} more` : ''}`;
+    const sourcePath = other.sources.find((s) => s.local)?.path ?? ['spec', 'source'];
+    findings.push(
+      findingAt(ctx, other.resource, [...sourcePath, 'path'], {
         rule: 'app-duplicate-resource',
         severity: 'error',
-        file: other.resource.file,
-        resource: ctx.describe(other.resource),
         message: sameApp
-          ? `${ctx.describe(other.resource)} is defined twice in Application ${first.app.name} (${first.resource.file} and ${other.resource.file})`
-          : `${ctx.describe(other.resource)} is deployed by two Applications, ${first.app.name} (${first.resource.file}) and ${other.app.name} (${other.resource.file}): they will fight over it`,
+          ? `Application ${first.name} defines ${list} twice (in ${[...files].join(', ')})`
+          : `Applications ${first.name} (${first.resource.file}) and ${other.name} (${other.resource.file}) both deploy ${list}: they will fight over ${objects.length === 1 ? 'it' : 'them'}`,
         fix: sameApp
-          ? 'Keep one definition of the object.'
-          : `Keep the object in one Application's path only (remove it from ${other.app.name} or from ${first.app.name}).`,
-      });
-    }
+          ? 'Keep one definition of each object.'
+          : `Give each Application its own path (or its own objects); remove them from ${other.name} or from ${first.name}.`,
+      }),
+    );
   }
 
   // Applications that no Application deploys and that deploy no Application: outside the tree.
