@@ -13,6 +13,17 @@ export interface SiteChange {
   changed: boolean;
 }
 
+/** Puts `key: value` in the place of `replacing` (or at the end): key order is part of the data here. */
+function replaceKey(node: Record<string, unknown>, replacing: string, key: string, value: unknown): void {
+  const entries = Object.entries(node);
+  for (const [name] of entries) delete node[name];
+  for (const [name, old] of entries) {
+    if (name === replacing) node[key] = value;
+    else node[name] = old;
+  }
+  if (!(key in node)) node[key] = value;
+}
+
 /** What the plain data of the document must look like after the pin (used to check the rewrite). */
 function expectedData(data: unknown, site: PinSite, imageName: string, digest: string): void {
   let node = data as Record<string | number, unknown>;
@@ -20,9 +31,11 @@ function expectedData(data: unknown, site: PinSite, imageName: string, digest: s
   for (const key of path) node = node[key] as Record<string | number, unknown>;
   if (site.kind === 'container-image') {
     node.image = `${imageName}@${digest}`;
-  } else {
-    delete node.newTag;
+  } else if ('digest' in node) {
     node.digest = digest;
+    delete node.newTag;
+  } else {
+    replaceKey(node as Record<string, unknown>, 'newTag', 'digest', digest);
   }
 }
 
@@ -47,10 +60,19 @@ export function pinSite(
   const after = `${shown}@${digest}`;
   const currentDigest = entry.get('digest', true);
   const changed = entry.has('newTag') || !isScalar(currentDigest) || currentDigest.value !== digest;
-  if (changed) {
+  if (!changed) return { site, before: site.current, after, changed };
+  const newTag = entry.items.find((pair) => isScalar(pair.key) && pair.key.value === 'newTag');
+  if (isScalar(currentDigest)) {
+    currentDigest.value = digest;
     entry.delete('newTag');
-    if (isScalar(currentDigest)) currentDigest.value = digest;
-    else entry.set('digest', digest);
+  } else if (newTag && isScalar(newTag.key) && isScalar(newTag.value)) {
+    // `newTag: x` becomes `digest: sha256:…` on the same line, keeping its place and its comments.
+    newTag.key.value = 'digest';
+    newTag.value.value = digest;
+    newTag.value.type = 'PLAIN';
+  } else {
+    entry.delete('newTag');
+    entry.set('digest', digest);
   }
   return { site, before: site.current, after, changed };
 }

@@ -134,9 +134,11 @@ export function commitMessage(
   return `${body}\n\n${pinTrailer}: ${reference}\n${sourceTrailer}: ${source}\n`;
 }
 
+/** Whether `text` parses cleanly (no duplicate keys, no syntax errors) to exactly the expected data. */
 function sameData(text: string, expected: unknown[]): boolean {
-  const actual = parseAllDocuments(text).map((document) => document.toJS());
-  return JSON.stringify(actual) === JSON.stringify(expected);
+  const documents = [...parseAllDocuments(text)];
+  if (documents.some((document) => document.errors.length > 0)) return false;
+  return JSON.stringify(documents.map((document) => document.toJS())) === JSON.stringify(expected);
 }
 
 export async function pinImage(options: PinOptions): Promise<PinResult> {
