@@ -119,7 +119,16 @@ export function parseDrill(text: string, file: string, options: LoadOptions = {}
       },
     );
   }
-  const data = substitute(doc.toJS(), { ...defaultDrillVars, ...options.vars }, [], where);
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // e.g. an alias (*name) whose anchor does not exist, or an alias bomb
+    throw new UsageError(`${where}: invalid YAML: ${(error as Error).message.split('\n')[0]}.`, {
+      hint: 'Fix the YAML; docs/drills.md shows the drill format.',
+    });
+  }
+  const data = substitute(js, { ...defaultDrillVars, ...options.vars }, [], where);
   const result = drillSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;

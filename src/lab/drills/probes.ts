@@ -76,9 +76,15 @@ async function kubeRead<T>(id: string, read: () => Promise<T>): Promise<T> {
   }
 }
 
-function creationTime(object: KubeObject): number {
-  const t = object.metadata?.creationTimestamp;
-  return t ? new Date(t).getTime() : 0;
+/** Newest first: by the Rollout revision Argo Rollouts writes on each AnalysisRun, then by creation time. */
+function newestFirst(a: KubeObject, b: KubeObject): number {
+  const revision = (o: KubeObject) =>
+    Number(o.metadata?.annotations?.['rollout.argoproj.io/revision'] ?? 0) || 0;
+  const created = (o: KubeObject) => {
+    const t = o.metadata?.creationTimestamp;
+    return t ? new Date(t).getTime() : 0;
+  };
+  return revision(b) - revision(a) || created(b) - created(a);
 }
 
 /** The newest AnalysisRun owned by the rollout, or undefined. */
@@ -91,7 +97,7 @@ async function latestAnalysisRun(
   const owned = runs.filter((run) =>
     run.metadata?.ownerReferences?.some((o) => o.kind === 'Rollout' && o.name === rollout),
   );
-  return owned.sort((a, b) => creationTime(b) - creationTime(a))[0];
+  return owned.sort(newestFirst)[0];
 }
 
 export async function evaluateProbe(
