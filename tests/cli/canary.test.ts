@@ -293,6 +293,25 @@ describe.runIf(prometheusAvailable)('gitops-lab canary against a real Prometheus
     expect(report.score).toBeLessThan(95);
     // The abstain ratio fell on the canary too, but only an increase is bad for it.
     expect(report.metrics.find((m) => m.name === 'abstain-ratio')?.class).toBe('Pass');
+    // As a Kayenta critical metric, the grounded ratio alone fails the canary.
+    const critical = await runCli([
+      'canary',
+      'compare',
+      '--prometheus',
+      prometheus?.url as string,
+      '--canary',
+      'canary1',
+      '--baseline',
+      'stable1',
+      '--window',
+      '1m',
+      '--step',
+      '1s',
+      '--critical',
+      'grounded-ratio',
+    ]);
+    expect(critical.code, critical.stderr).toBe(1);
+    expect(critical.stdout).toMatch(/score 0 -> fail .*critical metric grounded-ratio Low/);
   }, 60_000);
 
   it('compare of the stable against itself passes (exit 0)', async () => {

@@ -70,6 +70,12 @@ Examples:
       [],
     )
     .option('--weight <metric=n>', 'weight of a metric in the score; repeatable (default 1)', collect, [])
+    .option(
+      '--critical <metric>',
+      'a metric that fails the comparison alone when High or Low; repeatable',
+      collect,
+      [],
+    )
     .option('--confidence <p>', 'confidence of the shift interval', '0.98')
     .option('--tolerance <f>', 'tolerance band as a fraction of the shift estimate', '0.25')
     .option('--allowed-increase <ratio>', 'High needs canary/baseline mean ratio at least this', '1')
@@ -84,6 +90,7 @@ Exit codes: 0 pass, 1 fail, 2 marginal (or a usage error).
 
 Examples:
   $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --canary 6d4f9c7b8 --baseline 59b7d8c4f
+  $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f --critical grounded-ratio
   $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --window 5m --step 15s \\
       --canary 'rollouts_pod_template_hash="6d4f9c7b8"' --baseline 'rollouts_pod_template_hash="59b7d8c4f"'
   $ gitops-lab canary compare --canary-file canary.json --baseline-file baseline.json --direction increase`,

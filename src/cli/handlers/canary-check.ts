@@ -91,8 +91,8 @@ function render(report: CheckReport, prometheus: string): void {
         m.name + (m.dryRun ? ' (dry-run)' : ''),
         m.provider,
         paint(phaseColor(m.phase), m.phase),
-        m.value ?? (m.exitCode !== undefined ? `exit ${m.exitCode}` : '-'),
-        m.reason,
+        m.value ? shortValue(m.value) : m.exitCode !== undefined ? `exit ${m.exitCode}` : '-',
+        shortReason(m.reason),
       ]),
     ),
   );
@@ -120,6 +120,22 @@ function render(report: CheckReport, prometheus: string): void {
   writeLine();
   const verdict = paint(phaseColor(report.phase), report.phase);
   writeLine(`verdict: ${verdict}${report.interrupted ? ' (interrupted)' : ''} - ${report.message}`);
+}
+
+/** Numbers in a rendered result, to 4 significant digits: [0.011827776776311368] -> [0.01183]. */
+function shortValue(value: string): string {
+  const short = value.replace(/-?\d+\.\d+(e[-+]?\d+)?/g, (n) =>
+    String(Number.parseFloat(Number(n).toPrecision(4))),
+  );
+  return short.length > 40 ? `${short.slice(0, 37)}...` : short;
+}
+
+/** The table names the condition; its text is printed below the table. */
+function shortReason(reason: string): string {
+  const one = /^(successCondition|failureCondition) .* (is (?:true|false))$/s.exec(reason);
+  if (one) return `${one[1]} ${one[2]}`;
+  if (reason.startsWith('neither successCondition')) return 'neither condition is true';
+  return reason;
 }
 
 function conditionValue(value: boolean | undefined): string {

@@ -30,6 +30,7 @@ const schema = z.object({
   baselineFile: z.string().min(1).optional(),
   direction: z.array(z.string()).default([]),
   weight: z.array(z.string()).default([]),
+  critical: z.array(z.string()).default([]),
   confidence: number(0.5, 0.9999, 'a confidence between 0.5 and 0.9999'),
   tolerance: number(0, 10, 'a fraction from 0 to 10'),
   allowedIncrease: number(0, 1e9, 'a ratio of 0 or more'),
@@ -137,6 +138,7 @@ export async function run(rawOptions: unknown): Promise<void> {
         query: options.query,
         directions: directionMap,
         weights: parseWeights(options.weight),
+        critical: options.critical,
         judge: judgeOptions,
       });
     } finally {

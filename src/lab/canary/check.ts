@@ -278,13 +278,11 @@ function metricReport(
         report.successCondition = last.detail.outcome.successCondition;
       if (last.detail.outcome?.failureCondition)
         report.failureCondition = last.detail.outcome.failureCondition;
-      if (taken.message && last.detail.reason !== taken.message)
-        report.reason = `${taken.message} (last: ${last.detail.reason})`;
-      else report.reason = last.detail.reason;
+      report.reason = taken.message ?? last.detail.reason;
     } else {
       report.command = last.detail.command;
       report.exitCode = last.detail.exitCode;
-      report.reason = last.detail.reason;
+      report.reason = taken.message ?? last.detail.reason;
     }
   }
   return report;

@@ -55,6 +55,8 @@ export interface PrometheusCompareOptions {
   /** Per metric bad direction; `*` sets the default. */
   directions?: Record<string, Direction>;
   weights?: Record<string, number>;
+  /** Metric names classified as critical (Kayenta). */
+  critical?: string[];
   judge: JudgeOptions;
   fetch?: typeof fetch;
 }
@@ -148,8 +150,15 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
       baseline: await fetchPoints(plan.baselineQuery),
       direction: plan.direction,
       weight: options.weights?.[plan.name] ?? 1,
+      critical: options.critical?.includes(plan.name) ?? false,
     })),
   );
+  const unknown = (options.critical ?? []).filter((name) => !plans.some((p) => p.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--critical ${unknown.join(', ')}: no such metric (metrics: ${plans.map((p) => p.name).join(', ')}).`,
+    );
+  }
   const judgement = judge(inputs, options.judge);
   return {
     ...judgement,

@@ -4,7 +4,8 @@
  * when the whole confidence interval of the Hodges-Lehmann shift lies outside a tolerance band of
  * ±tolerance·|estimate|, the mean ratio passes the allowed increase/decrease, and the change is in the
  * metric's bad direction; otherwise Pass, or NoData when a side has no finite values. The score is the
- * weighted share of Pass among the classified metrics (NoData left out); 50% or more NoData scores 0.
+ * weighted share of Pass among the classified metrics (NoData left out); a critical metric classified High or
+ * Low, or 50% or more NoData, scores 0.
  */
 import { hodgesLehmann, mannWhitneyU } from './stats/mann-whitney.js';
 
@@ -43,6 +44,8 @@ export interface MetricInput {
   /** The direction of change that is bad for this metric. */
   direction: Direction;
   weight?: number;
+  /** Kayenta's critical metric: classified High or Low, it fails the whole comparison (score 0). */
+  critical?: boolean;
 }
 
 export interface SampleSummary {
@@ -58,6 +61,7 @@ export interface MetricJudgement {
   name: string;
   direction: Direction;
   weight: number;
+  critical: boolean;
   class: MetricClass;
   reason: string;
   u: number | null;
@@ -109,6 +113,7 @@ export function classifyMetric(
     name: input.name,
     direction: input.direction,
     weight: input.weight ?? 1,
+    critical: input.critical ?? false,
     class: 'Pass',
     reason: '',
     u: null,
@@ -135,11 +140,14 @@ export function classifyMetric(
     ci: shift.ci,
     effect_size: effect,
   };
+  const sortedCanary = [...canary.finite].sort((a, b) => a - b);
+  const sortedBaseline = [...baseline.finite].sort((a, b) => a - b);
   const sameValues =
-    canary.finite.length === baseline.finite.length &&
-    [...canary.finite]
-      .sort((a, b) => a - b)
-      .every((v, i) => v === [...baseline.finite].sort((a, b) => a - b)[i]);
+    (sortedCanary.length === sortedBaseline.length &&
+      sortedCanary.every((v, i) => v === sortedBaseline[i])) ||
+    (sortedCanary[0] === sortedCanary[sortedCanary.length - 1] &&
+      sortedBaseline[0] === sortedBaseline[sortedBaseline.length - 1] &&
+      sortedCanary[0] === sortedBaseline[0]);
   if (sameValues) return { ...judged, effect_size: 1, reason: 'canary and baseline hold the same values' };
   if (!shift.ci) {
     return {
@@ -152,22 +160,43 @@ export function classifyMetric(
   const watchesIncrease = input.direction === 'increase' || input.direction === 'either';
   const watchesDecrease = input.direction === 'decrease' || input.direction === 'either';
   const ciText = `${pct(options.confidence)} interval of the shift [${fmt(lower)}, ${fmt(upper)}]`;
+  const ratioText = effect === null ? '' : ` (mean ratio ${fmt(effect)})`;
   if (lower > band) {
-    if (watchesIncrease && (effect === null || effect >= options.allowedIncrease)) {
-      return { ...judged, class: 'High', reason: `canary is higher: ${ciText} lies above +${fmt(band)}` };
+    if (!watchesIncrease) {
+      return {
+        ...judged,
+        reason: `canary is higher${ratioText}, but only a decrease is bad for this metric`,
+      };
+    }
+    if (effect !== null && effect < options.allowedIncrease) {
+      return {
+        ...judged,
+        reason: `canary is higher, but its mean ratio ${fmt(effect)} is under the allowed increase ${options.allowedIncrease}`,
+      };
     }
     return {
       ...judged,
-      reason: `canary is higher, which is not the bad direction (${input.direction}) or within the allowed increase`,
+      class: 'High',
+      reason: `canary is higher${ratioText}: ${ciText} lies above +${fmt(band)}`,
     };
   }
   if (upper < -band) {
-    if (watchesDecrease && (effect === null || effect <= options.allowedDecrease)) {
-      return { ...judged, class: 'Low', reason: `canary is lower: ${ciText} lies below -${fmt(band)}` };
+    if (!watchesDecrease) {
+      return {
+        ...judged,
+        reason: `canary is lower${ratioText}, but only an increase is bad for this metric`,
+      };
+    }
+    if (effect !== null && effect > options.allowedDecrease) {
+      return {
+        ...judged,
+        reason: `canary is lower, but its mean ratio ${fmt(effect)} is above the allowed decrease ${options.allowedDecrease}`,
+      };
     }
     return {
       ...judged,
-      reason: `canary is lower, which is not the bad direction (${input.direction}) or within the allowed decrease`,
+      class: 'Low',
+      reason: `canary is lower${ratioText}: ${ciText} lies below -${fmt(band)}`,
     };
   }
   return { ...judged, reason: `no significant difference: ${ciText} overlaps ±${fmt(band)}` };
@@ -184,6 +213,9 @@ export function judge(
   let reason: string;
   if (metrics.length === 0) {
     reason = 'no metrics to compare';
+  } else if (metrics.some((m) => m.critical && (m.class === 'High' || m.class === 'Low'))) {
+    const critical = metrics.filter((m) => m.critical && (m.class === 'High' || m.class === 'Low'));
+    reason = `critical metric ${critical.map((m) => `${m.name} ${m.class}`).join(', ')} (a critical metric failing scores 0)`;
   } else if (noData * 2 >= metrics.length) {
     reason = `${noData} of ${metrics.length} metrics had no data (50% or more scores 0)`;
   } else {

@@ -30,7 +30,7 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'increase',
     });
     expect(m.class).toBe('Pass');
-    expect(m.reason).toContain('not the bad direction');
+    expect(m.reason).toContain('only an increase is bad for this metric');
   });
 
   it('classifies an increase as High under either', () => {
@@ -87,6 +87,17 @@ describe('classifyMetric (Kayenta-style)', () => {
     expect(m.p_value).toBe(1);
   });
 
+  it('passes two constant series of the same value, whatever their lengths', () => {
+    const m = classifyMetric({
+      name: 'errors',
+      canary: [0, 0, 0, 0, 0],
+      baseline: [0, 0, 0, 0, 0, 0, 0],
+      direction: 'increase',
+    });
+    expect(m.class).toBe('Pass');
+    expect(m.reason).toBe('canary and baseline hold the same values');
+  });
+
   it('does not classify when there are too few points for the confidence', () => {
     const m = classifyMetric({ name: 'x', canary: [0.1, 0.2], baseline: [0.9, 1], direction: 'decrease' });
     expect(m.class).toBe('Pass');
@@ -114,6 +125,14 @@ describe('judge score and verdict', () => {
     expect(half.score).toBe(0);
     expect(half.verdict).toBe('fail');
     expect(half.reason).toContain('no data');
+  });
+
+  it('scores 0 when a critical metric is High or Low', () => {
+    const result = judge([pass, pass, pass, { ...low, critical: true }]);
+    expect(result.score).toBe(0);
+    expect(result.verdict).toBe('fail');
+    expect(result.reason).toContain('critical metric b Low');
+    expect(judge([{ ...pass, critical: true }, pass]).verdict).toBe('pass');
   });
 
   it('applies the thresholds inclusively', () => {
