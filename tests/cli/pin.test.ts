@@ -91,6 +91,15 @@ describe.runIf(gitAvailable)(
       expect(repo.commitCount()).toBe(2);
     });
 
+    it('leaves manifests that gitops-lab lint still passes (a pin commit must not break CI)', async () => {
+      repo = createLabRepo();
+      const pinned = await runCli(['pin', '--image', docqa, '--digest', digestA], { cwd: repo.dir, env });
+      expect(pinned.code).toBe(0);
+      const lint = await runCli(['lint', 'manifests'], { cwd: repo.dir, env });
+      expect(lint.stdout).toMatch(/0 errors/);
+      expect(lint.code).toBe(0);
+    });
+
     it('a bad digest is one clear error with exit 2 and no stack trace; nothing changes', async () => {
       repo = createLabRepo();
       const snapshot = repo.snapshot();
