@@ -1,0 +1,73 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { sparkline } from '../../src/cli/views/drill-sparkline.js';
+import { loadDrillFile } from '../../src/lab/drills/load.js';
+import { fixture } from '../lab/drills/lab-sim.js';
+
+class FakeTty extends Writable {
+  isTTY = true;
+  columns = 120;
+  rows = 40;
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+describe('drill live view', () => {
+  it('draws a sparkline that shows a flapping value', () => {
+    expect(sparkline([1, 2, 1, 2, 1])).toBe('▁█▁█▁');
+    expect(sparkline([3, 3, 3])).toBe('▄▄▄');
+    expect(sparkline([])).toBe('');
+    expect(
+      sparkline(
+        Array.from({ length: 100 }, (_, i) => i),
+        10,
+      ),
+    ).toHaveLength(10);
+  });
+
+  it('renders the phase, the sparkline of a numeric probe and the timeline on a TTY', async () => {
+    const { openLiveView } = await import('../../src/cli/views/drill-live.js');
+    const drill = await loadDrillFile(fixture('scale-drill'));
+    const stdout = new FakeTty();
+    const stderr = new FakeTty();
+    const view = openLiveView(drill, { stdout, stderr });
+    const at = new Date().toISOString();
+    view.event({
+      kind: 'timeline',
+      entry: {
+        at,
+        offset_ms: 0,
+        phase: 'inject',
+        level: 'info',
+        message: '→ scale Rollout docqa/docqa to 5',
+      },
+    });
+    for (const [t, v] of [1, 2, 1, 2].entries()) {
+      view.event({
+        kind: 'sample',
+        probe: 'replicas',
+        description: 'spec.replicas of the Rollout',
+        t,
+        ok: true,
+        value: v,
+        numeric: v,
+      });
+    }
+    view.event({
+      kind: 'timeline',
+      entry: { at, offset_ms: 10, phase: 'observe', level: 'ok', message: '✓ the replica count flaps' },
+    });
+    view.notice('SIGINT: stopping the drill and rolling back');
+    await new Promise((r) => setTimeout(r, 50));
+    await view.close();
+    const screen = stdout.text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(screen).toContain('Scale the docqa Rollout by hand');
+    expect(screen).toContain('phase: observe');
+    expect(screen).toContain('▁█▁█ 2 spec.replicas of the Rollout');
+    expect(screen).toContain('[inject] → scale Rollout docqa/docqa to 5');
+    expect(screen).toContain('SIGINT: stopping the drill and rolling back');
+  });
+});
