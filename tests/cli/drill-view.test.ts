@@ -63,7 +63,8 @@ describe('drill live view', () => {
     view.notice('SIGINT: stopping the drill and rolling back');
     await new Promise((r) => setTimeout(r, 50));
     await view.close();
-    const screen = stdout.text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const { stripVTControlCharacters } = await import('node:util');
+    const screen = stripVTControlCharacters(stdout.text);
     expect(screen).toContain('Scale the docqa Rollout by hand');
     expect(screen).toContain('phase: observe');
     expect(screen).toContain('▁█▁█ 2 spec.replicas of the Rollout');
