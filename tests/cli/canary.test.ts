@@ -4,7 +4,7 @@
  * response 200, answers ungrounded). Traffic comes from `gitops-lab eval` replaying the bundled cases.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,50 @@ describe.runIf(prometheusAvailable)('gitops-lab canary against a real Prometheus
   afterAll(async () => {
     await Promise.all([stopChild(stable?.child), stopChild(canary?.child), prometheus?.stop()]);
   }, 30_000);
+
+  it("defaults to a port-forward to the lab's Prometheus when kubectl finds one", async () => {
+    // A stand-in kubectl: lists the kube-prometheus-stack Service, and "forwards" to the test's Prometheus.
+    const bin = await mkdtemp(join(tmpdir(), 'gitops-lab-kubectl-'));
+    const port = new URL(prometheus?.url as string).port;
+    const service = {
+      items: [
+        {
+          metadata: { name: 'kube-prometheus-stack-prometheus', namespace: 'observability' },
+          spec: { ports: [{ port: 9090 }] },
+        },
+      ],
+    };
+    await writeFile(
+      join(bin, 'kubectl'),
+      `#!${process.execPath}
+const args = process.argv.slice(2);
+process.getBuiltinModule('node:fs').appendFileSync(${JSON.stringify(join(bin, 'calls.log'))}, args.join(' ') + '\\n');
+if (args[0] === 'get') { process.stdout.write(${JSON.stringify(JSON.stringify(service))}); process.exit(0); }
+if (args[0] === 'port-forward') {
+  process.stdout.write('Forwarding from 127.0.0.1:${port} -> 9090\\n');
+  setInterval(() => {}, 1000);
+  process.on('SIGTERM', () => process.exit(0));
+} else process.exit(1);
+`,
+    );
+    await chmod(join(bin, 'kubectl'), 0o755);
+    try {
+      const result = await runCli(['canary', 'check', '--arg', 'canary-hash=stable1'], {
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+      });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain(
+        `Prometheus http://127.0.0.1:${port} (port-forward to observability/kube-prometheus-stack-prometheus)`,
+      );
+      const { readFile } = await import('node:fs/promises');
+      const calls = await readFile(join(bin, 'calls.log'), 'utf8');
+      expect(calls).toContain(
+        'port-forward -n observability svc/kube-prometheus-stack-prometheus :9090 --address 127.0.0.1',
+      );
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('fails the quality-degraded canary (exit 1) although every response was 200', async () => {
     const result = await runCli([
