@@ -144,6 +144,11 @@ function sameData(text: string, expected: unknown[]): boolean {
 export async function pinImage(options: PinOptions): Promise<PinResult> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  if (options.message !== undefined && !options.commit) {
+    throw new UsageError('pin: --message only applies with --commit.', {
+      hint: 'Add --commit, or drop --message and commit the change yourself.',
+    });
+  }
   const { image, digest } = await resolveImageAndDigest(options);
   const reference = `${image}@${digest}`;
   const target = options.file

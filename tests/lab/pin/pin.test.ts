@@ -158,6 +158,11 @@ describe.runIf(gitAvailable)(
         ],
         ['no digest at all', () => ({ image: docqa }), /--digest is required/],
         [
+          '--message without --commit',
+          () => ({ image: docqa, digest: digestA, message: 'x', commit: false }),
+          /--message only applies with --commit/,
+        ],
+        [
           'both --digest and --digest-from-docker',
           () => ({ image: docqa, digest: digestA, digestFromDocker: 'x:1' }),
           /cannot be used together/,
@@ -167,7 +172,7 @@ describe.runIf(gitAvailable)(
         it(name, async () => {
           repo = createLabRepo();
           const snapshot = repo.snapshot();
-          const error = await pinError({ ...options(repo), commit: true, cwd: repo.dir, env });
+          const error = await pinError({ commit: true, ...options(repo), cwd: repo.dir, env });
           expect(error.message).toMatch(message);
           expect(error.hint).toBeTruthy();
           expect(repo.snapshot()).toEqual(snapshot);
