@@ -48,7 +48,7 @@ const QUESTION_TYPES: Array<[AnswerType, RegExp]> = [
   ],
   [
     'number',
-    /\bhow\s+many\b|\bhow\s+much\b|\bwhat\s+number\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:threshold|limit|maximum|minimum|max|min|count|size|cap)\b/i,
+    /\bhow\s+many\b|\bhow\s+much\b|\bwhat\s+number\b|\bwhat(?:'s|\s+is)\s+the\s+(?:most|least|fewest|highest|lowest|largest|smallest)\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:threshold|limit|maximum|minimum|max|min|count|size|cap)\b/i,
   ],
 ];
 

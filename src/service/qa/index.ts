@@ -97,7 +97,7 @@ interface Analysis {
 }
 
 const DEFAULTS: Required<QaEngineOptions> = {
-  minConfidence: 0.5,
+  minConfidence: 0.4,
   candidates: 30,
   minRelevance: 0.3,
   postingsPerTerm: 40,
@@ -162,12 +162,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   const byId = new Map<string, IndexedPassage>();
 
   const headingCache = new Map<string, { all: string[]; section: string[] }>();
+  // keyed by doc_id and heading
   const termCounts: Array<Map<string, number>> = [];
   for (const passage of corpus.passages) {
-    let heading = headingCache.get(passage.heading);
+    const headingKey = `${passage.doc_id}\u0001${passage.heading}`;
+    let heading = headingCache.get(headingKey);
     if (!heading) {
       heading = { all: analyze(passage.heading), section: analyze(sectionOf(passage.heading)) };
-      headingCache.set(passage.heading, heading);
+      // The file name names the topic too ("gitops-lab-cli.md").
+      heading.all.push(...analyze(passage.doc_id.replace(/\.md$/i, '').replace(/[-_.]+/g, ' ')));
+      headingCache.set(headingKey, heading);
     }
     const counts = new Map<string, number>();
     // The heading counts one and a half times: a passage under "Rolling back" is about rolling back.
@@ -260,7 +264,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         // A word the corpus never uses: an everyday word is weak evidence, a rare one strong. It can still be
         // covered by a synonym the corpus uses.
         weight = maxIdf * Math.max(0.1, spec);
-        if (spec >= 0.5 && knownSynonyms.length === 0) {
+        if (spec >= 0.7 && knownSynonyms.length === 0) {
           salient = true;
           salientUnknown.push(lower);
         }

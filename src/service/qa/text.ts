@@ -91,8 +91,9 @@ const SYNONYM_GROUPS: string[][] = [
   ['down', 'crash', 'crashed', 'unavailable', 'outage', 'dead', 'offline'],
   ['fix', 'resolve', 'repair', 'recover', 'recovery', 'remediate', 'mitigate', 'restore'],
   ['investigate', 'debug', 'diagnose', 'troubleshoot', 'triage'],
-  ['limit', 'cap', 'maximum', 'max', 'ceiling', 'upper'],
-  ['minimum', 'min', 'floor', 'lower', 'least'],
+  ['limit', 'cap', 'maximum', 'max', 'ceiling', 'upper', 'longest', 'most', 'highest', 'largest', 'biggest'],
+  ['minimum', 'min', 'floor', 'lower', 'least', 'shortest', 'lowest', 'smallest', 'fewest'],
+  ['colour', 'color', 'colours', 'colors', 'coloured', 'colored'],
   ['timeout', 'time out', 'timed out', 'deadline'],
   ['retry', 'retries', 'rerun', 're-run', 'retried'],
   ['often', 'frequency', 'interval', 'every', 'period'],
@@ -199,6 +200,8 @@ export function stem(word: string): string {
   let stemmed = stemCache.get(word);
   if (stemmed === undefined) {
     stemmed = stemmer(word);
+    // Porter gives "succeeds" → succe but "succeeding" → succeed: fold the -eed forms together.
+    if (stemmed.length > 5 && stemmed.endsWith('eed')) stemmed = stemmed.slice(0, -2);
     if (stemCache.size > 100_000) stemCache.clear();
     stemCache.set(word, stemmed);
   }

@@ -28,6 +28,10 @@ function variants(word: string): string[] {
   if (word.endsWith('s')) out.push(word.slice(0, -1));
   if (word.endsWith('ed')) out.push(word.slice(0, -2), word.slice(0, -1));
   if (word.endsWith('ing')) out.push(word.slice(0, -3), `${word.slice(0, -3)}e`);
+  if (word.endsWith('est')) out.push(word.slice(0, -3), word.slice(0, -2));
+  if (word.endsWith('er')) out.push(word.slice(0, -2), word.slice(0, -1));
+  if (word.endsWith('ily')) out.push(`${word.slice(0, -3)}y`);
+  if (word.endsWith('ly')) out.push(word.slice(0, -2));
   return out;
 }
 
@@ -47,7 +51,14 @@ export function wordRank(word: string): number {
  * unknown) 1, log-linear in between.
  */
 export function specificity(word: string): number {
-  const rank = wordRank(word);
+  let rank = wordRank(word);
+  if (!Number.isFinite(rank) && word.length >= 6) {
+    // A compound of two everyday words ("halfway", "hostname") is as specific as its rarer half.
+    for (let i = 3; i <= word.length - 3; i++) {
+      const parts = Math.max(wordRank(word.slice(0, i)), wordRank(word.slice(i)));
+      if (parts < rank) rank = parts;
+    }
+  }
   if (!Number.isFinite(rank)) return 1;
   const x = (Math.log(rank + 1) - Math.log(500)) / (Math.log(20_000) - Math.log(500));
   return Math.max(0, Math.min(1, x));
