@@ -2,7 +2,7 @@
  * What the rules share: the loaded repository, the Applications found in it (with the objects each one
  * deploys from this repository), each object's effective namespace, and the schema validator.
  */
-import { clusterScopedKinds, type Repository, type SourceSet } from './repository.js';
+import { clusterScopedKinds, isRemoteReference, type Repository, type SourceSet } from './repository.js';
 import type { SchemaValidator } from './schemas.js';
 import type { Finding, Resource } from './types.js';
 import { lineAt } from './yaml-files.js';
@@ -168,8 +168,10 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
 
   const opaqueNamespaces = new Set<string>();
   for (const app of apps) {
-    if (app.sources.some((s) => !s.local) && app.destinationNamespace)
-      opaqueNamespaces.add(app.destinationNamespace);
+    const opaque = app.sources.some(
+      (s) => !s.local || s.set?.helmChart || (s.set !== undefined && includesRemoteBase(repo, s.set.dir)),
+    );
+    if (opaque && app.destinationNamespace) opaqueNamespaces.add(app.destinationNamespace);
   }
 
   const namespaceOf = (r: Resource): string | undefined => {
@@ -181,6 +183,11 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
     return [r.kind, ns, r.name || '(unnamed)'].filter(Boolean).join('/');
   };
   return { repo, validator, apps, localRepoURLs, ownerOf, namespaceOf, describe, opaqueNamespaces };
+}
+
+function includesRemoteBase(repo: Repository, dir: string): boolean {
+  const k = repo.kustomizations.find((x) => x.dir === dir);
+  return asArray(k?.object.resources).some((e) => typeof e === 'string' && isRemoteReference(e));
 }
 
 export function sourcesOf(

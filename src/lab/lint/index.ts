@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import { asRecord, buildContext, type Rule } from './context.js';
 import { loadRepository } from './repository.js';
 import { graphRule } from './rules/graph.js';
+import { observabilityRule } from './rules/observability.js';
 import { ownershipRule } from './rules/ownership.js';
 import { policyRule } from './rules/policy.js';
 import { analysisRule } from './rules/promql.js';
@@ -38,6 +39,7 @@ export const rules: Record<string, Rule> = {
   references: referencesRule,
   policy: policyRule,
   analysis: analysisRule,
+  observability: observabilityRule,
 };
 
 export function lintRepository(options: LintOptions): LintReport {

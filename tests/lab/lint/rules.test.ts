@@ -199,6 +199,25 @@ const cases: Array<{
     file: 'analysis.yaml',
     mentions: ['success-ratio', 'successCondition'],
   },
+  {
+    fixture: 'analysis-labels',
+    rule: 'analysis-labels',
+    file: 'analysis.yaml',
+    mentions: ['rollouts_pod_template_hash', 'targetLabel'],
+  },
+  {
+    fixture: 'ref-monitor-selector',
+    rule: 'ref-monitor-selector',
+    file: 'podmonitor.yaml',
+    mentions: ['webb'],
+  },
+  {
+    fixture: 'ref-service-url',
+    rule: 'ref-service-url',
+    file: 'probe.yaml',
+    mentions: ['8080', 'web-canary', '80'],
+  },
+  { fixture: 'ref-pdb-selector', rule: 'ref-pdb-selector', file: 'pdb.yaml', mentions: ['protects nothing'] },
 ];
 
 describe('lint rules on fixture repositories', () => {

@@ -162,7 +162,7 @@ export function referencesRule(ctx: LintContext): Finding[] {
         findings.push(
           findingAt(ctx, r, ['spec', 'selector'], {
             rule: 'ref-pdb-selector',
-            severity: missingSeverity(ns, 'warning'),
+            severity: missingSeverity(ns, 'error'),
             message: `PodDisruptionBudget selector matches no pods of any workload in namespace ${ns}: it protects nothing`,
             fix: 'Make spec.selector.matchLabels match the pod labels of the workload.',
           }),
