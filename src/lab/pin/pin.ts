@@ -35,6 +35,7 @@ export interface PinOptions {
   message?: string;
   dryRun?: boolean;
   cwd?: string;
+  /** Read for GITHUB_SHA and passed to docker; git runs with the process environment. */
   env?: NodeJS.ProcessEnv;
   /** The docker executable for --digest-from-docker. */
   docker?: string;

@@ -46,6 +46,10 @@ export function createLabRepo(options: { withFixtures?: boolean } = {}): LabRepo
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd: dir, env: { ...process.env, ...gitEnv }, encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');
+  // pin's own git calls (simple-git, in this process) need an identity on a machine without global config.
+  git('config', 'user.name', 'Pin Test');
+  git('config', 'user.email', 'pin-test@example.invalid');
+  git('config', 'commit.gpgsign', 'false');
   git('add', '-A');
   git('commit', '-q', '-m', 'lab manifests');
   const snapshot = () => {

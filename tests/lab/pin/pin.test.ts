@@ -256,7 +256,7 @@ describe.runIf(gitAvailable)(
           digest: digestA,
           commit: true,
           cwd: dir,
-          env: { ...env, GIT_CEILING_DIRECTORIES: tmpdir() },
+          env,
         });
         expect(error.message).toContain('not inside a Git repository');
         expect(readFileSync(file, 'utf8')).toBe(before);
