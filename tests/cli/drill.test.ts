@@ -1,9 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { labObjects } from '../lab/drills/lab-sim.js';
+import {
+  type DesiredReplicas,
+  desiredFrom,
+  labObjects,
+  startArgoSelfHeal,
+  startHpa,
+} from '../lab/drills/lab-sim.js';
 import { cliPath, repoRoot, runCli } from '../support/cli.js';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.js';
 
@@ -258,3 +264,114 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(await readdir(reports)).toHaveLength(1);
   });
 });
+
+function gitAvailable(): boolean {
+  try {
+    execFileSync('git', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasGit = gitAvailable();
+
+describe.runIf(hasGit || process.env.CI === 'true')(
+  'gitops-lab drill argo-vs-hpa end to end (fake cluster, real Git)',
+  () => {
+    let fake: FakeKube;
+    let bare: string;
+    let reports: string;
+    const stops: Array<() => void> = [];
+
+    beforeAll(async () => {
+      if (!hasGit) throw new Error('git is required in CI: apt-get install git');
+      fake = await startFakeKube({ seed: labObjects() });
+      const root = await mkdtemp(join(scratch, 'lab-git-'));
+      bare = join(root, 'lab.git');
+      const seed = join(root, 'seed');
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+      await cp(join(repoRoot, 'manifests'), seed, { recursive: true });
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: seed, stdio: 'ignore' });
+      git('init', '-q', '-b', 'main');
+      git('-c', 'user.name=seed', '-c', 'user.email=seed@example.invalid', 'add', '.');
+      git(
+        '-c',
+        'user.name=seed',
+        '-c',
+        'user.email=seed@example.invalid',
+        'commit',
+        '-q',
+        '-m',
+        'lab manifests',
+      );
+      git('push', '-q', bare, 'main');
+      reports = await mkdtemp(join(scratch, 'reports-e2e-'));
+
+      // Argo CD reads Git: poll the bare repository, as the repo server would.
+      let desired: DesiredReplicas | undefined;
+      let polling = true;
+      const show = (file: string) =>
+        new Promise<string>((resolve, reject) =>
+          execFile('git', ['--git-dir', bare, 'show', `main:${file}`], (error, stdout) =>
+            error ? reject(error) : resolve(stdout),
+          ),
+        );
+      const poll = async () => {
+        while (polling) {
+          desired = desiredFrom(await show('apps/docqa.yaml'), await show('workloads/docqa/rollout.yaml'));
+          await new Promise((r) => setTimeout(r, 60));
+        }
+      };
+      const poller = poll();
+      stops.push(() => {
+        polling = false;
+        void poller;
+      });
+      stops.push(
+        startArgoSelfHeal(fake, () => desired),
+        startHpa(fake),
+      );
+    });
+    afterAll(async () => {
+      for (const stop of stops) stop();
+      await fake?.close();
+    });
+
+    it('commits the fight into Git, sees replicas flap, reverts and recovers', async () => {
+      const result = await runCli(
+        ['drill', 'argo-vs-hpa', '--repo', bare, '--reports-dir', reports, '--json'],
+        { env: { KUBECONFIG: fake.kubeconfigPath, GITOPS_LAB_DRILL_TIME_SCALE: '0.01' } },
+      );
+      expect(result.stderr).toBe('');
+      const journal = JSON.parse(result.stdout) as {
+        status: string;
+        observe: { expectations: Array<{ met: boolean; detail: string }> };
+        inject: Array<{ detail: string }>;
+        rollback: Array<{ status: string; detail: string }>;
+      };
+      expect(journal.status).toBe('completed');
+      expect(result.code).toBe(0);
+      expect(journal.inject[0]?.detail).toMatch(/^committed [0-9a-f]{7} to .*lab\.git and pushed$/);
+      expect(journal.observe.expectations[0]?.detail).toMatch(/^switched \d+ times/);
+      expect(journal.rollback[0]?.detail).toMatch(/^reverted [0-9a-f]{7} and pushed$/);
+      const log = execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', 'main'], {
+        encoding: 'utf8',
+      });
+      expect(log.split('\n').slice(0, 2)).toEqual([
+        'Revert "drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas"',
+        'drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas',
+      ]);
+      expect(replicas()).toBe(2);
+      const report = await readFile(join(reports, (await readdir(reports))[0] as string), 'utf8');
+      expect(report).toContain('**PASSED');
+      expect(report).toContain('ignoreDifferences');
+    });
+
+    const replicas = () =>
+      (
+        fake.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa')?.spec as
+          | { replicas?: number }
+          | undefined
+      )?.replicas;
+  },
+);

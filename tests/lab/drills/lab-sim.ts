@@ -109,21 +109,39 @@ export function labObjects() {
   ];
 }
 
+/** What Git says about the docqa Rollout's replicas: the value, and whether the Application ignores the field. */
+export interface DesiredReplicas {
+  replicas?: number;
+  ignored: boolean;
+}
+
+export function desiredFrom(appYaml: string, rolloutYaml: string): DesiredReplicas {
+  const app = parse(appYaml) as { spec?: { ignoreDifferences?: Array<{ jsonPointers?: string[] }> } };
+  const rollout = parse(rolloutYaml) as { spec?: { replicas?: number } };
+  return {
+    ignored: (app.spec?.ignoreDifferences ?? []).some((d) => d.jsonPointers?.includes('/spec/replicas')),
+    replicas: rollout.spec?.replicas,
+  };
+}
+
 /** Argo CD's self-heal for the docqa Rollout's replicas: puts Git's value back unless told to ignore it. */
-export function startArgoSelfHeal(fake: FakeKube, repo: MemoryRepo, everyMs = 40): () => void {
+export function startArgoSelfHeal(
+  fake: FakeKube,
+  source: MemoryRepo | (() => DesiredReplicas | undefined),
+  everyMs = 40,
+): () => void {
+  const desired =
+    typeof source === 'function'
+      ? source
+      : () =>
+          desiredFrom(source.files.get('apps/docqa.yaml') ?? '', source.files.get('workloads/docqa/rollout.yaml') ?? '');
   let syncs = 0;
   const timer = setInterval(() => {
-    const app = repo.yaml('apps/docqa.yaml') as {
-      spec?: { ignoreDifferences?: Array<{ jsonPointers?: string[] }> };
-    };
-    const ignored = (app.spec?.ignoreDifferences ?? []).some((d) =>
-      d.jsonPointers?.includes('/spec/replicas'),
-    );
-    const gitReplicas = (repo.yaml('workloads/docqa/rollout.yaml') as { spec?: { replicas?: number } }).spec
-      ?.replicas;
+    const want = desired();
     const live = fake.get(...rolloutRef);
     const liveReplicas = (live?.spec as { replicas?: number } | undefined)?.replicas;
-    if (ignored || gitReplicas === undefined || liveReplicas === gitReplicas) return;
+    if (!want || want.ignored || want.replicas === undefined || liveReplicas === want.replicas) return;
+    const gitReplicas = want.replicas;
     fake.update(...rolloutRef, (o) => {
       (o.spec as { replicas: number }).replicas = gitReplicas;
     });
