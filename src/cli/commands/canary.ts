@@ -22,7 +22,7 @@ export function registerCanary(program: Command): void {
     )
     .option(
       '--run-jobs',
-      'run job metrics (the eval replay) locally against --target instead of skipping them',
+      'run job metrics (the eval replay) and call web metrics here, against --target, instead of skipping them',
     )
     .option('--target <url>', 'the service --run-jobs points job commands at')
     .option('--json', 'print measurements and verdict as JSON')

@@ -97,11 +97,12 @@ function render(report: CheckReport, prometheus: string): void {
     ),
   );
   for (const m of report.metrics) {
-    if (!m.query && !m.command) continue;
+    if (!m.query && !m.command && !m.url) continue;
     writeLine();
     writeLine(`${m.name}:`);
     if (m.query) writeLine(`  query: ${m.query.replace(/\s*\n\s*/g, ' ')}`);
     if (m.command) writeLine(`  command: ${m.command.join(' ')}`);
+    if (m.url) writeLine(`  url: ${m.url}`);
     if (m.successCondition)
       writeLine(
         `  successCondition: ${m.successCondition.expression}${conditionValue(m.successCondition.value)}`,

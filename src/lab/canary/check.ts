@@ -3,8 +3,9 @@
  * Once (default): one measurement of every metric now; the verdict is the worst measurement phase.
  * Watch: the full AnalysisRun loop (initialDelay, interval, count, failureLimit, inconclusiveLimit,
  * consecutiveErrorLimit), ending when the run completes or is interrupted.
- * Metrics of other providers (job, web, ...) are Skipped with the reason, unless `runJobs` runs a job's
- * command locally against `target`; Skipped and dry-run metrics never change the verdict.
+ * job and web metrics are Skipped with the reason, unless `runJobs` runs a job's command, or calls a web
+ * metric's URL, here against `target`; other providers are Skipped. Skipped and dry-run metrics never change
+ * the verdict.
  */
 import { ExitCode } from '../../errors.js';
 import type { MeasurementPhase } from './conditions.js';
@@ -20,6 +21,7 @@ import {
   worse,
 } from './run.js';
 import { type AnalysisTemplate, type ResolvedMetric, resolveMetrics } from './template.js';
+import { measureWeb, type WebMeasurement } from './web.js';
 
 export type Verdict = MeasurementPhase;
 
@@ -54,6 +56,8 @@ export interface MetricReport {
   reason: string;
   query?: string;
   address?: string;
+  /** web metrics: the URL called (retargeted to --target). */
+  url?: string;
   /** The latest measurement's `result` rendered as Argo shows it, e.g. [0.93]. */
   value?: string;
   result?: unknown;
@@ -83,7 +87,7 @@ export interface CheckReport {
   metrics: MetricReport[];
 }
 
-type Detail = PrometheusMeasurement | JobMeasurement;
+type Detail = PrometheusMeasurement | JobMeasurement | WebMeasurement;
 
 export function exitCodeFor(phase: AnalysisPhase): number {
   if (phase === 'Successful') return ExitCode.ok;
@@ -102,12 +106,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const measure = async (metric: LoopMetric): Promise<{ phase: MeasurementPhase; detail: Detail }> => {
     const resolved = metric as ResolvedMetric;
     if (resolved.providerKind === 'prometheus') return measurePrometheus(resolved, { fetch: options.fetch });
+    if (resolved.providerKind === 'web')
+      return measureWeb(resolved, options.target as string, { fetch: options.fetch });
     return runJobLocally(resolved, options.target as string, { signal: options.signal });
   };
 
   if (!options.watch) {
     const taken = await Promise.all(runnable.map(async (metric) => ({ metric, ...(await measure(metric)) })));
-    const unreachable = taken.map((t) => (t.detail as PrometheusMeasurement).unreachable).find(Boolean);
+    const unreachable = taken
+      .map((t) => ('unreachable' in t.detail ? t.detail.unreachable : undefined))
+      .find(Boolean);
     if (unreachable) throw unreachable;
     const now = new Date();
     const results = new Map(
@@ -197,6 +205,11 @@ function skipReason(metric: ResolvedMetric, options: CheckOptions): string | und
       ? undefined
       : 'job metrics run in the cluster; pass --run-jobs --target URL to run it here';
   }
+  if (metric.providerKind === 'web') {
+    return options.runJobs
+      ? undefined
+      : 'web metrics call in-cluster URLs; pass --run-jobs --target URL to call it here';
+  }
   return `${metric.providerKind} metrics are not evaluated by gitops-lab`;
 }
 
@@ -274,6 +287,7 @@ function metricReport(
     if ('value' in last.detail) {
       report.value = last.detail.value;
       report.result = last.detail.result;
+      if ('url' in last.detail) report.url = last.detail.url;
       if (last.detail.outcome?.successCondition)
         report.successCondition = last.detail.outcome.successCondition;
       if (last.detail.outcome?.failureCondition)
