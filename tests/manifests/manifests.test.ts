@@ -153,6 +153,7 @@ describe('shipped manifests', () => {
     }
     const replay = template.spec.metrics.find((m: Obj) => m.provider.job);
     const job = replay.provider.job.spec.template.spec.containers[0];
+    expect(job.command).toEqual(['node', '/app/bin/gitops-lab.js']);
     expect(job.args).toEqual(['eval', '--target', 'http://docqa-canary.docqa.svc:8080']);
   });
 
