@@ -67,6 +67,11 @@ export async function loadBaseline(file: string): Promise<Baseline> {
       { hint: 'Pass --baseline with a file written earlier by `gitops-lab eval --json FILE`.', cause: error },
     );
   }
+  return parseBaseline(text, file);
+}
+
+/** Parses the text of a previous `--json` result; `file` is used in messages. */
+export function parseBaseline(text: string, file: string): Baseline {
   let document: unknown;
   try {
     document = JSON.parse(text);

@@ -2,7 +2,13 @@
  * The eval runner's public surface, for the CLI and for the lab (drill probes, the canary replay): load cases,
  * replay them against a target, score, summarise, gate and report.
  */
-export { type Baseline, type BaselineComparison, compareWithBaseline, loadBaseline } from './baseline.js';
+export {
+  type Baseline,
+  type BaselineComparison,
+  compareWithBaseline,
+  loadBaseline,
+  parseBaseline,
+} from './baseline.js';
 export { type EvalCase, filterCases, type LoadedCases, loadCases, parseCaseFile } from './cases.js';
 export {
   type CaseSummary,

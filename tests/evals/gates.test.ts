@@ -1,8 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { UsageError } from '../../src/errors.js';
+import { parseBaseline } from '../../src/evals/baseline.js';
 import { evaluateGates, loadGates, parseGates } from '../../src/evals/gates.js';
 import type { Metrics } from '../../src/evals/metrics.js';
 
@@ -80,5 +83,62 @@ describe('quality gates', () => {
       expect(await loadGates(file)).toEqual([{ metric: 'f1', op: '>=', threshold: 0.2 }]);
       await expect(loadGates(join(dir, 'nope.yaml'))).rejects.toThrow(/Gates file not found: .*nope\.yaml/);
     });
+  });
+});
+
+describe('parsing untrusted gates and baseline files', () => {
+  it('never crashes on arbitrary gates YAML: gates or a UsageError', () => {
+    const gateLike = fc.record(
+      {
+        metric: fc.oneof(fc.constantFrom('f1', 'answer_accuracy', 'latency_ms.p95', 'nope'), fc.anything()),
+        op: fc.oneof(fc.constantFrom('>=', '<', '==', '>'), fc.anything()),
+        threshold: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null)),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.record({ gates: fc.oneof(fc.array(gateLike), fc.anything()) }), fc.anything()),
+        (document) => {
+          let text: string;
+          try {
+            text = stringify(document);
+          } catch {
+            return;
+          }
+          try {
+            for (const gate of parseGates(text, 'fuzz.yaml'))
+              expect(Number.isFinite(gate.threshold)).toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(UsageError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        try {
+          parseGates(text, 'fuzz.yaml');
+        } catch (error) {
+          expect(error).toBeInstanceOf(UsageError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never crashes on an arbitrary baseline: a baseline or a UsageError', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.json(), fc.string({ maxLength: 200 })), (text) => {
+        try {
+          const baseline = parseBaseline(text, 'fuzz.json');
+          expect(Array.isArray(baseline.cases)).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(UsageError);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
