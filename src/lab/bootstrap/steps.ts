@@ -105,6 +105,7 @@ async function imagePlans(ctx: StepContext): Promise<ImagePlan[]> {
   const root = packagePath();
   const plans: ImagePlan[] = [];
   if (existsSync(join(root, 'Dockerfile'))) {
+    // What the Dockerfile copies (see .dockerignore): a change to any of it is a new content tag.
     const digest = await digestPaths(root, [
       'Dockerfile',
       '.dockerignore',
@@ -112,10 +113,8 @@ async function imagePlans(ctx: StepContext): Promise<ImagePlan[]> {
       'package-lock.json',
       'tsconfig.json',
       'tsconfig.build.json',
-      'bin',
       'src',
       'handbook',
-      'evals',
     ]);
     const tag = `${ctx.config.images.docqa}:${digest}`;
     plans.push({

@@ -1,7 +1,15 @@
 // Shared implementation of the fake `kind`, `kubectl` and `docker` executables used in tests (see index.ts).
 // Each call appends {program, args, cwd, stdin?} as a JSON line to $FAKE_BIN_DIR/calls.log, reads the scenario from
 // $FAKE_BIN_DIR/config.json and keeps what it "created" (clusters, images) in $FAKE_BIN_DIR/state.json.
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const dir = process.env.FAKE_BIN_DIR;
@@ -198,6 +206,22 @@ appendFileSync(
   join(dir, 'calls.log'),
   `${JSON.stringify({ program, args, cwd: process.cwd(), ...(stdin ? { stdin } : {}) })}\n`,
 );
+// Concurrent calls (e.g. two `docker build`s at once) update state.json under a lock, so none is lost.
+const lock = join(dir, 'state.lock');
+for (let i = 0; ; i++) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    if (i > 500) break;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+}
+process.on('exit', () => {
+  try {
+    rmdirSync(lock);
+  } catch {}
+});
 const state = { clusters: [], images: [], loaded: {}, ...load('state.json', {}) };
 const line = [program, ...args].join(' ');
 const failures = config.failures ?? [];

@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { which } from '../../src/lab/tools/runner.js';
+import { runCli } from '../support/cli.js';
+import { jsonLines, type LabFixture, startLabFixture } from '../support/lab-fixture.js';
+
+const gitAvailable = (await which('git')) !== undefined;
+const mutating = (c: { program: string; args: string[] }) =>
+  (c.program === 'kind' && ['create', 'delete', 'load'].includes(c.args[0] ?? '')) ||
+  (c.program === 'docker' && c.args[0] === 'build');
+
+describe('gitops-lab up: preflight', () => {
+  it('on a machine without Docker, kind, kubectl or git it exits 3 within seconds, naming each with how to install it', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-tools-'));
+    const started = Date.now();
+    const result = await runCli(['up'], {
+      cwd: empty,
+      env: { PATH: empty, GITOPS_LAB_STATE_DIR: join(empty, 'state') },
+    });
+    expect(result.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    for (const tool of ['docker', 'kind', 'kubectl', 'git'])
+      expect(result.stderr).toContain(`${tool} is not installed`);
+    expect(result.stderr).toContain('https://docs.docker.com/get-docker/');
+    expect(result.stderr).toContain('fix: Install kind');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe.runIf(gitAvailable)('gitops-lab up against the fake cluster', () => {
+  let lab: LabFixture;
+  afterEach(async () => {
+    await lab?.close();
+  });
+
+  it('too little memory for Docker fails preflight with exit 3 and says how to fix it', async () => {
+    lab = await startLabFixture();
+    lab.bin.configure({ memTotal: 2 * 1024 ** 3 });
+    const result = await runCli(['up'], { cwd: lab.cwd, env: lab.env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Docker has 2.0 GiB of memory; the lab needs at least 6 GiB.');
+    expect(result.stderr).toContain('Settings → Resources → Memory');
+  });
+
+  it('a Docker daemon that is down fails preflight with exit 3 and touches nothing', async () => {
+    lab = await startLabFixture();
+    lab.bin.configure({ dockerDown: true });
+    const result = await runCli(['up'], { cwd: lab.cwd, env: lab.env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('The Docker daemon is not reachable');
+    expect(result.stderr).toContain('sudo systemctl start docker');
+    expect(lab.bin.calls().filter(mutating)).toEqual([]);
+    expect(lab.fake.clientMutations()).toEqual([]);
+  });
+
+  it('--dry-run prints the full plan with exact commands and changes nothing', async () => {
+    lab = await startLabFixture();
+    const result = await runCli(['up', '--dry-run', '--json'], { cwd: lab.cwd, env: lab.env });
+    expect(result.code).toBe(0);
+    const events = jsonLines(result.stdout);
+    const planned = events.filter((e) => e.type === 'step' && e.status === 'planned');
+    expect(planned.map((e) => e.step)).toEqual([
+      'cluster',
+      'images',
+      'git-server',
+      'git-seed',
+      'argo',
+      'apps',
+      'access',
+    ]);
+    const actions = planned.flatMap((e) => e.actions as string[]);
+    expect(actions).toContain(
+      `kind create cluster --name gitops-lab --config ${join(lab.stateDir, 'kind-gitops-lab', 'kind-config.yaml')} --wait 0s --kubeconfig ${lab.fake.kubeconfigPath}`,
+    );
+    expect(actions.some((a) => /^docker build -t ghcr\.io\/gitops-lab\/docqa:[0-9a-f]{12} /.test(a))).toBe(
+      true,
+    );
+    expect(actions.some((a) => a.startsWith('kind load docker-image ghcr.io/gitops-lab/docqa:'))).toBe(true);
+    expect(actions.some((a) => a.includes(`push -q ${lab.bareRepo} HEAD:refs/heads/main`))).toBe(true);
+    expect(actions.some((a) => a.includes('Application argocd/lab-root'))).toBe(true);
+    expect(lab.bin.calls().filter(mutating)).toEqual([]);
+    expect(lab.fake.clientMutations()).toEqual([]);
+    expect(execFileSync('git', ['-C', lab.bareRepo, 'branch', '--list']).toString()).toBe('');
+  });
+
+  it('a fresh run builds the lab; a second run skips every step and changes nothing', async () => {
+    lab = await startLabFixture();
+    const first = await runCli(['up', '--json'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const done = jsonLines(first.stdout).filter((e) => e.type === 'step' && e.status === 'done');
+    expect(done.map((e) => e.step)).toEqual([
+      'cluster',
+      'images',
+      'git-server',
+      'git-seed',
+      'argo',
+      'apps',
+      'access',
+    ]);
+    expect(lab.bin.state().clusters).toEqual(['gitops-lab']);
+    const root = lab.fake.get('argoproj.io/v1alpha1', 'Application', 'lab-root', 'argocd');
+    expect((root?.spec as { source: { repoURL: string } }).source.repoURL).toBe(
+      'http://git-server.lab-git.svc.cluster.local/lab.git',
+    );
+    const gitServer = lab.fake.get('apps/v1', 'Deployment', 'git-server', 'lab-git');
+    expect(JSON.stringify(gitServer)).toMatch(/gitops-lab\/git-server:[0-9a-f]{12}/);
+    // The seeded repository has the manifests, with the doc-QA image pinned to the tag loaded into kind.
+    const kustomization = execFileSync('git', [
+      '-C',
+      lab.bareRepo,
+      'show',
+      'main:workloads/docqa/kustomization.yaml',
+    ]).toString();
+    const loaded = lab.bin.state().loaded['gitops-lab'] ?? [];
+    const docqa = loaded.find((i) => i.startsWith('ghcr.io/gitops-lab/docqa:'));
+    expect(docqa).toBeDefined();
+    expect(kustomization).toMatch(new RegExp(`newTag: "?${docqa?.split(':')[1]}"?\n`));
+    const result = jsonLines(first.stdout).find((e) => e.type === 'result') as {
+      ok: boolean;
+      access: { git: { url: string } };
+    };
+    expect(result.ok).toBe(true);
+
+    const mutationsBefore = lab.fake.clientMutations().length;
+    const callsBefore = lab.bin.calls().length;
+    const started = Date.now();
+    const second = await runCli(['up', '--json'], { cwd: lab.cwd, env: lab.env });
+    expect(second.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const steps = jsonLines(second.stdout).filter((e) => e.type === 'step' && e.status !== 'checking');
+    expect(steps.map((e) => `${e.step}:${e.status}${e.status === 'skipped' ? '' : ` ${e.reason}`}`)).toEqual(
+      ['cluster', 'images', 'git-server', 'git-seed', 'argo', 'apps', 'access'].map((s) => `${s}:skipped`),
+    );
+    expect(lab.fake.clientMutations().length).toBe(mutationsBefore);
+    expect(lab.bin.calls().slice(callsBefore).filter(mutating)).toEqual([]);
+  }, 120_000);
+
+  it('a failure in the middle exits 1 with the failing step and a hint; the next run resumes from there', async () => {
+    lab = await startLabFixture();
+    lab.bin.configure({
+      failures: [{ program: 'kind', match: 'load docker-image', stderr: 'ERROR: disk full', times: 1 }],
+    });
+    const first = await runCli(['up'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('Step images failed');
+    expect(first.stderr).toContain('ERROR: disk full');
+    expect(first.stderr).toMatch(/hint: /);
+    expect(first.stderr).not.toMatch(/^\s+at /m);
+    expect(lab.fake.get('argoproj.io/v1alpha1', 'Application', 'lab-root', 'argocd')).toBeUndefined();
+
+    const second = await runCli(['up'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/- skipped cluster: .*\(kind cluster gitops-lab exists\)/);
+    expect(second.stdout).toContain('The lab is ready');
+    expect(lab.bin.calls().filter((c) => c.program === 'kind' && c.args[0] === 'create')).toHaveLength(1);
+  }, 120_000);
+
+  it('a wait that times out names the failing object with its conditions', async () => {
+    // Argo CD reports the doc-QA app Degraded and it never recovers.
+    lab = await startLabFixture({
+      health: (app) => (app.metadata?.name === 'docqa' ? 'Degraded' : 'Healthy'),
+    });
+    const writeYaml = await import('node:fs');
+    const file = join(lab.cwd, 'gitops-lab.yaml');
+    writeYaml.writeFileSync(
+      file,
+      writeYaml.readFileSync(file, 'utf8').replace('appsSeconds: 20', 'appsSeconds: 3'),
+    );
+    const result = await runCli(['up'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'Step apps failed: Timed out after 3s waiting for Application objects in argocd to be Synced and Healthy',
+    );
+    expect(result.stdout).toContain('docqa: Synced/Degraded');
+  }, 120_000);
+});
+
+describe.runIf(!gitAvailable && process.env.CI === 'true')('git is required in CI', () => {
+  it('has git installed', () => {
+    throw new Error('git is not installed: the up tests need it (apt-get install git).');
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * A complete fake lab environment for CLI tests of up/down/status/doctor: the fake API server with controllers that
+ * make things converge (deployments become available, CRDs established, Argo CD creates the child apps of lab-root
+ * and reports them Synced/Healthy), fake kind/kubectl/docker on PATH with the real git, a bare Git repository
+ * standing in for the in-cluster Git server, and a gitops-lab.yaml pointing at all of it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { portFree } from '../../src/lab/doctor/checks.js';
+import { packagePath } from '../../src/paths.js';
+import { type FakeBin, installFakeBin } from './fake-bin/index.js';
+import {
+  applicationsSynced,
+  crdsEstablished,
+  type FakeKube,
+  type KubeObject,
+  startFakeKube,
+  workloadsAvailable,
+} from './fake-kube/index.js';
+
+export interface LabFixture {
+  fake: FakeKube;
+  bin: FakeBin;
+  cwd: string;
+  stateDir: string;
+  bareRepo: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let p = 20000 + Math.floor(Math.random() * 20000); ports.length < count && p < 65000; p++) {
+    if (await portFree(p)) ports.push(p);
+  }
+  return ports;
+}
+
+export function childApps(): KubeObject[] {
+  const dir = packagePath('manifests', 'apps');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject))
+    .filter((o) => o?.kind === 'Application');
+}
+
+export interface LabFixtureOptions {
+  gitAvailable?: boolean;
+  /** The health Argo CD reports per Application (default Healthy). */
+  health?: (app: KubeObject) => 'Healthy' | 'Progressing' | 'Degraded';
+}
+
+export async function startLabFixture(options: LabFixtureOptions = {}): Promise<LabFixture> {
+  const fake = await startFakeKube({ bookmarkIntervalMs: 200 });
+  fake.seed({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'gitops-lab-control-plane' },
+    status: { conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  fake.addController(workloadsAvailable());
+  fake.addController(crdsEstablished());
+  fake.addController(applicationsSynced({ health: options.health }));
+  // Argo CD's part: the root app creates the Applications in apps/, and each creates its namespace
+  // (CreateNamespace=true).
+  fake.addController((event, f) => {
+    if (event.resource.kind !== 'Application' || event.type !== 'ADDED') return;
+    if (event.object.metadata?.name === 'lab-root') {
+      for (const app of childApps())
+        if (!f.get('argoproj.io/v1alpha1', 'Application', app.metadata?.name ?? '', 'argocd')) f.seed(app);
+    }
+    const ns = (event.object.spec as { destination?: { namespace?: string } } | undefined)?.destination
+      ?.namespace;
+    if (ns && !f.get('v1', 'Namespace', ns))
+      f.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  });
+  const bin = await installFakeBin({ extra: options.gitAvailable === false ? [] : ['git'] });
+  const cwd = mkdtempSync(join(tmpdir(), 'gitops-lab-up-'));
+  const stateDir = join(cwd, 'state');
+  const bareRepo = join(cwd, 'lab.git');
+  execFileSync('git', ['init', '-q', '--bare', bareRepo]);
+  const [argocd, grafana, git, prometheus] = await freePorts(4);
+  writeFileSync(
+    join(cwd, 'gitops-lab.yaml'),
+    [
+      `kubeconfig: ${fake.kubeconfigPath}`,
+      `stateDir: ${stateDir}`,
+      `ports: { argocd: ${argocd}, grafana: ${grafana}, git: ${git}, prometheus: ${prometheus} }`,
+      `git: { pushUrl: ${bareRepo} }`,
+      'timeouts: { clusterSeconds: 20, installSeconds: 20, appsSeconds: 20 }',
+      '',
+    ].join('\n'),
+  );
+  return {
+    fake,
+    bin,
+    cwd,
+    stateDir,
+    bareRepo,
+    env: { ...bin.env, FAKE_BIN_DIR: bin.dir, HOME: cwd, GEMINI_API_KEY: '', GITOPS_LAB_STATE_DIR: stateDir },
+    async close() {
+      await fake.close();
+      rmSync(cwd, { recursive: true, force: true });
+      rmSync(bin.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Parses `--json` output lines. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
