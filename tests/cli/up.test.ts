@@ -103,7 +103,7 @@ describe.runIf(gitAvailable)('gitops-lab up against the fake cluster', () => {
     ]);
     expect(lab.bin.state().clusters).toEqual(['gitops-lab']);
     const root = lab.fake.get('argoproj.io/v1alpha1', 'Application', 'lab-root', 'argocd');
-    expect((root?.spec as { source: { repoURL: string } }).source.repoURL).toBe(
+    expect((root?.spec as { source?: { repoURL?: string } } | undefined)?.source?.repoURL).toBe(
       'http://git-server.lab-git.svc.cluster.local/lab.git',
     );
     const gitServer = lab.fake.get('apps/v1', 'Deployment', 'git-server', 'lab-git');
