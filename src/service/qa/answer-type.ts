@@ -44,7 +44,7 @@ const QUESTION_TYPES: Array<[AnswerType, RegExp]> = [
   ],
   [
     'duration',
-    /\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+often\b|\bhow\s+frequently\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|ms|milliseconds)\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:timeout|interval|duration|delay|period|retention|ttl)\b|\bafter\s+how\s+many\s+(?:seconds|minutes|hours)\b/i,
+    /\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+often\b|\bhow\s+frequently\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|ms|milliseconds)\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:timeout|interval|duration|delay|period|retention|ttl)\b|\bafter\s+how\s+many\s+(?:seconds|minutes|hours)\b|\bhow\s+far\s+back\b|\bhow\s+(?:fast|quickly|soon)\b/i,
   ],
   [
     'number',
@@ -61,7 +61,7 @@ export function detectAnswerType(question: string): AnswerType | null {
 const NUMBER_WORDS =
   /\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|sixty|hundred|once|twice|half|single|double)\b/i;
 const DURATION =
-  /\b\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b|\b\d+[hms](?:\d+[ms])*\b|\b(?:a|an|one|two|three|five|ten|fifteen|thirty|sixty)\s+(?:second|minute|hour|day|week)s?\b/i;
+  /\b\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b|\b\d+[hms](?:\d+[ms])*\b|\b(?:a|an|one|two|three|five|ten|fifteen|thirty|sixty)\s+(?:second|minute|hour|day|week)s?\b|\b(?:each|every|once\s+a|twice\s+a|per)\s+(?:second|minute|hour|day|night|week|month|quarter|year)\b|\b(?:hourly|daily|nightly|weekly|monthly|quarterly|yearly|annually)\b/i;
 const PORT = /\bports?\s*(?:is\s+|of\s+|=\s*|:\s*)?\d{2,5}\b|:\d{2,5}\b|\b\d{4,5}\/(?:tcp|udp)\b/i;
 const VERSION = /\bv\d+(?:\.\d+)+\b|\b\d+\.\d+\.\d+\b|\bversion\s+v?\d+/i;
 const PERCENT = /\d\s*%|\bpercent\b|\b0?\.\d+\b|\b\d+\s*\/\s*\d+\b/i;
@@ -69,9 +69,9 @@ const PERCENT = /\d\s*%|\bpercent\b|\b0?\.\d+\b|\b\d+\s*\/\s*\d+\b/i;
 const COMMAND =
   /(?:^|\s)--?[a-z][\w-]*|\b[a-z][\w-]*ctl\b|\b(?:kubectl|git|helm|argocd|docker|npm|npx|curl|vault|make|terraform|aws|gcloud|az|systemctl|journalctl|ssh|psql)\s+[a-z]|\b[a-z]+(?:-[a-z]+)+\s+[a-z]+\s+[a-z<]/;
 const TIME =
-  /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mondays|tuesdays|weekends?|weekdays?|daily|nightly|weekly|monthly|yearly|every\s+\w+)\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:am|pm|utc)\b/i;
+  /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mondays|tuesdays|weekends?|weekdays?|daily|nightly|weekly|monthly|quarterly|yearly)\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:am|pm|utc)\b/i;
 const OWNER =
-  /\bteam\b|\bmanagers?\b|\bowners?\b|\bengineers?\b|\blead\b|\bon-?call\b|\bsecondary\b|\bprimary\b|\bhead\s+of\b|\badmins?\b|\bmaintainers?\b|\bsupport\b|\bsecurity\b|\bfinance\b|\bapprovers?\b|\bsre\b|\bsomeone\b|\bperson\b|\bpeople\b|#[a-z][\w-]+/i;
+  /\bteam\b|\bmanagers?\b|\bowners?\b|\bengineers?\b|\blead\b|\bon-?call\b|\bsecondary\b|\bprimary\b|\bhead\s+of\b|\badmins?\b|\bmaintainers?\b|\bsupport\b|\bsecurity\b|\bfinance\b|\bapprovers?\b|\bsre\b|\bsomeone\b|\bperson\b|\bpeople\b|\bmembers?\b|\bgroup\b|\bdirector\b|\bowning\b|#[a-z][\w-]+/i;
 
 /** A proper name or identifier not at the start of the sentence: `Vault`, `ci-build-cache`, `#ci-help`. */
 function hasName(text: string): boolean {

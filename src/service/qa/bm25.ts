@@ -70,6 +70,11 @@ export class Bm25Index {
     return this.postings.get(term)?.ids.length ?? 0;
   }
 
+  /** Every indexed term. */
+  terms(): IterableIterator<string> {
+    return this.postings.keys();
+  }
+
   has(term: string): boolean {
     return this.postings.has(term);
   }

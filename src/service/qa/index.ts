@@ -199,11 +199,32 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     termCounts.push(counts);
     byId.set(passage.passage_id, entry);
   }
+  const docTerms = new Map<string, Set<string>>();
+  for (const entry of indexed) {
+    const set = docTerms.get(entry.passage.doc_id) ?? new Set<string>();
+    for (const term of entry.terms) set.add(term);
+    docTerms.set(entry.passage.doc_id, set);
+  }
   const bm25 = new Bm25Index(termCounts);
   termCounts.length = 0;
   const df = { has: (term: string): boolean => bm25.has(term) };
   const idf = (term: string): number => bm25.idf(term);
   const maxIdf = idf('\u0000never');
+  // Words by their first five letters, to relate a question's "admin" to the corpus's "administrators".
+  const byPrefix = new Map<string, string[]>();
+  for (const term of bm25.terms()) {
+    if (!/^[a-z]{5,}$/.test(term)) continue;
+    const key = term.slice(0, 5);
+    const list = byPrefix.get(key) ?? [];
+    list.push(term);
+    byPrefix.set(key, list);
+  }
+  const prefixRelatives = (term: string): string[] =>
+    /^[a-z]{5,}$/.test(term)
+      ? (byPrefix.get(term.slice(0, 5)) ?? []).filter(
+          (t) => t !== term && (t.startsWith(term) || term.startsWith(t)),
+        )
+      : [];
 
   /**
    * A word the corpus does not use but whose two halves it does ("hostname" → host + name) gets the halves as
@@ -250,6 +271,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const lower = raw.toLowerCase();
       const known = terms.filter((t) => df.has(t));
       const synonyms = terms.flatMap((t) => synonymsOf(t)).filter((t) => !terms.includes(t));
+      if (!df.has(key)) synonyms.push(...prefixRelatives(key).slice(0, 5));
       const knownSynonyms = synonyms.filter((t) => df.has(t));
       // How specific the word is in everyday English: "happen" or "start" say little about the topic even
       // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
@@ -260,6 +282,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         weight = Math.max(...known.map(idf)) * (0.35 + 0.65 * spec);
       } else if (STOP_WORDS.has(lower)) {
         continue;
+      } else if (/^\d[\d.,]*$/.test(lower)) {
+        // A number the corpus never mentions ("a 300 GB database") describes the case, not the topic.
+        weight = maxIdf * 0.3;
       } else {
         // A word the corpus never uses: an everyday word is weak evidence, a rare one strong. It can still be
         // covered by a synonym the corpus uses.
@@ -410,7 +435,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (!choice) return abstain(0);
 
     const passageCov = coverage(analysis, choice.entry.terms);
-    let confidence = passageCov;
+    const docCov = coverage(analysis, docTerms.get(choice.entry.passage.doc_id) ?? choice.entry.terms);
+    // Mostly the passage's coverage; partly its document's (the steps may not repeat the title's words).
+    let confidence = 0.7 * passageCov + 0.3 * docCov;
     if (!choice.typed) confidence *= 0.5;
     if (analysis.salientUnknown.length > 0) confidence *= 0.6;
     confidence = clamp01(confidence);

@@ -139,7 +139,10 @@ const SYNONYM_GROUPS: string[][] = [
   ['runner', 'agent', 'worker'],
   ['certificate', 'cert', 'tls', 'ssl'],
   ['backup', 'snapshot'],
-  ['start', 'begin', 'launch', 'boot', 'kick off'],
+  ['start', 'starts', 'begin', 'launch', 'boot', 'kickoff'],
+  ['retain', 'retained', 'retention', 'keep', 'kept', 'stored'],
+  ['downtime', 'outage', 'unavailable', 'interruption', 'errors'],
+  ['admin', 'admins', 'administrator', 'administrators', 'root'],
   ['end', 'finish', 'complete', 'done'],
   ['wrong', 'incorrect', 'bad', 'broken', 'unrelated'],
   ['try', 'retry', 'attempt', 'again'],
@@ -175,6 +178,7 @@ const COMPOUNDS: Array<[RegExp, string]> = [
   [/\bhand(?:s|ed|ing)?\s+off\b/gi, 'handoff'],
   [/\bwork(?:s|ed|ing)?\s+around\b/gi, 'workaround'],
   [/\bre\s+run\b/gi, 'rerun'],
+  [/\bkick(?:s|ed|ing)?\s+off\b/gi, 'kickoff'],
 ];
 
 /** The joined words of the two-word verbs in a text. */
