@@ -42,6 +42,15 @@ export interface DocQaAppOptions {
   tracing?: TracingOptions | Tracing;
   /** A ready engine (or its promise) instead of loading corpusDir: for embedding and tests. */
   engine?: QaEngine | Promise<QaEngine>;
+  /** How many extractive answers to memoise (default 1000; 0 turns the cache off). */
+  answerCacheSize?: number;
+}
+
+export const DEFAULT_ANSWER_CACHE_SIZE = 1000;
+
+interface CachedAnswer {
+  answer: ExtractiveAnswer;
+  grounded: boolean | undefined;
 }
 
 type Env = { Variables: { requestId: string; answerMode?: AnswerMode; askLog?: Record<string, unknown> } };
@@ -90,6 +99,8 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
         ? createTracing({ ...options.tracing, logger })
         : noTracing;
   const generative = mode === 'generative' ? createGenerativeAnswerer(options.gemini) : undefined;
+  const cacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE;
+  const cache = new Map<string, CachedAnswer>();
 
   let readyState: 'loading' | 'ready' | 'failed' = 'loading';
   let loadError = '';
@@ -238,11 +249,11 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     fallbackReason?: FallbackReason;
     grounded?: boolean;
   }> {
-    const extractive = () => engine.answer(question, { topK, wrongRetrieval: faults.wrongRetrieval });
-    if (!generative) return { answer: extractive(), mode: 'extractive' };
+    const extractive = () => extractiveAnswer(engine, question, topK);
+    if (!generative) return { ...extractive(), mode: 'extractive' };
 
     const passages = faults.wrongRetrieval
-      ? citedPassages(engine, extractive())
+      ? citedPassages(engine, extractive().answer)
       : engine.retrieve(question, topK).map((s) => s.passage);
     if (passages.length === 0) {
       return {
@@ -259,7 +270,34 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       reason: result.reason,
       detail: result.detail,
     });
-    return { answer: extractive(), mode: 'extractive', fallbackReason: result.reason };
+    return { ...extractive(), mode: 'extractive', fallbackReason: result.reason };
+  }
+
+  /**
+   * The extractive answer and its groundedness. The engine is pure and deterministic and the faults are fixed
+   * for the app's life, so answers are memoised in a small LRU cache (repeated questions: probes, evals).
+   */
+  function extractiveAnswer(engine: QaEngine, question: string, topK: number): CachedAnswer {
+    const key = `${topK}\u0000${question}`;
+    const hit = cache.get(key);
+    if (hit) {
+      cache.delete(key);
+      cache.set(key, hit);
+      metrics.cache.inc({ result: 'hit' });
+      return hit;
+    }
+    const answer = engine.answer(question, { topK, wrongRetrieval: faults.wrongRetrieval });
+    const grounded =
+      answer.status === 'answered' && answer.answer !== null
+        ? engine.isGrounded(question, answer.answer, answer.citations)
+        : undefined;
+    const entry: CachedAnswer = { answer, grounded };
+    if (cacheSize > 0) {
+      metrics.cache.inc({ result: 'miss' });
+      cache.set(key, entry);
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+    }
+    return entry;
   }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' as const }, 200));

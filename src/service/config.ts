@@ -56,6 +56,14 @@ const EnvSchema = z.object({
         .max(120_000, { error: 'expected milliseconds, a whole number from 1 to 120000' }),
     )
     .optional(),
+  DOCQA_ANSWER_CACHE_SIZE: z
+    .string()
+    .regex(/^\d+$/, { error: 'expected a whole number of answers from 0 (off) to 100000' })
+    .transform(Number)
+    .pipe(
+      z.number().int().max(100_000, { error: 'expected a whole number of answers from 0 (off) to 100000' }),
+    )
+    .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   LANGSMITH_TRACING: z
     .enum(['true', 'false', '1', '0'], { error: 'expected "true" or "false"' })
@@ -91,6 +99,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       ...(e.DOCQA_CORPUS ? { corpusDir: e.DOCQA_CORPUS } : {}),
       mode: e.DOCQA_MODE ?? 'extractive',
       faults,
+      ...(e.DOCQA_ANSWER_CACHE_SIZE === undefined ? {} : { answerCacheSize: e.DOCQA_ANSWER_CACHE_SIZE }),
       gemini: {
         apiKey: e.GEMINI_API_KEY,
         baseUrl: e.DOCQA_GEMINI_BASE_URL,

@@ -14,6 +14,7 @@ export interface DocQaMetrics {
   schemaValid: Counter<'valid'>;
   fallback: Counter<'reason'>;
   rejected: Counter<'code'>;
+  cache: Counter<'result'>;
   duration: Histogram<'mode' | 'status'>;
   confidence: Histogram<'mode'>;
 }
@@ -58,6 +59,12 @@ export function createMetrics(options: CreateMetricsOptions = {}): DocQaMetrics 
       name: 'docqa_rejected_requests_total',
       help: 'Requests rejected as bad input (4xx), by error code.',
       labelNames: ['code'],
+      registers,
+    }),
+    cache: new Counter({
+      name: 'docqa_answer_cache_total',
+      help: 'Extractive answers served from the answer cache (hit) or computed (miss).',
+      labelNames: ['result'],
       registers,
     }),
     duration: new Histogram({

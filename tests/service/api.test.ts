@@ -299,6 +299,23 @@ describe('metrics', () => {
     expect(metricValue(text, 'docqa_answer_confidence_count')).toBe(2);
   });
 
+  it('serves a repeated question from the answer cache with the same answer and the same counting', async () => {
+    const service = await readyApp();
+    const first = AskResponseSchema.parse(await (await ask(service, { question: EXAMPLE_QUESTION })).json());
+    const second = AskResponseSchema.parse(await (await ask(service, { question: EXAMPLE_QUESTION })).json());
+    expect({ ...second, request_id: '', latency_ms: 0 }).toEqual({ ...first, request_id: '', latency_ms: 0 });
+    await ask(service, { question: EXAMPLE_QUESTION, top_k: 5 });
+    const text = await metricsText(service);
+    expect(metricValue(text, 'docqa_answer_cache_total', { result: 'hit' })).toBe(1);
+    expect(metricValue(text, 'docqa_answer_cache_total', { result: 'miss' })).toBe(2);
+    expect(metricValue(text, 'docqa_requests_total', { status: 'answered' })).toBe(3);
+    expect(metricValue(text, 'docqa_answers_grounded_total')).toBe(3);
+    const uncached = await readyApp({ answerCacheSize: 0 });
+    await ask(uncached, { question: EXAMPLE_QUESTION });
+    await ask(uncached, { question: EXAMPLE_QUESTION });
+    expect(metricValue(await metricsText(uncached), 'docqa_answer_cache_total')).toBeUndefined();
+  });
+
   it('keeps a separate registry per app', async () => {
     const a = await readyApp();
     const b = await readyApp();

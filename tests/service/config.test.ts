@@ -27,6 +27,7 @@ describe('loadServiceConfig', () => {
       DOCQA_GEMINI_TIMEOUT_MS: '1500',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
       LANGSMITH_TRACING: 'true',
+      DOCQA_ANSWER_CACHE_SIZE: '0',
     });
     expect(config.port).toBe(9090);
     expect(config.options).toMatchObject({
@@ -35,6 +36,7 @@ describe('loadServiceConfig', () => {
       faults: { wrongRetrieval: true, latencyMs: 250 },
       gemini: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9999', model: 'gemini-2.5-pro', timeoutMs: 1500 },
       tracing: { otlpEndpoint: 'http://collector:4318', langsmith: true },
+      answerCacheSize: 0,
     });
   });
 
@@ -46,6 +48,7 @@ describe('loadServiceConfig', () => {
     ['DOCQA_GEMINI_BASE_URL', 'not a url', 'DOCQA_GEMINI_BASE_URL: expected an http(s) URL'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://x', 'OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL'],
     ['LANGSMITH_TRACING', 'yes', 'LANGSMITH_TRACING: expected "true" or "false"'],
+    ['DOCQA_ANSWER_CACHE_SIZE', '-1', 'DOCQA_ANSWER_CACHE_SIZE: expected a whole number'],
     ['DOCQA_FAULTS', 'disk-full', 'DOCQA_FAULTS: unknown fault "disk-full"'],
   ])('names %s when its value is bad', (variable, value, message) => {
     let error: unknown;

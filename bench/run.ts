@@ -1,0 +1,380 @@
+/**
+ * `npm run bench`: the doc-QA service's performance figures (issue #2 "Performance"), printed as Markdown.
+ *   1. HTTP: one `gitops-lab serve` process on 127.0.0.1, autocannon with 50 connections for 10 s against
+ *      POST /v1/ask (rotating the bundled eval questions) and then GET /healthz; req/s, p99, errors, ratio.
+ *   2. Engine scaling: index build time and median query time at 100 and 10,000 synthetic passages.
+ *   3. CLI start-up: `gitops-lab --help` wall time against `node -e 0`.
+ * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http.
+ * Not a test: the figures depend on the machine. Run it on an idle machine after `npm run build`.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { parse } from 'yaml';
+import { loadCorpus } from '../src/service/corpus.js';
+import { buildQaEngine } from '../src/service/qa/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'bin', 'gitops-lab.js');
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const duration = flag('duration', 10);
+const connections = flag('connections', 50);
+const skipHttp = args.includes('--skip-http');
+
+interface Row {
+  measure: string;
+  value: string;
+  target?: string;
+  ok?: boolean;
+}
+const rows: Row[] = [];
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. HTTP throughput
+
+function bundledQuestions(): string[] {
+  const dir = join(root, 'evals', 'cases');
+  const questions: string[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const cases = parse(readFileSync(join(dir, file), 'utf8')) as Array<{ question?: unknown }>;
+    for (const c of cases ?? []) if (typeof c.question === 'string') questions.push(c.question);
+  }
+  if (questions.length === 0) throw new Error(`no questions found in ${dir}`);
+  return questions;
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts `gitops-lab serve` with its request logs discarded (a busy pipe would slow the server down, not the
+ * code under test) and waits until /readyz answers 200.
+ */
+async function startServe(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { url, child };
+    if (Date.now() > deadline) throw new Error('serve was not ready within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const errorsOf = (r: Result) => r.errors + r.timeouts + r.non2xx;
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function benchHttp(): Promise<void> {
+  const questions = bundledQuestions();
+  const bodies = questions.map((question) => JSON.stringify({ question }));
+  const { url, child } = await startServe();
+  try {
+    log(`serve at ${url}; ${questions.length} questions; ${connections} connections, ${duration} s each`);
+    // Warm up (JIT, lazy tables), then measure.
+    await autocannon({ url, connections: 4, duration: 1, requests: askRequests(bodies) });
+    const ask = await autocannon({ url, connections, duration, requests: askRequests(bodies) });
+    const health = await autocannon({ url: `${url}/healthz`, connections, duration });
+    const ratio = ask.requests.average / health.requests.average;
+    rows.push(
+      {
+        measure: 'POST /v1/ask req/s (mean; answer cache on, the default)',
+        value: ask.requests.average.toFixed(0),
+      },
+      { measure: 'POST /v1/ask latency p99', value: `${ask.latency.p99} ms` },
+      {
+        measure: 'POST /v1/ask errors (errors + timeouts + non-2xx)',
+        value: `${errorsOf(ask)} of ${ask.requests.total}`,
+        target: '0',
+        ok: errorsOf(ask) === 0,
+      },
+      { measure: 'GET /healthz req/s (mean)', value: health.requests.average.toFixed(0) },
+      { measure: 'GET /healthz latency p99', value: `${health.latency.p99} ms` },
+      {
+        measure: 'GET /healthz errors',
+        value: `${errorsOf(health)} of ${health.requests.total}`,
+        target: '0',
+        ok: errorsOf(health) === 0,
+      },
+      {
+        measure: 'ask / healthz throughput ratio',
+        value: ratio.toFixed(2),
+        target: '>= 0.5',
+        ok: ratio >= 0.5,
+      },
+    );
+  } finally {
+    await stopServe(child);
+  }
+
+  // The same load with the answer cache off: every request runs the engine (the cost of new questions).
+  const uncached = await startServe({ DOCQA_ANSWER_CACHE_SIZE: '0' });
+  try {
+    await autocannon({ url: uncached.url, connections: 4, duration: 1, requests: askRequests(bodies) });
+    const ask = await autocannon({ url: uncached.url, connections, duration, requests: askRequests(bodies) });
+    rows.push(
+      {
+        measure: 'POST /v1/ask req/s, answer cache off (second process)',
+        value: ask.requests.average.toFixed(0),
+      },
+      { measure: 'POST /v1/ask latency p99, answer cache off', value: `${ask.latency.p99} ms` },
+      {
+        measure: 'POST /v1/ask errors, answer cache off',
+        value: `${errorsOf(ask)} of ${ask.requests.total}`,
+        target: '0',
+        ok: errorsOf(ask) === 0,
+      },
+    );
+  } finally {
+    await stopServe(uncached.child);
+  }
+}
+
+/** One request per bundled question; each connection cycles through them in order. */
+function askRequests(bodies: string[]) {
+  return bodies.map((body) => ({
+    method: 'POST',
+    path: '/v1/ask',
+    headers: { 'content-type': 'application/json' },
+    body,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Engine scaling on a synthetic corpus
+
+/** A small deterministic PRNG (mulberry32), so every run indexes the same corpus. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const technical = (
+  'argo rollout canary replica autoscaler sync manifest cluster namespace probe metric alert dashboard ' +
+  'collector exporter digest image tag pipeline commit branch drift heal prune wave hook secret config ' +
+  'latency throughput error budget quota limit request timeout retry backoff queue worker shard partition'
+).split(' ');
+const filler = 'the a of to and in is it that for on with as by when then this every'.split(' ');
+
+function syntheticWords(random: () => number, n: number): string[] {
+  const syllables = [
+    'ka',
+    'lo',
+    'mi',
+    'ren',
+    'tor',
+    'va',
+    'zu',
+    'pel',
+    'dan',
+    'sio',
+    'qua',
+    'bex',
+    'nor',
+    'fi',
+  ];
+  const words = new Set<string>();
+  while (words.size < n) {
+    const k = 2 + Math.floor(random() * 3);
+    let w = '';
+    for (let i = 0; i < k; i++) w += syllables[Math.floor(random() * syllables.length)];
+    words.add(w);
+  }
+  return [...words];
+}
+
+function writeSyntheticCorpus(dir: string, passages: number, seed: number): string[] {
+  const random = prng(seed);
+  const vocabulary = [...technical, ...syntheticWords(random, 4000)];
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)] as T;
+  const sentence = () => {
+    const words = Array.from({ length: 10 + Math.floor(random() * 10) }, () =>
+      random() < 0.35 ? pick(filler) : pick(vocabulary),
+    );
+    const s = words.join(' ');
+    return `${s[0]?.toUpperCase()}${s.slice(1)}.`;
+  };
+  const sectionsPerDoc = 50;
+  const docs = Math.ceil(passages / sectionsPerDoc);
+  const questions: string[] = [];
+  let written = 0;
+  for (let d = 0; d < docs; d++) {
+    const lines = [`# Runbook ${d} ${pick(vocabulary)} ${pick(vocabulary)}`, ''];
+    for (let s = 0; s < sectionsPerDoc && written < passages; s++, written++) {
+      const text = `${sentence()} ${sentence()} ${sentence()}`;
+      lines.push(`## ${pick(vocabulary)} ${pick(vocabulary)} ${s}`, '', text, '');
+      if (random() < 0.2) {
+        // A question that quotes a few consecutive words of the passage, so most are answerable.
+        const words = text.replace(/[.]/g, '').toLowerCase().split(' ');
+        const start = Math.floor(random() * Math.max(1, words.length - 4));
+        questions.push(`What is ${words.slice(start, start + 4).join(' ')}?`);
+      }
+    }
+    writeFileSync(join(dir, `runbook-${String(d).padStart(4, '0')}.md`), lines.join('\n'));
+  }
+  return questions;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+interface EngineFigures {
+  passages: number;
+  loadMs: number;
+  buildMs: number;
+  queryMs: number;
+  queries: number;
+  answeredShare: number;
+}
+
+async function benchEngine(passages: number): Promise<EngineFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'docqa-bench-'));
+  try {
+    const generated = writeSyntheticCorpus(dir, passages, 42);
+    const t0 = performance.now();
+    const corpus = await loadCorpus(dir);
+    const t1 = performance.now();
+    const engine = buildQaEngine(corpus);
+    const t2 = performance.now();
+    const questions = [...generated.slice(0, 150), ...bundledQuestions().slice(0, 50)];
+    for (const q of questions.slice(0, 20)) engine.answer(q, { topK: 3 });
+    const times: number[] = [];
+    let answered = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const q of questions) {
+        const s = performance.now();
+        const answer = engine.answer(q, { topK: 3 });
+        times.push(performance.now() - s);
+        if (answer.status === 'answered') answered++;
+      }
+    }
+    return {
+      passages: corpus.passages.length,
+      loadMs: t1 - t0,
+      buildMs: t2 - t1,
+      queryMs: median(times),
+      queries: questions.length,
+      answeredShare: answered / times.length,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchScaling(): Promise<void> {
+  const small = await benchEngine(100);
+  const large = await benchEngine(10_000);
+  for (const r of [small, large]) {
+    rows.push(
+      { measure: `${r.passages} passages: corpus load (read + split)`, value: `${r.loadMs.toFixed(0)} ms` },
+      { measure: `${r.passages} passages: index build`, value: `${r.buildMs.toFixed(0)} ms` },
+      {
+        measure: `${r.passages} passages: median query (${r.queries} questions x 3, ${(r.answeredShare * 100).toFixed(0)}% answered)`,
+        value: `${r.queryMs.toFixed(3)} ms`,
+      },
+    );
+  }
+  const ratio = large.queryMs / small.queryMs;
+  rows.push({
+    measure: `median query ratio ${large.passages} / ${small.passages} passages`,
+    value: ratio.toFixed(2),
+    target: '<= 3',
+    ok: ratio <= 3,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. CLI start-up
+
+function wallMs(argv: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const s = performance.now();
+    const r = spawnSync(process.execPath, argv, { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited with ${r.status}`);
+    if (i >= 2) times.push(performance.now() - s);
+  }
+  return median(times);
+}
+
+function benchStartup(): void {
+  const help = wallMs([cli, '--help'], 15);
+  const bare = wallMs(['-e', '0'], 15);
+  rows.push(
+    { measure: '`gitops-lab --help` wall time (median of 15)', value: `${help.toFixed(0)} ms` },
+    { measure: '`node -e 0` wall time (median of 15)', value: `${bare.toFixed(0)} ms` },
+    {
+      measure: '--help / node -e 0 ratio',
+      value: (help / bare).toFixed(2),
+      target: '<= 1.6',
+      ok: help / bare <= 1.6,
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+if (!skipHttp) await benchHttp();
+await benchScaling();
+benchStartup();
+
+const os = await import('node:os');
+const cpu = os.cpus();
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
+process.stdout.write(
+  [
+    `doc-QA benchmark, ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'}, load average at the end ${load}`,
+    '',
+    '| measure | value | target | met |',
+    '|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.measure} | ${r.value} | ${r.target ?? ''} | ${r.ok === undefined ? '' : r.ok ? 'yes' : 'NO'} |`,
+    ),
+    '',
+  ].join('\n'),
+);
