@@ -106,7 +106,12 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     );
   }
   const { drillEnvironment } = await import('../../lab/drills/wiring.js');
-  const env = drillEnvironment({ client, repo: options.repo ?? gitPushUrl(config), prometheusUrl });
+  const env = drillEnvironment({
+    client,
+    repo: gitPushUrl(config),
+    repoToken: config.git.repo ? process.env[config.git.tokenEnv] : undefined,
+    prometheusUrl,
+  });
 
   const { runDrill } = await import('../../lab/drills/engine.js');
   const controller = new AbortController();

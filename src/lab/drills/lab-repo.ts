@@ -15,6 +15,8 @@ import { parseYamlPath } from './yaml-path.js';
 export interface ClonedLabRepoOptions {
   /** Commit author. */
   author?: { name: string; email: string };
+  /** A token for an https repository (`--repo` with GITOPS_LAB_GIT_TOKEN); never shown in messages. */
+  token?: string;
 }
 
 export class RepoEditError extends Error {}
@@ -61,21 +63,44 @@ export function editYamlText(text: string, edits: RepoEdit[]): string {
 
 export class ClonedLabRepo implements LabRepo {
   private readonly author: { name: string; email: string };
+  private readonly token?: string;
 
   constructor(
     readonly location: string,
     options: ClonedLabRepoOptions = {},
   ) {
     this.author = options.author ?? { name: 'gitops-lab drill', email: 'drill@gitops-lab.invalid' };
+    this.token = options.token || undefined;
+  }
+
+  private remoteUrl(): string {
+    if (!this.token || !/^https:\/\//.test(this.location)) return this.location;
+    const url = new URL(this.location);
+    url.username = 'x-access-token';
+    url.password = this.token;
+    return url.toString();
+  }
+
+  private mask(text: string): string {
+    return this.token ? text.split(this.token).join('***') : text;
   }
 
   private async withClone<T>(work: (dir: string) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'gitops-lab-drill-'));
     try {
-      await simpleGit().clone(this.location, dir);
+      try {
+        await simpleGit().clone(this.remoteUrl(), dir);
+      } catch (error) {
+        throw new RepoEditError(
+          `cannot clone the lab repository ${this.location}: ${this.mask((error as Error).message).split('\n')[0]}`,
+        );
+      }
       const git = simpleGit(dir);
       await git.addConfig('user.name', this.author.name).addConfig('user.email', this.author.email);
       return await work(dir);
+    } catch (error) {
+      if (error instanceof Error && this.token) error.message = this.mask(error.message);
+      throw error;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -34,6 +34,20 @@ function holderName(): string {
   return `${user}@${hostname()} pid ${process.pid}`;
 }
 
+/** The pid of a lock holder that is a live process on this machine (not this one), else undefined. */
+function runningHere(holder: string | undefined): number | undefined {
+  const match = /@(.+) pid (\d+)$/.exec(holder ?? '');
+  if (!match || match[1] !== hostname()) return undefined;
+  const pid = Number(match[2]);
+  if (pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
 const ref = (namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: lockName, namespace });
 
 async function readLock(kube: KubeAccess, namespace: string): Promise<LockInfo | undefined> {
@@ -94,11 +108,20 @@ export async function acquireLock(options: AcquireOptions): Promise<DrillLock> {
           },
         );
       }
+      const held = await readLock(kube, namespace);
       if (options.takeOver && attempt < attempts) {
+        const pid = runningHere(held?.holder);
+        if (pid !== undefined) {
+          throw new PreconditionError(
+            `drill ${held?.drill} is still running on this machine (pid ${pid}); --recover would race it.`,
+            {
+              hint: `Stop it with Ctrl-C (it rolls back by itself), or \`kill ${pid}\`, then run --recover if needed.`,
+            },
+          );
+        }
         await kube.delete(ref(namespace));
         continue;
       }
-      const held = await readLock(kube, namespace);
       const stale = held?.expires && Date.parse(held.expires) < now.getTime();
       const since = held?.started
         ? ` since ${held.started} (${formatDuration(now.getTime() - Date.parse(held.started))} ago)`

@@ -49,13 +49,15 @@ export interface EnvironmentOptions {
   client: KubeClient;
   /** The lab's Git repository (URL or path); Git actions need it. */
   repo?: string;
+  /** Token for an https `repo`. */
+  repoToken?: string;
   prometheusUrl?: string;
 }
 
 export function drillEnvironment(options: EnvironmentOptions): DrillEnvironment {
   return {
     kube: kubeAccessFrom(options.client),
-    repo: options.repo ? new ClonedLabRepo(options.repo) : undefined,
+    repo: options.repo ? new ClonedLabRepo(options.repo, { token: options.repoToken }) : undefined,
     prometheus: prometheusQuery,
     prometheusUrl: options.prometheusUrl,
     evals: evalRunner,

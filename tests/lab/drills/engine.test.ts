@@ -128,6 +128,28 @@ describe('drill engine against the fake API server', () => {
     expect(lockObject(lab)).toBeUndefined();
   });
 
+  it('--recover refuses to race a drill that is still running on this machine', async () => {
+    const { hostname } = await import('node:os');
+    const drill = await loadDrillFile(fixture('scale-drill'));
+    lab.fake.seed({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: lockName, namespace: 'argocd' },
+      data: {
+        holder: `me@${hostname()} pid ${process.ppid}`,
+        drill: 'scale-drill',
+        started: new Date().toISOString(),
+        expires: new Date(Date.now() + 60_000).toISOString(),
+      },
+    });
+    const error = await runDrill(drill, { env: lab.env, recover: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionError);
+    expect((error as Error).message).toBe(
+      `drill scale-drill is still running on this machine (pid ${process.ppid}); --recover would race it.`,
+    );
+    expect(lockObject(lab)).toBeDefined();
+  });
+
   it('rolls back when interrupted mid-observe and reports "interrupted"', async () => {
     const drill = await loadDrillFile(fixture('slow-inject'));
     const controller = new AbortController();

@@ -134,7 +134,10 @@ export function startArgoSelfHeal(
     typeof source === 'function'
       ? source
       : () =>
-          desiredFrom(source.files.get('apps/docqa.yaml') ?? '', source.files.get('workloads/docqa/rollout.yaml') ?? '');
+          desiredFrom(
+            source.files.get('apps/docqa.yaml') ?? '',
+            source.files.get('workloads/docqa/rollout.yaml') ?? '',
+          );
   let syncs = 0;
   const timer = setInterval(() => {
     const want = desired();
