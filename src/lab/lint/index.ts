@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import { asRecord, buildContext, type Rule } from './context.js';
 import { loadRepository } from './repository.js';
 import { graphRule } from './rules/graph.js';
+import { kustomizeRule } from './rules/kustomize.js';
 import { observabilityRule } from './rules/observability.js';
 import { ownershipRule } from './rules/ownership.js';
 import { policyRule } from './rules/policy.js';
@@ -34,6 +35,7 @@ export interface LintOptions {
 
 export const rules: Record<string, Rule> = {
   schema: schemaRule,
+  kustomize: kustomizeRule,
   graph: graphRule,
   ownership: ownershipRule,
   references: referencesRule,

@@ -218,6 +218,12 @@ const cases: Array<{
     mentions: ['8080', 'web-canary', '80'],
   },
   { fixture: 'ref-pdb-selector', rule: 'ref-pdb-selector', file: 'pdb.yaml', mentions: ['protects nothing'] },
+  {
+    fixture: 'kustomize-image',
+    rule: 'kustomize-image',
+    file: 'kustomization.yaml',
+    mentions: ['ghcr.io/example/webapp', '(images: ghcr.io/example/web)'],
+  },
 ];
 
 describe('lint rules on fixture repositories', () => {
