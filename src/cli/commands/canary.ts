@@ -15,7 +15,7 @@ export function registerCanary(program: Command): void {
       "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
     )
     .option('--template <file>', 'AnalysisTemplate file (default: the shipped doc-QA template)')
-    .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect, [])
+    .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect)
     .option(
       '--watch',
       're-evaluate as an AnalysisRun would (interval, count, failureLimit, inconclusiveLimit)',
@@ -59,7 +59,7 @@ Examples:
       '--template <file>',
       'AnalysisTemplate whose prometheus metrics are compared (default: the shipped one)',
     )
-    .option('--arg <name=value>', 'fill {{args.name}} not set by the selectors; repeatable', collect, [])
+    .option('--arg <name=value>', 'fill {{args.name}} not set by the selectors; repeatable', collect)
     .option('--query <promql>', 'compare this one query instead of the template metrics')
     .option('--canary-file <file>', 'offline: a JSON array of numbers for the canary')
     .option('--baseline-file <file>', 'offline: a JSON array of numbers for the baseline')
@@ -67,14 +67,12 @@ Examples:
       '--direction <[metric=]dir>',
       'bad direction: increase, decrease or either; per metric or for all; repeatable (default: read from the template conditions)',
       collect,
-      [],
     )
-    .option('--weight <metric=n>', 'weight of a metric in the score; repeatable (default 1)', collect, [])
+    .option('--weight <metric=n>', 'weight of a metric in the score; repeatable (default 1)', collect)
     .option(
       '--critical <metric>',
       'a metric that fails the comparison alone when High or Low; repeatable',
       collect,
-      [],
     )
     .option('--confidence <p>', 'confidence of the shift interval', '0.98')
     .option('--tolerance <f>', 'tolerance band as a fraction of the shift estimate', '0.25')
