@@ -100,9 +100,9 @@ describe.runIf(available || process.env.CI === 'true')('ClonedLabRepo against a 
 
   it('never shows the token of an https repository in its errors', async () => {
     const repo = new ClonedLabRepo('https://127.0.0.1:1/lab.git', { token: 's3cret-token' });
-    const error = await repo
+    const error = (await repo
       .change([{ file: 'a.yaml', set: { a: 1 } }], 'x')
-      .catch((e: unknown) => e as Error);
+      .catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/^cannot clone the lab repository https:\/\/127\.0\.0\.1:1\/lab\.git/);
     expect(error.message).not.toContain('s3cret-token');
   });
