@@ -33,11 +33,8 @@ const QUESTION_TYPES: Array<[AnswerType, RegExp]> = [
     'time',
     /^\s*when\s+(?:is|are|does|do|will|should|can)\b.*\b(?:run|runs|happen|happens|cut|start|starts|scheduled|freeze|window|due|open|close)\b|\bwhat\s+time\b|\bwhich\s+days?\b|\bwhat\s+days?\b|\bwhat\s+hours?\b|\bwhat\s+(?:date|dates|schedule)\b/i,
   ],
-  [
-    'port',
-    /\b(?:which|what)\s+(?:tcp\s+|udp\s+|local\s+|host\s+)?port\b|\bport\s+number\b|\bon\s+which\s+port\b/i,
-  ],
-  ['version', /\b(?:which|what)\s+(?:\w+\s+)?version\b|\bversion\s+number\b/i],
+  ['port', /\b(?:which|what)\s+(?:[\w-]+\s+){0,3}port\b|\bport\s+number\b|\bon\s+which\s+port\b/i],
+  ['version', /\b(?:which|what)\s+(?:[\w-]+\s+){0,3}version\b|\bversion\s+number\b/i],
   [
     'percent',
     /\b(?:what|which)\s+(?:\w+\s+)?(?:percent|percentage|share|fraction|ratio)\b|\bhow\s+much\s+(?:of\s+the\s+)?traffic\b|\bwhat\s+weight\b/i,

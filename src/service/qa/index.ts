@@ -253,6 +253,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       ' ',
     );
     const tokens = [...compounds(body), ...(body.match(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g) ?? [])];
+    // Capitalised words inside a sentence are names ("Datadog", "Alertmanager"): never everyday words.
+    const names = new Set<string>();
+    for (const m of body.matchAll(/(^|[.!?:;]\s+|\s)([A-Z][a-z]+[A-Za-z]*)\b/g)) {
+      if (/^\s$/.test(m[1] ?? '')) names.add(m[2] as string);
+    }
     // An identifier the corpus does not know as a whole ("end-of-year") is taken word by word.
     const pieces: string[] = [];
     for (const raw of tokens) {
@@ -275,7 +280,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const knownSynonyms = synonyms.filter((t) => df.has(t));
       // How specific the word is in everyday English: "happen" or "start" say little about the topic even
       // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
-      const spec = /^[a-z]+$/.test(lower) ? specificity(lower) : 1;
+      const spec = /^[a-z]+$/.test(lower) && !names.has(raw) ? specificity(lower) : 1;
       let weight: number;
       let salient = false;
       if (known.length > 0) {
