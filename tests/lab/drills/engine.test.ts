@@ -4,7 +4,14 @@ import { runDrill } from '../../../src/lab/drills/engine.js';
 import { countFlaps } from '../../../src/lab/drills/expectations.js';
 import { findDrill, loadDrillFile } from '../../../src/lab/drills/load.js';
 import { lockName } from '../../../src/lab/drills/lock.js';
-import { fixture, type SimLab, startArgoSelfHeal, startHpa, startSimLab } from './lab-sim.js';
+import {
+  fixture,
+  type SimLab,
+  startArgoConfigSelfHeal,
+  startArgoSelfHeal,
+  startHpa,
+  startSimLab,
+} from './lab-sim.js';
 
 const rollout = (lab: SimLab) => lab.fake.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
 const replicas = (lab: SimLab) => (rollout(lab)?.spec as { replicas?: number } | undefined)?.replicas;
@@ -54,6 +61,23 @@ describe('drill engine against the fake API server', () => {
     expect(journal.observe?.expectations[0]?.met).toBe(false);
     expect(journal.rollback.map((a) => a.type)).toEqual(['git-revert', 'wait']);
     expect(lab.repo.commits[0]?.reverted).toBe(true);
+  });
+
+  it('drift-self-heal (the catalogue drill): the managed key is put back, the ignored one stays drifted', async () => {
+    stops.push(startArgoConfigSelfHeal(lab.fake, lab.repo));
+    const drill = await findDrill('drift-self-heal');
+    const journal = await runDrill(drill, { env: lab.env, timeScale: 0.01 });
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(journal.observe?.expectations.map((e) => [e.probe, e.met])).toEqual([
+      ['otlp-endpoint', true],
+      ['sync-operations', true],
+      ['service-name-drifted', true],
+    ]);
+    expect(lab.repo.commits[0]?.reverted).toBe(true);
+    expect(lab.fake.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.data).toMatchObject({
+      OTEL_SERVICE_NAME: 'docqa',
+    });
   });
 
   it('runs every rollback action even when one fails, and reports the failure', async () => {

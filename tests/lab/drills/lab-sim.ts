@@ -104,7 +104,12 @@ export function labObjects() {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'docqa-config', namespace: 'docqa' },
-      data: { DOCQA_FAULTS: '', OTEL_SERVICE_NAME: 'docqa' },
+      data: {
+        DOCQA_MODE: 'extractive',
+        DOCQA_FAULTS: '',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318',
+        OTEL_SERVICE_NAME: 'docqa',
+      },
     },
   ];
 }
@@ -152,6 +157,47 @@ export function startArgoSelfHeal(
     fake.update(...appRef, (o) => {
       const status = o.status as { operationState: { startedAt: string } };
       status.operationState.startedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, syncs)).toISOString();
+    });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/**
+ * Argo CD for the docqa-config ConfigMap: the root app copies the docqa Application's ignoreDifferences from Git,
+ * and self-heal puts every key of the ConfigMap back to Git's value unless the live Application ignores it
+ * (RespectIgnoreDifferences=true, as in manifests/apps/docqa.yaml).
+ */
+export function startArgoConfigSelfHeal(fake: FakeKube, repo: MemoryRepo, everyMs = 40): () => void {
+  let syncs = 0;
+  const timer = setInterval(() => {
+    const gitApp = repo.yaml('apps/docqa.yaml') as { spec?: { ignoreDifferences?: unknown[] } };
+    const liveApp = fake.get(...appRef);
+    const liveIgnores = (liveApp?.spec as { ignoreDifferences?: unknown[] } | undefined)?.ignoreDifferences;
+    if (JSON.stringify(liveIgnores) !== JSON.stringify(gitApp.spec?.ignoreDifferences)) {
+      fake.update(...appRef, (o) => {
+        (o.spec as { ignoreDifferences?: unknown[] }).ignoreDifferences = gitApp.spec?.ignoreDifferences;
+      });
+      return;
+    }
+    const ignored = new Set(
+      ((liveIgnores ?? []) as Array<{ kind?: string; name?: string; jsonPointers?: string[] }>)
+        .filter((d) => d.kind === 'ConfigMap' && d.name === 'docqa-config')
+        .flatMap((d) => d.jsonPointers ?? [])
+        .map((p) => p.replace(/^\/data\//, '')),
+    );
+    const gitData =
+      (repo.yaml('workloads/docqa/configmap.yaml') as { data?: Record<string, string> }).data ?? {};
+    const live = fake.get('v1', 'ConfigMap', 'docqa-config', 'docqa');
+    const liveData = (live?.data ?? {}) as Record<string, string>;
+    const drifted = Object.keys(gitData).filter((k) => !ignored.has(k) && liveData[k] !== gitData[k]);
+    if (drifted.length === 0) return;
+    fake.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+      for (const k of drifted) (o.data as Record<string, string>)[k] = gitData[k] as string;
+    });
+    syncs++;
+    fake.update(...appRef, (o) => {
+      const status = o.status as { operationState: { startedAt: string } };
+      status.operationState.startedAt = new Date(Date.UTC(2026, 0, 2, 0, 0, syncs)).toISOString();
     });
   }, everyMs);
   return () => clearInterval(timer);
