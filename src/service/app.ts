@@ -200,6 +200,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
         });
         return result;
       },
+      { question: request.question, top_k: request.top_k },
     );
     const { answer, mode: answerMode, fallbackReason } = outcome;
     c.set('answerMode', answerMode);
@@ -261,8 +262,11 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
         mode: 'generative',
       };
     }
-    const result = await tracing.trace('docqa.generate', { 'gen_ai.request.model': generative.model }, () =>
-      generative.answer(question, passages, engine),
+    const result = await tracing.trace(
+      'docqa.generate',
+      { 'gen_ai.request.model': generative.model },
+      () => generative.answer(question, passages, engine),
+      { question, passages: passages.map((p) => p.passage_id) },
     );
     if (result.ok) return { answer: result.answer, mode: 'generative', grounded: true };
     metrics.fallback.inc({ reason: result.reason });

@@ -13,8 +13,16 @@ export interface TraceSpan {
 
 export interface Tracing {
   readonly enabled: boolean;
-  /** Runs `fn` inside a span (and a LangSmith run) named `name`; errors are recorded and rethrown. */
-  trace<T>(name: string, attributes: TraceAttributes, fn: (span: TraceSpan) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` inside a span (and a LangSmith run) named `name`; errors are recorded and rethrown. `inputs` go to
+   * LangSmith only (it is a tool for looking at questions and answers); spans carry `attributes` only.
+   */
+  trace<T>(
+    name: string,
+    attributes: TraceAttributes,
+    fn: (span: TraceSpan) => Promise<T>,
+    inputs?: Record<string, unknown>,
+  ): Promise<T>;
   /** Flushes pending spans and stops exporting. */
   shutdown(): Promise<void>;
 }
@@ -49,13 +57,18 @@ interface OtelBackend {
 }
 
 type Traceable = typeof import('langsmith/traceable').traceable;
+type LangSmithClient = InstanceType<typeof import('langsmith').Client>;
+interface LangSmithBackend {
+  traceable: Traceable;
+  client: LangSmithClient;
+}
 
 export function createTracing(options: TracingOptions = {}): Tracing {
   const otlpEndpoint = options.otlpEndpoint?.trim();
   if (!otlpEndpoint && !options.langsmith) return noTracing;
   const serviceName = options.serviceName ?? 'docqa';
   let otel: Promise<OtelBackend | undefined> | undefined;
-  let langsmith: Promise<Traceable | undefined> | undefined;
+  let langsmith: Promise<LangSmithBackend | undefined> | undefined;
 
   const loadOtel = () => {
     otel ??= otlpEndpoint
@@ -69,9 +82,10 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     return otel;
   };
   const loadLangsmith = () => {
+    // The client reads LANGSMITH_API_KEY and LANGSMITH_ENDPOINT itself; its own client lets shutdown() flush.
     langsmith ??= options.langsmith
-      ? import('langsmith/traceable')
-          .then((m) => m.traceable)
+      ? Promise.all([import('langsmith/traceable'), import('langsmith')])
+          .then(([{ traceable }, { Client }]) => ({ traceable, client: new Client() }))
           .catch((error) => {
             options.logger?.log('warn', 'LangSmith tracing disabled: it failed to load', {
               error: String(error),
@@ -84,15 +98,21 @@ export function createTracing(options: TracingOptions = {}): Tracing {
 
   return {
     enabled: true,
-    async trace(name, attributes, fn) {
-      const [backend, traceable] = await Promise.all([loadOtel(), loadLangsmith()]);
+    async trace(name, attributes, fn, inputs = {}) {
+      const [backend, ls] = await Promise.all([loadOtel(), loadLangsmith()]);
       const span = backend?.startSpan(name, attributes);
       const handle: TraceSpan = { setAttributes: (a) => span?.setAttributes(a) };
-      const run = traceable
-        ? traceable(() => fn(handle), { name, run_type: 'chain', metadata: attributes })
-        : () => fn(handle);
+      const run = ls
+        ? ls.traceable((_inputs: Record<string, unknown>) => fn(handle), {
+            name,
+            run_type: 'chain',
+            metadata: attributes,
+            client: ls.client,
+            tracingEnabled: true,
+          })
+        : (_inputs: Record<string, unknown>) => fn(handle);
       try {
-        return await run();
+        return await run(inputs);
       } catch (error) {
         span?.fail(error);
         throw error;
@@ -101,8 +121,8 @@ export function createTracing(options: TracingOptions = {}): Tracing {
       }
     },
     async shutdown() {
-      const backend = await otel;
-      await backend?.shutdown();
+      const [backend, ls] = await Promise.all([otel, langsmith]);
+      await Promise.all([backend?.shutdown(), ls?.client.awaitPendingTraceBatches()]);
     },
   };
 }
