@@ -11,7 +11,8 @@
  * not preserve unknown fields, an unknown field is an error (additionalProperties: false).
  * Run: node scripts/build-schemas.mjs [CRD_DIR]
  */
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -312,6 +313,9 @@ const crdDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'crds'
 writeAtomic(join(root, 'schemas', 'kubernetes.json'), buildKubernetes());
 writeAtomic(join(root, 'schemas', 'argo.json'), buildArgo(crdDir));
 writeAtomic(join(root, 'schemas', 'kustomization.json'), buildKustomization());
+// Keep the generated files in the repository's formatting (biome checks JSON too).
+const biome = join(root, 'node_modules', '.bin', 'biome');
+if (existsSync(biome)) execFileSync(biome, ['format', '--write', join(root, 'schemas')], { stdio: 'ignore' });
 process.stdout.write(
   `wrote schemas/kubernetes.json, schemas/argo.json and schemas/kustomization.json (CRDs from ${crdDir})\n`,
 );
