@@ -40,7 +40,20 @@ Exit codes: 0 ok, 1 failed, 2 usage error or inconclusive, 3 precondition not me
   return program;
 }
 
+/**
+ * A reader that stops early (`gitops-lab status | head`) closes the pipe; that is not an error of ours.
+ * Later writes to the closed stream are dropped instead of crashing the process with EPIPE.
+ */
+function tolerateClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
+  tolerateClosedPipes();
   const debug = argv.includes('--debug') || process.env.GITOPS_LAB_DEBUG === '1';
   const program = buildProgram();
   try {

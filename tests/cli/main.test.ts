@@ -63,3 +63,19 @@ describe('gitops-lab CLI skeleton', () => {
     expect(result.stderr).toContain("unknown option '--no-such-flag'");
   });
 });
+
+describe('gitops-lab output into a closed pipe', () => {
+  it('does not crash when the reader stops early (gitops-lab --help | head -1)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliPath } = await import('../support/cli.js');
+    const child = spawn(process.execPath, [cliPath, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});
