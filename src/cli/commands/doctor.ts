@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors.js';
 
 export function registerDoctor(program: Command): void {
   program
@@ -8,8 +7,18 @@ export function registerDoctor(program: Command): void {
       'check the tools, Docker, ports and memory the lab needs, and say how to fix what is missing',
     )
     .option('--json', 'print the checks as JSON')
-    .addHelpText('after', '\nExamples:\n  $ gitops-lab doctor\n  $ gitops-lab doctor --json')
-    .action(async () => {
-      throw new NotAvailableError('doctor');
+    .option('--context <name>', 'check for an existing cluster instead of a kind one')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ gitops-lab doctor
+  $ gitops-lab doctor --json | jq '.findings[] | select(.ok | not)'
+
+Exit codes: 0 everything \`up\` needs is there, 3 something is missing (each with how to fix it).`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { run } = await import('../handlers/doctor.js');
+      await run(options);
     });
 }

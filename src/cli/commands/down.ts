@@ -1,14 +1,24 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors.js';
 
 export function registerDown(program: Command): void {
   program
     .command('down')
     .description('delete the lab cluster and local lab state')
-    .option('--yes', 'do not ask for confirmation')
+    .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--context <name>', 'remove only what `up` installed into this existing context')
-    .addHelpText('after', '\nExamples:\n  $ gitops-lab down\n  $ gitops-lab down --yes')
-    .action(async () => {
-      throw new NotAvailableError('down');
+    .option('--json', 'print what was removed as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ gitops-lab down
+  $ gitops-lab down --yes
+  $ gitops-lab down --context my-cluster --yes   remove only what \`up --context my-cluster\` applied
+
+Exit codes: 0 removed (or nothing to remove), 1 failed, 2 not confirmed.`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { run } = await import('../handlers/down.js');
+      await run(options);
     });
 }

@@ -1,18 +1,29 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('Argo CD apps, rollouts, HPAs, unready pods and doc-QA answer quality')
-    .option('--json', 'print the status as JSON')
+    .option('--json', 'print the status as JSON (one object per refresh with --watch)')
     .option('--watch', 'refresh until interrupted')
-    .option('--context <name>', 'kube context of the lab')
+    .option('--interval <seconds>', 'seconds between refreshes with --watch', '5')
+    .option('--context <name>', 'kube context of the lab (default: the kind cluster `up` created)')
+    .option(
+      '--prometheus <url>',
+      "Prometheus for the quality figures (default: the lab's, http://127.0.0.1:9090)",
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ gitops-lab status\n  $ gitops-lab status --watch\n  $ gitops-lab status --json',
+      `
+Examples:
+  $ gitops-lab status
+  $ gitops-lab status --watch
+  $ gitops-lab status --json | jq '.apps[] | select(.health != "Healthy")'
+
+Exit codes: 0 healthy, 1 degraded (the problems are listed), 3 no lab found (run \`gitops-lab up\`).`,
     )
-    .action(async () => {
-      throw new NotAvailableError('status');
+    .action(async (options: Record<string, unknown>) => {
+      const { run } = await import('../handlers/status.js');
+      await run(options);
     });
 }

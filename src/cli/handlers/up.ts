@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { LabError } from '../../errors.js';
 import { runUp, type UpEvent, type UpResult } from '../../lab/bootstrap/up.js';
 import { loadConfig } from '../../lab/config.js';
-import type { Finding } from '../../lab/doctor/checks.js';
 import { defaultStreams, isInteractive, type OutputStreams, paint, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
+import { findingLine } from '../views/up-findings.js';
 
 const UpOptionsSchema = z.object({
   context: z.string().trim().min(1, { error: 'expected a context name' }).optional(),
@@ -24,15 +24,6 @@ const UpOptionsSchema = z.object({
 export interface UpRenderer {
   event(event: UpEvent): void;
   finish(result: UpResult): Promise<void> | void;
-}
-
-export function findingLine(f: Finding, out: OutputStreams['stdout']): string {
-  const mark = f.ok
-    ? paint('green', '✓', out)
-    : f.required
-      ? paint('red', '✗', out)
-      : paint('yellow', '!', out);
-  return `${mark} ${f.ok ? f.detail : `${f.detail}${f.fix ? `\n    fix: ${f.fix}` : ''}`}`;
 }
 
 function plainRenderer(streams: OutputStreams, dryRun: boolean): UpRenderer {

@@ -1,0 +1,142 @@
+/** `gitops-lab status`: collects the lab's status (src/lab/status) and renders it; exit 0 healthy, 1 degraded, 3 no lab. */
+import { z } from 'zod';
+import { loadConfig } from '../../lab/config.js';
+import { collectStatus, type LabStatus } from '../../lab/status/index.js';
+import {
+  defaultStreams,
+  formatTable,
+  isInteractive,
+  type OutputStreams,
+  paint,
+  writeLine,
+} from '../output.js';
+import { parseOptions } from '../validate.js';
+
+const StatusOptionsSchema = z.object({
+  json: z.boolean().default(false),
+  watch: z.boolean().default(false),
+  interval: z.coerce
+    .number({ error: 'expected a number of seconds from 1 to 3600' })
+    .min(1, { error: 'expected a number of seconds from 1 to 3600' })
+    .max(3600, { error: 'expected a number of seconds from 1 to 3600' })
+    .default(5),
+  context: z.string().trim().min(1, { error: 'expected a context name' }).optional(),
+  prometheus: z.string().trim().url({ error: 'expected a URL like http://127.0.0.1:9090' }).optional(),
+});
+
+const pct = (v?: number) => (v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
+
+export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string {
+  const color = (text: string, good: boolean) => paint(good ? 'green' : 'red', text, out);
+  const lines: string[] = [];
+  lines.push(
+    `${paint('bold', 'Lab', out)} ${s.context}: ${s.healthy ? color('healthy', true) : color('degraded', false)}`,
+  );
+  lines.push('', paint('bold', 'Applications', out));
+  lines.push(
+    formatTable(
+      ['NAME', 'SYNC', 'HEALTH', 'REVISION', 'LAST SYNC'],
+      s.apps.map((a) => [
+        a.name,
+        color(a.sync, a.sync === 'Synced'),
+        color(a.health, a.health === 'Healthy'),
+        a.revision?.slice(0, 7) ?? '–',
+        a.lastSync ?? '–',
+      ]),
+    ),
+  );
+  if (s.rollouts.length) {
+    lines.push('', paint('bold', 'Rollouts', out));
+    lines.push(
+      formatTable(
+        ['NAME', 'PHASE', 'STEP', 'CANARY WEIGHT', 'ANALYSIS'],
+        s.rollouts.map((r) => [
+          `${r.namespace}/${r.name}`,
+          color(r.phase, ['Healthy', 'Progressing', 'Paused'].includes(r.phase)),
+          r.step ?? '–',
+          r.canaryWeight === undefined ? '–' : `${r.canaryWeight}%`,
+          r.analysis ? `${r.analysis.name} (${r.analysis.phase})` : '–',
+        ]),
+      ),
+    );
+  }
+  if (s.hpas.length) {
+    lines.push('', paint('bold', 'Autoscalers', out));
+    lines.push(
+      formatTable(
+        ['NAME', 'TARGET', 'CURRENT', 'DESIRED', 'MIN-MAX'],
+        s.hpas.map((h) => [
+          `${h.namespace}/${h.name}`,
+          h.target,
+          String(h.current ?? '–'),
+          String(h.desired ?? '–'),
+          `${h.min ?? '?'}-${h.max ?? '?'}`,
+        ]),
+      ),
+    );
+  }
+  if (s.unreadyPods.length) {
+    lines.push('', paint('bold', 'Unready pods', out));
+    lines.push(
+      formatTable(
+        ['POD', 'REASON'],
+        s.unreadyPods.map((p) => [`${p.namespace}/${p.name}`, p.reason]),
+      ),
+    );
+  }
+  lines.push('', paint('bold', 'doc-QA answer quality (5m)', out));
+  const q = s.quality;
+  if (q.available)
+    lines.push(
+      `  grounded ${pct(q.groundedRatio)}  abstained ${pct(q.abstainRatio)}  errors ${pct(q.errorRatio)}  p95 ${q.p95LatencySeconds === undefined ? '–' : `${(q.p95LatencySeconds * 1000).toFixed(0)} ms`}  ${q.requestsPerSecond === undefined ? '' : `${q.requestsPerSecond.toFixed(2)} req/s`}`.trimEnd(),
+    );
+  else lines.push(`  not available: Prometheus at ${q.source} did not answer (${q.reason ?? 'unknown'})`);
+  if (s.problems.length) {
+    lines.push('', paint('bold', 'Problems', out));
+    for (const p of s.problems) lines.push(`  ${paint('red', '✗', out)} ${p}`);
+  }
+  return lines.join('\n');
+}
+
+export async function run(
+  rawOptions: Record<string, unknown>,
+  streams: OutputStreams = defaultStreams,
+): Promise<void> {
+  const options = parseOptions(StatusOptionsSchema, rawOptions, 'status');
+  const config = await loadConfig({ context: options.context });
+  const collect = () => collectStatus(config, { prometheusUrl: options.prometheus });
+  const show = (s: LabStatus) => {
+    if (options.json) streams.stdout.write(`${JSON.stringify(s, null, options.watch ? undefined : 2)}\n`);
+    else writeLine(renderStatus(s, streams.stdout), streams.stdout);
+    process.exitCode = s.healthy ? 0 : 1;
+  };
+  if (!options.watch) {
+    show(await collect());
+    return;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  try {
+    const tty = isInteractive(streams.stdout) && !options.json;
+    while (!controller.signal.aborted) {
+      const s = await collect();
+      if (tty) streams.stdout.write('\u001b[2J\u001b[H');
+      show(s);
+      if (!tty && !options.json)
+        writeLine(
+          paint('gray', `— refreshed ${s.checkedAt}; Ctrl-C to stop`, streams.stdout),
+          streams.stdout,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.interval * 1000);
+        controller.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  } finally {
+    process.removeListener('SIGINT', stop);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * `gitops-lab status` as data: Argo CD Applications, Rollouts, HPAs, unready pods and the doc-QA quality figures
+ * from Prometheus (when reachable). `healthy` is what the exit code reports; `problems` says why not.
+ */
+import { PreconditionError } from '../../errors.js';
+import { type LabConfig, labContext } from '../config.js';
+import { createKubeClient, type KubeClient } from '../kube/client.js';
+import { KubeApiError } from '../kube/errors.js';
+import { appHealth, appSync, podProblem, rolloutWeight } from '../kube/status.js';
+import {
+  type AnalysisRun,
+  type Application,
+  type HorizontalPodAutoscaler,
+  Kinds,
+  type Pod,
+  type Rollout,
+} from '../kube/types.js';
+
+export interface AppStatus {
+  name: string;
+  sync: string;
+  health: string;
+  revision?: string;
+  lastSync?: string;
+  message?: string;
+}
+
+export interface RolloutStatus {
+  name: string;
+  namespace: string;
+  phase: string;
+  step?: string;
+  canaryWeight?: number;
+  analysis?: { name: string; phase: string };
+  message?: string;
+}
+
+export interface HpaStatus {
+  name: string;
+  namespace: string;
+  target: string;
+  current?: number;
+  desired?: number;
+  min?: number;
+  max?: number;
+}
+
+export interface PodStatus {
+  name: string;
+  namespace: string;
+  reason: string;
+}
+
+export interface QualityFigures {
+  available: boolean;
+  source: string;
+  reason?: string;
+  /** Share of answers grounded in their citations, last 5 minutes. */
+  groundedRatio?: number;
+  abstainRatio?: number;
+  errorRatio?: number;
+  p95LatencySeconds?: number;
+  requestsPerSecond?: number;
+}
+
+export interface LabStatus {
+  context: string;
+  healthy: boolean;
+  problems: string[];
+  apps: AppStatus[];
+  rollouts: RolloutStatus[];
+  hpas: HpaStatus[];
+  unreadyPods: PodStatus[];
+  quality: QualityFigures;
+  checkedAt: string;
+}
+
+export const qualityQueries = {
+  groundedRatio:
+    'sum(rate(docqa_answers_grounded_total{grounded="true"}[5m])) / sum(rate(docqa_answers_grounded_total[5m]))',
+  abstainRatio:
+    'sum(rate(docqa_requests_total{status="insufficient_context"}[5m])) / sum(rate(docqa_requests_total[5m]))',
+  errorRatio: 'sum(rate(docqa_requests_total{status="error"}[5m])) / sum(rate(docqa_requests_total[5m]))',
+  p95LatencySeconds:
+    'histogram_quantile(0.95, sum by (le) (rate(docqa_request_duration_seconds_bucket[5m])))',
+  requestsPerSecond: 'sum(rate(docqa_requests_total[5m]))',
+} as const;
+
+/** Quality figures below these make the lab degraded (the same spirit as the canary's AnalysisTemplate). */
+export const qualityFloors = { groundedRatio: 0.8, errorRatio: 0.05 };
+
+const noLabHint = 'Run `gitops-lab up` to create the lab (or pass --context for an existing one).';
+
+export async function connectToLab(config: LabConfig): Promise<KubeClient> {
+  let kube: KubeClient;
+  try {
+    kube = createKubeClient({ kubeconfig: config.kubeconfig, context: labContext(config) });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+    throw new PreconditionError(`No lab found: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`, {
+      hint: noLabHint,
+    });
+  }
+  try {
+    await kube.serverVersion();
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 0)
+      throw new PreconditionError(
+        `No lab found: the cluster of context ${kube.context} is not reachable (${kube.server}).`,
+        { hint: noLabHint },
+      );
+    throw error;
+  }
+  return kube;
+}
+
+export async function qualityFrom(url: string, timeoutMs = 2000): Promise<QualityFigures> {
+  const { PrometheusClient } = await import('../canary/prometheus.js');
+  const client = new PrometheusClient({ url, timeoutMs });
+  const figures: QualityFigures = { available: true, source: url };
+  try {
+    for (const [key, query] of Object.entries(qualityQueries) as Array<
+      [keyof typeof qualityQueries, string]
+    >) {
+      const result = await client.query(query);
+      const value =
+        result.resultType === 'vector'
+          ? result.vector[0]?.value
+          : result.resultType === 'scalar'
+            ? result.value
+            : undefined;
+      if (value !== undefined && Number.isFinite(value)) figures[key] = value;
+    }
+  } catch (error) {
+    return { available: false, source: url, reason: error instanceof Error ? error.message : String(error) };
+  }
+  return figures;
+}
+
+export async function collectStatus(
+  config: LabConfig,
+  options: { kube?: KubeClient; prometheusUrl?: string; prometheusTimeoutMs?: number } = {},
+): Promise<LabStatus> {
+  const kube = options.kube ?? (await connectToLab(config));
+  if (!(await kube.serves(Kinds.Application)))
+    throw new PreconditionError(
+      `No lab found in context ${kube.context}: Argo CD is not installed (no Application kind).`,
+      { hint: noLabHint },
+    );
+  const [apps, rollouts, runs, hpas, pods] = await Promise.all([
+    kube.list<Application>(Kinds.Application, { namespace: config.namespaces.argocd }),
+    kube
+      .serves(Kinds.Rollout)
+      .then((ok) =>
+        ok ? kube.list<Rollout>(Kinds.Rollout) : { items: [] as Rollout[], resourceVersion: '' },
+      ),
+    kube
+      .serves(Kinds.AnalysisRun)
+      .then((ok) =>
+        ok ? kube.list<AnalysisRun>(Kinds.AnalysisRun) : { items: [] as AnalysisRun[], resourceVersion: '' },
+      ),
+    kube.list<HorizontalPodAutoscaler>(Kinds.HorizontalPodAutoscaler),
+    kube.list<Pod>(Kinds.Pod),
+  ]);
+  if (!apps.items.some((a) => a.metadata.name === 'lab-root'))
+    throw new PreconditionError(
+      `No lab found in context ${kube.context}: there is no Application lab-root in ${config.namespaces.argocd}.`,
+      {
+        hint: noLabHint,
+      },
+    );
+  const status: LabStatus = {
+    context: kube.context,
+    healthy: true,
+    problems: [],
+    apps: apps.items
+      .map((a) => ({
+        name: a.metadata.name,
+        sync: appSync(a),
+        health: appHealth(a),
+        revision: a.status?.sync?.revision,
+        lastSync: a.status?.operationState?.finishedAt,
+        message:
+          a.status?.conditions?.[0]?.message ??
+          (appHealth(a) !== 'Healthy' ? a.status?.health?.message : undefined),
+      }))
+      .sort((x, y) => x.name.localeCompare(y.name)),
+    rollouts: rollouts.items.map((r) => {
+      const steps = r.spec?.strategy?.canary?.steps?.length;
+      const index = r.status?.currentStepIndex;
+      const runName = r.status?.canary?.currentStepAnalysisRunStatus?.name;
+      const run =
+        runs.items.find((x) => x.metadata.name === runName) ??
+        runs.items
+          .filter(
+            (x) =>
+              x.metadata.namespace === r.metadata.namespace &&
+              x.metadata.ownerReferences?.some((o) => o.name === r.metadata.name),
+          )
+          .sort((a, b) =>
+            (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+          )[0];
+      return {
+        name: r.metadata.name,
+        namespace: r.metadata.namespace ?? '',
+        phase: r.status?.phase ?? 'Unknown',
+        ...(steps !== undefined && index !== undefined ? { step: `${Math.min(index, steps)}/${steps}` } : {}),
+        ...(rolloutWeight(r) !== undefined ? { canaryWeight: rolloutWeight(r) } : {}),
+        ...(run ? { analysis: { name: run.metadata.name, phase: run.status?.phase ?? 'Unknown' } } : {}),
+        ...(r.status?.message ? { message: r.status.message } : {}),
+      };
+    }),
+    hpas: hpas.items.map((h) => ({
+      name: h.metadata.name,
+      namespace: h.metadata.namespace ?? '',
+      target: `${h.spec?.scaleTargetRef?.kind ?? '?'}/${h.spec?.scaleTargetRef?.name ?? '?'}`,
+      current: h.status?.currentReplicas,
+      desired: h.status?.desiredReplicas,
+      min: h.spec?.minReplicas,
+      max: h.spec?.maxReplicas,
+    })),
+    unreadyPods: pods.items.flatMap((p) => {
+      const reason = podProblem(p);
+      return reason ? [{ name: p.metadata.name, namespace: p.metadata.namespace ?? '', reason }] : [];
+    }),
+    quality: { available: false, source: options.prometheusUrl ?? '', reason: 'not queried' },
+    checkedAt: new Date().toISOString(),
+  };
+  const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
+  status.quality = await qualityFrom(url, options.prometheusTimeoutMs);
+  for (const a of status.apps)
+    if (a.sync !== 'Synced' || a.health !== 'Healthy')
+      status.problems.push(
+        `Application ${a.name} is ${a.sync}/${a.health}${a.message ? `: ${a.message}` : ''}`,
+      );
+  for (const r of status.rollouts)
+    if (!['Healthy', 'Progressing', 'Paused'].includes(r.phase))
+      status.problems.push(
+        `Rollout ${r.namespace}/${r.name} is ${r.phase}${r.message ? `: ${r.message}` : ''}`,
+      );
+  for (const p of status.unreadyPods)
+    status.problems.push(`Pod ${p.namespace}/${p.name} is not ready: ${p.reason}`);
+  const q = status.quality;
+  if (q.available && q.groundedRatio !== undefined && q.groundedRatio < qualityFloors.groundedRatio)
+    status.problems.push(
+      `doc-QA grounded answers ${(q.groundedRatio * 100).toFixed(0)}% < ${qualityFloors.groundedRatio * 100}%`,
+    );
+  if (q.available && q.errorRatio !== undefined && q.errorRatio > qualityFloors.errorRatio)
+    status.problems.push(
+      `doc-QA error ratio ${(q.errorRatio * 100).toFixed(1)}% > ${qualityFloors.errorRatio * 100}%`,
+    );
+  status.healthy = status.problems.length === 0;
+  return status;
+}

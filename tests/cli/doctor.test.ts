@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { installFakeBin } from '../support/fake-bin/index.js';
+
+interface Report {
+  ok: boolean;
+  findings: Array<{ id: string; ok: boolean; version?: string; fix?: string }>;
+  labCluster: { exists: boolean };
+}
+
+describe('gitops-lab doctor', () => {
+  it('--json lists every check with versions and exits 0 when everything is there', async () => {
+    const bin = await installFakeBin({ extra: ['git'] });
+    const cwd = mkdtempSync(join(tmpdir(), 'doctor-'));
+    const result = await runCli(['doctor', '--json'], {
+      cwd,
+      env: { ...bin.env, GITOPS_LAB_STATE_DIR: join(cwd, 's') },
+    });
+    const report = JSON.parse(result.stdout) as Report;
+    const byId = Object.fromEntries(report.findings.map((f) => [f.id, f]));
+    expect(byId.docker?.version).toBe('27.3.1');
+    expect(byId.kind?.version).toBe('0.29.0');
+    expect(byId.kubectl?.version).toBe('1.33.1');
+    expect(byId.memory?.ok).toBe(true);
+    expect(report.findings.filter((f) => f.id.startsWith('port-'))).toHaveLength(4);
+    // Ports may be taken on a shared machine; everything else must pass.
+    const failing = report.findings.filter((f) => !f.ok && !f.id.startsWith('port-'));
+    expect(failing).toEqual([]);
+    expect(result.code).toBe(report.ok ? 0 : 3);
+  });
+
+  it('exits 3 and says how to fix an old kind and a missing kubectl', async () => {
+    const bin = await installFakeBin({ tools: ['kind', 'docker'], config: { kindVersion: '0.17.0' } });
+    const cwd = mkdtempSync(join(tmpdir(), 'doctor-'));
+    const result = await runCli(['doctor'], { cwd, env: bin.env });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('kind 0.17.0 is older than 0.20.0');
+    expect(result.stdout).toContain('kubectl is not installed');
+    expect(result.stdout).toContain('fix: Install kubectl');
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import {
+  applicationsSynced,
+  type FakeKube,
+  type KubeObject,
+  startFakeKube,
+} from '../support/fake-kube/index.js';
+
+const app = (name: string): KubeObject => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name, namespace: 'argocd' },
+  spec: { project: 'lab' },
+});
+
+function seedHealthyLab(fake: FakeKube): void {
+  fake.seed(
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'docqa' } },
+  );
+  for (const name of ['lab-root', 'docqa', 'guestbook']) {
+    fake.seed({
+      ...app(name),
+      status: {
+        sync: { status: 'Synced', revision: 'abcdef0123456789' },
+        health: { status: 'Healthy' },
+        operationState: { phase: 'Succeeded', finishedAt: '2026-11-29T10:00:00Z' },
+      },
+    });
+  }
+  fake.seed({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'docqa', namespace: 'docqa' },
+    spec: { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }] } } },
+    status: { phase: 'Paused', currentStepIndex: 1, canary: { weights: { canary: { weight: 20 } } } },
+  });
+  fake.seed({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'docqa', namespace: 'docqa' },
+    spec: {
+      minReplicas: 2,
+      maxReplicas: 6,
+      scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'docqa' },
+    },
+    status: { currentReplicas: 3, desiredReplicas: 4 },
+  });
+  fake.seed({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'docqa-abc', namespace: 'docqa' },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+}
+
+async function prometheusAnswering(values: Record<string, string>): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const query =
+      new URL(req.url ?? '/', 'http://x').searchParams.get('query') ??
+      new URLSearchParams(body).get('query') ??
+      '';
+    const key = Object.keys(values).find((k) => query.includes(k));
+    const result = key ? [{ metric: {}, value: [1_700_000_000, values[key]] }] : [];
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+describe('gitops-lab status', () => {
+  let fake: FakeKube | undefined;
+  let prometheus: Server | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    await new Promise((r) => (prometheus ? prometheus.close(r) : r(undefined)));
+    fake = undefined;
+    prometheus = undefined;
+  });
+
+  function cwdFor(kubeconfig: string): string {
+    const cwd = mkdtempSync(join(tmpdir(), 'gitops-lab-status-'));
+    writeFileSync(join(cwd, 'gitops-lab.yaml'), `kubeconfig: ${kubeconfig}\nports: { prometheus: 1 }\n`);
+    return cwd;
+  }
+
+  it('reports a healthy lab with apps, rollouts, HPAs and quality figures and exits 0', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    prometheus = await prometheusAnswering({
+      'grounded="true"': '0.95',
+      'status="error"': '0',
+      histogram_quantile: '0.12',
+    });
+    const url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
+    const result = await runCli(['status', '--prometheus', url], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Lab kind-gitops-lab: healthy');
+    expect(result.stdout).toMatch(/docqa\s+Synced\s+Healthy\s+abcdef0/);
+    expect(result.stdout).toMatch(/docqa\/docqa\s+Paused\s+1\/3\s+20%/);
+    expect(result.stdout).toMatch(/docqa\/docqa\s+Rollout\/docqa\s+3\s+4\s+2-6/);
+    expect(result.stdout).toContain('grounded 95.0%');
+    expect(result.stdout).toContain('p95 120 ms');
+  });
+
+  it('a lab whose pods are Ready but whose answers are not grounded is degraded (exit 1), with the reason', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    prometheus = await prometheusAnswering({ 'grounded="true"': '0.41' });
+    const url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
+    const result = await runCli(['status', '--json', '--prometheus', url], {
+      cwd: cwdFor(fake.kubeconfigPath),
+    });
+    expect(result.code).toBe(1);
+    const status = JSON.parse(result.stdout) as {
+      healthy: boolean;
+      problems: string[];
+      quality: { groundedRatio: number };
+    };
+    expect(status.healthy).toBe(false);
+    expect(status.quality.groundedRatio).toBeCloseTo(0.41);
+    expect(status.problems).toEqual(['doc-QA grounded answers 41% < 80%']);
+  });
+
+  it('degraded apps and crashing pods exit 1 and are listed; Prometheus being away is said, not fatal', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    fake.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.status = {
+        sync: { status: 'OutOfSync' },
+        health: { status: 'Degraded', message: 'Rollout aborted' },
+      };
+    });
+    fake.seed({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'docqa-bad', namespace: 'docqa' },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'docqa',
+            ready: false,
+            restartCount: 4,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+          },
+        ],
+      },
+    });
+    const result = await runCli(['status'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Lab kind-gitops-lab: degraded');
+    expect(result.stdout).toContain('Application docqa is OutOfSync/Degraded: Rollout aborted');
+    expect(result.stdout).toContain('Pod docqa/docqa-bad is not ready: CrashLoopBackOff (4 restarts)');
+    expect(result.stdout).toContain('not available: Prometheus at http://127.0.0.1:1 did not answer');
+  });
+
+  it('with no lab it exits 3 with a hint to run up', async () => {
+    fake = await startFakeKube();
+    const result = await runCli(['status'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('No lab found in context kind-gitops-lab');
+    expect(result.stderr).toContain('gitops-lab up');
+    const stopped = await startFakeKube();
+    await stopped.close();
+    const unreachable = await runCli(['status'], { cwd: cwdFor(stopped.kubeconfigPath) });
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(
+      /No lab found: the cluster of context kind-gitops-lab is not reachable/,
+    );
+    const noContext = await runCli(['status', '--context', 'elsewhere'], {
+      cwd: cwdFor(stopped.kubeconfigPath),
+    });
+    expect(noContext.code).toBe(3);
+    expect(noContext.stderr).toContain('No lab found: the kubeconfig has no context named "elsewhere"');
+  });
+
+  it('reads controllers converging: a watch-free snapshot sees what Argo CD reports', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    fake.seed(app('late'));
+    fake.addController(applicationsSynced());
+    await new Promise((r) => setTimeout(r, 100));
+    const result = await runCli(['status', '--json'], { cwd: cwdFor(fake.kubeconfigPath) });
+    const status = JSON.parse(result.stdout) as { apps: Array<{ name: string; sync: string }> };
+    expect(status.apps.map((a) => `${a.name}:${a.sync}`)).toContain('late:Synced');
+  });
+});
