@@ -100,7 +100,39 @@ async function latestAnalysisRun(
   return owned.sort(newestFirst)[0];
 }
 
+/** How long a probe may take before it counts as an error; `timeout` on the probe overrides it. */
+export const defaultProbeTimeoutMs = 30_000;
+
+/**
+ * Evaluates a probe, bounded by its timeout and cut short by `signal`, so a hung API server or Prometheus can
+ * neither stall the drill nor keep Ctrl-C from reaching the rollback.
+ */
 export async function evaluateProbe(
+  named: NamedProbe,
+  env: DrillEnvironment,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  signal?.throwIfAborted();
+  const limitMs = named.probe.timeout ? parseDuration(named.probe.timeout) : defaultProbeTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const bounded = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ProbeError(named.id, `no answer within ${formatDuration(limitMs)}`)),
+      limitMs + (named.probe.type === 'http' ? 1000 : 0),
+    );
+    onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([readProbe(named, env, signal), bounded]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function readProbe(
   named: NamedProbe,
   env: DrillEnvironment,
   signal?: AbortSignal,

@@ -71,7 +71,6 @@ describe('drill engine against the fake API server', () => {
     expect(journal.status).toBe('completed');
     expect(journal.observe?.expectations.map((e) => [e.probe, e.met])).toEqual([
       ['otlp-endpoint', true],
-      ['sync-operations', true],
       ['service-name-drifted', true],
     ]);
     expect(lab.repo.commits[0]?.reverted).toBe(true);

@@ -172,6 +172,26 @@ describe('probes against the fake API server', () => {
     );
   });
 
+  it('bounds a probe that hangs by its timeout, and lets an interrupt cut it short', async () => {
+    const hung: DrillEnvironment = {
+      kube: { ...lab.env.kube, get: () => new Promise(() => {}) },
+    };
+    const target = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'docqa', name: 'docqa-config' };
+    await expect(
+      evaluateProbe({ id: 'slow', probe: { type: 'k8s', target, path: '.data', timeout: '100ms' } }, hung),
+    ).rejects.toThrow('probe slow: no answer within 100ms');
+    const controller = new AbortController();
+    const pending = evaluateProbe(
+      { id: 'slow', probe: { type: 'k8s', target, path: '.data' } },
+      hung,
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(), 20);
+    const started = Date.now();
+    await expect(pending).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('runs the eval suite through the eval runner', async () => {
     const env: DrillEnvironment = {
       ...lab.env,
