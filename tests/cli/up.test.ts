@@ -139,6 +139,27 @@ describe.runIf(gitAvailable)('gitops-lab up against the fake cluster', () => {
     expect(lab.bin.calls().slice(callsBefore).filter(mutating)).toEqual([]);
   }, 120_000);
 
+  it('--repo seeds your repository with repoURLs pointing at it and skips the in-cluster Git server', async () => {
+    lab = await startLabFixture();
+    const result = await runCli(['up', '--repo', lab.bareRepo, '--json'], {
+      cwd: lab.cwd,
+      env: { ...lab.env, GITOPS_LAB_GIT_TOKEN: 'secret-token' },
+      timeoutMs: 90_000,
+    });
+    expect(result.code).toBe(0);
+    const steps = jsonLines(result.stdout).filter((e) => e.type === 'step' && e.status === 'done');
+    expect(steps.map((e) => e.step)).not.toContain('git-server');
+    const app = execFileSync('git', ['-C', lab.bareRepo, 'show', 'main:apps/docqa.yaml']).toString();
+    expect(app).toContain(`repoURL: ${lab.bareRepo}`);
+    expect(app).not.toContain('git-server.lab-git.svc.cluster.local');
+    const root = lab.fake.get('argoproj.io/v1alpha1', 'Application', 'lab-root', 'argocd');
+    expect(JSON.stringify(root?.spec)).toContain(lab.bareRepo);
+    expect(lab.fake.get('v1', 'Secret', 'lab-repo', 'argocd')?.metadata?.labels).toEqual({
+      'argocd.argoproj.io/secret-type': 'repository',
+    });
+    expect(result.stdout).not.toContain('secret-token');
+  }, 120_000);
+
   it('a failure in the middle exits 1 with the failing step and a hint; the next run resumes from there', async () => {
     lab = await startLabFixture();
     lab.bin.configure({
