@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -284,5 +284,67 @@ describe('lint rule details', () => {
   it('notes remote bases and Helm charts as info, never as problems', () => {
     const findings = lint('app-unpinned', 'pass');
     expect(findings.some((f) => f.rule === 'helm-not-rendered' && f.severity === 'info')).toBe(true);
+  });
+
+  it('treats hardening gaps of an AnalysisTemplate Job as warnings, and its :latest image still as an error', () => {
+    const dir = join(temp, 'analysis-job');
+    cpSync(join(fixtures, 'analysis-condition', 'pass'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'replay.yaml'),
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: AnalysisTemplate',
+        'metadata: {name: replay, namespace: web}',
+        'spec:',
+        '  metrics:',
+        '    - name: replay',
+        '      provider:',
+        '        job:',
+        '          spec:',
+        '            template:',
+        '              spec:',
+        '                restartPolicy: Never',
+        '                containers:',
+        '                  - {name: replay, image: "ghcr.io/example/replay:latest", args: [run]}',
+        '',
+      ].join('\n'),
+    );
+    const findings = lintRepository({ dir }).findings.filter(
+      (f) => f.file === 'replay.yaml' && f.severity !== 'info',
+    );
+    expect(findings.filter((f) => f.severity === 'error').map((f) => f.rule)).toEqual(['policy-image-tag']);
+    expect(findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['policy-run-as-root', 'policy-resources']),
+    );
+  });
+
+  it('accepts the canary-hash label from a scrape configuration kept in Helm values', () => {
+    const dir = join(temp, 'labels-in-values');
+    cpSync(join(fixtures, 'analysis-labels', 'fail'), dir, { recursive: true });
+    expect(lintRepository({ dir }).findings.some((f) => f.rule === 'analysis-labels')).toBe(true);
+    writeFileSync(
+      join(dir, 'prometheus-app.yaml'),
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: prometheus, namespace: argocd}',
+        'spec:',
+        '  project: default',
+        '  source:',
+        '    repoURL: https://prometheus-community.github.io/helm-charts',
+        '    chart: prometheus',
+        '    targetRevision: 27.0.0',
+        '    helm:',
+        '      values: |',
+        '        extraScrapeConfigs: |',
+        '          - job_name: pods',
+        '            relabel_configs:',
+        '              - source_labels: [__meta_kubernetes_pod_label_rollouts_pod_template_hash]',
+        '                target_label: rollouts_pod_template_hash',
+        '  destination: {server: https://kubernetes.default.svc, namespace: monitoring}',
+        '',
+      ].join('\n'),
+    );
+    expect(lintRepository({ dir }).findings.some((f) => f.rule === 'analysis-labels')).toBe(false);
   });
 });

@@ -410,6 +410,8 @@ export function graphRule(ctx: LintContext): Finding[] {
 function hasRemoteBase(ctx: LintContext, dir: string): boolean {
   const k = ctx.repo.kustomizations.find((x) => x.dir === dir);
   const resources = asArray(k?.object.resources);
+  // Kustomize's Helm inflation renders objects lint does not see either.
+  if (asArray(k?.object.helmCharts).length > 0) return true;
   return resources.some(
     (e) => typeof e === 'string' && (/:\/\//.test(e) || e.includes('?ref=') || /^github\.com\//.test(e)),
   );

@@ -28,6 +28,14 @@ export function observabilityRule(ctx: LintContext): Finding[] {
   // Labels the analysis queries select by must be produced by some scrape configuration.
   if (monitors.length > 0) {
     const produced = new Set<string>();
+    // Scrape configurations can also live in Helm values (additionalScrapeConfigs) or a ConfigMap.
+    for (const r of ctx.repo.resources) {
+      if (r.kind !== 'Application' && r.kind !== 'ConfigMap') continue;
+      const text = JSON.stringify(r.object);
+      for (const label of relabelledLabels) {
+        if (new RegExp(`target_?label\\W{0,8}${label}\\b`, 'i').test(text)) produced.add(label);
+      }
+    }
     for (const m of monitors) {
       const spec = asRecord(m.object.spec) ?? {};
       const endpoints = [...asArray(spec.podMetricsEndpoints), ...asArray(spec.endpoints)];

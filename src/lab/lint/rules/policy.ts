@@ -41,13 +41,17 @@ export function policyRule(ctx: LintContext): Finding[] {
       continue;
     }
     for (const pod of podSpecsOf(r)) {
+      // An AnalysisTemplate's Job runs for minutes during a rollout: its hardening gaps are warnings.
+      const analysisJob = r.kind === 'AnalysisTemplate' || r.kind === 'ClusterAnalysisTemplate';
+      const hardening = (severity: 'error' | 'warning'): 'error' | 'warning' =>
+        analysisJob ? 'warning' : severity;
       const podSecurity = asRecord(pod.spec.securityContext) ?? {};
       for (const flag of ['hostNetwork', 'hostPID', 'hostIPC']) {
         if (pod.spec[flag] === true) {
           findings.push(
             findingAt(ctx, r, [...pod.path, flag], {
               rule: 'policy-host-namespace',
-              severity: 'error',
+              severity: hardening('error'),
               message: `${flag}: true shares the node's namespace with the pod`,
               fix: `Remove ${flag}.`,
             }),
@@ -107,7 +111,7 @@ export function policyRule(ctx: LintContext): Finding[] {
           findings.push(
             findingAt(ctx, r, path, {
               rule: 'policy-run-as-root',
-              severity: 'error',
+              severity: hardening('error'),
               message: `${where} runs as root (runAsUser: 0)`,
               fix: 'Run as a non-root numeric user (runAsUser: 10001, runAsNonRoot: true).',
             }),
@@ -120,7 +124,7 @@ export function policyRule(ctx: LintContext): Finding[] {
           findings.push(
             findingAt(ctx, r, path, {
               rule: 'policy-run-as-root',
-              severity: 'error',
+              severity: hardening('error'),
               message: `${where} sets runAsNonRoot: false, so it may run as root`,
               fix: 'Set runAsNonRoot: true and a non-root runAsUser.',
             }),
@@ -129,7 +133,7 @@ export function policyRule(ctx: LintContext): Finding[] {
           findings.push(
             findingAt(ctx, r, [...c.path, 'securityContext'], {
               rule: 'policy-run-as-root',
-              severity: 'error',
+              severity: hardening('error'),
               message: `${where} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set (pod or container), so the image decides`,
               fix: 'Set securityContext.runAsNonRoot: true (pod level) and a numeric runAsUser.',
             }),
@@ -145,7 +149,7 @@ export function policyRule(ctx: LintContext): Finding[] {
                 : [...c.path, 'securityContext', 'allowPrivilegeEscalation'],
               {
                 rule: 'policy-privilege-escalation',
-                severity: 'error',
+                severity: hardening('error'),
                 message:
                   sc.allowPrivilegeEscalation === true
                     ? `${where} sets allowPrivilegeEscalation: true`
@@ -207,7 +211,7 @@ export function policyRule(ctx: LintContext): Finding[] {
           findings.push(
             findingAt(ctx, r, container.resources === undefined ? c.path : [...c.path, 'resources'], {
               rule: 'policy-resources',
-              severity: 'error',
+              severity: hardening('error'),
               message: `${where} has no ${missing.join(', ')}${missing.includes('requests.cpu') && r.kind !== 'Job' ? ' (an HPA on CPU utilisation cannot work without a CPU request)' : ''}`,
               fix: 'Set resources.requests (cpu, memory) and resources.limits.memory.',
             }),
