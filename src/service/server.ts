@@ -48,7 +48,7 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   const service = createDocQaApp(options);
   let closing: Promise<void> | undefined;
   // While closing, ask clients to drop keep-alive connections so the server can stop promptly.
-  const fetch = async (request: Request, env: unknown) => {
+  const fetch = async (request: Request, env: Parameters<typeof service.app.fetch>[1]) => {
     const response = await service.app.fetch(request, env);
     if (closing) {
       try {

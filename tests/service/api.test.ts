@@ -247,7 +247,12 @@ describe('the other routes', () => {
   });
 
   it('answers unknown routes with 404 JSON and wrong methods with 405 JSON', async () => {
-    await expectError(await service.app.request('/v2/ask', { method: 'POST' }), 404, 'not_found');
+    const missing = await service.app.request('/v2/ask', {
+      method: 'POST',
+      headers: { 'x-request-id': 'r-404' },
+    });
+    expect(missing.headers.get('x-request-id')).toBe('r-404');
+    await expectError(missing, 404, 'not_found');
     await expectError(await service.app.request('/'), 404, 'not_found');
     const post = await service.app.request('/healthz', { method: 'POST' });
     expect(post.headers.get('allow')).toBe('GET, HEAD');

@@ -32,10 +32,11 @@ afterAll(async () => {
   await stub.close();
 });
 
-async function generativeApp(options: { apiKey?: string; timeoutMs?: number } = {}) {
+async function generativeApp(options: { apiKey?: string; timeoutMs?: number; faults?: string } = {}) {
   const service = createDocQaApp({
     corpusDir: fixtureCorpus,
     mode: 'generative',
+    faults: options.faults,
     logger: createJsonLogger({ stream: logStream, level: 'debug' }),
     gemini: {
       apiKey: 'apiKey' in options ? options.apiKey : API_KEY,
@@ -178,6 +179,17 @@ describe('generative mode against a Gemini stub (real @google/genai SDK)', () =>
     expect(metricValue(await metricsText(service), 'docqa_fallback_total', { reason: 'missing_key' })).toBe(
       1,
     );
+  });
+
+  it('under wrong-retrieval, gives the model unrelated passages and counts what is served as ungrounded', async () => {
+    const service = await generativeApp({ faults: 'wrong-retrieval' });
+    const { body } = await askFor(service, 'good');
+    const prompt = stub.requests.at(-1)?.prompt ?? '';
+    expect(prompt).not.toContain('[passage_id: argo-cd-and-hpa.md');
+    expect(body.citations.every((c) => c.doc_id !== 'argo-cd-and-hpa.md')).toBe(true);
+    const text = await metricsText(service);
+    expect(metricValue(text, 'docqa_answers_grounded_total', { grounded: 'true' })).toBe(0);
+    expect((await service.app.request('/healthz')).status).toBe(200);
   });
 
   it('never writes the API key to the logs', () => {
