@@ -12,11 +12,16 @@ export type AnswerType =
   | 'command'
   | 'time'
   | 'owner'
-  | 'name';
+  | 'name'
+  | 'money';
 
 export type SpanTypes = Record<AnswerType, boolean>;
 
 const QUESTION_TYPES: Array<[AnswerType, RegExp]> = [
+  [
+    'money',
+    /\bhow\s+much\b.*\b(?:cost|costs|charge|charges|pay|paid|spend|spent|price)\b|\bwhat\s+(?:does|do|will)\b.*\bcost\b|\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:price|fee|fees|cost)\b/i,
+  ],
   [
     'command',
     /\b(?:what|which)\s+(?:\w+\s+)?(?:command|cli|flag|option|subcommand)\b|\bwhat\s+(?:do|should|can)\s+(?:i|we)\s+(?:run|type)\b|\bcommand\s+(?:to|for)\b/i,
@@ -67,19 +72,53 @@ const COMMAND =
   /(?:^|\s)--?[a-z][\w-]*|\b[a-z][\w-]*ctl\b|\b(?:kubectl|git|helm|argocd|docker|npm|npx|curl|vault|make|terraform|aws|gcloud|az|systemctl|journalctl|ssh|psql)\s+[a-z]|\b[a-z]+(?:-[a-z]+)+\s+[a-z]+\s+[a-z<]/;
 const TIME =
   /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mondays|tuesdays|weekends?|weekdays?|daily|nightly|weekly|monthly|quarterly|yearly)\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:am|pm|utc)\b/i;
+const MONEY = /[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|euros?|cents?)\b|\d\s*%|\b(?:usd|eur|gbp)\s?\d/i;
 const OWNER =
   /\bteam\b|\bmanagers?\b|\bowners?\b|\bengineers?\b|\blead\b|\bon-?call\b|\bsecondary\b|\bprimary\b|\bhead\s+of\b|\badmins?\b|\bmaintainers?\b|\bsupport\b|\bsecurity\b|\bfinance\b|\bapprovers?\b|\bsre\b|\bsomeone\b|\bperson\b|\bpeople\b|\bmembers?\b|\bgroup\b|\bdirector\b|\bowning\b|#[a-z][\w-]+/i;
 
-/** A proper name or identifier not at the start of the sentence: `Vault`, `ci-build-cache`, `#ci-help`. */
-function hasName(text: string): boolean {
+/** Acronyms too common to name anything: an answer to "which tool" is not "the API". */
+const GENERIC_ACRONYMS = new Set([
+  'API',
+  'HTTP',
+  'HTTPS',
+  'URL',
+  'ID',
+  'IDS',
+  'UTC',
+  'JSON',
+  'YAML',
+  'CPU',
+  'OK',
+  'UI',
+  'CLI',
+  'SMS',
+]);
+
+/**
+ * A proper name or identifier not at the start of the sentence (`Vault`, `ci-build-cache`, `#ci-help`), other
+ * than the words in `exclude` (the question's own words are no answer to it).
+ */
+export function hasName(text: string, exclude: ReadonlySet<string> = new Set()): boolean {
   const words = text.split(/\s+/).slice(1);
-  return words.some(
-    (w) =>
-      /^[("']?[A-Z][a-z]*[A-Z0-9]?[\w-]*/.test(w) ||
-      /^[("']?[a-z][\w]*[-_.][\w.-]*[a-z0-9]/.test(w) ||
+  return words.some((raw) => {
+    const w = raw.replace(/^[("'`]+|[)"'`.,;:!?]+$/g, '');
+    if (!w || exclude.has(w.toLowerCase()) || GENERIC_ACRONYMS.has(w)) return false;
+    return (
+      /^[A-Z][a-z]*[A-Z0-9]?[\w-]*/.test(w) ||
+      /^[a-z][\w<>{}]*[-_.][\w<>{}.-]*[\w>}]$/.test(w) ||
       /^[a-z]+[A-Z]\w*/.test(w) ||
-      /^#[a-z]/.test(w),
-  );
+      /^#[a-z]/.test(w)
+    );
+  });
+}
+
+/** Whether a span names a person, role or team other than those the question already names. */
+export function hasOwner(text: string, exclude: ReadonlySet<string> = new Set()): boolean {
+  const pattern = new RegExp(OWNER.source, 'gi');
+  for (const match of text.matchAll(pattern)) {
+    if (!exclude.has(match[0].toLowerCase())) return true;
+  }
+  return false;
 }
 
 export function spanTypes(text: string): SpanTypes {
@@ -89,6 +128,7 @@ export function spanTypes(text: string): SpanTypes {
     time: TIME.test(text),
     owner: OWNER.test(text),
     name: hasName(text),
+    money: MONEY.test(text),
     duration: DURATION.test(text),
     port: PORT.test(text),
     version: VERSION.test(text),

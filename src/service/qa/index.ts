@@ -4,7 +4,14 @@
  * See docs/retrieval.md for the method.
  */
 
-import { type AnswerType, detectAnswerType, type SpanTypes, spanTypes } from './answer-type.js';
+import {
+  type AnswerType,
+  detectAnswerType,
+  hasName,
+  hasOwner,
+  type SpanTypes,
+  spanTypes,
+} from './answer-type.js';
 import { Bm25Index } from './bm25.js';
 import { analyze, compounds, STOP_WORDS, synonymsOf } from './text.js';
 import type {
@@ -88,6 +95,8 @@ function detectIntent(question: string): { intent: Intent; heading: RegExp | nul
 }
 
 interface Analysis {
+  /** The question's words, lower-cased. */
+  words: Set<string>;
   intent: Intent;
   intentHeading: RegExp | null;
   groups: QueryGroup[];
@@ -253,7 +262,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       ' ',
     );
     const tokens = [...compounds(body), ...(body.match(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g) ?? [])];
-    // Capitalised words inside a sentence are names ("Datadog", "Alertmanager"): never everyday words.
+    // Capitalised words inside a sentence are names ("Datadog", "Alertmanager").
     const names = new Set<string>();
     for (const m of body.matchAll(/(^|[.!?:;]\s+|\s)([A-Z][a-z]+[A-Za-z]*)\b/g)) {
       if (/^\s$/.test(m[1] ?? '')) names.add(m[2] as string);
@@ -280,7 +289,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const knownSynonyms = synonyms.filter((t) => df.has(t));
       // How specific the word is in everyday English: "happen" or "start" say little about the topic even
       // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
-      const spec = /^[a-z]+$/.test(lower) && !names.has(raw) ? specificity(lower) : 1;
+      // A name ("Datadog") is not split into everyday halves ("data" + "dog").
+      const spec = /^[a-z]+$/.test(lower) ? specificity(lower, { compounds: !names.has(raw) }) : 1;
       let weight: number;
       let salient = false;
       if (known.length > 0) {
@@ -304,6 +314,12 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
     const { intent, heading } = detectIntent(question);
     return {
+      words: new Set(
+        question
+          .toLowerCase()
+          .match(/[\w#.-]+/g)
+          ?.map((w) => w.replace(/[.-]+$/, '')) ?? [],
+      ),
       intent,
       groups,
       totalWeight,
@@ -331,6 +347,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     let covered = 0;
     for (const group of analysis.groups) covered += group.weight * groupCoverage(group, terms);
     return covered / analysis.totalWeight;
+  }
+
+  /** Whether a span holds the kind of value the question asks for (names and owners: not the question's own). */
+  function isTyped(analysis: Analysis, span: Span): boolean {
+    const type = analysis.answerType;
+    if (type === null) return true;
+    if (!span.types[type]) return false;
+    if (type === 'name') return hasName(span.text, analysis.words);
+    if (type === 'owner') return hasOwner(span.text, analysis.words);
+    return true;
   }
 
   /** Coverage of the question by a span; words found only in its section heading count half. */
@@ -425,7 +451,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         : 0;
       candidate.entry.spans.forEach((span, index) => {
         const spanCov = spanCoverage(analysis, span);
-        const typed = analysis.answerType === null || span.types[analysis.answerType];
+        const typed = isTyped(analysis, span);
         const wordCount = (span.text.match(/[A-Za-z]{2,}/g) ?? []).length;
         const score =
           0.55 * spanCov +

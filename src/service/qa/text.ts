@@ -142,6 +142,8 @@ const SYNONYM_GROUPS: string[][] = [
   ['start', 'starts', 'begin', 'launch', 'boot', 'kickoff'],
   ['retain', 'retained', 'retention', 'keep', 'kept', 'stored'],
   ['downtime', 'outage', 'unavailable', 'interruption', 'errors'],
+  ['optout', 'unsubscribe', 'unsubscribed', 'turnoff', 'disable', 'mute'],
+  ['lookup', 'find', 'show', 'search'],
   ['admin', 'admins', 'administrator', 'administrators', 'root'],
   ['end', 'finish', 'complete', 'done'],
   ['wrong', 'incorrect', 'bad', 'broken', 'unrelated'],
@@ -179,6 +181,9 @@ const COMPOUNDS: Array<[RegExp, string]> = [
   [/\bwork(?:s|ed|ing)?\s+around\b/gi, 'workaround'],
   [/\bre\s+run\b/gi, 'rerun'],
   [/\bkick(?:s|ed|ing)?\s+off\b/gi, 'kickoff'],
+  [/\bopt(?:s|ed|ing)?\s+out\b/gi, 'optout'],
+  [/\bturn(?:s|ed|ing)?\s+off\b/gi, 'turnoff'],
+  [/\blook(?:s|ed|ing)?\s+up\b/gi, 'lookup'],
 ];
 
 /** The joined words of the two-word verbs in a text. */

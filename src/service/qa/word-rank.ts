@@ -50,9 +50,9 @@ export function wordRank(word: string): number {
  * How specific a word is, 0..1: everyday words (rank below 500) 0, rare words (rank 20,000 and beyond, or
  * unknown) 1, log-linear in between.
  */
-export function specificity(word: string): number {
+export function specificity(word: string, options: { compounds?: boolean } = {}): number {
   let rank = wordRank(word);
-  if (!Number.isFinite(rank) && word.length >= 6) {
+  if (!Number.isFinite(rank) && word.length >= 6 && options.compounds !== false) {
     // A compound of two everyday words ("halfway", "hostname") is as specific as its rarer half.
     for (let i = 3; i <= word.length - 3; i++) {
       const parts = Math.max(wordRank(word.slice(0, i)), wordRank(word.slice(i)));
