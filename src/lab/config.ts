@@ -191,14 +191,18 @@ export async function loadConfig(
     config.git = { ...config.git, ...f.git };
     config.timeouts = { ...config.timeouts, ...f.timeouts };
     if (f.context) config.context = f.context;
-    if (f.kubeconfig) config.kubeconfig = resolve(cwd, f.kubeconfig);
+    if (f.kubeconfig) config.kubeconfig = resolve(cwd, expandHome(f.kubeconfig));
     if (f.minMemoryGiB !== undefined) config.minMemoryGiB = f.minMemoryGiB;
-    if (f.stateDir) config.stateDir = resolve(cwd, f.stateDir);
+    if (f.stateDir) config.stateDir = resolve(cwd, expandHome(f.stateDir));
   }
   if (overrides.context) config.context = overrides.context;
   if (overrides.repo) config.git.repo = overrides.repo;
   if (overrides.kubeconfig) config.kubeconfig = overrides.kubeconfig;
   return config;
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
 /** The kube context the lab uses: --context, or the one kind creates for the lab cluster. */

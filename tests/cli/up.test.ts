@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { which } from '../../src/lab/tools/runner.js';
-import { runCli } from '../support/cli.js';
+import { cliPath, runCli } from '../support/cli.js';
 import { jsonLines, type LabFixture, startLabFixture } from '../support/lab-fixture.js';
 
 const gitAvailable = (await which('git')) !== undefined;
@@ -178,6 +178,57 @@ describe.runIf(gitAvailable)('gitops-lab up against the fake cluster', () => {
     expect(second.stdout).toMatch(/- skipped cluster: .*\(kind cluster gitops-lab exists\)/);
     expect(second.stdout).toContain('The lab is ready');
     expect(lab.bin.calls().filter((c) => c.program === 'kind' && c.args[0] === 'create')).toHaveLength(1);
+  }, 120_000);
+
+  it('Ctrl-C while waiting stops cleanly (exit 130) and the next run resumes at the interrupted step', async () => {
+    let progressing = true;
+    lab = await startLabFixture({
+      health: (app) => (progressing && app.metadata?.name === 'docqa' ? 'Progressing' : 'Healthy'),
+    });
+    const child = spawn(process.execPath, [cliPath, 'up', '--json'], {
+      cwd: lab.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...lab.env },
+    });
+    let stdout = '';
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!signalled && stdout.includes('"step":"apps","title":"progress"')) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(signalled).toBe(true);
+    expect(code).toBe(130);
+    const events = jsonLines(stdout);
+    expect(events.find((e) => e.status === 'failed')).toMatchObject({ step: 'apps', reason: 'interrupted' });
+    expect(events.find((e) => e.type === 'result')).toMatchObject({ ok: false, interrupted: true });
+
+    progressing = false;
+    lab.fake.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.metadata = { ...o.metadata, annotations: { touched: 'yes' } };
+    });
+    const again = await runCli(['up', '--json'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 });
+    expect(again.code).toBe(0);
+    const statuses = jsonLines(again.stdout)
+      .filter((e) => e.type === 'step' && ['skipped', 'done'].includes(e.status as string))
+      .map((e) => `${e.step}:${e.status}`);
+    expect(statuses).toEqual([
+      'cluster:skipped',
+      'images:skipped',
+      'git-server:skipped',
+      'git-seed:skipped',
+      'argo:skipped',
+      'apps:done',
+      'access:done',
+    ]);
   }, 120_000);
 
   it('a wait that times out names the failing object with its conditions', async () => {

@@ -320,7 +320,8 @@ const seedStep: Step = {
     const head = await remoteMain(ctx);
     if (!head)
       return { done: false, reason: `${gitPushUrl(ctx.config)} has no ${ctx.config.git.branch} branch yet` };
-    if (ctx.config.git.repo && ctx.state.git?.url !== gitPushUrl(ctx.config))
+    // Your own repository is yours: once it has a main branch, `up` never pushes to it.
+    if (ctx.config.git.repo)
       return {
         done: true,
         reason: `${ctx.config.git.repo} already has ${ctx.config.git.branch}; your repository is left as it is`,
