@@ -175,7 +175,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(report).toContain('reaches 5');
     expect(report).toMatch(/\| \d\d:\d\d:\d\d \| \+\d+(ms|s) \| inject \|/);
     expect(replicas()).toBe(2);
-  });
+  }, 60_000);
 
   it('prints plain timeline lines when stdout is not a TTY', async () => {
     const result = await runCli(['drill', 'scale-drill', '--drills', fixtures, '--reports-dir', reports], {
@@ -186,7 +186,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d \[rollback\] ✓ scaled Rollout docqa\/docqa to 2$/m);
     expect(result.stdout).toContain('verdict: completed');
     expect(result.stdout).toContain(`report: ${reports}`);
-  });
+  }, 60_000);
 
   it('exits 3 when a precondition fails, without touching the Rollout', async () => {
     fake.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
@@ -198,7 +198,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/error: drill scale-drill did not start: precondition failed/);
     expect(fake.clientMutations().filter((m) => m.kind === 'Rollout')).toEqual([]);
-  });
+  }, 60_000);
 
   it('exits 3 while another drill holds the lock', async () => {
     fake.seed({
@@ -218,7 +218,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('another drill is running: argo-vs-hpa, held by bo@host pid 7');
     expect(replicas()).toBe(2);
-  });
+  }, 60_000);
 
   it('rolls back when the CLI gets SIGINT mid-inject, even through a second SIGINT', async () => {
     const child = spawn(
@@ -241,7 +241,7 @@ describe('gitops-lab drill against the fake API server', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       // Wait (bounded) until the inject has scaled the Rollout, i.e. the drill sits in its 60 s wait.
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 30_000;
       while (replicas() !== 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       expect(replicas()).toBe(5);
       child.kill('SIGINT');
@@ -262,7 +262,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(rollout?.metadata?.annotations?.['gitops-lab/rolled-back']).toBe('yes');
     expect(fake.get('v1', 'ConfigMap', 'gitops-lab-drill-lock', 'argocd')).toBeUndefined();
     expect(await readdir(reports)).toHaveLength(1);
-  });
+  }, 60_000);
 });
 
 function gitAvailable(): boolean {
@@ -340,7 +340,7 @@ describe.runIf(hasGit || process.env.CI === 'true')(
     it('commits the fight into Git, sees replicas flap, reverts and recovers', async () => {
       const result = await runCli(
         ['drill', 'argo-vs-hpa', '--repo', bare, '--reports-dir', reports, '--json'],
-        { env: { KUBECONFIG: fake.kubeconfigPath, GITOPS_LAB_DRILL_TIME_SCALE: '0.01' } },
+        { env: { KUBECONFIG: fake.kubeconfigPath, GITOPS_LAB_DRILL_TIME_SCALE: '0.02' } },
       );
       expect(result.stderr).toBe('');
       const journal = JSON.parse(result.stdout) as {
@@ -365,7 +365,7 @@ describe.runIf(hasGit || process.env.CI === 'true')(
       const report = await readFile(join(reports, (await readdir(reports))[0] as string), 'utf8');
       expect(report).toContain('**PASSED');
       expect(report).toContain('ignoreDifferences');
-    });
+    }, 60_000);
 
     const replicas = () =>
       (

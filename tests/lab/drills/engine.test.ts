@@ -31,7 +31,8 @@ describe('drill engine against the fake API server', () => {
 
   it('argo-vs-hpa (the catalogue drill) sees Argo CD and the HPA fight, then recovers through Git', async () => {
     stops.push(startArgoSelfHeal(lab.fake, lab.repo), startHpa(lab.fake));
-    const drill = await findDrill('argo-vs-hpa');
+    // A generous timeout: this test is about the fight, not the time limit (CI machines can be slow).
+    const drill = { ...(await findDrill('argo-vs-hpa')), timeout: '60m' };
     const journal = await runDrill(drill, { env: lab.env, timeScale: 0.01 });
 
     expect(journal.reason).toBeUndefined();
@@ -54,7 +55,8 @@ describe('drill engine against the fake API server', () => {
 
   it('fails argo-vs-hpa when no fight happens (nobody resets replicas), and still rolls back', async () => {
     stops.push(startHpa(lab.fake));
-    const drill = await findDrill('argo-vs-hpa');
+    // A generous timeout: this test is about the fight, not the time limit (CI machines can be slow).
+    const drill = { ...(await findDrill('argo-vs-hpa')), timeout: '60m' };
     const journal = await runDrill(drill, { env: lab.env, timeScale: 0.005 });
     expect(journal.status).toBe('failed');
     expect(journal.reason).toBe('the expected behaviour was not observed');
@@ -65,7 +67,7 @@ describe('drill engine against the fake API server', () => {
 
   it('drift-self-heal (the catalogue drill): the managed key is put back, the ignored one stays drifted', async () => {
     stops.push(startArgoConfigSelfHeal(lab.fake, lab.repo));
-    const drill = await findDrill('drift-self-heal');
+    const drill = { ...(await findDrill('drift-self-heal')), timeout: '60m' };
     const journal = await runDrill(drill, { env: lab.env, timeScale: 0.01 });
     expect(journal.reason).toBeUndefined();
     expect(journal.status).toBe('completed');
