@@ -81,6 +81,39 @@ describe('drill engine against the fake API server', () => {
     });
   });
 
+  it('argo-controller-down (the catalogue drill): nothing reconciles while the controller is down, then it catches up', async () => {
+    const { workloadsAvailable } = await import('../../support/fake-kube/index.js');
+    lab.fake.seed({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'argocd-application-controller', namespace: 'argocd' },
+      spec: { replicas: 1 },
+    });
+    stops.push(lab.fake.addController(workloadsAvailable()), startArgoConfigSelfHeal(lab.fake, lab.repo));
+    const env = {
+      ...lab.env,
+      prometheusUrl: 'http://prometheus.test',
+      prometheus: { query: async () => 1 },
+    };
+    const drill = { ...(await findDrill('argo-controller-down')), timeout: '60m' };
+    const journal = await runDrill(drill, { env, timeScale: 0.01 });
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(journal.observe?.expectations.map((e) => [e.probe, e.met])).toEqual([
+      ['drill-note-absent', true],
+      ['docqa-serving', true],
+      ['reconciled-at', true],
+    ]);
+    expect(journal.rollback.map((a) => [a.type, a.status])).toEqual([
+      ['scale', 'ok'],
+      ['wait', 'ok'],
+      ['git-revert', 'ok'],
+    ]);
+    expect(lab.fake.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.data).not.toHaveProperty('DRILL_NOTE');
+    const controller = lab.fake.get('apps/v1', 'StatefulSet', 'argocd-application-controller', 'argocd');
+    expect((controller?.spec as { replicas?: number } | undefined)?.replicas).toBe(1);
+  });
+
   it('runs every rollback action even when one fails, and reports the failure', async () => {
     const drill = await loadDrillFile(fixture('failing-rollback'));
     const journal = await runDrill(drill, { env: lab.env });

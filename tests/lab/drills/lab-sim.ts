@@ -169,7 +169,17 @@ export function startArgoSelfHeal(
  */
 export function startArgoConfigSelfHeal(fake: FakeKube, repo: MemoryRepo, everyMs = 40): () => void {
   let syncs = 0;
+  let reconciles = 0;
   const timer = setInterval(() => {
+    // Nothing reconciles while the application controller is scaled to 0.
+    const controller = fake.get('apps/v1', 'StatefulSet', 'argocd-application-controller', 'argocd');
+    if (controller && ((controller.spec as { replicas?: number }).replicas ?? 1) === 0) return;
+    reconciles++;
+    fake.update(...appRef, (o) => {
+      (o.status as { reconciledAt?: string }).reconciledAt = new Date(
+        Date.UTC(2026, 0, 3, 0, 0, reconciles),
+      ).toISOString();
+    });
     const gitApp = repo.yaml('apps/docqa.yaml') as { spec?: { ignoreDifferences?: unknown[] } };
     const liveApp = fake.get(...appRef);
     const liveIgnores = (liveApp?.spec as { ignoreDifferences?: unknown[] } | undefined)?.ignoreDifferences;
@@ -190,9 +200,12 @@ export function startArgoConfigSelfHeal(fake: FakeKube, repo: MemoryRepo, everyM
     const live = fake.get('v1', 'ConfigMap', 'docqa-config', 'docqa');
     const liveData = (live?.data ?? {}) as Record<string, string>;
     const drifted = Object.keys(gitData).filter((k) => !ignored.has(k) && liveData[k] !== gitData[k]);
-    if (drifted.length === 0) return;
+    const extra = Object.keys(liveData).filter((k) => !ignored.has(k) && !(k in gitData));
+    if (drifted.length === 0 && extra.length === 0) return;
     fake.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
-      for (const k of drifted) (o.data as Record<string, string>)[k] = gitData[k] as string;
+      const data = o.data as Record<string, string>;
+      for (const k of drifted) data[k] = gitData[k] as string;
+      for (const k of extra) delete data[k];
     });
     syncs++;
     fake.update(...appRef, (o) => {
