@@ -16,34 +16,37 @@ const TARGETS = {
   abstain_recall: 0.5,
 };
 
-describe.each(['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'])('fixture corpus %s', (name) => {
-  it('meets the answer, citation and abstention targets', async () => {
-    const { metrics, failures, cases } = await evaluateFixture(name);
-    expect(cases.length).toBeGreaterThanOrEqual(30);
-    const nearMisses = cases.filter((c) => c.expect.status === 'insufficient_context').length;
-    expect(nearMisses / cases.length).toBeGreaterThanOrEqual(0.25);
-    const detail = failures.map((f) => `${f.id}: ${f.why}`).join('\n');
-    expect(metrics.answer_accuracy, detail).toBeGreaterThanOrEqual(TARGETS.answer_accuracy);
-    expect(metrics.citation_accuracy, detail).toBeGreaterThanOrEqual(TARGETS.citation_accuracy);
-    expect(metrics.abstain_precision, detail).toBeGreaterThanOrEqual(TARGETS.abstain_precision);
-    expect(metrics.abstain_recall, detail).toBeGreaterThanOrEqual(TARGETS.abstain_recall);
-  });
+describe.each(['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'])(
+  'fixture corpus %s',
+  (name) => {
+    it('meets the answer, citation and abstention targets', async () => {
+      const { metrics, failures, cases } = await evaluateFixture(name);
+      expect(cases.length).toBeGreaterThanOrEqual(30);
+      const nearMisses = cases.filter((c) => c.expect.status === 'insufficient_context').length;
+      expect(nearMisses / cases.length).toBeGreaterThanOrEqual(0.25);
+      const detail = failures.map((f) => `${f.id}: ${f.why}`).join('\n');
+      expect(metrics.answer_accuracy, detail).toBeGreaterThanOrEqual(TARGETS.answer_accuracy);
+      expect(metrics.citation_accuracy, detail).toBeGreaterThanOrEqual(TARGETS.citation_accuracy);
+      expect(metrics.abstain_precision, detail).toBeGreaterThanOrEqual(TARGETS.abstain_precision);
+      expect(metrics.abstain_recall, detail).toBeGreaterThanOrEqual(TARGETS.abstain_recall);
+    });
 
-  it('answers every question deterministically and grounds every answer it gives', async () => {
-    const { engine, cases } = await evaluateFixture(name);
-    for (const c of cases) {
-      const first = engine.answer(c.question, { topK: 5 });
-      expect(engine.answer(c.question, { topK: 5 })).toEqual(first);
-      expect(first.confidence).toBeGreaterThanOrEqual(0);
-      expect(first.confidence).toBeLessThanOrEqual(1);
-      if (first.status === 'answered') {
-        expect(engine.isGrounded(c.question, first.answer ?? '', first.citations), c.id).toBe(true);
-        const wrong = engine.answer(c.question, { topK: 5, wrongRetrieval: true });
-        expect(engine.isGrounded(c.question, wrong.answer ?? '', wrong.citations), c.id).toBe(false);
-      } else {
-        expect(first.answer).toBeNull();
-        expect(first.citations).toEqual([]);
+    it('answers every question deterministically and grounds every answer it gives', async () => {
+      const { engine, cases } = await evaluateFixture(name);
+      for (const c of cases) {
+        const first = engine.answer(c.question, { topK: 5 });
+        expect(engine.answer(c.question, { topK: 5 })).toEqual(first);
+        expect(first.confidence).toBeGreaterThanOrEqual(0);
+        expect(first.confidence).toBeLessThanOrEqual(1);
+        if (first.status === 'answered') {
+          expect(engine.isGrounded(c.question, first.answer ?? '', first.citations), c.id).toBe(true);
+          const wrong = engine.answer(c.question, { topK: 5, wrongRetrieval: true });
+          expect(engine.isGrounded(c.question, wrong.answer ?? '', wrong.citations), c.id).toBe(false);
+        } else {
+          expect(first.answer).toBeNull();
+          expect(first.citations).toEqual([]);
+        }
       }
-    }
-  });
-});
+    });
+  },
+);
