@@ -148,7 +148,9 @@ describe('gitops-lab eval against --target', () => {
         local.cases.map((c) => [c.id, c.passed, c.reason]),
       );
     } finally {
-      server.kill('SIGTERM');
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      if (server.exitCode === null) server.kill('SIGTERM');
+      await exited;
     }
   });
 

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { type EvalResult, evaluate } from '../../evals/evaluate.js';
-import { formatMetric } from '../../evals/reports/markdown.js';
+import { METRIC_NAMES, metricValue } from '../../evals/metrics.js';
+import { formatDelta, formatMetric } from '../../evals/reports/markdown.js';
 import { checkReachable, httpTarget, inProcessTarget, type Target } from '../../evals/targets.js';
 import { packagePath } from '../../paths.js';
 import {
@@ -210,23 +211,12 @@ function renderSummary(result: EvalResult, out: OutputStreams['stdout'], options
   writeLine(paint('bold', 'Metrics', color), out);
   const gateFor = new Map(result.gates.map((gate) => [gate.metric, gate]));
   const rows: string[][] = [];
-  const metricRows: [string, number | null][] = [
-    ['answer_accuracy', result.metrics.answer_accuracy],
-    ['citation_accuracy', result.metrics.citation_accuracy],
-    ['abstain_precision', result.metrics.abstain_precision],
-    ['abstain_recall', result.metrics.abstain_recall],
-    ['f1', result.metrics.f1],
-    ['schema_validity', result.metrics.schema_validity],
-    ['workflow_completion_ratio', result.metrics.workflow_completion_ratio],
-    ['latency_ms.p50', result.metrics.latency_ms.p50],
-    ['latency_ms.p95', result.metrics.latency_ms.p95],
-    ['latency_ms.p99', result.metrics.latency_ms.p99],
-  ];
+  const metricRows = METRIC_NAMES.map((name) => [name, metricValue(result.metrics, name)] as const);
   const deltas = new Map(
     (result.baseline?.metrics ?? []).map((delta) => [delta.metric as string, delta.delta]),
   );
   for (const [name, value] of metricRows) {
-    const gate = gateFor.get(name as never);
+    const gate = gateFor.get(name);
     const verdict =
       gate === undefined
         ? ''
@@ -238,7 +228,7 @@ function renderSummary(result: EvalResult, out: OutputStreams['stdout'], options
     const row = [name, formatMetric(name, value), gate ? `${gate.op} ${gate.threshold}` : '', verdict];
     if (result.baseline) {
       const delta = deltas.get(name);
-      row.push(delta === null || delta === undefined ? '' : `${delta > 0 ? '+' : ''}${delta}`);
+      row.push(delta === undefined ? '' : formatDelta(name, delta));
     }
     rows.push(row);
   }

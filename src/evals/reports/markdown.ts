@@ -24,7 +24,7 @@ export function formatMetric(metric: MetricName | string, value: number | null):
   return value.toFixed(3);
 }
 
-function formatDelta(metric: MetricName, delta: number | null): string {
+export function formatDelta(metric: MetricName, delta: number | null): string {
   if (delta === null) return '—';
   if (delta === 0) return '±0';
   const sign = delta > 0 ? '+' : '−';
