@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { cliPath, runCli } from '../support/cli.js';
 import {
   applicationsSynced,
   type FakeKube,
@@ -194,5 +195,36 @@ describe('gitops-lab status', () => {
     const result = await runCli(['status', '--json'], { cwd: cwdFor(fake.kubeconfigPath) });
     const status = JSON.parse(result.stdout) as { apps: Array<{ name: string; sync: string }> };
     expect(status.apps.map((a) => `${a.name}:${a.sync}`)).toContain('late:Synced');
+  });
+
+  it('--watch --json prints a snapshot per refresh until Ctrl-C, exiting with the last verdict', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--json', '--interval', '1'], {
+      cwd: cwdFor(fake.kubeconfigPath),
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let lines: string[] = [];
+    let flipped = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      lines = [...lines, ...chunk.toString().split('\n').filter(Boolean)];
+      if (lines.length === 1 && !flipped && fake) {
+        flipped = true;
+        fake.update('argoproj.io/v1alpha1', 'Application', 'guestbook', 'argocd', (o) => {
+          o.status = { sync: { status: 'OutOfSync' }, health: { status: 'Healthy' } };
+        });
+      }
+      if (lines.length >= 2) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    const snapshots = lines.map((l) => JSON.parse(l) as { healthy: boolean });
+    expect(snapshots.slice(0, 2).map((s) => s.healthy)).toEqual([true, false]);
+    expect(code).toBe(1);
   });
 });

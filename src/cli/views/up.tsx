@@ -68,6 +68,8 @@ export async function inkUpRenderer(streams: OutputStreams): Promise<UpRenderer>
   const instance = render(<UpView state={state} />, {
     stdout: streams.stdout as NodeJS.WriteStream,
     exitOnCtrlC: false,
+    // Nothing else writes while the view is up; leaving console alone keeps it usable in tests.
+    patchConsole: false,
   });
   const refresh = () => instance.rerender(<UpView state={{ ...state, steps: [...state.steps] }} />);
   return {

@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { inkUpRenderer } from '../../src/cli/views/up.js';
+
+class Screen extends Writable {
+  text = '';
+  isTTY = true;
+  columns = 100;
+  rows = 40;
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+describe('up live view (ink)', () => {
+  it('shows each step with its state, the apps while waiting, and the outcome', async () => {
+    const stdout = new Screen();
+    const stderr = new Screen();
+    const view = await inkUpRenderer({ stdout, stderr });
+    view.event({
+      type: 'preflight',
+      ok: true,
+      findings: [{ id: 'kind', name: 'kind', ok: true, required: true, detail: 'kind 0.29.0' }],
+    });
+    view.event({
+      type: 'plan',
+      steps: [
+        { id: 'cluster', title: 'Kubernetes cluster' },
+        { id: 'apps', title: 'Root Application lab-root' },
+      ],
+    });
+    view.event({
+      type: 'step',
+      step: 'cluster',
+      title: 'Kubernetes cluster',
+      status: 'skipped',
+      reason: 'kind cluster gitops-lab exists',
+      durationMs: 120,
+    });
+    view.event({
+      type: 'step',
+      step: 'apps',
+      title: 'Root Application lab-root',
+      status: 'waiting',
+      reason: 'every Application Synced and Healthy',
+    });
+    view.event({
+      type: 'step',
+      step: 'apps',
+      title: 'progress',
+      status: 'waiting',
+      progress: ['docqa: OutOfSync/Progressing'],
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stdout.text).toContain('Preflight: 1/1 ok');
+    expect(stdout.text).toContain('Kubernetes cluster');
+    expect(stdout.text).toContain('kind cluster gitops-lab exists');
+    expect(stdout.text).toContain('docqa: OutOfSync/Progressing');
+    await view.finish({
+      ok: false,
+      dryRun: false,
+      interrupted: true,
+      context: 'kind-gitops-lab',
+      findings: [],
+      durationMs: 1000,
+    });
+    expect(stdout.text).toContain('Interrupted. Progress is saved');
+  });
+});
