@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { type LintReport, lintRepository, type Severity } from '../../lab/lint/index.js';
 import { packagePath } from '../../paths.js';
-import { defaultStreams, formatTable, type OutputStreams, paint, writeJson, writeLine } from '../output.js';
+import {
+  defaultStreams,
+  formatTable,
+  isInteractive,
+  type OutputStreams,
+  paint,
+  writeJson,
+  writeLine,
+} from '../output.js';
 import { parseOptions } from '../validate.js';
 
 const optionsSchema = z.object({
@@ -46,7 +54,9 @@ const colors: Record<Severity, 'red' | 'yellow' | 'gray'> = { error: 'red', warn
 
 function render(report: LintReport, dir: string, streams: OutputStreams): void {
   const out = streams.stdout;
-  if (report.findings.length > 0) {
+  if (isInteractive(out)) {
+    renderGrouped(report, out);
+  } else if (report.findings.length > 0) {
     const rows = report.findings.map((f) => [
       f.rule,
       paint(colors[f.severity], f.severity, out),
@@ -68,4 +78,27 @@ function render(report: LintReport, dir: string, streams: OutputStreams): void {
         : paint('green', summary, out),
     out,
   );
+}
+
+/** On a terminal: findings grouped by file, one block each, message and fix on their own lines. */
+function renderGrouped(report: LintReport, out: OutputStreams['stdout']): void {
+  const byFile = new Map<string, LintReport['findings']>();
+  for (const f of report.findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  for (const [file, findings] of byFile) {
+    writeLine(paint('bold', file, out), out);
+    for (const f of findings) {
+      const where = f.line ? `:${f.line}` : '';
+      writeLine(
+        `  ${paint(colors[f.severity], f.severity.padEnd(7), out)} ${f.rule}${paint('dim', where, out)}  ${paint('cyan', f.resource ?? '', out)}`,
+        out,
+      );
+      writeLine(`          ${f.message}`, out);
+      if (f.severity !== 'info') writeLine(`          ${paint('green', 'fix:', out)} ${f.fix}`, out);
+    }
+    writeLine('', out);
+  }
 }
