@@ -160,6 +160,29 @@ describe.runIf(gitAvailable)('gitops-lab up against the fake cluster', () => {
     expect(result.stdout).not.toContain('secret-token');
   }, 120_000);
 
+  it('commits pushed to the lab repository after up seeded it are kept by the next up', async () => {
+    lab = await startLabFixture();
+    expect((await runCli(['up'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 })).code).toBe(0);
+    // Someone (a person, or a drill) pushes a change the GitOps way.
+    const work = join(lab.cwd, 'work');
+    execFileSync('git', ['clone', '-q', '-b', 'main', lab.bareRepo, work]);
+    execFileSync('git', ['-C', work, 'commit', '-q', '--allow-empty', '-m', 'my change'], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'me',
+        GIT_AUTHOR_EMAIL: 'me@x',
+        GIT_COMMITTER_NAME: 'me',
+        GIT_COMMITTER_EMAIL: 'me@x',
+      },
+    });
+    execFileSync('git', ['-C', work, 'push', '-q', 'origin', 'HEAD:main']);
+    const head = execFileSync('git', ['-C', lab.bareRepo, 'rev-parse', 'main']).toString().trim();
+    const again = await runCli(['up'], { cwd: lab.cwd, env: lab.env, timeoutMs: 90_000 });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/- skipped git-seed: .*it has commits since up seeded/);
+    expect(execFileSync('git', ['-C', lab.bareRepo, 'rev-parse', 'main']).toString().trim()).toBe(head);
+  }, 120_000);
+
   it('a failure in the middle exits 1 with the failing step and a hint; the next run resumes from there', async () => {
     lab = await startLabFixture();
     lab.bin.configure({

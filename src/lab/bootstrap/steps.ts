@@ -326,9 +326,18 @@ const seedStep: Step = {
         done: true,
         reason: `${ctx.config.git.repo} already has ${ctx.config.git.branch}; your repository is left as it is`,
       };
-    if (ctx.state.git?.commit === head && ctx.state.steps['git-seed']?.digest === (await this.digest?.(ctx)))
-      return { done: true, reason: `${ctx.config.git.branch} is at ${head.slice(0, 7)}` };
-    return { done: false, reason: 'the package manifests or the image tag changed' };
+    // Seeded with this content before: commits pushed since (yours, or a drill's) are left alone.
+    if (ctx.state.git && ctx.state.steps['git-seed']?.digest === (await this.digest?.(ctx))) {
+      const since =
+        ctx.state.git.commit === head
+          ? ''
+          : `; it has commits since up seeded ${ctx.state.git.commit.slice(0, 7)}`;
+      return { done: true, reason: `${ctx.config.git.branch} is at ${head.slice(0, 7)}${since}` };
+    }
+    return {
+      done: false,
+      reason: 'the package manifests or the image tag changed: up adds a commit with them',
+    };
   },
   async apply(ctx) {
     const { url, secrets } = authenticatedUrl(ctx);
