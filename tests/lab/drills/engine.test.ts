@@ -8,6 +8,7 @@ import {
   fixture,
   type SimLab,
   startArgoConfigSelfHeal,
+  startArgoGitWatch,
   startArgoSelfHeal,
   startHpa,
   startSimLab,
@@ -112,6 +113,56 @@ describe('drill engine against the fake API server', () => {
     expect(lab.fake.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.data).not.toHaveProperty('DRILL_NOTE');
     const controller = lab.fake.get('apps/v1', 'StatefulSet', 'argocd-application-controller', 'argocd');
     expect((controller?.spec as { replicas?: number } | undefined)?.replicas).toBe(1);
+  });
+
+  it('config-no-reload (the catalogue drill): the ConfigMap changes, the pods do not', async () => {
+    lab.fake.seed(
+      ...['x1', 'x2'].map((n) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `docqa-abc123-${n}`,
+          namespace: 'docqa',
+          labels: { 'app.kubernetes.io/name': 'docqa' },
+        },
+      })),
+    );
+    stops.push(startArgoConfigSelfHeal(lab.fake, lab.repo));
+    const drill = { ...(await findDrill('config-no-reload')), timeout: '60m' };
+    const journal = await runDrill(drill, { env: lab.env, timeScale: 0.01 });
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(journal.observe?.expectations.every((e) => e.met)).toBe(true);
+    expect(lab.fake.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.data).toMatchObject({
+      DOCQA_FAULTS: '',
+    });
+  });
+
+  it('git-unreachable (the catalogue drill): ComparisonError while Git is down, workloads untouched', async () => {
+    const { workloadsAvailable } = await import('../../support/fake-kube/index.js');
+    lab.fake.seed(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab-git' } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'git-server', namespace: 'lab-git' },
+        spec: { replicas: 1 },
+      },
+    );
+    stops.push(lab.fake.addController(workloadsAvailable()), startArgoGitWatch(lab.fake));
+    const env = { ...lab.env, prometheusUrl: 'http://prometheus.test', prometheus: { query: async () => 1 } };
+    const drill = { ...(await findDrill('git-unreachable')), timeout: '60m' };
+    const journal = await runDrill(drill, { env, timeScale: 0.01 });
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(journal.observe?.expectations.map((e) => [e.probe, e.met])).toEqual([
+      ['comparison-error', true],
+      ['sync-unknown', true],
+      ['docqa-serving', true],
+      ['docqa-pods-available', true],
+    ]);
+    const app = lab.fake.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd');
+    expect(app?.metadata?.annotations?.['argocd.argoproj.io/refresh']).toBe('normal');
   });
 
   it('runs every rollback action even when one fails, and reports the failure', async () => {

@@ -216,6 +216,26 @@ export function startArgoConfigSelfHeal(fake: FakeKube, repo: MemoryRepo, everyM
   return () => clearInterval(timer);
 }
 
+/** Argo CD's view of Git availability: with the lab's Git server scaled to 0, docqa shows ComparisonError/Unknown. */
+export function startArgoGitWatch(fake: FakeKube, everyMs = 40): () => void {
+  const timer = setInterval(() => {
+    const server = fake.get('apps/v1', 'Deployment', 'git-server', 'lab-git');
+    const down = ((server?.spec as { replicas?: number } | undefined)?.replicas ?? 1) === 0;
+    const app = fake.get(...appRef);
+    const status = app?.status as { sync: { status: string }; conditions?: unknown[] } | undefined;
+    const want = down ? 'Unknown' : 'Synced';
+    if (!status || status.sync.status === want) return;
+    fake.update(...appRef, (o) => {
+      const st = o.status as { sync: { status: string }; conditions?: unknown[] };
+      st.sync.status = want;
+      st.conditions = down
+        ? [{ type: 'ComparisonError', message: 'Failed to load target state: dial tcp: connection refused' }]
+        : [];
+    });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
 /** The HPA: with no load it wants its minimum, so it scales the Rollout up whenever it is below. */
 export function startHpa(fake: FakeKube, everyMs = 65): () => void {
   const timer = setInterval(() => {
