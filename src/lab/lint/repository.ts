@@ -232,16 +232,18 @@ export function loadRepository(options: LoadOptions): Repository {
     for (const field of ['resources', 'bases', 'components']) {
       list(field).forEach((entry, index) => {
         if (isRemoteReference(entry)) {
+          const pinned = /[?&]ref=/.test(entry) || /\/download\/v?\d/.test(entry);
           findings.push({
             rule: 'kustomize-remote-base',
-            severity: 'info',
+            severity: pinned ? 'info' : 'warning',
             file: k.file,
             line: entryLine(field, index),
-            message: `remote base ${entry} is not fetched: its objects are not checked`,
-            fix:
-              /[?&]ref=/.test(entry) || /\/download\/v[0-9]/.test(entry)
-                ? 'Nothing to do; it is pinned. Run `kubectl kustomize` with network access to see it rendered.'
-                : 'Pin it to a tag or commit (?ref=vX.Y.Z) so that what is deployed cannot change under you.',
+            message: pinned
+              ? `remote base ${entry} is not fetched: its objects are not checked`
+              : `remote base ${entry} is not pinned: whatever its default branch holds is deployed, without a commit here`,
+            fix: pinned
+              ? 'Nothing to do; it is pinned. Run `kubectl kustomize` with network access to see it rendered.'
+              : 'Pin it to a tag or commit (append ?ref=vX.Y.Z).',
           });
           return;
         }

@@ -243,6 +243,48 @@ const cases: Array<{
     file: 'kustomization.yaml',
     mentions: ['ghcr.io/example/webapp', '(images: ghcr.io/example/web)'],
   },
+  { fixture: 'app-sync-wave', rule: 'app-sync-wave', file: 'apps/web.yaml', mentions: ['"last"'] },
+  {
+    fixture: 'app-orphan',
+    rule: 'app-orphan',
+    severity: 'warning',
+    file: 'workloads/extra/app.yaml',
+    mentions: ['extra', 'apps/'],
+  },
+  {
+    fixture: 'app-repo-url',
+    rule: 'app-repo-url',
+    file: 'apps/web.yaml',
+    mentions: ['lab-typo.git', '/lab.git'],
+  },
+  { fixture: 'ref-selector', rule: 'ref-selector', file: 'workload.yaml', mentions: ['matchLabels'] },
+  { fixture: 'ref-service-account', rule: 'ref-service-account', file: 'workload.yaml', mentions: ['"web"'] },
+  {
+    fixture: 'policy-capabilities',
+    rule: 'policy-capabilities',
+    file: 'workload.yaml',
+    mentions: ['SYS_ADMIN'],
+  },
+  {
+    fixture: 'policy-readonly-root-fs',
+    rule: 'policy-readonly-root-fs',
+    severity: 'warning',
+    file: 'workload.yaml',
+    mentions: ['readOnlyRootFilesystem'],
+  },
+  {
+    fixture: 'policy-host-namespace',
+    rule: 'policy-host-namespace',
+    file: 'workload.yaml',
+    mentions: ['hostNetwork'],
+  },
+  {
+    fixture: 'kustomize-remote-base',
+    rule: 'kustomize-remote-base',
+    severity: 'warning',
+    file: 'kustomization.yaml',
+    mentions: ['not pinned', '?ref='],
+  },
 ];
 
 describe('lint rules on fixture repositories', () => {

@@ -104,6 +104,10 @@ export function graphRule(ctx: LintContext): Finding[] {
       existing.add(app.destinationNamespace);
   }
 
+  // The repoURLs of this repository, as the Applications spell them.
+  const localURLs = [
+    ...new Set(ctx.apps.flatMap((a) => a.sources.filter((x) => x.local).map((x) => x.repoURL))),
+  ];
   for (const app of ctx.apps) {
     const r = app.resource;
     // Sources.
@@ -138,9 +142,9 @@ export function graphRule(ctx: LintContext): Finding[] {
           findings.push(
             findingAt(ctx, r, [...s.path, 'repoURL'], {
               rule: 'app-repo-url',
-              severity: 'warning',
-              message: `path ${s.dirPath} exists in this repository, but repoURL ${s.repoURL} is not the one the other Applications use (${[...ctx.localRepoURLs].join(', ')})`,
-              fix: 'Use the same repoURL as the other Applications of this repository, or confirm that this one is meant to come from elsewhere.',
+              severity: 'error',
+              message: `path ${s.dirPath} exists in this repository, but repoURL ${s.repoURL} is not the one the other Applications use (${localURLs.join(', ')}): Argo CD fetches it from that other URL, or fails to`,
+              fix: `Set repoURL to ${localURLs[0] ?? 'the URL of this repository'}, or confirm that this source is meant to come from elsewhere.`,
             }),
           );
         } else {
@@ -154,7 +158,8 @@ export function graphRule(ctx: LintContext): Finding[] {
           );
         }
         const rev = s.targetRevision ?? '';
-        if (!rev || /^(HEAD|main|master|trunk)$/i.test(rev)) {
+        const looksLocal = s.dirPath !== undefined && ctx.repo.sourceSet(s.dirPath).exists;
+        if (!looksLocal && (!rev || /^(HEAD|main|master|trunk)$/i.test(rev))) {
           findings.push(
             findingAt(ctx, r, [...s.path, 'targetRevision'], {
               rule: 'app-unpinned',
