@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -388,5 +388,17 @@ describe('lint rule details', () => {
       ].join('\n'),
     );
     expect(lintRepository({ dir }).findings.some((f) => f.rule === 'analysis-labels')).toBe(false);
+  });
+
+  it("accepts destination name in-cluster where the project lists Argo CD's local server URL", () => {
+    const dir = join(temp, 'in-cluster');
+    cpSync(join(fixtures, 'app-project', 'pass'), dir, { recursive: true });
+    const file = join(dir, 'apps', 'web.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('server: https://kubernetes.default.svc', 'name: in-cluster'),
+    );
+    expect(readFileSync(file, 'utf8')).toContain('name: in-cluster');
+    expect(lintRepository({ dir }).findings.filter((f) => f.rule === 'app-project')).toEqual([]);
   });
 });

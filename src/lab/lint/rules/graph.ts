@@ -242,16 +242,18 @@ export function graphRule(ctx: LintContext): Finding[] {
         }
         const destinations = asArray(pspec.destinations).map((d) => asRecord(d) ?? {});
         const ns = app.destinationNamespace ?? '';
+        // Argo CD's local cluster answers to both names.
+        const inCluster = 'https://kubernetes.default.svc';
+        const appServer =
+          app.destinationServer ?? (app.destinationName === 'in-cluster' ? inCluster : undefined);
+        const appName =
+          app.destinationName ?? (app.destinationServer === inCluster ? 'in-cluster' : undefined);
         const ok = destinations.some((d) => {
           const server = asString(d.server);
           const name = asString(d.name);
           const serverOk =
-            (server !== undefined &&
-              app.destinationServer !== undefined &&
-              globMatch(server, app.destinationServer)) ||
-            (name !== undefined &&
-              app.destinationName !== undefined &&
-              globMatch(name, app.destinationName)) ||
+            (server !== undefined && appServer !== undefined && globMatch(server, appServer)) ||
+            (name !== undefined && appName !== undefined && globMatch(name, appName)) ||
             server === '*' ||
             name === '*';
           const nsPattern = asString(d.namespace) ?? '';
