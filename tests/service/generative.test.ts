@@ -192,7 +192,11 @@ describe('generative mode against a Gemini stub (real @google/genai SDK)', () =>
     expect((await service.app.request('/healthz')).status).toBe(200);
   });
 
-  it('never writes the API key to the logs', () => {
+  it('never writes the API key to the logs', async () => {
+    const service = await generativeApp();
+    await askFor(service, 'good');
+    await askFor(service, 'server_error');
+    await askFor(service, 'rate_limited');
     const all = logLines.join('');
     expect(all).toContain('"msg":"request"');
     expect(all).toContain('generative answer replaced by extractive');

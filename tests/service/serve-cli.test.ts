@@ -72,13 +72,19 @@ describe('gitops-lab serve', () => {
     expect(body.answer).toMatch(/ignoreDifferences|replicas/i);
   });
 
-  it('logs each request as a JSON line when stdout is not a terminal', () => {
+  it('logs each request as a JSON line when stdout is not a terminal', async () => {
+    await fetch(`${url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'serve-log-1' },
+      body: JSON.stringify({ question: EXAMPLE_QUESTION }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const lines = serve
       .output()
       .stdout.split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.find((l) => l.msg === 'request' && l.path === '/v1/ask')).toMatchObject({
+    expect(lines.find((l) => l.msg === 'request' && l.request_id === 'serve-log-1')).toMatchObject({
       status: 200,
       mode: 'extractive',
     });
@@ -133,5 +139,37 @@ describe('gitops-lab serve errors', () => {
     const result = await runCli(['serve', '--mode', 'generative'], { env: { GEMINI_API_KEY: '' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GEMINI_API_KEY');
+  });
+});
+
+describe('gitops-lab serve on a terminal', () => {
+  it('prints one short line per request instead of JSON', async () => {
+    const { createTtyLogger } = await import('../../src/cli/handlers/serve.js');
+    const { PassThrough } = await import('node:stream');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => {
+      out += String(d);
+    });
+    stderr.on('data', (d: Buffer) => {
+      err += String(d);
+    });
+    const logger = createTtyLogger({ stdout, stderr });
+    logger.log('info', 'request', {
+      method: 'POST',
+      path: '/v1/ask',
+      status: 200,
+      latency_ms: 3.2,
+      answer_status: 'answered',
+      fallback_reason: 'timeout',
+    });
+    logger.log('warn', 'generative answer replaced by extractive', { reason: 'timeout' });
+    const { stripVTControlCharacters } = await import('node:util');
+    expect(stripVTControlCharacters(out).trim()).toBe('200 POST /v1/ask 3.2ms answered fallback=timeout');
+    expect(stripVTControlCharacters(err).trim()).toBe(
+      'warn generative answer replaced by extractive reason=timeout',
+    );
   });
 });

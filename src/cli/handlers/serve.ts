@@ -132,7 +132,7 @@ export async function run(
 }
 
 /** Short coloured lines for a person watching a terminal; the JSON logger is used otherwise. */
-function createTtyLogger(streams: OutputStreams): Logger {
+export function createTtyLogger(streams: OutputStreams): Logger {
   return {
     log(level, msg, fields = {}) {
       if (level === 'debug') return;
