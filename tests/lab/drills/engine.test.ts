@@ -11,6 +11,7 @@ import {
   startArgoGitWatch,
   startArgoSelfHeal,
   startHpa,
+  startRolloutsSim,
   startSimLab,
 } from './lab-sim.js';
 
@@ -116,17 +117,6 @@ describe('drill engine against the fake API server', () => {
   });
 
   it('config-no-reload (the catalogue drill): the ConfigMap changes, the pods do not', async () => {
-    lab.fake.seed(
-      ...['x1', 'x2'].map((n) => ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: `docqa-abc123-${n}`,
-          namespace: 'docqa',
-          labels: { 'app.kubernetes.io/name': 'docqa' },
-        },
-      })),
-    );
     stops.push(startArgoConfigSelfHeal(lab.fake, lab.repo));
     const drill = { ...(await findDrill('config-no-reload')), timeout: '60m' };
     const journal = await runDrill(drill, { env: lab.env, timeScale: 0.01 });
@@ -163,6 +153,23 @@ describe('drill engine against the fake API server', () => {
     ]);
     const app = lab.fake.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd');
     expect(app?.metadata?.annotations?.['argocd.argoproj.io/refresh']).toBe('normal');
+  });
+
+  it.each([
+    ['bad-canary', ['analysis-failed', 'rollout-aborted', 'pods-ready', 'stable-available', 'no-errors']],
+    ['bad-image', ['image-pull-failing', 'rollout-stuck', 'app-degraded', 'docqa-serving']],
+    ['latency-slo', ['p95-over-slo', 'analysis-failed', 'rollout-aborted', 'grounded-holds']],
+  ])('%s (the catalogue drill): the bad version fails, a Git revert recovers', async (name, probes) => {
+    const sim = startRolloutsSim(lab.fake, lab.repo);
+    stops.push(sim.stop);
+    const env = { ...lab.env, prometheusUrl: 'http://prometheus.test', prometheus: sim.metrics };
+    const drill = { ...(await findDrill(name)), timeout: '60m' };
+    const journal = await runDrill(drill, { env, timeScale: 0.01 });
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(journal.observe?.expectations.map((e) => [e.probe, e.met])).toEqual(probes.map((p) => [p, true]));
+    expect(lab.repo.commits.map((c) => c.reverted)).toEqual([true]);
+    expect((rollout(lab)?.status as { phase?: string } | undefined)?.phase).toBe('Healthy');
   });
 
   it('runs every rollback action even when one fails, and reports the failure', async () => {

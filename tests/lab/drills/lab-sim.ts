@@ -29,7 +29,12 @@ export class MemoryRepo implements LabRepo {
     [];
 
   constructor(
-    files: string[] = ['apps/docqa.yaml', 'workloads/docqa/rollout.yaml', 'workloads/docqa/configmap.yaml'],
+    files: string[] = [
+      'apps/docqa.yaml',
+      'workloads/docqa/rollout.yaml',
+      'workloads/docqa/configmap.yaml',
+      'workloads/docqa/kustomization.yaml',
+    ],
   ) {
     for (const f of files) this.files.set(f, readFileSync(join(packagePath('manifests'), f), 'utf8'));
   }
@@ -100,6 +105,19 @@ export function labObjects() {
       spec: { minReplicas: 2, maxReplicas: 6 },
       status: { desiredReplicas: 2 },
     },
+    ...['s1', 's2'].map((n) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `docqa-abc123-${n}`,
+        namespace: 'docqa',
+        labels: { 'app.kubernetes.io/name': 'docqa' },
+      },
+      status: {
+        conditions: [{ type: 'Ready', status: 'True' }],
+        containerStatuses: [{ name: 'docqa', state: { running: {} } }],
+      },
+    })),
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -234,6 +252,118 @@ export function startArgoGitWatch(fake: FakeKube, everyMs = 40): () => void {
     });
   }, everyMs);
   return () => clearInterval(timer);
+}
+
+/**
+ * Argo CD plus Argo Rollouts for new doc-QA versions: when Git's pod template (DOCQA_FAULTS) or image tag differs
+ * from the stable one, a canary pod starts; a bad tag leaves it in ImagePullBackOff and the Rollout Degraded, a
+ * fault makes the canary's AnalysisRun fail and the Rollout abort. Reverting Git brings everything back to
+ * Healthy. `metrics` answers the drills' Prometheus queries from the same state.
+ */
+export function startRolloutsSim(fake: FakeKube, repo: MemoryRepo, everyMs = 40) {
+  const stable = { faults: '', tag: '0.1.0' };
+  let revision = 1;
+  let canary: { key: string; faults: string; tag: string } | undefined;
+  const gitVersion = () => {
+    const rollout = repo.yaml('workloads/docqa/rollout.yaml') as {
+      spec: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } };
+    };
+    const env = rollout.spec.template.spec.containers[0]?.env ?? [];
+    const faults = env.find((e) => e.name === 'DOCQA_FAULTS')?.value ?? '';
+    const kustomization = repo.yaml('workloads/docqa/kustomization.yaml') as {
+      images: Array<{ newTag: string }>;
+    };
+    return { faults, tag: kustomization.images[0]?.newTag ?? '' };
+  };
+  const setPhase = (rolloutPhase: string, appHealth: string) => {
+    if ((fake.get(...rolloutRef)?.status as { phase?: string } | undefined)?.phase !== rolloutPhase) {
+      fake.update(...rolloutRef, (o) => {
+        (o.status as { phase: string }).phase = rolloutPhase;
+      });
+    }
+    if (
+      (fake.get(...appRef)?.status as { health?: { status?: string } } | undefined)?.health?.status !==
+      appHealth
+    ) {
+      fake.update(...appRef, (o) => {
+        (o.status as { health: { status: string } }).health.status = appHealth;
+      });
+    }
+  };
+  const timer = setInterval(() => {
+    const want = gitVersion();
+    const key = `${want.faults}|${want.tag}`;
+    if (want.faults === stable.faults && want.tag === stable.tag) {
+      if (canary) {
+        fake.remove('v1', 'Pod', 'docqa-canary-0', 'docqa');
+        canary = undefined;
+      }
+      setPhase('Healthy', 'Healthy');
+      return;
+    }
+    if (canary?.key !== key) {
+      if (canary) fake.remove('v1', 'Pod', 'docqa-canary-0', 'docqa');
+      revision++;
+      canary = { key, ...want };
+      const badImage = want.tag !== stable.tag;
+      fake.seed({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'docqa-canary-0',
+          namespace: 'docqa',
+          labels: { 'app.kubernetes.io/name': 'docqa' },
+        },
+        status: {
+          conditions: [{ type: 'Ready', status: badImage ? 'False' : 'True' }],
+          containerStatuses: [
+            {
+              name: 'docqa',
+              state: badImage ? { waiting: { reason: 'ImagePullBackOff' } } : { running: {} },
+            },
+          ],
+        },
+      });
+      if (!badImage) {
+        fake.seed({
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AnalysisRun',
+          metadata: {
+            name: `docqa-${revision}`,
+            namespace: 'docqa',
+            annotations: { 'rollout.argoproj.io/revision': String(revision) },
+            ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'docqa' }],
+          },
+          status: { phase: 'Running' },
+        });
+      }
+      setPhase('Progressing', 'Progressing');
+      return;
+    }
+    // Second tick for this canary: the analysis fails (a fault) or the progress deadline passes (a bad image).
+    if (canary.tag !== stable.tag) {
+      setPhase('Degraded', 'Degraded');
+    } else {
+      const run = fake.get('argoproj.io/v1alpha1', 'AnalysisRun', `docqa-${revision}`, 'docqa');
+      if ((run?.status as { phase?: string } | undefined)?.phase !== 'Failed') {
+        fake.update('argoproj.io/v1alpha1', 'AnalysisRun', `docqa-${revision}`, 'docqa', (o) => {
+          (o.status as { phase: string }).phase = 'Failed';
+        });
+      }
+      setPhase('Degraded', 'Degraded');
+    }
+  }, everyMs);
+  const metrics = {
+    async query(_url: string, promql: string): Promise<number | undefined> {
+      const faults = canary?.faults ?? '';
+      if (promql.includes('probe_success')) return 1;
+      if (promql.includes('status="error"')) return 0;
+      if (promql.includes('histogram_quantile')) return faults.startsWith('latency=') ? 0.85 : 0.05;
+      if (promql.includes('grounded')) return faults === 'wrong-retrieval' ? 0.1 : 0.98;
+      return undefined;
+    },
+  };
+  return { stop: () => clearInterval(timer), metrics };
 }
 
 /** The HPA: with no load it wants its minimum, so it scales the Rollout up whenever it is below. */
