@@ -376,7 +376,6 @@ export function loadRepository(options: LoadOptions): Repository {
         };
         const resource = makeResource(object, k.file, -1);
         resource.generatedBy = k.file;
-        (resource as Resource & { generatorField?: string }).generatorField = field;
         gen.push(resource);
         resources.push(resource);
       });

@@ -113,17 +113,10 @@ export function observabilityRule(ctx: LintContext): Finding[] {
 
   // In-cluster Service URLs.
   const urlPattern =
-    /\b(?:https?:\/\/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?(?::(\d+))?/g;
+    /\b(?:https?:\/\/)?(?<name>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.(?<ns>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?(?::(?<port>\d+))?/g;
   const checkUrls = (r: Resource, path: Array<string | number>, text: string) => {
     for (const match of text.matchAll(urlPattern)) {
-      const [, name, , ns, , port] = match as unknown as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string | undefined,
-      ];
+      const { name = '', ns = '', port } = match.groups ?? {};
       if (!known(ns)) continue;
       const service = ctx.repo.resources.find(
         (s) => s.kind === 'Service' && s.name === name && ctx.namespaceOf(s) === ns,
