@@ -21,7 +21,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# --- runtime: node, production node_modules, the compiled service and the bundled handbook -------------------
+# --- runtime: node, production node_modules, the compiled code, the handbook and the eval suite ---------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=8080 \
@@ -31,6 +31,10 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /src/dist ./dist
 COPY handbook ./handbook
+# The CLI and the eval suite ride along so the canary's eval-replay Job can run
+# `node /app/bin/gitops-lab.js eval --target …` from the very image under test.
+COPY bin ./bin
+COPY evals ./evals
 # Files stay owned by root and read-only for the service user; it writes nothing to disk.
 USER 10001:10001
 EXPOSE 8080
