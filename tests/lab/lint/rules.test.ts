@@ -285,6 +285,7 @@ const cases: Array<{
     file: 'kustomization.yaml',
     mentions: ['not pinned', '?ref='],
   },
+  { fixture: 'schema-kind', rule: 'schema', file: 'workload.yaml', mentions: ['Deploymnet', 'Deployment'] },
 ];
 
 describe('lint rules on fixture repositories', () => {

@@ -1,5 +1,6 @@
 /** Rule `schema`: every object and kustomization validates strictly against its bundled schema. */
 import { findingAt, type LintContext } from '../context.js';
+import { closest } from '../schemas.js';
 import type { Finding } from '../types.js';
 import { lineAt } from '../yaml-files.js';
 
@@ -38,6 +39,19 @@ export function schemaRule(ctx: LintContext): Finding[] {
           severity: 'error',
           message: `${r.kind} is not served as ${r.apiVersion}; this lab's Kubernetes and Argo versions serve ${sameGroup.join(', ')}`,
           fix: `Set apiVersion: ${sameGroup[0]} (and adapt fields that changed between versions).`,
+        }),
+      );
+      continue;
+    }
+    const groupKinds = knownKindsOf(ctx, group ?? '');
+    if (groupKinds && !groupKinds.includes(r.kind)) {
+      const suggestion = closest(r.kind, groupKinds);
+      findings.push(
+        findingAt(ctx, r, ['kind'], {
+          rule: 'schema',
+          severity: 'error',
+          message: `kind ${r.kind} does not exist in ${group ? `API group ${group}` : 'the core API group'}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+          fix: suggestion ? `Set kind: ${suggestion}.` : `Use one of: ${groupKinds.join(', ')}.`,
         }),
       );
       continue;
@@ -94,4 +108,55 @@ export function schemaRule(ctx: LintContext): Finding[] {
     }
   }
   return findings;
+}
+
+/** Kinds that exist in API groups whose kinds are all known, beyond those with a bundled schema. */
+const otherKinds: Record<string, string[]> = {
+  '': [
+    'Endpoints',
+    'PersistentVolume',
+    'ReplicationController',
+    'PodTemplate',
+    'Event',
+    'Binding',
+    'Node',
+    'ComponentStatus',
+    'List',
+  ],
+  apps: ['ControllerRevision'],
+  batch: [],
+  autoscaling: [],
+  policy: ['PodSecurityPolicy', 'Eviction'],
+  'networking.k8s.io': ['IngressClass', 'IPAddress', 'ServiceCIDR'],
+  'rbac.authorization.k8s.io': [],
+  'argoproj.io': [
+    'ApplicationSet',
+    'ClusterAnalysisTemplate',
+    'Experiment',
+    'Workflow',
+    'WorkflowTemplate',
+    'ClusterWorkflowTemplate',
+    'CronWorkflow',
+    'WorkflowEventBinding',
+    'WorkflowTaskSet',
+    'WorkflowTaskResult',
+    'WorkflowArtifactGCTask',
+    'EventSource',
+    'Sensor',
+    'EventBus',
+  ],
+};
+
+/** Every kind of an API group, or undefined when lint does not know the whole group. */
+function knownKindsOf(ctx: LintContext, group: string): string[] | undefined {
+  const extra = otherKinds[group];
+  if (!extra) return undefined;
+  const withSchema = ctx.validator
+    .knownKinds()
+    .filter((key) => {
+      const apiVersion = key.slice(0, key.lastIndexOf('/'));
+      return (apiVersion.includes('/') ? apiVersion.split('/')[0] : '') === group;
+    })
+    .map((key) => key.slice(key.lastIndexOf('/') + 1));
+  return [...new Set([...withSchema, ...extra])];
 }
