@@ -286,6 +286,7 @@ const cases: Array<{
     mentions: ['not pinned', '?ref='],
   },
   { fixture: 'schema-kind', rule: 'schema', file: 'workload.yaml', mentions: ['Deploymnet', 'Deployment'] },
+  { fixture: 'schema-api-group', rule: 'schema', file: 'workload.yaml', mentions: ['app/v1', 'apps/v1'] },
 ];
 
 describe('lint rules on fixture repositories', () => {

@@ -44,6 +44,20 @@ export function schemaRule(ctx: LintContext): Finding[] {
       continue;
     }
     const groupKinds = knownKindsOf(ctx, group ?? '');
+    if (!groupKinds && group && !commonGroups.includes(group)) {
+      const suggestion = closest(group, [...Object.keys(otherKinds).filter(Boolean), ...commonGroups]);
+      if (suggestion && suggestion !== group) {
+        findings.push(
+          findingAt(ctx, r, ['apiVersion'], {
+            rule: 'schema',
+            severity: 'error',
+            message: `API group ${group} in apiVersion ${r.apiVersion} looks like a typo of ${suggestion}`,
+            fix: `Set apiVersion: ${r.apiVersion.replace(group, suggestion)}.`,
+          }),
+        );
+        continue;
+      }
+    }
     if (groupKinds && !groupKinds.includes(r.kind)) {
       const suggestion = closest(r.kind, groupKinds);
       findings.push(
@@ -146,6 +160,24 @@ const otherKinds: Record<string, string[]> = {
     'EventBus',
   ],
 };
+
+/** Other API groups a lab repository commonly uses (never reported as typos). */
+const commonGroups = [
+  'monitoring.coreos.com',
+  'apiextensions.k8s.io',
+  'admissionregistration.k8s.io',
+  'storage.k8s.io',
+  'scheduling.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'cert-manager.io',
+  'bitnami.com',
+  'external-secrets.io',
+  'gateway.networking.k8s.io',
+  'kustomize.config.k8s.io',
+  'opentelemetry.io',
+  'keda.sh',
+];
 
 /** Every kind of an API group, or undefined when lint does not know the whole group. */
 function knownKindsOf(ctx: LintContext, group: string): string[] | undefined {
