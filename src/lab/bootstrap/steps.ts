@@ -276,11 +276,21 @@ async function remoteMain(ctx: StepContext): Promise<string | undefined> {
   return result.stdout.trim().split(/\s+/)[0] || undefined;
 }
 
-/** Copies manifests/ and makes it the lab's content: the image tag loaded into kind, and repoURLs for --repo. */
-async function prepareContent(ctx: StepContext, dir: string): Promise<void> {
-  await cp(packagePath('manifests'), dir, { recursive: true });
+/** Bumped whenever prepareContent changes what it writes, so labs seeded by an older version are re-seeded. */
+const SEED_FORMAT = 2;
+
+/**
+ * Copies manifests/ (or `source`) to `dir` and makes it the lab's content: the image tag loaded into kind (any
+ * `digest` pinned by `gitops-lab pin` is dropped, or it would win over the tag), and repoURLs for --repo.
+ */
+export async function prepareContent(
+  ctx: Pick<StepContext, 'config' | 'facts' | 'state'>,
+  dir: string,
+  { source = packagePath('manifests') }: { source?: string } = {},
+): Promise<void> {
+  await cp(source, dir, { recursive: true });
   const repoUrl = gitRepoUrl(ctx.config);
-  const { parseDocument } = await import('yaml');
+  const { isMap, isScalar, isSeq, parseDocument } = await import('yaml');
   const { readdir } = await import('node:fs/promises');
   async function walk(folder: string): Promise<void> {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
@@ -298,12 +308,21 @@ async function prepareContent(ctx: StepContext, dir: string): Promise<void> {
   if (tag) {
     const file = join(dir, 'workloads', 'docqa', 'kustomization.yaml');
     const doc = parseDocument(await readFile(file, 'utf8'));
-    const images = doc.get('images') as
-      | { items?: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> }
-      | undefined;
-    const entry = images?.items?.find((i) => i.get('name') === ctx.config.images.docqa);
-    if (entry) {
-      entry.set('newTag', tag.slice(tag.lastIndexOf(':') + 1));
+    const images = doc.get('images');
+    const entry = isSeq(images)
+      ? images.items.find((i) => isMap(i) && i.get('name') === ctx.config.images.docqa)
+      : undefined;
+    if (isMap(entry)) {
+      const newTag = tag.slice(tag.lastIndexOf(':') + 1);
+      const digest = entry.items.find((pair) => isScalar(pair.key) && pair.key.value === 'digest');
+      if (!entry.has('newTag') && digest && isScalar(digest.key) && isScalar(digest.value)) {
+        // Undo `gitops-lab pin` on the same line: `digest: sha256:…` becomes `newTag: <content tag>`.
+        digest.key.value = 'newTag';
+        digest.value.value = newTag;
+      } else {
+        entry.set('newTag', newTag);
+        entry.delete('digest');
+      }
       await writeFile(file, doc.toString());
     }
   }
@@ -314,7 +333,12 @@ const seedStep: Step = {
   title: 'Lab repository seeded with manifests/',
   async digest(ctx) {
     const content = await digestPaths(packagePath('manifests'), ['.']);
-    return digestOf(content, gitRepoUrl(ctx.config), ctx.facts.docqaImage ?? ctx.state.images?.docqa ?? null);
+    return digestOf(
+      SEED_FORMAT,
+      content,
+      gitRepoUrl(ctx.config),
+      ctx.facts.docqaImage ?? ctx.state.images?.docqa ?? null,
+    );
   },
   async check(ctx) {
     const head = await remoteMain(ctx);
