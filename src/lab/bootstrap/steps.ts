@@ -114,7 +114,9 @@ async function imagePlans(ctx: StepContext): Promise<ImagePlan[]> {
       'tsconfig.json',
       'tsconfig.build.json',
       'src',
+      'bin',
       'handbook',
+      'evals',
     ]);
     const tag = `${ctx.config.images.docqa}:${digest}`;
     plans.push({
