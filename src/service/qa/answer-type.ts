@@ -95,30 +95,45 @@ const GENERIC_ACRONYMS = new Set([
 ]);
 
 /**
- * A proper name or identifier not at the start of the sentence (`Vault`, `ci-build-cache`, `#ci-help`), other
- * than the words in `exclude` (the question's own words are no answer to it).
+ * The words of a text that could be a proper name or identifier, lower-cased: every word but the first that
+ * looks like `Vault`, `ci-build-cache` or `#ci-help` and is not a generic acronym. Precomputed per span, so
+ * `hasName` per question is a set lookup.
  */
-export function hasName(text: string, exclude: ReadonlySet<string> = new Set()): boolean {
-  const words = text.split(/\s+/).slice(1);
-  return words.some((raw) => {
+export function nameCandidates(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\s+/).slice(1)) {
     const w = raw.replace(/^[("'`]+|[)"'`.,;:!?]+$/g, '');
-    if (!w || exclude.has(w.toLowerCase()) || GENERIC_ACRONYMS.has(w)) return false;
-    return (
+    if (!w || GENERIC_ACRONYMS.has(w)) continue;
+    if (
       /^[A-Z][a-z]*[A-Z0-9]?[\w-]*/.test(w) ||
       /^[a-z][\w<>{}]*[-_.][\w<>{}.-]*[\w>}]$/.test(w) ||
       /^[a-z]+[A-Z]\w*/.test(w) ||
       /^#[a-z]/.test(w)
-    );
-  });
+    ) {
+      out.push(w.toLowerCase());
+    }
+  }
+  return out;
+}
+
+/**
+ * A proper name or identifier not at the start of the sentence (`Vault`, `ci-build-cache`, `#ci-help`), other
+ * than the words in `exclude` (the question's own words are no answer to it).
+ */
+export function hasName(text: string, exclude: ReadonlySet<string> = new Set()): boolean {
+  return nameCandidates(text).some((w) => !exclude.has(w));
+}
+
+const OWNER_ALL = new RegExp(OWNER.source, 'gi');
+
+/** The persons, roles and teams a text mentions, lower-cased, in order. */
+export function ownerMentions(text: string): string[] {
+  return Array.from(text.matchAll(OWNER_ALL), (match) => match[0].toLowerCase());
 }
 
 /** Whether a span names a person, role or team other than those the question already names. */
 export function hasOwner(text: string, exclude: ReadonlySet<string> = new Set()): boolean {
-  const pattern = new RegExp(OWNER.source, 'gi');
-  for (const match of text.matchAll(pattern)) {
-    if (!exclude.has(match[0].toLowerCase())) return true;
-  }
-  return false;
+  return ownerMentions(text).some((m) => !exclude.has(m));
 }
 
 export function spanTypes(text: string): SpanTypes {

@@ -7,8 +7,8 @@
 import {
   type AnswerType,
   detectAnswerType,
-  hasName,
-  hasOwner,
+  nameCandidates,
+  ownerMentions,
   type SpanTypes,
   spanTypes,
 } from './answer-type.js';
@@ -23,7 +23,7 @@ import type {
   QaEngine,
   ScoredPassage,
 } from './types.js';
-import { specificity } from './word-rank.js';
+import { loadWordRanks, specificity } from './word-rank.js';
 
 export type * from './types.js';
 
@@ -49,6 +49,12 @@ interface Span {
   /** The span's terms plus its section heading's. */
   context: Set<string>;
   types: SpanTypes;
+  /** Words of two or more letters (a span of fewer than four is too short to be an answer on its own). */
+  wordCount: number;
+  /** Possible names in the span, lower-cased (see nameCandidates). */
+  names: string[];
+  /** Persons, roles and teams the span mentions, lower-cased. */
+  owners: string[];
 }
 
 interface IndexedPassage {
@@ -56,6 +62,8 @@ interface IndexedPassage {
   /** Terms of heading and text. */
   terms: Set<string>;
   spans: Span[];
+  /** Whether the section heading matches what each intent looks for ("Fix", "Why", "Symptoms"). */
+  intentHits: Record<Exclude<Intent, null>, boolean>;
 }
 
 /** One word of the question with its index terms and synonyms. */
@@ -89,16 +97,21 @@ const INTENTS: Array<[Exclude<Intent, null>, RegExp, RegExp]> = [
   ],
 ];
 
-function detectIntent(question: string): { intent: Intent; heading: RegExp | null } {
-  for (const [intent, asks, heading] of INTENTS) if (asks.test(question)) return { intent, heading };
-  return { intent: null, heading: null };
+function detectIntent(question: string): Intent {
+  for (const [intent, asks] of INTENTS) if (asks.test(question)) return intent;
+  return null;
+}
+
+function intentHitsOf(section: string): Record<Exclude<Intent, null>, boolean> {
+  const hits = { cause: false, symptom: false, procedure: false };
+  for (const [intent, , heading] of INTENTS) hits[intent] = heading.test(section);
+  return hits;
 }
 
 interface Analysis {
   /** The question's words, lower-cased. */
   words: Set<string>;
   intent: Intent;
-  intentHeading: RegExp | null;
   groups: QueryGroup[];
   totalWeight: number;
   answerType: AnswerType | null;
@@ -167,6 +180,8 @@ export interface ExplainableQaEngine extends QaEngine {
 
 export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
   const settings = { ...DEFAULTS, ...options };
+  // The everyday-word frequency list is needed by the first question: load it with the index, not on the clock.
+  loadWordRanks();
   const indexed: IndexedPassage[] = [];
   const byId = new Map<string, IndexedPassage>();
 
@@ -194,6 +209,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         terms: new Set(spanTerms),
         context: new Set([...spanTerms, ...sectionTerms]),
         types: spanTypes(span.text),
+        wordCount: (span.text.match(/[A-Za-z]{2,}/g) ?? []).length,
+        names: nameCandidates(span.text),
+        owners: ownerMentions(span.text),
       };
     });
     // A lead-in ("Switch with:") is answered together with what follows, so it has the follower's types.
@@ -203,7 +221,12 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         for (const key of Object.keys(span.types) as AnswerType[]) span.types[key] ||= next.types[key];
       }
     });
-    const entry: IndexedPassage = { passage, terms: new Set(counts.keys()), spans };
+    const entry: IndexedPassage = {
+      passage,
+      terms: new Set(counts.keys()),
+      spans,
+      intentHits: intentHitsOf(sectionOf(passage.heading)),
+    };
     indexed.push(entry);
     termCounts.push(counts);
     byId.set(passage.passage_id, entry);
@@ -252,6 +275,57 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return terms;
   }
 
+  /**
+   * The query group of one question word (null: a stop word outside the corpus). It depends only on the word
+   * and the corpus, so it is computed once per word; groups are shared between questions and never mutated.
+   */
+  const wordGroups = new Map<string, { key: string | undefined; group: QueryGroup | null }>();
+  const WORD_GROUPS_LIMIT = 20_000;
+
+  function wordGroup(raw: string, isName: boolean): { key: string | undefined; group: QueryGroup | null } {
+    const cacheKey = `${isName ? 'N' : 'w'}${raw}`;
+    const cached = wordGroups.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const result = computeWordGroup(raw, isName);
+    if (wordGroups.size >= WORD_GROUPS_LIMIT) wordGroups.clear();
+    wordGroups.set(cacheKey, result);
+    return result;
+  }
+
+  function computeWordGroup(
+    raw: string,
+    isName: boolean,
+  ): { key: string | undefined; group: QueryGroup | null } {
+    const terms = decompound(analyze(raw), raw);
+    const key = terms[0];
+    if (key === undefined) return { key, group: null };
+    const lower = raw.toLowerCase();
+    const known = terms.filter((t) => df.has(t));
+    const synonyms = terms.flatMap((t) => synonymsOf(t)).filter((t) => !terms.includes(t));
+    if (!df.has(key)) synonyms.push(...prefixRelatives(key).slice(0, 5));
+    const knownSynonyms = synonyms.filter((t) => df.has(t));
+    // How specific the word is in everyday English: "happen" or "start" say little about the topic even
+    // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
+    // A name ("Datadog") is not split into everyday halves ("data" + "dog").
+    const spec = /^[a-z]+$/.test(lower) ? specificity(lower, { compounds: !isName }) : 1;
+    let weight: number;
+    let salient = false;
+    if (known.length > 0) {
+      weight = Math.max(...known.map(idf)) * (0.35 + 0.65 * spec);
+    } else if (STOP_WORDS.has(lower)) {
+      return { key, group: null };
+    } else if (/^\d[\d.,]*$/.test(lower)) {
+      // A number the corpus never mentions ("a 300 GB database") describes the case, not the topic.
+      weight = maxIdf * 0.3;
+    } else {
+      // A word the corpus never uses: an everyday word is weak evidence, a rare one strong. It can still be
+      // covered by a synonym the corpus uses.
+      weight = maxIdf * Math.max(0.1, spec);
+      salient = spec >= 0.7 && knownSynonyms.length === 0;
+    }
+    return { key, group: { terms, synonyms, weight, salientUnknown: salient } };
+  }
+
   function analyzeQuestion(question: string): Analysis {
     const groups: QueryGroup[] = [];
     const seen = new Set<string>();
@@ -278,41 +352,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       }
     }
     for (const raw of pieces) {
-      const terms = decompound(analyze(raw), raw);
-      const key = terms[0];
+      const { key, group } = wordGroup(raw, names.has(raw));
       if (key === undefined || seen.has(key)) continue;
       seen.add(key);
-      const lower = raw.toLowerCase();
-      const known = terms.filter((t) => df.has(t));
-      const synonyms = terms.flatMap((t) => synonymsOf(t)).filter((t) => !terms.includes(t));
-      if (!df.has(key)) synonyms.push(...prefixRelatives(key).slice(0, 5));
-      const knownSynonyms = synonyms.filter((t) => df.has(t));
-      // How specific the word is in everyday English: "happen" or "start" say little about the topic even
-      // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
-      // A name ("Datadog") is not split into everyday halves ("data" + "dog").
-      const spec = /^[a-z]+$/.test(lower) ? specificity(lower, { compounds: !names.has(raw) }) : 1;
-      let weight: number;
-      let salient = false;
-      if (known.length > 0) {
-        weight = Math.max(...known.map(idf)) * (0.35 + 0.65 * spec);
-      } else if (STOP_WORDS.has(lower)) {
-        continue;
-      } else if (/^\d[\d.,]*$/.test(lower)) {
-        // A number the corpus never mentions ("a 300 GB database") describes the case, not the topic.
-        weight = maxIdf * 0.3;
-      } else {
-        // A word the corpus never uses: an everyday word is weak evidence, a rare one strong. It can still be
-        // covered by a synonym the corpus uses.
-        weight = maxIdf * Math.max(0.1, spec);
-        if (spec >= 0.7 && knownSynonyms.length === 0) {
-          salient = true;
-          salientUnknown.push(lower);
-        }
-      }
-      groups.push({ terms, synonyms, weight, salientUnknown: salient });
+      if (group === null) continue;
+      if (group.salientUnknown) salientUnknown.push(raw.toLowerCase());
+      groups.push(group);
     }
     const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
-    const { intent, heading } = detectIntent(question);
+    const intent = detectIntent(question);
     return {
       words: new Set(
         question
@@ -325,7 +373,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       totalWeight,
       answerType: detectAnswerType(question),
       salientUnknown,
-      intentHeading: heading,
     };
   }
 
@@ -335,10 +382,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (whole !== undefined && terms.has(whole)) return 1;
     let best = 0;
     if (parts.length > 0) {
-      const present = parts.filter((p) => terms.has(p)).length;
+      let present = 0;
+      for (const part of parts) if (terms.has(part)) present++;
       best = (0.8 * present) / parts.length;
     }
-    if (best < 0.7 && group.synonyms.some((s) => terms.has(s))) best = 0.7;
+    if (best < 0.7) {
+      for (const synonym of group.synonyms) {
+        if (terms.has(synonym)) return 0.7;
+      }
+    }
     return best;
   }
 
@@ -354,8 +406,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const type = analysis.answerType;
     if (type === null) return true;
     if (!span.types[type]) return false;
-    if (type === 'name') return hasName(span.text, analysis.words);
-    if (type === 'owner') return hasOwner(span.text, analysis.words);
+    if (type === 'name') return span.names.some((w) => !analysis.words.has(w));
+    if (type === 'owner') return span.owners.some((w) => !analysis.words.has(w));
     return true;
   }
 
@@ -388,7 +440,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const ranked = top.map((r) => {
       const entry = indexed[r.id as number] as IndexedPassage;
       const cov = coverage(analysis, entry.terms);
-      const intent = analysis.intentHeading?.test(sectionOf(entry.passage.heading)) ? 0.05 : 0;
+      const intent = analysis.intent !== null && entry.intentHits[analysis.intent] ? 0.05 : 0;
       return { entry, cov, score: 0.35 * (r.score / maxScore) + 0.65 * cov + intent };
     });
     ranked.sort(
@@ -446,13 +498,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const bestScore = best.score;
     for (const candidate of ranked.slice(0, Math.max(3, Math.min(topK, 5)))) {
       if (candidate.score < bestScore * 0.6) break;
-      const sectionBonus = analysis.intentHeading?.test(sectionOf(candidate.entry.passage.heading))
-        ? 0.08
-        : 0;
-      candidate.entry.spans.forEach((span, index) => {
+      const sectionBonus = analysis.intent !== null && candidate.entry.intentHits[analysis.intent] ? 0.08 : 0;
+      const spans = candidate.entry.spans;
+      for (let index = 0; index < spans.length; index++) {
+        const span = spans[index] as Span;
         const spanCov = spanCoverage(analysis, span);
         const typed = isTyped(analysis, span);
-        const wordCount = (span.text.match(/[A-Za-z]{2,}/g) ?? []).length;
+        const wordCount = span.wordCount;
         const score =
           0.55 * spanCov +
           0.45 * candidate.score +
@@ -461,7 +513,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           (wordCount < 4 ? -0.15 : 0) +
           (analysis.answerType ? (typed ? 0.15 : -0.2) : 0);
         if (!choice || score > choice.score) choice = { entry: candidate.entry, span, index, score, typed };
-      });
+      }
     }
     if (!choice) return abstain(0);
 
@@ -514,7 +566,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       answerType: analysis.answerType,
       intent: analysis.intent,
       groups: analysis.groups.map((g) => ({
-        terms: g.terms,
+        terms: [...g.terms],
         weight: Math.round(g.weight * 100) / 100,
         salient: g.salientUnknown,
       })),

@@ -217,21 +217,18 @@ export function stem(word: string): string {
   return stemmed;
 }
 
-/**
- * Splits text into index terms: lower-cased, stop words dropped, words stemmed. Identifiers are kept whole
- * and also split into their parts (`ignoreDifferences` → ignoredifferences, ignor, differ;
- * `docqa_requests_total` → itself, docqa, request, total; `self-heal` → self, heal, selfheal).
- */
-export function analyze(text: string): string[] {
-  const out: string[] = compounds(text).map(stem);
-  for (const match of text.matchAll(RAW_TOKEN)) {
-    const raw = match[0];
-    const lower = raw.toLowerCase();
-    const isNumberLike = /^[0-9][0-9.:,]*$/.test(raw);
-    if (isNumberLike) {
-      out.push(lower);
-      continue;
-    }
+/** Index terms of one raw token, by token: analysis runs on every question, and questions reuse words. */
+const tokenCache = new Map<string, readonly string[]>();
+const TOKEN_CACHE_LIMIT = 100_000;
+
+function tokenTerms(raw: string): readonly string[] {
+  const cached = tokenCache.get(raw);
+  if (cached !== undefined) return cached;
+  const out: string[] = [];
+  const lower = raw.toLowerCase();
+  if (/^[0-9][0-9.:,]*$/.test(raw)) {
+    out.push(lower);
+  } else {
     const parts = raw
       .replace(CAMEL, '$1 $2')
       .toLowerCase()
@@ -245,6 +242,21 @@ export function analyze(text: string): string[] {
       if (STOP_WORDS.has(part)) continue;
       out.push(stem(part));
     }
+  }
+  if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.clear();
+  tokenCache.set(raw, out);
+  return out;
+}
+
+/**
+ * Splits text into index terms: lower-cased, stop words dropped, words stemmed. Identifiers are kept whole
+ * and also split into their parts (`ignoreDifferences` → ignoredifferences, ignor, differ;
+ * `docqa_requests_total` → itself, docqa, request, total; `self-heal` → self, heal, selfheal).
+ */
+export function analyze(text: string): string[] {
+  const out: string[] = compounds(text).map(stem);
+  for (const match of text.matchAll(RAW_TOKEN)) {
+    for (const term of tokenTerms(match[0])) out.push(term);
   }
   return out;
 }

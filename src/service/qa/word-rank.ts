@@ -8,6 +8,11 @@ import { createRequire } from 'node:module';
 const LIMIT = 30_000;
 let ranks: Map<string, number> | undefined;
 
+/** Loads the frequency list now rather than on the first question (the engine calls this at build time). */
+export function loadWordRanks(): void {
+  table();
+}
+
 function table(): Map<string, number> {
   if (ranks) return ranks;
   const require = createRequire(import.meta.url);
@@ -46,20 +51,32 @@ export function wordRank(word: string): number {
   return best;
 }
 
+const specificityCache = new Map<string, number>();
+const SPECIFICITY_CACHE_LIMIT = 50_000;
+
 /**
  * How specific a word is, 0..1: everyday words (rank below 500) 0, rare words (rank 20,000 and beyond, or
  * unknown) 1, log-linear in between.
  */
 export function specificity(word: string, options: { compounds?: boolean } = {}): number {
+  const splitCompounds = options.compounds !== false;
+  const key = `${splitCompounds ? 'c' : 'w'}${word}`;
+  const cached = specificityCache.get(key);
+  if (cached !== undefined) return cached;
   let rank = wordRank(word);
-  if (!Number.isFinite(rank) && word.length >= 6 && options.compounds !== false) {
+  if (!Number.isFinite(rank) && word.length >= 6 && splitCompounds) {
     // A compound of two everyday words ("halfway", "hostname") is as specific as its rarer half.
     for (let i = 3; i <= word.length - 3; i++) {
       const parts = Math.max(wordRank(word.slice(0, i)), wordRank(word.slice(i)));
       if (parts < rank) rank = parts;
     }
   }
-  if (!Number.isFinite(rank)) return 1;
-  const x = (Math.log(rank + 1) - Math.log(500)) / (Math.log(20_000) - Math.log(500));
-  return Math.max(0, Math.min(1, x));
+  let result = 1;
+  if (Number.isFinite(rank)) {
+    const x = (Math.log(rank + 1) - Math.log(500)) / (Math.log(20_000) - Math.log(500));
+    result = Math.max(0, Math.min(1, x));
+  }
+  if (specificityCache.size >= SPECIFICITY_CACHE_LIMIT) specificityCache.clear();
+  specificityCache.set(key, result);
+  return result;
 }
