@@ -550,7 +550,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       if (!entry) return false;
       cited.push(entry);
     }
-    const union = new Set(cited.flatMap((entry) => [...entry.terms]));
+    // One citation (the extractive engine's case): its term set as it is, without copying it per request.
+    const union =
+      cited.length === 1
+        ? (cited[0] as IndexedPassage).terms
+        : new Set(cited.flatMap((entry) => [...entry.terms]));
     const answerTerms = analyze(answerText);
     if (answerTerms.length === 0) return false;
     const supported = answerTerms.filter((t) => union.has(t)).length / answerTerms.length;
