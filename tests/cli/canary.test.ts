@@ -81,11 +81,14 @@ interface MetricJson {
   exitCode?: number;
 }
 
-describe.runIf(!prometheusAvailable && inCi)('canary judge against a real Prometheus (CI)', () => {
-  it('needs prometheus installed in CI', () => {
-    throw new Error(
+describe('canary judge test prerequisites', () => {
+  // Runs everywhere: fails in CI when Prometheus is missing, so the real-Prometheus tests below never
+  // disappear silently there; on a developer machine without it they are skipped with the hint below.
+  it('has prometheus installed when running in CI', () => {
+    expect(
+      prometheusAvailable || !inCi,
       `${prometheusBinary} is missing: CI must install the Debian package prometheus (${prometheusInstallHint}).`,
-    );
+    ).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inkUpRenderer } from '../../src/cli/views/up.js';
 
 class Screen extends Writable {
@@ -52,7 +52,11 @@ describe('up live view (ink)', () => {
       status: 'waiting',
       progress: ['docqa: OutOfSync/Progressing'],
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // ink renders asynchronously: wait for the frame rather than for a fixed time (the machine may be loaded).
+    await vi.waitFor(() => expect(stdout.text).toContain('docqa: OutOfSync/Progressing'), {
+      timeout: 10_000,
+      interval: 20,
+    });
     expect(stdout.text).toContain('Preflight: 1/1 ok');
     expect(stdout.text).toContain('Kubernetes cluster');
     expect(stdout.text).toContain('kind cluster gitops-lab exists');

@@ -274,8 +274,10 @@ describe.runIf(gitAvailable)('gitops-lab up against the fake cluster', () => {
   }, 120_000);
 });
 
-describe.runIf(!gitAvailable && process.env.CI === 'true')('git is required in CI', () => {
-  it('has git installed', () => {
-    throw new Error('git is not installed: the up tests need it (apt-get install git).');
+describe('up test prerequisites', () => {
+  it('has git installed when running in CI (apt-get install git)', () => {
+    expect(gitAvailable || process.env.CI !== 'true', 'git is not installed: the up tests need it.').toBe(
+      true,
+    );
   });
 });
