@@ -22,7 +22,12 @@ export function parseYamlFile(absPath: string): ParsedFile {
 
 export function parseYamlText(text: string): ParsedFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
   const list = Array.isArray(docs) ? docs : [docs];
   const errors: ParsedFile['errors'] = [];
   const documents: ParsedDocument[] = [];
