@@ -5,6 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -299,7 +301,7 @@ if (args[0] === 'port-forward') {
     expect(job?.command).toContain(canary?.url);
   }, 150_000);
 
-  it('compare classifies the grounded ratio as worse (Low) on the canary', async () => {
+  it('compare classifies the grounded ratio as worse (Low) on the canary and fails it by default', async () => {
     const result = await runCli([
       'canary',
       'compare',
@@ -315,13 +317,16 @@ if (args[0] === 'port-forward') {
       '1s',
       '--json',
     ]);
-    expect([1, 2], result.stderr).toContain(result.code);
+    // The shipped template marks grounded-ratio critical: no flag is needed to fail this canary.
+    expect(result.code, result.stderr).toBe(1);
     const report = json<{
       score: number;
       verdict: string;
+      critical: { metrics: string[]; fromTemplate: string[] };
       metrics: {
         name: string;
         class: string;
+        critical: boolean;
         direction: string;
         u: number;
         p_value: number;
@@ -333,14 +338,15 @@ if (args[0] === 'port-forward') {
     const grounded = report.metrics.find((m) => m.name === 'grounded-ratio');
     expect(grounded?.direction).toBe('decrease');
     expect(grounded?.class).toBe('Low');
+    expect(grounded?.critical).toBe(true);
     expect(grounded?.estimate).toBeCloseTo(-1, 6);
     expect(grounded?.p_value).toBeLessThan(0.001);
     expect(grounded?.ci?.[1]).toBeLessThan(0);
-    expect(report.verdict).not.toBe('pass');
-    expect(report.score).toBeLessThan(95);
+    expect(report).toMatchObject({ score: 0, verdict: 'fail' });
+    expect(report.critical.fromTemplate).toEqual(['grounded-ratio']);
     // The abstain ratio fell on the canary too, but only an increase is bad for it.
     expect(report.metrics.find((m) => m.name === 'abstain-ratio')?.class).toBe('Pass');
-    // As a Kayenta critical metric, the grounded ratio alone fails the canary.
+    // Plain text says why: the critical metric alone fails the canary; --critical adds to the template's set.
     const critical = await runCli([
       'canary',
       'compare',
@@ -355,9 +361,12 @@ if (args[0] === 'port-forward') {
       '--step',
       '1s',
       '--critical',
-      'grounded-ratio',
+      'error-ratio',
     ]);
     expect(critical.code, critical.stderr).toBe(1);
+    expect(critical.stdout).toContain(
+      'critical: grounded-ratio (template annotation canary.gitops-lab.io/critical-metrics); error-ratio (--critical)',
+    );
     expect(critical.stdout).toMatch(/score 0 -> fail .*critical metric grounded-ratio Low/);
   }, 60_000);
 
@@ -476,4 +485,131 @@ describe('gitops-lab canary without a usable Prometheus', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('the direction must be increase, decrease or either');
   });
+});
+
+describe('gitops-lab canary compare with the shipped template against a stub Prometheus', () => {
+  /** 12 points per series: the canary (hash canary1) answers ungrounded; every other metric is the same. */
+  const seriesFor = (query: string): number[] => {
+    const canary = query.includes('"canary1"');
+    if (query.includes('docqa_answers_grounded_total'))
+      return canary
+        ? [0, 0.02, 0, 0, 0.01, 0, 0, 0.03, 0, 0, 0.02, 0]
+        : [1, 0.98, 1, 0.97, 1, 0.99, 1, 1, 0.98, 1, 0.99, 1];
+    if (query.includes('docqa_request_duration_seconds_bucket'))
+      return Array.from({ length: 12 }, (_, i) => 0.01 + (i % 4) / 1000);
+    return Array.from({ length: 12 }, (_, i) => (query.includes('insufficient_context') ? 0.3 + i / 100 : 0));
+  };
+  let server: Server | undefined;
+  let url = '';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const query = new URLSearchParams(body).get('query') ?? '';
+        const values = seriesFor(query).map((v, i) => [1_700_000_000 + i, String(v)]);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: 'matrix', result: [{ metric: {}, values }] },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  const compare = (...extra: string[]) =>
+    runCli([
+      'canary',
+      'compare',
+      '--prometheus',
+      url,
+      '--canary',
+      'canary1',
+      '--baseline',
+      'stable1',
+      ...extra,
+    ]);
+
+  it('fails (exit 1) a canary whose grounded ratio is worse, other metrics equal, with no flag', async () => {
+    const result = await compare('--json');
+    expect(result.code, result.stderr).toBe(1);
+    const report = json<{
+      score: number;
+      verdict: string;
+      metrics: { name: string; class: string; critical: boolean }[];
+    }>(result.stdout);
+    expect(report).toMatchObject({ score: 0, verdict: 'fail' });
+    expect(report.metrics.map((m) => [m.name, m.class, m.critical])).toEqual([
+      ['grounded-ratio', 'Low', true],
+      ['error-ratio', 'Pass', false],
+      ['abstain-ratio', 'Pass', false],
+      ['latency-p95', 'Pass', false],
+    ]);
+    const text = await compare();
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(
+      'critical: grounded-ratio (template annotation canary.gitops-lab.io/critical-metrics): High or Low fails the comparison alone',
+    );
+    expect(text.stdout).toMatch(/score 0 -> fail .*critical metric grounded-ratio Low/);
+  }, 30_000);
+
+  it('passes (exit 0) the stable against itself', async () => {
+    const result = await runCli([
+      'canary',
+      'compare',
+      '--prometheus',
+      url,
+      '--canary',
+      'stable1',
+      '--baseline',
+      'stable1',
+    ]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/score 100 -> pass/);
+  }, 30_000);
+
+  it('rejects an unknown --critical metric, naming it and the compared metrics', async () => {
+    const result = await compare('--critical', 'groundedness');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error: --critical groundedness: no such metric to compare (compared: grounded-ratio, error-ratio, abstain-ratio, latency-p95).',
+    );
+  }, 30_000);
+
+  it('rejects a template whose critical annotation names an unknown metric, naming the annotation', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-lab-template-'));
+    try {
+      const { readFile } = await import('node:fs/promises');
+      const shipped = await readFile(
+        join(repoRoot, 'manifests/workloads/docqa/analysis-template.yaml'),
+        'utf8',
+      );
+      const file = join(dir, 'template.yaml');
+      await writeFile(
+        file,
+        shipped.replace(
+          'canary.gitops-lab.io/critical-metrics: grounded-ratio',
+          'canary.gitops-lab.io/critical-metrics: grounded-ratio,grounded',
+        ),
+      );
+      const result = await compare('--template', file);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `error: The annotation canary.gitops-lab.io/critical-metrics of the AnalysisTemplate docqa-quality (${file}) names grounded, which is not a metric of the template`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -68,10 +68,14 @@ Examples:
       'bad direction: increase, decrease or either; per metric or for all; repeatable (default: read from the template conditions)',
       collect,
     )
-    .option('--weight <metric=n>', 'weight of a metric in the score; repeatable (default 1)', collect)
+    .option(
+      '--weight <metric=n>',
+      'weight of a metric in the score, over the template annotation canary.gitops-lab.io/metric-weights; repeatable (default 1)',
+      collect,
+    )
     .option(
       '--critical <metric>',
-      'a metric that fails the comparison alone when High or Low; repeatable',
+      'also treat this metric as critical (High or Low fails the comparison alone), in addition to the template annotation canary.gitops-lab.io/critical-metrics; repeatable',
       collect,
     )
     .option('--confidence <p>', 'confidence of the shift interval', '0.98')
@@ -85,10 +89,12 @@ Examples:
       'after',
       `
 Exit codes: 0 pass, 1 fail, 2 marginal (or a usage error).
+The shipped template marks grounded-ratio critical (annotation canary.gitops-lab.io/critical-metrics),
+so a canary whose grounded ratio is Low fails whatever the other metrics say.
 
 Examples:
   $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --canary 6d4f9c7b8 --baseline 59b7d8c4f
-  $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f --critical grounded-ratio
+  $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f --critical error-ratio
   $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --window 5m --step 15s \\
       --canary 'rollouts_pod_template_hash="6d4f9c7b8"' --baseline 'rollouts_pod_template_hash="59b7d8c4f"'
   $ gitops-lab canary compare --canary-file canary.json --baseline-file baseline.json --direction increase`,

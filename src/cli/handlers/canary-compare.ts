@@ -1,6 +1,7 @@
 /** `gitops-lab canary compare`: validates flags, gathers the series, judges, renders. */
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
+import { CRITICAL_ANNOTATION } from '../../lab/canary/annotations.js';
 import { type CompareReport, compareFromFiles, compareFromPrometheus } from '../../lab/canary/compare.js';
 import { parseDuration } from '../../lab/canary/duration.js';
 import type { Direction, JudgeOptions } from '../../lab/canary/judge.js';
@@ -109,6 +110,8 @@ export async function run(rawOptions: unknown): Promise<void> {
       canaryFile: options.canaryFile,
       baselineFile: options.baselineFile,
       direction: directionMap['*'] ?? directionMap.series ?? 'either',
+      critical: options.critical,
+      weights: parseWeights(options.weight),
       judge: judgeOptions,
     });
   } else {
@@ -196,6 +199,16 @@ function render(report: CompareReport): void {
   );
   writeLine();
   for (const m of report.metrics) writeLine(`${m.name}: ${m.reason}`);
+  if (report.critical.metrics.length > 0) {
+    const fromFlags = report.critical.metrics.filter((m) => !report.critical.fromTemplate.includes(m));
+    const parts = [
+      report.critical.fromTemplate.length > 0
+        ? `${report.critical.fromTemplate.join(', ')} (template annotation ${CRITICAL_ANNOTATION})`
+        : '',
+      fromFlags.length > 0 ? `${fromFlags.join(', ')} (--critical)` : '',
+    ].filter(Boolean);
+    writeLine(`critical: ${parts.join('; ')}: High or Low fails the comparison alone`);
+  }
   writeLine();
   const verdictColor = report.verdict === 'pass' ? 'green' : report.verdict === 'fail' ? 'red' : 'yellow';
   writeLine(

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
+import { CRITICAL_ANNOTATION, parseJudgeAnnotations, WEIGHTS_ANNOTATION } from './annotations.js';
 import { inferDirection } from './direction.js';
 import { type Direction, type Judgement, type JudgeOptions, judge, type MetricInput } from './judge.js';
 import { PrometheusClient } from './prometheus.js';
@@ -36,6 +37,8 @@ export interface CompareReport extends Judgement {
         end: string;
       }
     | { kind: 'files'; canaryFile: string; baselineFile: string };
+  /** The critical metrics judged, and which of them the template's annotation marked. */
+  critical: { metrics: string[]; fromTemplate: string[] };
   queries: Record<string, { canary?: string; baseline?: string }>;
 }
 
@@ -54,11 +57,23 @@ export interface PrometheusCompareOptions {
   query?: string;
   /** Per metric bad direction; `*` sets the default. */
   directions?: Record<string, Direction>;
+  /** Weights by metric name (--weight); they override the template's weights annotation. */
   weights?: Record<string, number>;
-  /** Metric names classified as critical (Kayenta). */
+  /** Metric names classified as critical (--critical), added to those the template's annotation marks. */
   critical?: string[];
   judge: JudgeOptions;
   fetch?: typeof fetch;
+}
+
+/** A UsageError naming the flag's values that are not among the compared metrics. */
+function checkFlagNames(flag: string, names: readonly string[], compared: readonly string[]): void {
+  const unknown = [...new Set(names)].filter((name) => !compared.includes(name));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${flag} ${unknown.join(', ')}: no such metric to compare (compared: ${compared.join(', ')}).`,
+      { hint: `Name one of the compared metrics, e.g. ${flag} ${compared[0] ?? 'NAME'}.` },
+    );
+  }
 }
 
 function directionFor(
@@ -87,6 +102,8 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
 
   type Plan = { name: string; canaryQuery: string; baselineQuery: string; direction: Direction };
   const plans: Plan[] = [];
+  let templateCritical: string[] = [];
+  let templateWeights: Record<string, number> = {};
   if (options.query) {
     plans.push({
       name: 'query',
@@ -96,6 +113,7 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
     });
   } else if (options.template) {
     const template = options.template;
+    ({ critical: templateCritical, weights: templateWeights } = parseJudgeAnnotations(template));
     // Arguments only used inside replaced matchers need no value here.
     const args = { ...(options.args ?? {}) };
     for (const side of [canaryScope, baselineScope] as const) {
@@ -135,9 +153,27 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
         hint: 'Pass --query to compare one PromQL expression instead.',
       });
     }
+    for (const [key, names] of [
+      [CRITICAL_ANNOTATION, templateCritical],
+      [WEIGHTS_ANNOTATION, Object.keys(templateWeights)],
+    ] as const) {
+      const uncompared = names.filter((name) => !plans.some((p) => p.name === name));
+      if (uncompared.length > 0) {
+        throw new UsageError(
+          `The annotation ${key} of the AnalysisTemplate ${template.name} (${template.file}) names ${uncompared.join(', ')}, which compare cannot judge: only prometheus metrics are compared.`,
+          { hint: `Name only prometheus metrics there (${plans.map((p) => p.name).join(', ')}).` },
+        );
+      }
+    }
   } else {
     throw new UsageError('Nothing to compare: pass --query, or a template with prometheus metrics.');
   }
+
+  const compared = plans.map((p) => p.name);
+  checkFlagNames('--critical', options.critical ?? [], compared);
+  checkFlagNames('--weight', Object.keys(options.weights ?? {}), compared);
+  const critical = [...new Set([...templateCritical, ...(options.critical ?? [])])];
+  const weights = { ...templateWeights, ...(options.weights ?? {}) };
 
   const fetchPoints = async (query: string): Promise<number[]> => {
     const series = await client.queryRange(query, { start, end, stepSeconds });
@@ -149,16 +185,10 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
       canary: await fetchPoints(plan.canaryQuery),
       baseline: await fetchPoints(plan.baselineQuery),
       direction: plan.direction,
-      weight: options.weights?.[plan.name] ?? 1,
-      critical: options.critical?.includes(plan.name) ?? false,
+      weight: weights[plan.name] ?? 1,
+      critical: critical.includes(plan.name),
     })),
   );
-  const unknown = (options.critical ?? []).filter((name) => !plans.some((p) => p.name === name));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `--critical ${unknown.join(', ')}: no such metric (metrics: ${plans.map((p) => p.name).join(', ')}).`,
-    );
-  }
   const judgement = judge(inputs, options.judge);
   return {
     ...judgement,
@@ -172,6 +202,7 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
       start: start.toISOString(),
       end: end.toISOString(),
     },
+    critical: { metrics: compared.filter((name) => critical.includes(name)), fromTemplate: templateCritical },
     queries: Object.fromEntries(
       plans.map((p) => [p.name, { canary: p.canaryQuery, baseline: p.baselineQuery }]),
     ),
@@ -221,15 +252,25 @@ export async function compareFromFiles(options: {
   baselineFile: string;
   name?: string;
   direction: Direction;
+  /** --critical: only the one compared metric's name can be given. */
+  critical?: string[];
+  weights?: Record<string, number>;
   judge: JudgeOptions;
 }): Promise<CompareReport> {
+  const name = options.name ?? 'series';
+  checkFlagNames('--critical', options.critical ?? [], [name]);
+  checkFlagNames('--weight', Object.keys(options.weights ?? {}), [name]);
   const canary = await readSeriesFile(options.canaryFile, '--canary-file');
   const baseline = await readSeriesFile(options.baselineFile, '--baseline-file');
-  const name = options.name ?? 'series';
-  const judgement = judge([{ name, canary, baseline, direction: options.direction }], options.judge);
+  const critical = (options.critical ?? []).includes(name);
+  const judgement = judge(
+    [{ name, canary, baseline, direction: options.direction, weight: options.weights?.[name], critical }],
+    options.judge,
+  );
   return {
     ...judgement,
     source: { kind: 'files', canaryFile: options.canaryFile, baselineFile: options.baselineFile },
+    critical: { metrics: critical ? [name] : [], fromTemplate: [] },
     queries: {},
   };
 }

@@ -27,6 +27,8 @@ export interface AnalysisTemplate {
   file: string;
   kind: string;
   name: string;
+  /** metadata.annotations (see annotations.ts for the ones `canary compare` reads). */
+  annotations: Record<string, string>;
   args: TemplateArg[];
   metrics: RawMetric[];
   dryRunMetrics: string[];
@@ -83,7 +85,17 @@ export function parseTemplate(text: string, file: string): AnalysisTemplate {
   }
   const found = objects.find((o) => o.kind === 'AnalysisTemplate' || o.kind === 'ClusterAnalysisTemplate');
   if (!found) throw bad('no document of kind AnalysisTemplate or ClusterAnalysisTemplate');
-  const metadata = (found.metadata ?? {}) as { name?: unknown };
+  const metadata = (found.metadata ?? {}) as { name?: unknown; annotations?: unknown };
+  const annotations: Record<string, string> = {};
+  if (metadata.annotations !== undefined && metadata.annotations !== null) {
+    if (typeof metadata.annotations !== 'object' || Array.isArray(metadata.annotations))
+      throw bad('metadata.annotations must be a map of strings');
+    for (const [key, value] of Object.entries(metadata.annotations)) {
+      if (typeof value !== 'string')
+        throw bad(`metadata.annotations.${key} must be a string (quote it in the YAML)`);
+      annotations[key] = value;
+    }
+  }
   const spec = found.spec as { args?: unknown; metrics?: unknown; dryRun?: unknown } | undefined;
   if (!spec || typeof spec !== 'object') throw bad('spec is missing');
   if (!Array.isArray(spec.metrics) || spec.metrics.length === 0)
@@ -117,6 +129,7 @@ export function parseTemplate(text: string, file: string): AnalysisTemplate {
     file,
     kind: String(found.kind),
     name: typeof metadata.name === 'string' ? metadata.name : '(unnamed)',
+    annotations,
     args,
     metrics,
     dryRunMetrics,

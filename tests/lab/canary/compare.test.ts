@@ -1,0 +1,110 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/errors.js';
+import { CRITICAL_ANNOTATION } from '../../../src/lab/canary/annotations.js';
+import { compareFromPrometheus, type PrometheusCompareOptions } from '../../../src/lab/canary/compare.js';
+import { defaultJudgeOptions } from '../../../src/lab/canary/judge.js';
+import { type AnalysisTemplate, loadTemplate } from '../../../src/lab/canary/template.js';
+
+const shipped = fileURLToPath(
+  new URL('../../../manifests/workloads/docqa/analysis-template.yaml', import.meta.url),
+);
+
+/** 12 points per series: the canary (hash canary1) answers ungrounded; every other metric is the same. */
+function seriesFor(query: string): number[] {
+  const canary = query.includes('"canary1"');
+  if (query.includes('docqa_answers_grounded_total'))
+    return canary
+      ? [0, 0.02, 0, 0, 0.01, 0, 0, 0.03, 0, 0, 0.02, 0]
+      : [1, 0.98, 1, 0.97, 1, 0.99, 1, 1, 0.98, 1, 0.99, 1];
+  if (query.includes('insufficient_context'))
+    return Array.from({ length: 12 }, (_, i) => 0.3 + (i % 3) / 100);
+  if (query.includes('docqa_request_duration_seconds_bucket'))
+    return Array.from({ length: 12 }, (_, i) => 0.01 + (i % 4) / 1000);
+  return Array(12).fill(0);
+}
+
+/** A fetch that answers Prometheus range queries from seriesFor. */
+const fakePrometheus: typeof fetch = async (_url, init) => {
+  const query = new URLSearchParams(String(init?.body)).get('query') ?? '';
+  const values = seriesFor(query).map((v, i) => [1_700_000_000 + i, String(v)]);
+  return new Response(
+    JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }),
+    { headers: { 'content-type': 'application/json' } },
+  );
+};
+
+async function compare(overrides: Partial<PrometheusCompareOptions> & { template?: AnalysisTemplate } = {}) {
+  return compareFromPrometheus({
+    prometheus: 'http://prometheus.test:9090',
+    canary: 'canary1',
+    baseline: 'stable1',
+    windowMs: 360_000,
+    stepMs: 30_000,
+    windowText: '6m',
+    stepText: '30s',
+    end: new Date('2026-01-01T00:00:00Z'),
+    template: await loadTemplate(shipped),
+    judge: defaultJudgeOptions,
+    fetch: fakePrometheus,
+    ...overrides,
+  });
+}
+
+describe('compareFromPrometheus with the shipped template', () => {
+  it('fails a canary whose grounded ratio is worse, other metrics equal, with no --critical', async () => {
+    const report = await compare();
+    expect(report.metrics.find((m) => m.name === 'grounded-ratio')).toMatchObject({
+      class: 'Low',
+      critical: true,
+    });
+    for (const name of ['error-ratio', 'abstain-ratio', 'latency-p95'])
+      expect(report.metrics.find((m) => m.name === name)).toMatchObject({ class: 'Pass', critical: false });
+    expect(report).toMatchObject({ score: 0, verdict: 'fail' });
+    expect(report.reason).toContain('critical metric grounded-ratio Low');
+    expect(report.critical).toEqual({ metrics: ['grounded-ratio'], fromTemplate: ['grounded-ratio'] });
+  });
+
+  it('would only be marginal without the annotation: the score alone is 75', async () => {
+    const template = await loadTemplate(shipped);
+    const report = await compare({ template: { ...template, annotations: {} } });
+    expect(report).toMatchObject({ score: 75, verdict: 'marginal' });
+  });
+
+  it('adds --critical to the annotated set and lets --weight override the weights annotation', async () => {
+    const template = await loadTemplate(shipped);
+    const report = await compare({
+      template: { ...template, annotations: { 'canary.gitops-lab.io/metric-weights': 'error-ratio=5' } },
+      critical: ['latency-p95'],
+      weights: { 'error-ratio': 2 },
+    });
+    expect(report.critical).toEqual({ metrics: ['latency-p95'], fromTemplate: [] });
+    expect(report.metrics.find((m) => m.name === 'error-ratio')?.weight).toBe(2);
+    // grounded-ratio is not critical here: weighted share of Pass = (2 + 1 + 1) / (1 + 2 + 1 + 1).
+    expect(report.score).toBe(80);
+    const both = await compare({ critical: ['latency-p95'] });
+    expect(both.critical.metrics).toEqual(['grounded-ratio', 'latency-p95']);
+  });
+
+  it('rejects unknown --critical and --weight names before querying, naming them', async () => {
+    let queried = false;
+    const spy: typeof fetch = async (url, init) => {
+      queried = true;
+      return fakePrometheus(url, init);
+    };
+    await expect(compare({ critical: ['grounded', 'latency-p95'], fetch: spy })).rejects.toThrow(
+      '--critical grounded: no such metric to compare (compared: grounded-ratio, error-ratio, abstain-ratio, latency-p95).',
+    );
+    await expect(compare({ weights: { nope: 1 } })).rejects.toThrow(UsageError);
+    expect(queried).toBe(false);
+  });
+
+  it('rejects an annotation naming a metric compare cannot judge (the eval-replay job)', async () => {
+    const template = await loadTemplate(shipped);
+    await expect(
+      compare({ template: { ...template, annotations: { [CRITICAL_ANNOTATION]: 'eval-replay' } } }),
+    ).rejects.toThrow(
+      `The annotation ${CRITICAL_ANNOTATION} of the AnalysisTemplate docqa-quality (${shipped}) names eval-replay, which compare cannot judge: only prometheus metrics are compared.`,
+    );
+  });
+});
