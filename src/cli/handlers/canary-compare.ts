@@ -207,6 +207,7 @@ function render(report: CompareReport): void {
         : '',
       fromFlags.length > 0 ? `${fromFlags.join(', ')} (--critical)` : '',
     ].filter(Boolean);
+    writeLine();
     writeLine(`critical: ${parts.join('; ')}: High or Low fails the comparison alone`);
   }
   writeLine();

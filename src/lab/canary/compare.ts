@@ -3,7 +3,8 @@
  * From Prometheus: each prometheus metric of the template (or one --query) is scoped to the canary and to the
  * baseline selector and range-queried over the window at the step; all points of all returned series form
  * the sample (NaN points, e.g. a ratio with no traffic, are dropped by the judge). From files: two JSON
- * arrays of numbers, compared as one metric.
+ * arrays of numbers, compared as one metric. Critical metrics and weights come from the template's annotations
+ * (annotations.ts), with --critical added to the critical set and --weight overriding a weight.
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';

@@ -1,8 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { CRITICAL_ANNOTATION } from '../../../src/lab/canary/annotations.js';
-import { compareFromPrometheus, type PrometheusCompareOptions } from '../../../src/lab/canary/compare.js';
+import {
+  compareFromFiles,
+  compareFromPrometheus,
+  type PrometheusCompareOptions,
+} from '../../../src/lab/canary/compare.js';
 import { defaultJudgeOptions } from '../../../src/lab/canary/judge.js';
 import { type AnalysisTemplate, loadTemplate } from '../../../src/lab/canary/template.js';
 
@@ -106,5 +113,31 @@ describe('compareFromPrometheus with the shipped template', () => {
     ).rejects.toThrow(
       `The annotation ${CRITICAL_ANNOTATION} of the AnalysisTemplate docqa-quality (${shipped}) names eval-replay, which compare cannot judge: only prometheus metrics are compared.`,
     );
+  });
+});
+
+describe('compareFromFiles', () => {
+  it('accepts --critical for its one metric, named series, and rejects any other name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-lab-compare-'));
+    try {
+      const canaryFile = join(dir, 'canary.json');
+      const baselineFile = join(dir, 'baseline.json');
+      await writeFile(canaryFile, JSON.stringify([5, 6, 5, 7, 6, 5, 6, 7, 5, 6]));
+      await writeFile(baselineFile, JSON.stringify([1, 2, 1, 1, 2, 1, 2, 1, 1, 2]));
+      const options = {
+        canaryFile,
+        baselineFile,
+        direction: 'increase' as const,
+        judge: defaultJudgeOptions,
+      };
+      const report = await compareFromFiles({ ...options, critical: ['series'] });
+      expect(report).toMatchObject({ score: 0, verdict: 'fail', critical: { metrics: ['series'] } });
+      expect(report.reason).toContain('critical metric series High');
+      await expect(compareFromFiles({ ...options, critical: ['grounded-ratio'] })).rejects.toThrow(
+        '--critical grounded-ratio: no such metric to compare (compared: series).',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
