@@ -15,18 +15,95 @@ export interface JsonLoggerOptions {
   stream?: Writable;
   /** The lowest level written (default info). */
   level?: LogLevel;
+  /**
+   * Gather the lines logged in one turn of the event loop and write them as one chunk (default false). Every
+   * line is still written: the buffer is flushed on the next turn and when the process exits. Use it only when
+   * nothing else writes to the same stream, or lines may appear out of order with those writes.
+   */
+  buffered?: boolean;
 }
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const levelPrefix: Record<LogLevel, string> = {
+  debug: '","level":"debug","msg":',
+  info: '","level":"info","msg":',
+  warn: '","level":"warn","msg":',
+  error: '","level":"error","msg":',
+};
+
+/** ISO time of the current millisecond, formatted once per millisecond. */
+let lastMs = -1;
+let lastIso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
+/**
+ * `{"time","level","msg",...fields}` as one line. Built from pieces rather than from a merged object (the
+ * same text: JSON.stringify writes keys in insertion order); fields that reuse a reserved key take the
+ * merged-object path so they override in place exactly as before.
+ */
+export function formatLogLine(level: LogLevel, msg: string, fields: LogFields | undefined): string {
+  const time = isoNow();
+  if (fields === undefined) return `{"time":"${time}${levelPrefix[level]}${JSON.stringify(msg)}}\n`;
+  if (
+    'time' in fields ||
+    'level' in fields ||
+    'msg' in fields ||
+    'toJSON' in fields ||
+    startsWithDigit(fields)
+  ) {
+    return `${JSON.stringify({ time, level, msg, ...fields })}\n`;
+  }
+  const rest = JSON.stringify(fields);
+  const head = `{"time":"${time}${levelPrefix[level]}${JSON.stringify(msg)}`;
+  return rest.length > 2 ? `${head},${rest.slice(1)}\n` : `${head}}\n`;
+}
+
+/** Integer-like keys come first in a merged object; a field list starting with a digit takes that path. */
+function startsWithDigit(fields: LogFields): boolean {
+  for (const key in fields) {
+    const c = key.charCodeAt(0);
+    return c >= 48 && c <= 57;
+  }
+  return false;
+}
 
 /** A logger writing JSON lines (`{"time","level","msg",...fields}`) to a stream, stdout by default. */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stdout;
   const min = order[options.level ?? 'info'];
+  if (!options.buffered) {
+    return {
+      log(level, msg, fields) {
+        if (order[level] < min) return;
+        stream.write(formatLogLine(level, msg, fields));
+      },
+    };
+  }
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const chunk = pending;
+    pending = '';
+    stream.write(chunk);
+  };
+  process.once('exit', flush);
   return {
-    log(level, msg, fields = {}) {
+    log(level, msg, fields) {
       if (order[level] < min) return;
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+      pending += formatLogLine(level, msg, fields);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
   };
 }

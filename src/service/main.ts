@@ -6,7 +6,8 @@ import { loadServiceConfig } from './config.js';
 import { createJsonLogger } from './logger.js';
 import { startDocQaServer } from './server.js';
 
-const logger = createJsonLogger();
+// Nothing else writes to stdout here, so lines can be gathered per event-loop turn (one write, not one each).
+const logger = createJsonLogger({ buffered: true });
 
 try {
   const config = loadServiceConfig();

@@ -105,3 +105,70 @@ export const DocumentsResponseSchema = z
     passages: z.number().int().nonnegative(),
   })
   .openapi('Documents');
+
+// Fast paths. Each accepts a subset of what its schema accepts and gives the same result for it, so a caller
+// can try the fast path first and fall back to the schema (which also words the error) when it says no.
+
+const ASK_REQUEST_KEYS = new Set(['question', 'top_k']);
+
+/** AskRequestSchema.safeParse(json).data for the common well-formed request, or undefined: use the schema. */
+export function parseAskRequestFast(json: object): AskRequest | undefined {
+  for (const key of Object.keys(json)) if (!ASK_REQUEST_KEYS.has(key)) return undefined;
+  const { question, top_k: topK } = json as { question?: unknown; top_k?: unknown };
+  if (typeof question !== 'string') return undefined;
+  const trimmed = question.trim();
+  if (trimmed.length < 1 || trimmed.length > MAX_QUESTION_LENGTH) return undefined;
+  if (topK === undefined && !('top_k' in json)) return { question: trimmed, top_k: DEFAULT_TOP_K };
+  if (typeof topK !== 'number' || !Number.isSafeInteger(topK) || topK < 1 || topK > MAX_TOP_K) {
+    return undefined;
+  }
+  return { question: trimmed, top_k: topK };
+}
+
+const ASK_RESPONSE_KEYS = new Set([
+  'status',
+  'answer',
+  'citations',
+  'confidence',
+  'mode',
+  'fallback',
+  'request_id',
+  'latency_ms',
+]);
+const CITATION_KEYS = new Set(['doc_id', 'passage_id', 'text']);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isFiniteNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/**
+ * True only when AskResponseSchema.safeParse(value).success is true (a hand-written check of the same rules);
+ * false means "ask the schema", not "invalid".
+ */
+export function isAskResponseFast(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  for (const key of Object.keys(value)) if (!ASK_RESPONSE_KEYS.has(key)) return false;
+  const r = value;
+  const status = r.status;
+  if (status !== 'answered' && status !== 'insufficient_context') return false;
+  const answer = r.answer;
+  if (status === 'answered' ? !isNonEmptyString(answer) : answer !== null) return false;
+  const citations = r.citations;
+  if (!Array.isArray(citations)) return false;
+  if (status === 'answered' && citations.length === 0) return false;
+  for (const citation of citations) {
+    if (!isRecord(citation)) return false;
+    for (const key of Object.keys(citation)) if (!CITATION_KEYS.has(key)) return false;
+    if (!isNonEmptyString(citation.doc_id) || !isNonEmptyString(citation.passage_id)) return false;
+    if (typeof citation.text !== 'string') return false;
+  }
+  const confidence = r.confidence;
+  if (!isFiniteNumber(confidence) || confidence < 0 || confidence > 1) return false;
+  if (r.mode !== 'extractive' && r.mode !== 'generative') return false;
+  if (typeof r.fallback !== 'boolean') return false;
+  if (!isNonEmptyString(r.request_id)) return false;
+  const latency = r.latency_ms;
+  return isFiniteNumber(latency) && latency >= 0;
+}
