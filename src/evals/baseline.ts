@@ -2,9 +2,9 @@
  * Comparing a run with a previous one (`--baseline`, a file written by `--json`): which cases regressed
  * (passed before, fail now), which improved, which are new or gone, and how every metric moved.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readInputFile } from './input-file.js';
 import { METRIC_NAMES, type MetricName, type Metrics, metricValue } from './metrics.js';
 
 const nullableNumber = z.number().nullable().optional();
@@ -55,18 +55,11 @@ export interface BaselineComparison {
 }
 
 export async function loadBaseline(file: string): Promise<Baseline> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UsageError(
-      missing
-        ? `Baseline file not found: ${file}.`
-        : `Cannot read baseline ${file}: ${(error as Error).message}.`,
-      { hint: 'Pass --baseline with a file written earlier by `gitops-lab eval --json FILE`.', cause: error },
-    );
-  }
+  const text = await readInputFile(
+    file,
+    'baseline file',
+    'Pass --baseline with a file written earlier by `gitops-lab eval --json FILE`.',
+  );
   return parseBaseline(text, file);
 }
 

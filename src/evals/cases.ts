@@ -125,7 +125,12 @@ function caseLabel(raw: unknown, index: number): string {
 export function parseCaseFile(text: string, file: string): { cases: EvalCase[]; warnings: string[] } {
   let document: unknown;
   try {
-    document = parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+    document = parseYaml(text, {
+      prettyErrors: true,
+      uniqueKeys: true,
+      maxAliasCount: 100,
+      logLevel: 'error',
+    });
   } catch (error) {
     const detail =
       error instanceof YAMLParseError

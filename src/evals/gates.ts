@@ -2,10 +2,10 @@
  * Quality gates: thresholds on the summary metrics (evals/gates.yaml). The eval passes when every gate
  * holds.
  */
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readInputFile } from './input-file.js';
 import { METRIC_NAMES, type MetricName, type Metrics, metricValue } from './metrics.js';
 
 export const GATE_OPS = ['>=', '<=', '>', '<'] as const;
@@ -41,7 +41,7 @@ export interface GateResult extends Gate {
 export function parseGates(text: string, file: string): Gate[] {
   let document: unknown;
   try {
-    document = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+    document = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' });
   } catch (error) {
     const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     throw new UsageError(`Invalid gates file ${file}: ${detail}.`, {
@@ -66,21 +66,11 @@ export function parseGates(text: string, file: string): Gate[] {
 }
 
 export async function loadGates(file: string): Promise<Gate[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UsageError(
-      missing
-        ? `Gates file not found: ${file}.`
-        : `Cannot read gates file ${file}: ${(error as Error).message}.`,
-      {
-        hint: 'Pass --gates with a YAML file of gates (default: the bundled evals/gates.yaml).',
-        cause: error,
-      },
-    );
-  }
+  const text = await readInputFile(
+    file,
+    'gates file',
+    'Pass --gates with a YAML file of gates (default: the bundled evals/gates.yaml).',
+  );
   return parseGates(text, file);
 }
 
