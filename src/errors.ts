@@ -42,15 +42,6 @@ export class PreconditionError extends LabError {
   }
 }
 
-/** A command registered in the CLI whose capability has not shipped yet: exit 2. */
-export class NotAvailableError extends LabError {
-  constructor(command: string) {
-    super(`\`gitops-lab ${command}\` is not available in this version yet.`, ExitCode.usage, {
-      hint: 'See the README for the commands that work today.',
-    });
-  }
-}
-
 export function isLabError(error: unknown): error is LabError {
   return error instanceof LabError;
 }
