@@ -15,12 +15,6 @@ export interface JsonLoggerOptions {
   stream?: Writable;
   /** The lowest level written (default info). */
   level?: LogLevel;
-  /**
-   * Gather the lines logged in one turn of the event loop and write them as one chunk (default false). Every
-   * line is still written: the buffer is flushed on the next turn and when the process exits. Use it only when
-   * nothing else writes to the same stream, or lines may appear out of order with those writes.
-   */
-  buffered?: boolean;
 }
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -78,32 +72,10 @@ function startsWithDigit(fields: LogFields): boolean {
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stdout;
   const min = order[options.level ?? 'info'];
-  if (!options.buffered) {
-    return {
-      log(level, msg, fields) {
-        if (order[level] < min) return;
-        stream.write(formatLogLine(level, msg, fields));
-      },
-    };
-  }
-  let pending = '';
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (pending === '') return;
-    const chunk = pending;
-    pending = '';
-    stream.write(chunk);
-  };
-  process.once('exit', flush);
   return {
     log(level, msg, fields) {
       if (order[level] < min) return;
-      pending += formatLogLine(level, msg, fields);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      stream.write(formatLogLine(level, msg, fields));
     },
   };
 }

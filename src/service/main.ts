@@ -6,8 +6,7 @@ import { loadServiceConfig } from './config.js';
 import { createJsonLogger } from './logger.js';
 import { startDocQaServer } from './server.js';
 
-// Nothing else writes to stdout here, so lines can be gathered per event-loop turn (one write, not one each).
-const logger = createJsonLogger({ buffered: true });
+const logger = createJsonLogger();
 
 try {
   const config = loadServiceConfig();
