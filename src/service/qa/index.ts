@@ -76,6 +76,17 @@ interface QueryGroup {
   salientUnknown: boolean;
 }
 
+/** Answer types that are a value (a quantity, version or moment) rather than a name, owner or command. */
+const VALUE_TYPES: ReadonlySet<AnswerType> = new Set<AnswerType>([
+  'duration',
+  'number',
+  'version',
+  'port',
+  'percent',
+  'money',
+  'time',
+]);
+
 /** What kind of section a question is after, from its wording. */
 type Intent = 'procedure' | 'cause' | 'symptom' | null;
 
@@ -493,7 +504,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (!best) return abstain(0);
 
     let choice:
-      | { entry: IndexedPassage; span: Span; index: number; score: number; typed: boolean }
+      | { entry: IndexedPassage; span: Span; index: number; score: number; typed: boolean; spanCov: number }
       | undefined;
     const bestScore = best.score;
     for (const candidate of ranked.slice(0, Math.max(3, Math.min(topK, 5)))) {
@@ -512,7 +523,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           (analysis.intent === 'procedure' && span.types.command ? 0.1 : 0) +
           (wordCount < 4 ? -0.15 : 0) +
           (analysis.answerType ? (typed ? 0.15 : -0.2) : 0);
-        if (!choice || score > choice.score) choice = { entry: candidate.entry, span, index, score, typed };
+        if (!choice || score > choice.score)
+          choice = { entry: candidate.entry, span, index, score, typed, spanCov };
       }
     }
     if (!choice) return abstain(0);
@@ -522,6 +534,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     // Mostly the passage's coverage; partly its document's (the steps may not repeat the title's words).
     let confidence = 0.7 * passageCov + 0.3 * docCov;
     if (!choice.typed) confidence *= 0.5;
+    // A value (duration, number, version ...) answers the question only if its sentence is about the
+    // question's subject: a span that shares little with the question cannot be trusted more than it covers.
+    if (analysis.answerType !== null && VALUE_TYPES.has(analysis.answerType)) {
+      confidence = Math.min(confidence, choice.spanCov + 0.25);
+    }
     if (analysis.salientUnknown.length > 0) confidence *= 0.6;
     confidence = clamp01(confidence);
     if (confidence < settings.minConfidence) return abstain(confidence);
