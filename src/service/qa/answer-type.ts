@@ -63,7 +63,7 @@ export function detectAnswerType(question: string): AnswerType | null {
 const NUMBER_WORDS =
   /\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|sixty|hundred|once|twice|half|single|double)\b/i;
 const DURATION =
-  /\b\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|yrs?|years?)\b|\b\d+[hms](?:\d+[ms])*\b|\b(?:a|an|one|two|three|five|six|ten|twelve|fifteen|thirty|sixty)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b|\b(?:each|every|once\s+a|twice\s+a|per)\s+(?:second|minute|hour|day|night|week|month|quarter|year)\b|\b(?:hourly|daily|nightly|weekly|monthly|quarterly|yearly|annually)\b/i;
+  /\b\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|yrs?|years?)\b|\b\d+\s+(?:working|business|calendar)\s+(?:days?|weeks?)\b|\b\d+[hms](?:\d+[ms])*\b|\b(?:a|an|one|two|three|five|six|ten|twelve|fifteen|thirty|sixty)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b|\b(?:each|every|once\s+a|twice\s+a|per)\s+(?:second|minute|hour|day|night|week|month|quarter|year)\b|\b(?:hourly|daily|nightly|weekly|monthly|quarterly|yearly|annually)\b/i;
 const PORT = /\bports?\s*(?:is\s+|of\s+|=\s*|:\s*)?\d{2,5}\b|:\d{2,5}\b|\b\d{4,5}\/(?:tcp|udp)\b/i;
 const VERSION = /\bv\d+(?:\.\d+)+\b|\b\d+\.\d+\.\d+\b|\bversion\s+v?\d+/i;
 const PERCENT = /\d\s*%|\bpercent\b|\b0?\.\d+\b|\b\d+\s*\/\s*\d+\b/i;

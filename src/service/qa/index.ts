@@ -127,6 +127,8 @@ interface Analysis {
   totalWeight: number;
   answerType: AnswerType | null;
   salientUnknown: string[];
+  /** What a version question asks the version of ("which Argo CD version", "version of Vault"). */
+  versionOf: QueryGroup[];
 }
 
 const DEFAULTS: Required<QaEngineOptions> = {
@@ -384,7 +386,27 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       totalWeight,
       answerType: detectAnswerType(question),
       salientUnknown,
+      versionOf: versionSubject(question),
     };
+  }
+
+  /**
+   * The words naming what a version question is about: "which Argo CD version" → Argo, CD; "what version of
+   * the Vault server" → Vault, server.
+   */
+  function versionSubject(question: string): QueryGroup[] {
+    const match =
+      /\bversions?\s+of\s+(?:the\s+|our\s+)?((?:[\w.-]+\s*){1,3})/i.exec(question) ??
+      /\b(?:which|what)\s+((?:[\w.-]+\s+){1,3})versions?\b/i.exec(question);
+    if (!match?.[1]) return [];
+    const subject = match[1].split(/\s+/).filter((w) => /^[\w.-]+$/.test(w));
+    const groups: QueryGroup[] = [];
+    for (const raw of subject) {
+      if (/^(?:do|does|did|is|are|we|i|you|the|a|an|run|runs|install|installs|use|uses)$/i.test(raw)) break;
+      const group = wordGroup(raw, /^[A-Z]/.test(raw)).group;
+      if (group !== null) groups.push(group);
+    }
+    return groups;
   }
 
   /** How much of a group a term set covers: 1 for the word or a part-complete identifier, 0.7 for a synonym. */
@@ -417,6 +439,12 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const type = analysis.answerType;
     if (type === null) return true;
     if (!span.types[type]) return false;
+    // A version is an answer only if it is the version of what the question names.
+    if (type === 'version' && analysis.versionOf.length > 0) {
+      let covered = 0;
+      for (const group of analysis.versionOf) covered += groupCoverage(group, span.context);
+      if (covered / analysis.versionOf.length < 0.5) return false;
+    }
     if (type === 'name') return span.names.some((w) => !analysis.words.has(w));
     if (type === 'owner') return span.owners.some((w) => !analysis.words.has(w));
     return true;
@@ -533,10 +561,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const docCov = coverage(analysis, docTerms.get(choice.entry.passage.doc_id) ?? choice.entry.terms);
     // Mostly the passage's coverage; partly its document's (the steps may not repeat the title's words).
     let confidence = 0.7 * passageCov + 0.3 * docCov;
-    if (!choice.typed) confidence *= 0.5;
+    // Without the kind of value asked for (a duration, a version ...) the span cannot answer a value question;
+    // for a name, owner or command the type check is looser, so it only halves the confidence.
+    const valueQuestion = analysis.answerType !== null && VALUE_TYPES.has(analysis.answerType);
+    if (!choice.typed) confidence *= valueQuestion ? 0.3 : 0.5;
     // A value (duration, number, version ...) answers the question only if its sentence is about the
     // question's subject: a span that shares little with the question cannot be trusted more than it covers.
-    if (analysis.answerType !== null && VALUE_TYPES.has(analysis.answerType)) {
+    if (valueQuestion) {
       confidence = Math.min(confidence, choice.spanCov + 0.25);
     }
     if (analysis.salientUnknown.length > 0) confidence *= 0.6;
