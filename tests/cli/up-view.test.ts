@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it, vi } from 'vitest';
-import { inkUpRenderer } from '../../src/cli/views/up.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 class Screen extends Writable {
   text = '';
@@ -14,7 +13,15 @@ class Screen extends Writable {
 }
 
 describe('up live view (ink)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('shows each step with its state, the apps while waiting, and the outcome', async () => {
+    // The live view is for a person at a terminal; under CI=true ink holds every frame back until the end,
+    // so emulate a terminal outside CI (ink reads CI when it is first imported).
+    vi.stubEnv('CI', 'false');
+    const { inkUpRenderer } = await import('../../src/cli/views/up.js');
     const stdout = new Screen();
     const stderr = new Screen();
     const view = await inkUpRenderer({ stdout, stderr });
