@@ -13,7 +13,7 @@ import {
   spanTypes,
 } from './answer-type.js';
 import { Bm25Index } from './bm25.js';
-import { analyze, compounds, STOP_WORDS, synonymsOf } from './text.js';
+import { analyze, compounds, STOP_WORDS, stem, synonymsOf } from './text.js';
 import type {
   AnswerOptions,
   Citation,
@@ -122,6 +122,8 @@ function intentHitsOf(section: string): Record<Exclude<Intent, null>, boolean> {
 interface Analysis {
   /** The question's words, lower-cased. */
   words: Set<string>;
+  /** Their stems ("owns" → own), so that "the owning team" does not answer "which team owns ...". */
+  stems: Set<string>;
   intent: Intent;
   groups: QueryGroup[];
   totalWeight: number;
@@ -374,13 +376,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     }
     const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
     const intent = detectIntent(question);
+    const words = new Set(
+      question
+        .toLowerCase()
+        .match(/[\w#.-]+/g)
+        ?.map((w) => w.replace(/[.-]+$/, '')) ?? [],
+    );
     return {
-      words: new Set(
-        question
-          .toLowerCase()
-          .match(/[\w#.-]+/g)
-          ?.map((w) => w.replace(/[.-]+$/, '')) ?? [],
-      ),
+      words,
+      stems: new Set([...words].map(stem)),
       intent,
       groups,
       totalWeight,
@@ -446,7 +450,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       if (covered / analysis.versionOf.length < 0.5) return false;
     }
     if (type === 'name') return span.names.some((w) => !analysis.words.has(w));
-    if (type === 'owner') return span.owners.some((w) => !analysis.words.has(w));
+    if (type === 'owner')
+      return span.owners.some((w) => !analysis.words.has(w) && !analysis.stems.has(stem(w)));
     return true;
   }
 
