@@ -28,7 +28,7 @@ export {
 } from './metrics.js';
 export { renderJunit } from './reports/junit.js';
 export { renderMarkdown } from './reports/markdown.js';
-export { writeFileAtomic } from './reports/write.js';
+export { writeReportFile } from './reports/write.js';
 export { type RunCasesOptions, type RunProgress, runCases } from './runner.js';
 export { type CaseRun, type FailureKind, normalizeAnswer, scoreOutcome, tokenF1 } from './score.js';
 export {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvalResult, evaluate } from '../../src/evals/evaluate.js';
 import { escapeXml, renderJunit } from '../../src/evals/reports/junit.js';
 import { escapeMarkdown, renderMarkdown } from '../../src/evals/reports/markdown.js';
-import { writeFileAtomic } from '../../src/evals/reports/write.js';
+import { writeReportFile } from '../../src/evals/reports/write.js';
 import { fetchTarget } from '../../src/evals/targets.js';
 import { abstained, answered, fakeHandler, type Script } from './fake-service.js';
 
@@ -224,15 +224,15 @@ describe('baseline comparison', () => {
 describe('atomic writes', () => {
   it('replaces the file whole and leaves no temporary file', async () => {
     const file = join(dir, 'out', 'report.json');
-    await writeFileAtomic(file, 'first', '--json');
-    await writeFileAtomic(file, 'second', '--json');
+    await writeReportFile(file, 'first', '--json');
+    await writeReportFile(file, 'second', '--json');
     expect(await readFile(file, 'utf8')).toBe('second');
     expect(await readdir(join(dir, 'out'))).toEqual(['report.json']);
   });
 
   it('reports an unwritable destination as a usage error naming the flag', async () => {
     await writeFile(join(dir, 'a-file'), 'x');
-    await expect(writeFileAtomic(join(dir, 'a-file', 'report.xml'), 'x', '--junit')).rejects.toThrow(
+    await expect(writeReportFile(join(dir, 'a-file', 'report.xml'), 'x', '--junit')).rejects.toThrow(
       /Cannot write --junit .*report\.xml/,
     );
   });

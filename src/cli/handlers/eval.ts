@@ -161,19 +161,19 @@ export async function run(rawOptions: unknown, streams: OutputStreams = defaultS
 }
 
 async function writeReports(result: EvalResult, options: EvalOptions, streams: OutputStreams): Promise<void> {
-  const { writeFileAtomic } = await import('../../evals/reports/write.js');
+  const { writeReportFile } = await import('../../evals/reports/write.js');
   if (options.json === '-') {
     streams.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else if (options.json !== undefined) {
-    await writeFileAtomic(options.json, `${JSON.stringify(result, null, 2)}\n`, '--json');
+    await writeReportFile(options.json, `${JSON.stringify(result, null, 2)}\n`, '--json');
   }
   if (options.junit !== undefined) {
     const { renderJunit } = await import('../../evals/reports/junit.js');
-    await writeFileAtomic(options.junit, renderJunit(result), '--junit');
+    await writeReportFile(options.junit, renderJunit(result), '--junit');
   }
   if (options.markdown !== undefined) {
     const { renderMarkdown } = await import('../../evals/reports/markdown.js');
-    await writeFileAtomic(options.markdown, renderMarkdown(result), '--markdown');
+    await writeReportFile(options.markdown, renderMarkdown(result), '--markdown');
   }
 }
 

@@ -3,8 +3,9 @@
  * written atomically. It lets a re-run skip finished steps cheaply and lets `down --context` remove only what
  * `up` installed.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { type LabConfig, labContext } from '../config.js';
 import type { ObjectRef } from '../kube/types.js';
 
@@ -46,11 +47,7 @@ export async function loadState(config: LabConfig): Promise<LabState> {
 }
 
 export async function saveState(config: LabConfig, state: LabState): Promise<void> {
-  const file = stateFile(config);
-  await mkdir(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(stateFile(config), `${JSON.stringify(state, null, 2)}\n`, { createFolder: true });
 }
 
 export async function removeState(config: LabConfig): Promise<void> {

@@ -1,6 +1,6 @@
 /** The incident note every run leaves: drills/reports/<timestamp>-<name>.md, written atomically. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { formatDuration } from './duration.js';
 import type { DrillJournal, ProbeCheck } from './journal.js';
 
@@ -78,13 +78,10 @@ function stamp(iso: string): string {
 
 /** Writes the report into `dir` (created if needed) and returns its path. */
 export async function writeReport(journal: DrillJournal, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
   const file = join(
     dir,
     `${stamp(journal.started)}-${journal.drill}${journal.mode === 'recover' ? '-recover' : ''}.md`,
   );
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, renderReport(journal), 'utf8');
-  await rename(temp, file);
+  await writeFileAtomic(file, renderReport(journal), { createFolder: true });
   return file;
 }

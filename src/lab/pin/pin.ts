@@ -5,9 +5,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { writeFileAtomic } from '../../atomic-write.js';
 import { UsageError } from '../../errors.js';
 import { pinSites } from './apply.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { diffLines, formatHunks } from './diff.js';
 import { digestFromDocker } from './docker.js';
 import { assertCleanWorkingTree, commitFile, openRepository, sourceCommit } from './git.js';
