@@ -163,7 +163,7 @@ export async function loadConfig(
     const { parse, YAMLParseError } = await import('yaml');
     let raw: unknown;
     try {
-      raw = parse(text) ?? {};
+      raw = parse(text, { logLevel: 'error' }) ?? {};
     } catch (error) {
       const where =
         error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';

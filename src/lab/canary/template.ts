@@ -71,7 +71,7 @@ export async function loadTemplate(file: string): Promise<AnalysisTemplate> {
 }
 
 export function parseTemplate(text: string, file: string): AnalysisTemplate {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, { logLevel: 'error' });
   const bad = (detail: string) =>
     new UsageError(`AnalysisTemplate ${file}: ${detail}.`, {
       hint: 'See https://argo-rollouts.readthedocs.io/en/stable/features/analysis/ for the format.',

@@ -108,7 +108,7 @@ function substitute(
 export function parseDrill(text: string, file: string, options: LoadOptions = {}): Drill {
   const where = displayPath(file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
