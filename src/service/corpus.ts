@@ -144,10 +144,10 @@ export function splitMarkdown(markdown: string, docId: string, options: SplitOpt
     }
     if (fence !== null) {
       if (line.trimStart().startsWith(fence)) {
-        const text = code
-          .map((l) => l.trim())
-          .filter((l) => l.length > 0)
-          .join('\n');
+        // Code keeps its relative indentation (YAML means nothing without it); blank lines go.
+        const kept = code.map((l) => l.trimEnd()).filter((l) => l.length > 0);
+        const indent = Math.min(...kept.map((l) => l.length - l.trimStart().length));
+        const text = kept.map((l) => l.slice(indent)).join('\n');
         if (text) current.blocks.push({ kind: 'code', text });
         fence = null;
         code = [];

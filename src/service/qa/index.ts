@@ -25,6 +25,9 @@ import type {
 } from './types.js';
 import { loadWordRanks, specificity } from './word-rank.js';
 
+/** The longest answer a lead-in sentence ending in a colon grows to with the lines it introduces. */
+const LEAD_IN_MAX = 480;
+
 export type * from './types.js';
 
 export interface QaEngineOptions {
@@ -580,12 +583,20 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (confidence < settings.minConfidence) return abstain(confidence);
 
     let text = choice.span.text;
-    const next = choice.entry.spans[choice.index + 1];
+    const spansOfPassage = choice.entry.spans;
+    const next = spansOfPassage[choice.index + 1];
     const sameLine = next !== undefined && next.line === choice.span.line;
-    if (
-      next &&
-      (/:\s*$/.test(text) || text.length < 40 || (sameLine && next.end - choice.span.start <= 320))
-    ) {
+    if (next && /:\s*$/.test(text)) {
+      // A lead-in ("add this to the Application:") is answered with what it introduces: the following lines
+      // (a list or a snippet), as many as fit in LEAD_IN_MAX characters, at least one.
+      let end = next.end;
+      for (let i = choice.index + 2; i < spansOfPassage.length; i++) {
+        const following = spansOfPassage[i] as Span;
+        if (following.end - choice.span.start > LEAD_IN_MAX) break;
+        end = following.end;
+      }
+      text = choice.entry.passage.text.slice(choice.span.start, end);
+    } else if (next && (text.length < 40 || (sameLine && next.end - choice.span.start <= 320))) {
       text = choice.entry.passage.text.slice(choice.span.start, next.end);
     }
     return { status: 'answered', answer: text, citations: [cite(choice.entry)], confidence };
