@@ -2,6 +2,11 @@
  * Strict schema validation with ajv over the bundled JSON schemas (schemas/*.json, built by
  * scripts/build-schemas.mjs): core kinds from the Kubernetes models, Argo CD and Rollouts kinds from their
  * CRDs, and kustomization files. Unknown fields are errors, as with `kubectl --validate=strict`.
+ *
+ * Compiling is the expensive part (the Argo CRD schemas take hundreds of milliseconds each), so nothing is
+ * compiled up front: a kind's validator is compiled when the first object of that kind is validated and
+ * kept for later objects (and later runs in the same process); a bundle is handed to ajv only when one of
+ * its kinds is first compiled. A repository pays only for the kinds it holds.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -18,21 +23,26 @@ interface SchemaBundle {
   kinds: Record<string, unknown>;
 }
 
+/** Bundle files, in the order ajv gets them (Argo kinds refer to Kubernetes definitions such as ObjectMeta). */
+const bundleNames = ['kubernetes.json', 'argo.json'] as const;
+
 export class SchemaValidator {
-  private readonly ajv: Ajv;
+  private readonly schemaDir: string;
+  private ajvInstance: Ajv | undefined;
+  private readonly bundles = new Map<string, SchemaBundle>();
+  private readonly added = new Set<string>();
   private readonly kinds = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly kustomization: ValidateFunction;
+  private kustomization: ValidateFunction | undefined;
 
   constructor(schemaDir: string = packagePath('schemas')) {
-    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, verbose: true });
-    for (const name of ['kubernetes.json', 'argo.json']) {
+    this.schemaDir = schemaDir;
+    // Reading the bundles is cheap and tells which kinds have a schema; compiling waits until needed.
+    for (const name of bundleNames) {
       const bundle = JSON.parse(readFileSync(`${schemaDir}/${name}`, 'utf8')) as SchemaBundle;
-      this.ajv.addSchema(bundle as object, name);
+      this.bundles.set(name, bundle);
       for (const key of Object.keys(bundle.kinds)) this.kinds.set(key, name);
     }
-    const kustomization = JSON.parse(readFileSync(`${schemaDir}/kustomization.json`, 'utf8')) as object;
-    this.kustomization = this.ajv.compile(kustomization);
   }
 
   /** `apiVersion/kind` keys that have a schema. */
@@ -52,19 +62,51 @@ export class SchemaValidator {
   }
 
   validate(apiVersion: string, kind: string, object: unknown): SchemaProblem[] {
-    const key = `${apiVersion}/${kind}`;
-    const bundle = this.kinds.get(key);
-    if (!bundle) return [];
-    let fn = this.compiled.get(key);
-    if (!fn) {
-      fn = this.ajv.compile({ $ref: `${bundle}#/kinds/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` });
-      this.compiled.set(key, fn);
-    }
+    const fn = this.validatorOf(`${apiVersion}/${kind}`);
+    if (!fn) return [];
     return fn(object) ? [] : toProblems(fn.errors ?? []);
   }
 
   validateKustomization(object: unknown): SchemaProblem[] {
+    if (!this.kustomization) {
+      const schema = JSON.parse(readFileSync(`${this.schemaDir}/kustomization.json`, 'utf8')) as object;
+      this.kustomization = this.ajv().compile(schema);
+    }
     return this.kustomization(object) ? [] : toProblems(this.kustomization.errors ?? []);
+  }
+
+  /** The compiled validator of an `apiVersion/kind` key, compiled on first use; undefined without a schema. */
+  private validatorOf(key: string): ValidateFunction | undefined {
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const bundle = this.kinds.get(key);
+    if (!bundle) return undefined;
+    const ajv = this.ajv();
+    // A bundle's kinds may refer to the bundles before it, so those are added first.
+    for (const name of bundleNames.slice(
+      0,
+      bundleNames.indexOf(bundle as (typeof bundleNames)[number]) + 1,
+    )) {
+      if (this.added.has(name)) continue;
+      ajv.addSchema(this.bundles.get(name) as object, name);
+      this.added.add(name);
+    }
+    const fn = ajv.compile({ $ref: `${bundle}#/kinds/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` });
+    this.compiled.set(key, fn);
+    return fn;
+  }
+
+  private ajv(): Ajv {
+    // `code.optimize: false` skips ajv's passes over the generated source: the validators accept, reject
+    // and report exactly the same, and compiling the large CRD schemas takes about half the time.
+    this.ajvInstance ??= new Ajv({
+      allErrors: true,
+      strict: false,
+      validateFormats: false,
+      verbose: true,
+      code: { optimize: false },
+    });
+    return this.ajvInstance;
   }
 }
 
