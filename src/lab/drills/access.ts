@@ -19,6 +19,11 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/** Lets a caller give up on a write: the drill's per-action time limit or an interrupt. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 /** Thrown by `create` when the object already exists (HTTP 409). */
 export class KubeConflictError extends Error {}
 
@@ -28,9 +33,9 @@ export interface KubeAccess {
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
   /** Creates an object; throws KubeConflictError when it exists already. */
   create(object: KubeObject): Promise<KubeObject>;
-  patch(ref: ObjectRef, patch: unknown, type: 'merge' | 'json'): Promise<KubeObject>;
+  patch(ref: ObjectRef, patch: unknown, type: 'merge' | 'json', options?: CallOptions): Promise<KubeObject>;
   /** True when deleted, false when it did not exist. */
-  delete(ref: ObjectRef): Promise<boolean>;
+  delete(ref: ObjectRef, options?: CallOptions): Promise<boolean>;
 }
 
 /** One edit of a file in the lab's Git repository. */
@@ -51,9 +56,10 @@ export interface RepoChangeResult {
 export interface LabRepo {
   /** Where it lives (a URL or a path), for messages. */
   readonly location: string;
-  change(edits: RepoEdit[], message: string): Promise<RepoChangeResult>;
+  /** `signal` stops the Git commands under way (clone, commit, push). */
+  change(edits: RepoEdit[], message: string, options?: CallOptions): Promise<RepoChangeResult>;
   /** Reverts (newest first) the commits whose subject contains `match` and that are not reverted yet. */
-  revert(match: string): Promise<{ reverted: string[] }>;
+  revert(match: string, options?: CallOptions): Promise<{ reverted: string[] }>;
 }
 
 export interface PrometheusQuery {

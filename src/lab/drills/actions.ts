@@ -7,7 +7,7 @@ import { parseDuration } from './duration.js';
 import type { ResolvedAction } from './load.js';
 import { describeProbe, evaluateProbe } from './probes.js';
 import type { ObjectRef } from './schema.js';
-import { abortableSleep } from './time.js';
+import { AbortedError, abortableSleep } from './time.js';
 
 export interface ActionOutcome {
   /** One line saying what happened, e.g. "committed 1a2b3c4 and pushed". */
@@ -15,6 +15,25 @@ export interface ActionOutcome {
 }
 
 export class ActionError extends Error {}
+
+/** A Git or Kubernetes action that did not finish within its time limit. */
+export class ActionTimeoutError extends ActionError {}
+
+/** The time limit of an action without its own `timeout:`. Real time: `timeScale` does not shorten it. */
+export const defaultActionLimits = { kube: '60s', git: '120s' } as const;
+
+/** How long an action may run, or undefined for a `wait` (its own `duration` or `timeout` bounds it). */
+export function actionLimit(action: ResolvedAction): string | undefined {
+  switch (action.type) {
+    case 'wait':
+      return undefined;
+    case 'git':
+    case 'git-revert':
+      return action.timeout ?? defaultActionLimits.git;
+    default:
+      return action.timeout ?? defaultActionLimits.kube;
+  }
+}
 
 function refText(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
@@ -54,14 +73,46 @@ export interface ActionContext {
   timeScale?: number;
 }
 
+/**
+ * Runs one action within its time limit (see `actionLimit`). The limit and the caller's signal reach the
+ * Kubernetes or Git call as an AbortSignal; the action is also raced against them, so a call that ignores the
+ * signal still cannot hang the drill. Over the limit it throws ActionTimeoutError naming the action and the
+ * limit; on the caller's signal, AbortedError.
+ */
 export async function runAction(action: ResolvedAction, ctx: ActionContext): Promise<ActionOutcome> {
-  const { env } = ctx;
+  const limit = actionLimit(action);
+  if (limit === undefined) return perform(action, ctx);
+  if (ctx.signal?.aborted) throw new AbortedError();
+  const timer = new AbortController();
+  const timeout = new ActionTimeoutError(
+    `the ${action.type} action did not finish within its time limit of ${limit} (set \`timeout:\` on the action to change it)`,
+  );
+  const handle = setTimeout(() => timer.abort(timeout), parseDuration(limit));
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer.signal]) : timer.signal;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(timer.signal.aborted ? timeout : new AbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([perform(action, { ...ctx, signal }), stopped]);
+  } catch (error) {
+    if (timer.signal.aborted && !ctx.signal?.aborted) throw timeout;
+    throw error;
+  } finally {
+    clearTimeout(handle);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function perform(action: ResolvedAction, ctx: ActionContext): Promise<ActionOutcome> {
+  const { env, signal } = ctx;
   const scale = ctx.timeScale ?? 1;
   switch (action.type) {
     case 'git': {
       if (!env.repo)
         throw new ActionError('this drill changes Git but no lab repository is configured (--repo)');
-      const result = await env.repo.change(action.edits, action.message);
+      const result = await env.repo.change(action.edits, action.message, { signal });
       return {
         detail: result.commit
           ? `committed ${result.commit.slice(0, 7)} to ${env.repo.location} and pushed`
@@ -71,7 +122,7 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
     case 'git-revert': {
       if (!env.repo)
         throw new ActionError('this drill reverts Git commits but no lab repository is configured (--repo)');
-      const { reverted } = await env.repo.revert(action.match);
+      const { reverted } = await env.repo.revert(action.match, { signal });
       return {
         detail: reverted.length
           ? `reverted ${reverted.map((c) => c.slice(0, 7)).join(', ')} and pushed`
@@ -79,13 +130,13 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
       };
     }
     case 'patch':
-      await env.kube.patch(action.target, action.patch, action.patch_type);
+      await env.kube.patch(action.target, action.patch, action.patch_type, { signal });
       return { detail: `patched ${refText(action.target)}` };
     case 'scale':
-      await env.kube.patch(action.target, { spec: { replicas: action.replicas } }, 'merge');
+      await env.kube.patch(action.target, { spec: { replicas: action.replicas } }, 'merge', { signal });
       return { detail: `scaled ${refText(action.target)} to ${action.replicas}` };
     case 'delete': {
-      const deleted = await env.kube.delete(action.target);
+      const deleted = await env.kube.delete(action.target, { signal });
       if (!deleted && !action.ignore_missing)
         throw new ActionError(`${refText(action.target)} does not exist`);
       return {
@@ -93,7 +144,9 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
       };
     }
     case 'annotate':
-      await env.kube.patch(action.target, { metadata: { annotations: action.annotations } }, 'merge');
+      await env.kube.patch(action.target, { metadata: { annotations: action.annotations } }, 'merge', {
+        signal,
+      });
       return { detail: `annotated ${refText(action.target)}` };
     case 'wait': {
       if (action.duration !== undefined) {

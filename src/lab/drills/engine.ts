@@ -5,6 +5,9 @@
  * (success, failed expectation, timeout, probe error, an interrupt through `signal`), and a rollback action that
  * fails does not stop the ones after it. The interrupt signal stops inject and observe; rollback and verify
  * ignore it and run to the end (they are bounded by their own waits and `verify.within`).
+ *
+ * Every Git or Kubernetes action has a time limit (`runAction`): a hung inject action fails and the drill rolls
+ * back; a hung rollback action is recorded as failed and the next one runs.
  */
 import type { DrillEnvironment } from './access.js';
 import { describeAction, runAction } from './actions.js';

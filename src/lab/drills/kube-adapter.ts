@@ -1,4 +1,8 @@
-/** The drill engine's KubeAccess over the lab's kube layer (src/lab/kube): the real API server, or the test fake. */
+/**
+ * The drill engine's KubeAccess over the lab's kube layer (src/lab/kube): the real API server, or the test fake.
+ * The kube layer's writes take no AbortSignal, so the `signal` of a write is not passed on: the engine's action
+ * time limit races the request instead (src/lab/drills/actions.ts).
+ */
 import type { KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
 import type { JsonPatchOperation, KubeObject as LabKubeObject } from '../kube/types.js';

@@ -7,9 +7,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { type SimpleGit, simpleGit } from 'simple-git';
 import { type Document, isMap, parseAllDocuments } from 'yaml';
-import type { LabRepo, RepoChangeResult, RepoEdit } from './access.js';
+import type { CallOptions, LabRepo, RepoChangeResult, RepoEdit } from './access.js';
 import { parseYamlPath } from './yaml-path.js';
 
 export interface ClonedLabRepoOptions {
@@ -85,19 +85,23 @@ export class ClonedLabRepo implements LabRepo {
     return this.token ? text.split(this.token).join('***') : text;
   }
 
-  private async withClone<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  /** A fresh clone in a temporary directory; `signal` kills the Git command under way (simple-git's `abort`). */
+  private async withClone<T>(
+    work: (git: SimpleGit, dir: string) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'gitops-lab-drill-'));
     try {
       try {
-        await simpleGit().clone(this.remoteUrl(), dir);
+        await simpleGit({ abort: signal }).clone(this.remoteUrl(), dir);
       } catch (error) {
         throw new RepoEditError(
           `cannot clone the lab repository ${this.location}: ${this.mask((error as Error).message).split('\n')[0]}`,
         );
       }
-      const git = simpleGit(dir);
+      const git = simpleGit({ baseDir: dir, abort: signal });
       await git.addConfig('user.name', this.author.name).addConfig('user.email', this.author.email);
-      return await work(dir);
+      return await work(git, dir);
     } catch (error) {
       if (error instanceof Error && this.token) error.message = this.mask(error.message);
       throw error;
@@ -106,9 +110,8 @@ export class ClonedLabRepo implements LabRepo {
     }
   }
 
-  async change(edits: RepoEdit[], message: string): Promise<RepoChangeResult> {
-    return this.withClone(async (dir) => {
-      const git = simpleGit(dir);
+  async change(edits: RepoEdit[], message: string, options: CallOptions = {}): Promise<RepoChangeResult> {
+    return this.withClone(async (git, dir) => {
       const byFile = new Map<string, RepoEdit[]>();
       for (const edit of edits) {
         const file = normalize(edit.file);
@@ -135,12 +138,11 @@ export class ClonedLabRepo implements LabRepo {
       await git.commit(message);
       await git.push('origin', 'HEAD');
       return { commit: (await git.revparse(['HEAD'])).trim(), files };
-    });
+    }, options.signal);
   }
 
-  async revert(match: string): Promise<{ reverted: string[] }> {
-    return this.withClone(async (dir) => {
-      const git = simpleGit(dir);
+  async revert(match: string, options: CallOptions = {}): Promise<{ reverted: string[] }> {
+    return this.withClone(async (git) => {
       const log = await git.log({ maxCount: 200 });
       const revertedShas = new Set<string>();
       for (const entry of log.all) {
@@ -161,6 +163,6 @@ export class ClonedLabRepo implements LabRepo {
       }
       if (reverted.length > 0) await git.push('origin', 'HEAD');
       return { reverted };
-    });
+    }, options.signal);
   }
 }

@@ -140,6 +140,11 @@ export const probeUseSchema = z.union([name, probeSchema]);
 export type ProbeUse = z.infer<typeof probeUseSchema>;
 
 const actionCommon = { description: z.string().optional() };
+/**
+ * How long a Git or Kubernetes action may take before it counts as failed (defaults: 60s for Kubernetes writes,
+ * 120s for Git). A `wait` has no such field: its own `duration` or `timeout` bounds it.
+ */
+const actionLimit = { timeout: durationSchema.optional() };
 
 /** Dotted YAML path inside a file: `spec.syncPolicy.automated`, `spec.template.spec.containers[0].image`. */
 const yamlPath = z.string().min(1);
@@ -162,6 +167,7 @@ const gitAction = z.strictObject({
   type: z.literal('git'),
   message: z.string().min(1),
   edits: z.array(gitEdit).min(1),
+  ...actionLimit,
   ...actionCommon,
 });
 
@@ -169,6 +175,7 @@ const gitRevertAction = z.strictObject({
   type: z.literal('git-revert'),
   /** Reverts every commit (newest first) whose subject contains this text and that is not reverted yet. */
   match: z.string().min(1),
+  ...actionLimit,
   ...actionCommon,
 });
 
@@ -177,6 +184,7 @@ const patchAction = z.strictObject({
   target: objectRefSchema,
   patch_type: z.enum(['merge', 'json']).default('merge'),
   patch: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]),
+  ...actionLimit,
   ...actionCommon,
 });
 
@@ -184,6 +192,7 @@ const scaleAction = z.strictObject({
   type: z.literal('scale'),
   target: objectRefSchema,
   replicas: z.number().int().min(0),
+  ...actionLimit,
   ...actionCommon,
 });
 
@@ -191,6 +200,7 @@ const deleteAction = z.strictObject({
   type: z.literal('delete'),
   target: objectRefSchema,
   ignore_missing: z.boolean().default(true),
+  ...actionLimit,
   ...actionCommon,
 });
 
@@ -199,6 +209,7 @@ const annotateAction = z.strictObject({
   target: objectRefSchema,
   /** A null value removes the annotation. */
   annotations: z.record(z.string(), z.union([z.string(), z.null()])),
+  ...actionLimit,
   ...actionCommon,
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../../src/errors.js';
+import type { KubeAccess } from '../../../src/lab/drills/access.js';
 import { runDrill } from '../../../src/lab/drills/engine.js';
 import { countFlaps } from '../../../src/lab/drills/expectations.js';
 import { findDrill, loadDrillFile } from '../../../src/lab/drills/load.js';
@@ -319,6 +320,86 @@ describe('drill engine against the fake API server', () => {
     expect(journal.reason).toBe('timed out after 300ms');
     expect(replicas(lab)).toBe(2);
     expect(journal.rollback).toHaveLength(3);
+  });
+
+  /** The lab's KubeAccess, except that a patch matching `hangs` never returns (it records the signal it got). */
+  function hangingKube(hangs: (patch: unknown) => boolean, signals: AbortSignal[] = []): KubeAccess {
+    const kube = lab.env.kube;
+    return {
+      ...kube,
+      patch: (ref, patch, type, options) => {
+        if (!hangs(patch)) return kube.patch(ref, patch, type, options);
+        if (options?.signal) signals.push(options.signal);
+        return new Promise<never>(() => {});
+      },
+    };
+  }
+  const scaleTo = (n: number) => (patch: unknown) =>
+    (patch as { spec?: { replicas?: number } }).spec?.replicas === n;
+
+  it('fails a hung inject action at its time limit, naming it, and still rolls back', async () => {
+    const signals: AbortSignal[] = [];
+    const drill = await loadDrillFile(fixture('scale-drill'));
+    const inject = drill.inject.map((a) => ({ ...a, timeout: '150ms' }));
+    const started = Date.now();
+    const journal = await runDrill(
+      { ...drill, inject },
+      { env: { ...lab.env, kube: hangingKube(scaleTo(5), signals) } },
+    );
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(journal.status).toBe('aborted');
+    expect(journal.reason).toBe(
+      'inject action failed: scale Rollout docqa/docqa to 5: the scale action did not finish within its time limit of 150ms (set `timeout:` on the action to change it)',
+    );
+    expect(journal.inject.map((a) => a.status)).toEqual(['failed']);
+    expect(journal.rollback.map((a) => [a.type, a.status])).toEqual([['scale', 'ok']]);
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+    expect(replicas(lab)).toBe(2);
+  });
+
+  it('records a hung rollback action as failed and runs the next one', async () => {
+    const drill = await loadDrillFile(fixture('scale-drill'));
+    const annotate = {
+      type: 'annotate' as const,
+      target: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'docqa', name: 'docqa' },
+      annotations: { 'gitops-lab/stuck': 'yes' },
+      timeout: '100ms',
+    };
+    const hangsOnAnnotate = (patch: unknown) => (patch as { metadata?: unknown }).metadata !== undefined;
+    const journal = await runDrill(
+      { ...drill, rollback: [annotate, ...drill.rollback] },
+      { env: { ...lab.env, kube: hangingKube(hangsOnAnnotate) } },
+    );
+    expect(journal.rollback.map((a) => [a.type, a.status])).toEqual([
+      ['annotate', 'failed'],
+      ['scale', 'ok'],
+    ]);
+    expect(journal.rollback[0]?.detail).toBe(
+      'the annotate action did not finish within its time limit of 100ms (set `timeout:` on the action to change it)',
+    );
+    expect(replicas(lab)).toBe(2);
+    expect(journal.timeline.some((e) => e.message.includes('1 rollback action(s) failed'))).toBe(true);
+  });
+
+  it('moves on to rollback at once when interrupted during a hung inject action', async () => {
+    const drill = await loadDrillFile(fixture('scale-drill'));
+    const controller = new AbortController();
+    const started = Date.now();
+    const journal = await runDrill(
+      { ...drill, timeout: '60s' },
+      {
+        env: { ...lab.env, kube: hangingKube(scaleTo(5)) },
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.kind === 'timeline' && event.entry.message.startsWith('→ scale Rollout docqa/docqa to 5'))
+            setTimeout(() => controller.abort(), 20);
+        },
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(journal.status).toBe('interrupted');
+    expect(journal.rollback.map((a) => [a.type, a.status])).toEqual([['scale', 'ok']]);
+    expect(replicas(lab)).toBe(2);
   });
 
   it('stops at a failed precondition without injecting or rolling back', async () => {

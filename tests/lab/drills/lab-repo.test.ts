@@ -107,6 +107,23 @@ describe.runIf(available || process.env.CI === 'true')('ClonedLabRepo against a 
     expect(error.message).not.toContain('s3cret-token');
   });
 
+  it('stops at once, committing nothing, when its signal is aborted', async () => {
+    const repo = new ClonedLabRepo(bare);
+    const before = await head();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      repo.change(
+        [{ file: 'workloads/docqa/rollout.yaml', set: { 'spec.replicas': 4 } }],
+        'drill(test): four',
+        {
+          signal: controller.signal,
+        },
+      ),
+    ).rejects.toThrow(/cannot clone the lab repository/);
+    expect(await head()).toEqual(before);
+  });
+
   it('refuses paths outside the repository and files that do not exist', async () => {
     const repo = new ClonedLabRepo(bare);
     await expect(repo.change([{ file: '../etc/passwd', set: { a: 1 } }], 'x')).rejects.toThrow(

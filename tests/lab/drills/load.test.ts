@@ -56,6 +56,37 @@ describe('drill loader', () => {
     );
   });
 
+  it('takes an optional time limit on a Git or Kubernetes action', () => {
+    const data = baseDrill();
+    data.inject = [{ type: 'scale', target: rolloutRef, replicas: 1, timeout: '90s' }];
+    const drill = parse(data);
+    expect(drill.inject[0]).toMatchObject({ type: 'scale', timeout: '90s' });
+    expect(drill.rollback[0]).not.toHaveProperty('timeout');
+  });
+
+  it('names file, line and field for a bad action time limit', () => {
+    const data = baseDrill();
+    data.rollback = [{ type: 'scale', target: rolloutRef, replicas: 2, timeout: 'forever' }];
+    const text = stringify(data);
+    const line = text.split('\n').findIndex((l) => l.includes('timeout: forever')) + 1;
+    expect(errorOf(() => parseDrill(text, 'drills/my-drill.yaml')).message).toBe(
+      `drills/my-drill.yaml:${line} rollback[0].timeout: expected a duration such as 30s, 5m or 1m30s.`,
+    );
+  });
+
+  it('accepts any well-formed duration as an action time limit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 * 3_600_000 }), (ms) => {
+        const data = baseDrill();
+        const timeout = formatDuration(ms);
+        data.inject = [{ type: 'delete', target: rolloutRef, timeout }];
+        const action = parse(data).inject[0] as { timeout?: string };
+        expect(parseDuration(action.timeout ?? '')).toBe(parseDuration(timeout));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('reports an unknown probe reference with the defined names', () => {
     const data = baseDrill();
     (data.observe as { expect: unknown[] }).expect = [{ probe: 'replica', holds: true }];
