@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { ExitCode } from '../../errors.js';
 import { loadConfig } from '../../lab/config.js';
 import { runDoctor } from '../../lab/doctor/index.js';
+import { contextOption } from '../option-schemas.js';
 import { defaultStreams, type OutputStreams, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { findingLine } from '../views/up-findings.js';
 
 const DoctorOptionsSchema = z.object({
   json: z.boolean().default(false),
-  context: z.string().trim().min(1, { error: 'expected a context name' }).optional(),
+  context: contextOption,
 });
 
 export async function run(

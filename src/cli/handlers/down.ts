@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { planDown, runDown } from '../../lab/bootstrap/down.js';
 import { loadConfig } from '../../lab/config.js';
+import { contextOption } from '../option-schemas.js';
 import { defaultStreams, isInteractive, type OutputStreams, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 
 const DownOptionsSchema = z.object({
   yes: z.boolean().default(false),
   json: z.boolean().default(false),
-  context: z.string().trim().min(1, { error: 'expected a context name' }).optional(),
+  context: contextOption,
 });
 
 export async function run(

@@ -10,6 +10,7 @@ import type { DrillEvent } from '../../lab/drills/engine.js';
 import type { DrillJournal, TimelineEntry } from '../../lab/drills/journal.js';
 import type { Drill } from '../../lab/drills/load.js';
 import type { DrillPlan } from '../../lab/drills/plan.js';
+import { contextOption } from '../option-schemas.js';
 import {
   defaultStreams,
   formatTable,
@@ -26,7 +27,7 @@ const optionsSchema = z.object({
   dryRun: z.boolean().default(false),
   json: z.boolean().default(false),
   recover: z.boolean().default(false),
-  context: z.string().min(1).optional(),
+  context: contextOption,
   repo: z.string().min(1).optional(),
   prometheus: z.url({ message: 'expected a URL such as http://127.0.0.1:9090' }).optional(),
   var: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, { message: 'expected name=value' })).default([]),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../../lab/config.js';
 import { collectStatus, type LabStatus } from '../../lab/status/index.js';
+import { contextOption } from '../option-schemas.js';
 import {
   defaultStreams,
   formatTable,
@@ -20,7 +21,7 @@ const StatusOptionsSchema = z.object({
     .min(1, { error: 'expected a number of seconds from 1 to 3600' })
     .max(3600, { error: 'expected a number of seconds from 1 to 3600' })
     .default(5),
-  context: z.string().trim().min(1, { error: 'expected a context name' }).optional(),
+  context: contextOption,
   prometheus: z.string().trim().url({ error: 'expected a URL like http://127.0.0.1:9090' }).optional(),
 });
 

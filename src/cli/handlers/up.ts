@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { LabError } from '../../errors.js';
 import { runUp, type UpEvent, type UpResult } from '../../lab/bootstrap/up.js';
 import { loadConfig } from '../../lab/config.js';
+import { contextOption } from '../option-schemas.js';
 import { defaultStreams, isInteractive, type OutputStreams, paint, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { findingLine } from '../views/up-findings.js';
 
 const UpOptionsSchema = z.object({
-  context: z.string().trim().min(1, { error: 'expected a context name' }).optional(),
+  context: contextOption,
   repo: z
     .string()
     .trim()

@@ -225,14 +225,10 @@ export async function loadDrillFile(file: string, options: LoadOptions = {}): Pr
   return parseDrill(text, file, options);
 }
 
-/** Every drill in a catalogue directory (files `*.yaml`), sorted by name. */
-export async function loadCatalogue(
-  dir: string = defaultCatalogueDir(),
-  options: LoadOptions = {},
-): Promise<Drill[]> {
-  let entries: string[];
+/** The file names in a catalogue folder; an unreadable folder is a usage error naming it. */
+async function readCatalogueDir(dir: string): Promise<string[]> {
   try {
-    entries = await readdir(dir);
+    return await readdir(dir);
   } catch (error) {
     throw new UsageError(
       `cannot read the drill catalogue ${displayPath(dir)}: ${(error as Error).message}.`,
@@ -242,6 +238,14 @@ export async function loadCatalogue(
       },
     );
   }
+}
+
+/** Every drill in a catalogue directory (files `*.yaml`), sorted by name. */
+export async function loadCatalogue(
+  dir: string = defaultCatalogueDir(),
+  options: LoadOptions = {},
+): Promise<Drill[]> {
+  const entries = await readCatalogueDir(dir);
   const files = entries.filter((f) => /\.ya?ml$/.test(f)).sort();
   return Promise.all(files.map((f) => loadDrillFile(join(dir, f), options)));
 }
@@ -253,18 +257,7 @@ export async function findDrill(
   options: LoadOptions = {},
 ): Promise<Drill> {
   if (/\.ya?ml$/.test(nameOrFile)) return loadDrillFile(nameOrFile, options);
-  let entries: string[] = [];
-  try {
-    entries = await readdir(dir);
-  } catch (error) {
-    throw new UsageError(
-      `cannot read the drill catalogue ${displayPath(dir)}: ${(error as Error).message}.`,
-      {
-        hint: 'Pass --drills DIR pointing at a folder of drill YAML files.',
-        cause: error,
-      },
-    );
-  }
+  const entries = await readCatalogueDir(dir);
   const file = entries.find((f) => f === `${nameOrFile}.yaml` || f === `${nameOrFile}.yml`);
   if (!file) {
     const known = entries.filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''));
