@@ -86,7 +86,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): DocQaMetrics 
   for (const mode of ['extractive', 'generative'] satisfies AnswerMode[]) {
     for (const status of ['answered', 'insufficient_context', 'error'] satisfies RequestOutcome[]) {
       metrics.requests.inc({ mode, status }, 0);
+      // Histograms too: a series born with its first observation has no earlier sample, so rate() (and the
+      // canary's latency quantile) would not see the requests of the first scrape interval.
+      metrics.duration.zero({ mode, status });
     }
+    metrics.confidence.zero({ mode });
   }
   for (const grounded of ['true', 'false']) metrics.grounded.inc({ grounded }, 0);
   for (const valid of ['true', 'false']) metrics.schemaValid.inc({ valid }, 0);

@@ -285,6 +285,23 @@ describe('metrics', () => {
     expect(text).toContain('# TYPE docqa_answer_confidence histogram');
   });
 
+  it('has every contract series at zero before the first request, histograms included', async () => {
+    // A series that appears with its first observation gives rate() nothing to compare with, so the first
+    // scrape interval of a new canary would be invisible to its analysis (the latency quantile would be NaN).
+    const service = await readyApp();
+    const text = await (await service.app.request('/metrics')).text();
+    for (const status of ['answered', 'insufficient_context', 'error']) {
+      expect(text).toMatch(
+        new RegExp(`^docqa_request_duration_seconds_count\\{mode="extractive",status="${status}"\\} 0$`, 'm'),
+      );
+      expect(text).toMatch(
+        new RegExp(`^docqa_requests_total\\{mode="extractive",status="${status}"\\} 0$`, 'm'),
+      );
+    }
+    expect(text).toMatch(/^docqa_answer_confidence_count\{mode="extractive"\} 0$/m);
+    expect(text).toMatch(/^docqa_answers_grounded_total\{grounded="false"\} 0$/m);
+  });
+
   it('counts outcomes, schema validity, groundedness and bad input', async () => {
     const service = await readyApp();
     await ask(service, { question: EXAMPLE_QUESTION });
