@@ -3,6 +3,7 @@
  * Domain code never prints; handlers render what the domain returns through these helpers.
  */
 import type { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 
 export interface OutputStreams {
   stdout: Writable & { isTTY?: boolean };
@@ -37,12 +38,20 @@ export function writeJson(value: unknown, stream: Writable = process.stdout): vo
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A plain-text table with columns padded to their widest cell. */
+/** The width a cell takes on screen: colour codes take none. */
+export function visibleWidth(text: string): number {
+  return stripVTControlCharacters(text).length;
+}
+
+/** A plain-text table with columns padded to their widest cell (as seen on screen, colour codes excluded). */
 export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) =>
+    Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))),
+  );
+  const pad = (c: string, width: number) => c + ' '.repeat(Math.max(0, width - visibleWidth(c)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
