@@ -182,13 +182,6 @@ export async function run(
         hint: result.diagnosis?.hint ?? (error instanceof LabError ? error.hint : undefined),
       });
     }
-  } catch (error) {
-    if (options.json && error instanceof LabError) {
-      streams.stdout.write(
-        `${JSON.stringify({ type: 'error', message: error.message, hint: error.hint, exitCode: error.exitCode })}\n`,
-      );
-    }
-    throw error;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
