@@ -16,6 +16,7 @@ import {
   formatTable,
   isInteractive,
   type OutputStreams,
+  outputWidth,
   paint,
   writeJson,
   writeLine,
@@ -198,6 +199,7 @@ function renderPlan(plan: DrillPlan, options: DrillOptions, streams: OutputStrea
     formatTable(
       ['#', 'phase', 'step'],
       plan.steps.map((s, i) => [String(i + 1), s.phase, s.text]),
+      { width: outputWidth(out) },
     ),
     out,
   );

@@ -5,7 +5,7 @@
 import type { DrillEnvironment } from './access.js';
 import { parseDuration } from './duration.js';
 import type { ResolvedAction } from './load.js';
-import { describeProbe, evaluateProbe } from './probes.js';
+import { describeCondition, describeProbe, evaluateProbe } from './probes.js';
 import type { ObjectRef } from './schema.js';
 import { AbortedError, abortableSleep } from './time.js';
 
@@ -61,7 +61,7 @@ export function describeAction(action: ResolvedAction): string {
         .join(' ')}`;
     case 'wait':
       return action.until
-        ? `${prefix}wait until ${describeProbe(action.until.probe)} (at most ${action.timeout})`
+        ? `${prefix}wait until ${describeCondition(action.until.probe)} (at most ${action.timeout})`
         : `${prefix}wait ${action.duration}`;
   }
 }
