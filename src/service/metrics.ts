@@ -1,5 +1,5 @@
 /**
- * The service's Prometheus metrics. Names are a contract (DESIGN.md): the AnalysisTemplate, the Grafana
+ * The service's Prometheus metrics. Names are a contract (docs/service.md "Metrics"): the AnalysisTemplate, the Grafana
  * dashboard and the canary judge query them. Every app has its own Registry so tests can create many apps.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
