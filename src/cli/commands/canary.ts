@@ -14,6 +14,10 @@ export function registerCanary(program: Command): void {
       '--prometheus <url>',
       "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
     )
+    .option(
+      '--context <name>',
+      'kube context of the lab for that port-forward (default: kind-<cluster name>)',
+    )
     .option('--template <file>', 'AnalysisTemplate file (default: the shipped doc-QA template)')
     .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect)
     .option(
@@ -47,6 +51,10 @@ Examples:
     .option(
       '--prometheus <url>',
       "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+    )
+    .option(
+      '--context <name>',
+      'kube context of the lab for that port-forward (default: kind-<cluster name>)',
     )
     .option(
       '--canary <selector>',
