@@ -30,7 +30,7 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'increase',
     });
     expect(m.class).toBe('Pass');
-    expect(m.reason).toContain('only an increase is bad for this metric');
+    expect(m.reason).toContain('only an increase is bad');
   });
 
   it('classifies an increase as High under either', () => {
@@ -83,8 +83,8 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'either',
     });
     expect(m.class).toBe('Pass');
-    expect(m.effect_size).toBe(1);
-    expect(m.p_value).toBe(1);
+    expect(m.deviation).toBe(1);
+    expect(m.reason).toContain('identical');
   });
 
   it('passes two constant series of the same value, whatever their lengths', () => {
@@ -95,14 +95,12 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'increase',
     });
     expect(m.class).toBe('Pass');
-    expect(m.reason).toBe('canary and baseline hold the same values');
+    expect(m.reason).toBe('canary and baseline hold one and the same value');
   });
 
-  it('does not classify when there are too few points for the confidence', () => {
+  it('classifies even two points a side, as Kayenta has no minimum sample size', () => {
     const m = classifyMetric({ name: 'x', canary: [0.1, 0.2], baseline: [0.9, 1], direction: 'decrease' });
-    expect(m.class).toBe('Pass');
-    expect(m.ci).toBeNull();
-    expect(m.reason).toContain('too few points');
+    expect(m.class).toBe('Low');
   });
 });
 

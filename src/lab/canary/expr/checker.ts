@@ -128,7 +128,6 @@ export const implementedBuiltins = new Set([
   'type',
 ]);
 
-
 export interface CheckEnv {
   result: Type;
 }
