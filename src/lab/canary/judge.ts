@@ -302,15 +302,33 @@ export function judge(
     seen.set(input.name, n + 1);
     return n === 0 ? m : { ...m, groups: [`${input.name}#${n + 1}`] };
   });
+  const { score, reason, groups } = scoreResults(metrics, options.groupWeights);
+  const verdict: Verdict =
+    score >= options.passScore ? 'pass' : score >= options.marginalScore ? 'marginal' : 'fail';
+  return { score, verdict, reason, options, metrics, groups };
+}
+
+/** What the scorer reads of a classified metric. */
+export type ScoredResult = Pick<MetricJudgement, 'name' | 'class' | 'critical' | 'groups' | 'muted'> &
+  Partial<Pick<MetricJudgement, 'weight'>>;
+
+/**
+ * ScoringHelper.score + WeightedSumScorer.score (kayenta-judge scorers/): the summary score of classified
+ * results, rounded to two decimals, with the reason when it is forced to 0.
+ */
+export function scoreResults(
+  results: readonly ScoredResult[],
+  weights?: Record<string, number>,
+): { score: number; reason: string; groups: GroupScore[] } {
   // ScoringHelper.score: muted metrics are reported but not scored.
-  const scored = metrics.filter((m) => !m.muted);
-  const groupWeights = options.groupWeights ?? weightsFromMetrics(scored);
+  const scored = results.filter((m) => !m.muted);
+  const groupWeights = weights ?? weightsFromMetrics(scored);
   const groups = groupScores(scored);
   let score = 0;
   let reason: string;
   const criticalFailures = scored.filter((m) => m.critical && m.class !== 'Pass');
   const noData = scored.filter((m) => m.class === 'NoData').length;
-  if (metrics.length === 0) {
+  if (results.length === 0) {
     reason = 'no metrics to compare';
   } else if (criticalFailures.length > 0) {
     reason = `critical metric ${criticalFailures.map((m) => `${m.name} ${m.class}`).join(', ')} (a critical metric that does not pass scores 0)`;
@@ -329,14 +347,10 @@ export function judge(
       .map((m) => `${m.name} ${m.class}`);
     reason = failing.length ? `not passing: ${failing.join(', ')}` : 'every compared metric passed';
   }
-  score = Math.round(score * 100) / 100;
-  const verdict: Verdict =
-    score >= options.passScore ? 'pass' : score >= options.marginalScore ? 'marginal' : 'fail';
-  return { score, verdict, reason, options, metrics, groups };
+  return { score: Math.round(score * 100) / 100, reason, groups };
 }
-
 /** WeightedSumScorer.calculateGroupScore over every group a metric belongs to. */
-function groupScores(metrics: readonly MetricJudgement[]): GroupScore[] {
+function groupScores(metrics: readonly ScoredResult[]): GroupScore[] {
   const names = [...new Set(metrics.flatMap((m) => m.groups))];
   return names.map((name) => {
     const members = metrics.filter((m) => m.groups.includes(name));
@@ -351,12 +365,12 @@ function groupScores(metrics: readonly MetricJudgement[]): GroupScore[] {
  * The project's per-metric weights (--weight, the template annotation) become Kayenta group weights: each
  * metric without a group is its own group, weighted by its share of the total weight, in percent.
  */
-function weightsFromMetrics(metrics: readonly MetricJudgement[]): Record<string, number> {
+function weightsFromMetrics(metrics: readonly ScoredResult[]): Record<string, number> {
   const own = metrics.filter((m) => m.groups.length === 1 && (m.groups[0] as string).startsWith(m.name));
   if (own.length === 0 || own.length !== metrics.length) return {};
-  const total = own.reduce((sum, m) => sum + m.weight, 0);
+  const total = own.reduce((sum, m) => sum + (m.weight ?? 1), 0);
   if (total <= 0) return {};
-  return Object.fromEntries(own.map((m) => [m.groups[0] as string, (100 * m.weight) / total]));
+  return Object.fromEntries(own.map((m) => [m.groups[0] as string, (100 * (m.weight ?? 1)) / total]));
 }
 
 function pct(confidence: number): string {
