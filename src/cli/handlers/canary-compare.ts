@@ -208,7 +208,9 @@ function render(report: CompareReport): void {
       fromFlags.length > 0 ? `${fromFlags.join(', ')} (--critical)` : '',
     ].filter(Boolean);
     writeLine();
-    writeLine(`critical: ${parts.join('; ')}: High or Low fails the comparison alone`);
+    writeLine(
+      `critical: ${parts.join('; ')}: any result but Pass (High, Low, no data) fails the comparison alone`,
+    );
   }
   writeLine();
   const verdictColor = report.verdict === 'pass' ? 'green' : report.verdict === 'fail' ? 'red' : 'yellow';

@@ -90,7 +90,7 @@ class TimeEvaluator {
     const args = node.args.map((a) => this.eval(a));
     const text = (i: number): string => {
       const a = args[i];
-      if (!a || a.kind !== 'string') return this.fail(`${node.name}() needs a string argument`, node);
+      if (a?.kind !== 'string') return this.fail(`${node.name}() needs a string argument`, node);
       return a.value;
     };
     switch (node.name) {
