@@ -192,7 +192,7 @@ function render(report: CompareReport): void {
         fmt(m.estimate),
         m.ci ? `[${fmt(m.ci[0])}, ${fmt(m.ci[1])}]` : '-',
         fmt(m.p_value),
-        fmt(m.effect_size),
+        fmt(m.deviation),
         `${m.canary.count}/${m.baseline.count}`,
       ]),
     ),

@@ -220,6 +220,12 @@ class Checker {
       case 'closure':
         return this.visit(node.body);
       case 'let': {
+        // expr v1.15.5 checker/checker.go VariableDeclaratorNode: no shadowing of builtins, env names or variables.
+        if (builtinNames.has(node.name)) return this.fail(node, `cannot redeclare builtin ${node.name}`);
+        if (node.name === 'result' || argoFunctions[node.name])
+          return this.fail(node, `cannot redeclare ${node.name}`);
+        if (this.vars.some((v) => v.name === node.name))
+          return this.fail(node, `cannot redeclare variable ${node.name}`);
         const value = this.visit(node.value);
         this.vars.push({ name: node.name, type: value });
         try {
@@ -239,8 +245,7 @@ class Checker {
       if (isBool(t) || isAny(t)) return T.bool;
     } else if (isNumber(t)) return t;
     else if (isAny(t)) return T.any;
-    const op = node.op === 'not' ? '!' : node.op;
-    return this.fail(node, `invalid operation: ${op} (mismatched type ${goName(t)})`);
+    return this.fail(node, `invalid operation: ${node.token} (mismatched type ${goName(t)})`);
   }
 
   // expr v1.15.5 checker/checker.go BinaryNode.
@@ -321,7 +326,10 @@ class Checker {
         if (r.k === 'nil') return l;
         return sameType(l, r) ? l : T.any;
     }
-    return this.fail(node, `invalid operation: ${node.op} (mismatched types ${goName(l)} and ${goName(r)})`);
+    return this.fail(
+      node,
+      `invalid operation: ${node.token} (mismatched types ${goName(l)} and ${goName(r)})`,
+    );
   }
 
   // expr v1.15.5 checker/checker.go MemberNode.

@@ -20,8 +20,8 @@ export type Node =
   | { type: 'pointer'; name: string; pos: number }
   | { type: 'array'; items: Node[]; pos: number }
   | { type: 'map'; pairs: { key: Node; value: Node }[]; pos: number }
-  | { type: 'unary'; op: 'not' | '-' | '+'; operand: Node; pos: number }
-  | { type: 'binary'; op: string; left: Node; right: Node; pos: number }
+  | { type: 'unary'; op: 'not' | '-' | '+'; token: string; operand: Node; pos: number }
+  | { type: 'binary'; op: string; token: string; left: Node; right: Node; pos: number }
   | { type: 'conditional'; test: Node; then: Node; else: Node; pos: number }
   | { type: 'member'; target: Node; property: Node; optional: boolean; pos: number }
   | { type: 'slice'; target: Node; from?: Node; to?: Node; pos: number }
@@ -221,8 +221,8 @@ class Parser {
       }
       const right = this.parseExpression(info.right ? info.prec : info.prec + 1);
       const op = normalise[token.value] ?? token.value;
-      left = { type: 'binary', op, left, right, pos: token.pos };
-      if (negate) left = { type: 'unary', op: 'not', operand: left, pos: negate.pos };
+      left = { type: 'binary', op, token: token.value, left, right, pos: token.pos };
+      if (negate) left = { type: 'unary', op: 'not', token: 'not', operand: left, pos: negate.pos };
       previous = token.value;
     }
     if (precedence === 0) left = this.parseConditional(left);
@@ -267,7 +267,7 @@ class Parser {
         this.next();
         const operand = this.parseExpression(unary[token.value] as number);
         const op = token.value === '!' ? 'not' : (token.value as 'not' | '-' | '+');
-        return this.parsePostfix({ type: 'unary', op, operand, pos: token.pos });
+        return this.parsePostfix({ type: 'unary', op, token: token.value, operand, pos: token.pos });
       }
     }
     if (this.isBracket('(')) {
