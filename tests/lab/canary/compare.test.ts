@@ -72,6 +72,28 @@ describe('compareFromPrometheus with the shipped template', () => {
     expect(report.critical).toEqual({ metrics: ['grounded-ratio'], fromTemplate: ['grounded-ratio'] });
   });
 
+  it('fails the canary when its critical grounded ratio goes dark (no canary series), as Kayenta does', async () => {
+    const dark: typeof fetch = async (url, init) => {
+      const query = new URLSearchParams(String(init?.body)).get('query') ?? '';
+      if (query.includes('docqa_answers_grounded_total') && query.includes('"canary1"')) {
+        return new Response(
+          JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
+          {
+            headers: { 'content-type': 'application/json' },
+          },
+        );
+      }
+      return fakePrometheus(url, init);
+    };
+    const report = await compare({ fetch: dark });
+    expect(report.metrics.find((m) => m.name === 'grounded-ratio')).toMatchObject({
+      class: 'NoData',
+      critical: true,
+    });
+    expect(report).toMatchObject({ score: 0, verdict: 'fail' });
+    expect(report.reason).toContain('critical metric grounded-ratio NoData');
+  });
+
   it('would only be marginal without the annotation: the score alone is 75', async () => {
     const template = await loadTemplate(shipped);
     const report = await compare({ template: { ...template, annotations: {} } });
@@ -136,6 +158,30 @@ describe('compareFromFiles', () => {
       await expect(compareFromFiles({ ...options, critical: ['grounded-ratio'] })).rejects.toThrow(
         '--critical grounded-ratio: no such metric to compare (compared: series).',
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('compareFromFiles', () => {
+  it('fails the mostly-zero regression: an error ratio zero 70% of the time (mean 0.66) against 92% (mean 0.15)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'compare-'));
+    try {
+      const spread = (n: number, mean: number) =>
+        Array.from({ length: n }, (_, i) => mean * (0.5 + i / Math.max(1, n - 1)));
+      const canaryFile = join(dir, 'canary.json');
+      const baselineFile = join(dir, 'baseline.json');
+      await writeFile(canaryFile, JSON.stringify([...Array(70).fill(0), ...spread(30, 2.2)]));
+      await writeFile(baselineFile, JSON.stringify([...Array(92).fill(0), ...spread(8, 1.875)]));
+      const report = await compareFromFiles({
+        canaryFile,
+        baselineFile,
+        direction: 'increase',
+        judge: defaultJudgeOptions,
+      });
+      expect(report.metrics[0]?.class).toBe('High');
+      expect(report.verdict).toBe('fail');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
