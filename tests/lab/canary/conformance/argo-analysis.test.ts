@@ -188,3 +188,14 @@ describe('TestValidateMetrics (argo-rollouts v1.8.3 utils/analysis/factory_test.
     },
   );
 });
+
+describe('measurement retention (argo-rollouts v1.8.3 analysis/analysis.go garbageCollectMeasurements)', () => {
+  it('keeps the newest `limit` measurements; the counters keep counting', () => {
+    let r = emptyResult('m');
+    for (let i = 0; i < 12; i++) r = recordMeasurement(r, measurement(i % 2 ? 'Successful' : 'Failed'), 10);
+    expect(r.measurements).toHaveLength(10);
+    expect(r.count).toBe(12);
+    r = recordMeasurement(r, measurement('Successful'), 3);
+    expect(r.measurements).toHaveLength(3);
+  });
+});
