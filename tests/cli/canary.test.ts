@@ -346,7 +346,8 @@ if (args[0] === 'port-forward') {
     expect(grounded?.direction).toBe('decrease');
     expect(grounded?.class).toBe('Low');
     expect(grounded?.critical).toBe(true);
-    expect(grounded?.estimate).toBeCloseTo(-1, 6);
+    // Kayenta finds the estimate by a Brent root search with tolerance 1e-4 (BrentSolver.java), not exactly.
+    expect(grounded?.estimate).toBeCloseTo(-1, 3);
     expect(grounded?.p_value).toBeLessThan(0.001);
     expect(grounded?.ci?.[1]).toBeLessThan(0);
     expect(report).toMatchObject({ score: 0, verdict: 'fail' });
@@ -640,7 +641,7 @@ describe('gitops-lab canary compare with the shipped template against a stub Pro
     const text = await compare();
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(
-      'critical: grounded-ratio (template annotation canary.gitops-lab.io/critical-metrics): High or Low fails the comparison alone',
+      'critical: grounded-ratio (template annotation canary.gitops-lab.io/critical-metrics): any result but Pass (High, Low, no data) fails the comparison alone',
     );
     expect(text.stdout).toMatch(/score 0 -> fail .*critical metric grounded-ratio Low/);
   }, 30_000);

@@ -94,7 +94,7 @@ Examples:
     )
     .option(
       '--critical <metric>',
-      'also treat this metric as critical (High or Low fails the comparison alone), in addition to the template annotation canary.gitops-lab.io/critical-metrics; repeatable',
+      'also treat this metric as critical (High, Low or no data fails the comparison alone), in addition to the template annotation canary.gitops-lab.io/critical-metrics; repeatable',
       collect,
     )
     .option('--confidence <p>', 'confidence of the shift interval', '0.98')

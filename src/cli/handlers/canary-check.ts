@@ -113,10 +113,11 @@ function render(report: CheckReport, prometheus: string): void {
       writeLine(
         `  failureCondition: ${m.failureCondition.expression}${conditionValue(m.failureCondition.value)}`,
       );
+    for (const note of m.notes ?? []) writeLine(`  note: ${note}`);
     if (m.counts) {
       const c = m.counts;
       writeLine(
-        `  measurements: ${c.count} counted (${c.successful} successful, ${c.failed} failed, ${c.inconclusive} inconclusive), ${c.error} errors; limits: count ${m.limits.count ?? 'unbounded'}, failureLimit ${m.limits.failureLimit}, inconclusiveLimit ${m.limits.inconclusiveLimit}`,
+        `  measurements: ${c.count} counted (${c.successful} successful, ${c.failed} failed, ${c.inconclusive} inconclusive), ${c.error} errors; limits: count ${m.limits.count ?? 'unbounded'}, failureLimit ${m.limits.failureLimit}, inconclusiveLimit ${m.limits.inconclusiveLimit}${m.limits.consecutiveSuccessLimit > 0 ? `, consecutiveSuccessLimit ${m.limits.consecutiveSuccessLimit}` : ''}`,
       );
     }
   }

@@ -194,7 +194,7 @@ function render(report: CompareReport): void {
         fmt(m.estimate),
         m.ci ? `[${fmt(m.ci[0])}, ${fmt(m.ci[1])}]` : '-',
         fmt(m.p_value),
-        fmt(m.effect_size),
+        fmt(m.deviation),
         `${m.canary.count}/${m.baseline.count}`,
       ]),
     ),
@@ -210,7 +210,9 @@ function render(report: CompareReport): void {
       fromFlags.length > 0 ? `${fromFlags.join(', ')} (--critical)` : '',
     ].filter(Boolean);
     writeLine();
-    writeLine(`critical: ${parts.join('; ')}: High or Low fails the comparison alone`);
+    writeLine(
+      `critical: ${parts.join('; ')}: any result but Pass (High, Low, no data) fails the comparison alone`,
+    );
   }
   writeLine();
   const verdictColor = report.verdict === 'pass' ? 'green' : report.verdict === 'fail' ? 'red' : 'yellow';

@@ -71,7 +71,10 @@ export interface MetricReport {
     failureLimit: number;
     inconclusiveLimit: number;
     consecutiveErrorLimit: number;
+    consecutiveSuccessLimit: number;
   };
+  /** Things to know about the verdict: reached on no data, or a deliberate difference from Argo Rollouts. */
+  notes?: string[];
   counts?: { count: number; successful: number; failed: number; inconclusive: number; error: number };
   measurements: MeasurementReport[];
 }
@@ -251,6 +254,7 @@ function metricReport(
       interval: metric.intervalMs ?? null,
       failureLimit: metric.failureLimit,
       inconclusiveLimit: metric.inconclusiveLimit,
+      consecutiveSuccessLimit: metric.consecutiveSuccessLimit,
       consecutiveErrorLimit: metric.consecutiveErrorLimit,
     },
     measurements: [],
@@ -293,6 +297,14 @@ function metricReport(
       if (last.detail.outcome?.failureCondition)
         report.failureCondition = last.detail.outcome.failureCondition;
       report.reason = taken.message ?? last.detail.reason;
+      const notes: string[] = [];
+      if (last.detail.outcome?.noData)
+        notes.push(
+          `no data: the query returned an empty vector and the conditions were evaluated on [] (as Argo Rollouts does), giving ${last.detail.outcome.phase}`,
+        );
+      if (last.detail.outcome?.difference)
+        notes.push(`deliberate difference from Argo Rollouts: ${last.detail.outcome.difference}`);
+      if (notes.length > 0) report.notes = notes;
     } else {
       report.command = last.detail.command;
       report.exitCode = last.detail.exitCode;

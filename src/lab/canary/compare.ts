@@ -8,7 +8,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
-import { CRITICAL_ANNOTATION, parseJudgeAnnotations, WEIGHTS_ANNOTATION } from './annotations.js';
+import {
+  CRITICAL_ANNOTATION,
+  type KayentaConfig,
+  parseJudgeAnnotations,
+  parseKayentaAnnotation,
+  WEIGHTS_ANNOTATION,
+} from './annotations.js';
 import { inferDirection } from './direction.js';
 import { type Direction, type Judgement, type JudgeOptions, judge, type MetricInput } from './judge.js';
 import { PrometheusClient } from './prometheus.js';
@@ -105,6 +111,7 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
   const plans: Plan[] = [];
   let templateCritical: string[] = [];
   let templateWeights: Record<string, number> = {};
+  let kayenta: KayentaConfig = {};
   if (options.query) {
     plans.push({
       name: 'query',
@@ -115,6 +122,7 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
   } else if (options.template) {
     const template = options.template;
     ({ critical: templateCritical, weights: templateWeights } = parseJudgeAnnotations(template));
+    kayenta = parseKayentaAnnotation(template);
     // Arguments only used inside replaced matchers need no value here.
     const args = { ...(options.args ?? {}) };
     for (const side of [canaryScope, baselineScope] as const) {
@@ -188,9 +196,13 @@ export async function compareFromPrometheus(options: PrometheusCompareOptions): 
       direction: plan.direction,
       weight: weights[plan.name] ?? 1,
       critical: critical.includes(plan.name),
+      ...kayenta.metrics?.[plan.name],
     })),
   );
-  const judgement = judge(inputs, options.judge);
+  const judgement = judge(
+    inputs,
+    kayenta.groupWeights ? { ...options.judge, groupWeights: kayenta.groupWeights } : options.judge,
+  );
   return {
     ...judgement,
     source: {

@@ -1,17 +1,18 @@
 /**
- * One measurement's phase from a metric's successCondition/failureCondition, with Argo Rollouts' rules:
- * - a condition that cannot be evaluated (syntax, unsupported construct, type error, index out of range,
- *   non-bool result) makes the measurement Error;
+ * One measurement's phase from a metric's successCondition/failureCondition, exactly as Argo Rollouts v1.8.3
+ * utils/evaluate/evaluate.go EvaluateResult:
+ * - a condition that fails to compile (syntax, type check) or to run, or that yields a non-bool, is Error;
  * - neither condition set: Successful;
  * - only successCondition: Failed when it is false;
  * - only failureCondition: Successful when it is false;
- * - both: Failed if failureCondition holds, Successful if only successCondition holds, Inconclusive if neither.
- * One deliberate difference, stated in docs/canary.md: an empty Prometheus vector (no data) is Inconclusive
- * before any condition runs. Argo Rollouts would evaluate the conditions on `[]`, where `result[0]` is an
- * Error and `all(result, # < 0.05)` is vacuously true: a pass on no data, which this judge never gives.
+ * - both: Failed if failureCondition holds (even when successCondition holds too), Successful if only
+ *   successCondition holds, Inconclusive if neither.
+ * An empty vector is evaluated like any other result, as Argo does (metricproviders/prometheus/prometheus.go
+ * passes `[]float64{}`): `result[0]` is an Error there, `all(result, # < 0.05)` is true. The outcome says
+ * when a verdict was reached on no data, and `gitops-lab lint` warns about conditions that pass on it.
  */
 import { ExprError } from './expr/errors.js';
-import { compileCondition, type Value } from './expr/evaluate.js';
+import { evaluateCondition, type GoValue, typeOfValue, type Value } from './expr/evaluate.js';
 
 export type MeasurementPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
 
@@ -21,6 +22,10 @@ export interface ConditionOutcome {
   reason: string;
   successCondition?: { expression: string; value?: boolean };
   failureCondition?: { expression: string; value?: boolean };
+  /** Set when the result was an empty vector: the verdict was reached on no data. */
+  noData?: boolean;
+  /** Set when this verdict is a deliberate difference from Argo Rollouts (see docs/canary.md). */
+  difference?: string;
 }
 
 export interface Conditions {
@@ -28,26 +33,29 @@ export interface Conditions {
   failureCondition?: string;
 }
 
-export function evaluateConditions(result: Value, conditions: Conditions): ConditionOutcome {
+export function evaluateConditions(
+  result: Value | GoValue,
+  conditions: Conditions,
+  options: { json?: boolean } = {},
+): ConditionOutcome {
   const success = conditions.successCondition?.trim() ? conditions.successCondition : undefined;
   const failure = conditions.failureCondition?.trim() ? conditions.failureCondition : undefined;
   const outcome: ConditionOutcome = { phase: 'Successful', reason: '' };
   if (success) outcome.successCondition = { expression: success };
   if (failure) outcome.failureCondition = { expression: failure };
 
-  if (Array.isArray(result) && result.length === 0) {
-    return { ...outcome, phase: 'Inconclusive', reason: 'no data: the query returned an empty vector' };
-  }
+  if (Array.isArray(result) && result.length === 0) outcome.noData = true;
+  const scope = { result, resultType: options.json ? typeOfValue(result, true) : undefined };
 
   let successValue = false;
   let failureValue = false;
   try {
     if (success && outcome.successCondition) {
-      successValue = compileCondition(success)({ result });
+      successValue = evaluateCondition(success, scope);
       outcome.successCondition.value = successValue;
     }
     if (failure && outcome.failureCondition) {
-      failureValue = compileCondition(failure)({ result });
+      failureValue = evaluateCondition(failure, scope);
       outcome.failureCondition.value = failureValue;
     }
   } catch (error) {
@@ -56,7 +64,11 @@ export function evaluateConditions(result: Value, conditions: Conditions): Condi
         ? 'successCondition'
         : 'failureCondition';
     const message = error instanceof ExprError ? error.message : String(error);
-    return { ...outcome, phase: 'Error', reason: `${which}: ${message}` };
+    const errored: ConditionOutcome = { ...outcome, phase: 'Error', reason: `${which}: ${message}` };
+    if (error instanceof ExprError && error.kind === 'unsupported') {
+      errored.difference = `${error.detail}; Argo Rollouts would evaluate this condition`;
+    }
+    return errored;
   }
 
   if (!success && !failure)

@@ -32,13 +32,13 @@ export function inferDirection(conditions: {
 
 function isResult(node: Node): boolean {
   if (node.type === 'name') return node.name === 'result';
-  if (node.type === 'index') return isResult(node.target);
+  if (node.type === 'member') return isResult(node.target);
   return false;
 }
 
 function isNumber(node: Node): boolean {
-  if (node.type === 'literal') return typeof node.value === 'number';
-  if (node.type === 'unary') return node.op !== '!' && isNumber(node.operand);
+  if (node.type === 'int' || node.type === 'float') return true;
+  if (node.type === 'unary') return node.op !== 'not' && isNumber(node.operand);
   return false;
 }
 
@@ -46,7 +46,7 @@ function isNumber(node: Node): boolean {
 function walk(node: Node, positive: boolean, votes: Set<Direction>): void {
   switch (node.type) {
     case 'unary':
-      if (node.op === '!') walk(node.operand, !positive, votes);
+      if (node.op === 'not') walk(node.operand, !positive, votes);
       return;
     case 'binary': {
       if (node.op === '&&' || node.op === '||') {

@@ -3,10 +3,15 @@
  * turn the answer into `result` (a scalar becomes a number; a vector, or a matrix flattened, becomes the
  * array of its sample values), then apply the metric's conditions. A rejected query or an unreadable answer
  * is phase Error with Prometheus' message; an unreachable Prometheus is also Error here, and the caller
- * decides whether that aborts the command.
+ * decides whether that aborts the command. With `rangeQuery: {start, end, step}` it runs a range query
+ * (argo-rollouts v1.8.3 metricproviders/prometheus/prometheus.go executeQuery): start and end are expr time
+ * expressions (EvalTime), step an Argo duration, and every point of every series becomes one element of
+ * `result`, series after series (processResponse, model.Matrix).
  */
 import { type ConditionOutcome, evaluateConditions, type MeasurementPhase } from './conditions.js';
+import { parseDuration } from './duration.js';
 import type { Value } from './expr/evaluate.js';
+import { evalTime } from './expr/time.js';
 import { PrometheusClient, PrometheusError } from './prometheus.js';
 import type { ResolvedMetric } from './template.js';
 
@@ -27,6 +32,34 @@ export interface PrometheusMeasurement {
 export interface MeasureOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** The clock for rangeQuery's now() (default: the system clock). */
+  now?: () => Date;
+}
+
+interface RangeQuery {
+  start: Date;
+  end: Date;
+  stepSeconds: number;
+}
+
+/** Resolves rangeQuery's start, end and step, with Argo's error messages; null when there is none. */
+export function resolveRangeQuery(provider: Record<string, unknown>, now: Date): RangeQuery | null {
+  const range = provider.rangeQuery as { start?: unknown; end?: unknown; step?: unknown } | undefined;
+  if (range === undefined || range === null) return null;
+  const time = (field: 'start' | 'end'): Date => {
+    try {
+      return evalTime(String(range[field] ?? ''), now);
+    } catch (error) {
+      throw new Error(`failed to parse rangeQuery.${field} as time: ${(error as Error).message}`);
+    }
+  };
+  const start = time('start');
+  const end = time('end');
+  const stepMs = typeof range.step === 'string' ? parseDuration(range.step) : null;
+  if (stepMs === null || stepMs <= 0) {
+    throw new Error(`failed to parse rangeQuery.step as duration: ${JSON.stringify(range.step)}`);
+  }
+  return { start, end, stepSeconds: stepMs / 1000 };
 }
 
 export async function measurePrometheus(
@@ -56,7 +89,10 @@ export async function measurePrometheus(
       timeoutMs: options.timeoutMs ?? timeoutSeconds ?? 30_000,
       fetch: options.fetch,
     });
-    const answer = await client.query(query);
+    const range = resolveRangeQuery(metric.provider, (options.now ?? (() => new Date()))());
+    const answer = range
+      ? ({ resultType: 'matrix', matrix: await client.queryRange(query, range) } as const)
+      : await client.query(query);
     resultType = answer.resultType;
     switch (answer.resultType) {
       case 'scalar':

@@ -5,9 +5,14 @@
  *   Error does not count, adds to the streak, and is retried after 10 s;
  * - a metric is Failed when failed > failureLimit (a negative limit disables this), Inconclusive when
  *   inconclusive > inconclusiveLimit, Error when consecutive errors > consecutiveErrorLimit (checked in that
- *   order, the later winning, as Argo does), otherwise Successful once `count` measurements were taken, else
- *   still Running; `count` defaults to 1 when neither count nor interval is set, and is unbounded when only
- *   interval is set;
+ *   order, the later winning, as Argo does); then Successful once consecutiveSuccessLimit (> 0) successes
+ *   in a row were seen; then, once `count` measurements were taken: Inconclusive when a consecutiveSuccessLimit
+ *   was set and not reached and failureLimit applies, Failed when only the consecutiveSuccessLimit applies,
+ *   else Successful; else still Running (argo-rollouts v1.8.3 analysis/analysis.go assessMetricStatus).
+ *   `count` defaults to 1 when neither count nor interval is set, and is unbounded when only interval is set;
+ * - a Successful measurement adds to the consecutive-success streak; any other resets it;
+ * - only the last measurementRetention limit (default 10) measurements are kept, as Argo's garbage collection
+ *   does; the counters are not affected;
  * - once any (non-dry-run) metric is Failed, Error or Inconclusive the run terminates: the other metrics stop,
  *   and the run's phase is the worst of its metrics (Successful < Inconclusive < Error < Failed).
  */
@@ -36,6 +41,7 @@ export interface MetricResult<T = unknown> {
   inconclusive: number;
   error: number;
   consecutiveError: number;
+  consecutiveSuccess: number;
   /** Why the metric is in its phase, once completed. */
   message?: string;
 }
@@ -50,7 +56,8 @@ export type LoopMetric = Pick<
   | 'inconclusiveLimit'
   | 'consecutiveErrorLimit'
   | 'dryRun'
->;
+> &
+  Partial<Pick<ResolvedMetric, 'consecutiveSuccessLimit' | 'measurementLimit'>>;
 
 const completed = new Set<AnalysisPhase>(['Successful', 'Failed', 'Inconclusive', 'Error']);
 const worstOrder: AnalysisPhase[] = ['Successful', 'Running', 'Pending', 'Inconclusive', 'Error', 'Failed'];
@@ -75,31 +82,47 @@ export function emptyResult<T>(name: string): MetricResult<T> {
     inconclusive: 0,
     error: 0,
     consecutiveError: 0,
+    consecutiveSuccess: 0,
   };
 }
 
 /** Adds one finished measurement to a metric's counters (returns a new result). */
-export function recordMeasurement<T>(result: MetricResult<T>, measurement: Measurement<T>): MetricResult<T> {
-  const next = { ...result, measurements: [...result.measurements, measurement] };
+export function recordMeasurement<T>(
+  result: MetricResult<T>,
+  measurement: Measurement<T>,
+  limit?: number,
+): MetricResult<T> {
+  const measurements = [...result.measurements, measurement];
+  // analysis/analysis.go garbageCollectMeasurements: keep the newest `limit` measurements.
+  // (At least one is kept: the loop times the next measurement from the last.)
+  const next = {
+    ...result,
+    measurements: limit === undefined ? measurements : measurements.slice(-Math.max(1, limit)),
+  };
+  // analysis/analysis.go runMeasurements: the counters a completed measurement moves.
   switch (measurement.phase) {
     case 'Successful':
       next.successful++;
       next.count++;
       next.consecutiveError = 0;
+      next.consecutiveSuccess++;
       break;
     case 'Failed':
       next.failed++;
       next.count++;
       next.consecutiveError = 0;
+      next.consecutiveSuccess = 0;
       break;
     case 'Inconclusive':
       next.inconclusive++;
       next.count++;
       next.consecutiveError = 0;
+      next.consecutiveSuccess = 0;
       break;
     case 'Error':
       next.error++;
       next.consecutiveError++;
+      next.consecutiveSuccess = 0;
       break;
   }
   return next;
@@ -132,7 +155,21 @@ export function assessMetric(
     message = `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${metric.consecutiveErrorLimit})`;
   }
   if (phase) return { phase, message };
+  const successLimit = metric.consecutiveSuccessLimit ?? 0;
+  if (successLimit > 0 && result.consecutiveSuccess >= successLimit) {
+    return { phase: 'Successful', message: `consecutiveSuccessLimit (${successLimit}) reached` };
+  }
   if (metric.count !== undefined && result.count >= metric.count) {
+    const failureApplicable = metric.failureLimit >= 0;
+    if (successLimit > 0 && failureApplicable) {
+      return {
+        phase: 'Inconclusive',
+        message: `consecutiveSuccessLimit (${successLimit}) not reached and failureLimit (${metric.failureLimit}) not violated`,
+      };
+    }
+    if (successLimit > 0) {
+      return { phase: 'Failed', message: `consecutiveSuccessLimit (${successLimit}) not reached` };
+    }
     return { phase: 'Successful', message: `count (${metric.count}) reached` };
   }
   if (terminating) return { phase: 'Successful', message: 'run terminated' };
@@ -267,7 +304,8 @@ export async function runAnalysis<T>(options: RunAnalysisOptions<T>): Promise<An
       }),
     );
     for (const { i, measurement } of taken) {
-      results[i] = recordMeasurement(results[i] as MetricResult<T>, measurement);
+      const metric = options.metrics[i] as LoopMetric;
+      results[i] = recordMeasurement(results[i] as MetricResult<T>, measurement, metric.measurementLimit);
     }
     const assessed = assessRun(options.metrics, results);
     results = assessed.results;

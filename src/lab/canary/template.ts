@@ -31,7 +31,10 @@ export interface AnalysisTemplate {
   annotations: Record<string, string>;
   args: TemplateArg[];
   metrics: RawMetric[];
+  /** spec.dryRun[].metricName: regular expressions, as Argo matches them. */
   dryRunMetrics: string[];
+  /** spec.measurementRetention[]: a metricName regular expression and a limit. */
+  measurementRetention: { metricName: string; limit: number }[];
 }
 
 export interface ResolvedMetric {
@@ -49,11 +52,17 @@ export interface ResolvedMetric {
   failureLimit: number;
   inconclusiveLimit: number;
   consecutiveErrorLimit: number;
+  /** Argo Rollouts 1.8's consecutiveSuccessLimit; 0 disables it. */
+  consecutiveSuccessLimit: number;
   dryRun: boolean;
+  /** measurementRetention limit (Argo keeps the last 10 measurements by default). */
+  measurementLimit: number;
 }
 
 /** Argo Rollouts' default consecutiveErrorLimit. */
 export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+/** argo-rollouts v1.8.3 analysis/analysis.go DefaultMeasurementHistoryLimit. */
+export const DEFAULT_MEASUREMENT_HISTORY_LIMIT = 10;
 
 export async function loadTemplate(file: string): Promise<AnalysisTemplate> {
   let text: string;
@@ -122,9 +131,33 @@ export function parseTemplate(text: string, file: string): AnalysisTemplate {
     }
     return metric;
   });
-  const dryRunMetrics = (Array.isArray(spec.dryRun) ? spec.dryRun : [])
-    .map((d) => (d as { metricName?: unknown }).metricName)
-    .filter((n): n is string => typeof n === 'string');
+  const dryRunMetrics = (Array.isArray(spec.dryRun) ? spec.dryRun : []).map((d, i) => {
+    const name = (d as { metricName?: unknown })?.metricName;
+    if (typeof name !== 'string' || name === '') throw bad(`spec.dryRun[${i}].metricName must be a string`);
+    return name;
+  });
+  const retention = (spec as { measurementRetention?: unknown }).measurementRetention;
+  const measurementRetention = (Array.isArray(retention) ? retention : []).map((r, i) => {
+    const { metricName, limit } = (r ?? {}) as { metricName?: unknown; limit?: unknown };
+    if (typeof metricName !== 'string' || metricName === '')
+      throw bad(`spec.measurementRetention[${i}].metricName must be a string`);
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)
+      throw bad(`spec.measurementRetention[${i}].limit must be a non-negative integer`);
+    return { metricName, limit };
+  });
+  // argo-rollouts v1.8.3 utils/analysis/helpers.go GetDryRunMetrics / GetMeasurementRetentionMetrics: each
+  // rule is a regular expression (regexp.MatchString, unanchored) that must match at least one metric.
+  const matching = (pattern: string, where: string) => {
+    let re: RegExp;
+    try {
+      re = new RegExp(pattern);
+    } catch {
+      throw bad(`${where}.metricName ${JSON.stringify(pattern)} is not a valid regular expression`);
+    }
+    if (!metrics.some((m) => re.test(m.name))) throw bad(`${where}: Rule didn't match any metric name(s)`);
+  };
+  for (const [i, pattern] of dryRunMetrics.entries()) matching(pattern, `dryRun[${i}]`);
+  for (const [i, r] of measurementRetention.entries()) matching(r.metricName, `measurementRetention[${i}]`);
   return {
     file,
     kind: String(found.kind),
@@ -133,6 +166,7 @@ export function parseTemplate(text: string, file: string): AnalysisTemplate {
     args,
     metrics,
     dryRunMetrics,
+    measurementRetention,
   };
 }
 
@@ -257,7 +291,29 @@ export function resolveMetrics(template: AnalysisTemplate, options: ResolveOptio
     }
     const where = `metric ${raw.name} of ${template.file}`;
     const intervalMs = optionalDuration(resolved.interval, `${where}: interval`);
-    const count = optionalInt(resolved.count, `${where}: count`);
+    const count = optionalInt(resolved.count, `${where}: count`, true);
+    const limits = {
+      count: count ?? 0,
+      failureLimit: optionalInt(resolved.failureLimit, `${where}: failureLimit`, true) ?? 0,
+      inconclusiveLimit: optionalInt(resolved.inconclusiveLimit, `${where}: inconclusiveLimit`, true) ?? 0,
+      consecutiveSuccessLimit:
+        optionalInt(resolved.consecutiveSuccessLimit, `${where}: consecutiveSuccessLimit`, true) ?? 0,
+      consecutiveErrorLimit: optionalInt(
+        resolved.consecutiveErrorLimit,
+        `${where}: consecutiveErrorLimit`,
+        true,
+      ),
+      interval: intervalMs !== undefined,
+    };
+    const invalid = validateMetricLimits(limits);
+    if (invalid) {
+      throw new UsageError(`Argo Rollouts rejects ${where}: ${invalid}.`, {
+        hint: 'Fix the metric as the message says; Argo Rollouts validates templates the same way (utils/analysis/factory.go ValidateMetric).',
+      });
+    }
+    const retention = template.measurementRetention
+      .filter((r) => new RegExp(r.metricName).test(raw.name))
+      .pop();
     return {
       name: raw.name,
       providerKind,
@@ -267,14 +323,46 @@ export function resolveMetrics(template: AnalysisTemplate, options: ResolveOptio
       intervalMs,
       initialDelayMs: optionalDuration(resolved.initialDelay, `${where}: initialDelay`),
       count: count === undefined || count === 0 ? (intervalMs === undefined ? 1 : undefined) : count,
-      failureLimit: optionalInt(resolved.failureLimit, `${where}: failureLimit`, true) ?? 0,
-      inconclusiveLimit: optionalInt(resolved.inconclusiveLimit, `${where}: inconclusiveLimit`) ?? 0,
-      consecutiveErrorLimit:
-        optionalInt(resolved.consecutiveErrorLimit, `${where}: consecutiveErrorLimit`) ??
-        DEFAULT_CONSECUTIVE_ERROR_LIMIT,
-      dryRun: template.dryRunMetrics.includes(raw.name),
+      failureLimit: limits.failureLimit,
+      inconclusiveLimit: limits.inconclusiveLimit,
+      consecutiveErrorLimit: limits.consecutiveErrorLimit ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+      consecutiveSuccessLimit: limits.consecutiveSuccessLimit,
+      dryRun: template.dryRunMetrics.some((pattern) => new RegExp(pattern).test(raw.name)),
+      measurementLimit: retention?.limit ?? DEFAULT_MEASUREMENT_HISTORY_LIMIT,
     };
   });
+}
+
+/**
+ * argo-rollouts v1.8.3 utils/analysis/factory.go ValidateMetric, the rules about limits, count and interval
+ * (with Argo's messages); undefined when the metric is valid. Unset limits count as 0, as there.
+ */
+export function validateMetricLimits(m: {
+  count: number;
+  failureLimit: number;
+  inconclusiveLimit: number;
+  consecutiveSuccessLimit: number;
+  consecutiveErrorLimit?: number;
+  interval: boolean;
+}): string | undefined {
+  if (m.consecutiveSuccessLimit < 0) return 'consecutiveSuccessLimit must be >= 0';
+  if (m.failureLimit < -1) return 'failureLimit must be >= 0, or -1 to be disabled';
+  if (m.consecutiveSuccessLimit === 0 && m.failureLimit === -1)
+    return 'failureLimit and consecutiveSuccessLimit cannot both be disabled';
+  if (m.inconclusiveLimit < 0) return 'inconclusiveLimit must be >= 0';
+  if (m.consecutiveErrorLimit !== undefined && m.consecutiveErrorLimit < 0)
+    return 'consecutiveErrorLimit must be >= 0';
+  if (m.count > 0) {
+    if (m.consecutiveSuccessLimit >= 0 && m.failureLimit >= 0) {
+      if (m.count < m.failureLimit + m.consecutiveSuccessLimit)
+        return `count (${m.count}) must be >= failureLimit + consecutiveSuccessLimit (${m.failureLimit} + ${m.consecutiveSuccessLimit}) if both >= 0`;
+    } else if (m.consecutiveSuccessLimit >= 0 && m.failureLimit < 0) {
+      if (m.count < m.consecutiveSuccessLimit) return 'count must be >= consecutiveSuccessLimit';
+    }
+    if (m.count < m.inconclusiveLimit) return 'count must be >= inconclusiveLimit';
+  }
+  if (m.count > 1 && !m.interval) return 'interval must be specified when count > 1';
+  return undefined;
 }
 
 function optionalString(value: unknown, where: string): string | undefined {

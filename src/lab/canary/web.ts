@@ -145,7 +145,7 @@ export async function measureWeb(
       },
     };
   }
-  const outcome = evaluateConditions(result, metric);
+  const outcome = evaluateConditions(result, metric, { json: true });
   return {
     phase: outcome.phase,
     detail: { url, status, result, value: renderValue(result), outcome, reason: outcome.reason },

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { asRecord, buildContext, type Rule } from './context.js';
 import { loadRepository } from './repository.js';
+import { analysisNoDataRule } from './rules/analysis-no-data.js';
 import { graphRule } from './rules/graph.js';
 import { kustomizeRule } from './rules/kustomize.js';
 import { observabilityRule } from './rules/observability.js';
@@ -41,6 +42,7 @@ export const rules: Record<string, Rule> = {
   references: referencesRule,
   policy: policyRule,
   analysis: analysisRule,
+  'analysis-no-data': analysisNoDataRule,
   observability: observabilityRule,
 };
 

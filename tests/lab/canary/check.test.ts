@@ -38,6 +38,42 @@ describe('runCheck: how Prometheus answers become `result`', () => {
     expect(report.metrics[0]).toMatchObject({ phase: 'Successful', value: 'NaN' });
   });
 
+  it('evaluates an empty vector as Argo does and notes that the verdict was reached on no data', async () => {
+    const report = await runCheck({
+      template: template(
+        `    - {name: v, successCondition: "all(result, # < 0.05)", provider: {prometheus: {query: q}}}\n`,
+      ),
+      prometheus: 'http://prom.test',
+      fetch: fakePrometheus({ q: { resultType: 'vector', result: [] } }),
+    });
+    expect(report.metrics[0]).toMatchObject({ phase: 'Successful', value: '[]' });
+    expect(report.metrics[0]?.notes?.[0]).toContain('no data');
+  });
+
+  it('is Error for result == 0 on a vector, as expr type-checks it in Argo', async () => {
+    const report = await runCheck({
+      template: template(
+        `    - {name: v, failureCondition: "result == 0", provider: {prometheus: {query: q}}}\n`,
+      ),
+      prometheus: 'http://prom.test',
+      fetch: fakePrometheus({ q: { resultType: 'vector', result: [{ metric: {}, value: [1, '0'] }] } }),
+    });
+    expect(report.metrics[0]?.phase).toBe('Error');
+    expect(report.metrics[0]?.reason).toContain('mismatched types []float64 and int');
+  });
+
+  it('says so when an Error is a deliberate difference from Argo Rollouts', async () => {
+    const report = await runCheck({
+      template: template(
+        `    - {name: v, successCondition: 'toJSON(result) != ""', provider: {prometheus: {query: q}}}\n`,
+      ),
+      prometheus: 'http://prom.test',
+      fetch: fakePrometheus({ q: { resultType: 'scalar', result: [1, '1'] } }),
+    });
+    expect(report.metrics[0]?.phase).toBe('Error');
+    expect(report.metrics[0]?.notes?.join(' ')).toContain('deliberate difference from Argo Rollouts');
+  });
+
   it('flattens a matrix into one array, as Argo Rollouts does', async () => {
     const report = await runCheck({
       template: template(

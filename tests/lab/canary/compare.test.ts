@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { CRITICAL_ANNOTATION } from '../../../src/lab/canary/annotations.js';
+import { CRITICAL_ANNOTATION, KAYENTA_ANNOTATION } from '../../../src/lab/canary/annotations.js';
 import {
   compareFromFiles,
   compareFromPrometheus,
@@ -72,6 +72,63 @@ describe('compareFromPrometheus with the shipped template', () => {
     expect(report.critical).toEqual({ metrics: ['grounded-ratio'], fromTemplate: ['grounded-ratio'] });
   });
 
+  it('fails the canary when its critical grounded ratio goes dark (no canary series), as Kayenta does', async () => {
+    const dark: typeof fetch = async (url, init) => {
+      const query = new URLSearchParams(String(init?.body)).get('query') ?? '';
+      if (query.includes('docqa_answers_grounded_total') && query.includes('"canary1"')) {
+        return new Response(
+          JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
+          {
+            headers: { 'content-type': 'application/json' },
+          },
+        );
+      }
+      return fakePrometheus(url, init);
+    };
+    const report = await compare({ fetch: dark });
+    expect(report.metrics.find((m) => m.name === 'grounded-ratio')).toMatchObject({
+      class: 'NoData',
+      critical: true,
+    });
+    expect(report).toMatchObject({ score: 0, verdict: 'fail' });
+    expect(report.reason).toContain('critical metric grounded-ratio NoData');
+  });
+
+  it("reads Kayenta's groups, group weights, muted and mustHaveData from the canary.gitops-lab.io/kayenta annotation", async () => {
+    const template = await loadTemplate(shipped);
+    const kayenta = [
+      'groupWeights: {quality: 60, health: 40}',
+      'metrics:',
+      '  grounded-ratio: {groups: [quality]}',
+      '  abstain-ratio: {groups: [quality]}',
+      '  error-ratio: {groups: [health]}',
+      '  latency-p95: {groups: [health], muted: true}',
+    ].join('\n');
+    const report = await compare({
+      template: { ...template, annotations: { [KAYENTA_ANNOTATION]: kayenta } },
+    });
+    // quality: 1 Pass of 2 -> 50 x 0.6; health: error-ratio Pass (latency muted) -> 100 x 0.4.
+    expect(report.score).toBe(70);
+    expect(report.groups.map((g) => [g.name, g.score])).toEqual([
+      ['quality', 50],
+      ['health', 100],
+    ]);
+    expect(report.metrics.find((m) => m.name === 'latency-p95')?.muted).toBe(true);
+  });
+
+  it('rejects a Kayenta annotation naming an unknown metric or an unknown key', async () => {
+    const template = await loadTemplate(shipped);
+    for (const text of [
+      'metrics: {nope: {muted: true}}',
+      'metrics: {error-ratio: {mute: true}}',
+      'groupWeights: {a: 80, b: 30}',
+    ]) {
+      await expect(
+        compare({ template: { ...template, annotations: { [KAYENTA_ANNOTATION]: text } } }),
+      ).rejects.toThrow(UsageError);
+    }
+  });
+
   it('would only be marginal without the annotation: the score alone is 75', async () => {
     const template = await loadTemplate(shipped);
     const report = await compare({ template: { ...template, annotations: {} } });
@@ -136,6 +193,30 @@ describe('compareFromFiles', () => {
       await expect(compareFromFiles({ ...options, critical: ['grounded-ratio'] })).rejects.toThrow(
         '--critical grounded-ratio: no such metric to compare (compared: series).',
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('compareFromFiles and the mostly-zero regression', () => {
+  it('fails the mostly-zero regression: an error ratio zero 70% of the time (mean 0.66) against 92% (mean 0.15)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'compare-'));
+    try {
+      const spread = (n: number, mean: number) =>
+        Array.from({ length: n }, (_, i) => mean * (0.5 + i / Math.max(1, n - 1)));
+      const canaryFile = join(dir, 'canary.json');
+      const baselineFile = join(dir, 'baseline.json');
+      await writeFile(canaryFile, JSON.stringify([...Array(70).fill(0), ...spread(30, 2.2)]));
+      await writeFile(baselineFile, JSON.stringify([...Array(92).fill(0), ...spread(8, 1.875)]));
+      const report = await compareFromFiles({
+        canaryFile,
+        baselineFile,
+        direction: 'increase',
+        judge: defaultJudgeOptions,
+      });
+      expect(report.metrics[0]?.class).toBe('High');
+      expect(report.verdict).toBe('fail');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

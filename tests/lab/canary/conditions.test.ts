@@ -27,12 +27,15 @@ describe('evaluateConditions (Argo Rollouts semantics)', () => {
     },
   );
 
-  it('treats an empty vector as Inconclusive before any condition, even one that would pass on []', () => {
+  it('evaluates an empty vector as Argo does: a vacuous all() passes, result[0] is an Error, and says no data', () => {
+    // argo-rollouts v1.8.3 metricproviders/prometheus/prometheus.go passes []float64{} for an empty vector.
     const vacuous = evaluateConditions([], { successCondition: 'all(result, # < 0.05)' });
-    expect(vacuous.phase).toBe('Inconclusive');
-    expect(vacuous.reason).toContain('no data');
+    expect(vacuous.phase).toBe('Successful');
+    expect(vacuous.noData).toBe(true);
+    const indexed = evaluateConditions([], { successCondition: 'result[0] >= 0.95' });
+    expect(indexed.phase).toBe('Error');
     const lenient = evaluateConditions([], { successCondition: 'len(result) == 0 || result[0] >= 0.95' });
-    expect(lenient.phase).toBe('Inconclusive');
+    expect(lenient.phase).toBe('Successful');
   });
 
   it('is Error, naming the condition and the problem, when a condition cannot be evaluated', () => {
@@ -42,14 +45,18 @@ describe('evaluateConditions (Argo Rollouts semantics)', () => {
     });
     expect(outcome.phase).toBe('Error');
     expect(outcome.reason).toContain('failureCondition');
-    expect(outcome.reason).toContain('mismatched types array and number');
+    expect(outcome.reason).toContain('mismatched types []float64 and int');
   });
 
-  it('is Error, never a pass, for an expression outside the supported subset', () => {
-    const outcome = evaluateConditions([0.5], { successCondition: 'result[0] | abs() > 0' });
+  it('is Error for result == 0 on a vector (a type error in expr), never a quiet pass', () => {
+    const outcome = evaluateConditions([0], { failureCondition: 'result == 0' });
     expect(outcome.phase).toBe('Error');
-    expect(outcome.reason).toContain('successCondition');
-    expect(outcome.reason).toContain('pipes');
+  });
+
+  it('says when an Error is a deliberate difference (an expr builtin gitops-lab does not implement)', () => {
+    const outcome = evaluateConditions([0.5], { successCondition: 'toJSON(result) != ""' });
+    expect(outcome.phase).toBe('Error');
+    expect(outcome.difference).toContain('not implemented by gitops-lab');
   });
 
   it('records the value of each condition', () => {

@@ -30,7 +30,7 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'increase',
     });
     expect(m.class).toBe('Pass');
-    expect(m.reason).toContain('only an increase is bad for this metric');
+    expect(m.reason).toContain('only an increase is bad');
   });
 
   it('classifies an increase as High under either', () => {
@@ -83,8 +83,8 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'either',
     });
     expect(m.class).toBe('Pass');
-    expect(m.effect_size).toBe(1);
-    expect(m.p_value).toBe(1);
+    expect(m.deviation).toBe(1);
+    expect(m.reason).toContain('identical');
   });
 
   it('passes two constant series of the same value, whatever their lengths', () => {
@@ -95,14 +95,12 @@ describe('classifyMetric (Kayenta-style)', () => {
       direction: 'increase',
     });
     expect(m.class).toBe('Pass');
-    expect(m.reason).toBe('canary and baseline hold the same values');
+    expect(m.reason).toBe('canary and baseline hold one and the same value');
   });
 
-  it('does not classify when there are too few points for the confidence', () => {
+  it('classifies even two points a side, as Kayenta has no minimum sample size', () => {
     const m = classifyMetric({ name: 'x', canary: [0.1, 0.2], baseline: [0.9, 1], direction: 'decrease' });
-    expect(m.class).toBe('Pass');
-    expect(m.ci).toBeNull();
-    expect(m.reason).toContain('too few points');
+    expect(m.class).toBe('Low');
   });
 });
 
@@ -153,5 +151,77 @@ describe('inferDirection', () => {
     [{}, 'either'],
   ])('%j -> %s', (conditions, expected) => {
     expect(inferDirection(conditions)).toBe(expected);
+  });
+});
+
+describe('Kayenta behaviour the old judge missed', () => {
+  // An error ratio: the canary is zero 70% of the time (mean 0.66), the baseline 92% (mean 0.15).
+  const spread = (n: number, mean: number) =>
+    Array.from({ length: n }, (_, i) => mean * (0.5 + i / Math.max(1, n - 1)));
+  const canary = [...Array<number>(70).fill(0), ...spread(30, 2.2)];
+  const baseline = [...Array<number>(92).fill(0), ...spread(8, 1.875)];
+
+  it('classifies a mostly-zero series with a real shift High, and the comparison fails', () => {
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(canary)).toBeCloseTo(0.66, 2);
+    expect(mean(baseline)).toBeCloseTo(0.15, 2);
+    const metric = { name: 'error-ratio', canary, baseline, direction: 'increase' as const };
+    expect(classifyMetric(metric).class).toBe('High');
+    const result = judge([metric]);
+    expect(result.verdict).toBe('fail');
+  });
+
+  it('fails the canary when a critical metric goes dark (no canary data)', () => {
+    const ok = { name: 'latency', canary: noisy, baseline: healthy, direction: 'either' as const };
+    const dark = {
+      name: 'grounded',
+      canary: [],
+      baseline: healthy,
+      direction: 'decrease' as const,
+      critical: true,
+    };
+    const result = judge([ok, { ...ok, name: 'ok2' }, dark]);
+    expect(result.score).toBe(0);
+    expect(result.verdict).toBe('fail');
+    expect(result.reason).toContain('critical metric grounded NoData');
+  });
+
+  it('keeps a no-data metric out of its group, so its weight goes to the rest of the group', () => {
+    const ok = { name: 'a', canary: noisy, baseline: healthy, direction: 'either' as const, groups: ['g'] };
+    const high = {
+      name: 'b',
+      canary: degraded,
+      baseline: healthy,
+      direction: 'decrease' as const,
+      groups: ['h'],
+    };
+    const none = { ...ok, name: 'c', canary: [] };
+    const result = judge([ok, none, high], { ...defaultJudgeOptions, groupWeights: { g: 80, h: 20 } });
+    expect(result.score).toBe(80);
+  });
+
+  it('mustHaveData turns no data into a failing result; muted metrics are not scored', () => {
+    const ok = { name: 'a', canary: noisy, baseline: healthy, direction: 'either' as const, groups: ['g'] };
+    const required = { ...ok, name: 'c', canary: [], mustHaveData: true };
+    expect(judge([ok, required]).score).toBe(50);
+    const low = {
+      name: 'b',
+      canary: degraded,
+      baseline: healthy,
+      direction: 'decrease' as const,
+      muted: true,
+    };
+    expect(judge([ok, low]).score).toBe(100);
+  });
+
+  it('NaN strategy replace turns NaN into 0 and missing data into Pass', () => {
+    const m = classifyMetric({
+      name: 'x',
+      canary: [],
+      baseline: [1, 2],
+      direction: 'either',
+      nanStrategy: 'replace',
+    });
+    expect(m.class).toBe('Pass');
   });
 });

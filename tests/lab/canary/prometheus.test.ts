@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExprError } from '../../../src/lab/canary/expr/errors.js';
+import { evalTime, parseGoDuration } from '../../../src/lab/canary/expr/time.js';
+import { measurePrometheus } from '../../../src/lab/canary/measure.js';
 import { PrometheusClient, PrometheusError, parseSampleValue } from '../../../src/lab/canary/prometheus.js';
+import type { ResolvedMetric } from '../../../src/lab/canary/template.js';
 
 // A stub that answers like Prometheus' HTTP API; the real Prometheus is exercised in tests/cli/canary.test.ts.
 let server: Server;
@@ -149,5 +153,66 @@ describe('PrometheusClient', () => {
     expect(parseSampleValue('1e-3')).toBe(0.001);
     expect(parseSampleValue('-Inf')).toBe(Number.NEGATIVE_INFINITY);
     expect(() => parseSampleValue('abc')).toThrow(TypeError);
+  });
+});
+
+describe('rangeQuery (argo-rollouts v1.8.3 metricproviders/prometheus/prometheus.go)', () => {
+  const now = new Date('2026-01-01T12:00:00Z');
+  const metric = (rangeQuery: Record<string, unknown>, successCondition = 'len(result) == 2') =>
+    ({
+      name: 'm',
+      providerKind: 'prometheus',
+      provider: { address: base, query: 'up', rangeQuery },
+      successCondition,
+      failureLimit: 0,
+      inconclusiveLimit: 0,
+      consecutiveErrorLimit: 4,
+      consecutiveSuccessLimit: 0,
+      dryRun: false,
+      measurementLimit: 10,
+    }) as ResolvedMetric;
+
+  it('runs a range query from expr time expressions and flattens the matrix into result', async () => {
+    const { phase, detail } = await measurePrometheus(
+      metric({ start: 'now() - duration("5m")', end: 'now()', step: '1m' }),
+      { now: () => now },
+    );
+    expect(phase).toBe('Successful');
+    expect(detail.resultType).toBe('matrix');
+    expect(detail.value).toBe('[0.5,NaN]');
+    const params = new URLSearchParams(seen.at(-1)?.body);
+    expect([params.get('start'), params.get('end'), params.get('step')]).toEqual([
+      ((now.getTime() - 300_000) / 1000).toFixed(3),
+      (now.getTime() / 1000).toFixed(3),
+      '60',
+    ]);
+  });
+
+  it.each([
+    [{ start: 'hello', end: 'now()', step: '1m' }, 'failed to parse rangeQuery.start as time'],
+    [{ start: 'now()', end: '1', step: '1m' }, 'failed to parse rangeQuery.end as time'],
+    [{ start: 'now()', end: 'now()', step: 'often' }, 'failed to parse rangeQuery.step as duration'],
+  ])('%j is a measurement Error: %s', async (rangeQuery, message) => {
+    const { phase, detail } = await measurePrometheus(metric(rangeQuery), { now: () => now });
+    expect(phase).toBe('Error');
+    expect(detail.reason).toContain(message);
+  });
+});
+
+describe('EvalTime (argo-rollouts v1.8.3 utils/evaluate/evaluate_test.go)', () => {
+  it('TestEvalTimeWithSuccessExpr: date(...) - duration("1h")', () => {
+    expect(
+      evalTime('date("2023-08-14 00:00:00", "2006-01-02 15:04:05", "UTC") - duration("1h")', new Date(0)),
+    ).toEqual(new Date('2023-08-13T23:00:00Z'));
+  });
+  it('TestEvalTimeWithNotTimeResult / TestEvalTimeWithInvalidExpression', () => {
+    expect(() => evalTime('hello', new Date(0))).toThrow(ExprError);
+    expect(() => evalTime('now() -- ?', new Date(0))).toThrow(ExprError);
+  });
+  it('reads Go durations', () => {
+    expect(parseGoDuration('1h30m')).toBe(5_400_000);
+    expect(parseGoDuration('-1.5s')).toBe(-1500);
+    expect(parseGoDuration('300ms')).toBe(300);
+    expect(parseGoDuration('1d')).toBeNull();
   });
 });

@@ -109,6 +109,54 @@ spec:
     expect(() => resolveMetrics(template)).toThrow(/metric a of t.yaml: interval must be a duration/);
   });
 
+  // argo-rollouts v1.8.3 utils/analysis/factory.go ValidateMetric: what Argo refuses, refused here.
+  it.each([
+    ['failureLimit: -1', /failureLimit and consecutiveSuccessLimit cannot both be disabled/],
+    ['count: 2', /interval must be specified when count > 1/],
+    [
+      '{count: 3, interval: 1m, failureLimit: 2, consecutiveSuccessLimit: 2}',
+      /count \(3\) must be >= failureLimit \+ consecutiveSuccessLimit/,
+    ],
+  ])('rejects a metric with %s as Argo Rollouts does', (fields, message) => {
+    const extra = fields.startsWith('{') ? fields.slice(1, -1) : fields;
+    const template = parseTemplate(
+      `kind: AnalysisTemplate\nmetadata: {name: t}\nspec: {metrics: [{name: a, ${extra}, provider: {prometheus: {query: up}}}]}`,
+      't.yaml',
+    );
+    expect(() => resolveMetrics(template)).toThrow(message);
+    expect(() => resolveMetrics(template)).toThrow(/Argo Rollouts rejects metric a of t.yaml/);
+  });
+
+  it('reads consecutiveSuccessLimit, and dryRun and measurementRetention metric names as regular expressions', () => {
+    const template = parseTemplate(
+      `kind: AnalysisTemplate
+metadata: {name: t}
+spec:
+  dryRun: [{metricName: 'latency-.*'}]
+  measurementRetention: [{metricName: '^grounded', limit: 3}]
+  metrics:
+    - {name: latency-p95, provider: {prometheus: {query: up}}}
+    - {name: grounded-ratio, failureLimit: -1, consecutiveSuccessLimit: 2, interval: 1m, provider: {prometheus: {query: up}}}
+`,
+      't.yaml',
+    );
+    const [latency, grounded] = resolveMetrics(template);
+    expect(latency?.dryRun).toBe(true);
+    expect(grounded?.dryRun).toBe(false);
+    expect(grounded?.consecutiveSuccessLimit).toBe(2);
+    expect(grounded?.measurementLimit).toBe(3);
+    expect(latency?.measurementLimit).toBe(10);
+  });
+
+  it("rejects a dryRun rule that matches no metric (Argo: Rule didn't match any metric name(s))", () => {
+    expect(() =>
+      parseTemplate(
+        'kind: AnalysisTemplate\nspec: {dryRun: [{metricName: nope}], metrics: [{name: a, provider: {web: {}}}]}',
+        'bad.yaml',
+      ),
+    ).toThrow(/dryRun\[0\]: Rule didn't match any metric name\(s\)/);
+  });
+
   it('parses --arg name=value, keeping = in values', () => {
     expect(parseArgFlags(['a=1', 'b=x=y'])).toEqual({ a: '1', b: 'x=y' });
     expect(() => parseArgFlags(['novalue'])).toThrow(UsageError);

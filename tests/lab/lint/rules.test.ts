@@ -285,6 +285,13 @@ const cases: Array<{
     file: 'kustomization.yaml',
     mentions: ['not pinned', '?ref='],
   },
+  {
+    fixture: 'analysis-no-data',
+    rule: 'analysis-no-data',
+    severity: 'warning',
+    file: 'analysis.yaml',
+    mentions: ['passes on no data', 'len(result) > 0'],
+  },
   { fixture: 'schema-kind', rule: 'schema', file: 'workload.yaml', mentions: ['Deploymnet', 'Deployment'] },
   { fixture: 'schema-api-group', rule: 'schema', file: 'workload.yaml', mentions: ['app/v1', 'apps/v1'] },
 ];

@@ -1,355 +1,543 @@
 /**
- * Evaluates a parsed condition over `result` the way Argo Rollouts does with expr-lang: `result` is a number
- * (Prometheus scalar) or an array of numbers (a vector's sample values), the builtins Argo adds are there
- * (isNaN, isInf, isNil, default, asInt, asFloat) next to expr-lang's (len, all, any, none, one, filter, map,
- * count, min, max, sum, mean, median, abs, ceil, floor, round, first, last), and a condition must yield a
- * boolean. Type mismatches and out-of-range indexes are errors, as in expr-lang, never a quiet false.
+ * Compiles and runs a condition the way Argo Rollouts v1.8.3 does (utils/evaluate/evaluate.go EvalCondition):
+ * parse, type-check against the environment (`result` plus Argo's asInt, asFloat, isNaN, isInf, isNil,
+ * default), then run, and require a bool. The runtime follows expr v1.15.5 vm/runtime (runtime.go,
+ * generated.go) and builtin/builtin.go, the version Argo pins. Go ints are bigints here and Go float64s are
+ * numbers, so `%` on a float, `7 / 2` (a float) and `len(result) == 2` behave as in Go.
  */
+import { type CheckEnv, check, goName, T, type Type } from './checker.js';
 import { ExprError } from './errors.js';
-import { type Node, parse } from './parser.js';
+import { closureBuiltins, type Node, parse } from './parser.js';
 
-export type Value = number | string | boolean | null | Value[];
+/** A value as providers give it: numbers are float64 (Prometheus samples, JSON numbers). */
+export type Value = number | string | boolean | null | Value[] | { [key: string]: Value };
+/** A value inside the engine: bigint is Go's int/int64. */
+export type GoValue = bigint | number | string | boolean | null | GoValue[] | { [key: string]: GoValue };
 
 export interface Scope {
-  result: Value;
+  result: GoValue;
+  /** The Go type of `result`; default: inferred as the Prometheus provider would type it. */
+  resultType?: Type;
 }
 
-/** Parses once; the returned function evaluates against any result. */
-export function compileCondition(expression: string): (scope: Scope) => boolean {
+/**
+ * The Go type a provider gives `result`: argo-rollouts v1.8.3 metricproviders/prometheus/prometheus.go
+ * processResponse passes float64 for a scalar and []float64 for a vector or a (flattened) matrix; the web
+ * provider passes JSON-decoded values (interface{}), so `json` types arrays and maps with interface{} elements.
+ */
+export function typeOfValue(value: GoValue, json = false): Type {
+  if (value === null) return T.nil;
+  if (typeof value === 'bigint') return T.int;
+  if (typeof value === 'number') return T.float;
+  if (typeof value === 'string') return T.string;
+  if (typeof value === 'boolean') return T.bool;
+  if (Array.isArray(value)) {
+    if (!json && value.every((item) => typeof item === 'number')) return T.array(T.float);
+    return T.array(T.any);
+  }
+  return T.map(T.any);
+}
+
+export interface Compiled {
+  /** The static type of the expression. */
+  type: Type;
+  run(scope: Scope): GoValue;
+}
+
+/** Parses and type-checks for the result's type; throws ExprError (kind syntax/type/unsupported). */
+export function compile(expression: string, env: CheckEnv): Compiled {
   const ast = parse(expression);
-  return (scope) => {
-    const value = new Evaluator(expression, scope).eval(ast, undefined);
-    if (typeof value !== 'boolean') {
-      throw new ExprError(expression, `expected bool, but got ${typeName(value)}`, undefined, 'type');
-    }
-    return value;
-  };
+  const type = check(expression, ast, env);
+  return { type, run: (scope) => new Evaluator(expression, scope).eval(ast) };
 }
 
+/** argo-rollouts v1.8.3 utils/evaluate/evaluate.go EvalCondition: compile, run, require a bool. */
 export function evaluateCondition(expression: string, scope: Scope): boolean {
-  return compileCondition(expression)(scope);
+  const compiled = compile(expression, { result: scope.resultType ?? typeOfValue(scope.result) });
+  const value = compiled.run(scope);
+  if (typeof value !== 'boolean') {
+    throw new ExprError(expression, `expected bool, but got ${runtimeTypeName(value)}`, undefined, 'type');
+  }
+  return value;
 }
 
-/** Evaluates any expression (not only booleans); used by tests and by the direction heuristic. */
+/** Evaluates any expression (not only booleans), with Go ints returned as numbers. */
 export function evaluateExpression(expression: string, scope: Scope): Value {
-  return new Evaluator(expression, scope).eval(parse(expression), undefined);
+  const compiled = compile(expression, { result: scope.resultType ?? typeOfValue(scope.result) });
+  return toValue(compiled.run(scope));
 }
 
-export function typeName(value: Value | undefined): string {
-  if (value === null || value === undefined) return 'nil';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'boolean') return 'bool';
-  return typeof value;
+export function toValue(value: GoValue): Value {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toValue(v)]));
+  }
+  return value;
 }
+
+/** Go's %T of a runtime value. */
+export function runtimeTypeName(value: GoValue | undefined): string {
+  if (value === null || value === undefined) return '<nil>';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'number') return 'float64';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  return goName(typeOfValue(value));
+}
+
+const isMapValue = (v: GoValue): v is { [key: string]: GoValue } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNum = (v: GoValue): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
+const INT64 = (v: bigint) => BigInt.asIntN(64, v);
+
+class ChainNil {}
 
 class Evaluator {
+  private readonly pointers: { item: GoValue; index: number }[] = [];
+  private readonly vars: { name: string; value: GoValue }[] = [];
+
   constructor(
     private readonly source: string,
     private readonly scope: Scope,
   ) {}
 
-  private fail(detail: string, node: Node, kind: 'type' | 'runtime' = 'type'): never {
-    throw new ExprError(this.source, detail, node.pos, kind);
+  private fail(detail: string, node: Node): never {
+    throw new ExprError(this.source, detail, node.pos, 'runtime');
   }
 
-  eval(node: Node, pointer: Value | undefined): Value {
+  eval(node: Node): GoValue {
     switch (node.type) {
-      case 'literal':
+      case 'nil':
+        return null;
+      case 'bool':
+      case 'int':
+      case 'float':
+      case 'string':
         return node.value;
-      case 'name':
+      case 'name': {
+        for (let i = this.vars.length - 1; i >= 0; i--) {
+          const v = this.vars[i] as { name: string; value: GoValue };
+          if (v.name === node.name) return v.value;
+        }
         if (node.name === 'result') return this.scope.result;
-        return this.fail(`unknown name ${node.name} (only result is defined)`, node);
-      case 'pointer':
-        return pointer as Value;
+        return this.fail(`${node.name} is a function; call it`, node);
+      }
+      case 'pointer': {
+        const top = this.pointers[this.pointers.length - 1];
+        if (!top) return this.fail('cannot use pointer accessor outside closure', node);
+        return node.name === 'index' ? BigInt(top.index) : top.item;
+      }
       case 'array':
-        return node.items.map((item) => this.eval(item, pointer));
-      case 'unary':
-        return this.unary(node, this.eval(node.operand, pointer));
+        return node.items.map((item) => this.eval(item));
+      case 'map': {
+        const out: { [key: string]: GoValue } = {};
+        for (const pair of node.pairs) out[String(this.eval(pair.key))] = this.eval(pair.value);
+        return out;
+      }
+      case 'unary': {
+        const v = this.eval(node.operand);
+        if (node.op === 'not') {
+          if (typeof v !== 'boolean')
+            return this.fail(`interface conversion: interface {} is ${runtimeTypeName(v)}, not bool`, node);
+          return !v;
+        }
+        if (typeof v === 'bigint') return node.op === '-' ? INT64(-v) : v;
+        if (typeof v === 'number') return node.op === '-' ? -v : v;
+        return this.fail(`invalid operation: ${node.op} ${runtimeTypeName(v)}`, node);
+      }
       case 'conditional': {
-        const test = this.eval(node.test, pointer);
+        const test = this.eval(node.test);
         if (typeof test !== 'boolean')
-          this.fail(`a ternary needs a bool condition, got ${typeName(test)}`, node);
-        return this.eval(test ? node.then : node.else, pointer);
+          return this.fail(`interface conversion: interface {} is ${runtimeTypeName(test)}, not bool`, node);
+        return this.eval(test ? node.then : node.else);
       }
       case 'binary':
-        return this.binary(node, pointer);
-      case 'index':
-        return this.index(node, this.eval(node.target, pointer), this.eval(node.index, pointer));
+        return this.binary(node);
+      case 'chain':
+        try {
+          return this.eval(node.node);
+        } catch (error) {
+          if (error instanceof ChainNil) return null;
+          throw error;
+        }
+      case 'member': {
+        const target = this.eval(node.target);
+        if (target === null && node.optional) throw new ChainNil();
+        return this.fetch(node, target, this.eval(node.property));
+      }
       case 'slice':
-        return this.slice(
-          node,
-          this.eval(node.target, pointer),
-          node.from && this.eval(node.from, pointer),
-          node.to && this.eval(node.to, pointer),
-        );
+        return this.slice(node);
+      case 'closure':
+        return this.eval(node.body);
+      case 'let': {
+        this.vars.push({ name: node.name, value: this.eval(node.value) });
+        try {
+          return this.eval(node.body);
+        } finally {
+          this.vars.pop();
+        }
+      }
       case 'call':
-        return this.call(node, pointer);
+        return this.call(node);
     }
   }
 
-  private unary(node: Extract<Node, { type: 'unary' }>, value: Value): Value {
-    if (node.op === '!') {
-      if (typeof value !== 'boolean') this.fail(`! needs a bool, got ${typeName(value)}`, node);
-      return !value;
+  // expr v1.15.5 vm/runtime/runtime.go Fetch: negative indexes count from the end; a missing map key is nil.
+  private fetch(node: Node, from: GoValue, key: GoValue): GoValue {
+    if (Array.isArray(from) || typeof from === 'string') {
+      if (!isNum(key)) return this.fail(`cannot fetch ${String(key)} from ${runtimeTypeName(from)}`, node);
+      let index = Number(key);
+      if (index < 0) index += from.length;
+      if (!Number.isInteger(index) || index < 0 || index >= from.length)
+        return this.fail(`index out of range [${Number(key)}] with length ${from.length}`, node);
+      return Array.isArray(from) ? (from[index] as GoValue) : BigInt(Buffer.from(from)[index] as number);
     }
-    if (typeof value !== 'number') this.fail(`unary ${node.op} needs a number, got ${typeName(value)}`, node);
-    return node.op === '-' ? -value : value;
+    if (isMapValue(from)) {
+      const k = String(key);
+      return Object.hasOwn(from, k) ? (from[k] as GoValue) : null;
+    }
+    return this.fail(`cannot fetch ${String(key)} from ${runtimeTypeName(from)}`, node);
   }
 
-  private binary(node: Extract<Node, { type: 'binary' }>, pointer: Value | undefined): Value {
-    if (node.op === '&&' || node.op === '||') {
-      const left = this.eval(node.left, pointer);
-      if (typeof left !== 'boolean') this.fail(`${node.op} needs bools, got ${typeName(left)}`, node);
-      if (node.op === '&&' ? !left : left) return left;
-      const right = this.eval(node.right, pointer);
-      if (typeof right !== 'boolean') this.fail(`${node.op} needs bools, got ${typeName(right)}`, node);
+  private slice(node: Extract<Node, { type: 'slice' }>): GoValue {
+    const target = this.eval(node.target);
+    if (!Array.isArray(target) && typeof target !== 'string')
+      return this.fail(`cannot slice ${runtimeTypeName(target)}`, node);
+    const bound = (n: Node | undefined, fallback: number): number => {
+      if (!n) return fallback;
+      const v = this.eval(n);
+      if (!isNum(v)) return this.fail(`non-integer slice index ${runtimeTypeName(v)}`, node);
+      let i = Number(v);
+      if (i < 0) i += target.length;
+      return Math.min(Math.max(i, 0), target.length);
+    };
+    const from = bound(node.from, 0);
+    const to = Math.max(from, bound(node.to, target.length));
+    return target.slice(from, to);
+  }
+
+  private binary(node: Extract<Node, { type: 'binary' }>): GoValue {
+    const op = node.op;
+    if (op === '&&' || op === '||') {
+      const left = this.eval(node.left);
+      if (typeof left !== 'boolean')
+        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(left)}, not bool`, node);
+      if (op === '&&' ? !left : left) return left;
+      const right = this.eval(node.right);
+      if (typeof right !== 'boolean')
+        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(right)}, not bool`, node);
       return right;
     }
-    const left = this.eval(node.left, pointer);
-    const right = this.eval(node.right, pointer);
-    switch (node.op) {
+    if (op === '??') {
+      const left = this.eval(node.left);
+      return left === null ? this.eval(node.right) : left;
+    }
+    const l = this.eval(node.left);
+    const r = this.eval(node.right);
+    const mismatch = (): never =>
+      this.fail(`invalid operation: ${runtimeTypeName(l)} ${op} ${runtimeTypeName(r)}`, node);
+    switch (op) {
       case '==':
-        return equal(left, right);
+        return goEqual(l, r);
       case '!=':
-        return !equal(left, right);
-      case 'in':
-      case 'not in': {
-        if (!Array.isArray(right))
-          this.fail(`${node.op} needs an array on the right, got ${typeName(right)}`, node);
-        const found = right.some((item) => equal(item, left));
-        return node.op === 'in' ? found : !found;
-      }
+        return !goEqual(l, r);
       case '<':
       case '>':
       case '<=':
-      case '>=':
-        return this.compare(node, left, right);
-      case '+':
-        if (typeof left === 'string' && typeof right === 'string') return left + right;
-        return this.arithmetic(node, left, right);
-      default:
-        return this.arithmetic(node, left, right);
-    }
-  }
-
-  private compare(node: Extract<Node, { type: 'binary' }>, left: Value, right: Value): boolean {
-    const bothNumbers = typeof left === 'number' && typeof right === 'number';
-    const bothStrings = typeof left === 'string' && typeof right === 'string';
-    if (!bothNumbers && !bothStrings) {
-      this.fail(
-        `invalid operation ${node.op} (mismatched types ${typeName(left)} and ${typeName(right)})`,
-        node,
-      );
-    }
-    const a = left as number | string;
-    const b = right as number | string;
-    switch (node.op) {
-      case '<':
-        return a < b;
-      case '>':
-        return a > b;
-      case '<=':
-        return a <= b;
-      default:
+      case '>=': {
+        if (!((isNum(l) && isNum(r)) || (typeof l === 'string' && typeof r === 'string'))) return mismatch();
+        const a = l as number | bigint | string;
+        const b = r as number | bigint | string;
+        if (op === '<') return a < b;
+        if (op === '>') return a > b;
+        if (op === '<=') return a <= b;
         return a >= b;
-    }
-  }
-
-  private arithmetic(node: Extract<Node, { type: 'binary' }>, left: Value, right: Value): number {
-    if (typeof left !== 'number' || typeof right !== 'number') {
-      return this.fail(
-        `invalid operation ${node.op} (mismatched types ${typeName(left)} and ${typeName(right)})`,
-        node,
-      );
-    }
-    switch (node.op) {
+      }
       case '+':
-        return left + right;
+        if (typeof l === 'string' && typeof r === 'string') return l + r;
+        return this.arithmetic(node, l, r, mismatch);
       case '-':
-        return left - right;
       case '*':
-        return left * right;
+        return this.arithmetic(node, l, r, mismatch);
       case '/':
-        return left / right;
+        if (!isNum(l) || !isNum(r)) return mismatch();
+        return Number(l) / Number(r);
+      case '**':
+        if (!isNum(l) || !isNum(r)) return mismatch();
+        return Number(l) ** Number(r);
       case '%':
-        if (!Number.isInteger(left) || !Number.isInteger(right)) {
-          return this.fail('% needs integers', node);
-        }
-        if (right === 0) return this.fail('integer divide by zero', node, 'runtime');
-        return left % right;
-      default:
-        return left ** right;
-    }
-  }
-
-  private index(node: Node, target: Value, index: Value): Value {
-    if (typeof index !== 'number' || !Number.isInteger(index)) {
-      return this.fail(`an index must be an integer, got ${typeName(index)} ${String(index)}`, node);
-    }
-    if (Array.isArray(target) || typeof target === 'string') {
-      const position = index < 0 ? target.length + index : index;
-      if (position < 0 || position >= target.length) {
-        return this.fail(`index out of range: ${index} (array length is ${target.length})`, node, 'runtime');
+        // expr v1.15.5 vm/runtime/generated.go Modulo: ints only; a zero divisor panics.
+        if (typeof l !== 'bigint' || typeof r !== 'bigint') return mismatch();
+        if (r === 0n) return this.fail('integer divide by zero', node);
+        return l % r;
+      case 'in':
+        if (Array.isArray(r)) return r.some((item) => goEqual(l, item));
+        if (isMapValue(r)) return l !== null && Object.hasOwn(r, String(l));
+        return this.fail(`operator "in" not defined on ${runtimeTypeName(r)}`, node);
+      case '..': {
+        if (typeof l !== 'bigint' || typeof r !== 'bigint') return mismatch();
+        const out: bigint[] = [];
+        for (let i = l; i <= r; i++) out.push(i);
+        return out;
       }
-      return Array.isArray(target) ? (target[position] as Value) : target.charAt(position);
+      case 'matches':
+        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
+        return new RegExp(r).test(l);
+      case 'contains':
+        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
+        return l.includes(r);
+      case 'startsWith':
+        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
+        return l.startsWith(r);
+      case 'endsWith':
+        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
+        return l.endsWith(r);
     }
-    return this.fail(`cannot index ${typeName(target)}`, node);
+    return this.fail(`unknown operator ${op}`, node);
   }
 
-  private slice(node: Node, target: Value, from: Value | undefined, to: Value | undefined): Value {
-    if (!Array.isArray(target) && typeof target !== 'string')
-      return this.fail(`cannot slice ${typeName(target)}`, node);
-    const bound = (value: Value | undefined, fallback: number): number => {
-      if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        return this.fail(`a slice bound must be an integer, got ${typeName(value)}`, node);
-      }
-      const position = value < 0 ? target.length + value : value;
-      return Math.min(Math.max(position, 0), target.length);
-    };
-    const start = bound(from, 0);
-    const end = Math.max(start, bound(to, target.length));
-    return target.slice(start, end);
+  private arithmetic(node: Extract<Node, { type: 'binary' }>, l: GoValue, r: GoValue, mismatch: () => never) {
+    if (!isNum(l) || !isNum(r)) return mismatch();
+    if (typeof l === 'bigint' && typeof r === 'bigint') {
+      if (node.op === '+') return INT64(l + r);
+      if (node.op === '-') return INT64(l - r);
+      return INT64(l * r);
+    }
+    const a = Number(l);
+    const b = Number(r);
+    if (node.op === '+') return a + b;
+    if (node.op === '-') return a - b;
+    return a * b;
   }
 
-  private call(node: Extract<Node, { type: 'call' }>, pointer: Value | undefined): Value {
+  private call(node: Extract<Node, { type: 'call' }>): GoValue {
     const { name } = node;
-    if (['all', 'any', 'none', 'one', 'filter', 'map', 'count'].includes(name)) {
-      const collection = this.eval(node.args[0] as Node, pointer);
-      if (!Array.isArray(collection))
-        return this.fail(`${name}() needs an array, got ${typeName(collection)}`, node);
-      const predicate = node.args[1] as Node;
-      const test = (item: Value): boolean => {
-        const value = this.eval(predicate, item);
-        if (typeof value !== 'boolean')
-          this.fail(`the predicate of ${name}() must be a bool, got ${typeName(value)}`, node);
-        return value;
-      };
-      switch (name) {
-        case 'all':
-          return collection.every(test);
-        case 'any':
-          return collection.some(test);
-        case 'none':
-          return !collection.some(test);
-        case 'one':
-          return collection.filter(test).length === 1;
-        case 'filter':
-          return collection.filter(test);
-        case 'count':
-          return collection.filter(test).length;
-        default:
-          return collection.map((item) => this.eval(predicate, item));
-      }
+    if (closureBuiltins.has(name)) {
+      return this.predicate(node);
     }
-    const args = node.args.map((arg) => this.eval(arg, pointer));
-    const arity = (n: number) => {
-      if (args.length !== n)
-        this.fail(`${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`, node);
-    };
-    const number = (value: Value | undefined): number => {
-      if (typeof value !== 'number')
-        return this.fail(`${name}() needs a number, got ${typeName(value)}`, node);
-      return value;
-    };
-    const numbers = (value: Value | undefined): number[] => {
-      if (!Array.isArray(value)) return this.fail(`${name}() needs an array, got ${typeName(value)}`, node);
-      return value.map(number);
-    };
+    const args = node.args.map((arg) => this.eval(arg));
+    const a = args[0] as GoValue;
     switch (name) {
-      case 'len': {
-        arity(1);
-        const value = args[0] as Value;
-        if (Array.isArray(value) || typeof value === 'string') return value.length;
-        return this.fail(`len() needs an array or a string, got ${typeName(value)}`, node);
-      }
-      case 'isNaN':
-        arity(1);
-        return Number.isNaN(number(args[0]));
-      case 'isInf':
-        arity(1);
-        return Math.abs(number(args[0])) === Number.POSITIVE_INFINITY;
-      case 'isNil':
-        arity(1);
-        return args[0] === null;
-      case 'default':
-        arity(2);
-        return args[0] === null ? (args[1] as Value) : (args[0] as Value);
+      // argo-rollouts v1.8.3 utils/evaluate/evaluate.go: Argo's own functions.
       case 'asInt':
-      case 'int':
-        arity(1);
-        return Math.trunc(this.toNumber(node, args[0] as Value));
+        return this.asInt(node, a);
       case 'asFloat':
-      case 'float':
-        arity(1);
-        return this.toNumber(node, args[0] as Value);
+        return this.asFloat(node, a);
+      case 'isNaN':
+      case 'isInf': {
+        // math.IsNaN / isInf take float64: an int literal is converted at compile time, any other int
+        // value makes the reflect call panic.
+        const arg = node.args[0] as Node;
+        let x: number;
+        if (typeof a === 'number') x = a;
+        else if (typeof a === 'bigint' && arg.type === 'int') x = Number(a);
+        else return this.fail(`reflect: Call using ${runtimeTypeName(a)} as type float64`, node);
+        return name === 'isNaN' ? Number.isNaN(x) : Math.abs(x) === Number.POSITIVE_INFINITY;
+      }
+      // isNil and default ignore their argument and look at the whole result (isNilFunc, defaultFunc).
+      case 'isNil':
+        return this.scope.result === null;
+      case 'default':
+        return this.scope.result === null ? (args[1] as GoValue) : this.scope.result;
+      // expr v1.15.5 builtin/builtin.go and builtin/func.go.
+      case 'len':
+        if (Array.isArray(a)) return BigInt(a.length);
+        if (typeof a === 'string') return BigInt(Buffer.byteLength(a));
+        if (isMapValue(a)) return BigInt(Object.keys(a).length);
+        return this.fail(`invalid argument for len (type ${runtimeTypeName(a)})`, node);
       case 'abs':
-        arity(1);
-        return Math.abs(number(args[0]));
+        if (typeof a === 'bigint') return a < 0n ? -a : a;
+        if (typeof a === 'number') return Math.abs(a);
+        return this.fail(`invalid argument for abs (type ${runtimeTypeName(a)})`, node);
       case 'ceil':
-        arity(1);
-        return Math.ceil(number(args[0]));
       case 'floor':
-        arity(1);
-        return Math.floor(number(args[0]));
-      case 'round':
-        arity(1);
-        return roundHalfAway(number(args[0]));
-      case 'min':
-      case 'max': {
-        const values = args.length === 1 && Array.isArray(args[0]) ? numbers(args[0]) : args.map(number);
-        if (values.length === 0) return this.fail(`${name}() of nothing`, node, 'runtime');
-        return name === 'min' ? Math.min(...values) : Math.max(...values);
+      case 'round': {
+        if (!isNum(a)) return this.fail(`invalid argument for ${name} (type ${runtimeTypeName(a)})`, node);
+        const x = Number(a);
+        if (name === 'ceil') return Math.ceil(x);
+        if (name === 'floor') return Math.floor(x);
+        return Math.sign(x) * Math.round(Math.abs(x)); // Go math.Round: half away from zero
+      }
+      case 'int':
+        if (typeof a === 'bigint') return a;
+        if (typeof a === 'number') return goTruncate(a);
+        if (typeof a === 'string') {
+          if (!/^[+-]?\d+$/.test(a))
+            return this.fail(`strconv.Atoi: parsing ${JSON.stringify(a)}: invalid syntax`, node);
+          return BigInt(a);
+        }
+        return this.fail(`invalid argument for int (type ${runtimeTypeName(a)})`, node);
+      case 'float':
+        if (isNum(a)) return Number(a);
+        if (typeof a === 'string') return this.parseFloat(node, a);
+        return this.fail(`invalid argument for float (type ${runtimeTypeName(a)})`, node);
+      case 'max':
+      case 'min': {
+        let best: GoValue = null;
+        for (const arg of args) {
+          if (!isNum(arg))
+            return this.fail(`invalid operation: ${runtimeTypeName(best)} < ${runtimeTypeName(arg)}`, node);
+          if (best === null || (name === 'max' ? (best as number) < arg : (best as number) > arg)) best = arg;
+        }
+        return best;
       }
       case 'sum':
-        arity(1);
-        return numbers(args[0]).reduce((a, b) => a + b, 0);
-      case 'mean': {
-        arity(1);
-        const values = numbers(args[0]);
-        if (values.length === 0) return this.fail('mean() of an empty array', node, 'runtime');
-        return values.reduce((a, b) => a + b, 0) / values.length;
-      }
+      case 'mean':
       case 'median': {
-        arity(1);
-        const values = numbers(args[0]).sort((a, b) => a - b);
-        if (values.length === 0) return this.fail('median() of an empty array', node, 'runtime');
-        const mid = Math.floor(values.length / 2);
-        return values.length % 2 === 1
-          ? (values[mid] as number)
-          : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+        if (!Array.isArray(a)) return this.fail(`cannot ${name} ${runtimeTypeName(a)}`, node);
+        if (!a.every(isNum))
+          return this.fail(`cannot ${name} ${runtimeTypeName(a.find((x) => !isNum(x)))}`, node);
+        const items = a as (number | bigint)[];
+        if (name === 'sum') {
+          if (items.every((x) => typeof x === 'bigint'))
+            return items.reduce((s: bigint, x) => s + (x as bigint), 0n);
+          return items.reduce((s: number, x) => s + Number(x), 0);
+        }
+        if (items.length === 0) return 0; // mean and median of nothing are 0.0 in v1.15.5
+        const xs = items.map(Number);
+        if (name === 'mean') return xs.reduce((s, x) => s + x, 0) / xs.length;
+        xs.sort((p, q) => p - q);
+        const mid = Math.floor(xs.length / 2);
+        return xs.length % 2 === 0
+          ? ((xs[mid - 1] as number) + (xs[mid] as number)) / 2
+          : (xs[mid] as number);
       }
       case 'first':
-      case 'last': {
-        arity(1);
-        const value = args[0] as Value;
-        if (!Array.isArray(value)) return this.fail(`${name}() needs an array, got ${typeName(value)}`, node);
-        return (name === 'first' ? value[0] : value[value.length - 1]) ?? null;
+      case 'last':
+        if (!Array.isArray(a)) return null;
+        return (name === 'first' ? a[0] : a[a.length - 1]) ?? null;
+      case 'keys':
+      case 'values':
+        if (!isMapValue(a)) return this.fail(`cannot get ${name} from ${runtimeTypeName(a)}`, node);
+        return name === 'keys' ? Object.keys(a) : Object.values(a);
+      case 'upper':
+      case 'lower':
+      case 'trim':
+        if (typeof a !== 'string') return this.fail(`${name}() needs a string`, node);
+        return name === 'upper' ? a.toUpperCase() : name === 'lower' ? a.toLowerCase() : a.trim();
+      case 'string':
+        return typeof a === 'string' ? a : JSON.stringify(toValue(a));
+      case 'type':
+        return exprTypeName(a);
+    }
+    return this.fail(`the function ${name}() is not supported`, node);
+  }
+
+  private predicate(node: Extract<Node, { type: 'call' }>): GoValue {
+    const { name } = node;
+    const collection = this.eval(node.args[0] as Node);
+    if (!Array.isArray(collection))
+      return this.fail(`builtin ${name} takes only array (got ${runtimeTypeName(collection)})`, node);
+    const body = node.args[1] as Node;
+    const run = (item: GoValue, index: number): GoValue => {
+      this.pointers.push({ item, index });
+      try {
+        return this.eval(body);
+      } finally {
+        this.pointers.pop();
       }
+    };
+    const test = (item: GoValue, index: number): boolean => {
+      const v = run(item, index);
+      if (typeof v !== 'boolean')
+        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(v)}, not bool`, node);
+      return v;
+    };
+    switch (name) {
+      case 'all':
+        return collection.every(test);
+      case 'any':
+        return collection.some(test);
+      case 'none':
+        return !collection.some(test);
+      case 'one':
+        return collection.filter(test).length === 1;
+      case 'filter':
+        return collection.filter(test);
+      case 'count':
+        return BigInt(collection.filter(test).length);
+      case 'map':
+        return collection.map(run);
+      case 'find':
+        return collection.find(test) ?? null;
+      case 'findIndex':
+        return BigInt(collection.findIndex(test));
+      case 'findLast':
+        return collection.findLast(test) ?? null;
       default:
-        return this.fail(`the function ${name}() is not supported`, node);
+        return BigInt(collection.findLastIndex(test));
     }
   }
 
-  private toNumber(node: Node, value: Value): number {
-    if (typeof value === 'number') return value;
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
-      return Number(value);
-    return this.fail(
-      `cannot convert ${typeName(value)} ${JSON.stringify(value)} to a number`,
-      node,
-      'runtime',
-    );
+  // argo-rollouts v1.8.3 utils/evaluate/evaluate.go asInt: numbers convert (floats truncate), strings go
+  // through strconv.ParseInt (so "1.1" panics), anything else panics; expr turns the panic into an error.
+  private asInt(node: Node, a: GoValue): GoValue {
+    if (typeof a === 'bigint') return a;
+    if (typeof a === 'number') return goTruncate(a);
+    if (typeof a === 'string') {
+      if (!/^[+-]?\d+$/.test(a))
+        return this.fail(`strconv.ParseInt: parsing ${JSON.stringify(a)}: invalid syntax`, node);
+      const v = BigInt(a);
+      if (v !== INT64(v))
+        return this.fail(`strconv.ParseInt: parsing ${JSON.stringify(a)}: value out of range`, node);
+      return v;
+    }
+    return this.fail(`asInt() not supported on ${runtimeTypeName(a)} ${String(a)}`, node);
+  }
+
+  private asFloat(node: Node, a: GoValue): GoValue {
+    if (isNum(a)) return Number(a);
+    if (typeof a === 'string') return this.parseFloat(node, a);
+    return this.fail(`asFloat() not supported on ${runtimeTypeName(a)} ${String(a)}`, node);
+  }
+
+  /** Go strconv.ParseFloat for decimal input, Inf/Infinity and NaN (any case). */
+  private parseFloat(node: Node, s: string): number {
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+    if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+    if (/^nan$/i.test(s)) return Number.NaN;
+    return this.fail(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`, node);
   }
 }
 
-function roundHalfAway(value: number): number {
-  return Math.sign(value) * Math.round(Math.abs(value));
+/** Go's int64(float64): truncation; NaN and out-of-range values give math.MinInt64 on amd64. */
+function goTruncate(x: number): bigint {
+  if (!Number.isFinite(x) || Math.abs(x) >= 9.223372036854776e18) return -9223372036854775808n;
+  return BigInt(Math.trunc(x));
 }
 
-function equal(a: Value, b: Value): boolean {
+function exprTypeName(v: GoValue): string {
+  if (v === null) return 'nil';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'string';
+  return Array.isArray(v) ? 'array' : 'map';
+}
+
+/**
+ * expr v1.15.5 vm/runtime/generated.go Equal: numbers of any kind compare by value, strings and bools by
+ * value, two nils are equal, anything else by reflect.DeepEqual (so mismatched kinds are just unequal).
+ */
+export function goEqual(a: GoValue, b: GoValue): boolean {
+  if (isNum(a) && isNum(b)) return typeof a === typeof b ? a === b : Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => equal(item, b[i] as Value));
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] as GoValue));
+  }
+  if (isMapValue(a) && isMapValue(b)) return deepEqual(a, b);
+  return a === b;
+}
+
+function deepEqual(a: GoValue, b: GoValue): boolean {
+  if (typeof a !== typeof b) return false;
+  if (Array.isArray(a) || Array.isArray(b)) return goEqual(a, b);
+  if (isMapValue(a) && isMapValue(b)) {
+    const ka = Object.keys(a);
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k] as GoValue, b[k] as GoValue))
+    );
   }
   return a === b;
 }

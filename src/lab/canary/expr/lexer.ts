@@ -1,6 +1,8 @@
 /**
- * Tokenizer for the subset of expr-lang (https://expr-lang.org) that Argo Rollouts conditions use.
- * Every character either becomes a token or raises an ExprError with its column, so no input is dropped.
+ * Tokenizer for expr-lang as Argo Rollouts v1.8.3 uses it (github.com/antonmedv/expr v1.15.5,
+ * parser/lexer/state.go): single- and double-quoted strings (no backquotes in v1.15.5), ints (decimal, hex)
+ * and floats, line and block comments, `#` and `#name` pointers. Every character either becomes a token or
+ * raises an ExprError with its column, so no input is dropped.
  */
 import { ExprError } from './errors.js';
 
@@ -12,6 +14,8 @@ export interface Token {
   value: string;
   /** Numeric value of a number token. */
   number?: number;
+  /** Set when the number is an integer literal (expr's int type; floats have a dot or an exponent). */
+  integer?: bigint;
   /** 0-based offset in the expression. */
   pos: number;
 }
@@ -75,14 +79,22 @@ export function tokenize(source: string): Token[] {
       i = readNumber(source, i, tokens);
       continue;
     }
-    if (c === '"' || c === "'" || c === '`') {
+    if (c === '/' && (source[i + 1] === '/' || source[i + 1] === '*')) {
+      i = skipComment(source, i);
+      continue;
+    }
+    if (c === '.' && isDigit(source[i + 1])) {
+      i = readNumber(source, i, tokens);
+      continue;
+    }
+    if (c === '"' || c === "'") {
       let value = '';
       i++;
       for (;;) {
         const d = source[i];
         if (d === undefined) throw new ExprError(source, `unterminated string starting`, start, 'syntax');
         if (d === c) break;
-        if (d === '\\' && c !== '`') {
+        if (d === '\\') {
           const e = source[i + 1];
           const decoded = e === undefined ? undefined : escapes[e];
           if (decoded === undefined) throw new ExprError(source, `unknown escape \\${e ?? ''}`, i, 'syntax');
@@ -136,7 +148,7 @@ function readNumber(source: string, start: number, tokens: Token[]): number {
     const text = source.slice(start, i);
     const number = Number.parseInt(text.slice(2).replaceAll('_', ''), 16);
     if (Number.isNaN(number)) throw new ExprError(source, `invalid number ${text}`, start, 'syntax');
-    tokens.push({ kind: 'number', value: text, number, pos: start });
+    tokens.push({ kind: 'number', value: text, number, integer: BigInt(number), pos: start });
     return i;
   }
   digits();
@@ -156,6 +168,24 @@ function readNumber(source: string, start: number, tokens: Token[]): number {
     throw new ExprError(source, `invalid number ${source.slice(start, i + 1)}`, start, 'syntax');
   }
   const text = source.slice(start, i);
-  tokens.push({ kind: 'number', value: text, number: Number(text.replaceAll('_', '')), pos: start });
+  const clean = text.replaceAll('_', '');
+  const token: Token = { kind: 'number', value: text, number: Number(clean), pos: start };
+  if (!/[.eE]/.test(clean)) {
+    token.integer = BigInt(clean);
+    // expr v1.15.5 parser/parser.go: "integer literal is too large" above math.MaxInt (64-bit).
+    if (token.integer > 9223372036854775807n)
+      throw new ExprError(source, 'integer literal is too large', start, 'syntax');
+  }
+  tokens.push(token);
   return i;
+}
+
+function skipComment(source: string, start: number): number {
+  if (source[start + 1] === '/') {
+    const end = source.indexOf('\n', start);
+    return end === -1 ? source.length : end + 1;
+  }
+  const end = source.indexOf('*/', start + 2);
+  if (end === -1) throw new ExprError(source, 'unclosed comment', start, 'syntax');
+  return end + 2;
 }

@@ -1,110 +1,132 @@
 /**
- * A Pratt parser for the expr-lang subset Argo Rollouts conditions use: literals, `result`, arithmetic,
- * comparisons, `&&`/`and`, `||`/`or`, `!`/`not`, `in`, ternaries, array literals, indexing and slicing,
- * builtin calls, and predicates (`all(result, # < 0.1)` or `all(result, {# < 0.1})`).
- * Operator precedences follow expr-lang's: or 10, and 15, comparisons/in 20, + - 30, * / % 60, unary not 50,
- * unary minus 90, ** and ^ 100 (right-associative).
- * Valid expr-lang outside this subset (pipes, maps, member access, `matches`, `??`, ranges, `#index`, ...)
- * raises an ExprError of kind `unsupported` naming the construct, never a silent misreading.
+ * Parser for expr-lang as Argo Rollouts v1.8.3 uses it. Argo Rollouts v1.8.3 pins
+ * github.com/antonmedv/expr v1.15.5 (argo-rollouts v1.8.3 go.mod), so the grammar here is that version's:
+ * expr v1.15.5 parser/parser.go (precedence climbing, `let x = …; body`, pipes `a | f(…)`, `??` that cannot be
+ * mixed with other operators, ternary and `?:`, closures with `#`, `#index`, member access `a.b`, `a?.b`,
+ * `a[i]`, slices `a[i:j]`, array and map literals) and parser/operator/operator.go (the precedence table below).
+ * There are no chained comparisons in v1.15.5 (they arrived in expr v1.16): `0.9 <= x <= 1` parses as
+ * `(0.9 <= x) <= 1`, which the checker rejects as a bool compared with a number, exactly as Argo does.
  */
 import { ExprError } from './errors.js';
 import { type Token, tokenize } from './lexer.js';
 
 export type Node =
-  | { type: 'literal'; value: number | string | boolean | null; pos: number }
+  | { type: 'nil'; pos: number }
+  | { type: 'bool'; value: boolean; pos: number }
+  | { type: 'int'; value: bigint; pos: number }
+  | { type: 'float'; value: number; pos: number }
+  | { type: 'string'; value: string; pos: number }
   | { type: 'name'; name: string; pos: number }
-  | { type: 'pointer'; pos: number }
+  | { type: 'pointer'; name: string; pos: number }
   | { type: 'array'; items: Node[]; pos: number }
-  | { type: 'unary'; op: '!' | '-' | '+'; operand: Node; pos: number }
-  | { type: 'binary'; op: BinaryOp; left: Node; right: Node; pos: number }
+  | { type: 'map'; pairs: { key: Node; value: Node }[]; pos: number }
+  | { type: 'unary'; op: 'not' | '-' | '+'; token: string; operand: Node; pos: number }
+  | { type: 'binary'; op: string; token: string; left: Node; right: Node; pos: number }
   | { type: 'conditional'; test: Node; then: Node; else: Node; pos: number }
-  | { type: 'index'; target: Node; index: Node; pos: number }
+  | { type: 'member'; target: Node; property: Node; optional: boolean; pos: number }
   | { type: 'slice'; target: Node; from?: Node; to?: Node; pos: number }
-  | { type: 'call'; name: string; args: Node[]; pos: number };
+  | { type: 'chain'; node: Node; pos: number }
+  | { type: 'call'; name: string; args: Node[]; pos: number }
+  | { type: 'closure'; body: Node; pos: number }
+  | { type: 'let'; name: string; value: Node; body: Node; pos: number };
 
-export type BinaryOp =
-  | '||'
-  | '&&'
-  | '=='
-  | '!='
-  | '<'
-  | '>'
-  | '<='
-  | '>='
-  | 'in'
-  | 'not in'
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '%'
-  | '**';
+/** Closure builtins this engine implements (expr v1.15.5 builtin/builtin.go). */
+export const closureBuiltins = new Set([
+  'all',
+  'none',
+  'any',
+  'one',
+  'filter',
+  'map',
+  'count',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+]);
+/** Builtins that take a closure (expr v1.15.5 parser/parser.go `predicates`). */
+export const predicateBuiltins = new Set([...closureBuiltins, 'groupBy', 'reduce']);
 
-/** Builtins whose last argument is a predicate over `#`. */
-export const predicateFunctions = new Set(['all', 'any', 'none', 'one', 'filter', 'map', 'count']);
-/** Builtins with plain arguments. */
-export const plainFunctions = new Set([
+/** Every builtin name of expr v1.15.5 (builtin/builtin.go); a call to one of them is a builtin call. */
+export const builtinNames = new Set([
+  ...predicateBuiltins,
   'len',
-  'isNaN',
-  'isInf',
-  'isNil',
-  'default',
-  'asInt',
-  'asFloat',
+  'type',
   'abs',
   'ceil',
   'floor',
   'round',
-  'min',
+  'int',
+  'float',
+  'string',
+  'trim',
+  'trimPrefix',
+  'trimSuffix',
+  'upper',
+  'lower',
+  'split',
+  'splitAfter',
+  'replace',
+  'repeat',
+  'join',
+  'indexOf',
+  'lastIndexOf',
+  'hasPrefix',
+  'hasSuffix',
   'max',
+  'min',
   'sum',
   'mean',
   'median',
+  'toJSON',
+  'fromJSON',
+  'toBase64',
+  'fromBase64',
+  'now',
+  'duration',
+  'date',
   'first',
   'last',
-  'int',
-  'float',
+  'get',
+  'take',
+  'keys',
+  'values',
+  'toPairs',
+  'fromPairs',
+  'sort',
+  'sortBy',
 ]);
 
-interface BinaryInfo {
-  prec: number;
-  op?: BinaryOp;
-  right?: boolean;
-  unsupported?: string;
-}
-
-const binaryOps = new Map<string, BinaryInfo>(
-  Object.entries({
-    '||': { prec: 10, op: '||' },
-    or: { prec: 10, op: '||' },
-    '&&': { prec: 15, op: '&&' },
-    and: { prec: 15, op: '&&' },
-    '==': { prec: 20, op: '==' },
-    '!=': { prec: 20, op: '!=' },
-    '<': { prec: 20, op: '<' },
-    '>': { prec: 20, op: '>' },
-    '<=': { prec: 20, op: '<=' },
-    '>=': { prec: 20, op: '>=' },
-    in: { prec: 20, op: 'in' },
-    matches: { prec: 20, unsupported: 'the `matches` operator' },
-    contains: { prec: 20, unsupported: 'the `contains` operator' },
-    startsWith: { prec: 20, unsupported: 'the `startsWith` operator' },
-    endsWith: { prec: 20, unsupported: 'the `endsWith` operator' },
-    '..': { prec: 25, unsupported: 'ranges (`..`)' },
-    '+': { prec: 30, op: '+' },
-    '-': { prec: 30, op: '-' },
-    '*': { prec: 60, op: '*' },
-    '/': { prec: 60, op: '/' },
-    '%': { prec: 60, op: '%' },
-    '**': { prec: 100, op: '**', right: true },
-    '^': { prec: 100, op: '**', right: true },
-    '??': { prec: 500, unsupported: 'the nil-coalescing operator `??`' },
-    '|': { prec: 0, unsupported: 'pipes (`|`)' },
-  } satisfies Record<string, BinaryInfo>),
-);
-
-const UNARY_NOT = 50;
-const UNARY_SIGN = 90;
+// expr v1.15.5 parser/operator/operator.go: precedence and associativity.
+const binary: Record<string, { prec: number; right?: boolean }> = {
+  '|': { prec: 0 },
+  or: { prec: 10 },
+  '||': { prec: 10 },
+  and: { prec: 15 },
+  '&&': { prec: 15 },
+  '==': { prec: 20 },
+  '!=': { prec: 20 },
+  '<': { prec: 20 },
+  '>': { prec: 20 },
+  '>=': { prec: 20 },
+  '<=': { prec: 20 },
+  in: { prec: 20 },
+  matches: { prec: 20 },
+  contains: { prec: 20 },
+  startsWith: { prec: 20 },
+  endsWith: { prec: 20 },
+  '..': { prec: 25 },
+  '+': { prec: 30 },
+  '-': { prec: 30 },
+  '*': { prec: 60 },
+  '/': { prec: 60 },
+  '%': { prec: 60 },
+  '**': { prec: 100, right: true },
+  '^': { prec: 100, right: true },
+  '??': { prec: 500 },
+};
+const unary: Record<string, number> = { not: 50, '!': 50, '-': 90, '+': 90 };
+const normalise: Record<string, string> = { or: '||', and: '&&', '^': '**' };
 
 export function parse(source: string): Node {
   return new Parser(source).parseAll();
@@ -113,17 +135,17 @@ export function parse(source: string): Node {
 class Parser {
   private readonly tokens: Token[];
   private index = 0;
-  private predicateDepth = 0;
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.tokens = tokenize(source);
   }
 
   parseAll(): Node {
-    if (this.peek().kind === 'eof') throw this.error('the expression is empty', 0, 'syntax');
+    if (this.peek().kind === 'eof') throw this.error('the expression is empty', 0);
     const node = this.parseExpression(0);
     const rest = this.peek();
-    if (rest.kind !== 'eof') throw this.error(`unexpected ${describe(rest)}`, rest.pos, 'syntax');
+    if (rest.kind !== 'eof') throw this.error(`unexpected token ${describe(rest)}`, rest.pos);
     return node;
   }
 
@@ -137,214 +159,311 @@ class Parser {
     return token;
   }
 
-  private is(value: string, offset = 0): boolean {
+  /** An operator token (expr's lexer makes words such as `in`, `and`, `not`, `let` operators too). */
+  private isOp(value: string, offset = 0): boolean {
     const token = this.peek(offset);
-    return (
-      (token.kind === 'operator' || token.kind === 'bracket' || token.kind === 'name') &&
-      token.value === value
-    );
+    return (token.kind === 'operator' || token.kind === 'name') && token.value === value;
+  }
+
+  private isBracket(value: string): boolean {
+    const token = this.peek();
+    return token.kind === 'bracket' && token.value === value;
   }
 
   private expect(value: string): Token {
     const token = this.peek();
-    if (!this.is(value))
-      throw this.error(`expected "${value}" but found ${describe(token)}`, token.pos, 'syntax');
+    if (token.value !== value || token.kind === 'string' || token.kind === 'eof') {
+      throw this.error(`unexpected token ${describe(token)} (expected "${value}")`, token.pos);
+    }
     return this.next();
   }
 
-  private error(detail: string, pos: number, kind: 'syntax' | 'unsupported'): ExprError {
-    return new ExprError(this.source, detail, pos, kind);
+  private error(detail: string, pos: number): ExprError {
+    return new ExprError(this.source, detail, pos, 'syntax');
   }
 
-  private parseExpression(minPrec: number): Node {
-    let left = this.parseUnary();
+  private parseExpression(precedence: number): Node {
+    if (precedence === 0 && this.isOp('let')) return this.parseLet();
+    let left = this.parsePrimary();
+    let previous = '';
     for (;;) {
-      const token = this.peek();
+      let token = this.peek();
+      let negate: Token | undefined;
       if (token.kind !== 'operator' && token.kind !== 'name') break;
-      // `not in`
-      if (token.value === 'not' && token.kind === 'name' && this.is('in', 1)) {
-        if (20 < minPrec) break;
-        this.next();
-        this.next();
-        const right = this.parseExpression(21);
-        left = { type: 'binary', op: 'not in', left, right, pos: token.pos };
-        continue;
+      // `not in`, `not matches`, ...: expr's lexer reads `not` followed by one of these as one operator pair.
+      if (
+        token.value === 'not' &&
+        ['in', 'matches', 'contains', 'startsWith', 'endsWith'].includes(this.peek(1).value)
+      ) {
+        negate = token;
+        token = this.peek(1);
       }
-      if (token.value === '?' && minPrec === 0) {
-        this.next();
-        const then = this.parseExpression(0);
-        this.expect(':');
-        const otherwise = this.parseExpression(0);
-        left = { type: 'conditional', test: left, then, else: otherwise, pos: token.pos };
-        continue;
-      }
-      const info = binaryOps.get(token.value);
-      if (!info || info.prec < minPrec) break;
-      if (info.unsupported)
-        throw this.error(`${info.unsupported} is not supported`, token.pos, 'unsupported');
+      const info = binary[token.value];
+      if (!info || info.prec < precedence) break;
+      if (
+        token.kind === 'name' &&
+        !['or', 'and', 'in', 'matches', 'contains', 'startsWith', 'endsWith'].includes(token.value)
+      )
+        break;
+      if (negate) this.next();
       this.next();
+      if (token.value === '|') {
+        left = this.parsePipe(left);
+        previous = '|';
+        continue;
+      }
+      // expr v1.15.5 parser/parser.go: `??` cannot be mixed with other operators without parentheses.
+      if (previous === '??' && token.value !== '??') {
+        throw this.error(
+          `Operator (${token.value}) and coalesce expressions (??) cannot be mixed. Wrap either by parentheses.`,
+          token.pos,
+        );
+      }
       const right = this.parseExpression(info.right ? info.prec : info.prec + 1);
-      left = { type: 'binary', op: info.op as BinaryOp, left, right, pos: token.pos };
+      const op = normalise[token.value] ?? token.value;
+      left = { type: 'binary', op, token: token.value, left, right, pos: token.pos };
+      if (negate) left = { type: 'unary', op: 'not', token: 'not', operand: left, pos: negate.pos };
+      previous = token.value;
     }
+    if (precedence === 0) left = this.parseConditional(left);
     return left;
   }
 
-  private parseUnary(): Node {
-    const token = this.peek();
-    if (
-      (token.kind === 'operator' && token.value === '!') ||
-      (token.kind === 'name' && token.value === 'not')
-    ) {
-      this.next();
-      return { type: 'unary', op: '!', operand: this.parseExpression(UNARY_NOT), pos: token.pos };
+  private parseLet(): Node {
+    const start = this.next();
+    const name = this.next();
+    if (name.kind !== 'name') throw this.error(`unexpected token ${describe(name)}`, name.pos);
+    this.expect('=');
+    const value = this.parseExpression(0);
+    this.expect(';');
+    const body = this.parseExpression(0);
+    return { type: 'let', name: name.value, value, body, pos: start.pos };
+  }
+
+  private parseConditional(node: Node): Node {
+    let current = node;
+    while (this.isOp('?')) {
+      const token = this.next();
+      let then: Node;
+      let otherwise: Node;
+      if (this.isOp(':')) {
+        this.next();
+        then = current;
+        otherwise = this.parseExpression(0);
+      } else {
+        then = this.parseExpression(0);
+        this.expect(':');
+        otherwise = this.parseExpression(0);
+      }
+      current = { type: 'conditional', test: current, then, else: otherwise, pos: token.pos };
     }
-    if (token.kind === 'operator' && (token.value === '-' || token.value === '+')) {
-      this.next();
-      return {
-        type: 'unary',
-        op: token.value,
-        operand: this.parseExpression(UNARY_SIGN),
-        pos: token.pos,
-      };
-    }
-    return this.parsePostfix(this.parsePrimary());
+    return current;
   }
 
   private parsePrimary(): Node {
-    const token = this.next();
-    switch (token.kind) {
-      case 'number':
-        return { type: 'literal', value: token.number as number, pos: token.pos };
-      case 'string':
-        return { type: 'literal', value: token.value, pos: token.pos };
-      case 'pointer':
-        if (token.value !== '#') {
-          throw this.error(
-            `the pointer ${token.value} is not supported (only # is)`,
-            token.pos,
-            'unsupported',
-          );
-        }
-        if (this.predicateDepth === 0) {
-          throw this.error(
-            '# can only be used inside a predicate such as all(result, # > 0)',
-            token.pos,
-            'syntax',
-          );
-        }
-        return { type: 'pointer', pos: token.pos };
-      case 'name':
-        return this.parseName(token);
-      case 'bracket':
-        if (token.value === '(') {
-          const inner = this.parseExpression(0);
-          this.expect(')');
-          return inner;
-        }
-        if (token.value === '[') {
-          const items: Node[] = [];
-          while (!this.is(']')) {
-            items.push(this.parseExpression(0));
-            if (!this.is(']')) this.expect(',');
-          }
-          this.expect(']');
-          return { type: 'array', items, pos: token.pos };
-        }
-        if (token.value === '{') throw this.error('map literals are not supported', token.pos, 'unsupported');
-        throw this.error(`unexpected ${describe(token)}`, token.pos, 'syntax');
-      case 'eof':
-        throw this.error('the expression ends too early', token.pos, 'syntax');
-      default:
-        if (token.value === '.') {
-          throw this.error('member shorthand (.field) is not supported', token.pos, 'unsupported');
-        }
-        throw this.error(`unexpected ${describe(token)}`, token.pos, 'syntax');
-    }
-  }
-
-  private parseName(token: Token): Node {
-    const name = token.value;
-    if (name === 'true' || name === 'false')
-      return { type: 'literal', value: name === 'true', pos: token.pos };
-    if (name === 'nil') return { type: 'literal', value: null, pos: token.pos };
-    if (!this.is('(')) {
-      if (['and', 'or', 'in', 'not', 'matches', 'contains', 'startsWith', 'endsWith'].includes(name)) {
-        throw this.error(`unexpected keyword ${name}`, token.pos, 'syntax');
-      }
-      if (name === 'let') throw this.error('let bindings are not supported', token.pos, 'unsupported');
-      return { type: 'name', name, pos: token.pos };
-    }
-    this.next(); // (
-    if (predicateFunctions.has(name)) {
-      const collection = this.parseExpression(0);
-      this.expect(',');
-      const predicate = this.parsePredicate();
-      this.expect(')');
-      return { type: 'call', name, args: [collection, predicate], pos: token.pos };
-    }
-    if (!plainFunctions.has(name)) {
-      throw this.error(`the function ${name}() is not supported`, token.pos, 'unsupported');
-    }
-    const args: Node[] = [];
-    while (!this.is(')')) {
-      args.push(this.parseExpression(0));
-      if (!this.is(')')) this.expect(',');
-    }
-    this.expect(')');
-    return { type: 'call', name, args, pos: token.pos };
-  }
-
-  private parsePredicate(): Node {
-    this.predicateDepth++;
-    try {
-      if (this.is('{')) {
+    const token = this.peek();
+    if ((token.kind === 'operator' || token.kind === 'name') && unary[token.value] !== undefined) {
+      if (token.kind === 'operator' || token.value === 'not') {
         this.next();
-        const body = this.parseExpression(0);
-        this.expect('}');
-        return body;
+        const operand = this.parseExpression(unary[token.value] as number);
+        const op = token.value === '!' ? 'not' : (token.value as 'not' | '-' | '+');
+        return this.parsePostfix({ type: 'unary', op, token: token.value, operand, pos: token.pos });
       }
-      return this.parseExpression(0);
-    } finally {
-      this.predicateDepth--;
     }
+    if (this.isBracket('(')) {
+      this.next();
+      const inner = this.parseExpression(0);
+      this.expect(')');
+      return this.parsePostfix(inner);
+    }
+    if (token.kind === 'pointer' || (token.kind === 'operator' && token.value === '.')) {
+      if (this.depth === 0) throw this.error('cannot use pointer accessor outside closure', token.pos);
+      if (token.kind === 'pointer') this.next();
+      const name = token.kind === 'pointer' ? token.value.slice(1) : '';
+      return this.parsePostfix({ type: 'pointer', name, pos: token.pos });
+    }
+    return this.parseSecondary();
+  }
+
+  private parseSecondary(): Node {
+    const token = this.next();
+    let node: Node;
+    switch (token.kind) {
+      case 'name':
+        if (token.value === 'true' || token.value === 'false')
+          return { type: 'bool', value: token.value === 'true', pos: token.pos };
+        if (token.value === 'nil') return { type: 'nil', pos: token.pos };
+        if (
+          ['in', 'or', 'and', 'not', 'let', 'matches', 'contains', 'startsWith', 'endsWith'].includes(
+            token.value,
+          )
+        )
+          throw this.error(`unexpected token ${describe(token)}`, token.pos);
+        node = this.parseCall(token);
+        break;
+      case 'number':
+        return token.integer !== undefined
+          ? { type: 'int', value: token.integer, pos: token.pos }
+          : { type: 'float', value: token.number as number, pos: token.pos };
+      case 'string':
+        return { type: 'string', value: token.value, pos: token.pos };
+      case 'bracket':
+        if (token.value === '[') {
+          node = { type: 'array', items: this.parseList(']'), pos: token.pos };
+          break;
+        }
+        if (token.value === '{') {
+          node = this.parseMap(token);
+          break;
+        }
+        throw this.error(`unexpected token ${describe(token)}`, token.pos);
+      case 'eof':
+        throw this.error('unexpected end of expression', token.pos);
+      default:
+        throw this.error(`unexpected token ${describe(token)}`, token.pos);
+    }
+    return this.parsePostfix(node);
+  }
+
+  private parseList(close: string): Node[] {
+    const items: Node[] = [];
+    while (!this.isBracket(close)) {
+      if (items.length > 0) {
+        this.expect(',');
+        if (this.isBracket(close)) break;
+      }
+      items.push(this.parseExpression(0));
+    }
+    this.expect(close);
+    return items;
+  }
+
+  private parseMap(open: Token): Node {
+    const pairs: { key: Node; value: Node }[] = [];
+    while (!this.isBracket('}')) {
+      if (pairs.length > 0) {
+        this.expect(',');
+        if (this.isBracket('}')) break;
+      }
+      const token = this.peek();
+      let key: Node;
+      if (token.kind === 'number' || token.kind === 'string' || token.kind === 'name') {
+        this.next();
+        key = { type: 'string', value: token.value, pos: token.pos };
+      } else if (this.isBracket('(')) {
+        key = this.parseExpression(0);
+      } else {
+        throw this.error(
+          `a map key must be a quoted string, a number, a identifier, or an expression enclosed in parentheses (unexpected token ${describe(token)})`,
+          token.pos,
+        );
+      }
+      this.expect(':');
+      pairs.push({ key, value: this.parseExpression(0) });
+    }
+    this.expect('}');
+    return { type: 'map', pairs, pos: open.pos };
+  }
+
+  private parseCall(token: Token): Node {
+    if (!this.isBracket('(')) return { type: 'name', name: token.value, pos: token.pos };
+    this.next();
+    if (predicateBuiltins.has(token.value)) {
+      const args = [this.parseExpression(0)];
+      this.expect(',');
+      args.push(this.parseClosure());
+      if (token.value === 'reduce' && this.isOp(',')) {
+        this.next();
+        args.push(this.parseExpression(0));
+      }
+      this.expect(')');
+      return { type: 'call', name: token.value, args, pos: token.pos };
+    }
+    return { type: 'call', name: token.value, args: this.parseList(')'), pos: token.pos };
+  }
+
+  private parsePipe(left: Node): Node {
+    const token = this.next();
+    if (token.kind !== 'name') throw this.error(`unexpected token ${describe(token)}`, token.pos);
+    this.expect('(');
+    const args = [left];
+    if (predicateBuiltins.has(token.value)) {
+      args.push(this.parseClosure());
+      this.expect(')');
+    } else {
+      args.push(...this.parseList(')'));
+    }
+    return { type: 'call', name: token.value, args, pos: token.pos };
+  }
+
+  private parseClosure(): Node {
+    const start = this.peek();
+    const braces = this.isBracket('{');
+    if (braces) this.next();
+    this.depth++;
+    const body = this.parseExpression(0);
+    this.depth--;
+    if (braces) this.expect('}');
+    return { type: 'closure', body, pos: start.pos };
   }
 
   private parsePostfix(node: Node): Node {
     let current = node;
+    let chained = false;
     for (;;) {
       const token = this.peek();
-      if (this.is('[')) {
+      if (token.kind === 'operator' && (token.value === '.' || token.value === '?.')) {
         this.next();
-        if (this.is(':')) {
+        const property = this.next();
+        if (property.kind !== 'name') throw this.error(`expected name`, property.pos);
+        const optional = token.value === '?.';
+        chained ||= optional;
+        current = {
+          type: 'member',
+          target: current,
+          property: { type: 'string', value: property.value, pos: property.pos },
+          optional,
+          pos: property.pos,
+        };
+        if (this.isBracket('(')) {
+          throw new ExprError(
+            this.source,
+            'method calls are not supported here',
+            property.pos,
+            'unsupported',
+          );
+        }
+        continue;
+      }
+      if (this.isBracket('[')) {
+        this.next();
+        if (this.isOp(':')) {
           this.next();
-          const to = this.is(']') ? undefined : this.parseExpression(0);
+          const to = this.isBracket(']') ? undefined : this.parseExpression(0);
           this.expect(']');
           current = { type: 'slice', target: current, to, pos: token.pos };
           continue;
         }
-        const index = this.parseExpression(0);
-        if (this.is(':')) {
+        const from = this.parseExpression(0);
+        if (this.isOp(':')) {
           this.next();
-          const to = this.is(']') ? undefined : this.parseExpression(0);
+          const to = this.isBracket(']') ? undefined : this.parseExpression(0);
           this.expect(']');
-          current = { type: 'slice', target: current, from: index, to, pos: token.pos };
+          current = { type: 'slice', target: current, from, to, pos: token.pos };
           continue;
         }
         this.expect(']');
-        current = { type: 'index', target: current, index, pos: token.pos };
+        current = { type: 'member', target: current, property: from, optional: false, pos: token.pos };
         continue;
       }
-      if (this.is('.') || this.is('?.')) {
-        throw this.error('member access (a.b) is not supported', token.pos, 'unsupported');
-      }
-      if (this.is('(')) throw this.error('calling an expression is not supported', token.pos, 'unsupported');
-      return current;
+      break;
     }
+    return chained ? { type: 'chain', node: current, pos: current.pos } : current;
   }
 }
 
 function describe(token: Token): string {
-  if (token.kind === 'eof') return 'the end of the expression';
-  if (token.kind === 'string') return `string ${JSON.stringify(token.value)}`;
+  if (token.kind === 'eof') return 'EOF';
+  if (token.kind === 'string') return `String(${JSON.stringify(token.value)})`;
   return `"${token.value}"`;
 }

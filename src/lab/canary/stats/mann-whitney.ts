@@ -5,6 +5,7 @@
  * distribution-free confidence interval (order statistics of the pairwise differences, the order chosen by
  * the same normal approximation).
  */
+import { averageRanks } from './kayenta-mann-whitney.js';
 import { normalQuantile, normalSf } from './normal.js';
 
 export interface MannWhitneyResult {
@@ -20,23 +21,11 @@ export interface MannWhitneyResult {
 
 /** Average ranks (1-based) of `values`, ties sharing the mean of their ranks; also Σ(t³ - t) over tie groups. */
 export function rankWithTies(values: readonly number[]): { ranks: number[]; tieTerm: number } {
-  const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
-  const ranks = new Array<number>(values.length).fill(0);
+  const ranks = averageRanks(values);
+  const sizes = new Map<number, number>();
+  for (const r of ranks) sizes.set(r, (sizes.get(r) ?? 0) + 1);
   let tieTerm = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (
-      j + 1 < order.length &&
-      (order[j + 1] as { value: number }).value === (order[i] as { value: number }).value
-    )
-      j++;
-    const averageRank = (i + j + 2) / 2; // ranks i+1 .. j+1
-    for (let k = i; k <= j; k++) ranks[(order[k] as { index: number }).index] = averageRank;
-    const t = j - i + 1;
-    tieTerm += t * t * t - t;
-    i = j + 1;
-  }
+  for (const t of sizes.values()) tieTerm += t * t * t - t;
   return { ranks, tieTerm };
 }
 
