@@ -1,0 +1,91 @@
+/**
+ * Overload protection for POST /v1/ask.
+ *
+ * - A bound on asks in flight: beyond it an ask is refused at once with 503 + Retry-After (load shedding),
+ *   so a burst costs a few microseconds per refused request instead of a growing queue.
+ * - Turns: the CPU-bound part of an ask (retrieval and answer extraction) runs in the event loop's check
+ *   phase, a slice of at most `sliceMs` per loop iteration, never inside the poll phase. Between slices the
+ *   loop polls sockets, so /healthz and /readyz (answered as soon as they are parsed, see server.ts) and
+ *   signals are never queued behind a pile of asks.
+ */
+
+export interface AskGateOptions {
+  /** Asks admitted at once (reading the body, waiting for a turn, answering). */
+  maxInFlight: number;
+  /** CPU time the asks get per event-loop iteration before the loop polls sockets again (default 5 ms). */
+  sliceMs?: number;
+  /** Injected clock (ms); default performance.now. */
+  now?: () => number;
+}
+
+export interface AskGate {
+  readonly maxInFlight: number;
+  inFlight(): number;
+  /** Takes a place if one is free; false means shed the ask. Every true must be matched by one leave(). */
+  tryEnter(): boolean;
+  leave(): void;
+  /**
+   * Resolves when this ask may compute. The code after `await gate.turn()` runs synchronously before the
+   * next turn is granted, so it should do its CPU work before its next await.
+   */
+  turn(): Promise<void>;
+}
+
+export const DEFAULT_SLICE_MS = 5;
+
+export function createAskGate(options: AskGateOptions): AskGate {
+  const { maxInFlight } = options;
+  const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+  const now = options.now ?? (() => performance.now());
+  let inFlight = 0;
+  const waiting: Array<() => void> = [];
+  let scheduled = false;
+  let sliceStart = 0;
+
+  // Grants one waiting turn; its continuation (a microtask queued by resolve) runs before the microtask this
+  // queues, so the time check below sees the CPU the previous ask used.
+  const grant = (): void => {
+    const next = waiting.shift();
+    if (!next) {
+      scheduled = false;
+      return;
+    }
+    next();
+    queueMicrotask(() => {
+      if (waiting.length === 0) {
+        scheduled = false;
+      } else if (now() - sliceStart < sliceMs) {
+        grant();
+      } else {
+        // Budget spent: let the loop poll sockets (health probes) before the next slice.
+        setImmediate(startSlice);
+      }
+    });
+  };
+  const startSlice = (): void => {
+    sliceStart = now();
+    grant();
+  };
+
+  return {
+    maxInFlight,
+    inFlight: () => inFlight,
+    tryEnter() {
+      if (inFlight >= maxInFlight) return false;
+      inFlight++;
+      return true;
+    },
+    leave() {
+      if (inFlight > 0) inFlight--;
+    },
+    turn() {
+      return new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(startSlice);
+        }
+      });
+    },
+  };
+}
