@@ -12,8 +12,13 @@
 export interface AskGateOptions {
   /** Asks admitted at once (reading the body, waiting for a turn, answering). */
   maxInFlight: number;
-  /** CPU time the asks get per event-loop iteration before the loop polls sockets again (default 5 ms). */
+  /**
+   * CPU time the asks get per event-loop iteration before the loop polls sockets again: as long as the loop
+   * spent elsewhere since the last slice (half the CPU each way under load), at least `sliceMs` (default
+   * 5 ms) and at most `maxSliceMs` (default 50 ms), which bounds how long a health probe can wait for it.
+   */
   sliceMs?: number;
+  maxSliceMs?: number;
   /** Injected clock (ms); default performance.now. */
   now?: () => number;
 }
@@ -32,15 +37,19 @@ export interface AskGate {
 }
 
 export const DEFAULT_SLICE_MS = 5;
+export const DEFAULT_MAX_SLICE_MS = 50;
 
 export function createAskGate(options: AskGateOptions): AskGate {
   const { maxInFlight } = options;
   const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+  const maxSliceMs = Math.max(sliceMs, options.maxSliceMs ?? DEFAULT_MAX_SLICE_MS);
   const now = options.now ?? (() => performance.now());
   let inFlight = 0;
   const waiting: Array<() => void> = [];
   let scheduled = false;
   let sliceStart = 0;
+  let sliceEnd = 0;
+  let budget = sliceMs;
 
   // Grants one waiting turn; its continuation (a microtask queued by resolve) runs before the microtask this
   // queues, so the time check below sees the CPU the previous ask used.
@@ -48,22 +57,26 @@ export function createAskGate(options: AskGateOptions): AskGate {
     const next = waiting.shift();
     if (!next) {
       scheduled = false;
+      sliceEnd = now();
       return;
     }
     next();
     queueMicrotask(() => {
       if (waiting.length === 0) {
         scheduled = false;
-      } else if (now() - sliceStart < sliceMs) {
+        sliceEnd = now();
+      } else if (now() - sliceStart < budget) {
         grant();
       } else {
         // Budget spent: let the loop poll sockets (health probes) before the next slice.
+        sliceEnd = now();
         setImmediate(startSlice);
       }
     });
   };
   const startSlice = (): void => {
     sliceStart = now();
+    budget = Math.min(maxSliceMs, Math.max(sliceMs, sliceStart - sliceEnd));
     grant();
   };
 

@@ -124,7 +124,10 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   );
   server.maxConnections = limits.maxConnections;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
-  server.listen(port, host);
+  // A burst of new connections (a load balancer opening its pool) must not overflow the accept queue: with
+  // Node's default backlog (511) the kernel drops the handshakes beyond it, and those clients, a kubelet probe
+  // among them, wait for SYN retransmits (1 s, 3 s, ...). The kernel caps it at net.core.somaxconn.
+  server.listen({ port, host, backlog: Math.max(511, Math.min(limits.maxConnections, 4096)) });
 
   try {
     await new Promise<void>((resolve, reject) => {

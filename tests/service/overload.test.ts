@@ -7,6 +7,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/service/logger.js';
+import { createAskGate } from '../../src/service/overload.js';
 import { type DocQaServer, type DocQaServerOptions, startDocQaServer } from '../../src/service/server.js';
 import { ask, EXAMPLE_QUESTION, fixtureCorpus, metricsText, metricValue, readyApp } from './helpers.js';
 
@@ -194,5 +195,46 @@ describe('timeouts and connection limits', () => {
     expect(await get()).toBe('keep-alive');
     expect(await get()).toBe('close');
     agent.destroy();
+  });
+});
+
+describe('ask turns (CPU slices between socket polls)', () => {
+  const nextIteration = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('runs cheap asks back to back in one slice', async () => {
+    const gate = createAskGate({ maxInFlight: 10, sliceMs: 5, maxSliceMs: 5, now: () => 0 });
+    const ran: number[] = [];
+    const all = [1, 2, 3].map(async (i) => {
+      await gate.turn();
+      ran.push(i);
+    });
+    await nextIteration();
+    expect(ran).toEqual([1, 2, 3]);
+    await Promise.all(all);
+  });
+
+  it('yields to the event loop once a slice has used its budget', async () => {
+    let t = 0;
+    const gate = createAskGate({ maxInFlight: 10, sliceMs: 5, maxSliceMs: 5, now: () => t });
+    const ran: number[] = [];
+    const all = [1, 2, 3].map(async (i) => {
+      await gate.turn();
+      ran.push(i);
+      t += 10; // each ask "uses" 10 ms of CPU
+    });
+    await nextIteration();
+    expect(ran).toEqual([1]);
+    await nextIteration();
+    expect(ran).toEqual([1, 2]);
+    await Promise.all(all);
+    expect(ran).toEqual([1, 2, 3]);
+  });
+
+  it('counts places and refuses beyond the bound', () => {
+    const gate = createAskGate({ maxInFlight: 2 });
+    expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
+    gate.leave();
+    expect(gate.inFlight()).toBe(1);
+    expect(gate.tryEnter()).toBe(true);
   });
 });
