@@ -17,7 +17,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect as connectSocket, createServer as createNetServer, type Socket } from 'node:net';
+import {
+  type AddressInfo,
+  connect as connectSocket,
+  createServer as createNetServer,
+  type Socket,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
