@@ -10,13 +10,16 @@
  * connection and on connections bound what slow or idle clients can hold.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createDocQaApp, type DocQaApp, type DocQaAppOptions, SHED_BODY, SHED_RETRY_AFTER_S } from './app.js';
 
 /** Connection and timeout limits of the HTTP server; defaults sized for a 384 Mi pod (docs/service.md). */
 export interface ServerLimits {
-  /** Connections open at once; more are closed on accept (default 4096). */
+  /**
+   * Connections open at once (default 4096). A new connection beyond it closes the oldest one rather than
+   * being refused: under a flood of slow or idle connections a new client (a kubelet probe) still gets in.
+   */
   maxConnections?: number;
   /** Time to receive a request's headers (default 10 s). */
   headersTimeoutMs?: number;
@@ -122,7 +125,17 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
       void router(incoming, outgoing);
     },
   );
-  server.maxConnections = limits.maxConnections;
+  // The connection cap, oldest first out (server.maxConnections would refuse the newest: the probes).
+  const open = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= limits.maxConnections) {
+      const oldest = open.values().next().value as Socket;
+      open.delete(oldest);
+      oldest.destroy();
+    }
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   // A burst of new connections (a load balancer opening its pool) must not overflow the accept queue: with
   // Node's default backlog (511) the kernel drops the handshakes beyond it, and those clients, a kubelet probe

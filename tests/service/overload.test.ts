@@ -161,23 +161,25 @@ describe('timeouts and connection limits', () => {
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
   });
 
-  it('closes connections beyond maxConnections without serving them', async () => {
+  it('beyond maxConnections closes the oldest connection, and serves the new one (a probe gets in)', async () => {
     const s = await start({ limits: { maxConnections: 2 } });
-    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-    const get = () =>
-      new Promise<number>((resolve, reject) => {
-        httpRequest(`${s.url}/healthz`, { agent }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        })
-          .on('error', reject)
-          .end();
+    const { port } = new URL(s.url);
+    const idle = (): Promise<{ socket: Socket; closed: Promise<void> }> =>
+      new Promise((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        const closed = new Promise<void>((done) => socket.once('close', () => done()));
+        socket.on('error', () => {});
+        // Served once, so the server has accepted it, then left open (keep-alive).
+        socket.once('data', () => resolve({ socket, closed }));
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
       });
-    // Two kept-alive connections are open and served.
-    expect(await Promise.all([get(), get()])).toEqual([200, 200]);
-    const third = await rawExchange(s.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(third).toBe('');
-    agent.destroy();
+    const first = await idle();
+    const second = await idle();
+    const reply = await rawExchange(s.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    await first.closed; // the oldest was closed to make room
+    expect(second.socket.destroyed).toBe(false);
+    second.socket.destroy();
   });
 
   it('closes a keep-alive connection after maxRequestsPerSocket requests', async () => {
