@@ -12,7 +12,8 @@
  *      error shares. Then 12,000 connections that send the headers of an ask and trickle its body: the
  *      server's peak RSS (loopback only, bounded at --slow-seconds, default 10 s).
  * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http, --skip-overload,
- * --only-overload, --overload-seconds <s> (default 8), --slow-connections <n> (default 12000).
+ * --only-overload, --overload-seconds <s> (default 8), --slow-connections <n> (default 12000), --cli <path>
+ * (another build's bin/gitops-lab.js, e.g. the main branch's, for a before/after comparison).
  * Not a test: the figures depend on the machine. Run it on an idle machine after `npm run build`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -32,9 +33,10 @@ import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine } from '../src/service/qa/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'bin', 'gitops-lab.js');
-
 const args = process.argv.slice(2);
+// --cli <path>: the gitops-lab entry to start (default this checkout's), to compare two builds on one machine.
+const cliFlag = args.indexOf('--cli');
+const cli = cliFlag >= 0 ? String(args[cliFlag + 1]) : join(root, 'bin', 'gitops-lab.js');
 const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;

@@ -48,7 +48,7 @@ export interface DocQaAppOptions {
   engine?: QaEngine | Promise<QaEngine>;
   /** How many extractive answers to memoise (default 1000; 0 turns the cache off). */
   answerCacheSize?: number;
-  /** Asks admitted at once; beyond it POST /v1/ask is 503 + Retry-After (default 64). */
+  /** Asks admitted at once; beyond it POST /v1/ask is 503 + Retry-After (default 256). */
   maxInFlightAsks?: number;
   /** Size caps of the corpus loader (defaults in corpus.ts). */
   corpusLimits?: CorpusLimits;
@@ -62,7 +62,7 @@ export interface DocQaAppOptions {
 }
 
 export const DEFAULT_ANSWER_CACHE_SIZE = 1000;
-export const DEFAULT_MAX_INFLIGHT_ASKS = 64;
+export const DEFAULT_MAX_INFLIGHT_ASKS = 256;
 /** Seconds a shed client is told to wait (Retry-After). */
 export const SHED_RETRY_AFTER_S = 1;
 
