@@ -50,6 +50,8 @@ export interface DocQaAppOptions {
   answerCacheSize?: number;
   /** Asks admitted at once; beyond it POST /v1/ask is 503 + Retry-After (default 256). */
   maxInFlightAsks?: number;
+  /** Longest wait of an admitted ask for its turn; then 503 + Retry-After (default 2000 ms). */
+  maxAskWaitMs?: number;
   /** Size caps of the corpus loader (defaults in corpus.ts). */
   corpusLimits?: CorpusLimits;
   /**
@@ -165,7 +167,11 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
   const cacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE;
   const cache = new Map<string, CachedAnswer>();
   const counters = labelledSeries(metrics);
-  const gate = createAskGate({ maxInFlight: options.maxInFlightAsks ?? DEFAULT_MAX_INFLIGHT_ASKS });
+  const gate = createAskGate({
+    maxInFlight: options.maxInFlightAsks ?? DEFAULT_MAX_INFLIGHT_ASKS,
+    ...(options.maxAskWaitMs === undefined ? {} : { maxWaitMs: options.maxAskWaitMs }),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const inFlightGauge = metrics.inFlight;
   const enter = (): boolean => {
     if (!gate.tryEnter()) {
@@ -288,10 +294,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     const incoming = c.env?.incoming;
     if (incoming && admitted.has(incoming)) return handleAsk(c);
     // In-process (app.request) or a server that did not admit it: the same bound, here.
-    if (!enter()) {
-      c.header('retry-after', String(SHED_RETRY_AFTER_S));
-      return c.body(SHED_BODY, 503, { 'content-type': 'application/json' });
-    }
+    if (!enter()) return shedResponse(c);
     try {
       return await handleAsk(c);
     } finally {
@@ -308,7 +311,11 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (options.onAsk) await options.onAsk();
     // The CPU-bound part runs in a turn: never in the poll phase, never more than a slice per loop iteration.
-    await gate.turn();
+    if (!(await gate.turn())) {
+      // Waited too long for a turn: the process is starved; shed now rather than answer after a client timeout.
+      metrics.shed.inc();
+      return shedResponse(c);
+    }
 
     // With tracing off (the default) the answer is computed directly: no span attributes, no closures.
     const outcome = !tracing.enabled
@@ -632,6 +639,11 @@ function tooLarge(): HttpError {
     'payload_too_large',
     `The request body is over the ${MAX_BODY_BYTES / 1024} KiB limit.`,
   );
+}
+
+function shedResponse(c: Context) {
+  c.header('retry-after', String(SHED_RETRY_AFTER_S));
+  return c.body(SHED_BODY, 503, { 'content-type': 'application/json' });
 }
 
 function errorResponse(

@@ -78,6 +78,7 @@ const EnvSchema = z.object({
     )
     .optional(),
   DOCQA_MAX_INFLIGHT_ASKS: wholeNumber(1, 100_000, 'asks'),
+  DOCQA_MAX_ASK_WAIT_MS: wholeNumber(1, 600_000, 'milliseconds'),
   DOCQA_MAX_CONNECTIONS: wholeNumber(1, 1_000_000, 'connections'),
   DOCQA_HEADERS_TIMEOUT_MS: wholeNumber(100, 600_000, 'milliseconds'),
   DOCQA_REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 'milliseconds'),
@@ -146,6 +147,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
         }),
       },
       ...(e.DOCQA_MAX_INFLIGHT_ASKS === undefined ? {} : { maxInFlightAsks: e.DOCQA_MAX_INFLIGHT_ASKS }),
+      ...(e.DOCQA_MAX_ASK_WAIT_MS === undefined ? {} : { maxAskWaitMs: e.DOCQA_MAX_ASK_WAIT_MS }),
       corpusLimits: defined({
         maxFileBytes: e.DOCQA_CORPUS_MAX_FILE_BYTES,
         maxTotalBytes: e.DOCQA_CORPUS_MAX_TOTAL_BYTES,

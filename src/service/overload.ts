@@ -19,6 +19,11 @@ export interface AskGateOptions {
    */
   sliceMs?: number;
   maxSliceMs?: number;
+  /**
+   * Longest wait for a turn (default 2 s): an ask that waited longer is shed then (503) rather than answered
+   * late, so a starved process (CPU throttled, a noisy neighbour) sheds instead of letting clients time out.
+   */
+  maxWaitMs?: number;
   /** Injected clock (ms); default performance.now. */
   now?: () => number;
 }
@@ -30,14 +35,16 @@ export interface AskGate {
   tryEnter(): boolean;
   leave(): void;
   /**
-   * Resolves when this ask may compute. The code after `await gate.turn()` runs synchronously before the
-   * next turn is granted, so it should do its CPU work before its next await.
+   * Resolves when this ask may compute: true, or false when it waited over maxWaitMs (shed it). The code
+   * after `await gate.turn()` runs synchronously before the next turn is granted, so it should do its CPU
+   * work before its next await.
    */
-  turn(): Promise<void>;
+  turn(): Promise<boolean>;
 }
 
 export const DEFAULT_SLICE_MS = 5;
 export const DEFAULT_MAX_SLICE_MS = 50;
+export const DEFAULT_MAX_WAIT_MS = 2000;
 
 export function createAskGate(options: AskGateOptions): AskGate {
   const { maxInFlight } = options;
@@ -45,7 +52,8 @@ export function createAskGate(options: AskGateOptions): AskGate {
   const maxSliceMs = Math.max(sliceMs, options.maxSliceMs ?? DEFAULT_MAX_SLICE_MS);
   const now = options.now ?? (() => performance.now());
   let inFlight = 0;
-  const waiting: Array<() => void> = [];
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  const waiting: Array<{ since: number; resolve: (granted: boolean) => void }> = [];
   let scheduled = false;
   let sliceStart = 0;
   let sliceEnd = 0;
@@ -60,7 +68,7 @@ export function createAskGate(options: AskGateOptions): AskGate {
       sliceEnd = now();
       return;
     }
-    next();
+    next.resolve(now() - next.since <= maxWaitMs);
     queueMicrotask(() => {
       if (waiting.length === 0) {
         scheduled = false;
@@ -92,8 +100,8 @@ export function createAskGate(options: AskGateOptions): AskGate {
       if (inFlight > 0) inFlight--;
     },
     turn() {
-      return new Promise<void>((resolve) => {
-        waiting.push(resolve);
+      return new Promise<boolean>((resolve) => {
+        waiting.push({ since: now(), resolve });
         if (!scheduled) {
           scheduled = true;
           setImmediate(startSlice);

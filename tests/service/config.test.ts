@@ -31,6 +31,7 @@ describe('loadServiceConfig', () => {
       LANGSMITH_TRACING: 'true',
       DOCQA_ANSWER_CACHE_SIZE: '0',
       DOCQA_MAX_INFLIGHT_ASKS: '8',
+      DOCQA_MAX_ASK_WAIT_MS: '500',
       DOCQA_MAX_CONNECTIONS: '500',
       DOCQA_HEADERS_TIMEOUT_MS: '2000',
       DOCQA_REQUEST_TIMEOUT_MS: '3000',
@@ -50,6 +51,7 @@ describe('loadServiceConfig', () => {
       tracing: { otlpEndpoint: 'http://collector:4318', langsmith: true },
       answerCacheSize: 0,
       maxInFlightAsks: 8,
+      maxAskWaitMs: 500,
       limits: {
         maxConnections: 500,
         headersTimeoutMs: 2000,

@@ -232,6 +232,18 @@ describe('ask turns (CPU slices between socket polls)', () => {
     expect(ran).toEqual([1, 2, 3]);
   });
 
+  it('refuses the turn of an ask that waited longer than maxWaitMs (a starved process sheds)', async () => {
+    let t = 0;
+    const gate = createAskGate({ maxInFlight: 10, maxWaitMs: 2000, now: () => t });
+    const late = gate.turn();
+    const fresh = (async () => {
+      t = 2500; // the loop was starved for 2.5 s before the turn came
+      return gate.turn();
+    })();
+    expect(await late).toBe(false);
+    expect(await fresh).toBe(true);
+  });
+
   it('counts places and refuses beyond the bound', () => {
     const gate = createAskGate({ maxInFlight: 2 });
     expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
