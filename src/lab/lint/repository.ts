@@ -3,10 +3,11 @@
  * document under the root becomes a Resource; kustomization.yaml files are followed (their `resources`,
  * generators, `namespace` and `images`); remote bases and Helm charts are noted, never fetched or rendered.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { createSafeFs, kustomizeFileRestriction, type SafeFsOptions, UnsafeFileError } from './safe-fs.js';
 import type { Finding, ImageOverride, KubeObject, Resource } from './types.js';
-import { lineAt, type ParsedFile, parseYamlFile } from './yaml-files.js';
+import { lineAt, type ParsedFile, parseYamlText } from './yaml-files.js';
 
 export const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -71,11 +72,14 @@ export interface LoadOptions {
   dir: string;
   /** Repository root that Application paths resolve against (default: dir). */
   repoRoot?: string;
+  /** File-size cap, time budget and clock of the file-system layer (safe-fs.ts). */
+  fs?: Omit<SafeFsOptions, 'root'>;
 }
 
 export function loadRepository(options: LoadOptions): Repository {
   const scanDir = resolve(options.dir);
   const root = resolve(options.repoRoot ?? options.dir);
+  const safeFs = createSafeFs({ root, ...options.fs });
   const findings: Finding[] = [];
   const parsedFiles = new Map<string, ParsedFile>();
   const resourcesByFile = new Map<string, Resource[]>();
@@ -97,8 +101,9 @@ export function loadRepository(options: LoadOptions): Repository {
     if (parsedFiles.has(file)) return;
     let parsed: ParsedFile;
     try {
-      parsed = parseYamlFile(abs);
+      parsed = parseYamlText(safeFs.readText(abs));
     } catch (error) {
+      if (!(error instanceof UnsafeFileError)) throw error;
       findings.push({
         rule: 'yaml-parse',
         severity: 'error',
@@ -177,14 +182,27 @@ export function loadRepository(options: LoadOptions): Repository {
     };
   };
 
+  /** A generator's input file, or '' when it cannot be read safely (not regular, too large). */
+  const readGeneratorInput = (abs: string): string => {
+    try {
+      return safeFs.readText(abs);
+    } catch (error) {
+      if (!(error instanceof UnsafeFileError)) throw error;
+      findings.push({
+        rule: 'yaml-parse',
+        severity: 'error',
+        file: rel(abs),
+        message: `cannot read ${rel(abs)}: ${error.message}`,
+        fix: 'Make it a regular file inside the kustomization folder.',
+      });
+      return '';
+    }
+  };
+
   const helmChartDirs: string[] = [];
   const walk = (absDir: string): void => {
-    let entries: string[];
-    try {
-      entries = readdirSync(absDir).sort();
-    } catch {
-      return;
-    }
+    const entries = safeFs.enterDir(absDir);
+    if (!entries) return;
     if (entries.includes('Chart.yaml')) {
       helmChartDirs.push(rel(absDir));
       return;
@@ -192,14 +210,21 @@ export function loadRepository(options: LoadOptions): Repository {
     for (const entry of entries) {
       if (entry.startsWith('.') || skipDirs.has(entry)) continue;
       const abs = join(absDir, entry);
-      let stat: ReturnType<typeof statSync>;
-      try {
-        stat = statSync(abs);
-      } catch {
-        continue;
+      const kind = safeFs.kind(abs);
+      if (kind === 'dir') walk(abs);
+      else if (kind === 'file' && (/\.ya?ml$/i.test(entry) || entry === 'Kustomization')) loadFile(abs);
+      else if (kind === 'outside' || (kind === 'other' && /\.ya?ml$/i.test(entry))) {
+        findings.push({
+          rule: 'yaml-parse',
+          severity: 'warning',
+          file: rel(abs),
+          message:
+            kind === 'outside'
+              ? `${rel(abs)} is a link to ${safeFs.real(abs)}, outside the repository: not read`
+              : `${rel(abs)} is not a regular file (a FIFO, device or socket): not read`,
+          fix: 'Replace it with a regular file inside the repository, or remove it.',
+        });
       }
-      if (stat.isDirectory()) walk(abs);
-      else if (/\.ya?ml$/i.test(entry) || entry === 'Kustomization') loadFile(abs);
     }
   };
   walk(scanDir);
@@ -259,7 +284,25 @@ export function loadRepository(options: LoadOptions): Repository {
           });
           return;
         }
-        if (statSync(abs).isDirectory()) {
+        const kind = safeFs.kind(abs);
+        const refused =
+          kind === 'outside' && statSync(abs).isDirectory()
+            ? `security; folder '${abs}' is outside the repository root '${safeFs.realRoot}': lint does not read it`
+            : kind !== 'dir'
+              ? kustomizeFileRestriction(safeFs, abs, dirAbs)
+              : undefined;
+        if (refused) {
+          findings.push({
+            rule: 'kustomize-missing-resource',
+            severity: 'error',
+            file: k.file,
+            line: entryLine(field, index),
+            message: `${field} entry "${entry}": ${refused}`,
+            fix: 'Move the file into the kustomization folder, or make its folder a base with its own kustomization.yaml; `kubectl kustomize` refuses it.',
+          });
+          return;
+        }
+        if (kind === 'dir') {
           const childDir = dirKey(abs);
           let child = kustomizationByDir.get(childDir);
           if (!child) {
@@ -345,7 +388,19 @@ export function loadRepository(options: LoadOptions): Repository {
             });
             continue;
           }
-          data[key] = readFileSync(abs, 'utf8');
+          const refused = kustomizeFileRestriction(safeFs, abs, dirAbs);
+          if (refused) {
+            findings.push({
+              rule: 'kustomize-missing-resource',
+              severity: 'error',
+              file: k.file,
+              line: lineAt(k.parsed.documents[0]?.doc, k.parsed.lineCounter, [field, index, 'files']),
+              message: `${field} "${String(spec.name)}" reads ${path}: ${refused}`,
+              fix: `Move the file into ${k.dir || '.'}; \`kubectl kustomize\` refuses it.`,
+            });
+            continue;
+          }
+          data[key] = readGeneratorInput(abs);
         }
         const literals = Array.isArray(spec.literals)
           ? spec.literals.filter((l) => typeof l === 'string')
@@ -358,8 +413,8 @@ export function loadRepository(options: LoadOptions): Repository {
         for (const env of envs as string[]) {
           const abs = join(dirAbs, env);
           auxiliaryFiles.add(rel(abs));
-          if (!existsSync(abs)) continue;
-          for (const line of readFileSync(abs, 'utf8').split('\n')) {
+          if (!existsSync(abs) || kustomizeFileRestriction(safeFs, abs, dirAbs)) continue;
+          for (const line of readGeneratorInput(abs).split('\n')) {
             const eq = line.indexOf('=');
             if (eq > 0 && !line.trimStart().startsWith('#'))
               data[line.slice(0, eq).trim()] = line.slice(eq + 1);
@@ -519,16 +574,17 @@ export function loadRepository(options: LoadOptions): Repository {
     }
     const include = opts.include ? globToRegExp(opts.include) : undefined;
     const exclude = opts.exclude ? globToRegExp(opts.exclude) : undefined;
+    const seen = new Set<string>();
     const visit = (absDir: string) => {
-      for (const entry of readdirSync(absDir).sort()) {
+      for (const entry of safeFs.enterDir(absDir, seen) ?? []) {
         if (entry.startsWith('.')) continue;
         const p = join(absDir, entry);
-        const stat = statSync(p);
-        if (stat.isDirectory()) {
+        const kind = safeFs.kind(p);
+        if (kind === 'dir') {
           if (opts.recurse) visit(p);
           continue;
         }
-        if (!/\.(ya?ml|json)$/i.test(entry)) continue;
+        if (kind !== 'file' || !/\.(ya?ml|json)$/i.test(entry)) continue;
         const file = rel(p);
         const name = toPosix(relative(abs, p));
         if (include && !include.test(name)) continue;
