@@ -254,7 +254,11 @@ function tokenOf(ctx: StepContext): string | undefined {
 }
 
 /** The push URL and the environment that carries the token (for --repo): never in argv or .git/config. */
-function authenticatedUrl(ctx: StepContext): { url: string; secrets: string[]; auth: Record<string, string> } {
+function authenticatedUrl(ctx: StepContext): {
+  url: string;
+  secrets: string[];
+  auth: Record<string, string>;
+} {
   const url = gitPushUrl(ctx.config);
   const token = tokenOf(ctx);
   return { url, secrets: token ? [token] : [], auth: gitAuthEnv(url, token) };

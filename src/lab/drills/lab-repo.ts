@@ -87,7 +87,12 @@ export class ClonedLabRepo implements LabRepo {
     };
   }
 
-  private run(dir: string | undefined, args: string[], signal: AbortSignal | undefined, extra: Partial<GitOptions> = {}): Promise<GitResult> {
+  private run(
+    dir: string | undefined,
+    args: string[],
+    signal: AbortSignal | undefined,
+    extra: Partial<GitOptions> = {},
+  ): Promise<GitResult> {
     return git(args, {
       cwd: dir,
       env: this.gitEnv(),
@@ -105,7 +110,9 @@ export class ClonedLabRepo implements LabRepo {
       try {
         await this.run(undefined, ['clone', '-q', '--no-tags', this.location, dir], stopClone);
       } catch (error) {
-        throw new RepoEditError(`cannot clone the lab repository ${this.location}: ${(error as Error).message}`);
+        throw new RepoEditError(
+          `cannot clone the lab repository ${this.location}: ${(error as Error).message}`,
+        );
       }
       return await work(dir);
     } finally {
@@ -118,7 +125,8 @@ export class ClonedLabRepo implements LabRepo {
    * pid of the push so a killed run's `--recover` can wait for it.
    */
   private async push(dir: string, options: CallOptions): Promise<void> {
-    if (options.interrupt?.aborted) throw new RepoEditError('interrupted before the push: nothing was pushed');
+    if (options.interrupt?.aborted)
+      throw new RepoEditError('interrupted before the push: nothing was pushed');
     try {
       await this.run(dir, ['push', '-q', 'origin', 'HEAD'], options.signal, {
         onSpawn: (pid) => options.onInFlight?.({ pid, command: `git push to ${this.location}` }),
@@ -164,9 +172,7 @@ export class ClonedLabRepo implements LabRepo {
 
   /** The last 200 commits of the clone, and the shas that a "This reverts commit" body names. */
   private async history(dir: string, signal?: AbortSignal) {
-    const raw = (
-      await this.run(dir, ['log', '-200', '--format=%H%x1f%s%x1f%b%x1e'], signal)
-    ).stdout;
+    const raw = (await this.run(dir, ['log', '-200', '--format=%H%x1f%s%x1f%b%x1e'], signal)).stdout;
     const entries = raw
       .split('\x1e')
       .map((record) => record.replace(/^\n/, ''))
@@ -185,24 +191,36 @@ export class ClonedLabRepo implements LabRepo {
     return { entries, isReverted };
   }
 
-  private async unrevertedIn(dir: string, wanted: (subject: string) => boolean, signal?: AbortSignal): Promise<DrillCommit[]> {
+  private async unrevertedIn(
+    dir: string,
+    wanted: (subject: string) => boolean,
+    signal?: AbortSignal,
+  ): Promise<DrillCommit[]> {
     const { entries, isReverted } = await this.history(dir, signal);
     return entries
-      .filter((entry) => wanted(entry.subject) && !entry.subject.startsWith('Revert "') && !isReverted(entry.sha))
+      .filter(
+        (entry) => wanted(entry.subject) && !entry.subject.startsWith('Revert "') && !isReverted(entry.sha),
+      )
       .map(({ sha, subject }) => ({ sha, subject }));
   }
 
-  private revertWhere(wanted: (subject: string) => boolean, options: CallOptions): Promise<{ reverted: string[] }> {
-    return this.withClone(async (dir) => {
-      const targets = await this.unrevertedIn(dir, wanted, options.signal);
-      const reverted: string[] = [];
-      for (const entry of targets) {
-        await this.run(dir, ['revert', '--no-edit', entry.sha], options.signal);
-        reverted.push(entry.sha);
-      }
-      if (reverted.length > 0) await this.push(dir, { ...options, interrupt: undefined });
-      return { reverted };
-    }, { signal: options.signal });
+  private revertWhere(
+    wanted: (subject: string) => boolean,
+    options: CallOptions,
+  ): Promise<{ reverted: string[] }> {
+    return this.withClone(
+      async (dir) => {
+        const targets = await this.unrevertedIn(dir, wanted, options.signal);
+        const reverted: string[] = [];
+        for (const entry of targets) {
+          await this.run(dir, ['revert', '--no-edit', entry.sha], options.signal);
+          reverted.push(entry.sha);
+        }
+        if (reverted.length > 0) await this.push(dir, { ...options, interrupt: undefined });
+        return { reverted };
+      },
+      { signal: options.signal },
+    );
   }
 
   async revert(match: string, options: CallOptions = {}): Promise<{ reverted: string[] }> {
@@ -214,9 +232,12 @@ export class ClonedLabRepo implements LabRepo {
   }
 
   async unreverted(subjects: string[], options: CallOptions = {}): Promise<DrillCommit[]> {
-    return this.withClone((dir) => this.unrevertedIn(dir, (subject) => subjects.includes(subject), options.signal), {
-      signal: options.signal,
-    });
+    return this.withClone(
+      (dir) => this.unrevertedIn(dir, (subject) => subjects.includes(subject), options.signal),
+      {
+        signal: options.signal,
+      },
+    );
   }
 }
 

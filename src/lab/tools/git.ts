@@ -66,9 +66,13 @@ export class GitCommandError extends LabError {
     readonly stderr: string,
     readonly killed: boolean,
   ) {
-    super(`${command} ${killed ? 'was stopped' : `failed (exit ${gitExitCode})`}: ${summariseGitError(stderr)}`, 1, {
-      hint: 'Fix what git reported, then run the command again.',
-    });
+    super(
+      `${command} ${killed ? 'was stopped' : `failed (exit ${gitExitCode})`}: ${summariseGitError(stderr)}`,
+      1,
+      {
+        hint: 'Fix what git reported, then run the command again.',
+      },
+    );
   }
 }
 
