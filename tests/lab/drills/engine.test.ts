@@ -404,7 +404,9 @@ describe('drill engine against the fake API server', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true]);
     expect(
       journal.timeline.some((e) =>
-        e.message.startsWith('interrupted while "scale Rollout docqa/docqa to 5" is in flight: letting it settle'),
+        e.message.startsWith(
+          'interrupted while "scale Rollout docqa/docqa to 5" is in flight: letting it settle',
+        ),
       ),
     ).toBe(true);
     expect(journal.rollback.map((a) => [a.type, a.status])).toEqual([['scale', 'ok']]);
