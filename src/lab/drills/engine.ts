@@ -273,6 +273,8 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
   if (drill.preconditions.length > 0) {
     note('preconditions', 'info', `checking ${drill.preconditions.length} precondition(s)`);
     journal.preconditions = await checkProbes('preconditions', drill.preconditions, env, note, signal);
+    // A probe cut short by the interrupt is the interrupt, not a failed precondition.
+    throwIfAborted();
     if (!journal.preconditions.ok) {
       journal.status = 'aborted';
       journal.precondition_failed = true;
@@ -290,6 +292,7 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
     note,
     signal,
   );
+  throwIfAborted();
   if (!journal.steady_states.before.ok) {
     journal.status = 'failed';
     journal.reason = `the steady state did not hold before injecting, so nothing was injected: ${failures(journal.steady_states.before)}`;
