@@ -389,8 +389,13 @@ async function runOne(
       ended: new Date().toISOString(),
     };
   } catch (error) {
-    if (error instanceof AbortedError || ctx.signal?.aborted) throw error;
+    if (error instanceof AbortedError) throw error;
     const detail = messageOf(error);
+    if (ctx.signal?.aborted) {
+      // Interrupted, and the action in flight failed as it settled (e.g. killed at its limit): say so, then stop.
+      ctx.note(phase, 'error', `✗ ${description}: ${detail}`);
+      throw error;
+    }
     ctx.note(phase, 'error', `✗ ${description}: ${detail}`);
     return {
       type: action.type,

@@ -12,7 +12,7 @@
  * its verdict, so a rollback that did not wait for it fails here every time instead of now and then.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -213,6 +213,41 @@ describe.runIf(hasGit)('drills under interruption: the lab, Git and the lock end
     await until(() => hold.caught, `the drill to reach ${point.name}:\n${run.output()}`);
     return { run, release: () => hold.release() };
   }
+
+  it('SIGINT while a push hangs: the push is let run to its time limit, then killed with the server side, and never lands', async () => {
+    // The same drill with a short limit on its git action; the held push is never released while the drill runs.
+    const folder = join(scratch, 'short-limit');
+    await mkdir(folder);
+    const text = await readFile(join(drills, 'faults.yaml'), 'utf8');
+    await writeFile(
+      join(folder, 'faults.yaml'),
+      text.replace(
+        '    message: "drill(faults): three replicas in Git"\n',
+        '    message: "drill(faults): three replicas in Git"\n    timeout: 6s\n',
+      ),
+    );
+    remote.arm();
+    const run = startCli(
+      ['drill', 'faults', '--drills', folder, '--repo', remote.bare, '--reports-dir', scratch],
+      env(),
+    );
+    try {
+      await until(() => remote.entered(), `the push to wait in pre-receive:\n${run.output()}`);
+      run.child.kill('SIGINT');
+      await run.waitFor(/verdict:/);
+      // Too late for a push that was killed: the receiving side went with it.
+      remote.release();
+      expect(await run.exited).toBe(1);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    }
+    const out = run.output();
+    expect(out).toMatch(/interrupted while "git commit .*" is in flight: letting it settle \(at most 6s\)/);
+    expect(out).toContain('did not finish within its time limit of 6s');
+    expect(out).toMatch(/fetched .*lab\.git after the rollback: no commit of this drill is left unreverted/);
+    expect(remote.subjects()).toEqual(['lab manifests']);
+    expectAsBefore();
+  }, 60_000);
 
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const point of points) {
