@@ -8,15 +8,16 @@
  * - `startGitRemote`: a real bare repository with a pre-receive hook that, when armed, announces itself and
  *   waits until the test releases it: a push in flight for as long as the test wants.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../support/cli.js';
+import { cliPath, repoRoot } from '../../support/cli.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
+import { gitEnv } from '../pin/lab-repo.js';
 
 /** Waits (bounded) until `condition` holds; the bound only turns a hang into a clear failure. */
 export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
@@ -25,6 +26,42 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  /** stdout and stderr, interleaved as they came. */
+  output(): string;
+  stdout(): string;
+  exited: Promise<number | null>;
+  waitFor(pattern: RegExp): Promise<void>;
+}
+
+/** Starts the built CLI as a child process (real signals, real exit). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = repoRoot): CliRun {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let stdout = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    stdout: () => stdout,
+    exited,
+    waitFor: (pattern) =>
+      until(() => pattern.test(output), `${pattern} in the output of gitops-lab ${args[0]}:\n${output}`),
+  };
 }
 
 export interface ProxiedRequest {
@@ -141,15 +178,7 @@ export interface GitRemote {
   remove(): Promise<void>;
 }
 
-const seedEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'seed',
-  GIT_AUTHOR_EMAIL: 'seed@example.invalid',
-  GIT_COMMITTER_NAME: 'seed',
-  GIT_COMMITTER_EMAIL: 'seed@example.invalid',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
+const seedEnv = { ...process.env, ...gitEnv };
 
 export async function startGitRemote(): Promise<GitRemote> {
   const root = await mkdtemp(join(tmpdir(), 'gitops-lab-faults-'));

@@ -11,18 +11,19 @@
  * it is doing, and only then moves on. A held push or PATCH is let through at the latest when the drill says
  * its verdict, so a rollback that did not wait for it fails here every time instead of now and then.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { which } from '../../../src/lab/tools/runner.js';
-import { cliPath, repoRoot } from '../../support/cli.js';
+import { repoRoot } from '../../support/cli.js';
 import { type FakeKube, type KubeObject, startFakeKube } from '../../support/fake-kube/index.js';
 import {
+  type CliRun,
   type GitRemote,
   type HoldingProxy,
   type ProxiedRequest,
+  startCli,
   startGitRemote,
   startHoldingProxy,
   until,
@@ -38,36 +39,6 @@ const victim: KubeObject = {
   metadata: { name: 'drill-victim', namespace: 'docqa' },
   data: { role: 'victim' },
 };
-
-interface CliRun {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-  waitFor(pattern: RegExp): Promise<void>;
-}
-
-function startCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
-  const child = spawn(process.execPath, [cliPath, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => output,
-    exited,
-    waitFor: (pattern) =>
-      until(() => pattern.test(output), `${pattern} in the output of gitops-lab ${args[0]}:\n${output}`),
-  };
-}
 
 const rolloutPath = '/apis/argoproj.io/v1alpha1/namespaces/docqa/rollouts/docqa';
 const is = (method: string, path: string, body?: string) => (r: ProxiedRequest) =>
