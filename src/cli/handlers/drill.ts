@@ -1,7 +1,8 @@
 /**
  * `gitops-lab drill`: list the catalogue, print a drill's plan (--dry-run), or run it (or only its rollback with
  * --recover) with a live view on a TTY, plain lines otherwise, or the journal with --json. Every run writes a
- * Markdown report. Ctrl-C / SIGTERM interrupt the drill; the rollback always completes.
+ * Markdown report. Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) interrupt the
+ * drill; the rollback always completes.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -123,13 +124,17 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     interrupts++;
     if (interrupts === 1) {
       view.notice(`${signal}: stopping the drill and rolling back (the rollback always completes)`);
-      controller.abort();
+      controller.abort(signal);
     } else {
       view.notice(`${signal} again: the rollback is still running and will finish; please wait`);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  // After a hang-up the terminal is gone: writing to it fails (EIO), which must not stop the rollback or the report.
+  const ignoreWriteErrors = () => {};
+  streams.stdout.on('error', ignoreWriteErrors);
+  streams.stderr.on('error', ignoreWriteErrors);
   let journal: DrillJournal;
   try {
     journal = await runDrill(drill, {
@@ -141,8 +146,7 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
       recover: options.recover,
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     await view.close();
   }
 

@@ -19,6 +19,7 @@ import {
   isWorkloadAvailable,
 } from '../kube/status.js';
 import { type Application, type Deployment, Kinds, type KubeObject } from '../kube/types.js';
+import { gitAuthEnv } from '../tools/git.js';
 import type { Command } from '../tools/runner.js';
 import { kindClusterConfig } from './kind-config.js';
 import { digestOf, digestPaths, installOrder, parseManifests, readManifestFile } from './manifests.js';
@@ -252,19 +253,19 @@ function tokenOf(ctx: StepContext): string | undefined {
   return ctx.config.git.repo ? ctx.env[ctx.config.git.tokenEnv] || undefined : undefined;
 }
 
-/** The push URL with the token (for --repo), and the token to mask wherever it is shown. */
-function authenticatedUrl(ctx: StepContext): { url: string; secrets: string[] } {
+/** The push URL and the environment that carries the token (for --repo): never in argv or .git/config. */
+function authenticatedUrl(ctx: StepContext): {
+  url: string;
+  secrets: string[];
+  auth: Record<string, string>;
+} {
   const url = gitPushUrl(ctx.config);
   const token = tokenOf(ctx);
-  if (!token || !/^https:\/\//.test(url)) return { url, secrets: [] };
-  const u = new URL(url);
-  u.username = 'x-access-token';
-  u.password = token;
-  return { url: u.toString(), secrets: [token] };
+  return { url, secrets: token ? [token] : [], auth: gitAuthEnv(url, token) };
 }
 
 async function remoteMain(ctx: StepContext): Promise<string | undefined> {
-  const { url, secrets } = authenticatedUrl(ctx);
+  const { url, secrets, auth } = authenticatedUrl(ctx);
   const result = await ctx.runner.run({
     program: 'git',
     args: ['ls-remote', url, `refs/heads/${ctx.config.git.branch}`],
@@ -272,7 +273,7 @@ async function remoteMain(ctx: StepContext): Promise<string | undefined> {
     allowFailure: true,
     secrets,
     timeoutMs: 30_000,
-    env: { GIT_TERMINAL_PROMPT: '0' },
+    env: { GIT_TERMINAL_PROMPT: '0', ...auth },
   });
   if (result.exitCode !== 0) return undefined;
   return result.stdout.trim().split(/\s+/)[0] || undefined;
@@ -366,7 +367,7 @@ const seedStep: Step = {
     };
   },
   async apply(ctx) {
-    const { url, secrets } = authenticatedUrl(ctx);
+    const { url, secrets, auth } = authenticatedUrl(ctx);
     const dir = ctx.dryRun
       ? join(tmpdir(), 'gitops-lab-seed-XXXXXX')
       : await mkdtemp(join(tmpdir(), 'gitops-lab-seed-'));
@@ -381,6 +382,7 @@ const seedStep: Step = {
       GIT_AUTHOR_DATE: SEED_DATE,
       GIT_COMMITTER_DATE: SEED_DATE,
       GIT_TERMINAL_PROMPT: '0',
+      ...auth,
     };
     const git = (args: string[], extra: Partial<Command> = {}) =>
       ctx.runner.run(
