@@ -5,7 +5,8 @@
  * - schemas/kubernetes.json: core kinds, derived from the model metadata that @kubernetes/client-node ships
  *   (each generated model lists its fields, their types and, in its .d.ts, which are required).
  * - schemas/argo.json: Argo CD and Argo Rollouts kinds, from their CustomResourceDefinitions
- *   (default: ../shared/reference/crds, or the folder given as the first argument).
+ *   vendored in schemas/crds/ at the exact versions the lab installs (Argo CD v3.1.12, Argo Rollouts v1.8.3),
+ *   or the folder given as the first argument.
  *
  * Both are made strict the way `kubectl --validate=strict` is: wherever a schema lists properties and does
  * not preserve unknown fields, an unknown field is an error (additionalProperties: false).
@@ -309,7 +310,7 @@ function writeAtomic(file, value) {
   renameSync(tmp, file);
 }
 
-const crdDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'crds');
+const crdDir = process.argv[2] ?? join(root, 'schemas', 'crds');
 writeAtomic(join(root, 'schemas', 'kubernetes.json'), buildKubernetes());
 writeAtomic(join(root, 'schemas', 'argo.json'), buildArgo(crdDir));
 writeAtomic(join(root, 'schemas', 'kustomization.json'), buildKustomization());

@@ -5,10 +5,11 @@
  * `lint.gitops-lab.io/ignore: "rule-a,rule-b"`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { applyLintConfig, loadLintConfig } from './config.js';
 import { asRecord, buildContext, type Rule } from './context.js';
-import { loadRepository } from './repository.js';
+import { loadRepository, toPosix } from './repository.js';
 import { graphRule } from './rules/graph.js';
 import { kustomizeRule } from './rules/kustomize.js';
 import { observabilityRule } from './rules/observability.js';
@@ -31,6 +32,8 @@ export interface LintOptions {
   repoRoot?: string;
   /** Folder holding the bundled JSON schemas (default: the package's schemas/). */
   schemaDir?: string;
+  /** Config file (default: .gitops-lab-lint.yaml in the repository root, when there is one). */
+  configFile?: string;
 }
 
 export const rules: Record<string, Rule> = {
@@ -59,7 +62,13 @@ export function lintRepository(options: LintOptions): LintReport {
       });
     }
   }
-  const repo = loadRepository({ dir, repoRoot: options.repoRoot });
+  // With --repo-root, the whole repository is read so that rules see every Application (a Helm chart's
+  // namespace, another folder's Services); only what lies under DIR is reported.
+  const root = options.repoRoot !== undefined ? resolve(options.repoRoot) : dir;
+  const scope = toPosix(relative(root, dir));
+  const narrowed = scope !== '' && !scope.startsWith('..') && !isAbsolute(scope);
+  const inScope = (file: string) => !narrowed || file === scope || file.startsWith(`${scope}/`);
+  const repo = loadRepository({ dir: narrowed ? root : dir, repoRoot: options.repoRoot });
   const validator = validatorFor(options.schemaDir);
   const ctx = buildContext(repo, validator);
   const findings: Finding[] = [...repo.findings];
@@ -82,7 +91,8 @@ export function lintRepository(options: LintOptions): LintReport {
       );
     }
   }
-  const kept = dedupe(findings).filter((f) => {
+  const config = loadLintConfig(root, options.configFile);
+  const kept = applyLintConfig(dedupe(findings.filter((f) => inScope(f.file))), config).filter((f) => {
     const set = f.resource ? ignored.get(f.resource) : undefined;
     return (
       !set || !(set.has(f.rule) || [...set].some((s) => s.endsWith('*') && f.rule.startsWith(s.slice(0, -1))))
@@ -99,14 +109,16 @@ export function lintRepository(options: LintOptions): LintReport {
   for (const f of kept) counts[f.severity]++;
   return {
     root: repo.root,
-    files: repo.files,
-    resources: repo.resources.map((r) => ({
-      file: r.file,
-      ...(r.doc && r.lineCounter
-        ? { line: r.lineCounter.linePos(r.doc.contents?.range?.[0] ?? 0).line }
-        : {}),
-      resource: ctx.describe(r),
-    })),
+    files: repo.files.filter(inScope),
+    resources: repo.resources
+      .filter((r) => inScope(r.file))
+      .map((r) => ({
+        file: r.file,
+        ...(r.doc && r.lineCounter
+          ? { line: r.lineCounter.linePos(r.doc.contents?.range?.[0] ?? 0).line }
+          : {}),
+        resource: ctx.describe(r),
+      })),
     findings: kept,
     counts,
   };

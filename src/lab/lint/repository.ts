@@ -558,7 +558,7 @@ export function loadRepository(options: LoadOptions): Repository {
 }
 
 /** Argo CD's directory include/exclude globs ('*.yaml', '{a.yaml,b.yaml}'). */
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
