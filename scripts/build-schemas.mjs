@@ -26,6 +26,39 @@ const k8s = new Map(Object.entries(clientNode));
 const require = createRequire(import.meta.url);
 const modelsDir = join(dirname(require.resolve('@kubernetes/client-node')), 'gen', 'models');
 
+/**
+ * Every built-in kind the API server lets a client create, read from client-node's generated API classes:
+ * each `create…` request factory posts to `/api/v1/…` or `/apis/GROUP/VERSION/…` with a body of one model
+ * class. Subresources (paths with `{name}`, such as pods/eviction) are not kinds of their own, and alpha
+ * versions are off by default on the API server (kube-apiserver --runtime-config), so both are left out.
+ * client-node 1.4.0 is generated from Kubernetes 1.34's OpenAPI; the groups that 1.34 added on top of the
+ * lab's 1.33 (resource.k8s.io/v1) are left out too, so an object valid here is valid on kind's 1.33 node.
+ */
+function discoverKinds() {
+  const apisDir = join(modelsDir, '..', 'apis');
+  const kinds = {};
+  for (const file of readdirSync(apisDir).filter((f) => /Api\.js$/.test(f))) {
+    const js = readFileSync(join(apisDir, file), 'utf8');
+    const dts = readFileSync(join(apisDir, file.replace(/\.js$/, '.d.ts')), 'utf8');
+    for (const m of js.matchAll(
+      /async (create(?:Namespaced)?(\w+?))\((?:namespace, )?body,[\s\S]*?localVarPath = '([^']+)'/g,
+    )) {
+      const [, method, kind, path] = m;
+      if (path.includes('{name}')) continue;
+      const version = path.match(/^\/api\/(v1)\/|^\/apis\/([^/]+\/[^/]+)\//);
+      if (!version) continue;
+      const apiVersion = version[1] ?? version[2];
+      if (/alpha/.test(apiVersion) || apiVersion === 'resource.k8s.io/v1') continue;
+      const body = dts.match(new RegExp(`\\b${method}\\((?:namespace: string, )?body: (\\w+)`))?.[1];
+      if (!body || !k8s.get(body)?.attributeTypeMap) continue;
+      // Review and request kinds (TokenReview, SubjectAccessReview…) are created, never kept in Git, but
+      // they are still kinds; keep them.
+      kinds[`${apiVersion}/${kind}`] = body;
+    }
+  }
+  return kinds;
+}
+
 /** apiVersion/kind → client-node model class. */
 const coreKinds = {
   'v1/ConfigMap': 'V1ConfigMap',
@@ -85,7 +118,7 @@ function typeSchema(type, format, name, visit) {
     return quantityScalars.has(name) ? { type: ['string', 'number'] } : { type: 'string' };
   if (type === 'boolean') return { type: 'boolean' };
   if (type === 'number') return { type: format === 'double' ? 'number' : 'integer' };
-  if (type === 'Date') return { type: 'string' };
+  if (type === 'Date' || type === 'V1MicroTime') return { type: 'string' };
   if (type === 'IntOrString') return { type: ['integer', 'string'] };
   if (type === 'any' || type === 'object') return {};
   const array = type.match(/^Array<(.+)>$/);
@@ -122,7 +155,7 @@ function buildKubernetes() {
     };
   };
   const kinds = {};
-  for (const [key, model] of Object.entries(coreKinds)) {
+  for (const [key, model] of Object.entries({ ...discoverKinds(), ...coreKinds })) {
     visit(model);
     const slash = key.lastIndexOf('/');
     const apiVersion = key.slice(0, slash);

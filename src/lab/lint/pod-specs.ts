@@ -12,7 +12,15 @@ export interface PodSpecAt {
   longRunning: boolean;
 }
 
-const templated = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout', 'Job']);
+const templated = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Rollout',
+  'Job',
+]);
 
 export const workloadKinds = new Set([...templated, 'Pod', 'CronJob']);
 

@@ -64,7 +64,8 @@ export class SchemaValidator {
   validate(apiVersion: string, kind: string, object: unknown): SchemaProblem[] {
     const fn = this.validatorOf(`${apiVersion}/${kind}`);
     if (!fn) return [];
-    return fn(object) ? [] : toProblems(fn.errors ?? []);
+    const decoded = withoutNulls(object);
+    return fn(decoded) ? [] : toProblems(fn.errors ?? []);
   }
 
   validateKustomization(object: unknown): SchemaProblem[] {
@@ -108,6 +109,20 @@ export class SchemaValidator {
     });
     return this.ajvInstance;
   }
+}
+
+/**
+ * The object as the API server decodes it: a field set to `null` is as if it were absent (Go's
+ * encoding/json, which apimachinery's JSON/YAML decoding follows, leaves a pointer, slice or map nil for
+ * null and leaves other types untouched; `creationTimestamp: null` from generators, `args: null`). A
+ * required field that is null is therefore still reported as missing. Nulls inside lists stay.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = withoutNulls(v);
+  return out;
 }
 
 function pathOf(instancePath: string): Array<string | number> {

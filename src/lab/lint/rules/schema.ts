@@ -1,6 +1,8 @@
 /** Rule `schema`: every object and kustomization validates strictly against its bundled schema. */
+
+import { apiProblems } from '../api-validation.js';
 import { findingAt, type LintContext } from '../context.js';
-import { closest } from '../schemas.js';
+import { closest, withoutNulls } from '../schemas.js';
 import type { Finding } from '../types.js';
 import { lineAt } from '../yaml-files.js';
 
@@ -21,7 +23,10 @@ export function schemaRule(ctx: LintContext): Finding[] {
       );
     }
     if (ctx.validator.has(r.apiVersion, r.kind)) {
-      const problems = ctx.validator.validate(r.apiVersion, r.kind, r.object);
+      const problems = [
+        ...ctx.validator.validate(r.apiVersion, r.kind, r.object),
+        ...apiProblems({ ...r, object: withoutNulls(r.object) as typeof r.object }),
+      ];
       for (const p of problems.slice(0, 10)) {
         findings.push(
           findingAt(ctx, r, p.path, { rule: 'schema', severity: 'error', message: p.message, fix: p.fix }),
