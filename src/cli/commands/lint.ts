@@ -15,6 +15,10 @@ export function registerLint(program: Command): void {
     .option('--strict', 'exit 1 on warnings too, not only on errors')
     .option('--json', 'print {files, resources, findings} as JSON (same as --format json)')
     .option('--format <format>', 'text, json, sarif (GitHub code scanning) or junit')
+    .option(
+      '--renderer <renderer>',
+      'auto (kubectl kustomize when kubectl is on PATH, as Argo CD renders), kubectl or builtin',
+    )
     .option('--config <file>', 'lint config (default: .gitops-lab-lint.yaml in the repository root)')
     .addHelpText(
       'after',

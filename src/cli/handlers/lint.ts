@@ -17,6 +17,7 @@ const optionsSchema = z.object({
   json: z.boolean().optional().default(false),
   format: z.enum(['text', 'json', 'sarif', 'junit']).optional(),
   config: z.string().min(1, 'expected a file').optional(),
+  renderer: z.enum(['auto', 'kubectl', 'builtin']).optional(),
 });
 
 export type LintCliOptions = z.input<typeof optionsSchema>;
@@ -68,7 +69,12 @@ export async function run(
   }
   let report: LintReport;
   try {
-    report = lintRepository({ dir, repoRoot: options.repoRoot, configFile: options.config });
+    report = lintRepository({
+      dir,
+      repoRoot: options.repoRoot,
+      configFile: options.config,
+      renderer: options.renderer,
+    });
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });
   }
@@ -81,7 +87,13 @@ export async function run(
   const failed = report.counts.error > 0 || (options.strict && report.counts.warning > 0);
   if (format === 'json') {
     writeJson(
-      { files: report.files, resources: report.resources, findings: report.findings, counts: report.counts },
+      {
+        files: report.files,
+        resources: report.resources,
+        findings: report.findings,
+        counts: report.counts,
+        renderedWith: report.renderedWith,
+      },
       streams.stdout,
     );
   } else if (format === 'sarif') {
@@ -106,7 +118,7 @@ function render(report: LintReport, dir: string, streams: OutputStreams): void {
   if (isInteractive(out)) renderGrouped(report, out);
   else renderPlain(report, out);
   const { error, warning, info } = report.counts;
-  const summary = `${dir}: ${report.files.length} files, ${report.resources.length} objects: ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
+  const summary = `${dir}: ${report.files.length} files, ${report.resources.length} objects (kustomizations: ${report.renderedWith}): ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
   writeLine(
     error > 0
       ? paint('red', summary, out)

@@ -20,6 +20,8 @@ export interface AppSource {
   local: boolean;
   set?: SourceSet;
   recurse: boolean;
+  /** A config management plugin renders this source (spec.source.plugin): lint cannot. */
+  plugin: boolean;
 }
 
 export interface AppInfo {
@@ -124,6 +126,8 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
       const local = !chart && dirPath !== undefined && localRepoURLs.has(normalizeRepoURL(repoURL));
       const directory = asRecord(source.directory) ?? {};
       const recurse = directory.recurse === true;
+      const plugin = asRecord(source.plugin) !== undefined;
+      const jsonnet = asRecord(directory.jsonnet) ?? {};
       const s: AppSource = {
         index,
         path,
@@ -133,12 +137,18 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
         chart,
         local,
         recurse,
+        plugin,
       };
-      if (local && dirPath !== undefined) {
+      if (local && !plugin && dirPath !== undefined) {
         s.set = repo.sourceSet(dirPath, {
           recurse,
           include: asString(directory.include),
           exclude: asString(directory.exclude),
+          jsonnetLibs: asArray(jsonnet.libs).filter((l): l is string => typeof l === 'string'),
+          jsonnetVars: [
+            ...asArray(jsonnet.extVars).map((v) => ({ ...asRecord(v), kind: 'ext' as const })),
+            ...asArray(jsonnet.tlas).map((v) => ({ ...asRecord(v), kind: 'tla' as const })),
+          ],
         });
       }
       return s;
@@ -169,7 +179,12 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
   const opaqueNamespaces = new Set<string>();
   for (const app of apps) {
     const opaque = app.sources.some(
-      (s) => !s.local || s.set?.helmChart || (s.set !== undefined && includesRemoteBase(repo, s.set.dir)),
+      (s) =>
+        !s.local ||
+        s.plugin ||
+        s.set?.helmChart ||
+        s.set?.notRendered !== undefined ||
+        (s.set !== undefined && includesRemoteBase(repo, s.set.dir)),
     );
     if (opaque && app.destinationNamespace) opaqueNamespaces.add(app.destinationNamespace);
   }

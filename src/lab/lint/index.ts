@@ -6,9 +6,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { PreconditionError, UsageError } from '../../errors.js';
 import { applyLintConfig, loadLintConfig } from './config.js';
 import { asRecord, buildContext, type Rule } from './context.js';
+import { findExecutable, type Renderer } from './render.js';
 import { loadRepository, toPosix } from './repository.js';
 import { graphRule } from './rules/graph.js';
 import { kustomizeRule } from './rules/kustomize.js';
@@ -34,6 +35,8 @@ export interface LintOptions {
   schemaDir?: string;
   /** Config file (default: .gitops-lab-lint.yaml in the repository root, when there is one). */
   configFile?: string;
+  /** kubectl: render kustomizations with kubectl kustomize (error if absent); builtin: never; auto (default). */
+  renderer?: Renderer;
 }
 
 export const rules: Record<string, Rule> = {
@@ -68,7 +71,16 @@ export function lintRepository(options: LintOptions): LintReport {
   const scope = toPosix(relative(root, dir));
   const narrowed = scope !== '' && !scope.startsWith('..') && !isAbsolute(scope);
   const inScope = (file: string) => !narrowed || file === scope || file.startsWith(`${scope}/`);
-  const repo = loadRepository({ dir: narrowed ? root : dir, repoRoot: options.repoRoot });
+  if (options.renderer === 'kubectl' && !findExecutable('kubectl')) {
+    throw new PreconditionError('gitops-lab lint --renderer kubectl: kubectl is not on PATH.', {
+      hint: 'Install kubectl (it carries kustomize), or pass --renderer builtin.',
+    });
+  }
+  const repo = loadRepository({
+    dir: narrowed ? root : dir,
+    repoRoot: options.repoRoot,
+    renderer: options.renderer,
+  });
   const validator = validatorFor(options.schemaDir);
   const ctx = buildContext(repo, validator);
   const findings: Finding[] = [...repo.findings];
@@ -109,6 +121,7 @@ export function lintRepository(options: LintOptions): LintReport {
   for (const f of kept) counts[f.severity]++;
   return {
     root: repo.root,
+    renderedWith: repo.renderedWith,
     files: repo.files.filter(inScope),
     resources: repo.resources
       .filter((r) => inScope(r.file))
