@@ -118,7 +118,7 @@ function render(report: LintReport, dir: string, streams: OutputStreams): void {
   if (isInteractive(out)) renderGrouped(report, out);
   else renderPlain(report, out);
   const { error, warning, info } = report.counts;
-  const summary = `${dir}: ${report.files.length} files, ${report.resources.length} objects (kustomizations: ${report.renderedWith}): ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
+  const summary = `${dir}: ${report.files.length} files, ${report.resources.length} objects: ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
   writeLine(
     error > 0
       ? paint('red', summary, out)

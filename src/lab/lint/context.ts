@@ -80,6 +80,13 @@ function normalizeRepoURL(url: string): string {
     .toLowerCase();
 }
 
+function normalizeDir(dir: string): string {
+  return dir
+    .replace(/^\.\/?/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
+}
+
 export function sameRepo(a: string, b: string): boolean {
   return normalizeRepoURL(a) === normalizeRepoURL(b);
 }
@@ -172,6 +179,20 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
       members,
     };
   });
+
+  // Files under a plugin source's path are the plugin's input, not what Argo CD applies: no rule reads them.
+  const pluginDirs = apps.flatMap((a) =>
+    a.sources
+      .filter((s) => s.plugin && s.dirPath !== undefined)
+      .map((s) => normalizeDir(s.dirPath as string)),
+  );
+  if (pluginDirs.length > 0) {
+    const applied = repo.resources.filter(
+      (r) => isApplication(r) || !pluginDirs.some((d) => d === '' || r.file.startsWith(`${d}/`)),
+    );
+    repo.resources.length = 0;
+    repo.resources.push(...applied);
+  }
 
   const ownerOf = new Map<number, AppInfo>();
   for (const app of apps) for (const m of app.members) if (!ownerOf.has(m.id)) ownerOf.set(m.id, app);

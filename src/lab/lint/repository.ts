@@ -64,6 +64,7 @@ export interface Repository {
   nonObjects: NonObject[];
   kustomizations: Kustomization[];
   findings: Finding[];
+  /** What Argo CD applies from `dir` with these directory options (without: a probe, Jsonnet not evaluated). */
   sourceSet(dir: string, options?: SourceOptions): SourceSet;
 }
 
@@ -624,7 +625,10 @@ export function loadRepository(options: LoadOptions): Repository {
     }
   };
 
-  const sourceSet: Repository['sourceSet'] = (dir, opts = {}) => {
+  const sourceSet: Repository['sourceSet'] = (dir, given) => {
+    // Without options the call only probes the folder (exists, Helm chart, kustomized): Jsonnet, whose
+    // evaluation needs the Application's libs and variables, is evaluated only for an Application's source.
+    const opts = given ?? {};
     const normalized = toPosix(dir)
       .replace(/^\.\/?/, '')
       .replace(/^\/+/, '')
@@ -721,7 +725,7 @@ export function loadRepository(options: LoadOptions): Repository {
     };
     const jsonnetFiles: string[] = [];
     visit(abs);
-    if (jsonnetFiles.length > 0) renderJsonnet(set, jsonnetFiles, opts);
+    if (jsonnetFiles.length > 0 && given) renderJsonnet(set, jsonnetFiles, opts);
     return set;
   };
 
@@ -733,7 +737,7 @@ export function loadRepository(options: LoadOptions): Repository {
       file: kustomizations[0]?.file ?? '.',
       message: kubectl
         ? `kustomizations rendered with kubectl kustomize (${kubectl}), as Argo CD renders them; those with remote bases or Helm charts with the built-in reader`
-        : 'kubectl is not on PATH: kustomizations read with the built-in reader (resources, generators, namespace and images only; patches, components, namePrefix and commonLabels are not applied)',
+        : `${options.renderer === 'builtin' ? 'as asked (--renderer builtin)' : 'kubectl is not on PATH'}: kustomizations read with the built-in reader (resources, generators, namespace and images only; patches, components, namePrefix and commonLabels are not applied)`,
       fix: 'Install kubectl to lint what Argo CD would apply.',
     });
   }

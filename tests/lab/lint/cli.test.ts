@@ -62,7 +62,7 @@ describe('gitops-lab lint (CLI)', () => {
     const report = JSON.parse(sub.stdout) as { findings: Array<{ severity: string; file: string }> };
     expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(report.findings.every((f) => f.file.startsWith('workloads/'))).toBe(true);
-  });
+  }, 120_000);
 
   it('gives {files, resources, findings} with --json', async () => {
     const result = await runCli(['lint', join(fixtures, 'policy-image-tag', 'fail'), '--json']);
