@@ -90,6 +90,13 @@ describe('real-world repository shapes', () => {
     expect(found[0]).toMatch(/^schema web-json\/service\.json:\d+ Service\/web\/web .*"Bogus"/);
   });
 
+  it('a Service that selects the pods an experiment step relabels is not without endpoints', () => {
+    const found = summary(lintRepository({ dir: join(corpus, 'experiment-relabel') }).findings);
+    // Must: the Service whose selector has a typo. Must not: the one selecting the preview pods.
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^ref-service-selector .* Service\/web\/web-typo /);
+  });
+
   it('plugin and Helm sources are reported as not rendered (info), their inputs not linted', () => {
     const report = lintRepository({ dir: join(corpus, 'plugin') });
     expect(summary(report.findings)).toEqual([]);
