@@ -19,6 +19,10 @@ export function registerLint(program: Command): void {
       '--renderer <renderer>',
       'auto (kubectl kustomize when kubectl is on PATH, as Argo CD renders), kubectl or builtin',
     )
+    .option(
+      '--kubernetes-version <version>',
+      "Kubernetes version of the built-in kinds' schemas (bundled: 1.33)",
+    )
     .option('--config <file>', 'lint config (default: .gitops-lab-lint.yaml in the repository root)')
     .addHelpText(
       'after',

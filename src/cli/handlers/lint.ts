@@ -18,6 +18,7 @@ const optionsSchema = z.object({
   format: z.enum(['text', 'json', 'sarif', 'junit']).optional(),
   config: z.string().min(1, 'expected a file').optional(),
   renderer: z.enum(['auto', 'kubectl', 'builtin']).optional(),
+  kubernetesVersion: z.string().min(1, 'expected a version such as 1.33').optional(),
 });
 
 export type LintCliOptions = z.input<typeof optionsSchema>;
@@ -74,6 +75,7 @@ export async function run(
       repoRoot: options.repoRoot,
       configFile: options.config,
       renderer: options.renderer,
+      kubernetesVersion: options.kubernetesVersion,
     });
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });

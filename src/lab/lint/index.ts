@@ -19,7 +19,7 @@ import { policyRule } from './rules/policy.js';
 import { analysisRule } from './rules/promql.js';
 import { referencesRule } from './rules/references.js';
 import { schemaRule } from './rules/schema.js';
-import { SchemaValidator } from './schemas.js';
+import { bundledKubernetesVersions, minorVersion, SchemaValidator } from './schemas.js';
 import { type Finding, type LintReport, type Severity, severityRank } from './types.js';
 
 export type { Finding, LintReport, Severity } from './types.js';
@@ -37,6 +37,8 @@ export interface LintOptions {
   configFile?: string;
   /** kubectl: render kustomizations with kubectl kustomize (error if absent); builtin: never; auto (default). */
   renderer?: Renderer;
+  /** Kubernetes version to validate built-in kinds against (default and only bundled one: 1.33). */
+  kubernetesVersion?: string;
 }
 
 export const rules: Record<string, Rule> = {
@@ -71,6 +73,15 @@ export function lintRepository(options: LintOptions): LintReport {
   const scope = toPosix(relative(root, dir));
   const narrowed = scope !== '' && !scope.startsWith('..') && !isAbsolute(scope);
   const inScope = (file: string) => !narrowed || file === scope || file.startsWith(`${scope}/`);
+  if (options.kubernetesVersion !== undefined) {
+    const minor = minorVersion(options.kubernetesVersion);
+    if (!minor || !(bundledKubernetesVersions as readonly string[]).includes(minor)) {
+      throw new UsageError(
+        `gitops-lab lint --kubernetes-version ${options.kubernetesVersion}: ${minor ? `no schemas for Kubernetes ${minor} are bundled` : 'expected a version such as 1.33'}; bundled: ${bundledKubernetesVersions.join(', ')}.`,
+        { hint: "Pass a bundled version, or leave the option out to validate against the lab's Kubernetes." },
+      );
+    }
+  }
   if (options.renderer === 'kubectl' && !findExecutable('kubectl')) {
     throw new PreconditionError('gitops-lab lint --renderer kubectl: kubectl is not on PATH.', {
       hint: 'Install kubectl (it carries kustomize), or pass --renderer builtin.',

@@ -25,6 +25,8 @@ export interface NonObject {
   file: string;
   line: number;
   docIndex: number;
+  /** Top-level keys of the document, when it is a map. */
+  keys?: string[];
 }
 
 /** What Argo CD would apply from one source directory. */
@@ -159,7 +161,7 @@ export function loadRepository(options: LoadOptions): Repository {
       }
       const object = value as KubeObject;
       if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
-        fileNonObjects.push({ file, line: d.line, docIndex: d.index });
+        fileNonObjects.push({ file, line: d.line, docIndex: d.index, keys: Object.keys(object) });
         continue;
       }
       if (object.kind === 'List' && Array.isArray((object as { items?: unknown }).items)) {

@@ -12,6 +12,17 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { packagePath } from '../../paths.js';
 
+/**
+ * Kubernetes minor versions whose built-in kinds the bundled schemas describe (kind's node image of the lab:
+ * v1.33; scripts/build-schemas.mjs). Other versions need their own schemas.
+ */
+export const bundledKubernetesVersions = ['1.33'] as const;
+
+/** `1.33`, `v1.33` or `1.33.4` → `1.33`; undefined for anything else. */
+export function minorVersion(version: string): string | undefined {
+  return version.trim().match(/^v?(\d+\.\d+)(\.\d+)?$/)?.[1];
+}
+
 export interface SchemaProblem {
   /** Path of the offending node, e.g. ['spec', 'syncPolicy', 'automated', 'selfheal']. */
   path: Array<string | number>;

@@ -247,4 +247,24 @@ spec:
     expect(text).toContain('"disableExtensionFilter"');
     expect(text).toContain('"refresh"');
   });
+
+  it('reports a document without kind and an object defined twice in one file; leaves other YAML alone', () => {
+    const found = lintYaml(
+      'documents',
+      [
+        'apiVersion: v1\nmetadata: {name: cfg, namespace: web}\ndata: {a: b}\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: twice, namespace: web}\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: twice, namespace: web}\n',
+        'replicaCount: 2\nimage: {tag: 1.0.0}\n',
+      ].join('---\n'),
+    );
+    const messages = found.map((f) => `${f.line}: ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^1: document 1 is a Kubernetes object without kind/),
+        expect.stringMatching(/ConfigMap twice is defined twice in objects\.yaml \(documents 2 and 3\)/),
+      ]),
+    );
+    expect(found).toHaveLength(2);
+  });
 });

@@ -134,3 +134,16 @@ describe('.gitops-lab-lint.yaml', () => {
     rmSync(join(repo, '.gitops-lab-lint.yaml'));
   });
 });
+
+describe('lint --kubernetes-version', () => {
+  it('accepts the bundled version and refuses others with what is bundled', () => {
+    const dir = join(fixtures, 'policy-probes', 'pass');
+    expect(lintRepository({ dir, kubernetesVersion: 'v1.33.1' }).counts.error).toBe(0);
+    expect(() => lintRepository({ dir, kubernetesVersion: '1.29' })).toThrow(
+      /no schemas for Kubernetes 1\.29 are bundled; bundled: 1\.33/,
+    );
+    expect(() => lintRepository({ dir, kubernetesVersion: 'latest' })).toThrow(
+      /expected a version such as 1\.33/,
+    );
+  });
+});
