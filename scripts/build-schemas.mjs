@@ -10,7 +10,7 @@
  *
  * Both are made strict the way `kubectl --validate=strict` is: wherever a schema lists properties and does
  * not preserve unknown fields, an unknown field is an error (additionalProperties: false).
- * Run: node scripts/build-schemas.mjs [CRD_DIR]
+ * Run: npm run build && node scripts/build-schemas.mjs [CRD_DIR]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as clientNode from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+// The CRD conversion is shared with lint itself (CRDs found in a repository): run `npm run build` first.
+import { crdKindSchemas } from '../dist/lab/lint/crd-schema.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The generated model classes, by name. */
@@ -174,42 +176,6 @@ function buildKubernetes() {
   };
 }
 
-/** Makes a CRD's openAPIV3Schema strict and portable to ajv. `atRoot` marks the object's top level. */
-function strictCrdSchema(node, path = []) {
-  if (Array.isArray(node)) return node.map((n) => strictCrdSchema(n, path));
-  if (!node || typeof node !== 'object') return node;
-  const out = {};
-  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
-  for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith('x-kubernetes-') || key === 'description' || key === 'format') continue;
-    if (key === 'properties') {
-      out.properties = {};
-      for (const [prop, sub] of Object.entries(value))
-        out.properties[prop] = strictCrdSchema(sub, [...path, prop]);
-    } else if (key === 'additionalProperties' && typeof value === 'object') {
-      out.additionalProperties = strictCrdSchema(value, [...path, '*']);
-    } else if (key === 'items') {
-      out.items = strictCrdSchema(value, [...path, '[]']);
-    } else if (['allOf', 'anyOf', 'oneOf', 'not'].includes(key)) {
-      out[key] = strictCrdSchema(value, path);
-    } else {
-      out[key] = value;
-    }
-  }
-  if (node['x-kubernetes-int-or-string'] === true) {
-    delete out.type;
-    out.type = ['integer', 'string'];
-  }
-  if (out.properties && !preserve && out.additionalProperties === undefined) out.additionalProperties = false;
-  if (path.length === 1 && path[0] === 'metadata')
-    return { $ref: 'kubernetes.json#/definitions/V1ObjectMeta' };
-  // Embedded object metadata (pod templates) lists labels and annotations only; allow the rest of ObjectMeta.
-  if (path.at(-1) === 'metadata' && out.properties && (out.properties.labels || out.properties.annotations)) {
-    return { $ref: 'kubernetes.json#/definitions/V1ObjectMeta' };
-  }
-  return out;
-}
-
 function buildArgo(crdDir) {
   const kinds = {};
   for (const file of readdirSync(crdDir)
@@ -218,21 +184,7 @@ function buildArgo(crdDir) {
     for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
       const crd = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
-      for (const version of crd.spec.versions) {
-        if (!version.served) continue;
-        const apiVersion = `${crd.spec.group}/${version.name}`;
-        const kind = crd.spec.names.kind;
-        const schema = strictCrdSchema(version.schema.openAPIV3Schema);
-        schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
-        schema.properties.apiVersion = { const: apiVersion };
-        schema.properties.kind = { const: kind };
-        // status (and an Application's operation) are written by controllers, not kept in Git: accept any
-        // object there, which also keeps the compiled validators small.
-        for (const field of ['status', 'operation']) {
-          if (schema.properties[field]) schema.properties[field] = { type: 'object' };
-        }
-        kinds[`${apiVersion}/${kind}`] = schema;
-      }
+      for (const [key, schema] of crdKindSchemas(crd)) kinds[key] = schema;
     }
   }
   return {

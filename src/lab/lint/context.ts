@@ -3,7 +3,7 @@
  * deploys from this repository), each object's effective namespace, and the schema validator.
  */
 import { clusterScopedKinds, isRemoteReference, type Repository, type SourceSet } from './repository.js';
-import type { SchemaValidator } from './schemas.js';
+import type { SchemaProblem, SchemaValidator } from './schemas.js';
 import type { Finding, Resource } from './types.js';
 import { lineAt } from './yaml-files.js';
 
@@ -44,6 +44,8 @@ export interface AppInfo {
 export interface LintContext {
   repo: Repository;
   validator: SchemaValidator;
+  /** Validators of the kinds defined by CustomResourceDefinitions in the repository itself. */
+  repositoryKinds: Map<string, (object: unknown) => SchemaProblem[]>;
   apps: AppInfo[];
   /** Repository URLs that mean "this repository". */
   localRepoURLs: Set<string>;
@@ -218,7 +220,21 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
     const ns = namespaceOf(r);
     return [r.kind, ns, r.name || '(unnamed)'].filter(Boolean).join('/');
   };
-  return { repo, validator, apps, localRepoURLs, ownerOf, namespaceOf, describe, opaqueNamespaces };
+  const crds = repo.resources
+    .filter((r) => r.kind === 'CustomResourceDefinition' && r.apiVersion === 'apiextensions.k8s.io/v1')
+    .map((r) => r.object as Record<string, unknown>);
+  const repositoryKinds = validator.repositoryKinds(crds);
+  return {
+    repo,
+    validator,
+    repositoryKinds,
+    apps,
+    localRepoURLs,
+    ownerOf,
+    namespaceOf,
+    describe,
+    opaqueNamespaces,
+  };
 }
 
 function includesRemoteBase(repo: Repository, dir: string): boolean {

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { packagePath } from '../../paths.js';
+import { crdKindSchemas } from './crd-schema.js';
 
 /**
  * Kubernetes minor versions whose built-in kinds the bundled schemas describe (kind's node image of the lab:
@@ -45,6 +46,7 @@ export class SchemaValidator {
   private readonly kinds = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
   private kustomization: ValidateFunction | undefined;
+  private readonly custom = new Map<string, ValidateFunction>();
 
   constructor(schemaDir: string = packagePath('schemas')) {
     this.schemaDir = schemaDir;
@@ -77,6 +79,37 @@ export class SchemaValidator {
     if (!fn) return [];
     const decoded = withoutNulls(object);
     return fn(decoded) ? [] : toProblems(fn.errors ?? []);
+  }
+
+  /**
+   * Validators for the kinds that CustomResourceDefinitions found in a repository define (those without a
+   * bundled schema), compiled once per distinct schema.
+   */
+  repositoryKinds(crds: Array<Record<string, unknown>>): Map<string, (object: unknown) => SchemaProblem[]> {
+    const out = new Map<string, (object: unknown) => SchemaProblem[]>();
+    for (const crd of crds) {
+      for (const [key, schema] of crdKindSchemas(crd)) {
+        if (this.kinds.has(key) || out.has(key)) continue;
+        const text = JSON.stringify(schema);
+        let fn = this.custom.get(text);
+        if (!fn) {
+          const ajv = this.ajv();
+          if (!this.added.has('kubernetes.json')) {
+            ajv.addSchema(this.bundles.get('kubernetes.json') as object, 'kubernetes.json');
+            this.added.add('kubernetes.json');
+          }
+          try {
+            fn = ajv.compile(schema);
+          } catch {
+            continue; // a schema ajv cannot compile: the kind stays unvalidated (reported as info)
+          }
+          this.custom.set(text, fn);
+        }
+        const validate = fn;
+        out.set(key, (object) => (validate(withoutNulls(object)) ? [] : toProblems(validate.errors ?? [])));
+      }
+    }
+    return out;
   }
 
   validateKustomization(object: unknown): SchemaProblem[] {

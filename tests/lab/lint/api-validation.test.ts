@@ -267,4 +267,40 @@ spec:
     );
     expect(found).toHaveLength(2);
   });
+
+  it('validates custom resources against a CustomResourceDefinition found in the repository', () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: {type: integer, minimum: 1}
+                color: {type: string, enum: [red, blue]}
+`;
+    const good =
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: web}\nspec: {size: 2, color: red}\n';
+    expect(lintYaml('crd-good', `${crd}---\n${good}`)).toEqual([]);
+    const bad =
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: web}\nspec: {size: 0, colour: red}\n';
+    const messages = lintYaml('crd-bad', `${crd}---\n${bad}`).map((f) => f.message);
+    expect(messages.join('\n')).toContain('unknown field "colour"');
+    expect(messages.join('\n')).toContain('spec.size');
+    expect(
+      messages.every((m) => m.endsWith('(schema from the CustomResourceDefinition in this repository)')),
+    ).toBe(true);
+  });
 });

@@ -22,14 +22,24 @@ export function schemaRule(ctx: LintContext): Finding[] {
         }),
       );
     }
-    if (ctx.validator.has(r.apiVersion, r.kind)) {
+    const bundled = ctx.validator.has(r.apiVersion, r.kind);
+    const validate = bundled
+      ? (object: unknown) => ctx.validator.validate(r.apiVersion, r.kind, object)
+      : ctx.repositoryKinds.get(`${r.apiVersion}/${r.kind}`);
+    if (validate) {
       const problems = [
-        ...ctx.validator.validate(r.apiVersion, r.kind, r.object),
+        ...validate(r.object),
         ...apiProblems({ ...r, object: withoutNulls(r.object) as typeof r.object }),
       ];
+      const from = bundled ? '' : ' (schema from the CustomResourceDefinition in this repository)';
       for (const p of problems.slice(0, 10)) {
         findings.push(
-          findingAt(ctx, r, p.path, { rule: 'schema', severity: 'error', message: p.message, fix: p.fix }),
+          findingAt(ctx, r, p.path, {
+            rule: 'schema',
+            severity: 'error',
+            message: `${p.message}${from}`,
+            fix: p.fix,
+          }),
         );
       }
       continue;
