@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createSafeFs, kustomizeFileRestriction, type SafeFsOptions, UnsafeFileError } from './safe-fs.js';
+import { findExecutable, jsonnetEval, kustomizeBuild, type RenderedObject, type Renderer } from './render.js';
 import type { Finding, ImageOverride, KubeObject, Resource } from './types.js';
 import { lineAt, type ParsedFile, parseYamlText } from './yaml-files.js';
 
@@ -25,6 +26,8 @@ export interface NonObject {
   file: string;
   line: number;
   docIndex: number;
+  /** Top-level keys of the document, when it is a map. */
+  keys?: string[];
 }
 
 /** What Argo CD would apply from one source directory. */
@@ -39,9 +42,24 @@ export interface SourceSet {
   nonObjects: NonObject[];
   /** Manifest files in it (YAML/JSON), whether or not they held objects. */
   manifestFiles: string[];
+  /** Why some of it was not rendered (Jsonnet without a jsonnet binary). */
+  notRendered?: string;
+  /** Rendering it failed (reported as its own finding). */
+  renderFailed?: boolean;
+}
+
+/** An Application's directory options (spec.source.directory). */
+export interface SourceOptions {
+  recurse?: boolean;
+  include?: string;
+  exclude?: string;
+  jsonnetLibs?: string[];
+  jsonnetVars?: Array<{ kind: 'ext' | 'tla'; name?: unknown; value?: unknown; code?: unknown }>;
 }
 
 export interface Repository {
+  /** What rendered the kustomizations: `kubectl kustomize` or lint's built-in reader. */
+  renderedWith: 'kubectl kustomize' | 'built-in reader';
   /** Absolute path of the repository root (Application paths resolve against it). */
   root: string;
   files: string[];
@@ -49,7 +67,8 @@ export interface Repository {
   nonObjects: NonObject[];
   kustomizations: Kustomization[];
   findings: Finding[];
-  sourceSet(dir: string, options?: { recurse?: boolean; include?: string; exclude?: string }): SourceSet;
+  /** What Argo CD applies from `dir` with these directory options (without: a probe, Jsonnet not evaluated). */
+  sourceSet(dir: string, options?: SourceOptions): SourceSet;
 }
 
 export function isRemoteReference(entry: string): boolean {
@@ -74,6 +93,8 @@ export interface LoadOptions {
   repoRoot?: string;
   /** File-size cap, time budget and clock of the file-system layer (safe-fs.ts). */
   fs?: Omit<SafeFsOptions, 'root'>;
+  /** How kustomizations are rendered: kubectl kustomize when kubectl is on PATH (auto), or the built-in reader. */
+  renderer?: Renderer;
 }
 
 export function loadRepository(options: LoadOptions): Repository {
@@ -145,7 +166,7 @@ export function loadRepository(options: LoadOptions): Repository {
       }
       const object = value as KubeObject;
       if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
-        fileNonObjects.push({ file, line: d.line, docIndex: d.index });
+        fileNonObjects.push({ file, line: d.line, docIndex: d.index, keys: Object.keys(object) });
         continue;
       }
       if (object.kind === 'List' && Array.isArray((object as { items?: unknown }).items)) {
@@ -212,7 +233,7 @@ export function loadRepository(options: LoadOptions): Repository {
       const abs = join(absDir, entry);
       const kind = safeFs.kind(abs);
       if (kind === 'dir') walk(abs);
-      else if (kind === 'file' && (/\.ya?ml$/i.test(entry) || entry === 'Kustomization')) loadFile(abs);
+      else if (kind === 'file' && (/\.(ya?ml|json)$/i.test(entry) || entry === 'Kustomization')) loadFile(abs);
       else if (kind === 'outside' || (kind === 'other' && /\.ya?ml$/i.test(entry))) {
         findings.push({
           rule: 'yaml-parse',
@@ -514,7 +535,157 @@ export function loadRepository(options: LoadOptions): Repository {
   nonObjects.length = 0;
   nonObjects.push(...keptNon);
 
-  const sourceSet: Repository['sourceSet'] = (dir, opts = {}) => {
+  // Rendering with kubectl kustomize, as Argo CD's repo-server does: each outermost kustomization is built
+  // and its objects replace what the built-in reader made of its files (namePrefix, commonLabels, patches,
+  // components and replacements then apply exactly as kustomize applies them).
+  const kubectl = options.renderer === 'builtin' ? undefined : findExecutable('kubectl');
+  const rendered = new Map<string, Resource[]>();
+  const treeOf = (dir: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(dir)) return seen;
+    seen.add(dir);
+    const object = kustomizationByDir.get(dir)?.object ?? {};
+    for (const field of ['resources', 'bases', 'components']) {
+      for (const entry of Array.isArray(object[field]) ? (object[field] as unknown[]) : []) {
+        if (typeof entry !== 'string' || isRemoteReference(entry)) continue;
+        const child = dirKey(join(root, dir, entry));
+        if (kustomizationByDir.has(child)) treeOf(child, seen);
+      }
+    }
+    return seen;
+  };
+  /** Why kubectl kustomize cannot build this kustomization here (remote bases, Helm charts), if so. */
+  const unrenderable = (dir: string): string | undefined => {
+    for (const d of treeOf(dir)) {
+      const k = kustomizationByDir.get(d);
+      if (!k) continue;
+      if (k.object.kind === 'Component' && d === dir) return 'it is a Component';
+      if (Array.isArray(k.object.helmCharts) && k.object.helmCharts.length > 0)
+        return `${k.file} inflates Helm charts`;
+      const entries = ['resources', 'bases', 'components'].flatMap((f) =>
+        Array.isArray(k.object[f]) ? (k.object[f] as unknown[]) : [],
+      );
+      if (entries.some((e) => typeof e === 'string' && isRemoteReference(e)))
+        return `${k.file} has remote bases`;
+    }
+    return undefined;
+  };
+  const renderFailures: Finding[] = [];
+  const render = (k: Kustomization): Resource[] | undefined => {
+    if (rendered.has(k.dir)) return rendered.get(k.dir);
+    if (!kubectl || unrenderable(k.dir)) return undefined;
+    const result = kustomizeBuild(kubectl, join(root, k.dir));
+    if (!result.ok) {
+      renderFailures.push({
+        rule: 'kustomize-build',
+        severity: 'error',
+        file: k.file,
+        message: `kubectl kustomize ${k.dir || '.'} fails: ${result.error}`,
+        fix: 'Fix the kustomization until `kubectl kustomize` builds it: Argo CD runs kustomize build and fails the same way.',
+      });
+      rendered.set(k.dir, []);
+      return undefined;
+    }
+    const out = result.objects.map((o) => renderedResource(o));
+    rendered.set(k.dir, out);
+    return out;
+  };
+  const renderedResource = (o: RenderedObject): Resource => {
+    const object = o.object as KubeObject;
+    const originFile = o.originFile ? rel(o.originFile) : undefined;
+    const kind = String(object.kind);
+    const name = String((object.metadata as { name?: unknown } | undefined)?.name ?? '');
+    const candidates = (originFile ? (resourcesByFile.get(originFile) ?? []) : []).filter(
+      (r) => r.kind === kind,
+    );
+    // The document it came from: same kind, its name contained in the rendered one (namePrefix/Suffix).
+    const source =
+      candidates.find((r) => r.name === name) ??
+      candidates
+        .filter((r) => r.name && name.includes(r.name))
+        .sort((a, b) => b.name.length - a.name.length)[0] ??
+      candidates[0];
+    const resource = makeResource(
+      object,
+      originFile ?? (o.configuredIn ? rel(o.configuredIn) : '.'),
+      source?.docIndex ?? -1,
+    );
+    if (source?.doc) {
+      resource.doc = source.doc;
+      resource.lineCounter = source.lineCounter;
+    }
+    // kustomize has applied `images:` already; keeping the overrides lets rules say where a tag came from
+    // (applying one again to its own output changes nothing).
+    if (source) resource.imageOverrides = source.imageOverrides;
+    if (!originFile && o.configuredIn) resource.generatedBy = rel(o.configuredIn);
+    return resource;
+  };
+  if (kubectl) {
+    const superseded = new Set<number>();
+    for (const k of ordered) {
+      if (includedDirs.has(k.dir)) continue;
+      const out = render(k);
+      if (!out) continue;
+      const tree = treeOf(k.dir);
+      for (const d of tree) {
+        for (const file of memberships.get(d) ?? [])
+          for (const r of resourcesByFile.get(file) ?? []) superseded.add(r.id);
+        for (const r of generated.get(d) ?? []) superseded.add(r.id);
+      }
+      resources.push(...out);
+    }
+    const left = resources.filter((r) => !superseded.has(r.id));
+    resources.length = 0;
+    resources.push(...left);
+  }
+
+  /** Argo CD evaluates each *.jsonnet file of a directory source (not *.libsonnet) and applies the result. */
+  const jsonnet = findExecutable('jsonnet');
+  const jsonnetCache = new Map<string, Resource[]>();
+  const renderJsonnet = (set: SourceSet, files: string[], opts: SourceOptions): void => {
+    if (!jsonnet) {
+      set.notRendered = `${files.map(rel).join(', ')}; jsonnet is not on PATH`;
+      return;
+    }
+    const args = [
+      ...(opts.jsonnetLibs ?? []).flatMap((l) => ['-J', join(root, l)]),
+      ...(opts.jsonnetVars ?? []).flatMap((v) => {
+        if (typeof v.name !== 'string' || typeof v.value !== 'string') return [];
+        const flag = `--${v.kind}-${v.code === true ? 'code' : 'str'}`;
+        return [flag, `${v.name}=${v.value}`];
+      }),
+    ];
+    for (const abs of files) {
+      const file = rel(abs);
+      const key = `${file}|${args.join(' ')}`;
+      let out = jsonnetCache.get(key);
+      if (!out) {
+        const result = jsonnetEval(jsonnet, abs, args);
+        if (!result.ok) {
+          findings.push({
+            rule: 'jsonnet',
+            severity: 'error',
+            file,
+            message: `jsonnet ${file} fails: ${result.error}`,
+            fix: 'Fix the Jsonnet until `jsonnet FILE` evaluates it: Argo CD fails the same way.',
+          });
+          out = [];
+        } else {
+          out = result.objects
+            .filter((o) => typeof o.apiVersion === 'string' && typeof o.kind === 'string')
+            .map((o) => makeResource(o as KubeObject, file, -1));
+          resources.push(...out);
+        }
+        jsonnetCache.set(key, out);
+      }
+      set.manifestFiles.push(file);
+      set.resources.push(...out);
+    }
+  };
+
+  const sourceSet: Repository['sourceSet'] = (dir, given) => {
+    // Without options the call only probes the folder (exists, Helm chart, kustomized): Jsonnet, whose
+    // evaluation needs the Application's libs and variables, is evaluated only for an Application's source.
+    const opts = given ?? {};
     const normalized = toPosix(dir)
       .replace(/^\.\/?/, '')
       .replace(/^\/+/, '')
@@ -549,6 +720,17 @@ export function loadRepository(options: LoadOptions): Repository {
       if (!k) return set;
       const files = memberships.get(k.dir) ?? [];
       set.manifestFiles = [k.file, ...files];
+      const known = rendered.has(k.dir);
+      const out = render(k);
+      if (rendered.get(k.dir)?.length === 0 && renderFailures.some((f) => f.file === k.file)) {
+        set.renderFailed = true;
+        return set;
+      }
+      if (out) {
+        if (!known) resources.push(...out);
+        set.resources.push(...out);
+        return set;
+      }
       const collectGenerated = (dirKeyOf: string, seen: Set<string>) => {
         if (seen.has(dirKeyOf)) return;
         seen.add(dirKeyOf);
@@ -584,23 +766,41 @@ export function loadRepository(options: LoadOptions): Repository {
           if (opts.recurse) visit(p);
           continue;
         }
+        if (kind === 'file' && /\.jsonnet$/i.test(entry)) {
+          jsonnetFiles.push(p);
+          continue;
+        }
         if (kind !== 'file' || !/\.(ya?ml|json)$/i.test(entry)) continue;
         const file = rel(p);
         const name = toPosix(relative(abs, p));
         if (include && !include.test(name)) continue;
         if (exclude?.test(name)) continue;
         set.manifestFiles.push(file);
-        if (/\.json$/i.test(entry)) continue;
         loadFile(p);
         set.resources.push(...(resourcesByFile.get(file) ?? []));
         set.nonObjects.push(...(nonObjectsByFile.get(file) ?? []));
       }
     };
+    const jsonnetFiles: string[] = [];
     visit(abs);
+    if (jsonnetFiles.length > 0 && given) renderJsonnet(set, jsonnetFiles, opts);
     return set;
   };
 
+  findings.push(...renderFailures);
+  if (kustomizations.length > 0) {
+    findings.push({
+      rule: 'kustomize-render',
+      severity: 'info',
+      file: kustomizations[0]?.file ?? '.',
+      message: kubectl
+        ? `kustomizations rendered with kubectl kustomize (${kubectl}), as Argo CD renders them; those with remote bases or Helm charts with the built-in reader`
+        : `${options.renderer === 'builtin' ? 'as asked (--renderer builtin)' : 'kubectl is not on PATH'}: kustomizations read with the built-in reader (resources, generators, namespace and images only; patches, components, namePrefix and commonLabels are not applied)`,
+      fix: 'Install kubectl to lint what Argo CD would apply.',
+    });
+  }
   return {
+    renderedWith: kubectl ? 'kubectl kustomize' : 'built-in reader',
     root,
     get files() {
       return [...parsedFiles.keys()].sort();
@@ -614,7 +814,7 @@ export function loadRepository(options: LoadOptions): Repository {
 }
 
 /** Argo CD's directory include/exclude globs ('*.yaml', '{a.yaml,b.yaml}'). */
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
