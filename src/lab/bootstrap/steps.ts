@@ -3,6 +3,7 @@
  * read-only), `apply` does it, `wait` waits (by watch) until it is ready, with a timeout.
  */
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -195,21 +196,61 @@ const imagesStep: Step = {
 
 // ---------------------------------------------------------------- git server
 
+/** The user name of the push credential (the same as for a token-authenticated --repo, see authenticatedUrl). */
+export const PUSH_USER = 'x-access-token';
+
+/**
+ * The in-cluster Git server's push credential: generated once per lab (kept in the state file, mode 0600), so
+ * re-runs apply the same Secret. A lost state file means a new credential, and the Secret and pod follow it.
+ */
+export function pushCredential(ctx: Pick<StepContext, 'state'>): string {
+  ctx.state.gitPush ??= { password: randomBytes(24).toString('base64url') };
+  return ctx.state.gitPush.password;
+}
+
 async function gitServerObjects(ctx: StepContext): Promise<KubeObject[]> {
   const file = packagePath('manifests', 'bootstrap', 'git-server', 'git-server.yaml');
   const objects = await readManifestFile(file);
   const image = ctx.facts.gitServerImage ?? ctx.state.images?.gitServer;
+  const password = pushCredential(ctx);
   for (const o of objects) {
     if (o.kind === 'Service' && (o.spec as { type?: string })?.type === 'NodePort') {
       for (const port of (o.spec as { ports?: Array<{ nodePort?: number }> }).ports ?? [])
         port.nodePort = ctx.config.nodePorts.git;
     }
-    if (o.kind !== 'Deployment' || !image) continue;
-    const containers =
-      (o.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } })?.template?.spec
-        ?.containers ?? [];
-    for (const c of containers) c.image = image;
+    if (o.kind !== 'Deployment') continue;
+    const template = (
+      o.spec as {
+        template?: {
+          metadata?: { annotations?: Record<string, string> };
+          spec?: { containers?: Array<{ image?: string }> };
+        };
+      }
+    )?.template;
+    // A new credential rolls the pod, so the server never runs with a user file older than the Secret.
+    if (template)
+      template.metadata = {
+        ...template.metadata,
+        annotations: { ...template.metadata?.annotations, 'gitops-lab/push-credential': digestOf(password) },
+      };
+    if (!image) continue;
+    for (const c of template?.spec?.containers ?? []) c.image = image;
   }
+  const secret: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: 'git-server-push',
+      namespace: ctx.config.namespaces.git,
+      labels: { 'app.kubernetes.io/name': 'git-server', 'app.kubernetes.io/part-of': 'gitops-lab' },
+    },
+    type: 'Opaque',
+    // lighttpd's plain user file (mod_authn_file): one "user:password" line.
+    data: { users: Buffer.from(`${PUSH_USER}:${password}\n`).toString('base64') },
+  };
+  // After the Namespace, before the Deployment that mounts it.
+  const at = objects.findIndex((o) => o.kind !== 'Namespace');
+  objects.splice(at < 0 ? objects.length : at, 0, secret);
   return objects;
 }
 
@@ -252,13 +293,16 @@ function tokenOf(ctx: StepContext): string | undefined {
   return ctx.config.git.repo ? ctx.env[ctx.config.git.tokenEnv] || undefined : undefined;
 }
 
-/** The push URL with the token (for --repo), and the token to mask wherever it is shown. */
+/**
+ * The push URL with its credential, and the secrets to mask wherever it is shown: the token for --repo, or the
+ * in-cluster Git server's push credential (both as the user x-access-token).
+ */
 function authenticatedUrl(ctx: StepContext): { url: string; secrets: string[] } {
   const url = gitPushUrl(ctx.config);
-  const token = tokenOf(ctx);
-  if (!token || !/^https:\/\//.test(url)) return { url, secrets: [] };
+  const token = ctx.config.git.repo ? tokenOf(ctx) : ctx.state.gitPush?.password;
+  if (!token || !/^https?:\/\//.test(url)) return { url, secrets: [] };
   const u = new URL(url);
-  u.username = 'x-access-token';
+  u.username = PUSH_USER;
   u.password = token;
   return { url: u.toString(), secrets: [token] };
 }

@@ -15,7 +15,10 @@ import { parseYamlPath } from './yaml-path.js';
 export interface ClonedLabRepoOptions {
   /** Commit author. */
   author?: { name: string; email: string };
-  /** A token for an https repository (`--repo` with GITOPS_LAB_GIT_TOKEN); never shown in messages. */
+  /**
+   * A token for the repository (`--repo` with GITOPS_LAB_GIT_TOKEN, or the in-cluster Git server's push
+   * credential from `up`'s state); never shown in messages.
+   */
   token?: string;
 }
 
@@ -74,7 +77,7 @@ export class ClonedLabRepo implements LabRepo {
   }
 
   private remoteUrl(): string {
-    if (!this.token || !/^https:\/\//.test(this.location)) return this.location;
+    if (!this.token || !/^https?:\/\//.test(this.location)) return this.location;
     const url = new URL(this.location);
     url.username = 'x-access-token';
     url.password = this.token;
