@@ -509,7 +509,7 @@ const argoStep: Step = {
       namespace(ctx.config.namespaces.rollouts),
     ]);
     const dirs = ['argo-cd', 'argo-rollouts'].map((d) => packagePath('manifests', 'bootstrap', d));
-    // Both renders run in parallel (they fetch the pinned upstream manifests).
+    // Both renders run in parallel; they read the vendored install manifests (no network).
     const rendered = await Promise.all(
       dirs.map((dir) =>
         ctx.runner.run(

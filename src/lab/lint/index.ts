@@ -3,8 +3,12 @@
  *
  * An object can silence a rule for itself, with a reason, through the annotation
  * `lint.gitops-lab.io/ignore: "rule-a,rule-b"`.
+ *
+ * Upstream install manifests vendored byte for byte (a first line `# Vendored by ...`, see
+ * scripts/vendor-argo.sh) cannot carry that annotation: their policy and reference findings are upstream's
+ * choices, not the repository's to fix, so they are reported as info.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { asRecord, buildContext, type Rule } from './context.js';
@@ -44,6 +48,23 @@ export const rules: Record<string, Rule> = {
   observability: observabilityRule,
 };
 
+/** Whether a file (relative to root) is a vendored upstream manifest: its first line says so. */
+function vendoredFiles(root: string): (file: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (file) => {
+    let value = seen.get(file);
+    if (value === undefined) {
+      try {
+        value = /^# Vendored by /.test(readFileSync(resolve(root, file), 'utf8').slice(0, 200));
+      } catch {
+        value = false;
+      }
+      seen.set(file, value);
+    }
+    return value;
+  };
+}
+
 export function lintRepository(options: LintOptions): LintReport {
   const dir = resolve(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -82,13 +103,19 @@ export function lintRepository(options: LintOptions): LintReport {
       );
     }
   }
-  const kept = dedupe(findings).filter((f) => {
+  const vendored = vendoredFiles(repo.root);
+  const kept = dedupe(findings).map((f) =>
+    vendored(f.file) && /^(policy|ref)-/.test(f.rule) && f.severity !== 'info'
+      ? { ...f, severity: 'info' as const, message: `${f.message} (vendored upstream manifest)` }
+      : f,
+  );
+  const unsuppressed = kept.filter((f) => {
     const set = f.resource ? ignored.get(f.resource) : undefined;
     return (
       !set || !(set.has(f.rule) || [...set].some((s) => s.endsWith('*') && f.rule.startsWith(s.slice(0, -1))))
     );
   });
-  kept.sort(
+  unsuppressed.sort(
     (a, b) =>
       severityRank[a.severity] - severityRank[b.severity] ||
       a.file.localeCompare(b.file) ||
@@ -96,7 +123,7 @@ export function lintRepository(options: LintOptions): LintReport {
       a.rule.localeCompare(b.rule),
   );
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of kept) counts[f.severity]++;
+  for (const f of unsuppressed) counts[f.severity]++;
   return {
     root: repo.root,
     files: repo.files,
@@ -107,7 +134,7 @@ export function lintRepository(options: LintOptions): LintReport {
         : {}),
       resource: ctx.describe(r),
     })),
-    findings: kept,
+    findings: unsuppressed,
     counts,
   };
 }
