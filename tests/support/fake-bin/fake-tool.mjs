@@ -122,7 +122,8 @@ function kustomize(folder) {
     const text = readFileSync(path, 'utf8');
     // A vendored upstream install (scripts/vendor-argo.sh) renders as the small stand-in above, with the same
     // workload names, so the fake API server is not fed 1.5 MB of CRDs on every `up`.
-    const stub = text.startsWith('# Vendored by ') && Object.keys(remote).find((k) => path.includes(`/${k}/`));
+    const stub =
+      text.startsWith('# Vendored by ') && Object.keys(remote).find((k) => path.includes(`/${k}/`));
     docs.push(stub ? remote[stub](namespace) : text);
   }
   return docs.join('\n---\n');
