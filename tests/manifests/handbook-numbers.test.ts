@@ -65,10 +65,7 @@ describe('handbook numbers match manifests/', () => {
       Number(argoPatch('argocd-cmd-params-cm')['controller.repo.error.grace.period.seconds']),
     );
     expect(
-      stated(
-        git,
-        /keeps using the last commit it resolved for `timeout\.reconciliation` \((\d+) seconds/,
-      ),
+      stated(git, /keeps using the last commit it resolved for `timeout\.reconciliation` \((\d+) seconds/),
     ).toEqual([lab]);
   });
 
