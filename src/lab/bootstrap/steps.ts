@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { PreconditionError } from '../../errors.js';
 import { packagePath } from '../../paths.js';
 import { gitPushUrl, gitRepoUrl, type LabConfig } from '../config.js';
-import { kindClusters } from '../doctor/checks.js';
+import { dockerInfo, kindClusters, usesContainerdImageStore, versionAtLeast } from '../doctor/checks.js';
 import {
   appHealth,
   appSync,
@@ -146,6 +146,52 @@ async function imagePresent(ctx: StepContext, tag: string): Promise<boolean> {
   return result.exitCode === 0;
 }
 
+/** `docker info`'s architecture (uname -m) as an OCI platform architecture. */
+function ociArch(arch: string | undefined): string | undefined {
+  const map: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
+  return arch ? map[arch] : undefined;
+}
+
+/**
+ * Loads built images into the kind nodes. With Docker's containerd image store `kind load docker-image` can fail
+ * ("ctr: content digest ... not found", kubernetes-sigs/kind#3795): then the images go through an archive,
+ * `docker save` (for the host's platform only, where Docker supports `save --platform`, 28.0 and later) and
+ * `kind load image-archive`, the workaround kind documents.
+ */
+async function loadIntoKind(ctx: StepContext, cluster: string, tags: string[]): Promise<void> {
+  const timeoutMs = secs(ctx.config.timeouts.installSeconds);
+  const { info } = await dockerInfo(ctx.runner);
+  if (!info || !usesContainerdImageStore(info)) {
+    await ctx.runner.run(
+      { program: 'kind', args: ['load', 'docker-image', ...tags, '--name', cluster], timeoutMs },
+      { signal: ctx.signal },
+    );
+    return;
+  }
+  ctx.note('Docker uses the containerd image store: images go through docker save + kind load image-archive');
+  const dir = ctx.dryRun
+    ? join(tmpdir(), 'gitops-lab-images-XXXXXX')
+    : await mkdtemp(join(tmpdir(), 'gitops-lab-images-'));
+  const archive = join(dir, 'images.tar');
+  const arch = ociArch(info.Architecture);
+  const platform =
+    arch && info.ServerVersion && versionAtLeast(info.ServerVersion.replace(/^v/, ''), '28.0.0')
+      ? ['--platform', `linux/${arch}`]
+      : [];
+  try {
+    await ctx.runner.run(
+      { program: 'docker', args: ['save', ...platform, '--output', archive, ...tags], timeoutMs },
+      { signal: ctx.signal },
+    );
+    await ctx.runner.run(
+      { program: 'kind', args: ['load', 'image-archive', archive, '--name', cluster], timeoutMs },
+      { signal: ctx.signal },
+    );
+  } finally {
+    if (!ctx.dryRun) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const imagesStep: Step = {
   id: 'images',
   title: 'Images (doc-QA, Git server) built and loaded into kind',
@@ -182,13 +228,10 @@ const imagesStep: Step = {
     );
     const cluster = kindClusterName(ctx.config);
     if (cluster && plans.length)
-      await ctx.runner.run(
-        {
-          program: 'kind',
-          args: ['load', 'docker-image', ...plans.map((p) => p.tag), '--name', cluster],
-          timeoutMs: secs(ctx.config.timeouts.installSeconds),
-        },
-        { signal: ctx.signal },
+      await loadIntoKind(
+        ctx,
+        cluster,
+        plans.map((p) => p.tag),
       );
     ctx.state.images = Object.fromEntries(plans.map((p) => [p.name, p.tag]));
   },

@@ -4,13 +4,11 @@
  * (a sync, an HPA scale, a drill) must not re-apply anything (e2e-kind.yml checks that a re-run is a no-op).
  */
 import { describe, expect, it } from 'vitest';
-import { emptyState } from '../../../src/lab/bootstrap/state.js';
 import { upSteps } from '../../../src/lab/bootstrap/steps.js';
 import type { Step, StepContext } from '../../../src/lab/bootstrap/types.js';
-import { defaultConfig } from '../../../src/lab/config.js';
 import type { KubeClient } from '../../../src/lab/kube/client.js';
 import type { Application } from '../../../src/lab/kube/types.js';
-import { createRecordingRunner } from '../../../src/lab/tools/runner.js';
+import { stepContext } from '../../support/step-context.js';
 
 const appNames = [
   'lab-root',
@@ -35,21 +33,8 @@ function app(name: string, sync: string, health: string): Application {
 }
 
 function context(apps: Application[]): StepContext {
-  const config = defaultConfig({ GITOPS_LAB_STATE_DIR: '/nonexistent' });
   const kube = { list: async () => ({ items: apps }) } as unknown as KubeClient;
-  return {
-    config,
-    state: emptyState(config),
-    runner: createRecordingRunner(),
-    kube: () => kube,
-    dryRun: false,
-    signal: new AbortController().signal,
-    env: {},
-    applyObjects: async () => undefined,
-    note: () => undefined,
-    progress: () => undefined,
-    facts: {},
-  };
+  return stepContext({ kube: () => kube });
 }
 
 const appsStep = (ctx: StepContext) => upSteps(ctx.config).find((s) => s.id === 'apps') as Step;

@@ -20,28 +20,20 @@ import { defaultConfig, type LabConfig } from '../../../src/lab/config.js';
 import type { KubeObject } from '../../../src/lab/kube/types.js';
 import { createRunner } from '../../../src/lab/tools/runner.js';
 import { git, lighttpdAvailable, startGitServer } from '../../support/lighttpd-git.js';
+import { stepContext } from '../../support/step-context.js';
 import { tempDirsForEachTest } from '../../support/temp-dirs.js';
 
 const tempDir = tempDirsForEachTest();
 
 function context(config: LabConfig, state: LabState, applied: KubeObject[] = []): StepContext {
-  return {
+  return stepContext({
     config,
     state,
     runner: createRunner(),
-    kube: () => {
-      throw new Error('no cluster in this test');
-    },
-    dryRun: false,
-    signal: new AbortController().signal,
-    env: {},
     applyObjects: async (objects) => {
       applied.push(...objects);
     },
-    note: () => undefined,
-    progress: () => undefined,
-    facts: {},
-  };
+  });
 }
 
 async function gitServerApply(config: LabConfig, state: LabState): Promise<KubeObject[]> {
