@@ -63,9 +63,10 @@ export async function inotifyFinding(host: HostProbe): Promise<Finding | undefin
   const low: string[] = [];
   const found: string[] = [];
   for (const [name, min] of Object.entries(INOTIFY_MINIMUMS)) {
-    const raw = await host.readProcSys(`fs/inotify/${name}`);
-    const value = raw === undefined ? Number.NaN : Number(raw);
-    if (!Number.isFinite(value)) continue;
+    const raw = (await host.readProcSys(`fs/inotify/${name}`))?.trim();
+    // A kernel setting is a decimal integer; anything else (empty, garbage) counts as unreadable.
+    if (raw === undefined || !/^\d+$/.test(raw)) continue;
+    const value = Number(raw);
     found.push(`${name}=${value}`);
     if (value < min) low.push(`fs.inotify.${name}=${min}`);
   }

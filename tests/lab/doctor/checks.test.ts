@@ -2,6 +2,7 @@
  * doctor's host checks: the inotify limits kind needs (kind's known issue "too many open files"), read from
  * /proc/sys through an injected probe, and the detection of Docker's containerd image store from `docker info`.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type HostProbe,
@@ -37,6 +38,29 @@ describe('inotify limits', () => {
       host({ 'fs/inotify/max_user_watches': '8192', 'fs/inotify/max_user_instances': '128' }),
     );
     expect(both?.fix).toContain('fs.inotify.max_user_instances=512');
+  });
+
+  it('warn exactly when a readable limit is below kind recommendation, whatever /proc/sys holds', async () => {
+    const value = fc.oneof(
+      fc.nat({ max: 2_000_000 }).map(String),
+      fc.nat({ max: 2_000_000 }).map((n) => ` ${n}\n`),
+      fc.string(),
+      fc.constant(undefined),
+    );
+    await fc.assert(
+      fc.asyncProperty(value, value, async (watches, instances) => {
+        const finding = await inotifyFinding(
+          host({ 'fs/inotify/max_user_watches': watches, 'fs/inotify/max_user_instances': instances }),
+        );
+        const num = (v: string | undefined) =>
+          v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+        const low =
+          num(watches) < INOTIFY_MINIMUMS.max_user_watches ||
+          num(instances) < INOTIFY_MINIMUMS.max_user_instances;
+        expect(finding?.required).toBe(false);
+        expect(finding?.ok).toBe(!low);
+      }),
+    );
   });
 
   it('are not checked where Docker runs in a VM, and say so when unreadable', async () => {
