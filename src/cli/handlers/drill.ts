@@ -109,10 +109,12 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     );
   }
   const { drillEnvironment } = await import('../../lab/drills/wiring.js');
+  const { labRepoToken } = await import('../../lab/bootstrap/state.js');
   const env = drillEnvironment({
     client,
     repo: gitPushUrl(config),
-    repoToken: config.git.repo ? process.env[config.git.tokenEnv] : undefined,
+    // The --repo token, or the in-cluster Git server's push credential that `up` keeps in its state.
+    repoToken: await labRepoToken(config),
     prometheusUrl,
   });
 

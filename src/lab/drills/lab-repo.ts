@@ -20,7 +20,10 @@ import { parseYamlPath } from './yaml-path.js';
 export interface ClonedLabRepoOptions {
   /** Commit author. */
   author?: { name: string; email: string };
-  /** A token for an https repository (`--repo` with GITOPS_LAB_GIT_TOKEN); never shown in messages. */
+  /**
+   * A token for the repository (`--repo` with GITOPS_LAB_GIT_TOKEN, or the in-cluster Git server's push
+   * credential from `up`'s state); never shown in messages.
+   */
   token?: string;
 }
 

@@ -3,8 +3,12 @@
  *
  * An object can silence a rule for itself, with a reason, through the annotation
  * `lint.gitops-lab.io/ignore: "rule-a,rule-b"`.
+ *
+ * Upstream install manifests vendored byte for byte (a first line `# Vendored by ...`, see
+ * scripts/vendor-argo.sh) cannot carry that annotation: their policy and reference findings are upstream's
+ * choices, not the repository's to fix, so they are reported as info.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { PreconditionError, UsageError } from '../../errors.js';
 import { applyLintConfig, loadLintConfig } from './config.js';
@@ -53,6 +57,35 @@ export const rules: Record<string, Rule> = {
   'analysis-no-data': analysisNoDataRule,
   observability: observabilityRule,
 };
+
+/** Whether a file (relative to root) is a vendored upstream manifest: its first line says so. */
+function vendoredFiles(root: string): (file: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (file) => {
+    let value = seen.get(file);
+    if (value === undefined) {
+      try {
+        // Only a regular file's first bytes (a FIFO or device in an untrusted repository is never opened).
+        const abs = resolve(root, file);
+        value = false;
+        if (lstatSync(abs).isFile()) {
+          const fd = openSync(abs, 'r');
+          try {
+            const head = Buffer.alloc(200);
+            const n = readSync(fd, head, 0, head.length, 0);
+            value = /^# Vendored by /.test(head.subarray(0, n).toString('utf8'));
+          } finally {
+            closeSync(fd);
+          }
+        }
+      } catch {
+        value = false;
+      }
+      seen.set(file, value);
+    }
+    return value;
+  };
+}
 
 export function lintRepository(options: LintOptions): LintReport {
   const dir = resolve(options.dir);
@@ -117,13 +150,19 @@ export function lintRepository(options: LintOptions): LintReport {
     }
   }
   const config = loadLintConfig(root, options.configFile);
-  const kept = applyLintConfig(dedupe(findings.filter((f) => inScope(f.file))), config).filter((f) => {
+  const vendored = vendoredFiles(repo.root);
+  const relaxed = dedupe(findings.filter((f) => inScope(f.file))).map((f) =>
+    /^(policy|ref)-/.test(f.rule) && f.severity !== 'info' && vendored(f.file)
+      ? { ...f, severity: 'info' as const, message: `${f.message} (vendored upstream manifest)` }
+      : f,
+  );
+  const kept = applyLintConfig(relaxed, config).filter((f) => {
     const set = f.resource ? ignored.get(f.resource) : undefined;
     return (
       !set || !(set.has(f.rule) || [...set].some((s) => s.endsWith('*') && f.rule.startsWith(s.slice(0, -1))))
     );
   });
-  kept.sort(
+  unsuppressed.sort(
     (a, b) =>
       severityRank[a.severity] - severityRank[b.severity] ||
       a.file.localeCompare(b.file) ||
@@ -131,7 +170,7 @@ export function lintRepository(options: LintOptions): LintReport {
       a.rule.localeCompare(b.rule),
   );
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of kept) counts[f.severity]++;
+  for (const f of unsuppressed) counts[f.severity]++;
   return {
     root: repo.root,
     renderedWith: repo.renderedWith,

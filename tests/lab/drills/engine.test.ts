@@ -64,7 +64,7 @@ describe('drill engine against the fake API server', () => {
     expect(journal.status).toBe('failed');
     expect(journal.reason).toBe('the expected behaviour was not observed');
     expect(journal.observe?.expectations[0]?.met).toBe(false);
-    expect(journal.rollback.map((a) => a.type)).toEqual(['git-revert', 'wait']);
+    expect(journal.rollback.map((a) => a.type)).toEqual(['git-revert', 'annotate', 'wait']);
     expect(lab.repo.commits[0]?.reverted).toBe(true);
   });
 
