@@ -124,48 +124,57 @@ export function createSafeFs(options: SafeFsOptions): SafeFs {
     },
     readText(path) {
       checkBudget(path);
-      const target = real(path);
-      if (target === undefined)
-        throw new UnsafeFileError('it does not exist or a link in its path is broken');
-      if (!isInside(target)) {
-        throw new UnsafeFileError(`it resolves to ${target}, outside the repository root ${realRoot}`);
-      }
-      const info = statSync(target);
-      if (!info.isFile()) {
-        throw new UnsafeFileError('it is not a regular file (a FIFO, device, socket or folder)');
-      }
-      if (info.size > maxBytes) {
-        throw new UnsafeFileError(`it is ${info.size} bytes, over the ${maxBytes}-byte cap for one file`);
-      }
-      let fd: number;
       try {
-        fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+        return readInside(path);
       } catch (error) {
+        if (error instanceof UnsafeFileError) throw error;
+        // An unreadable file (permissions, I/O) is a finding about that file, not a crash.
         throw new UnsafeFileError(
-          `it cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
         );
-      }
-      try {
-        const opened = fstatSync(fd);
-        if (!opened.isFile() || opened.ino !== info.ino || opened.dev !== info.dev) {
-          throw new UnsafeFileError('it changed into something other than the regular file that was checked');
-        }
-        const buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
-        let length = 0;
-        while (length < buffer.length) {
-          const n = readSync(fd, buffer, length, buffer.length - length, null);
-          if (n === 0) break;
-          length += n;
-        }
-        if (length > maxBytes) {
-          throw new UnsafeFileError(`it grew over the ${maxBytes}-byte cap for one file while being read`);
-        }
-        return buffer.subarray(0, length).toString('utf8');
-      } finally {
-        closeSync(fd);
       }
     },
   };
+
+  function readInside(path: string): string {
+    const target = real(path);
+    if (target === undefined) throw new UnsafeFileError('it does not exist or a link in its path is broken');
+    if (!isInside(target)) {
+      throw new UnsafeFileError(`it resolves to ${target}, outside the repository root ${realRoot}`);
+    }
+    const info = statSync(target);
+    if (!info.isFile()) {
+      throw new UnsafeFileError('it is not a regular file (a FIFO, device, socket or folder)');
+    }
+    if (info.size > maxBytes) {
+      throw new UnsafeFileError(`it is ${info.size} bytes, over the ${maxBytes}-byte cap for one file`);
+    }
+    let fd: number;
+    try {
+      fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (error) {
+      throw new UnsafeFileError(`it cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    try {
+      const opened = fstatSync(fd);
+      if (!opened.isFile() || opened.ino !== info.ino || opened.dev !== info.dev) {
+        throw new UnsafeFileError('it changed into something other than the regular file that was checked');
+      }
+      const buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const n = readSync(fd, buffer, length, buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      if (length > maxBytes) {
+        throw new UnsafeFileError(`it grew over the ${maxBytes}-byte cap for one file while being read`);
+      }
+      return buffer.subarray(0, length).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /**

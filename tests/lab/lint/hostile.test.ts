@@ -47,7 +47,8 @@ function kustomizeSays(dir: string): string {
   return m[0];
 }
 
-describe('lint on a hostile repository', () => {
+// The CLI cases spawn node: generous limits for a busy CI machine (a hang still fails, at runCli's 30 s).
+describe('lint on a hostile repository', { timeout: 60_000 }, () => {
   it('walks two `x -> .` link loops once, without exponential blow-up', async () => {
     const dir = repo();
     symlinkSync('.', join(dir, 'x'));
