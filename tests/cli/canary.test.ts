@@ -278,6 +278,26 @@ if (args[0] === 'port-forward') {
     expect(goodMetric?.measurements).toHaveLength(3);
   }, 60_000);
 
+  it('runs a rangeQuery metric: the canary fails and the stable passes over the last minute', async () => {
+    const args = [
+      'canary',
+      'check',
+      '--prometheus',
+      prometheus?.url as string,
+      '--template',
+      fixture('range-template.yaml'),
+      '--json',
+    ];
+    const [bad, good] = await Promise.all([
+      runCli([...args, '--arg', 'canary-hash=canary1']),
+      runCli([...args, '--arg', 'canary-hash=stable1']),
+    ]);
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(good.code, good.stderr).toBe(0);
+    const points = json<{ metrics: { value: string }[] }>(good.stdout).metrics[0]?.value ?? '';
+    expect(points.split(',').length).toBeGreaterThan(1); // several points of the range, not one sample
+  }, 60_000);
+
   it('runs the eval-replay job locally with --run-jobs against --target', async () => {
     const result = await runCli(
       [
