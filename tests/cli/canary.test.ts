@@ -249,21 +249,22 @@ if (args[0] === 'port-forward') {
     expect(report.metrics.find((m) => m.name === 'latency-p95')?.phase).toBe('Inconclusive');
   }, 60_000);
 
-  it('runs the AnalysisRun loop with --watch: the canary fails after failureLimit, the stable completes count', async () => {
+  /** `canary check --template FIXTURE --json` for canary1 and for stable1, side by side. */
+  const checkCanaryAndStable = (template: string, ...extra: string[]) => {
     const args = [
       'canary',
       'check',
       '--prometheus',
       prometheus?.url as string,
       '--template',
-      fixture('watch-template.yaml'),
-      '--watch',
-      '--json',
+      fixture(template),
     ];
-    const [bad, good] = await Promise.all([
-      runCli([...args, '--arg', 'canary-hash=canary1']),
-      runCli([...args, '--arg', 'canary-hash=stable1']),
-    ]);
+    const run = (hash: string) => runCli([...args, ...extra, '--json', '--arg', `canary-hash=${hash}`]);
+    return Promise.all([run('canary1'), run('stable1')] as const);
+  };
+
+  it('runs the AnalysisRun loop with --watch: the canary fails after failureLimit, the stable completes count', async () => {
+    const [bad, good] = await checkCanaryAndStable('watch-template.yaml', '--watch');
     expect(bad.code, bad.stderr).toBe(1);
     const badMetric = json<{ metrics: (MetricJson & { counts: { failed: number; count: number } })[] }>(
       bad.stdout,
@@ -279,19 +280,7 @@ if (args[0] === 'port-forward') {
   }, 60_000);
 
   it('runs a rangeQuery metric: the canary fails and the stable passes over the last minute', async () => {
-    const args = [
-      'canary',
-      'check',
-      '--prometheus',
-      prometheus?.url as string,
-      '--template',
-      fixture('range-template.yaml'),
-      '--json',
-    ];
-    const [bad, good] = await Promise.all([
-      runCli([...args, '--arg', 'canary-hash=canary1']),
-      runCli([...args, '--arg', 'canary-hash=stable1']),
-    ]);
+    const [bad, good] = await checkCanaryAndStable('range-template.yaml');
     expect(bad.code, bad.stderr).toBe(1);
     expect(good.code, good.stderr).toBe(0);
     const points = json<{ metrics: { value: string }[] }>(good.stdout).metrics[0]?.value ?? '';
