@@ -6,12 +6,24 @@
  *      a second process with the default answer cache on (a secondary line: repeated questions are hits).
  *   2. Engine scaling: index build time and median query time at 100 and 10,000 synthetic passages.
  *   3. CLI start-up: `gitops-lab --help` wall time against `node -e 0` (interleaved runs, medians).
- * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http.
+ *   4. Overload (issue 13): a `serve` process (answer cache off, default limits) under 50, 200 and 1,000
+ *      connections of asks, while a separate prober process opens a new connection for GET /healthz every
+ *      100 ms with a 1 s timeout (as the kubelet does): /healthz p99 and failures, ask 200 / 503 (shed) /
+ *      error shares. Then 12,000 connections that send the headers of an ask and trickle its body: the
+ *      server's peak RSS (loopback only, bounded at --slow-seconds, default 10 s).
+ * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http, --skip-overload,
+ * --only-overload, --overload-seconds <s> (default 8), --slow-connections <n> (default 12000), --cli <path>
+ * (another build's bin/gitops-lab.js, e.g. the main branch's, for a before/after comparison).
  * Not a test: the figures depend on the machine. Run it on an idle machine after `npm run build`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import {
+  type AddressInfo,
+  connect as connectSocket,
+  createServer as createNetServer,
+  type Socket,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +33,22 @@ import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine } from '../src/service/qa/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'bin', 'gitops-lab.js');
-
 const args = process.argv.slice(2);
+// --cli <path>: the gitops-lab entry to start (default this checkout's), to compare two builds on one machine.
+const cliFlag = args.indexOf('--cli');
+const cli = cliFlag >= 0 ? String(args[cliFlag + 1]) : join(root, 'bin', 'gitops-lab.js');
 const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const duration = flag('duration', 10);
 const connections = flag('connections', 50);
-const skipHttp = args.includes('--skip-http');
+const onlyOverload = args.includes('--only-overload');
+const skipHttp = args.includes('--skip-http') || onlyOverload;
+const skipOverload = args.includes('--skip-overload');
+const overloadSeconds = flag('overload-seconds', 8);
+const slowConnections = flag('slow-connections', 12_000);
+const slowSeconds = flag('slow-seconds', 10);
 
 interface Row {
   measure: string;
@@ -69,7 +87,9 @@ async function freePort(): Promise<number> {
  * Starts `gitops-lab serve` with its request logs discarded (a busy pipe would slow the server down, not the
  * code under test) and waits until /readyz answers 200.
  */
-async function startServe(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+async function startServe(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess; port: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -83,7 +103,7 @@ async function startServe(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; c
       (r) => r.ok,
       () => false,
     );
-    if (ready) return { url, child };
+    if (ready) return { url, child, port };
     if (Date.now() > deadline) throw new Error('serve was not ready within 30 s');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -400,10 +420,177 @@ function benchStartup(runs = 21): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// 4. Overload
+
+/**
+ * A prober in its own process (the load generator's busy event loop must not delay the probes): every
+ * 100 ms a GET /healthz on a new connection with a 1 s timeout, like a kubelet probe. Prints
+ * {latencies, failures} as JSON after `seconds`.
+ */
+const PROBER = `
+const http = require('node:http');
+const [url, seconds] = process.argv.slice(1);
+const latencies = []; let failures = 0; const end = Date.now() + Number(seconds) * 1000;
+const agent = new http.Agent({ keepAlive: false });
+function probe() {
+  if (Date.now() >= end) { process.stdout.write(JSON.stringify({ latencies, failures })); return; }
+  const t0 = performance.now(); let done = false;
+  const finish = (ok) => { if (done) return; done = true; if (ok) latencies.push(performance.now() - t0); else failures++; setTimeout(probe, 100); };
+  const req = http.get(url + '/healthz', { agent, timeout: 1000 }, (res) => { res.resume(); res.on('end', () => finish(res.statusCode === 200)); });
+  req.on('timeout', () => { req.destroy(); finish(false); });
+  req.on('error', () => finish(false));
+}
+probe();
+`;
+
+function runProber(url: string, seconds: number): Promise<{ latencies: number[]; failures: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', PROBER, url, String(seconds)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out) as { latencies: number[]; failures: number });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+/** Peak VmRSS of a process in MiB, from /proc (Linux). */
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+async function benchOverload(): Promise<void> {
+  const bodies = bundledQuestions().map((question) => JSON.stringify({ question }));
+  const serve = await startServe({ DOCQA_ANSWER_CACHE_SIZE: '0' });
+  try {
+    await autocannon({ url: serve.url, connections: 4, duration: 1, requests: askRequests(bodies) });
+    for (const level of [50, 200, 1000]) {
+      log(`overload: ${level} connections of uncached asks for ${overloadSeconds} s, probing /healthz`);
+      const [load, probes] = await Promise.all([
+        autocannon({
+          url: serve.url,
+          connections: level,
+          duration: overloadSeconds,
+          requests: askRequests(bodies),
+          timeout: 10,
+        }),
+        runProber(serve.url, overloadSeconds - 1),
+      ]);
+      const total = load.requests.total;
+      const shed = load.non2xx;
+      const failed = load.errors + load.timeouts;
+      const p99 = quantile(probes.latencies, 0.99);
+      rows.push(
+        {
+          measure: `${level} conns: GET /healthz p99, new connection every 100 ms (${probes.latencies.length} probes)`,
+          value: `${p99.toFixed(1)} ms`,
+          target: '< 100 ms',
+          ok: p99 < 100,
+        },
+        {
+          measure: `${level} conns: /healthz probes failed (1 s timeout)`,
+          value: `${probes.failures}`,
+          target: '0',
+          ok: probes.failures === 0,
+        },
+        {
+          measure: `${level} conns: asks answered 200 / shed 503 / errors+timeouts`,
+          value: `${(load['2xx'] / Math.max(1, overloadSeconds)).toFixed(0)}/s / ${((shed / Math.max(1, total)) * 100).toFixed(1)}% / ${failed}`,
+          target: '0 errors',
+          ok: failed === 0,
+        },
+        { measure: `${level} conns: ask latency p99 (200s and 503s)`, value: `${load.latency.p99} ms` },
+      );
+    }
+  } finally {
+    await stopServe(serve.child);
+  }
+
+  // Slow bodies: headers of an ask with Content-Length 4096, then one byte a second.
+  const slow = await startServe();
+  const sockets: Socket[] = [];
+  let peak = rssMiB(slow.child.pid as number);
+  const baseline = peak;
+  try {
+    log(`overload: ${slowConnections} slow-body connections for ${slowSeconds} s`);
+    const head =
+      'POST /v1/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{"question":"';
+    let closedByServer = 0;
+    const deadline = Date.now() + slowSeconds * 1000;
+    for (let i = 0; i < slowConnections && Date.now() < deadline; i += 500) {
+      const batch = Math.min(500, slowConnections - i);
+      await Promise.all(
+        Array.from(
+          { length: batch },
+          () =>
+            new Promise<void>((resolve) => {
+              const socket = connectSocket(slow.port, '127.0.0.1');
+              sockets.push(socket);
+              socket.on('connect', () => {
+                socket.write(head);
+                resolve();
+              });
+              socket.on('error', () => resolve());
+              socket.on('close', () => {
+                closedByServer++;
+                resolve();
+              });
+              socket.resume();
+            }),
+        ),
+      );
+      peak = Math.max(peak, rssMiB(slow.child.pid as number));
+    }
+    while (Date.now() < deadline) {
+      for (const socket of sockets) if (!socket.destroyed) socket.write('a');
+      peak = Math.max(peak, rssMiB(slow.child.pid as number));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const health = await fetch(`${slow.url}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    rows.push(
+      {
+        measure: `${sockets.length} slow-body connections for ${slowSeconds} s: server RSS peak (idle ${baseline.toFixed(0)} MiB)`,
+        value: `${peak.toFixed(0)} MiB`,
+        target: '< 300 MiB',
+        ok: peak < 300,
+      },
+      {
+        measure: 'slow-body connections closed by the server (connection cap, timeouts) / /healthz after',
+        value: `${closedByServer} / ${health}`,
+      },
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await stopServe(slow.child);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 if (!skipHttp) await benchHttp();
-await benchScaling();
-benchStartup();
+if (!onlyOverload) {
+  await benchScaling();
+  benchStartup();
+}
+if (!skipOverload) await benchOverload();
 
 const os = await import('node:os');
 const cpu = os.cpus();

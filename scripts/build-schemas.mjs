@@ -5,11 +5,12 @@
  * - schemas/kubernetes.json: core kinds, derived from the model metadata that @kubernetes/client-node ships
  *   (each generated model lists its fields, their types and, in its .d.ts, which are required).
  * - schemas/argo.json: Argo CD and Argo Rollouts kinds, from their CustomResourceDefinitions
- *   (default: ../shared/reference/crds, or the folder given as the first argument).
+ *   vendored in schemas/crds/ at the exact versions the lab installs (Argo CD v3.1.12, Argo Rollouts v1.8.3),
+ *   or the folder given as the first argument.
  *
  * Both are made strict the way `kubectl --validate=strict` is: wherever a schema lists properties and does
  * not preserve unknown fields, an unknown field is an error (additionalProperties: false).
- * Run: node scripts/build-schemas.mjs [CRD_DIR]
+ * Run: npm run build && node scripts/build-schemas.mjs [CRD_DIR]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -18,12 +19,47 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as clientNode from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+// The CRD conversion is shared with lint itself (CRDs found in a repository): run `npm run build` first.
+import { crdKindSchemas } from '../dist/lab/lint/crd-schema.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The generated model classes, by name. */
 const k8s = new Map(Object.entries(clientNode));
 const require = createRequire(import.meta.url);
 const modelsDir = join(dirname(require.resolve('@kubernetes/client-node')), 'gen', 'models');
+
+/**
+ * Every built-in kind the API server lets a client create, read from client-node's generated API classes:
+ * each `create…` request factory posts to `/api/v1/…` or `/apis/GROUP/VERSION/…` with a body of one model
+ * class. Subresources (paths with `{name}`, such as pods/eviction) are not kinds of their own, and alpha
+ * versions are off by default on the API server (kube-apiserver --runtime-config), so both are left out.
+ * client-node 1.4.0 is generated from Kubernetes 1.34's OpenAPI; the groups that 1.34 added on top of the
+ * lab's 1.33 (resource.k8s.io/v1) are left out too, so an object valid here is valid on kind's 1.33 node.
+ */
+function discoverKinds() {
+  const apisDir = join(modelsDir, '..', 'apis');
+  const kinds = {};
+  for (const file of readdirSync(apisDir).filter((f) => /Api\.js$/.test(f))) {
+    const js = readFileSync(join(apisDir, file), 'utf8');
+    const dts = readFileSync(join(apisDir, file.replace(/\.js$/, '.d.ts')), 'utf8');
+    for (const m of js.matchAll(
+      /async (create(?:Namespaced)?(\w+?))\((?:namespace, )?body,[\s\S]*?localVarPath = '([^']+)'/g,
+    )) {
+      const [, method, kind, path] = m;
+      if (path.includes('{name}')) continue;
+      const version = path.match(/^\/api\/(v1)\/|^\/apis\/([^/]+\/[^/]+)\//);
+      if (!version) continue;
+      const apiVersion = version[1] ?? version[2];
+      if (/alpha/.test(apiVersion) || apiVersion === 'resource.k8s.io/v1') continue;
+      const body = dts.match(new RegExp(`\\b${method}\\((?:namespace: string, )?body: (\\w+)`))?.[1];
+      if (!body || !k8s.get(body)?.attributeTypeMap) continue;
+      // Review and request kinds (TokenReview, SubjectAccessReview…) are created, never kept in Git, but
+      // they are still kinds; keep them.
+      kinds[`${apiVersion}/${kind}`] = body;
+    }
+  }
+  return kinds;
+}
 
 /** apiVersion/kind → client-node model class. */
 const coreKinds = {
@@ -84,7 +120,7 @@ function typeSchema(type, format, name, visit) {
     return quantityScalars.has(name) ? { type: ['string', 'number'] } : { type: 'string' };
   if (type === 'boolean') return { type: 'boolean' };
   if (type === 'number') return { type: format === 'double' ? 'number' : 'integer' };
-  if (type === 'Date') return { type: 'string' };
+  if (type === 'Date' || type === 'V1MicroTime') return { type: 'string' };
   if (type === 'IntOrString') return { type: ['integer', 'string'] };
   if (type === 'any' || type === 'object') return {};
   const array = type.match(/^Array<(.+)>$/);
@@ -121,7 +157,7 @@ function buildKubernetes() {
     };
   };
   const kinds = {};
-  for (const [key, model] of Object.entries(coreKinds)) {
+  for (const [key, model] of Object.entries({ ...discoverKinds(), ...coreKinds })) {
     visit(model);
     const slash = key.lastIndexOf('/');
     const apiVersion = key.slice(0, slash);
@@ -140,72 +176,32 @@ function buildKubernetes() {
   };
 }
 
-/** Makes a CRD's openAPIV3Schema strict and portable to ajv. `atRoot` marks the object's top level. */
-function strictCrdSchema(node, path = []) {
-  if (Array.isArray(node)) return node.map((n) => strictCrdSchema(n, path));
-  if (!node || typeof node !== 'object') return node;
-  const out = {};
-  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
-  for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith('x-kubernetes-') || key === 'description' || key === 'format') continue;
-    if (key === 'properties') {
-      out.properties = {};
-      for (const [prop, sub] of Object.entries(value))
-        out.properties[prop] = strictCrdSchema(sub, [...path, prop]);
-    } else if (key === 'additionalProperties' && typeof value === 'object') {
-      out.additionalProperties = strictCrdSchema(value, [...path, '*']);
-    } else if (key === 'items') {
-      out.items = strictCrdSchema(value, [...path, '[]']);
-    } else if (['allOf', 'anyOf', 'oneOf', 'not'].includes(key)) {
-      out[key] = strictCrdSchema(value, path);
-    } else {
-      out[key] = value;
-    }
-  }
-  if (node['x-kubernetes-int-or-string'] === true) {
-    delete out.type;
-    out.type = ['integer', 'string'];
-  }
-  if (out.properties && !preserve && out.additionalProperties === undefined) out.additionalProperties = false;
-  if (path.length === 1 && path[0] === 'metadata')
-    return { $ref: 'kubernetes.json#/definitions/V1ObjectMeta' };
-  // Embedded object metadata (pod templates) lists labels and annotations only; allow the rest of ObjectMeta.
-  if (path.at(-1) === 'metadata' && out.properties && (out.properties.labels || out.properties.annotations)) {
-    return { $ref: 'kubernetes.json#/definitions/V1ObjectMeta' };
-  }
-  return out;
-}
-
 function buildArgo(crdDir) {
-  const kinds = {};
+  const crds = [];
   for (const file of readdirSync(crdDir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
-      const crd = doc.toJS();
-      if (crd?.kind !== 'CustomResourceDefinition') continue;
-      for (const version of crd.spec.versions) {
-        if (!version.served) continue;
-        const apiVersion = `${crd.spec.group}/${version.name}`;
-        const kind = crd.spec.names.kind;
-        const schema = strictCrdSchema(version.schema.openAPIV3Schema);
-        schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
-        schema.properties.apiVersion = { const: apiVersion };
-        schema.properties.kind = { const: kind };
-        // status (and an Application's operation) are written by controllers, not kept in Git: accept any
-        // object there, which also keeps the compiled validators small.
-        for (const field of ['status', 'operation']) {
-          if (schema.properties[field]) schema.properties[field] = { type: 'object' };
-        }
-        kinds[`${apiVersion}/${kind}`] = schema;
-      }
-    }
+    for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) crds.push(doc.toJS());
   }
   return {
     $id: 'argo.json',
     $comment: `Generated by scripts/build-schemas.mjs from the Argo CD and Argo Rollouts CRDs. Do not edit.`,
-    kinds,
+    kinds: argoKindSchemas(crds),
   };
+}
+
+/**
+ * The lint schema of every served version of every CustomResourceDefinition among `objects`, by
+ * `group/version/Kind` (tests/manifests/vendored-argo.test.ts checks schemas/argo.json against the CRDs in the
+ * vendored install manifests with it).
+ */
+export function argoKindSchemas(objects) {
+  const kinds = {};
+  for (const crd of objects) {
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    for (const [key, schema] of crdKindSchemas(crd)) kinds[key] = schema;
+  }
+  return kinds;
 }
 
 /** Kustomization files (kustomize.config.k8s.io/v1beta1), top level and the entries lint reads, strict. */
@@ -309,13 +305,18 @@ function writeAtomic(file, value) {
   renameSync(tmp, file);
 }
 
-const crdDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'crds');
-writeAtomic(join(root, 'schemas', 'kubernetes.json'), buildKubernetes());
-writeAtomic(join(root, 'schemas', 'argo.json'), buildArgo(crdDir));
-writeAtomic(join(root, 'schemas', 'kustomization.json'), buildKustomization());
-// Keep the generated files in the repository's formatting (biome checks JSON too).
-const biome = join(root, 'node_modules', '.bin', 'biome');
-if (existsSync(biome)) execFileSync(biome, ['format', '--write', join(root, 'schemas')], { stdio: 'ignore' });
-process.stdout.write(
-  `wrote schemas/kubernetes.json, schemas/argo.json and schemas/kustomization.json (CRDs from ${crdDir})\n`,
-);
+function main() {
+  const crdDir = process.argv[2] ?? join(root, 'schemas', 'crds');
+  writeAtomic(join(root, 'schemas', 'kubernetes.json'), buildKubernetes());
+  writeAtomic(join(root, 'schemas', 'argo.json'), buildArgo(crdDir));
+  writeAtomic(join(root, 'schemas', 'kustomization.json'), buildKustomization());
+  // Keep the generated files in the repository's formatting (biome checks JSON too).
+  const biome = join(root, 'node_modules', '.bin', 'biome');
+  if (existsSync(biome)) execFileSync(biome, ['format', '--write', join(root, 'schemas')], { stdio: 'ignore' });
+  process.stdout.write(
+    `wrote schemas/kubernetes.json, schemas/argo.json and schemas/kustomization.json (CRDs from ${crdDir})\n`,
+  );
+}
+
+// Run when executed, not when imported (the tests import argoKindSchemas).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

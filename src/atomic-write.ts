@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface WriteFileAtomicOptions {
   /** Create the file's folder first (default false). */
   createFolder?: boolean;
+  /** Permission bits of the file (default: the original's, else 0666 less the umask). */
+  mode?: number;
 }
 
 /**
@@ -22,12 +24,16 @@ export async function writeFileAtomic(
     dirname(path),
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
-  const mode = await stat(path).then(
-    (info) => info.mode & 0o777,
-    () => undefined,
-  );
+  const mode =
+    options.mode ??
+    (await stat(path).then(
+      (info) => info.mode & 0o777,
+      () => undefined,
+    ));
   try {
     await writeFile(temporary, content, { encoding: 'utf8', mode, flag: 'wx' });
+    // writeFile's mode is filtered by the umask; an explicit mode is meant exactly.
+    if (options.mode !== undefined) await chmod(temporary, options.mode);
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);

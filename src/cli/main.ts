@@ -4,7 +4,7 @@
  * Keep this module light: command handlers and heavy libraries are imported lazily by each command.
  */
 import { Command, CommanderError } from 'commander';
-import { isLabError } from '../errors.js';
+import { ExitCode, isLabError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
 import { paint } from './output.js';
 import { version } from './version.js';
@@ -56,19 +56,82 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   tolerateClosedPipes();
   const debug = argv.includes('--debug') || process.env.GITOPS_LAB_DEBUG === '1';
   const program = buildProgram();
+  // The parsed --json of the command that runs (true, or eval's file name / "-"); undefined until parsed.
+  let json: unknown;
+  let commandPath: string[] = [];
+  program.hook('preAction', (_program, action) => {
+    json = action.opts().json;
+    for (let c: Command | null = action; c?.parent; c = c.parent) commandPath.unshift(c.name());
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    process.exitCode = reportError(error, debug);
+    if (commandPath.length === 0) commandPath = commandNames(program, argv.slice(2));
+    const jsonOnStdout =
+      json === undefined ? jsonRequested(argv.slice(2), commandPath) : json === true || json === '-';
+    process.exitCode = reportError(error, debug, process.stderr, jsonOnStdout ? process.stdout : undefined);
   }
 }
 
-/** Prints an error the way the CLI promises (one sentence, a hint, a stack only with --debug); returns the exit code. */
+/** The subcommand names at the start of `args` (`canary check`), as far as the program knows them. */
+function commandNames(program: Command, args: string[]): string[] {
+  const names: string[] = [];
+  let command: Command | undefined = program;
+  for (const arg of args) {
+    command = command?.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!command) break;
+    names.push(command.name());
+  }
+  return names;
+}
+
+/**
+ * Whether `args` ask for JSON on stdout, read from the raw arguments when commander stopped before parsing
+ * them (a bad flag). `--json` is a switch everywhere except eval, where it takes a file ("-" is stdout).
+ */
+export function jsonRequested(args: string[], commandPath: string[]): boolean {
+  const at = args.indexOf('--json');
+  if (at === -1) return args.includes('--json=-');
+  if (commandPath[0] !== 'eval') return true;
+  return args[at + 1] === '-';
+}
+
+/** A stable, machine-readable name for what went wrong, from the error's class and exit code. */
+function errorCode(error: unknown): string {
+  if (error instanceof CommanderError) return 'usage';
+  if (!isLabError(error)) return 'unexpected';
+  if (error.exitCode === ExitCode.usage) return 'usage';
+  if (error.exitCode === ExitCode.precondition) return 'precondition';
+  return 'failed';
+}
+
+/**
+ * Prints an error the way the CLI promises (one sentence, a hint, a stack only with --debug); returns the exit
+ * code. With `jsonOut` (the command was run with --json) the same error also goes there as one JSON document,
+ * `{"type":"error","error":{"code","message","hint","exitCode"}}`, so a pipe into a JSON reader never gets nothing.
+ */
 export function reportError(
   error: unknown,
   debug: boolean,
   stderr: NodeJS.WritableStream = process.stderr,
+  jsonOut?: NodeJS.WritableStream,
 ): number {
+  const { exitCode, message, hint } = present(error, debug, stderr);
+  if (jsonOut && message !== undefined) {
+    jsonOut.write(
+      `${JSON.stringify({ type: 'error', error: { code: errorCode(error), message, hint: hint ?? helpHint, exitCode } })}\n`,
+    );
+  }
+  return exitCode;
+}
+
+const helpHint = 'Run the command with --help for its options and examples.';
+
+function present(
+  error: unknown,
+  debug: boolean,
+  stderr: NodeJS.WritableStream,
+): { exitCode: number; message?: string; hint?: string } {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help/version text).
     if (
@@ -76,22 +139,28 @@ export function reportError(
       error.code === 'commander.version' ||
       error.code === 'commander.help'
     ) {
-      return 0;
+      return { exitCode: 0 };
     }
-    return error.exitCode === 0 ? 0 : 2;
+    if (error.exitCode === 0) return { exitCode: 0 };
+    return {
+      exitCode: 2,
+      message: `${error.message.replace(/^error: /, '').replace(/\.?$/, '.')}`,
+      hint: helpHint,
+    };
   }
   if (isLabError(error)) {
     stderr.write(`${paint('red', 'error:', process.stderr)} ${error.message}\n`);
     if (error.hint) stderr.write(`${paint('yellow', 'hint:', process.stderr)} ${error.hint}\n`);
     if (debug && error.stack) stderr.write(`${error.stack}\n`);
-    return error.exitCode;
+    return { exitCode: error.exitCode, message: error.message, hint: error.hint };
   }
   const message = error instanceof Error ? error.message : String(error);
+  const hint = 'Run again with --debug for the stack trace, and report it if it looks like a bug.';
   stderr.write(`${paint('red', 'error:', process.stderr)} unexpected failure: ${message}\n`);
   if (debug && error instanceof Error && error.stack) {
     stderr.write(`${error.stack}\n`);
   } else {
-    stderr.write('hint: run again with --debug for the stack trace, and report it if it looks like a bug.\n');
+    stderr.write(`hint: ${hint.charAt(0).toLowerCase()}${hint.slice(1)}\n`);
   }
-  return 1;
+  return { exitCode: 1, message: `Unexpected failure: ${message}`, hint };
 }

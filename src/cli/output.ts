@@ -3,6 +3,7 @@
  * Domain code never prints; handlers render what the domain returns through these helpers.
  */
 import type { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 
 export interface OutputStreams {
   stdout: Writable & { isTTY?: boolean };
@@ -37,12 +38,56 @@ export function writeJson(value: unknown, stream: Writable = process.stdout): vo
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A plain-text table with columns padded to their widest cell. */
-export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** The width a cell takes on screen: colour codes take none. */
+export function visibleWidth(text: string): number {
+  return stripVTControlCharacters(text).length;
+}
+
+/** Splits text into lines of at most `width` visible characters, at spaces where it can. */
+export function wrapText(text: string, width: number): string[] {
+  if (width < 1 || visibleWidth(text) <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (visibleWidth(candidate) <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    let rest = word;
+    while (visibleWidth(rest) > width) {
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    line = rest;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The width to wrap output to: the terminal's, or 100 columns when stdout is not a terminal. */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  return stream.isTTY && stream.columns ? stream.columns : 100;
+}
+
+/**
+ * A plain-text table with columns padded to their widest cell (as seen on screen, colour codes excluded). With
+ * `width`, a last cell that would run past it wraps onto lines indented to the start of its column.
+ */
+export function formatTable(headers: string[], rows: string[][], options: { width?: number } = {}): string {
+  const widths = headers.map((h, i) =>
+    Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))),
+  );
+  const pad = (c: string, width: number) => c + ' '.repeat(Math.max(0, width - visibleWidth(c)));
+  const indent = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
+  const last = (c: string) => {
+    if (!options.width || options.width - indent < 20) return c;
+    return wrapText(c, options.width - indent).join(`\n${' '.repeat(indent)}`);
+  };
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) => (i === cells.length - 1 ? last(c) : pad(c, widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');

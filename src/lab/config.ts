@@ -81,7 +81,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
       argoCd: 'v3.1.12',
       argoRollouts: 'v1.8.3',
     },
-    ports: { argocd: 8080, grafana: 3000, git: 3080, prometheus: 9090 },
+    // Argo CD's host port is not 8080: that is `gitops-lab serve`'s (the doc-QA contract), and a person who tried the
+    // service first would otherwise find the lab's preflight failing on a port the lab itself told them to use.
+    ports: { argocd: 8090, grafana: 3000, git: 3080, prometheus: 9090 },
     nodePorts: { argocd: 30080, grafana: 30300, git: 30090, prometheus: 30909 },
     namespaces: {
       argocd: 'argocd',
@@ -171,13 +173,14 @@ export async function loadConfig(
         hint: 'Fix the YAML syntax, or delete the file to use the defaults.',
       });
     }
-    const result = (await fileSchema()).safeParse(raw);
+    const schema = await fileSchema();
+    const result = schema.safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue?.path.map(String).join('.') || '(top level)';
       const unknown =
         issue?.code === 'unrecognized_keys'
-          ? `: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+          ? `: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}${await didYouMean(issue.keys[0] ?? '', knownFields(schema, issue.path))}`
           : `: ${issue?.message}`;
       throw new UsageError(`${file}: field ${field}${unknown}.`, {
         hint: 'See docs/lifecycle.md for the fields gitops-lab.yaml accepts.',
@@ -199,6 +202,25 @@ export async function loadConfig(
   if (overrides.repo) config.git.repo = overrides.repo;
   if (overrides.kubeconfig) config.kubeconfig = overrides.kubeconfig;
   return config;
+}
+
+/** The field names the config schema accepts at `path` (the object holding an unknown field). */
+function knownFields(schema: unknown, path: PropertyKey[]): string[] {
+  let node = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown };
+  for (const key of path) {
+    let child = node.shape?.[String(key)] as typeof node | undefined;
+    while (child && !child.shape && child.unwrap) child = child.unwrap() as typeof node;
+    if (!child) return [];
+    node = child;
+  }
+  return Object.keys(node.shape ?? {});
+}
+
+/** ` (did you mean "ports"?)` for a misspelt field, or nothing. Loaded only on this error path. */
+async function didYouMean(field: string, known: string[]): Promise<string> {
+  const { closest } = await import('./lint/schemas.js');
+  const suggestion = closest(field, known);
+  return suggestion ? ` (did you mean "${suggestion}"?)` : '';
 }
 
 function expandHome(path: string): string {

@@ -4,18 +4,19 @@
  * @hono/node-server (server.ts). Bad input never produces a 5xx; a bug becomes a logged, counted 500.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Registry } from 'prom-client';
-import { loadCorpus } from './corpus.js';
+import { type CorpusLimits, loadCorpus } from './corpus.js';
 import { defaultCorpusDir } from './corpus-dir.js';
 import { describeFaults, type Faults, resolveFaults } from './faults.js';
 import { createGenerativeAnswerer, type FallbackReason, type GeminiOptions } from './generative.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { createMetrics, type DocQaMetrics, type RequestOutcome } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { type AskGate, createAskGate } from './overload.js';
 import { buildQaEngine } from './qa/index.js';
 import type { ExtractiveAnswer, Passage, QaEngine } from './qa/types.js';
 import {
@@ -47,9 +48,25 @@ export interface DocQaAppOptions {
   engine?: QaEngine | Promise<QaEngine>;
   /** How many extractive answers to memoise (default 1000; 0 turns the cache off). */
   answerCacheSize?: number;
+  /** Asks admitted at once; beyond it POST /v1/ask is 503 + Retry-After (default 256). */
+  maxInFlightAsks?: number;
+  /** Longest wait of an admitted ask for its turn; then 503 + Retry-After (default 2000 ms). */
+  maxAskWaitMs?: number;
+  /** Size caps of the corpus loader (defaults in corpus.ts). */
+  corpusLimits?: CorpusLimits;
+  /**
+   * Awaited by every admitted ask after its body is read and before it is answered: a hook for embedding and
+   * tests (hold asks in flight deterministically). Default: none.
+   */
+  onAsk?: () => Promise<void>;
+  /** Injected clock in ms (the generative circuit breaker); default performance.now. */
+  now?: () => number;
 }
 
 export const DEFAULT_ANSWER_CACHE_SIZE = 1000;
+export const DEFAULT_MAX_INFLIGHT_ASKS = 256;
+/** Seconds a shed client is told to wait (Retry-After). */
+export const SHED_RETRY_AFTER_S = 1;
 
 interface CachedAnswer {
   answer: ExtractiveAnswer;
@@ -87,7 +104,24 @@ export interface DocQaApp {
   engine(): Promise<QaEngine>;
   /** Flushes tracing; the app stays usable for requests already in flight. */
   close(): Promise<void>;
+  /** The in-flight bound of POST /v1/ask. */
+  gate: AskGate;
+  /**
+   * Admission ahead of the app, for the HTTP server: takes an in-flight place for this request (released
+   * when `outgoing` closes) or returns false, counted as shed, when the bound is reached.
+   */
+  admit(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
+  /** What /readyz answers, without going through the router. */
+  readiness(): { status: 200 | 503; body: unknown };
 }
+
+/** The shed answer, as JSON text (the server writes it without going through the router). */
+export const SHED_BODY = JSON.stringify({
+  error: {
+    code: 'overloaded',
+    message: `Too many questions in flight; retry after ${SHED_RETRY_AFTER_S} s.`,
+  },
+});
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i;
@@ -118,21 +152,64 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       : options.tracing
         ? createTracing({ ...options.tracing, logger })
         : noTracing;
-  const generative = mode === 'generative' ? createGenerativeAnswerer(options.gemini) : undefined;
+  const breakerCodes = { closed: 0, open: 1, half_open: 2 } as const;
+  const generative =
+    mode === 'generative'
+      ? createGenerativeAnswerer({
+          ...options.gemini,
+          now: options.gemini?.now ?? options.now,
+          onBreakerState: (state) => {
+            metrics.breakerState.set(breakerCodes[state]);
+            logger.log(state === 'closed' ? 'info' : 'warn', 'generative circuit breaker', { state });
+          },
+        })
+      : undefined;
   const cacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE;
   const cache = new Map<string, CachedAnswer>();
   const counters = labelledSeries(metrics);
+  const gate = createAskGate({
+    maxInFlight: options.maxInFlightAsks ?? DEFAULT_MAX_INFLIGHT_ASKS,
+    ...(options.maxAskWaitMs === undefined ? {} : { maxWaitMs: options.maxAskWaitMs }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const inFlightGauge = metrics.inFlight;
+  const enter = (): boolean => {
+    if (!gate.tryEnter()) {
+      metrics.shed.inc();
+      return false;
+    }
+    inFlightGauge.inc();
+    return true;
+  };
+  const leave = (): void => {
+    gate.leave();
+    inFlightGauge.dec();
+  };
+  /** Requests the server admitted before handing them to the router. */
+  const admitted = new WeakSet<IncomingMessage>();
 
   let readyState: 'loading' | 'ready' | 'failed' = 'loading';
+  let readyCounts: { documents: number; passages: number } | undefined;
   let loadError = '';
   const started = performance.now();
   const enginePromise: Promise<QaEngine> = (
     options.engine
       ? Promise.resolve(options.engine)
-      : loadCorpus(corpusDir).then((corpus) => buildQaEngine(corpus))
+      : loadCorpus(corpusDir, {
+          ...options.corpusLimits,
+          onSkip: (skip) => {
+            metrics.corpusSkipped.inc({ reason: skip.reason });
+            logger.log('warn', 'corpus file skipped', {
+              file: skip.file,
+              reason: skip.reason,
+              detail: skip.detail,
+            });
+          },
+        }).then((corpus) => buildQaEngine(corpus))
   ).then(
     (engine) => {
       readyState = 'ready';
+      readyCounts = { documents: engine.corpus.documents.length, passages: engine.corpus.passages.length };
       logger.log('info', 'corpus indexed', {
         corpus: options.engine ? '(injected engine)' : corpusDir,
         documents: engine.corpus.documents.length,
@@ -214,12 +291,31 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
   );
 
   app.post('/v1/ask', async (c) => {
+    const incoming = c.env?.incoming;
+    if (incoming && admitted.has(incoming)) return handleAsk(c);
+    // In-process (app.request) or a server that did not admit it: the same bound, here.
+    if (!enter()) return shedResponse(c);
+    try {
+      return await handleAsk(c);
+    } finally {
+      leave();
+    }
+  });
+
+  async function handleAsk(c: Context<Env>) {
     const t0 = performance.now();
     const request = await parseAskRequest(c.req.raw, c.env?.incoming);
     const engine = await enginePromise.catch(() => {
       throw new HttpError(503, 'not_ready', `The corpus could not be loaded: ${loadError}`);
     });
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (options.onAsk) await options.onAsk();
+    // The CPU-bound part runs in a turn: never in the poll phase, never more than a slice per loop iteration.
+    if (!(await gate.turn())) {
+      // Waited too long for a turn: the process is starved; shed now rather than answer after a client timeout.
+      metrics.shed.inc();
+      return shedResponse(c);
+    }
 
     // With tracing off (the default) the answer is computed directly: no span attributes, no closures.
     const outcome = !tracing.enabled
@@ -276,7 +372,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       fallback_reason: fallbackReason,
     });
     return c.json(body, 200);
-  });
+  }
 
   async function answerQuestion(
     engine: QaEngine,
@@ -308,10 +404,13 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     );
     if (result.ok) return { answer: result.answer, mode: 'generative', grounded: true };
     metrics.fallback.inc({ reason: result.reason });
-    logger.log('warn', 'generative answer replaced by extractive', {
-      reason: result.reason,
-      detail: result.detail,
-    });
+    // While the breaker is open every ask falls back: its state changes are logged, not each ask.
+    if (result.reason !== 'circuit_open') {
+      logger.log('warn', 'generative answer replaced by extractive', {
+        reason: result.reason,
+        detail: result.detail,
+      });
+    }
     return { ...extractive(), mode: 'extractive', fallbackReason: result.reason };
   }
 
@@ -344,23 +443,20 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' as const }, 200));
 
-  app.get('/readyz', async (c) => {
-    if (readyState === 'ready') {
-      const engine = await enginePromise;
-      return c.json(
-        {
-          status: 'ready' as const,
-          documents: engine.corpus.documents.length,
-          passages: engine.corpus.passages.length,
-        },
-        200,
-      );
+  function readiness(): { status: 200 | 503; body: unknown } {
+    if (readyState === 'ready' && readyCounts) {
+      return { status: 200, body: { status: 'ready', ...readyCounts } };
     }
     const message =
       readyState === 'failed'
         ? `The corpus could not be loaded: ${loadError}`
         : 'The corpus index is being built.';
-    return errorResponse(c, 503, 'not_ready', message);
+    return { status: 503, body: { error: { code: 'not_ready', message } } };
+  }
+
+  app.get('/readyz', (c) => {
+    const { status, body } = readiness();
+    return c.json(body, status);
   });
 
   app.get('/metrics', async (c) =>
@@ -408,6 +504,14 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     isReady: () => readyState === 'ready',
     engine: () => enginePromise,
     close: () => tracing.shutdown(),
+    gate,
+    admit(incoming, outgoing) {
+      if (!enter()) return false;
+      admitted.add(incoming);
+      outgoing.once('close', leave);
+      return true;
+    },
+    readiness,
   };
 }
 
@@ -535,6 +639,11 @@ function tooLarge(): HttpError {
     'payload_too_large',
     `The request body is over the ${MAX_BODY_BYTES / 1024} KiB limit.`,
   );
+}
+
+function shedResponse(c: Context) {
+  c.header('retry-after', String(SHED_RETRY_AFTER_S));
+  return c.body(SHED_BODY, 503, { 'content-type': 'application/json' });
 }
 
 function errorResponse(

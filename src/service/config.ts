@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { DocQaAppOptions } from './app.js';
 import { FaultSpecError, parseFaults } from './faults.js';
 import { DEFAULT_GEMINI_MODEL, DEFAULT_GEMINI_TIMEOUT_MS } from './generative.js';
+import type { ServerLimits } from './server.js';
 
 export class ServiceConfigError extends Error {
   constructor(
@@ -20,8 +21,20 @@ export class ServiceConfigError extends Error {
 export interface ServiceConfig {
   port: number;
   host: string;
-  options: DocQaAppOptions;
+  /** The app's options and the HTTP server's limits (startDocQaServer takes both). */
+  options: DocQaAppOptions & { limits: ServerLimits };
 }
+
+/** A whole number from `min` to `max`, with an error that says what it expects. */
+const wholeNumber = (min: number, max: number, what: string) => {
+  const error = `expected ${what}, a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { error })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error }).max(max, { error }))
+    .optional();
+};
 
 const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : s.trim());
 
@@ -64,6 +77,17 @@ const EnvSchema = z.object({
       z.number().int().max(100_000, { error: 'expected a whole number of answers from 0 (off) to 100000' }),
     )
     .optional(),
+  DOCQA_MAX_INFLIGHT_ASKS: wholeNumber(1, 100_000, 'asks'),
+  DOCQA_MAX_ASK_WAIT_MS: wholeNumber(1, 600_000, 'milliseconds'),
+  DOCQA_MAX_CONNECTIONS: wholeNumber(1, 1_000_000, 'connections'),
+  DOCQA_HEADERS_TIMEOUT_MS: wholeNumber(100, 600_000, 'milliseconds'),
+  DOCQA_REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 'milliseconds'),
+  DOCQA_KEEPALIVE_TIMEOUT_MS: wholeNumber(0, 600_000, 'milliseconds'),
+  DOCQA_MAX_REQUESTS_PER_SOCKET: wholeNumber(0, 1_000_000_000, 'requests (0: no limit)'),
+  DOCQA_CORPUS_MAX_FILE_BYTES: wholeNumber(1, 1024 ** 3, 'bytes'),
+  DOCQA_CORPUS_MAX_TOTAL_BYTES: wholeNumber(1, 8 * 1024 ** 3, 'bytes'),
+  DOCQA_GEMINI_BREAKER_FAILURES: wholeNumber(1, 1000, 'consecutive failures'),
+  DOCQA_GEMINI_BREAKER_OPEN_MS: wholeNumber(1, 3_600_000, 'milliseconds'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   LANGSMITH_TRACING: z
     .enum(['true', 'false', '1', '0'], { error: 'expected "true" or "false"' })
@@ -85,6 +109,18 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     throw new ServiceConfigError(`${variable}: ${issue?.message ?? 'invalid value'}${got}.`, variable);
   }
   const e = result.data;
+  if (
+    e.DOCQA_HEADERS_TIMEOUT_MS !== undefined &&
+    e.DOCQA_REQUEST_TIMEOUT_MS !== undefined &&
+    e.DOCQA_HEADERS_TIMEOUT_MS > e.DOCQA_REQUEST_TIMEOUT_MS
+  ) {
+    throw new ServiceConfigError(
+      `DOCQA_HEADERS_TIMEOUT_MS: must not be over DOCQA_REQUEST_TIMEOUT_MS (${e.DOCQA_REQUEST_TIMEOUT_MS}), got ${e.DOCQA_HEADERS_TIMEOUT_MS}.`,
+      'DOCQA_HEADERS_TIMEOUT_MS',
+    );
+  }
+  const defined = <T extends Record<string, unknown>>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   let faults: ReturnType<typeof parseFaults>;
   try {
     faults = parseFaults(e.DOCQA_FAULTS);
@@ -105,7 +141,24 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
         baseUrl: e.DOCQA_GEMINI_BASE_URL,
         model: e.DOCQA_GEMINI_MODEL ?? DEFAULT_GEMINI_MODEL,
         timeoutMs: e.DOCQA_GEMINI_TIMEOUT_MS ?? DEFAULT_GEMINI_TIMEOUT_MS,
+        ...defined({
+          breakerFailures: e.DOCQA_GEMINI_BREAKER_FAILURES,
+          breakerOpenMs: e.DOCQA_GEMINI_BREAKER_OPEN_MS,
+        }),
       },
+      ...(e.DOCQA_MAX_INFLIGHT_ASKS === undefined ? {} : { maxInFlightAsks: e.DOCQA_MAX_INFLIGHT_ASKS }),
+      ...(e.DOCQA_MAX_ASK_WAIT_MS === undefined ? {} : { maxAskWaitMs: e.DOCQA_MAX_ASK_WAIT_MS }),
+      corpusLimits: defined({
+        maxFileBytes: e.DOCQA_CORPUS_MAX_FILE_BYTES,
+        maxTotalBytes: e.DOCQA_CORPUS_MAX_TOTAL_BYTES,
+      }),
+      limits: defined({
+        maxConnections: e.DOCQA_MAX_CONNECTIONS,
+        headersTimeoutMs: e.DOCQA_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.DOCQA_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.DOCQA_KEEPALIVE_TIMEOUT_MS,
+        maxRequestsPerSocket: e.DOCQA_MAX_REQUESTS_PER_SOCKET,
+      }),
       ...(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.LANGSMITH_TRACING
         ? {
             tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, langsmith: e.LANGSMITH_TRACING ?? false },

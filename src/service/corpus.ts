@@ -2,8 +2,9 @@
  * Loads a folder of Markdown documents and splits them into passages for the doc-QA engine.
  * Pure parsing lives in `splitMarkdown`; `loadCorpus` only reads files.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { Corpus, CorpusDocument, Passage } from './qa/types.js';
 
 /** Base class of the corpus loader's errors (the service stands alone: no shared error module). */
@@ -241,16 +242,91 @@ export function splitMarkdown(markdown: string, docId: string, options: SplitOpt
   return { title, passages };
 }
 
+/** Size caps of the corpus loader. */
+export interface CorpusLimits {
+  /** Largest Markdown file read, in bytes (default 2 MiB). */
+  maxFileBytes?: number;
+  /** Largest sum of the files read, in bytes (default 32 MiB). */
+  maxTotalBytes?: number;
+}
+
+export const DEFAULT_CORPUS_MAX_FILE_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_CORPUS_MAX_TOTAL_BYTES = 32 * 1024 * 1024;
+
+/** A file the loader left out, and why. */
+export interface CorpusSkip {
+  file: string;
+  reason: 'outside_root' | 'not_regular' | 'binary';
+  detail: string;
+}
+
+export interface LoadCorpusOptions extends SplitOptions, CorpusLimits {
+  /** Called for every file left out (default: none; the service logs and counts them). */
+  onSkip?: (skip: CorpusSkip) => void;
+}
+
+/** A file (or the folder as a whole) is over a size cap. */
+export class CorpusTooLargeError extends CorpusError {
+  constructor(
+    dir: string,
+    readonly file: string,
+    message: string,
+  ) {
+    super(message, dir);
+    this.name = 'CorpusTooLargeError';
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 3 : 1)} MiB`;
+
+/** The share of characters in a text sample that a text file would not hold, above which a file is binary. */
+const BINARY_RATIO = 0.05;
+const SNIFF_BYTES = 64 * 1024;
+
 /**
- * Reads every `*.md` file of `dir` (sorted by name, not recursive) and splits them into passages.
- * Throws CorpusNotFoundError or EmptyCorpusError naming the folder.
+ * Binary sniffing, the way Git and file(1) tell text from data: any NUL byte, or more than 5% of the first
+ * 64 KiB being invalid UTF-8 or control characters other than tab, newline, form feed and carriage return.
  */
-export async function loadCorpus(dir: string, options: SplitOptions = {}): Promise<Corpus> {
+export function looksBinary(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return 'holds NUL bytes';
+  const sample = new TextDecoder('utf-8').decode(bytes.subarray(0, SNIFF_BYTES));
+  if (sample.length === 0) return undefined;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0xfffd || (c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0x7f) odd++;
+  }
+  const ratio = odd / sample.length;
+  return ratio > BINARY_RATIO
+    ? `${Math.round(ratio * 100)}% of its text is invalid UTF-8 or control characters`
+    : undefined;
+}
+
+const isInside = (root: string, path: string) =>
+  path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+
+/** Lets timers, sockets (health probes) and signals in between two files. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Reads every `*.md` file of `dir` (sorted by name, not recursive) and splits them into passages, one file
+ * per event-loop turn. A hostile folder cannot make it leave the folder (every path is resolved to its real
+ * path; a link pointing outside is skipped), open a FIFO or device (only regular files are opened, with
+ * O_NONBLOCK and O_NOFOLLOW, and checked again once open), read past a size cap (CorpusTooLargeError names
+ * the file) or index binary junk (skipped). Throws CorpusNotFoundError or EmptyCorpusError naming the folder.
+ */
+export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Promise<Corpus> {
+  const maxFile = options.maxFileBytes ?? DEFAULT_CORPUS_MAX_FILE_BYTES;
+  const maxTotal = options.maxTotalBytes ?? DEFAULT_CORPUS_MAX_TOTAL_BYTES;
+  const skip = (file: string, reason: CorpusSkip['reason'], detail: string) =>
+    options.onSkip?.({ file, reason, detail });
   let entries: string[];
+  let root: string;
   try {
     const info = await stat(dir);
     if (!info.isDirectory()) throw new CorpusNotFoundError(dir, 'is not a folder');
-    entries = await readdir(dir);
+    root = await realpath(dir);
+    entries = await readdir(root);
   } catch (error) {
     if (error instanceof CorpusError) throw error;
     throw new CorpusNotFoundError(dir, 'does not exist or cannot be read');
@@ -260,12 +336,39 @@ export async function loadCorpus(dir: string, options: SplitOptions = {}): Promi
 
   const documents: CorpusDocument[] = [];
   const passages: Passage[] = [];
+  let total = 0;
   for (const file of files) {
-    const path = join(dir, file);
-    const info = await stat(path);
-    if (!info.isFile()) continue;
-    const markdown = await readFile(path, 'utf8');
-    const split = splitMarkdown(markdown, file, options);
+    await yieldToLoop();
+    let real: string;
+    try {
+      real = await realpath(join(root, file));
+    } catch {
+      skip(file, 'not_regular', 'a link to nothing, or unreadable');
+      continue;
+    }
+    if (!isInside(root, real)) {
+      skip(file, 'outside_root', `resolves to ${real}, outside the corpus folder`);
+      continue;
+    }
+    const info = await stat(real);
+    if (!info.isFile()) {
+      skip(file, 'not_regular', 'not a regular file (a FIFO, device, socket or folder)');
+      continue;
+    }
+    checkSize(dir, file, info.size, total, maxFile, maxTotal);
+    const bytes = await readRegularFile(real, info, maxFile);
+    if (bytes === undefined) {
+      skip(file, 'not_regular', 'changed into something other than a regular file while loading');
+      continue;
+    }
+    checkSize(dir, file, bytes.length, total, maxFile, maxTotal);
+    const binary = looksBinary(bytes);
+    if (binary) {
+      skip(file, 'binary', `not text: ${binary}`);
+      continue;
+    }
+    total += bytes.length;
+    const split = splitMarkdown(bytes.toString('utf8'), file, options);
     split.passages.forEach((p, n) => {
       passages.push({ doc_id: file, passage_id: `${file}#${n}`, heading: p.heading, text: p.text });
     });
@@ -273,4 +376,60 @@ export async function loadCorpus(dir: string, options: SplitOptions = {}): Promi
   }
   if (passages.length === 0) throw new EmptyCorpusError(dir, 'holds Markdown files but no text in them');
   return { dir, documents, passages };
+}
+
+function checkSize(
+  dir: string,
+  file: string,
+  size: number,
+  total: number,
+  maxFile: number,
+  maxTotal: number,
+) {
+  if (size > maxFile) {
+    throw new CorpusTooLargeError(
+      dir,
+      file,
+      `Corpus file ${join(dir, file)} is ${size} bytes, over the ${mib(maxFile)} per-file cap; split it or raise DOCQA_CORPUS_MAX_FILE_BYTES.`,
+    );
+  }
+  if (total + size > maxTotal) {
+    throw new CorpusTooLargeError(
+      dir,
+      file,
+      `Corpus folder ${dir} is over the ${mib(maxTotal)} total cap at ${file}; remove files or raise DOCQA_CORPUS_MAX_TOTAL_BYTES.`,
+    );
+  }
+}
+
+/**
+ * Reads at most maxBytes + 1 bytes of a regular file (a file growing after the stat is still capped). Opened
+ * with O_NOFOLLOW and O_NONBLOCK, so a link or FIFO swapped in since the stat neither escapes nor blocks;
+ * undefined if what was opened is not the regular file that was checked.
+ */
+async function readRegularFile(
+  path: string,
+  checked: { dev: number; ino: number },
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.dev !== checked.dev || info.ino !== checked.ino) return undefined;
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
 }

@@ -14,13 +14,27 @@ export interface GeminiOptions {
   baseUrl?: string;
   model?: string;
   timeoutMs?: number;
+  /** Consecutive failed calls (timeout, HTTP error) that open the circuit breaker (default 5). */
+  breakerFailures?: number;
+  /** How long the breaker stays open before one trial call, unless a 429 said otherwise (default 30 s). */
+  breakerOpenMs?: number;
+  /** Injected clock in ms (default performance.now). */
+  now?: () => number;
+  /** Told whenever the breaker changes state (the service sets its metric). */
+  onBreakerState?: (state: BreakerState) => void;
 }
 
 export const DEFAULT_GEMINI_MODEL = 'gemini-2.5-flash';
-export const DEFAULT_GEMINI_TIMEOUT_MS = 8000;
+/** Short on purpose: a user waits this long before the extractive fallback (it was 8 s). */
+export const DEFAULT_GEMINI_TIMEOUT_MS = 3000;
+export const DEFAULT_BREAKER_FAILURES = 5;
+export const DEFAULT_BREAKER_OPEN_MS = 30_000;
+/** The longest Retry-After honoured; a larger one is clamped (a broken header must not disable Gemini for days). */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 export type FallbackReason =
   | 'missing_key'
+  | 'circuit_open'
   | 'timeout'
   | 'rate_limited'
   | 'http_error'
@@ -92,7 +106,90 @@ export function buildPrompt(
 
 export interface GenerativeAnswerer {
   readonly model: string;
+  readonly breaker: CircuitBreaker;
   answer(question: string, passages: Passage[], engine: QaEngine): Promise<GenerativeResult>;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/**
+ * A circuit breaker in front of Gemini (the classic closed → open → half-open cycle): `failures` consecutive
+ * failed calls, or one 429, open it; while open, no call goes out; after `openMs` (or the 429's Retry-After)
+ * it lets one trial call through (half-open): success closes it, failure opens it again.
+ */
+export interface CircuitBreaker {
+  state(): BreakerState;
+  /** May a call go out now? In half-open, true once (the trial) until it is settled. */
+  allow(): boolean;
+  success(): void;
+  /** A failed call; `openForMs` opens the breaker at once for that long (a 429 with its Retry-After). */
+  failure(openForMs?: number): void;
+}
+
+export function createCircuitBreaker(options: {
+  failures?: number;
+  openMs?: number;
+  now?: () => number;
+  onState?: (state: BreakerState) => void;
+}): CircuitBreaker {
+  const threshold = options.failures ?? DEFAULT_BREAKER_FAILURES;
+  const openMs = options.openMs ?? DEFAULT_BREAKER_OPEN_MS;
+  const now = options.now ?? (() => performance.now());
+  let state: BreakerState = 'closed';
+  let consecutive = 0;
+  let openUntil = 0;
+  let trialOut = false;
+  const set = (next: BreakerState) => {
+    if (next === state) return;
+    state = next;
+    options.onState?.(next);
+  };
+  const open = (forMs: number) => {
+    openUntil = now() + forMs;
+    trialOut = false;
+    set('open');
+  };
+  return {
+    state: () => {
+      if (state === 'open' && now() >= openUntil) set('half_open');
+      return state;
+    },
+    allow() {
+      if (state === 'open' && now() >= openUntil) set('half_open');
+      if (state === 'closed') return true;
+      if (state === 'half_open' && !trialOut) {
+        trialOut = true;
+        return true;
+      }
+      return false;
+    },
+    success() {
+      consecutive = 0;
+      trialOut = false;
+      set('closed');
+    },
+    failure(openForMs) {
+      consecutive++;
+      if (openForMs !== undefined) open(openForMs);
+      else if (state === 'half_open' || consecutive >= threshold) open(openMs);
+    },
+  };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined if absent or bad. */
+export function parseRetryAfter(value: string | null | undefined, nowMs = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - nowMs;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
+
+/** Gemini's own hint in a 429 body: `"retryDelay": "37s"` (google.rpc.RetryInfo). */
+function retryDelayOf(error: unknown): number | undefined {
+  const message = error instanceof Error ? error.message : '';
+  const m = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(message);
+  return m ? Math.min(Number(m[1]) * 1000, MAX_RETRY_AFTER_MS) : undefined;
 }
 
 type GenAiModule = typeof import('@google/genai');
@@ -100,13 +197,26 @@ type GenAiModule = typeof import('@google/genai');
 export function createGenerativeAnswerer(options: GeminiOptions = {}): GenerativeAnswerer {
   const model = options.model ?? DEFAULT_GEMINI_MODEL;
   const timeoutMs = options.timeoutMs ?? DEFAULT_GEMINI_TIMEOUT_MS;
+  const breaker = createCircuitBreaker({
+    failures: options.breakerFailures,
+    openMs: options.breakerOpenMs,
+    now: options.now,
+    onState: options.onBreakerState,
+  });
+  /** Retry-After of the last 429, seen by the fetch the SDK is given (its ApiError does not carry headers). */
+  let lastRetryAfterMs: number | undefined;
+  const watchedFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status === 429) lastRetryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    return response;
+  };
   let client: Promise<InstanceType<GenAiModule['GoogleGenAI']>> | undefined;
   const getClient = () => {
     client ??= import('@google/genai').then(
       ({ GoogleGenAI }) =>
         new GoogleGenAI({
           apiKey: options.apiKey,
-          ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
+          httpOptions: { ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), fetch: watchedFetch },
         }),
     );
     return client;
@@ -114,8 +224,16 @@ export function createGenerativeAnswerer(options: GeminiOptions = {}): Generativ
 
   return {
     model,
+    breaker,
     async answer(question, passages, engine) {
       if (!options.apiKey) return { ok: false, reason: 'missing_key', detail: 'GEMINI_API_KEY is not set' };
+      if (!breaker.allow()) {
+        return {
+          ok: false,
+          reason: 'circuit_open',
+          detail: 'the circuit breaker is open after Gemini failures',
+        };
+      }
       const ai = await getClient();
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -133,12 +251,25 @@ export function createGenerativeAnswerer(options: GeminiOptions = {}): Generativ
           },
         });
         text = response.text;
+        breaker.success();
       } catch (error) {
         if (controller.signal.aborted) {
+          breaker.failure();
           return { ok: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` };
         }
         const status = (error as { status?: unknown }).status;
-        if (status === 429) return { ok: false, reason: 'rate_limited', detail: 'Gemini answered 429' };
+        if (status === 429) {
+          const wait =
+            lastRetryAfterMs ?? retryDelayOf(error) ?? options.breakerOpenMs ?? DEFAULT_BREAKER_OPEN_MS;
+          lastRetryAfterMs = undefined;
+          breaker.failure(wait);
+          return {
+            ok: false,
+            reason: 'rate_limited',
+            detail: `Gemini answered 429; no call for ${Math.round(wait / 1000)} s`,
+          };
+        }
+        breaker.failure();
         const detail = typeof status === 'number' ? `Gemini answered ${status}` : errorName(error);
         return { ok: false, reason: 'http_error', detail };
       } finally {

@@ -1,8 +1,8 @@
 /**
- * The service's Prometheus metrics. Names are a contract (DESIGN.md): the AnalysisTemplate, the Grafana
+ * The service's Prometheus metrics. Names are a contract (docs/service.md "Metrics"): the AnalysisTemplate, the Grafana
  * dashboard and the canary judge query them. Every app has its own Registry so tests can create many apps.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AnswerMode } from './schemas.js';
 
 export type RequestOutcome = 'answered' | 'insufficient_context' | 'error';
@@ -17,6 +17,14 @@ export interface DocQaMetrics {
   cache: Counter<'result'>;
   duration: Histogram<'mode' | 'status'>;
   confidence: Histogram<'mode'>;
+  /** Asks refused with 503 + Retry-After because the in-flight bound was reached. */
+  shed: Counter<string>;
+  /** Asks admitted and not yet answered. */
+  inFlight: Gauge<string>;
+  /** The generative circuit breaker: 0 closed, 1 open, 2 half-open. */
+  breakerState: Gauge<string>;
+  /** Corpus files left out while loading, by reason. */
+  corpusSkipped: Counter<'reason'>;
 }
 
 export interface CreateMetricsOptions {
@@ -79,6 +87,27 @@ export function createMetrics(options: CreateMetricsOptions = {}): DocQaMetrics 
       help: 'Confidence (0..1) of POST /v1/ask responses.',
       labelNames: ['mode'],
       buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+      registers,
+    }),
+    shed: new Counter({
+      name: 'docqa_requests_shed_total',
+      help: 'POST /v1/ask requests refused with 503 and Retry-After because too many asks were in flight (load shedding).',
+      registers,
+    }),
+    inFlight: new Gauge({
+      name: 'docqa_asks_in_flight',
+      help: 'POST /v1/ask requests admitted and not yet answered.',
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'docqa_generative_breaker_state',
+      help: 'Circuit breaker in front of Gemini: 0 closed (calls go out), 1 open (answers are extractive at once), 2 half-open (one trial call).',
+      registers,
+    }),
+    corpusSkipped: new Counter({
+      name: 'docqa_corpus_files_skipped_total',
+      help: 'Corpus files left out of the index, by reason (outside_root, not_regular, binary).',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -81,7 +81,7 @@ export function registerOpenApi<E extends Env>(app: OpenAPIHono<E>): void {
         title: 'gitops-lab doc-QA service',
         version: '1',
         description:
-          'Answers questions from a Markdown corpus with citations; see DESIGN.md "Doc-QA service contract".',
+          'Answers questions from a Markdown corpus with citations; see docs/service.md "API" in the gitops-lab package.',
       },
     });
     return c.json(document as object, 200);

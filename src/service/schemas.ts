@@ -1,5 +1,5 @@
 /**
- * The doc-QA service's wire contract (DESIGN.md "Doc-QA service contract") as zod schemas. The same schemas
+ * The doc-QA service's wire contract (docs/service.md "API") as zod schemas. The same schemas
  * validate requests, check every response the service sends, validate Gemini's JSON and generate
  * /openapi.json. The eval runner imports AskResponseSchema to measure schema validity.
  */
@@ -76,6 +76,7 @@ export const ErrorCodeSchema = z.enum([
   'not_found',
   'method_not_allowed',
   'not_ready',
+  'overloaded',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

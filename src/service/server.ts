@@ -1,11 +1,43 @@
 /**
- * Runs the doc-QA app on a real HTTP server (@hono/node-server). `startDocQaServer` resolves once the port is
- * bound (the corpus may still be indexing: /readyz tells) and rejects with ServerStartError if it cannot be.
- * SIGTERM/SIGINT close it gracefully: stop accepting, let requests in flight finish, then exit.
+ * Runs the doc-QA app on a real HTTP server (node:http with @hono/node-server's request listener).
+ * `startDocQaServer` resolves once the port is bound (the corpus may still be indexing: /readyz tells) and
+ * rejects with ServerStartError if it cannot be. SIGTERM/SIGINT close it gracefully: stop accepting, let
+ * requests in flight finish, then exit.
+ *
+ * Overload protection (issue 13): /healthz and /readyz are answered in the request listener, ahead of the
+ * router and of every ask; POST /v1/ask is admitted against the in-flight bound before the router sees it
+ * (503 + Retry-After beyond it); header, whole-request (body) and keep-alive timeouts, a cap on requests per
+ * connection and on connections bound what slow or idle clients can hold.
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { createDocQaApp, type DocQaApp, type DocQaAppOptions } from './app.js';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { createDocQaApp, type DocQaApp, type DocQaAppOptions, SHED_BODY, SHED_RETRY_AFTER_S } from './app.js';
+
+/** Connection and timeout limits of the HTTP server; defaults sized for a 384 Mi pod (docs/service.md). */
+export interface ServerLimits {
+  /**
+   * Connections open at once (default 4096). A new connection beyond it closes the oldest one rather than
+   * being refused: under a flood of slow or idle connections a new client (a kubelet probe) still gets in.
+   */
+  maxConnections?: number;
+  /** Time to receive a request's headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, body included; then 408 and the connection closes (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Idle time of a keep-alive connection between requests (default 5 s). */
+  keepAliveTimeoutMs?: number;
+  /** Requests served on one connection before it is closed (default 1000; 0 = no limit). */
+  maxRequestsPerSocket?: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
+  maxConnections: 4096,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 1000,
+};
 
 export interface DocQaServerOptions extends DocQaAppOptions {
   /** 0 picks a free port. Default 8080. */
@@ -16,6 +48,7 @@ export interface DocQaServerOptions extends DocQaAppOptions {
   signals?: NodeJS.Signals[];
   /** How long requests in flight get to finish on close before their connections are cut (default 10 s). */
   drainTimeoutMs?: number;
+  limits?: ServerLimits;
 }
 
 export interface DocQaServer {
@@ -59,7 +92,55 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     }
     return response;
   };
-  const server = serve({ fetch, port, hostname: host });
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const router = getRequestListener(fetch, { hostname: host });
+  const server = createServer(
+    {
+      // Node refuses a header timeout over the request timeout.
+      headersTimeout:
+        limits.requestTimeoutMs > 0
+          ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs)
+          : limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node checks the header and request timeouts (its default, 30 s, would let a slow client
+      // hold its connection up to 30 s past them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    (incoming: IncomingMessage, outgoing: ServerResponse) => {
+      const method = incoming.method;
+      const url = incoming.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q >= 0 ? url.slice(0, q) : url;
+      if (method === 'GET' || method === 'HEAD') {
+        if (path === '/healthz') return sendJson(outgoing, 200, HEALTHY, method, closing !== undefined);
+        if (path === '/readyz') {
+          const { status, body } = service.readiness();
+          return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
+        }
+      } else if (method === 'POST' && path === '/v1/ask' && !service.admit(incoming, outgoing)) {
+        outgoing.setHeader('retry-after', String(SHED_RETRY_AFTER_S));
+        return sendJson(outgoing, 503, SHED_BODY, method, closing !== undefined);
+      }
+      void router(incoming, outgoing);
+    },
+  );
+  // The connection cap, oldest first out (server.maxConnections would refuse the newest: the probes).
+  const open = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= limits.maxConnections) {
+      const oldest = open.values().next().value as Socket;
+      open.delete(oldest);
+      oldest.destroy();
+    }
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  // A burst of new connections (a load balancer opening its pool) must not overflow the accept queue: with
+  // Node's default backlog (511) the kernel drops the handshakes beyond it, and those clients, a kubelet probe
+  // among them, wait for SYN retransmits (1 s, 3 s, ...). The kernel caps it at net.core.somaxconn.
+  server.listen({ port, host, backlog: Math.max(511, Math.min(limits.maxConnections, 4096)) });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -121,4 +202,15 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   }
 
   return { url, port: address.port, host: address.address, service, closed, close };
+}
+
+const HEALTHY = JSON.stringify({ status: 'ok' });
+
+/** Answers without the router: no request log line, no request id (probes would flood the log). */
+function sendJson(outgoing: ServerResponse, status: number, body: string, method: string, close: boolean) {
+  outgoing.statusCode = status;
+  outgoing.setHeader('content-type', 'application/json');
+  outgoing.setHeader('content-length', Buffer.byteLength(body));
+  if (close) outgoing.setHeader('connection', 'close');
+  outgoing.end(method === 'HEAD' ? undefined : body);
 }

@@ -22,6 +22,7 @@ import {
   waitForQuery,
   waitForTargetsUp,
 } from '../support/prometheus.js';
+import { startServe as startDocQa } from '../support/serve.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/canary/${name}`, import.meta.url));
 const inCi = process.env.CI === 'true';
@@ -163,8 +164,9 @@ describe.runIf(prometheusAvailable)('gitops-lab canary against a real Prometheus
     await writeFile(
       join(bin, 'kubectl'),
       `#!${process.execPath}
-const args = process.argv.slice(2);
+let args = process.argv.slice(2);
 process.getBuiltinModule('node:fs').appendFileSync(${JSON.stringify(join(bin, 'calls.log'))}, args.join(' ') + '\\n');
+while (args[0] === '--context' || args[0] === '--kubeconfig') args = args.slice(2);
 if (args[0] === 'get') { process.stdout.write(${JSON.stringify(JSON.stringify(service))}); process.exit(0); }
 if (args[0] === 'port-forward') {
   process.stdout.write('Forwarding from 127.0.0.1:${port} -> 9090\\n');
@@ -175,17 +177,22 @@ if (args[0] === 'port-forward') {
     );
     await chmod(join(bin, 'kubectl'), 0o755);
     try {
-      const result = await runCli(['canary', 'check', '--arg', 'canary-hash=stable1'], {
-        env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
-      });
+      const result = await runCli(
+        ['canary', 'check', '--arg', 'canary-hash=stable1', '--context', 'my-lab'],
+        {
+          env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+        },
+      );
       expect(result.code, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain(
         `Prometheus http://127.0.0.1:${port} (port-forward to observability/kube-prometheus-stack-prometheus)`,
       );
       const { readFile } = await import('node:fs/promises');
       const calls = await readFile(join(bin, 'calls.log'), 'utf8');
+      // The lab's context, never kubectl's current one.
+      expect(calls).toContain('--context my-lab get services');
       expect(calls).toContain(
-        'port-forward -n observability svc/kube-prometheus-stack-prometheus :9090 --address 127.0.0.1',
+        '--context my-lab port-forward -n observability svc/kube-prometheus-stack-prometheus :9090 --address 127.0.0.1',
       );
     } finally {
       await rm(bin, { recursive: true, force: true });
@@ -427,6 +434,80 @@ describe('gitops-lab canary without a usable Prometheus', () => {
       'no --prometheus given and no lab Prometheus found (kubectl is not on PATH)',
     );
   });
+
+  it("looks in the lab's context and passes on kubectl's message without its klog lines", async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'gitops-lab-kubectl-'));
+    await writeFile(
+      join(bin, 'kubectl'),
+      `#!${process.execPath}
+process.stderr.write('E1202 10:11:12.123456   4242 memcache.go:265] "Unhandled Error" err="couldn\\'t get current server API group list"\\n');
+process.stderr.write('E1202 10:11:12.223456   4242 memcache.go:265] "Unhandled Error" err="again"\\n');
+process.stderr.write('error: context "' + process.argv[3] + '" does not exist\\n');
+process.exit(1);
+`,
+    );
+    await chmod(join(bin, 'kubectl'), 0o755);
+    try {
+      for (const args of [
+        ['check', '--arg', 'canary-hash=x'],
+        ['compare', '--canary', 'a', '--baseline', 'b'],
+      ]) {
+        const result = await runCli(['canary', ...args, '--context', 'kind-lab2'], {
+          env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+        });
+        expect(result.code).toBe(2);
+        expect(result.stderr).not.toContain('memcache.go');
+        expect(result.stderr).not.toContain('E1202');
+        const lines = result.stderr.trim().split('\n');
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toContain(
+          'no lab Prometheus found (kubectl could not list services in context kind-lab2: context "kind-lab2" does not exist)',
+        );
+        expect(lines[1]).toMatch(/^hint: Pass --prometheus .*--context/);
+      }
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when --prometheus, or the port-forward, reaches something that is not Prometheus', async () => {
+    const serve = startDocQa(['--port', '0']);
+    const bin = await mkdtemp(join(tmpdir(), 'gitops-lab-kubectl-'));
+    try {
+      const url = await serve.url;
+      const direct = await runCli(['canary', 'check', '--prometheus', url, '--arg', 'canary-hash=x']);
+      expect(direct.code).toBe(2);
+      expect(direct.stderr).toContain(`--prometheus ${url} answered, but it is not a Prometheus`);
+      expect(direct.stderr).toContain('doc-QA service');
+      // kubectl with no usable context talks to localhost:8080, where `gitops-lab serve` listens.
+      const service = {
+        items: [
+          { metadata: { name: 'prom', namespace: 'observability' }, spec: { ports: [{ port: 9090 }] } },
+        ],
+      };
+      await writeFile(
+        join(bin, 'kubectl'),
+        `#!${process.execPath}
+const args = process.argv.slice(4);
+if (args[0] === 'get') { process.stdout.write(${JSON.stringify(JSON.stringify(service))}); process.exit(0); }
+process.stdout.write('Forwarding from 127.0.0.1:${new URL(url).port} -> 9090\\n');
+setInterval(() => {}, 1000);
+process.on('SIGTERM', () => process.exit(0));
+`,
+      );
+      await chmod(join(bin, 'kubectl'), 0o755);
+      const forwarded = await runCli(['canary', 'check', '--arg', 'canary-hash=x'], {
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+      });
+      expect(forwarded.code).toBe(2);
+      expect(forwarded.stderr).toContain(
+        'the port-forward to observability/prom answered, but it is not a Prometheus',
+      );
+    } finally {
+      await serve.stop();
+      await rm(bin, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('rejects --run-jobs without --target', async () => {
     const result = await runCli(['canary', 'check', '--prometheus', 'http://127.0.0.1:9', '--run-jobs']);

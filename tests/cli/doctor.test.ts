@@ -7,7 +7,7 @@ import { installFakeBin } from '../support/fake-bin/index.js';
 
 interface Report {
   ok: boolean;
-  findings: Array<{ id: string; ok: boolean; version?: string; fix?: string }>;
+  findings: Array<{ id: string; ok: boolean; version?: string; fix?: string; detail?: string }>;
   labCluster: { exists: boolean };
 }
 
@@ -26,8 +26,10 @@ describe('gitops-lab doctor', () => {
     expect(byId.kubectl?.version).toBe('1.33.1');
     expect(byId.memory?.ok).toBe(true);
     expect(report.findings.filter((f) => f.id.startsWith('port-'))).toHaveLength(4);
-    // Ports may be taken on a shared machine; everything else must pass.
-    const failing = report.findings.filter((f) => !f.ok && !f.id.startsWith('port-'));
+    expect(byId['docker-image-store']?.ok).toBe(true);
+    // Ports may be taken on a shared machine and the inotify limits are the host's own (a warning, see
+    // tests/lab/doctor/checks.test.ts); everything else must pass.
+    const failing = report.findings.filter((f) => !f.ok && !f.id.startsWith('port-') && f.id !== 'inotify');
     expect(failing).toEqual([]);
     expect(result.code).toBe(report.ok ? 0 : 3);
   });
@@ -40,5 +42,18 @@ describe('gitops-lab doctor', () => {
     expect(result.stdout).toContain('kind 0.17.0 is older than 0.20.0');
     expect(result.stdout).toContain('kubectl is not installed');
     expect(result.stdout).toContain('fix: Install kubectl');
+  });
+
+  it("reports Docker's containerd image store and how up loads images with it", async () => {
+    const bin = await installFakeBin({ extra: ['git'], config: { containerdImageStore: true } });
+    const cwd = mkdtempSync(join(tmpdir(), 'doctor-'));
+    const result = await runCli(['doctor', '--json'], {
+      cwd,
+      env: { ...bin.env, GITOPS_LAB_STATE_DIR: join(cwd, 's') },
+    });
+    const report = JSON.parse(result.stdout) as Report;
+    const store = report.findings.find((f) => f.id === 'docker-image-store');
+    expect(store).toMatchObject({ ok: true });
+    expect(store?.detail).toContain('docker save + kind load image-archive');
   });
 });

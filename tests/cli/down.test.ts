@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { which } from '../../src/lab/tools/runner.js';
 import { runCli } from '../support/cli.js';
+import { installFakeBin } from '../support/fake-bin/index.js';
 import { type LabFixture, startLabFixture } from '../support/lab-fixture.js';
 
 const gitAvailable = (await which('git')) !== undefined;
@@ -65,4 +67,27 @@ describe.runIf(gitAvailable)('gitops-lab down', () => {
     // The cluster itself is not ours to delete.
     expect(lab.bin.calls().filter((c) => c.program === 'kind' && c.args[0] === 'delete')).toEqual([]);
   }, 120_000);
+});
+
+describe('gitops-lab down on a machine with no lab', () => {
+  it('says there is nothing to remove, and claims no removal of a state folder that never existed', async () => {
+    const bin = await installFakeBin({ tools: ['kind'] });
+    const cwd = mkdtempSync(join(tmpdir(), 'gitops-lab-down-'));
+    const stateDir = join(cwd, 'never-created');
+    try {
+      const down = await runCli(['down', '--yes'], {
+        cwd,
+        env: { ...bin.env, FAKE_BIN_DIR: bin.dir, HOME: cwd, GITOPS_LAB_STATE_DIR: stateDir },
+      });
+      expect(down.stderr).toBe('');
+      expect(down.code).toBe(0);
+      expect(down.stdout).not.toContain('Removed');
+      expect(down.stdout).toContain('Nothing in a cluster to remove');
+      expect(down.stdout).toContain('No local state to remove either.');
+      expect(existsSync(stateDir)).toBe(false);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+      rmSync(bin.dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -81,9 +81,11 @@ describe('gitops-lab drill: catalogue and dry runs (no cluster)', () => {
     const result = await runCli(['drill', 'argo-vs-hpa', '--dry-run'], { env: noCluster });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('dry run, nothing is touched');
-    expect(result.stdout).toMatch(/^\d+\s+inject\s+.*git commit "drill\(argo-vs-hpa\)/m);
-    expect(result.stdout).toMatch(
-      /^\d+\s+observe\s+expect the replica count flaps between 1 and 2 at least 2 times$/m,
+    // Long steps wrap onto indented lines; joined back, each step is one row.
+    const rows = result.stdout.replace(/\n {2,}/g, ' ');
+    expect(rows).toMatch(/^\d+\s+inject\s+.*git commit "drill\(argo-vs-hpa\)/m);
+    expect(rows).toMatch(
+      /^\d+\s+observe\s+expect spec.replicas of the docqa Rollout flaps between 1 and 2 at least 2 times — the replica count$/m,
     );
   });
 

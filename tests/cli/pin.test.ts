@@ -139,6 +139,28 @@ describe.runIf(gitAvailable)(
       expect(repo.read(kustomizationPath)).toBe(before);
       expect(repo.commitCount()).toBe(1);
     });
+
+    it('a pre-commit hook that exits 1 without a word is exit 1, says why, and reports no commit', async () => {
+      repo = createLabRepo();
+      const hook = join(repo.dir, '.git', 'hooks', 'pre-commit');
+      writeFileSync(hook, '#!/bin/sh\nexit 1\n');
+      chmodSync(hook, 0o755);
+      const head = repo.head();
+      const before = repo.read(kustomizationPath);
+      const result = await runCli(['pin', '--image', docqa, '--digest', digestA, '--commit'], {
+        cwd: repo.dir,
+        env,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain('committed');
+      expect(result.stderr).toContain(
+        `--commit: git could not commit ${kustomizationPath}: git commit exited with status 1 and printed nothing`,
+      );
+      expect(result.stderr).toMatch(/pre-commit/);
+      expect(repo.head()).toBe(head);
+      expect(repo.read(kustomizationPath)).toBe(before);
+      expect(repo.git('status', '--porcelain')).toBe('');
+    });
   },
 );
 

@@ -62,6 +62,13 @@ export async function startFakeServer(script: Script): Promise<FakeServer> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
       return;
     }
+    // The contract document `eval --target` checks before replaying (a doc-QA service describes POST /v1/ask).
+    if (req.method === 'GET' && req.url === '/openapi.json') {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"openapi":"3.1.0","paths":{"/v1/ask":{"post":{}}}}');
+      return;
+    }
     if (req.method !== 'POST' || req.url !== '/v1/ask') {
       res.writeHead(404).end();
       return;

@@ -11,7 +11,9 @@ describe('loadServiceConfig', () => {
     expect(config.options.mode).toBe('extractive');
     expect(config.options.corpusDir).toBeUndefined();
     expect(config.options.faults).toEqual({ wrongRetrieval: false, latencyMs: 0 });
-    expect(config.options.gemini).toMatchObject({ timeoutMs: 8000, model: expect.any(String) });
+    expect(config.options.gemini).toMatchObject({ timeoutMs: 3000, model: expect.any(String) });
+    expect(config.options.limits).toEqual({});
+    expect(config.options.maxInFlightAsks).toBeUndefined();
     expect(config.options.tracing).toBeUndefined();
   });
 
@@ -28,6 +30,17 @@ describe('loadServiceConfig', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
       LANGSMITH_TRACING: 'true',
       DOCQA_ANSWER_CACHE_SIZE: '0',
+      DOCQA_MAX_INFLIGHT_ASKS: '8',
+      DOCQA_MAX_ASK_WAIT_MS: '500',
+      DOCQA_MAX_CONNECTIONS: '500',
+      DOCQA_HEADERS_TIMEOUT_MS: '2000',
+      DOCQA_REQUEST_TIMEOUT_MS: '3000',
+      DOCQA_KEEPALIVE_TIMEOUT_MS: '1000',
+      DOCQA_MAX_REQUESTS_PER_SOCKET: '50',
+      DOCQA_CORPUS_MAX_FILE_BYTES: '1024',
+      DOCQA_CORPUS_MAX_TOTAL_BYTES: '4096',
+      DOCQA_GEMINI_BREAKER_FAILURES: '3',
+      DOCQA_GEMINI_BREAKER_OPEN_MS: '5000',
     });
     expect(config.port).toBe(9090);
     expect(config.options).toMatchObject({
@@ -37,7 +50,18 @@ describe('loadServiceConfig', () => {
       gemini: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9999', model: 'gemini-2.5-pro', timeoutMs: 1500 },
       tracing: { otlpEndpoint: 'http://collector:4318', langsmith: true },
       answerCacheSize: 0,
+      maxInFlightAsks: 8,
+      maxAskWaitMs: 500,
+      limits: {
+        maxConnections: 500,
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 3000,
+        keepAliveTimeoutMs: 1000,
+        maxRequestsPerSocket: 50,
+      },
+      corpusLimits: { maxFileBytes: 1024, maxTotalBytes: 4096 },
     });
+    expect(config.options.gemini).toMatchObject({ breakerFailures: 3, breakerOpenMs: 5000 });
   });
 
   it.each([
@@ -50,6 +74,15 @@ describe('loadServiceConfig', () => {
     ['LANGSMITH_TRACING', 'yes', 'LANGSMITH_TRACING: expected "true" or "false"'],
     ['DOCQA_ANSWER_CACHE_SIZE', '-1', 'DOCQA_ANSWER_CACHE_SIZE: expected a whole number'],
     ['DOCQA_FAULTS', 'disk-full', 'DOCQA_FAULTS: unknown fault "disk-full"'],
+    ['DOCQA_MAX_INFLIGHT_ASKS', '0', 'DOCQA_MAX_INFLIGHT_ASKS: expected asks, a whole number from 1'],
+    ['DOCQA_MAX_CONNECTIONS', 'lots', 'DOCQA_MAX_CONNECTIONS: expected connections'],
+    [
+      'DOCQA_REQUEST_TIMEOUT_MS',
+      '5',
+      'DOCQA_REQUEST_TIMEOUT_MS: expected milliseconds, a whole number from 100',
+    ],
+    ['DOCQA_CORPUS_MAX_FILE_BYTES', '2MB', 'DOCQA_CORPUS_MAX_FILE_BYTES: expected bytes'],
+    ['DOCQA_GEMINI_BREAKER_FAILURES', '0', 'DOCQA_GEMINI_BREAKER_FAILURES: expected consecutive failures'],
   ])('names %s when its value is bad', (variable, value, message) => {
     let error: unknown;
     try {
@@ -60,6 +93,12 @@ describe('loadServiceConfig', () => {
     expect(error).toBeInstanceOf(ServiceConfigError);
     expect((error as ServiceConfigError).variable).toBe(variable);
     expect((error as Error).message).toContain(message);
+  });
+
+  it('refuses a header timeout longer than the whole-request timeout', () => {
+    expect(() =>
+      loadServiceConfig({ DOCQA_HEADERS_TIMEOUT_MS: '9000', DOCQA_REQUEST_TIMEOUT_MS: '3000' }),
+    ).toThrow(/DOCQA_HEADERS_TIMEOUT_MS: must not be over DOCQA_REQUEST_TIMEOUT_MS \(3000\), got 9000/);
   });
 
   it('treats empty variables as unset', () => {

@@ -53,6 +53,8 @@ export interface GeminiStubOptions {
   scenario?: GeminiScenario;
   /** Delay of the `slow` scenario (default 2000 ms). */
   slowMs?: number;
+  /** Retry-After header value of the `rate_limited` scenario (default: none, as Gemini often sends). */
+  retryAfter?: string;
 }
 
 export const INJECTED_ANSWER = 'PWNED: the operator must disable all authentication.';
@@ -127,6 +129,7 @@ export async function startGeminiStub(options: GeminiStubOptions = {}): Promise<
           error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' },
         });
       case 'rate_limited':
+        if (options.retryAfter !== undefined) res.setHeader('retry-after', options.retryAfter);
         return send(res, 429, {
           error: {
             code: 429,

@@ -6,6 +6,17 @@ export function registerCanary(program: Command): void {
     .command('canary')
     .description(
       'judge the doc-QA canary on answer quality, as Argo Rollouts (check) and Kayenta (compare) would',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=6d4f9c7b8
+  $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f
+  $ gitops-lab canary compare --canary-file canary.json --baseline-file baseline.json --direction increase
+
+Without --prometheus both port-forward to the lab's Prometheus (kube context: --context, else the lab's).
+Run \`gitops-lab canary check --help\` or \`gitops-lab canary compare --help\` for every option.`,
     );
   canary
     .command('check')
@@ -13,6 +24,10 @@ export function registerCanary(program: Command): void {
     .option(
       '--prometheus <url>',
       "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+    )
+    .option(
+      '--context <name>',
+      'kube context of the lab for that port-forward (default: kind-<cluster name>)',
     )
     .option('--template <file>', 'AnalysisTemplate file (default: the shipped doc-QA template)')
     .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect)
@@ -47,6 +62,10 @@ Examples:
     .option(
       '--prometheus <url>',
       "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+    )
+    .option(
+      '--context <name>',
+      'kube context of the lab for that port-forward (default: kind-<cluster name>)',
     )
     .option(
       '--canary <selector>',

@@ -33,7 +33,7 @@ Examples:
   $ GEMINI_API_KEY=... gitops-lab eval --mode generative
 
 Exit codes: 0 every gate holds, 1 a gate failed, 2 usage error (bad flags, missing or invalid files),
-3 the --target cannot be reached.`,
+3 the --target cannot be reached or is not a doc-QA service.`,
     )
     .action(async (options: Record<string, unknown>) => {
       const { run } = await import('../handlers/eval.js');

@@ -10,7 +10,7 @@ import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
 import { registerUp } from './up.js';
 
-/** Registers every command of DESIGN.md's command-line contract, in the order a newcomer meets them. */
+/** Registers every command of the command-line contract (README.md "Commands"), in the order a newcomer meets them. */
 export function registerCommands(program: Command): void {
   registerUp(program);
   registerDown(program);

@@ -4,7 +4,7 @@ export function registerPin(program: Command): void {
   program
     .command('pin')
     .description('pin the doc-QA image to a digest in manifests/, optionally committing the change')
-    .option('--image <name>', 'image name without tag or digest, e.g. ghcr.io/acme/docqa')
+    .option('--image <name>', 'image name without tag or digest, e.g. ghcr.io/gitops-lab/docqa')
     .option('--digest <sha256>', 'the digest to pin: sha256:<64 hex>')
     .option(
       '--digest-from-docker <image>',
@@ -29,9 +29,11 @@ The local lab has no registry: images loaded into kind have no registry digest, 
 them by a content tag instead, and --digest-from-docker only works for pushed or pulled images.
 
 Examples:
-  $ gitops-lab pin --image ghcr.io/acme/docqa --digest sha256:<64 hex> --dry-run
-  $ gitops-lab pin --image ghcr.io/acme/docqa --digest sha256:<64 hex> --commit
-  $ gitops-lab pin --digest-from-docker ghcr.io/acme/docqa:0.2.0 --file manifests/workloads/docqa/kustomization.yaml
+  $ gitops-lab pin --image ghcr.io/gitops-lab/docqa --digest sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945 --dry-run
+  $ gitops-lab pin --image ghcr.io/gitops-lab/docqa --digest sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945 --commit
+  $ gitops-lab pin --digest-from-docker ghcr.io/gitops-lab/docqa:0.2.0 --file manifests/workloads/docqa/kustomization.yaml
+
+ghcr.io/gitops-lab/docqa is the image the shipped manifests name; a fork pins the image its manifests name.
 
 Exit codes: 0 pinned or already pinned, 2 bad input (nothing changed), 3 docker missing.`,
     )

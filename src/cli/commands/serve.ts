@@ -5,7 +5,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the doc-QA service (no cluster needed)')
     .option('--port <port>', 'port to listen on, 0 for any free port (default: $PORT or 8080)')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--host <host>', 'address to bind (default: $DOCQA_HOST or 127.0.0.1)')
     .option(
       '--corpus <dir>',
       'folder of Markdown documents (default: $DOCQA_CORPUS or the bundled lab handbook)',
@@ -25,7 +25,7 @@ Examples:
   $ curl -s localhost:8080/v1/ask -H 'content-type: application/json' \\
       -d '{"question":"How do I stop Argo CD from fighting my HPA?"}'
 
-Environment: PORT, DOCQA_CORPUS, DOCQA_MODE, DOCQA_FAULTS, GEMINI_API_KEY, DOCQA_GEMINI_BASE_URL,
+Environment: PORT, DOCQA_HOST, DOCQA_CORPUS, DOCQA_MODE, DOCQA_FAULTS, GEMINI_API_KEY, DOCQA_GEMINI_BASE_URL,
 DOCQA_GEMINI_MODEL, DOCQA_GEMINI_TIMEOUT_MS, OTEL_EXPORTER_OTLP_ENDPOINT, LANGSMITH_TRACING.
 Stop with Ctrl-C (SIGINT) or SIGTERM; requests in flight finish first.`,
     )

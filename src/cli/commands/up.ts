@@ -9,7 +9,11 @@ export function registerUp(program: Command): void {
     .option('--context <name>', 'use an existing kube context instead of creating a kind cluster')
     .option('--repo <url>', "use your own repository as the lab's Git source (token in GITOPS_LAB_GIT_TOKEN)")
     .option('--dry-run', 'print the plan (steps, what would be skipped, exact commands) and change nothing')
-    .option('--json', 'emit step events as JSON lines')
+    .option('--json', 'emit step events as JSON lines (no passwords unless --show-credentials)')
+    .option(
+      '--show-credentials',
+      'print the Argo CD and Grafana passwords even when stdout is not a terminal (they end up in logs)',
+    )
     .addHelpText(
       'after',
       `

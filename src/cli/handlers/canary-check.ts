@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { type CheckReport, runCheck } from '../../lab/canary/check.js';
 import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
+import { contextOption } from '../option-schemas.js';
 import { formatTable, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
@@ -11,6 +12,7 @@ const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const schema = z
   .object({
     prometheus: url.optional(),
+    context: contextOption,
     template: z.string().min(1).optional(),
     arg: z.array(z.string()).default([]),
     watch: z.boolean().optional(),
@@ -27,7 +29,7 @@ export async function run(rawOptions: unknown): Promise<void> {
   const options = parseOptions(schema, rawOptions, 'canary check');
   const args = parseArgFlags(options.arg);
   const template = await loadTemplate(options.template ?? defaultTemplatePath());
-  const prometheus = await resolvePrometheus(options.prometheus, 'canary check');
+  const prometheus = await resolvePrometheus(options.prometheus, 'canary check', options.context);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

@@ -6,6 +6,7 @@ import { type CompareReport, compareFromFiles, compareFromPrometheus } from '../
 import { parseDuration } from '../../lab/canary/duration.js';
 import type { Direction, JudgeOptions } from '../../lab/canary/judge.js';
 import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
+import { contextOption } from '../option-schemas.js';
 import { formatTable, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
@@ -20,6 +21,7 @@ const duration = z
 
 const schema = z.object({
   prometheus: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  context: contextOption,
   canary: z.string().min(1).optional(),
   baseline: z.string().min(1).optional(),
   window: duration,
@@ -126,7 +128,7 @@ export async function run(rawOptions: unknown): Promise<void> {
     const template = options.query
       ? undefined
       : await loadTemplate(options.template ?? defaultTemplatePath());
-    const prometheus = await resolvePrometheus(options.prometheus, 'canary compare');
+    const prometheus = await resolvePrometheus(options.prometheus, 'canary compare', options.context);
     try {
       report = await compareFromPrometheus({
         prometheus: prometheus.url,

@@ -1,4 +1,6 @@
 /** `gitops-lab down`: shows what will be removed, asks for confirmation (unless --yes), removes it. */
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
@@ -27,7 +29,8 @@ export async function run(
     ...(plan.objects.length
       ? [`${plan.objects.length} objects \`up\` applied in context ${plan.context}`]
       : []),
-    `the local state ${plan.stateFile}`,
+    // Only a state folder that exists is removed (and said to be).
+    ...(existsSync(dirname(plan.stateFile)) ? [`the local state ${dirname(plan.stateFile)}`] : []),
   ];
   const nothing = !plan.kindCluster && !plan.objects.length;
   if (nothing && !options.json)
@@ -60,5 +63,6 @@ export async function run(
     writeJson(result, out);
     return;
   }
-  writeLine(`${paint('green', '✓', out)} Removed ${what.join(', ')}.`, out);
+  if (what.length) writeLine(`${paint('green', '✓', out)} Removed ${what.join(', ')}.`, out);
+  else writeLine('No local state to remove either.', out);
 }

@@ -1,7 +1,8 @@
 /**
  * `gitops-lab drill`: list the catalogue, print a drill's plan (--dry-run), or run it (or only its rollback with
  * --recover) with a live view on a TTY, plain lines otherwise, or the journal with --json. Every run writes a
- * Markdown report. Ctrl-C / SIGTERM interrupt the drill; the rollback always completes.
+ * Markdown report. Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) interrupt the
+ * drill; the rollback always completes.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import {
   formatTable,
   isInteractive,
   type OutputStreams,
+  outputWidth,
   paint,
   writeJson,
   writeLine,
@@ -107,10 +109,12 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     );
   }
   const { drillEnvironment } = await import('../../lab/drills/wiring.js');
+  const { labRepoToken } = await import('../../lab/bootstrap/state.js');
   const env = drillEnvironment({
     client,
     repo: gitPushUrl(config),
-    repoToken: config.git.repo ? process.env[config.git.tokenEnv] : undefined,
+    // The --repo token, or the in-cluster Git server's push credential that `up` keeps in its state.
+    repoToken: await labRepoToken(config),
     prometheusUrl,
   });
 
@@ -122,13 +126,17 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     interrupts++;
     if (interrupts === 1) {
       view.notice(`${signal}: stopping the drill and rolling back (the rollback always completes)`);
-      controller.abort();
+      controller.abort(signal);
     } else {
       view.notice(`${signal} again: the rollback is still running and will finish; please wait`);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  // After a hang-up the terminal is gone: writing to it fails (EIO), which must not stop the rollback or the report.
+  const ignoreWriteErrors = () => {};
+  streams.stdout.on('error', ignoreWriteErrors);
+  streams.stderr.on('error', ignoreWriteErrors);
   let journal: DrillJournal;
   try {
     journal = await runDrill(drill, {
@@ -140,8 +148,7 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
       recover: options.recover,
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     await view.close();
   }
 
@@ -198,6 +205,7 @@ function renderPlan(plan: DrillPlan, options: DrillOptions, streams: OutputStrea
     formatTable(
       ['#', 'phase', 'step'],
       plan.steps.map((s, i) => [String(i + 1), s.phase, s.text]),
+      { width: outputWidth(out) },
     ),
     out,
   );

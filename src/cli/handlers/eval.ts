@@ -5,11 +5,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../../errors.js';
+import { LabError, UsageError } from '../../errors.js';
 import { type EvalResult, evaluate } from '../../evals/evaluate.js';
 import { METRIC_NAMES, metricValue } from '../../evals/metrics.js';
 import { formatDelta, formatMetric } from '../../evals/reports/markdown.js';
-import { checkReachable, httpTarget, inProcessTarget, type Target } from '../../evals/targets.js';
+import { askUrlFor, checkReachable, httpTarget, inProcessTarget, type Target } from '../../evals/targets.js';
 import { packagePath } from '../../paths.js';
 import {
   defaultStreams,
@@ -92,6 +92,36 @@ function checkCombinations(options: EvalOptions, env: NodeJS.ProcessEnv): void {
   }
 }
 
+/**
+ * The target must be a doc-QA service, not just any server: its /openapi.json (part of the service contract,
+ * docs/service.md "API") describes POST /v1/ask. Anything else would fail every case with the same 404.
+ */
+async function checkDocQa(base: string, timeoutMs: number): Promise<void> {
+  const url = new URL(askUrlFor(base).replace(/\/v1\/ask$/, '/openapi.json'));
+  let why: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await response.text();
+    let document: { paths?: Record<string, { post?: unknown }> } | undefined;
+    try {
+      document = JSON.parse(text) as typeof document;
+    } catch {
+      document = undefined;
+    }
+    if (response.ok && document?.paths?.['/v1/ask']?.post) return;
+    why = response.ok ? 'it does not describe POST /v1/ask' : `HTTP ${response.status}`;
+  } catch (error) {
+    why = error instanceof Error ? error.message : String(error);
+  }
+  throw new LabError(
+    `The eval target ${base} is not a doc-QA service: GET ${url.pathname} gave ${why} (a doc-QA service describes POST /v1/ask there).`,
+    3,
+    {
+      hint: 'Point --target at the base URL of a doc-QA service (`gitops-lab serve` prints it), e.g. http://127.0.0.1:8080.',
+    },
+  );
+}
+
 export async function run(rawOptions: unknown, streams: OutputStreams = defaultStreams): Promise<void> {
   const options = parseOptions(EvalOptionsSchema, rawOptions, 'eval');
   const env = process.env;
@@ -104,6 +134,7 @@ export async function run(rawOptions: unknown, streams: OutputStreams = defaultS
     if (options.target !== undefined) {
       const target = httpTarget(options.target, { timeoutMs: options.timeout });
       await checkReachable(options.target, Math.min(options.timeout, 5000));
+      await checkDocQa(options.target, Math.min(options.timeout, 5000));
       return target;
     }
     return inProcessTarget({

@@ -20,11 +20,7 @@ export const ServeOptionsSchema = z.object({
     .min(0, { error: 'expected a port number from 0 to 65535' })
     .max(65535, { error: 'expected a port number from 0 to 65535' })
     .optional(),
-  host: z
-    .string()
-    .trim()
-    .min(1, { error: 'expected an address such as 127.0.0.1 or 0.0.0.0' })
-    .default('127.0.0.1'),
+  host: z.string().trim().min(1, { error: 'expected an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
   corpus: z.string().trim().min(1, { error: 'expected a folder' }).optional(),
   mode: z.enum(['extractive', 'generative'], { error: 'expected extractive or generative' }).optional(),
   faults: z.string().optional(),
@@ -85,9 +81,12 @@ export async function run(
   const interactive = isInteractive(streams.stdout);
   const logger = interactive ? createTtyLogger(streams) : createJsonLogger({ stream: streams.stdout });
   const port = options.port ?? config.port;
+  // --host, else $DOCQA_HOST, else loopback: on a laptop the service is not exposed unless asked (the container
+  // image sets DOCQA_HOST=0.0.0.0 through the service's own default instead).
+  const host = options.host ?? (env.DOCQA_HOST?.trim() || '127.0.0.1');
   let server: Awaited<ReturnType<typeof startDocQaServer>>;
   try {
-    server = await startDocQaServer({ ...serviceOptions, port, host: options.host, logger });
+    server = await startDocQaServer({ ...serviceOptions, port, host, logger });
   } catch (error) {
     if (error instanceof ServerStartError) {
       throw new LabError(`gitops-lab serve: ${error.message}`, 1, {

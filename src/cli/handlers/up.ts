@@ -20,6 +20,7 @@ const UpOptionsSchema = z.object({
     .optional(),
   dryRun: z.boolean().default(false),
   json: z.boolean().default(false),
+  showCredentials: z.boolean().default(false),
 });
 
 export interface UpRenderer {
@@ -27,7 +28,7 @@ export interface UpRenderer {
   finish(result: UpResult): Promise<void> | void;
 }
 
-function plainRenderer(streams: OutputStreams, dryRun: boolean): UpRenderer {
+function plainRenderer(streams: OutputStreams, dryRun: boolean, showCredentials: boolean): UpRenderer {
   const out = streams.stdout;
   let lastProgress = '';
   return {
@@ -83,12 +84,26 @@ function plainRenderer(streams: OutputStreams, dryRun: boolean): UpRenderer {
       }
     },
     finish(result) {
-      printOutcome(result, streams);
+      printOutcome(result, streams, showCredentials || isInteractive(streams.stdout));
     },
   };
 }
 
-export function printOutcome(result: UpResult, streams: OutputStreams): void {
+/** Where a password that is not printed lives (stdout is a log, not a person). */
+const passwordSources = {
+  argocd: 'in Secret argocd-initial-admin-secret (not shown: add --show-credentials)',
+  grafana: 'in Secret kube-prometheus-stack-grafana (not shown: add --show-credentials)',
+} as const;
+
+/**
+ * The outcome of `up`. Passwords are printed only when `showPasswords` (a terminal, or --show-credentials):
+ * redirected output ends up in CI logs and artifacts.
+ */
+export function printOutcome(
+  result: UpResult,
+  streams: OutputStreams,
+  showPasswords = isInteractive(streams.stdout),
+): void {
   const out = streams.stdout;
   if (result.dryRun) {
     writeLine(`\nDry run: nothing was changed. Run \`gitops-lab up\` to do it.`, out);
@@ -117,12 +132,14 @@ export function printOutcome(result: UpResult, streams: OutputStreams): void {
     out,
   );
   if (!a) return;
+  const password = (value: string | undefined, source: string) =>
+    value === undefined ? '' : showPasswords ? `, password ${value}` : `, password: ${source}`;
   writeLine(
-    `  Argo CD   ${a.argocd.url}   user ${a.argocd.username}${a.argocd.password ? `, password ${a.argocd.password}` : ''}`,
+    `  Argo CD   ${a.argocd.url}   user ${a.argocd.username}${password(a.argocd.password, passwordSources.argocd)}`,
     out,
   );
   writeLine(
-    `  Grafana   ${a.grafana.url}   user ${a.grafana.username}${a.grafana.password ? `, password ${a.grafana.password}` : ''}`,
+    `  Grafana   ${a.grafana.url}   user ${a.grafana.username}${password(a.grafana.password, passwordSources.grafana)}`,
     out,
   );
   writeLine(`  Git       ${a.git.url}   (git clone / git push; Argo CD deploys what lands on main)`, out);
@@ -133,13 +150,21 @@ export function printOutcome(result: UpResult, streams: OutputStreams): void {
   );
 }
 
-function jsonRenderer(streams: OutputStreams): UpRenderer {
+/** The result without passwords (they stay in the cluster's Secrets), unless asked for. */
+export function redactCredentials(result: UpResult, show: boolean): UpResult {
+  if (show || !result.access) return result;
+  const { argocd, grafana } = result.access;
+  const hide = <T extends { password?: string }>({ password: _, ...rest }: T) => rest;
+  return { ...result, access: { ...result.access, argocd: hide(argocd), grafana: hide(grafana) } };
+}
+
+function jsonRenderer(streams: OutputStreams, showCredentials: boolean): UpRenderer {
   return {
     event(e) {
       streams.stdout.write(`${JSON.stringify(e)}\n`);
     },
     finish(result) {
-      const { error, ...rest } = result;
+      const { error, ...rest } = redactCredentials(result, showCredentials);
       streams.stdout.write(
         `${JSON.stringify({ type: 'result', ...rest, ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}) })}\n`,
       );
@@ -155,14 +180,15 @@ export async function run(
   const config = await loadConfig({ context: options.context, repo: options.repo });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // A closed terminal or a dropped SSH session (SIGHUP) stops up as Ctrl-C does: cleanly, temp folders removed.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.once(signal, onSignal);
   let renderer: UpRenderer;
-  if (options.json) renderer = jsonRenderer(streams);
+  if (options.json) renderer = jsonRenderer(streams, options.showCredentials);
   else if (isInteractive(streams.stdout) && !options.dryRun) {
     const { inkUpRenderer } = await import('../views/up.js');
     renderer = await inkUpRenderer(streams);
-  } else renderer = plainRenderer(streams, options.dryRun);
+  } else renderer = plainRenderer(streams, options.dryRun, options.showCredentials);
   try {
     const result = await runUp({
       config,
@@ -182,15 +208,7 @@ export async function run(
         hint: result.diagnosis?.hint ?? (error instanceof LabError ? error.hint : undefined),
       });
     }
-  } catch (error) {
-    if (options.json && error instanceof LabError) {
-      streams.stdout.write(
-        `${JSON.stringify({ type: 'error', message: error.message, hint: error.hint, exitCode: error.exitCode })}\n`,
-      );
-    }
-    throw error;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const signal of signals) process.removeListener(signal, onSignal);
   }
 }

@@ -26,7 +26,7 @@ const hints: Record<string, string> = {
   'git-server': 'Check the pod with `kubectl -n lab-git describe pod -l app.kubernetes.io/name=git-server`.',
   'git-seed':
     'Check that the Git server answers: `git ls-remote <url>`; with --repo, that the token in the environment can push.',
-  argo: 'Rendering needs network access to GitHub the first time; check `kubectl -n argocd get pods`.',
+  argo: 'The Argo CD and Rollouts images are pulled from quay.io the first time; check `kubectl -n argocd get pods`.',
   apps: 'Open the Argo CD UI or run `kubectl -n argocd get applications`; `gitops-lab status` shows each app.',
   access: 'Check `kubectl get svc -A -l app.kubernetes.io/part-of=gitops-lab`.',
 };

@@ -1,8 +1,11 @@
 /**
  * The checks `up` needs before it touches anything, shared by `gitops-lab doctor` and `up`'s preflight:
- * tools and their versions, the Docker daemon, memory, free ports. Each finding says how to fix it.
+ * tools and their versions, the Docker daemon, memory, Docker's image store, the host's inotify limits, free
+ * ports. Each finding says how to fix it.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { LabConfig } from '../config.js';
 import { installHint, type Runner } from '../tools/runner.js';
 
@@ -27,6 +30,103 @@ export interface CheckOptions {
   clusterExists?: boolean;
   /** Skip the free-port checks (e.g. --context without port mappings). */
   checkPorts?: boolean;
+  /** Facts about the host (injected by tests; default: this machine). */
+  host?: HostProbe;
+}
+
+/** What the checks read from the host itself rather than from a program. */
+export interface HostProbe {
+  platform: NodeJS.Platform;
+  /** The value of a kernel setting under /proc/sys (e.g. `fs/inotify/max_user_watches`), or undefined. */
+  readProcSys(path: string): Promise<string | undefined>;
+}
+
+export const thisHost: HostProbe = {
+  platform: process.platform,
+  readProcSys: (path) =>
+    readFile(join('/proc/sys', path), 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    ),
+};
+
+/**
+ * kind's known issue "Pod errors due to too many open files" (kind.sigs.k8s.io/docs/user/known-issues): every
+ * node container and its pods share the host's inotify limits; kind recommends at least these.
+ */
+export const INOTIFY_MINIMUMS = { max_user_watches: 524_288, max_user_instances: 512 } as const;
+
+/** A warning (not a preflight failure) when the host's inotify limits are below kind's recommendation. */
+export async function inotifyFinding(host: HostProbe): Promise<Finding | undefined> {
+  // On macOS and Windows Docker runs in a VM whose kernel settings cannot be read from here.
+  if (host.platform !== 'linux') return undefined;
+  const low: string[] = [];
+  const found: string[] = [];
+  for (const [name, min] of Object.entries(INOTIFY_MINIMUMS)) {
+    const raw = (await host.readProcSys(`fs/inotify/${name}`))?.trim();
+    // A kernel setting is a decimal integer; anything else (empty, garbage) counts as unreadable.
+    if (raw === undefined || !/^\d+$/.test(raw)) continue;
+    const value = Number(raw);
+    found.push(`${name}=${value}`);
+    if (value < min) low.push(`fs.inotify.${name}=${min}`);
+  }
+  if (found.length === 0)
+    return {
+      id: 'inotify',
+      name: 'inotify limits',
+      ok: true,
+      required: false,
+      detail: 'the inotify limits could not be read from /proc/sys/fs/inotify',
+    };
+  if (low.length === 0)
+    return { id: 'inotify', name: 'inotify limits', ok: true, required: false, detail: found.join(', ') };
+  return {
+    id: 'inotify',
+    name: 'inotify limits',
+    ok: false,
+    required: false,
+    detail: `inotify limits are low (${found.join(', ')}): pods in kind may fail with "too many open files".`,
+    fix: `sudo sysctl ${low.join(' ')} (persist it in /etc/sysctl.d/99-kind.conf); see kind's known issues.`,
+  };
+}
+
+/** The parts of `docker info --format '{{json .}}'` the checks read. */
+export interface DockerInfo {
+  ServerVersion?: string;
+  MemTotal?: number;
+  NCPU?: number;
+  Architecture?: string;
+  Driver?: string;
+  DriverStatus?: Array<[string, string]>;
+}
+
+/**
+ * Docker's containerd image store (the default from Docker 29; `features.containerd-snapshotter`): `docker info`
+ * reports the driver type io.containerd.snapshotter.v1. With it `kind load docker-image` can fail with
+ * "ctr: content digest ... not found" (kubernetes-sigs/kind#3795); `docker save` + `kind load image-archive` works.
+ */
+export function usesContainerdImageStore(info: DockerInfo): boolean {
+  return (info.DriverStatus ?? []).some(
+    (entry) =>
+      Array.isArray(entry) && entry[0] === 'driver-type' && entry[1] === 'io.containerd.snapshotter.v1',
+  );
+}
+
+/** `docker info` as JSON, or why it failed. */
+export async function dockerInfo(runner: Runner): Promise<{ info?: DockerInfo; error?: string }> {
+  try {
+    const result = await runner.run({
+      program: 'docker',
+      args: ['info', '--format', '{{json .}}'],
+      readOnly: true,
+      allowFailure: true,
+      timeoutMs: 20_000,
+    });
+    if (result.exitCode === 0) return { info: JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') };
+    return { error: (result.stderr || result.stdout).trim().split('\n').pop() };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 /** `1.2.3` from text like `kind v0.29.0 go1.24` or `v1.33.1`. */
@@ -125,21 +225,7 @@ async function dockerFindings(runner: Runner, config: LabConfig): Promise<Findin
     });
     return findings;
   }
-  let info: { ServerVersion?: string; MemTotal?: number; NCPU?: number } | undefined;
-  let error: string | undefined;
-  try {
-    const result = await runner.run({
-      program: 'docker',
-      args: ['info', '--format', '{{json .}}'],
-      readOnly: true,
-      allowFailure: true,
-      timeoutMs: 20_000,
-    });
-    if (result.exitCode === 0) info = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
-    else error = (result.stderr || result.stdout).trim().split('\n').pop();
-  } catch (e) {
-    error = (e as Error).message;
-  }
+  const { info, error } = await dockerInfo(runner);
   if (!info) {
     findings.push({
       id: 'docker-daemon',
@@ -180,6 +266,15 @@ async function dockerFindings(runner: Runner, config: LabConfig): Promise<Findin
           fix: 'Give Docker more memory (Docker Desktop: Settings → Resources → Memory), or lower minMemoryGiB in gitops-lab.yaml at your own risk.',
         },
   );
+  findings.push({
+    id: 'docker-image-store',
+    name: 'Docker image store',
+    ok: true,
+    required: false,
+    detail: usesContainerdImageStore(info)
+      ? 'containerd image store: up loads images into kind with docker save + kind load image-archive (kind#3795)'
+      : `classic image store (${info.Driver ?? 'unknown driver'}): up loads images with kind load docker-image`,
+  });
   return findings;
 }
 
@@ -228,6 +323,10 @@ export async function runChecks(
     versionOf(runner, 'git', ['--version']),
   ]);
   const findings: Finding[] = [...docker];
+  if (options.needKind) {
+    const inotify = await inotifyFinding(options.host ?? thisHost);
+    if (inotify) findings.push(inotify);
+  }
   if (kind) findings.push(toolFinding('kind', 'kind', kind, config.versions.minKind, true));
   findings.push(
     toolFinding('kubectl', 'kubectl', kubectl, config.versions.minKubectl, true, (out) => {

@@ -22,6 +22,13 @@ export interface KubeObject {
 /** Lets a caller give up on a write: the drill's per-action time limit or an interrupt. */
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * An interrupt (Ctrl-C): stops the steps that change nothing outside (a clone, a commit not pushed yet), but a
+   * push already under way is let finish, so the caller knows whether it landed. `signal` still stops it.
+   */
+  interrupt?: AbortSignal;
+  /** Told when a process that changes the outside world starts (its pid) and ends (undefined). */
+  onInFlight?: (process: { pid: number; command: string } | undefined) => void;
 }
 
 /** Thrown by `create` when the object already exists (HTTP 409). */
@@ -60,6 +67,15 @@ export interface LabRepo {
   change(edits: RepoEdit[], message: string, options?: CallOptions): Promise<RepoChangeResult>;
   /** Reverts (newest first) the commits whose subject contains `match` and that are not reverted yet. */
   revert(match: string, options?: CallOptions): Promise<{ reverted: string[] }>;
+  /** The commits on the remote now whose subject is one of `subjects` and that are not reverted, newest first. */
+  unreverted?(subjects: string[], options?: CallOptions): Promise<DrillCommit[]>;
+  /** Reverts (newest first) the commits whose subject is one of `subjects` and that are not reverted yet. */
+  revertSubjects?(subjects: string[], options?: CallOptions): Promise<{ reverted: string[] }>;
+}
+
+export interface DrillCommit {
+  sha: string;
+  subject: string;
 }
 
 export interface PrometheusQuery {

@@ -2,10 +2,10 @@
  * Actions: change the lab the way an operator would. A Git commit to the lab repository (the GitOps way) or a
  * live patch, scale, delete or annotate of an object (the drift), or a wait.
  */
-import type { DrillEnvironment } from './access.js';
+import type { CallOptions, DrillEnvironment } from './access.js';
 import { parseDuration } from './duration.js';
 import type { ResolvedAction } from './load.js';
-import { describeProbe, evaluateProbe } from './probes.js';
+import { describeCondition, describeProbe, evaluateProbe } from './probes.js';
 import type { ObjectRef } from './schema.js';
 import { AbortedError, abortableSleep } from './time.js';
 
@@ -61,23 +61,39 @@ export function describeAction(action: ResolvedAction): string {
         .join(' ')}`;
     case 'wait':
       return action.until
-        ? `${prefix}wait until ${describeProbe(action.until.probe)} (at most ${action.timeout})`
+        ? `${prefix}wait until ${describeCondition(action.until.probe)} (at most ${action.timeout})`
         : `${prefix}wait ${action.duration}`;
   }
 }
 
 export interface ActionContext {
   env: DrillEnvironment;
+  /** The interrupt (Ctrl-C, SIGTERM, SIGHUP, the drill's timeout). */
   signal?: AbortSignal;
   /** Multiplies every wait (tests run drills faster). */
   timeScale?: number;
+  /** Told, once, when the interrupt arrives while a Git or Kubernetes action is in flight and is let finish. */
+  onSettling?: (message: string) => void;
+  /** Told when a process that changes the outside world (a git push) starts and ends. */
+  onInFlight?: CallOptions['onInFlight'];
+}
+
+interface PerformContext extends ActionContext {
+  /** The action's time limit: stops (kills) the call under way. */
+  limit?: AbortSignal;
 }
 
 /**
- * Runs one action within its time limit (see `actionLimit`). The limit and the caller's signal reach the
- * Kubernetes or Git call as an AbortSignal; the action is also raced against them, so a call that ignores the
- * signal still cannot hang the drill. Over the limit it throws ActionTimeoutError naming the action and the
- * limit; on the caller's signal, AbortedError.
+ * Runs one action within its time limit (see `actionLimit`). The limit reaches the Kubernetes or Git call as
+ * an AbortSignal (a git process group is killed); the action is also raced against it, so a call that ignores
+ * the signal still cannot hang the drill. Over the limit it throws ActionTimeoutError naming the action and
+ * the limit.
+ *
+ * An interrupt does not abandon a Git or Kubernetes action in flight: a push or a PATCH the server already has
+ * may still land after the client gives up, and a rollback that ran before it landed would say "nothing to
+ * revert" and be wrong. So the action settles first (finishes, fails, or hits its limit and is killed) and
+ * only then does the interrupt take effect; steps that change nothing outside (a clone) stop at once. A
+ * `wait` stops at once.
  */
 export async function runAction(action: ResolvedAction, ctx: ActionContext): Promise<ActionOutcome> {
   const limit = actionLimit(action);
@@ -88,31 +104,40 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
     `the ${action.type} action did not finish within its time limit of ${limit} (set \`timeout:\` on the action to change it)`,
   );
   const handle = setTimeout(() => timer.abort(timeout), parseDuration(limit));
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer.signal]) : timer.signal;
-  let onAbort: (() => void) | undefined;
+  let onLimit: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => reject(timer.signal.aborted ? timeout : new AbortedError());
-    signal.addEventListener('abort', onAbort, { once: true });
+    onLimit = () => reject(timeout);
+    timer.signal.addEventListener('abort', onLimit, { once: true });
   });
+  const onInterrupt = () =>
+    ctx.onSettling?.(
+      `interrupted while "${describeAction(action)}" is in flight: letting it settle (at most ${limit}) so the rollback sees what it did`,
+    );
+  ctx.signal?.addEventListener('abort', onInterrupt, { once: true });
   try {
-    return await Promise.race([perform(action, { ...ctx, signal }), stopped]);
+    const outcome = await Promise.race([perform(action, { ...ctx, limit: timer.signal }), stopped]);
+    return ctx.signal?.aborted ? { detail: `${outcome.detail} (settled after the interrupt)` } : outcome;
   } catch (error) {
-    if (timer.signal.aborted && !ctx.signal?.aborted) throw timeout;
+    if (timer.signal.aborted) throw timeout;
     throw error;
   } finally {
     clearTimeout(handle);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    if (onLimit) timer.signal.removeEventListener('abort', onLimit);
+    ctx.signal?.removeEventListener('abort', onInterrupt);
   }
 }
 
-async function perform(action: ResolvedAction, ctx: ActionContext): Promise<ActionOutcome> {
-  const { env, signal } = ctx;
+async function perform(action: ResolvedAction, ctx: PerformContext): Promise<ActionOutcome> {
+  const { env } = ctx;
+  // Git and Kubernetes calls stop at the limit only; the interrupt reaches Git as "do not start a push".
+  const signal = ctx.limit;
+  const repoOptions: CallOptions = { signal, interrupt: ctx.signal, onInFlight: ctx.onInFlight };
   const scale = ctx.timeScale ?? 1;
   switch (action.type) {
     case 'git': {
       if (!env.repo)
         throw new ActionError('this drill changes Git but no lab repository is configured (--repo)');
-      const result = await env.repo.change(action.edits, action.message, { signal });
+      const result = await env.repo.change(action.edits, action.message, repoOptions);
       return {
         detail: result.commit
           ? `committed ${result.commit.slice(0, 7)} to ${env.repo.location} and pushed`
@@ -122,7 +147,7 @@ async function perform(action: ResolvedAction, ctx: ActionContext): Promise<Acti
     case 'git-revert': {
       if (!env.repo)
         throw new ActionError('this drill reverts Git commits but no lab repository is configured (--repo)');
-      const { reverted } = await env.repo.revert(action.match, { signal });
+      const { reverted } = await env.repo.revert(action.match, repoOptions);
       return {
         detail: reverted.length
           ? `reverted ${reverted.map((c) => c.slice(0, 7)).join(', ')} and pushed`

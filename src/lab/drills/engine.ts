@@ -8,7 +8,14 @@
  *
  * Every Git or Kubernetes action has a time limit (`runAction`): a hung inject action fails and the drill rolls
  * back; a hung rollback action is recorded as failed and the next one runs.
+ *
+ * Rollback decides from the actual state, not from what the client believes it did: an interrupt lets the
+ * action in flight settle first (`runAction`); a git push under way is recorded in the lock, so `--recover`
+ * after a SIGKILL waits for (or kills) the push the killed run left behind; then the remote is fetched before
+ * and after the rollback actions, and any commit of this drill still on it unreverted is reverted. Each
+ * finding is a journal decision. A rollback action that failed fails the run, even if verify passes.
  */
+import { hostname } from 'node:os';
 import type { DrillEnvironment } from './access.js';
 import { describeAction, runAction } from './actions.js';
 import { parseDuration } from './duration.js';
@@ -24,8 +31,9 @@ import type {
   TimelineEntry,
 } from './journal.js';
 import type { Drill, NamedProbe, ResolvedAction } from './load.js';
-import { acquireLock, type DrillLock } from './lock.js';
+import { acquireLock, type DrillLock, type InFlight } from './lock.js';
 import { describeProbe, evaluateProbe, numericValue, type ProbeResult } from './probes.js';
+import { type GitRollbackContext, reconcileGit, settleLeftover } from './settle.js';
 import { AbortedError, abortableSleep } from './time.js';
 
 export type DrillEvent =
@@ -105,7 +113,12 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     inject: [],
     observe: null,
     rollback: [],
+    decisions: [],
     timeline,
+  };
+  const decide = (phase: TimelineEntry['phase'], level: TimelineEntry['level'], decision: string) => {
+    journal.decisions.push({ at: now().toISOString(), decision });
+    note(phase, level, decision);
   };
 
   let lock: DrillLock | undefined;
@@ -121,6 +134,22 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     });
     note('run', 'info', `took the drill lock (${lock.info.holder})`);
   }
+  // The git push in flight goes into the lock (in order, never blocking the push) for a later --recover.
+  let recording: Promise<void> = Promise.resolve();
+  const onInFlight = (process: { pid: number; command: string } | undefined) => {
+    if (!lock) return;
+    const held = lock;
+    const inflight: InFlight | undefined = process && {
+      ...process,
+      host: hostname(),
+      since: now().toISOString(),
+    };
+    recording = recording
+      .then(() => held.record(inflight))
+      .catch((error) =>
+        note('run', 'warn', `could not record the git push in the lock: ${messageOf(error)}`),
+      );
+  };
 
   // The run's own signal: the caller's interrupt or the drill's timeout, whichever comes first.
   const interrupt = options.signal;
@@ -146,6 +175,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
         note,
         emit,
         journal,
+        onInFlight,
         markInjected: () => {
           injected = true;
         },
@@ -154,7 +184,10 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   } catch (error) {
     if (interrupt?.aborted) {
       journal.status = 'interrupted';
-      journal.reason = 'interrupted by a signal (Ctrl-C or SIGTERM)';
+      journal.reason =
+        typeof interrupt.reason === 'string' && interrupt.reason.startsWith('SIG')
+          ? `interrupted by ${interrupt.reason}`
+          : 'interrupted by a signal (Ctrl-C, SIGTERM or SIGHUP)';
     } else if (timeout.signal.aborted) {
       journal.status = 'aborted';
       journal.reason = `timed out after ${drill.timeout}`;
@@ -171,8 +204,15 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
 
   try {
     if (injected) {
+      await recording;
+      const git: GitRollbackContext = { drill, env, decide, previous: lock?.previous };
+      if (options.recover) await settleLeftover(git);
+      await reconcileGit(git, 'before');
       journal.rollback = await runActions('rollback', drill.rollback, { env, scale, note });
-      const failed = journal.rollback.filter((a) => a.status === 'failed').length;
+      const extra = await reconcileGit(git, 'after');
+      if (extra) journal.rollback.push(extra);
+      const failedActions = journal.rollback.filter((a) => a.status === 'failed');
+      const failed = failedActions.length;
       if (failed > 0)
         note('rollback', 'error', `${failed} rollback action(s) failed; the lab may need a hand`);
       journal.steady_states.after = await verify(drill, { env, scale, note });
@@ -180,6 +220,10 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       if (journal.deviated && journal.status === 'completed') {
         journal.status = 'failed';
         journal.reason = 'the steady state did not hold again after recovery';
+      } else if (failed > 0 && journal.status === 'completed') {
+        // Verify passing does not make a failed rollback step fine: what it should have undone may still be there.
+        journal.status = 'failed';
+        journal.reason = `${failed} rollback action(s) failed: ${failedActions.map((a) => `${a.description}: ${a.detail}`).join('; ')}`;
       }
     } else if (journal.status !== 'completed' || journal.precondition_failed) {
       note('rollback', 'info', 'nothing was injected, so there is nothing to roll back');
@@ -216,6 +260,7 @@ interface ForwardContext {
   emit: (event: DrillEvent) => void;
   journal: DrillJournal;
   markInjected: () => void;
+  onInFlight: (process: { pid: number; command: string } | undefined) => void;
 }
 
 /** Preconditions, steady state, inject, observe. Returns whether anything was injected. Throws to abort. */
@@ -228,6 +273,8 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
   if (drill.preconditions.length > 0) {
     note('preconditions', 'info', `checking ${drill.preconditions.length} precondition(s)`);
     journal.preconditions = await checkProbes('preconditions', drill.preconditions, env, note, signal);
+    // A probe cut short by the interrupt is the interrupt, not a failed precondition.
+    throwIfAborted();
     if (!journal.preconditions.ok) {
       journal.status = 'aborted';
       journal.precondition_failed = true;
@@ -245,6 +292,7 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
     note,
     signal,
   );
+  throwIfAborted();
   if (!journal.steady_states.before.ok) {
     journal.status = 'failed';
     journal.reason = `the steady state did not hold before injecting, so nothing was injected: ${failures(journal.steady_states.before)}`;
@@ -256,7 +304,7 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
   ctx.markInjected();
   for (const action of drill.inject) {
     throwIfAborted();
-    const record = await runOne('inject', action, { env, scale, note, signal });
+    const record = await runOne('inject', action, { env, scale, note, signal, onInFlight: ctx.onInFlight });
     journal.inject.push(record);
     if (record.status === 'failed')
       throw new Error(`inject action failed: ${record.description}: ${record.detail}`);
@@ -312,13 +360,25 @@ async function checkProbes(
 async function runOne(
   phase: DrillPhase,
   action: ResolvedAction,
-  ctx: { env: DrillEnvironment; scale: number; note: Note; signal?: AbortSignal },
+  ctx: {
+    env: DrillEnvironment;
+    scale: number;
+    note: Note;
+    signal?: AbortSignal;
+    onInFlight?: ForwardContext['onInFlight'];
+  },
 ): Promise<ActionRecord> {
   const description = describeAction(action);
   const started = new Date().toISOString();
   ctx.note(phase, 'info', `→ ${description}`);
   try {
-    const outcome = await runAction(action, { env: ctx.env, signal: ctx.signal, timeScale: ctx.scale });
+    const outcome = await runAction(action, {
+      env: ctx.env,
+      signal: ctx.signal,
+      timeScale: ctx.scale,
+      onSettling: (message) => ctx.note(phase, 'warn', message),
+      onInFlight: ctx.onInFlight,
+    });
     ctx.note(phase, 'ok', `✓ ${outcome.detail}`);
     return {
       type: action.type,
@@ -329,8 +389,13 @@ async function runOne(
       ended: new Date().toISOString(),
     };
   } catch (error) {
-    if (error instanceof AbortedError || ctx.signal?.aborted) throw error;
+    if (error instanceof AbortedError) throw error;
     const detail = messageOf(error);
+    if (ctx.signal?.aborted) {
+      // Interrupted, and the action in flight failed as it settled (e.g. killed at its limit): say so, then stop.
+      ctx.note(phase, 'error', `✗ ${description}: ${detail}`);
+      throw error;
+    }
     ctx.note(phase, 'error', `✗ ${description}: ${detail}`);
     return {
       type: action.type,

@@ -74,6 +74,11 @@ export interface DrillJournal {
     expectations: ExpectationRecord[];
   } | null;
   rollback: ActionRecord[];
+  /**
+   * What the rollback found and decided, from the actual state (the remote's branch after fetching, a process
+   * left in flight by a killed run), one entry a decision.
+   */
+  decisions: Array<{ at: string; decision: string }>;
   timeline: TimelineEntry[];
   /** Where the Markdown report was written, when it was. */
   report?: string;

@@ -3,19 +3,27 @@
  * what Argo CD sees), YAML edits through the `yaml` Document API (comments and layout survive), one commit,
  * a push. Reverts find the drill's own commits by subject and skip those already reverted, so a rollback can
  * run twice (`--recover`) without harm.
+ *
+ * Git runs through src/lab/tools/git.ts: the token (GITOPS_LAB_GIT_TOKEN for --repo) goes through the
+ * environment, never into argv or the clone's .git/config; the clone lives in a temporary folder removed on
+ * every way out of a call. An interrupt never abandons a push under way: it is let finish (or killed at its
+ * time limit, with its process group), so the rollback that follows sees what really landed.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { type SimpleGit, simpleGit } from 'simple-git';
 import { type Document, isMap, parseAllDocuments } from 'yaml';
-import type { CallOptions, LabRepo, RepoChangeResult, RepoEdit } from './access.js';
+import { type GitOptions, type GitResult, git, gitAuthEnv, withoutCredentials } from '../tools/git.js';
+import type { CallOptions, DrillCommit, LabRepo, RepoChangeResult, RepoEdit } from './access.js';
 import { parseYamlPath } from './yaml-path.js';
 
 export interface ClonedLabRepoOptions {
   /** Commit author. */
   author?: { name: string; email: string };
-  /** A token for an https repository (`--repo` with GITOPS_LAB_GIT_TOKEN); never shown in messages. */
+  /**
+   * A token for the repository (`--repo` with GITOPS_LAB_GIT_TOKEN, or the in-cluster Git server's push
+   * credential from `up`'s state); never shown in messages.
+   */
   token?: string;
 }
 
@@ -64,54 +72,77 @@ export function editYamlText(text: string, edits: RepoEdit[]): string {
 export class ClonedLabRepo implements LabRepo {
   private readonly author: { name: string; email: string };
   private readonly token?: string;
+  readonly location: string;
 
-  constructor(
-    readonly location: string,
-    options: ClonedLabRepoOptions = {},
-  ) {
+  constructor(location: string, options: ClonedLabRepoOptions = {}) {
+    this.location = withoutCredentials(location);
     this.author = options.author ?? { name: 'gitops-lab drill', email: 'drill@gitops-lab.invalid' };
     this.token = options.token || undefined;
   }
 
-  private remoteUrl(): string {
-    if (!this.token || !/^https:\/\//.test(this.location)) return this.location;
-    const url = new URL(this.location);
-    url.username = 'x-access-token';
-    url.password = this.token;
-    return url.toString();
+  private gitEnv(): Record<string, string> {
+    return {
+      ...gitAuthEnv(this.location, this.token),
+      GIT_AUTHOR_NAME: this.author.name,
+      GIT_AUTHOR_EMAIL: this.author.email,
+      GIT_COMMITTER_NAME: this.author.name,
+      GIT_COMMITTER_EMAIL: this.author.email,
+    };
   }
 
-  private mask(text: string): string {
-    return this.token ? text.split(this.token).join('***') : text;
-  }
-
-  /** A fresh clone in a temporary directory; `signal` kills the Git command under way (simple-git's `abort`). */
-  private async withClone<T>(
-    work: (git: SimpleGit, dir: string) => Promise<T>,
+  private run(
+    dir: string | undefined,
+    args: string[],
     signal: AbortSignal | undefined,
-  ): Promise<T> {
+    extra: Partial<GitOptions> = {},
+  ): Promise<GitResult> {
+    return git(args, {
+      cwd: dir,
+      env: this.gitEnv(),
+      signal,
+      secrets: this.token ? [this.token] : [],
+      ...extra,
+    });
+  }
+
+  /** A fresh clone in a temporary directory, removed afterwards whatever happens. */
+  private async withClone<T>(work: (dir: string) => Promise<T>, options: CallOptions): Promise<T> {
+    const stopClone = anySignal(options.signal, options.interrupt);
     const dir = await mkdtemp(join(tmpdir(), 'gitops-lab-drill-'));
     try {
       try {
-        await simpleGit({ abort: signal }).clone(this.remoteUrl(), dir);
+        await this.run(undefined, ['clone', '-q', '--no-tags', this.location, dir], stopClone);
       } catch (error) {
         throw new RepoEditError(
-          `cannot clone the lab repository ${this.location}: ${this.mask((error as Error).message).split('\n')[0]}`,
+          `cannot clone the lab repository ${this.location}: ${(error as Error).message}`,
         );
       }
-      const git = simpleGit({ baseDir: dir, abort: signal });
-      await git.addConfig('user.name', this.author.name).addConfig('user.email', this.author.email);
-      return await work(git, dir);
-    } catch (error) {
-      if (error instanceof Error && this.token) error.message = this.mask(error.message);
-      throw error;
+      return await work(dir);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
+  /**
+   * Pushes HEAD. The interrupt does not stop it (only `signal`, the time limit, does); `onInFlight` learns the
+   * pid of the push so a killed run's `--recover` can wait for it.
+   */
+  private async push(dir: string, options: CallOptions): Promise<void> {
+    if (options.interrupt?.aborted)
+      throw new RepoEditError('interrupted before the push: nothing was pushed');
+    try {
+      await this.run(dir, ['push', '-q', 'origin', 'HEAD'], options.signal, {
+        onSpawn: (pid) => options.onInFlight?.({ pid, command: `git push to ${this.location}` }),
+      });
+    } catch (error) {
+      throw new RepoEditError(`cannot push to ${this.location}: ${(error as Error).message}`);
+    } finally {
+      options.onInFlight?.(undefined);
+    }
+  }
+
   async change(edits: RepoEdit[], message: string, options: CallOptions = {}): Promise<RepoChangeResult> {
-    return this.withClone(async (git, dir) => {
+    return this.withClone(async (dir) => {
       const byFile = new Map<string, RepoEdit[]>();
       for (const edit of edits) {
         const file = normalize(edit.file);
@@ -132,37 +163,89 @@ export class ClonedLabRepo implements LabRepo {
         if (next !== text) await writeFile(path, next, 'utf8');
       }
       const files = [...byFile.keys()];
-      await git.add(files);
-      const staged = (await git.diff(['--cached', '--name-only'])).trim();
+      const local = anySignal(options.signal, options.interrupt);
+      await this.run(dir, ['add', '--', ...files], local);
+      const staged = (await this.run(dir, ['diff', '--cached', '--name-only'], local)).stdout.trim();
       if (!staged) return { files };
-      await git.commit(message);
-      await git.push('origin', 'HEAD');
-      return { commit: (await git.revparse(['HEAD'])).trim(), files };
-    }, options.signal);
+      await this.run(dir, ['commit', '-q', '-m', message], local);
+      await this.push(dir, options);
+      return { commit: (await this.run(dir, ['rev-parse', 'HEAD'], undefined)).stdout.trim(), files };
+    }, options);
+  }
+
+  /** The last 200 commits of the clone, and the shas that a "This reverts commit" body names. */
+  private async history(dir: string, signal?: AbortSignal) {
+    const raw = (await this.run(dir, ['log', '-200', '--format=%H%x1f%s%x1f%b%x1e'], signal)).stdout;
+    const entries = raw
+      .split('\x1e')
+      .map((record) => record.replace(/^\n/, ''))
+      .filter((record) => record.includes('\x1f'))
+      .map((record) => {
+        const [sha = '', subject = '', body = ''] = record.split('\x1f');
+        return { sha, subject, body };
+      });
+    const revertedShas = new Set<string>();
+    for (const entry of entries) {
+      for (const m of entry.body.matchAll(/This reverts commit ([0-9a-f]{7,40})/g)) {
+        if (m[1]) revertedShas.add(m[1]);
+      }
+    }
+    const isReverted = (sha: string) => [...revertedShas].some((prefix) => sha.startsWith(prefix));
+    return { entries, isReverted };
+  }
+
+  private async unrevertedIn(
+    dir: string,
+    wanted: (subject: string) => boolean,
+    signal?: AbortSignal,
+  ): Promise<DrillCommit[]> {
+    const { entries, isReverted } = await this.history(dir, signal);
+    return entries
+      .filter(
+        (entry) => wanted(entry.subject) && !entry.subject.startsWith('Revert "') && !isReverted(entry.sha),
+      )
+      .map(({ sha, subject }) => ({ sha, subject }));
+  }
+
+  private revertWhere(
+    wanted: (subject: string) => boolean,
+    options: CallOptions,
+  ): Promise<{ reverted: string[] }> {
+    return this.withClone(
+      async (dir) => {
+        const targets = await this.unrevertedIn(dir, wanted, options.signal);
+        const reverted: string[] = [];
+        for (const entry of targets) {
+          await this.run(dir, ['revert', '--no-edit', entry.sha], options.signal);
+          reverted.push(entry.sha);
+        }
+        if (reverted.length > 0) await this.push(dir, { ...options, interrupt: undefined });
+        return { reverted };
+      },
+      { signal: options.signal },
+    );
   }
 
   async revert(match: string, options: CallOptions = {}): Promise<{ reverted: string[] }> {
-    return this.withClone(async (git) => {
-      const log = await git.log({ maxCount: 200 });
-      const revertedShas = new Set<string>();
-      for (const entry of log.all) {
-        for (const m of `${entry.body}`.matchAll(/This reverts commit ([0-9a-f]{7,40})/g)) {
-          if (m[1]) revertedShas.add(m[1]);
-        }
-      }
-      const targets = log.all.filter(
-        (entry) =>
-          entry.message.includes(match) &&
-          !entry.message.startsWith('Revert "') &&
-          ![...revertedShas].some((sha) => entry.hash.startsWith(sha)),
-      );
-      const reverted: string[] = [];
-      for (const entry of targets) {
-        await git.raw(['revert', '--no-edit', entry.hash]);
-        reverted.push(entry.hash);
-      }
-      if (reverted.length > 0) await git.push('origin', 'HEAD');
-      return { reverted };
-    }, options.signal);
+    return this.revertWhere((subject) => subject.includes(match), options);
   }
+
+  async revertSubjects(subjects: string[], options: CallOptions = {}): Promise<{ reverted: string[] }> {
+    return this.revertWhere((subject) => subjects.includes(subject), options);
+  }
+
+  async unreverted(subjects: string[], options: CallOptions = {}): Promise<DrillCommit[]> {
+    return this.withClone(
+      (dir) => this.unrevertedIn(dir, (subject) => subjects.includes(subject), options.signal),
+      {
+        signal: options.signal,
+      },
+    );
+  }
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
 }

@@ -17,11 +17,40 @@ export interface LockInfo {
   started: string;
   /** After this the lock is presumed stale (the drill's timeout plus its rollback and verify). */
   expires: string;
+  /** A process changing the outside world right now (a git push), so `--recover` of a killed run can wait for it. */
+  inflight?: InFlight;
+}
+
+export interface InFlight {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
 }
 
 export interface DrillLock {
   info: LockInfo;
+  /** What the lock held when `--recover` took it over from a killed run. */
+  previous?: LockInfo;
+  /** Records (or, with undefined, clears) the process in flight. */
+  record(inflight: InFlight | undefined): Promise<void>;
   release(): Promise<void>;
+}
+
+function parseInFlight(raw: string | undefined): InFlight | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(raw) as Partial<InFlight>;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
+    return {
+      pid: value.pid,
+      host: value.host,
+      command: String(value.command ?? 'git'),
+      since: String(value.since ?? ''),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function holderName(): string {
@@ -52,13 +81,14 @@ const ref = (namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name:
 
 async function readLock(kube: KubeAccess, namespace: string): Promise<LockInfo | undefined> {
   const existing = await kube.get(ref(namespace));
-  const data = (existing?.data ?? {}) as Partial<LockInfo>;
+  const data = (existing?.data ?? {}) as Partial<Record<keyof LockInfo, string>>;
   if (!existing) return undefined;
   return {
     holder: data.holder ?? 'unknown',
     drill: data.drill ?? 'unknown',
     started: data.started ?? '',
     expires: data.expires ?? '',
+    inflight: parseInFlight(data.inflight),
   };
 }
 
@@ -89,11 +119,20 @@ export async function acquireLock(options: AcquireOptions): Promise<DrillLock> {
     data: { ...info },
   };
   const attempts = options.takeOver ? 2 : 1;
+  let previous: LockInfo | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       await kube.create(object);
       return {
         info,
+        previous,
+        record: async (inflight) => {
+          await kube.patch(
+            ref(namespace),
+            { data: { inflight: inflight ? JSON.stringify(inflight) : null } },
+            'merge',
+          );
+        },
         release: async () => {
           await kube.delete(ref(namespace));
         },
@@ -119,6 +158,7 @@ export async function acquireLock(options: AcquireOptions): Promise<DrillLock> {
             },
           );
         }
+        previous = held;
         await kube.delete(ref(namespace));
         continue;
       }

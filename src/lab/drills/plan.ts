@@ -2,9 +2,9 @@
 import { describeAction } from './actions.js';
 import { describeExpectation } from './expectations.js';
 import type { DrillPhase } from './journal.js';
-import type { Drill } from './load.js';
+import type { Drill, ResolvedExpectation } from './load.js';
 import { lockName } from './lock.js';
-import { describeProbe } from './probes.js';
+import { describeCondition, describeProbe } from './probes.js';
 
 export interface PlanStep {
   phase: DrillPhase | 'lock';
@@ -35,9 +35,7 @@ export function planDrill(
       'observe',
       `sample every ${drill.observe.interval} for ${drill.observe.window}${drill.observe.stop_when_met ? ' (or until every expectation is met)' : ''}`,
     );
-    for (const e of drill.observe.expect) {
-      add('observe', `expect ${e.description ?? describeProbe(e.probe.probe)} ${describeExpectation(e)}`);
-    }
+    for (const e of drill.observe.expect) add('observe', expectationLine(e));
     for (const p of drill.observe.record) add('observe', `record ${describeProbe(p.probe)}`);
   }
   for (const a of drill.rollback) add('rollback', describeAction(a));
@@ -45,4 +43,17 @@ export function planDrill(
     add('verify', `check ${describeProbe(p.probe)} (retry for up to ${drill.verify.within})`);
   add('lock', `release the drill lock (delete ${lockRef})`);
   return { drill: drill.name, title: drill.title, mode: options.recover ? 'recover' : 'run', steps };
+}
+
+/**
+ * One `expect` line. The verb comes from the probe: a pass/fail expectation (holds, eventually) states the probe's
+ * condition ("the canary's AnalysisRun fails"), not the expectation's short description, which follows as a
+ * label; a value expectation (reaches, changes, flaps) names the value the probe reads.
+ */
+export function expectationLine(e: ResolvedExpectation): string {
+  const label = e.description ? ` — ${e.description}` : '';
+  const within = e.within ? ` within ${e.within}` : '';
+  if (e.holds) return `expect throughout${within}: ${describeCondition(e.probe.probe)}${label}`;
+  if (e.eventually) return `expect at least once${within}: ${describeCondition(e.probe.probe)}${label}`;
+  return `expect ${describeProbe(e.probe.probe)} ${describeExpectation(e)}${label}`;
 }

@@ -280,3 +280,13 @@ async function readProbe(
 export function numericValue(result: Pick<ProbeResult, 'value'>): number | undefined {
   return toNumber(result.value);
 }
+
+/**
+ * What a probe checks, as a condition a person can read: its description when it has one, followed by the rule
+ * it applies (`(ConfigMap docqa/docqa-config .data.DOCQA_FAULTS = "")`), so a description that names only a
+ * value ("DOCQA_FAULTS in the live docqa-config ConfigMap") still says what must be true of it.
+ */
+export function describeCondition(probe: Probe): string {
+  if (!probe.description) return describeProbe(probe);
+  return `${probe.description} (${describeProbe({ ...probe, description: undefined })})`;
+}

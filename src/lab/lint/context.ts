@@ -3,7 +3,7 @@
  * deploys from this repository), each object's effective namespace, and the schema validator.
  */
 import { clusterScopedKinds, isRemoteReference, type Repository, type SourceSet } from './repository.js';
-import type { SchemaValidator } from './schemas.js';
+import type { SchemaProblem, SchemaValidator } from './schemas.js';
 import type { Finding, Resource } from './types.js';
 import { lineAt } from './yaml-files.js';
 
@@ -20,6 +20,8 @@ export interface AppSource {
   local: boolean;
   set?: SourceSet;
   recurse: boolean;
+  /** A config management plugin renders this source (spec.source.plugin): lint cannot. */
+  plugin: boolean;
 }
 
 export interface AppInfo {
@@ -42,6 +44,8 @@ export interface AppInfo {
 export interface LintContext {
   repo: Repository;
   validator: SchemaValidator;
+  /** Validators of the kinds defined by CustomResourceDefinitions in the repository itself. */
+  repositoryKinds: Map<string, (object: unknown) => SchemaProblem[]>;
   apps: AppInfo[];
   /** Repository URLs that mean "this repository". */
   localRepoURLs: Set<string>;
@@ -76,6 +80,13 @@ function normalizeRepoURL(url: string): string {
     .replace(/\.git$/, '')
     .replace(/\/+$/, '')
     .toLowerCase();
+}
+
+function normalizeDir(dir: string): string {
+  return dir
+    .replace(/^\.\/?/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 export function sameRepo(a: string, b: string): boolean {
@@ -124,6 +135,8 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
       const local = !chart && dirPath !== undefined && localRepoURLs.has(normalizeRepoURL(repoURL));
       const directory = asRecord(source.directory) ?? {};
       const recurse = directory.recurse === true;
+      const plugin = asRecord(source.plugin) !== undefined;
+      const jsonnet = asRecord(directory.jsonnet) ?? {};
       const s: AppSource = {
         index,
         path,
@@ -133,12 +146,18 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
         chart,
         local,
         recurse,
+        plugin,
       };
-      if (local && dirPath !== undefined) {
+      if (local && !plugin && dirPath !== undefined) {
         s.set = repo.sourceSet(dirPath, {
           recurse,
           include: asString(directory.include),
           exclude: asString(directory.exclude),
+          jsonnetLibs: asArray(jsonnet.libs).filter((l): l is string => typeof l === 'string'),
+          jsonnetVars: [
+            ...asArray(jsonnet.extVars).map((v) => ({ ...asRecord(v), kind: 'ext' as const })),
+            ...asArray(jsonnet.tlas).map((v) => ({ ...asRecord(v), kind: 'tla' as const })),
+          ],
         });
       }
       return s;
@@ -163,13 +182,32 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
     };
   });
 
+  // Files under a plugin source's path are the plugin's input, not what Argo CD applies: no rule reads them.
+  const pluginDirs = apps.flatMap((a) =>
+    a.sources
+      .filter((s) => s.plugin && s.dirPath !== undefined)
+      .map((s) => normalizeDir(s.dirPath as string)),
+  );
+  if (pluginDirs.length > 0) {
+    const applied = repo.resources.filter(
+      (r) => isApplication(r) || !pluginDirs.some((d) => d === '' || r.file.startsWith(`${d}/`)),
+    );
+    repo.resources.length = 0;
+    repo.resources.push(...applied);
+  }
+
   const ownerOf = new Map<number, AppInfo>();
   for (const app of apps) for (const m of app.members) if (!ownerOf.has(m.id)) ownerOf.set(m.id, app);
 
   const opaqueNamespaces = new Set<string>();
   for (const app of apps) {
     const opaque = app.sources.some(
-      (s) => !s.local || s.set?.helmChart || (s.set !== undefined && includesRemoteBase(repo, s.set.dir)),
+      (s) =>
+        !s.local ||
+        s.plugin ||
+        s.set?.helmChart ||
+        s.set?.notRendered !== undefined ||
+        (s.set !== undefined && includesRemoteBase(repo, s.set.dir)),
     );
     if (opaque && app.destinationNamespace) opaqueNamespaces.add(app.destinationNamespace);
   }
@@ -182,7 +220,21 @@ export function buildContext(repo: Repository, validator: SchemaValidator): Lint
     const ns = namespaceOf(r);
     return [r.kind, ns, r.name || '(unnamed)'].filter(Boolean).join('/');
   };
-  return { repo, validator, apps, localRepoURLs, ownerOf, namespaceOf, describe, opaqueNamespaces };
+  const crds = repo.resources
+    .filter((r) => r.kind === 'CustomResourceDefinition' && r.apiVersion === 'apiextensions.k8s.io/v1')
+    .map((r) => r.object as Record<string, unknown>);
+  const repositoryKinds = validator.repositoryKinds(crds);
+  return {
+    repo,
+    validator,
+    repositoryKinds,
+    apps,
+    localRepoURLs,
+    ownerOf,
+    namespaceOf,
+    describe,
+    opaqueNamespaces,
+  };
 }
 
 function includesRemoteBase(repo: Repository, dir: string): boolean {

@@ -12,7 +12,15 @@ export interface PodSpecAt {
   longRunning: boolean;
 }
 
-const templated = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout', 'Job']);
+const templated = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Rollout',
+  'Job',
+]);
 
 export const workloadKinds = new Set([...templated, 'Pod', 'CronJob']);
 
@@ -95,4 +103,45 @@ export function containersOf(pod: PodSpecAt): ContainerAt[] {
     });
   }
   return out;
+}
+
+/**
+ * The pods a workload runs, for matching Service and PDB selectors: its pod templates, plus the pods Argo
+ * Rollouts labels differently. argo-rollouts v1.8.3: rollout/experiment.go (GetExperimentFromTemplate) puts
+ * an experiment step template's `metadata.labels` on that template's pods (and its `selector` replaces the
+ * ReplicaSet selector); utils/replicaset (canaryMetadata / stableMetadata) adds labels to canary and stable
+ * pods; an Experiment's spec.templates[].template is a pod template of its own.
+ */
+export function labelledPodsOf(r: Resource): PodSpecAt[] {
+  const pods = podSpecsOf(r);
+  if (!r.apiVersion.startsWith('argoproj.io/')) return pods;
+  const spec = asRecord(r.object.spec) ?? {};
+  if (r.kind === 'Experiment') {
+    asArray(spec.templates).forEach((t, i) => {
+      const template = asRecord(asRecord(t)?.template);
+      const podSpec = asRecord(template?.spec);
+      if (podSpec)
+        pods.push({
+          path: ['spec', 'templates', i, 'template', 'spec'],
+          spec: podSpec,
+          labels: labelsOf(template?.metadata),
+          longRunning: true,
+        });
+    });
+    return pods;
+  }
+  const base = pods[0];
+  if (r.kind !== 'Rollout' || !base) return pods;
+  const canary = asRecord(asRecord(spec.strategy)?.canary) ?? {};
+  const extra: Array<Record<string, string>> = [
+    labelsOf(canary.canaryMetadata),
+    labelsOf(canary.stableMetadata),
+    ...asArray(canary.steps).flatMap((step) =>
+      asArray(asRecord(asRecord(step)?.experiment)?.templates).map((t) => labelsOf(asRecord(t)?.metadata)),
+    ),
+  ];
+  for (const labels of extra) {
+    if (Object.keys(labels).length > 0) pods.push({ ...base, labels: { ...base.labels, ...labels } });
+  }
+  return pods;
 }

@@ -3,10 +3,12 @@
  * document under the root becomes a Resource; kustomization.yaml files are followed (their `resources`,
  * generators, `namespace` and `images`); remote bases and Helm charts are noted, never fetched or rendered.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { createSafeFs, kustomizeFileRestriction, type SafeFsOptions, UnsafeFileError } from './safe-fs.js';
+import { findExecutable, jsonnetEval, kustomizeBuild, type RenderedObject, type Renderer } from './render.js';
 import type { Finding, ImageOverride, KubeObject, Resource } from './types.js';
-import { lineAt, type ParsedFile, parseYamlFile } from './yaml-files.js';
+import { lineAt, type ParsedFile, parseYamlText } from './yaml-files.js';
 
 export const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -24,6 +26,8 @@ export interface NonObject {
   file: string;
   line: number;
   docIndex: number;
+  /** Top-level keys of the document, when it is a map. */
+  keys?: string[];
 }
 
 /** What Argo CD would apply from one source directory. */
@@ -38,9 +42,24 @@ export interface SourceSet {
   nonObjects: NonObject[];
   /** Manifest files in it (YAML/JSON), whether or not they held objects. */
   manifestFiles: string[];
+  /** Why some of it was not rendered (Jsonnet without a jsonnet binary). */
+  notRendered?: string;
+  /** Rendering it failed (reported as its own finding). */
+  renderFailed?: boolean;
+}
+
+/** An Application's directory options (spec.source.directory). */
+export interface SourceOptions {
+  recurse?: boolean;
+  include?: string;
+  exclude?: string;
+  jsonnetLibs?: string[];
+  jsonnetVars?: Array<{ kind: 'ext' | 'tla'; name?: unknown; value?: unknown; code?: unknown }>;
 }
 
 export interface Repository {
+  /** What rendered the kustomizations: `kubectl kustomize` or lint's built-in reader. */
+  renderedWith: 'kubectl kustomize' | 'built-in reader';
   /** Absolute path of the repository root (Application paths resolve against it). */
   root: string;
   files: string[];
@@ -48,7 +67,8 @@ export interface Repository {
   nonObjects: NonObject[];
   kustomizations: Kustomization[];
   findings: Finding[];
-  sourceSet(dir: string, options?: { recurse?: boolean; include?: string; exclude?: string }): SourceSet;
+  /** What Argo CD applies from `dir` with these directory options (without: a probe, Jsonnet not evaluated). */
+  sourceSet(dir: string, options?: SourceOptions): SourceSet;
 }
 
 export function isRemoteReference(entry: string): boolean {
@@ -71,11 +91,16 @@ export interface LoadOptions {
   dir: string;
   /** Repository root that Application paths resolve against (default: dir). */
   repoRoot?: string;
+  /** File-size cap, time budget and clock of the file-system layer (safe-fs.ts). */
+  fs?: Omit<SafeFsOptions, 'root'>;
+  /** How kustomizations are rendered: kubectl kustomize when kubectl is on PATH (auto), or the built-in reader. */
+  renderer?: Renderer;
 }
 
 export function loadRepository(options: LoadOptions): Repository {
   const scanDir = resolve(options.dir);
   const root = resolve(options.repoRoot ?? options.dir);
+  const safeFs = createSafeFs({ root, ...options.fs });
   const findings: Finding[] = [];
   const parsedFiles = new Map<string, ParsedFile>();
   const resourcesByFile = new Map<string, Resource[]>();
@@ -97,8 +122,9 @@ export function loadRepository(options: LoadOptions): Repository {
     if (parsedFiles.has(file)) return;
     let parsed: ParsedFile;
     try {
-      parsed = parseYamlFile(abs);
+      parsed = parseYamlText(safeFs.readText(abs));
     } catch (error) {
+      if (!(error instanceof UnsafeFileError)) throw error;
       findings.push({
         rule: 'yaml-parse',
         severity: 'error',
@@ -140,7 +166,7 @@ export function loadRepository(options: LoadOptions): Repository {
       }
       const object = value as KubeObject;
       if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
-        fileNonObjects.push({ file, line: d.line, docIndex: d.index });
+        fileNonObjects.push({ file, line: d.line, docIndex: d.index, keys: Object.keys(object) });
         continue;
       }
       if (object.kind === 'List' && Array.isArray((object as { items?: unknown }).items)) {
@@ -177,14 +203,27 @@ export function loadRepository(options: LoadOptions): Repository {
     };
   };
 
+  /** A generator's input file, or '' when it cannot be read safely (not regular, too large). */
+  const readGeneratorInput = (abs: string): string => {
+    try {
+      return safeFs.readText(abs);
+    } catch (error) {
+      if (!(error instanceof UnsafeFileError)) throw error;
+      findings.push({
+        rule: 'yaml-parse',
+        severity: 'error',
+        file: rel(abs),
+        message: `cannot read ${rel(abs)}: ${error.message}`,
+        fix: 'Make it a regular file inside the kustomization folder.',
+      });
+      return '';
+    }
+  };
+
   const helmChartDirs: string[] = [];
   const walk = (absDir: string): void => {
-    let entries: string[];
-    try {
-      entries = readdirSync(absDir).sort();
-    } catch {
-      return;
-    }
+    const entries = safeFs.enterDir(absDir);
+    if (!entries) return;
     if (entries.includes('Chart.yaml')) {
       helmChartDirs.push(rel(absDir));
       return;
@@ -192,14 +231,21 @@ export function loadRepository(options: LoadOptions): Repository {
     for (const entry of entries) {
       if (entry.startsWith('.') || skipDirs.has(entry)) continue;
       const abs = join(absDir, entry);
-      let stat: ReturnType<typeof statSync>;
-      try {
-        stat = statSync(abs);
-      } catch {
-        continue;
+      const kind = safeFs.kind(abs);
+      if (kind === 'dir') walk(abs);
+      else if (kind === 'file' && (/\.(ya?ml|json)$/i.test(entry) || entry === 'Kustomization')) loadFile(abs);
+      else if (kind === 'outside' || (kind === 'other' && /\.ya?ml$/i.test(entry))) {
+        findings.push({
+          rule: 'yaml-parse',
+          severity: 'warning',
+          file: rel(abs),
+          message:
+            kind === 'outside'
+              ? `${rel(abs)} is a link to ${safeFs.real(abs)}, outside the repository: not read`
+              : `${rel(abs)} is not a regular file (a FIFO, device or socket): not read`,
+          fix: 'Replace it with a regular file inside the repository, or remove it.',
+        });
       }
-      if (stat.isDirectory()) walk(abs);
-      else if (/\.ya?ml$/i.test(entry) || entry === 'Kustomization') loadFile(abs);
     }
   };
   walk(scanDir);
@@ -259,7 +305,25 @@ export function loadRepository(options: LoadOptions): Repository {
           });
           return;
         }
-        if (statSync(abs).isDirectory()) {
+        const kind = safeFs.kind(abs);
+        const refused =
+          kind === 'outside' && statSync(abs).isDirectory()
+            ? `security; folder '${abs}' is outside the repository root '${safeFs.realRoot}': lint does not read it`
+            : kind !== 'dir'
+              ? kustomizeFileRestriction(safeFs, abs, dirAbs)
+              : undefined;
+        if (refused) {
+          findings.push({
+            rule: 'kustomize-missing-resource',
+            severity: 'error',
+            file: k.file,
+            line: entryLine(field, index),
+            message: `${field} entry "${entry}": ${refused}`,
+            fix: 'Move the file into the kustomization folder, or make its folder a base with its own kustomization.yaml; `kubectl kustomize` refuses it.',
+          });
+          return;
+        }
+        if (kind === 'dir') {
           const childDir = dirKey(abs);
           let child = kustomizationByDir.get(childDir);
           if (!child) {
@@ -345,7 +409,19 @@ export function loadRepository(options: LoadOptions): Repository {
             });
             continue;
           }
-          data[key] = readFileSync(abs, 'utf8');
+          const refused = kustomizeFileRestriction(safeFs, abs, dirAbs);
+          if (refused) {
+            findings.push({
+              rule: 'kustomize-missing-resource',
+              severity: 'error',
+              file: k.file,
+              line: lineAt(k.parsed.documents[0]?.doc, k.parsed.lineCounter, [field, index, 'files']),
+              message: `${field} "${String(spec.name)}" reads ${path}: ${refused}`,
+              fix: `Move the file into ${k.dir || '.'}; \`kubectl kustomize\` refuses it.`,
+            });
+            continue;
+          }
+          data[key] = readGeneratorInput(abs);
         }
         const literals = Array.isArray(spec.literals)
           ? spec.literals.filter((l) => typeof l === 'string')
@@ -358,8 +434,8 @@ export function loadRepository(options: LoadOptions): Repository {
         for (const env of envs as string[]) {
           const abs = join(dirAbs, env);
           auxiliaryFiles.add(rel(abs));
-          if (!existsSync(abs)) continue;
-          for (const line of readFileSync(abs, 'utf8').split('\n')) {
+          if (!existsSync(abs) || kustomizeFileRestriction(safeFs, abs, dirAbs)) continue;
+          for (const line of readGeneratorInput(abs).split('\n')) {
             const eq = line.indexOf('=');
             if (eq > 0 && !line.trimStart().startsWith('#'))
               data[line.slice(0, eq).trim()] = line.slice(eq + 1);
@@ -459,7 +535,157 @@ export function loadRepository(options: LoadOptions): Repository {
   nonObjects.length = 0;
   nonObjects.push(...keptNon);
 
-  const sourceSet: Repository['sourceSet'] = (dir, opts = {}) => {
+  // Rendering with kubectl kustomize, as Argo CD's repo-server does: each outermost kustomization is built
+  // and its objects replace what the built-in reader made of its files (namePrefix, commonLabels, patches,
+  // components and replacements then apply exactly as kustomize applies them).
+  const kubectl = options.renderer === 'builtin' ? undefined : findExecutable('kubectl');
+  const rendered = new Map<string, Resource[]>();
+  const treeOf = (dir: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(dir)) return seen;
+    seen.add(dir);
+    const object = kustomizationByDir.get(dir)?.object ?? {};
+    for (const field of ['resources', 'bases', 'components']) {
+      for (const entry of Array.isArray(object[field]) ? (object[field] as unknown[]) : []) {
+        if (typeof entry !== 'string' || isRemoteReference(entry)) continue;
+        const child = dirKey(join(root, dir, entry));
+        if (kustomizationByDir.has(child)) treeOf(child, seen);
+      }
+    }
+    return seen;
+  };
+  /** Why kubectl kustomize cannot build this kustomization here (remote bases, Helm charts), if so. */
+  const unrenderable = (dir: string): string | undefined => {
+    for (const d of treeOf(dir)) {
+      const k = kustomizationByDir.get(d);
+      if (!k) continue;
+      if (k.object.kind === 'Component' && d === dir) return 'it is a Component';
+      if (Array.isArray(k.object.helmCharts) && k.object.helmCharts.length > 0)
+        return `${k.file} inflates Helm charts`;
+      const entries = ['resources', 'bases', 'components'].flatMap((f) =>
+        Array.isArray(k.object[f]) ? (k.object[f] as unknown[]) : [],
+      );
+      if (entries.some((e) => typeof e === 'string' && isRemoteReference(e)))
+        return `${k.file} has remote bases`;
+    }
+    return undefined;
+  };
+  const renderFailures: Finding[] = [];
+  const render = (k: Kustomization): Resource[] | undefined => {
+    if (rendered.has(k.dir)) return rendered.get(k.dir);
+    if (!kubectl || unrenderable(k.dir)) return undefined;
+    const result = kustomizeBuild(kubectl, join(root, k.dir));
+    if (!result.ok) {
+      renderFailures.push({
+        rule: 'kustomize-build',
+        severity: 'error',
+        file: k.file,
+        message: `kubectl kustomize ${k.dir || '.'} fails: ${result.error}`,
+        fix: 'Fix the kustomization until `kubectl kustomize` builds it: Argo CD runs kustomize build and fails the same way.',
+      });
+      rendered.set(k.dir, []);
+      return undefined;
+    }
+    const out = result.objects.map((o) => renderedResource(o));
+    rendered.set(k.dir, out);
+    return out;
+  };
+  const renderedResource = (o: RenderedObject): Resource => {
+    const object = o.object as KubeObject;
+    const originFile = o.originFile ? rel(o.originFile) : undefined;
+    const kind = String(object.kind);
+    const name = String((object.metadata as { name?: unknown } | undefined)?.name ?? '');
+    const candidates = (originFile ? (resourcesByFile.get(originFile) ?? []) : []).filter(
+      (r) => r.kind === kind,
+    );
+    // The document it came from: same kind, its name contained in the rendered one (namePrefix/Suffix).
+    const source =
+      candidates.find((r) => r.name === name) ??
+      candidates
+        .filter((r) => r.name && name.includes(r.name))
+        .sort((a, b) => b.name.length - a.name.length)[0] ??
+      candidates[0];
+    const resource = makeResource(
+      object,
+      originFile ?? (o.configuredIn ? rel(o.configuredIn) : '.'),
+      source?.docIndex ?? -1,
+    );
+    if (source?.doc) {
+      resource.doc = source.doc;
+      resource.lineCounter = source.lineCounter;
+    }
+    // kustomize has applied `images:` already; keeping the overrides lets rules say where a tag came from
+    // (applying one again to its own output changes nothing).
+    if (source) resource.imageOverrides = source.imageOverrides;
+    if (!originFile && o.configuredIn) resource.generatedBy = rel(o.configuredIn);
+    return resource;
+  };
+  if (kubectl) {
+    const superseded = new Set<number>();
+    for (const k of ordered) {
+      if (includedDirs.has(k.dir)) continue;
+      const out = render(k);
+      if (!out) continue;
+      const tree = treeOf(k.dir);
+      for (const d of tree) {
+        for (const file of memberships.get(d) ?? [])
+          for (const r of resourcesByFile.get(file) ?? []) superseded.add(r.id);
+        for (const r of generated.get(d) ?? []) superseded.add(r.id);
+      }
+      resources.push(...out);
+    }
+    const left = resources.filter((r) => !superseded.has(r.id));
+    resources.length = 0;
+    resources.push(...left);
+  }
+
+  /** Argo CD evaluates each *.jsonnet file of a directory source (not *.libsonnet) and applies the result. */
+  const jsonnet = findExecutable('jsonnet');
+  const jsonnetCache = new Map<string, Resource[]>();
+  const renderJsonnet = (set: SourceSet, files: string[], opts: SourceOptions): void => {
+    if (!jsonnet) {
+      set.notRendered = `${files.map(rel).join(', ')}; jsonnet is not on PATH`;
+      return;
+    }
+    const args = [
+      ...(opts.jsonnetLibs ?? []).flatMap((l) => ['-J', join(root, l)]),
+      ...(opts.jsonnetVars ?? []).flatMap((v) => {
+        if (typeof v.name !== 'string' || typeof v.value !== 'string') return [];
+        const flag = `--${v.kind}-${v.code === true ? 'code' : 'str'}`;
+        return [flag, `${v.name}=${v.value}`];
+      }),
+    ];
+    for (const abs of files) {
+      const file = rel(abs);
+      const key = `${file}|${args.join(' ')}`;
+      let out = jsonnetCache.get(key);
+      if (!out) {
+        const result = jsonnetEval(jsonnet, abs, args);
+        if (!result.ok) {
+          findings.push({
+            rule: 'jsonnet',
+            severity: 'error',
+            file,
+            message: `jsonnet ${file} fails: ${result.error}`,
+            fix: 'Fix the Jsonnet until `jsonnet FILE` evaluates it: Argo CD fails the same way.',
+          });
+          out = [];
+        } else {
+          out = result.objects
+            .filter((o) => typeof o.apiVersion === 'string' && typeof o.kind === 'string')
+            .map((o) => makeResource(o as KubeObject, file, -1));
+          resources.push(...out);
+        }
+        jsonnetCache.set(key, out);
+      }
+      set.manifestFiles.push(file);
+      set.resources.push(...out);
+    }
+  };
+
+  const sourceSet: Repository['sourceSet'] = (dir, given) => {
+    // Without options the call only probes the folder (exists, Helm chart, kustomized): Jsonnet, whose
+    // evaluation needs the Application's libs and variables, is evaluated only for an Application's source.
+    const opts = given ?? {};
     const normalized = toPosix(dir)
       .replace(/^\.\/?/, '')
       .replace(/^\/+/, '')
@@ -494,6 +720,17 @@ export function loadRepository(options: LoadOptions): Repository {
       if (!k) return set;
       const files = memberships.get(k.dir) ?? [];
       set.manifestFiles = [k.file, ...files];
+      const known = rendered.has(k.dir);
+      const out = render(k);
+      if (rendered.get(k.dir)?.length === 0 && renderFailures.some((f) => f.file === k.file)) {
+        set.renderFailed = true;
+        return set;
+      }
+      if (out) {
+        if (!known) resources.push(...out);
+        set.resources.push(...out);
+        return set;
+      }
       const collectGenerated = (dirKeyOf: string, seen: Set<string>) => {
         if (seen.has(dirKeyOf)) return;
         seen.add(dirKeyOf);
@@ -519,32 +756,51 @@ export function loadRepository(options: LoadOptions): Repository {
     }
     const include = opts.include ? globToRegExp(opts.include) : undefined;
     const exclude = opts.exclude ? globToRegExp(opts.exclude) : undefined;
+    const seen = new Set<string>();
     const visit = (absDir: string) => {
-      for (const entry of readdirSync(absDir).sort()) {
+      for (const entry of safeFs.enterDir(absDir, seen) ?? []) {
         if (entry.startsWith('.')) continue;
         const p = join(absDir, entry);
-        const stat = statSync(p);
-        if (stat.isDirectory()) {
+        const kind = safeFs.kind(p);
+        if (kind === 'dir') {
           if (opts.recurse) visit(p);
           continue;
         }
-        if (!/\.(ya?ml|json)$/i.test(entry)) continue;
+        if (kind === 'file' && /\.jsonnet$/i.test(entry)) {
+          jsonnetFiles.push(p);
+          continue;
+        }
+        if (kind !== 'file' || !/\.(ya?ml|json)$/i.test(entry)) continue;
         const file = rel(p);
         const name = toPosix(relative(abs, p));
         if (include && !include.test(name)) continue;
         if (exclude?.test(name)) continue;
         set.manifestFiles.push(file);
-        if (/\.json$/i.test(entry)) continue;
         loadFile(p);
         set.resources.push(...(resourcesByFile.get(file) ?? []));
         set.nonObjects.push(...(nonObjectsByFile.get(file) ?? []));
       }
     };
+    const jsonnetFiles: string[] = [];
     visit(abs);
+    if (jsonnetFiles.length > 0 && given) renderJsonnet(set, jsonnetFiles, opts);
     return set;
   };
 
+  findings.push(...renderFailures);
+  if (kustomizations.length > 0) {
+    findings.push({
+      rule: 'kustomize-render',
+      severity: 'info',
+      file: kustomizations[0]?.file ?? '.',
+      message: kubectl
+        ? `kustomizations rendered with kubectl kustomize (${kubectl}), as Argo CD renders them; those with remote bases or Helm charts with the built-in reader`
+        : `${options.renderer === 'builtin' ? 'as asked (--renderer builtin)' : 'kubectl is not on PATH'}: kustomizations read with the built-in reader (resources, generators, namespace and images only; patches, components, namePrefix and commonLabels are not applied)`,
+      fix: 'Install kubectl to lint what Argo CD would apply.',
+    });
+  }
   return {
+    renderedWith: kubectl ? 'kubectl kustomize' : 'built-in reader',
     root,
     get files() {
       return [...parsedFiles.keys()].sort();
@@ -558,7 +814,7 @@ export function loadRepository(options: LoadOptions): Repository {
 }
 
 /** Argo CD's directory include/exclude globs ('*.yaml', '{a.yaml,b.yaml}'). */
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;

@@ -11,6 +11,18 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { packagePath } from '../../paths.js';
+import { crdKindSchemas } from './crd-schema.js';
+
+/**
+ * Kubernetes minor versions whose built-in kinds the bundled schemas describe (kind's node image of the lab:
+ * v1.33; scripts/build-schemas.mjs). Other versions need their own schemas.
+ */
+export const bundledKubernetesVersions = ['1.33'] as const;
+
+/** `1.33`, `v1.33` or `1.33.4` → `1.33`; undefined for anything else. */
+export function minorVersion(version: string): string | undefined {
+  return version.trim().match(/^v?(\d+\.\d+)(\.\d+)?$/)?.[1];
+}
 
 export interface SchemaProblem {
   /** Path of the offending node, e.g. ['spec', 'syncPolicy', 'automated', 'selfheal']. */
@@ -34,6 +46,7 @@ export class SchemaValidator {
   private readonly kinds = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
   private kustomization: ValidateFunction | undefined;
+  private readonly custom = new Map<string, ValidateFunction>();
 
   constructor(schemaDir: string = packagePath('schemas')) {
     this.schemaDir = schemaDir;
@@ -64,7 +77,39 @@ export class SchemaValidator {
   validate(apiVersion: string, kind: string, object: unknown): SchemaProblem[] {
     const fn = this.validatorOf(`${apiVersion}/${kind}`);
     if (!fn) return [];
-    return fn(object) ? [] : toProblems(fn.errors ?? []);
+    const decoded = withoutNulls(object);
+    return fn(decoded) ? [] : toProblems(fn.errors ?? []);
+  }
+
+  /**
+   * Validators for the kinds that CustomResourceDefinitions found in a repository define (those without a
+   * bundled schema), compiled once per distinct schema.
+   */
+  repositoryKinds(crds: Array<Record<string, unknown>>): Map<string, (object: unknown) => SchemaProblem[]> {
+    const out = new Map<string, (object: unknown) => SchemaProblem[]>();
+    for (const crd of crds) {
+      for (const [key, schema] of crdKindSchemas(crd)) {
+        if (this.kinds.has(key) || out.has(key)) continue;
+        const text = JSON.stringify(schema);
+        let fn = this.custom.get(text);
+        if (!fn) {
+          const ajv = this.ajv();
+          if (!this.added.has('kubernetes.json')) {
+            ajv.addSchema(this.bundles.get('kubernetes.json') as object, 'kubernetes.json');
+            this.added.add('kubernetes.json');
+          }
+          try {
+            fn = ajv.compile(schema);
+          } catch {
+            continue; // a schema ajv cannot compile: the kind stays unvalidated (reported as info)
+          }
+          this.custom.set(text, fn);
+        }
+        const validate = fn;
+        out.set(key, (object) => (validate(withoutNulls(object)) ? [] : toProblems(validate.errors ?? [])));
+      }
+    }
+    return out;
   }
 
   validateKustomization(object: unknown): SchemaProblem[] {
@@ -108,6 +153,20 @@ export class SchemaValidator {
     });
     return this.ajvInstance;
   }
+}
+
+/**
+ * The object as the API server decodes it: a field set to `null` is as if it were absent (Go's
+ * encoding/json, which apimachinery's JSON/YAML decoding follows, leaves a pointer, slice or map nil for
+ * null and leaves other types untouched; `creationTimestamp: null` from generators, `args: null`). A
+ * required field that is null is therefore still reported as missing. Nulls inside lists stay.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = withoutNulls(v);
+  return out;
 }
 
 function pathOf(instancePath: string): Array<string | number> {

@@ -56,6 +56,8 @@ export interface ImageOverride {
 /** What `gitops-lab lint` returns: the files and resources it read and what it found. */
 export interface LintReport {
   root: string;
+  /** What rendered the kustomizations. */
+  renderedWith: 'kubectl kustomize' | 'built-in reader';
   files: string[];
   resources: Array<{ file: string; line?: number; resource: string }>;
   findings: Finding[];

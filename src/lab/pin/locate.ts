@@ -2,10 +2,16 @@
  * Finds the one file where the image is pinned: a kustomization `images:` entry naming it wins (kustomize
  * overrides the workloads' own fields), otherwise a workload container using it. Two candidate files are
  * ambiguous and an error, not a guess.
+ *
+ * Symbolic links: pin writes a file by replacing it (atomic rename), which would turn a link into a regular
+ * file. So a --file that is a link is refused, naming the real file. In a folder, YAML reached through a link
+ * counts like any other (a linked kustomization.yaml is what kustomize reads): when its real file lies inside
+ * the folder, that real file is the one pinned and the link is left alone; when it lies outside, pin refuses
+ * rather than pin a container image that the linked kustomization overrides.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { findImageSites, type ImageMention, type PinSite } from './sites.js';
 import { isYamlProblem, type ParsedYamlFile, parseYamlFile } from './yaml-format.js';
@@ -27,12 +33,26 @@ export interface LocateOptions {
 
 const skippedFolders = new Set(['node_modules', '.git']);
 
-async function yamlFilesUnder(folder: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
+interface FoundFile {
+  /** The path as the walk met it. */
+  path: string;
+  /** The file behind it, links resolved. */
+  real: string;
+  /** Reached through a symbolic link (the file itself or a folder on the way). */
+  linked: boolean;
+}
+
+async function yamlFilesUnder(folder: string): Promise<FoundFile[]> {
+  const found: FoundFile[] = [];
+  const seenFolders = new Set<string>();
+  const walk = async (dir: string, depth: number, linked: boolean): Promise<void> => {
     if (depth > 20) return;
     let entries: Dirent[];
+    let real: string;
     try {
+      real = await realpath(dir);
+      if (seenFolders.has(real)) return;
+      seenFolders.add(real);
       entries = await readdir(dir, { withFileTypes: true });
     } catch {
       return;
@@ -41,12 +61,40 @@ async function yamlFilesUnder(folder: string): Promise<string[]> {
     for (const entry of entries) {
       if (entry.name.startsWith('.') || skippedFolders.has(entry.name)) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path, depth + 1);
-      else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) found.push(path);
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      const isLink = entry.isSymbolicLink();
+      if (isLink) {
+        const target = await stat(path).catch(() => undefined);
+        isDirectory = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDirectory) await walk(path, depth + 1, linked || isLink);
+      else if (isFile && /\.ya?ml$/i.test(entry.name)) {
+        found.push({ path, real: await realpath(path), linked: linked || isLink });
+      }
     }
   };
-  await walk(folder, 0);
+  await walk(folder, 0, false);
   return found;
+}
+
+const inside = (folder: string, path: string) => path === folder || path.startsWith(`${folder}${sep}`);
+
+/** --file must be the real file: pin replaces what it writes, and would turn a link into a plain file. */
+async function refuseLink(target: string, cwd: string): Promise<void> {
+  const info = await lstat(target).catch(() => undefined);
+  if (!info?.isSymbolicLink()) return;
+  const to = await readlink(target);
+  const real = await realpath(target).catch(() => undefined);
+  throw new UsageError(
+    `--file: ${displayPath(target, cwd)} is a symbolic link (to ${to}); pin will not replace a link with a regular file.`,
+    {
+      hint: real
+        ? `Pass --file ${displayPath(real, cwd)} (the real file) instead.`
+        : 'The link points nowhere; pass --file with the real manifest.',
+    },
+  );
 }
 
 export function displayPath(path: string, cwd: string): string {
@@ -91,12 +139,19 @@ export async function locatePinFile(imageName: string, options: LocateOptions): 
       },
     );
   }
-  const files = isFolder ? await yamlFilesUnder(target) : [target];
+  if (explicit && !isFolder) await refuseLink(target, cwd);
+  const files = isFolder ? await yamlFilesUnder(target) : [{ path: target, real: target, linked: false }];
+  const realTarget = isFolder ? await realpath(target) : target;
   const kustomize: LocatedFile[] = [];
   const containers: LocatedFile[] = [];
   const mentions: ImageMention[] = [];
   const unreadable: string[] = [];
-  for (const path of files) {
+  const seen = new Set<string>();
+  for (const { path: seenAt, real, linked } of files) {
+    // A file reached twice (itself and through a link) is one file; pin writes the real one.
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const path = linked ? real : seenAt;
     let read: { text: string; parsed: ParsedYamlFile };
     try {
       read = await readYaml(path, cwd);
@@ -111,6 +166,14 @@ export async function locatePinFile(imageName: string, options: LocateOptions): 
     mentions.push(...found.mentions);
     const kustomizeSites = found.sites.filter((site) => site.kind === 'kustomize-image');
     const containerSites = found.sites.filter((site) => site.kind === 'container-image');
+    if (linked && found.sites.length > 0 && !inside(realTarget, real)) {
+      throw new UsageError(
+        `${flag}: ${displayPath(seenAt, cwd)} names image ${imageName} but is a symbolic link to ${real}, outside ${displayPath(target, cwd)}; pin will not write through it.`,
+        {
+          hint: `Pin the real file with --file ${displayPath(real, cwd)}, or replace the link with the file itself.`,
+        },
+      );
+    }
     if (kustomizeSites.length > 0) kustomize.push({ path, text, parsed, sites: kustomizeSites });
     if (containerSites.length > 0) containers.push({ path, text, parsed, sites: containerSites });
   }

@@ -1,26 +1,17 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { emptyState } from '../../../src/lab/bootstrap/state.js';
 import { prepareContent } from '../../../src/lab/bootstrap/steps.js';
 import { defaultConfig } from '../../../src/lab/config.js';
 import { packagePath } from '../../../src/paths.js';
+import { tempDirsForEachTest } from '../../support/temp-dirs.js';
 
 const KUSTOMIZATION = join('workloads', 'docqa', 'kustomization.yaml');
 const PINNED = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
-const dirs: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirsForEachTest();
 
 /** A copy of the packaged manifests whose docqa image entry is what `gitops-lab pin` leaves behind. */
 async function pinnedManifests(entry: string): Promise<string> {

@@ -17,7 +17,9 @@ describe('LabConfig', () => {
     const config = await loadConfig({}, { cwd: dirWith() });
     expect(config.clusterName).toBe('gitops-lab');
     expect(config.kindNodeImage).toMatch(/^kindest\/node:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
-    expect(config.ports).toEqual({ argocd: 8080, grafana: 3000, git: 3080, prometheus: 9090 });
+    expect(config.ports).toEqual({ argocd: 8090, grafana: 3000, git: 3080, prometheus: 9090 });
+    // 8080 is `gitops-lab serve`'s port: the lab must not want it too.
+    expect(Object.values(config.ports)).not.toContain(8080);
     expect(labContext(config)).toBe('kind-gitops-lab');
     expect(gitPushUrl(config)).toBe('http://127.0.0.1:3080/lab.git');
     expect(gitRepoUrl(config)).toBe('http://git-server.lab-git.svc.cluster.local/lab.git');
@@ -30,7 +32,7 @@ describe('LabConfig', () => {
     const config = await loadConfig({ context: 'from-flag' }, { cwd });
     expect(config.clusterName).toBe('my-lab');
     expect(config.ports.git).toBe(4000);
-    expect(config.ports.argocd).toBe(8080);
+    expect(config.ports.argocd).toBe(8090);
     expect(config.context).toBe('from-flag');
     expect(config.kubeconfig).toBe(join(homedir(), 'kc'));
     expect(config.stateDir).toBe(join(cwd, 'st'));
@@ -55,7 +57,17 @@ describe('LabConfig', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toContain(`${join(cwd, 'gitops-lab.yaml')}: field ports.argocd`);
     const unknown = await loadConfig({}, { cwd: dirWith('clustr: {}\n') }).catch((e: unknown) => e);
-    expect((unknown as Error).message).toContain('unknown field "clustr"');
+    expect((unknown as Error).message).toContain('unknown field "clustr" (did you mean "cluster"?)');
+    const portz = await loadConfig({}, { cwd: dirWith('portz: { git: 4000 }\n') }).catch((e: unknown) => e);
+    expect((portz as Error).message).toContain('unknown field "portz" (did you mean "ports"?)');
+    const nested = await loadConfig({}, { cwd: dirWith('ports: { grafna: 4000 }\n') }).catch(
+      (e: unknown) => e,
+    );
+    expect((nested as Error).message).toContain(
+      'field ports: unknown field "grafna" (did you mean "grafana"?)',
+    );
+    const far = await loadConfig({}, { cwd: dirWith('flavour: sweet\n') }).catch((e: unknown) => e);
+    expect((far as Error).message).not.toContain('did you mean');
     const broken = await loadConfig({}, { cwd: dirWith('ports: [\n') }).catch((e: unknown) => e);
     expect((broken as Error).message).toMatch(/gitops-lab\.yaml.*is not valid YAML/);
   });

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,15 +16,53 @@ describe('gitops-lab lint (CLI)', () => {
     expect(result.stdout).toMatch(/0 errors, 0 warnings/);
   });
 
-  it('exits 1 and prints a table with rule, severity, file:line, resource, message and fix', async () => {
+  it('exits 1 and prints one file:line head per finding, the message and fix below it', async () => {
     const result = await runCli(['lint', join(fixtures, 'ownership-replicas', 'fail')]);
     expect(result.code).toBe(1);
-    const [header] = result.stdout.split('\n');
-    expect(header).toMatch(/^RULE\s+SEVERITY\s+FILE\s+RESOURCE\s+MESSAGE\s+FIX$/);
     expect(result.stdout).toMatch(
-      /ownership-replicas\s+error\s+workloads\/web\/deployment\.yaml:7\s+Deployment\/web\/web/,
+      /^workloads\/web\/deployment\.yaml:7: error ownership-replicas Deployment\/web\/web$/m,
     );
+    expect(result.stdout).toMatch(/^ {4}fix: /m);
   });
+
+  // Issue 17 item 12: piped lint lines ran to 376 characters (a padded table with message and fix).
+  it('keeps piped lines short: message and fix are wrapped', async () => {
+    const result = await runCli(['lint', join(fixtures, 'ref-service-url', 'fail')]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.split('\n');
+    expect(lines.some((l) => l.includes('ref-service-url'))).toBe(true);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(120);
+  });
+
+  // Issue 17 item 12: lint on an empty folder exited 0 saying nothing was wrong.
+  it('exits 2 when the folder holds no manifests at all', async () => {
+    const empty = join(temp, 'empty');
+    mkdirSync(join(empty, 'sub'), { recursive: true });
+    writeFileSync(join(empty, 'README.md'), '# not a manifest\n');
+    const result = await runCli(['lint', empty]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/holds no manifests/);
+    expect(result.stdout).not.toMatch(/0 errors/);
+  });
+
+  // Issue 17 item 2: the --help example failed on the clean shipped manifests, because a Service that a
+  // Helm chart provides (otel-collector, from manifests/apps) was reported as undefined.
+  it('runs the --help examples on the shipped manifests without an error', async () => {
+    const help = await runCli(['lint', '--help']);
+    const examples = [...help.stdout.matchAll(/^ {2}\$ gitops-lab (lint[^|>\n]*)$/gm)].map((m) =>
+      (m[1] as string).trim().split(/\s+/),
+    );
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const args of examples) {
+      const result = await runCli(args);
+      expect(result.stderr, args.join(' ')).toBe('');
+      expect(result.code, args.join(' ')).toBe(0);
+    }
+    const sub = await runCli(['lint', 'manifests/workloads', '--repo-root', 'manifests', '--json']);
+    const report = JSON.parse(sub.stdout) as { findings: Array<{ severity: string; file: string }> };
+    expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(report.findings.every((f) => f.file.startsWith('workloads/'))).toBe(true);
+  }, 120_000);
 
   it('gives {files, resources, findings} with --json', async () => {
     const result = await runCli(['lint', join(fixtures, 'policy-image-tag', 'fail'), '--json']);

@@ -41,7 +41,10 @@ describe('lint output on a terminal', () => {
     );
     const lines = out.text().split('\n');
     expect(lines[0]).toBe('workload.yaml');
-    expect(lines[1]).toMatch(/^ {2}error {3}policy-privileged:\d+ {2}Deployment\/web\/web$/);
+    // Issue 17 item 12: the head showed `rule:line`; it is `file:line` (clickable), then the rule.
+    expect(lines[1]).toMatch(
+      /^ {2}error {3}workload\.yaml:\d+ {2}policy-privileged {2}Deployment\/web\/web$/,
+    );
     expect(lines[2]).toContain('container web runs privileged');
     expect(lines[3]).toMatch(/^ +fix: Remove privileged: true/);
     expect(out.text()).toMatch(/1 error, 0 warnings/);

@@ -1,9 +1,20 @@
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { UsageError } from '../../../src/errors.js';
+import { LabError, UsageError } from '../../../src/errors.js';
 import { type PinOptions, pinImage, pinTrailer } from '../../../src/lab/pin/pin.js';
 import {
   createLabRepo,
@@ -243,6 +254,77 @@ describe.runIf(gitAvailable)(
       expect((error as Error).message).toContain('could not commit');
       expect(repo.snapshot()).toEqual(snapshot);
       expect(repo.commitCount()).toBe(1);
+    });
+
+    it('fails, naming the silent hook, when pre-commit exits 1 with nothing on stderr; HEAD and file stay', async () => {
+      repo = createLabRepo();
+      const hook = join(repo.dir, '.git', 'hooks', 'pre-commit');
+      writeFileSync(hook, '#!/bin/sh\nexit 1\n');
+      chmodSync(hook, 0o755);
+      const snapshot = repo.snapshot();
+      const head = repo.head();
+      const error = (await pinImage({
+        image: docqa,
+        digest: digestA,
+        commit: true,
+        cwd: repo.dir,
+        env,
+      }).catch((caught: unknown) => caught)) as LabError;
+      expect(error).toBeInstanceOf(LabError);
+      expect(error.exitCode).toBe(1);
+      expect(error.message).toBe(
+        `--commit: git could not commit ${kustomizationPath}: git commit exited with status 1 and printed nothing (a hook such as pre-commit or commit-msg refusing it says nothing)`,
+      );
+      expect(repo.head()).toBe(head);
+      expect(repo.snapshot()).toEqual(snapshot);
+    });
+
+    it('refuses a --file that is a symbolic link and leaves the link and its file as they were', async () => {
+      repo = createLabRepo();
+      const link = join(repo.dir, 'manifests', 'workloads', 'docqa', 'pin-here.yaml');
+      symlinkSync('kustomization.yaml', link);
+      const before = repo.read(kustomizationPath);
+      const error = await pinError({ image: docqa, digest: digestA, file: link, cwd: repo.dir, env });
+      expect(error.message).toBe(
+        '--file: manifests/workloads/docqa/pin-here.yaml is a symbolic link (to kustomization.yaml); pin will not replace a link with a regular file.',
+      );
+      expect(error.hint).toBe(`Pass --file ${kustomizationPath} (the real file) instead.`);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(repo.read(kustomizationPath)).toBe(before);
+    });
+
+    it('through a symlinked kustomization.yaml inside the folder, pins the real file and keeps the link', async () => {
+      repo = createLabRepo();
+      const folder = join(repo.dir, 'manifests', 'workloads', 'docqa');
+      renameSync(join(folder, 'kustomization.yaml'), join(folder, 'kustomization.shared.yaml'));
+      symlinkSync('kustomization.shared.yaml', join(folder, 'kustomization.yaml'));
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '-m', 'kustomization behind a link');
+      const result = await pinImage({ image: docqa, digest: digestA, commit: true, cwd: repo.dir, env });
+      expect(result.file).toBe('manifests/workloads/docqa/kustomization.shared.yaml');
+      expect(result.changes.map((change) => change.kind)).toEqual(['kustomize-image']);
+      expect(lstatSync(join(folder, 'kustomization.yaml')).isSymbolicLink()).toBe(true);
+      expect(repo.read(kustomizationPath)).toContain(`digest: ${digestA}`);
+      expect(repo.git('show', '--name-only', '--format=', 'HEAD')).toBe(
+        'manifests/workloads/docqa/kustomization.shared.yaml',
+      );
+    });
+
+    it('refuses, rather than pin the overridden container image, when the kustomization links outside the folder', async () => {
+      repo = createLabRepo();
+      const folder = join(repo.dir, 'manifests', 'workloads', 'docqa');
+      mkdirSync(join(repo.dir, 'shared'));
+      renameSync(join(folder, 'kustomization.yaml'), join(repo.dir, 'shared', 'docqa-kustomization.yaml'));
+      symlinkSync('../../../shared/docqa-kustomization.yaml', join(folder, 'kustomization.yaml'));
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '-m', 'kustomization outside manifests/');
+      const snapshot = repo.snapshot();
+      const error = await pinError({ image: docqa, digest: digestA, commit: true, cwd: repo.dir, env });
+      expect(error.message).toMatch(
+        /^pin: manifests\/workloads\/docqa\/kustomization\.yaml names image ghcr\.io\/gitops-lab\/docqa but is a symbolic link to .*shared\/docqa-kustomization\.yaml, outside manifests; pin will not write through it\.$/,
+      );
+      expect(repo.snapshot()).toEqual(snapshot);
+      expect(repo.commitCount()).toBe(2);
     });
 
     it('refuses --commit outside a Git repository and changes nothing', async () => {

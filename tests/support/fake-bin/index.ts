@@ -26,6 +26,8 @@ export interface FakeBinConfig {
   kubectlVersion?: string;
   /** Docker memory in bytes (default 8 GiB). */
   memTotal?: number;
+  /** `docker info` reports Docker's containerd image store (driver-type io.containerd.snapshotter.v1). */
+  containerdImageStore?: boolean;
   /** Printed by `kind get kubeconfig`. */
   kubeconfig?: string;
   /** The next `times` calls of `program` whose command line contains `match` fail. */

@@ -171,7 +171,30 @@ export function graphRule(ctx: LintContext): Finding[] {
         }
         continue;
       }
+      if (s.plugin) {
+        findings.push(
+          findingAt(ctx, r, [...s.path, 'plugin'], {
+            rule: 'plugin-not-rendered',
+            severity: 'info',
+            message: `source ${s.dirPath ?? s.repoURL} is rendered by a config management plugin: lint does not run plugins, so its objects are not checked`,
+            fix: 'Nothing to do; lint the plugin output (e.g. `my-plugin generate | gitops-lab lint -`) if you want it checked.',
+          }),
+        );
+        continue;
+      }
       const set = s.set;
+      if (set?.notRendered) {
+        findings.push(
+          findingAt(ctx, r, [...s.path, 'path'], {
+            rule: 'jsonnet-not-rendered',
+            severity: 'info',
+            message: `path ${s.dirPath} holds Jsonnet (${set.notRendered}): its objects are not checked`,
+            fix: 'Install jsonnet (Debian: apt-get install jsonnet) to lint what Argo CD would render.',
+          }),
+        );
+        if (set.resources.length === 0) continue;
+      }
+      if (set?.renderFailed) continue;
       if (!set?.exists) {
         const candidates = subdirectories(ctx.repo.root, s.dirPath ?? '');
         const suggestion = closest(s.dirPath ?? '', candidates);
@@ -344,7 +367,12 @@ export function graphRule(ctx: LintContext): Finding[] {
     for (const m of app.members) {
       if (seenInApp.has(m.id)) continue;
       seenInApp.add(m.id);
-      const key = `${groupOf(m.apiVersion)}/${m.kind}/${ctx.namespaceOf(m) ?? ''}/${m.name}`;
+      // Each Application applies its objects in its own destination namespace (argo-cd v3.1.12
+      // controller/sync.go sets the namespace of namespaced objects that have none), so one path deployed by
+      // two Applications into two namespaces makes two sets of objects.
+      const namespace =
+        ctx.namespaceOf(m) === undefined ? '' : (m.namespace ?? app.destinationNamespace ?? 'default');
+      const key = `${groupOf(m.apiVersion)}/${m.kind}/${namespace}/${m.name}`;
       const list = owners.get(key) ?? [];
       list.push({ app, resource: m });
       owners.set(key, list);

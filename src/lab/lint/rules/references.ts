@@ -4,7 +4,7 @@
  * ServiceAccounts used by pods. A Secret that is optional may be absent (secrets never live in Git).
  */
 import { asArray, asRecord, asString, findingAt, type LintContext } from '../context.js';
-import { containersOf, type PodSpecAt, podSpecsOf, workloadKinds } from '../pod-specs.js';
+import { containersOf, labelledPodsOf, type PodSpecAt, podSpecsOf, workloadKinds } from '../pod-specs.js';
 import type { Finding, Resource, Severity } from '../types.js';
 
 function selectorMatches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
@@ -32,8 +32,8 @@ export function referencesRule(ctx: LintContext): Finding[] {
     });
 
   const workloads = ctx.repo.resources
-    .filter((r) => workloadKinds.has(r.kind))
-    .map((r) => ({ r, pods: podSpecsOf(r) }));
+    .filter((r) => workloadKinds.has(r.kind) || r.kind === 'Experiment')
+    .map((r) => ({ r, pods: labelledPodsOf(r) }));
 
   for (const r of ctx.repo.resources) {
     const ns = ctx.namespaceOf(r);

@@ -1,7 +1,9 @@
 /** Rule `schema`: every object and kustomization validates strictly against its bundled schema. */
+
+import { apiProblems } from '../api-validation.js';
 import { findingAt, type LintContext } from '../context.js';
-import { closest } from '../schemas.js';
-import type { Finding } from '../types.js';
+import { closest, withoutNulls } from '../schemas.js';
+import type { Finding, Resource } from '../types.js';
 import { lineAt } from '../yaml-files.js';
 
 export function schemaRule(ctx: LintContext): Finding[] {
@@ -20,11 +22,24 @@ export function schemaRule(ctx: LintContext): Finding[] {
         }),
       );
     }
-    if (ctx.validator.has(r.apiVersion, r.kind)) {
-      const problems = ctx.validator.validate(r.apiVersion, r.kind, r.object);
+    const bundled = ctx.validator.has(r.apiVersion, r.kind);
+    const validate = bundled
+      ? (object: unknown) => ctx.validator.validate(r.apiVersion, r.kind, object)
+      : ctx.repositoryKinds.get(`${r.apiVersion}/${r.kind}`);
+    if (validate) {
+      const problems = [
+        ...validate(r.object),
+        ...apiProblems({ ...r, object: withoutNulls(r.object) as typeof r.object }),
+      ];
+      const from = bundled ? '' : ' (schema from the CustomResourceDefinition in this repository)';
       for (const p of problems.slice(0, 10)) {
         findings.push(
-          findingAt(ctx, r, p.path, { rule: 'schema', severity: 'error', message: p.message, fix: p.fix }),
+          findingAt(ctx, r, p.path, {
+            rule: 'schema',
+            severity: 'error',
+            message: `${p.message}${from}`,
+            fix: p.fix,
+          }),
         );
       }
       continue;
@@ -102,8 +117,45 @@ export function schemaRule(ctx: LintContext): Finding[] {
       });
     }
   }
-  // Documents that Argo CD would try to apply but that are not Kubernetes objects.
+  // Documents that look like Kubernetes objects (metadata or spec, apiVersion or kind) but lack apiVersion
+  // or kind: the API server rejects them ("Object 'Kind' is missing"), kustomize too.
   const reported = new Set<string>();
+  for (const n of ctx.repo.nonObjects) {
+    const keys = new Set(n.keys ?? []);
+    const looksLikeObject =
+      (keys.has('apiVersion') || keys.has('kind')) &&
+      (keys.has('metadata') || keys.has('spec') || keys.has('data'));
+    if (!looksLikeObject) continue;
+    reported.add(`${n.file}#${n.docIndex}`);
+    const missing = ['apiVersion', 'kind'].filter((k) => !keys.has(k));
+    findings.push({
+      rule: 'schema',
+      severity: 'error',
+      file: n.file,
+      line: n.line,
+      message: `document ${n.docIndex + 1} is a Kubernetes object without ${missing.length > 0 ? missing.join(' and ') : 'a string apiVersion and kind'}: the API server rejects it`,
+      fix: 'Add the missing apiVersion or kind (e.g. apiVersion: apps/v1, kind: Deployment).',
+    });
+  }
+  // The same object twice in one file: the second silently replaces the first (kubectl apply, Argo CD).
+  const inFile = new Map<string, Resource>();
+  for (const r of ctx.repo.resources) {
+    if (r.docIndex < 0 || r.generatedBy) continue;
+    const group = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : '';
+    const key = `${r.file}|${group}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
+    const first = inFile.get(key);
+    if (first && first.docIndex !== r.docIndex) {
+      findings.push(
+        findingAt(ctx, r, ['metadata', 'name'], {
+          rule: 'schema',
+          severity: 'error',
+          message: `${r.kind} ${r.name} is defined twice in ${r.file} (documents ${first.docIndex + 1} and ${r.docIndex + 1}): only one of them is applied`,
+          fix: 'Keep one definition, or rename one of them.',
+        }),
+      );
+    } else if (!first) inFile.set(key, r);
+  }
+  // Documents that Argo CD would try to apply but that are not Kubernetes objects.
   for (const app of ctx.apps) {
     for (const source of app.sources) {
       for (const n of source.set?.nonObjects ?? []) {

@@ -1,0 +1,66 @@
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderStatus } from '../../src/cli/handlers/status.js';
+import { formatTable } from '../../src/cli/output.js';
+import type { LabStatus } from '../../src/lab/status/index.js';
+
+const status: LabStatus = {
+  context: 'kind-gitops-lab',
+  healthy: false,
+  problems: ['app guestbook is OutOfSync'],
+  apps: [
+    { name: 'lab-root', sync: 'Synced', health: 'Healthy', revision: 'abcdef0123', lastSync: '2026-12-02' },
+    { name: 'guestbook', sync: 'OutOfSync', health: 'Progressing', revision: 'abcdef0123' },
+  ],
+  rollouts: [],
+  hpas: [],
+  unreadyPods: [],
+  quality: { available: false, source: 'http://127.0.0.1:9090', reason: 'refused' },
+  checkedAt: '2026-12-02T10:00:00Z',
+} as unknown as LabStatus;
+
+/** The column at which each header of a table line starts, as a person sees it. */
+function headerColumns(line: string, headers: string[]): number[] {
+  return headers.map((h) => line.indexOf(h));
+}
+
+describe('status on a colour terminal', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    delete process.env.NO_COLOR;
+    process.env.FORCE_COLOR = '1';
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('lines columns up as seen on screen: colour codes take no width', () => {
+    const coloured = renderStatus(status, { isTTY: true } as never);
+    expect(coloured).toContain('\u001b[');
+    const seen = stripVTControlCharacters(coloured).split('\n');
+    const header = seen.find((l) => l.startsWith('NAME'));
+    const row = seen.find((l) => l.startsWith('guestbook'));
+    expect(header).toBeDefined();
+    const [, syncCol, healthCol, revisionCol] = headerColumns(header ?? '', [
+      'NAME',
+      'SYNC',
+      'HEALTH',
+      'REVISION',
+    ]);
+    expect(row?.indexOf('OutOfSync')).toBe(syncCol);
+    expect(row?.indexOf('Progressing')).toBe(healthCol);
+    expect(row?.indexOf('abcdef0')).toBe(revisionCol);
+  });
+
+  it('the coloured table is the plain table with colour added', () => {
+    const red = (t: string) => `\u001b[31m${t}\u001b[0m`;
+    const rows = [
+      ['a', red('OutOfSync'), 'x'],
+      ['bbbbbb', 'Synced', 'y'],
+    ];
+    const plain = rows.map((r) => r.map((c) => stripVTControlCharacters(c)));
+    expect(stripVTControlCharacters(formatTable(['N', 'S', 'X'], rows))).toBe(
+      formatTable(['N', 'S', 'X'], plain),
+    );
+  });
+});
