@@ -162,7 +162,7 @@ export function lintRepository(options: LintOptions): LintReport {
       !set || !(set.has(f.rule) || [...set].some((s) => s.endsWith('*') && f.rule.startsWith(s.slice(0, -1))))
     );
   });
-  unsuppressed.sort(
+  kept.sort(
     (a, b) =>
       severityRank[a.severity] - severityRank[b.severity] ||
       a.file.localeCompare(b.file) ||
@@ -170,7 +170,7 @@ export function lintRepository(options: LintOptions): LintReport {
       a.rule.localeCompare(b.rule),
   );
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of unsuppressed) counts[f.severity]++;
+  for (const f of kept) counts[f.severity]++;
   return {
     root: repo.root,
     renderedWith: repo.renderedWith,
