@@ -256,21 +256,22 @@ if (args[0] === 'port-forward') {
     expect(report.metrics.find((m) => m.name === 'latency-p95')?.phase).toBe('Inconclusive');
   }, 60_000);
 
-  it('runs the AnalysisRun loop with --watch: the canary fails after failureLimit, the stable completes count', async () => {
+  /** `canary check --template FIXTURE --json` for canary1 and for stable1, side by side. */
+  const checkCanaryAndStable = (template: string, ...extra: string[]) => {
     const args = [
       'canary',
       'check',
       '--prometheus',
       prometheus?.url as string,
       '--template',
-      fixture('watch-template.yaml'),
-      '--watch',
-      '--json',
+      fixture(template),
     ];
-    const [bad, good] = await Promise.all([
-      runCli([...args, '--arg', 'canary-hash=canary1']),
-      runCli([...args, '--arg', 'canary-hash=stable1']),
-    ]);
+    const run = (hash: string) => runCli([...args, ...extra, '--json', '--arg', `canary-hash=${hash}`]);
+    return Promise.all([run('canary1'), run('stable1')] as const);
+  };
+
+  it('runs the AnalysisRun loop with --watch: the canary fails after failureLimit, the stable completes count', async () => {
+    const [bad, good] = await checkCanaryAndStable('watch-template.yaml', '--watch');
     expect(bad.code, bad.stderr).toBe(1);
     const badMetric = json<{ metrics: (MetricJson & { counts: { failed: number; count: number } })[] }>(
       bad.stdout,
@@ -283,6 +284,14 @@ if (args[0] === 'port-forward') {
     }>(good.stdout).metrics[0];
     expect(goodMetric?.counts.count).toBe(3);
     expect(goodMetric?.measurements).toHaveLength(3);
+  }, 60_000);
+
+  it('runs a rangeQuery metric: the canary fails and the stable passes over the last minute', async () => {
+    const [bad, good] = await checkCanaryAndStable('range-template.yaml');
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(good.code, good.stderr).toBe(0);
+    const points = json<{ metrics: { value: string }[] }>(good.stdout).metrics[0]?.value ?? '';
+    expect(points.split(',').length).toBeGreaterThan(1); // several points of the range, not one sample
   }, 60_000);
 
   it('runs the eval-replay job locally with --run-jobs against --target', async () => {

@@ -16,7 +16,7 @@ export type Type =
   | { k: 'int'; go?: string }
   | { k: 'float' }
   | { k: 'string' }
-  | { k: 'array'; elem: Type }
+  | { k: 'array'; elem: Type; literal?: Type }
   | { k: 'map'; elem: Type }
   | { k: 'func'; name: string };
 
@@ -123,9 +123,6 @@ export const implementedBuiltins = new Set([
   'values',
   'upper',
   'lower',
-  'trim',
-  'string',
-  'type',
 ]);
 
 export interface CheckEnv {
@@ -179,8 +176,12 @@ class Checker {
         return this.fail(node, `unknown pointer #${node.name}`);
       }
       case 'array': {
-        for (const item of node.items) this.visit(item);
-        return T.array(T.any);
+        // expr v1.15.5 checker ArrayNode: []interface{}, remembering a common element type so that
+        // `42 in ["a"]` is still a type error.
+        const types = node.items.map((item) => this.visit(item));
+        const first = types[0];
+        const common = first && types.every((t) => sameType(t, first)) ? first : undefined;
+        return common ? { k: 'array', elem: T.any, literal: common } : T.array(T.any);
       }
       case 'map': {
         for (const pair of node.pairs) {
@@ -295,6 +296,8 @@ class Checker {
           if (l.k === 'nil') return T.bool;
           if (r.k === 'array' && !comparable(l, r.elem))
             return this.fail(node, `cannot use ${goName(l)} as type ${goName(r.elem)} in array`);
+          if (r.k === 'array' && r.literal && !comparable(l, r.literal))
+            return this.fail(node, `cannot use ${goName(l)} as type ${goName(r.literal)} in array`);
           return T.bool;
         }
         if (isAny(l) && (isString(r) || isArray(r) || isMap(r))) return T.bool;
@@ -474,17 +477,12 @@ class Checker {
         return this.fail(node, `cannot get ${name} from ${goName(a)}`);
       case 'upper':
       case 'lower':
-      case 'trim':
         if (args.length < 1) return this.fail(node, `not enough arguments to call ${name}`);
         if (!isString(a) && !isAny(a))
           return this.fail(
             args[0] as Node,
             `cannot use ${goName(a)} as argument (type string) to call ${name} `,
           );
-        return T.string;
-      case 'string':
-      case 'type':
-        arity(1);
         return T.string;
     }
     return T.any;

@@ -413,13 +413,8 @@ class Evaluator {
         return name === 'keys' ? Object.keys(a) : Object.values(a);
       case 'upper':
       case 'lower':
-      case 'trim':
         if (typeof a !== 'string') return this.fail(`${name}() needs a string`, node);
-        return name === 'upper' ? a.toUpperCase() : name === 'lower' ? a.toLowerCase() : a.trim();
-      case 'string':
-        return typeof a === 'string' ? a : JSON.stringify(toValue(a));
-      case 'type':
-        return exprTypeName(a);
+        return name === 'upper' ? a.toUpperCase() : a.toLowerCase();
     }
     return this.fail(`the function ${name}() is not supported`, node);
   }
@@ -505,15 +500,6 @@ class Evaluator {
 function goTruncate(x: number): bigint {
   if (!Number.isFinite(x) || Math.abs(x) >= 9.223372036854776e18) return -9223372036854775808n;
   return BigInt(Math.trunc(x));
-}
-
-function exprTypeName(v: GoValue): string {
-  if (v === null) return 'nil';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'float';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
-  return Array.isArray(v) ? 'array' : 'map';
 }
 
 /**

@@ -43,3 +43,12 @@ describe('expr v1.15.5 checker/checker_test.go TestCheck_error', () => {
     expect((caught as ExprError).detail).toBe(message);
   });
 });
+
+describe('expr v1.15.5 checker: `in` against an array literal keeps its element type', () => {
+  it('42 in ["a"] is a type error; 42 in [1, 2] is not', () => {
+    expect(() => compile('42 in ["a"]', { result: T.float })).toThrow(
+      /cannot use int as type string in array/,
+    );
+    expect(compile('42 in [1, 2]', { result: T.float }).type).toEqual(T.bool);
+  });
+});
