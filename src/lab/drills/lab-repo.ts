@@ -77,7 +77,9 @@ export class ClonedLabRepo implements LabRepo {
   constructor(location: string, options: ClonedLabRepoOptions = {}) {
     this.location = withoutCredentials(location);
     this.author = options.author ?? { name: 'gitops-lab drill', email: 'drill@gitops-lab.invalid' };
-    this.token = options.token || undefined;
+    // A password written into the URL is used as the token, and goes the same way: environment only.
+    const embedded = /^https?:\/\//i.test(location) ? decodeURIComponent(new URL(location).password) : '';
+    this.token = options.token || embedded || undefined;
   }
 
   private gitEnv(): Record<string, string> {

@@ -181,6 +181,19 @@ describe('drill engine against the fake API server', () => {
     expect(replicas(lab)).toBe(2);
     expect(rollout(lab)?.metadata?.annotations?.['gitops-lab/recovered']).toBe('yes');
     expect(journal.timeline.some((e) => e.message.includes('1 rollback action(s) failed'))).toBe(true);
+    // Verify passed, but a rollback step failed: the run fails (exit 1), naming the step.
+    expect(journal.steady_states.after?.ok).toBe(true);
+    expect(journal.status).toBe('failed');
+    expect(journal.reason).toMatch(/^1 rollback action\(s\) failed: patch a ConfigMap that is not there: /);
+  });
+
+  it('--recover fails when a rollback action fails, even though verify passes', async () => {
+    const drill = await loadDrillFile(fixture('failing-rollback'));
+    const journal = await runDrill(drill, { env: lab.env, recover: true });
+    expect(journal.mode).toBe('recover');
+    expect(journal.steady_states.after?.ok).toBe(true);
+    expect(journal.rollback.map((a) => a.status)).toEqual(['failed', 'ok', 'ok']);
+    expect(journal.status).toBe('failed');
   });
 
   it('refuses to start while another drill holds the lock, naming it', async () => {

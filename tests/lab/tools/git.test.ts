@@ -129,6 +129,19 @@ describe.runIf(hasGit || process.env.CI === 'true')('lab repository Git over a r
       expect(readdirSync(scan)).toEqual([]);
     });
 
+    it('takes a token written into the URL out of it: shown and cloned without it, still sent', async () => {
+      const spy = createGitSpy(secretForms(token), scan);
+      process.env.PATH = `${spy.dir}:${saved.PATH}`;
+      const withToken = server.url.replace('http://', `http://x-access-token:${token}@`);
+      const repo = new ClonedLabRepo(withToken);
+      expect(repo.location).toBe(server.url);
+      expect(await repo.unreverted(['no such subject'])).toEqual([]);
+      process.env.PATH = saved.PATH;
+      for (const argv of spy.calls())
+        for (const form of secretForms(token)) expect(argv.join(' ')).not.toContain(form);
+      expect(spy.calls().length).toBeGreaterThan(0);
+    });
+
     it('without the token the server refuses and the error says so, promptly (no password prompt)', async () => {
       const before = server.refused;
       const error = (await new ClonedLabRepo(server.url)
