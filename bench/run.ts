@@ -6,6 +6,7 @@
  *      a second process with the default answer cache on (a secondary line: repeated questions are hits).
  *   2. Engine scaling: index build time and median query time at 100 and 10,000 synthetic passages.
  *   3. CLI start-up: `gitops-lab --help` wall time against `node -e 0` (interleaved runs, medians).
+ *   4. `gitops-lab lint` on a generated 1,000-object repository (bench/lint.ts).
  * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http.
  * Not a test: the figures depend on the machine. Run it on an idle machine after `npm run build`.
  */
@@ -19,6 +20,7 @@ import autocannon, { type Result } from 'autocannon';
 import { parse } from 'yaml';
 import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine } from '../src/service/qa/index.js';
+import { benchLint } from './lint.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'gitops-lab.js');
@@ -404,6 +406,7 @@ function benchStartup(runs = 21): void {
 if (!skipHttp) await benchHttp();
 await benchScaling();
 benchStartup();
+rows.push(...benchLint());
 
 const os = await import('node:os');
 const cpu = os.cpus();
