@@ -339,4 +339,20 @@ spec:
     const builtin = lintRepository({ dir, renderer: 'builtin' }).findings;
     expect(builtin.some((f) => f.rule === 'yaml-parse' && f.severity === 'error')).toBe(true);
   });
+
+  it('warns about runAsGroup: 0 (root group)', () => {
+    const found = lintYaml(
+      'run-as-group',
+      deployment('').replace(
+        '      containers:',
+        '      securityContext: {runAsGroup: 0}\n      containers:',
+      ),
+    );
+    expect(
+      found.some(
+        (f) =>
+          f.rule === 'policy-run-as-root' && f.severity === 'warning' && f.message.includes('runAsGroup: 0'),
+      ),
+    ).toBe(true);
+  });
 });
