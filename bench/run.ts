@@ -6,7 +6,8 @@
  *      a second process with the default answer cache on (a secondary line: repeated questions are hits).
  *   2. Engine scaling: index build time and median query time at 100 and 10,000 synthetic passages.
  *   3. CLI start-up: `gitops-lab --help` wall time against `node -e 0` (interleaved runs, medians).
- *   4. Overload (issue 13): a `serve` process (answer cache off, default limits) under 50, 200 and 1,000
+ *   4. `gitops-lab lint` on a generated 1,000-object repository (bench/lint.ts).
+ *   5. Overload (issue 13): a `serve` process (answer cache off, default limits) under 50, 200 and 1,000
  *      connections of asks, while a separate prober process opens a new connection for GET /healthz every
  *      100 ms with a 1 s timeout (as the kubelet does): /healthz p99 and failures, ask 200 / 503 (shed) /
  *      error shares. Then 12,000 connections that send the headers of an ask and trickle its body: the
@@ -31,6 +32,7 @@ import autocannon, { type Result } from 'autocannon';
 import { parse } from 'yaml';
 import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine } from '../src/service/qa/index.js';
+import { benchLint } from './lint.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -589,6 +591,7 @@ if (!skipHttp) await benchHttp();
 if (!onlyOverload) {
   await benchScaling();
   benchStartup();
+  rows.push(...benchLint());
 }
 if (!skipOverload) await benchOverload();
 

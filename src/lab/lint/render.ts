@@ -140,3 +140,27 @@ export function jsonnetEval(
   }
   return { ok: true, objects };
 }
+
+/**
+ * The objects of one YAML file as go-yaml reads them (kustomize's kyaml is go-yaml v3): the file is listed in
+ * a wrapper kustomization and built with `kubectl kustomize --load-restrictor LoadRestrictionsNone`. Returns
+ * the normalised YAML stream, or undefined when go-yaml rejects the file too (or it is not all objects).
+ */
+export function goYamlRead(kubectl: string, absFile: string): string | undefined {
+  const wrapper = mkdtempSync(join(tmpdir(), 'gitops-lab-goyaml-'));
+  try {
+    writeFileSync(
+      join(wrapper, 'kustomization.yaml'),
+      `resources:\n  - ${JSON.stringify(relative(wrapper, absFile))}\n`,
+    );
+    const result = execaSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', wrapper], {
+      timeout: timeoutMs,
+      reject: false,
+      maxBuffer: 512 * 1024 * 1024,
+      env: { KUBECONFIG: '/dev/null' },
+    });
+    return result.exitCode === 0 && !result.timedOut ? String(result.stdout) : undefined;
+  } finally {
+    rmSync(wrapper, { recursive: true, force: true });
+  }
+}

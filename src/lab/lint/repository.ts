@@ -6,7 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createSafeFs, kustomizeFileRestriction, type SafeFsOptions, UnsafeFileError } from './safe-fs.js';
-import { findExecutable, jsonnetEval, kustomizeBuild, type RenderedObject, type Renderer } from './render.js';
+import {
+  findExecutable,
+  goYamlRead,
+  jsonnetEval,
+  kustomizeBuild,
+  type RenderedObject,
+  type Renderer,
+} from './render.js';
 import type { Finding, ImageOverride, KubeObject, Resource } from './types.js';
 import { lineAt, type ParsedFile, parseYamlText } from './yaml-files.js';
 
@@ -113,6 +120,7 @@ export function loadRepository(options: LoadOptions): Repository {
   const auxiliaryFiles = new Set<string>();
   let nextId = 1;
 
+  const kubectl = options.renderer === 'builtin' ? undefined : findExecutable('kubectl');
   const rel = (abs: string) => toPosix(relative(root, abs)) || '.';
   /** Key of a directory in kustomizationByDir: '' for the root. */
   const dirKey = (abs: string) => toPosix(relative(root, abs));
@@ -133,6 +141,25 @@ export function loadRepository(options: LoadOptions): Repository {
         fix: 'Make the file readable UTF-8 YAML.',
       });
       return;
+    }
+    // Argo CD reads YAML with go-yaml, which accepts some indentation the YAML 1.2 parser rejects (quoted and
+    // flow scalars continued at their key's indentation, common in generated CRDs): when go-yaml, through
+    // kubectl kustomize, reads the file, its objects are used and the difference is a warning.
+    let goYaml = false;
+    if (parsed.errors.length > 0 && kubectl && !kustomizationNames.includes(basename(abs))) {
+      const go = goYamlRead(kubectl, abs);
+      if (go) {
+        findings.push({
+          rule: 'yaml-parse',
+          severity: 'warning',
+          file,
+          line: parsed.errors[0]?.line,
+          message: `go-yaml (which Argo CD and kubectl use) reads this file, but a strict YAML 1.2 parser does not: ${parsed.errors[0]?.message ?? ''}; lines of its findings are not known`,
+          fix: 'Indent continuation lines of quoted and flow values deeper than their key, so every YAML tool reads the file.',
+        });
+        parsed = parseYamlText(go);
+        goYaml = true;
+      }
     }
     parsedFiles.set(file, parsed);
     const reportedLines = new Set<number | undefined>();
@@ -178,8 +205,10 @@ export function loadRepository(options: LoadOptions): Repository {
         continue;
       }
       const resource = makeResource(object, file, d.index);
-      resource.doc = d.doc;
-      resource.lineCounter = parsed.lineCounter;
+      if (!goYaml) {
+        resource.doc = d.doc;
+        resource.lineCounter = parsed.lineCounter;
+      }
       fileResources.push(resource);
     }
     resourcesByFile.set(file, fileResources);
@@ -538,7 +567,6 @@ export function loadRepository(options: LoadOptions): Repository {
   // Rendering with kubectl kustomize, as Argo CD's repo-server does: each outermost kustomization is built
   // and its objects replace what the built-in reader made of its files (namePrefix, commonLabels, patches,
   // components and replacements then apply exactly as kustomize applies them).
-  const kubectl = options.renderer === 'builtin' ? undefined : findExecutable('kubectl');
   const rendered = new Map<string, Resource[]>();
   const treeOf = (dir: string, seen = new Set<string>()): Set<string> => {
     if (seen.has(dir)) return seen;

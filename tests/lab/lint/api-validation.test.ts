@@ -303,4 +303,56 @@ spec:
       messages.every((m) => m.endsWith('(schema from the CustomResourceDefinition in this repository)')),
     ).toBe(true);
   });
+
+  // go-yaml (kyaml, what kubectl kustomize and Argo CD read YAML with) accepts a double-quoted value and a
+  // flow sequence continued at their key's indentation; the YAML 1.2 parser rejects both (checked with
+  // `kubectl kustomize` 5.5.0 and yaml 2.9.1).
+  it('reads YAML that go-yaml accepts and the strict parser does not, with a warning; bad YAML stays an error', () => {
+    const quirky = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: quirky',
+      '  namespace: web',
+      '  annotations:',
+      '    example.com/list: [a,',
+      '  b]',
+      'data:',
+      '  text: "line one',
+      '  line two"',
+      '  typo: 1',
+      '',
+    ].join('\n');
+    const found = lintYaml('go-yaml', quirky);
+    expect(found.map((f) => `${f.rule}:${f.severity}`).sort()).toEqual([
+      'schema:error',
+      'yaml-parse:warning',
+    ]);
+    expect(found.find((f) => f.rule === 'yaml-parse')?.message).toMatch(/go-yaml .* reads this file/);
+    // The objects are read: data.typo (a number) is reported by the schema.
+    expect(found.find((f) => f.rule === 'schema')?.message).toContain('data.typo');
+    const broken = quirky.replace('  typo: 1', '  typo: [1');
+    expect(
+      lintYaml('go-yaml-broken', broken).some((f) => f.rule === 'yaml-parse' && f.severity === 'error'),
+    ).toBe(true);
+    const dir = join(temp, 'go-yaml');
+    const builtin = lintRepository({ dir, renderer: 'builtin' }).findings;
+    expect(builtin.some((f) => f.rule === 'yaml-parse' && f.severity === 'error')).toBe(true);
+  });
+
+  it('warns about runAsGroup: 0 (root group)', () => {
+    const found = lintYaml(
+      'run-as-group',
+      deployment('').replace(
+        '      containers:',
+        '      securityContext: {runAsGroup: 0}\n      containers:',
+      ),
+    );
+    expect(
+      found.some(
+        (f) =>
+          f.rule === 'policy-run-as-root' && f.severity === 'warning' && f.message.includes('runAsGroup: 0'),
+      ),
+    ).toBe(true);
+  });
 });

@@ -139,6 +139,26 @@ export function policyRule(ctx: LintContext): Finding[] {
             }),
           );
         }
+        // Group 0 is root's group: files the image leaves group-root-writable (a common convention) are the
+        // container's to change. Kubescape's non-root control (C-0013) fails runAsGroup: 0 as well.
+        const runAsGroup = sc.runAsGroup ?? podSecurity.runAsGroup;
+        if (runAsGroup === 0) {
+          findings.push(
+            findingAt(
+              ctx,
+              r,
+              sc.runAsGroup !== undefined
+                ? [...c.path, 'securityContext', 'runAsGroup']
+                : [...pod.path, 'securityContext', 'runAsGroup'],
+              {
+                rule: 'policy-run-as-root',
+                severity: 'warning',
+                message: `${where} runs with root's group (runAsGroup: 0): it can change every file the image leaves writable to group root`,
+                fix: 'Set runAsGroup to a non-zero group (e.g. 10001), or leave it out.',
+              },
+            ),
+          );
+        }
         if (sc.allowPrivilegeEscalation !== false) {
           findings.push(
             findingAt(
