@@ -82,9 +82,10 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
 
 /**
  * The nouns and proper nouns of a text (a question), as written, by wink-nlp's part-of-speech tagger, each
- * with whether it stands in a noun compound (next to another noun: "admin password", "CPU cores").
+ * with whether it is the head of a noun compound (the last of two or more nouns: "admin password",
+ * "CPU cores").
  */
-export function nounsOf(text: string): Array<{ word: string; inCompound: boolean }> {
+export function nounsOf(text: string): Array<{ word: string; compoundHead: boolean }> {
   const its = model().its;
   const tokens: Array<{ word: string; noun: boolean }> = [];
   model()
@@ -95,6 +96,6 @@ export function nounsOf(text: string): Array<{ word: string; inCompound: boolean
       tokens.push({ word: token.out(), noun: pos === 'NOUN' || pos === 'PROPN' });
     });
   return tokens.flatMap((t, i) =>
-    t.noun ? [{ word: t.word, inCompound: !!tokens[i - 1]?.noun || !!tokens[i + 1]?.noun }] : [],
+    t.noun ? [{ word: t.word, compoundHead: !!tokens[i - 1]?.noun && !tokens[i + 1]?.noun }] : [],
   );
 }

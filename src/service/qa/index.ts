@@ -271,7 +271,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const countedTerm = counted === null ? null : (analyze(counted)[0] ?? null);
     // A noun the corpus never uses is what the question is about ("the admin password", "CPU cores");
     // a verb, adjective or adverb it never uses is more often a paraphrase ("crashed", "safe").
-    // In a noun compound ("admin password", "GitHub webhooks") it names the very thing asked about: salient.
+    // As the head of a noun compound ("admin password", "GitHub webhooks") it names the very thing asked
+    // about: salient.
     const nouns = new Set<string>();
     const compoundNouns = new Set<string>();
     const whole = new Set(tokenize(body));
@@ -281,7 +282,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const term = termOf(noun.word);
       if (term === null || bm25.has(term)) continue;
       nouns.add(term);
-      if (noun.inCompound) compoundNouns.add(term);
+      if (noun.compoundHead) compoundNouns.add(term);
     }
     for (const term of analyze(body)) {
       if (seen.has(term)) continue;
