@@ -167,7 +167,7 @@ describe('Markdown summary', () => {
     expect(result.calibration.answered).toBeGreaterThan(0);
     expect(markdown).toContain('### Calibration');
     expect(markdown).toMatch(/Expected calibration error \*\*\d\.\d{3}\*\*/);
-    const svg = /<svg[^]*?<\/svg>/.exec(markdown)?.[0] ?? '';
+    const svg = /<svg[\s\S]*?<\/svg>/.exec(markdown)?.[0] ?? '';
     expect(svg).toContain('aria-label="reliability diagram"');
     // one bar for each bin that holds answers
     const filled = result.calibration.bins.filter((bin) => bin.count > 0).length;
