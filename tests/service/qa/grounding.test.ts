@@ -22,7 +22,7 @@ describe('checking a generated answer against its cited passage', () => {
     expect(checkAnswerAgainstPassages('', [passage]).ok).toBe(false);
   });
 
-  it('accepts any answer made only of the passage's words and values', () => {
+  it("accepts any answer made only of the passage's words and values", () => {
     fc.assert(
       fc.property(
         fc.array(fc.constantFrom('replicas', 'CPU', '2', '6', 'utilisation', 'keeps'), { minLength: 1 }),
