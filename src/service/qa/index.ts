@@ -17,7 +17,7 @@ import { type AskedType, askedType, countedWord } from './answer-type.js';
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
-import { analyze, termOf, tokenize } from './text.js';
+import { analyze, termOf, termsOf, tokenize } from './text.js';
 import type {
   AnswerOptions,
   Citation,
@@ -100,8 +100,8 @@ interface Entry {
   passage: Passage;
   /** Terms of the heading path and of the file name. */
   headingTerms: Set<string>;
-  /** Terms of heading and text. */
-  terms: Set<string>;
+  /** Terms of heading and text, with their field-weighted counts. */
+  terms: ReadonlyMap<string, number>;
   units: Unit[];
 }
 
@@ -148,7 +148,7 @@ function splitUnits(text: string): Unit[] {
           end: start + trimmed.length,
           line: lineNo,
           tokens,
-          terms: new Set(analyze(trimmed)),
+          terms: new Set(termsOf(tokens)),
         });
         cursor = at + sentence.length;
       }
@@ -228,29 +228,43 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   loadEntityModel();
   const entries: Entry[] = [];
   const byId = new Map<string, Entry>();
-  const headingCache = new Map<string, string[]>();
+  const headingCache = new Map<string, { list: string[]; set: Set<string> }>();
   const termCounts: Array<Map<string, number>> = [];
   for (const passage of corpus.passages) {
     const key = `${passage.doc_id}\u0001${passage.heading}`;
     let heading = headingCache.get(key);
     if (!heading) {
-      heading = [...analyze(passage.heading), ...analyze(fileTopic(passage.doc_id))];
+      const list = [...analyze(passage.heading), ...analyze(fileTopic(passage.doc_id))];
+      heading = { list, set: new Set(list) };
       headingCache.set(key, heading);
     }
     const counts = new Map<string, number>();
-    for (const term of heading) counts.set(term, (counts.get(term) ?? 0) + METHOD.headingWeight);
+    for (const term of heading.list) counts.set(term, (counts.get(term) ?? 0) + METHOD.headingWeight);
     const units = splitUnits(passage.text);
     for (const unit of units) for (const term of unit.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
-    const entry: Entry = { passage, headingTerms: new Set(heading), terms: new Set(counts.keys()), units };
+    // The passage's term counts serve as its term set too (no copy: indexing 10,000 passages must be fast).
+    const entry: Entry = { passage, headingTerms: heading.set, terms: counts, units };
     entries.push(entry);
     termCounts.push(counts);
     byId.set(passage.passage_id, entry);
   }
-  const docTerms = new Map<string, Set<string>>();
+  headingCache.clear();
+  /** Every term of a document, built when a question first needs it. */
+  const docTermCache = new Map<string, Set<string>>();
+  const byDoc = new Map<string, Entry[]>();
   for (const entry of entries) {
-    const set = docTerms.get(entry.passage.doc_id) ?? new Set<string>();
-    for (const term of entry.terms) set.add(term);
-    docTerms.set(entry.passage.doc_id, set);
+    const list = byDoc.get(entry.passage.doc_id);
+    if (list) list.push(entry);
+    else byDoc.set(entry.passage.doc_id, [entry]);
+  }
+  function docTerms(docId: string): Set<string> {
+    let set = docTermCache.get(docId);
+    if (!set) {
+      set = new Set<string>();
+      for (const entry of byDoc.get(docId) ?? []) for (const term of entry.terms.keys()) set.add(term);
+      docTermCache.set(docId, set);
+    }
+    return set;
   }
   const bm25 = new Bm25Index(termCounts, { k1: METHOD.bm25K1, b: METHOD.bm25B });
   termCounts.length = 0;
@@ -356,7 +370,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
     for (const { entry, score: passageScore } of ranked.slice(0, METHOD.unitPassages)) {
       // How much of the question the passage's whole document covers: a question is about one document.
-      const doc = docTerms.get(entry.passage.doc_id) ?? entry.terms;
+      const doc = docTerms(entry.passage.doc_id);
       let docCovered = 0;
       for (const q of analysis.terms) if (doc.has(q.term)) docCovered += q.weight;
       const docShare = analysis.totalWeight > 0 ? (METHOD.docShare * docCovered) / analysis.totalWeight : 0;
@@ -527,7 +541,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       cited.push(entry);
     }
     const union =
-      cited.length === 1 ? (cited[0] as Entry).terms : new Set(cited.flatMap((entry) => [...entry.terms]));
+      cited.length === 1
+        ? (cited[0] as Entry).terms
+        : new Set(cited.flatMap((entry) => [...entry.terms.keys()]));
     const answerTerms = analyze(answerText);
     if (answerTerms.length === 0) return false;
     const supported = answerTerms.filter((t) => union.has(t)).length / answerTerms.length;

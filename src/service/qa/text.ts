@@ -57,29 +57,34 @@ export function lemma(word: string): string {
   return result;
 }
 
+const TERM_CACHE_LIMIT = 100_000;
+const termCache = new Map<string, string | null>();
+
 /**
  * The index term of a token: lower-cased; a plain word lemmatised; an identifier, version or number kept
- * whole (a trailing `'s` dropped). Null for a function word.
+ * whole (a trailing `'s` dropped). Null for a function word. Cached by token: a corpus repeats its words.
  */
 export function termOf(token: string): string | null {
+  const cached = termCache.get(token);
+  if (cached !== undefined) return cached;
   // The plural of an acronym (HPAs, CRDs) is the acronym.
   let lower = (/^\p{Lu}{2,}s$/u.test(token) ? token.slice(0, -1) : token).toLowerCase();
   if (lower.endsWith("'s")) lower = lower.slice(0, -2);
-  if (STOP_WORDS.has(lower) || /n't$/.test(lower)) return null;
-  return /^[a-z]+$/.test(lower) ? lemma(lower) : lower;
+  const term =
+    STOP_WORDS.has(lower) || /n't$/.test(lower) ? null : /^[a-z]+$/.test(lower) ? lemma(lower) : lower;
+  if (termCache.size >= TERM_CACHE_LIMIT) termCache.clear();
+  termCache.set(token, term);
+  return term;
 }
 
-/**
- * The terms of a text, in order. A hyphenated word ("pre-infusion", "full-time") gives its whole form and
- * its parts, so "pre-infusion" matches a question's "pre-infusion" and also "infusion".
- */
-export function analyze(text: string): string[] {
+/** The terms of tokens, in order (see analyze). */
+export function termsOf(tokens: readonly string[]): string[] {
   const terms: string[] = [];
-  for (const token of tokenize(text)) {
+  for (const token of tokens) {
     const term = termOf(token);
     if (term === null) continue;
     terms.push(term);
-    if (/^[\p{L}]+(?:-[\p{L}]+)+$/u.test(token)) {
+    if (token.includes('-') && /^[\p{L}]+(?:-[\p{L}]+)+$/u.test(token)) {
       for (const part of token.split('-')) {
         const partTerm = termOf(part);
         if (partTerm !== null && partTerm.length > 1) terms.push(partTerm);
@@ -87,4 +92,12 @@ export function analyze(text: string): string[] {
     }
   }
   return terms;
+}
+
+/**
+ * The terms of a text, in order. A hyphenated word ("pre-infusion", "full-time") gives its whole form and
+ * its parts, so "pre-infusion" matches a question's "pre-infusion" and also "infusion".
+ */
+export function analyze(text: string): string[] {
+  return termsOf(tokenize(text));
 }

@@ -1,0 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { loadCorpus } from '../src/service/corpus.js';
+import { buildQaEngine } from '../src/service/qa/index.js';
+import { analyze } from '../src/service/qa/text.js';
+const corpus = await loadCorpus(process.argv[2] ?? 'handbook');
+buildQaEngine(await loadCorpus('handbook'));
+const big = { ...corpus, passages: Array.from({ length: 10000 }, (_, i) => ({ ...corpus.passages[i % corpus.passages.length]!, passage_id: `p${i}`, heading: `H ${i % 500}` })) };
+let t = performance.now();
+for (const p of big.passages) analyze(p.text);
+console.log('analyze all', performance.now() - t);
+t = performance.now();
+buildQaEngine(big);
+console.log('build', performance.now() - t);
