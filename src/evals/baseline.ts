@@ -18,6 +18,8 @@ export const BaselineSchema = z.object({
     abstain_precision: nullableNumber,
     abstain_recall: nullableNumber,
     f1: nullableNumber,
+    exact_match: nullableNumber,
+    answer_length_words: nullableNumber,
     schema_validity: nullableNumber,
     workflow_completion_ratio: nullableNumber,
     latency_ms: z

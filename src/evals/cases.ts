@@ -30,6 +30,11 @@ const ExpectSchema = z.object(
       .optional(),
     /** The corpus file a correct answer cites, e.g. `argo-cd-and-hpa.md`. */
     doc: nonEmpty().optional(),
+    /**
+     * The shortest span of the corpus that answers the question (SQuAD style), for exact match and token F1.
+     * Without it, the case counts for answer accuracy but not for EM/F1.
+     */
+    gold_answer: nonEmpty().max(300, 'must be at most 300 characters (a short answer)').optional(),
   },
   { error: 'must be a mapping with at least a status' },
 );
@@ -63,7 +68,7 @@ export interface LoadedCases {
 }
 
 const KNOWN_CASE_KEYS = new Set(['id', 'question', 'expect', 'tags']);
-const KNOWN_EXPECT_KEYS = new Set(['status', 'answer_contains', 'doc']);
+const KNOWN_EXPECT_KEYS = new Set(['status', 'answer_contains', 'doc', 'gold_answer']);
 
 function isYamlFile(name: string): boolean {
   const ext = extname(name).toLowerCase();
@@ -174,10 +179,12 @@ export function parseCaseFile(text: string, file: string): { cases: EvalCase[]; 
     const value = parsed.data;
     if (
       value.expect.status === 'insufficient_context' &&
-      (value.expect.answer_contains !== undefined || value.expect.doc !== undefined)
+      (value.expect.answer_contains !== undefined ||
+        value.expect.doc !== undefined ||
+        value.expect.gold_answer !== undefined)
     ) {
       warnings.push(
-        `${file}, ${label}: answer_contains and doc are ignored when expect.status is insufficient_context.`,
+        `${file}, ${label}: answer_contains, doc and gold_answer are ignored when expect.status is insufficient_context.`,
       );
     }
     cases.push({ ...value, file });

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { type BaselineComparison, compareWithBaseline, loadBaseline } from './baseline.js';
+import { expectedCalibrationError, type ReliabilityBin, reliabilityBins } from './calibration.js';
 import { type EvalCase, filterCases, loadCases } from './cases.js';
 import { evaluateGates, type GateResult, loadGates } from './gates.js';
 import { computeMetrics, type MetricCounts, type Metrics } from './metrics.js';
@@ -56,8 +57,40 @@ export interface EvalResult {
   metrics: Metrics;
   counts: MetricCounts;
   gates: GateResult[];
+  /** Whether the answers' confidence means what it says: confidence bins vs the share of right answers. */
+  calibration: CalibrationSummary;
   baseline?: BaselineComparison;
   cases: CaseSummary[];
+}
+
+export interface CalibrationSummary {
+  /** Answered runs with a confidence. */
+  answered: number;
+  /** Expected calibration error over 10 equal-width bins (null when nothing was answered). */
+  ece: number | null;
+  bins: ReliabilityBin[];
+}
+
+/**
+ * An answered run is right when it should have been answered, holds the expected strings and cites the
+ * expected document; an answer to a case that should be abstained on is wrong.
+ */
+export function calibrationOf(runs: CaseRun[]): CalibrationSummary {
+  const outcomes = runs.flatMap((run) =>
+    run.status === 'answered' && run.confidence !== undefined
+      ? [
+          {
+            score: run.confidence,
+            right:
+              run.expected.status === 'answered' &&
+              run.answer_correct === true &&
+              run.citation_correct !== false,
+          },
+        ]
+      : [],
+  );
+  const bins = reliabilityBins(outcomes, 10);
+  return { answered: outcomes.length, ece: expectedCalibrationError(bins), bins };
 }
 
 function median(values: number[]): number {
@@ -182,6 +215,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
     metrics,
     counts,
     gates: gateResults,
+    calibration: calibrationOf(runs),
     cases: summaries,
   };
   if (baseline !== undefined && options.baselinePath !== undefined) {

@@ -20,8 +20,12 @@ export interface Metrics {
   abstain_precision: number | null;
   /** Runs that should abstain and did / runs that should abstain. */
   abstain_recall: number | null;
-  /** Mean token-F1 over all runs (SQuAD v2 convention for abstentions). */
+  /** Mean token-F1 over all runs against the gold answer (SQuAD v2 convention for abstentions). */
   f1: number | null;
+  /** Mean exact match over all runs (SQuAD v2 convention for abstentions). */
+  exact_match: number | null;
+  /** Mean number of words of the answers given (answered runs). */
+  answer_length_words: number | null;
   /** 2xx responses matching the response schema / 2xx responses. */
   schema_validity: number | null;
   /** Runs ending in a valid answer or abstention (not an error or timeout) / all runs. */
@@ -52,6 +56,8 @@ export const METRIC_NAMES = [
   'abstain_precision',
   'abstain_recall',
   'f1',
+  'exact_match',
+  'answer_length_words',
   'schema_validity',
   'workflow_completion_ratio',
   'latency_ms.p50',
@@ -99,6 +105,10 @@ export function countRuns(runs: CaseRun[]): MetricCounts {
   };
 }
 
+function mean(values: number[]): number | null {
+  return values.length === 0 ? null : round(values.reduce((sum, v) => sum + v, 0) / values.length);
+}
+
 export function computeMetrics(runs: CaseRun[]): { metrics: Metrics; counts: MetricCounts } {
   const counts = countRuns(runs);
   const latencies = runs.map((run) => run.latency_ms);
@@ -113,7 +123,11 @@ export function computeMetrics(runs: CaseRun[]): { metrics: Metrics; counts: Met
       citation_accuracy: ratio(counts.cited_expected_doc, counts.with_expected_doc),
       abstain_precision: ratio(counts.abstained_correctly, counts.abstained),
       abstain_recall: ratio(counts.abstained_correctly, counts.should_abstain),
-      f1: runs.length === 0 ? null : round(runs.reduce((sum, run) => sum + run.f1, 0) / runs.length),
+      f1: mean(runs.map((run) => run.f1)),
+      exact_match: mean(runs.map((run) => run.exact_match)),
+      answer_length_words: mean(
+        runs.flatMap((run) => (run.answer_words === undefined ? [] : [run.answer_words])),
+      ),
       schema_validity: ratio(counts.schema_valid, counts.responses_2xx),
       workflow_completion_ratio: ratio(counts.completed, counts.runs),
       latency_ms: { p50: latency(50), p95: latency(95), p99: latency(99) },

@@ -37,9 +37,22 @@ export interface CaseRun {
   answer_correct?: boolean;
   /** Cited the expected doc (answerable cases with a doc only). */
   citation_correct?: boolean;
+  /** Token F1 against the gold answer (else the expected strings), SQuAD v2 convention for abstentions. */
   f1: number;
+  /** 1 when the normalised answer equals the normalised gold answer (abstentions: as for f1), else 0. */
+  exact_match: number;
+  /** The response's confidence (answered or not). */
+  confidence?: number;
+  /** Words in the answer (answered runs only). */
+  answer_words?: number;
   latency_ms: number;
 }
+
+/**
+ * The longest answer that can meet `answer_contains`: a whole passage (up to about 700 characters) or
+ * section must not pass by holding the expected strings somewhere in it.
+ */
+export const ANSWER_CONTAINS_MAX_CHARS = 500;
 
 // --- SQuAD-style normalisation and token F1 -------------------------------------------------------------
 
@@ -102,22 +115,33 @@ function truncate(text: string, max = 200): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** SQuAD exact match: the normalised texts are equal. */
+export function exactMatch(prediction: string, reference: string): number {
+  return normalizeAnswer(prediction) === normalizeAnswer(reference) ? 1 : 0;
+}
+
 /**
- * F1 of a case under the SQuAD v2 convention: an abstention scores 1 against an expected abstention and 0
- * otherwise; an answer is scored against the expected strings joined (or, without expected strings, 1 for
- * answering at all).
+ * F1 and exact match of a case under the SQuAD v2 convention: an abstention scores 1 against an expected
+ * abstention and 0 otherwise; an answer is scored against the short gold answer, else against the expected
+ * strings joined (or, without either, 1 for answering at all). A long answer holding the gold answer scores
+ * a low F1: the measure does not reward length.
  */
-function caseF1(
+function caseScores(
   expect: EvalCase['expect'],
   status: CaseRun['status'],
   answer: string | null | undefined,
-): number {
-  if (status === undefined) return 0;
-  if (expect.status === 'insufficient_context') return status === 'insufficient_context' ? 1 : 0;
-  if (status !== 'answered' || !answer) return 0;
-  const expectedStrings = expect.answer_contains ?? [];
-  if (expectedStrings.length === 0) return 1;
-  return tokenF1(answer, expectedStrings.join(' '));
+): { f1: number; exact_match: number } {
+  const both = (value: number) => ({ f1: value, exact_match: value });
+  if (status === undefined) return both(0);
+  if (expect.status === 'insufficient_context') return both(status === 'insufficient_context' ? 1 : 0);
+  if (status !== 'answered' || !answer) return both(0);
+  const reference = expect.gold_answer ?? (expect.answer_contains ?? []).join(' ');
+  if (reference === '') return both(1);
+  return { f1: tokenF1(answer, reference), exact_match: exactMatch(answer, reference) };
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
 }
 
 /** Scores what one replay of a case produced. */
@@ -129,6 +153,7 @@ export function scoreOutcome(evalCase: EvalCase, outcome: AskOutcome, run = 0): 
     cited_docs: [] as string[],
     latency_ms: outcome.latencyMs,
     f1: 0,
+    exact_match: 0,
     completed: false,
   };
   const answerable = evalCase.expect.status === 'answered';
@@ -193,7 +218,9 @@ export function scoreOutcome(evalCase: EvalCase, outcome: AskOutcome, run = 0): 
     cited_docs: citedDocs,
     fallback: response.fallback,
     passed: true,
-    f1: caseF1(evalCase.expect, response.status, response.answer),
+    ...caseScores(evalCase.expect, response.status, response.answer),
+    confidence: response.confidence,
+    ...(response.status === 'answered' ? { answer_words: wordCount(response.answer ?? '') } : {}),
   };
   if (!answerable) {
     if (response.status !== 'insufficient_context') {
@@ -211,12 +238,19 @@ export function scoreOutcome(evalCase: EvalCase, outcome: AskOutcome, run = 0): 
           (text) => !containsExpected(response.answer ?? '', text),
         )
       : (evalCase.expect.answer_contains ?? []);
-  run0.answer_correct = response.status === 'answered' && missing.length === 0;
+  const tooLong = (response.answer ?? '').length > ANSWER_CONTAINS_MAX_CHARS;
+  run0.answer_correct = response.status === 'answered' && missing.length === 0 && !tooLong;
   const expectedDoc = evalCase.expect.doc;
   if (expectedDoc !== undefined) run0.citation_correct = citedDocs.includes(docName(expectedDoc));
   if (response.status !== 'answered') {
     run0.passed = false;
     run0.failure = { kind: 'status-wrong', reason: 'status: expected answered, got insufficient_context' };
+  } else if (tooLong) {
+    run0.passed = false;
+    run0.failure = {
+      kind: 'missing-strings',
+      reason: `answer too long: ${(response.answer ?? '').length} characters (at most ${ANSWER_CONTAINS_MAX_CHARS} can meet answer_contains)`,
+    };
   } else if (missing.length > 0) {
     run0.passed = false;
     run0.failure = {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { checkAnswerAgainstPassages } from './qa/grounding.js';
 import type { ExtractiveAnswer, Passage, QaEngine } from './qa/types.js';
 
 export interface GeminiOptions {
@@ -325,7 +326,13 @@ export function checkModelAnswer(
       detail: 'the answer repeats instruction-like text from a document',
     };
   }
-  if (!engine.isGrounded(question, answer, reply.citations)) {
+  if (
+    !engine.isGrounded(question, answer, reply.citations) ||
+    !checkAnswerAgainstPassages(
+      answer,
+      cited.map((p) => p.text),
+    ).ok
+  ) {
     return { ok: false, reason: 'ungrounded', detail: 'the cited passages do not support the answer' };
   }
   const seen = new Set<string>();

@@ -52,6 +52,8 @@ describe('gitops-lab eval on the bundled suite', () => {
         'answer_accuracy',
         'citation_accuracy',
         'f1',
+        'exact_match',
+        'answer_length_words',
         'latency_ms',
         'schema_validity',
         'workflow_completion_ratio',

@@ -108,7 +108,7 @@ describe('parsing a case file', () => {
     expect(warnings).toEqual([
       'w.yaml, case "x" (#1): unknown key "note" ignored.',
       'w.yaml, case "x" (#1): unknown key "expect.answer_contain" ignored.',
-      'w.yaml, case "x" (#1): answer_contains and doc are ignored when expect.status is insufficient_context.',
+      'w.yaml, case "x" (#1): answer_contains, doc and gold_answer are ignored when expect.status is insufficient_context.',
     ]);
   });
 

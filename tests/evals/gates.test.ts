@@ -15,6 +15,8 @@ const metrics: Metrics = {
   abstain_precision: null,
   abstain_recall: 0.5,
   f1: 0.4,
+  exact_match: 0.1,
+  answer_length_words: 12,
   schema_validity: 1,
   workflow_completion_ratio: 0.98,
   latency_ms: { p50: 3, p95: 12, p99: 40 },

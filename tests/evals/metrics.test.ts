@@ -11,6 +11,7 @@ function run(partial: Partial<CaseRun> & Pick<CaseRun, 'expected'>): CaseRun {
     completed: true,
     schema_valid: true,
     f1: 0,
+    exact_match: 0,
     latency_ms: 10,
     ...partial,
   };

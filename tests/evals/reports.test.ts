@@ -161,6 +161,19 @@ describe('Markdown summary', () => {
     expect(escapeMarkdown('a|b\nc <script>')).toBe('a\\|b c &lt;script&gt;');
   });
 
+  it('draws a reliability diagram and states the expected calibration error', async () => {
+    const result = await runWith(healthy);
+    const markdown = renderMarkdown(result);
+    expect(result.calibration.answered).toBeGreaterThan(0);
+    expect(markdown).toContain('### Calibration');
+    expect(markdown).toMatch(/Expected calibration error \*\*\d\.\d{3}\*\*/);
+    const svg = /<svg[\s\S]*?<\/svg>/.exec(markdown)?.[0] ?? '';
+    expect(svg).toContain('aria-label="reliability diagram"');
+    // one bar for each bin that holds answers
+    const filled = result.calibration.bins.filter((bin) => bin.count > 0).length;
+    expect(svg.match(/<rect [^>]*fill="#4a90d9"/g)?.length).toBe(filled);
+  });
+
   it('says so when every gate holds', async () => {
     expect(renderMarkdown(await runWith(healthy))).toMatch(/^## ✅ Doc-QA eval: all quality gates hold/);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalCase } from '../../src/evals/cases.js';
-import { containsExpected, normalizeAnswer, scoreOutcome, tokenF1 } from '../../src/evals/score.js';
+import {
+  ANSWER_CONTAINS_MAX_CHARS,
+  containsExpected,
+  exactMatch,
+  normalizeAnswer,
+  scoreOutcome,
+  tokenF1,
+} from '../../src/evals/score.js';
 import type { AskOutcome } from '../../src/evals/targets.js';
 import { abstained, answered } from './fake-service.js';
 
@@ -160,5 +167,40 @@ describe('scoring a case', () => {
     expect(timeout.failure).toEqual({ kind: 'timeout', reason: 'timeout: no response within 100 ms' });
     expect(timeout.answer_correct).toBe(false);
     expect(timeout.citation_correct).toBe(false);
+  });
+});
+
+describe('scoring that does not reward length', () => {
+  const withGold: EvalCase = {
+    ...answerable,
+    expect: { ...answerable.expect, answer_contains: ['6 replicas'], gold_answer: '6 replicas' },
+  };
+
+  it('scores exact match and token F1 against the short gold answer', () => {
+    expect(exactMatch('The 6 replicas.', '6 replicas')).toBe(1);
+    const short = scoreOutcome(withGold, ok(answered('6 replicas')));
+    expect(short).toMatchObject({ exact_match: 1, f1: 1, answer_words: 2, confidence: 0.8 });
+    const sentence = scoreOutcome(
+      withGold,
+      ok(answered('The HPA keeps between 2 and 6 replicas at all times.')),
+    );
+    expect(sentence.exact_match).toBe(0);
+    expect(sentence.f1).toBeLessThan(0.5);
+    expect(sentence.answer_correct).toBe(true);
+  });
+
+  it('does not let a whole passage meet answer_contains', () => {
+    const passage = `${'The autoscaler scales the Rollout between its bounds. '.repeat(12)}It allows 6 replicas.`;
+    expect(passage.length).toBeGreaterThan(ANSWER_CONTAINS_MAX_CHARS);
+    const run = scoreOutcome(withGold, ok(answered(passage)));
+    expect(run.answer_correct).toBe(false);
+    expect(run.passed).toBe(false);
+    expect(run.failure?.reason).toMatch(/answer too long/);
+  });
+
+  it('scores an abstention 1 on a case that should abstain, as SQuAD v2 does', () => {
+    const run = scoreOutcome(unanswerable, ok(abstained()));
+    expect(run).toMatchObject({ f1: 1, exact_match: 1 });
+    expect(run.answer_words).toBeUndefined();
   });
 });

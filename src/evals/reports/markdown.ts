@@ -2,6 +2,7 @@
  * A Markdown summary of an eval run, fit for a pull-request comment: verdict, metrics against their gates,
  * the failing cases and, with a baseline, what regressed or improved.
  */
+import type { ReliabilityBin } from '../calibration.js';
 import type { EvalResult } from '../evaluate.js';
 import { METRIC_NAMES, type MetricName, metricValue } from '../metrics.js';
 
@@ -82,6 +83,8 @@ export function renderMarkdown(result: EvalResult): string {
     out.push('');
   }
 
+  out.push(...calibrationSection(result));
+
   const baseline = result.baseline;
   if (baseline !== undefined) {
     out.push('### Compared with the baseline');
@@ -115,4 +118,55 @@ export function renderMarkdown(result: EvalResult): string {
     `<sub>gitops-lab eval · ${escapeMarkdown(result.timestamp)} · ${result.counts.runs} requests · p95 ${formatMetric('latency_ms.p95', result.metrics.latency_ms.p95)}</sub>`,
   );
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+function calibrationSection(result: EvalResult): string[] {
+  const { calibration } = result;
+  if (calibration === undefined || calibration.answered === 0) return [];
+  return [
+    '### Calibration',
+    '',
+    `Expected calibration error **${calibration.ece === null ? 'n/a' : calibration.ece.toFixed(3)}** over ${calibration.answered} answers: at confidence c, an answer should be right about c of the time (bars on the diagonal).`,
+    '',
+    reliabilitySvg(calibration.bins),
+    '',
+  ];
+}
+
+/**
+ * A reliability diagram as inline SVG: one bar a confidence bin, its height the share of right answers, a
+ * dot at the bin's mean confidence, the diagonal for perfect calibration, and each bin's answer count.
+ */
+export function reliabilitySvg(bins: ReliabilityBin[]): string {
+  const size = 200;
+  const pad = 30;
+  const w = size / Math.max(1, bins.length);
+  const y = (v: number) => (pad + size - v * size).toFixed(1);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size + 2 * pad}" height="${size + 2 * pad}" viewBox="0 0 ${size + 2 * pad} ${size + 2 * pad}" font-family="sans-serif" font-size="9" role="img" aria-label="reliability diagram">`,
+    `<rect x="${pad}" y="${pad}" width="${size}" height="${size}" fill="none" stroke="#999"/>`,
+    `<line x1="${pad}" y1="${pad + size}" x2="${pad + size}" y2="${pad}" stroke="#999" stroke-dasharray="4 3"/>`,
+  ];
+  bins.forEach((bin, i) => {
+    const x = pad + i * w;
+    if (bin.accuracy !== null) {
+      parts.push(
+        `<rect x="${(x + 1).toFixed(1)}" y="${y(bin.accuracy)}" width="${(w - 2).toFixed(1)}" height="${(bin.accuracy * size).toFixed(1)}" fill="#4a90d9" fill-opacity="0.7"/>`,
+      );
+      parts.push(
+        `<text x="${(x + w / 2).toFixed(1)}" y="${pad - 4}" text-anchor="middle">${bin.count}</text>`,
+      );
+    }
+    if (bin.confidence !== null) {
+      parts.push(`<circle cx="${(x + w / 2).toFixed(1)}" cy="${y(bin.confidence)}" r="2.5" fill="#d9534f"/>`);
+    }
+  });
+  parts.push(
+    `<text x="${pad + size / 2}" y="${pad + size + 20}" text-anchor="middle">confidence</text>`,
+    `<text x="${pad - 18}" y="${pad + size / 2}" text-anchor="middle" transform="rotate(-90 ${pad - 18} ${pad + size / 2})">share right</text>`,
+    `<text x="${pad}" y="${pad + size + 10}" text-anchor="middle">0</text>`,
+    `<text x="${pad + size}" y="${pad + size + 10}" text-anchor="middle">1</text>`,
+    '</svg>',
+  );
+  return parts.join('');
 }

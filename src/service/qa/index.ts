@@ -1,19 +1,23 @@
 /**
- * The extractive question-answering engine: BM25 retrieval (impact-ordered postings) with query expansion, a re-rank by
- * how much of the question a passage covers, answer-span selection, answer-type checks and abstention.
- * See docs/retrieval.md for the method.
+ * The extractive question-answering engine, generic for English prose (no corpus-specific word lists):
+ *
+ * 1. Terms: identifiers and versions kept whole, plain words lemmatised (text.ts).
+ * 2. Retrieval: BM25 over passages, with the heading path and the file name as a second, weighted field.
+ * 3. Answer unit: within the best passages, the sentence, list item, table row or code line that covers the
+ *    most of the question, each question term weighted by its IDF (a term found only in the unit's heading
+ *    counts partly), plus a share of its passage's BM25 score; a unit holding the kind of value the question
+ *    asks for (an entity from wink-nlp's tagger, entities.ts) is preferred.
+ * 4. Abstention, precision first: no answer when the chosen unit does not hold the question's salient terms
+ *    together, when a value question's unit holds no value of the asked kind, or when the calibrated
+ *    confidence is below the threshold chosen on the dev corpora (calibration.ts).
+ *
+ * See docs/retrieval.md for the method, its figures on dev and test corpora, and its limits.
  */
-
-import {
-  type AnswerType,
-  detectAnswerType,
-  nameCandidates,
-  ownerMentions,
-  type SpanTypes,
-  spanTypes,
-} from './answer-type.js';
+import { type AskedType, askedType, countedWord } from './answer-type.js';
 import { Bm25Index } from './bm25.js';
-import { analyze, compounds, STOP_WORDS, stem, synonymsOf } from './text.js';
+import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
+import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
+import { analyze, termOf, termsOf, tokenize } from './text.js';
 import type {
   AnswerOptions,
   Citation,
@@ -23,17 +27,13 @@ import type {
   QaEngine,
   ScoredPassage,
 } from './types.js';
-import { loadWordRanks, specificity } from './word-rank.js';
-
-/** The longest answer a lead-in sentence ending in a colon grows to with the lines it introduces. */
-const LEAD_IN_MAX = 480;
 
 export type * from './types.js';
 
 export interface QaEngineOptions {
-  /** Below this confidence the engine abstains (insufficient_context). */
+  /** Below this calibrated confidence the engine abstains (insufficient_context). */
   minConfidence?: number;
-  /** Passages BM25 returns for re-ranking. */
+  /** Passages BM25 returns for the unit search. */
   candidates?: number;
   /** Postings read per query term (bounds query cost on large corpora). */
   postingsPerTerm?: number;
@@ -41,133 +41,148 @@ export interface QaEngineOptions {
   minRelevance?: number;
 }
 
-interface Span {
+/** The method's constants, chosen on the dev corpora only (evals/corpora/dev and the bundled handbook). */
+export const METHOD = {
+  /** BM25 term-frequency saturation and length normalisation. */
+  bm25K1: 1.2,
+  bm25B: 0.75,
+  /** How much a heading occurrence of a term counts in BM25, relative to one in the text. */
+  headingWeight: 2,
+  /** How much a question term found only in a unit's heading path counts towards its coverage. */
+  headingCoverage: 1,
+  /** How much a question term found only in the unit before or after it (same passage) counts. */
+  neighbourCoverage: 0.4,
+  /** The share of the passage's normalised BM25 score in a unit's score. */
+  passageShare: 1,
+  /** The share of the document's question coverage in a unit's score. */
+  docShare: 0.3,
+  /** Passages searched for the answer unit. */
+  unitPassages: 5,
+  /** Whether names and identifiers the corpus does know are salient too (1) or only unknown ones (0). */
+  knownNamesSalient: 0,
+  /** Whether nouns the corpus never uses are salient (1) or only weigh in the coverage (0). */
+  unknownNounsSalient: 0,
+  /** How many of a question's rarest known plain words are salient (if their IDF is high enough). */
+  salientRarest: 0,
+  /** ... that is, at least this share of the corpus's highest IDF. */
+  salientIdf: 0.7,
+  /** The weight of a plain word the corpus never uses, as a share of the highest IDF. */
+  unknownWordWeight: 0.3,
+  /** The longest two-sentence answer to a question that asks for no value (0: one sentence only). */
+  explanationMax: 260,
+  /** A value unit scoring within this of the best one, stating another value, is a rival... */
+  rivalMargin: 0.12,
+  /** Whether only a rival in the same passage counts (1). */
+  rivalSamePassage: 1,
+  /** ... and multiplies the raw confidence by this. */
+  rivalFactor: 0,
+  /** Bonus and malus for holding (or not) the asked kind of value. */
+  typedBonus: 0.15,
+  untypedMalus: 0.3,
+};
+
+/** The longest answer a lead-in sentence ending in a colon grows to with the lines it introduces. */
+const LEAD_IN_MAX = 480;
+/** A unit shorter than this is answered together with the next unit of its line. */
+const SHORT_UNIT = 25;
+
+interface Unit {
   text: string;
-  /** Offsets of the span in the passage text. */
   start: number;
   end: number;
-  /** The line (paragraph or list item) of the passage the span is in. */
   line: number;
+  tokens: string[];
   terms: Set<string>;
-  /** The span's terms plus its section heading's. */
-  context: Set<string>;
-  types: SpanTypes;
-  /** Words of two or more letters (a span of fewer than four is too short to be an answer on its own). */
-  wordCount: number;
-  /** Possible names in the span, lower-cased (see nameCandidates). */
-  names: string[];
-  /** Persons, roles and teams the span mentions, lower-cased. */
-  owners: string[];
+  entities?: TextEntities;
 }
 
-interface IndexedPassage {
+interface Entry {
   passage: Passage;
-  /** Terms of heading and text. */
-  terms: Set<string>;
-  spans: Span[];
-  /** Whether the section heading matches what each intent looks for ("Fix", "Why", "Symptoms"). */
-  intentHits: Record<Exclude<Intent, null>, boolean>;
+  /** Terms of the heading path and of the file name. */
+  headingTerms: Set<string>;
+  /** Terms of heading and text, with their field-weighted counts. */
+  terms: ReadonlyMap<string, number>;
+  units: Unit[];
 }
 
-/** One word of the question with its index terms and synonyms. */
-interface QueryGroup {
-  /** Terms of the word: the whole first, then its parts (identifiers). */
-  terms: string[];
-  synonyms: string[];
+interface QueryTerm {
+  term: string;
   weight: number;
-  /** Outside the corpus vocabulary and not a common word. */
-  salientUnknown: boolean;
-}
-
-/** Answer types that are a value (a quantity, version or moment) rather than a name, owner or command. */
-const VALUE_TYPES: ReadonlySet<AnswerType> = new Set<AnswerType>([
-  'duration',
-  'number',
-  'version',
-  'port',
-  'percent',
-  'money',
-  'time',
-]);
-
-/** What kind of section a question is after, from its wording. */
-type Intent = 'procedure' | 'cause' | 'symptom' | null;
-
-const INTENTS: Array<[Exclude<Intent, null>, RegExp, RegExp]> = [
-  [
-    'cause',
-    /^\s*why\b|\bwhat\s+causes\b|\bwhy\s+(?:does|do|is|are|did)\b|\breason\b/i,
-    /\bwhy\b|\bcause|\breason|\bhow it works\b|\bconflict\b/i,
-  ],
-  [
-    'symptom',
-    /\bwhat\s+(?:will|would|do|should)\s+(?:i|we|you)\s+see\b|\bsymptoms?\b|\bhow\s+(?:do|can|would)\s+(?:i|we|you)\s+(?:know|tell|notice|spot)\b|\bwhat\s+does\s+it\s+look\s+like\b/i,
-    /\bsymptom|\bsee\b|\bsigns?\b|\bnotice/i,
-  ],
-  [
-    'procedure',
-    /^\s*how\s+(?:do|can|should|would)\s+(?:i|we|you)\b|^\s*how\s+to\b|\bwhat\s+(?:should|do|can)\s+(?:i|we)\s+do\b|\bsteps?\s+to\b|\bhow\s+(?:do|can)\s+(?:i|we)\s+(?:fix|recover|stop|prevent|avoid)\b/i,
-    /\bfix|\brecover|\bhow to\b|\bprevent|\bsteps?\b|\bresolv|\bsolution|\bworkaround|\bmitigat|\bremed/i,
-  ],
-];
-
-function detectIntent(question: string): Intent {
-  for (const [intent, asks] of INTENTS) if (asks.test(question)) return intent;
-  return null;
-}
-
-function intentHitsOf(section: string): Record<Exclude<Intent, null>, boolean> {
-  const hits = { cause: false, symptom: false, procedure: false };
-  for (const [intent, , heading] of INTENTS) hits[intent] = heading.test(section);
-  return hits;
+  /** Rare in the corpus, or absent from it: the answer's unit must hold it. */
+  salient: boolean;
+  known: boolean;
 }
 
 interface Analysis {
-  /** The question's words, lower-cased. */
-  words: Set<string>;
-  /** Their stems ("owns" → own), so that "the owning team" does not answer "which team owns ...". */
-  stems: Set<string>;
-  intent: Intent;
-  groups: QueryGroup[];
+  terms: QueryTerm[];
   totalWeight: number;
-  answerType: AnswerType | null;
-  salientUnknown: string[];
-  /** What a version question asks the version of ("which Argo CD version", "version of Vault"). */
-  versionOf: QueryGroup[];
+  asked: AskedType | null;
+  /** The question's own terms (a "who" answer must name someone other than the question does). */
+  own: Set<string>;
 }
 
 const DEFAULTS: Required<QaEngineOptions> = {
-  minConfidence: 0.4,
-  candidates: 30,
-  minRelevance: 0.3,
-  postingsPerTerm: 40,
+  minConfidence: DEFAULT_MIN_CONFIDENCE,
+  candidates: 20,
+  minRelevance: 0.12,
+  postingsPerTerm: 60,
 };
 
-const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"'(`])/;
+const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"'(`€$£])/;
 
-function splitSpans(text: string): Array<{ text: string; start: number; end: number; line: number }> {
-  const spans: Array<{ text: string; start: number; end: number; line: number }> = [];
+/** The answer units of a passage: its lines (list items, table rows, code lines), split into sentences. */
+function splitUnits(text: string): Unit[] {
+  const units: Unit[] = [];
   let offset = 0;
   for (const [lineNo, line] of text.split('\n').entries()) {
-    let cursor = offset;
+    let cursor = 0;
     for (const sentence of line.split(SENTENCE_END)) {
-      const at = text.indexOf(sentence, cursor);
+      const at = line.indexOf(sentence, cursor);
       const trimmed = sentence.trim();
       if (trimmed && at >= 0) {
-        const start = at + sentence.indexOf(trimmed);
-        spans.push({ text: trimmed, start, end: start + trimmed.length, line: lineNo });
-        cursor = start + trimmed.length;
+        const start = offset + at + sentence.indexOf(trimmed);
+        const tokens = tokenize(trimmed);
+        units.push({
+          text: trimmed,
+          start,
+          end: start + trimmed.length,
+          line: lineNo,
+          tokens,
+          terms: new Set(termsOf(tokens)),
+        });
+        cursor = at + sentence.length;
       }
     }
     offset += line.length + 1;
   }
-  return spans;
+  return units;
 }
 
 /** The heading path below the document title. */
-function sectionOf(heading: string): string {
-  const at = heading.indexOf(' > ');
-  return at < 0 ? '' : heading.slice(at + 3);
+function fileTopic(docId: string): string {
+  return docId.replace(/\.md$/i, '').replace(/[-_.]+/g, ' ');
+}
+
+/** The words of a question phrase ("how many", "what time") are answered by the answer type, not matched. */
+const QUESTION_PHRASE =
+  /\bhow\s+(?:many|much|long|often|soon|quickly|early|frequently|far|big|large|heavy|high|low)\b|\b(?:what|which)\s+time\b/gi;
+
+/**
+ * Whether a term is an identifier, version or code (`e02`, `v3.1.12`, `spec.replicas`) rather than a word:
+ * it has a digit (not an ordinal like 99th) or a joining character other than a hyphen between words.
+ */
+function isIdentifier(term: string): boolean {
+  if (/^[\p{L}]+(?:-[\p{L}]+)*$/u.test(term)) return false;
+  return !/^\d+(?:st|nd|rd|th)$/.test(term);
+}
+
+/** Capitalised words inside a sentence (not its first word): names, lower-cased. */
+function properNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/(?<=[\p{L}\p{N},;)]\s+)(\p{Lu}[\p{L}\p{N}]*)/gu)) {
+    names.add((m[1] as string).toLowerCase());
+  }
+  return names;
 }
 
 /** FNV-1a: a small deterministic string hash. */
@@ -184,339 +199,261 @@ function clamp01(x: number): number {
   return Math.max(0, Math.min(1, x));
 }
 
-/** Why the engine ranked and answered as it did: for tests and tuning. */
+/** Why the engine answered as it did: for tests and tuning on dev. */
 export interface Explanation {
-  answerType: AnswerType | null;
-  intent: string | null;
-  groups: Array<{ terms: string[]; weight: number; salient: boolean }>;
-  top: Array<{ passage_id: string; score: number; coverage: number }>;
+  asked: string | null;
+  terms: Array<{ term: string; weight: number; salient: boolean; known: boolean }>;
+  top: Array<{ passage_id: string; score: number }>;
+  unit: { text: string; coverage: number; typed: boolean; missing: string[]; raw: number } | null;
 }
 
 export interface ExplainableQaEngine extends QaEngine {
   explain(question: string): Explanation;
 }
 
+interface Choice {
+  entry: Entry;
+  unit: Unit;
+  index: number;
+  score: number;
+  coverage: number;
+  typed: boolean;
+  missingSalient: string[];
+  /** A value question's unit has a close rival stating another value. */
+  rivalled: boolean;
+}
+
 export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
   const settings = { ...DEFAULTS, ...options };
-  // The everyday-word frequency list is needed by the first question: load it with the index, not on the clock.
-  loadWordRanks();
-  const indexed: IndexedPassage[] = [];
-  const byId = new Map<string, IndexedPassage>();
-
-  const headingCache = new Map<string, { all: string[]; section: string[] }>();
-  // keyed by doc_id and heading
+  loadEntityModel();
+  const entries: Entry[] = [];
+  const byId = new Map<string, Entry>();
+  const headingCache = new Map<string, { list: string[]; set: Set<string> }>();
   const termCounts: Array<Map<string, number>> = [];
   for (const passage of corpus.passages) {
-    const headingKey = `${passage.doc_id}\u0001${passage.heading}`;
-    let heading = headingCache.get(headingKey);
+    const key = `${passage.doc_id}\u0001${passage.heading}`;
+    let heading = headingCache.get(key);
     if (!heading) {
-      heading = { all: analyze(passage.heading), section: analyze(sectionOf(passage.heading)) };
-      // The file name names the topic too ("gitops-lab-cli.md").
-      heading.all.push(...analyze(passage.doc_id.replace(/\.md$/i, '').replace(/[-_.]+/g, ' ')));
-      headingCache.set(headingKey, heading);
+      const list = [...analyze(passage.heading), ...analyze(fileTopic(passage.doc_id))];
+      heading = { list, set: new Set(list) };
+      headingCache.set(key, heading);
     }
     const counts = new Map<string, number>();
-    // The heading counts one and a half times: a passage under "Rolling back" is about rolling back.
-    for (const term of heading.all) counts.set(term, (counts.get(term) ?? 0) + 1.5);
-    const sectionTerms = heading.section;
-    const spans = splitSpans(passage.text).map((span) => {
-      const spanTerms = analyze(span.text);
-      for (const term of spanTerms) counts.set(term, (counts.get(term) ?? 0) + 1);
-      return {
-        ...span,
-        terms: new Set(spanTerms),
-        context: new Set([...spanTerms, ...sectionTerms]),
-        types: spanTypes(span.text),
-        wordCount: (span.text.match(/[A-Za-z]{2,}/g) ?? []).length,
-        names: nameCandidates(span.text),
-        owners: ownerMentions(span.text),
-      };
-    });
-    // A lead-in ("Switch with:") is answered together with what follows, so it has the follower's types.
-    spans.forEach((span, i) => {
-      const next = spans[i + 1];
-      if (next && /:\s*$/.test(span.text)) {
-        for (const key of Object.keys(span.types) as AnswerType[]) span.types[key] ||= next.types[key];
-      }
-    });
-    const entry: IndexedPassage = {
-      passage,
-      terms: new Set(counts.keys()),
-      spans,
-      intentHits: intentHitsOf(sectionOf(passage.heading)),
-    };
-    indexed.push(entry);
+    for (const term of heading.list) counts.set(term, (counts.get(term) ?? 0) + METHOD.headingWeight);
+    const units = splitUnits(passage.text);
+    for (const unit of units) for (const term of unit.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+    // The passage's term counts serve as its term set too (no copy: indexing 10,000 passages must be fast).
+    const entry: Entry = { passage, headingTerms: heading.set, terms: counts, units };
+    entries.push(entry);
     termCounts.push(counts);
     byId.set(passage.passage_id, entry);
   }
-  const docTerms = new Map<string, Set<string>>();
-  for (const entry of indexed) {
-    const set = docTerms.get(entry.passage.doc_id) ?? new Set<string>();
-    for (const term of entry.terms) set.add(term);
-    docTerms.set(entry.passage.doc_id, set);
+  headingCache.clear();
+  /** Every term of a document, built when a question first needs it. */
+  const docTermCache = new Map<string, Set<string>>();
+  const byDoc = new Map<string, Entry[]>();
+  for (const entry of entries) {
+    const list = byDoc.get(entry.passage.doc_id);
+    if (list) list.push(entry);
+    else byDoc.set(entry.passage.doc_id, [entry]);
   }
-  const bm25 = new Bm25Index(termCounts);
+  function docTerms(docId: string): Set<string> {
+    let set = docTermCache.get(docId);
+    if (!set) {
+      set = new Set<string>();
+      for (const entry of byDoc.get(docId) ?? []) for (const term of entry.terms.keys()) set.add(term);
+      docTermCache.set(docId, set);
+    }
+    return set;
+  }
+  const bm25 = new Bm25Index(termCounts, { k1: METHOD.bm25K1, b: METHOD.bm25B });
   termCounts.length = 0;
-  const df = { has: (term: string): boolean => bm25.has(term) };
-  const idf = (term: string): number => bm25.idf(term);
-  const maxIdf = idf('\u0000never');
-  // Words by their first five letters, to relate a question's "admin" to the corpus's "administrators".
-  const byPrefix = new Map<string, string[]>();
-  for (const term of bm25.terms()) {
-    if (!/^[a-z]{5,}$/.test(term)) continue;
-    const key = term.slice(0, 5);
-    const list = byPrefix.get(key) ?? [];
-    list.push(term);
-    byPrefix.set(key, list);
-  }
-  const prefixRelatives = (term: string): string[] =>
-    /^[a-z]{5,}$/.test(term)
-      ? (byPrefix.get(term.slice(0, 5)) ?? []).filter(
-          (t) => t !== term && (t.startsWith(term) || term.startsWith(t)),
-        )
-      : [];
+  const maxIdf = bm25.idf('\u0000never');
 
-  /**
-   * A word the corpus does not use but whose two halves it does ("hostname" → host + name) gets the halves as
-   * its parts.
-   */
-  function decompound(terms: string[], raw: string): string[] {
-    const lower = raw.toLowerCase();
-    if (terms.length !== 1 || df.has(terms[0] ?? '') || !/^[a-z]{6,}$/.test(lower)) return terms;
-    for (let i = 3; i <= lower.length - 3; i++) {
-      const head = analyze(lower.slice(0, i));
-      const tail = analyze(lower.slice(i));
-      if (head.length === 1 && tail.length === 1 && df.has(head[0] ?? '') && df.has(tail[0] ?? '')) {
-        return [...terms, head[0] as string, tail[0] as string];
-      }
-    }
-    return terms;
-  }
-
-  /**
-   * The query group of one question word (null: a stop word outside the corpus). It depends only on the word
-   * and the corpus, so it is computed once per word; groups are shared between questions and never mutated.
-   */
-  const wordGroups = new Map<string, { key: string | undefined; group: QueryGroup | null }>();
-  const WORD_GROUPS_LIMIT = 20_000;
-
-  function wordGroup(raw: string, isName: boolean): { key: string | undefined; group: QueryGroup | null } {
-    const cacheKey = `${isName ? 'N' : 'w'}${raw}`;
-    const cached = wordGroups.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const result = computeWordGroup(raw, isName);
-    if (wordGroups.size >= WORD_GROUPS_LIMIT) wordGroups.clear();
-    wordGroups.set(cacheKey, result);
-    return result;
-  }
-
-  function computeWordGroup(
-    raw: string,
-    isName: boolean,
-  ): { key: string | undefined; group: QueryGroup | null } {
-    const terms = decompound(analyze(raw), raw);
-    const key = terms[0];
-    if (key === undefined) return { key, group: null };
-    const lower = raw.toLowerCase();
-    const known = terms.filter((t) => df.has(t));
-    const synonyms = terms.flatMap((t) => synonymsOf(t)).filter((t) => !terms.includes(t));
-    if (!df.has(key)) synonyms.push(...prefixRelatives(key).slice(0, 5));
-    const knownSynonyms = synonyms.filter((t) => df.has(t));
-    // How specific the word is in everyday English: "happen" or "start" say little about the topic even
-    // when the corpus (a few dozen passages) rarely uses them; identifiers and numbers are fully specific.
-    // A name ("Datadog") is not split into everyday halves ("data" + "dog").
-    const spec = /^[a-z]+$/.test(lower) ? specificity(lower, { compounds: !isName }) : 1;
-    let weight: number;
-    let salient = false;
-    if (known.length > 0) {
-      weight = Math.max(...known.map(idf)) * (0.35 + 0.65 * spec);
-    } else if (STOP_WORDS.has(lower)) {
-      return { key, group: null };
-    } else if (/^\d[\d.,]*$/.test(lower)) {
-      // A number the corpus never mentions ("a 300 GB database") describes the case, not the topic.
-      weight = maxIdf * 0.3;
-    } else {
-      // A word the corpus never uses: an everyday word is weak evidence, a rare one strong. It can still be
-      // covered by a synonym the corpus uses.
-      weight = maxIdf * Math.max(0.1, spec);
-      salient = spec >= 0.7 && knownSynonyms.length === 0;
-    }
-    return { key, group: { terms, synonyms, weight, salientUnknown: salient } };
+  function entitiesOfUnit(unit: Unit): TextEntities {
+    unit.entities ??= entitiesOf(unit.text, unit.tokens);
+    return unit.entities;
   }
 
   function analyzeQuestion(question: string): Analysis {
-    const groups: QueryGroup[] = [];
+    const body = question.replace(QUESTION_PHRASE, ' ');
     const seen = new Set<string>();
-    const salientUnknown: string[] = [];
-    // "how long", "how many" ... are answered by the answer type, not by matching the words.
-    const body = question.replace(
-      /\bhow\s+(?:long|many|much|often|far|big|soon|quickly|frequently)\b/gi,
-      ' ',
-    );
-    const tokens = [...compounds(body), ...(body.match(/[A-Za-z0-9]+(?:[._:/=-][A-Za-z0-9]+)*/g) ?? [])];
-    // Capitalised words inside a sentence are names ("Datadog", "Alertmanager").
-    const names = new Set<string>();
-    for (const m of body.matchAll(/(^|[.!?:;]\s+|\s)([A-Z][a-z]+[A-Za-z]*)\b/g)) {
-      if (/^\s$/.test(m[1] ?? '')) names.add(m[2] as string);
+    const terms: QueryTerm[] = [];
+    const names = properNames(body);
+    // What a "how many" question counts must be next to the number: salient.
+    const counted = countedWord(question);
+    const countedTerm = counted === null ? null : (analyze(counted)[0] ?? null);
+    // A noun the corpus never uses is what the question is about ("the admin password", "CPU cores");
+    // a verb, adjective or adverb it never uses is more often a paraphrase ("crashed", "safe").
+    // As the head of a noun compound ("admin password", "GitHub webhooks") it names the very thing asked
+    // about: salient.
+    const nouns = new Set<string>();
+    const compoundNouns = new Set<string>();
+    const whole = new Set(tokenize(body));
+    for (const noun of nounsOf(body)) {
+      // wink splits a hyphenated word ("top-level"); only whole words of the question count here.
+      if (!whole.has(noun.word)) continue;
+      const term = termOf(noun.word);
+      if (term === null || bm25.has(term)) continue;
+      nouns.add(term);
+      if (noun.compoundHead) compoundNouns.add(term);
     }
-    // An identifier the corpus does not know as a whole ("end-of-year") is taken word by word.
-    const pieces: string[] = [];
-    for (const raw of tokens) {
-      const whole = analyze(raw);
-      if (whole.length > 1 && !df.has(whole[0] ?? '')) {
-        pieces.push(...raw.split(/[._:/=-]+|(?<=[a-z0-9])(?=[A-Z])/).filter((p) => p.length > 0));
-      } else {
-        pieces.push(raw);
+    for (const term of analyze(body)) {
+      if (seen.has(term)) continue;
+      seen.add(term);
+      const known = bm25.has(term);
+      // A name or identifier ("E02", "GitHub", "BSL-3") names the question's subject: the answer's unit must
+      // hold it. A plain word may be a paraphrase of the corpus's wording, so it only weighs in the coverage.
+      const name = isIdentifier(term) || names.has(term);
+      const weight = known
+        ? bm25.idf(term)
+        : name || nouns.has(term)
+          ? maxIdf
+          : METHOD.unknownWordWeight * maxIdf;
+      const salient =
+        (name && (!known || METHOD.knownNamesSalient > 0)) ||
+        term === countedTerm ||
+        (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term));
+      terms.push({ term, weight, known, salient });
+    }
+    // The rarest known plain words are the question's subject too, if they are rare enough.
+    if (METHOD.salientRarest > 0) {
+      const known = terms
+        .filter((t) => t.known && !t.salient)
+        .sort((a, b) => b.weight - a.weight || a.term.localeCompare(b.term));
+      for (const t of known.slice(0, METHOD.salientRarest)) {
+        if (t.weight >= METHOD.salientIdf * maxIdf) t.salient = true;
       }
     }
-    for (const raw of pieces) {
-      const { key, group } = wordGroup(raw, names.has(raw));
-      if (key === undefined || seen.has(key)) continue;
-      seen.add(key);
-      if (group === null) continue;
-      if (group.salientUnknown) salientUnknown.push(raw.toLowerCase());
-      groups.push(group);
-    }
-    const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
-    const intent = detectIntent(question);
-    const words = new Set(
-      question
-        .toLowerCase()
-        .match(/[\w#.-]+/g)
-        ?.map((w) => w.replace(/[.-]+$/, '')) ?? [],
-    );
-    return {
-      words,
-      stems: new Set([...words].map(stem)),
-      intent,
-      groups,
-      totalWeight,
-      answerType: detectAnswerType(question),
-      salientUnknown,
-      versionOf: versionSubject(question),
-    };
+    const totalWeight = terms.reduce((sum, t) => sum + t.weight, 0);
+    return { terms, totalWeight, asked: askedType(question), own: new Set(analyze(question)) };
   }
 
-  /**
-   * The words naming what a version question is about: "which Argo CD version" → Argo, CD; "what version of
-   * the Vault server" → Vault, server.
-   */
-  function versionSubject(question: string): QueryGroup[] {
-    const match =
-      /\bversions?\s+of\s+(?:the\s+|our\s+)?((?:[\w.-]+\s*){1,3})/i.exec(question) ??
-      /\b(?:which|what)\s+((?:[\w.-]+\s+){1,3})versions?\b/i.exec(question);
-    if (!match?.[1]) return [];
-    const subject = match[1].split(/\s+/).filter((w) => /^[\w.-]+$/.test(w));
-    const groups: QueryGroup[] = [];
-    for (const raw of subject) {
-      if (/^(?:do|does|did|is|are|we|i|you|the|a|an|run|runs|install|installs|use|uses)$/i.test(raw)) break;
-      const group = wordGroup(raw, /^[A-Z]/.test(raw)).group;
-      if (group !== null) groups.push(group);
-    }
-    return groups;
-  }
-
-  /** How much of a group a term set covers: 1 for the word or a part-complete identifier, 0.7 for a synonym. */
-  function groupCoverage(group: QueryGroup, terms: Set<string>): number {
-    const [whole, ...parts] = group.terms;
-    if (whole !== undefined && terms.has(whole)) return 1;
-    let best = 0;
-    if (parts.length > 0) {
-      let present = 0;
-      for (const part of parts) if (terms.has(part)) present++;
-      best = (0.8 * present) / parts.length;
-    }
-    if (best < 0.7) {
-      for (const synonym of group.synonyms) {
-        if (terms.has(synonym)) return 0.7;
-      }
-    }
-    return best;
-  }
-
-  function coverage(analysis: Analysis, terms: Set<string>): number {
-    if (analysis.totalWeight <= 0) return 0;
-    let covered = 0;
-    for (const group of analysis.groups) covered += group.weight * groupCoverage(group, terms);
-    return covered / analysis.totalWeight;
-  }
-
-  /** Whether a span holds the kind of value the question asks for (names and owners: not the question's own). */
-  function isTyped(analysis: Analysis, span: Span): boolean {
-    const type = analysis.answerType;
-    if (type === null) return true;
-    if (!span.types[type]) return false;
-    // A version is an answer only if it is the version of what the question names.
-    if (type === 'version' && analysis.versionOf.length > 0) {
-      let covered = 0;
-      for (const group of analysis.versionOf) covered += groupCoverage(group, span.context);
-      if (covered / analysis.versionOf.length < 0.5) return false;
-    }
-    if (type === 'name') return span.names.some((w) => !analysis.words.has(w));
-    if (type === 'owner')
-      return span.owners.some((w) => !analysis.words.has(w) && !analysis.stems.has(stem(w)));
-    return true;
-  }
-
-  /** Coverage of the question by a span; words found only in its section heading count half. */
-  function spanCoverage(analysis: Analysis, span: Span): number {
-    if (analysis.totalWeight <= 0) return 0;
-    let covered = 0;
-    for (const group of analysis.groups) {
-      const own = groupCoverage(group, span.terms);
-      covered += group.weight * (own >= 1 ? 1 : Math.max(own, 0.5 * groupCoverage(group, span.context)));
-    }
-    return covered / analysis.totalWeight;
-  }
-
-  function rank(
-    analysis: Analysis,
-    limit: number,
-  ): Array<{ entry: IndexedPassage; score: number; cov: number }> {
-    const original = new Set(analysis.groups.flatMap((g) => g.terms));
-    const queryTerms = [...new Set([...original, ...analysis.groups.flatMap((g) => g.synonyms)])].filter(
-      (t) => df.has(t),
-    );
-    if (queryTerms.length === 0) return [];
-    const top = bm25.search(
-      queryTerms.map((term) => ({ term, boost: original.has(term) ? 1 : 0.4 })),
-      settings.postingsPerTerm,
-      settings.candidates,
-    );
-    const maxScore = top[0]?.score ?? 1;
-    const ranked = top.map((r) => {
-      const entry = indexed[r.id as number] as IndexedPassage;
-      const cov = coverage(analysis, entry.terms);
-      const intent = analysis.intent !== null && entry.intentHits[analysis.intent] ? 0.05 : 0;
-      return { entry, cov, score: 0.35 * (r.score / maxScore) + 0.65 * cov + intent };
-    });
-    ranked.sort(
-      (a, b) => b.score - a.score || a.entry.passage.passage_id.localeCompare(b.entry.passage.passage_id),
-    );
-    return ranked.slice(0, limit);
+  function rank(analysis: Analysis, limit: number): Array<{ entry: Entry; score: number }> {
+    const query = analysis.terms.filter((t) => t.known).map((t) => ({ term: t.term, boost: 1 }));
+    if (query.length === 0) return [];
+    const hits = bm25.search(query, settings.postingsPerTerm, Math.max(limit, settings.candidates));
+    const top = hits[0]?.score ?? 1;
+    return hits.slice(0, limit).map((h) => ({ entry: entries[h.id] as Entry, score: h.score / top }));
   }
 
   function retrieve(question: string, topK: number): ScoredPassage[] {
-    const analysis = analyzeQuestion(question);
-    return rank(analysis, Math.max(1, topK)).map((r) => ({ passage: r.entry.passage, score: r.score }));
+    return rank(analyzeQuestion(question), Math.max(1, topK)).map((r) => ({
+      passage: r.entry.passage,
+      score: r.score,
+    }));
+  }
+
+  /** Whether a unit (with the unit a lead-in introduces) holds the kind of value the question asks for. */
+  function isTyped(analysis: Analysis, entry: Entry, index: number): boolean {
+    const asked = analysis.asked;
+    if (asked === null) return true;
+    const unit = entry.units[index] as Unit;
+    const candidates = [unit];
+    const next = entry.units[index + 1];
+    if (next && /:\s*$/.test(unit.text)) candidates.push(next);
+    for (const candidate of candidates) {
+      const entities = entitiesOfUnit(candidate);
+      for (const kind of asked.accepts) {
+        if (!entities.kinds.has(kind)) continue;
+        if (kind === 'proper' && !entities.propers.some((p) => !analysis.own.has(p))) continue;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function choose(analysis: Analysis, ranked: Array<{ entry: Entry; score: number }>): Choice | undefined {
+    let choice: Choice | undefined;
+    // For a value question: every unit holding a value, to see whether a close rival states another value.
+    const valued: Array<{ entry: Entry; unit: Unit; score: number }> = [];
+    const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
+    for (const { entry, score: passageScore } of ranked.slice(0, METHOD.unitPassages)) {
+      // How much of the question the passage's whole document covers: a question is about one document.
+      const doc = docTerms(entry.passage.doc_id);
+      let docCovered = 0;
+      for (const q of analysis.terms) if (doc.has(q.term)) docCovered += q.weight;
+      const docShare = analysis.totalWeight > 0 ? (METHOD.docShare * docCovered) / analysis.totalWeight : 0;
+      entry.units.forEach((unit, index) => {
+        let covered = 0;
+        const missingSalient: string[] = [];
+        const before = entry.units[index - 1];
+        const after = entry.units[index + 1];
+        for (const q of analysis.terms) {
+          if (unit.terms.has(q.term)) covered += q.weight;
+          else if (entry.headingTerms.has(q.term)) covered += METHOD.headingCoverage * q.weight;
+          else {
+            if (before?.terms.has(q.term) || after?.terms.has(q.term))
+              covered += METHOD.neighbourCoverage * q.weight;
+            if (q.salient) missingSalient.push(q.term);
+          }
+        }
+        const coverage = analysis.totalWeight > 0 ? covered / analysis.totalWeight : 0;
+        // A unit that says nothing beyond the question's own words (a table's header row) answers nothing.
+        let novel = false;
+        for (const term of unit.terms) {
+          if (!analysis.own.has(term)) {
+            novel = true;
+            break;
+          }
+        }
+        if (!novel) return;
+        // The entity tagger runs only for units that could win.
+        let score = coverage + METHOD.passageShare * passageScore + docShare;
+        if (choice && score + METHOD.typedBonus <= choice.score - margin) return;
+        const typed = coverage > 0 ? isTyped(analysis, entry, index) : false;
+        if (analysis.asked !== null) score += typed ? METHOD.typedBonus : -METHOD.untypedMalus;
+        if (typed && margin > 0) valued.push({ entry, unit, score });
+        if (!choice || score > choice.score) {
+          choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false };
+        }
+      });
+    }
+    if (choice && margin > 0) {
+      const best = choice;
+      const values = numbersOf(best.unit);
+      best.rivalled = valued.some(
+        (v) =>
+          v.unit !== best.unit &&
+          (METHOD.rivalSamePassage === 0 || v.entry === best.entry) &&
+          v.score >= best.score - margin &&
+          numbersOf(v.unit).some((n) => !values.includes(n)),
+      );
+    }
+    return choice;
+  }
+
+  function numbersOf(unit: Unit): string[] {
+    return unit.tokens.filter((t) => /^\d/.test(t));
+  }
+
+  /** The uncalibrated confidence of a choice: its question coverage, less for what it lacks. */
+  function rawConfidence(analysis: Analysis, choice: Choice): number {
+    let raw = choice.coverage;
+    if (!choice.typed) raw *= 0.5;
+    if (choice.missingSalient.length > 0) raw *= 0.5;
+    if (analysis.terms.some((t) => !t.known)) raw *= 0.7;
+    // Another unit about as good states another value: which one is meant is not clear from the words.
+    if (choice.rivalled) raw *= METHOD.rivalFactor;
+    return clamp01(raw);
   }
 
   function abstain(confidence: number): ExtractiveAnswer {
     return { status: 'insufficient_context', answer: null, citations: [], confidence: clamp01(confidence) };
   }
 
-  function cite(entry: IndexedPassage): Citation {
+  function cite(entry: Entry): Citation {
     return { doc_id: entry.passage.doc_id, passage_id: entry.passage.passage_id, text: entry.passage.text };
   }
 
   function wrongAnswer(question: string, analysis: Analysis): ExtractiveAnswer {
-    const related = new Set(analysis.groups.flatMap((g) => [...g.terms, ...g.synonyms]));
-    const start = hash(question) % indexed.length;
-    let pick: IndexedPassage | undefined;
+    const related = new Set(analysis.terms.map((t) => t.term));
+    const start = hash(question) % entries.length;
+    let pick: Entry | undefined;
     let fewest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < Math.min(indexed.length, 64); i++) {
-      const entry = indexed[(start + i * 7919) % indexed.length] as IndexedPassage;
-      if (entry.spans.length === 0) continue;
+    for (let i = 0; i < Math.min(entries.length, 64); i++) {
+      const entry = entries[(start + i * 7919) % entries.length] as Entry;
+      if (entry.units.length === 0) continue;
       let overlap = 0;
       for (const term of related) if (entry.terms.has(term)) overlap++;
       if (overlap < fewest) {
@@ -525,81 +462,70 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       }
       if (overlap === 0) break;
     }
-    const span = pick?.spans[0];
-    if (!pick || !span) return abstain(0);
-    return { status: 'answered', answer: span.text, citations: [cite(pick)], confidence: 0.8 };
+    const unit = pick?.units[0];
+    if (!pick || !unit) return abstain(0);
+    return { status: 'answered', answer: unit.text, citations: [cite(pick)], confidence: 0.8 };
+  }
+
+  /** The answer text of a unit: with what a lead-in introduces, or with the rest of a very short line. */
+  function answerText(analysis: Analysis, choice: Choice): string {
+    const { entry, unit, index } = choice;
+    const units = entry.units;
+    const next = units[index + 1];
+    if (next && /:\s*$/.test(unit.text)) {
+      let end = next.end;
+      for (let i = index + 2; i < units.length; i++) {
+        const following = units[i] as Unit;
+        if (following.end - unit.start > LEAD_IN_MAX) break;
+        end = following.end;
+      }
+      return entry.passage.text.slice(unit.start, end);
+    }
+    if (next && next.line === unit.line && unit.text.length < SHORT_UNIT) {
+      return entry.passage.text.slice(unit.start, next.end);
+    }
+    // A question that asks for no value (what, why, how) is answered with the sentence that follows in the
+    // same paragraph too, when both are short: it usually carries the explanation.
+    if (
+      analysis.asked === null &&
+      next &&
+      next.line === unit.line &&
+      next.end - unit.start <= METHOD.explanationMax
+    ) {
+      return entry.passage.text.slice(unit.start, next.end);
+    }
+    return unit.text;
+  }
+
+  function evaluate(question: string, topK: number) {
+    const analysis = analyzeQuestion(question ?? '');
+    const ranked = analysis.terms.length > 0 && entries.length > 0 ? rank(analysis, Math.max(topK, 5)) : [];
+    const choice = ranked.length > 0 ? choose(analysis, ranked) : undefined;
+    const raw = choice ? rawConfidence(analysis, choice) : 0;
+    return { analysis, ranked, choice, raw };
   }
 
   function answer(question: string, answerOptions: AnswerOptions): ExtractiveAnswer {
-    const analysis = analyzeQuestion(question ?? '');
-    if (analysis.groups.length === 0 || indexed.length === 0) return abstain(0);
-    if (answerOptions.wrongRetrieval) return wrongAnswer(question, analysis);
     const topK = Math.max(1, Math.min(10, Math.floor(answerOptions.topK || 5)));
-    const ranked = rank(analysis, Math.max(topK, 5));
-    const best = ranked[0];
-    if (!best) return abstain(0);
-
-    let choice:
-      | { entry: IndexedPassage; span: Span; index: number; score: number; typed: boolean; spanCov: number }
-      | undefined;
-    const bestScore = best.score;
-    for (const candidate of ranked.slice(0, Math.max(3, Math.min(topK, 5)))) {
-      if (candidate.score < bestScore * 0.6) break;
-      const sectionBonus = analysis.intent !== null && candidate.entry.intentHits[analysis.intent] ? 0.08 : 0;
-      const spans = candidate.entry.spans;
-      for (let index = 0; index < spans.length; index++) {
-        const span = spans[index] as Span;
-        const spanCov = spanCoverage(analysis, span);
-        const typed = isTyped(analysis, span);
-        const wordCount = span.wordCount;
-        const score =
-          0.55 * spanCov +
-          0.45 * candidate.score +
-          sectionBonus +
-          (analysis.intent === 'procedure' && span.types.command ? 0.1 : 0) +
-          (wordCount < 4 ? -0.15 : 0) +
-          (analysis.answerType ? (typed ? 0.15 : -0.2) : 0);
-        if (!choice || score > choice.score)
-          choice = { entry: candidate.entry, span, index, score, typed, spanCov };
-      }
+    if (answerOptions.wrongRetrieval) {
+      const analysis = analyzeQuestion(question ?? '');
+      if (analysis.terms.length === 0 || entries.length === 0) return abstain(0);
+      return wrongAnswer(question, analysis);
     }
+    const { analysis, choice, raw } = evaluate(question, topK);
     if (!choice) return abstain(0);
-
-    const passageCov = coverage(analysis, choice.entry.terms);
-    const docCov = coverage(analysis, docTerms.get(choice.entry.passage.doc_id) ?? choice.entry.terms);
-    // Mostly the passage's coverage; partly its document's (the steps may not repeat the title's words).
-    let confidence = 0.7 * passageCov + 0.3 * docCov;
-    // Without the kind of value asked for (a duration, a version ...) the span cannot answer a value question;
-    // for a name, owner or command the type check is looser, so it only halves the confidence.
-    const valueQuestion = analysis.answerType !== null && VALUE_TYPES.has(analysis.answerType);
-    if (!choice.typed) confidence *= valueQuestion ? 0.3 : 0.5;
-    // A value (duration, number, version ...) answers the question only if its sentence is about the
-    // question's subject: a span that shares little with the question cannot be trusted more than it covers.
-    if (valueQuestion) {
-      confidence = Math.min(confidence, choice.spanCov + 0.25);
-    }
-    if (analysis.salientUnknown.length > 0) confidence *= 0.6;
-    confidence = clamp01(confidence);
+    const confidence = calibrate(raw);
+    // Precision first: the unit must hold the question's salient terms together, and a value question's
+    // unit a value of the asked kind; then the calibrated confidence must reach the threshold.
+    if (choice.missingSalient.length > 0) return abstain(confidence);
+    if (analysis.asked?.required && !choice.typed) return abstain(confidence);
     if (confidence < settings.minConfidence) return abstain(confidence);
-
-    let text = choice.span.text;
-    const spansOfPassage = choice.entry.spans;
-    const next = spansOfPassage[choice.index + 1];
-    const sameLine = next !== undefined && next.line === choice.span.line;
-    if (next && /:\s*$/.test(text)) {
-      // A lead-in ("add this to the Application:") is answered with what it introduces: the following lines
-      // (a list or a snippet), as many as fit in LEAD_IN_MAX characters, at least one.
-      let end = next.end;
-      for (let i = choice.index + 2; i < spansOfPassage.length; i++) {
-        const following = spansOfPassage[i] as Span;
-        if (following.end - choice.span.start > LEAD_IN_MAX) break;
-        end = following.end;
-      }
-      text = choice.entry.passage.text.slice(choice.span.start, end);
-    } else if (next && (text.length < 40 || (sameLine && next.end - choice.span.start <= 320))) {
-      text = choice.entry.passage.text.slice(choice.span.start, next.end);
-    }
-    return { status: 'answered', answer: text, citations: [cite(choice.entry)], confidence };
+    return {
+      status: 'answered',
+      answer: answerText(analysis, choice),
+      citations: [cite(choice.entry)],
+      confidence,
+    };
   }
 
   function isGrounded(
@@ -608,41 +534,50 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     citations: Pick<Citation, 'passage_id'>[],
   ): boolean {
     if (!answerText?.trim() || citations.length === 0) return false;
-    const cited: IndexedPassage[] = [];
+    const cited: Entry[] = [];
     for (const citation of citations) {
       const entry = byId.get(citation.passage_id);
       if (!entry) return false;
       cited.push(entry);
     }
-    // One citation (the extractive engine's case): its term set as it is, without copying it per request.
     const union =
       cited.length === 1
-        ? (cited[0] as IndexedPassage).terms
-        : new Set(cited.flatMap((entry) => [...entry.terms]));
+        ? (cited[0] as Entry).terms
+        : new Set(cited.flatMap((entry) => [...entry.terms.keys()]));
     const answerTerms = analyze(answerText);
     if (answerTerms.length === 0) return false;
     const supported = answerTerms.filter((t) => union.has(t)).length / answerTerms.length;
     if (supported < 0.8) return false;
     const analysis = analyzeQuestion(question ?? '');
-    if (analysis.groups.length === 0) return false;
-    return coverage(analysis, union) >= settings.minRelevance;
+    if (analysis.totalWeight <= 0) return false;
+    let covered = 0;
+    for (const q of analysis.terms) if (union.has(q.term)) covered += q.weight;
+    return covered / analysis.totalWeight >= settings.minRelevance;
   }
 
   function explain(question: string): Explanation {
-    const analysis = analyzeQuestion(question);
+    const { analysis, ranked, choice, raw } = evaluate(question, 5);
     return {
-      answerType: analysis.answerType,
-      intent: analysis.intent,
-      groups: analysis.groups.map((g) => ({
-        terms: [...g.terms],
-        weight: Math.round(g.weight * 100) / 100,
-        salient: g.salientUnknown,
+      asked: analysis.asked?.name ?? null,
+      terms: analysis.terms.map((t) => ({
+        term: t.term,
+        weight: Math.round(t.weight * 100) / 100,
+        salient: t.salient,
+        known: t.known,
       })),
-      top: rank(analysis, 5).map((r) => ({
+      top: ranked.map((r) => ({
         passage_id: r.entry.passage.passage_id,
         score: Math.round(r.score * 1000) / 1000,
-        coverage: Math.round(r.cov * 1000) / 1000,
       })),
+      unit: choice
+        ? {
+            text: choice.unit.text,
+            coverage: Math.round(choice.coverage * 1000) / 1000,
+            typed: choice.typed,
+            missing: choice.missingSalient,
+            raw: Math.round(raw * 1000) / 1000,
+          }
+        : null,
     };
   }
 

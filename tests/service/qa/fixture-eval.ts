@@ -32,8 +32,12 @@ export const FIXTURES = join(import.meta.dirname, '../../fixtures/qa');
 
 const squash = (text: string): string => text.toLowerCase().replace(/\s+/g, ' ').trim();
 
+/** The generalisation corpora of the eval suite: dev (tuned on) and test (never tuned on). */
+export const CORPORA = join(import.meta.dirname, '../../../evals/corpora');
+
+/** Scores the engine on a corpus folder (`corpus/` and `cases.yaml`); a bare name is a tests/fixtures/qa one. */
 export async function evaluateFixture(name: string, topK = 5): Promise<FixtureResult> {
-  const dir = join(FIXTURES, name);
+  const dir = name.includes('/') ? name : join(FIXTURES, name);
   const engine = buildQaEngine(await loadCorpus(join(dir, 'corpus')));
   const cases = parse(await readFile(join(dir, 'cases.yaml'), 'utf8')) as FixtureCase[];
   let answerable = 0;

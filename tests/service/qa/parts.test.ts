@@ -1,10 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectAnswerType, spanTypes } from '../../../src/service/qa/answer-type.js';
+import { askedType, countedWord } from '../../../src/service/qa/answer-type.js';
 import { Bm25Index } from '../../../src/service/qa/bm25.js';
+import { calibrate } from '../../../src/service/qa/calibration.js';
+import { entitiesOf } from '../../../src/service/qa/entities.js';
 import { buildQaEngine } from '../../../src/service/qa/index.js';
-import { analyze, compounds, synonymsOf } from '../../../src/service/qa/text.js';
+import { analyze, tokenize } from '../../../src/service/qa/text.js';
 import type { Corpus, Passage } from '../../../src/service/qa/types.js';
-import { specificity } from '../../../src/service/qa/word-rank.js';
 
 const doc = (entries: Record<string, number>) => new Map(Object.entries(entries));
 
@@ -33,44 +35,91 @@ describe('Bm25Index', () => {
 });
 
 describe('text analysis', () => {
-  it('keeps identifiers whole and split, joins two-word verbs and stems', () => {
-    expect(analyze('RespectIgnoreDifferences=true')).toEqual(
-      expect.arrayContaining(['respectignoredifferences=true', 'respect', 'ignor', 'differ']),
-    );
-    expect(analyze('Rolling back the self-heal')).toEqual(
-      expect.arrayContaining(['rollback', 'selfheal', 'heal']),
-    );
-    expect(compounds('we fail over, then log in')).toEqual(['failover', 'login']);
-    expect(analyze('succeeds')).toEqual(analyze('succeeding'));
-    expect(synonymsOf('rollback')).toContain('revert');
+  it('keeps identifiers, versions, times and quantities whole', () => {
+    expect(
+      tokenize('Argo CD v3.1.12 with MySQL, p95 at 01:00 for 1,800 W; mail payroll@example.org'),
+    ).toEqual([
+      'Argo',
+      'CD',
+      'v3.1.12',
+      'with',
+      'MySQL',
+      'p95',
+      'at',
+      '01:00',
+      'for',
+      '1,800',
+      'W',
+      'mail',
+      'payroll@example.org',
+    ]);
+    expect(analyze('MySQL and PostgreSQL')).toEqual(['mysql', 'postgresql']);
+    expect(analyze('spec.replicas on B2.14')).toEqual(['spec.replicas', 'b2.14']);
   });
 
-  it('rates everyday words as unspecific and rare ones as specific', () => {
-    expect(specificity('happen')).toBeLessThan(0.2);
-    expect(specificity('kafka')).toBe(1);
-    expect(specificity('partitions')).toBeGreaterThan(0.7);
-    expect(specificity('freshly')).toBeLessThan(0.7);
+  it('lemmatises words without merging unrelated ones', () => {
+    expect(analyze('production')).toEqual(['production']);
+    expect(analyze('products')).toEqual(['product']);
+    expect(analyze('replicas kept running')).toEqual(['replica', 'keep', 'run']);
+    expect(analyze('regressions')).toEqual(['regression']);
+    expect(analyze('p99')).not.toEqual(analyze('p95'));
+  });
+
+  it('drops function words and contractions, keeps hyphenated words and their parts, and singular acronyms', () => {
+    expect(analyze("What is the Argo CD admin password? Don't guess")).toEqual([
+      'argo',
+      'cd',
+      'admin',
+      'password',
+      'guess',
+    ]);
+    expect(analyze('pre-infusion')).toEqual(['pre-infusion', 'pre', 'infusion']);
+    expect(analyze('HPAs and CRDs')).toEqual(['hpa', 'crd']);
   });
 });
 
-describe('answer types', () => {
-  it('detects commands, times, owners and names', () => {
-    expect(detectAnswerType('What command requeues the refunds?')).toBe('command');
-    expect(detectAnswerType('What time does the backup start?')).toBe('time');
-    expect(detectAnswerType('Who do I escalate to?')).toBe('owner');
-    expect(detectAnswerType('What is the name of the bucket?')).toBe('name');
-    expect(detectAnswerType("What's the default proxy read timeout?")).toBe('duration');
-    expect(detectAnswerType('Which Argo CD version is installed?')).toBe('version');
-    expect(detectAnswerType('How far back can I restore?')).toBe('duration');
+describe('answer types and entities', () => {
+  it('reads the kind of value a question asks for from its question phrase', () => {
+    expect(askedType('How long does the pause last?')?.name).toBe('duration');
+    expect(askedType('How often is the metric measured?')?.name).toBe('duration');
+    expect(askedType('How many replicas at most?')?.name).toBe('quantity');
+    expect(askedType('What time does the office open?')?.name).toBe('time');
+    expect(askedType('Which Argo CD version does the lab install?')?.name).toBe('version');
+    expect(askedType('What percentage of pods run the canary?')?.name).toBe('percent');
+    expect(askedType('When do carried-over days expire?')?.name).toBe('when');
+    expect(askedType('What happens when the Rollout aborts?')).toBeNull();
+    expect(askedType('Why does the HPA fight Argo CD?')).toBeNull();
+    expect(countedWord('How many CPU cores does the lab need?')).toBe('cores');
+    expect(countedWord('How many days of leave do I get?')).toBe('days');
   });
 
-  it('finds commands, times, owners, names and frequency words in spans', () => {
-    expect(spanTypes('Requeue them with payctl refunds requeue --older-than 15m.').command).toBe(true);
-    expect(spanTypes('The job starts at 01:00 UTC.').time).toBe(true);
-    expect(spanTypes('Open a ticket for the finance team.').owner).toBe(true);
-    expect(spanTypes('Backups go to the bucket prod-backups-eu.').name).toBe(true);
-    expect(spanTypes('Each quarter, the team restores one database.').duration).toBe(true);
-    expect(spanTypes('Every production database is backed up.').time).toBe(false);
+  it('finds durations, dates, times, numbers, money, contacts, versions and proper nouns with wink-nlp', () => {
+    const kinds = (text: string) => [...entitiesOf(text, tokenize(text)).kinds].sort();
+    expect(kinds('The job usually finishes within 40 minutes.')).toContain('duration');
+    expect(kinds('Carried-over days expire on 31 March.')).toContain('date');
+    expect(kinds('The office opens at 07:30.')).toContain('time');
+    expect(kinds('Keep 30% of the pods.')).toContain('percent');
+    expect(kinds('Send it to payroll@example.org.')).toContain('contact');
+    expect(kinds('Install v3.1.12 of the chart.')).toContain('version');
+    expect(kinds('Error E01 means the tank is empty.')).not.toContain('number');
+    expect(entitiesOf('The report goes to Priya Nair.', []).propers).toEqual(['priya', 'nair']);
+  });
+});
+
+describe('calibration', () => {
+  it('maps raw scores to calibrated confidence monotonically within 0..1', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (a, b) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          expect(calibrate(lo)).toBeLessThanOrEqual(calibrate(hi));
+          expect(calibrate(lo)).toBeGreaterThanOrEqual(0);
+          expect(calibrate(hi)).toBeLessThanOrEqual(1);
+        },
+      ),
+    );
   });
 });
 
@@ -81,7 +130,7 @@ describe('scale', () => {
         doc_id: 'hpa.md',
         passage_id: 'hpa.md#0',
         heading: 'HPA > Fix',
-        text: 'Add an ignoreDifferences entry on /spec/replicas so Argo CD stops resetting the autoscaler.',
+        text: 'Add an ignoreDifferences entry on /spec/replicas so Argo CD stops resetting the replicas the autoscaler sets.',
       },
     ];
     const filler = Array.from(
@@ -95,7 +144,7 @@ describe('scale', () => {
     );
     const small: Corpus = { dir: 'x', documents: [], passages: [...base, ...filler.slice(0, 100)] };
     const large: Corpus = { dir: 'x', documents: [], passages: [...base, ...filler] };
-    const q = 'How do I stop Argo CD from resetting the replicas my autoscaler sets?';
+    const q = 'How do I stop Argo CD from resetting the replicas that the autoscaler sets?';
     const a = buildQaEngine(small).answer(q, { topK: 5 });
     const b = buildQaEngine(large).answer(q, { topK: 5 });
     expect(a.citations[0]?.passage_id).toBe('hpa.md#0');
