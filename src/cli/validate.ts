@@ -9,11 +9,23 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, c
   const result = schema.safeParse(options);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const key = issue?.path.map(String).join('.') ?? '';
-  const flag = key ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'options';
-  const received =
-    key && options && typeof options === 'object' ? (options as Record<string, unknown>)[key] : undefined;
-  const got = received === undefined ? '' : `, got ${JSON.stringify(received)}`;
+  // The flag is the option's name; a repeatable flag's issue path also holds the index of the bad value
+  // (['var', 1]), which names no flag: the value itself is shown instead.
+  const [key, ...rest] = issue?.path ?? [];
+  const flag =
+    key === undefined ? 'options' : `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  let received: unknown = options;
+  for (const segment of issue?.path ?? []) {
+    received =
+      received && typeof received === 'object'
+        ? (received as Record<PropertyKey, unknown>)[segment as PropertyKey]
+        : undefined;
+  }
+  if (key === undefined) received = undefined;
+  const got =
+    received === undefined
+      ? ''
+      : `, got ${JSON.stringify(received)}${rest.length ? ` (${flag} number ${Number(rest[0]) + 1})` : ''}`;
   throw new UsageError(`gitops-lab ${command} ${flag}: ${issue?.message ?? 'invalid value'}${got}.`, {
     hint: `Run \`gitops-lab ${command} --help\` for the accepted values.`,
   });

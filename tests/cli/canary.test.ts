@@ -509,6 +509,15 @@ process.on('SIGTERM', () => process.exit(0));
     }
   }, 60_000);
 
+  it('a missing --canary-file is named, with what the file must hold (no bare ENOENT)', async () => {
+    const missing = join(tmpdir(), `no-such-canary-${process.pid}.json`);
+    const result = await runCli(['canary', 'compare', '--canary-file', missing, '--baseline-file', missing]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('ENOENT');
+    expect(result.stderr).toContain(`error: --canary-file ${missing}: no such file.`);
+    expect(result.stderr).toMatch(/\nhint: Pass a JSON file holding an array of numbers/);
+  });
+
   it('rejects --run-jobs without --target', async () => {
     const result = await runCli(['canary', 'check', '--prometheus', 'http://127.0.0.1:9', '--run-jobs']);
     expect(result.code).toBe(2);

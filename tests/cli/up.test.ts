@@ -26,6 +26,9 @@ describe('gitops-lab up: preflight', () => {
       expect(result.stderr).toContain(`${tool} is not installed`);
     expect(result.stderr).toContain('https://docs.docker.com/get-docker/');
     expect(result.stderr).toContain('fix: Install kind');
+    // What a person can do meanwhile: everything that needs no cluster.
+    expect(result.stderr).toMatch(/hint: .*Without Docker these work now: serve, eval, lint, canary compare/);
+    expect(result.stderr).toContain('up --dry-run, drill NAME --dry-run');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -94,7 +94,7 @@ function render(report: CheckReport, prometheus: string): void {
         m.provider,
         paint(phaseColor(m.phase), m.phase),
         m.value ? shortValue(m.value) : m.exitCode !== undefined ? `exit ${m.exitCode}` : '-',
-        shortReason(m.reason),
+        whyColumn(m),
       ]),
     ),
   );
@@ -140,6 +140,19 @@ function shortReason(reason: string): string {
   if (one) return `${one[1]} ${one[2]}`;
   if (reason.startsWith('neither successCondition')) return 'neither condition is true';
   return reason;
+}
+
+/**
+ * The WHY of a metric. A result that is NaN or empty is no data (a ratio over no requests is 0/0 = NaN): that is
+ * said, rather than only that neither condition held, so "no traffic" is not read as "half good".
+ */
+export function whyColumn(m: { value?: string; reason: string; phase: string }): string {
+  const noData = m.value !== undefined && /^\[?\s*(NaN(\s*,\s*NaN)*)?\s*\]?$/.test(m.value.trim());
+  if (noData && m.phase !== 'Successful' && m.phase !== 'Failed') {
+    const what = /NaN/.test(m.value ?? '') ? 'NaN' : 'empty';
+    return `no data (result ${what}: no requests in the query's window?), so neither condition holds`;
+  }
+  return shortReason(m.reason);
 }
 
 function conditionValue(value: boolean | undefined): string {

@@ -57,7 +57,11 @@ export function preflightError(findings: Finding[]): PreconditionError {
   return new PreconditionError(
     `Preflight failed: ${failed.length} thing${failed.length === 1 ? '' : 's'} missing before the lab can start:\n${lines}`,
     {
-      hint: 'Install or start what is listed, then run `gitops-lab up` again (`gitops-lab doctor` re-checks).',
+      hint: `Install or start what is listed, then run \`gitops-lab up\` again (\`gitops-lab doctor\` re-checks).${
+        failed.some((f) => f.id.startsWith('docker'))
+          ? ' Without Docker these work now: serve, eval, lint, canary compare --canary-file, up --dry-run, drill NAME --dry-run.'
+          : ''
+      }`,
     },
   );
 }
