@@ -1,6 +1,6 @@
 /**
  * `.gitops-lab-lint.yaml`: tuning lint for one repository, the way kube-linter's config file does
- * (github.com/stackrox/kube-linter, docs/configuring-kubelinter.md: checks can be excluded, and objects
+ * (kube-linter, its "Configuring KubeLinter" page: checks can be excluded, and objects
  * exempted): a rule can be turned off or given another severity, and exempted for some paths.
  *
  *   rules:
