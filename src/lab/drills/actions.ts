@@ -2,6 +2,7 @@
  * Actions: change the lab the way an operator would. A Git commit to the lab repository (the GitOps way) or a
  * live patch, scale, delete or annotate of an object (the drift), or a wait.
  */
+import { type Clock, systemClock } from '../clock.js';
 import type { DrillEnvironment } from './access.js';
 import { parseDuration } from './duration.js';
 import type { ResolvedAction } from './load.js';
@@ -71,6 +72,8 @@ export interface ActionContext {
   signal?: AbortSignal;
   /** Multiplies every wait (tests run drills faster). */
   timeScale?: number;
+  /** Time limits and waits run on it (default: the wall clock). */
+  clock?: Clock;
 }
 
 /**
@@ -87,7 +90,7 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
   const timeout = new ActionTimeoutError(
     `the ${action.type} action did not finish within its time limit of ${limit} (set \`timeout:\` on the action to change it)`,
   );
-  const handle = setTimeout(() => timer.abort(timeout), parseDuration(limit));
+  const cancelLimit = (ctx.clock ?? systemClock).setTimer(parseDuration(limit), () => timer.abort(timeout));
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer.signal]) : timer.signal;
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
@@ -100,7 +103,7 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
     if (timer.signal.aborted && !ctx.signal?.aborted) throw timeout;
     throw error;
   } finally {
-    clearTimeout(handle);
+    cancelLimit();
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
@@ -108,6 +111,7 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
 async function perform(action: ResolvedAction, ctx: ActionContext): Promise<ActionOutcome> {
   const { env, signal } = ctx;
   const scale = ctx.timeScale ?? 1;
+  const clock = ctx.clock ?? systemClock;
   switch (action.type) {
     case 'git': {
       if (!env.repo)
@@ -150,20 +154,20 @@ async function perform(action: ResolvedAction, ctx: ActionContext): Promise<Acti
       return { detail: `annotated ${refText(action.target)}` };
     case 'wait': {
       if (action.duration !== undefined) {
-        await abortableSleep(parseDuration(action.duration) * scale, ctx.signal);
+        await abortableSleep(parseDuration(action.duration) * scale, ctx.signal, clock);
         return { detail: `waited ${action.duration}` };
       }
       const until = action.until;
       if (!until) throw new ActionError('a wait needs `duration` or `until`');
-      const deadline = Date.now() + parseDuration(action.timeout) * scale;
+      const deadline = clock.now() + parseDuration(action.timeout) * scale;
       const interval = parseDuration(action.interval) * scale;
       for (;;) {
-        const result = await evaluateProbe(until, env, ctx.signal);
+        const result = await evaluateProbe(until, env, ctx.signal, clock);
         if (result.ok) return { detail: `${describeProbe(until.probe)}: ${result.detail}` };
-        if (Date.now() + interval > deadline) {
+        if (clock.now() + interval > deadline) {
           throw new ActionError(`gave up waiting after ${action.timeout}: ${result.detail}`);
         }
-        await abortableSleep(interval, ctx.signal);
+        await abortableSleep(interval, ctx.signal, clock);
       }
     }
   }
