@@ -81,6 +81,8 @@ export interface SimCluster {
   ): KubeObject;
   remove(apiVersion: string, kind: string, name: string, namespace?: string): void;
   onChange(listener: (event: StoredEvent) => void): () => void;
+  /** Runs `fn` soon, outside the current write (how a controller reacts to a change), before time moves on. */
+  defer(fn: () => void): void;
   /** Runs `controller` (deferred, outside the request) after every change; returns a function that detaches it. */
   addController(controller: Controller): () => void;
   failOn(rule: FailureRule): void;
@@ -99,7 +101,11 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const context = options.context ?? 'kind-gitops-lab';
   const stops: Array<() => void> = [];
   let closed = false;
-  if (clock instanceof VirtualClock) stops.push(clock.addBusySource(() => server.inFlight > 0));
+  if (clock instanceof VirtualClock) {
+    stops.push(clock.addBusySource(() => server.inFlight > 0));
+    // Every write is activity: time waits until what it sets off has run.
+    stops.push(store.subscribe(() => clock.touch()));
+  }
   // Controllers run after the change that triggered them, outside the request (as on a real cluster).
   const later = (fn: () => void) =>
     setImmediate(() => {
@@ -147,6 +153,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     onChange(listener) {
       return store.subscribe(listener);
     },
+    defer: later,
     addController(controller) {
       const stop = store.subscribe((event) => later(() => controller(event, fake)));
       stops.push(stop);

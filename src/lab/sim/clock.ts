@@ -26,7 +26,19 @@ export interface VirtualClockOptions {
   start?: number;
   /** Event-loop turns with no activity before time may jump (default 3). */
   quietTurns?: number;
+  /** Stand still while the process has a connect, DNS lookup, file operation or child process under way (default true). */
+  waitForIo?: boolean;
 }
+
+/** Libuv handles and requests that mean real work is under way (process.getActiveResourcesInfo). */
+const realWork = new Set([
+  'ConnectWrap',
+  'GetAddrInfoReqWrap',
+  'FSReqCallback',
+  'FSReqPromise',
+  'ProcessWrap',
+]);
+const ioUnderWay = () => process.getActiveResourcesInfo().some((r) => realWork.has(r));
 
 export class VirtualClock implements Clock {
   private t: number;
@@ -44,6 +56,7 @@ export class VirtualClock implements Clock {
   constructor(options: VirtualClockOptions = {}) {
     this.t = options.start ?? Date.UTC(2026, 0, 1);
     this.quietTurns = options.quietTurns ?? 3;
+    if (options.waitForIo ?? true) this.busySources.push(ioUnderWay);
   }
 
   now(): number {
