@@ -111,8 +111,14 @@ export class SimPrometheus implements PrometheusQuery {
     if (promql.includes('status="insufficient_context"')) return behaviour ? behaviour.abstain : Number.NaN;
     if (promql.includes('histogram_quantile')) return behaviour ? behaviour.p95Seconds : Number.NaN;
     if (promql.includes('docqa_answers_grounded_total')) {
-      if (pods.length === 0 && /or vector\(1\)\s*$/.test(promql.trim())) return 1;
-      return behaviour ? behaviour.grounded : Number.NaN;
+      const fallback = /or\s+vector\((\d+(?:\.\d+)?)\)\s*$/.exec(promql.trim())?.[1];
+      const value = behaviour ? behaviour.grounded : Number.NaN;
+      // `x or vector(c)` is c only where x has no sample: a NaN sample stays NaN, unless a comparison filter
+      // (`(x) >= 0`: NaN compares false) dropped it first.
+      const filtered = /(>=|<=|>|<|==)\s*-?\d+(?:\.\d+)?\s*\)\s*or\s+vector\(/.test(promql);
+      if (fallback !== undefined && (pods.length === 0 || (Number.isNaN(value) && filtered)))
+        return Number(fallback);
+      return value;
     }
     throw new Error(`the simulated Prometheus does not know the query ${promql}`);
   }
