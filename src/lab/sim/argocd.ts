@@ -43,15 +43,6 @@ interface IgnoreRule {
   jsonPointers?: string[];
 }
 
-interface Managed {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  /** The part Argo CD compares and applies (spec, data). */
-  section: 'spec' | 'data';
-}
-
 interface AppDef {
   name: string;
   /** Desired objects at a revision. */
