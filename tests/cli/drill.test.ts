@@ -237,8 +237,11 @@ describe('gitops-lab drill against the fake API server', () => {
     const waiters: Array<() => void> = [];
     const stderrHas = (text: string) =>
       new Promise<void>((resolve) => {
-        const check = () => (stderr.includes(text) ? (resolve(), true) : false);
-        if (!check()) waiters.push(() => void check());
+        const check = () => {
+          if (stderr.includes(text)) resolve();
+          return stderr.includes(text);
+        };
+        if (!check()) waiters.push(check);
       });
     child.stdout.on('data', (d) => {
       stdout += d;

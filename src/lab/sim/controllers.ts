@@ -32,9 +32,13 @@ function settle(fake: SimCluster, event: StoredEvent, status: Status): void {
   });
 }
 
-/** Deployments, StatefulSets and DaemonSets report all replicas ready for their current generation. */
-export function workloadsAvailable(): Controller {
+/**
+ * Deployments, StatefulSets and DaemonSets report all replicas ready for their current generation, at once: for the
+ * workloads whose pods the simulation does not run (`except` picks those it does, see workloads.ts).
+ */
+export function workloadsAvailable(except: (obj: KubeObject) => boolean = () => false): Controller {
   return (event, fake) => {
+    if (except(event.object)) return;
     if (!['Deployment', 'StatefulSet'].includes(event.resource.kind)) {
       if (event.resource.kind === 'DaemonSet')
         settle(fake, event, {
