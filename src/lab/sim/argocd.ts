@@ -25,10 +25,9 @@
  * While the argocd-application-controller StatefulSet has no replica nothing of this runs; when it starts again
  * every app is compared at once (its informer's initial list).
  */
-import { parse } from 'yaml';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import type { MemoryRepo } from './repo.js';
+import type { GitSource } from './repo.js';
 import type { ArgoSettings } from './settings.js';
 import type { KubeObject } from './store.js';
 
@@ -46,7 +45,7 @@ interface IgnoreRule {
 interface AppDef {
   name: string;
   /** Desired objects at a revision. */
-  render(repo: MemoryRepo, sha: string): KubeObject[];
+  render(repo: GitSource, sha: string): KubeObject[];
 }
 
 interface AppState {
@@ -141,7 +140,7 @@ const refreshAnnotation = 'argocd.argoproj.io/refresh';
 
 export interface ArgoCdOptions {
   clock: Clock;
-  repo: MemoryRepo;
+  repo: GitSource;
   settings: ArgoSettings;
   /** Random numbers in [0, 1) for the resync jitter (seeded in tests). */
   random: () => number;
@@ -506,8 +505,8 @@ export class ArgoCdModel {
 }
 
 /** The lab's docqa and lab-root Applications as Argo CD shows them once synced at `sha`. */
-export function syncedApplications(repo: MemoryRepo, at: string): KubeObject[] {
-  const docqa = parse(repo.files.get('apps/docqa.yaml') ?? '') as KubeObject;
+export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
+  const docqa = repo.yaml('apps/docqa.yaml') as KubeObject;
   const status = (revision: string) => ({
     sync: { status: 'Synced', revision },
     health: { status: 'Healthy' },

@@ -5,9 +5,8 @@
  * Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the HPA (hpa.ts), the kubelet (kubelet.ts) and Prometheus
  * (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
-import { parse } from 'yaml';
 import { type Clock, sleep } from '../clock.js';
-import type { DrillEnvironment } from '../drills/access.js';
+import type { DrillEnvironment, LabRepo } from '../drills/access.js';
 import { kubeAccessFrom } from '../drills/kube-adapter.js';
 import { createKubeClient } from '../kube/client.js';
 import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
@@ -17,7 +16,7 @@ import { holding } from './hold.js';
 import { startHpaController } from './hpa.js';
 import { type ContainerBehaviour, Kubelet } from './kubelet.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
-import { MemoryRepo } from './repo.js';
+import { type GitSource, MemoryRepo } from './repo.js';
 import { podTemplateHash, RolloutsModel } from './rollouts.js';
 import { type ArgoSettings, labArgoSettings } from './settings.js';
 import type { KubeObject } from './store.js';
@@ -29,7 +28,12 @@ export interface SimLabOptions {
   seed?: number;
   /** Default: read from manifests/bootstrap/argo-cd (labArgoSettings). */
   settings?: ArgoSettings;
-  repo?: MemoryRepo;
+  /**
+   * The lab repository (default: a MemoryRepo of the package's manifests): what drills commit to, and what the
+   * repo-server model reads. `source` reads it when it is a real repository (BareRepoSource).
+   */
+  repo?: LabRepo;
+  source?: GitSource;
   /** Images the registry has, besides those the lab's manifests name at start. */
   images?: string[];
   behaviour?: (faults: string) => DocqaBehaviour;
@@ -42,7 +46,8 @@ export interface SimLabOptions {
 export interface SimLab {
   clock: Clock;
   cluster: SimCluster;
-  repo: MemoryRepo;
+  repo: LabRepo;
+  source: GitSource;
   prometheus: SimPrometheus;
   settings: ArgoSettings;
   env: DrillEnvironment;
@@ -74,11 +79,13 @@ function imagesOf(objects: KubeObject[]): string[] {
 
 export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> {
   const clock = options.clock ?? new VirtualClock();
-  const repo = options.repo ?? new MemoryRepo();
+  const memory = options.repo || options.source ? undefined : new MemoryRepo();
+  const repo: LabRepo = options.repo ?? (memory as MemoryRepo);
+  const source: GitSource = options.source ?? (memory as MemoryRepo);
   const settings = options.settings ?? labArgoSettings();
   const at = new Date(clock.now()).toISOString();
   const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const workloads = docqaApp.render(repo, repo.head.sha).map((o) =>
+  const workloads = docqaApp.render(source, source.head.sha).map((o) =>
     o.kind === 'Rollout'
       ? {
           ...o,
@@ -90,7 +97,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
         }
       : o,
   );
-  const hpa = parse(repo.files.get('workloads/docqa/hpa.yaml') ?? '') as KubeObject;
+  const hpa = source.yaml('workloads/docqa/hpa.yaml') as KubeObject;
   const registry = new Set([...imagesOf(workloads), ...(options.images ?? [])]);
   const cluster = await startSimCluster({
     clock,
@@ -98,7 +105,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       ns('argocd'),
       ns('docqa'),
       ns('lab-git'),
-      ...syncedApplications(repo, at),
+      ...syncedApplications(source, at),
       ...workloads,
       {
         ...hpa,
@@ -135,7 +142,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   }).start();
   const argo = new ArgoCdModel(cluster, {
     clock,
-    repo,
+    repo: source,
     settings,
     random: seededRandom(options.seed ?? 1),
   }).start();
@@ -151,11 +158,12 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     clock,
     cluster,
     repo,
+    source,
     prometheus,
     settings,
     env: {
       kube: holding(kubeAccessFrom(client), clock),
-      repo,
+      repo: holding(repo, clock),
       prometheus,
       prometheusUrl: 'http://prometheus.sim',
     },

@@ -3,12 +3,57 @@
  * through it (it is a LabRepo), and the simulated repo-server reads any commit of it. Each commit is a full
  * snapshot, so "the files at revision X" is exact.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { packagePath } from '../../paths.js';
 import type { LabRepo, RepoChangeResult, RepoEdit } from '../drills/access.js';
 import { editYamlText } from '../drills/lab-repo.js';
+
+/** What the simulated repo-server reads: the branch's newest commit and any file at any commit. */
+export interface GitSource {
+  readonly head: { sha: string };
+  /** The file parsed as YAML at `sha` (default: the head); {} when it does not exist. */
+  yaml(file: string, sha?: string): Record<string, unknown>;
+}
+
+/**
+ * A real Git repository (a bare one, as the lab's Git server holds) read with `git` for the repo-server model.
+ * The reads are synchronous, so the simulation's clock cannot move while one runs.
+ */
+export class BareRepoSource implements GitSource {
+  private readonly cache = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    readonly gitDir: string,
+    readonly branch = 'main',
+  ) {}
+
+  private git(...args: string[]): string {
+    return execFileSync('git', ['--git-dir', this.gitDir, ...args], { encoding: 'utf8', stdio: 'pipe' });
+  }
+
+  get head(): { sha: string } {
+    return { sha: this.git('rev-parse', `refs/heads/${this.branch}`).trim() };
+  }
+
+  yaml(file: string, sha = this.head.sha): Record<string, unknown> {
+    const key = `${sha}:${file}`;
+    let value = this.cache.get(key);
+    if (!value) {
+      let text = '';
+      try {
+        text = this.git('show', key);
+      } catch {
+        text = '';
+      }
+      value = (parse(text) ?? {}) as Record<string, unknown>;
+      this.cache.set(key, value);
+    }
+    return structuredClone(value);
+  }
+}
 
 export interface Commit {
   sha: string;
@@ -29,7 +74,7 @@ function allFiles(dir: string): string[] {
   return out;
 }
 
-export class MemoryRepo implements LabRepo {
+export class MemoryRepo implements LabRepo, GitSource {
   readonly location = 'memory://lab.git';
   readonly commits: Commit[] = [];
 
