@@ -17,6 +17,8 @@ const gitAvailable = (await which('git')) !== undefined;
 
 describe.runIf(gitAvailable || process.env.CI === 'true')(
   'up on the simulated cluster (virtual clock)',
+  // Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
+  { timeout: 180_000 },
   () => {
     let lab: LabFixture | undefined;
     let clock: VirtualClock;

@@ -10,7 +10,8 @@ const rollout = (lab: SimLab) => lab.fake.get('argoproj.io/v1alpha1', 'Rollout',
 const replicas = (lab: SimLab) => (rollout(lab)?.spec as { replicas?: number } | undefined)?.replicas;
 const lockObject = (lab: SimLab) => lab.fake.get('v1', 'ConfigMap', lockName, 'argocd');
 
-describe('drill engine against the simulated API server on a virtual clock', () => {
+// Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
+describe('drill engine against the simulated API server on a virtual clock', { timeout: 180_000 }, () => {
   let lab: SimLab;
 
   beforeEach(async () => {

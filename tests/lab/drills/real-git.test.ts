@@ -20,58 +20,67 @@ import { packagePath } from '../../../src/paths.js';
 
 const hasGit = (await which('git')) !== undefined;
 
-describe.runIf(hasGit || process.env.CI === 'true')('argo-vs-hpa with a real Git repository', () => {
-  let root: string;
-  let bare: string;
+// Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
+describe.runIf(hasGit || process.env.CI === 'true')(
+  'argo-vs-hpa with a real Git repository',
+  { timeout: 180_000 },
+  () => {
+    let root: string;
+    let bare: string;
 
-  beforeAll(async () => {
-    if (!hasGit) throw new Error('git is required in CI: apt-get install git');
-    root = await mkdtemp(join(tmpdir(), 'gitops-lab-real-git-'));
-    bare = join(root, 'lab.git');
-    const seed = join(root, 'seed');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-    await cp(packagePath('manifests'), seed, { recursive: true });
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=seed', '-c', 'user.email=seed@example.invalid', ...args], {
-        cwd: seed,
-        stdio: 'ignore',
-      });
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('commit', '-q', '-m', 'lab manifests');
-    git('push', '-q', bare, 'main');
-  });
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+    beforeAll(async () => {
+      if (!hasGit) throw new Error('git is required in CI: apt-get install git');
+      root = await mkdtemp(join(tmpdir(), 'gitops-lab-real-git-'));
+      bare = join(root, 'lab.git');
+      const seed = join(root, 'seed');
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+      await cp(packagePath('manifests'), seed, { recursive: true });
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'user.name=seed', '-c', 'user.email=seed@example.invalid', ...args], {
+          cwd: seed,
+          stdio: 'ignore',
+        });
+      git('init', '-q', '-b', 'main');
+      git('add', '.');
+      git('commit', '-q', '-m', 'lab manifests');
+      git('push', '-q', bare, 'main');
+    });
+    afterAll(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
 
-  it('commits the fight into Git, sees replicas flap, reverts and recovers', async () => {
-    const clock = new VirtualClock();
-    const lab = await startSimLab({ clock, repo: new ClonedLabRepo(bare), source: new BareRepoSource(bare) });
-    try {
-      const drill = await findDrill('argo-vs-hpa');
-      const journal = await runDrill(drill, { env: lab.env, clock });
-      expect(journal.reason).toBeUndefined();
-      expect(journal.status).toBe('completed');
-      expect(journal.inject[0]?.detail).toMatch(/^committed [0-9a-f]{7} to .*lab\.git and pushed$/);
-      expect(journal.observe?.expectations[0]?.detail).toMatch(/^switched \d+ times/);
-      expect(journal.rollback[0]?.detail).toMatch(/^reverted [0-9a-f]{7} and pushed$/);
-      const log = execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', 'main'], {
-        encoding: 'utf8',
+    it('commits the fight into Git, sees replicas flap, reverts and recovers', async () => {
+      const clock = new VirtualClock();
+      const lab = await startSimLab({
+        clock,
+        repo: new ClonedLabRepo(bare),
+        source: new BareRepoSource(bare),
       });
-      expect(log.split('\n').slice(0, 2)).toEqual([
-        'Revert "drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas"',
-        'drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas',
-      ]);
-      const replicas = lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa')?.spec as {
-        replicas?: number;
-      };
-      expect(replicas.replicas).toBe(2);
-      const report = await readFile(await writeReport(journal, join(root, 'reports')), 'utf8');
-      expect(report).toContain('**PASSED');
-      expect(report).toContain('ignoreDifferences');
-    } finally {
-      await lab.close();
-    }
-  });
-});
+      try {
+        const drill = await findDrill('argo-vs-hpa');
+        const journal = await runDrill(drill, { env: lab.env, clock });
+        expect(journal.reason).toBeUndefined();
+        expect(journal.status).toBe('completed');
+        expect(journal.inject[0]?.detail).toMatch(/^committed [0-9a-f]{7} to .*lab\.git and pushed$/);
+        expect(journal.observe?.expectations[0]?.detail).toMatch(/^switched \d+ times/);
+        expect(journal.rollback[0]?.detail).toMatch(/^reverted [0-9a-f]{7} and pushed$/);
+        const log = execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', 'main'], {
+          encoding: 'utf8',
+        });
+        expect(log.split('\n').slice(0, 2)).toEqual([
+          'Revert "drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas"',
+          'drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas',
+        ]);
+        const replicas = lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa')?.spec as {
+          replicas?: number;
+        };
+        expect(replicas.replicas).toBe(2);
+        const report = await readFile(await writeReport(journal, join(root, 'reports')), 'utf8');
+        expect(report).toContain('**PASSED');
+        expect(report).toContain('ignoreDifferences');
+      } finally {
+        await lab.close();
+      }
+    });
+  },
+);

@@ -89,7 +89,8 @@ describe('the kubelet (kubernetes pkg/kubelet/kubelet.go back-off constants)', (
   });
 });
 
-describe('the lab models together', () => {
+// Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
+describe('the lab models together', { timeout: 180_000 }, () => {
   let lab: SimLab | undefined;
   afterEach(async () => {
     await lab?.close();
