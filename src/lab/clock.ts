@@ -59,12 +59,12 @@ export function sleep(
   });
 }
 
-/** An AbortSignal that aborts with `reason` after `ms` on `clock` (AbortSignal.timeout, for any clock). */
-export function timeoutSignal(clock: Clock, ms: number, reason?: unknown): AbortSignal {
-  if (clock === systemClock && reason === undefined) return AbortSignal.timeout(ms);
+/** An AbortSignal that aborts after `ms` on `clock` (AbortSignal.timeout, for any clock), and a cancel for its timer. */
+export function timeoutSignal(clock: Clock, ms: number): { signal: AbortSignal; cancel: () => void } {
+  if (clock === systemClock) return { signal: AbortSignal.timeout(ms), cancel: () => {} };
   const controller = new AbortController();
-  clock.setTimer(ms, () =>
-    controller.abort(reason ?? new DOMException('The operation timed out.', 'TimeoutError')),
+  const cancel = clock.setTimer(ms, () =>
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
   );
-  return controller.signal;
+  return { signal: controller.signal, cancel };
 }

@@ -78,7 +78,7 @@ export async function startLabFixture(options: LabFixtureOptions = {}): Promise<
     const behaviour = options.gitServer;
     stops.push(deploymentPods(fake, gitServer));
     const kubelet = new Kubelet(fake, {
-      clock: fake.clock,
+      clock: options.clock ? options.clock.background() : fake.clock,
       behaviour: () => behaviour,
       runs: (pod) => pod.metadata?.namespace === 'lab-git',
     }).start();

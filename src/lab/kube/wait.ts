@@ -30,7 +30,21 @@ interface Loop<S> {
 async function waitLoop<S>(client: KubeClient, loop: Loop<S>, options: WaitOptions): Promise<S> {
   if (options.signal?.aborted) throw new AbortedError('wait');
   const clock = options.clock ?? systemClock;
-  const deadline = timeoutSignal(clock, options.timeoutMs);
+  const { signal: deadline, cancel } = timeoutSignal(clock, options.timeoutMs);
+  try {
+    return await waitUntil(client, loop, options, clock, deadline);
+  } finally {
+    cancel();
+  }
+}
+
+async function waitUntil<S>(
+  client: KubeClient,
+  loop: Loop<S>,
+  options: WaitOptions,
+  clock: Clock,
+  deadline: AbortSignal,
+): Promise<S> {
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   let { state, resourceVersion } = await loop.initial();
   options.onUpdate?.(state);

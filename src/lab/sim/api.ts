@@ -96,7 +96,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const server = new SimApiServer(store, {
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
     version: options.version ?? 'v1.31.0',
-    clock,
+    // Bookmarks and watch timeouts are the server's own business: no reason for virtual time to move.
+    clock: clock instanceof VirtualClock ? clock.background() : clock,
   });
   const context = options.context ?? 'kind-gitops-lab';
   const stops: Array<() => void> = [];

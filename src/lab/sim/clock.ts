@@ -12,6 +12,11 @@
  *     a response written on loopback is read by the client in the next poll phase, and the code that gets it then
  *     either sends the next request (a hold) or sleeps (a timer), so a few quiet turns mean everyone is waiting.
  * Timers due at the same instant fire in the order they were set.
+ *
+ * Time also needs a reason to move: someone waiting on it. The simulation's models run on `background()`, whose
+ * timers fire in turn but never make time move on their own; the code under test (a drill's sleeps and time
+ * limits, `up`'s waits, a test's `sleep`) sets foreground timers. Between two drills, or while a test reads a file,
+ * the lab stands still instead of racing ahead by however many model ticks the real pause allowed.
  */
 import type { Clock } from '../clock.js';
 
@@ -19,6 +24,7 @@ interface Timer {
   at: number;
   seq: number;
   fn: () => void;
+  foreground: boolean;
 }
 
 export interface VirtualClockOptions {
@@ -64,7 +70,16 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
-    const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
+    return this.add(ms, fn, true);
+  }
+
+  /** The same clock for the simulation's models: their timers fire in order but are no reason for time to move. */
+  background(): Clock {
+    return { now: () => this.now(), setTimer: (ms, fn) => this.add(ms, fn, false) };
+  }
+
+  private add(ms: number, fn: () => void, foreground: boolean): () => void {
+    const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, foreground };
     this.timers.push(timer);
     this.touch();
     return () => {
@@ -138,7 +153,7 @@ export class VirtualClock implements Clock {
 
   private tick(): void {
     this.scheduled = false;
-    if (this.stopped || this.timers.length === 0) return;
+    if (this.stopped || !this.timers.some((t) => t.foreground)) return;
     if (this.holds > 0 || this.busySources.some((busy) => busy())) {
       // Whoever holds the clock touches it on release; the busy sources are polled.
       this.quiet = 0;

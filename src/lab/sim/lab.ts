@@ -79,6 +79,8 @@ function imagesOf(objects: KubeObject[]): string[] {
 
 export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> {
   const clock = options.clock ?? new VirtualClock();
+  // The models tick in the background: time moves only while the drill (or a test) waits on the clock.
+  const models = clock instanceof VirtualClock ? clock.background() : clock;
   const memory = options.repo || options.source ? undefined : new MemoryRepo();
   const repo: LabRepo = options.repo ?? (memory as MemoryRepo);
   const source: GitSource = options.source ?? (memory as MemoryRepo);
@@ -128,25 +130,25 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   });
   const stops: Array<() => void> = [];
   stops.push(cluster.addController(workloadsAvailable()));
-  const prometheus = new SimPrometheus(cluster, clock, options.behaviour);
+  const prometheus = new SimPrometheus(cluster, models, options.behaviour);
   const kubelet = new Kubelet(cluster, {
-    clock,
+    clock: models,
     imageExists: (image) => registry.has(image),
     behaviour: options.containers,
   }).start();
   const rollouts = new RolloutsModel(cluster, {
-    clock,
+    clock: models,
     prometheus,
     behaviour: options.behaviour,
     evalJobMs: options.evalJobMs,
   }).start();
   const argo = new ArgoCdModel(cluster, {
-    clock,
+    clock: models,
     repo: source,
     settings,
     random: seededRandom(options.seed ?? 1),
   }).start();
-  stops.push(startHpaController(cluster, clock));
+  stops.push(startHpaController(cluster, models));
   stops.push(
     () => kubelet.stop(),
     () => rollouts.stop(),
