@@ -1,15 +1,9 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type DesiredReplicas,
-  desiredFrom,
-  labObjects,
-  startArgoSelfHeal,
-  startHpa,
-} from '../lab/drills/lab-sim.js';
+import { labObjects } from '../lab/drills/lab-sim.js';
 import { cliPath, repoRoot, runCli } from '../support/cli.js';
 import { type FakeKube, startFakeKube } from '../support/fake-kube/index.js';
 
@@ -33,7 +27,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-describe('gitops-lab drill: catalogue and dry runs (no cluster)', () => {
+// Generous limits: each test spawns the CLI, which an overloaded machine starts slowly; nothing asserts time.
+describe('gitops-lab drill: catalogue and dry runs (no cluster)', { timeout: 180_000 }, () => {
   const noCluster = { KUBECONFIG: join(tmpdir(), 'gitops-lab-no-such-kubeconfig') };
 
   it('lists the catalogue with each title and lesson', async () => {
@@ -122,7 +117,8 @@ describe('gitops-lab drill: catalogue and dry runs (no cluster)', () => {
   });
 });
 
-describe('gitops-lab drill against the fake API server', () => {
+// Generous limits: each test spawns the CLI, which an overloaded machine starts slowly; nothing asserts time.
+describe('gitops-lab drill against the fake API server', { timeout: 180_000 }, () => {
   let fake: FakeKube;
   let reports: string;
 
@@ -177,7 +173,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(report).toContain('reaches 5');
     expect(report).toMatch(/\| \d\d:\d\d:\d\d \| \+\d+(ms|s) \| inject \|/);
     expect(replicas()).toBe(2);
-  }, 60_000);
+  });
 
   it('prints plain timeline lines when stdout is not a TTY', async () => {
     const result = await runCli(['drill', 'scale-drill', '--drills', fixtures, '--reports-dir', reports], {
@@ -188,7 +184,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d \[rollback\] ✓ scaled Rollout docqa\/docqa to 2$/m);
     expect(result.stdout).toContain('verdict: completed');
     expect(result.stdout).toContain(`report: ${reports}`);
-  }, 60_000);
+  });
 
   it('exits 3 when a precondition fails, without touching the Rollout', async () => {
     fake.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
@@ -200,7 +196,7 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/error: drill scale-drill did not start: precondition failed/);
     expect(fake.clientMutations().filter((m) => m.kind === 'Rollout')).toEqual([]);
-  }, 60_000);
+  });
 
   it('exits 3 while another drill holds the lock', async () => {
     fake.seed({
@@ -220,12 +216,20 @@ describe('gitops-lab drill against the fake API server', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('another drill is running: argo-vs-hpa, held by bo@host pid 7');
     expect(replicas()).toBe(2);
-  }, 60_000);
+  });
 
   it('rolls back when the CLI gets SIGINT mid-inject, even through a second SIGINT', async () => {
+    const scaledTo5 = new Promise<void>((resolve) => {
+      const stop = fake.onChange(() => {
+        if (replicas() === 5) {
+          stop();
+          resolve();
+        }
+      });
+    });
     const child = spawn(
       process.execPath,
-      [cliPath, 'drill', 'slow-inject', '--drills', fixtures, '--reports-dir', reports, '--json'],
+      [cliPath, 'drill', 'interruptible', '--drills', fixtures, '--reports-dir', reports, '--json'],
       {
         cwd: repoRoot,
         env: { ...process.env, NO_COLOR: '1', KUBECONFIG: fake.kubeconfigPath },
@@ -234,21 +238,34 @@ describe('gitops-lab drill against the fake API server', () => {
     );
     let stdout = '';
     let stderr = '';
+    const waiters: Array<() => void> = [];
+    const stderrHas = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (stderr.includes(text)) resolve();
+          return stderr.includes(text);
+        };
+        if (!check()) waiters.push(check);
+      });
     child.stdout.on('data', (d) => {
       stdout += d;
     });
     child.stderr.on('data', (d) => {
       stderr += d;
+      for (const w of waiters) w();
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      // Wait (bounded) until the inject has scaled the Rollout, i.e. the drill sits in its 60 s wait.
-      const deadline = Date.now() + 30_000;
-      while (replicas() !== 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      expect(replicas()).toBe(5);
+      // The inject has scaled the Rollout: the drill sits in its 10-minute wait.
+      await scaledTo5;
       child.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 100));
+      await stderrHas('SIGINT: stopping the drill and rolling back');
+      // The rollback now waits for RELEASE=yes: a second SIGINT arrives while it certainly runs.
       child.kill('SIGINT');
+      await stderrHas('SIGINT again: the rollback is still running and will finish');
+      fake.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+        o.data = { ...(o.data as object), RELEASE: 'yes' };
+      });
       const code = await exited;
       expect(code).toBe(1);
     } finally {
@@ -257,123 +274,10 @@ describe('gitops-lab drill against the fake API server', () => {
     const journal = JSON.parse(stdout) as { status: string; rollback: Array<{ status: string }> };
     expect(journal.status).toBe('interrupted');
     expect(journal.rollback.map((a) => a.status)).toEqual(['ok', 'ok', 'ok']);
-    expect(stderr).toContain('SIGINT: stopping the drill and rolling back');
-    expect(stderr).toContain('SIGINT again: the rollback is still running and will finish');
     expect(replicas()).toBe(2);
     const rollout = fake.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
     expect(rollout?.metadata?.annotations?.['gitops-lab/rolled-back']).toBe('yes');
     expect(fake.get('v1', 'ConfigMap', 'gitops-lab-drill-lock', 'argocd')).toBeUndefined();
     expect(await readdir(reports)).toHaveLength(1);
-  }, 60_000);
+  });
 });
-
-function gitAvailable(): boolean {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const hasGit = gitAvailable();
-
-describe.runIf(hasGit || process.env.CI === 'true')(
-  'gitops-lab drill argo-vs-hpa end to end (fake cluster, real Git)',
-  () => {
-    let fake: FakeKube;
-    let bare: string;
-    let reports: string;
-    const stops: Array<() => void> = [];
-
-    beforeAll(async () => {
-      if (!hasGit) throw new Error('git is required in CI: apt-get install git');
-      fake = await startFakeKube({ seed: labObjects() });
-      const root = await mkdtemp(join(scratch, 'lab-git-'));
-      bare = join(root, 'lab.git');
-      const seed = join(root, 'seed');
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      await cp(join(repoRoot, 'manifests'), seed, { recursive: true });
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: seed, stdio: 'ignore' });
-      git('init', '-q', '-b', 'main');
-      git('-c', 'user.name=seed', '-c', 'user.email=seed@example.invalid', 'add', '.');
-      git(
-        '-c',
-        'user.name=seed',
-        '-c',
-        'user.email=seed@example.invalid',
-        'commit',
-        '-q',
-        '-m',
-        'lab manifests',
-      );
-      git('push', '-q', bare, 'main');
-      reports = await mkdtemp(join(scratch, 'reports-e2e-'));
-
-      // Argo CD reads Git: poll the bare repository, as the repo server would.
-      let desired: DesiredReplicas | undefined;
-      let polling = true;
-      const show = (file: string) =>
-        new Promise<string>((resolve, reject) =>
-          execFile('git', ['--git-dir', bare, 'show', `main:${file}`], (error, stdout) =>
-            error ? reject(error) : resolve(stdout),
-          ),
-        );
-      const poll = async () => {
-        while (polling) {
-          desired = desiredFrom(await show('apps/docqa.yaml'), await show('workloads/docqa/rollout.yaml'));
-          await new Promise((r) => setTimeout(r, 60));
-        }
-      };
-      const poller = poll();
-      stops.push(() => {
-        polling = false;
-        void poller;
-      });
-      stops.push(
-        startArgoSelfHeal(fake, () => desired),
-        startHpa(fake),
-      );
-    });
-    afterAll(async () => {
-      for (const stop of stops) stop();
-      await fake?.close();
-    });
-
-    it('commits the fight into Git, sees replicas flap, reverts and recovers', async () => {
-      const result = await runCli(
-        ['drill', 'argo-vs-hpa', '--repo', bare, '--reports-dir', reports, '--json'],
-        { env: { KUBECONFIG: fake.kubeconfigPath, GITOPS_LAB_DRILL_TIME_SCALE: '0.02' } },
-      );
-      expect(result.stderr).toBe('');
-      const journal = JSON.parse(result.stdout) as {
-        status: string;
-        observe: { expectations: Array<{ met: boolean; detail: string }> };
-        inject: Array<{ detail: string }>;
-        rollback: Array<{ status: string; detail: string }>;
-      };
-      expect(journal.status).toBe('completed');
-      expect(result.code).toBe(0);
-      expect(journal.inject[0]?.detail).toMatch(/^committed [0-9a-f]{7} to .*lab\.git and pushed$/);
-      expect(journal.observe.expectations[0]?.detail).toMatch(/^switched \d+ times/);
-      expect(journal.rollback[0]?.detail).toMatch(/^reverted [0-9a-f]{7} and pushed$/);
-      const log = execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', 'main'], {
-        encoding: 'utf8',
-      });
-      expect(log.split('\n').slice(0, 2)).toEqual([
-        'Revert "drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas"',
-        'drill(argo-vs-hpa): pin docqa to 1 replica in Git and stop ignoring spec.replicas',
-      ]);
-      expect(replicas()).toBe(2);
-      const report = await readFile(join(reports, (await readdir(reports))[0] as string), 'utf8');
-      expect(report).toContain('**PASSED');
-      expect(report).toContain('ignoreDifferences');
-    }, 60_000);
-
-    const replicas = () =>
-      (
-        fake.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa')?.spec as
-          | { replicas?: number }
-          | undefined
-      )?.replicas;
-  },
-);

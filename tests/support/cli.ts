@@ -26,7 +26,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
       {
         cwd: options.cwd ?? repoRoot,
         env: { ...process.env, NO_COLOR: '1', ...options.env },
-        timeout: options.timeoutMs ?? 60_000,
+        timeout: options.timeoutMs ?? 300_000,
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

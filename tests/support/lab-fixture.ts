@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { portFree } from '../../src/lab/doctor/checks.js';
+import type { VirtualClock } from '../../src/lab/sim/clock.js';
+import { type ContainerBehaviour, Kubelet } from '../../src/lab/sim/kubelet.js';
+import { deploymentPods } from '../../src/lab/sim/workloads.js';
 import { packagePath } from '../../src/paths.js';
 import { type FakeBin, installFakeBin } from './fake-bin/index.js';
 import {
@@ -51,17 +54,36 @@ export interface LabFixtureOptions {
   gitAvailable?: boolean;
   /** The health Argo CD reports per Application (default Healthy). */
   health?: (app: KubeObject) => 'Healthy' | 'Progressing' | 'Degraded';
+  /** Run the cluster on this clock (in-process tests of `up`). */
+  clock?: VirtualClock;
+  /**
+   * Run real pods (the simulation's kubelet) for the lab's Git server, whose container does this; without it the
+   * Git server's Deployment is Available at once like every other workload.
+   */
+  gitServer?: ContainerBehaviour;
 }
 
 export async function startLabFixture(options: LabFixtureOptions = {}): Promise<LabFixture> {
-  const fake = await startFakeKube({ bookmarkIntervalMs: 200 });
+  const fake = await startFakeKube({ bookmarkIntervalMs: 200, clock: options.clock });
   fake.seed({
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: 'gitops-lab-control-plane' },
     status: { conditions: [{ type: 'Ready', status: 'True' }] },
   });
-  fake.addController(workloadsAvailable());
+  const gitServer = (o: KubeObject) => options.gitServer !== undefined && o.metadata?.namespace === 'lab-git';
+  fake.addController(workloadsAvailable(gitServer));
+  const stops: Array<() => void> = [];
+  if (options.gitServer) {
+    const behaviour = options.gitServer;
+    stops.push(deploymentPods(fake, gitServer));
+    const kubelet = new Kubelet(fake, {
+      clock: options.clock ? options.clock.background() : fake.clock,
+      behaviour: () => behaviour,
+      runs: (pod) => pod.metadata?.namespace === 'lab-git',
+    }).start();
+    stops.push(() => kubelet.stop());
+  }
   fake.addController(crdsEstablished());
   fake.addController(applicationsSynced({ health: options.health }));
   // Argo CD's part: the root app creates the Applications in apps/, and each creates its namespace
@@ -90,7 +112,8 @@ export async function startLabFixture(options: LabFixtureOptions = {}): Promise<
       `stateDir: ${stateDir}`,
       `ports: { argocd: ${argocd}, grafana: ${grafana}, git: ${git}, prometheus: ${prometheus} }`,
       `git: { pushUrl: ${bareRepo} }`,
-      'timeouts: { clusterSeconds: 20, installSeconds: 20, appsSeconds: 20 }',
+      // Upper bounds for when something is wrong: a healthy fake lab converges without time passing.
+      'timeouts: { clusterSeconds: 600, installSeconds: 600, appsSeconds: 600 }',
       '',
     ].join('\n'),
   );
@@ -102,6 +125,7 @@ export async function startLabFixture(options: LabFixtureOptions = {}): Promise<
     bareRepo,
     env: { ...bin.env, FAKE_BIN_DIR: bin.dir, HOME: cwd, GEMINI_API_KEY: '', GITOPS_LAB_STATE_DIR: stateDir },
     async close() {
+      for (const stop of stops) stop();
       await fake.close();
       rmSync(cwd, { recursive: true, force: true });
       rmSync(bin.dir, { recursive: true, force: true });

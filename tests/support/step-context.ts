@@ -1,6 +1,7 @@
 /** A StepContext for driving one of `up`'s steps directly in a test, with no cluster unless `kube` is given. */
 import { emptyState } from '../../src/lab/bootstrap/state.js';
 import type { StepContext } from '../../src/lab/bootstrap/types.js';
+import { systemClock } from '../../src/lab/clock.js';
 import { defaultConfig } from '../../src/lab/config.js';
 import { createRecordingRunner } from '../../src/lab/tools/runner.js';
 
@@ -20,6 +21,7 @@ export function stepContext(overrides: Partial<StepContext> = {}): StepContext {
     note: () => undefined,
     progress: () => undefined,
     facts: {},
+    clock: systemClock,
     ...overrides,
   };
 }

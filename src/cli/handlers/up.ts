@@ -124,6 +124,10 @@ export function printOutcome(
       writeLine(paint('bold', 'Recent events:', out), out);
       for (const ev of d.events) writeLine(`  ${ev}`, out);
     }
+    for (const log of d?.logs ?? []) {
+      writeLine(paint('bold', `Log of ${log.pod} (${log.container}, last run):`, out), out);
+      for (const line of log.lines) writeLine(`  ${line}`, out);
+    }
     return;
   }
   const a = result.access;

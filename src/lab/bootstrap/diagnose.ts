@@ -16,7 +16,26 @@ export interface Diagnosis {
   object?: string;
   conditions: string[];
   events: string[];
+  /** The last lines of a crashing container's log, per pod (`kubectl logs --previous --tail 20`). */
+  logs?: Array<{ pod: string; container: string; lines: string[] }>;
   hint: string;
+}
+
+type ContainerStatus = {
+  name: string;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string } };
+  lastState?: { terminated?: { exitCode?: number } };
+};
+
+/** A container that exited and is being restarted (CrashLoopBackOff, or between restarts). */
+function crashed(pod: Pod): ContainerStatus | undefined {
+  const statuses = (pod.status?.containerStatuses ?? []) as ContainerStatus[];
+  return statuses.find(
+    (c) =>
+      c.state?.waiting?.reason === 'CrashLoopBackOff' ||
+      (c.lastState?.terminated && (c.restartCount ?? 0) > 0),
+  );
 }
 
 const hints: Record<string, string> = {
@@ -75,10 +94,28 @@ export async function diagnose(
         for (const pod of items) {
           const problem = podProblem(pod);
           if (problem) diagnosis.conditions.push(`pod ${pod.metadata.name}: ${problem}`);
+          const container = crashed(pod);
+          if (!container) continue;
+          const log = await client
+            .podLogs(ref.namespace, pod.metadata.name, {
+              container: container.name,
+              previous: true,
+              tailLines: 20,
+            })
+            .catch(() => '');
+          const lines = log.split('\n').filter((l) => l.trim() !== '');
+          diagnosis.logs = [
+            ...(diagnosis.logs ?? []),
+            { pod: pod.metadata.name, container: container.name, lines },
+          ];
+          const exit = container.lastState?.terminated?.exitCode;
+          diagnosis.hint = `The ${container.name} container of pod ${pod.metadata.name} exits at start${exit === undefined ? '' : ` (exit code ${exit})`} and Kubernetes keeps restarting it: ${lines.length ? 'its log above says why' : 'it wrote no log'}. Fix what it reports (a file or port it cannot open as its non-root user, a missing setting), then run \`gitops-lab up\` again; \`kubectl -n ${ref.namespace} logs ${pod.metadata.name} --previous\` shows the whole log.`;
         }
       }
     } else if (error.ref.kind === 'Application') {
-      const apps = (error.last as Application[] | undefined) ?? [];
+      // A list wait's last state is keyed by namespace/name.
+      const last = error.last as Map<string, Application> | Application[] | undefined;
+      const apps = last instanceof Map ? [...last.values()] : (last ?? []);
       diagnosis.object = `Applications in ${error.ref.namespace}`;
       for (const app of apps) {
         if (appSync(app) === 'Synced' && appHealth(app) === 'Healthy') continue;

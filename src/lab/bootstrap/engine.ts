@@ -24,7 +24,7 @@ export async function runSteps(
 ): Promise<RunStepsResult> {
   for (const step of steps) {
     const base = { type: 'step' as const, step: step.id, title: step.title };
-    const started = Date.now();
+    const started = ctx.clock.now();
     actions.length = 0;
     const stepActions = () => [...actions];
     try {
@@ -41,7 +41,7 @@ export async function runSteps(
         };
       }
       if (check.done) {
-        onEvent({ ...base, status: 'skipped', reason: check.reason, durationMs: Date.now() - started });
+        onEvent({ ...base, status: 'skipped', reason: check.reason, durationMs: ctx.clock.now() - started });
         continue;
       }
       if (ctx.dryRun) {
@@ -59,7 +59,7 @@ export async function runSteps(
       const digest = step.digest ? await step.digest(ctx) : 'done';
       ctx.state.steps[step.id] = { digest, completedAt: new Date().toISOString() };
       await saveState(ctx.config, ctx.state);
-      onEvent({ ...base, status: 'done', actions: stepActions(), durationMs: Date.now() - started });
+      onEvent({ ...base, status: 'done', actions: stepActions(), durationMs: ctx.clock.now() - started });
     } catch (error) {
       if (!ctx.dryRun) await saveState(ctx.config, ctx.state).catch(() => undefined);
       const interrupted =
@@ -71,7 +71,7 @@ export async function runSteps(
         status: 'failed',
         reason: interrupted ? 'interrupted' : error instanceof Error ? error.message : String(error),
         actions: stepActions(),
-        durationMs: Date.now() - started,
+        durationMs: ctx.clock.now() - started,
       });
       return { ok: false, interrupted, failedStep: step, error };
     }

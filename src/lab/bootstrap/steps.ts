@@ -90,7 +90,12 @@ const clusterStep: Step = {
         (nodes) =>
           nodes.length > 0 &&
           nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-        { timeoutMs: secs(ctx.config.timeouts.clusterSeconds), signal: ctx.signal, describe: 'Ready' },
+        {
+          timeoutMs: secs(ctx.config.timeouts.clusterSeconds),
+          signal: ctx.signal,
+          clock: ctx.clock,
+          describe: 'Ready',
+        },
       );
   },
 };
@@ -326,6 +331,7 @@ const gitServerStep: Step = {
     await ctx.kube().waitFor<Deployment>(gitServerRef(ctx.config), isWorkloadAvailable, {
       timeoutMs: secs(ctx.config.timeouts.installSeconds),
       signal: ctx.signal,
+      clock: ctx.clock,
       describe: 'Available',
     });
   },
@@ -577,6 +583,7 @@ const argoStep: Step = {
             .waitFor({ ...Kinds.CustomResourceDefinition, name: crd.metadata.name }, isCrdEstablished, {
               timeoutMs: 60_000,
               signal: ctx.signal,
+              clock: ctx.clock,
               describe: 'Established',
             }),
         ),
@@ -589,6 +596,7 @@ const argoStep: Step = {
         ctx.kube().waitFor<Deployment>(ref, isWorkloadAvailable, {
           timeoutMs: secs(ctx.config.timeouts.installSeconds),
           signal: ctx.signal,
+          clock: ctx.clock,
           describe: 'Available',
         }),
       ),
@@ -708,6 +716,7 @@ const rootStep: Step = {
         {
           timeoutMs: secs(ctx.config.timeouts.appsSeconds),
           signal: ctx.signal,
+          clock: ctx.clock,
           describe: 'Synced and Healthy',
           onUpdate: (state) => {
             const apps = state as Application[];

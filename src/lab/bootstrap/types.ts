@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { LabConfig } from '../config.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject, ObjectRef } from '../kube/types.js';
@@ -37,6 +38,8 @@ export interface StepContext {
   state: LabState;
   dryRun: boolean;
   signal: AbortSignal;
+  /** Waits and their time limits run on it (the wall clock, or the simulation's). */
+  clock: Clock;
   env: NodeJS.ProcessEnv;
   /** Records an API write in dry-run, performs it otherwise. */
   applyObjects(objects: KubeObject[], what?: string): Promise<void>;

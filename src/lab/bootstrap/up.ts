@@ -3,6 +3,7 @@
  * to open. The CLI handler renders the events; nothing here prints.
  */
 import { PreconditionError } from '../../errors.js';
+import { type Clock, systemClock } from '../clock.js';
 import { gitPushUrl, type LabConfig, labContext } from '../config.js';
 import { type Finding, kindClusters, runChecks } from '../doctor/checks.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
@@ -21,6 +22,10 @@ export interface UpOptions {
   env?: NodeJS.ProcessEnv;
   runner?: Runner;
   onEvent?: (event: UpEvent) => void;
+  /** Waits, time limits and durations run on it (default: the wall clock; the simulation passes its own). */
+  clock?: Clock;
+  /** The API client for the lab's context (default: one from the kubeconfig; the simulation passes its own). */
+  kube?: () => KubeClient;
 }
 
 export type UpEvent =
@@ -110,7 +115,8 @@ export async function accessInfo(config: LabConfig, kube?: KubeClient): Promise<
 }
 
 export async function runUp(options: UpOptions): Promise<UpResult> {
-  const started = Date.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   const { config } = options;
   const env = options.env ?? process.env;
   const dryRun = options.dryRun ?? false;
@@ -163,7 +169,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
   const state = await loadState(config);
   let client: KubeClient | undefined;
   const kube = () => {
-    client ??= createKubeClient({ kubeconfig: config.kubeconfig, context });
+    client ??= options.kube?.() ?? createKubeClient({ kubeconfig: config.kubeconfig, context });
     return client;
   };
   const ctx: StepContext = {
@@ -173,6 +179,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     state,
     dryRun,
     signal,
+    clock,
     env,
     facts: {},
     note: (action) => actions.push(action),
@@ -201,7 +208,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     },
   };
   const result = await runSteps(steps, ctx, emit, actions);
-  const base = { dryRun, context, findings, durationMs: Date.now() - started };
+  const base = { dryRun, context, findings, durationMs: clock.now() - started };
   if (!result.ok) {
     const failedStep = result.failedStep?.id ?? 'unknown';
     const diagnosis = result.interrupted ? undefined : await diagnose(failedStep, result.error, kube);
@@ -212,9 +219,9 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
       failedStep,
       error: result.error,
       diagnosis,
-      durationMs: Date.now() - started,
+      durationMs: clock.now() - started,
     };
   }
   const access = await accessInfo(config, dryRun ? undefined : kube());
-  return { ...base, ok: true, interrupted: false, access, durationMs: Date.now() - started };
+  return { ...base, ok: true, interrupted: false, access, durationMs: clock.now() - started };
 }

@@ -2,6 +2,7 @@
  * Actions: change the lab the way an operator would. A Git commit to the lab repository (the GitOps way) or a
  * live patch, scale, delete or annotate of an object (the drift), or a wait.
  */
+import { type Clock, systemClock } from '../clock.js';
 import type { CallOptions, DrillEnvironment } from './access.js';
 import { parseDuration } from './duration.js';
 import type { ResolvedAction } from './load.js';
@@ -76,6 +77,8 @@ export interface ActionContext {
   onSettling?: (message: string) => void;
   /** Told when a process that changes the outside world (a git push) starts and ends. */
   onInFlight?: CallOptions['onInFlight'];
+  /** Time limits and waits run on it (default: the wall clock). */
+  clock?: Clock;
 }
 
 interface PerformContext extends ActionContext {
@@ -103,7 +106,7 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
   const timeout = new ActionTimeoutError(
     `the ${action.type} action did not finish within its time limit of ${limit} (set \`timeout:\` on the action to change it)`,
   );
-  const handle = setTimeout(() => timer.abort(timeout), parseDuration(limit));
+  const cancelLimit = (ctx.clock ?? systemClock).setTimer(parseDuration(limit), () => timer.abort(timeout));
   let onLimit: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
     onLimit = () => reject(timeout);
@@ -121,7 +124,7 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
     if (timer.signal.aborted) throw timeout;
     throw error;
   } finally {
-    clearTimeout(handle);
+    cancelLimit();
     if (onLimit) timer.signal.removeEventListener('abort', onLimit);
     ctx.signal?.removeEventListener('abort', onInterrupt);
   }
@@ -133,6 +136,7 @@ async function perform(action: ResolvedAction, ctx: PerformContext): Promise<Act
   const signal = ctx.limit;
   const repoOptions: CallOptions = { signal, interrupt: ctx.signal, onInFlight: ctx.onInFlight };
   const scale = ctx.timeScale ?? 1;
+  const clock = ctx.clock ?? systemClock;
   switch (action.type) {
     case 'git': {
       if (!env.repo)
@@ -175,20 +179,20 @@ async function perform(action: ResolvedAction, ctx: PerformContext): Promise<Act
       return { detail: `annotated ${refText(action.target)}` };
     case 'wait': {
       if (action.duration !== undefined) {
-        await abortableSleep(parseDuration(action.duration) * scale, ctx.signal);
+        await abortableSleep(parseDuration(action.duration) * scale, ctx.signal, clock);
         return { detail: `waited ${action.duration}` };
       }
       const until = action.until;
       if (!until) throw new ActionError('a wait needs `duration` or `until`');
-      const deadline = Date.now() + parseDuration(action.timeout) * scale;
+      const deadline = clock.now() + parseDuration(action.timeout) * scale;
       const interval = parseDuration(action.interval) * scale;
       for (;;) {
-        const result = await evaluateProbe(until, env, ctx.signal);
+        const result = await evaluateProbe(until, env, ctx.signal, clock);
         if (result.ok) return { detail: `${describeProbe(until.probe)}: ${result.detail}` };
-        if (Date.now() + interval > deadline) {
+        if (clock.now() + interval > deadline) {
           throw new ActionError(`gave up waiting after ${action.timeout}: ${result.detail}`);
         }
-        await abortableSleep(interval, ctx.signal);
+        await abortableSleep(interval, ctx.signal, clock);
       }
     }
   }

@@ -16,6 +16,7 @@
  * finding is a journal decision. A rollback action that failed fails the run, even if verify passes.
  */
 import { hostname } from 'node:os';
+import { type Clock, systemClock } from '../clock.js';
 import type { DrillEnvironment } from './access.js';
 import { describeAction, runAction } from './actions.js';
 import { parseDuration } from './duration.js';
@@ -60,6 +61,8 @@ export interface RunDrillOptions {
   /** Run only the rollback and verify (`--recover`). */
   recover?: boolean;
   now?: () => Date;
+  /** Where time comes from: waits, samples, time limits and timestamps (default: the wall clock). */
+  clock?: Clock;
 }
 
 class TimeoutError extends Error {}
@@ -67,7 +70,8 @@ class TimeoutError extends Error {}
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<DrillJournal> {
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? (() => new Date(clock.now()));
   const scale = options.timeScale ?? 1;
   const env = options.env;
   const started = now();
@@ -154,9 +158,8 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   // The run's own signal: the caller's interrupt or the drill's timeout, whichever comes first.
   const interrupt = options.signal;
   const timeout = new AbortController();
-  const timer = setTimeout(
-    () => timeout.abort(new TimeoutError(`timed out after ${drill.timeout}`)),
-    parseDuration(drill.timeout) * scale,
+  const cancelTimeout = clock.setTimer(parseDuration(drill.timeout) * scale, () =>
+    timeout.abort(new TimeoutError(`timed out after ${drill.timeout}`)),
   );
   const signal = interrupt ? AbortSignal.any([interrupt, timeout.signal]) : timeout.signal;
   const onInterrupt = () => note('run', 'warn', 'interrupted: stopping and rolling back');
@@ -170,6 +173,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     } else {
       injected = await runForward(drill, {
         env,
+        clock,
         signal,
         scale,
         note,
@@ -198,7 +202,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       note('run', 'error', `aborted: ${journal.reason}`);
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimeout();
     interrupt?.removeEventListener('abort', onInterrupt);
   }
 
@@ -208,14 +212,14 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       const git: GitRollbackContext = { drill, env, decide, previous: lock?.previous };
       if (options.recover) await settleLeftover(git);
       await reconcileGit(git, 'before');
-      journal.rollback = await runActions('rollback', drill.rollback, { env, scale, note });
+      journal.rollback = await runActions('rollback', drill.rollback, { env, clock, scale, note });
       const extra = await reconcileGit(git, 'after');
       if (extra) journal.rollback.push(extra);
       const failedActions = journal.rollback.filter((a) => a.status === 'failed');
       const failed = failedActions.length;
       if (failed > 0)
         note('rollback', 'error', `${failed} rollback action(s) failed; the lab may need a hand`);
-      journal.steady_states.after = await verify(drill, { env, scale, note });
+      journal.steady_states.after = await verify(drill, { env, clock, scale, note });
       journal.deviated = !journal.steady_states.after.ok;
       if (journal.deviated && journal.status === 'completed') {
         journal.status = 'failed';
@@ -254,6 +258,7 @@ type Note = (phase: TimelineEntry['phase'], level: TimelineEntry['level'], messa
 
 interface ForwardContext {
   env: DrillEnvironment;
+  clock: Clock;
   signal: AbortSignal;
   scale: number;
   note: Note;
@@ -265,14 +270,14 @@ interface ForwardContext {
 
 /** Preconditions, steady state, inject, observe. Returns whether anything was injected. Throws to abort. */
 async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
-  const { env, signal, scale, note, journal } = ctx;
+  const { env, clock, signal, scale, note, journal } = ctx;
   const throwIfAborted = () => {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortedError();
   };
 
   if (drill.preconditions.length > 0) {
     note('preconditions', 'info', `checking ${drill.preconditions.length} precondition(s)`);
-    journal.preconditions = await checkProbes('preconditions', drill.preconditions, env, note, signal);
+    journal.preconditions = await checkProbes('preconditions', drill.preconditions, env, clock, note, signal);
     // A probe cut short by the interrupt is the interrupt, not a failed precondition.
     throwIfAborted();
     if (!journal.preconditions.ok) {
@@ -289,6 +294,7 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
     'steady-state',
     drill.steady_state.probes,
     env,
+    clock,
     note,
     signal,
   );
@@ -304,7 +310,7 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
   ctx.markInjected();
   for (const action of drill.inject) {
     throwIfAborted();
-    const record = await runOne('inject', action, { env, scale, note, signal, onInFlight: ctx.onInFlight });
+    const record = await runOne('inject', action, { env, clock, scale, note, signal, onInFlight: ctx.onInFlight });
     journal.inject.push(record);
     if (record.status === 'failed')
       throw new Error(`inject action failed: ${record.description}: ${record.detail}`);
@@ -338,14 +344,15 @@ async function checkProbes(
   phase: DrillPhase,
   probes: NamedProbe[],
   env: DrillEnvironment,
+  clock: Clock,
   note: Note | undefined,
   signal?: AbortSignal,
 ): Promise<ProbeCheck> {
-  const at = new Date().toISOString();
+  const at = new Date(clock.now()).toISOString();
   const outputs = await Promise.all(
     probes.map(async (named) => {
       try {
-        return output(named, await evaluateProbe(named, env, signal));
+        return output(named, await evaluateProbe(named, env, signal, clock));
       } catch (error) {
         return output(named, undefined, error);
       }
@@ -362,6 +369,7 @@ async function runOne(
   action: ResolvedAction,
   ctx: {
     env: DrillEnvironment;
+    clock: Clock;
     scale: number;
     note: Note;
     signal?: AbortSignal;
@@ -369,7 +377,8 @@ async function runOne(
   },
 ): Promise<ActionRecord> {
   const description = describeAction(action);
-  const started = new Date().toISOString();
+  const stamp = () => new Date(ctx.clock.now()).toISOString();
+  const started = stamp();
   ctx.note(phase, 'info', `→ ${description}`);
   try {
     const outcome = await runAction(action, {
@@ -378,6 +387,7 @@ async function runOne(
       timeScale: ctx.scale,
       onSettling: (message) => ctx.note(phase, 'warn', message),
       onInFlight: ctx.onInFlight,
+      clock: ctx.clock,
     });
     ctx.note(phase, 'ok', `✓ ${outcome.detail}`);
     return {
@@ -386,7 +396,7 @@ async function runOne(
       status: 'ok',
       detail: outcome.detail,
       started,
-      ended: new Date().toISOString(),
+      ended: stamp(),
     };
   } catch (error) {
     if (error instanceof AbortedError) throw error;
@@ -403,7 +413,7 @@ async function runOne(
       status: 'failed',
       detail,
       started,
-      ended: new Date().toISOString(),
+      ended: stamp(),
     };
   }
 }
@@ -412,7 +422,7 @@ async function runOne(
 async function runActions(
   phase: DrillPhase,
   actions: ResolvedAction[],
-  ctx: { env: DrillEnvironment; scale: number; note: Note },
+  ctx: { env: DrillEnvironment; clock: Clock; scale: number; note: Note },
 ): Promise<ActionRecord[]> {
   ctx.note(phase, 'info', `rolling back (${actions.length} action(s), each runs even if one fails)`);
   const records: ActionRecord[] = [];
@@ -421,7 +431,7 @@ async function runActions(
 }
 
 async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
-  const { env, signal, scale, note, emit, journal } = ctx;
+  const { env, clock, signal, scale, note, emit, journal } = ctx;
   const { window, interval, expect, record, stop_when_met } = drill.observe;
   const windowMs = parseDuration(window) * scale;
   const intervalMs = parseDuration(interval) * scale;
@@ -439,15 +449,15 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
     `observing for ${window}, every ${interval}: ${expect.map((e) => `${describeProbe(e.probe.probe)} ${describeExpectation(e)}`).join('; ')}`,
   );
 
-  const opened = Date.now();
+  const opened = clock.now();
   const last = new Map<string, unknown>();
   let stoppedEarly = false;
   try {
     for (;;) {
-      const t = Math.round((Date.now() - opened) / scale);
+      const t = Math.round((clock.now() - opened) / scale);
       await Promise.all(
         [...probes.values()].map(async (named) => {
-          const result = await evaluateProbe(named, env, signal);
+          const result = await evaluateProbe(named, env, signal, clock);
           const sample: Sample = { t, ok: result.ok, value: result.value, detail: result.detail };
           series.get(named.id)?.push(sample);
           emit({
@@ -470,9 +480,9 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
         stoppedEarly = true;
         break;
       }
-      const elapsed = Date.now() - opened;
+      const elapsed = clock.now() - opened;
       if (elapsed + intervalMs > windowMs) break;
-      await abortableSleep(intervalMs, signal);
+      await abortableSleep(intervalMs, signal, clock);
     }
   } finally {
     journal.observe.samples = Object.fromEntries(series);
@@ -510,15 +520,15 @@ function judge(expect: Drill['observe']['expect'], series: Map<string, Sample[]>
 /** Polls the verify probes until they all pass or `verify.within` runs out; returns the last check. */
 async function verify(
   drill: Drill,
-  ctx: { env: DrillEnvironment; scale: number; note: Note },
+  ctx: { env: DrillEnvironment; clock: Clock; scale: number; note: Note },
 ): Promise<ProbeCheck> {
-  const { env, scale, note } = ctx;
-  const deadline = Date.now() + parseDuration(drill.verify.within) * scale;
+  const { env, clock, scale, note } = ctx;
+  const deadline = clock.now() + parseDuration(drill.verify.within) * scale;
   const interval = parseDuration(drill.verify.interval) * scale;
   note('verify', 'info', `verifying the steady state again (for up to ${drill.verify.within})`);
   for (;;) {
-    const check = await checkProbes('verify', drill.verify.probes, env, undefined);
-    if (check.ok || Date.now() + interval > deadline) {
+    const check = await checkProbes('verify', drill.verify.probes, env, clock, undefined);
+    if (check.ok || clock.now() + interval > deadline) {
       for (const o of check.probes) {
         note('verify', o.ok ? 'ok' : 'error', `${o.ok ? '✓' : '✗'} ${o.description}: ${o.detail}`);
       }
@@ -529,7 +539,7 @@ async function verify(
       );
       return check;
     }
-    await abortableSleep(interval);
+    await abortableSleep(interval, undefined, clock);
   }
 }
 

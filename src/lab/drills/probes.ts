@@ -4,6 +4,7 @@
  * unreachable, a Prometheus query is malformed) throws a ProbeError; an HTTP check that gets no answer is a
  * failed check, not an error, because "the service does not answer" is what it measures.
  */
+import { type Clock, systemClock } from '../clock.js';
 import type { DrillEnvironment, KubeObject } from './access.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { readPath } from './jsonpath.js';
@@ -111,15 +112,15 @@ export async function evaluateProbe(
   named: NamedProbe,
   env: DrillEnvironment,
   signal?: AbortSignal,
+  clock: Clock = systemClock,
 ): Promise<ProbeResult> {
   signal?.throwIfAborted();
   const limitMs = named.probe.timeout ? parseDuration(named.probe.timeout) : defaultProbeTimeoutMs;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelLimit: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
   const bounded = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ProbeError(named.id, `no answer within ${formatDuration(limitMs)}`)),
-      limitMs + (named.probe.type === 'http' ? 1000 : 0),
+    cancelLimit = clock.setTimer(limitMs + (named.probe.type === 'http' ? 1000 : 0), () =>
+      reject(new ProbeError(named.id, `no answer within ${formatDuration(limitMs)}`)),
     );
     onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -127,7 +128,7 @@ export async function evaluateProbe(
   try {
     return await Promise.race([readProbe(named, env, signal), bounded]);
   } finally {
-    clearTimeout(timer);
+    cancelLimit?.();
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

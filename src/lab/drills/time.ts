@@ -1,25 +1,13 @@
-/** Sleeping that an AbortSignal can cut short. */
+/** Sleeping that an AbortSignal can cut short, on an injected clock (src/lab/clock.ts). */
+import { type Clock, sleep, systemClock } from '../clock.js';
+
 export class AbortedError extends Error {
   constructor() {
     super('aborted');
   }
 }
 
-/** Resolves after `ms`, or rejects with AbortedError as soon as the signal aborts. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new AbortedError());
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Resolves after `ms` on `clock`, or rejects with AbortedError as soon as the signal aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {
+  return sleep(clock, ms, signal, () => new AbortedError());
 }

@@ -356,6 +356,25 @@ export class KubeClient {
     return waitForList(this, kind, list, ready, options);
   }
 
+  /**
+   * What a pod's container wrote (`kubectl logs --tail N`); with `previous`, its last terminated run (a container in
+   * CrashLoopBackOff has no current run to show).
+   */
+  async podLogs(
+    namespace: string,
+    name: string,
+    options: { container?: string; tailLines?: number; previous?: boolean } = {},
+  ): Promise<string> {
+    const data = await this.api.send(HttpMethod.GET, `/api/v1/namespaces/${namespace}/pods/${name}/log`, {
+      query: {
+        container: options.container,
+        tailLines: options.tailLines === undefined ? undefined : String(options.tailLines),
+        previous: options.previous ? 'true' : undefined,
+      },
+    });
+    return typeof data === 'string' ? data : JSON.stringify(data);
+  }
+
   /** Recent events about an object, newest last. */
   async eventsFor(ref: ObjectRef, limit = 10): Promise<KubeEvent[]> {
     const { items } = await this.list<KubeEvent>(Kinds.Event, {

@@ -2,6 +2,7 @@
  * Waiting by watch: list once for the current state and a resourceVersion, then watch from there and re-check on
  * every event. A dropped watch is resumed from the last resourceVersion seen; a timeout or abort ends the wait.
  */
+import { type Clock, sleep, systemClock, timeoutSignal } from '../clock.js';
 import type { KubeClient, ListOptions } from './client.js';
 import { AbortedError, WaitTimeoutError } from './errors.js';
 import type { KindRef, KubeObject, ObjectRef } from './types.js';
@@ -13,6 +14,8 @@ export interface WaitOptions {
   describe?: string;
   /** Called with each new state (for live views). */
   onUpdate?: (state: unknown) => void;
+  /** The deadline and the pauses between watches run on it (default: the wall clock). */
+  clock?: Clock;
 }
 
 interface Loop<S> {
@@ -26,7 +29,22 @@ interface Loop<S> {
 
 async function waitLoop<S>(client: KubeClient, loop: Loop<S>, options: WaitOptions): Promise<S> {
   if (options.signal?.aborted) throw new AbortedError('wait');
-  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const clock = options.clock ?? systemClock;
+  const { signal: deadline, cancel } = timeoutSignal(clock, options.timeoutMs);
+  try {
+    return await waitUntil(client, loop, options, clock, deadline);
+  } finally {
+    cancel();
+  }
+}
+
+async function waitUntil<S>(
+  client: KubeClient,
+  loop: Loop<S>,
+  options: WaitOptions,
+  clock: Clock,
+  deadline: AbortSignal,
+): Promise<S> {
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   let { state, resourceVersion } = await loop.initial();
   options.onUpdate?.(state);
@@ -51,7 +69,7 @@ async function waitLoop<S>(client: KubeClient, loop: Loop<S>, options: WaitOptio
     // The watch ended on its own (server timeout, dropped connection, 410 Gone): start again from a fresh list
     // after a short, growing pause, bounded by the deadline.
     if (result.error || attempts > 3) {
-      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempts)));
+      await sleep(clock, Math.min(2000, 100 * attempts));
       ({ state, resourceVersion } = await loop.initial());
       options.onUpdate?.(state);
     }

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, repoRoot } from '../../support/cli.js';
-import { writeKubeconfig } from '../../support/kubeconfig.js';
+import { writeKubeconfig } from '../../../src/lab/sim/kubeconfig.js';
 import { gitEnv } from '../pin/lab-repo.js';
 
 /** Waits (bounded) until `condition` holds; the bound only turns a hang into a clear failure. */

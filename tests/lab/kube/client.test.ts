@@ -7,6 +7,7 @@ import {
   WaitTimeoutError,
 } from '../../../src/lab/kube/index.js';
 import type { Deployment } from '../../../src/lab/kube/types.js';
+import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type FakeKube, startFakeKube, workloadsAvailable } from '../../support/fake-kube/index.js';
 
 const deployment = (name: string, replicas = 1): Deployment => ({
@@ -177,13 +178,16 @@ describe('kube client against the fake API server', () => {
   it('an aborted wait stops promptly', async () => {
     const controller = new AbortController();
     const ref = { ...Kinds.Deployment, name: 'beta', namespace: 'default' };
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
+    // On a virtual clock: the abort at 50 ms ends the wait, long before its 10 s deadline.
+    const clock = new VirtualClock();
+    const started = clock.now();
+    clock.setTimer(50, () => controller.abort());
     const error = await kube
-      .waitFor(ref, () => false, { timeoutMs: 10_000, signal: controller.signal })
+      .waitFor(ref, () => false, { timeoutMs: 10_000, signal: controller.signal, clock })
       .catch((e: unknown) => e);
     expect((error as Error).message).toContain('interrupted');
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(clock.now() - started).toBe(50);
+    clock.stop();
   });
 
   it('an unreachable server is a clear error, not a stack trace', async () => {

@@ -69,7 +69,12 @@ export class Store {
   readonly objects = new Map<string, KubeObject>();
   readonly history: StoredEvent[] = [];
   readonly mutations: Mutation[] = [];
+  /** Container logs by `namespace/pod/container`, served by the pods/log subresource. */
+  readonly logs = new Map<string, string[]>();
   private revision = 100;
+
+  /** `now` stamps creationTimestamp (the simulation's clock). */
+  constructor(private readonly now: () => number = Date.now) {}
   private listeners = new Set<(event: StoredEvent) => void>();
 
   get resourceVersion(): number {
@@ -159,7 +164,7 @@ export class Store {
         name,
         ...(ns ? { namespace: ns } : {}),
         uid: randomUUID(),
-        creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        creationTimestamp: new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
         generation: 1,
         resourceVersion: String(this.revision),
       },

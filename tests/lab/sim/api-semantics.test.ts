@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonPatch, mergePatch } from '../../support/fake-kube/patch.js';
-import { fieldSelectorMatcher, labelSelectorMatcher } from '../../support/fake-kube/selectors.js';
+import { jsonPatch, mergePatch } from '../../../src/lab/sim/patch.js';
+import { fieldSelectorMatcher, labelSelectorMatcher } from '../../../src/lab/sim/selectors.js';
 
 describe('fake API server semantics', () => {
   it('merge patch (RFC 7386): patching with the target itself gives the target; null deletes', () => {

@@ -2,10 +2,10 @@
  * Stand-ins for the controllers a real cluster runs, for tests that need objects to progress
  * (e.g. a Deployment becoming Available). Attach with `fake.addController(controllers.deploymentsAvailable())`.
  */
-import type { FakeKube } from './index.js';
+import type { SimCluster } from './api.js';
 import type { KubeObject, StoredEvent } from './store.js';
 
-export type Controller = (event: StoredEvent, fake: FakeKube) => void;
+export type Controller = (event: StoredEvent, fake: SimCluster) => void;
 
 type Status = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ function workloadReady(obj: KubeObject): Status {
   };
 }
 
-function settle(fake: FakeKube, event: StoredEvent, status: Status): void {
+function settle(fake: SimCluster, event: StoredEvent, status: Status): void {
   if (event.type === 'DELETED') return;
   const current = event.object.status;
   if (JSON.stringify(current) === JSON.stringify({ ...(current as object), ...status })) return;
@@ -32,9 +32,13 @@ function settle(fake: FakeKube, event: StoredEvent, status: Status): void {
   });
 }
 
-/** Deployments, StatefulSets and DaemonSets report all replicas ready for their current generation. */
-export function workloadsAvailable(): Controller {
+/**
+ * Deployments, StatefulSets and DaemonSets report all replicas ready for their current generation, at once: for the
+ * workloads whose pods the simulation does not run (`except` picks those it does, see workloads.ts).
+ */
+export function workloadsAvailable(except: (obj: KubeObject) => boolean = () => false): Controller {
   return (event, fake) => {
+    if (except(event.object)) return;
     if (!['Deployment', 'StatefulSet'].includes(event.resource.kind)) {
       if (event.resource.kind === 'DaemonSet')
         settle(fake, event, {

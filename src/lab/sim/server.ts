@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import { type Clock, systemClock } from '../clock.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
@@ -30,6 +31,8 @@ export interface FailureRule {
 export interface ServerOptions {
   bookmarkIntervalMs: number;
   version: string;
+  /** Watch bookmarks and watch timeouts run on it (default: the wall clock). */
+  clock?: Clock;
 }
 
 interface Route {
@@ -66,9 +69,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export class FakeApiServer {
+export class SimApiServer {
   readonly requests: RequestRecord[] = [];
   readonly failures: FailureRule[] = [];
+  /** Requests being served (watches excluded): a virtual clock stands still while this is above 0. */
+  inFlight = 0;
   private server?: Server;
   private watches = new Set<ServerResponse>();
 
@@ -89,6 +94,11 @@ export class FakeApiServer {
 
   async listen(): Promise<string> {
     this.server = createServer((req, res) => {
+      const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
+      if (!watch) {
+        this.inFlight++;
+        res.on('close', () => this.inFlight--);
+      }
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) send(res, 500, status(500, 'InternalError', String(error)));
         else res.end();
@@ -169,6 +179,8 @@ export class FakeApiServer {
         if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, route, query);
         return send(res, 200, this.list(route, query));
       }
+      if (method === 'GET' && route.name && route.subresource === 'log' && route.resource.kind === 'Pod')
+        return this.podLog(res, route, query);
       if (method === 'GET' && route.name) return send(res, 200, this.read(route));
       if (method === 'POST' && !route.name) return send(res, 201, this.create(route, body));
       if (method === 'PUT' && route.name) return send(res, 200, this.update(route, body));
@@ -285,6 +297,21 @@ export class FakeApiServer {
     this.checkSubresource(route);
     if (route.subresource === 'scale') return this.scaleOf(obj);
     return obj;
+  }
+
+  /** The container log the simulation recorded for a pod (src/lab/sim/kubelet.ts), as text like the real server. */
+  private podLog(res: ServerResponse, route: Route, query: Record<string, string>): void {
+    const pod = this.store.get(route.resource, route.namespace, route.name ?? '');
+    if (!pod) throw this.store.notFound(route.resource, route.name ?? '');
+    const containers =
+      (pod.spec as { containers?: Array<{ name?: string }> } | undefined)?.containers?.map((c) => c.name) ??
+      [];
+    const container = query.container ?? containers[0] ?? '';
+    let lines = this.store.logs.get(`${route.namespace}/${route.name}/${container}`) ?? [];
+    if (query.tailLines) lines = lines.slice(-Number(query.tailLines));
+    const text = lines.map((l) => `${l}\n`).join('');
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   private checkSubresource(route: Route): void {
@@ -469,15 +496,24 @@ export class FakeApiServer {
         apiVersion: apiVersionOf(route.resource),
         metadata: { resourceVersion: String(this.store.resourceVersion) },
       });
-    const timers: NodeJS.Timeout[] = [];
+    const clock = this.options.clock ?? systemClock;
+    const cancels: Array<() => void> = [];
+    let closed = false;
     if (query.allowWatchBookmarks === 'true') {
       bookmark();
-      timers.push(setInterval(bookmark, this.options.bookmarkIntervalMs));
+      const every = () => {
+        if (closed) return;
+        bookmark();
+        cancels.push(clock.setTimer(this.options.bookmarkIntervalMs, every));
+      };
+      cancels.push(clock.setTimer(this.options.bookmarkIntervalMs, every));
     }
-    if (query.timeoutSeconds) timers.push(setTimeout(() => res.end(), Number(query.timeoutSeconds) * 1000));
+    if (query.timeoutSeconds)
+      cancels.push(clock.setTimer(Number(query.timeoutSeconds) * 1000, () => res.end()));
     const stop = () => {
+      closed = true;
       unsubscribe();
-      for (const t of timers) clearTimeout(t);
+      for (const cancel of cancels) cancel();
       this.watches.delete(res);
     };
     res.on('close', stop);

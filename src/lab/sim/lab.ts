@@ -1,0 +1,178 @@
+/**
+ * The simulated lab the drills run against: the in-memory API server seeded with what a synced lab holds (the
+ * docqa and lab-root Applications, the docqa Rollout, its ConfigMap, AnalysisTemplate and HPA, the Argo CD
+ * application controller and the lab's Git server), an in-memory lab repository, and the calibrated models of
+ * Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the HPA (hpa.ts), the kubelet (kubelet.ts) and Prometheus
+ * (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ */
+import { type Clock, sleep } from '../clock.js';
+import type { DrillEnvironment, LabRepo } from '../drills/access.js';
+import { kubeAccessFrom } from '../drills/kube-adapter.js';
+import { createKubeClient } from '../kube/client.js';
+import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
+import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
+import { VirtualClock } from './clock.js';
+import { holding } from './hold.js';
+import { startHpaController } from './hpa.js';
+import { type ContainerBehaviour, Kubelet } from './kubelet.js';
+import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
+import { type GitSource, MemoryRepo } from './repo.js';
+import { podTemplateHash, RolloutsModel } from './rollouts.js';
+import { type ArgoSettings, labArgoSettings } from './settings.js';
+import type { KubeObject } from './store.js';
+
+export interface SimLabOptions {
+  /** Default: a new VirtualClock. */
+  clock?: Clock;
+  /** Seed of the random numbers (Argo CD's resync jitter). */
+  seed?: number;
+  /** Default: read from manifests/bootstrap/argo-cd (labArgoSettings). */
+  settings?: ArgoSettings;
+  /**
+   * The lab repository (default: a MemoryRepo of the package's manifests): what drills commit to, and what the
+   * repo-server model reads. `source` reads it when it is a real repository (BareRepoSource).
+   */
+  repo?: LabRepo;
+  source?: GitSource;
+  /** Images the registry has, besides those the lab's manifests name at start. */
+  images?: string[];
+  behaviour?: (faults: string) => DocqaBehaviour;
+  containers?: (pod: KubeObject, container: { name: string; image: string }) => ContainerBehaviour;
+  evalJobMs?: number;
+  /** How long the lab has been running before the drill starts (pods Ready, controllers settled). Default 60 s. */
+  warmUpMs?: number;
+}
+
+export interface SimLab {
+  clock: Clock;
+  cluster: SimCluster;
+  repo: LabRepo;
+  source: GitSource;
+  prometheus: SimPrometheus;
+  settings: ArgoSettings;
+  env: DrillEnvironment;
+  close(): Promise<void>;
+}
+
+/** mulberry32: small, seeded, good enough for jitter. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function imagesOf(objects: KubeObject[]): string[] {
+  return objects.flatMap(
+    (o) =>
+      (
+        o.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined
+      )?.template?.spec?.containers
+        ?.map((c) => c.image ?? '')
+        .filter(Boolean) ?? [],
+  );
+}
+
+export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> {
+  const clock = options.clock ?? new VirtualClock();
+  // The models tick in the background: time moves only while the drill (or a test) waits on the clock.
+  const models = clock instanceof VirtualClock ? clock.background() : clock;
+  const memory = options.repo || options.source ? undefined : new MemoryRepo();
+  const repo: LabRepo = options.repo ?? (memory as MemoryRepo);
+  const source: GitSource = options.source ?? (memory as MemoryRepo);
+  const settings = options.settings ?? labArgoSettings();
+  const at = new Date(clock.now()).toISOString();
+  const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const workloads = docqaApp.render(source, source.head.sha).map((o) =>
+    o.kind === 'Rollout'
+      ? {
+          ...o,
+          status: {
+            phase: 'Healthy',
+            observedGeneration: '1',
+            currentPodHash: podTemplateHash((o.spec as { template?: unknown }).template),
+          },
+        }
+      : o,
+  );
+  const hpa = source.yaml('workloads/docqa/hpa.yaml') as KubeObject;
+  const registry = new Set([...imagesOf(workloads), ...(options.images ?? [])]);
+  const cluster = await startSimCluster({
+    clock,
+    seed: [
+      ns('argocd'),
+      ns('docqa'),
+      ns('lab-git'),
+      ...syncedApplications(source, at),
+      ...workloads,
+      {
+        ...hpa,
+        metadata: { ...hpa.metadata, namespace: 'docqa' },
+        status: { desiredReplicas: 2, currentReplicas: 2 },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'argocd-application-controller', namespace: 'argocd' },
+        spec: { replicas: 1 },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'git-server', namespace: 'lab-git' },
+        spec: { replicas: 1 },
+      },
+    ],
+  });
+  const stops: Array<() => void> = [];
+  stops.push(cluster.addController(workloadsAvailable()));
+  const prometheus = new SimPrometheus(cluster, models, options.behaviour);
+  const kubelet = new Kubelet(cluster, {
+    clock: models,
+    imageExists: (image) => registry.has(image),
+    behaviour: options.containers,
+  }).start();
+  const rollouts = new RolloutsModel(cluster, {
+    clock: models,
+    prometheus,
+    behaviour: options.behaviour,
+    evalJobMs: options.evalJobMs,
+  }).start();
+  const argo = new ArgoCdModel(cluster, {
+    clock: models,
+    repo: source,
+    settings,
+    random: seededRandom(options.seed ?? 1),
+  }).start();
+  stops.push(startHpaController(cluster, models));
+  stops.push(
+    () => kubelet.stop(),
+    () => rollouts.stop(),
+    () => argo.stop(),
+  );
+  const client = createKubeClient({ kubeconfig: cluster.kubeconfigPath });
+  await sleep(clock, options.warmUpMs ?? 60_000);
+  return {
+    clock,
+    cluster,
+    repo,
+    source,
+    prometheus,
+    settings,
+    env: {
+      kube: holding(kubeAccessFrom(client), clock),
+      repo: holding(repo, clock),
+      prometheus,
+      prometheusUrl: 'http://prometheus.sim',
+    },
+    async close() {
+      for (const stop of stops) stop();
+      if (clock instanceof VirtualClock) clock.stop();
+      await cluster.close();
+    },
+  };
+}

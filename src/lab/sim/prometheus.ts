@@ -1,0 +1,125 @@
+/**
+ * Prometheus over the doc-QA pods as the lab scrapes them, answering the queries the drills and the docqa-quality
+ * AnalysisTemplate ask (an instant query's first sample; undefined for an empty vector; NaN where Prometheus says NaN).
+ *
+ * What it models (Prometheus 2.x / 3.x semantics, prometheus/promql/functions.go):
+ * - The doc-QA counters and histograms are zero-initialised (src/service/metrics.ts), so every pod has series from
+ *   its start; `rate(x[2m])` needs two scrapes in the window (the PodMonitor scrapes every 10 s,
+ *   manifests/workloads/observability/podmonitor-docqa.yaml) and is 0 without requests.
+ * - The only traffic to doc-QA in the lab is the canary's eval-replay Job (analysis-template.yaml): without it every
+ *   ratio of rates is 0/0 = NaN, `histogram_quantile` of all-zero buckets is NaN, and `x or vector(1)` stays NaN
+ *   (the left side has a sample). A selector for a pod-template hash with no pod gives an empty vector.
+ * - `probe_success{job="blackbox-docqa"}` is 1 while a stable doc-QA pod is Ready (the blackbox probe every 15 s).
+ * How a doc-QA version answers (grounded share, abstentions, latency) is `behaviour`, by its DOCQA_FAULTS.
+ */
+import type { Clock } from '../clock.js';
+import type { PrometheusQuery } from '../drills/access.js';
+import type { SimCluster } from './api.js';
+import { podReady } from './kubelet.js';
+import type { KubeObject } from './store.js';
+
+export interface DocqaBehaviour {
+  grounded: number;
+  abstain: number;
+  errors: number;
+  p95Seconds: number;
+  /** Whether the eval suite's gates pass against this version. */
+  evalPasses: boolean;
+}
+
+/**
+ * The doc-QA service's answers under each fault (src/service faults): wrong retrieval cites passages that do not
+ * hold the answer (grounded near 0, the gates fail); `latency=Nms` adds N ms to every answer.
+ */
+export function docqaBehaviour(faults: string): DocqaBehaviour {
+  const base: DocqaBehaviour = {
+    grounded: 0.98,
+    abstain: 0.3,
+    errors: 0,
+    p95Seconds: 0.05,
+    evalPasses: true,
+  };
+  for (const fault of faults.split(',').map((f) => f.trim())) {
+    if (fault === 'wrong-retrieval') Object.assign(base, { grounded: 0.05, evalPasses: false });
+    const latency = /^latency=(\d+)ms$/.exec(fault);
+    if (latency) base.p95Seconds += Number(latency[1]) / 1000;
+  }
+  return base;
+}
+
+export const scrapeIntervalMs = 10_000;
+const rateWindowMs = 120_000;
+
+/** Traffic to the pods of one pod-template hash, from a Job replaying the eval suite. */
+export interface TrafficWindow {
+  hash: string;
+  from: number;
+  to?: number;
+}
+
+export function faultsOf(pod: KubeObject): string {
+  const containers =
+    (pod.spec as { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } | undefined)
+      ?.containers ?? [];
+  return containers[0]?.env?.find((e) => e.name === 'DOCQA_FAULTS')?.value ?? '';
+}
+
+export class SimPrometheus implements PrometheusQuery {
+  readonly traffic: TrafficWindow[] = [];
+
+  constructor(
+    private readonly cluster: SimCluster,
+    private readonly clock: Clock,
+    private readonly behaviour: (faults: string) => DocqaBehaviour = docqaBehaviour,
+  ) {}
+
+  private pods(hash?: string): KubeObject[] {
+    return this.cluster
+      .list('v1', 'Pod', 'docqa')
+      .filter(
+        (p) =>
+          p.metadata?.labels?.['app.kubernetes.io/name'] === 'docqa' &&
+          (!hash || p.metadata?.labels?.['rollouts-pod-template-hash'] === hash),
+      );
+  }
+
+  /** The hash whose pods served requests within the rate window (with two scrapes of it), if any. */
+  private served(hash?: string): string | undefined {
+    const now = this.clock.now();
+    for (const w of this.traffic) {
+      if (hash && w.hash !== hash) continue;
+      const end = w.to ?? now;
+      // Two scrapes in the window and an increase between them.
+      if (end > now - rateWindowMs && now - w.from >= scrapeIntervalMs) return w.hash;
+    }
+    return undefined;
+  }
+
+  async query(_url: string, promql: string): Promise<number | undefined> {
+    if (promql.includes('probe_success')) {
+      return this.pods().some((p) => podReady(p) && !p.metadata?.labels?.['sim.gitops-lab/canary']) ? 1 : 0;
+    }
+    const hash = /rollouts_pod_template_hash="([^"]+)"/.exec(promql)?.[1];
+    const pods = this.pods(hash);
+    if (pods.length === 0 && !/or vector\(/.test(promql)) return undefined;
+    const served = this.served(hash);
+    const behaviour = served ? this.behaviour(faultsOf(this.pods(served)[0] ?? {})) : undefined;
+    if (promql.includes('status="error"')) {
+      if (!promql.includes('/')) return behaviour ? behaviour.errors : 0;
+      return behaviour ? behaviour.errors : Number.NaN;
+    }
+    if (promql.includes('status="insufficient_context"')) return behaviour ? behaviour.abstain : Number.NaN;
+    if (promql.includes('histogram_quantile')) return behaviour ? behaviour.p95Seconds : Number.NaN;
+    if (promql.includes('docqa_answers_grounded_total')) {
+      const fallback = /or\s+vector\((\d+(?:\.\d+)?)\)\s*$/.exec(promql.trim())?.[1];
+      const value = behaviour ? behaviour.grounded : Number.NaN;
+      // `x or vector(c)` is c only where x has no sample: a NaN sample stays NaN, unless a comparison filter
+      // (`(x) >= 0`: NaN compares false) dropped it first.
+      const filtered = /(>=|<=|>|<|==)\s*-?\d+(?:\.\d+)?\s*\)\s*or\s+vector\(/.test(promql);
+      if (fallback !== undefined && (pods.length === 0 || (Number.isNaN(value) && filtered)))
+        return Number(fallback);
+      return value;
+    }
+    throw new Error(`the simulated Prometheus does not know the query ${promql}`);
+  }
+}

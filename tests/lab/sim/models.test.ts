@@ -1,0 +1,145 @@
+/**
+ * The simulation's models against the numbers of the pinned upstream sources (each test names its file).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '../../../src/lab/clock.js';
+import { VirtualClock } from '../../../src/lab/sim/clock.js';
+import { Kubelet } from '../../../src/lab/sim/kubelet.js';
+import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
+import { argoSettings, labArgoConfig, labArgoSettings } from '../../../src/lab/sim/settings.js';
+import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
+
+describe('Argo CD settings (argo-cd v3.1.12 argocd_application_controller.go, reposerver/cache/cache.go)', () => {
+  it('has the v3.1 defaults when argocd-cm and argocd-cmd-params-cm set nothing', () => {
+    expect(argoSettings()).toEqual({
+      resyncMs: 120_000,
+      jitterMs: 60_000,
+      repoErrorGraceMs: 180_000,
+      revisionCacheMs: 180_000,
+      selfHealBackoff: { initialMs: 2000, factor: 3, capMs: 300_000 },
+      selfHealCooldownMs: 330_000,
+    });
+  });
+
+  it('reads the lab install: timeout.reconciliation sets the resync and the revision cache, not the grace period', () => {
+    const { cm } = labArgoConfig();
+    const settings = labArgoSettings();
+    expect(cm['timeout.reconciliation']).toBeDefined();
+    expect(settings.resyncMs).toBe(settings.revisionCacheMs);
+    expect(argoSettings({ 'timeout.reconciliation': '60s' }).repoErrorGraceMs).toBe(180_000);
+    expect(argoSettings({}, { 'controller.repo.error.grace.period.seconds': '30' }).repoErrorGraceMs).toBe(
+      30_000,
+    );
+  });
+});
+
+describe('the kubelet (kubernetes pkg/kubelet/kubelet.go back-off constants)', () => {
+  let fake: FakeKube;
+  let clock: VirtualClock;
+  afterEach(async () => {
+    clock.stop();
+    await fake.close();
+  });
+
+  const pod = (image: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default' },
+    spec: { containers: [{ name: 'c', image }] },
+  });
+
+  it('an image that cannot be pulled: ErrImagePull, then ImagePullBackOff, retried after 10, 20, 40 ... 300 s', async () => {
+    clock = new VirtualClock({ start: 0 });
+    fake = await startFakeKube({ clock });
+    const pulls: number[] = [];
+    const kubelet = new Kubelet(fake, { clock, imageExists: () => false }).start();
+    fake.onChange((e) => {
+      const reason = (
+        e.object.status as { containerStatuses?: Array<{ state?: { waiting?: { reason?: string } } }> }
+      )?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (reason === 'ErrImagePull') pulls.push(clock.now());
+    });
+    fake.seed(pod('ghcr.io/x/y:missing'));
+    await sleep(clock, 1_000_000);
+    kubelet.stop();
+    const gaps = pulls.slice(1).map((t, i) => t - (pulls[i] as number));
+    expect(gaps.slice(0, 7)).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
+  });
+
+  it('a container that exits: CrashLoopBackOff with restarts after 10, 20, 40 s, and its log served by pods/log', async () => {
+    clock = new VirtualClock({ start: 0 });
+    fake = await startFakeKube({ clock });
+    const kubelet = new Kubelet(fake, {
+      clock,
+      behaviour: () => ({ exits: { afterMs: 100, exitCode: 1, log: ['boom'] } }),
+    }).start();
+    fake.seed(pod('ghcr.io/x/y:1'));
+    await sleep(clock, 75_000);
+    kubelet.stop();
+    const status = fake.get('v1', 'Pod', 'p', 'default')?.status as {
+      containerStatuses: Array<{ restartCount: number; state: { waiting?: { reason: string } } }>;
+    };
+    // Exits at 0.1 s, restarts at 10.1 s, exits at 10.2, restarts at 30.2, exits at 30.3, restarts at 70.3, exits 70.4.
+    expect(status.containerStatuses[0]?.restartCount).toBe(4);
+    expect(status.containerStatuses[0]?.state.waiting?.reason).toBe('CrashLoopBackOff');
+    const log = await fetch(`${fake.url}/api/v1/namespaces/default/pods/p/log?previous=true`).then((r) =>
+      r.text(),
+    );
+    expect(log).toBe('boom\n');
+  });
+});
+
+// Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
+describe('the lab models together', { timeout: 180_000 }, () => {
+  let lab: SimLab | undefined;
+  afterEach(async () => {
+    await lab?.close();
+  });
+
+  it('the HPA puts a Rollout below minReplicas back within one 15 s sync (horizontal.go)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const rollout = ['argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa'] as const;
+    lab.cluster.update(...rollout, (o) => {
+      (o.spec as { replicas: number }).replicas = 1;
+    });
+    const at = clock.now();
+    let back: number | undefined;
+    lab.cluster.onChange((e) => {
+      if (e.object.kind === 'Rollout' && (e.object.spec as { replicas?: number }).replicas === 2)
+        back ??= clock.now();
+    });
+    await sleep(clock, 30_000);
+    expect(back).toBeDefined();
+    expect((back as number) - at).toBeLessThanOrEqual(15_000);
+  });
+
+  it('Argo CD self-heal waits 0, 2, 6, 18, 54 s between attempts on the same revision (shouldSelfHeal)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const cm = ['v1', 'ConfigMap', 'docqa-config', 'docqa'] as const;
+    const heals: number[] = [];
+    lab.cluster.onChange((e) => {
+      if (
+        e.object.kind === 'ConfigMap' &&
+        (e.object.data as Record<string, string>).DOCQA_MODE === 'extractive'
+      )
+        heals.push(clock.now());
+    });
+    // A person keeps editing a managed key right after each heal.
+    const edit = () =>
+      lab?.cluster.update(...cm, (o) => {
+        (o.data as Record<string, string>).DOCQA_MODE = 'edited';
+      });
+    const drifts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      drifts.push(clock.now());
+      edit();
+      const count = heals.length;
+      while (heals.length === count) await sleep(clock, 100);
+    }
+    // Each heal is the 2 s sync after a back-off of 0, 2, 6, 18, 54 s from the previous sync's end.
+    const waits = heals.map((t, i) => t - (drifts[i] as number));
+    expect(waits).toEqual([2000, 4000, 8000, 20_000, 56_000]);
+  });
+});
