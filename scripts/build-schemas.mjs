@@ -312,7 +312,8 @@ function main() {
   writeAtomic(join(root, 'schemas', 'kustomization.json'), buildKustomization());
   // Keep the generated files in the repository's formatting (biome checks JSON too).
   const biome = join(root, 'node_modules', '.bin', 'biome');
-  if (existsSync(biome)) execFileSync(biome, ['format', '--write', join(root, 'schemas')], { stdio: 'ignore' });
+  if (existsSync(biome))
+    execFileSync(biome, ['format', '--write', join(root, 'schemas')], { stdio: 'ignore' });
   process.stdout.write(
     `wrote schemas/kubernetes.json, schemas/argo.json and schemas/kustomization.json (CRDs from ${crdDir})\n`,
   );

@@ -146,7 +146,8 @@ const notRunHere: Array<{ match: RegExp; reason: string }> = [
   },
   {
     match: /^kubectl kustomize .*\| *gitops-lab lint -/,
-    reason: 'needs kubectl, which the sandbox leaves out (tests/lab/lint/formats.test.ts pipes manifests into lint -)',
+    reason:
+      'needs kubectl, which the sandbox leaves out (tests/lab/lint/formats.test.ts pipes manifests into lint -)',
   },
 ];
 

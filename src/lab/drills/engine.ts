@@ -310,7 +310,14 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
   ctx.markInjected();
   for (const action of drill.inject) {
     throwIfAborted();
-    const record = await runOne('inject', action, { env, clock, scale, note, signal, onInFlight: ctx.onInFlight });
+    const record = await runOne('inject', action, {
+      env,
+      clock,
+      scale,
+      note,
+      signal,
+      onInFlight: ctx.onInFlight,
+    });
     journal.inject.push(record);
     if (record.status === 'failed')
       throw new Error(`inject action failed: ${record.description}: ${record.detail}`);

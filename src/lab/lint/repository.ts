@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { createSafeFs, kustomizeFileRestriction, type SafeFsOptions, UnsafeFileError } from './safe-fs.js';
 import {
   findExecutable,
   goYamlRead,
@@ -14,6 +13,7 @@ import {
   type RenderedObject,
   type Renderer,
 } from './render.js';
+import { createSafeFs, kustomizeFileRestriction, type SafeFsOptions, UnsafeFileError } from './safe-fs.js';
 import type { Finding, ImageOverride, KubeObject, Resource } from './types.js';
 import { lineAt, type ParsedFile, parseYamlText } from './yaml-files.js';
 
@@ -262,7 +262,8 @@ export function loadRepository(options: LoadOptions): Repository {
       const abs = join(absDir, entry);
       const kind = safeFs.kind(abs);
       if (kind === 'dir') walk(abs);
-      else if (kind === 'file' && (/\.(ya?ml|json)$/i.test(entry) || entry === 'Kustomization')) loadFile(abs);
+      else if (kind === 'file' && (/\.(ya?ml|json)$/i.test(entry) || entry === 'Kustomization'))
+        loadFile(abs);
       else if (kind === 'outside' || (kind === 'other' && /\.ya?ml$/i.test(entry))) {
         findings.push({
           rule: 'yaml-parse',

@@ -15,8 +15,8 @@ import { createServer, type IncomingMessage, request, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath, repoRoot } from '../../support/cli.js';
 import { writeKubeconfig } from '../../../src/lab/sim/kubeconfig.js';
+import { cliPath, repoRoot } from '../../support/cli.js';
 import { gitEnv } from '../pin/lab-repo.js';
 
 /** Waits (bounded) until `condition` holds; the bound only turns a hang into a clear failure. */
