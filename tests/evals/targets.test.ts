@@ -44,7 +44,6 @@ describe('HTTP target', () => {
     const target = httpTarget(server.url, { timeoutMs: 150 });
     const outcome = await target.ask('slow');
     expect(outcome.kind).toBe('timeout');
-    expect(outcome.latencyMs).toBeLessThan(1500);
   });
 
   it('returns HTTP error responses for scoring', async () => {

