@@ -466,12 +466,12 @@ describe('faults', () => {
     const service = await readyApp({ faults: 'latency=120ms' });
     const order: string[] = [];
     const t0 = performance.now();
-    const asked = ask(service, { question: EXAMPLE_QUESTION }).then((r) => {
+    const asked = Promise.resolve(ask(service, { question: EXAMPLE_QUESTION })).then((r) => {
       order.push('ask');
       return r;
     });
     // /healthz, asked while the delayed ask is pending, answers first: the fault does not reach it.
-    const health = service.app.request('/healthz').then((r) => {
+    const health = Promise.resolve(service.app.request('/healthz')).then((r) => {
       order.push('healthz');
       return r;
     });
