@@ -35,8 +35,12 @@ interface SchemaBundle {
   kinds: Record<string, unknown>;
 }
 
-/** Bundle files, in the order ajv gets them (Argo kinds refer to Kubernetes definitions such as ObjectMeta). */
-const bundleNames = ['kubernetes.json', 'argo.json'] as const;
+/**
+ * Bundle files, in the order ajv gets them (CRD kinds refer to Kubernetes definitions such as ObjectMeta).
+ * prometheus-operator.json: ServiceMonitor, PodMonitor, Probe, PrometheusRule of Prometheus Operator v0.86.2,
+ * the CRDs kube-prometheus-stack 79.7.1 ships (schemas/crds/prometheus-operator-v0.86.2-*-crd.yaml).
+ */
+const bundleNames = ['kubernetes.json', 'argo.json', 'prometheus-operator.json'] as const;
 
 export class SchemaValidator {
   private readonly schemaDir: string;
@@ -127,11 +131,8 @@ export class SchemaValidator {
     const bundle = this.kinds.get(key);
     if (!bundle) return undefined;
     const ajv = this.ajv();
-    // A bundle's kinds may refer to the bundles before it, so those are added first.
-    for (const name of bundleNames.slice(
-      0,
-      bundleNames.indexOf(bundle as (typeof bundleNames)[number]) + 1,
-    )) {
+    // A CRD bundle's kinds refer to Kubernetes definitions only, so kubernetes.json is added first.
+    for (const name of new Set(['kubernetes.json', bundle])) {
       if (this.added.has(name)) continue;
       ajv.addSchema(this.bundles.get(name) as object, name);
       this.added.add(name);
@@ -149,7 +150,7 @@ export class SchemaValidator {
       strict: false,
       validateFormats: false,
       verbose: true,
-      code: { optimize: false },
+      code: { optimize: false, regExp: goPattern },
     });
     return this.ajvInstance;
   }
@@ -303,3 +304,18 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length] as number;
 }
+
+/**
+ * A CRD's `pattern` is a Go (RE2) regular expression: the API server compiles it with Go's regexp
+ * (k8s.io/kube-openapi pkg/validation/validate, the validator apiextensions-apiserver uses). RE2 allows leading
+ * inline flags that JavaScript does not, e.g. Prometheus Operator v0.86.2's PrometheusRule
+ * `spec.groups[].partial_response_strategy` pattern `^(?i)(abort|warn)?$`; those become RegExp flags here.
+ */
+function goPatternImpl(source: string, flags: string): RegExp {
+  // Flags at the start, before or after the `^` anchor, apply to the whole pattern.
+  const inline = source.match(/^(\^?)\(\?([ims]+)\)/);
+  if (!inline) return new RegExp(source, flags);
+  const rest = inline[1] + source.slice(inline[0].length);
+  return new RegExp(rest, flags + [...new Set(inline[2])].join(''));
+}
+const goPattern = Object.assign(goPatternImpl, { code: 'goPattern' });
