@@ -91,7 +91,9 @@ async function resolveImageAndDigest(options: PinOptions): Promise<ResolvedDiges
   if (options.image !== undefined) {
     const parsed = parseImageReference(options.image);
     if (!parsed.ok)
-      throw new UsageError(`--image: ${parsed.reason}.`, { hint: 'Example: --image ghcr.io/acme/docqa' });
+      throw new UsageError(`--image: ${parsed.reason}.`, {
+        hint: 'Example: --image ghcr.io/gitops-lab/docqa (the image manifests/ names)',
+      });
     if (parsed.value.tag !== undefined || parsed.value.digest !== undefined) {
       throw new UsageError(`--image: give the image name without a tag or digest, got "${options.image}".`, {
         hint: `Use --image ${parsed.value.name} and pass the digest with --digest.`,
@@ -109,14 +111,16 @@ async function resolveImageAndDigest(options: PinOptions): Promise<ResolvedDiges
   }
   if (options.digest === undefined) {
     throw new UsageError('pin: --digest is required (or --digest-from-docker IMAGE).', {
-      hint: 'Example: gitops-lab pin --image ghcr.io/acme/docqa --digest sha256:<64 hex>',
+      hint: 'Example: npx gitops-lab pin --image ghcr.io/gitops-lab/docqa --digest sha256:<64 hex digits>',
     });
   }
   const digest = parseDigest(options.digest.trim());
   if (!digest.ok)
     throw new UsageError(`--digest: ${digest.reason}.`, { hint: 'Example: --digest sha256:<64 hex>' });
   if (image === undefined) {
-    throw new UsageError('pin: --image is required.', { hint: 'Example: --image ghcr.io/acme/docqa' });
+    throw new UsageError('pin: --image is required.', {
+      hint: 'Example: --image ghcr.io/gitops-lab/docqa (the image manifests/ names)',
+    });
   }
   return { image, digest: digest.value };
 }
