@@ -25,15 +25,23 @@ export const systemClock: Clock = {
   },
 };
 
+/** Where a scaled clock's time starts: at `base` time `wall` it reads `sim` (both default to the moment it is made). */
+export interface ClockAnchor {
+  wall: number;
+  sim: number;
+}
+
 /**
- * The wall clock run `speed` times faster from the moment it is made: `now()` advances `speed` ms per real ms, and a
- * timer of `ms` fires after `ms / speed` real ms (for `up --simulate --speed N`).
+ * The wall clock run `speed` times faster: `now()` advances `speed` ms per real ms, and a timer of `ms` fires after
+ * `ms / speed` real ms (for `up --simulate --speed N`). Two processes that share an `anchor` (the simulated lab's
+ * daemon and the CLI talking to it) read the same simulated time.
  */
-export function scaledClock(speed: number, base: Clock = systemClock): Clock {
+export function scaledClock(speed: number, base: Clock = systemClock, anchor?: ClockAnchor): Clock {
   if (!(speed > 0)) throw new RangeError(`speed must be above 0, got ${speed}`);
-  const origin = base.now();
+  const wall = anchor?.wall ?? base.now();
+  const sim = anchor?.sim ?? wall;
   return {
-    now: () => origin + (base.now() - origin) * speed,
+    now: () => sim + (base.now() - wall) * speed,
     setTimer: (ms, fn) => base.setTimer(ms / speed, fn),
   };
 }
