@@ -41,6 +41,11 @@ const KIND_OF: Record<string, EntityKind[]> = {
 /** A dotted version (`v3.1.12`, `1.8`): wink's tokenizer splits these, so they are read from our tokens. */
 const VERSION = /^v?\d+(?:\.\d+){1,3}$/i;
 
+/** The English adverbs of a period (hourly ... annually). */
+const FREQUENCY = /^(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)$/i;
+/** A number joined to a unit of time: `2-year`, `30-day`, `12-month`. */
+const HYPHENATED_LENGTH = /^\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year)s?$/i;
+
 let nlp: WinkMethods | undefined;
 
 function model(): WinkMethods {
@@ -75,6 +80,9 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
   if (tokens.some((t) => VERSION.test(t))) kinds.add('version');
   // A clock time (07:30), which wink's tokenizer splits when it stands without a zone.
   if (tokens.some((t) => /^\d{1,2}:\d{2}$/.test(t))) kinds.add('time');
+  // A frequency adverb ("reconciled daily") or a hyphenated length ("a 2-year warranty", "a 30-day notice"),
+  // which wink's recogniser leaves untagged: English's closed class of words for a period, not a corpus list.
+  if (tokens.some((t) => FREQUENCY.test(t) || HYPHENATED_LENGTH.test(t))) kinds.add('duration');
   // A bare number wink does not tag (in a table cell, say); an identifier with digits (E01) is no number.
   if (tokens.some((t) => /^\d[\d,.]*%?$/.test(t))) kinds.add('number');
   return { kinds, propers };

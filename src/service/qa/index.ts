@@ -76,6 +76,10 @@ export const METHOD = {
   rivalSamePassage: 1,
   /** ... and multiplies the raw confidence by this. */
   rivalFactor: 0,
+  /** Whether a rival that is the neighbouring sentence of the same paragraph is answered with it (1). */
+  pairAdjacentRival: 1,
+  /** Whether a unit opening with another name than the question's is passed over (1). */
+  subjectAgreement: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -94,6 +98,8 @@ interface Unit {
   tokens: string[];
   terms: Set<string>;
   entities?: TextEntities;
+  /** The name the unit is about when it opens with one ("The HPA scales ..."): its term, or null. */
+  subject?: string | null;
 }
 
 interface Entry {
@@ -111,6 +117,8 @@ interface QueryTerm {
   /** Rare in the corpus, or absent from it: the answer's unit must hold it. */
   salient: boolean;
   known: boolean;
+  /** A name or identifier the corpus uses ("Argo CD", "HPA"): what the question is about. */
+  name: boolean;
 }
 
 interface Analysis {
@@ -185,6 +193,21 @@ function properNames(text: string): Set<string> {
   return names;
 }
 
+/** Words that may open a sentence before its subject ("The HPA ...", "Its controller ..."). */
+const DETERMINERS = new Set([
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'these',
+  'those',
+  'its',
+  'their',
+  'each',
+  'every',
+]);
+
 /** FNV-1a: a small deterministic string hash. */
 function hash(text: string): number {
   let h = 0x811c9dc5;
@@ -221,6 +244,8 @@ interface Choice {
   missingSalient: string[];
   /** A value question's unit has a close rival stating another value. */
   rivalled: boolean;
+  /** A neighbouring sentence of the same paragraph stating a related value: answered together. */
+  pair?: Unit;
 }
 
 export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
@@ -230,6 +255,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   const byId = new Map<string, Entry>();
   const headingCache = new Map<string, { list: string[]; set: Set<string> }>();
   const termCounts: Array<Map<string, number>> = [];
+  /** Words the corpus capitalises inside a sentence: its names. */
+  const corpusNames = new Set<string>();
   for (const passage of corpus.passages) {
     const key = `${passage.doc_id}\u0001${passage.heading}`;
     let heading = headingCache.get(key);
@@ -241,6 +268,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const counts = new Map<string, number>();
     for (const term of heading.list) counts.set(term, (counts.get(term) ?? 0) + METHOD.headingWeight);
     const units = splitUnits(passage.text);
+    for (const name of properNames(passage.text)) corpusNames.add(name);
     for (const unit of units) for (const term of unit.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
     // The passage's term counts serve as its term set too (no copy: indexing 10,000 passages must be fast).
     const entry: Entry = { passage, headingTerms: heading.set, terms: counts, units };
@@ -269,6 +297,22 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   const bm25 = new Bm25Index(termCounts, { k1: METHOD.bm25K1, b: METHOD.bm25B });
   termCounts.length = 0;
   const maxIdf = bm25.idf('\u0000never');
+
+  /**
+   * The name a unit opens with, after an optional determiner, when the corpus writes it as a name elsewhere
+   * ("The HPA scales up ...": hpa): the sentence's subject, what it tells about.
+   */
+  function subjectOf(unit: Unit): string | null {
+    if (unit.subject !== undefined) return unit.subject;
+    let token = unit.tokens[0];
+    if (token !== undefined && DETERMINERS.has(token.toLowerCase())) token = unit.tokens[1];
+    const lower = token?.toLowerCase();
+    unit.subject =
+      token !== undefined && lower !== undefined && /^\p{Lu}/u.test(token) && corpusNames.has(lower)
+        ? termOf(token)
+        : null;
+    return unit.subject;
+  }
 
   function entitiesOfUnit(unit: Unit): TextEntities {
     unit.entities ??= entitiesOf(unit.text, unit.tokens);
@@ -314,7 +358,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         (name && (!known || METHOD.knownNamesSalient > 0)) ||
         term === countedTerm ||
         (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term));
-      terms.push({ term, weight, known, salient });
+      terms.push({ term, weight, known, salient, name: name && known });
     }
     // The rarest known plain words are the question's subject too, if they are rare enough.
     if (METHOD.salientRarest > 0) {
@@ -368,6 +412,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     // For a value question: every unit holding a value, to see whether a close rival states another value.
     const valued: Array<{ entry: Entry; unit: Unit; score: number }> = [];
     const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
+    const names = analysis.terms.filter((t) => t.name).map((t) => t.term);
     for (const { entry, score: passageScore } of ranked.slice(0, METHOD.unitPassages)) {
       // How much of the question the passage's whole document covers: a question is about one document.
       const doc = docTerms(entry.passage.doc_id);
@@ -387,6 +432,12 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
               covered += METHOD.neighbourCoverage * q.weight;
             if (q.salient) missingSalient.push(q.term);
           }
+        }
+        // A unit about another named thing than the question's ("The HPA checks every 15 seconds" for a
+        // question about Argo CD, which only the heading names) tells what that other thing does.
+        if (METHOD.subjectAgreement > 0 && names.length > 0 && !names.some((n) => unit.terms.has(n))) {
+          const subject = subjectOf(unit);
+          if (subject !== null && !analysis.own.has(subject)) return;
         }
         const coverage = analysis.totalWeight > 0 ? covered / analysis.totalWeight : 0;
         // A unit that says nothing beyond the question's own words (a table's header row) answers nothing.
@@ -412,13 +463,27 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (choice && margin > 0) {
       const best = choice;
       const values = numbersOf(best.unit);
-      best.rivalled = valued.some(
-        (v) =>
-          v.unit !== best.unit &&
-          (METHOD.rivalSamePassage === 0 || v.entry === best.entry) &&
-          v.score >= best.score - margin &&
-          numbersOf(v.unit).some((n) => !values.includes(n)),
-      );
+      // Only a unit that states a number has a rival: one that answers in words ("at once", "within seconds")
+      // is not contradicted by a neighbour's figures.
+      const rivals =
+        values.length === 0
+          ? []
+          : valued.filter(
+              (v) =>
+                v.unit !== best.unit &&
+                (METHOD.rivalSamePassage === 0 || v.entry === best.entry) &&
+                v.score >= best.score - margin &&
+                numbersOf(v.unit).some((n) => !values.includes(n)),
+            );
+      // A rival that is the next or previous sentence of the same paragraph qualifies the value ("a 2-year
+      // warranty ... extended to 3 years"): both are the answer, and nothing is left to choose between.
+      const units = best.entry.units;
+      const paired =
+        rivals.length === 1 && METHOD.pairAdjacentRival > 0 ? (rivals[0] as (typeof rivals)[0]) : null;
+      const at = paired ? units.indexOf(paired.unit) : -1;
+      if (paired && Math.abs(at - best.index) === 1 && paired.unit.line === best.unit.line) {
+        best.pair = paired.unit;
+      } else best.rivalled = rivals.length > 0;
     }
     return choice;
   }
@@ -469,7 +534,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
 
   /** The answer text of a unit: with what a lead-in introduces, or with the rest of a very short line. */
   function answerText(analysis: Analysis, choice: Choice): string {
-    const { entry, unit, index } = choice;
+    const { entry, unit, index, pair } = choice;
+    if (pair) return entry.passage.text.slice(Math.min(unit.start, pair.start), Math.max(unit.end, pair.end));
     const units = entry.units;
     const next = units[index + 1];
     if (next && /:\s*$/.test(unit.text)) {

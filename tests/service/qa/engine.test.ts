@@ -126,6 +126,37 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     expect(engine.answer(question, { topK: 5 }).status).toBe('insufficient_context');
   });
 
+  it("gives Argo CD's own polling interval for how often it checks Git, or abstains, never the HPA's 15 s", () => {
+    const result = engine.answer('How often does Argo CD check Git for changes?', { topK: 5 });
+    if (result.status === 'answered') expect(result.answer).toMatch(/\b(?:120|60) seconds\b/);
+    expect(result.answer ?? '').not.toMatch(/15 seconds|HPA/);
+  });
+
+  it('answers how quickly Argo CD self-heals drift from the handbook (within seconds, at once)', () => {
+    const result = engine.answer('How quickly does Argo CD self-heal drift?', { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(result.answer).toMatch(/within seconds|at once/i);
+  });
+
+  it('answers a value question with both sentences when the next one of its paragraph qualifies the value', () => {
+    const corpus = {
+      dir: 'mem',
+      documents: [{ doc_id: 'care.md', title: 'Care', passages: 1 }],
+      passages: [
+        {
+          doc_id: 'care.md',
+          passage_id: 'care.md#0',
+          heading: 'Care > Warranty',
+          text: 'The kettle has a 2-year warranty on parts. Registering it online extends the warranty to 3 years.\nDescale it monthly.',
+        },
+      ],
+    };
+    const result = buildQaEngine(corpus).answer('How long is the warranty?', { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(result.answer).toContain('2-year');
+    expect(result.answer).toContain('3 years');
+  });
+
   it('abstains when a how-long question has no duration in the matching text', () => {
     const result = engine.answer('How long does the AppProject lab take to be deleted?', { topK: 5 });
     expect(result.status).toBe('insufficient_context');

@@ -102,6 +102,9 @@ describe('answer types and entities', () => {
     expect(kinds('Send it to payroll@example.org.')).toContain('contact');
     expect(kinds('Install v3.1.12 of the chart.')).toContain('version');
     expect(kinds('Error E01 means the tank is empty.')).not.toContain('number');
+    // Frequency adverbs and hyphenated lengths, which wink's recogniser leaves untagged.
+    expect(kinds('Bank accounts are reconciled daily.')).toContain('duration');
+    expect(kinds('It has a 2-year warranty.')).toContain('duration');
     expect(entitiesOf('The report goes to Priya Nair.', []).propers).toEqual(['priya', 'nair']);
   });
 });
