@@ -91,9 +91,11 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
 /**
  * The nouns and proper nouns of a text (a question), as written, by wink-nlp's part-of-speech tagger, each
  * with whether it is the head of a noun compound (the last of two or more nouns: "admin password",
- * "CPU cores").
+ * "CPU cores") or a modifier in one (a noun followed by a noun: "oat milk", "jury service").
  */
-export function nounsOf(text: string): Array<{ word: string; compoundHead: boolean }> {
+export function nounsOf(
+  text: string,
+): Array<{ word: string; compoundHead: boolean; compoundModifier: boolean }> {
   const its = model().its;
   const tokens: Array<{ word: string; noun: boolean }> = [];
   model()
@@ -104,6 +106,16 @@ export function nounsOf(text: string): Array<{ word: string; compoundHead: boole
       tokens.push({ word: token.out(), noun: pos === 'NOUN' || pos === 'PROPN' });
     });
   return tokens.flatMap((t, i) =>
-    t.noun ? [{ word: t.word, compoundHead: !!tokens[i - 1]?.noun && !tokens[i + 1]?.noun }] : [],
+    t.noun
+      ? [
+          {
+            word: t.word,
+            compoundHead: !!tokens[i - 1]?.noun && !tokens[i + 1]?.noun,
+            // The first noun of a compound; a noun after a noun ("Services route traffic") is more often a
+            // verb the tagger misread.
+            compoundModifier: !!tokens[i + 1]?.noun && !tokens[i - 1]?.noun,
+          },
+        ]
+      : [],
   );
 }

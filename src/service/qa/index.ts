@@ -62,6 +62,8 @@ export const METHOD = {
   knownNamesSalient: 0,
   /** Whether nouns the corpus never uses are salient (1) or only weigh in the coverage (0). */
   unknownNounsSalient: 0,
+  /** Whether an unknown noun modifying another noun ("oat milk", "jury service") is salient (1). */
+  modifierSalient: 1,
   /** How many of a question's rarest known plain words are salient (if their IDF is high enough). */
   salientRarest: 0,
   /** ... that is, at least this share of the corpus's highest IDF. */
@@ -319,8 +321,19 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return unit.entities;
   }
 
+  /** The last question analysed: the service asks isGrounded about the question it has just answered. */
+  let lastAnalysis: { question: string; analysis: Analysis } | undefined;
+
   function analyzeQuestion(question: string): Analysis {
+    if (lastAnalysis?.question === question) return lastAnalysis.analysis;
+    const analysis = analyzeQuestionUncached(question);
+    lastAnalysis = { question, analysis };
+    return analysis;
+  }
+
+  function analyzeQuestionUncached(question: string): Analysis {
     const body = question.replace(QUESTION_PHRASE, ' ');
+    const bodyTerms = analyze(body);
     const seen = new Set<string>();
     const terms: QueryTerm[] = [];
     const names = properNames(body);
@@ -334,15 +347,17 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const nouns = new Set<string>();
     const compoundNouns = new Set<string>();
     const whole = new Set(tokenize(body));
-    for (const noun of nounsOf(body)) {
+    // Only words the corpus never uses are looked at (the tagger is the costliest step of a question).
+    const taggable = bodyTerms.some((t) => !bm25.has(t)) ? nounsOf(body) : [];
+    for (const noun of taggable) {
       // wink splits a hyphenated word ("top-level"); only whole words of the question count here.
       if (!whole.has(noun.word)) continue;
       const term = termOf(noun.word);
       if (term === null || bm25.has(term)) continue;
       nouns.add(term);
-      if (noun.compoundHead) compoundNouns.add(term);
+      if (noun.compoundHead || (METHOD.modifierSalient > 0 && noun.compoundModifier)) compoundNouns.add(term);
     }
-    for (const term of analyze(body)) {
+    for (const term of bodyTerms) {
       if (seen.has(term)) continue;
       seen.add(term);
       const known = bm25.has(term);

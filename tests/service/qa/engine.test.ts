@@ -157,6 +157,26 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     expect(result.answer).toContain('3 years');
   });
 
+  it('abstains when the question names a kind of a thing the corpus never mentions (an unknown noun modifier)', () => {
+    const corpus = {
+      dir: 'mem',
+      documents: [{ doc_id: 'milk.md', title: 'Milk', passages: 1 }],
+      passages: [
+        {
+          doc_id: 'milk.md',
+          passage_id: 'milk.md#0',
+          heading: 'Milk > Steaming',
+          text: 'Steam milk to 65 °C for a latte. Purge the steam wand before and after steaming.',
+        },
+      ],
+    };
+    const milk = buildQaEngine(corpus);
+    expect(milk.answer('What temperature should milk be steamed to?', { topK: 5 }).status).toBe('answered');
+    expect(milk.answer('What temperature should oat milk be steamed to?', { topK: 5 }).status).toBe(
+      'insufficient_context',
+    );
+  });
+
   it('abstains when a how-long question has no duration in the matching text', () => {
     const result = engine.answer('How long does the AppProject lab take to be deleted?', { topK: 5 });
     expect(result.status).toBe('insufficient_context');
