@@ -4,6 +4,15 @@ import { loadCorpus } from '../../../src/service/corpus.js';
 import { buildQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
 
 let engine: QaEngine;
+
+/** An engine over one passage of one document. */
+function onePassage(heading: string, text: string): QaEngine {
+  return buildQaEngine({
+    dir: 'mem',
+    documents: [{ doc_id: 'doc.md', title: heading.split(' > ')[0] ?? heading, passages: 1 }],
+    passages: [{ doc_id: 'doc.md', passage_id: 'doc.md#0', heading, text }],
+  });
+}
 beforeAll(async () => {
   engine = buildQaEngine(await loadCorpus(join(import.meta.dirname, '../../../handbook')));
 });
@@ -139,42 +148,25 @@ describe('the handbook questions a new user got confident wrong answers to (issu
   });
 
   it('answers a value question with both sentences when the next one of its paragraph qualifies the value', () => {
-    const corpus = {
-      dir: 'mem',
-      documents: [{ doc_id: 'care.md', title: 'Care', passages: 1 }],
-      passages: [
-        {
-          doc_id: 'care.md',
-          passage_id: 'care.md#0',
-          heading: 'Care > Warranty',
-          text: 'The kettle has a 2-year warranty on parts. Registering it online extends the warranty to 3 years.\nDescale it monthly.',
-        },
-      ],
-    };
-    const result = buildQaEngine(corpus).answer('How long is the warranty?', { topK: 5 });
+    const care = onePassage(
+      'Care > Warranty',
+      'The kettle has a 2-year warranty on parts. Registering it online extends the warranty to 3 years.\nDescale it monthly.',
+    );
+    const result = care.answer('How long is the warranty?', { topK: 5 });
     expect(result.status).toBe('answered');
     expect(result.answer).toContain('2-year');
     expect(result.answer).toContain('3 years');
   });
 
   it('abstains when the question names a kind of a thing the corpus never mentions (an unknown noun modifier)', () => {
-    const corpus = {
-      dir: 'mem',
-      documents: [{ doc_id: 'milk.md', title: 'Milk', passages: 1 }],
-      passages: [
-        {
-          doc_id: 'milk.md',
-          passage_id: 'milk.md#0',
-          heading: 'Milk > Steaming',
-          text: 'Steam milk to 65 °C for a latte. Purge the steam wand before and after steaming.',
-        },
-      ],
-    };
-    const milk = buildQaEngine(corpus);
-    expect(milk.answer('What temperature should milk be steamed to?', { topK: 5 }).status).toBe('answered');
-    expect(milk.answer('What temperature should oat milk be steamed to?', { topK: 5 }).status).toBe(
-      'insufficient_context',
+    const milk = onePassage(
+      'Milk > Steaming the milk',
+      'Steam the milk to 65 °C for a latte and to 60 °C for a flat white. Purge the steam wand before and after steaming.',
     );
+    const plain = milk.answer('What temperature should the milk for a latte be steamed to?', { topK: 5 });
+    expect(plain.answer).toContain('65 °C');
+    const oat = milk.answer('What temperature should oat milk for a latte be steamed to?', { topK: 5 });
+    expect(oat.status).toBe('insufficient_context');
   });
 
   it('abstains when a how-long question has no duration in the matching text', () => {
