@@ -78,6 +78,10 @@ export const METHOD = {
   rivalSamePassage: 1,
   /** ... and multiplies the raw confidence by this. */
   rivalFactor: 0,
+  /** How much the margin over the next passage weighs in the raw confidence (0: not at all)... */
+  marginWeight: 0.1,
+  /** ... and the margin at which it counts fully. */
+  marginScale: 0.3,
   /** Whether a rival that is the neighbouring sentence of the same paragraph is answered with it (1). */
   pairAdjacentRival: 1,
   /** Whether a unit opening with another name than the question's is passed over (1). */
@@ -229,7 +233,14 @@ export interface Explanation {
   asked: string | null;
   terms: Array<{ term: string; weight: number; salient: boolean; known: boolean }>;
   top: Array<{ passage_id: string; score: number }>;
-  unit: { text: string; coverage: number; typed: boolean; missing: string[]; raw: number } | null;
+  unit: {
+    text: string;
+    coverage: number;
+    typed: boolean;
+    missing: string[];
+    raw: number;
+    margin: number;
+  } | null;
 }
 
 export interface ExplainableQaEngine extends QaEngine {
@@ -246,6 +257,8 @@ interface Choice {
   missingSalient: string[];
   /** A value question's unit has a close rival stating another value. */
   rivalled: boolean;
+  /** The chosen unit's score less the best score of a unit in another passage. */
+  margin: number;
   /** A neighbouring sentence of the same paragraph stating a related value: answered together. */
   pair?: Unit;
 }
@@ -428,6 +441,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const valued: Array<{ entry: Entry; unit: Unit; score: number }> = [];
     const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
     const names = analysis.terms.filter((t) => t.name).map((t) => t.term);
+    /** Each searched passage's best unit score (an upper bound for units not typed). */
+    const passageBest = new Map<Entry, number>();
     for (const { entry, score: passageScore } of ranked.slice(0, METHOD.unitPassages)) {
       // How much of the question the passage's whole document covers: a question is about one document.
       const doc = docTerms(entry.passage.doc_id);
@@ -466,14 +481,21 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (!novel) return;
         // The entity tagger runs only for units that could win.
         let score = coverage + METHOD.passageShare * passageScore + docShare;
+        if (score > (passageBest.get(entry) ?? Number.NEGATIVE_INFINITY)) passageBest.set(entry, score);
         if (choice && score + METHOD.typedBonus <= choice.score - margin) return;
         const typed = coverage > 0 ? isTyped(analysis, entry, index) : false;
         if (analysis.asked !== null) score += typed ? METHOD.typedBonus : -METHOD.untypedMalus;
         if (typed && margin > 0) valued.push({ entry, unit, score });
         if (!choice || score > choice.score) {
-          choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false };
+          choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false, margin: 1 };
         }
       });
+    }
+    if (choice) {
+      // How far the chosen passage is ahead of the next passage: a clear winner is more often right.
+      let runnerUp = Number.NEGATIVE_INFINITY;
+      for (const [entry, best] of passageBest) if (entry !== choice.entry && best > runnerUp) runnerUp = best;
+      choice.margin = Number.isFinite(runnerUp) ? Math.max(0, choice.score - runnerUp) : 1;
     }
     if (choice && margin > 0) {
       const best = choice;
@@ -515,6 +537,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (analysis.terms.some((t) => !t.known)) raw *= 0.7;
     // Another unit about as good states another value: which one is meant is not clear from the words.
     if (choice.rivalled) raw *= METHOD.rivalFactor;
+    if (METHOD.marginWeight > 0) {
+      raw *= 1 - METHOD.marginWeight + METHOD.marginWeight * Math.min(1, choice.margin / METHOD.marginScale);
+    }
     return clamp01(raw);
   }
 
@@ -657,6 +682,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             typed: choice.typed,
             missing: choice.missingSalient,
             raw: Math.round(raw * 1000) / 1000,
+            margin: Math.round(choice.margin * 1000) / 1000,
           }
         : null,
     };
