@@ -29,9 +29,11 @@ const NEW = [
   'dev/hr-handbook',
   'dev/espresso-manual',
   'dev/finance-runbook',
+  'dev/library-policies',
+  'dev/bicycle-manual',
   'test/lab-procedures',
-  'test/library-policies',
-  'test/bicycle-manual',
+  'test/allotment-rules',
+  'test/hotel-guest-policies',
 ];
 const OLD = ['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'];
 
