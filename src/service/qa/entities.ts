@@ -11,6 +11,7 @@ import type { ItemEntity, ItemToken, WinkMethods } from 'wink-nlp';
 export type EntityKind =
   | 'number'
   | 'duration'
+  | 'frequency'
   | 'date'
   | 'time'
   | 'percent'
@@ -43,6 +44,8 @@ const VERSION = /^v?\d+(?:\.\d+){1,3}$/i;
 
 /** The English adverbs of a period (hourly ... annually). */
 const FREQUENCY = /^(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)$/i;
+/** English words of repetition. */
+const EVERY = /^(?:every|once|twice|thrice)$/i;
 /** A number joined to a unit of time: `2-year`, `30-day`, `12-month`. */
 const HYPHENATED_LENGTH = /^\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year)s?$/i;
 
@@ -83,6 +86,10 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
   // A frequency adverb ("reconciled daily") or a hyphenated length ("a 2-year warranty", "a 30-day notice"),
   // which wink's recogniser leaves untagged: English's closed class of words for a period, not a corpus list.
   if (tokens.some((t) => FREQUENCY.test(t) || HYPHENATED_LENGTH.test(t))) kinds.add('duration');
+  // A count per something: "every 1,000 km", "after every wet ride", "once a year", "3 times".
+  if (tokens.some((t, i) => EVERY.test(t) || (t === 'times' && /^\d/.test(tokens[i - 1] ?? '')))) {
+    kinds.add('frequency');
+  }
   // A bare number wink does not tag (in a table cell, say); an identifier with digits (E01) is no number.
   if (tokens.some((t) => /^\d[\d,.]*%?$/.test(t))) kinds.add('number');
   return { kinds, propers };
