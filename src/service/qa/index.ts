@@ -6,7 +6,8 @@
  * 3. Answer unit: within the best passages, the sentence, list item, table row or code line that covers the
  *    most of the question, each question term weighted by its IDF (a term found only in the unit's heading
  *    counts partly), plus a share of its passage's BM25 score; a unit holding the kind of value the question
- *    asks for (an entity from wink-nlp's tagger, entities.ts) is preferred.
+ *    asks for (an entity from wink-nlp's tagger, entities.ts) is preferred; a unit that opens with another name
+ *    than the one the question asks about is passed over.
  * 4. Abstention, precision first: no answer when the chosen unit does not hold the question's salient terms
  *    together, when a value question's unit holds no value of the asked kind, or when the calibrated
  *    confidence is below the threshold chosen on the dev corpora (calibration.ts).
