@@ -4,8 +4,9 @@
  * leaves no process, no context and no state. Waits are bounded and generous (an overloaded machine starts the
  * daemon slowly); nothing asserts a wall time.
  *
- * Not here yet: `drill argo-vs-hpa` against the simulated lab on its scaled clock (the drill CLI reading the sim's
- * state and clock is another part of issue 18, wired at merge).
+ * The drill step names the lab's repository and Prometheus with flags (--context, --repo, --prometheus), which works
+ * before the drill CLI reads the simulated lab's state by itself; until it also runs on the lab's scaled clock, the
+ * drill's windows pass in wall time (its 5-minute observation takes 5 minutes), hence the long limit.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -136,6 +137,38 @@ describe('gitops-lab up --simulate, end to end', { timeout: 300_000 }, () => {
     expect(status.code, `${status.stdout}\n${status.stderr}`).toBe(0);
     expect(status.stdout).toContain('docqa');
   });
+
+  it('drill argo-vs-hpa shows the fight and the recovery, and the hypothesis holds', async () => {
+    const state = await readSimState(stateDir);
+    const reports = join(home, 'reports');
+    const drill = await runCli(
+      [
+        'drill',
+        'argo-vs-hpa',
+        '--context',
+        'gitops-lab-sim',
+        '--repo',
+        state?.repo.url ?? '',
+        '--prometheus',
+        state?.prometheus.url ?? '',
+        '--reports-dir',
+        reports,
+      ],
+      { env, timeoutMs: 900_000 },
+    );
+    const detail = `${drill.stdout.slice(-3000)}\n${drill.stderr}`;
+    expect(drill.code, detail).toBe(0);
+    // The fight: Argo CD puts Git's 1 back, the HPA its 2, again and again; then the rollback ends it.
+    expect(drill.stdout, detail).toMatch(
+      /✓ the replica count flaps between 1 and 2 at least 2 times: switched \d+ times/,
+    );
+    expect(drill.stdout, detail).toMatch(/✓ Argo CD self-heal syncs changes at least 2 time\(s\)/);
+    expect(drill.stdout, detail).toContain('the steady state holds again');
+    expect(drill.stdout, detail).toContain('verdict: completed');
+    // The drill's commits and their revert landed in the lab's real Git repository.
+    const log = await run('git', ['--git-dir', state?.repo.path ?? '', 'log', '--format=%s', 'main']);
+    expect(log.stdout).toMatch(/^Revert "drill\(argo-vs-hpa\)/m);
+  }, 960_000);
 
   it('down stops it and leaves no process, no context and no state; a second down is a no-op', async () => {
     const down = await runCli(['down'], { env });

@@ -17,7 +17,10 @@ export function registerUp(program: Command): void {
       'with --simulate: simulated time runs N times the wall clock (default 1, at most 100)',
     )
     .option('--dry-run', 'print the plan (steps, what would be skipped, exact commands) and change nothing')
-    .option('--json', 'emit step events as JSON lines (no passwords unless --show-credentials)')
+    .option(
+      '--json',
+      'emit step events as JSON lines (no passwords unless --show-credentials); with --simulate, one JSON document',
+    )
     .option(
       '--show-credentials',
       'print the Argo CD and Grafana passwords even when stdout is not a terminal (they end up in logs)',

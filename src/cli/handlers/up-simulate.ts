@@ -99,12 +99,22 @@ export async function runSimulatedUp(
     writeLine(`\nDry run: nothing was changed. Run \`gitops-lab up --simulate\` to do it.`, out);
     return;
   }
-  const result = await startSim({
-    stateDir: config.stateDir,
-    speed: options.speed,
-    kubeconfig,
-    cli: cliCommand(),
-  });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.once(signal, onSignal);
+  let result: SimStartResult;
+  try {
+    result = await startSim({
+      stateDir: config.stateDir,
+      speed: options.speed,
+      kubeconfig,
+      cli: cliCommand(),
+      signal: controller.signal,
+    });
+  } finally {
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  }
   if (options.json) {
     writeJson({ simulated: true, alreadyRunning: result.alreadyRunning, ...publicState(result.state) }, out);
     return;

@@ -57,6 +57,8 @@ export interface SimStartRequest {
   /** How long to wait for the daemon to be ready, in wall milliseconds (default 180 s). */
   readyTimeoutMs?: number;
   clock?: Clock;
+  /** Ctrl-C while waiting: the daemon is stopped (it would otherwise become ready with nobody waiting). */
+  signal?: AbortSignal;
 }
 
 export interface SimStartResult {
@@ -127,6 +129,12 @@ export async function startSim(request: SimStartRequest): Promise<SimStartResult
   for (;;) {
     const state = await readSimState(request.stateDir).catch(() => undefined);
     if (state && state.pid === child.pid) return { state, alreadyRunning: false, cleanedStale };
+    if (request.signal?.aborted) {
+      if (child.pid) killGroup(child.pid, 'SIGTERM');
+      throw new LabError('Interrupted: the simulated lab was stopped before it was ready.', 130, {
+        hint: 'Run `gitops-lab up --simulate` again to start it.',
+      });
+    }
     if (exited !== undefined) {
       throw new LabError(
         `The simulated lab's daemon ${exited} before it was ready. Its log (${logFile}) ends with:\n${await tail(logFile)}`,

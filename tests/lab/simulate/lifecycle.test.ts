@@ -86,6 +86,37 @@ describe('simulated lab lifecycle', () => {
     );
   }, 60_000);
 
+  it('Ctrl-C while waiting stops the daemon that is starting', async () => {
+    const { stateDir, kubeconfig } = await setUp();
+    const controller = new AbortController();
+    const starting = startSim({
+      stateDir,
+      speed: 1,
+      kubeconfig,
+      cli: {
+        program: process.execPath,
+        args: ['-e', 'console.log(process.pid); setInterval(() => {}, 1000)'],
+      },
+      signal: controller.signal,
+    });
+    // Abort once the stand-in has started (it writes its pid to the log).
+    const log = join(simDir(stateDir), 'daemon.log');
+    let pid = 0;
+    while (!pid) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      pid = Number((await readFile(log, 'utf8').catch(() => '')).trim()) || 0;
+    }
+    controller.abort();
+    const error = await starting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as LabError).exitCode).toBe(130);
+    expect((error as Error).message).toContain('stopped before it was ready');
+    // The stand-in got SIGTERM (and, unlike a real daemon, has no handler: it is gone).
+    for (let i = 0; i < 100 && isDaemon({ pid }); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isDaemon({ pid })).toBe(false);
+  }, 60_000);
+
   it('a running daemon is reported, not restarted; another speed is an error naming both', async () => {
     const { stateDir, kubeconfig, state } = await setUp();
     const daemon = standIn('setInterval(() => {}, 1000)');
