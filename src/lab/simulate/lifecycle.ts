@@ -96,6 +96,12 @@ export async function startSim(request: SimStartRequest): Promise<SimStartResult
   let cleanedStale = false;
   if (existing && isDaemon(existing)) {
     if (existing.speed !== request.speed) throw speedMismatch(existing, request.speed);
+    if (!(await apiAnswers(existing.apiServer)))
+      throw new LabError(
+        `The simulated lab's process (pid ${existing.pid}) is running but its API server ${existing.apiServer} does not answer.`,
+        1,
+        { hint: 'Restart it: `gitops-lab down`, then `gitops-lab up --simulate`.' },
+      );
     return { state: existing, alreadyRunning: true, cleanedStale };
   }
   // A stale state file (or a damaged one): its daemon is gone; remove what it left.
@@ -152,6 +158,23 @@ export async function startSim(request: SimStartRequest): Promise<SimStartResult
     }
     await sleep(clock, 100);
   }
+}
+
+/**
+ * Whether the simulated API server answers: a request without the token must get its 401. No secret is sent, so the
+ * certificate need not be checked here.
+ */
+export async function apiAnswers(apiServer: string, timeoutMs = 10_000): Promise<boolean> {
+  const { request } = await import('node:https');
+  return new Promise((resolve) => {
+    const req = request(`${apiServer}/version`, { rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 401 || res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

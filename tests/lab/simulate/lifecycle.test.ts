@@ -11,12 +11,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { LabError, PreconditionError } from '../../../src/errors.js';
+import { type SimCluster, startSimCluster } from '../../../src/lab/sim/api.js';
 import { addKubeconfigEntry } from '../../../src/lab/simulate/kubeconfig.js';
 import { isDaemon, simDir, startSim, stopSim } from '../../../src/lab/simulate/lifecycle.js';
 import { type SimState, simStateFile, writeSimState } from '../../../src/lab/simulate/state.js';
 
 const children: ChildProcess[] = [];
-afterEach(() => {
+const servers: SimCluster[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
   for (const child of children.splice(0))
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
@@ -120,7 +123,16 @@ describe('simulated lab lifecycle', () => {
   it('a running daemon is reported, not restarted; another speed is an error naming both', async () => {
     const { stateDir, kubeconfig, state } = await setUp();
     const daemon = standIn('setInterval(() => {}, 1000)');
-    await writeSimState(stateDir, state(daemon.pid as number, 20));
+    // Its API server: the simulation's, with a token and TLS as the daemon serves it.
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: 'test' }], { keyType: 'ec', curve: 'P-256' });
+    const api = await startSimCluster({
+      token: 'tok',
+      tls: { cert: pems.cert, key: pems.private },
+      dir: stateDir,
+    });
+    servers.push(api);
+    await writeSimState(stateDir, { ...state(daemon.pid as number, 20), apiServer: api.url });
     const request = {
       stateDir,
       kubeconfig,
@@ -132,6 +144,21 @@ describe('simulated lab lifecycle', () => {
     const other = startSim({ ...request, speed: 5 });
     await expect(other).rejects.toThrow(PreconditionError);
     await expect(other).rejects.toThrow(/already running at speed 20, not 5/);
+  }, 60_000);
+
+  it('a running daemon whose API server does not answer is an error saying how to restart it', async () => {
+    const { stateDir, kubeconfig, state } = await setUp();
+    const daemon = standIn('setInterval(() => {}, 1000)');
+    await writeSimState(stateDir, state(daemon.pid as number));
+    const started = startSim({
+      stateDir,
+      speed: 1,
+      kubeconfig,
+      cli: { program: process.execPath, args: ['-e', 'process.exit(9)'] },
+    });
+    await expect(started).rejects.toThrow(
+      /is running but its API server https:\/\/127\.0\.0\.1:1 does not answer/,
+    );
   }, 60_000);
 
   it('down stops the daemon with SIGTERM, removes the context and the folder, and is idempotent', async () => {
