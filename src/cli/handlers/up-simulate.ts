@@ -15,7 +15,7 @@ import {
   startSim,
 } from '../../lab/simulate/lifecycle.js';
 import { readSimState, SIM_CONTEXT, type SimState, simStateFile } from '../../lab/simulate/state.js';
-import { defaultStreams, type OutputStreams, paint, writeJson, writeLine } from '../output.js';
+import { defaultStreams, type OutputStreams, paint, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { speedOption } from './sim-daemon.js';
 
@@ -26,6 +26,11 @@ const SimulateOptionsSchema = z.object({
   json: z.boolean().default(false),
   showCredentials: z.boolean().optional(),
 });
+
+/** One JSON document on one line: `up --json` prints JSON lines, and this is one. */
+function writeJsonLine(value: unknown, out: OutputStreams['stdout']): void {
+  out.write(`${JSON.stringify(value)}\n`);
+}
 
 /** The CLI's own script (bin/gitops-lab.js), run again for the daemon. */
 function cliCommand(): { program: string; args: string[] } {
@@ -78,7 +83,7 @@ export async function runSimulatedUp(
           },
     };
     if (options.json) {
-      writeJson(plan, out);
+      writeJsonLine(plan, out);
       return;
     }
     if (running) {
@@ -116,7 +121,10 @@ export async function runSimulatedUp(
     for (const signal of signals) process.removeListener(signal, onSignal);
   }
   if (options.json) {
-    writeJson({ simulated: true, alreadyRunning: result.alreadyRunning, ...publicState(result.state) }, out);
+    writeJsonLine(
+      { simulated: true, alreadyRunning: result.alreadyRunning, ...publicState(result.state) },
+      out,
+    );
     return;
   }
   printStarted(result, streams);
