@@ -185,3 +185,22 @@ describe('gitops-lab up --simulate, end to end', { timeout: 300_000 }, () => {
     expect(JSON.parse(again.stdout)).toEqual({ simulated: { found: false, removed: [] } });
   });
 });
+
+describe('gitops-lab up --simulate at speed 1', { timeout: 300_000 }, () => {
+  it('starts without waiting a wall minute for the warm-up, and stops on SIGTERM without being killed', async () => {
+    const up = await runCli(['up', '--simulate', '--json'], { env, timeoutMs: 240_000 });
+    expect(up.code, up.stderr).toBe(0);
+    const report = JSON.parse(up.stdout) as {
+      speed: number;
+      clock: { wallOrigin: number; simOrigin: number };
+    };
+    expect(report.speed).toBe(1);
+    // The warm-up's simulated minute passed at 60x before ready: simulated time started level with the wall clock
+    // and gained 59 ms on it per wall ms of warm-up, so it is at least 59 s ahead.
+    expect(report.clock.simOrigin - report.clock.wallOrigin).toBeGreaterThanOrEqual(59_000);
+    const down = await runCli(['down', '--simulate', '--json'], { env });
+    expect(down.code, down.stderr).toBe(0);
+    // The daemon closes everything and exits on SIGTERM by itself, within the grace period: it is not killed.
+    expect(JSON.parse(down.stdout)).toMatchObject({ simulated: { found: true, stopped: 'terminated' } });
+  });
+});

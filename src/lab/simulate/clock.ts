@@ -17,6 +17,7 @@ export class ShiftingClock implements Clock {
   private wall: number;
   private sim: number;
   private readonly pending = new Set<Pending>();
+  private stopped = false;
 
   constructor(
     private speed: number,
@@ -33,6 +34,7 @@ export class ShiftingClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
+    if (this.stopped) return () => {};
     const timer: Pending = { due: this.now() + Math.max(0, ms), fn, cancel: () => {} };
     this.pending.add(timer);
     this.arm(timer);
@@ -47,6 +49,13 @@ export class ShiftingClock implements Clock {
       this.pending.delete(timer);
       timer.fn();
     });
+  }
+
+  /** Cancels every pending timer and ignores new ones, so a closed lab's process can exit at once. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.pending) timer.cancel();
+    this.pending.clear();
   }
 
   /** From now on simulated time runs `speed` times the base clock; returns the anchor of that new leg. */

@@ -113,7 +113,11 @@ export async function startDaemonLab(options: DaemonLabOptions): Promise<DaemonL
       real: false,
       note: 'analysis metrics are simulated (the Prometheus model inside the simulated lab)',
     },
-    close: () => lab.close(),
+    async close() {
+      await lab.close();
+      // Nothing a model left scheduled (a resync minutes ahead at 1x) may keep the process alive.
+      clock.stop();
+    },
   };
 }
 

@@ -75,6 +75,13 @@ describe('ShiftingClock', () => {
     base.advance(10_000);
     expect(fired).toBe(false);
     expect(() => clock.setSpeed(0)).toThrow(RangeError);
+    // Stopped: pending timers are dropped and new ones never fire.
+    let late = 0;
+    clock.setTimer(1_000, () => late++);
+    clock.stop();
+    clock.setTimer(1_000, () => late++);
+    base.advance(10_000);
+    expect(late).toBe(0);
     expect(() => new ShiftingClock(-1, base)).toThrow(RangeError);
   });
 });
