@@ -26,6 +26,10 @@ export interface SimLabOptions {
   clock?: Clock;
   /** Seed of the random numbers (Argo CD's resync jitter). */
   seed?: number;
+  /** The API server's bearer token (requests without it get 401); default none. */
+  token?: string;
+  /** Serve the API over HTTPS with this certificate and key (PEM); needed for kubectl to send the token. */
+  tls?: { cert: string; key: string };
   /** Default: read from manifests/bootstrap/argo-cd (labArgoSettings). */
   settings?: ArgoSettings;
   /**
@@ -103,6 +107,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const registry = new Set([...imagesOf(workloads), ...(options.images ?? [])]);
   const cluster = await startSimCluster({
     clock,
+    token: options.token,
+    tls: options.tls,
     seed: [
       ns('argocd'),
       ns('docqa'),
