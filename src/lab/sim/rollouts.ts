@@ -309,7 +309,11 @@ export class RolloutsModel {
       const step = steps[canary.step];
       if (!step) {
         // Every step done: the canary becomes stable.
-        if (ready < (spec.replicas ?? 1)) return;
+        if (ready < (spec.replicas ?? 1)) {
+          if (this.pods(canary.hash).length < (spec.replicas ?? 1))
+            this.scale(canary.hash, spec.template, spec.replicas ?? 1, true);
+          return;
+        }
         // The old stable's pods go (no traffic routing: the old ReplicaSet is scaled down as the new one is full).
         const old = this.pods(this.stableHashBefore(canary)).map((p) => p.metadata?.name ?? '');
         this.stable = { hash: canary.hash, template: spec.template };
@@ -323,7 +327,12 @@ export class RolloutsModel {
         return;
       }
       if (step.setWeight !== undefined) {
-        if (ready < want) return;
+        // `want` was sized for the step this reconcile started at; a step reached in this pass sizes its own.
+        const stepWant = Math.max(want, Math.ceil((step.setWeight / 100) * (spec.replicas ?? 1)));
+        if (ready < stepWant) {
+          if (this.pods(canary.hash).length < stepWant) this.scale(canary.hash, spec.template, stepWant, true);
+          return;
+        }
       } else if (step.pause) {
         const ms = seconds(step.pause.duration, Number.POSITIVE_INFINITY);
         if (now - canary.stepStarted < ms) {

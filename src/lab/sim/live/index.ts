@@ -2,7 +2,7 @@
  * Live workloads for the simulated lab (`startSimLab({ live })`, and `gitops-lab up --simulate`): the docqa pods'
  * endpoints are REAL doc-QA service processes (processes.ts), a REAL Prometheus (Debian's `prometheus`) scrapes them
  * as the lab's PodMonitor and Probe say, the AnalysisRun's prometheus measurements query it, and the eval-replay Job
- * runs `gitops-lab eval` against the canary's process (its requests are the traffic Prometheus sees).
+ * runs the eval suite against the canary's process (its requests are the traffic Prometheus sees).
  *
  * Time. Prometheus, the doc-QA processes and the eval run on wall time; the lab's clock may run `speed` times
  * faster (`--speed N`). So that a template written for the real lab means the same here:
@@ -17,16 +17,19 @@
  * The doc-QA processes' start-up and the eval's requests take real time, which at speed N counts N times over on the
  * lab's clock: a Job that takes 3 s of wall time takes 60 simulated seconds at speed 20.
  *
+ * The eval-replay Job is what its container runs, `gitops-lab eval --target <canary>` (the bundled cases and gates),
+ * run in this process by the same eval runner rather than as a child: a CLI's start-up on a busy machine is seconds of
+ * wall time, minutes of the lab's time at --speed 20, in which the canary would get no traffic to measure.
+ *
  * Without Prometheus installed the lab falls back to its model of Prometheus (SimPrometheus), served over HTTP by
  * servePrometheusApi, and says so in `prometheusNote`; the doc-QA processes and the eval Job still run for real.
  */
 import { mkdir } from 'node:fs/promises';
-import { runJobLocally } from '../../canary/jobs.js';
 import { measurePrometheus } from '../../canary/measure.js';
 import { PrometheusClient } from '../../canary/prometheus.js';
 import type { ResolvedMetric } from '../../canary/template.js';
 import type { PrometheusQuery } from '../../drills/access.js';
-import { prometheusQuery } from '../../drills/wiring.js';
+import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
 import type { ContainerBehaviour } from '../kubelet.js';
 import type { SimPrometheus } from '../prometheus.js';
@@ -257,19 +260,17 @@ export async function startLiveWorkloads(
             },
           }
         : {}),
-      async runJob(hash, job, signal) {
+      async runJob(hash, _job, signal) {
         const endpoint = fleet.endpoints().find((e) => e.hash === hash);
         if (!endpoint) return { succeeded: false, message: `no ready doc-QA endpoint for the hash ${hash}` };
         log(`eval-replay: gitops-lab eval --target ${endpoint.url} (hash ${hash})`);
-        const { phase, detail } = await runJobLocally(
-          resolved('eval-replay', 'job', job as Record<string, unknown>),
-          endpoint.url,
-          { signal, timeoutMs: 3_600_000 },
-        );
+        const outcome = await evalRunner.run({ target: endpoint.url, signal });
         if (signal.aborted) throw signal.reason;
-        const last = detail.outputTail.split('\n').filter(Boolean).at(-1) ?? '';
-        log(`eval-replay: ${phase} (${detail.reason})${last ? `: ${last}` : ''}`);
-        return { succeeded: phase === 'Successful', message: `${detail.reason}${last ? `: ${last}` : ''}` };
+        log(`eval-replay: ${outcome.passed ? 'Successful' : 'Failed'}: ${outcome.summary}`);
+        return {
+          succeeded: outcome.passed,
+          message: `gitops-lab eval exited with ${outcome.passed ? 0 : 1}: ${outcome.summary}`,
+        };
       },
     };
 

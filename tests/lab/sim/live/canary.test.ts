@@ -1,6 +1,6 @@
 /**
  * The live simulated lab end to end: real doc-QA processes as the docqa pods' endpoints, a real Prometheus (Debian's
- * prometheus) scraping them, and the canary's AnalysisRun measured over it, on a scaled clock (speed 20).
+ * prometheus) scraping them, and the canary's AnalysisRun measured over it, on a scaled clock (speed 10).
  * - bad-canary (drills/bad-canary.yaml, run by the drill engine) holds because the AnalysisRun FAILED on grounded-ratio
  *   measurements that real Prometheus took from the real canary process serving DOCQA_FAULTS=wrong-retrieval, and
  *   on the eval-replay Job (the real `gitops-lab eval` failing its gates); the aborted canary's process stops.
@@ -19,7 +19,7 @@ import { type SimLab, startSimLab } from '../../../../src/lab/sim/lab.js';
 import { findPrometheus, prometheusInstallHint } from '../../../../src/lab/sim/live/index.js';
 import type { KubeObject } from '../../../../src/lab/sim/store.js';
 
-const SPEED = 20;
+const SPEED = 10;
 const inCi = process.env.CI === 'true';
 const prometheus = findPrometheus();
 
@@ -135,13 +135,13 @@ describe.runIf(prometheus !== undefined)(
         expect(value).toBeLessThan(0.5);
         expect(value).not.toBe(0.05);
       }
-      // The eval-replay Job ran `gitops-lab eval` against the canary's process: its gates failed on real answers.
+      // The eval-replay Job ran the eval suite against the canary's process: its gates failed on real answers.
       expect(
-        lines.some((l) => /^eval-replay: Failed .*gates failed: answer_accuracy 0\.0/.test(l)),
+        lines.some((l) => /^eval-replay: Failed: .*gates failed: .*answer_accuracy/.test(l)),
         lines.join('\n'),
       ).toBe(true);
       const replay = metric(run, 'eval-replay')?.measurements ?? [];
-      for (const m of replay) expect(m.message).toMatch(/exited with 1: FAIL: .*gates failed/);
+      for (const m of replay) expect(m.message).toMatch(/exited with 1: .*gates failed/);
       expect(measured.length + replay.length).toBeGreaterThanOrEqual(1);
 
       // Real Prometheus holds the canary's series (stale now that its process is gone): the eval's requests, most
