@@ -23,9 +23,10 @@
  *
  * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
  * the template's query run against a real Prometheus scraping the real doc-QA processes (Argo's provider turns the
- * answer into `result`, metricproviders/prometheus/prometheus.go), and the eval-replay Job runs its container's
- * command (`gitops-lab eval --target ...`) against the canary hash's doc-QA process: the Job succeeds when the
- * command exits 0 (the eval gates pass) and fails otherwise or at its activeDeadlineSeconds (on the lab's clock).
+ * answer into `result`, metricproviders/prometheus/prometheus.go), and the eval-replay Job runs what its container
+ * runs (`gitops-lab eval --target ...`: the eval suite) against the canary hash's doc-QA process: the Job succeeds
+ * when the eval gates pass and fails otherwise or at its activeDeadlineSeconds (on the lab's clock); it ends no
+ * sooner than `evalJobMs` after it starts (the sim's assumption of a Job's duration in a cluster).
  */
 import { createHash } from 'node:crypto';
 import { evaluateConditions, type MeasurementPhase } from '../canary/conditions.js';
@@ -330,7 +331,8 @@ export class RolloutsModel {
         // `want` was sized for the step this reconcile started at; a step reached in this pass sizes its own.
         const stepWant = Math.max(want, Math.ceil((step.setWeight / 100) * (spec.replicas ?? 1)));
         if (ready < stepWant) {
-          if (this.pods(canary.hash).length < stepWant) this.scale(canary.hash, spec.template, stepWant, true);
+          if (this.pods(canary.hash).length < stepWant)
+            this.scale(canary.hash, spec.template, stepWant, true);
           return;
         }
       } else if (step.pause) {

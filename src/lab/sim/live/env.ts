@@ -1,10 +1,11 @@
 /**
  * A container's environment as the kubelet builds it when the container starts (Kubernetes v1.31,
  * pkg/kubelet/kubelet_pods.go makeEnvironmentVariables): first every key of each `envFrom` source (a ConfigMap or
- * Secret, with its `prefix`; an `optional` source that is missing is skipped), then `env` in order, which overrides
- * the same name from envFrom; an `env` entry takes its `value`, or `valueFrom.configMapKeyRef` /
- * `secretKeyRef` (skipped when optional and missing). The value is read once, at start: a later ConfigMap change
- * reaches only containers started after it (the lesson of the config-no-reload drill).
+ * Secret, with its `prefix`), then `env` in order, which overrides the same name from envFrom; an `env` entry takes
+ * its `value`, or `valueFrom.configMapKeyRef` / `secretKeyRef`. A missing source is skipped (the kubelet skips an
+ * `optional` one; a required one stops the container with CreateContainerConfigError, which the sim does not model).
+ * The value is read once, at start: a later ConfigMap change reaches only containers started after it (the lesson
+ * of the config-no-reload drill).
  */
 import type { SimCluster } from '../api.js';
 import type { KubeObject } from '../store.js';

@@ -63,6 +63,8 @@ export interface LiveOptions {
   log?: (line: string) => void;
   /** The speed of the lab's clock (`scaledClock(speed)`); scrape intervals and query windows are divided by it. */
   speed?: number;
+  /** Called with the ready endpoints whenever they change (e.g. for the daemon to rewrite its state file). */
+  onEndpoints?: (endpoints: ReturnType<SimLabLive['endpoints']>) => void;
 }
 
 /** What `SimLab.live` tells its users (the daemon writes it into the sim state file). */
@@ -93,6 +95,19 @@ export interface LiveWorkloads extends SimLabLive {
 const POD_MONITOR_MS = 10_000;
 const PROBE_MS = 15_000;
 const MIN_SCRAPE_MS = 1000;
+
+/** The live lab's scrape interval of the doc-QA targets at `speed`, wall ms: the PodMonitor's / speed, at least 1 s. */
+export function liveScrapeIntervalMs(speed: number): number {
+  return Math.max(MIN_SCRAPE_MS, Math.min(POD_MONITOR_MS, POD_MONITOR_MS / speed));
+}
+
+/**
+ * A query for the live lab's real Prometheus with its windows in wall time (see the top of this file), for any
+ * process that knows the lab's speed (the drill CLI reads it from the sim state).
+ */
+export function scaleLiveQuery(promql: string, speed: number): string {
+  return scaleRangeWindows(promql, speed, 4 * liveScrapeIntervalMs(speed));
+}
 
 function resolved(
   name: string,
@@ -144,9 +159,8 @@ export async function startLiveWorkloads(
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError(`live: speed must be above 0, got ${speed}`);
   await mkdir(options.dir, { recursive: true });
-  const scrapeIntervalMs = Math.max(MIN_SCRAPE_MS, Math.min(POD_MONITOR_MS, POD_MONITOR_MS / speed));
+  const scrapeIntervalMs = liveScrapeIntervalMs(speed);
   const probeIntervalMs = Math.max(MIN_SCRAPE_MS, Math.min(PROBE_MS, PROBE_MS / speed));
-  const windowFloorMs = 4 * scrapeIntervalMs;
   if (!childrenDieWithParent)
     log(
       'setpriv (util-linux) not found: the lab stops its processes on close, but they outlive a killed lab',
@@ -156,7 +170,21 @@ export async function startLiveWorkloads(
   let facade: PrometheusApi | undefined;
   let blackbox: Blackbox | undefined;
   let lastTargets = '';
+  let lastEndpoints = '';
   let writing = Promise.resolve();
+  const changed = () => {
+    const ready = fleet.endpoints().map(({ hash, url, faults, role }) => ({ hash, url, faults, role }));
+    const text = JSON.stringify(ready);
+    if (options.onEndpoints && text !== lastEndpoints) {
+      lastEndpoints = text;
+      try {
+        options.onEndpoints(ready);
+      } catch (error) {
+        log(`onEndpoints failed: ${String(error)}`);
+      }
+    }
+    writeTargets();
+  };
   const writeTargets = () => {
     if (!real) return;
     const groups = docqaTargets(fleet.listening());
@@ -172,7 +200,7 @@ export async function startLiveWorkloads(
         (error: unknown) => log(`prometheus: could not write the targets: ${String(error)}`),
       );
   };
-  const fleet = new DocqaFleet(cluster, { dir: options.dir, log, changed: () => writeTargets() }).start();
+  const fleet = new DocqaFleet(cluster, { dir: options.dir, log, changed: () => changed() }).start();
 
   try {
     blackbox = await startBlackbox(() => fleet.endpoints());
@@ -242,7 +270,7 @@ export async function startLiveWorkloads(
     const query: PrometheusQuery = {
       async query(url, promql, signal) {
         if (!real) return simulated.query(url, promql);
-        return prometheusQuery.query(real.url, scaleRangeWindows(promql, speed, windowFloorMs), signal);
+        return prometheusQuery.query(real.url, scaleLiveQuery(promql, speed), signal);
       },
     };
 
@@ -251,7 +279,7 @@ export async function startLiveWorkloads(
         ? {
             async measure(metric: MetricSpec, promql: string) {
               const address = (real as RealPrometheus).url;
-              const scaled = scaleRangeWindows(promql, speed, windowFloorMs);
+              const scaled = scaleLiveQuery(promql, speed);
               const { phase, detail } = await measurePrometheus(
                 resolved(metric.name, 'prometheus', { address, query: scaled }, metric),
                 { timeoutMs: 10_000 },

@@ -78,13 +78,18 @@ describe('servePrometheusApi', () => {
 describe('the live lab without a real Prometheus', { timeout: 120_000 }, () => {
   it('falls back to the simulated Prometheus, says so, and serves it over HTTP', async () => {
     dir = await mkdtemp(join(tmpdir(), 'gitops-lab-live-'));
-    lab = await startSimLab({ clock: scaledClock(20), live: { dir, speed: 20, prometheusBinary: false } });
+    const seen: unknown[] = [];
+    lab = await startSimLab({
+      clock: scaledClock(20),
+      live: { dir, speed: 20, prometheusBinary: false, onEndpoints: (e) => seen.push(e) },
+    });
     expect(lab.live?.prometheusReal).toBe(false);
     expect(lab.live?.prometheusNote).toMatch(/simulated/);
     // The doc-QA processes are real all the same.
     const [stable] = lab.live?.endpoints() ?? [];
     expect(stable?.role).toBe('stable');
     expect((await fetch(`${stable?.url}/readyz`)).status).toBe(200);
+    expect(seen.at(-1)).toEqual(lab.live?.endpoints());
     const client = new PrometheusClient({ url: lab.live?.prometheusUrl ?? '' });
     const probe = await client.query('min_over_time(probe_success{job="blackbox-docqa"}[1m])');
     expect(probe.resultType === 'vector' && probe.vector.map((s) => s.value)).toEqual([1]);
