@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusClient, PrometheusError } from '../../../../src/lab/canary/prometheus.js';
 import { scaledClock } from '../../../../src/lab/clock.js';
 import type { PrometheusQuery } from '../../../../src/lab/drills/access.js';
+import { VirtualClock } from '../../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../../src/lab/sim/lab.js';
 import {
   type PrometheusApi,
@@ -93,6 +94,14 @@ describe('the live lab without a real Prometheus', { timeout: 120_000 }, () => {
     const client = new PrometheusClient({ url: lab.live?.prometheusUrl ?? '' });
     const probe = await client.query('min_over_time(probe_success{job="blackbox-docqa"}[1m])');
     expect(probe.resultType === 'vector' && probe.vector.map((s) => s.value)).toEqual([1]);
+  });
+});
+
+describe('the live lab on a virtual clock', () => {
+  it('is refused: real processes and Prometheus run on wall time', async () => {
+    await expect(
+      startSimLab({ clock: new VirtualClock(), live: { dir: join(tmpdir(), 'never-used') } }),
+    ).rejects.toThrow(/wall time.*not a VirtualClock/);
   });
 });
 
