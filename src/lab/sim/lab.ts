@@ -208,7 +208,10 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   };
   try {
     await sleep(clock, options.warmUpMs ?? 60_000);
-    if (live) await liveSettled(cluster);
+    if (live) {
+      await liveSettled(cluster);
+      await live.settled();
+    }
   } catch (error) {
     await close();
     throw error;

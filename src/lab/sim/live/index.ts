@@ -86,6 +86,8 @@ export interface LiveWorkloads extends SimLabLive {
   container(pod: KubeObject, base: ContainerBehaviour): ContainerBehaviour;
   /** Scrape interval of the doc-QA targets, wall ms. */
   scrapeIntervalMs: number;
+  /** Resolves once Prometheus has the black-box probe's first success (bounded; the lab's warm-up waits for it). */
+  settled(): Promise<void>;
   /** Every child process running now (doc-QA services, Prometheus). */
   pids(): number[];
   close(): Promise<void>;
@@ -315,6 +317,18 @@ export async function startLiveWorkloads(
         return { ...base, ready: fleet.ready(pod).then(() => scraped(hash)) };
       },
       scrapeIntervalMs,
+      async settled() {
+        if (!real) return;
+        // The drills' steady states read `probe_success{job="blackbox-docqa"}` from the first second.
+        const client = new PrometheusClient({ url: real.url, timeoutMs: 5000 });
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline) {
+          const answer = await client.query('probe_success{job="blackbox-docqa"}').catch(() => undefined);
+          if (answer?.resultType === 'vector' && answer.vector.some((s) => s.value === 1)) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        log('prometheus: the black-box probe of docqa-stable did not succeed within 60 s');
+      },
       pids: () => [...fleet.pids(), ...(real?.child.alive() ? [real.child.pid] : [])],
       async close() {
         await fleet.close();
