@@ -38,6 +38,10 @@ export interface DaemonLabOptions {
   warmUpMs?: number;
   /** Progress lines for the daemon's log. */
   log?: (line: string) => void;
+  /** The Prometheus binary for the live lab (default: found on this machine); `false`: the simulated Prometheus. */
+  prometheusBinary?: string | false;
+  /** Told when the doc-QA processes serving the docqa pods change (the daemon rewrites its state file). */
+  onEndpoints?: (endpoints: NonNullable<SimState['docqa']>) => void;
 }
 
 export interface DaemonLab {
@@ -97,6 +101,14 @@ export async function startDaemonLab(options: DaemonLabOptions): Promise<DaemonL
     token,
     tls,
     ...(options.warmUpMs !== undefined ? { warmUpMs: options.warmUpMs } : {}),
+    // The docqa pods' endpoints are real doc-QA processes, scraped by a real Prometheus when it is installed.
+    live: {
+      dir: join(options.dir, 'live'),
+      speed: options.speed,
+      log,
+      ...(options.prometheusBinary !== undefined ? { prometheusBinary: options.prometheusBinary } : {}),
+      ...(options.onEndpoints ? { onEndpoints: options.onEndpoints } : {}),
+    },
   });
   const anchor = clock.setSpeed(options.speed);
   log(`API server ${lab.cluster.url}; warmed up; simulated time runs ${options.speed}x from now`);
@@ -108,11 +120,13 @@ export async function startDaemonLab(options: DaemonLabOptions): Promise<DaemonL
     token,
     ca: tls.cert,
     repo,
-    prometheus: {
-      url: lab.env.prometheusUrl ?? 'http://prometheus.sim',
-      real: false,
-      note: 'analysis metrics are simulated (the Prometheus model inside the simulated lab)',
-    },
+    prometheus: lab.live
+      ? { url: lab.live.prometheusUrl, real: lab.live.prometheusReal, note: lab.live.prometheusNote }
+      : {
+          url: lab.env.prometheusUrl ?? 'http://prometheus.sim',
+          real: false,
+          note: 'analysis metrics are simulated (the Prometheus model inside the simulated lab)',
+        },
     async close() {
       await lab.close();
       // Nothing a model left scheduled (a resync minutes ahead at 1x) may keep the process alive.
@@ -129,6 +143,7 @@ export interface SimDaemonOptions {
   log?: (line: string) => void;
   base?: Clock;
   warmUpMs?: number;
+  prometheusBinary?: string | false;
 }
 
 export interface SimDaemon {
@@ -139,12 +154,25 @@ export interface SimDaemon {
 /** Starts the lab, merges the kube context and writes the state file (the CLI's "ready"). */
 export async function runSimDaemon(options: SimDaemonOptions): Promise<SimDaemon> {
   const dir = join(options.stateDir, SIM_CONTEXT);
+  // The doc-QA endpoints change as canaries come and go: the state file follows, one write at a time.
+  let state: SimState | undefined;
+  let writes = Promise.resolve();
+  const onEndpoints = (docqa: NonNullable<SimState['docqa']>) => {
+    if (!state) return;
+    state = { ...state, docqa };
+    const next = state;
+    writes = writes
+      .then(() => writeSimState(options.stateDir, next))
+      .catch((error: Error) => options.log?.(`could not update the state file: ${error.message}`));
+  };
   const daemon = await startDaemonLab({
     dir,
     speed: options.speed,
     base: options.base,
     warmUpMs: options.warmUpMs,
     log: options.log,
+    prometheusBinary: options.prometheusBinary,
+    onEndpoints,
   });
   try {
     await addKubeconfigEntry(options.kubeconfig, {
@@ -154,7 +182,7 @@ export async function runSimDaemon(options: SimDaemonOptions): Promise<SimDaemon
       token: daemon.token,
     });
     options.log?.(`context ${SIM_CONTEXT} merged into ${options.kubeconfig}`);
-    const state: SimState = {
+    state = {
       version: 1,
       pid: process.pid,
       context: SIM_CONTEXT,
@@ -165,12 +193,19 @@ export async function runSimDaemon(options: SimDaemonOptions): Promise<SimDaemon
       kubeconfig: options.kubeconfig,
       repo: { path: daemon.repo.path, url: daemon.repo.url, branch: daemon.repo.branch },
       prometheus: daemon.prometheus,
+      docqa: daemon.lab.live?.endpoints() ?? [],
       log: join(dir, 'daemon.log'),
       startedAt: new Date().toISOString(),
     };
     await writeSimState(options.stateDir, state);
     options.log?.(`ready: ${simStateFile(options.stateDir)}`);
-    return { state, close: () => daemon.close() };
+    return {
+      state,
+      async close() {
+        await daemon.close();
+        await writes;
+      },
+    };
   } catch (error) {
     await daemon.close();
     throw error;
