@@ -3,6 +3,7 @@
  * from Prometheus (when reachable). `healthy` is what the exit code reports; `problems` says why not.
  */
 import { PreconditionError } from '../../errors.js';
+import type { Clock } from '../clock.js';
 import { type LabConfig, labContext } from '../config.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
@@ -72,7 +73,10 @@ export interface LabStatus {
   hpas: HpaStatus[];
   unreadyPods: PodStatus[];
   quality: QualityFigures;
+  /** When the status was read: the simulated lab's time when it is one. */
   checkedAt: string;
+  /** Set for the simulated lab (`up --simulate`): its speed and its simulated time at `checkedAt`. */
+  simulated?: { speed: number; time: string };
 }
 
 export const qualityQueries = {
@@ -139,7 +143,13 @@ export async function qualityFrom(url: string, timeoutMs = 2000): Promise<Qualit
 
 export async function collectStatus(
   config: LabConfig,
-  options: { kube?: KubeClient; prometheusUrl?: string; prometheusTimeoutMs?: number } = {},
+  options: {
+    kube?: KubeClient;
+    prometheusUrl?: string;
+    prometheusTimeoutMs?: number;
+    /** The simulated lab's speed and clock, when the lab is one: the status is stamped with its time. */
+    simulated?: { speed: number; clock: Clock };
+  } = {},
 ): Promise<LabStatus> {
   const kube = options.kube ?? (await connectToLab(config));
   if (!(await kube.serves(Kinds.Application)))
@@ -224,8 +234,9 @@ export async function collectStatus(
       return reason ? [{ name: p.metadata.name, namespace: p.metadata.namespace ?? '', reason }] : [];
     }),
     quality: { available: false, source: options.prometheusUrl ?? '', reason: 'not queried' },
-    checkedAt: new Date().toISOString(),
+    checkedAt: new Date(options.simulated?.clock.now() ?? Date.now()).toISOString(),
   };
+  if (options.simulated) status.simulated = { speed: options.simulated.speed, time: status.checkedAt };
   const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
   status.quality = await qualityFrom(url, options.prometheusTimeoutMs);
   for (const a of status.apps)
