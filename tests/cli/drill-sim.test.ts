@@ -4,16 +4,15 @@
  * `up --simulate` leaves), and the CLI finds it through the kubeconfig's current context `gitops-lab-sim`. The drill
  * runs on the sim's clock, so the drill's real 1x windows pass 20 times faster; nothing here asserts wall time.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigYaml } from '../../src/lab/sim/kubeconfig.js';
-import { SIM_CONTEXT, writeSimState } from '../../src/lab/simulate/state.js';
 import { packagePath } from '../../src/paths.js';
 import { runCli } from '../support/cli.js';
-import { startTestSimLab, type TestSimLab } from '../support/sim-lab.js';
+import { simContextIn, startTestSimLab, type TestSimLab } from '../support/sim-lab.js';
 import { tempDirsForEachTest } from '../support/temp-dirs.js';
 
 /** Every drill the package ships (drills/*.yaml). */
@@ -142,58 +141,11 @@ describe('gitops-lab drill against the simulated lab', { timeout: 300_000 }, () 
   });
 });
 
-describe('gitops-lab drill: the simulated lab not running', { timeout: 120_000 }, () => {
+describe('gitops-lab drill --dry-run and --speed without the simulated lab', { timeout: 120_000 }, () => {
   const tempDir = tempDirsForEachTest();
 
-  /** A kubeconfig whose current context is gitops-lab-sim, and an empty state folder. */
-  async function simContext() {
-    const dir = await tempDir('gitops-lab-sim-gone-');
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, kubeconfigYaml({ server: 'http://127.0.0.1:9', context: SIM_CONTEXT }));
-    const stateDir = join(dir, 'state');
-    return { dir, kubeconfig, stateDir, env: { KUBECONFIG: kubeconfig, GITOPS_LAB_STATE_DIR: stateDir } };
-  }
-
-  /** The pid of a process that has exited. */
-  async function deadPid(): Promise<number> {
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    return child.pid as number;
-  }
-
-  it('a state whose daemon is gone: exit 3, "not running (pid N)", and how to start it', async () => {
-    const ctx = await simContext();
-    const pid = await deadPid();
-    await writeSimState(ctx.stateDir, {
-      version: 1,
-      pid,
-      context: SIM_CONTEXT,
-      speed,
-      clock: { wallOrigin: 0, simOrigin: 0 },
-      apiServer: 'http://127.0.0.1:9',
-      token: 't',
-      kubeconfig: ctx.kubeconfig,
-      repo: { path: join(ctx.dir, 'lab.git'), url: `file://${join(ctx.dir, 'lab.git')}`, branch: 'main' },
-      prometheus: { url: 'http://127.0.0.1:9', real: false, note: '' },
-      log: join(ctx.dir, 'daemon.log'),
-      startedAt: new Date(0).toISOString(),
-    });
-    const result = await runCli(['drill', 'argo-vs-hpa'], { env: ctx.env });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain(`the simulated lab is not running (pid ${pid})`);
-    expect(result.stderr).toContain('gitops-lab up --simulate');
-  });
-
-  it('the sim context with no state at all: exit 3 saying no simulated lab is running', async () => {
-    const ctx = await simContext();
-    const result = await runCli(['drill', 'argo-vs-hpa'], { env: ctx.env });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain(`the kube context is ${SIM_CONTEXT}, but no simulated lab is running`);
-    expect(result.stderr).toContain('gitops-lab up --simulate');
-  });
-
   it('a dry run needs no running lab, even in the sim context', async () => {
-    const ctx = await simContext();
+    const ctx = await simContextIn(await tempDir('gitops-lab-sim-gone-'));
     const result = await runCli(['drill', 'argo-vs-hpa', '--dry-run', '--json'], { env: ctx.env });
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { simulated?: unknown }).simulated).toBeUndefined();

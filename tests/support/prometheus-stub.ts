@@ -1,6 +1,7 @@
 /**
- * A stand-in for Prometheus' instant query API (GET or POST /api/v1/query): a query containing one of `values`' keys
- * gets that value as a one-sample vector, any other query an empty vector. It records the queries it was asked.
+ * A stand-in for Prometheus' query API (GET or POST /api/v1/query and /api/v1/query_range): an instant query
+ * containing one of `values`' keys gets that value as a one-sample vector, any other an empty vector; a range query
+ * gets an empty matrix. It records the queries it was asked.
  * Tests that need Prometheus' real behaviour start the real one (tests/support/prometheus.ts).
  */
 import { createServer } from 'node:http';
@@ -23,9 +24,11 @@ export async function startPrometheusStub(values: Record<string, string> = {}): 
       '';
     queries.push(query);
     const key = Object.keys(values).find((k) => query.includes(k));
-    const result = key ? [{ metric: {}, value: [1_700_000_000, values[key]] }] : [];
+    const data = req.url?.startsWith('/api/v1/query_range')
+      ? { resultType: 'matrix', result: [] }
+      : { resultType: 'vector', result: key ? [{ metric: {}, value: [1_700_000_000, values[key]] }] : [] };
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+    res.end(JSON.stringify({ status: 'success', data }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -5,7 +5,7 @@
  * written into a fresh state folder (its pid is this process, which is alive while the test runs). The CLI run with
  * `env` (KUBECONFIG, GITOPS_LAB_STATE_DIR) finds it the way it finds the daemon's.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,4 +106,45 @@ export async function startTestSimLab(options: TestSimLabOptions): Promise<TestS
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The pid of a process that has exited (a daemon that is gone). */
+export async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid as number;
+}
+
+/**
+ * The simulated lab as the CLI finds it, without a lab behind it: in `dir`, a kubeconfig whose current context is
+ * gitops-lab-sim (its server unreachable) and a state folder; with `state`, a state file too (the fields not given
+ * filled in; its pid this process unless given). For the CLI's answers that need no API server.
+ */
+export async function simContextIn(
+  dir: string,
+  state?: Partial<SimState>,
+): Promise<{ kubeconfig: string; stateDir: string; env: NodeJS.ProcessEnv }> {
+  const kubeconfig = join(dir, 'kubeconfig');
+  const server = 'http://127.0.0.1:9';
+  await writeFile(kubeconfig, kubeconfigYaml({ server, context: SIM_CONTEXT }));
+  const stateDir = join(dir, 'state');
+  if (state) {
+    const bare = join(dir, 'lab.git');
+    await writeSimState(stateDir, {
+      version: 1,
+      pid: process.pid,
+      context: SIM_CONTEXT,
+      speed: 20,
+      clock: { wallOrigin: Date.now(), simOrigin: Date.now() },
+      apiServer: server,
+      token: 'fake-token',
+      kubeconfig,
+      repo: { path: bare, url: pathToFileURL(bare).href, branch: 'main' },
+      prometheus: { url: server, real: false, note: '' },
+      log: join(dir, 'daemon.log'),
+      startedAt: new Date().toISOString(),
+      ...state,
+    });
+  }
+  return { kubeconfig, stateDir, env: { KUBECONFIG: kubeconfig, GITOPS_LAB_STATE_DIR: stateDir } };
 }

@@ -37,7 +37,7 @@ export async function resolvePrometheus(
     await assertPrometheus(sim.prometheusUrl, "the simulated lab's Prometheus", command);
     return {
       url: sim.prometheusUrl,
-      via: `the simulated lab's${sim.state.prometheus.real ? '' : ', simulated'}`,
+      via: `the simulated lab's${sim.state.prometheus.real ? '' : ', metrics simulated'}`,
     };
   }
   const cluster = { context: labContext(config), kubeconfig: config.kubeconfig };
