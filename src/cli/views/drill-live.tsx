@@ -78,7 +78,12 @@ const levelColor = { info: undefined, ok: 'green', warn: 'yellow', error: 'red' 
 
 function DrillLive({ drill, store, simulated }: { drill: Drill; store: Store; simulated?: SimulatedTime }) {
   const [state, setState] = useState(store.state);
-  useEffect(() => store.subscribe(() => setState(store.state)), [store]);
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => setState(store.state));
+    // Catch up with events that came before this effect ran.
+    setState(store.state);
+    return unsubscribe;
+  }, [store]);
   const [, setTick] = useState(0);
   useEffect(() => {
     if (!simulated) return;
