@@ -84,10 +84,9 @@ describe('gitops-lab drill against the simulated lab', { timeout: 300_000 }, () 
     const report = await readFile(journal.report, 'utf8');
     expect(report.split('\n')[0]).toBe('# Drill report: Argo CD and the HPA fight over replicas (simulated)');
     expect(report).toContain('- lab: simulated (`gitops-lab up --simulate`) at 20x speed');
-    // The fight: the replica samples go 2 → 1 → 2 → 1 (Argo CD puts Git's 1 back, the HPA its minimum 2).
+    // The fight: the replica samples flip 1 → 2 → … → 1 (Argo CD puts Git's 1 back, the HPA its minimum 2).
     const samples = /^- `replicas`: \d+ samples: (.*)$/m.exec(report)?.[1] ?? '';
     expect(samples).toMatch(/\b1 2\b.*\b1\b/);
-    expect(samples.split(' ').slice(0, 1)).toEqual(['2']);
     // The recovery: the revert, the steady state back, the verdict.
     expect(report).toMatch(/- ok: revert the drill's commit .*: reverted [0-9a-f]{7} and pushed/);
     expect(report).toContain('the steady state holds again');

@@ -51,6 +51,14 @@ describe('the CLI and the simulated lab', { timeout: 120_000 }, () => {
     },
   );
 
+  it('status: a daemon alive whose API server does not answer is exit 3 with the way to restart it', async () => {
+    const ctx = await simContextIn(await tempDir('gitops-lab-sim-mute-'), {});
+    const result = await runCli(['status'], { env: ctx.env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`No lab found: the cluster of context ${SIM_CONTEXT} is not reachable`);
+    expect(result.stderr).toContain('`gitops-lab down`, then `gitops-lab up --simulate`');
+  });
+
   it('--context gitops-lab-sim selects the sim when another context is current', async () => {
     const dir = await tempDir('gitops-lab-sim-flag-');
     const pid = await deadPid();

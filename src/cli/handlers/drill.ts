@@ -103,7 +103,9 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     throw new PreconditionError(
       `cannot use kube context "${context}": ${(error as Error).message.replace(/\.$/, '')}.`,
       {
-        hint: 'Create the lab with `gitops-lab up`, or pass --context NAME for an existing cluster.',
+        hint: sim
+          ? 'Restart the simulated lab (`gitops-lab down`, then `gitops-lab up --simulate`): it writes its context again.'
+          : 'Create the lab with `gitops-lab up`, or pass --context NAME for an existing cluster.',
         cause: error,
       },
     );

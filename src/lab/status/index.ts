@@ -16,6 +16,7 @@ import {
   type Pod,
   type Rollout,
 } from '../kube/types.js';
+import { SIM_CONTEXT } from '../simulate/state.js';
 
 export interface AppStatus {
   name: string;
@@ -93,7 +94,12 @@ export const qualityQueries = {
 /** Quality figures below these make the lab degraded (the same spirit as the canary's AnalysisTemplate). */
 export const qualityFloors = { groundedRatio: 0.8, errorRatio: 0.05 };
 
-const noLabHint = 'Run `gitops-lab up` to create the lab (or pass --context for an existing one).';
+const kindHint = 'Run `gitops-lab up` to create the lab (or pass --context for an existing one).';
+/** What to do when there is no lab in `context`: the simulated lab's context asks for `up --simulate`. */
+const noLabHint = (context: string) =>
+  context === SIM_CONTEXT
+    ? 'Restart the simulated lab: `gitops-lab down`, then `gitops-lab up --simulate`.'
+    : kindHint;
 
 export async function connectToLab(config: LabConfig): Promise<KubeClient> {
   let kube: KubeClient;
@@ -102,7 +108,7 @@ export async function connectToLab(config: LabConfig): Promise<KubeClient> {
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
     throw new PreconditionError(`No lab found: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`, {
-      hint: noLabHint,
+      hint: noLabHint(labContext(config)),
     });
   }
   try {
@@ -111,7 +117,7 @@ export async function connectToLab(config: LabConfig): Promise<KubeClient> {
     if (error instanceof KubeApiError && error.status === 0)
       throw new PreconditionError(
         `No lab found: the cluster of context ${kube.context} is not reachable (${kube.server}).`,
-        { hint: noLabHint },
+        { hint: noLabHint(kube.context) },
       );
     throw error;
   }
@@ -155,7 +161,7 @@ export async function collectStatus(
   if (!(await kube.serves(Kinds.Application)))
     throw new PreconditionError(
       `No lab found in context ${kube.context}: Argo CD is not installed (no Application kind).`,
-      { hint: noLabHint },
+      { hint: noLabHint(kube.context) },
     );
   const [apps, rollouts, runs, hpas, pods] = await Promise.all([
     kube.list<Application>(Kinds.Application, { namespace: config.namespaces.argocd }),
@@ -176,7 +182,7 @@ export async function collectStatus(
     throw new PreconditionError(
       `No lab found in context ${kube.context}: there is no Application lab-root in ${config.namespaces.argocd}.`,
       {
-        hint: noLabHint,
+        hint: noLabHint(kube.context),
       },
     );
   const status: LabStatus = {
