@@ -15,7 +15,7 @@ import type { Drill } from '../../lab/drills/load.js';
 import type { DrillPlan } from '../../lab/drills/plan.js';
 import type { SimTarget } from '../../lab/simulate/connect.js';
 import { formatSpeed } from '../../lab/simulate/speed.js';
-import { contextOption } from '../option-schemas.js';
+import { contextOption, speedOption } from '../option-schemas.js';
 import {
   defaultStreams,
   formatTable,
@@ -43,10 +43,7 @@ const optionsSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a namespace name' })
     .default('argocd'),
-  speed: z.coerce
-    .number({ message: 'expected a number above 0, such as 20' })
-    .positive({ message: 'expected a number above 0, such as 20' })
-    .optional(),
+  speed: speedOption,
 });
 
 type DrillOptions = z.output<typeof optionsSchema>;
