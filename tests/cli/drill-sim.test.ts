@@ -93,6 +93,21 @@ describe('gitops-lab drill against the simulated lab', { timeout: 300_000 }, () 
     expect(report).toContain('**PASSED');
   });
 
+  // The other drills that need no Prometheus run the same way (the catalogue test runs all eight in-process).
+  it.each(['drift-self-heal', 'config-no-reload'])('%s holds against the simulated lab', async (name) => {
+    const reports = await tempDir('gitops-lab-sim-reports-');
+    const result = await runCli(['drill', name, '--json', '--reports-dir', reports], { env: sim.env });
+    expect(result.stderr).toBe('');
+    const journal = JSON.parse(result.stdout) as Journal;
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(result.code).toBe(0);
+    expect(journal.simulated).toEqual({ speed });
+    expect(journal.observe.expectations.every((e) => e.met)).toBe(true);
+    expect(journal.steady_states.after.ok).toBe(true);
+    expect((await readFile(journal.report, 'utf8')).split('\n')[0]).toMatch(/ \(simulated\)$/);
+  });
+
   it('prints plain timeline lines in simulated time (a --recover run)', async () => {
     const reports = await tempDir('gitops-lab-sim-reports-');
     const result = await runCli(['drill', 'argo-vs-hpa', '--recover', '--reports-dir', reports], {
