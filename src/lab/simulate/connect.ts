@@ -8,6 +8,9 @@
  * current-context when it is `gitops-lab-sim` (`up --simulate` makes it current, as kind does on create);
  * otherwise the kind cluster's context as before (`labContext`).
  */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { PreconditionError } from '../../errors.js';
 import type { Clock } from '../clock.js';
 import { type LabConfig, labContext } from '../config.js';
@@ -28,17 +31,34 @@ export interface SimTarget {
 
 const startHint = 'Start it with `gitops-lab up --simulate`, or pass --context for another lab.';
 
-/** The kubeconfig's current-context (the config's file, else $KUBECONFIG or ~/.kube/config), or undefined. */
-export async function currentContext(kubeconfig?: string): Promise<string | undefined> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  try {
-    if (kubeconfig) kc.loadFromFile(kubeconfig);
-    else kc.loadFromDefault();
-  } catch {
-    return undefined;
+/** The kubeconfig files kubectl reads: the given one, else $KUBECONFIG's list, else ~/.kube/config. */
+export function kubeconfigFiles(kubeconfig?: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (kubeconfig) return [kubeconfig];
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter(Boolean);
+  return [join(homedir(), '.kube', 'config')];
+}
+
+/**
+ * The kubeconfig's current-context, or undefined. With several files the first one that sets it wins, as kubectl
+ * merges them (Kubernetes docs, "Organize Cluster Access Using kubeconfig Files", merging rules; client-go
+ * tools/clientcmd/loader.go). Read with `yaml` rather than the Kubernetes client, which `drill --dry-run` and
+ * `canary` would otherwise load only for this; a missing or unreadable file sets nothing.
+ */
+export async function currentContext(
+  kubeconfig?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  const { parse } = await import('yaml');
+  for (const file of kubeconfigFiles(kubeconfig, env)) {
+    let current: unknown;
+    try {
+      current = (parse(await readFile(file, 'utf8')) as Record<string, unknown> | null)?.['current-context'];
+    } catch {
+      continue;
+    }
+    if (typeof current === 'string' && current !== '') return current;
   }
-  return kc.getCurrentContext() || undefined;
+  return undefined;
 }
 
 /** The kube context the command uses: --context / gitops-lab.yaml's, else the sim's when it is current, else kind's. */

@@ -2,11 +2,12 @@
  * src/lab/simulate/connect.ts: which kube context a command uses, and what it takes from the simulated lab's state.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type LabConfig } from '../../../src/lab/config.js';
 import { kubeconfigYaml } from '../../../src/lab/sim/kubeconfig.js';
-import { contextInUse, resolveSimLab } from '../../../src/lab/simulate/connect.js';
+import { contextInUse, currentContext, resolveSimLab } from '../../../src/lab/simulate/connect.js';
 import { SIM_CONTEXT } from '../../../src/lab/simulate/state.js';
 import { deadPid, simContextIn } from '../../support/sim-lab.js';
 import { tempDirsForEachTest } from '../../support/temp-dirs.js';
@@ -34,6 +35,50 @@ describe('contextInUse', () => {
   it("is the kind lab's otherwise: another current context, or no kubeconfig at all", async () => {
     expect(await contextInUse(await configWith('some-cluster'))).toBe('kind-gitops-lab');
     expect(await contextInUse(await configWith(undefined))).toBe('kind-gitops-lab');
+  });
+});
+
+describe('currentContext', () => {
+  it("reads $KUBECONFIG's files in order: the first that sets current-context wins, as kubectl merges them", async () => {
+    const dir = await tempDir('gitops-lab-connect-files-');
+    const none = join(dir, 'none');
+    const unset = join(dir, 'unset');
+    const sim = join(dir, 'sim');
+    const kind = join(dir, 'kind');
+    await writeFile(unset, 'apiVersion: v1\nkind: Config\nclusters: []\n');
+    await writeFile(sim, kubeconfigYaml({ server: 'http://127.0.0.1:9', context: SIM_CONTEXT }));
+    await writeFile(kind, kubeconfigYaml({ server: 'http://127.0.0.1:9' }));
+    const env = (...files: string[]) => ({ KUBECONFIG: files.join(delimiter) });
+    expect(await currentContext(undefined, env(none, unset, sim, kind))).toBe(SIM_CONTEXT);
+    expect(await currentContext(undefined, env(kind, sim))).toBe('kind-gitops-lab');
+    expect(await currentContext(undefined, env(none, unset))).toBeUndefined();
+    // The config's kubeconfig (gitops-lab.yaml, or the one the sim's state names) is the only file read.
+    expect(await currentContext(sim, env(kind))).toBe(SIM_CONTEXT);
+    // Not YAML, or not a mapping: it sets nothing.
+    await writeFile(unset, '{ not: yaml');
+    expect(await currentContext(undefined, env(unset, sim))).toBe(SIM_CONTEXT);
+  });
+});
+
+describe('currentContext on any file', () => {
+  it('never throws on what a kubeconfig file may hold: a string context or nothing (property)', async () => {
+    const dir = await tempDir('gitops-lab-connect-any-');
+    const file = join(dir, 'kubeconfig');
+    const text = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .dictionary(fc.constantFrom('current-context', 'kind', 'contexts'), fc.jsonValue())
+        .map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(text, async (content) => {
+        await writeFile(file, content);
+        const current = await currentContext(file);
+        expect(current === undefined || (typeof current === 'string' && current !== '')).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
