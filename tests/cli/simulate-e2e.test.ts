@@ -4,12 +4,12 @@
  * leaves no process, no context and no state. Waits are bounded and generous (an overloaded machine starts the
  * daemon slowly); nothing asserts a wall time.
  *
- * The drill step names the lab's repository and Prometheus with flags (--context, --repo, --prometheus), which works
- * before the drill CLI reads the simulated lab's state by itself; until it also runs on the lab's scaled clock, the
- * drill's windows pass in wall time (its 5-minute observation takes 5 minutes), hence the long limit.
+ * `status` and `drill` find the lab by the current context alone (no flag), as a user types them after
+ * `up --simulate`, and the drills run on the lab's clock at 20x. bad-canary runs against the daemon's real doc-QA
+ * processes and, when Debian's `prometheus` is installed (always in CI), a real Prometheus scraping them.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,29 +133,19 @@ describe('gitops-lab up --simulate, end to end', { timeout: 300_000 }, () => {
   });
 
   it('status reads the simulated lab and finds it healthy', async () => {
-    const status = await runCli(['status', '--context', 'gitops-lab-sim'], { env });
+    const status = await runCli(['status'], { env });
     expect(status.code, `${status.stdout}\n${status.stderr}`).toBe(0);
     expect(status.stdout).toContain('docqa');
+    expect(status.stdout).toMatch(/simulated lab \(20x\) · simulated time \d\d:\d\d:\d\d/);
   });
 
   it('drill argo-vs-hpa shows the fight and the recovery, and the hypothesis holds', async () => {
     const state = await readSimState(stateDir);
     const reports = join(home, 'reports');
-    const drill = await runCli(
-      [
-        'drill',
-        'argo-vs-hpa',
-        '--context',
-        'gitops-lab-sim',
-        '--repo',
-        state?.repo.url ?? '',
-        '--prometheus',
-        state?.prometheus.url ?? '',
-        '--reports-dir',
-        reports,
-      ],
-      { env, timeoutMs: 900_000 },
-    );
+    const drill = await runCli(['drill', 'argo-vs-hpa', '--speed', '20', '--reports-dir', reports], {
+      env,
+      timeoutMs: 600_000,
+    });
     const detail = `${drill.stdout.slice(-3000)}\n${drill.stderr}`;
     expect(drill.code, detail).toBe(0);
     // The fight: Argo CD puts Git's 1 back, the HPA its 2, again and again; then the rollback ends it.
@@ -168,7 +158,34 @@ describe('gitops-lab up --simulate, end to end', { timeout: 300_000 }, () => {
     // The drill's commits and their revert landed in the lab's real Git repository.
     const log = await run('git', ['--git-dir', state?.repo.path ?? '', 'log', '--format=%s', 'main']);
     expect(log.stdout).toMatch(/^Revert "drill\(argo-vs-hpa\)/m);
-  }, 960_000);
+    const report = readFileSync(
+      join(reports, readdirSync(reports).find((f) => f.endsWith('.md')) ?? ''),
+      'utf8',
+    );
+    expect(report.split('\n')[0]).toMatch(/\(simulated\)/);
+  }, 660_000);
+
+  it('bad-canary: the real AnalysisRun over the real doc-QA canary aborts it', async () => {
+    const state = await readSimState(stateDir);
+    if (process.env.CI === 'true') expect(state?.prometheus.real, state?.prometheus.note).toBe(true);
+    expect(state?.docqa?.map((e) => e.role)).toContain('stable');
+    const drill = await runCli(
+      ['drill', 'bad-canary', '--json', '--reports-dir', join(home, 'reports-canary')],
+      {
+        env,
+        timeoutMs: 600_000,
+      },
+    );
+    const detail = `${drill.stdout.slice(-3000)}\n${drill.stderr}`;
+    expect(drill.code, detail).toBe(0);
+    const journal = JSON.parse(drill.stdout) as { status: string; simulated?: { speed: number } };
+    expect(journal.status, detail).toBe('completed');
+    expect(journal.simulated).toEqual({ speed: 20 });
+    // The AnalysisRun that aborted the canary failed on measurements of the real service.
+    const runs = await kubectl('get', 'analysisruns', '-n', 'docqa', '-o', 'json');
+    const items = (JSON.parse(runs.stdout) as { items: Array<{ status?: { phase?: string } }> }).items;
+    expect(items.map((r) => r.status?.phase)).toContain('Failed');
+  }, 660_000);
 
   it('down stops it and leaves no process, no context and no state; a second down is a no-op', async () => {
     const down = await runCli(['down'], { env });
