@@ -21,6 +21,9 @@ export class ServiceConfigError extends Error {
 export interface ServiceConfig {
   port: number;
   host: string;
+  /** The probe port (/healthz and /readyz on a thread of their own), if DOCQA_PROBE_PORT is set. */
+  probePort?: number;
+  livenessStaleMs?: number;
   /** The app's options and the HTTP server's limits (startDocQaServer takes both). */
   options: DocQaAppOptions & { limits: ServerLimits };
 }
@@ -46,6 +49,8 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(0).max(65535, { error: 'expected a port number from 0 to 65535' }))
     .optional(),
   DOCQA_HOST: z.string().min(1).optional(),
+  DOCQA_PROBE_PORT: wholeNumber(0, 65535, 'a port number'),
+  DOCQA_LIVENESS_STALE_MS: wholeNumber(100, 600_000, 'milliseconds'),
   DOCQA_CORPUS: z.string().min(1).optional(),
   DOCQA_MODE: z
     .enum(['extractive', 'generative'], { error: 'expected "extractive" or "generative"' })
@@ -131,6 +136,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   return {
     port: e.PORT ?? 8080,
     host: e.DOCQA_HOST ?? '0.0.0.0',
+    ...defined({ probePort: e.DOCQA_PROBE_PORT, livenessStaleMs: e.DOCQA_LIVENESS_STALE_MS }),
     options: {
       ...(e.DOCQA_CORPUS ? { corpusDir: e.DOCQA_CORPUS } : {}),
       mode: e.DOCQA_MODE ?? 'extractive',

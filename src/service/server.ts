@@ -13,6 +13,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createDocQaApp, type DocQaApp, type DocQaAppOptions, SHED_BODY, SHED_RETRY_AFTER_S } from './app.js';
+import {
+  HEARTBEAT_MS,
+  type ProbeListener,
+  ProbePortError,
+  type ProbeState,
+  startProbeListener,
+} from './probe-port.js';
 
 /** Connection and timeout limits of the HTTP server; defaults sized for a 384 Mi pod (docs/service.md). */
 export interface ServerLimits {
@@ -49,6 +56,13 @@ export interface DocQaServerOptions extends DocQaAppOptions {
   /** How long requests in flight get to finish on close before their connections are cut (default 10 s). */
   drainTimeoutMs?: number;
   limits?: ServerLimits;
+  /**
+   * A port of its own for /healthz and /readyz, answered by a worker thread that checks the event loop's
+   * heartbeat (probe-port.ts). Default: none. 0 picks a free port.
+   */
+  probePort?: number;
+  /** Heartbeat age past which the probe port's /healthz fails (default 5000 ms). */
+  livenessStaleMs?: number;
 }
 
 export interface DocQaServer {
@@ -56,6 +70,8 @@ export interface DocQaServer {
   port: number;
   host: string;
   service: DocQaApp;
+  /** The probe port's URL, when there is one. */
+  probeUrl?: string;
   /** Resolves when the server has stopped (after close() or a signal). */
   closed: Promise<void>;
   close(): Promise<void>;
@@ -78,7 +94,8 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     signals = ['SIGTERM', 'SIGINT'],
     drainTimeoutMs = 10_000,
   } = options;
-  const service = createDocQaApp(options);
+  // The engine runs on its own thread unless one is injected: the event loop only does I/O.
+  const service = createDocQaApp({ ...options, engineThread: options.engineThread ?? !options.engine });
   let closing: Promise<void> | undefined;
   // While closing, ask clients to drop keep-alive connections so the server can stop promptly.
   const fetch = async (request: Request, env: Parameters<typeof service.app.fetch>[1]) => {
@@ -113,7 +130,11 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
       const q = url.indexOf('?');
       const path = q >= 0 ? url.slice(0, q) : url;
       if (method === 'GET' || method === 'HEAD') {
-        if (path === '/healthz') return sendJson(outgoing, 200, HEALTHY, method, closing !== undefined);
+        if (path === '/healthz') {
+          if (service.isAlive()) return sendJson(outgoing, 200, HEALTHY, method, closing !== undefined);
+          const { status, body } = service.liveness();
+          return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
+        }
         if (path === '/readyz') {
           const { status, body } = service.readiness();
           return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
@@ -170,6 +191,43 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     throw new ServerStartError(message, e.code);
   }
 
+  let probe: ProbeListener | undefined;
+  if (options.probePort !== undefined) {
+    try {
+      probe = await startProbeListener({ port: options.probePort, host, staleMs: options.livenessStaleMs });
+    } catch (error) {
+      await new Promise((resolve) => server.close(resolve));
+      await service.close();
+      if (error instanceof ProbePortError) throw new ServerStartError(error.message, error.code);
+      throw error;
+    }
+  }
+  // The heartbeat: a timer on this event loop; if the loop stops turning, the probe port's /healthz fails.
+  let loadFailed = false;
+  let counts = { documents: 0, passages: 0 };
+  service.corpus().then(
+    (summary) => {
+      counts = { documents: summary.documents.length, passages: summary.passages };
+    },
+    () => {
+      loadFailed = true;
+    },
+  );
+  let shuttingDown = false;
+  const probeState = (): ProbeState =>
+    shuttingDown
+      ? 'closing'
+      : !service.isAlive()
+        ? 'dead'
+        : service.isReady()
+          ? 'ready'
+          : loadFailed
+            ? 'failed'
+            : 'loading';
+  const beat = () => probe?.beat(probeState(), counts.documents, counts.passages);
+  const heartbeat = probe ? setInterval(beat, HEARTBEAT_MS) : undefined;
+  heartbeat?.unref();
+
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
@@ -187,6 +245,9 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   function close(): Promise<void> {
     closing ??= (async () => {
       for (const signal of signals) process.off(signal, onSignal);
+      // Not ready from now on, on the probe port too (the endpoint is taken out while requests drain).
+      shuttingDown = true;
+      beat();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -195,13 +256,23 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
       timer.unref();
       await stopped;
       clearTimeout(timer);
+      clearInterval(heartbeat);
+      await probe?.close();
       await service.close();
       resolveClosed();
     })();
     return closing;
   }
 
-  return { url, port: address.port, host: address.address, service, closed, close };
+  return {
+    url,
+    port: address.port,
+    host: address.address,
+    service,
+    ...(probe ? { probeUrl: probe.url } : {}),
+    closed,
+    close,
+  };
 }
 
 const HEALTHY = JSON.stringify({ status: 'ok' });
