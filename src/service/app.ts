@@ -18,7 +18,6 @@ import { createJsonLogger, type Logger } from './logger.js';
 import { createMetrics, type DocQaMetrics, type RequestOutcome } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { type AskGate, createAskGate, DEFAULT_MAX_WAIT_MS } from './overload.js';
-import { buildQaEngine } from './qa/index.js';
 import type { ExtractiveAnswer, Passage, QaEngine } from './qa/types.js';
 import {
   type AnswerMode,
@@ -239,7 +238,10 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     ? Promise.reject(new Error('The engine runs on its own thread (engineThread: true); use corpus().'))
     : options.engine
       ? Promise.resolve(options.engine)
-      : loadCorpus(corpusDir, corpusOptions).then((corpus) => buildQaEngine(corpus));
+      : // Imported here: with the engine on its thread this process never loads it (nor its word lists).
+        Promise.all([loadCorpus(corpusDir, corpusOptions), import('./qa/index.js')]).then(([corpus, qa]) =>
+          qa.buildQaEngine(corpus),
+        );
   if (thread) enginePromise.catch(() => {});
   const summaryPromise: Promise<CorpusSummary> = (
     thread

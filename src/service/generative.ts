@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { checkAnswerAgainstPassages } from './qa/grounding.js';
 import type { ExtractiveAnswer, Passage } from './qa/types.js';
 
 export interface GeminiOptions {
@@ -335,6 +334,9 @@ export async function checkModelAnswer(
       detail: 'the answer repeats instruction-like text from a document',
     };
   }
+  // Imported when first needed: its word lists (wink-lemmatizer, about 40 MiB of RSS) stay out of a process
+  // whose engine runs on its own thread, unless generative answers need them.
+  const { checkAnswerAgainstPassages } = await import('./qa/grounding.js');
   if (
     !(await engine.isGrounded(question, answer, reply.citations)) ||
     !checkAnswerAgainstPassages(
