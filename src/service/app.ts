@@ -226,6 +226,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
           corpusDir,
           limits: options.corpusLimits,
           onSkip: corpusOptions.onSkip,
+          onIndexing: (counts) => logger.log('info', 'corpus read, building the index', { ...counts }),
           onExit: (reason) => {
             engineStopped = reason;
             readyState = 'failed';

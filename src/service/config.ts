@@ -124,6 +124,13 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       'DOCQA_HEADERS_TIMEOUT_MS',
     );
   }
+  const servicePort = e.PORT ?? 8080;
+  if (e.DOCQA_PROBE_PORT !== undefined && e.DOCQA_PROBE_PORT !== 0 && e.DOCQA_PROBE_PORT === servicePort) {
+    throw new ServiceConfigError(
+      `DOCQA_PROBE_PORT: must differ from the service port (PORT, ${servicePort}), got ${e.DOCQA_PROBE_PORT}.`,
+      'DOCQA_PROBE_PORT',
+    );
+  }
   const defined = <T extends Record<string, unknown>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   let faults: ReturnType<typeof parseFaults>;
@@ -134,7 +141,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     throw error;
   }
   return {
-    port: e.PORT ?? 8080,
+    port: servicePort,
     host: e.DOCQA_HOST ?? '0.0.0.0',
     ...defined({ probePort: e.DOCQA_PROBE_PORT, livenessStaleMs: e.DOCQA_LIVENESS_STALE_MS }),
     options: {

@@ -29,6 +29,8 @@ export interface EngineThreadOptions {
   corpusDir: string;
   limits?: CorpusLimits;
   onSkip?: (skip: CorpusSkip) => void;
+  /** Called when the files are read and the index build starts. */
+  onIndexing?: (counts: { documents: number; passages: number }) => void;
   /** Called once if the thread stops while the service runs (a crash, out of memory). */
   onExit?: (reason: string) => void;
 }
@@ -93,6 +95,9 @@ export function startEngineThread(options: EngineThreadOptions): EngineThread {
       }
       case 'skip':
         options.onSkip?.(message.skip);
+        return;
+      case 'indexing':
+        options.onIndexing?.({ documents: message.documents, passages: message.passages });
         return;
       case 'ready':
         settleReady?.resolve({ documents: message.documents, passages: message.passages });

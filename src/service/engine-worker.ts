@@ -45,6 +45,7 @@ export type EngineEvent =
       type: 'skip';
       skip: { file: string; reason: 'outside_root' | 'not_regular' | 'binary'; detail: string };
     }
+  | { type: 'indexing'; documents: number; passages: number }
   | {
       type: 'ready';
       documents: Array<{ doc_id: string; title: string; passages: number }>;
@@ -118,6 +119,11 @@ try {
     ...data.limits,
     onSkip: (skip) => port.postMessage({ type: 'skip', skip } satisfies EngineEvent),
   });
+  port.postMessage({
+    type: 'indexing',
+    documents: corpus.documents.length,
+    passages: corpus.passages.length,
+  } satisfies EngineEvent);
   engine = buildQaEngine(corpus);
   port.postMessage({
     type: 'ready',
