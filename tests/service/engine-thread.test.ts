@@ -11,13 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/service/logger.js';
-import {
-  type DocQaServer,
-  type DocQaServerOptions,
-  ServerStartError,
-  startDocQaServer,
-} from '../../src/service/server.js';
-import { ask, EXAMPLE_QUESTION, fixtureCorpus, readyApp } from './helpers.js';
+import { type DocQaServer, ServerStartError } from '../../src/service/server.js';
+import { ask, EXAMPLE_QUESTION, readyApp, startTestServer } from './helpers.js';
 
 let server: DocQaServer | undefined;
 afterEach(async () => {
@@ -25,17 +20,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-function start(options: DocQaServerOptions = {}) {
-  return startDocQaServer({
-    port: 0,
-    host: '127.0.0.1',
-    corpusDir: fixtureCorpus,
-    logger: createMemoryLogger(),
-    signals: [],
-    drainTimeoutMs: 100,
-    ...options,
-  });
-}
+const start = startTestServer;
 
 const post = (url: string, body: unknown) =>
   fetch(`${url}/v1/ask`, {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/service/logger.js';
 import { createAskGate } from '../../src/service/overload.js';
 import { type DocQaServer, type DocQaServerOptions, startDocQaServer } from '../../src/service/server.js';
-import { ask, EXAMPLE_QUESTION, fixtureCorpus, metricsText, metricValue, readyApp } from './helpers.js';
+import { ask, EXAMPLE_QUESTION, metricsText, metricValue, readyApp, startTestServer } from './helpers.js';
 
 /** A gate the test opens: asks wait in `onAsk` until release(); `arrived` resolves once `n` asks wait. */
 function holdAsks() {
@@ -48,15 +48,7 @@ afterEach(async () => {
 });
 
 async function start(options: DocQaServerOptions = {}) {
-  server = await startDocQaServer({
-    port: 0,
-    host: '127.0.0.1',
-    corpusDir: fixtureCorpus,
-    logger: createMemoryLogger(),
-    signals: [],
-    drainTimeoutMs: 100,
-    ...options,
-  });
+  server = await startTestServer(options);
   await server.service.ready;
   return server;
 }
