@@ -11,8 +11,9 @@
  * corpus is indexed, the process is not shutting down and the heartbeat is fresh.
  *
  * The same design as a management port answered off the request path (Envoy's admin listener, Spring Boot's
- * management.server.port); the Kubernetes probe semantics are those of pkg/probe/http (Kubernetes v1.34): a
- * status from 200 to 399 is success, anything else or no answer within timeoutSeconds a failure.
+ * management.server.port). Kubernetes' HTTP prober (kubernetes/kubernetes pkg/probe/http/http.go) opens a new
+ * connection for every probe (DisableKeepAlives) and counts a status from 200 to 399 as success, anything else
+ * or no answer within timeoutSeconds as a failure.
  */
 import { Worker } from 'node:worker_threads';
 

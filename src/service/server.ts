@@ -34,7 +34,13 @@ export interface ServerLimits {
   requestTimeoutMs?: number;
   /** Idle time of a keep-alive connection between requests (default 5 s). */
   keepAliveTimeoutMs?: number;
-  /** Requests served on one connection before it is closed (default 1000; 0 = no limit). */
+  /**
+   * Requests served on one connection (default 1000; 0 = no limit): the last one is answered with
+   * `Connection: close` and the connection is closed after it, as nginx's keepalive_requests does. Not Node's
+   * server.maxRequestsPerSocket: Node 20 sends `Connection: close` at the limit but keeps the socket open and
+   * answers every further request on it with a bare 503 (lib/_http_server.js, parserOnIncoming), which a client
+   * that ignores the header (a load generator, a pipelining client) sees as a stream of errors.
+   */
   maxRequestsPerSocket?: number;
 }
 
@@ -111,6 +117,8 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   };
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const router = getRequestListener(fetch, { hostname: host });
+  const perSocket = limits.maxRequestsPerSocket;
+  const served = new WeakMap<Socket, number>();
   const server = createServer(
     {
       // Node refuses a header timeout over the request timeout.
@@ -125,6 +133,12 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
       connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
     },
     (incoming: IncomingMessage, outgoing: ServerResponse) => {
+      if (perSocket > 0) {
+        const n = (served.get(incoming.socket) ?? 0) + 1;
+        served.set(incoming.socket, n);
+        // Node closes the connection once a response sent with this header is finished.
+        if (n >= perSocket) outgoing.setHeader('connection', 'close');
+      }
       const method = incoming.method;
       const url = incoming.url ?? '/';
       const q = url.indexOf('?');
@@ -157,7 +171,6 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   // A burst of new connections (a load balancer opening its pool) must not overflow the accept queue: with
   // Node's default backlog (511) the kernel drops the handshakes beyond it, and those clients, a kubelet probe
   // among them, wait for SYN retransmits (1 s, 3 s, ...). The kernel caps it at net.core.somaxconn.

@@ -190,6 +190,19 @@ describe('timeouts and connection limits', () => {
     expect(await get()).toBe('close');
     agent.destroy();
   });
+
+  it('closes the connection after the last allowed request, so a client that ignores Connection: close gets no 503s', async () => {
+    const s = await start({ limits: { maxRequestsPerSocket: 2 } });
+    // Four requests pipelined on one connection, as a client that ignores `Connection: close` would send them.
+    const request = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+    const reply = await rawExchange(s.url, request.repeat(4));
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200']);
+    expect([...reply.matchAll(/^connection: (\S+)/gim)].map((m) => m[1]?.toLowerCase())).toEqual([
+      'keep-alive',
+      'close',
+    ]);
+  });
 });
 
 describe('ask turns (CPU slices between socket polls)', () => {
