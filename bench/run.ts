@@ -485,6 +485,23 @@ function probe() {
 probe();
 `;
 
+/**
+ * The control: an idle Node HTTP server in a process of its own, answering /healthz. Probed alongside the
+ * service, its p99 is what this machine's scheduler alone adds to a probe at that moment (the floor).
+ */
+const CONTROL = `
+const server = require('node:http').createServer((req, res) => res.end('{"status":"ok"}'));
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+`;
+
+async function startControl(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', CONTROL], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) =>
+    child.stdout?.once('data', (d) => resolve(String(d).trim())),
+  );
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
 interface Probes {
   latencies: number[];
   connects: number[];
@@ -534,6 +551,7 @@ async function benchOverload(): Promise<void> {
   const probePort = await freePort();
   const serve = await startServe({ DOCQA_ANSWER_CACHE_SIZE: '0', DOCQA_PROBE_PORT: String(probePort) });
   const probeUrl = `http://127.0.0.1:${probePort}`;
+  const control = await startControl();
   try {
     await autocannon({ url: serve.url, connections: 4, duration: 1, requests: askRequests(bodies) });
     rows.push({ measure: 'overload: load average before (1, 5, 15 min)', value: await loadAverage() });
@@ -552,10 +570,11 @@ async function benchOverload(): Promise<void> {
         if (list) list.push(ms);
         else byStatus.set(status, [ms]);
       });
-      const [load, probes, direct] = await Promise.all([
+      const [load, probes, direct, floor] = await Promise.all([
         instance,
         runProber(probeUrl, overloadSeconds - 1),
         runProber(serve.url, overloadSeconds - 1),
+        runProber(control.url, overloadSeconds - 1),
       ]);
       const total = load.requests.total;
       const shed = byStatus.get(503)?.length ?? 0;
@@ -569,6 +588,10 @@ async function benchOverload(): Promise<void> {
           value: ms(p99),
           target: '< 100 ms',
           ok: p99 < 100,
+        },
+        {
+          measure: `${level} conns: probe port /healthz p50; control (an idle server in its own process) p50 / p99`,
+          value: `${ms(quantile(probes.latencies, 0.5))}; ${ms(quantile(floor.latencies, 0.5))} / ${ms(quantile(floor.latencies, 0.99))}`,
         },
         {
           measure: `${level} conns: probe port /healthz probes failed (1 s timeout)`,
@@ -593,6 +616,7 @@ async function benchOverload(): Promise<void> {
       );
     }
   } finally {
+    control.child.kill();
     await stopServe(serve.child);
   }
 
