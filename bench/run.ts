@@ -9,10 +9,10 @@
  *   3. CLI start-up: `gitops-lab --help` wall time against `node -e 0` (interleaved runs, medians).
  *   4. `gitops-lab lint` on a generated 1,000-object repository (bench/lint.ts).
  *   5. Overload (issue 13): a `serve` process (answer cache off, default limits, a probe port as deployed)
- *      under 50, 200 and 1,000 connections of asks, while two prober processes open a new connection for
- *      GET /healthz every 100 ms with a 1 s timeout (as the kubelet does), one on the probe port, one on the
- *      service port: /healthz p99 and failures, ask 200 / 503 (shed) / error shares and the p99 latency of
- *      each. Then 12,000 connections that send the headers of an ask and trickle its body: the
+ *      under 50, 200 and 1,000 connections of asks, while three prober processes open a new connection for
+ *      GET /healthz every 100 ms with a 1 s timeout (as the kubelet does): on the probe port, on the service
+ *      port, and on a control (an idle server in its own process: the machine's floor). /healthz p99, p50 and
+ *      failures, ask 200 / 503 (shed) / error shares and the p99 latency of each. Then 12,000 connections that send the headers of an ask and trickle its body: the
  *      server's peak RSS (loopback only, bounded at --slow-seconds, default 10 s).
  * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http, --skip-overload,
  * --only-overload, --overload-seconds <s> (default 8), --slow-connections <n> (default 12000), --cli <path>
