@@ -52,6 +52,8 @@ export interface DocQaAppOptions {
    * engine is injected. Ignored when `engine` is given.
    */
   engineThread?: boolean;
+  /** Cap of the engine thread's heap in MiB (default: V8's); past it the thread stops and liveness fails. */
+  engineMaxHeapMb?: number;
   /** How many extractive answers to memoise (default 1000; 0 turns the cache off). */
   answerCacheSize?: number;
   /** Asks admitted at once; beyond it POST /v1/ask is 503 + Retry-After (default 256). */
@@ -225,6 +227,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       ? startEngineThread({
           corpusDir,
           limits: options.corpusLimits,
+          ...(options.engineMaxHeapMb === undefined ? {} : { maxHeapMb: options.engineMaxHeapMb }),
           onSkip: corpusOptions.onSkip,
           onIndexing: (counts) => logger.log('info', 'corpus read, building the index', { ...counts }),
           onExit: (reason) => {

@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   DOCQA_HOST: z.string().min(1).optional(),
   DOCQA_PROBE_PORT: wholeNumber(0, 65535, 'a port number'),
   DOCQA_LIVENESS_STALE_MS: wholeNumber(100, 600_000, 'milliseconds'),
+  DOCQA_ENGINE_MAX_HEAP_MB: wholeNumber(16, 65_536, 'MiB'),
   DOCQA_CORPUS: z.string().min(1).optional(),
   DOCQA_MODE: z
     .enum(['extractive', 'generative'], { error: 'expected "extractive" or "generative"' })
@@ -161,6 +162,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       },
       ...(e.DOCQA_MAX_INFLIGHT_ASKS === undefined ? {} : { maxInFlightAsks: e.DOCQA_MAX_INFLIGHT_ASKS }),
       ...(e.DOCQA_MAX_ASK_WAIT_MS === undefined ? {} : { maxAskWaitMs: e.DOCQA_MAX_ASK_WAIT_MS }),
+      ...(e.DOCQA_ENGINE_MAX_HEAP_MB === undefined ? {} : { engineMaxHeapMb: e.DOCQA_ENGINE_MAX_HEAP_MB }),
       corpusLimits: defined({
         maxFileBytes: e.DOCQA_CORPUS_MAX_FILE_BYTES,
         maxTotalBytes: e.DOCQA_CORPUS_MAX_TOTAL_BYTES,

@@ -31,6 +31,12 @@ export interface EngineThreadOptions {
   onSkip?: (skip: CorpusSkip) => void;
   /** Called when the files are read and the index build starts. */
   onIndexing?: (counts: { documents: number; passages: number }) => void;
+  /**
+   * Cap of the thread's V8 old generation in MiB (default: V8's own). Past it the thread dies with
+   * ERR_WORKER_OUT_OF_MEMORY and the service reports it (readiness and liveness 503), rather than the whole
+   * process being killed by the kernel's OOM killer without a word.
+   */
+  maxHeapMb?: number;
   /** Called once if the thread stops while the service runs (a crash, out of memory). */
   onExit?: (reason: string) => void;
 }
@@ -59,7 +65,10 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export function startEngineThread(options: EngineThreadOptions): EngineThread {
   const data: EngineWorkerData = { corpusDir: options.corpusDir, limits: options.limits ?? {} };
-  const worker = spawnWorker(data);
+  const worker = spawnWorker(
+    data,
+    options.maxHeapMb === undefined ? undefined : { maxOldGenerationSizeMb: options.maxHeapMb },
+  );
   // The HTTP server keeps the process alive; the engine thread alone must not.
   worker.unref();
   const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
@@ -146,11 +155,12 @@ export function startEngineThread(options: EngineThreadOptions): EngineThread {
  * The built worker (dist/service/engine-worker.js); from the TypeScript source (vitest, tsx) the worker
  * registers tsx's loader before importing engine-worker.ts, as Node 20 cannot load .ts by itself.
  */
-function spawnWorker(workerData: EngineWorkerData): Worker {
+function spawnWorker(workerData: EngineWorkerData, resourceLimits: Worker['resourceLimits']): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./engine-worker.js', here), { workerData });
+  const options = { workerData, ...(resourceLimits ? { resourceLimits } : {}) };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./engine-worker.js', here), options);
   const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
   const entry = new URL('./engine-worker.ts', here).href;
   const boot = `import(${JSON.stringify(tsx)}).then((t) => { (t.register ?? t.default.register)(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, ...options });
 }

@@ -45,7 +45,9 @@ describe('loadServiceConfig', () => {
       DOCQA_GEMINI_BREAKER_OPEN_MS: '5000',
       DOCQA_PROBE_PORT: '9091',
       DOCQA_LIVENESS_STALE_MS: '3000',
+      DOCQA_ENGINE_MAX_HEAP_MB: '192',
     });
+    expect(config.options.engineMaxHeapMb).toBe(192);
     expect(config.port).toBe(9090);
     expect(config.probePort).toBe(9091);
     expect(config.livenessStaleMs).toBe(3000);

@@ -148,6 +148,38 @@ describe('while a large corpus is being indexed', () => {
   });
 });
 
+describe('an engine thread that runs out of memory', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'docqa-oom-'));
+    writeLargeCorpus(dir, 10_000);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails readiness and liveness, on both ports, and the process keeps serving them', async () => {
+    server = await start({ corpusDir: dir, engineMaxHeapMb: 16, probePort: 0 });
+    await expect(server.service.ready).rejects.toThrow(/engine thread failed: .*out of memory/);
+    expect(server.service.isAlive()).toBe(false);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ error: { code: 'not_alive' } });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(JSON.stringify(await ready.json())).toMatch(/The service cannot answer: the engine thread/);
+    expect((await post(server.url, { question: EXAMPLE_QUESTION })).status).toBe(503);
+    // The probe thread learns it from the next heartbeat.
+    let probe = await fetch(`${server.probeUrl}/healthz`);
+    while (probe.status === 200) probe = await fetch(`${server.probeUrl}/healthz`);
+    expect(probe.status).toBe(503);
+    expect(await probe.json()).toMatchObject({
+      error: {
+        code: 'not_alive',
+        message: 'The engine thread has stopped; the process cannot answer questions.',
+      },
+    });
+  });
+});
+
 async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
