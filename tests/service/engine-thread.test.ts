@@ -94,13 +94,19 @@ function writeLargeCorpus(dir: string, passages: number) {
   }
 }
 
-describe('while a large corpus is being indexed', () => {
-  let dir: string;
+/** A 10,000-passage corpus in a temporary folder for the tests of the enclosing describe. */
+function largeCorpus(): { dir: string } {
+  const corpus = { dir: '' };
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'docqa-large-'));
-    writeLargeCorpus(dir, 10_000);
+    corpus.dir = mkdtempSync(join(tmpdir(), 'docqa-large-'));
+    writeLargeCorpus(corpus.dir, 10_000);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(corpus.dir, { recursive: true, force: true }));
+  return corpus;
+}
+
+describe('while a large corpus is being indexed', () => {
+  const large = largeCorpus();
 
   it('answers /healthz, says 503 on /readyz and handles a signal before the index is built', async () => {
     const logger = createMemoryLogger();
@@ -110,7 +116,7 @@ describe('while a large corpus is being indexed', () => {
     });
     const events: string[] = [];
     server = await start({
-      corpusDir: dir,
+      corpusDir: large.dir,
       signals: ['SIGUSR2'],
       logger: {
         log(level, msg, fields) {
@@ -149,15 +155,10 @@ describe('while a large corpus is being indexed', () => {
 });
 
 describe('an engine thread that runs out of memory', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'docqa-oom-'));
-    writeLargeCorpus(dir, 10_000);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const large = largeCorpus();
 
   it('fails readiness and liveness, on both ports, and the process keeps serving them', async () => {
-    server = await start({ corpusDir: dir, engineMaxHeapMb: 16, probePort: 0 });
+    server = await start({ corpusDir: large.dir, engineMaxHeapMb: 16, probePort: 0 });
     await expect(server.service.ready).rejects.toThrow(/engine thread failed: .*out of memory/);
     expect(server.service.isAlive()).toBe(false);
     const health = await fetch(`${server.url}/healthz`);
