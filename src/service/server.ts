@@ -87,6 +87,8 @@ export class ServerStartError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    /** Which port could not be opened. */
+    readonly port: 'service' | 'probe' = 'service',
   ) {
     super(message);
     this.name = 'ServerStartError';
@@ -211,7 +213,7 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     } catch (error) {
       await new Promise((resolve) => server.close(resolve));
       await service.close();
-      if (error instanceof ProbePortError) throw new ServerStartError(error.message, error.code);
+      if (error instanceof ProbePortError) throw new ServerStartError(error.message, error.code, 'probe');
       throw error;
     }
   }

@@ -282,6 +282,7 @@ describe('the probe port', () => {
       const failure = await start({ port: servicePort, probePort: port }).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(ServerStartError);
       expect((failure as ServerStartError).code).toBe('EADDRINUSE');
+      expect((failure as ServerStartError).port).toBe('probe');
       expect((failure as Error).message).toBe(`Probe port ${port} on 127.0.0.1 is already in use.`);
       // The service port was let go: a server can start on it.
       server = await start({ port: servicePort });

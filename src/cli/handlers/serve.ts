@@ -98,9 +98,11 @@ export async function run(
     if (error instanceof ServerStartError) {
       throw new LabError(`gitops-lab serve: ${error.message}`, 1, {
         hint:
-          error.code === 'EADDRINUSE'
-            ? `Stop whatever listens on port ${port}, or pick another port: gitops-lab serve --port ${port + 1} (--port 0 picks a free one).`
-            : 'Check --host and --port.',
+          error.port === 'probe'
+            ? 'Set DOCQA_PROBE_PORT to a free port (0 picks one), or unset it to serve without a probe port.'
+            : error.code === 'EADDRINUSE'
+              ? `Stop whatever listens on port ${port}, or pick another port: gitops-lab serve --port ${port + 1} (--port 0 picks a free one).`
+              : 'Check --host and --port.',
       });
     }
     throw error;
