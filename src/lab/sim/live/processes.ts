@@ -13,7 +13,9 @@
  * - It stops when no pod of its hash is left (scale to zero, an aborted canary scaled down, a promoted canary's old
  *   stable), and every process stops on close().
  * - Variables that point into the cluster and mean nothing here are not passed on: OTEL_EXPORTER_OTLP_ENDPOINT (the
- *   sim runs no OpenTelemetry collector) and GEMINI_API_KEY (no Secret is created in the sim).
+ *   sim runs no OpenTelemetry collector) and GEMINI_API_KEY (no Secret is created in the sim). DOCQA_PROBE_PORT
+ *   neither: every pod has its own 8081, but these processes share one host (the kubelet model reads /readyz on the
+ *   service port instead).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +47,13 @@ interface Running {
 }
 
 const NS = 'docqa';
-const DROPPED = new Set(['OTEL_EXPORTER_OTLP_ENDPOINT', 'GEMINI_API_KEY', 'PORT', 'DOCQA_HOST']);
+const DROPPED = new Set([
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'GEMINI_API_KEY',
+  'PORT',
+  'DOCQA_HOST',
+  'DOCQA_PROBE_PORT',
+]);
 
 export const isDocqaPod = (pod: KubeObject): boolean =>
   pod.metadata?.namespace === NS &&

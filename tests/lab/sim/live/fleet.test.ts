@@ -122,10 +122,12 @@ describe('the live doc-QA processes', { timeout: 120_000 }, () => {
     });
     const c = cluster;
     fleet = new DocqaFleet(c, { dir, log: () => undefined, changed: () => undefined }).start();
+    // DOCQA_PROBE_PORT as the lab's Rollout sets it: every pod has its own 8081, but the processes share one host.
+    const probe = { name: 'DOCQA_PROBE_PORT', value: '8081' };
     const [stable0, stable1, canary] = c.seed(
-      pod('docqa-s-0', 's'),
-      pod('docqa-s-1', 's'),
-      pod('docqa-c-0', 'c', [{ name: 'DOCQA_FAULTS', value: 'wrong-retrieval' }]),
+      pod('docqa-s-0', 's', [probe]),
+      pod('docqa-s-1', 's', [probe]),
+      pod('docqa-c-0', 'c', [probe, { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' }]),
     ) as [KubeObject, KubeObject, KubeObject];
     await Promise.all([fleet.ready(stable0), fleet.ready(stable1), fleet.ready(canary)]);
 
