@@ -209,7 +209,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   try {
     if (injected) {
       await recording;
-      const git: GitRollbackContext = { drill, env, decide, previous: lock?.previous };
+      const git: GitRollbackContext = { drill, env, decide, previous: lock?.previous, clock };
       if (options.recover) await settleLeftover(git);
       await reconcileGit(git, 'before');
       journal.rollback = await runActions('rollback', drill.rollback, { env, clock, scale, note });

@@ -9,6 +9,16 @@ import { fixture, type SimLab, startSimLab } from './lab-sim.js';
 const rollout = (lab: SimLab) => lab.fake.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
 const replicas = (lab: SimLab) => (rollout(lab)?.spec as { replicas?: number } | undefined)?.replicas;
 const lockObject = (lab: SimLab) => lab.fake.get('v1', 'ConfigMap', lockName, 'argocd');
+/** Seeds the drill lock as another run left it. */
+const seedLock = (lab: SimLab, data: Record<string, string>) =>
+  lab.fake.seed({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: lockName, namespace: 'argocd' },
+    data: { drill: 'scale-drill', ...data },
+  });
+/** A lock a run took on 1 Jan 2026 for ten minutes: stale on the lab's clock (1 Feb 2026). */
+const staleLock = { holder: 'old', started: '2026-01-01T00:00:00.000Z', expires: '2026-01-01T00:10:00.000Z' };
 
 // Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
 describe('drill engine against the simulated API server on a virtual clock', { timeout: 180_000 }, () => {
@@ -46,16 +56,11 @@ describe('drill engine against the simulated API server on a virtual clock', { t
 
   it('refuses to start while another drill holds the lock, naming it', async () => {
     const drill = await loadDrillFile(fixture('scale-drill'));
-    lab.fake.seed({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: lockName, namespace: 'argocd' },
-      data: {
-        holder: 'ana@laptop pid 42',
-        drill: 'bad-canary',
-        started: new Date(lab.clock.now()).toISOString(),
-        expires: new Date(lab.clock.now() + 60_000).toISOString(),
-      },
+    seedLock(lab, {
+      holder: 'ana@laptop pid 42',
+      drill: 'bad-canary',
+      started: new Date(lab.clock.now()).toISOString(),
+      expires: new Date(lab.clock.now() + 60_000).toISOString(),
     });
     const error = await runDrill(drill, { env: lab.env, clock: lab.clock }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionError);
@@ -83,17 +88,7 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     lab.fake.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
       (o.spec as { replicas: number }).replicas = 5;
     });
-    lab.fake.seed({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: lockName, namespace: 'argocd' },
-      data: {
-        holder: 'old',
-        drill: 'scale-drill',
-        started: '2026-01-01T00:00:00.000Z',
-        expires: '2026-01-01T00:10:00.000Z',
-      },
-    });
+    seedLock(lab, staleLock);
     const refused = await runDrill(drill, { env: lab.env, clock: lab.clock }).catch((e: unknown) => e);
     expect((refused as PreconditionError).hint).toMatch(/stale.*gitops-lab drill scale-drill --recover/);
 
@@ -106,19 +101,50 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     expect(lockObject(lab)).toBeUndefined();
   });
 
+  it('--recover waits for a leftover git push on the drill clock, then kills it, in virtual time', async () => {
+    const { spawn } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    // The push a SIGKILLed run left behind: a process group whose command line says git, that never ends.
+    // Unreferenced, so the virtual clock does not count it as real work under way in this process.
+    const push = spawn('bash', ['-c', 'exec -a git-push-leftover sleep 3600'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    push.unref();
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => push.on('exit', (_, sig) => resolve(sig)));
+    try {
+      const drill = await loadDrillFile(fixture('scale-drill'));
+      const since = new Date(lab.clock.now() - 5_000).toISOString();
+      seedLock(lab, {
+        ...staleLock,
+        inflight: JSON.stringify({ pid: push.pid, host: hostname(), command: 'git push', since }),
+      });
+      const journal = await runDrill(drill, { env: lab.env, clock: lab.clock, recover: true });
+      const at = (pattern: RegExp) => {
+        const decision = journal.decisions.find((d) => pattern.test(d.decision));
+        expect(decision, `a decision matching ${pattern}`).toBeDefined();
+        return Date.parse(decision?.at ?? '');
+      };
+      const found = at(/^recover: found git push \(pid \d+, .*\) still in flight.*at most 120s/);
+      const killed = at(/^recover: git push .* was still running after 120s: killed its process group$/);
+      // The 120 s limit (and the 2 s grace after SIGTERM) passed on the drill's clock, not the wall clock.
+      expect(killed - found).toBeGreaterThanOrEqual(120_000);
+      expect(killed - found).toBeLessThanOrEqual(122_100);
+      expect(await ended).toBe('SIGTERM');
+      expect(journal.status).toBe('completed');
+      expect(replicas(lab)).toBe(2);
+    } finally {
+      if (push.exitCode === null && push.signalCode === null) push.kill('SIGKILL');
+    }
+  });
+
   it('--recover refuses to race a drill that is still running on this machine', async () => {
     const { hostname } = await import('node:os');
     const drill = await loadDrillFile(fixture('scale-drill'));
-    lab.fake.seed({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: lockName, namespace: 'argocd' },
-      data: {
-        holder: `me@${hostname()} pid ${process.ppid}`,
-        drill: 'scale-drill',
-        started: new Date(lab.clock.now()).toISOString(),
-        expires: new Date(lab.clock.now() + 60_000).toISOString(),
-      },
+    seedLock(lab, {
+      holder: `me@${hostname()} pid ${process.ppid}`,
+      started: new Date(lab.clock.now()).toISOString(),
+      expires: new Date(lab.clock.now() + 60_000).toISOString(),
     });
     const error = await runDrill(drill, { env: lab.env, clock: lab.clock, recover: true }).catch(
       (e: unknown) => e,
