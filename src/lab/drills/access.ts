@@ -2,22 +2,11 @@
  * What the drill engine needs from the outside world, as small interfaces. The CLI wires real implementations
  * (the lab's kube layer, a clone of the lab's Git repository, Prometheus, the eval runner); tests wire fakes.
  */
+import type { KubeObject } from '../kube/types.js';
 import type { ObjectRef } from './schema.js';
 
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    resourceVersion?: string;
-    creationTimestamp?: string | Date;
-    ownerReferences?: Array<{ kind?: string; name?: string; apiVersion?: string; uid?: string }>;
-  };
-  [field: string]: unknown;
-}
+/** The one shape of a Kubernetes object in the lab: src/lab/kube/types.ts. */
+export type { KubeObject } from '../kube/types.js';
 
 /** Lets a caller give up on a write: the drill's per-action time limit or an interrupt. */
 export interface CallOptions {

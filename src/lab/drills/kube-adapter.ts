@@ -5,26 +5,24 @@
  */
 import type { KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
-import type { JsonPatchOperation, KubeObject as LabKubeObject } from '../kube/types.js';
-import { type KubeAccess, KubeConflictError, type KubeObject } from './access.js';
+import type { JsonPatchOperation } from '../kube/types.js';
+import { type KubeAccess, KubeConflictError } from './access.js';
 
 export function kubeAccessFrom(client: KubeClient): KubeAccess {
   return {
-    get: (ref) => client.get(ref) as Promise<KubeObject | undefined>,
+    get: (ref) => client.get(ref),
     list: async (apiVersion, kind, namespace, labelSelector) =>
-      (await client.list({ apiVersion, kind }, { namespace, labelSelector })).items as KubeObject[],
+      (await client.list({ apiVersion, kind }, { namespace, labelSelector })).items,
     create: async (object) => {
       try {
-        return (await client.create(object as LabKubeObject)) as KubeObject;
+        return await client.create(object);
       } catch (error) {
         if (error instanceof KubeApiError && error.conflict) throw new KubeConflictError(error.message);
         throw error;
       }
     },
-    patch: async (ref, patch, type) =>
-      (type === 'json'
-        ? await client.jsonPatch(ref, patch as JsonPatchOperation[])
-        : await client.mergePatch(ref, patch)) as KubeObject,
+    patch: (ref, patch, type) =>
+      type === 'json' ? client.jsonPatch(ref, patch as JsonPatchOperation[]) : client.mergePatch(ref, patch),
     delete: (ref) => client.delete(ref),
   };
 }
