@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rangeAnswer } from '../support/canary-series.js';
 import { repoRoot, runCli } from '../support/cli.js';
 import {
   freePort,
@@ -550,17 +551,6 @@ process.on('SIGTERM', () => process.exit(0));
 });
 
 describe('gitops-lab canary compare with the shipped template against a stub Prometheus', () => {
-  /** 12 points per series: the canary (hash canary1) answers ungrounded; every other metric is the same. */
-  const seriesFor = (query: string): number[] => {
-    const canary = query.includes('"canary1"');
-    if (query.includes('docqa_answers_grounded_total'))
-      return canary
-        ? [0, 0.02, 0, 0, 0.01, 0, 0, 0.03, 0, 0, 0.02, 0]
-        : [1, 0.98, 1, 0.97, 1, 0.99, 1, 1, 0.98, 1, 0.99, 1];
-    if (query.includes('docqa_request_duration_seconds_bucket'))
-      return Array.from({ length: 12 }, (_, i) => 0.01 + (i % 4) / 1000);
-    return Array.from({ length: 12 }, (_, i) => (query.includes('insufficient_context') ? 0.3 + i / 100 : 0));
-  };
   let server: Server | undefined;
   let url = '';
 
@@ -571,15 +561,8 @@ describe('gitops-lab canary compare with the shipped template against a stub Pro
         body += chunk;
       });
       req.on('end', () => {
-        const query = new URLSearchParams(body).get('query') ?? '';
-        const values = seriesFor(query).map((v, i) => [1_700_000_000 + i, String(v)]);
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            status: 'success',
-            data: { resultType: 'matrix', result: [{ metric: {}, values }] },
-          }),
-        );
+        res.end(rangeAnswer(body));
       });
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
