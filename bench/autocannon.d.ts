@@ -38,6 +38,14 @@ declare module 'autocannon' {
     requests?: RequestSpec[];
     timeout?: number;
   }
-  function autocannon(options: Options): Promise<Result> & { stop(): void };
+  /** The running benchmark: a promise of its result that also emits one 'response' per response. */
+  export interface Instance extends Promise<Result> {
+    stop(): void;
+    on(
+      event: 'response',
+      listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+    ): this;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

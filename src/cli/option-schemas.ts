@@ -5,3 +5,9 @@ import { z } from 'zod';
 
 /** `--context NAME`: the kube context of the lab. */
 export const contextOption = z.string().trim().min(1, { error: 'expected a context name' }).optional();
+
+/** `--speed N`: a simulated lab's speed, a number above 0 (20 runs simulated time 20 times faster). */
+export const speedOption = z.coerce
+  .number({ error: 'expected a number above 0, such as 20' })
+  .positive({ error: 'expected a number above 0, such as 20' })
+  .optional();

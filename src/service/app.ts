@@ -11,13 +11,13 @@ import type { Context } from 'hono';
 import type { Registry } from 'prom-client';
 import { type CorpusLimits, loadCorpus } from './corpus.js';
 import { defaultCorpusDir } from './corpus-dir.js';
+import { type CorpusSummary, type EngineThread, startEngineThread } from './engine-host.js';
 import { describeFaults, type Faults, resolveFaults } from './faults.js';
 import { createGenerativeAnswerer, type FallbackReason, type GeminiOptions } from './generative.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { createMetrics, type DocQaMetrics, type RequestOutcome } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
-import { type AskGate, createAskGate } from './overload.js';
-import { buildQaEngine } from './qa/index.js';
+import { type AskGate, createAskGate, DEFAULT_MAX_WAIT_MS } from './overload.js';
 import type { ExtractiveAnswer, Passage, QaEngine } from './qa/types.js';
 import {
   type AnswerMode,
@@ -46,6 +46,14 @@ export interface DocQaAppOptions {
   tracing?: TracingOptions | Tracing;
   /** A ready engine (or its promise) instead of loading corpusDir: for embedding and tests. */
   engine?: QaEngine | Promise<QaEngine>;
+  /**
+   * Load the corpus, build the index and answer on a worker thread (engine-host.ts), so the event loop only
+   * does I/O. Default false here (in-process callers: evals, tests); startDocQaServer turns it on unless an
+   * engine is injected. Ignored when `engine` is given.
+   */
+  engineThread?: boolean;
+  /** Cap of the engine thread's heap in MiB (default: V8's); past it the thread stops and liveness fails. */
+  engineMaxHeapMb?: number;
   /** How many extractive answers to memoise (default 1000; 0 turns the cache off). */
   answerCacheSize?: number;
   /** Asks admitted at once; beyond it POST /v1/ask is 503 + Retry-After (default 256). */
@@ -100,8 +108,15 @@ export interface DocQaApp {
   corpusDir: string;
   logger: Logger;
   isReady(): boolean;
-  /** The engine once ready (rejects like `ready`). */
+  /**
+   * False once the engine thread has stopped (crashed, out of memory): the process can no longer answer and
+   * liveness fails, so the kubelet restarts it.
+   */
+  isAlive(): boolean;
+  /** The engine once ready (rejects like `ready`, and always with `engineThread`: it lives on its thread). */
   engine(): Promise<QaEngine>;
+  /** The corpus's documents and passage count once ready (rejects like `ready`). */
+  corpus(): Promise<CorpusSummary>;
   /** Flushes tracing; the app stays usable for requests already in flight. */
   close(): Promise<void>;
   /** The in-flight bound of POST /v1/ask. */
@@ -113,6 +128,8 @@ export interface DocQaApp {
   admit(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
   /** What /readyz answers, without going through the router. */
   readiness(): { status: 200 | 503; body: unknown };
+  /** What /healthz answers, without going through the router. */
+  liveness(): { status: 200 | 503; body: unknown };
 }
 
 /** The shed answer, as JSON text (the server writes it without going through the router). */
@@ -191,34 +208,66 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
   let readyState: 'loading' | 'ready' | 'failed' = 'loading';
   let readyCounts: { documents: number; passages: number } | undefined;
   let loadError = '';
+  /** Why the engine thread stopped while serving, if it did. */
+  let engineStopped: string | undefined;
   const started = performance.now();
-  const enginePromise: Promise<QaEngine> = (
-    options.engine
-      ? Promise.resolve(options.engine)
-      : loadCorpus(corpusDir, {
-          ...options.corpusLimits,
-          onSkip: (skip) => {
-            metrics.corpusSkipped.inc({ reason: skip.reason });
-            logger.log('warn', 'corpus file skipped', {
-              file: skip.file,
-              reason: skip.reason,
-              detail: skip.detail,
-            });
+  const corpusOptions = {
+    ...options.corpusLimits,
+    onSkip: (skip: { file: string; reason: 'outside_root' | 'not_regular' | 'binary'; detail: string }) => {
+      metrics.corpusSkipped.inc({ reason: skip.reason });
+      logger.log('warn', 'corpus file skipped', {
+        file: skip.file,
+        reason: skip.reason,
+        detail: skip.detail,
+      });
+    },
+  };
+  const thread: EngineThread | undefined =
+    options.engineThread && !options.engine
+      ? startEngineThread({
+          corpusDir,
+          limits: options.corpusLimits,
+          ...(options.engineMaxHeapMb === undefined ? {} : { maxHeapMb: options.engineMaxHeapMb }),
+          onSkip: corpusOptions.onSkip,
+          onIndexing: (counts) => logger.log('info', 'corpus read, building the index', { ...counts }),
+          onExit: (reason) => {
+            engineStopped = reason;
+            readyState = 'failed';
+            loadError = reason;
+            logger.log('error', 'engine thread stopped', { error: reason });
           },
-        }).then((corpus) => buildQaEngine(corpus))
+        })
+      : undefined;
+  const enginePromise: Promise<QaEngine> = thread
+    ? Promise.reject(new Error('The engine runs on its own thread (engineThread: true); use corpus().'))
+    : options.engine
+      ? Promise.resolve(options.engine)
+      : // Imported here: with the engine on its thread this process never loads it (nor its word lists).
+        Promise.all([loadCorpus(corpusDir, corpusOptions), import('./qa/index.js')]).then(([corpus, qa]) =>
+          qa.buildQaEngine(corpus),
+        );
+  if (thread) enginePromise.catch(() => {});
+  const summaryPromise: Promise<CorpusSummary> = (
+    thread
+      ? thread.ready
+      : enginePromise.then((engine) => ({
+          documents: engine.corpus.documents,
+          passages: engine.corpus.passages.length,
+        }))
   ).then(
-    (engine) => {
+    (summary) => {
       readyState = 'ready';
-      readyCounts = { documents: engine.corpus.documents.length, passages: engine.corpus.passages.length };
+      readyCounts = { documents: summary.documents.length, passages: summary.passages };
       logger.log('info', 'corpus indexed', {
         corpus: options.engine ? '(injected engine)' : corpusDir,
-        documents: engine.corpus.documents.length,
-        passages: engine.corpus.passages.length,
+        documents: summary.documents.length,
+        passages: summary.passages,
         index_ms: Math.round(performance.now() - started),
         mode,
         faults: describeFaults(faults),
+        ...(thread ? { engine_thread: true } : {}),
       });
-      return engine;
+      return summary;
     },
     (error: unknown) => {
       readyState = 'failed';
@@ -227,9 +276,24 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       throw error;
     },
   );
-  const ready = enginePromise.then(() => undefined);
+  const ready = summaryPromise.then(() => undefined);
   // Callers may never await `ready`; a load failure is reported by /readyz and the log, not as a crash.
   ready.catch(() => {});
+  const notReady = () => {
+    throw new HttpError(503, 'not_ready', `The corpus could not be loaded: ${loadError}`);
+  };
+  const maxWaitMs = options.maxAskWaitMs ?? DEFAULT_MAX_WAIT_MS;
+
+  /** The engine's calls, in-process (synchronous, inside an ask's turn) or on the engine thread. */
+  const access = thread
+    ? {
+        compute: (question: string, topK: number) =>
+          thread.answer(question, topK, faults.wrongRetrieval, maxWaitMs),
+        retrieve: (question: string, topK: number) => thread.retrieve(question, topK),
+        cited: (answer: ExtractiveAnswer) => thread.passages(answer.citations.map((x) => x.passage_id)),
+        grounder: { isGrounded: thread.isGrounded },
+      }
+    : undefined;
 
   const app = new OpenAPIHono<Env>();
 
@@ -305,13 +369,15 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
   async function handleAsk(c: Context<Env>) {
     const t0 = performance.now();
     const request = await parseAskRequest(c.req.raw, c.env?.incoming);
-    const engine = await enginePromise.catch(() => {
-      throw new HttpError(503, 'not_ready', `The corpus could not be loaded: ${loadError}`);
-    });
+    const engine = thread ? undefined : await enginePromise.catch(notReady);
+    if (thread) await summaryPromise.catch(notReady);
+    if (engineStopped) throw new HttpError(503, 'not_ready', `The service cannot answer: ${engineStopped}.`);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (options.onAsk) await options.onAsk();
-    // The CPU-bound part runs in a turn: never in the poll phase, never more than a slice per loop iteration.
-    if (!(await gate.turn())) {
+    // In-process, the CPU-bound part runs in a turn: never in the poll phase, never more than a slice per
+    // loop iteration. On the engine thread, the thread is the queue (an ask that waited too long comes back
+    // 'expired').
+    if (engine && !(await gate.turn())) {
       // Waited too long for a turn: the process is starved; shed now rather than answer after a client timeout.
       metrics.shed.inc();
       return shedResponse(c);
@@ -325,6 +391,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
           { 'docqa.mode': mode, 'docqa.top_k': request.top_k },
           async (span) => {
             const result = await answerQuestion(engine, request.question, request.top_k);
+            if (result === 'expired') return result;
             span.setAttributes({
               'docqa.status': result.answer.status,
               'docqa.answer_mode': result.mode,
@@ -335,6 +402,11 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
           },
           { question: request.question, top_k: request.top_k },
         );
+    if (outcome === 'expired') {
+      // Waited too long for the engine thread: shed now rather than answer after a client timeout.
+      metrics.shed.inc();
+      return shedResponse(c);
+    }
     const { answer, mode: answerMode, fallbackReason } = outcome;
     c.set('answerMode', answerMode);
 
@@ -356,7 +428,15 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
 
     let grounded: boolean | undefined;
     if (body.status === 'answered' && body.answer !== null) {
-      grounded = outcome.grounded ?? engine.isGrounded(request.question, body.answer, body.citations);
+      grounded =
+        outcome.grounded ??
+        (engine
+          ? engine.isGrounded(request.question, body.answer, body.citations)
+          : await (access as NonNullable<typeof access>).grounder.isGrounded(
+              request.question,
+              body.answer,
+              body.citations,
+            ));
       (grounded ? counters.grounded : counters.notGrounded).inc();
     }
     const series = counters.outcome(answerMode, body.status);
@@ -375,31 +455,50 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
   }
 
   async function answerQuestion(
-    engine: QaEngine,
+    engine: QaEngine | undefined,
     question: string,
     topK: number,
-  ): Promise<{
-    answer: ExtractiveAnswer;
-    mode: AnswerMode;
-    fallbackReason?: FallbackReason;
-    grounded?: boolean;
-  }> {
+  ): Promise<
+    | {
+        answer: ExtractiveAnswer;
+        mode: AnswerMode;
+        fallbackReason?: FallbackReason;
+        grounded?: boolean;
+      }
+    | 'expired'
+  > {
     const extractive = () => extractiveAnswer(engine, question, topK);
-    if (!generative) return { ...extractive(), mode: 'extractive' };
+    if (!generative) {
+      const result = await extractive();
+      return result === 'expired' ? result : { ...result, mode: 'extractive' };
+    }
 
-    const passages = faults.wrongRetrieval
-      ? citedPassages(engine, extractive().answer)
-      : engine.retrieve(question, topK).map((s) => s.passage);
+    let passages: Passage[];
+    if (engine) {
+      passages = faults.wrongRetrieval
+        ? citedPassages(engine, (extractive() as CachedAnswer).answer)
+        : engine.retrieve(question, topK).map((s) => s.passage);
+    } else {
+      const threadAccess = access as NonNullable<typeof access>;
+      if (faults.wrongRetrieval) {
+        const wrong = await extractive();
+        if (wrong === 'expired') return wrong;
+        passages = await threadAccess.cited(wrong.answer);
+      } else {
+        passages = await threadAccess.retrieve(question, topK);
+      }
+    }
     if (passages.length === 0) {
       return {
         answer: { status: 'insufficient_context', answer: null, citations: [], confidence: 0 },
         mode: 'generative',
       };
     }
+    const grounder = engine ?? (access as NonNullable<typeof access>).grounder;
     const result = await tracing.trace(
       'docqa.generate',
       { 'gen_ai.request.model': generative.model },
-      () => generative.answer(question, passages, engine),
+      () => generative.answer(question, passages, grounder),
       { question, passages: passages.map((p) => p.passage_id) },
     );
     if (result.ok) return { answer: result.answer, mode: 'generative', grounded: true };
@@ -411,14 +510,21 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
         detail: result.detail,
       });
     }
-    return { ...extractive(), mode: 'extractive', fallbackReason: result.reason };
+    const fallback = await extractive();
+    return fallback === 'expired'
+      ? fallback
+      : { ...fallback, mode: 'extractive', fallbackReason: result.reason };
   }
 
   /**
    * The extractive answer and its groundedness. The engine is pure and deterministic and the faults are fixed
    * for the app's life, so answers are memoised in a small LRU cache (repeated questions: probes, evals).
    */
-  function extractiveAnswer(engine: QaEngine, question: string, topK: number): CachedAnswer {
+  function extractiveAnswer(
+    engine: QaEngine | undefined,
+    question: string,
+    topK: number,
+  ): CachedAnswer | Promise<CachedAnswer | 'expired'> {
     const key = `${topK}\u0000${question}`;
     const hit = cache.get(key);
     if (hit) {
@@ -427,28 +533,50 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       counters.cacheHit.inc();
       return hit;
     }
+    if (!engine) {
+      return (access as NonNullable<typeof access>).compute(question, topK).then((entry) => {
+        if (entry !== 'expired') remember(key, entry);
+        return entry;
+      });
+    }
     const answer = engine.answer(question, { topK, wrongRetrieval: faults.wrongRetrieval });
     const grounded =
       answer.status === 'answered' && answer.answer !== null
         ? engine.isGrounded(question, answer.answer, answer.citations)
         : undefined;
     const entry: CachedAnswer = { answer, grounded };
+    remember(key, entry);
+    return entry;
+  }
+
+  function remember(key: string, entry: CachedAnswer): void {
     if (cacheSize > 0) {
       counters.cacheMiss.inc();
       cache.set(key, entry);
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
     }
-    return entry;
   }
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' as const }, 200));
+  function liveness(): { status: 200 | 503; body: unknown } {
+    if (engineStopped === undefined) return { status: 200, body: { status: 'ok' } };
+    return {
+      status: 503,
+      body: { error: { code: 'not_alive', message: `The service cannot answer: ${engineStopped}.` } },
+    };
+  }
+
+  app.get('/healthz', (c) => {
+    const { status, body } = liveness();
+    return c.json(body, status);
+  });
 
   function readiness(): { status: 200 | 503; body: unknown } {
     if (readyState === 'ready' && readyCounts) {
       return { status: 200, body: { status: 'ready', ...readyCounts } };
     }
-    const message =
-      readyState === 'failed'
+    const message = engineStopped
+      ? `The service cannot answer: ${engineStopped}.`
+      : readyState === 'failed'
         ? `The corpus could not be loaded: ${loadError}`
         : 'The corpus index is being built.';
     return { status: 503, body: { error: { code: 'not_ready', message } } };
@@ -464,11 +592,8 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
   );
 
   app.get('/v1/documents', async (c) => {
-    const engine = await enginePromise.catch(() => {
-      throw new HttpError(503, 'not_ready', `The corpus could not be loaded: ${loadError}`);
-    });
-    const { documents, passages } = engine.corpus;
-    return c.json({ documents: documents.map((d) => ({ ...d })), passages: passages.length }, 200);
+    const { documents, passages } = await summaryPromise.catch(notReady);
+    return c.json({ documents: documents.map((d) => ({ ...d })), passages }, 200);
   });
 
   registerOpenApi(app);
@@ -502,8 +627,13 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     corpusDir,
     logger,
     isReady: () => readyState === 'ready',
+    isAlive: () => engineStopped === undefined,
     engine: () => enginePromise,
-    close: () => tracing.shutdown(),
+    corpus: () => summaryPromise,
+    async close() {
+      await thread?.close();
+      await tracing.shutdown();
+    },
     gate,
     admit(incoming, outgoing) {
       if (!enter()) return false;
@@ -512,6 +642,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       return true;
     },
     readiness,
+    liveness,
   };
 }
 

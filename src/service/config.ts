@@ -21,6 +21,9 @@ export class ServiceConfigError extends Error {
 export interface ServiceConfig {
   port: number;
   host: string;
+  /** The probe port (/healthz and /readyz on a thread of their own), if DOCQA_PROBE_PORT is set. */
+  probePort?: number;
+  livenessStaleMs?: number;
   /** The app's options and the HTTP server's limits (startDocQaServer takes both). */
   options: DocQaAppOptions & { limits: ServerLimits };
 }
@@ -46,6 +49,9 @@ const EnvSchema = z.object({
     .pipe(z.number().int().min(0).max(65535, { error: 'expected a port number from 0 to 65535' }))
     .optional(),
   DOCQA_HOST: z.string().min(1).optional(),
+  DOCQA_PROBE_PORT: wholeNumber(0, 65535, 'a port number'),
+  DOCQA_LIVENESS_STALE_MS: wholeNumber(100, 600_000, 'milliseconds'),
+  DOCQA_ENGINE_MAX_HEAP_MB: wholeNumber(16, 65_536, 'MiB'),
   DOCQA_CORPUS: z.string().min(1).optional(),
   DOCQA_MODE: z
     .enum(['extractive', 'generative'], { error: 'expected "extractive" or "generative"' })
@@ -119,6 +125,13 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       'DOCQA_HEADERS_TIMEOUT_MS',
     );
   }
+  const servicePort = e.PORT ?? 8080;
+  if (e.DOCQA_PROBE_PORT !== undefined && e.DOCQA_PROBE_PORT !== 0 && e.DOCQA_PROBE_PORT === servicePort) {
+    throw new ServiceConfigError(
+      `DOCQA_PROBE_PORT: must differ from the service port (PORT, ${servicePort}), got ${e.DOCQA_PROBE_PORT}.`,
+      'DOCQA_PROBE_PORT',
+    );
+  }
   const defined = <T extends Record<string, unknown>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   let faults: ReturnType<typeof parseFaults>;
@@ -129,8 +142,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     throw error;
   }
   return {
-    port: e.PORT ?? 8080,
+    port: servicePort,
     host: e.DOCQA_HOST ?? '0.0.0.0',
+    ...defined({ probePort: e.DOCQA_PROBE_PORT, livenessStaleMs: e.DOCQA_LIVENESS_STALE_MS }),
     options: {
       ...(e.DOCQA_CORPUS ? { corpusDir: e.DOCQA_CORPUS } : {}),
       mode: e.DOCQA_MODE ?? 'extractive',
@@ -148,6 +162,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       },
       ...(e.DOCQA_MAX_INFLIGHT_ASKS === undefined ? {} : { maxInFlightAsks: e.DOCQA_MAX_INFLIGHT_ASKS }),
       ...(e.DOCQA_MAX_ASK_WAIT_MS === undefined ? {} : { maxAskWaitMs: e.DOCQA_MAX_ASK_WAIT_MS }),
+      ...(e.DOCQA_ENGINE_MAX_HEAP_MB === undefined ? {} : { engineMaxHeapMb: e.DOCQA_ENGINE_MAX_HEAP_MB }),
       corpusLimits: defined({
         maxFileBytes: e.DOCQA_CORPUS_MAX_FILE_BYTES,
         maxTotalBytes: e.DOCQA_CORPUS_MAX_TOTAL_BYTES,

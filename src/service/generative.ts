@@ -6,8 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { checkAnswerAgainstPassages } from './qa/grounding.js';
-import type { ExtractiveAnswer, Passage, QaEngine } from './qa/types.js';
+import type { ExtractiveAnswer, Passage } from './qa/types.js';
 
 export interface GeminiOptions {
   apiKey?: string;
@@ -108,7 +107,16 @@ export function buildPrompt(
 export interface GenerativeAnswerer {
   readonly model: string;
   readonly breaker: CircuitBreaker;
-  answer(question: string, passages: Passage[], engine: QaEngine): Promise<GenerativeResult>;
+  answer(question: string, passages: Passage[], engine: Grounder): Promise<GenerativeResult>;
+}
+
+/** The engine's grounding check, in-process (QaEngine) or on the engine thread (a promise). */
+export interface Grounder {
+  isGrounded(
+    question: string,
+    answer: string,
+    citations: Pick<Passage, 'passage_id'>[],
+  ): boolean | Promise<boolean>;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -282,12 +290,12 @@ export function createGenerativeAnswerer(options: GeminiOptions = {}): Generativ
 }
 
 /** Parses, validates and grounds the model's reply against the passages it was given. */
-export function checkModelAnswer(
+export async function checkModelAnswer(
   question: string,
   text: string | undefined,
   passages: Passage[],
-  engine: QaEngine,
-): GenerativeResult {
+  engine: Grounder,
+): Promise<GenerativeResult> {
   if (!text) return { ok: false, reason: 'invalid_json', detail: 'the model returned no text' };
   let parsed: unknown;
   try {
@@ -326,8 +334,11 @@ export function checkModelAnswer(
       detail: 'the answer repeats instruction-like text from a document',
     };
   }
+  // Imported when first needed: its word lists (wink-lemmatizer, about 40 MiB of RSS) stay out of a process
+  // whose engine runs on its own thread, unless generative answers need them.
+  const { checkAnswerAgainstPassages } = await import('./qa/grounding.js');
   if (
-    !engine.isGrounded(question, answer, reply.citations) ||
+    !(await engine.isGrounded(question, answer, reply.citations)) ||
     !checkAnswerAgainstPassages(
       answer,
       cited.map((p) => p.text),

@@ -10,8 +10,19 @@ const logger = createJsonLogger();
 
 try {
   const config = loadServiceConfig();
-  const server = await startDocQaServer({ ...config.options, port: config.port, host: config.host, logger });
-  logger.log('info', 'listening', { url: server.url, mode: config.options.mode });
+  const server = await startDocQaServer({
+    ...config.options,
+    port: config.port,
+    host: config.host,
+    ...(config.probePort === undefined ? {} : { probePort: config.probePort }),
+    ...(config.livenessStaleMs === undefined ? {} : { livenessStaleMs: config.livenessStaleMs }),
+    logger,
+  });
+  logger.log('info', 'listening', {
+    url: server.url,
+    ...(server.probeUrl ? { probe_url: server.probeUrl } : {}),
+    mode: config.options.mode,
+  });
   if (config.options.mode === 'generative' && !config.options.gemini?.apiKey) {
     logger.log(
       'warn',

@@ -38,7 +38,10 @@ const routes = [
     method: 'get',
     path: '/healthz',
     summary: 'Liveness: the process is serving',
-    responses: { 200: json(HealthResponseSchema, 'Alive') },
+    responses: {
+      200: json(HealthResponseSchema, 'Alive'),
+      503: error('The engine thread has stopped (or, on the probe port, the event loop is stalled)'),
+    },
   }),
   createRoute({
     method: 'get',

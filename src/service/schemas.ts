@@ -76,6 +76,7 @@ export const ErrorCodeSchema = z.enum([
   'not_found',
   'method_not_allowed',
   'not_ready',
+  'not_alive',
   'overloaded',
   'internal_error',
 ]);

@@ -13,6 +13,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createDocQaApp, type DocQaApp, type DocQaAppOptions, SHED_BODY, SHED_RETRY_AFTER_S } from './app.js';
+import {
+  HEARTBEAT_MS,
+  type ProbeListener,
+  ProbePortError,
+  type ProbeState,
+  startProbeListener,
+} from './probe-port.js';
 
 /** Connection and timeout limits of the HTTP server; defaults sized for a 384 Mi pod (docs/service.md). */
 export interface ServerLimits {
@@ -27,7 +34,13 @@ export interface ServerLimits {
   requestTimeoutMs?: number;
   /** Idle time of a keep-alive connection between requests (default 5 s). */
   keepAliveTimeoutMs?: number;
-  /** Requests served on one connection before it is closed (default 1000; 0 = no limit). */
+  /**
+   * Requests served on one connection (default 1000; 0 = no limit): the last one is answered with
+   * `Connection: close` and the connection is closed after it, as nginx's keepalive_requests does. Not Node's
+   * server.maxRequestsPerSocket: Node 20 sends `Connection: close` at the limit but keeps the socket open and
+   * answers every further request on it with a bare 503 (lib/_http_server.js, parserOnIncoming), which a client
+   * that ignores the header (a load generator, a pipelining client) sees as a stream of errors.
+   */
   maxRequestsPerSocket?: number;
 }
 
@@ -49,6 +62,13 @@ export interface DocQaServerOptions extends DocQaAppOptions {
   /** How long requests in flight get to finish on close before their connections are cut (default 10 s). */
   drainTimeoutMs?: number;
   limits?: ServerLimits;
+  /**
+   * A port of its own for /healthz and /readyz, answered by a worker thread that checks the event loop's
+   * heartbeat (probe-port.ts). Default: none. 0 picks a free port.
+   */
+  probePort?: number;
+  /** Heartbeat age past which the probe port's /healthz fails (default 5000 ms). */
+  livenessStaleMs?: number;
 }
 
 export interface DocQaServer {
@@ -56,6 +76,8 @@ export interface DocQaServer {
   port: number;
   host: string;
   service: DocQaApp;
+  /** The probe port's URL, when there is one. */
+  probeUrl?: string;
   /** Resolves when the server has stopped (after close() or a signal). */
   closed: Promise<void>;
   close(): Promise<void>;
@@ -65,6 +87,8 @@ export class ServerStartError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    /** Which port could not be opened. */
+    readonly port: 'service' | 'probe' = 'service',
   ) {
     super(message);
     this.name = 'ServerStartError';
@@ -78,7 +102,8 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     signals = ['SIGTERM', 'SIGINT'],
     drainTimeoutMs = 10_000,
   } = options;
-  const service = createDocQaApp(options);
+  // The engine runs on its own thread unless one is injected: the event loop only does I/O.
+  const service = createDocQaApp({ ...options, engineThread: options.engineThread ?? !options.engine });
   let closing: Promise<void> | undefined;
   // While closing, ask clients to drop keep-alive connections so the server can stop promptly.
   const fetch = async (request: Request, env: Parameters<typeof service.app.fetch>[1]) => {
@@ -94,6 +119,8 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   };
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const router = getRequestListener(fetch, { hostname: host });
+  const perSocket = limits.maxRequestsPerSocket;
+  const served = new WeakMap<Socket, number>();
   const server = createServer(
     {
       // Node refuses a header timeout over the request timeout.
@@ -108,12 +135,22 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
       connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
     },
     (incoming: IncomingMessage, outgoing: ServerResponse) => {
+      if (perSocket > 0) {
+        const n = (served.get(incoming.socket) ?? 0) + 1;
+        served.set(incoming.socket, n);
+        // Node closes the connection once a response sent with this header is finished.
+        if (n >= perSocket) outgoing.setHeader('connection', 'close');
+      }
       const method = incoming.method;
       const url = incoming.url ?? '/';
       const q = url.indexOf('?');
       const path = q >= 0 ? url.slice(0, q) : url;
       if (method === 'GET' || method === 'HEAD') {
-        if (path === '/healthz') return sendJson(outgoing, 200, HEALTHY, method, closing !== undefined);
+        if (path === '/healthz') {
+          if (service.isAlive()) return sendJson(outgoing, 200, HEALTHY, method, closing !== undefined);
+          const { status, body } = service.liveness();
+          return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
+        }
         if (path === '/readyz') {
           const { status, body } = service.readiness();
           return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
@@ -136,7 +173,6 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   // A burst of new connections (a load balancer opening its pool) must not overflow the accept queue: with
   // Node's default backlog (511) the kernel drops the handshakes beyond it, and those clients, a kubelet probe
   // among them, wait for SYN retransmits (1 s, 3 s, ...). The kernel caps it at net.core.somaxconn.
@@ -170,6 +206,43 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     throw new ServerStartError(message, e.code);
   }
 
+  let probe: ProbeListener | undefined;
+  if (options.probePort !== undefined) {
+    try {
+      probe = await startProbeListener({ port: options.probePort, host, staleMs: options.livenessStaleMs });
+    } catch (error) {
+      await new Promise((resolve) => server.close(resolve));
+      await service.close();
+      if (error instanceof ProbePortError) throw new ServerStartError(error.message, error.code, 'probe');
+      throw error;
+    }
+  }
+  // The heartbeat: a timer on this event loop; if the loop stops turning, the probe port's /healthz fails.
+  let loadFailed = false;
+  let counts = { documents: 0, passages: 0 };
+  service.corpus().then(
+    (summary) => {
+      counts = { documents: summary.documents.length, passages: summary.passages };
+    },
+    () => {
+      loadFailed = true;
+    },
+  );
+  let shuttingDown = false;
+  const probeState = (): ProbeState =>
+    shuttingDown
+      ? 'closing'
+      : !service.isAlive()
+        ? 'dead'
+        : service.isReady()
+          ? 'ready'
+          : loadFailed
+            ? 'failed'
+            : 'loading';
+  const beat = () => probe?.beat(probeState(), counts.documents, counts.passages);
+  const heartbeat = probe ? setInterval(beat, HEARTBEAT_MS) : undefined;
+  heartbeat?.unref();
+
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
@@ -187,6 +260,9 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
   function close(): Promise<void> {
     closing ??= (async () => {
       for (const signal of signals) process.off(signal, onSignal);
+      // Not ready from now on, on the probe port too (the endpoint is taken out while requests drain).
+      shuttingDown = true;
+      beat();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -195,13 +271,23 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
       timer.unref();
       await stopped;
       clearTimeout(timer);
+      clearInterval(heartbeat);
+      await probe?.close();
       await service.close();
       resolveClosed();
     })();
     return closing;
   }
 
-  return { url, port: address.port, host: address.address, service, closed, close };
+  return {
+    url,
+    port: address.port,
+    host: address.address,
+    service,
+    ...(probe ? { probeUrl: probe.url } : {}),
+    closed,
+    close,
+  };
 }
 
 const HEALTHY = JSON.stringify({ status: 'ok' });

@@ -9,6 +9,10 @@ interface Report {
   ok: boolean;
   findings: Array<{ id: string; ok: boolean; version?: string; fix?: string; detail?: string }>;
   labCluster: { exists: boolean };
+  modes: {
+    kind: { available: boolean; needs: string[] };
+    simulated: { available: boolean; needs: string[]; prometheus: 'real' | 'simulated' };
+  };
 }
 
 describe('gitops-lab doctor', () => {
@@ -32,6 +36,27 @@ describe('gitops-lab doctor', () => {
     const failing = report.findings.filter((f) => !f.ok && !f.id.startsWith('port-') && f.id !== 'inotify');
     expect(failing).toEqual([]);
     expect(result.code).toBe(report.ok ? 0 : 3);
+    expect(report.modes.kind.available).toBe(report.ok);
+    expect(report.modes.simulated).toMatchObject({ available: true, needs: [] });
+    // No prometheus on the fake PATH: the simulated lab would simulate its metrics.
+    expect(report.modes.simulated.prometheus).toBe('simulated');
+  });
+
+  it('without Docker and kind, says the kind lab needs them and the simulated lab is available', async () => {
+    const bin = await installFakeBin({ tools: ['kubectl'], extra: ['git'] });
+    const cwd = mkdtempSync(join(tmpdir(), 'doctor-'));
+    const env = { ...bin.env, GITOPS_LAB_STATE_DIR: join(cwd, 's') };
+    const text = await runCli(['doctor'], { cwd, env });
+    expect(text.code).toBe(3);
+    expect(text.stdout).toMatch(/kind lab \(`gitops-lab up`\): needs docker, .*kind/);
+    expect(text.stdout).toMatch(
+      /simulated lab \(`gitops-lab up --simulate`\): available \(Prometheus: simulated/,
+    );
+    expect(text.stdout).toContain('`gitops-lab up --simulate` works now');
+    const json = JSON.parse((await runCli(['doctor', '--json'], { cwd, env })).stdout) as Report;
+    expect(json.modes.kind.available).toBe(false);
+    expect(json.modes.kind.needs).toEqual(expect.arrayContaining(['docker', 'kind']));
+    expect(json.modes.simulated.available).toBe(true);
   });
 
   it('exits 3 and says how to fix an old kind and a missing kubectl', async () => {

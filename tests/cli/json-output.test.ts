@@ -27,7 +27,16 @@ const digest = `sha256:${'ab'.repeat(32)}`;
 
 /** For each command with --json: runs that succeed (or report, exit 0/1/3 with a document) and runs that fail. */
 const cases: Record<string, { ok: string[][]; failing: string[][] }> = {
-  up: { ok: [['up', '--dry-run', '--json']], failing: [['up', '--json', '--repo', 'not a url']] },
+  up: {
+    ok: [
+      ['up', '--dry-run', '--json'],
+      ['up', '--simulate', '--dry-run', '--json'],
+    ],
+    failing: [
+      ['up', '--json', '--repo', 'not a url'],
+      ['up', '--simulate', '--speed', '0', '--json'],
+    ],
+  },
   down: { ok: [['down', '--json', '--yes']], failing: [['down', '--json', '--context', ' ']] },
   status: {
     ok: [],

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import {
   type KubeObject,
   startFakeKube,
 } from '../support/fake-kube/index.js';
+import { type PrometheusStub, startPrometheusStub } from '../support/prometheus-stub.js';
 
 const app = (name: string): KubeObject => ({
   apiVersion: 'argoproj.io/v1alpha1',
@@ -61,29 +60,12 @@ function seedHealthyLab(fake: FakeKube): void {
   });
 }
 
-async function prometheusAnswering(values: Record<string, string>): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const query =
-      new URL(req.url ?? '/', 'http://x').searchParams.get('query') ??
-      new URLSearchParams(body).get('query') ??
-      '';
-    const key = Object.keys(values).find((k) => query.includes(k));
-    const result = key ? [{ metric: {}, value: [1_700_000_000, values[key]] }] : [];
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-}
-
 describe('gitops-lab status', () => {
   let fake: FakeKube | undefined;
-  let prometheus: Server | undefined;
+  let prometheus: PrometheusStub | undefined;
   afterEach(async () => {
     await fake?.close();
-    await new Promise((r) => (prometheus ? prometheus.close(r) : r(undefined)));
+    await prometheus?.close();
     fake = undefined;
     prometheus = undefined;
   });
@@ -97,13 +79,14 @@ describe('gitops-lab status', () => {
   it('reports a healthy lab with apps, rollouts, HPAs and quality figures and exits 0', async () => {
     fake = await startFakeKube();
     seedHealthyLab(fake);
-    prometheus = await prometheusAnswering({
+    prometheus = await startPrometheusStub({
       'grounded="true"': '0.95',
       'status="error"': '0',
       histogram_quantile: '0.12',
     });
-    const url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
-    const result = await runCli(['status', '--prometheus', url], { cwd: cwdFor(fake.kubeconfigPath) });
+    const result = await runCli(['status', '--prometheus', prometheus.url], {
+      cwd: cwdFor(fake.kubeconfigPath),
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Lab kind-gitops-lab: healthy');
@@ -117,9 +100,8 @@ describe('gitops-lab status', () => {
   it('a lab whose pods are Ready but whose answers are not grounded is degraded (exit 1), with the reason', async () => {
     fake = await startFakeKube();
     seedHealthyLab(fake);
-    prometheus = await prometheusAnswering({ 'grounded="true"': '0.41' });
-    const url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
-    const result = await runCli(['status', '--json', '--prometheus', url], {
+    prometheus = await startPrometheusStub({ 'grounded="true"': '0.41' });
+    const result = await runCli(['status', '--json', '--prometheus', prometheus.url], {
       cwd: cwdFor(fake.kubeconfigPath),
     });
     expect(result.code).toBe(1);

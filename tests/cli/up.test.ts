@@ -26,7 +26,10 @@ describe('gitops-lab up: preflight', { timeout: 180_000 }, () => {
     expect(result.stderr).toContain('https://docs.docker.com/get-docker/');
     expect(result.stderr).toContain('fix: Install kind');
     // What a person can do meanwhile: everything that needs no cluster.
-    expect(result.stderr).toMatch(/hint: .*Without Docker these work now: serve, eval, lint, canary compare/);
+    expect(result.stderr).toMatch(
+      /hint: .*Without Docker, try the lab simulated on this machine: `gitops-lab up --simulate`/,
+    );
+    expect(result.stderr).toMatch(/serve, eval, lint, canary compare --canary-file/);
     expect(result.stderr).toContain('up --dry-run, drill NAME --dry-run');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { speedOption } from '../../src/cli/option-schemas.js';
 import { parseOptions } from '../../src/cli/validate.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -38,5 +39,37 @@ describe('parseOptions: errors name the flag as typed', () => {
         return message.startsWith('gitops-lab drill --var: ') && !/--var\.\d/.test(message);
       }),
     );
+  });
+});
+
+describe('--speed (a simulated lab speed)', () => {
+  const speedSchema = z.object({ speed: speedOption });
+  const parse = (speed: unknown) => parseOptions(speedSchema, { speed }, 'drill').speed;
+
+  it('accepts any number above 0, as typed on the command line (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: Number.MIN_VALUE, max: 1e6, noNaN: true }), (speed) => {
+        expect(parse(String(speed))).toBe(speed);
+      }),
+    );
+  });
+
+  it('rejects zero, negatives, words and infinities with a UsageError naming --speed (property)', () => {
+    const bad = fc.oneof(
+      fc.double({ max: 0, noNaN: true }).map(String),
+      fc.constantFrom('', 'fast', '20x', 'Infinity', 'NaN', '-0'),
+    );
+    fc.assert(
+      fc.property(bad, (speed) => {
+        expect(() => parse(speed)).toThrow(UsageError);
+        expect(() => parse(speed)).toThrow(
+          /^gitops-lab drill --speed: expected a number above 0, such as 20/,
+        );
+      }),
+    );
+  });
+
+  it('leaves it unset when not given', () => {
+    expect(parse(undefined)).toBeUndefined();
   });
 });

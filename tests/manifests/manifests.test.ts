@@ -117,6 +117,13 @@ describe('shipped manifests', () => {
     expect(c.ports).toContainEqual(expect.objectContaining({ containerPort: 8080 }));
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+    // The kubelet probes the service's probe port (a thread of its own), which the service opens on
+    // DOCQA_PROBE_PORT: the named port and the variable must agree, and differ from the service port.
+    expect(c.readinessProbe.httpGet.port).toBe('probes');
+    expect(c.livenessProbe.httpGet.port).toBe('probes');
+    const probePort = c.ports.find((p: Obj) => p.name === 'probes')?.containerPort;
+    expect(c.env).toContainEqual({ name: 'DOCQA_PROBE_PORT', value: String(probePort) });
+    expect(probePort).not.toBe(8080);
     expect(c.envFrom).toContainEqual({ configMapRef: { name: 'docqa-config' } });
     expect(c.env).toContainEqual({
       name: 'GEMINI_API_KEY',

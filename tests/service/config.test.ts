@@ -15,6 +15,8 @@ describe('loadServiceConfig', () => {
     expect(config.options.limits).toEqual({});
     expect(config.options.maxInFlightAsks).toBeUndefined();
     expect(config.options.tracing).toBeUndefined();
+    expect(config.probePort).toBeUndefined();
+    expect(config.livenessStaleMs).toBeUndefined();
   });
 
   it('reads every documented variable', () => {
@@ -41,8 +43,14 @@ describe('loadServiceConfig', () => {
       DOCQA_CORPUS_MAX_TOTAL_BYTES: '4096',
       DOCQA_GEMINI_BREAKER_FAILURES: '3',
       DOCQA_GEMINI_BREAKER_OPEN_MS: '5000',
+      DOCQA_PROBE_PORT: '9091',
+      DOCQA_LIVENESS_STALE_MS: '3000',
+      DOCQA_ENGINE_MAX_HEAP_MB: '192',
     });
+    expect(config.options.engineMaxHeapMb).toBe(192);
     expect(config.port).toBe(9090);
+    expect(config.probePort).toBe(9091);
+    expect(config.livenessStaleMs).toBe(3000);
     expect(config.options).toMatchObject({
       corpusDir: '/srv/docs',
       mode: 'generative',
@@ -83,6 +91,17 @@ describe('loadServiceConfig', () => {
     ],
     ['DOCQA_CORPUS_MAX_FILE_BYTES', '2MB', 'DOCQA_CORPUS_MAX_FILE_BYTES: expected bytes'],
     ['DOCQA_GEMINI_BREAKER_FAILURES', '0', 'DOCQA_GEMINI_BREAKER_FAILURES: expected consecutive failures'],
+    ['DOCQA_PROBE_PORT', '8081x', 'DOCQA_PROBE_PORT: expected a port number, a whole number from 0 to 65535'],
+    [
+      'DOCQA_PROBE_PORT',
+      '8080',
+      'DOCQA_PROBE_PORT: must differ from the service port (PORT, 8080), got 8080.',
+    ],
+    [
+      'DOCQA_LIVENESS_STALE_MS',
+      '50',
+      'DOCQA_LIVENESS_STALE_MS: expected milliseconds, a whole number from 100',
+    ],
   ])('names %s when its value is bad', (variable, value, message) => {
     let error: unknown;
     try {

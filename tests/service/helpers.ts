@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createDocQaApp, type DocQaApp, type DocQaAppOptions } from '../../src/service/app.js';
 import { createMemoryLogger } from '../../src/service/logger.js';
+import { type DocQaServerOptions, startDocQaServer } from '../../src/service/server.js';
 
 export const fixtureCorpus = fileURLToPath(new URL('./fixtures/corpus', import.meta.url));
 
@@ -12,6 +13,19 @@ export async function readyApp(options: DocQaAppOptions = {}) {
   const service = createDocQaApp({ corpusDir: fixtureCorpus, logger, ...options });
   await service.ready;
   return { ...service, logger };
+}
+
+/** A real server on a free loopback port, on the fixture corpus, leaving signals alone; not awaited ready. */
+export function startTestServer(options: DocQaServerOptions = {}) {
+  return startDocQaServer({
+    port: 0,
+    host: '127.0.0.1',
+    corpusDir: fixtureCorpus,
+    logger: createMemoryLogger(),
+    signals: [],
+    drainTimeoutMs: 100,
+    ...options,
+  });
 }
 
 export function ask(service: Pick<DocQaApp, 'app'>, body: unknown, headers: Record<string, string> = {}) {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../src/service/logger.js';
 import { createAskGate } from '../../src/service/overload.js';
 import { type DocQaServer, type DocQaServerOptions, startDocQaServer } from '../../src/service/server.js';
-import { ask, EXAMPLE_QUESTION, fixtureCorpus, metricsText, metricValue, readyApp } from './helpers.js';
+import { ask, EXAMPLE_QUESTION, metricsText, metricValue, readyApp, startTestServer } from './helpers.js';
 
 /** A gate the test opens: asks wait in `onAsk` until release(); `arrived` resolves once `n` asks wait. */
 function holdAsks() {
@@ -48,15 +48,7 @@ afterEach(async () => {
 });
 
 async function start(options: DocQaServerOptions = {}) {
-  server = await startDocQaServer({
-    port: 0,
-    host: '127.0.0.1',
-    corpusDir: fixtureCorpus,
-    logger: createMemoryLogger(),
-    signals: [],
-    drainTimeoutMs: 100,
-    ...options,
-  });
+  server = await startTestServer(options);
   await server.service.ready;
   return server;
 }
@@ -197,6 +189,19 @@ describe('timeouts and connection limits', () => {
     expect(await get()).toBe('keep-alive');
     expect(await get()).toBe('close');
     agent.destroy();
+  });
+
+  it('closes the connection after the last allowed request, so a client that ignores Connection: close gets no 503s', async () => {
+    const s = await start({ limits: { maxRequestsPerSocket: 2 } });
+    // Four requests pipelined on one connection, as a client that ignores `Connection: close` would send them.
+    const request = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+    const reply = await rawExchange(s.url, request.repeat(4));
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200']);
+    expect([...reply.matchAll(/^connection: (\S+)/gim)].map((m) => m[1]?.toLowerCase())).toEqual([
+      'keep-alive',
+      'close',
+    ]);
   });
 });
 

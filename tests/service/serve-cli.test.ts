@@ -54,6 +54,20 @@ describe('gitops-lab serve', () => {
     });
   });
 
+  it('opens a probe port when DOCQA_PROBE_PORT is set, and says where', async () => {
+    const probed = startServe(['--port', '0'], { DOCQA_PROBE_PORT: '0' });
+    try {
+      await probed.url;
+      const m = /; probes on (http:\/\/127\.0\.0\.1:\d+)/.exec(probed.output().stdout);
+      expect(m).not.toBeNull();
+      const health = await fetch(`${m?.[1]}/healthz`);
+      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    } finally {
+      probed.child.kill('SIGTERM');
+      await probed.exited;
+    }
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     expect(await serve.stop()).toBe(0);
     expect(serve.output().stdout).toContain('doc-QA service stopped');
@@ -78,6 +92,15 @@ describe('gitops-lab serve errors', () => {
     );
     expect(result.stderr).toContain('hint:');
     expect(result.stderr).toContain('--port 0');
+  });
+
+  it('exits 1 with a hint naming DOCQA_PROBE_PORT when the probe port is in use', async () => {
+    const result = await runCli(['serve', '--port', '0'], { env: { DOCQA_PROBE_PORT: String(busyPort) } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `error: gitops-lab serve: Probe port ${busyPort} on 127.0.0.1 is already in use.`,
+    );
+    expect(result.stderr).toContain('hint: Set DOCQA_PROBE_PORT to a free port');
   });
 
   it.each([

@@ -15,7 +15,8 @@ Examples:
   $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f
   $ gitops-lab canary compare --canary-file canary.json --baseline-file baseline.json --direction increase
 
-Without --prometheus both port-forward to the lab's Prometheus (kube context: --context, else the lab's).
+Without --prometheus both use the simulated lab's Prometheus when the kube context is gitops-lab-sim
+(\`gitops-lab up --simulate\`), else port-forward to the lab's Prometheus (kube context: --context, else the lab's).
 Run \`gitops-lab canary check --help\` or \`gitops-lab canary compare --help\` for every option.`,
     );
   canary
@@ -23,11 +24,11 @@ Run \`gitops-lab canary check --help\` or \`gitops-lab canary compare --help\` f
     .description("evaluate the AnalysisTemplate's metrics against a Prometheus with Argo Rollouts semantics")
     .option(
       '--prometheus <url>',
-      "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+      "Prometheus base URL (default: the simulated lab's, else the lab's Prometheus through a port-forward)",
     )
     .option(
       '--context <name>',
-      'kube context of the lab for that port-forward (default: kind-<cluster name>)',
+      'kube context of the lab (default: gitops-lab-sim when it is the current context, else kind-<cluster name>)',
     )
     .option('--template <file>', 'AnalysisTemplate file (default: the shipped doc-QA template)')
     .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect)
@@ -61,11 +62,11 @@ Examples:
     .description('compare canary and baseline series per metric (Mann-Whitney U, as Kayenta judges)')
     .option(
       '--prometheus <url>',
-      "Prometheus base URL (default: the lab's Prometheus through a port-forward)",
+      "Prometheus base URL (default: the simulated lab's, else the lab's Prometheus through a port-forward)",
     )
     .option(
       '--context <name>',
-      'kube context of the lab for that port-forward (default: kind-<cluster name>)',
+      'kube context of the lab (default: gitops-lab-sim when it is the current context, else kind-<cluster name>)',
     )
     .option(
       '--canary <selector>',

@@ -14,7 +14,10 @@ export function registerDoctor(program: Command): void {
 Examples:
   $ gitops-lab doctor
   $ gitops-lab doctor --json | jq '.findings[] | select(.ok | not)'
+  $ gitops-lab doctor --json | jq .modes      which ways to run the lab work here (kind, simulated)
 
+It also says whether the simulated lab (\`up --simulate\`, no Docker) is available, and whether its
+Prometheus would be real (Debian's prometheus installed) or simulated.
 Exit codes: 0 everything \`up\` needs is there, 3 something is missing (each with how to fix it).`,
     )
     .action(async (options: Record<string, unknown>) => {

@@ -7,6 +7,7 @@ import { registerEval } from './eval.js';
 import { registerLint } from './lint.js';
 import { registerPin } from './pin.js';
 import { registerServe } from './serve.js';
+import { registerSimDaemon } from './sim-daemon.js';
 import { registerStatus } from './status.js';
 import { registerUp } from './up.js';
 
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerLint(program);
   registerServe(program);
   registerPin(program);
+  registerSimDaemon(program);
 }

@@ -6,11 +6,18 @@ export function registerStatus(program: Command): void {
     .description('Argo CD apps, rollouts, HPAs, unready pods and doc-QA answer quality')
     .option('--json', 'print the status as JSON (one object per refresh with --watch)')
     .option('--watch', 'refresh until interrupted')
-    .option('--interval <seconds>', 'seconds between refreshes with --watch', '5')
-    .option('--context <name>', 'kube context of the lab (default: the kind cluster `up` created)')
+    .option(
+      '--interval <seconds>',
+      "seconds between refreshes with --watch (the simulated lab's simulated seconds)",
+      '5',
+    )
+    .option(
+      '--context <name>',
+      'kube context of the lab (default: gitops-lab-sim when it is the current context, else the kind cluster `up` created)',
+    )
     .option(
       '--prometheus <url>',
-      "Prometheus for the quality figures (default: the lab's, http://127.0.0.1:9090)",
+      "Prometheus for the quality figures (default: the lab's: the simulated lab's, else http://127.0.0.1:9090)",
     )
     .addHelpText(
       'after',

@@ -16,8 +16,9 @@ export interface PrometheusTarget {
 }
 
 /**
- * --prometheus if given, else a port-forward to the lab's Prometheus in the lab's kube context (--context, else
- * the lab config's), else a usage error. Whatever answers must be a Prometheus: a server that answers but not
+ * --prometheus if given, else the simulated lab's Prometheus when the context in use is gitops-lab-sim (from its
+ * state file), else a port-forward to the lab's Prometheus in the lab's kube context (--context, else the lab
+ * config's), else a usage error. Whatever answers must be a Prometheus: a server that answers but not
  * with Prometheus' query API (the doc-QA service, a web page) is a usage error, not a string of empty results.
  */
 export async function resolvePrometheus(
@@ -30,6 +31,15 @@ export async function resolvePrometheus(
     return { url: flag };
   }
   const config = await loadConfig({ context });
+  const { resolveSimLab } = await import('../../lab/simulate/connect.js');
+  const sim = await resolveSimLab(config);
+  if (sim) {
+    await assertPrometheus(sim.prometheusUrl, "the simulated lab's Prometheus", command);
+    return {
+      url: sim.prometheusUrl,
+      via: `the simulated lab's${sim.state.prometheus.real ? '' : ', metrics simulated'}`,
+    };
+  }
   const cluster = { context: labContext(config), kubeconfig: config.kubeconfig };
   const forward = await portForwardPrometheus(cluster);
   if ('reason' in forward) {

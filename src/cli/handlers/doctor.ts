@@ -32,11 +32,29 @@ export async function run(
       `${paint('gray', '·', out)} lab cluster ${report.labCluster.name}: ${report.labCluster.exists ? 'exists (`gitops-lab status`)' : 'not created yet (`gitops-lab up`)'}`,
       out,
     );
+  const { kind, simulated } = report.modes;
+  writeLine(paint('bold', '\nWays to run the lab', out), out);
+  writeLine(
+    `  ${kind.available ? paint('green', '✓', out) : paint('red', '✗', out)} ${config.context ? `lab in context ${config.context}` : 'kind lab'} (\`gitops-lab up\`): ${kind.available ? 'available' : `needs ${kind.needs.join(', ')}`}`,
+    out,
+  );
+  writeLine(
+    `  ${simulated.available ? paint('green', '✓', out) : paint('red', '✗', out)} simulated lab (\`gitops-lab up --simulate\`): ${
+      simulated.available
+        ? `available (Prometheus: ${simulated.prometheus === 'real' ? `real, ${simulated.prometheusPath}` : "simulated; install Debian's prometheus package for real analysis metrics"})`
+        : simulated.detail
+    }`,
+    out,
+  );
   const missing = report.findings.filter((f) => f.required && !f.ok).length;
   writeLine(
     report.ok
       ? paint('green', '\nReady for `gitops-lab up`.', out)
-      : paint('red', `\n${missing} thing${missing === 1 ? '' : 's'} to fix before \`gitops-lab up\`.`, out),
+      : paint(
+          'red',
+          `\n${missing} thing${missing === 1 ? '' : 's'} to fix before \`gitops-lab up\`${simulated.available ? '; `gitops-lab up --simulate` works now' : ''}.`,
+          out,
+        ),
     out,
   );
 }

@@ -1,4 +1,8 @@
-/** `gitops-lab down`: shows what will be removed, asks for confirmation (unless --yes), removes it. */
+/**
+ * `gitops-lab down`: stops the simulated lab when one runs (no question asked: it lives in memory), then shows what
+ * will be removed of a kind lab, asks for confirmation (unless --yes), removes it. `--simulate` (or
+ * `--context gitops-lab-sim`) touches only the simulated lab.
+ */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -6,6 +10,8 @@ import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { planDown, runDown } from '../../lab/bootstrap/down.js';
 import { loadConfig } from '../../lab/config.js';
+import { type SimStopResult, stopSim } from '../../lab/simulate/lifecycle.js';
+import { SIM_CONTEXT } from '../../lab/simulate/state.js';
 import { contextOption } from '../option-schemas.js';
 import { defaultStreams, isInteractive, type OutputStreams, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
@@ -14,16 +20,38 @@ const DownOptionsSchema = z.object({
   yes: z.boolean().default(false),
   json: z.boolean().default(false),
   context: contextOption,
+  simulate: z.boolean().default(false),
 });
+
+function simLine(sim: SimStopResult): string {
+  const how =
+    sim.stopped === 'killed'
+      ? 'killed after it did not stop on SIGTERM'
+      : sim.stopped === 'terminated'
+        ? 'stopped'
+        : 'was not running';
+  return `the simulated lab (pid ${sim.pid ?? '?'}: ${how}${sim.contextRemovedFrom ? `; context ${SIM_CONTEXT} removed from ${sim.contextRemovedFrom}` : ''}; its state ${sim.removed.join(', ') || 'folder'})`;
+}
 
 export async function run(
   rawOptions: Record<string, unknown>,
   streams: OutputStreams = defaultStreams,
 ): Promise<void> {
   const options = parseOptions(DownOptionsSchema, rawOptions, 'down');
-  const config = await loadConfig({ context: options.context });
-  const plan = await planDown(config);
   const out = streams.stdout;
+  const simOnly = options.simulate || options.context === SIM_CONTEXT;
+  const config = await loadConfig({ context: simOnly ? undefined : options.context });
+  // The simulated lab goes with a plain `down` too; `down --context OTHER` leaves it alone.
+  const sim = simOnly || !options.context ? await stopSim(config.stateDir) : undefined;
+  const simFound = sim?.found ? sim : undefined;
+  if (simOnly) {
+    if (options.json) writeJson({ simulated: sim }, out);
+    else if (simFound) writeLine(`${paint('green', '✓', out)} Removed ${simLine(simFound)}.`, out);
+    else writeLine('No simulated lab to remove.', out);
+    return;
+  }
+  if (simFound && !options.json) writeLine(`${paint('green', '✓', out)} Removed ${simLine(simFound)}.`, out);
+  const plan = await planDown(config);
   const what = [
     ...(plan.kindCluster ? [`the kind cluster ${plan.kindCluster} (everything in it)`] : []),
     ...(plan.objects.length
@@ -33,7 +61,7 @@ export async function run(
     ...(existsSync(dirname(plan.stateFile)) ? [`the local state ${dirname(plan.stateFile)}`] : []),
   ];
   const nothing = !plan.kindCluster && !plan.objects.length;
-  if (nothing && !options.json)
+  if (nothing && !options.json && !(simFound && what.length === 0))
     writeLine(
       `Nothing in a cluster to remove for ${plan.context}${config.context ? ' (no record of what `up` applied there)' : ''}.`,
       out,
@@ -60,9 +88,9 @@ export async function run(
     onProgress: options.json ? undefined : (line) => writeLine(`  ${line}`, out),
   });
   if (options.json) {
-    writeJson(result, out);
+    writeJson(sim ? { ...result, simulated: sim } : result, out);
     return;
   }
   if (what.length) writeLine(`${paint('green', '✓', out)} Removed ${what.join(', ')}.`, out);
-  else writeLine('No local state to remove either.', out);
+  else if (!simFound) writeLine('No local state to remove either.', out);
 }

@@ -7,11 +7,15 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PreconditionError, UsageError } from '../../errors.js';
+import { systemClock } from '../../lab/clock.js';
+import type { LabConfig } from '../../lab/config.js';
 import type { DrillEvent } from '../../lab/drills/engine.js';
 import type { DrillJournal, TimelineEntry } from '../../lab/drills/journal.js';
 import type { Drill } from '../../lab/drills/load.js';
 import type { DrillPlan } from '../../lab/drills/plan.js';
-import { contextOption } from '../option-schemas.js';
+import type { SimTarget } from '../../lab/simulate/connect.js';
+import { formatSpeed } from '../../lab/simulate/speed.js';
+import { contextOption, speedOption } from '../option-schemas.js';
 import {
   defaultStreams,
   formatTable,
@@ -39,20 +43,10 @@ const optionsSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a namespace name' })
     .default('argocd'),
+  speed: speedOption,
 });
 
 type DrillOptions = z.output<typeof optionsSchema>;
-
-/** A test knob: GITOPS_LAB_DRILL_TIME_SCALE=0.01 runs every duration of a drill at 1/100. */
-function timeScale(): number {
-  const raw = process.env.GITOPS_LAB_DRILL_TIME_SCALE;
-  if (raw === undefined || raw === '') return 1;
-  const scale = Number(raw);
-  if (!(scale > 0 && scale <= 1000)) {
-    throw new UsageError(`GITOPS_LAB_DRILL_TIME_SCALE must be a number above 0, got ${JSON.stringify(raw)}.`);
-  }
-  return scale;
-}
 
 export async function run(raw: unknown, streams: OutputStreams = defaultStreams): Promise<void> {
   const options = parseOptions(optionsSchema, raw, 'drill');
@@ -74,8 +68,11 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
   }
 
   const { loadConfig, labContext, gitPushUrl } = await import('../../lab/config.js');
-  const config = await loadConfig({ context: options.context, repo: options.repo });
-  const prometheusUrl = options.prometheus ?? `http://127.0.0.1:${config.ports.prometheus}`;
+  const loaded = await loadConfig({ context: options.context, repo: options.repo });
+  const sim = await simulatedLab(loaded, options);
+  const config = sim?.config ?? loaded;
+  const prometheusUrl =
+    options.prometheus ?? sim?.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
   const vars: Record<string, string> = { prometheus_url: prometheusUrl };
   for (const pair of options.var) {
     const at = pair.indexOf('=');
@@ -89,11 +86,11 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
       planDrill(drill, { recover: options.recover, lockNamespace: options.lockNamespace }),
       options,
       streams,
+      sim,
     );
     return;
   }
 
-  const scale = timeScale();
   const { createKubeClient } = await import('../../lab/kube/client.js');
   let client: import('../../lab/kube/client.js').KubeClient;
   const context = labContext(config);
@@ -103,7 +100,9 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     throw new PreconditionError(
       `cannot use kube context "${context}": ${(error as Error).message.replace(/\.$/, '')}.`,
       {
-        hint: 'Create the lab with `gitops-lab up`, or pass --context NAME for an existing cluster.',
+        hint: sim
+          ? 'Restart the simulated lab (`gitops-lab down`, then `gitops-lab up --simulate`): it writes its context again.'
+          : 'Create the lab with `gitops-lab up`, or pass --context NAME for an existing cluster.',
         cause: error,
       },
     );
@@ -112,15 +111,23 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
   const { labRepoToken } = await import('../../lab/bootstrap/state.js');
   const env = drillEnvironment({
     client,
-    repo: gitPushUrl(config),
+    // The simulated lab's bare repository (a local file:// URL, no token) unless --repo says otherwise.
+    repo: sim && !options.repo ? sim.repo : gitPushUrl(config),
     // The --repo token, or the in-cluster Git server's push credential that `up` keeps in its state.
-    repoToken: await labRepoToken(config),
+    repoToken: sim && !options.repo ? undefined : await labRepoToken(config),
     prometheusUrl,
   });
+  const wallQuery = env.prometheus;
+  if (sim?.state.prometheus.real && !options.prometheus && wallQuery) {
+    // The simulated lab's real Prometheus runs on wall time: the drill's range windows are divided by the lab's
+    // speed, as the lab's own analysis queries are (src/lab/sim/live/index.ts).
+    const { scaleLiveQuery } = await import('../../lab/sim/live/index.js');
+    env.prometheus = { query: (url, promql) => wallQuery.query(url, scaleLiveQuery(promql, sim.speed)) };
+  }
 
   const { runDrill } = await import('../../lab/drills/engine.js');
   const controller = new AbortController();
-  const view = await openView(drill, options, streams);
+  const view = await openView(drill, options, streams, sim);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
@@ -143,10 +150,13 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
       env,
       signal: controller.signal,
       onEvent: view.event,
-      timeScale: scale,
       lock: { namespace: options.lockNamespace },
       recover: options.recover,
+      // Against the simulated lab, the drill's windows, waits and timeouts run in its simulated time; the time
+      // limits of Git and Kubernetes calls stay on the wall clock (they bound real processes and requests).
+      ...(sim ? { clock: sim.clock, limitClock: systemClock } : {}),
     });
+    if (sim) journal.simulated = { speed: sim.speed };
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
     await view.close();
@@ -163,6 +173,42 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     });
   }
   process.exitCode = journal.status === 'completed' ? 0 : 1;
+}
+
+/**
+ * The simulated lab when the context in use is `gitops-lab-sim` (src/lab/simulate/connect.ts), and the --speed
+ * check: the speed is the daemon's, so --speed only confirms it. A dry run touches nothing and needs no lab: a sim
+ * that is not running only means the plan does not say it would run there.
+ */
+async function simulatedLab(config: LabConfig, options: DrillOptions): Promise<SimTarget | undefined> {
+  const { resolveSimLab, contextInUse } = await import('../../lab/simulate/connect.js');
+  let sim: SimTarget | undefined;
+  try {
+    sim = await resolveSimLab(config);
+  } catch (error) {
+    if (!(options.dryRun && error instanceof PreconditionError)) throw error;
+  }
+  if (options.speed === undefined) return sim;
+  if (!sim) {
+    // A dry run checks --speed against a running simulated lab only: it needs no lab.
+    if (options.dryRun) return sim;
+    const context = await contextInUse(config);
+    throw new UsageError(
+      `--speed applies only to the simulated lab, and the kube context in use is ${context}.`,
+      {
+        hint: `Start the simulated lab with \`gitops-lab up --simulate --speed ${options.speed}\`, or drop --speed.`,
+      },
+    );
+  }
+  if (sim.speed !== options.speed) {
+    throw new UsageError(
+      `--speed ${options.speed}: the simulated lab runs at ${formatSpeed(sim.speed)}, not ${formatSpeed(options.speed)}; a drill runs at the lab's speed.`,
+      {
+        hint: `Drop --speed to run at ${formatSpeed(sim.speed)}, or restart the lab at ${formatSpeed(options.speed)}: \`gitops-lab down\`, then \`gitops-lab up --simulate --speed ${options.speed}\`.`,
+      },
+    );
+  }
+  return sim;
 }
 
 function renderCatalogue(drills: Drill[], options: DrillOptions, streams: OutputStreams): void {
@@ -191,14 +237,22 @@ function renderCatalogue(drills: Drill[], options: DrillOptions, streams: Output
   writeLine('Run one with `gitops-lab drill <name>` (add --dry-run to see its steps first).', out);
 }
 
-function renderPlan(plan: DrillPlan, options: DrillOptions, streams: OutputStreams): void {
+function renderPlan(
+  plan: DrillPlan,
+  options: DrillOptions,
+  streams: OutputStreams,
+  sim: SimTarget | undefined,
+): void {
   if (options.json) {
-    writeJson({ ...plan, dry_run: true }, streams.stdout);
+    writeJson(
+      { ...plan, dry_run: true, ...(sim ? { simulated: { speed: sim.speed } } : {}) },
+      streams.stdout,
+    );
     return;
   }
   const out = streams.stdout;
   writeLine(
-    `${paint('bold', plan.title, out)} (${plan.drill}${plan.mode === 'recover' ? ', recover only' : ''}): dry run, nothing is touched`,
+    `${paint('bold', plan.title, out)} (${plan.drill}${plan.mode === 'recover' ? ', recover only' : ''}): dry run, nothing is touched${sim ? `; it would run on the simulated lab at ${formatSpeed(sim.speed)}` : ''}`,
     out,
   );
   writeLine(
@@ -213,8 +267,8 @@ function renderPlan(plan: DrillPlan, options: DrillOptions, streams: OutputStrea
 
 const levelColor = { info: 'gray', ok: 'green', warn: 'yellow', error: 'red' } as const;
 
-function formatEntry(entry: TimelineEntry, out: OutputStreams['stdout']): string {
-  const time = entry.at.slice(11, 19);
+function formatEntry(entry: TimelineEntry, out: OutputStreams['stdout'], simulated: boolean): string {
+  const time = `${simulated ? 'sim ' : ''}${entry.at.slice(11, 19)}`;
   return `${time} ${paint('dim', `[${entry.phase}]`, out)} ${entry.level === 'info' ? entry.message : paint(levelColor[entry.level], entry.message, out)}`;
 }
 
@@ -224,7 +278,13 @@ interface View {
   close: () => Promise<void>;
 }
 
-async function openView(drill: Drill, options: DrillOptions, streams: OutputStreams): Promise<View> {
+async function openView(
+  drill: Drill,
+  options: DrillOptions,
+  streams: OutputStreams,
+  sim: SimTarget | undefined,
+): Promise<View> {
+  const simulated = sim && { clock: sim.clock, speed: sim.speed };
   if (options.json) {
     // Progress goes to stderr so stdout holds only the journal.
     return {
@@ -235,13 +295,17 @@ async function openView(drill: Drill, options: DrillOptions, streams: OutputStre
   }
   if (isInteractive(streams.stdout)) {
     const { openLiveView } = await import('../views/drill-live.js');
-    return openLiveView(drill, streams);
+    return openLiveView(drill, streams, simulated);
   }
   const out = streams.stdout;
-  writeLine(`${paint('bold', drill.title, out)} (${drill.name})`, out);
+  const { simTimeLabel } = await import('../views/sim-time.js');
+  writeLine(
+    `${paint('bold', drill.title, out)} (${drill.name})${simulated ? ` on the simulated lab, ${simTimeLabel(simulated.clock, simulated.speed)}: times are simulated` : ''}`,
+    out,
+  );
   return {
     event: (event) => {
-      if (event.kind === 'timeline') writeLine(formatEntry(event.entry, out), out);
+      if (event.kind === 'timeline') writeLine(formatEntry(event.entry, out, simulated !== undefined), out);
     },
     notice: (message) => writeLine(paint('yellow', message, out), out),
     close: async () => {},

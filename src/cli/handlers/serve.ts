@@ -86,14 +86,23 @@ export async function run(
   const host = options.host ?? (env.DOCQA_HOST?.trim() || '127.0.0.1');
   let server: Awaited<ReturnType<typeof startDocQaServer>>;
   try {
-    server = await startDocQaServer({ ...serviceOptions, port, host, logger });
+    server = await startDocQaServer({
+      ...serviceOptions,
+      port,
+      host,
+      logger,
+      ...(config.probePort === undefined ? {} : { probePort: config.probePort }),
+      ...(config.livenessStaleMs === undefined ? {} : { livenessStaleMs: config.livenessStaleMs }),
+    });
   } catch (error) {
     if (error instanceof ServerStartError) {
       throw new LabError(`gitops-lab serve: ${error.message}`, 1, {
         hint:
-          error.code === 'EADDRINUSE'
-            ? `Stop whatever listens on port ${port}, or pick another port: gitops-lab serve --port ${port + 1} (--port 0 picks a free one).`
-            : 'Check --host and --port.',
+          error.port === 'probe'
+            ? 'Set DOCQA_PROBE_PORT to a free port (0 picks one), or unset it to serve without a probe port.'
+            : error.code === 'EADDRINUSE'
+              ? `Stop whatever listens on port ${port}, or pick another port: gitops-lab serve --port ${port + 1} (--port 0 picks a free one).`
+              : 'Check --host and --port.',
       });
     }
     throw error;
@@ -110,15 +119,14 @@ export async function run(
       },
     );
   }
-  const engine = await server.service.engine();
-  const { documents, passages } = engine.corpus;
+  const { documents, passages } = await server.service.corpus();
   const faults = [
     ...(server.service.faults.wrongRetrieval ? ['wrong-retrieval'] : []),
     ...(server.service.faults.latencyMs > 0 ? [`latency=${server.service.faults.latencyMs}ms`] : []),
   ];
   const out = streams.stdout;
   writeLine(
-    `doc-QA service listening on ${paint('bold', server.url, out)} (${server.service.mode} mode, ${documents.length} documents, ${passages.length} passages${faults.length ? `, faults: ${faults.join(',')}` : ''})`,
+    `doc-QA service listening on ${paint('bold', server.url, out)} (${server.service.mode} mode, ${documents.length} documents, ${passages} passages${faults.length ? `, faults: ${faults.join(',')}` : ''})${server.probeUrl ? `; probes on ${server.probeUrl}` : ''}`,
     out,
   );
   writeLine(

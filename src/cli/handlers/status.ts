@@ -1,6 +1,8 @@
 /** `gitops-lab status`: collects the lab's status (src/lab/status) and renders it; exit 0 healthy, 1 degraded, 3 no lab. */
 import { z } from 'zod';
+import { sleep, systemClock } from '../../lab/clock.js';
 import { loadConfig } from '../../lab/config.js';
+import { resolveSimLab } from '../../lab/simulate/connect.js';
 import { collectStatus, type LabStatus } from '../../lab/status/index.js';
 import { contextOption } from '../option-schemas.js';
 import {
@@ -12,6 +14,10 @@ import {
   writeLine,
 } from '../output.js';
 import { parseOptions } from '../validate.js';
+import { formatSpeed, timeOfDay } from '../views/sim-time.js';
+
+/** The least wall time between two refreshes of `--watch`, however fast the simulated lab runs. */
+const minRefreshWallMs = 200;
 
 const StatusOptionsSchema = z.object({
   json: z.boolean().default(false),
@@ -31,7 +37,7 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
   const color = (text: string, good: boolean) => paint(good ? 'green' : 'red', text, out);
   const lines: string[] = [];
   lines.push(
-    `${paint('bold', 'Lab', out)} ${s.context}: ${s.healthy ? color('healthy', true) : color('degraded', false)}`,
+    `${paint('bold', 'Lab', out)} ${s.context}: ${s.healthy ? color('healthy', true) : color('degraded', false)}${s.simulated ? paint('magenta', ` · ${simulatedText(s.simulated)}`, out) : ''}`,
   );
   lines.push('', paint('bold', 'Applications', out));
   lines.push(
@@ -99,13 +105,26 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
   return lines.join('\n');
 }
 
+/** "simulated lab (20x) · simulated time 12:34:56". */
+function simulatedText(sim: NonNullable<LabStatus['simulated']>): string {
+  return `simulated lab (${formatSpeed(sim.speed)}) · simulated time ${timeOfDay(sim.time)}`;
+}
+
 export async function run(
   rawOptions: Record<string, unknown>,
   streams: OutputStreams = defaultStreams,
 ): Promise<void> {
   const options = parseOptions(StatusOptionsSchema, rawOptions, 'status');
-  const config = await loadConfig({ context: options.context });
-  const collect = () => collectStatus(config, { prometheusUrl: options.prometheus });
+  const loaded = await loadConfig({ context: options.context });
+  // The simulated lab when the context in use is gitops-lab-sim: its API server, its Prometheus and its clock.
+  const sim = await resolveSimLab(loaded);
+  const config = sim?.config ?? loaded;
+  const clock = sim?.clock ?? systemClock;
+  const collect = () =>
+    collectStatus(config, {
+      prometheusUrl: options.prometheus ?? sim?.prometheusUrl,
+      ...(sim ? { simulated: { speed: sim.speed, clock: sim.clock } } : {}),
+    });
   const show = (s: LabStatus) => {
     if (options.json) streams.stdout.write(`${JSON.stringify(s, null, options.watch ? undefined : 2)}\n`);
     else writeLine(renderStatus(s, streams.stdout), streams.stdout);
@@ -126,16 +145,19 @@ export async function run(
       show(s);
       if (!tty && !options.json)
         writeLine(
-          paint('gray', `— refreshed ${s.checkedAt}; Ctrl-C to stop`, streams.stdout),
+          paint(
+            'gray',
+            `— refreshed ${s.simulated ? `${timeOfDay(s.checkedAt)} simulated time` : s.checkedAt}; Ctrl-C to stop`,
+            streams.stdout,
+          ),
           streams.stdout,
         );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.interval * 1000);
-        controller.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      // --interval is lab time: against the simulated lab, seconds of its simulated time (so a refresh shows as
+      // much of the lab's life as on a real lab), never more often than minRefreshWallMs of wall time.
+      await Promise.all([
+        sleep(clock, options.interval * 1000, controller.signal),
+        sleep(systemClock, minRefreshWallMs, controller.signal),
+      ]).catch(() => {});
     }
   } finally {
     process.removeListener('SIGINT', stop);

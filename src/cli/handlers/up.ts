@@ -180,6 +180,12 @@ export async function run(
   rawOptions: Record<string, unknown>,
   streams: OutputStreams = defaultStreams,
 ): Promise<void> {
+  if (rawOptions.simulate || rawOptions.speed !== undefined) {
+    const { checkSpeedWithoutSimulate, runSimulatedUp } = await import('./up-simulate.js');
+    checkSpeedWithoutSimulate(rawOptions);
+    await runSimulatedUp(rawOptions, streams);
+    return;
+  }
   const options = parseOptions(UpOptionsSchema, rawOptions, 'up');
   const config = await loadConfig({ context: options.context, repo: options.repo });
   const controller = new AbortController();

@@ -4,11 +4,22 @@
  */
 import { Box, render, Text } from 'ink';
 import { useEffect, useState } from 'react';
+import type { Clock } from '../../lab/clock.js';
 import type { DrillEvent } from '../../lab/drills/engine.js';
 import type { TimelineEntry } from '../../lab/drills/journal.js';
 import type { Drill } from '../../lab/drills/load.js';
 import type { OutputStreams } from '../output.js';
 import { sparkline } from './drill-sparkline.js';
+import { simTimeLabel } from './sim-time.js';
+
+/** The simulated lab's clock and speed, when the drill runs against it: the view shows its time. */
+export interface SimulatedTime {
+  clock: Clock;
+  speed: number;
+}
+
+/** How often the simulated time in the header is redrawn, in wall ms (presentation only). */
+const simTimeRefreshMs = 1000;
 
 interface Series {
   description: string;
@@ -65,9 +76,21 @@ class Store {
 
 const levelColor = { info: undefined, ok: 'green', warn: 'yellow', error: 'red' } as const;
 
-function DrillLive({ drill, store }: { drill: Drill; store: Store }) {
+function DrillLive({ drill, store, simulated }: { drill: Drill; store: Store; simulated?: SimulatedTime }) {
   const [state, setState] = useState(store.state);
-  useEffect(() => store.subscribe(() => setState(store.state)), [store]);
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => setState(store.state));
+    // Catch up with events that came before this effect ran.
+    setState(store.state);
+    return unsubscribe;
+  }, [store]);
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!simulated) return;
+    const timer = setInterval(() => setTick((n) => n + 1), simTimeRefreshMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }, [simulated]);
   const phase = state.timeline.at(-1)?.entry.phase ?? 'starting';
   const numeric = [...state.series.entries()].filter(([, s]) => s.values.length > 0);
   return (
@@ -75,6 +98,7 @@ function DrillLive({ drill, store }: { drill: Drill; store: Store }) {
       <Text>
         <Text bold>{drill.title}</Text> <Text dimColor>({drill.name})</Text> phase:{' '}
         <Text color="cyan">{phase}</Text>
+        {simulated && <Text color="magenta"> {simTimeLabel(simulated.clock, simulated.speed)}</Text>}
       </Text>
       {numeric.length > 0 && (
         <Box flexDirection="column" marginTop={1}>
@@ -90,6 +114,7 @@ function DrillLive({ drill, store }: { drill: Drill; store: Store }) {
         {state.timeline.slice(-14).map(({ id, entry }) => (
           <Text key={id}>
             <Text dimColor>
+              {simulated ? 'sim ' : ''}
               {entry.at.slice(11, 19)} [{entry.phase}]
             </Text>{' '}
             <Text color={levelColor[entry.level]}>{entry.message}</Text>
@@ -105,9 +130,9 @@ function DrillLive({ drill, store }: { drill: Drill; store: Store }) {
   );
 }
 
-export function openLiveView(drill: Drill, streams: OutputStreams) {
+export function openLiveView(drill: Drill, streams: OutputStreams, simulated?: SimulatedTime) {
   const store = new Store();
-  const instance = render(<DrillLive drill={drill} store={store} />, {
+  const instance = render(<DrillLive drill={drill} store={store} simulated={simulated} />, {
     stdout: streams.stdout as NodeJS.WriteStream,
     stderr: streams.stderr as NodeJS.WriteStream,
     exitOnCtrlC: false,

@@ -64,7 +64,7 @@ export function preflightError(findings: Finding[]): PreconditionError {
     {
       hint: `Install or start what is listed, then run \`gitops-lab up\` again (\`gitops-lab doctor\` re-checks).${
         failed.some((f) => f.id.startsWith('docker'))
-          ? ' Without Docker these work now: serve, eval, lint, canary compare --canary-file, up --dry-run, drill NAME --dry-run.'
+          ? ' Without Docker, try the lab simulated on this machine: `gitops-lab up --simulate` (docs/simulate.md); these work too: serve, eval, lint, canary compare --canary-file, up --dry-run, drill NAME --dry-run.'
           : ''
       }`,
     },

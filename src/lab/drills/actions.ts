@@ -20,7 +20,7 @@ export class ActionError extends Error {}
 /** A Git or Kubernetes action that did not finish within its time limit. */
 export class ActionTimeoutError extends ActionError {}
 
-/** The time limit of an action without its own `timeout:`. Real time: `timeScale` does not shorten it. */
+/** The time limit of an action without its own `timeout:` (on the engine's `limitClock`). */
 export const defaultActionLimits = { kube: '60s', git: '120s' } as const;
 
 /** How long an action may run, or undefined for a `wait` (its own `duration` or `timeout` bounds it). */
@@ -71,14 +71,14 @@ export interface ActionContext {
   env: DrillEnvironment;
   /** The interrupt (Ctrl-C, SIGTERM, SIGHUP, the drill's timeout). */
   signal?: AbortSignal;
-  /** Multiplies every wait (tests run drills faster). */
-  timeScale?: number;
   /** Told, once, when the interrupt arrives while a Git or Kubernetes action is in flight and is let finish. */
   onSettling?: (message: string) => void;
   /** Told when a process that changes the outside world (a git push) starts and ends. */
   onInFlight?: CallOptions['onInFlight'];
-  /** Time limits and waits run on it (default: the wall clock). */
+  /** Waits run on it (default: the wall clock). */
   clock?: Clock;
+  /** Time limits run on it (default: `clock`). */
+  limitClock?: Clock;
 }
 
 interface PerformContext extends ActionContext {
@@ -106,7 +106,9 @@ export async function runAction(action: ResolvedAction, ctx: ActionContext): Pro
   const timeout = new ActionTimeoutError(
     `the ${action.type} action did not finish within its time limit of ${limit} (set \`timeout:\` on the action to change it)`,
   );
-  const cancelLimit = (ctx.clock ?? systemClock).setTimer(parseDuration(limit), () => timer.abort(timeout));
+  const cancelLimit = (ctx.limitClock ?? ctx.clock ?? systemClock).setTimer(parseDuration(limit), () =>
+    timer.abort(timeout),
+  );
   let onLimit: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
     onLimit = () => reject(timeout);
@@ -135,7 +137,6 @@ async function perform(action: ResolvedAction, ctx: PerformContext): Promise<Act
   // Git and Kubernetes calls stop at the limit only; the interrupt reaches Git as "do not start a push".
   const signal = ctx.limit;
   const repoOptions: CallOptions = { signal, interrupt: ctx.signal, onInFlight: ctx.onInFlight };
-  const scale = ctx.timeScale ?? 1;
   const clock = ctx.clock ?? systemClock;
   switch (action.type) {
     case 'git': {
@@ -179,13 +180,13 @@ async function perform(action: ResolvedAction, ctx: PerformContext): Promise<Act
       return { detail: `annotated ${refText(action.target)}` };
     case 'wait': {
       if (action.duration !== undefined) {
-        await abortableSleep(parseDuration(action.duration) * scale, ctx.signal, clock);
+        await abortableSleep(parseDuration(action.duration), ctx.signal, clock);
         return { detail: `waited ${action.duration}` };
       }
       const until = action.until;
       if (!until) throw new ActionError('a wait needs `duration` or `until`');
-      const deadline = clock.now() + parseDuration(action.timeout) * scale;
-      const interval = parseDuration(action.interval) * scale;
+      const deadline = clock.now() + parseDuration(action.timeout);
+      const interval = parseDuration(action.interval);
       for (;;) {
         const result = await evaluateProbe(until, env, ctx.signal, clock);
         if (result.ok) return { detail: `${describeProbe(until.probe)}: ${result.detail}` };

@@ -54,15 +54,18 @@ export interface RunDrillOptions {
   /** Aborting it interrupts the drill (Ctrl-C): inject and observe stop, rollback and verify still run. */
   signal?: AbortSignal;
   onEvent?: (event: DrillEvent) => void;
-  /** Multiplies every duration of the drill (tests use small values). Default 1. */
-  timeScale?: number;
   /** Where the lock lives; `false` runs without a lock (tests of the engine alone). */
   lock?: { namespace?: string } | false;
   /** Run only the rollback and verify (`--recover`). */
   recover?: boolean;
   now?: () => Date;
-  /** Where time comes from: waits, samples, time limits and timestamps (default: the wall clock). */
+  /** Where time comes from: waits, samples, windows, timeouts and timestamps (default: the wall clock). */
   clock?: Clock;
+  /**
+   * Where the time limits of Git and Kubernetes actions run (default: `clock`). They bound real processes and
+   * requests, so the CLI against the simulated lab (`up --simulate --speed N`) keeps them on the wall clock.
+   */
+  limitClock?: Clock;
 }
 
 class TimeoutError extends Error {}
@@ -72,7 +75,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<DrillJournal> {
   const clock = options.clock ?? systemClock;
   const now = options.now ?? (() => new Date(clock.now()));
-  const scale = options.timeScale ?? 1;
+  const limitClock = options.limitClock ?? clock;
   const env = options.env;
   const started = now();
   const timeline: TimelineEntry[] = [];
@@ -87,7 +90,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     const at = now();
     const entry: TimelineEntry = {
       at: at.toISOString(),
-      offset_ms: Math.round((at.getTime() - started.getTime()) / scale),
+      offset_ms: at.getTime() - started.getTime(),
       phase,
       level,
       message,
@@ -127,7 +130,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
 
   let lock: DrillLock | undefined;
   if (options.lock !== false) {
-    const ttlMs = (parseDuration(drill.timeout) + parseDuration(drill.verify.within)) * scale + 5 * 60_000;
+    const ttlMs = parseDuration(drill.timeout) + parseDuration(drill.verify.within) + 5 * 60_000;
     lock = await acquireLock({
       kube: env.kube,
       namespace: options.lock?.namespace,
@@ -158,7 +161,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   // The run's own signal: the caller's interrupt or the drill's timeout, whichever comes first.
   const interrupt = options.signal;
   const timeout = new AbortController();
-  const cancelTimeout = clock.setTimer(parseDuration(drill.timeout) * scale, () =>
+  const cancelTimeout = clock.setTimer(parseDuration(drill.timeout), () =>
     timeout.abort(new TimeoutError(`timed out after ${drill.timeout}`)),
   );
   const signal = interrupt ? AbortSignal.any([interrupt, timeout.signal]) : timeout.signal;
@@ -174,8 +177,8 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       injected = await runForward(drill, {
         env,
         clock,
+        limitClock,
         signal,
-        scale,
         note,
         emit,
         journal,
@@ -212,14 +215,14 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       const git: GitRollbackContext = { drill, env, decide, previous: lock?.previous, clock };
       if (options.recover) await settleLeftover(git);
       await reconcileGit(git, 'before');
-      journal.rollback = await runActions('rollback', drill.rollback, { env, clock, scale, note });
+      journal.rollback = await runActions('rollback', drill.rollback, { env, clock, limitClock, note });
       const extra = await reconcileGit(git, 'after');
       if (extra) journal.rollback.push(extra);
       const failedActions = journal.rollback.filter((a) => a.status === 'failed');
       const failed = failedActions.length;
       if (failed > 0)
         note('rollback', 'error', `${failed} rollback action(s) failed; the lab may need a hand`);
-      journal.steady_states.after = await verify(drill, { env, clock, scale, note });
+      journal.steady_states.after = await verify(drill, { env, clock, note });
       journal.deviated = !journal.steady_states.after.ok;
       if (journal.deviated && journal.status === 'completed') {
         journal.status = 'failed';
@@ -259,8 +262,8 @@ type Note = (phase: TimelineEntry['phase'], level: TimelineEntry['level'], messa
 interface ForwardContext {
   env: DrillEnvironment;
   clock: Clock;
+  limitClock: Clock;
   signal: AbortSignal;
-  scale: number;
   note: Note;
   emit: (event: DrillEvent) => void;
   journal: DrillJournal;
@@ -270,7 +273,7 @@ interface ForwardContext {
 
 /** Preconditions, steady state, inject, observe. Returns whether anything was injected. Throws to abort. */
 async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
-  const { env, clock, signal, scale, note, journal } = ctx;
+  const { env, clock, limitClock, signal, note, journal } = ctx;
   const throwIfAborted = () => {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortedError();
   };
@@ -313,7 +316,7 @@ async function runForward(drill: Drill, ctx: ForwardContext): Promise<boolean> {
     const record = await runOne('inject', action, {
       env,
       clock,
-      scale,
+      limitClock,
       note,
       signal,
       onInFlight: ctx.onInFlight,
@@ -377,7 +380,7 @@ async function runOne(
   ctx: {
     env: DrillEnvironment;
     clock: Clock;
-    scale: number;
+    limitClock: Clock;
     note: Note;
     signal?: AbortSignal;
     onInFlight?: ForwardContext['onInFlight'];
@@ -391,10 +394,10 @@ async function runOne(
     const outcome = await runAction(action, {
       env: ctx.env,
       signal: ctx.signal,
-      timeScale: ctx.scale,
       onSettling: (message) => ctx.note(phase, 'warn', message),
       onInFlight: ctx.onInFlight,
       clock: ctx.clock,
+      limitClock: ctx.limitClock,
     });
     ctx.note(phase, 'ok', `✓ ${outcome.detail}`);
     return {
@@ -429,7 +432,7 @@ async function runOne(
 async function runActions(
   phase: DrillPhase,
   actions: ResolvedAction[],
-  ctx: { env: DrillEnvironment; clock: Clock; scale: number; note: Note },
+  ctx: { env: DrillEnvironment; clock: Clock; limitClock: Clock; note: Note },
 ): Promise<ActionRecord[]> {
   ctx.note(phase, 'info', `rolling back (${actions.length} action(s), each runs even if one fails)`);
   const records: ActionRecord[] = [];
@@ -438,10 +441,10 @@ async function runActions(
 }
 
 async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
-  const { env, clock, signal, scale, note, emit, journal } = ctx;
+  const { env, clock, signal, note, emit, journal } = ctx;
   const { window, interval, expect, record, stop_when_met } = drill.observe;
-  const windowMs = parseDuration(window) * scale;
-  const intervalMs = parseDuration(interval) * scale;
+  const windowMs = parseDuration(window);
+  const intervalMs = parseDuration(interval);
   const probes = new Map<string, NamedProbe>();
   for (const named of [...expect.map((e) => e.probe), ...record]) probes.set(named.id, named);
   const series = new Map<string, Sample[]>([...probes.keys()].map((id) => [id, []]));
@@ -461,7 +464,7 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
   let stoppedEarly = false;
   try {
     for (;;) {
-      const t = Math.round((clock.now() - opened) / scale);
+      const t = Math.round(clock.now() - opened);
       await Promise.all(
         [...probes.values()].map(async (named) => {
           const result = await evaluateProbe(named, env, signal, clock);
@@ -527,11 +530,11 @@ function judge(expect: Drill['observe']['expect'], series: Map<string, Sample[]>
 /** Polls the verify probes until they all pass or `verify.within` runs out; returns the last check. */
 async function verify(
   drill: Drill,
-  ctx: { env: DrillEnvironment; clock: Clock; scale: number; note: Note },
+  ctx: { env: DrillEnvironment; clock: Clock; note: Note },
 ): Promise<ProbeCheck> {
-  const { env, clock, scale, note } = ctx;
-  const deadline = clock.now() + parseDuration(drill.verify.within) * scale;
-  const interval = parseDuration(drill.verify.interval) * scale;
+  const { env, clock, note } = ctx;
+  const deadline = clock.now() + parseDuration(drill.verify.within);
+  const interval = parseDuration(drill.verify.interval);
   note('verify', 'info', `verifying the steady state again (for up to ${drill.verify.within})`);
   for (;;) {
     const check = await checkProbes('verify', drill.verify.probes, env, clock, undefined);

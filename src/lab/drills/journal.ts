@@ -82,4 +82,9 @@ export interface DrillJournal {
   timeline: TimelineEntry[];
   /** Where the Markdown report was written, when it was. */
   report?: string;
+  /**
+   * Set when the drill ran against the simulated lab (`up --simulate`): every time in this journal is then the
+   * lab's simulated time, which runs `speed` times faster than the wall clock.
+   */
+  simulated?: { speed: number };
 }

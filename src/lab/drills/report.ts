@@ -1,6 +1,7 @@
 /** The incident note every run leaves: drills/reports/<timestamp>-<name>.md, written atomically. */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
+import { formatSpeed } from '../simulate/speed.js';
 import { formatDuration } from './duration.js';
 import type { DrillJournal, ProbeCheck } from './journal.js';
 
@@ -25,8 +26,14 @@ function checkTable(check: ProbeCheck | null): string {
 
 export function renderReport(journal: DrillJournal): string {
   const lines: string[] = [];
-  lines.push(`# Drill report: ${journal.title}`, '');
+  const sim = journal.simulated;
+  lines.push(`# Drill report: ${journal.title}${sim ? ' (simulated)' : ''}`, '');
   lines.push(`- drill: \`${journal.drill}\` (${journal.mode === 'recover' ? 'recovery run' : 'full run'})`);
+  if (sim) {
+    lines.push(
+      `- lab: simulated (\`gitops-lab up --simulate\`) at ${formatSpeed(sim.speed)} speed; every time below is simulated time`,
+    );
+  }
   lines.push(`- started: ${journal.started}`);
   lines.push(`- duration: ${formatDuration(journal.duration_ms)}`);
   lines.push(

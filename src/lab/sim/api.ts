@@ -57,6 +57,10 @@ export interface SimClusterOptions {
   bookmarkIntervalMs?: number;
   /** Reported by /version. */
   version?: string;
+  /** A bearer token every request must carry (401 without it); also the kubeconfig user's token. Default: none. */
+  token?: string;
+  /** Serve HTTPS with this certificate (PEM; also the kubeconfig's certificate authority) and key. Default: HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface SimCluster {
@@ -96,6 +100,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const server = new SimApiServer(store, {
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
     version: options.version ?? 'v1.31.0',
+    token: options.token,
+    tls: options.tls,
     // Bookmarks and watch timeouts are the server's own business: no reason for virtual time to move.
     clock: clock instanceof VirtualClock ? clock.background() : clock,
   });
@@ -183,6 +189,12 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
 
   if (options.seed?.length) fake.seed(...options.seed);
   fake.url = await server.listen();
-  fake.kubeconfigPath = writeKubeconfig({ server: fake.url, context, dir: options.dir });
+  fake.kubeconfigPath = writeKubeconfig({
+    server: fake.url,
+    context,
+    dir: options.dir,
+    token: options.token,
+    ca: options.tls?.cert,
+  });
   return fake;
 }

@@ -11,11 +11,15 @@ export interface KubeconfigOptions {
   /** Folder to write `kubeconfig` into; a new temp folder when omitted. */
   dir?: string;
   namespace?: string;
+  /** The user's bearer token (default: a placeholder the test fakes do not check). */
+  token?: string;
+  /** The server's certificate authority (PEM), for an HTTPS server. */
+  ca?: string;
 }
 
 /**
  * Renders a kubeconfig for a plain-HTTP API server. client-node 1.4 refuses `http:` servers unless
- * `insecure-skip-tls-verify: true` is set, so it is.
+ * `insecure-skip-tls-verify: true` is set, so it is. With `ca` (an HTTPS server) it names the CA instead.
  */
 export function kubeconfigYaml(options: KubeconfigOptions): string {
   const name = options.context ?? 'kind-gitops-lab';
@@ -23,8 +27,8 @@ export function kubeconfigYaml(options: KubeconfigOptions): string {
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': name,
-    clusters: [{ name, cluster: { server: options.server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name, user: { token: 'fake-token' } }],
+    clusters: [{ name, cluster: kubeconfigCluster(options.server, options.ca) }],
+    users: [{ name, user: { token: options.token ?? 'fake-token' } }],
     contexts: [
       {
         name,
@@ -36,6 +40,13 @@ export function kubeconfigYaml(options: KubeconfigOptions): string {
       },
     ],
   });
+}
+
+/** The `cluster` entry of a kubeconfig for the simulation's API server. */
+export function kubeconfigCluster(server: string, ca?: string): Record<string, unknown> {
+  return ca
+    ? { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') }
+    : { server, 'insecure-skip-tls-verify': true };
 }
 
 /** Writes a kubeconfig file and returns its path. */

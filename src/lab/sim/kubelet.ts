@@ -28,6 +28,11 @@ export interface ContainerBehaviour {
   exits?: { afterMs: number; exitCode: number; log: string[] };
   /** Log lines written at start (a running service). */
   log?: string[];
+  /**
+   * The readiness probe of a container backed by a real process (the live lab's doc-QA services): the container is
+   * Ready only once this resolves, never if it rejects.
+   */
+  ready?: Promise<void>;
 }
 
 export interface KubeletOptions {
@@ -217,9 +222,16 @@ export class Kubelet {
       });
       return;
     }
-    this.after(key, this.options.readyAfterMs ?? 5000, () =>
-      this.setStatus(pod, [{ ...base, ready: true, started: true, state: { running: { startedAt } } }], true),
-    );
+    const markReady = () =>
+      this.setStatus(pod, [{ ...base, ready: true, started: true, state: { running: { startedAt } } }], true);
+    const probe = behaviour.ready;
+    this.after(key, this.options.readyAfterMs ?? 5000, () => {
+      if (!probe) return markReady();
+      probe.then(
+        () => this.running.has(key) && markReady(),
+        () => undefined,
+      );
+    });
   }
 }
 

@@ -14,7 +14,8 @@ import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { VirtualClock } from './clock.js';
 import { holding } from './hold.js';
 import { startHpaController } from './hpa.js';
-import { type ContainerBehaviour, Kubelet } from './kubelet.js';
+import { type ContainerBehaviour, Kubelet, podReady } from './kubelet.js';
+import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
 import { type GitSource, MemoryRepo } from './repo.js';
 import { podTemplateHash, RolloutsModel } from './rollouts.js';
@@ -26,6 +27,10 @@ export interface SimLabOptions {
   clock?: Clock;
   /** Seed of the random numbers (Argo CD's resync jitter). */
   seed?: number;
+  /** The API server's bearer token (requests without it get 401); default none. */
+  token?: string;
+  /** Serve the API over HTTPS with this certificate and key (PEM); needed for kubectl to send the token. */
+  tls?: { cert: string; key: string };
   /** Default: read from manifests/bootstrap/argo-cd (labArgoSettings). */
   settings?: ArgoSettings;
   /**
@@ -41,6 +46,12 @@ export interface SimLabOptions {
   evalJobMs?: number;
   /** How long the lab has been running before the drill starts (pods Ready, controllers settled). Default 60 s. */
   warmUpMs?: number;
+  /**
+   * Live workloads (src/lab/sim/live): real doc-QA processes as the docqa pods' endpoints, a real Prometheus scraping
+   * them (or the simulated one served over HTTP when Prometheus is not installed), a real AnalysisRun. Needs a clock
+   * that follows wall time (systemClock or scaledClock; pass its speed as `live.speed`), not a VirtualClock.
+   */
+  live?: LiveOptions;
 }
 
 export interface SimLab {
@@ -51,6 +62,8 @@ export interface SimLab {
   prometheus: SimPrometheus;
   settings: ArgoSettings;
   env: DrillEnvironment;
+  /** Set when the lab runs live workloads (`options.live`). */
+  live?: SimLabLive;
   close(): Promise<void>;
 }
 
@@ -75,6 +88,23 @@ function imagesOf(objects: KubeObject[]): string[] {
         ?.map((c) => c.image ?? '')
         .filter(Boolean) ?? [],
   );
+}
+
+/**
+ * Waits (wall time, bounded) until every docqa pod is Ready, i.e. its real doc-QA process answers /readyz and
+ * Prometheus scrapes it: the warm-up on the lab's clock may end before real processes have started on a busy machine.
+ */
+async function liveSettled(cluster: SimCluster, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = cluster
+      .list('v1', 'Pod', 'docqa')
+      .filter((p) => p.metadata?.labels?.['rollouts-pod-template-hash']);
+    if (pods.length > 0 && pods.every(podReady)) return;
+    if (Date.now() > deadline)
+      throw new Error(`the live doc-QA processes were not ready within ${timeoutMs / 1000} s (see the log)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> {
@@ -103,6 +133,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const registry = new Set([...imagesOf(workloads), ...(options.images ?? [])]);
   const cluster = await startSimCluster({
     clock,
+    token: options.token,
+    tls: options.tls,
     seed: [
       ns('argocd'),
       ns('docqa'),
@@ -131,16 +163,35 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const stops: Array<() => void> = [];
   stops.push(cluster.addController(workloadsAvailable()));
   const prometheus = new SimPrometheus(cluster, models, options.behaviour);
+  let live: LiveWorkloads | undefined;
+  if (options.live) {
+    if (clock instanceof VirtualClock) {
+      await cluster.close();
+      throw new Error(
+        'startSimLab: live workloads run on wall time; give a systemClock or scaledClock, not a VirtualClock',
+      );
+    }
+    try {
+      live = await startLiveWorkloads(cluster, prometheus, options.live);
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+  }
+  const containers = options.containers;
   const kubelet = new Kubelet(cluster, {
     clock: models,
     imageExists: (image) => registry.has(image),
-    behaviour: options.containers,
+    behaviour: live
+      ? (pod, container) => (live as LiveWorkloads).container(pod, containers?.(pod, container) ?? {})
+      : containers,
   }).start();
   const rollouts = new RolloutsModel(cluster, {
     clock: models,
     prometheus,
     behaviour: options.behaviour,
     evalJobMs: options.evalJobMs,
+    live: live?.analysis,
   }).start();
   const argo = new ArgoCdModel(cluster, {
     clock: models,
@@ -155,7 +206,22 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     () => argo.stop(),
   );
   const client = createKubeClient({ kubeconfig: cluster.kubeconfigPath });
-  await sleep(clock, options.warmUpMs ?? 60_000);
+  const close = async () => {
+    for (const stop of stops) stop();
+    if (clock instanceof VirtualClock) clock.stop();
+    await live?.close();
+    await cluster.close();
+  };
+  try {
+    await sleep(clock, options.warmUpMs ?? 60_000);
+    if (live) {
+      await liveSettled(cluster);
+      await live.settled();
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     clock,
     cluster,
@@ -166,13 +232,19 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     env: {
       kube: holding(kubeAccessFrom(client), clock),
       repo: holding(repo, clock),
-      prometheus,
-      prometheusUrl: 'http://prometheus.sim',
+      prometheus: live?.query ?? prometheus,
+      prometheusUrl: live?.prometheusUrl ?? 'http://prometheus.sim',
     },
-    async close() {
-      for (const stop of stops) stop();
-      if (clock instanceof VirtualClock) clock.stop();
-      await cluster.close();
-    },
+    ...(live
+      ? {
+          live: {
+            prometheusUrl: live.prometheusUrl,
+            prometheusReal: live.prometheusReal,
+            prometheusNote: live.prometheusNote,
+            endpoints: () => (live as LiveWorkloads).endpoints(),
+          },
+        }
+      : {}),
+    close,
   };
 }

@@ -20,9 +20,16 @@
  * - Going back to the stable template ends the canary at once: the canary pods go, no steps or analysis run.
  * - spec.replicas (the HPA's) sizes the stable pods.
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
+ *
+ * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
+ * the template's query run against a real Prometheus scraping the real doc-QA processes (Argo's provider turns the
+ * answer into `result`, metricproviders/prometheus/prometheus.go), and the eval-replay Job runs what its container
+ * runs (`gitops-lab eval --target ...`: the eval suite) against the canary hash's doc-QA process: the Job succeeds
+ * when the eval gates pass and fails otherwise or at its activeDeadlineSeconds (on the lab's clock); it ends no
+ * sooner than `evalJobMs` after it starts (the sim's assumption of a Job's duration in a cluster).
  */
 import { createHash } from 'node:crypto';
-import { evaluateConditions } from '../canary/conditions.js';
+import { evaluateConditions, type MeasurementPhase } from '../canary/conditions.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { podReady } from './kubelet.js';
@@ -37,7 +44,7 @@ interface Step {
   analysis?: { templates?: Array<{ templateName: string }> };
 }
 
-interface MetricSpec {
+export interface MetricSpec {
   name: string;
   initialDelay?: string;
   interval?: string;
@@ -57,7 +64,7 @@ interface MetricState {
   inconclusive: number;
   consecutiveError: number;
   phase: string;
-  measurements: Array<{ phase: string; value?: string; finishedAt: string }>;
+  measurements: Array<{ phase: string; value?: string; message?: string; finishedAt: string }>;
 }
 
 interface Canary {
@@ -88,11 +95,27 @@ export function podTemplateHash(template: unknown): string {
   return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
 }
 
+/** A measurement taken for real: its phase (conditions evaluated) and Argo's rendering of the value. */
+export interface LiveMeasurement {
+  phase: MeasurementPhase;
+  value: string;
+  message?: string;
+}
+
+/** The real analysis of the live lab (src/lab/sim/live). */
+export interface LiveAnalysis {
+  /** Measures a prometheus metric (`query` with its args substituted); undefined: the simulated Prometheus answers. */
+  measure?(metric: MetricSpec, query: string): Promise<LiveMeasurement>;
+  /** Runs a job metric's Job against the doc-QA process of `hash`; rejects when `signal` aborts. */
+  runJob(hash: string, job: unknown, signal: AbortSignal): Promise<{ succeeded: boolean; message: string }>;
+}
+
 export interface RolloutsOptions {
   clock: Clock;
   prometheus: SimPrometheus;
   behaviour?: (faults: string) => DocqaBehaviour;
   evalJobMs?: number;
+  live?: LiveAnalysis;
 }
 
 export class RolloutsModel {
@@ -287,9 +310,14 @@ export class RolloutsModel {
       const step = steps[canary.step];
       if (!step) {
         // Every step done: the canary becomes stable.
-        if (ready < (spec.replicas ?? 1)) return;
-        this.stable = { hash: canary.hash, template: spec.template };
+        if (ready < (spec.replicas ?? 1)) {
+          if (this.pods(canary.hash).length < (spec.replicas ?? 1))
+            this.scale(canary.hash, spec.template, spec.replicas ?? 1, true);
+          return;
+        }
+        // The old stable's pods go (no traffic routing: the old ReplicaSet is scaled down as the new one is full).
         const old = this.pods(this.stableHashBefore(canary)).map((p) => p.metadata?.name ?? '');
+        this.stable = { hash: canary.hash, template: spec.template };
         for (const t of canary.timers) t();
         this.canary = undefined;
         for (const name of old) this.cluster.remove('v1', 'Pod', name, this.ns);
@@ -300,7 +328,13 @@ export class RolloutsModel {
         return;
       }
       if (step.setWeight !== undefined) {
-        if (ready < want) return;
+        // `want` was sized for the step this reconcile started at; a step reached in this pass sizes its own.
+        const stepWant = Math.max(want, Math.ceil((step.setWeight / 100) * (spec.replicas ?? 1)));
+        if (ready < stepWant) {
+          if (this.pods(canary.hash).length < stepWant)
+            this.scale(canary.hash, spec.template, stepWant, true);
+          return;
+        }
       } else if (step.pause) {
         const ms = seconds(step.pause.duration, Number.POSITIVE_INFINITY);
         if (now - canary.stepStarted < ms) {
@@ -405,23 +439,72 @@ export class RolloutsModel {
       status: { active: 1, startTime: new Date(started).toISOString() },
     });
     metric.phase = 'Running';
-    this.later(this.options.evalJobMs ?? 60_000, () => {
+    const finish = (succeeded: boolean, message: string) => {
       window.to = this.clock.now();
       this.cluster.update('batch/v1', 'Job', jobName, this.ns, (o) => {
-        o.status = passes
+        o.status = succeeded
           ? { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] }
-          : { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] };
+          : {
+              failed: 1,
+              conditions: [
+                {
+                  type: 'Failed',
+                  status: 'True',
+                  reason: /deadline/i.test(message) ? 'DeadlineExceeded' : 'BackoffLimitExceeded',
+                  ...(message ? { message } : {}),
+                },
+              ],
+            };
       });
-      this.record(run, metric, passes ? 'Successful' : 'Failed', passes ? 'job succeeded' : 'job failed');
-      if (!passes) metric.failed++;
+      if (!succeeded) metric.failed++;
       metric.count++;
-      metric.phase = passes
+      metric.phase = succeeded
         ? 'Successful'
         : metric.failed > (metric.spec.failureLimit ?? 0)
           ? 'Failed'
           : 'Running';
+      this.record(
+        run,
+        metric,
+        succeeded ? 'Successful' : 'Failed',
+        succeeded ? 'job succeeded' : 'job failed',
+        message,
+      );
       this.assess(canary, run);
+    };
+    const live = this.options.live;
+    if (!live) {
+      this.later(this.options.evalJobMs ?? 60_000, () => finish(passes, ''));
+      return;
+    }
+    // The Job's pod runs for real; activeDeadlineSeconds counts on the lab's clock (batch/v1 JobSpec).
+    const controller = new AbortController();
+    const job = metric.spec.provider.job as { spec?: { activeDeadlineSeconds?: number } };
+    const deadlineSeconds = job.spec?.activeDeadlineSeconds ?? 600;
+    let done = false;
+    const end = (succeeded: boolean, message: string) => {
+      // A run that ended meanwhile (another metric failed) has terminated its Job: the result no longer counts.
+      if (done || this.canary !== canary || run.phase !== 'Running') return;
+      done = true;
+      finish(succeeded, message);
+    };
+    this.later(deadlineSeconds * 1000, () => {
+      const message = `Job was active longer than specified deadline (${deadlineSeconds}s)`;
+      controller.abort(new Error(message));
+      end(false, message);
     });
+    canary.timers.push(() => controller.abort(new Error('the canary ended')));
+    // The Job ends when the real eval ends, and no sooner than `evalJobMs` after it starts: at speed N this machine's
+    // seconds count N times, and a Job in a cluster also waits for its pod to start; the sim keeps its assumption.
+    const earliest = started + (this.options.evalJobMs ?? 60_000);
+    live.runJob(canary.hash, job, controller.signal).then(
+      (result) => {
+        const wait = earliest - this.clock.now();
+        if (wait <= 0) end(result.succeeded, result.message);
+        else this.later(wait, () => end(result.succeeded, result.message));
+      },
+      (error: unknown) => end(false, error instanceof Error ? error.message : String(error)),
+    );
   }
 
   private measure(
@@ -434,18 +517,23 @@ export class RolloutsModel {
       /\{\{\s*args\.canary-hash\s*\}\}/g,
       canary.hash,
     );
-    void this.options.prometheus.query('', query).then(
-      (value) => {
-        const result = value === undefined ? [] : [value];
-        const outcome = evaluateConditions(result, {
-          successCondition: metric.spec.successCondition,
-          failureCondition: metric.spec.failureCondition,
+    const live = this.options.live;
+    const taking: Promise<LiveMeasurement> = live?.measure
+      ? live.measure(metric.spec, query)
+      : this.options.prometheus.query('', query).then((value) => {
+          const outcome = evaluateConditions(value === undefined ? [] : [value], {
+            successCondition: metric.spec.successCondition,
+            failureCondition: metric.spec.failureCondition,
+          });
+          return { phase: outcome.phase, value: value === undefined ? '[]' : `[${value}]` };
         });
+    void taking.then(
+      (measurement) => {
+        if (run.phase !== 'Running' || this.canary !== canary) return;
         metric.count++;
-        if (outcome.phase === 'Failed') metric.failed++;
-        if (outcome.phase === 'Inconclusive') metric.inconclusive++;
-        metric.consecutiveError = outcome.phase === 'Error' ? metric.consecutiveError + 1 : 0;
-        this.record(run, metric, outcome.phase, value === undefined ? '[]' : `[${value}]`);
+        if (measurement.phase === 'Failed') metric.failed++;
+        if (measurement.phase === 'Inconclusive') metric.inconclusive++;
+        metric.consecutiveError = measurement.phase === 'Error' ? metric.consecutiveError + 1 : 0;
         const limits = metric.spec;
         if (metric.failed > (limits.failureLimit ?? 0)) metric.phase = 'Failed';
         else if (metric.inconclusive > (limits.inconclusiveLimit ?? 0)) metric.phase = 'Inconclusive';
@@ -455,6 +543,7 @@ export class RolloutsModel {
           metric.phase = 'Running';
           this.later(seconds(limits.interval, 30_000), () => this.measure(canary, run, metric));
         }
+        this.record(run, metric, measurement.phase, measurement.value, measurement.message);
         this.assess(canary, run);
       },
       () => undefined,
@@ -466,8 +555,14 @@ export class RolloutsModel {
     metric: MetricState,
     phase: string,
     value: string,
+    message?: string,
   ): void {
-    metric.measurements.push({ phase, value, finishedAt: new Date(this.clock.now()).toISOString() });
+    metric.measurements.push({
+      phase,
+      value,
+      ...(message ? { message } : {}),
+      finishedAt: new Date(this.clock.now()).toISOString(),
+    });
     const metricResults = run.metrics.map((m) => ({
       name: m.spec.name,
       phase: m.phase,

@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
@@ -33,6 +35,17 @@ export interface ServerOptions {
   version: string;
   /** Watch bookmarks and watch timeouts run on it (default: the wall clock). */
   clock?: Clock;
+  /**
+   * When set, every request must carry `Authorization: Bearer <token>` or gets 401 Unauthorized, as a real API
+   * server answers an unauthenticated request (`up --simulate`: another user of the machine must not drive the lab).
+   * Default: no check (the test fakes).
+   */
+  token?: string;
+  /**
+   * Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. kubectl sends a bearer token only over TLS
+   * (client-go's clientcmd reads the user's credentials only for a TLS transport), so `token` needs it for kubectl.
+   */
+  tls?: { cert: string; key: string };
 }
 
 interface Route {
@@ -93,7 +106,11 @@ export class SimApiServer {
   }
 
   async listen(): Promise<string> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      if (!this.authorized(req)) {
+        send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+        return;
+      }
       const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
       if (!watch) {
         this.inFlight++;
@@ -103,10 +120,21 @@ export class SimApiServer {
         if (!res.headersSent) send(res, 500, status(500, 'InternalError', String(error)));
         else res.end();
       });
-    });
+    };
+    const tls = this.options.tls;
+    this.server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     const address = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    return `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const token = this.options.token;
+    if (!token) return true;
+    const header = req.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '');
+    const wanted = Buffer.from(token);
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
   }
 
   async close(): Promise<void> {

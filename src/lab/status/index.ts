@@ -3,6 +3,7 @@
  * from Prometheus (when reachable). `healthy` is what the exit code reports; `problems` says why not.
  */
 import { PreconditionError } from '../../errors.js';
+import type { Clock } from '../clock.js';
 import { type LabConfig, labContext } from '../config.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
@@ -15,6 +16,7 @@ import {
   type Pod,
   type Rollout,
 } from '../kube/types.js';
+import { SIM_CONTEXT } from '../simulate/state.js';
 
 export interface AppStatus {
   name: string;
@@ -72,7 +74,10 @@ export interface LabStatus {
   hpas: HpaStatus[];
   unreadyPods: PodStatus[];
   quality: QualityFigures;
+  /** When the status was read: the simulated lab's time when it is one. */
   checkedAt: string;
+  /** Set for the simulated lab (`up --simulate`): its speed and its simulated time at `checkedAt`. */
+  simulated?: { speed: number; time: string };
 }
 
 export const qualityQueries = {
@@ -89,7 +94,12 @@ export const qualityQueries = {
 /** Quality figures below these make the lab degraded (the same spirit as the canary's AnalysisTemplate). */
 export const qualityFloors = { groundedRatio: 0.8, errorRatio: 0.05 };
 
-const noLabHint = 'Run `gitops-lab up` to create the lab (or pass --context for an existing one).';
+const kindHint = 'Run `gitops-lab up` to create the lab (or pass --context for an existing one).';
+/** What to do when there is no lab in `context`: the simulated lab's context asks for `up --simulate`. */
+const noLabHint = (context: string) =>
+  context === SIM_CONTEXT
+    ? 'Restart the simulated lab: `gitops-lab down`, then `gitops-lab up --simulate`.'
+    : kindHint;
 
 export async function connectToLab(config: LabConfig): Promise<KubeClient> {
   let kube: KubeClient;
@@ -98,7 +108,7 @@ export async function connectToLab(config: LabConfig): Promise<KubeClient> {
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
     throw new PreconditionError(`No lab found: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`, {
-      hint: noLabHint,
+      hint: noLabHint(labContext(config)),
     });
   }
   try {
@@ -107,7 +117,7 @@ export async function connectToLab(config: LabConfig): Promise<KubeClient> {
     if (error instanceof KubeApiError && error.status === 0)
       throw new PreconditionError(
         `No lab found: the cluster of context ${kube.context} is not reachable (${kube.server}).`,
-        { hint: noLabHint },
+        { hint: noLabHint(kube.context) },
       );
     throw error;
   }
@@ -139,13 +149,19 @@ export async function qualityFrom(url: string, timeoutMs = 2000): Promise<Qualit
 
 export async function collectStatus(
   config: LabConfig,
-  options: { kube?: KubeClient; prometheusUrl?: string; prometheusTimeoutMs?: number } = {},
+  options: {
+    kube?: KubeClient;
+    prometheusUrl?: string;
+    prometheusTimeoutMs?: number;
+    /** The simulated lab's speed and clock, when the lab is one: the status is stamped with its time. */
+    simulated?: { speed: number; clock: Clock };
+  } = {},
 ): Promise<LabStatus> {
   const kube = options.kube ?? (await connectToLab(config));
   if (!(await kube.serves(Kinds.Application)))
     throw new PreconditionError(
       `No lab found in context ${kube.context}: Argo CD is not installed (no Application kind).`,
-      { hint: noLabHint },
+      { hint: noLabHint(kube.context) },
     );
   const [apps, rollouts, runs, hpas, pods] = await Promise.all([
     kube.list<Application>(Kinds.Application, { namespace: config.namespaces.argocd }),
@@ -166,7 +182,7 @@ export async function collectStatus(
     throw new PreconditionError(
       `No lab found in context ${kube.context}: there is no Application lab-root in ${config.namespaces.argocd}.`,
       {
-        hint: noLabHint,
+        hint: noLabHint(kube.context),
       },
     );
   const status: LabStatus = {
@@ -224,8 +240,9 @@ export async function collectStatus(
       return reason ? [{ name: p.metadata.name, namespace: p.metadata.namespace ?? '', reason }] : [];
     }),
     quality: { available: false, source: options.prometheusUrl ?? '', reason: 'not queried' },
-    checkedAt: new Date().toISOString(),
+    checkedAt: new Date(options.simulated?.clock.now() ?? Date.now()).toISOString(),
   };
+  if (options.simulated) status.simulated = { speed: options.simulated.speed, time: status.checkedAt };
   const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
   status.quality = await qualityFrom(url, options.prometheusTimeoutMs);
   for (const a of status.apps)

@@ -6,7 +6,7 @@ import type { EntityKind } from './entities.js';
 import { STOP_WORDS } from './text.js';
 
 export interface AskedType {
-  name: 'quantity' | 'duration' | 'time' | 'percent' | 'when' | 'who' | 'version';
+  name: 'quantity' | 'duration' | 'frequency' | 'time' | 'percent' | 'when' | 'who' | 'version';
   /** Kinds of entity that answer it. */
   accepts: readonly EntityKind[];
   /** Whether an answer without such an entity is no answer (value questions) or only a weaker one. */
@@ -25,7 +25,13 @@ const QUESTION_PHRASES: Array<[RegExp, AskedType]> = [
   ],
   [/\b(?:what|which|by\s+what|at\s+what)\s+time\b/i, { name: 'time', accepts: ['time'], required: true }],
   [
-    /\bhow\s+(?:long|often|soon|quickly|early|frequently|far\s+(?:ahead|in\s+advance))\b|\b(?:after|within)\s+how\s+(?:long|many|much)\b/i,
+    // "How often" is answered by a period ("every two weeks", "daily") or a count per something ("every
+    // 1,000 km", "once a year", "after every wet ride").
+    /\bhow\s+(?:often|frequently)\b|\bhow\s+many\s+times\b/i,
+    { name: 'frequency', accepts: ['duration', 'frequency', 'date', 'time'], required: true },
+  ],
+  [
+    /\bhow\s+(?:long|soon|quickly|early|far\s+(?:ahead|in\s+advance))\b|\b(?:after|within)\s+how\s+(?:long|many|much)\b/i,
     { name: 'duration', accepts: ['duration', 'date', 'time'], required: true },
   ],
   [
@@ -52,7 +58,12 @@ export function countedWord(question: string): string | null {
     if (word === '' || STOP_WORDS.has(word.toLowerCase())) break;
     words.push(word);
   }
-  return words[words.length - 1] ?? null;
+  // "How many times" counts occurrences, not a thing.
+  if (words[0]?.toLowerCase() === 'times') return null;
+  // The counted noun is plural ("CPU cores", "hens"); a singular word after it is a verb the phrase ran
+  // into ("How many people fit in ..."): the last plural word, else the first word.
+  const plural = words.filter((w) => /[^s]s$/i.test(w));
+  return plural[plural.length - 1] ?? words[0] ?? null;
 }
 
 /** What a question asks for, or null when its phrase names no kind of value ("what does X do?"). */

@@ -39,25 +39,39 @@ export class Bm25Index {
       return length;
     });
     const avgLength = lengths.reduce((sum, l) => sum + l, 0) / Math.max(1, docs.length) || 1;
-    const lists = new Map<string, Array<[number, number]>>();
+    // Postings gathered as flat id / frequency lists per term (no tuple per posting: a 10,000-passage corpus
+    // has a few hundred thousand postings).
+    const lists = new Map<string, { ids: number[]; tfs: number[] }>();
     docs.forEach((doc, id) => {
       for (const [term, tf] of doc) {
-        const list = lists.get(term) ?? [];
-        list.push([id, tf]);
-        lists.set(term, list);
+        let list = lists.get(term);
+        if (list === undefined) {
+          list = { ids: [], tfs: [] };
+          lists.set(term, list);
+        }
+        list.ids.push(id);
+        list.tfs.push(tf);
       }
     });
+    const norms = Float64Array.from(lengths, (length) => k1 * (1 - b + (b * length) / avgLength));
     for (const [term, list] of lists) {
-      const idf = this.idfFor(list.length);
-      const scored = list.map(([id, tf]): [number, number] => {
-        const norm = k1 * (1 - b + (b * (lengths[id] ?? 0)) / avgLength);
-        return [id, (idf * (tf * (k1 + 1))) / (tf + norm)];
-      });
-      scored.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-      this.postings.set(term, {
-        ids: Int32Array.from(scored, ([id]) => id),
-        weights: Float64Array.from(scored, ([, w]) => w),
-      });
+      const n = list.ids.length;
+      const idf = this.idfFor(n);
+      const raw = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const tf = list.tfs[i] as number;
+        raw[i] = (idf * (tf * (k1 + 1))) / (tf + (norms[list.ids[i] as number] as number));
+      }
+      const order = Array.from({ length: n }, (_, i) => i);
+      if (n > 1) order.sort((x, y) => (raw[y] as number) - (raw[x] as number) || x - y);
+      const ids = new Int32Array(n);
+      const weights = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const at = order[i] as number;
+        ids[i] = list.ids[at] as number;
+        weights[i] = raw[at] as number;
+      }
+      this.postings.set(term, { ids, weights });
     }
   }
 

@@ -11,6 +11,7 @@ import type { ItemEntity, ItemToken, WinkMethods } from 'wink-nlp';
 export type EntityKind =
   | 'number'
   | 'duration'
+  | 'frequency'
   | 'date'
   | 'time'
   | 'percent'
@@ -40,6 +41,13 @@ const KIND_OF: Record<string, EntityKind[]> = {
 
 /** A dotted version (`v3.1.12`, `1.8`): wink's tokenizer splits these, so they are read from our tokens. */
 const VERSION = /^v?\d+(?:\.\d+){1,3}$/i;
+
+/** The English adverbs of a period (hourly ... annually). */
+const FREQUENCY = /^(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)$/i;
+/** English words of repetition. */
+const EVERY = /^(?:every|once|twice|thrice)$/i;
+/** A number joined to a unit of time: `2-year`, `30-day`, `12-month`. */
+const HYPHENATED_LENGTH = /^\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year)s?$/i;
 
 let nlp: WinkMethods | undefined;
 
@@ -75,6 +83,13 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
   if (tokens.some((t) => VERSION.test(t))) kinds.add('version');
   // A clock time (07:30), which wink's tokenizer splits when it stands without a zone.
   if (tokens.some((t) => /^\d{1,2}:\d{2}$/.test(t))) kinds.add('time');
+  // A frequency adverb ("reconciled daily") or a hyphenated length ("a 2-year warranty", "a 30-day notice"),
+  // which wink's recogniser leaves untagged: English's closed class of words for a period, not a corpus list.
+  if (tokens.some((t) => FREQUENCY.test(t) || HYPHENATED_LENGTH.test(t))) kinds.add('duration');
+  // A count per something: "every 1,000 km", "after every wet ride", "once a year", "3 times".
+  if (tokens.some((t, i) => EVERY.test(t) || (t === 'times' && /^\d/.test(tokens[i - 1] ?? '')))) {
+    kinds.add('frequency');
+  }
   // A bare number wink does not tag (in a table cell, say); an identifier with digits (E01) is no number.
   if (tokens.some((t) => /^\d[\d,.]*%?$/.test(t))) kinds.add('number');
   return { kinds, propers };
@@ -83,9 +98,11 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
 /**
  * The nouns and proper nouns of a text (a question), as written, by wink-nlp's part-of-speech tagger, each
  * with whether it is the head of a noun compound (the last of two or more nouns: "admin password",
- * "CPU cores").
+ * "CPU cores") or a modifier in one (a noun followed by a noun: "oat milk", "jury service").
  */
-export function nounsOf(text: string): Array<{ word: string; compoundHead: boolean }> {
+export function nounsOf(
+  text: string,
+): Array<{ word: string; compoundHead: boolean; compoundModifier: boolean }> {
   const its = model().its;
   const tokens: Array<{ word: string; noun: boolean }> = [];
   model()
@@ -96,6 +113,16 @@ export function nounsOf(text: string): Array<{ word: string; compoundHead: boole
       tokens.push({ word: token.out(), noun: pos === 'NOUN' || pos === 'PROPN' });
     });
   return tokens.flatMap((t, i) =>
-    t.noun ? [{ word: t.word, compoundHead: !!tokens[i - 1]?.noun && !tokens[i + 1]?.noun }] : [],
+    t.noun
+      ? [
+          {
+            word: t.word,
+            compoundHead: !!tokens[i - 1]?.noun && !tokens[i + 1]?.noun,
+            // The first noun of a compound; a noun after a noun ("Services route traffic") is more often a
+            // verb the tagger misread.
+            compoundModifier: !!tokens[i + 1]?.noun && !tokens[i - 1]?.noun,
+          },
+        ]
+      : [],
   );
 }

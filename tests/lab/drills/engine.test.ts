@@ -252,6 +252,36 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     expect(replicas(lab)).toBe(2);
   });
 
+  it('runs the time limits of actions on limitClock (the wall clock beside a simulated lab), not on the drill clock', async () => {
+    // A limit clock the test fires by hand: the moment the inject hangs, its limit runs out.
+    const limits: number[] = [];
+    let fireLimit: (() => void) | undefined;
+    const limitClock = {
+      now: () => 0,
+      setTimer: (ms: number, fn: () => void) => {
+        limits.push(ms);
+        fireLimit = fn;
+        return () => {};
+      },
+    };
+    const drill = await loadDrillFile(fixture('scale-drill'));
+    const inject = drill.inject.map((a) => ({ ...a, timeout: '150ms' }));
+    const journal = await runDrill(
+      { ...drill, inject },
+      {
+        env: { ...lab.env, kube: hangingKube(scaleTo(5), [], () => fireLimit?.()) },
+        clock: lab.clock,
+        limitClock,
+      },
+    );
+    expect(journal.reason).toContain('the scale action did not finish within its time limit of 150ms');
+    // The drill's clock did not move while the inject hung: only the limit clock decided.
+    expect(journal.inject[0]?.ended).toBe(journal.inject[0]?.started);
+    expect(limits[0]).toBe(150);
+    expect(journal.rollback.map((a) => [a.type, a.status])).toEqual([['scale', 'ok']]);
+    expect(replicas(lab)).toBe(2);
+  });
+
   it('records a hung rollback action as failed and runs the next one', async () => {
     const drill = await loadDrillFile(fixture('scale-drill'));
     const annotate = {

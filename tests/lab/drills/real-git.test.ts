@@ -4,7 +4,7 @@
  * simulated lab on a virtual clock, at the drill's real 1x timing.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { startSimLab } from '../../../src/lab/sim/lab.js';
 import { BareRepoSource } from '../../../src/lab/sim/repo.js';
 import { which } from '../../../src/lab/tools/runner.js';
-import { packagePath } from '../../../src/paths.js';
+import { seedBareRepo } from '../../support/sim-lab.js';
 
 const hasGit = (await which('git')) !== undefined;
 
@@ -31,19 +31,7 @@ describe.runIf(hasGit || process.env.CI === 'true')(
     beforeAll(async () => {
       if (!hasGit) throw new Error('git is required in CI: apt-get install git');
       root = await mkdtemp(join(tmpdir(), 'gitops-lab-real-git-'));
-      bare = join(root, 'lab.git');
-      const seed = join(root, 'seed');
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-      await cp(packagePath('manifests'), seed, { recursive: true });
-      const git = (...args: string[]) =>
-        execFileSync('git', ['-c', 'user.name=seed', '-c', 'user.email=seed@example.invalid', ...args], {
-          cwd: seed,
-          stdio: 'ignore',
-        });
-      git('init', '-q', '-b', 'main');
-      git('add', '.');
-      git('commit', '-q', '-m', 'lab manifests');
-      git('push', '-q', bare, 'main');
+      bare = await seedBareRepo(root);
     });
     afterAll(async () => {
       await rm(root, { recursive: true, force: true });

@@ -4,6 +4,15 @@ import { loadCorpus } from '../../../src/service/corpus.js';
 import { buildQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
 
 let engine: QaEngine;
+
+/** An engine over one passage of one document. */
+function onePassage(heading: string, text: string): QaEngine {
+  return buildQaEngine({
+    dir: 'mem',
+    documents: [{ doc_id: 'doc.md', title: heading.split(' > ')[0] ?? heading, passages: 1 }],
+    passages: [{ doc_id: 'doc.md', passage_id: 'doc.md#0', heading, text }],
+  });
+}
 beforeAll(async () => {
   engine = buildQaEngine(await loadCorpus(join(import.meta.dirname, '../../../handbook')));
 });
@@ -124,6 +133,40 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     'How do I set up GitHub webhooks for Argo CD?',
   ])('abstains on %s (the handbook does not say)', (question) => {
     expect(engine.answer(question, { topK: 5 }).status).toBe('insufficient_context');
+  });
+
+  it("gives Argo CD's own polling interval for how often it checks Git, or abstains, never the HPA's 15 s", () => {
+    const result = engine.answer('How often does Argo CD check Git for changes?', { topK: 5 });
+    if (result.status === 'answered') expect(result.answer).toMatch(/\b(?:120|60) seconds\b/);
+    expect(result.answer ?? '').not.toMatch(/15 seconds|HPA/);
+  });
+
+  it('answers how quickly Argo CD self-heals drift from the handbook (within seconds, at once)', () => {
+    const result = engine.answer('How quickly does Argo CD self-heal drift?', { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(result.answer).toMatch(/within seconds|at once/i);
+  });
+
+  it('answers a value question with both sentences when the next one of its paragraph qualifies the value', () => {
+    const care = onePassage(
+      'Care > Warranty',
+      'The kettle has a 2-year warranty on parts. Registering it online extends the warranty to 3 years.\nDescale it monthly.',
+    );
+    const result = care.answer('How long is the warranty?', { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(result.answer).toContain('2-year');
+    expect(result.answer).toContain('3 years');
+  });
+
+  it('abstains when the question names a kind of a thing the corpus never mentions (an unknown noun modifier)', () => {
+    const milk = onePassage(
+      'Milk > Steaming the milk',
+      'Steam the milk to 65 °C for a latte and to 60 °C for a flat white. Purge the steam wand before and after steaming.',
+    );
+    const plain = milk.answer('What temperature should the milk for a latte be steamed to?', { topK: 5 });
+    expect(plain.answer).toContain('65 °C');
+    const oat = milk.answer('What temperature should oat milk for a latte be steamed to?', { topK: 5 });
+    expect(oat.status).toBe('insufficient_context');
   });
 
   it('abstains when a how-long question has no duration in the matching text', () => {

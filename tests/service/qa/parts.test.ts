@@ -81,7 +81,8 @@ describe('text analysis', () => {
 describe('answer types and entities', () => {
   it('reads the kind of value a question asks for from its question phrase', () => {
     expect(askedType('How long does the pause last?')?.name).toBe('duration');
-    expect(askedType('How often is the metric measured?')?.name).toBe('duration');
+    expect(askedType('How often is the metric measured?')?.name).toBe('frequency');
+    expect(askedType('How many times can a DVD be renewed?')?.name).toBe('frequency');
     expect(askedType('How many replicas at most?')?.name).toBe('quantity');
     expect(askedType('What time does the office open?')?.name).toBe('time');
     expect(askedType('Which Argo CD version does the lab install?')?.name).toBe('version');
@@ -91,6 +92,9 @@ describe('answer types and entities', () => {
     expect(askedType('Why does the HPA fight Argo CD?')).toBeNull();
     expect(countedWord('How many CPU cores does the lab need?')).toBe('cores');
     expect(countedWord('How many days of leave do I get?')).toBe('days');
+    // The word after the counted noun is its verb; "how many times" counts occurrences.
+    expect(countedWord('How many people fit in a meeting room?')).toBe('people');
+    expect(countedWord('How many times can it be renewed?')).toBeNull();
   });
 
   it('finds durations, dates, times, numbers, money, contacts, versions and proper nouns with wink-nlp', () => {
@@ -102,6 +106,13 @@ describe('answer types and entities', () => {
     expect(kinds('Send it to payroll@example.org.')).toContain('contact');
     expect(kinds('Install v3.1.12 of the chart.')).toContain('version');
     expect(kinds('Error E01 means the tank is empty.')).not.toContain('number');
+    // Frequency adverbs and hyphenated lengths, which wink's recogniser leaves untagged.
+    expect(kinds('Bank accounts are reconciled daily.')).toContain('duration');
+    expect(kinds('It has a 2-year warranty.')).toContain('duration');
+    // Repetition: a count per something answers "how often".
+    expect(kinds('Measure chain wear every 1,000 km.')).toContain('frequency');
+    expect(kinds('Renewable once.')).toContain('frequency');
+    expect(kinds('Replace the chain at 0.5% stretch.')).not.toContain('frequency');
     expect(entitiesOf('The report goes to Priya Nair.', []).propers).toEqual(['priya', 'nair']);
   });
 });

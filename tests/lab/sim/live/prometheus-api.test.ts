@@ -1,0 +1,142 @@
+/**
+ * The Prometheus side of the live lab without a real Prometheus: servePrometheusApi answers the project's own
+ * Prometheus client like Prometheus' HTTP API (docs: prometheus.io/docs/prometheus/latest/querying/api/, instant
+ * query JSON), and the lab falls back to it with a notice; and the range-window scaling of queries sent to a real
+ * Prometheus at --speed N (Prometheus durations: prometheus/common model/time.go ParseDuration).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PrometheusClient, PrometheusError } from '../../../../src/lab/canary/prometheus.js';
+import { scaledClock } from '../../../../src/lab/clock.js';
+import type { PrometheusQuery } from '../../../../src/lab/drills/access.js';
+import { VirtualClock } from '../../../../src/lab/sim/clock.js';
+import { type SimLab, startSimLab } from '../../../../src/lab/sim/lab.js';
+import {
+  type PrometheusApi,
+  scaleRangeWindows,
+  servePrometheusApi,
+} from '../../../../src/lab/sim/live/index.js';
+import { promDuration, promDurationMs } from '../../../../src/lab/sim/live/windows.js';
+
+let api: PrometheusApi | undefined;
+let lab: SimLab | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await api?.close();
+  await lab?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  api = undefined;
+  lab = undefined;
+  dir = undefined;
+});
+
+describe('servePrometheusApi', () => {
+  const answers: Record<string, number | undefined> = { up: 1, nothing: undefined, ratio: Number.NaN };
+  const query: PrometheusQuery = {
+    async query(_url, promql) {
+      if (!(promql in answers)) throw new Error(`unknown query ${promql}`);
+      return answers[promql];
+    },
+  };
+
+  it('answers instant queries (GET and POST) as Prometheus does, for the project client', async () => {
+    api = await servePrometheusApi(query);
+    const client = new PrometheusClient({ url: api.url });
+    expect(await client.ready()).toBe(true);
+    const up = await client.query('up');
+    expect(up.resultType).toBe('vector');
+    expect(up.resultType === 'vector' && up.vector.map((s) => s.value)).toEqual([1]);
+    const nothing = await client.query('nothing');
+    expect(nothing.resultType === 'vector' && nothing.vector).toEqual([]);
+    const ratio = await client.query('ratio');
+    expect(ratio.resultType === 'vector' && Number.isNaN(ratio.vector[0]?.value)).toBe(true);
+    const get = (await fetch(`${api.url}/api/v1/query?query=up`).then((r) => r.json())) as {
+      data: { result: Array<{ value: [number, string] }> };
+    };
+    expect(get).toMatchObject({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: {} }] },
+    });
+    expect(get.data.result[0]?.value[1]).toBe('1');
+  });
+
+  it('rejects an unknown query with bad_data, which the client reports naming the query', async () => {
+    api = await servePrometheusApi(query);
+    const client = new PrometheusClient({ url: api.url });
+    const error = await client.query('rate(what[2m])').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrometheusError);
+    expect((error as Error).message).toMatch(
+      /rejected the query "rate\(what\[2m\]\)": bad_data: unknown query/,
+    );
+    const missing = await fetch(`${api.url}/api/v1/query`, { method: 'POST' });
+    expect(missing.status).toBe(400);
+  });
+});
+
+describe('the live lab without a real Prometheus', { timeout: 120_000 }, () => {
+  it('falls back to the simulated Prometheus, says so, and serves it over HTTP', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gitops-lab-live-'));
+    const seen: unknown[] = [];
+    lab = await startSimLab({
+      clock: scaledClock(20),
+      live: { dir, speed: 20, prometheusBinary: false, onEndpoints: (e) => seen.push(e) },
+    });
+    expect(lab.live?.prometheusReal).toBe(false);
+    expect(lab.live?.prometheusNote).toMatch(/simulated/);
+    // The doc-QA processes are real all the same.
+    const [stable] = lab.live?.endpoints() ?? [];
+    expect(stable?.role).toBe('stable');
+    expect((await fetch(`${stable?.url}/readyz`)).status).toBe(200);
+    expect(seen.at(-1)).toEqual(lab.live?.endpoints());
+    const client = new PrometheusClient({ url: lab.live?.prometheusUrl ?? '' });
+    const probe = await client.query('min_over_time(probe_success{job="blackbox-docqa"}[1m])');
+    expect(probe.resultType === 'vector' && probe.vector.map((s) => s.value)).toEqual([1]);
+  });
+});
+
+describe('the live lab on a virtual clock', () => {
+  it('is refused: real processes and Prometheus run on wall time', async () => {
+    await expect(
+      startSimLab({ clock: new VirtualClock(), live: { dir: join(tmpdir(), 'never-used') } }),
+    ).rejects.toThrow(/wall time.*not a VirtualClock/);
+  });
+});
+
+describe('scaleRangeWindows', () => {
+  it('divides range, subquery and offset durations by the speed, floored for ranges', () => {
+    const q = 'sum(rate(x{a="b"}[2m])) / sum(rate(x[2m] offset 10m)) + max_over_time(y[5m:30s])';
+    expect(scaleRangeWindows(q, 20, 4000)).toBe(
+      'sum(rate(x{a="b"}[6s])) / sum(rate(x[6s] offset 30s)) + max_over_time(y[15s:1500ms])',
+    );
+    expect(scaleRangeWindows('rate(x[2m])', 60, 4000)).toBe('rate(x[4s])');
+    expect(scaleRangeWindows('rate(x[1h30m])', 1, 4000)).toBe('rate(x[1h30m])');
+    expect(scaleRangeWindows('histogram_quantile(0.95, rate(b[2m]))', 10, 4000)).toBe(
+      'histogram_quantile(0.95, rate(b[12s]))',
+    );
+    expect(scaleRangeWindows('min_over_time(y[5m:])', 30, 4000)).toBe('min_over_time(y[10s:])');
+  });
+
+  it('keeps a scaled window equal to duration / speed, at least the floor (property)', () => {
+    const unit = fc.constantFrom('ms', 's', 'm', 'h', 'd');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), unit), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 2, max: 200 }),
+        fc.integer({ min: 1, max: 20_000 }),
+        (parts, speed, floor) => {
+          const text = parts.map(([n, u]) => `${n}${u}`).join('');
+          const ms = promDurationMs(text) as number;
+          const out = scaleRangeWindows(`rate(x[${text}])`, speed, floor);
+          const inner = /\[(.+)\]/.exec(out)?.[1] ?? '';
+          const scaled = promDurationMs(inner) as number;
+          expect(scaled).toBeGreaterThanOrEqual(1);
+          expect(Math.abs(scaled - Math.max(floor, ms / speed))).toBeLessThanOrEqual(0.5);
+          expect(promDurationMs(promDuration(scaled))).toBe(scaled);
+        },
+      ),
+    );
+  });
+});
