@@ -63,8 +63,7 @@ describe('gitops-lab serve', () => {
       const health = await fetch(`${m?.[1]}/healthz`);
       expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     } finally {
-      probed.child.kill('SIGTERM');
-      await probed.exited;
+      await probed.stop();
     }
   });
 
