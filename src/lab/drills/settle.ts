@@ -30,8 +30,13 @@ export interface GitRollbackContext {
   decide: (phase: TimelineEntry['phase'], level: TimelineEntry['level'], decision: string) => void;
   /** The lock `--recover` took over from a killed run. */
   previous?: LockInfo;
-  /** The drill's clock: the waits for a leftover push, the Git time limits and the records' timestamps run on it. */
+  /** The drill's clock: the records' timestamps. */
   clock: Clock;
+  /**
+   * Where the waits for a leftover push and the Git time limits run (the engine's `limitClock`: they bound real
+   * processes, so beside a simulated lab they stay on the wall clock). Default: `clock`.
+   */
+  limitClock?: Clock;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -77,7 +82,7 @@ export async function settleLeftover(ctx: GitRollbackContext): Promise<void> {
     'warn',
     `recover: found ${what} still in flight, left by the killed run: waiting for it to settle (at most ${limit})`,
   );
-  const { clock } = ctx;
+  const clock = ctx.limitClock ?? ctx.clock;
   const deadline = clock.now() + parseDuration(limit);
   while (stillRunning(inflight.pid) && clock.now() < deadline) await abortableSleep(50, undefined, clock);
   if (!stillRunning(inflight.pid)) {
@@ -115,11 +120,12 @@ export async function reconcileGit(
   const unreverted = repo?.unreverted?.bind(repo);
   if (subjects.length === 0 || !repo || !unreverted) return undefined;
   const { clock } = ctx;
+  const limitClock = ctx.limitClock ?? clock;
   const stamp = () => new Date(clock.now()).toISOString();
   const started = stamp();
   /** Runs `call` within the Git action limit, on the drill's clock. */
   const limited = async <T>(call: (options: { signal: AbortSignal }) => Promise<T>): Promise<T> => {
-    const { signal, cancel } = timeoutSignal(clock, parseDuration(defaultActionLimits.git));
+    const { signal, cancel } = timeoutSignal(limitClock, parseDuration(defaultActionLimits.git));
     try {
       return await call({ signal });
     } finally {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../../src/errors.js';
+import type { Clock } from '../../../src/lab/clock.js';
 import type { KubeAccess } from '../../../src/lab/drills/access.js';
 import { runDrill } from '../../../src/lab/drills/engine.js';
 import { loadDrillFile } from '../../../src/lab/drills/load.js';
@@ -101,11 +102,14 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     expect(lockObject(lab)).toBeUndefined();
   });
 
-  it('--recover waits for a leftover git push on the drill clock, then kills it, in virtual time', async () => {
+  /**
+   * `--recover` after a killed run that left a git push in flight: the push is a process group whose command line
+   * says git and that never ends (unreferenced, so the virtual clock does not count it as real work under way
+   * here). Returns the drill-clock times of the "found" and "killed" decisions and the signal that ended it.
+   */
+  async function recoverLeftoverPush(options: { limitClock?: Clock } = {}) {
     const { spawn } = await import('node:child_process');
     const { hostname } = await import('node:os');
-    // The push a SIGKILLed run left behind: a process group whose command line says git, that never ends.
-    // Unreferenced, so the virtual clock does not count it as real work under way in this process.
     const push = spawn('bash', ['-c', 'exec -a git-push-leftover sleep 3600'], {
       detached: true,
       stdio: 'ignore',
@@ -119,23 +123,51 @@ describe('drill engine against the simulated API server on a virtual clock', { t
         ...staleLock,
         inflight: JSON.stringify({ pid: push.pid, host: hostname(), command: 'git push', since }),
       });
-      const journal = await runDrill(drill, { env: lab.env, clock: lab.clock, recover: true });
+      const journal = await runDrill(drill, { env: lab.env, clock: lab.clock, recover: true, ...options });
       const at = (pattern: RegExp) => {
         const decision = journal.decisions.find((d) => pattern.test(d.decision));
         expect(decision, `a decision matching ${pattern}`).toBeDefined();
         return Date.parse(decision?.at ?? '');
       };
-      const found = at(/^recover: found git push \(pid \d+, .*\) still in flight.*at most 120s/);
-      const killed = at(/^recover: git push .* was still running after 120s: killed its process group$/);
-      // The 120 s limit (and the 2 s grace after SIGTERM) passed on the drill's clock, not the wall clock.
-      expect(killed - found).toBeGreaterThanOrEqual(120_000);
-      expect(killed - found).toBeLessThanOrEqual(122_100);
-      expect(await ended).toBe('SIGTERM');
-      expect(journal.status).toBe('completed');
-      expect(replicas(lab)).toBe(2);
+      return {
+        status: journal.status,
+        found: at(/^recover: found git push \(pid \d+, .*\) still in flight.*at most 120s/),
+        killed: at(/^recover: git push .* was still running after 120s: killed its process group$/),
+        signal: await ended,
+      };
     } finally {
       if (push.exitCode === null && push.signalCode === null) push.kill('SIGKILL');
     }
+  }
+
+  it('--recover waits for a leftover git push on the injected clock, then kills it, in virtual time', async () => {
+    const { status, found, killed, signal } = await recoverLeftoverPush();
+    expect(status).toBe('completed');
+    expect(replicas(lab)).toBe(2);
+    // The 120 s limit (and the 2 s grace after SIGTERM) passed on the drill's virtual clock, not the wall clock.
+    expect(killed - found).toBeGreaterThanOrEqual(120_000);
+    expect(killed - found).toBeLessThanOrEqual(122_100);
+    expect(signal).toBe('SIGTERM');
+  });
+
+  it('--recover waits for a leftover git push on limitClock when one is given', async () => {
+    // A limit clock that jumps to each timer at once: the 120 s pass there, and the drill clock stands still.
+    // (The rollback's own action limits run out at once on it too: the verdict is not what is tested here.)
+    let t = 0;
+    const limitClock: Clock = {
+      now: () => t,
+      setTimer: (ms, fn) => {
+        const timer = setImmediate(() => {
+          t += ms;
+          fn();
+        });
+        return () => clearImmediate(timer);
+      },
+    };
+    const { found, killed, signal } = await recoverLeftoverPush({ limitClock });
+    expect(killed - found).toBe(0);
+    expect(t).toBeGreaterThanOrEqual(120_000);
+    expect(signal).toBe('SIGTERM');
   });
 
   it('--recover refuses to race a drill that is still running on this machine', async () => {
