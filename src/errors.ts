@@ -45,3 +45,27 @@ export class PreconditionError extends LabError {
 export function isLabError(error: unknown): error is LabError {
   return error instanceof LabError;
 }
+
+/**
+ * Why a file-system call on a path the person gave failed, in words rather than an errno code: "it does not
+ * exist", "it is a folder, not a file"... `expected` is what the path should be (a file to read, a folder to list).
+ */
+export function fileProblem(error: unknown, expected: 'file' | 'folder' = 'file'): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOENT':
+      return 'it does not exist';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    case 'ENOTDIR':
+      return expected === 'folder' ? 'it is not a folder' : 'a part of its path is a file, not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'its symbolic links go round in a loop';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { fileProblem, UsageError } from '../errors.js';
 
 /**
  * Reads a file the person named on the command line. A missing or unreadable file is a UsageError (exit 2)
- * saying `<what> not found: <file>.` or `Cannot read <what> <file>: <reason>.`, with the given hint.
+ * saying `<what> not found: <file>.` or `Cannot read <what> <file>: <reason in words>.`, with the given hint.
  */
 export async function readInputFile(file: string, what: string, hint: string): Promise<string> {
   try {
@@ -12,7 +12,7 @@ export async function readInputFile(file: string, what: string, hint: string): P
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     const label = what.charAt(0).toUpperCase() + what.slice(1);
     throw new UsageError(
-      missing ? `${label} not found: ${file}.` : `Cannot read ${what} ${file}: ${(error as Error).message}.`,
+      missing ? `${label} not found: ${file}.` : `Cannot read ${what} ${file}: ${fileProblem(error)}.`,
       { hint, cause: error },
     );
   }

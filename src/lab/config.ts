@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { fileProblem, UsageError } from '../errors.js';
 
 export interface LabPorts {
   /** Argo CD UI on the host (http://127.0.0.1:PORT). */
@@ -159,7 +159,12 @@ export async function loadConfig(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new UsageError(`Cannot read the lab config ${file}: ${fileProblem(error)}.`, {
+        hint: `Make ${CONFIG_FILE} a readable YAML file, or move it away to use the defaults.`,
+        cause: error,
+      });
+    }
   }
   if (text !== undefined) {
     const { parse, YAMLParseError } = await import('yaml');

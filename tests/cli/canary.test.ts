@@ -3,7 +3,6 @@
  * doc-QA services: `stable1` (healthy) and `canary1` (DOCQA_FAULTS=wrong-retrieval: every pod Ready, every
  * response 200, answers ungrounded). Traffic comes from `gitops-lab eval` replaying the bundled cases.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, repoRoot, runCli } from '../support/cli.js';
+import { rangeAnswer } from '../support/canary-series.js';
+import { repoRoot, runCli } from '../support/cli.js';
 import {
   freePort,
   prometheusAvailable,
@@ -22,52 +22,15 @@ import {
   waitForQuery,
   waitForTargetsUp,
 } from '../support/prometheus.js';
-import { startServe as startDocQa } from '../support/serve.js';
+import { type ServeProcess, startServe } from '../support/serve.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/canary/${name}`, import.meta.url));
 const inCi = process.env.CI === 'true';
 
-interface Serve {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts `gitops-lab serve --port 0` and resolves once it prints its URL. */
-function startServe(env: NodeJS.ProcessEnv): Promise<Serve> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: '1', DOCQA_FAULTS: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const done = await Promise.race([
-    exited.then(() => true),
-    new Promise((r) => setTimeout(() => r(false), 5000)),
-  ]);
-  if (!done) child.kill('SIGKILL');
+/** A doc-QA service on 127.0.0.1 with no faults unless `env` sets DOCQA_FAULTS. */
+async function startDocQa(env: NodeJS.ProcessEnv): Promise<{ serve: ServeProcess; url: string }> {
+  const serve = startServe(['--port', '0', '--host', '127.0.0.1'], { DOCQA_FAULTS: '', ...env });
+  return { serve, url: await serve.url };
 }
 
 function json<T = Record<string, unknown>>(stdout: string): T {
@@ -102,12 +65,12 @@ if (!prometheusAvailable && !inCi) {
 }
 
 describe.runIf(prometheusAvailable)('gitops-lab canary against a real Prometheus', () => {
-  let stable: Serve | undefined;
-  let canary: Serve | undefined;
+  let stable: { serve: ServeProcess; url: string } | undefined;
+  let canary: { serve: ServeProcess; url: string } | undefined;
   let prometheus: RunningPrometheus | undefined;
 
   beforeAll(async () => {
-    [stable, canary] = await Promise.all([startServe({}), startServe({ DOCQA_FAULTS: 'wrong-retrieval' })]);
+    [stable, canary] = await Promise.all([startDocQa({}), startDocQa({ DOCQA_FAULTS: 'wrong-retrieval' })]);
     prometheus = await startPrometheus({
       targets: [
         { address: new URL(stable.url).host, labels: { rollouts_pod_template_hash: 'stable1' } },
@@ -146,7 +109,7 @@ describe.runIf(prometheusAvailable)('gitops-lab canary against a real Prometheus
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([stopChild(stable?.child), stopChild(canary?.child), prometheus?.stop()]);
+    await Promise.all([stable?.serve.stop(5_000), canary?.serve.stop(5_000), prometheus?.stop()]);
   }, 30_000);
 
   it("defaults to a port-forward to the lab's Prometheus when kubectl finds one", async () => {
@@ -471,7 +434,7 @@ process.exit(1);
   });
 
   it('says so when --prometheus, or the port-forward, reaches something that is not Prometheus', async () => {
-    const serve = startDocQa(['--port', '0']);
+    const serve = startServe(['--port', '0']);
     const bin = await mkdtemp(join(tmpdir(), 'gitops-lab-kubectl-'));
     try {
       const url = await serve.url;
@@ -588,17 +551,6 @@ process.on('SIGTERM', () => process.exit(0));
 });
 
 describe('gitops-lab canary compare with the shipped template against a stub Prometheus', () => {
-  /** 12 points per series: the canary (hash canary1) answers ungrounded; every other metric is the same. */
-  const seriesFor = (query: string): number[] => {
-    const canary = query.includes('"canary1"');
-    if (query.includes('docqa_answers_grounded_total'))
-      return canary
-        ? [0, 0.02, 0, 0, 0.01, 0, 0, 0.03, 0, 0, 0.02, 0]
-        : [1, 0.98, 1, 0.97, 1, 0.99, 1, 1, 0.98, 1, 0.99, 1];
-    if (query.includes('docqa_request_duration_seconds_bucket'))
-      return Array.from({ length: 12 }, (_, i) => 0.01 + (i % 4) / 1000);
-    return Array.from({ length: 12 }, (_, i) => (query.includes('insufficient_context') ? 0.3 + i / 100 : 0));
-  };
   let server: Server | undefined;
   let url = '';
 
@@ -609,15 +561,8 @@ describe('gitops-lab canary compare with the shipped template against a stub Pro
         body += chunk;
       });
       req.on('end', () => {
-        const query = new URLSearchParams(body).get('query') ?? '';
-        const values = seriesFor(query).map((v, i) => [1_700_000_000 + i, String(v)]);
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            status: 'success',
-            data: { resultType: 'matrix', result: [{ metric: {}, values }] },
-          }),
-        );
+        res.end(rangeAnswer(body));
       });
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));

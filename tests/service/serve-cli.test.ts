@@ -1,55 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AskResponseSchema } from '../../src/service/schemas.js';
-import { cliPath, repoRoot, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { type ServeProcess, startServe } from '../support/serve.js';
 import { EXAMPLE_QUESTION } from './helpers.js';
 
-/** Spawns `gitops-lab serve` and resolves with its URL once it prints the listening line. */
-function startServe(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start in 20 s:\n${stdout}\n${stderr}`)),
-      20_000,
-    );
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m?.[1] && stdout.includes('stop with Ctrl-C')) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening:\n${stdout}\n${stderr}`));
-    });
-  });
-  return { child, url, exited, output: () => ({ stdout, stderr }) };
-}
-
 describe('gitops-lab serve', () => {
-  let serve: ReturnType<typeof startServe>;
+  let serve: ServeProcess;
   let url: string;
   beforeAll(async () => {
     serve = startServe(['--port', '0']);
     url = await serve.url;
   });
-  afterAll(() => {
-    if (serve.child.exitCode === null) (serve.child as ChildProcess).kill('SIGKILL');
+  afterAll(async () => {
+    await serve.stop();
   });
 
   it('prints its URL and a curl example', () => {
@@ -99,15 +63,12 @@ describe('gitops-lab serve', () => {
       const health = await fetch(`${m?.[1]}/healthz`);
       expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     } finally {
-      probed.child.kill('SIGTERM');
-      await probed.exited;
+      await probed.stop();
     }
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    serve.child.kill('SIGTERM');
-    const code = await serve.exited;
-    expect(code).toBe(0);
+    expect(await serve.stop()).toBe(0);
     expect(serve.output().stdout).toContain('doc-QA service stopped');
   });
 });

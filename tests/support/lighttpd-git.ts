@@ -11,6 +11,9 @@
  * groups, and its stdout/stderr are pipes this (root) process creates: the situation of a container under
  * containerd's runc shim, whose stdio pipes belong to root. That is what makes `server.errorlog = "/dev/stderr"`
  * fail with EACCES, as it does in the cluster.
+ *
+ * Tests of the lab's own Git client against a private remote (a GitHub repository: 401 to any request without
+ * the credential) use the same server with `private: true`, the credential as a push user and a `seed`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
@@ -45,14 +48,54 @@ export interface GitServerOptions {
   users?: string[];
   /** Rewrites the image's lighttpd.conf before the start (to prove what an old line did). */
   editConfig?: (text: string) => string;
+  /** Reads need the credential too (a private GitHub repository), not only pushes. */
+  private?: boolean;
+  /** A folder whose files become lab.git's first commit on main before the start (else the entrypoint makes it empty). */
+  seed?: string;
 }
 
 export interface RunningGitServer {
   /** http://127.0.0.1:PORT/lab.git */
   url: string;
+  /** The bare repository it serves. */
+  bare: string;
+  /** Runs git in the bare repository as the server's user (so the repository stays the server's), returns stdout. */
+  repoGit(args: string[]): Promise<string>;
   /** The server's stdout and stderr so far. */
   log(): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Test-only addition to the image's config for `private: true`: every request needs the credential, as GitHub
+ * answers 401 without it for a private repository.
+ */
+const privateReads =
+  '\n# tests: a private repository, reads need the credential too\nauth.require = ( "" => ( "method" => "basic", "realm" => "gitops-lab", "require" => "valid-user" ) )\n';
+
+/** Git's identity and no global or system config, for the commits the helpers make. */
+const gitIdentity = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.invalid',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+/** Makes `bare` a repository whose main holds the files of `seed` as one commit (as the entrypoint would init it). */
+async function seedRepository(bare: string, seed: string, scratch: string): Promise<void> {
+  const env = { ...process.env, ...gitIdentity };
+  const work = join(scratch, 'seed');
+  await run('git', ['init', '-q', '--bare', '--initial-branch=main', bare], { env });
+  await run('git', ['-C', bare, 'config', 'receive.denyNonFastForwards', 'false'], { env });
+  await run('git', ['clone', '-q', bare, work], { env });
+  await run('cp', ['-a', `${seed}/.`, work]);
+  await run('git', ['-C', work, 'add', '-A'], { env });
+  await run('git', ['-C', work, 'commit', '-q', '-m', 'lab manifests'], { env });
+  await run('git', ['-C', work, 'push', '-q', 'origin', 'HEAD:main'], { env });
+  await rm(work, { recursive: true, force: true });
 }
 
 /** Thrown when the server exits before it serves; `log` holds what it printed. */
@@ -80,7 +123,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Ru
     tmp: join(dir, 'tmp'),
   };
   await copyFile(join(imageDir, 'entrypoint.sh'), files.entrypoint);
-  const conf = await readFile(join(imageDir, 'lighttpd.conf'), 'utf8');
+  const shipped = await readFile(join(imageDir, 'lighttpd.conf'), 'utf8');
+  const conf = options.private ? `${shipped}${privateReads}` : shipped;
   await writeFile(files.conf, options.editConfig ? options.editConfig(conf) : conf);
   if (options.users) {
     await writeFile(files.users, `${options.users.join('\n')}\n`);
@@ -89,6 +133,11 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Ru
   }
   await mkdir(files.root);
   await mkdir(files.tmp);
+  const bare = join(files.root, 'lab.git');
+  if (options.seed) {
+    await seedRepository(bare, options.seed, dir);
+    if (runningAsRoot) await run('chown', ['-R', `${NOBODY}:${NOBODY}`, bare]);
+  }
   for (const path of [dir, files.root, files.tmp, ...(options.users ? [files.users] : [])]) await own(path);
 
   const port = await freePort();
@@ -138,7 +187,16 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Ru
     await stop();
     throw new GitServerExited(first, output);
   }
-  return { url: `http://127.0.0.1:${port}/lab.git`, log: () => output, stop };
+  const repoGit = async (args: string[]) =>
+    (
+      await run('git', args, {
+        cwd: bare,
+        env: { ...process.env, ...gitIdentity, HOME: dir },
+        maxBuffer: 64 * 1024 * 1024,
+        ...(runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      })
+    ).stdout;
+  return { url: `http://127.0.0.1:${port}/lab.git`, bare, repoGit, log: () => output, stop };
 }
 
 /**
@@ -159,15 +217,6 @@ export async function git(
   return run('git', args, {
     cwd: options.cwd,
     maxBuffer: 64 * 1024 * 1024,
-    env: {
-      ...process.env,
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_AUTHOR_NAME: 'test',
-      GIT_AUTHOR_EMAIL: 'test@example.invalid',
-      GIT_COMMITTER_NAME: 'test',
-      GIT_COMMITTER_EMAIL: 'test@example.invalid',
-      ...auth,
-      ...options.env,
-    },
+    env: { ...process.env, ...gitIdentity, ...auth, ...options.env },
   });
 }

@@ -6,8 +6,8 @@
  * arrays of numbers, compared as one metric. Critical metrics and weights come from the template's annotations
  * (annotations.ts), with --critical added to the critical set and --weight overriding a weight.
  */
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
+import { readInputFile } from '../../evals/input-file.js';
 import {
   CRITICAL_ANNOTATION,
   type KayentaConfig,
@@ -232,14 +232,11 @@ function withPlaceholders(template: AnalysisTemplate, args: Record<string, strin
 }
 
 export async function readSeriesFile(file: string, flag: string): Promise<number[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
-    );
-  }
+  const text = await readInputFile(
+    file,
+    flag,
+    `Pass ${flag} a JSON file holding an array of numbers, e.g. [0.97, 0.99, 0.98].`,
+  );
   let value: unknown;
   try {
     value = JSON.parse(text);

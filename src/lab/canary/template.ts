@@ -4,9 +4,9 @@
  * metric is replaced by the argument's value; an argument with no value, or a `{{...}}` left unresolved, is
  * an error. Values come from `--arg name=value` first, then the template's own `value`.
  */
-import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../../errors.js';
+import { readInputFile } from '../../evals/input-file.js';
 import { parseDuration } from './duration.js';
 
 export type ProviderKind = 'prometheus' | 'job' | 'web' | string;
@@ -65,17 +65,11 @@ export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 export const DEFAULT_MEASUREMENT_HISTORY_LIMIT = 10;
 
 export async function loadTemplate(file: string): Promise<AnalysisTemplate> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `Cannot read the AnalysisTemplate ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
-      {
-        hint: 'Pass an existing file with --template, or leave it out to use the shipped doc-QA template.',
-      },
-    );
-  }
+  const text = await readInputFile(
+    file,
+    'AnalysisTemplate',
+    'Pass --template an AnalysisTemplate YAML file that exists, or leave --template out to use the shipped doc-QA template.',
+  );
   return parseTemplate(text, file);
 }
 

@@ -2,22 +2,11 @@
  * What the drill engine needs from the outside world, as small interfaces. The CLI wires real implementations
  * (the lab's kube layer, a clone of the lab's Git repository, Prometheus, the eval runner); tests wire fakes.
  */
+import type { KubeObject } from '../kube/types.js';
 import type { ObjectRef } from './schema.js';
 
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    resourceVersion?: string;
-    creationTimestamp?: string | Date;
-    ownerReferences?: Array<{ kind?: string; name?: string; apiVersion?: string; uid?: string }>;
-  };
-  [field: string]: unknown;
-}
+/** The one shape of a Kubernetes object in the lab: src/lab/kube/types.ts. */
+export type { KubeObject } from '../kube/types.js';
 
 /** Lets a caller give up on a write: the drill's per-action time limit or an interrupt. */
 export interface CallOptions {
@@ -34,12 +23,22 @@ export interface CallOptions {
 /** Thrown by `create` when the object already exists (HTTP 409). */
 export class KubeConflictError extends Error {}
 
+/**
+ * The drill's view of the cluster. `options.signal` cancels the request under way (the drill's time limit, a
+ * probe's timeout, an interrupt), so a request the drill gave up on does not stay open.
+ */
 export interface KubeAccess {
   /** The object, or undefined when it does not exist. */
-  get(ref: ObjectRef): Promise<KubeObject | undefined>;
-  list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
+  get(ref: ObjectRef, options?: CallOptions): Promise<KubeObject | undefined>;
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    labelSelector?: string,
+    options?: CallOptions,
+  ): Promise<KubeObject[]>;
   /** Creates an object; throws KubeConflictError when it exists already. */
-  create(object: KubeObject): Promise<KubeObject>;
+  create(object: KubeObject, options?: CallOptions): Promise<KubeObject>;
   patch(ref: ObjectRef, patch: unknown, type: 'merge' | 'json', options?: CallOptions): Promise<KubeObject>;
   /** True when deleted, false when it did not exist. */
   delete(ref: ObjectRef, options?: CallOptions): Promise<boolean>;

@@ -212,7 +212,14 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   try {
     if (injected) {
       await recording;
-      const git: GitRollbackContext = { drill, env, decide, previous: lock?.previous };
+      const git: GitRollbackContext = {
+        drill,
+        env,
+        decide,
+        previous: lock?.previous,
+        clock,
+        limitClock,
+      };
       if (options.recover) await settleLeftover(git);
       await reconcileGit(git, 'before');
       journal.rollback = await runActions('rollback', drill.rollback, { env, clock, limitClock, note });

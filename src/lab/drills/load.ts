@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../../errors.js';
+import { fileProblem, UsageError } from '../../errors.js';
 import { packagePath } from '../../paths.js';
 import {
   type Action,
@@ -218,7 +218,8 @@ export async function loadDrillFile(file: string, options: LoadOptions = {}): Pr
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read drill file ${displayPath(file)}: ${(error as Error).message}.`, {
+    throw new UsageError(`cannot read drill file ${displayPath(file)}: ${fileProblem(error)}.`, {
+      hint: 'A drill is a readable YAML file: fix or move this path, or pass another drill.',
       cause: error,
     });
   }
@@ -231,7 +232,7 @@ async function readCatalogueDir(dir: string): Promise<string[]> {
     return await readdir(dir);
   } catch (error) {
     throw new UsageError(
-      `cannot read the drill catalogue ${displayPath(dir)}: ${(error as Error).message}.`,
+      `cannot read the drill catalogue ${displayPath(dir)}: ${fileProblem(error, 'folder')}.`,
       {
         hint: 'Pass --drills DIR pointing at a folder of drill YAML files.',
         cause: error,

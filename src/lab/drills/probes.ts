@@ -93,8 +93,9 @@ async function latestAnalysisRun(
   env: DrillEnvironment,
   namespace: string,
   rollout: string,
+  signal: AbortSignal,
 ): Promise<KubeObject | undefined> {
-  const runs = await env.kube.list('argoproj.io/v1alpha1', 'AnalysisRun', namespace);
+  const runs = await env.kube.list('argoproj.io/v1alpha1', 'AnalysisRun', namespace, undefined, { signal });
   const owned = runs.filter((run) =>
     run.metadata?.ownerReferences?.some((o) => o.kind === 'Rollout' && o.name === rollout),
   );
@@ -106,7 +107,8 @@ export const defaultProbeTimeoutMs = 30_000;
 
 /**
  * Evaluates a probe, bounded by its timeout and cut short by `signal`, so a hung API server or Prometheus can
- * neither stall the drill nor keep Ctrl-C from reaching the rollback.
+ * neither stall the drill nor keep Ctrl-C from reaching the rollback. Either way the read under way is
+ * cancelled too (its request closed), not left open.
  */
 export async function evaluateProbe(
   named: NamedProbe,
@@ -118,15 +120,21 @@ export async function evaluateProbe(
   const limitMs = named.probe.timeout ? parseDuration(named.probe.timeout) : defaultProbeTimeoutMs;
   let cancelLimit: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
+  // Stops the read itself: at the probe's limit or when `signal` aborts.
+  const stop = new AbortController();
   const bounded = new Promise<never>((_, reject) => {
+    const give = (reason: Error) => {
+      stop.abort(reason);
+      reject(reason);
+    };
     cancelLimit = clock.setTimer(limitMs + (named.probe.type === 'http' ? 1000 : 0), () =>
-      reject(new ProbeError(named.id, `no answer within ${formatDuration(limitMs)}`)),
+      give(new ProbeError(named.id, `no answer within ${formatDuration(limitMs)}`)),
     );
-    onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    onAbort = () => give(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([readProbe(named, env, signal), bounded]);
+    return await Promise.race([readProbe(named, env, stop.signal), bounded]);
   } finally {
     cancelLimit?.();
     if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -136,7 +144,7 @@ export async function evaluateProbe(
 async function readProbe(
   named: NamedProbe,
   env: DrillEnvironment,
-  signal?: AbortSignal,
+  signal: AbortSignal,
 ): Promise<ProbeResult> {
   const { id, probe } = named;
   switch (probe.type) {
@@ -144,11 +152,13 @@ async function readProbe(
       const { target } = probe;
       let value: unknown;
       if (target.name !== undefined) {
-        const object = await kubeRead(id, () => env.kube.get({ ...target, name: target.name as string }));
+        const object = await kubeRead(id, () =>
+          env.kube.get({ ...target, name: target.name as string }, { signal }),
+        );
         value = object === undefined ? undefined : readPath(object, probe.path);
       } else {
         const objects = await kubeRead(id, () =>
-          env.kube.list(target.apiVersion, target.kind, target.namespace, target.selector),
+          env.kube.list(target.apiVersion, target.kind, target.namespace, target.selector, { signal }),
         );
         const values = objects.flatMap((o) => {
           const v = readPath(o, probe.path);
@@ -161,7 +171,7 @@ async function readProbe(
     }
     case 'argo-app': {
       const app = await kubeRead(id, () =>
-        env.kube.get({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...probe }),
+        env.kube.get({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...probe }, { signal }),
       );
       if (!app)
         return {
@@ -180,12 +190,15 @@ async function readProbe(
     }
     case 'rollout': {
       const rollout = await kubeRead(id, () =>
-        env.kube.get({
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          name: probe.name,
-          namespace: probe.namespace,
-        }),
+        env.kube.get(
+          {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Rollout',
+            name: probe.name,
+            namespace: probe.namespace,
+          },
+          { signal },
+        ),
       );
       if (!rollout)
         return { ok: false, value: undefined, detail: `Rollout ${probe.namespace}/${probe.name} not found` };
@@ -194,7 +207,7 @@ async function readProbe(
       const analyses = asList(probe.analysis);
       let analysis: string | undefined;
       if (analyses !== undefined) {
-        const run = await kubeRead(id, () => latestAnalysisRun(env, probe.namespace, probe.name));
+        const run = await kubeRead(id, () => latestAnalysisRun(env, probe.namespace, probe.name, signal));
         analysis = run ? String(readPath(run, '.status.phase') ?? 'Pending') : 'None';
       }
       const ok =

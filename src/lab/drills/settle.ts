@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { type Clock, timeoutSignal } from '../clock.js';
 import { killProcessGroup, processAlive } from '../tools/git.js';
 import type { DrillCommit, DrillEnvironment } from './access.js';
 import { defaultActionLimits } from './actions.js';
@@ -29,6 +30,13 @@ export interface GitRollbackContext {
   decide: (phase: TimelineEntry['phase'], level: TimelineEntry['level'], decision: string) => void;
   /** The lock `--recover` took over from a killed run. */
   previous?: LockInfo;
+  /** The drill's clock: the records' timestamps. */
+  clock: Clock;
+  /**
+   * Where the waits for a leftover push and the Git time limits run (the engine's `limitClock`: they bound real
+   * processes, so beside a simulated lab they stay on the wall clock). Default: `clock`.
+   */
+  limitClock?: Clock;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -74,8 +82,9 @@ export async function settleLeftover(ctx: GitRollbackContext): Promise<void> {
     'warn',
     `recover: found ${what} still in flight, left by the killed run: waiting for it to settle (at most ${limit})`,
   );
-  const deadline = Date.now() + parseDuration(limit);
-  while (stillRunning(inflight.pid) && Date.now() < deadline) await abortableSleep(50);
+  const clock = ctx.limitClock ?? ctx.clock;
+  const deadline = clock.now() + parseDuration(limit);
+  while (stillRunning(inflight.pid) && clock.now() < deadline) await abortableSleep(50, undefined, clock);
   if (!stillRunning(inflight.pid)) {
     ctx.decide(
       'rollback',
@@ -85,8 +94,8 @@ export async function settleLeftover(ctx: GitRollbackContext): Promise<void> {
     return;
   }
   killProcessGroup(inflight.pid, 'SIGTERM');
-  const grace = Date.now() + 2_000;
-  while (stillRunning(inflight.pid) && Date.now() < grace) await abortableSleep(50);
+  const grace = clock.now() + 2_000;
+  while (stillRunning(inflight.pid) && clock.now() < grace) await abortableSleep(50, undefined, clock);
   killProcessGroup(inflight.pid, 'SIGKILL');
   ctx.decide(
     'rollback',
@@ -108,20 +117,32 @@ export async function reconcileGit(
 ): Promise<ActionRecord | undefined> {
   const repo = ctx.env.repo;
   const subjects = ctx.drill.inject.flatMap((action) => (action.type === 'git' ? [action.message] : []));
-  if (subjects.length === 0 || !repo?.unreverted) return undefined;
-  const started = new Date().toISOString();
-  const limit = () => AbortSignal.timeout(parseDuration(defaultActionLimits.git));
+  const unreverted = repo?.unreverted?.bind(repo);
+  if (subjects.length === 0 || !repo || !unreverted) return undefined;
+  const { clock } = ctx;
+  const limitClock = ctx.limitClock ?? clock;
+  const stamp = () => new Date(clock.now()).toISOString();
+  const started = stamp();
+  /** Runs `call` within the Git action limit, on the drill's clock. */
+  const limited = async <T>(call: (options: { signal: AbortSignal }) => Promise<T>): Promise<T> => {
+    const { signal, cancel } = timeoutSignal(limitClock, parseDuration(defaultActionLimits.git));
+    try {
+      return await call({ signal });
+    } finally {
+      cancel();
+    }
+  };
   const record = (status: ActionRecord['status'], detail: string): ActionRecord => ({
     type: 'git-revert',
     description: `revert the commits of this drill still on ${repo.location}`,
     status,
     detail,
     started,
-    ended: new Date().toISOString(),
+    ended: stamp(),
   });
   let found: DrillCommit[];
   try {
-    found = await repo.unreverted(subjects, { signal: limit() });
+    found = await limited((options) => unreverted(subjects, options));
   } catch (error) {
     const detail = `could not fetch ${repo.location} to look for this drill's commits: ${messageOf(error)}`;
     ctx.decide('rollback', 'error', detail);
@@ -150,9 +171,10 @@ export async function reconcileGit(
     'warn',
     `fetched ${repo.location} after the rollback: still there unreverted: ${shown(found)}; reverting`,
   );
-  if (!repo.revertSubjects) return record('failed', 'this repository cannot revert by subject');
+  const revertSubjects = repo.revertSubjects?.bind(repo);
+  if (!revertSubjects) return record('failed', 'this repository cannot revert by subject');
   try {
-    const { reverted } = await repo.revertSubjects(subjects, { signal: limit() });
+    const { reverted } = await limited((options) => revertSubjects(subjects, options));
     const detail = `reverted ${reverted.map((sha) => sha.slice(0, 7)).join(', ') || 'nothing'} and pushed`;
     ctx.decide('rollback', 'ok', detail);
     return record('ok', detail);

@@ -32,7 +32,12 @@ export interface KubeClientOptions {
   fieldManager?: string;
 }
 
-export interface ListOptions {
+/** Per request: `signal` cancels the HTTP request under way (the connection is closed, the call rejects). */
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends RequestOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -45,7 +50,6 @@ export interface ListResult<T> {
 
 export interface WatchOptions extends ListOptions {
   resourceVersion?: string;
-  signal?: AbortSignal;
   /** Ask for BOOKMARK events (delivered to the callback like the others). */
   bookmarks?: boolean;
   /** Server-side timeout of one watch connection. */
@@ -86,9 +90,18 @@ class RawObjectApi extends KubernetesObjectApi {
   async send(
     method: HttpMethod,
     path: string,
-    init: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {},
+    init: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+      contentType?: string;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<unknown> {
+    const { signal } = init;
+    signal?.throwIfAborted();
     const ctx: RequestContext = this.configuration.baseServer.makeRequestContext(path, method);
+    // client-node's fetch (node-fetch) closes the connection when the signal aborts.
+    if (signal) ctx.setSignal(signal);
     ctx.setHeaderParam('Accept', 'application/json');
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) ctx.setQueryParam(k, v);
     if (init.body !== undefined) {
@@ -101,6 +114,8 @@ class RawObjectApi extends KubernetesObjectApi {
     try {
       response = await this.configuration.httpApi.send(ctx).toPromise();
     } catch (error) {
+      // Given up by the caller (a time limit, an interrupt): its reason, not "cannot reach".
+      signal?.throwIfAborted();
       const server = this.configuration.baseServer.makeRequestContext('', method).getUrl();
       throw new KubeApiError(
         `Cannot reach the Kubernetes API at ${server}: ${(error as Error).message}.`,
@@ -112,7 +127,13 @@ class RawObjectApi extends KubernetesObjectApi {
         },
       );
     }
-    const text = await response.body.text();
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      signal?.throwIfAborted(); // given up while the body was still arriving
+      throw error;
+    }
     let data: unknown;
     try {
       data = text ? JSON.parse(text) : undefined;
@@ -166,9 +187,12 @@ export class KubeClient {
   }
 
   /** Reads one object; undefined when it does not exist. */
-  async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+  async get<T extends KubeObject = KubeObject>(
+    ref: ObjectRef,
+    options: RequestOptions = {},
+  ): Promise<T | undefined> {
     try {
-      return (await this.api.send(HttpMethod.GET, await this.path(ref))) as T;
+      return (await this.api.send(HttpMethod.GET, await this.path(ref), { signal: options.signal })) as T;
     } catch (error) {
       if (error instanceof KubeApiError && error.notFound) return undefined;
       throw error;
@@ -185,6 +209,7 @@ export class KubeClient {
     const path = await this.api.pathFor({ ...kind, namespace }, true);
     const list = (await this.api.send(HttpMethod.GET, path, {
       query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
+      signal: options.signal,
     })) as { items?: T[]; metadata?: { resourceVersion?: string } };
     // List items come without apiVersion/kind; put them back so every object is self-describing.
     const items = (list.items ?? []).map((item) => ({
@@ -195,12 +220,13 @@ export class KubeClient {
     return { items, resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
-  async create<T extends KubeObject = KubeObject>(obj: KubeObject): Promise<T> {
+  async create<T extends KubeObject = KubeObject>(obj: KubeObject, options: RequestOptions = {}): Promise<T> {
     const namespace = await this.namespaced({ ...obj, namespace: obj.metadata.namespace });
     const path = await this.api.pathFor({ ...obj, namespace }, true);
     return (await this.api.send(HttpMethod.POST, path, {
       body: obj,
       query: { fieldManager: this.fieldManager },
+      signal: options.signal,
     })) as T;
   }
 
@@ -229,11 +255,13 @@ export class KubeClient {
     ref: ObjectRef,
     patch: unknown,
     subresource?: string,
+    options: RequestOptions = {},
   ): Promise<T> {
     return (await this.api.send(HttpMethod.PATCH, await this.path(ref, subresource), {
       body: patch,
       contentType: 'application/merge-patch+json',
       query: { fieldManager: this.fieldManager },
+      signal: options.signal,
     })) as T;
   }
 
@@ -242,11 +270,13 @@ export class KubeClient {
     ref: ObjectRef,
     operations: JsonPatchOperation[],
     subresource?: string,
+    options: RequestOptions = {},
   ): Promise<T> {
     return (await this.api.send(HttpMethod.PATCH, await this.path(ref, subresource), {
       body: operations,
       contentType: 'application/json-patch+json',
       query: { fieldManager: this.fieldManager },
+      signal: options.signal,
     })) as T;
   }
 
@@ -261,11 +291,12 @@ export class KubeClient {
   /** Deletes an object; false when it was already gone. */
   async delete(
     ref: ObjectRef,
-    options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' } = {},
+    options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' } & RequestOptions = {},
   ): Promise<boolean> {
     try {
       await this.api.send(HttpMethod.DELETE, await this.path(ref), {
         query: { propagationPolicy: options.propagationPolicy ?? 'Background' },
+        signal: options.signal,
       });
       return true;
     } catch (error) {

@@ -12,7 +12,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { fileProblem, UsageError } from '../../errors.js';
 import { findImageSites, type ImageMention, type PinSite } from './sites.js';
 import { isYamlProblem, type ParsedYamlFile, parseYamlFile } from './yaml-format.js';
 
@@ -103,7 +103,15 @@ export function displayPath(path: string, cwd: string): string {
 }
 
 async function readYaml(path: string, cwd: string): Promise<{ text: string; parsed: ParsedYamlFile }> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${displayPath(path, cwd)}: ${fileProblem(error)}.`, {
+      hint: 'Point --file at a readable kustomization.yaml or workload manifest that names the image.',
+      cause: error,
+    });
+  }
   const parsed = parseYamlFile(text);
   if (isYamlProblem(parsed)) {
     const where = parsed.line ? `${displayPath(path, cwd)}:${parsed.line}` : displayPath(path, cwd);
@@ -127,10 +135,11 @@ export async function locatePinFile(imageName: string, options: LocateOptions): 
   let isFolder: boolean;
   try {
     isFolder = (await stat(target)).isDirectory();
-  } catch {
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new UsageError(
       explicit
-        ? `--file: ${target} does not exist.`
+        ? `--file: ${target} ${missing ? 'does not exist' : `cannot be read: ${fileProblem(error)}`}.`
         : `pin: there is no manifests/ folder in ${cwd}, so there is nothing to pin.`,
       {
         hint: explicit

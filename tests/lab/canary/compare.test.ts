@@ -12,34 +12,15 @@ import {
 } from '../../../src/lab/canary/compare.js';
 import { defaultJudgeOptions } from '../../../src/lab/canary/judge.js';
 import { type AnalysisTemplate, loadTemplate } from '../../../src/lab/canary/template.js';
+import { rangeAnswer } from '../../support/canary-series.js';
 
 const shipped = fileURLToPath(
   new URL('../../../manifests/workloads/docqa/analysis-template.yaml', import.meta.url),
 );
 
-/** 12 points per series: the canary (hash canary1) answers ungrounded; every other metric is the same. */
-function seriesFor(query: string): number[] {
-  const canary = query.includes('"canary1"');
-  if (query.includes('docqa_answers_grounded_total'))
-    return canary
-      ? [0, 0.02, 0, 0, 0.01, 0, 0, 0.03, 0, 0, 0.02, 0]
-      : [1, 0.98, 1, 0.97, 1, 0.99, 1, 1, 0.98, 1, 0.99, 1];
-  if (query.includes('insufficient_context'))
-    return Array.from({ length: 12 }, (_, i) => 0.3 + (i % 3) / 100);
-  if (query.includes('docqa_request_duration_seconds_bucket'))
-    return Array.from({ length: 12 }, (_, i) => 0.01 + (i % 4) / 1000);
-  return Array(12).fill(0);
-}
-
-/** A fetch that answers Prometheus range queries from seriesFor. */
-const fakePrometheus: typeof fetch = async (_url, init) => {
-  const query = new URLSearchParams(String(init?.body)).get('query') ?? '';
-  const values = seriesFor(query).map((v, i) => [1_700_000_000 + i, String(v)]);
-  return new Response(
-    JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }),
-    { headers: { 'content-type': 'application/json' } },
-  );
-};
+/** A fetch that answers Prometheus range queries from the shared stub series (tests/support/canary-series.ts). */
+const fakePrometheus: typeof fetch = async (_url, init) =>
+  new Response(rangeAnswer(String(init?.body)), { headers: { 'content-type': 'application/json' } });
 
 async function compare(overrides: Partial<PrometheusCompareOptions> & { template?: AnalysisTemplate } = {}) {
   return compareFromPrometheus({

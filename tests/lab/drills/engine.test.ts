@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../../src/errors.js';
+import type { Clock } from '../../../src/lab/clock.js';
 import type { KubeAccess } from '../../../src/lab/drills/access.js';
 import { runDrill } from '../../../src/lab/drills/engine.js';
 import { loadDrillFile } from '../../../src/lab/drills/load.js';
@@ -9,6 +10,16 @@ import { fixture, type SimLab, startSimLab } from './lab-sim.js';
 const rollout = (lab: SimLab) => lab.fake.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
 const replicas = (lab: SimLab) => (rollout(lab)?.spec as { replicas?: number } | undefined)?.replicas;
 const lockObject = (lab: SimLab) => lab.fake.get('v1', 'ConfigMap', lockName, 'argocd');
+/** Seeds the drill lock as another run left it. */
+const seedLock = (lab: SimLab, data: Record<string, string>) =>
+  lab.fake.seed({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: lockName, namespace: 'argocd' },
+    data: { drill: 'scale-drill', ...data },
+  });
+/** A lock a run took on 1 Jan 2026 for ten minutes: stale on the lab's clock (1 Feb 2026). */
+const staleLock = { holder: 'old', started: '2026-01-01T00:00:00.000Z', expires: '2026-01-01T00:10:00.000Z' };
 
 // Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
 describe('drill engine against the simulated API server on a virtual clock', { timeout: 180_000 }, () => {
@@ -46,16 +57,11 @@ describe('drill engine against the simulated API server on a virtual clock', { t
 
   it('refuses to start while another drill holds the lock, naming it', async () => {
     const drill = await loadDrillFile(fixture('scale-drill'));
-    lab.fake.seed({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: lockName, namespace: 'argocd' },
-      data: {
-        holder: 'ana@laptop pid 42',
-        drill: 'bad-canary',
-        started: new Date(lab.clock.now()).toISOString(),
-        expires: new Date(lab.clock.now() + 60_000).toISOString(),
-      },
+    seedLock(lab, {
+      holder: 'ana@laptop pid 42',
+      drill: 'bad-canary',
+      started: new Date(lab.clock.now()).toISOString(),
+      expires: new Date(lab.clock.now() + 60_000).toISOString(),
     });
     const error = await runDrill(drill, { env: lab.env, clock: lab.clock }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionError);
@@ -83,17 +89,7 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     lab.fake.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
       (o.spec as { replicas: number }).replicas = 5;
     });
-    lab.fake.seed({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: lockName, namespace: 'argocd' },
-      data: {
-        holder: 'old',
-        drill: 'scale-drill',
-        started: '2026-01-01T00:00:00.000Z',
-        expires: '2026-01-01T00:10:00.000Z',
-      },
-    });
+    seedLock(lab, staleLock);
     const refused = await runDrill(drill, { env: lab.env, clock: lab.clock }).catch((e: unknown) => e);
     expect((refused as PreconditionError).hint).toMatch(/stale.*gitops-lab drill scale-drill --recover/);
 
@@ -106,19 +102,81 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     expect(lockObject(lab)).toBeUndefined();
   });
 
+  /**
+   * `--recover` after a killed run that left a git push in flight: the push is a process group whose command line
+   * says git and that never ends (unreferenced, so the virtual clock does not count it as real work under way
+   * here). Returns the drill-clock times of the "found" and "killed" decisions and the signal that ended it.
+   */
+  async function recoverLeftoverPush(options: { limitClock?: Clock } = {}) {
+    const { spawn } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    const push = spawn('bash', ['-c', 'exec -a git-push-leftover sleep 3600'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    push.unref();
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => push.on('exit', (_, sig) => resolve(sig)));
+    try {
+      const drill = await loadDrillFile(fixture('scale-drill'));
+      const since = new Date(lab.clock.now() - 5_000).toISOString();
+      seedLock(lab, {
+        ...staleLock,
+        inflight: JSON.stringify({ pid: push.pid, host: hostname(), command: 'git push', since }),
+      });
+      const journal = await runDrill(drill, { env: lab.env, clock: lab.clock, recover: true, ...options });
+      const at = (pattern: RegExp) => {
+        const decision = journal.decisions.find((d) => pattern.test(d.decision));
+        expect(decision, `a decision matching ${pattern}`).toBeDefined();
+        return Date.parse(decision?.at ?? '');
+      };
+      return {
+        status: journal.status,
+        found: at(/^recover: found git push \(pid \d+, .*\) still in flight.*at most 120s/),
+        killed: at(/^recover: git push .* was still running after 120s: killed its process group$/),
+        signal: await ended,
+      };
+    } finally {
+      if (push.exitCode === null && push.signalCode === null) push.kill('SIGKILL');
+    }
+  }
+
+  it('--recover waits for a leftover git push on the injected clock, then kills it, in virtual time', async () => {
+    const { status, found, killed, signal } = await recoverLeftoverPush();
+    expect(status).toBe('completed');
+    expect(replicas(lab)).toBe(2);
+    // The 120 s limit (and the 2 s grace after SIGTERM) passed on the drill's virtual clock, not the wall clock.
+    expect(killed - found).toBeGreaterThanOrEqual(120_000);
+    expect(killed - found).toBeLessThanOrEqual(122_100);
+    expect(signal).toBe('SIGTERM');
+  });
+
+  it('--recover waits for a leftover git push on limitClock when one is given', async () => {
+    // A limit clock that jumps to each timer at once: the 120 s pass there, and the drill clock stands still.
+    // (The rollback's own action limits run out at once on it too: the verdict is not what is tested here.)
+    let t = 0;
+    const limitClock: Clock = {
+      now: () => t,
+      setTimer: (ms, fn) => {
+        const timer = setImmediate(() => {
+          t += ms;
+          fn();
+        });
+        return () => clearImmediate(timer);
+      },
+    };
+    const { found, killed, signal } = await recoverLeftoverPush({ limitClock });
+    expect(killed - found).toBe(0);
+    expect(t).toBeGreaterThanOrEqual(120_000);
+    expect(signal).toBe('SIGTERM');
+  });
+
   it('--recover refuses to race a drill that is still running on this machine', async () => {
     const { hostname } = await import('node:os');
     const drill = await loadDrillFile(fixture('scale-drill'));
-    lab.fake.seed({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: lockName, namespace: 'argocd' },
-      data: {
-        holder: `me@${hostname()} pid ${process.ppid}`,
-        drill: 'scale-drill',
-        started: new Date(lab.clock.now()).toISOString(),
-        expires: new Date(lab.clock.now() + 60_000).toISOString(),
-      },
+    seedLock(lab, {
+      holder: `me@${hostname()} pid ${process.ppid}`,
+      started: new Date(lab.clock.now()).toISOString(),
+      expires: new Date(lab.clock.now() + 60_000).toISOString(),
     });
     const error = await runDrill(drill, { env: lab.env, clock: lab.clock, recover: true }).catch(
       (e: unknown) => e,

@@ -5,6 +5,7 @@
  * - `startHoldingProxy`: an HTTP proxy in front of the fake API server (tests/support/fake-kube). A hold
  *   catches the first request that matches, reads it whole (the server has it), and forwards it only when the
  *   test releases it — even if the client gave up meanwhile, as a real API server applies what it received.
+ *   The hold tells when it caught its request and whether the client closed the connection while held.
  * - `startGitRemote`: a real bare repository with a pre-receive hook that, when armed, announces itself and
  *   waits until the test releases it: a push in flight for as long as the test wants.
  */
@@ -74,6 +75,10 @@ export interface ProxiedRequest {
 export interface Hold {
   /** True once a request was caught. */
   readonly caught: boolean;
+  /** Resolves when a request is caught. */
+  readonly reached: Promise<void>;
+  /** Resolves when the client closes the caught request's connection before it is released (it gave up). */
+  readonly abandoned: Promise<void>;
   /** Lets the caught request through (or the next one, if none was caught yet). */
   release(): void;
 }
@@ -94,11 +99,28 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A promise and the function that resolves it. */
+function signalled(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 export async function startHoldingProxy(upstream: string, dir: string): Promise<HoldingProxy> {
   const target = new URL(upstream);
   const requests: ProxiedRequest[] = [];
-  const holds: Array<{ match: (r: ProxiedRequest) => boolean; caught: boolean; released: Promise<void> }> =
-    [];
+  interface HoldEntry {
+    match: (r: ProxiedRequest) => boolean;
+    caught: boolean;
+    isReleased: boolean;
+    released: Promise<void>;
+    release: () => void;
+    onCaught: () => void;
+    onAbandoned: () => void;
+  }
+  const holds: HoldEntry[] = [];
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
     const seen: ProxiedRequest = {
@@ -110,6 +132,10 @@ export async function startHoldingProxy(upstream: string, dir: string): Promise<
     const hold = holds.find((h) => !h.caught && h.match(seen));
     if (hold) {
       hold.caught = true;
+      hold.onCaught();
+      res.once('close', () => {
+        if (!hold.isReleased) hold.onAbandoned();
+      });
       await hold.released;
     }
     const forward = request(
@@ -139,24 +165,37 @@ export async function startHoldingProxy(upstream: string, dir: string): Promise<
     kubeconfigPath: writeKubeconfig({ server: url, dir }),
     requests,
     hold(match) {
-      let release = () => {};
-      const entry = {
+      const released = signalled();
+      const reached = signalled();
+      const abandoned = signalled();
+      const entry: HoldEntry = {
         match,
         caught: false,
-        released: new Promise<void>((resolve) => {
-          release = resolve;
-        }),
+        isReleased: false,
+        released: released.promise,
+        release: () => {
+          entry.isReleased = true;
+          released.resolve();
+        },
+        onCaught: reached.resolve,
+        onAbandoned: abandoned.resolve,
       };
       holds.push(entry);
       return {
         get caught() {
           return entry.caught;
         },
-        release: () => release(),
+        reached: reached.promise,
+        abandoned: abandoned.promise,
+        release: entry.release,
       };
     },
     async close() {
-      for (const h of holds) h.caught = true;
+      // A request still held is let go (to a closed socket): nothing waits on the test any more.
+      for (const h of holds) {
+        h.caught = true;
+        h.release();
+      }
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

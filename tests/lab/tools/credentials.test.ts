@@ -2,9 +2,9 @@
  * The token of a --repo URL (GITOPS_LAB_GIT_TOKEN) during a whole drill and a whole `up`, through the built
  * CLI: in no argv of any git (a spy first on PATH, and /proc), in no file under the temp folder at any git
  * call, and no temp folder left behind. The Git server is private (401 without the credential), so a run
- * that works proves the token did reach git. `up --json` carries no admin password unless asked.
+ * that works proves the token did reach git: the lab's Git server image (tests/support/lighttpd-git.ts) with
+ * reads as well as pushes behind the credential. `up --json` carries no admin password unless asked.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,9 @@ import { packagePath } from '../../../src/paths.js';
 import { repoRoot, runCli } from '../../support/cli.js';
 import { startFakeKube } from '../../support/fake-kube/index.js';
 import { jsonLines, type LabFixture, startLabFixture } from '../../support/lab-fixture.js';
+import { lighttpdAvailable, type RunningGitServer, startGitServer } from '../../support/lighttpd-git.js';
 import { startCli } from '../drills/fault-injection-helpers.js';
 import { labObjects } from '../drills/lab-sim.js';
-import { type GitHttpServer, startGitHttpServer } from './git-http-server.js';
 import { createGitSpy, secretForms } from './git-spy.js';
 
 const hasGit = (await which('git')) !== undefined;
@@ -35,12 +35,19 @@ async function cli(args: string[], env: NodeJS.ProcessEnv, cwd = repoRoot) {
   return { code, stdout: run.stdout(), output: run.output() };
 }
 
-describe.runIf(hasGit || process.env.CI === 'true')('credentials: never in argv, never on disk', () => {
-  let server: GitHttpServer | undefined;
+/** The private lab repository, seeded from `seed`, that takes `token` as GitHub takes one. */
+const privateRepo = (seed: string) =>
+  startGitServer({ users: [`x-access-token:${token}`], private: true, seed });
+
+// In CI a missing git or lighttpd fails here (and in tests/manifests/git-server-lighttpd.test.ts), not skips.
+const canRun = (hasGit && lighttpdAvailable) || process.env.CI === 'true';
+
+describe.runIf(canRun)('credentials: never in argv, never on disk', () => {
+  let server: RunningGitServer | undefined;
   let lab: LabFixture | undefined;
   let scan: string | undefined;
   afterEach(async () => {
-    await server?.close();
+    await server?.stop();
     await lab?.close();
     if (scan) rmSync(scan, { recursive: true, force: true });
     server = undefined;
@@ -48,7 +55,7 @@ describe.runIf(hasGit || process.env.CI === 'true')('credentials: never in argv,
   });
 
   it('during a drill that commits to and reverts a private --repo', async () => {
-    server = await startGitHttpServer({ token, seed: packagePath('manifests') });
+    server = await privateRepo(packagePath('manifests'));
     scan = mkdtempSync(join(tmpdir(), 'gitops-lab-scan-'));
     const victim = {
       apiVersion: 'v1',
@@ -83,9 +90,7 @@ describe.runIf(hasGit || process.env.CI === 'true')('credentials: never in argv,
       await watcher.stop();
       await fake.close();
     }
-    const log = execFileSync('git', ['--git-dir', server.bare, 'log', '--format=%s', 'main'], {
-      encoding: 'utf8',
-    });
+    const log = await server.repoGit(['log', '--format=%s', 'main']);
     expect(log.split('\n')[0]).toBe('Revert "drill(faults): three replicas in Git"');
     expectNoSecretIn(spy.calls());
     expect(spy.filesWithSecret()).toEqual([]);
@@ -94,9 +99,9 @@ describe.runIf(hasGit || process.env.CI === 'true')('credentials: never in argv,
   }, 90_000);
 
   it('during `up --repo` of a private repository; --json shows no password unless --show-credentials', async () => {
-    server = await startGitHttpServer({ token, seed: join(repoRoot, 'tests', 'fixtures', 'pin', 'plain') });
+    server = await privateRepo(join(repoRoot, 'tests', 'fixtures', 'pin', 'plain'));
     // A repository with a main branch is yours: up leaves it alone. Start from an empty one so up seeds it.
-    execFileSync('git', ['--git-dir', server.bare, 'update-ref', '-d', 'refs/heads/main']);
+    await server.repoGit(['update-ref', '-d', 'refs/heads/main']);
     lab = await startLabFixture();
     const password = 'argo-admin-pass-0000';
     lab.fake.seed({
@@ -121,9 +126,7 @@ describe.runIf(hasGit || process.env.CI === 'true')('credentials: never in argv,
       await watcher.stop();
     }
     expect(result.code).toBe(0);
-    const log = execFileSync('git', ['--git-dir', server.bare, 'log', '--format=%s', 'main'], {
-      encoding: 'utf8',
-    });
+    const log = await server.repoGit(['log', '--format=%s', 'main']);
     expect(log.split('\n')[0]).toBe('gitops-lab up: seed the lab repository');
     expectNoSecretIn(spy.calls());
     expect(spy.filesWithSecret()).toEqual([]);
