@@ -12,8 +12,15 @@ export interface OutputStreams {
 
 export const defaultStreams: OutputStreams = { stdout: process.stdout, stderr: process.stderr };
 
+/** Whether a CI system runs us: CI or CONTINUOUS_INTEGRATION set to anything but 0 or false (as ink's is-in-ci reads it). */
+function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const set = (key: string) => key in env && env[key] !== '0' && env[key] !== 'false';
+  return set('CI') || set('CONTINUOUS_INTEGRATION');
+}
+
+/** A terminal a person watches: a TTY, not dumb, and not CI (where ink would draw nothing until the end). */
 export function isInteractive(stream: { isTTY?: boolean } = process.stdout): boolean {
-  return Boolean(stream.isTTY) && process.env.CI !== 'true' && process.env.TERM !== 'dumb';
+  return Boolean(stream.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 }
 
 export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {

@@ -1,8 +1,17 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { sparkline } from '../../src/cli/views/drill-sparkline.js';
 import { loadDrillFile } from '../../src/lab/drills/load.js';
 import { fixture } from '../lab/drills/lab-sim.js';
+
+// Under CI (any value but 0 or false) ink draws no frame until the view closes (ink.js, is-in-ci, read when ink
+// loads); the CLI then prints plain lines instead (output.ts isInteractive). This file tests the frames a terminal
+// sees, so it loads ink (imported lazily below) as outside CI.
+vi.stubEnv('CI', 'false');
+vi.stubEnv('CONTINUOUS_INTEGRATION', 'false');
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 class FakeTty extends Writable {
   isTTY = true;
