@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { parse } from 'yaml';
+import { seededRandom as prng } from '../src/random.js';
 import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine } from '../src/service/qa/index.js';
 import { benchLint } from './lint.js';
@@ -230,18 +231,6 @@ function askRequests(bodies: string[]) {
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. Engine scaling on a synthetic corpus
-
-/** A small deterministic PRNG (mulberry32), so every run indexes the same corpus. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const technical = (
   'argo rollout canary replica autoscaler sync manifest cluster namespace probe metric alert dashboard ' +

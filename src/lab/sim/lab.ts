@@ -5,6 +5,8 @@
  * Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the HPA (hpa.ts), the kubelet (kubelet.ts) and Prometheus
  * (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
+
+import { seededRandom } from '../../random.js';
 import { type Clock, sleep } from '../clock.js';
 import type { DrillEnvironment, LabRepo } from '../drills/access.js';
 import { kubeAccessFrom } from '../drills/kube-adapter.js';
@@ -67,17 +69,7 @@ export interface SimLab {
   close(): Promise<void>;
 }
 
-/** mulberry32: small, seeded, good enough for jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../random.js';
 
 function imagesOf(objects: KubeObject[]): string[] {
   return objects.flatMap(
