@@ -142,23 +142,7 @@ export class Kubelet {
   }
 
   private pullFails(pod: KubeObject, key: string, c: Container, failures: number): void {
-    const message = `failed to pull and unpack image "${c.image}": not found`;
-    this.setStatus(
-      pod,
-      [
-        {
-          name: c.name,
-          image: c.image,
-          ready: false,
-          restartCount: 0,
-          state: { waiting: { reason: 'ErrImagePull', message } },
-        },
-      ],
-      false,
-    );
-    const wait = backOff(failures, imageBackOffMs, maxImageBackOffMs);
-    // The kubelet reports the back-off on its next pod sync, about a second later.
-    this.after(key, 1000, () =>
+    const waiting = (reason: string, message: string) =>
       this.setStatus(
         pod,
         [
@@ -167,14 +151,15 @@ export class Kubelet {
             image: c.image,
             ready: false,
             restartCount: 0,
-            state: {
-              waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` },
-            },
+            state: { waiting: { reason, message } },
           },
         ],
         false,
-      ),
-    );
+      );
+    waiting('ErrImagePull', `failed to pull and unpack image "${c.image}": not found`);
+    const wait = backOff(failures, imageBackOffMs, maxImageBackOffMs);
+    // The kubelet reports the back-off on its next pod sync, about a second later.
+    this.after(key, 1000, () => waiting('ImagePullBackOff', `Back-off pulling image "${c.image}"`));
     this.after(key, wait, () => this.pullFails(pod, key, c, failures + 1));
   }
 
