@@ -49,6 +49,9 @@ const EVERY = /^(?:every|once|twice|thrice)$/i;
 /** A number joined to a unit of time: `2-year`, `30-day`, `12-month`. */
 const HYPHENATED_LENGTH = /^\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year)s?$/i;
 
+/** English adverbial particles of phrasal verbs ("show up", "turn out", "back off", "give away"). */
+const PARTICLE = /^(?:up|out|off|away)$/i;
+
 let nlp: WinkMethods | undefined;
 
 function model(): WinkMethods {
@@ -112,6 +115,11 @@ export function nounsOf(
       const pos = token.out(its.pos);
       tokens.push({ word: token.out(), noun: pos === 'NOUN' || pos === 'PROPN' });
     });
+  // A word followed by an adverbial particle ("show up", "end up", "back off") is a phrasal verb the tagger
+  // read as a noun: English particles that follow a verb, not a noun.
+  for (const [i, t] of tokens.entries()) {
+    if (t.noun && PARTICLE.test(tokens[i + 1]?.word ?? '')) t.noun = false;
+  }
   return tokens.flatMap((t, i) =>
     t.noun
       ? [

@@ -14,7 +14,7 @@
  *
  * See docs/retrieval.md for the method, its figures on dev and test corpora, and its limits.
  */
-import { type AskedType, askedType, countedWord } from './answer-type.js';
+import { type AskedType, abbreviates, askedPhrase, countedWord, isGenericCounted } from './answer-type.js';
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
@@ -91,6 +91,14 @@ export const METHOD = {
   pairAdjacentRival: 1,
   /** Whether a unit opening with another name than the question's is passed over (1). */
   subjectAgreement: 1,
+  /** Whether the counted word of a "how many" question is salient (1). */
+  countedSalient: 1,
+  /** Whether a number followed by the counted word's abbreviation ("18 g" for grams) holds it (1). */
+  countedAbbreviation: 1,
+  /** Whether a generic counted word ("people") is not salient (1). */
+  genericCounted: 1,
+  /** Whether the words of the phrase asking for a value ("what is the height limit") are not salient (1). */
+  phraseNotSalient: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -130,6 +138,8 @@ interface QueryTerm {
   known: boolean;
   /** A name or identifier the corpus uses ("Argo CD", "HPA"): what the question is about. */
   name: boolean;
+  /** A noun the corpus never uses (wink's tagger). */
+  unknownNoun: boolean;
 }
 
 interface Analysis {
@@ -138,6 +148,8 @@ interface Analysis {
   asked: AskedType | null;
   /** The question's own terms (a "who" answer must name someone other than the question does). */
   own: Set<string>;
+  /** The salient counted word of a "how many" question, as written and as a term. */
+  counted: { term: string; word: string } | null;
 }
 
 const DEFAULTS: Required<QaEngineOptions> = {
@@ -236,7 +248,7 @@ function clamp01(x: number): number {
 /** Why the engine answered as it did: for tests and tuning on dev. */
 export interface Explanation {
   asked: string | null;
-  terms: Array<{ term: string; weight: number; salient: boolean; known: boolean }>;
+  terms: Array<{ term: string; weight: number; salient: boolean; known: boolean; noun: boolean }>;
   top: Array<{ passage_id: string; score: number }>;
   unit: {
     text: string;
@@ -355,9 +367,17 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const seen = new Set<string>();
     const terms: QueryTerm[] = [];
     const names = properNames(body);
-    // What a "how many" question counts must be next to the number: salient.
+    // What a "how many" question counts must be next to the number: salient (unless it is a generic count
+    // noun, "people", which "seven members" answers).
     const counted = countedWord(question);
-    const countedTerm = counted === null ? null : (analyze(counted)[0] ?? null);
+    const countedTerm =
+      counted === null || (METHOD.genericCounted > 0 && isGenericCounted(counted))
+        ? null
+        : (analyze(counted)[0] ?? null);
+    const asked = askedPhrase(question);
+    // The words of the phrase that asks for a value ("what is the height limit") name the kind of value;
+    // the answer states the value, not them: they are not salient.
+    const phraseTerms = new Set(METHOD.phraseNotSalient > 0 ? analyze((asked?.words ?? []).join(' ')) : []);
     const tokens = tokenize(question);
     const afterCounted = counted === null ? undefined : tokens[tokens.indexOf(counted) + 1];
     // A noun the corpus never uses is what the question is about ("the admin password", "CPU cores");
@@ -388,14 +408,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const name = isIdentifier(term) || names.has(term);
       const weight = known
         ? bm25.idf(term)
-        : name || nouns.has(term)
+        : name || (nouns.has(term) && !phraseTerms.has(term))
           ? maxIdf
           : METHOD.unknownWordWeight * maxIdf;
       const salient =
-        (name && (!known || METHOD.knownNamesSalient > 0)) ||
-        term === countedTerm ||
-        (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term));
-      terms.push({ term, weight, known, salient, name: name && known });
+        !phraseTerms.has(term) &&
+        ((name && (!known || METHOD.knownNamesSalient > 0)) ||
+          (METHOD.countedSalient > 0 && term === countedTerm) ||
+          (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term)));
+      terms.push({ term, weight, known, salient, name: name && known, unknownNoun: nouns.has(term) });
     }
     // The rarest known plain words are the question's subject too, if they are rare enough.
     if (METHOD.salientRarest > 0) {
@@ -407,7 +428,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       }
     }
     const totalWeight = terms.reduce((sum, t) => sum + t.weight, 0);
-    return { terms, totalWeight, asked: askedType(question), own: new Set(analyze(question)) };
+    return {
+      terms,
+      totalWeight,
+      asked: asked?.type ?? null,
+      own: new Set(analyze(question)),
+      counted: countedTerm === null || counted === null ? null : { term: countedTerm, word: counted },
+    };
   }
 
   function rank(analysis: Analysis, limit: number): Array<{ entry: Entry; score: number }> {
@@ -469,7 +496,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           else {
             if (before?.terms.has(q.term) || after?.terms.has(q.term))
               covered += METHOD.neighbourCoverage * q.weight;
-            if (q.salient) missingSalient.push(q.term);
+            if (
+              q.salient &&
+              !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
+            )
+              missingSalient.push(q.term);
           }
         }
         // A unit about another named thing than the question's ("The HPA checks every 15 seconds" for a
@@ -532,6 +563,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       } else best.rivalled = rivals.length > 0;
     }
     return choice;
+  }
+
+  /** Whether a unit writes a number followed by the abbreviation of the counted word ("18 g" for grams). */
+  function countsAbbreviated(unit: Unit, word: string): boolean {
+    if (METHOD.countedAbbreviation === 0) return false;
+    const tokens = unit.tokens;
+    for (let i = 1; i < tokens.length; i++) {
+      if (/^\d/.test(tokens[i - 1] as string) && abbreviates(tokens[i] as string, word)) return true;
+    }
+    return false;
   }
 
   function numbersOf(unit: Unit): string[] {
@@ -679,6 +720,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         weight: Math.round(t.weight * 100) / 100,
         salient: t.salient,
         known: t.known,
+        noun: t.unknownNoun,
       })),
       top: ranked.map((r) => ({
         passage_id: r.entry.passage.passage_id,

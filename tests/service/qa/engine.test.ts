@@ -173,4 +173,29 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     const result = engine.answer('How long does the AppProject lab take to be deleted?', { topK: 5 });
     expect(result.status).toBe('insufficient_context');
   });
+
+  it('takes a unit abbreviation after a number as the counted word ("18 g" for grams), not another unit', () => {
+    const coffee = onePassage(
+      'Brewing > Dose',
+      'Dose 18 g of finely ground coffee into the double basket and tamp evenly. The shot takes 25 seconds.',
+    );
+    const grams = coffee.answer('How many grams of coffee go into the double basket?', { topK: 5 });
+    expect(grams.status).toBe('answered');
+    expect(grams.answer).toContain('18 g');
+    const scoops = coffee.answer('How many scoops of coffee go into the double basket?', { topK: 5 });
+    expect(scoops.status).toBe('insufficient_context');
+  });
+
+  it('counts people with any counted noun ("seven members"), and "what is the weight limit" asks for a value', () => {
+    const rules = onePassage(
+      'Rules > Committee and pets',
+      'Seven members sit on the committee, elected at the annual meeting.\nDogs up to 15 kg are welcome in the garden rooms.',
+    );
+    const people = rules.answer('How many people sit on the committee?', { topK: 5 });
+    expect(people.status).toBe('answered');
+    expect(people.answer).toMatch(/seven members/i);
+    const weight = rules.answer('What is the weight limit for dogs?', { topK: 5 });
+    expect(weight.status).toBe('answered');
+    expect(weight.answer).toContain('15 kg');
+  });
 });

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { askedType, countedWord } from '../../../src/service/qa/answer-type.js';
+import {
+  abbreviates,
+  askedPhrase,
+  askedType,
+  countedWord,
+  isGenericCounted,
+} from '../../../src/service/qa/answer-type.js';
 import { Bm25Index } from '../../../src/service/qa/bm25.js';
 import { calibrate } from '../../../src/service/qa/calibration.js';
-import { entitiesOf } from '../../../src/service/qa/entities.js';
+import { entitiesOf, nounsOf } from '../../../src/service/qa/entities.js';
 import { buildQaEngine } from '../../../src/service/qa/index.js';
 import { analyze, tokenize } from '../../../src/service/qa/text.js';
 import type { Corpus, Passage } from '../../../src/service/qa/types.js';
@@ -95,6 +101,37 @@ describe('answer types and entities', () => {
     // The word after the counted noun is its verb; "how many times" counts occurrences.
     expect(countedWord('How many people fit in a meeting room?')).toBe('people');
     expect(countedWord('How many times can it be renewed?')).toBeNull();
+    expect(isGenericCounted('people')).toBe(true);
+    expect(isGenericCounted('cores')).toBe(false);
+  });
+
+  it('reads "what is the X limit" as a quantity whose phrase words name the value, not the topic', () => {
+    expect(askedType('What is the height limit for vehicles?')?.name).toBe('quantity');
+    expect(askedType("What's the maximum number of guests?")?.name).toBe('quantity');
+    expect(askedPhrase('What is the weight limit for dogs?')?.words).toEqual([
+      'What',
+      'is',
+      'the',
+      'weight',
+      'limit',
+    ]);
+    expect(askedType('What is the admin password?')).toBeNull();
+  });
+
+  it('knows a unit abbreviation of a counted word by its letters in order', () => {
+    expect(abbreviates('g', 'grams')).toBe(true);
+    expect(abbreviates('kg', 'kilograms')).toBe(true);
+    expect(abbreviates('W', 'watts')).toBe(true);
+    expect(abbreviates('mm', 'millimetres')).toBe(true);
+    expect(abbreviates('kg', 'grams')).toBe(false);
+    expect(abbreviates('min', 'seats')).toBe(false);
+    expect(abbreviates('grams', 'grams')).toBe(false);
+  });
+
+  it('reads a "noun" before an adverbial particle as a phrasal verb', () => {
+    const nouns = (text: string) => nounsOf(text).map((n) => n.word);
+    expect(nouns('Where does a payment rejected by the bank show up?')).not.toContain('show');
+    expect(nouns('Where does a payment rejected by the bank show up?')).toContain('bank');
   });
 
   it('finds durations, dates, times, numbers, money, contacts, versions and proper nouns with wink-nlp', () => {
