@@ -93,6 +93,15 @@ export const METHOD = {
   subjectAgreement: 1,
   /** Whether the counted word of a "how many" question is salient (1). */
   countedSalient: 1,
+  /**
+   * A noun the corpus never uses is salient in a question of at most this many terms (0: off). Chosen in a
+   * leave-one-dev-set-out check (bench/leave-one-out.ts): 4 in seven of the eight folds.
+   */
+  unknownNounMaxTerms: 4,
+  /** A known question noun weighing at least this share, absent from the unit, is salient (0: off). */
+  absentNounShare: 0,
+  /** Whether a term found only in the unit before or after counts as absent (1). */
+  absentNearToo: 1,
   /** Whether a number followed by the counted word's abbreviation ("18 g" for grams) holds it (1). */
   countedAbbreviation: 1,
   /** Whether a generic counted word ("people") is not salient (1). */
@@ -148,6 +157,12 @@ interface Analysis {
   asked: AskedType | null;
   /** The question's own terms (a "who" answer must name someone other than the question does). */
   own: Set<string>;
+  /** The question without its question phrase, for the tagger. */
+  body: string;
+  /** The terms of the phrase that asks for a value ("what is the height limit"). */
+  phraseTerms: Set<string>;
+  /** The question's nouns by wink's tagger, as terms: tagged on first need. */
+  nounTerms?: Set<string>;
   /** The salient counted word of a "how many" question, as written and as a term. */
   counted: { term: string; word: string } | null;
 }
@@ -255,6 +270,7 @@ export interface Explanation {
     coverage: number;
     typed: boolean;
     missing: string[];
+    absent: string[];
     raw: number;
     margin: number;
   } | null;
@@ -272,6 +288,8 @@ interface Choice {
   coverage: number;
   typed: boolean;
   missingSalient: string[];
+  /** The question's terms neither the unit nor its heading path holds. */
+  absent: string[];
   /** A value question's unit has a close rival stating another value. */
   rivalled: boolean;
   /** The chosen unit's score less the best score of a unit in another passage. */
@@ -418,6 +436,25 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term)));
       terms.push({ term, weight, known, salient, name: name && known, unknownNoun: nouns.has(term) });
     }
+    // A noun the corpus never uses in a short question ("Are ponds allowed on plots?", "What fuel does the
+    // strimmer take?") is what it asks about: salient. In a longer question it is more often a paraphrase
+    // ("... when a new version is deployed"). Counted in terms, not IDF shares, so that it means the same in
+    // a corpus of one page. Not the noun a wh-word asks for ("what kind", "which firm", "at what thickness":
+    // the answer states it, not that word), nor the counted word of a "how many" question or the word after
+    // it (its verb), which have their own rules.
+    if (METHOD.unknownNounMaxTerms > 0 && terms.length <= METHOD.unknownNounMaxTerms) {
+      const focus = new Set<string>();
+      for (const [i, token] of tokens.entries()) {
+        const next = tokens[i + 1];
+        if (/^(?:what|which)$/i.test(token) && next !== undefined) focus.add(termOf(next) ?? '');
+      }
+      const countedAny = counted === null ? null : (analyze(counted)[0] ?? null);
+      const afterTerm = afterCounted === undefined ? null : termOf(afterCounted);
+      for (const t of terms) {
+        if (!t.unknownNoun || phraseTerms.has(t.term) || focus.has(t.term)) continue;
+        if (t.term !== countedAny && t.term !== afterTerm) t.salient = true;
+      }
+    }
     // The rarest known plain words are the question's subject too, if they are rare enough.
     if (METHOD.salientRarest > 0) {
       const known = terms
@@ -433,6 +470,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       totalWeight,
       asked: asked?.type ?? null,
       own: new Set(analyze(question)),
+      body,
+      phraseTerms,
       counted: countedTerm === null || counted === null ? null : { term: countedTerm, word: counted },
     };
   }
@@ -488,14 +527,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       entry.units.forEach((unit, index) => {
         let covered = 0;
         const missingSalient: string[] = [];
+        const absent: string[] = [];
         const before = entry.units[index - 1];
         const after = entry.units[index + 1];
         for (const q of analysis.terms) {
           if (unit.terms.has(q.term)) covered += q.weight;
           else if (entry.headingTerms.has(q.term)) covered += METHOD.headingCoverage * q.weight;
           else {
-            if (before?.terms.has(q.term) || after?.terms.has(q.term))
-              covered += METHOD.neighbourCoverage * q.weight;
+            const near = before?.terms.has(q.term) || after?.terms.has(q.term);
+            if (!near || METHOD.absentNearToo > 0) absent.push(q.term);
+            if (near) covered += METHOD.neighbourCoverage * q.weight;
             if (
               q.salient &&
               !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
@@ -527,7 +568,18 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (analysis.asked !== null) score += typed ? METHOD.typedBonus : -METHOD.untypedMalus;
         if (typed && margin > 0) valued.push({ entry, unit, score });
         if (!choice || score > choice.score) {
-          choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false, margin: 1 };
+          choice = {
+            entry,
+            unit,
+            index,
+            score,
+            coverage,
+            typed,
+            missingSalient,
+            absent,
+            rivalled: false,
+            margin: 1,
+          };
         }
       });
     }
@@ -653,10 +705,43 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return unit.text;
   }
 
+  /**
+   * A noun of the question, known to the corpus and weighing at least METHOD.absentNounShare of the question,
+   * that the chosen unit and its heading path do not hold: the unit is about something else of the same kind
+   * ("the rear rack" for "the front rack", "Fernside" for "Millbrook Lane"). Null when there is none. The
+   * question is tagged only when such a term is absent (the tagger is the costliest step of a question).
+   */
+  function absentNoun(analysis: Analysis, choice: Choice): string | null {
+    if (METHOD.absentNounShare <= 0 || analysis.totalWeight <= 0) return null;
+    const heavy = analysis.terms.filter(
+      (q) =>
+        q.known &&
+        !analysis.phraseTerms.has(q.term) &&
+        choice.absent.includes(q.term) &&
+        q.weight / analysis.totalWeight >= METHOD.absentNounShare,
+    );
+    if (heavy.length === 0) return null;
+    if (analysis.nounTerms === undefined) {
+      const whole = new Set(tokenize(analysis.body));
+      analysis.nounTerms = new Set(
+        nounsOf(analysis.body)
+          .filter((n) => whole.has(n.word))
+          .map((n) => termOf(n.word))
+          .filter((t): t is string => t !== null),
+      );
+    }
+    const nouns = analysis.nounTerms;
+    return heavy.find((q) => nouns.has(q.term))?.term ?? null;
+  }
+
   function evaluate(question: string, topK: number) {
     const analysis = analyzeQuestion(question ?? '');
     const ranked = analysis.terms.length > 0 && entries.length > 0 ? rank(analysis, Math.max(topK, 5)) : [];
     const choice = ranked.length > 0 ? choose(analysis, ranked) : undefined;
+    if (choice) {
+      const noun = absentNoun(analysis, choice);
+      if (noun !== null) choice.missingSalient.push(noun);
+    }
     const raw = choice ? rawConfidence(analysis, choice) : 0;
     return { analysis, ranked, choice, raw };
   }
@@ -732,6 +817,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             coverage: Math.round(choice.coverage * 1000) / 1000,
             typed: choice.typed,
             missing: choice.missingSalient,
+            absent: choice.absent,
             raw: Math.round(raw * 1000) / 1000,
             margin: Math.round(choice.margin * 1000) / 1000,
           }

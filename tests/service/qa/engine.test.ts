@@ -198,4 +198,17 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     expect(weight.status).toBe('answered');
     expect(weight.answer).toContain('15 kg');
   });
+
+  it('abstains when a short question is about a thing the corpus never names, not when a wh-word asks for it', () => {
+    const rules = onePassage(
+      'Rules > Plots',
+      "Dogs must be kept on a lead and are not allowed on other members' plots. The external audit is run by Harrow & Lane.",
+    );
+    expect(rules.answer('Are dogs allowed on plots?', { topK: 5 }).status).toBe('answered');
+    expect(rules.answer('Are ponds allowed on plots?', { topK: 5 }).status).toBe('insufficient_context');
+    // "Which firm": the answer names the firm, not the word.
+    const firm = rules.answer('Which firm runs the audit?', { topK: 5 });
+    expect(firm.status).toBe('answered');
+    expect(firm.answer).toContain('Harrow & Lane');
+  });
 });
