@@ -288,8 +288,6 @@ interface Choice {
   coverage: number;
   typed: boolean;
   missingSalient: string[];
-  /** The question's terms neither the unit nor its heading path holds. */
-  absent: string[];
   /** A value question's unit has a close rival stating another value. */
   rivalled: boolean;
   /** The chosen unit's score less the best score of a unit in another passage. */
@@ -527,16 +525,14 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       entry.units.forEach((unit, index) => {
         let covered = 0;
         const missingSalient: string[] = [];
-        const absent: string[] = [];
         const before = entry.units[index - 1];
         const after = entry.units[index + 1];
         for (const q of analysis.terms) {
           if (unit.terms.has(q.term)) covered += q.weight;
           else if (entry.headingTerms.has(q.term)) covered += METHOD.headingCoverage * q.weight;
           else {
-            const near = before?.terms.has(q.term) || after?.terms.has(q.term);
-            if (!near || METHOD.absentNearToo > 0) absent.push(q.term);
-            if (near) covered += METHOD.neighbourCoverage * q.weight;
+            if (before?.terms.has(q.term) || after?.terms.has(q.term))
+              covered += METHOD.neighbourCoverage * q.weight;
             if (
               q.salient &&
               !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
@@ -576,7 +572,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             coverage,
             typed,
             missingSalient,
-            absent,
             rivalled: false,
             margin: 1,
           };
@@ -706,6 +701,20 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   }
 
   /**
+   * The question's terms that the chosen unit and its heading path do not hold (nor, unless
+   * METHOD.absentNearToo, the unit before or after it). Computed for the chosen unit only.
+   */
+  function absentTerms(analysis: Analysis, choice: Choice): string[] {
+    const { entry, unit, index } = choice;
+    const near = (term: string) =>
+      METHOD.absentNearToo === 0 &&
+      (entry.units[index - 1]?.terms.has(term) || entry.units[index + 1]?.terms.has(term));
+    return analysis.terms
+      .map((q) => q.term)
+      .filter((t) => !unit.terms.has(t) && !entry.headingTerms.has(t) && !near(t));
+  }
+
+  /**
    * A noun of the question, known to the corpus and weighing at least METHOD.absentNounShare of the question,
    * that the chosen unit and its heading path do not hold: the unit is about something else of the same kind
    * ("the rear rack" for "the front rack", "Fernside" for "Millbrook Lane"). Null when there is none. The
@@ -713,11 +722,12 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
    */
   function absentNoun(analysis: Analysis, choice: Choice): string | null {
     if (METHOD.absentNounShare <= 0 || analysis.totalWeight <= 0) return null;
+    const absent = new Set(absentTerms(analysis, choice));
     const heavy = analysis.terms.filter(
       (q) =>
         q.known &&
         !analysis.phraseTerms.has(q.term) &&
-        choice.absent.includes(q.term) &&
+        absent.has(q.term) &&
         q.weight / analysis.totalWeight >= METHOD.absentNounShare,
     );
     if (heavy.length === 0) return null;
@@ -817,7 +827,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             coverage: Math.round(choice.coverage * 1000) / 1000,
             typed: choice.typed,
             missing: choice.missingSalient,
-            absent: choice.absent,
+            absent: absentTerms(analysis, choice),
             raw: Math.round(raw * 1000) / 1000,
             margin: Math.round(choice.margin * 1000) / 1000,
           }
