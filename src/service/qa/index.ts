@@ -102,6 +102,8 @@ export const METHOD = {
   absentNounShare: 0,
   /** Whether a term found only in the unit before or after counts as absent (1). */
   absentNearToo: 1,
+  /** Whether a question word the corpus never uses is matched to the corpus's plural or singular of it (1). */
+  numberFallback: 1,
   /** Whether a number followed by the counted word's abbreviation ("18 g" for grams) holds it (1). */
   countedAbbreviation: 1,
   /** Whether a generic counted word ("people") is not salient (1). */
@@ -377,9 +379,23 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return analysis;
   }
 
+  /**
+   * The lemmatiser knows only WordNet's words: the plural of a word it does not know stays as written
+   * ("polytunnels", "webhooks"). A question term the corpus never uses is read as the corpus's singular or
+   * plural of it when the corpus uses that ("polytunnel" → polytunnels), by English's regular plural (-s, -es):
+   * the corpus decides, so no word is merged with one the corpus does not hold.
+   */
+  function inCorpusNumber(term: string): string {
+    if (METHOD.numberFallback === 0 || bm25.has(term) || !/^[a-z]{3,}$/.test(term)) return term;
+    const variants = term.endsWith('s')
+      ? [term.slice(0, -1), ...(term.endsWith('es') ? [term.slice(0, -2)] : [])]
+      : [`${term}s`, `${term}es`];
+    return variants.find((v) => !v.endsWith('ss') && bm25.has(v)) ?? term;
+  }
+
   function analyzeQuestionUncached(question: string): Analysis {
     const body = question.replace(QUESTION_PHRASE, ' ');
-    const bodyTerms = analyze(body);
+    const bodyTerms = analyze(body).map(inCorpusNumber);
     const seen = new Set<string>();
     const terms: QueryTerm[] = [];
     const names = properNames(body);

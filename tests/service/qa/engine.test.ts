@@ -211,4 +211,14 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     expect(firm.status).toBe('answered');
     expect(firm.answer).toContain('Harrow & Lane');
   });
+
+  it("matches a word the lemmatiser does not know to the corpus's plural of it, and reads a fraction as a value", () => {
+    const rules = onePassage(
+      'Rules > Structures',
+      'Polytunnels may cover at most a quarter of the plot. Sheds must be smaller than 2.4 by 1.8 metres.',
+    );
+    const result = rules.answer('How much of a plot may a polytunnel cover?', { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(result.answer).toContain('a quarter of the plot');
+  });
 });

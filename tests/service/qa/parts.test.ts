@@ -150,6 +150,9 @@ describe('answer types and entities', () => {
     expect(kinds('Measure chain wear every 1,000 km.')).toContain('frequency');
     expect(kinds('Renewable once.')).toContain('frequency');
     expect(kinds('Replace the chain at 0.5% stretch.')).not.toContain('frequency');
+    // A fraction in words is a value.
+    expect(kinds('Polytunnels may cover at most a quarter of the plot.')).toContain('number');
+    expect(kinds('Polytunnels may cover part of the plot.')).not.toContain('number');
     expect(entitiesOf('The report goes to Priya Nair.', []).propers).toEqual(['priya', 'nair']);
   });
 });
