@@ -16,14 +16,14 @@ import { CORPORA, evaluateFixture } from './fixture-eval.js';
 
 /**
  * The eval suite's held-out targets, with abstain precision at the issue's 0.85 for every corpus and abstain
- * recall at 0.35 (the dev bicycle manual's 0.375: near misses in a corpus's own words are the lexical engine's
- * known weak spot; docs/retrieval.md).
+ * recall at 0.4 (the lowest dev corpora's 0.438 in session 21: near misses in a corpus's own words are the
+ * lexical engine's known weak spot; docs/retrieval.md).
  */
 const TARGETS = {
   answer_accuracy: 0.7,
   citation_accuracy: 0.85,
   abstain_precision: 0.85,
-  abstain_recall: 0.35,
+  abstain_recall: 0.4,
 };
 
 /**
