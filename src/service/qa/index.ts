@@ -580,17 +580,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (analysis.asked !== null) score += typed ? METHOD.typedBonus : -METHOD.untypedMalus;
         if (typed && margin > 0) valued.push({ entry, unit, score });
         if (!choice || score > choice.score) {
-          choice = {
-            entry,
-            unit,
-            index,
-            score,
-            coverage,
-            typed,
-            missingSalient,
-            rivalled: false,
-            margin: 1,
-          };
+          choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false, margin: 1 };
         }
       });
     }
