@@ -116,6 +116,27 @@ describe('answer types and entities', () => {
       'limit',
     ]);
     expect(askedType('What is the admin password?')).toBeNull();
+    // The phrase's words are a run of the question's words, whatever surrounds them.
+    const vocabulary = [
+      'what',
+      'is',
+      'the',
+      'height',
+      'limit',
+      'how',
+      'many',
+      'dogs',
+      'size',
+      'for',
+      "what's",
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocabulary), { maxLength: 10 }), (words) => {
+        const question = `${words.join(' ')}?`;
+        const phrase = askedPhrase(question);
+        if (phrase) expect(` ${question.replace('?', ' ')}`).toContain(` ${phrase.words.join(' ')} `);
+      }),
+    );
   });
 
   it('knows a unit abbreviation of a counted word by its letters in order', () => {
@@ -126,6 +147,14 @@ describe('answer types and entities', () => {
     expect(abbreviates('kg', 'grams')).toBe(false);
     expect(abbreviates('min', 'seats')).toBe(false);
     expect(abbreviates('grams', 'grams')).toBe(false);
+    // Any word's first one to three letters abbreviate it; nothing abbreviates a word with another first letter.
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{4,12}$/), fc.integer({ min: 1, max: 3 }), (word, n) => {
+        expect(abbreviates(word.slice(0, n), word)).toBe(true);
+        const other = word[0] === 'z' ? 'a' : 'z';
+        expect(abbreviates(`${other}${word.slice(1, n)}`, word)).toBe(false);
+      }),
+    );
   });
 
   it('reads a "noun" before an adverbial particle as a phrasal verb', () => {
