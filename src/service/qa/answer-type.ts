@@ -35,7 +35,9 @@ const QUESTION_PHRASES: Array<[RegExp, AskedType]> = [
     { name: 'duration', accepts: ['duration', 'date', 'time'], required: true },
   ],
   [
-    /\bhow\s+(?:many|much|big|large|heavy|high|low|far)\b|\bwhat\s+(?:is\s+the\s+)?(?:number|amount|limit|size)\b/i,
+    // "What is the (height) limit", "what's the (maximum) number": a noun of amount heads the phrase, which may
+    // name what is measured ("height limit", "weight limit"): the answer is a value, not those words.
+    /\bhow\s+(?:many|much|big|large|heavy|high|low|far)\b|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,2}?(?:number|amount|limit|size)s?\b/iu,
     { name: 'quantity', accepts: ['number', 'money', 'percent', 'duration'], required: true },
   ],
   [
@@ -68,6 +70,46 @@ export function countedWord(question: string): string | null {
 
 /** What a question asks for, or null when its phrase names no kind of value ("what does X do?"). */
 export function askedType(question: string): AskedType | null {
-  for (const [phrase, type] of QUESTION_PHRASES) if (phrase.test(question)) return type;
+  return askedPhrase(question)?.type ?? null;
+}
+
+/**
+ * What a question asks for, with the words of the phrase that asks it ("what is the height limit"): those
+ * name the kind of value wanted, which the answer states as a value ("1.9 metres"), not in those words.
+ */
+export function askedPhrase(question: string): { type: AskedType; words: string[] } | null {
+  for (const [phrase, type] of QUESTION_PHRASES) {
+    const match = phrase.exec(question);
+    if (match) return { type, words: match[0].split(/\s+/) };
+  }
   return null;
+}
+
+/**
+ * English nouns that count anything of their kind: "how many people sit on the committee" is answered by
+ * "seven members", so such a counted word need not be written next to the number ("times" counts
+ * occurrences and is handled as a frequency).
+ */
+const GENERIC_COUNTED = new Set(['people', 'persons']);
+
+/** Whether a counted word is a generic one (people, persons) that any counted noun answers. */
+export function isGenericCounted(word: string): boolean {
+  return GENERIC_COUNTED.has(word.toLowerCase());
+}
+
+/**
+ * Whether a token is the conventional abbreviation of a counted unit word: short, starting with the word's
+ * first letter, its letters in order in the word ("g" for grams, "kg" for kilograms, "W" for watts, "mm" for
+ * millimetres). A number followed by it counts that word ("18 g" answers "how many grams").
+ */
+export function abbreviates(token: string, word: string): boolean {
+  const t = token.toLowerCase();
+  const w = word.toLowerCase();
+  if (!/^[a-z]{1,3}$/.test(t) || t.length >= w.length || t[0] !== w[0]) return false;
+  let at = 0;
+  for (const ch of t) {
+    at = w.indexOf(ch, at) + 1;
+    if (at === 0) return false;
+  }
+  return true;
 }

@@ -44,10 +44,15 @@ const VERSION = /^v?\d+(?:\.\d+){1,3}$/i;
 
 /** The English adverbs of a period (hourly ... annually). */
 const FREQUENCY = /^(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)$/i;
+/** English fraction words. */
+const FRACTION = /^(?:half|halves|quarter|quarters|third|thirds|fifth|fifths|tenth|tenths)$/i;
 /** English words of repetition. */
 const EVERY = /^(?:every|once|twice|thrice)$/i;
 /** A number joined to a unit of time: `2-year`, `30-day`, `12-month`. */
 const HYPHENATED_LENGTH = /^\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year)s?$/i;
+
+/** English adverbial particles of phrasal verbs ("show up", "turn out", "back off", "give away"). */
+const PARTICLE = /^(?:up|out|off|away)$/i;
 
 let nlp: WinkMethods | undefined;
 
@@ -90,6 +95,9 @@ export function entitiesOf(text: string, tokens: readonly string[]): TextEntitie
   if (tokens.some((t, i) => EVERY.test(t) || (t === 'times' && /^\d/.test(tokens[i - 1] ?? '')))) {
     kinds.add('frequency');
   }
+  // A fraction in words ("a quarter of the plot", "half the deposit"), which wink leaves untagged: English's
+  // closed class of fraction words.
+  if (tokens.some((t) => FRACTION.test(t))) kinds.add('number');
   // A bare number wink does not tag (in a table cell, say); an identifier with digits (E01) is no number.
   if (tokens.some((t) => /^\d[\d,.]*%?$/.test(t))) kinds.add('number');
   return { kinds, propers };
@@ -112,6 +120,11 @@ export function nounsOf(
       const pos = token.out(its.pos);
       tokens.push({ word: token.out(), noun: pos === 'NOUN' || pos === 'PROPN' });
     });
+  // A word followed by an adverbial particle ("show up", "end up", "back off") is a phrasal verb the tagger
+  // read as a noun: English particles that follow a verb, not a noun.
+  for (const [i, t] of tokens.entries()) {
+    if (t.noun && PARTICLE.test(tokens[i + 1]?.word ?? '')) t.noun = false;
+  }
   return tokens.flatMap((t, i) =>
     t.noun
       ? [

@@ -14,7 +14,7 @@
  *
  * See docs/retrieval.md for the method, its figures on dev and test corpora, and its limits.
  */
-import { type AskedType, askedType, countedWord } from './answer-type.js';
+import { type AskedType, abbreviates, askedPhrase, countedWord, isGenericCounted } from './answer-type.js';
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
@@ -91,6 +91,25 @@ export const METHOD = {
   pairAdjacentRival: 1,
   /** Whether a unit opening with another name than the question's is passed over (1). */
   subjectAgreement: 1,
+  /** Whether the counted word of a "how many" question is salient (1). */
+  countedSalient: 1,
+  /**
+   * A noun the corpus never uses is salient in a question of at most this many terms (0: off). Chosen in a
+   * leave-one-dev-set-out check (bench/leave-one-out.ts): 4 in seven of the eight folds.
+   */
+  unknownNounMaxTerms: 4,
+  /** A known question noun weighing at least this share, absent from the unit, is salient (0: off). */
+  absentNounShare: 0,
+  /** Whether a term found only in the unit before or after counts as absent (1). */
+  absentNearToo: 1,
+  /** Whether a question word the corpus never uses is matched to the corpus's plural or singular of it (1). */
+  numberFallback: 1,
+  /** Whether a number followed by the counted word's abbreviation ("18 g" for grams) holds it (1). */
+  countedAbbreviation: 1,
+  /** Whether a generic counted word ("people") is not salient (1). */
+  genericCounted: 1,
+  /** Whether the words of the phrase asking for a value ("what is the height limit") are not salient (1). */
+  phraseNotSalient: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -130,6 +149,8 @@ interface QueryTerm {
   known: boolean;
   /** A name or identifier the corpus uses ("Argo CD", "HPA"): what the question is about. */
   name: boolean;
+  /** A noun the corpus never uses (wink's tagger). */
+  unknownNoun: boolean;
 }
 
 interface Analysis {
@@ -138,6 +159,14 @@ interface Analysis {
   asked: AskedType | null;
   /** The question's own terms (a "who" answer must name someone other than the question does). */
   own: Set<string>;
+  /** The question without its question phrase, for the tagger. */
+  body: string;
+  /** The terms of the phrase that asks for a value ("what is the height limit"). */
+  phraseTerms: Set<string>;
+  /** The question's nouns by wink's tagger, as terms: tagged on first need. */
+  nounTerms?: Set<string>;
+  /** The salient counted word of a "how many" question, as written and as a term. */
+  counted: { term: string; word: string } | null;
 }
 
 const DEFAULTS: Required<QaEngineOptions> = {
@@ -236,13 +265,14 @@ function clamp01(x: number): number {
 /** Why the engine answered as it did: for tests and tuning on dev. */
 export interface Explanation {
   asked: string | null;
-  terms: Array<{ term: string; weight: number; salient: boolean; known: boolean }>;
+  terms: Array<{ term: string; weight: number; salient: boolean; known: boolean; noun: boolean }>;
   top: Array<{ passage_id: string; score: number }>;
   unit: {
     text: string;
     coverage: number;
     typed: boolean;
     missing: string[];
+    absent: string[];
     raw: number;
     margin: number;
   } | null;
@@ -349,15 +379,37 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return analysis;
   }
 
+  /**
+   * The lemmatiser knows only WordNet's words: the plural of a word it does not know stays as written
+   * ("polytunnels", "webhooks"). A question term the corpus never uses is read as the corpus's singular or
+   * plural of it when the corpus uses that ("polytunnel" → polytunnels), by English's regular plural (-s, -es):
+   * the corpus decides, so no word is merged with one the corpus does not hold.
+   */
+  function inCorpusNumber(term: string): string {
+    if (METHOD.numberFallback === 0 || bm25.has(term) || !/^[a-z]{3,}$/.test(term)) return term;
+    const variants = term.endsWith('s')
+      ? [term.slice(0, -1), ...(term.endsWith('es') ? [term.slice(0, -2)] : [])]
+      : [`${term}s`, `${term}es`];
+    return variants.find((v) => !v.endsWith('ss') && bm25.has(v)) ?? term;
+  }
+
   function analyzeQuestionUncached(question: string): Analysis {
     const body = question.replace(QUESTION_PHRASE, ' ');
-    const bodyTerms = analyze(body);
+    const bodyTerms = analyze(body).map(inCorpusNumber);
     const seen = new Set<string>();
     const terms: QueryTerm[] = [];
     const names = properNames(body);
-    // What a "how many" question counts must be next to the number: salient.
+    // What a "how many" question counts must be next to the number: salient (unless it is a generic count
+    // noun, "people", which "seven members" answers).
     const counted = countedWord(question);
-    const countedTerm = counted === null ? null : (analyze(counted)[0] ?? null);
+    const countedTerm =
+      counted === null || (METHOD.genericCounted > 0 && isGenericCounted(counted))
+        ? null
+        : (analyze(counted)[0] ?? null);
+    const asked = askedPhrase(question);
+    // The words of the phrase that asks for a value ("what is the height limit") name the kind of value;
+    // the answer states the value, not them: they are not salient.
+    const phraseTerms = new Set(METHOD.phraseNotSalient > 0 ? analyze((asked?.words ?? []).join(' ')) : []);
     const tokens = tokenize(question);
     const afterCounted = counted === null ? undefined : tokens[tokens.indexOf(counted) + 1];
     // A noun the corpus never uses is what the question is about ("the admin password", "CPU cores");
@@ -388,14 +440,34 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const name = isIdentifier(term) || names.has(term);
       const weight = known
         ? bm25.idf(term)
-        : name || nouns.has(term)
+        : name || (nouns.has(term) && !phraseTerms.has(term))
           ? maxIdf
           : METHOD.unknownWordWeight * maxIdf;
       const salient =
-        (name && (!known || METHOD.knownNamesSalient > 0)) ||
-        term === countedTerm ||
-        (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term));
-      terms.push({ term, weight, known, salient, name: name && known });
+        !phraseTerms.has(term) &&
+        ((name && (!known || METHOD.knownNamesSalient > 0)) ||
+          (METHOD.countedSalient > 0 && term === countedTerm) ||
+          (METHOD.unknownNounsSalient > 0 ? nouns.has(term) : compoundNouns.has(term)));
+      terms.push({ term, weight, known, salient, name: name && known, unknownNoun: nouns.has(term) });
+    }
+    // A noun the corpus never uses in a short question ("Are ponds allowed on plots?", "What fuel does the
+    // strimmer take?") is what it asks about: salient. In a longer question it is more often a paraphrase
+    // ("... when a new version is deployed"). Counted in terms, not IDF shares, so that it means the same in
+    // a corpus of one page. Not the noun a wh-word asks for ("what kind", "which firm", "at what thickness":
+    // the answer states it, not that word), nor the counted word of a "how many" question or the word after
+    // it (its verb), which have their own rules.
+    if (METHOD.unknownNounMaxTerms > 0 && terms.length <= METHOD.unknownNounMaxTerms) {
+      const focus = new Set<string>();
+      for (const [i, token] of tokens.entries()) {
+        const next = tokens[i + 1];
+        if (/^(?:what|which)$/i.test(token) && next !== undefined) focus.add(termOf(next) ?? '');
+      }
+      const countedAny = counted === null ? null : (analyze(counted)[0] ?? null);
+      const afterTerm = afterCounted === undefined ? null : termOf(afterCounted);
+      for (const t of terms) {
+        if (!t.unknownNoun || phraseTerms.has(t.term) || focus.has(t.term)) continue;
+        if (t.term !== countedAny && t.term !== afterTerm) t.salient = true;
+      }
     }
     // The rarest known plain words are the question's subject too, if they are rare enough.
     if (METHOD.salientRarest > 0) {
@@ -407,7 +479,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       }
     }
     const totalWeight = terms.reduce((sum, t) => sum + t.weight, 0);
-    return { terms, totalWeight, asked: askedType(question), own: new Set(analyze(question)) };
+    return {
+      terms,
+      totalWeight,
+      asked: asked?.type ?? null,
+      own: new Set(analyze(question)),
+      body,
+      phraseTerms,
+      counted: countedTerm === null || counted === null ? null : { term: countedTerm, word: counted },
+    };
   }
 
   function rank(analysis: Analysis, limit: number): Array<{ entry: Entry; score: number }> {
@@ -469,7 +549,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           else {
             if (before?.terms.has(q.term) || after?.terms.has(q.term))
               covered += METHOD.neighbourCoverage * q.weight;
-            if (q.salient) missingSalient.push(q.term);
+            if (
+              q.salient &&
+              !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
+            )
+              missingSalient.push(q.term);
           }
         }
         // A unit about another named thing than the question's ("The HPA checks every 15 seconds" for a
@@ -532,6 +616,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       } else best.rivalled = rivals.length > 0;
     }
     return choice;
+  }
+
+  /** Whether a unit writes a number followed by the abbreviation of the counted word ("18 g" for grams). */
+  function countsAbbreviated(unit: Unit, word: string): boolean {
+    if (METHOD.countedAbbreviation === 0) return false;
+    const tokens = unit.tokens;
+    for (let i = 1; i < tokens.length; i++) {
+      if (/^\d/.test(tokens[i - 1] as string) && abbreviates(tokens[i] as string, word)) return true;
+    }
+    return false;
   }
 
   function numbersOf(unit: Unit): string[] {
@@ -612,10 +706,58 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return unit.text;
   }
 
+  /**
+   * The question's terms that the chosen unit and its heading path do not hold (nor, unless
+   * METHOD.absentNearToo, the unit before or after it). Computed for the chosen unit only.
+   */
+  function absentTerms(analysis: Analysis, choice: Choice): string[] {
+    const { entry, unit, index } = choice;
+    const near = (term: string) =>
+      METHOD.absentNearToo === 0 &&
+      (entry.units[index - 1]?.terms.has(term) || entry.units[index + 1]?.terms.has(term));
+    return analysis.terms
+      .map((q) => q.term)
+      .filter((t) => !unit.terms.has(t) && !entry.headingTerms.has(t) && !near(t));
+  }
+
+  /**
+   * A noun of the question, known to the corpus and weighing at least METHOD.absentNounShare of the question,
+   * that the chosen unit and its heading path do not hold: the unit is about something else of the same kind
+   * ("the rear rack" for "the front rack", "Fernside" for "Millbrook Lane"). Null when there is none. The
+   * question is tagged only when such a term is absent (the tagger is the costliest step of a question).
+   */
+  function absentNoun(analysis: Analysis, choice: Choice): string | null {
+    if (METHOD.absentNounShare <= 0 || analysis.totalWeight <= 0) return null;
+    const absent = new Set(absentTerms(analysis, choice));
+    const heavy = analysis.terms.filter(
+      (q) =>
+        q.known &&
+        !analysis.phraseTerms.has(q.term) &&
+        absent.has(q.term) &&
+        q.weight / analysis.totalWeight >= METHOD.absentNounShare,
+    );
+    if (heavy.length === 0) return null;
+    if (analysis.nounTerms === undefined) {
+      const whole = new Set(tokenize(analysis.body));
+      analysis.nounTerms = new Set(
+        nounsOf(analysis.body)
+          .filter((n) => whole.has(n.word))
+          .map((n) => termOf(n.word))
+          .filter((t): t is string => t !== null),
+      );
+    }
+    const nouns = analysis.nounTerms;
+    return heavy.find((q) => nouns.has(q.term))?.term ?? null;
+  }
+
   function evaluate(question: string, topK: number) {
     const analysis = analyzeQuestion(question ?? '');
     const ranked = analysis.terms.length > 0 && entries.length > 0 ? rank(analysis, Math.max(topK, 5)) : [];
     const choice = ranked.length > 0 ? choose(analysis, ranked) : undefined;
+    if (choice) {
+      const noun = absentNoun(analysis, choice);
+      if (noun !== null) choice.missingSalient.push(noun);
+    }
     const raw = choice ? rawConfidence(analysis, choice) : 0;
     return { analysis, ranked, choice, raw };
   }
@@ -679,6 +821,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         weight: Math.round(t.weight * 100) / 100,
         salient: t.salient,
         known: t.known,
+        noun: t.unknownNoun,
       })),
       top: ranked.map((r) => ({
         passage_id: r.entry.passage.passage_id,
@@ -690,6 +833,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             coverage: Math.round(choice.coverage * 1000) / 1000,
             typed: choice.typed,
             missing: choice.missingSalient,
+            absent: absentTerms(analysis, choice),
             raw: Math.round(raw * 1000) / 1000,
             margin: Math.round(choice.margin * 1000) / 1000,
           }

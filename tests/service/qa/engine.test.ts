@@ -173,4 +173,52 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     const result = engine.answer('How long does the AppProject lab take to be deleted?', { topK: 5 });
     expect(result.status).toBe('insufficient_context');
   });
+
+  it('takes a unit abbreviation after a number as the counted word ("18 g" for grams), not another unit', () => {
+    const coffee = onePassage(
+      'Brewing > Dose',
+      'Dose 18 g of finely ground coffee into the double basket and tamp evenly. The shot takes 25 seconds.',
+    );
+    const grams = coffee.answer('How many grams of coffee go into the double basket?', { topK: 5 });
+    expect(grams.status).toBe('answered');
+    expect(grams.answer).toContain('18 g');
+    const scoops = coffee.answer('How many scoops of coffee go into the double basket?', { topK: 5 });
+    expect(scoops.status).toBe('insufficient_context');
+  });
+
+  it('counts people with any counted noun ("seven members"), and "what is the weight limit" asks for a value', () => {
+    const rules = onePassage(
+      'Rules > Committee and pets',
+      'Seven members sit on the committee, elected at the annual meeting.\nDogs up to 15 kg are welcome in the garden rooms.',
+    );
+    const people = rules.answer('How many people sit on the committee?', { topK: 5 });
+    expect(people.status).toBe('answered');
+    expect(people.answer).toMatch(/seven members/i);
+    const weight = rules.answer('What is the weight limit for dogs?', { topK: 5 });
+    expect(weight.status).toBe('answered');
+    expect(weight.answer).toContain('15 kg');
+  });
+
+  it('abstains when a short question is about a thing the corpus never names, not when a wh-word asks for it', () => {
+    const rules = onePassage(
+      'Rules > Plots',
+      "Dogs must be kept on a lead and are not allowed on other members' plots. The external audit is run by Harrow & Lane.",
+    );
+    expect(rules.answer('Are dogs allowed on plots?', { topK: 5 }).status).toBe('answered');
+    expect(rules.answer('Are ponds allowed on plots?', { topK: 5 }).status).toBe('insufficient_context');
+    // "Which firm": the answer names the firm, not the word.
+    const firm = rules.answer('Which firm runs the audit?', { topK: 5 });
+    expect(firm.status).toBe('answered');
+    expect(firm.answer).toContain('Harrow & Lane');
+  });
+
+  it("matches a word the lemmatiser does not know to the corpus's plural of it, and reads a fraction as a value", () => {
+    const rules = onePassage(
+      'Rules > Structures',
+      'Polytunnels may cover at most a quarter of the plot. Sheds must be smaller than 2.4 by 1.8 metres.',
+    );
+    const result = rules.answer('How much of a plot may a polytunnel cover?', { topK: 5 });
+    expect(result.status).toBe('answered');
+    expect(result.answer).toContain('a quarter of the plot');
+  });
 });

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { askedType, countedWord } from '../../../src/service/qa/answer-type.js';
+import {
+  abbreviates,
+  askedPhrase,
+  askedType,
+  countedWord,
+  isGenericCounted,
+} from '../../../src/service/qa/answer-type.js';
 import { Bm25Index } from '../../../src/service/qa/bm25.js';
 import { calibrate } from '../../../src/service/qa/calibration.js';
-import { entitiesOf } from '../../../src/service/qa/entities.js';
+import { entitiesOf, nounsOf } from '../../../src/service/qa/entities.js';
 import { buildQaEngine } from '../../../src/service/qa/index.js';
 import { analyze, tokenize } from '../../../src/service/qa/text.js';
 import type { Corpus, Passage } from '../../../src/service/qa/types.js';
@@ -95,6 +101,66 @@ describe('answer types and entities', () => {
     // The word after the counted noun is its verb; "how many times" counts occurrences.
     expect(countedWord('How many people fit in a meeting room?')).toBe('people');
     expect(countedWord('How many times can it be renewed?')).toBeNull();
+    expect(isGenericCounted('people')).toBe(true);
+    expect(isGenericCounted('cores')).toBe(false);
+  });
+
+  it('reads "what is the X limit" as a quantity whose phrase words name the value, not the topic', () => {
+    expect(askedType('What is the height limit for vehicles?')?.name).toBe('quantity');
+    expect(askedType("What's the maximum number of guests?")?.name).toBe('quantity');
+    expect(askedPhrase('What is the weight limit for dogs?')?.words).toEqual([
+      'What',
+      'is',
+      'the',
+      'weight',
+      'limit',
+    ]);
+    expect(askedType('What is the admin password?')).toBeNull();
+    // The phrase's words are a run of the question's words, whatever surrounds them.
+    const vocabulary = [
+      'what',
+      'is',
+      'the',
+      'height',
+      'limit',
+      'how',
+      'many',
+      'dogs',
+      'size',
+      'for',
+      "what's",
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocabulary), { maxLength: 10 }), (words) => {
+        const question = `${words.join(' ')}?`;
+        const phrase = askedPhrase(question);
+        if (phrase) expect(` ${question.replace('?', ' ')}`).toContain(` ${phrase.words.join(' ')} `);
+      }),
+    );
+  });
+
+  it('knows a unit abbreviation of a counted word by its letters in order', () => {
+    expect(abbreviates('g', 'grams')).toBe(true);
+    expect(abbreviates('kg', 'kilograms')).toBe(true);
+    expect(abbreviates('W', 'watts')).toBe(true);
+    expect(abbreviates('mm', 'millimetres')).toBe(true);
+    expect(abbreviates('kg', 'grams')).toBe(false);
+    expect(abbreviates('min', 'seats')).toBe(false);
+    expect(abbreviates('grams', 'grams')).toBe(false);
+    // Any word's first one to three letters abbreviate it; nothing abbreviates a word with another first letter.
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{4,12}$/), fc.integer({ min: 1, max: 3 }), (word, n) => {
+        expect(abbreviates(word.slice(0, n), word)).toBe(true);
+        const other = word[0] === 'z' ? 'a' : 'z';
+        expect(abbreviates(`${other}${word.slice(1, n)}`, word)).toBe(false);
+      }),
+    );
+  });
+
+  it('reads a "noun" before an adverbial particle as a phrasal verb', () => {
+    const nouns = (text: string) => nounsOf(text).map((n) => n.word);
+    expect(nouns('Where does a payment rejected by the bank show up?')).not.toContain('show');
+    expect(nouns('Where does a payment rejected by the bank show up?')).toContain('bank');
   });
 
   it('finds durations, dates, times, numbers, money, contacts, versions and proper nouns with wink-nlp', () => {
@@ -113,6 +179,9 @@ describe('answer types and entities', () => {
     expect(kinds('Measure chain wear every 1,000 km.')).toContain('frequency');
     expect(kinds('Renewable once.')).toContain('frequency');
     expect(kinds('Replace the chain at 0.5% stretch.')).not.toContain('frequency');
+    // A fraction in words is a value.
+    expect(kinds('Polytunnels may cover at most a quarter of the plot.')).toContain('number');
+    expect(kinds('Polytunnels may cover part of the plot.')).not.toContain('number');
     expect(entitiesOf('The report goes to Priya Nair.', []).propers).toEqual(['priya', 'nair']);
   });
 });
