@@ -36,8 +36,22 @@ const REPORTED: Record<string, typeof TARGETS> = {
   'test/lab-procedures': {
     answer_accuracy: 0.91,
     citation_accuracy: 0.97,
-    abstain_precision: 0.88,
-    abstain_recall: 0.5,
+    abstain_precision: 0.9,
+    abstain_recall: 0.62,
+  },
+  // Test corpora for one run (engine 68e447a), dev since their failures were looked at: guarded at that run's
+  // figures until the engine meets the dev targets on them.
+  'dev/car-share-handbook': {
+    answer_accuracy: 0.74,
+    citation_accuracy: 0.88,
+    abstain_precision: 0.6,
+    abstain_recall: 0.37,
+  },
+  'dev/radio-station-guide': {
+    answer_accuracy: 0.85,
+    citation_accuracy: 0.91,
+    abstain_precision: 0.66,
+    abstain_recall: 0.37,
   },
 };
 
@@ -49,6 +63,8 @@ const NEW = [
   'dev/bicycle-manual',
   'dev/allotment-rules',
   'dev/hotel-guest-policies',
+  'dev/car-share-handbook',
+  'dev/radio-station-guide',
   'test/lab-procedures',
 ];
 const OLD = ['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'];
