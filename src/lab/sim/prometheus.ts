@@ -15,6 +15,7 @@
 import type { Clock } from '../clock.js';
 import type { PrometheusQuery } from '../drills/access.js';
 import type { SimCluster } from './api.js';
+import { startedEnv } from './env.js';
 import { podReady } from './kubelet.js';
 import type { KubeObject } from './store.js';
 
@@ -57,11 +58,12 @@ export interface TrafficWindow {
   to?: number;
 }
 
-export function faultsOf(pod: KubeObject): string {
-  const containers =
-    (pod.spec as { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } | undefined)
-      ?.containers ?? [];
-  return containers[0]?.env?.find((e) => e.name === 'DOCQA_FAULTS')?.value ?? '';
+/**
+ * The DOCQA_FAULTS `pod`'s doc-QA process runs with: from the environment the kubelet built at its start, where the
+ * lab's ConfigMap (envFrom) sets it and the container's `env` may override it, as in the real lab.
+ */
+export function faultsOf(cluster: SimCluster, pod: KubeObject): string {
+  return startedEnv(cluster, pod).DOCQA_FAULTS ?? '';
 }
 
 export class SimPrometheus implements PrometheusQuery {
@@ -103,7 +105,7 @@ export class SimPrometheus implements PrometheusQuery {
     const pods = this.pods(hash);
     if (pods.length === 0 && !/or vector\(/.test(promql)) return undefined;
     const served = this.served(hash);
-    const behaviour = served ? this.behaviour(faultsOf(this.pods(served)[0] ?? {})) : undefined;
+    const behaviour = served ? this.behaviour(faultsOf(this.cluster, this.pods(served)[0] ?? {})) : undefined;
     if (promql.includes('status="error"')) {
       if (!promql.includes('/')) return behaviour ? behaviour.errors : 0;
       return behaviour ? behaviour.errors : Number.NaN;

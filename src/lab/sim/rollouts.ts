@@ -422,7 +422,7 @@ export class RolloutsModel {
     metric: MetricState,
   ): void {
     const jobName = `${run.name}-${metric.spec.name}`;
-    const faults = faultsOf(this.pods(canary.hash)[0] ?? {});
+    const faults = faultsOf(this.cluster, this.pods(canary.hash)[0] ?? {});
     const passes = (this.options.behaviour ?? docqaBehaviour)(faults).evalPasses;
     const started = this.clock.now();
     const window = { hash: canary.hash, from: started } as { hash: string; from: number; to?: number };

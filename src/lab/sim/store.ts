@@ -71,6 +71,11 @@ export class Store {
   readonly mutations: Mutation[] = [];
   /** Container logs by `namespace/pod/container`, served by the pods/log subresource. */
   readonly logs = new Map<string, string[]>();
+  /**
+   * Container environments by `namespace/pod/container` as the kubelet model built them when the container last
+   * started (src/lab/sim/env.ts): what the process reads, whatever its ConfigMap says since.
+   */
+  readonly env = new Map<string, Record<string, string>>();
   private revision = 100;
 
   /** `now` stamps creationTimestamp (the simulation's clock). */

@@ -129,6 +129,37 @@ describe('the catalogue on the simulated lab at real (1x) timing', { timeout: 18
     expect(delayOf(drill, longer)).toBeGreaterThan(240_000);
   });
 
+  it('bad-canary with its fault shipped through the ConfigMap (and a config checksum on the pod template) is aborted too', async () => {
+    // The fix config-no-reload teaches: the ConfigMap sets DOCQA_FAULTS (the pods read it through envFrom) and a
+    // checksum annotation makes the change a new revision, so it goes through the canary and its analysis.
+    const shipped = await findDrill('bad-canary');
+    const git = shipped.inject[0];
+    if (git?.type !== 'git') throw new Error('bad-canary no longer starts with a git action');
+    const drill: Drill = {
+      ...shipped,
+      inject: [
+        {
+          ...git,
+          edits: [
+            { file: 'workloads/docqa/configmap.yaml', set: { 'data.DOCQA_FAULTS': 'wrong-retrieval' } },
+            {
+              file: 'workloads/docqa/rollout.yaml',
+              set: { 'spec.template.metadata.annotations["checksum/config"]': 'wrong-retrieval' },
+            },
+          ],
+        },
+        ...shipped.inject.slice(1),
+      ],
+    };
+    const journal = await run(drill);
+    expect(journal.reason).toBeUndefined();
+    expect(journal.status).toBe('completed');
+    expect(met(journal)?.slice(0, 2)).toEqual([
+      ['analysis-failed', true],
+      ['rollout-aborted', true],
+    ]);
+  });
+
   it('latency-slo as first written (`or vector(1)` keeps the NaN of no traffic) fails: the grounded probe needs `>= 0`', async () => {
     const shipped = await findDrill('latency-slo');
     const old = structuredClone(shipped);
