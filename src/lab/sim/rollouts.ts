@@ -433,7 +433,8 @@ export class RolloutsModel {
       metadata: {
         name: jobName,
         namespace: this.ns,
-        ownerReferences: [{ kind: 'AnalysisRun', name: run.name }],
+        // metricproviders/job/job.go newMetricJob: the AnalysisRun is the Job's controller owner.
+        ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: run.name }],
       },
       spec: (metric.spec.provider.job as { spec?: unknown }).spec ?? {},
       status: { active: 1, startTime: new Date(started).toISOString() },

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
 import { apiVersionOf, builtinResources, type ResourceType } from './resources.js';
 
-/** A Kubernetes object as JSON. */
+/**
+ * A Kubernetes object as JSON, as the API server receives it: the fields of src/lab/kube/types.ts's KubeObject,
+ * none of them guaranteed (a request's body is checked by the store, not by its type).
+ */
 export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    resourceVersion?: string;
-    generation?: number;
-    uid?: string;
-    creationTimestamp?: string;
-    [key: string]: unknown;
-  };
+  apiVersion?: TypedKubeObject['apiVersion'];
+  kind?: TypedKubeObject['kind'];
+  metadata?: Partial<ObjectMeta>;
   [key: string]: unknown;
 }
 
