@@ -37,6 +37,8 @@ COPY bin ./bin
 COPY evals ./evals
 # Files stay owned by root and read-only for the service user; it writes nothing to disk.
 USER 10001:10001
-EXPOSE 8080
+# 8080: the service (PORT). 8081: /healthz and /readyz on a thread of their own, opened only when DOCQA_PROBE_PORT
+# is set (the shipped Rollout sets 8081 and probes it there; docs/service.md).
+EXPOSE 8080 8081
 # node as PID 1 is fine here: the service handles SIGTERM and SIGINT itself (graceful drain, then exit).
 CMD ["node", "dist/service/main.js"]

@@ -3,7 +3,7 @@
  * with it in words (never a bare errno code such as ENOENT) and what to do. No Prometheus is needed: the files
  * are read before anything is asked of one.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSeriesFile } from '../../src/lab/canary/compare.js';
@@ -49,6 +49,30 @@ describe('canary commands given a file they cannot read', { timeout: 60_000 }, (
     );
     expect(result.stderr).toContain('hint: Make gitops-lab.yaml a readable YAML file');
     expect(result.stderr).not.toMatch(errnoCode);
+  });
+
+  it('canary compare --canary-file FOLDER / --baseline-file FOLDER says it is a folder, not that it is missing', async () => {
+    const cwd = await tempDir('canary-errors-');
+    await mkdir(join(cwd, 'series'));
+    await writeFile(join(cwd, 'baseline.json'), '[0.9, 0.95, 0.97]');
+    const canary = await runCli(
+      ['canary', 'compare', '--canary-file', 'series', '--baseline-file', 'baseline.json'],
+      { cwd },
+    );
+    expect(canary.code).toBe(2);
+    expect(canary.stderr).toContain('error: Cannot read --canary-file series: it is a folder, not a file.');
+    expect(canary.stderr).toContain('hint: Pass --canary-file a JSON file holding an array of numbers');
+    expect(canary.stderr).not.toContain('no such file');
+    expect(canary.stderr).not.toMatch(errnoCode);
+    const baseline = await runCli(
+      ['canary', 'compare', '--canary-file', 'baseline.json', '--baseline-file', 'series'],
+      { cwd },
+    );
+    expect(baseline.code).toBe(2);
+    expect(baseline.stderr).toContain(
+      'error: Cannot read --baseline-file series: it is a folder, not a file.',
+    );
+    expect(baseline.stdout).toBe('');
   });
 
   it('the series reader says what is wrong with a path it cannot read, in words', async () => {

@@ -477,8 +477,8 @@ process.on('SIGTERM', () => process.exit(0));
     const result = await runCli(['canary', 'compare', '--canary-file', missing, '--baseline-file', missing]);
     expect(result.code).toBe(2);
     expect(result.stderr).not.toContain('ENOENT');
-    expect(result.stderr).toContain(`error: --canary-file ${missing}: no such file.`);
-    expect(result.stderr).toMatch(/\nhint: Pass a JSON file holding an array of numbers/);
+    expect(result.stderr).toContain(`error: --canary-file not found: ${missing}.`);
+    expect(result.stderr).toMatch(/\nhint: Pass --canary-file a JSON file holding an array of numbers/);
   });
 
   it('rejects --run-jobs without --target', async () => {

@@ -64,6 +64,33 @@ describe('gitops-lab status against the simulated lab', { timeout: 180_000 }, ()
     expect(result.stdout).toMatch(/docqa\s+Synced\s+Healthy/);
     expect(result.stdout).toContain('grounded 97.0%');
     expect(sim.prometheusQueries.length).toBeGreaterThan(0);
+    // The sim's model of Prometheus runs on simulated time: the 5-minute windows are asked as written.
+    expect(sim.prometheusQueries.some((q) => q.includes('[5m]'))).toBe(true);
+  });
+
+  it("divides the quality windows by the speed when the sim's Prometheus is the real one (wall time), as drills do", async () => {
+    const real = await startTestSimLab({
+      speed,
+      prometheusReal: true,
+      prometheus: { 'grounded="true"': '0.97', 'status="error"': '0' },
+    });
+    try {
+      const result = await runCli(['status'], { env: real.env });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('grounded 97.0%');
+      // 5m / 100 is 3 s, floored at four 1 s scrape intervals of the live lab at this speed.
+      expect(real.prometheusQueries).toContain(
+        'sum(rate(docqa_answers_grounded_total{grounded="true"}[4s])) / sum(rate(docqa_answers_grounded_total[4s]))',
+      );
+      expect(real.prometheusQueries.some((q) => q.includes('[5m]'))).toBe(false);
+      // --prometheus names another Prometheus: its queries are not rewritten.
+      const other = await runCli(['status', '--prometheus', real.state.prometheus.url], { env: real.env });
+      expect(other.code).toBe(0);
+      expect(real.prometheusQueries.some((q) => q.includes('[5m]'))).toBe(true);
+    } finally {
+      await real.close();
+    }
   });
 
   it('--json has simulated: { speed, time } in the sim’s time', async () => {

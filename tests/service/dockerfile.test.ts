@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { repoRoot } from '../support/cli.js';
 
 const dockerfile = readFileSync(`${repoRoot}/Dockerfile`, 'utf8');
@@ -14,6 +15,18 @@ describe('the doc-QA image (Dockerfile)', () => {
     const user = runtime.match(/^USER\s+(\S+)/m)?.[1];
     expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
     expect(dockerfile).not.toMatch(/^HEALTHCHECK/m);
+  });
+
+  it("exposes every port of the shipped Rollout's container: the service and the probe port", () => {
+    const rollout = parse(readFileSync(`${repoRoot}/manifests/workloads/docqa/rollout.yaml`, 'utf8')) as {
+      spec: { template: { spec: { containers: Array<{ ports: Array<{ containerPort: number }> }> } } };
+    };
+    const ports = rollout.spec.template.spec.containers[0]?.ports.map((p) => p.containerPort) ?? [];
+    expect(ports).toEqual([8080, 8081]);
+    const exposed = [...runtime.matchAll(/^EXPOSE\s+(.+)$/gm)].flatMap((m) =>
+      (m[1] as string).split(/\s+/).map((p) => Number(p.replace(/\/tcp$/, ''))),
+    );
+    expect(exposed.sort()).toEqual(ports);
   });
 
   it('installs production dependencies only in the runtime image', () => {

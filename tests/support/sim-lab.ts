@@ -57,6 +57,11 @@ export interface TestSimLabOptions {
   prometheus?: Record<string, string>;
   /** The daemon's pid written into the state (default: this process, alive). */
   pid?: number;
+  /**
+   * Whether the state file says the stand-in Prometheus is the lab's real one (on wall time, so the CLI scales its
+   * query windows by the speed); default false (the sim's model behind its HTTP facade).
+   */
+  prometheusReal?: boolean;
   /** Seconds the lab settles before it is handed over (simulated; default startSimLab's 60 s). */
   warmUpMs?: number;
 }
@@ -87,7 +92,11 @@ export async function startTestSimLab(options: TestSimLabOptions): Promise<TestS
     token: 'fake-token',
     kubeconfig,
     repo: { path: bare, url: pathToFileURL(bare).href, branch: 'main' },
-    prometheus: { url: prometheus.url, real: false, note: 'a stand-in for Prometheus (test)' },
+    prometheus: {
+      url: prometheus.url,
+      real: options.prometheusReal ?? false,
+      note: 'a stand-in for Prometheus (test)',
+    },
     log: join(root, 'daemon.log'),
     startedAt: new Date(wall).toISOString(),
   };

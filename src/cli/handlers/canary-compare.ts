@@ -1,5 +1,4 @@
 /** `gitops-lab canary compare`: validates flags, gathers the series, judges, renders. */
-import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { CRITICAL_ANNOTATION } from '../../lab/canary/annotations.js';
@@ -109,15 +108,7 @@ export async function run(rawOptions: unknown): Promise<void> {
         '--canary-file/--baseline-file compare files; do not combine them with --prometheus, --query, --canary or --baseline.',
       );
     }
-    for (const [flag, file] of [
-      ['--canary-file', options.canaryFile],
-      ['--baseline-file', options.baselineFile],
-    ] as const) {
-      if (!existsSync(file) || !statSync(file).isFile())
-        throw new UsageError(`${flag} ${file}: no such file.`, {
-          hint: `Pass a JSON file holding an array of numbers, e.g. [0.97, 0.99, 0.98] (${flag} values.json).`,
-        });
-    }
+    // The files are read (and a missing, folder or unreadable one named in words) by compareFromFiles.
     report = await compareFromFiles({
       canaryFile: options.canaryFile,
       baselineFile: options.baselineFile,

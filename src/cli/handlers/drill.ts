@@ -118,12 +118,11 @@ export async function run(raw: unknown, streams: OutputStreams = defaultStreams)
     prometheusUrl,
   });
   const wallQuery = env.prometheus;
-  if (sim?.state.prometheus.real && !options.prometheus && wallQuery) {
-    // The simulated lab's real Prometheus runs on wall time: the drill's range windows are divided by the lab's
-    // speed, as the lab's own analysis queries are (src/lab/sim/live/index.ts).
-    const { scaleLiveQuery } = await import('../../lab/sim/live/index.js');
-    env.prometheus = { query: (url, promql) => wallQuery.query(url, scaleLiveQuery(promql, sim.speed)) };
-  }
+  // The simulated lab's real Prometheus runs on wall time: the drill's range windows are divided by the lab's speed.
+  const { simQueryRewrite } = await import('../../lab/simulate/connect.js');
+  const rewrite = await simQueryRewrite(sim, options.prometheus);
+  if (rewrite && wallQuery)
+    env.prometheus = { query: (url, promql) => wallQuery.query(url, rewrite(promql)) };
 
   const { runDrill } = await import('../../lab/drills/engine.js');
   const controller = new AbortController();

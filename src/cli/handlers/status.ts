@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { sleep, systemClock } from '../../lab/clock.js';
 import { loadConfig } from '../../lab/config.js';
-import { resolveSimLab } from '../../lab/simulate/connect.js';
+import { resolveSimLab, simQueryRewrite } from '../../lab/simulate/connect.js';
 import { collectStatus, type LabStatus } from '../../lab/status/index.js';
 import { contextOption } from '../option-schemas.js';
 import {
@@ -120,9 +120,12 @@ export async function run(
   const sim = await resolveSimLab(loaded);
   const config = sim?.config ?? loaded;
   const clock = sim?.clock ?? systemClock;
+  // The sim's real Prometheus runs on wall time: the 5-minute quality windows are divided by the lab's speed.
+  const rewriteQuery = await simQueryRewrite(sim, options.prometheus);
   const collect = () =>
     collectStatus(config, {
       prometheusUrl: options.prometheus ?? sim?.prometheusUrl,
+      rewriteQuery,
       ...(sim ? { simulated: { speed: sim.speed, clock: sim.clock } } : {}),
     });
   const show = (s: LabStatus) => {

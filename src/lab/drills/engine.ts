@@ -467,14 +467,18 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
   );
 
   const opened = clock.now();
+  // The fault began with the first inject action: expectations say how long after it they were met.
+  const injectStarted = Date.parse(journal.inject[0]?.started ?? '');
+  const sinceFaultMs = Number.isNaN(injectStarted) ? undefined : opened - injectStarted;
   const last = new Map<string, unknown>();
   let stoppedEarly = false;
   try {
     for (;;) {
-      const t = Math.round(clock.now() - opened);
       await Promise.all(
         [...probes.values()].map(async (named) => {
           const result = await evaluateProbe(named, env, signal, clock);
+          // Stamped when the answer came: on a simulated lab's clock a read takes simulated time (a second at 20x).
+          const t = Math.round(clock.now() - opened);
           const sample: Sample = { t, ok: result.ok, value: result.value, detail: result.detail };
           series.get(named.id)?.push(sample);
           emit({
@@ -503,7 +507,7 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
     }
   } finally {
     journal.observe.samples = Object.fromEntries(series);
-    journal.observe.expectations = judge(expect, series);
+    journal.observe.expectations = judge(expect, series, sinceFaultMs);
   }
   if (stoppedEarly) note('observe', 'info', 'every expectation met: closing the window early');
   const records = journal.observe.expectations;
@@ -521,9 +525,13 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
   }
 }
 
-function judge(expect: Drill['observe']['expect'], series: Map<string, Sample[]>): ExpectationRecord[] {
+function judge(
+  expect: Drill['observe']['expect'],
+  series: Map<string, Sample[]>,
+  sinceFaultMs?: number,
+): ExpectationRecord[] {
   return expect.map((e) => {
-    const verdict = evaluateExpectation(e, series.get(e.probe.id) ?? []);
+    const verdict = evaluateExpectation(e, series.get(e.probe.id) ?? [], sinceFaultMs);
     return {
       probe: e.probe.id,
       description: e.description ?? describeProbe(e.probe.probe),

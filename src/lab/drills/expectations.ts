@@ -84,12 +84,20 @@ export function countFlaps(samples: Sample[], between: [Scalar, Scalar]): number
   return flaps;
 }
 
-const at = (s: Sample) => `+${formatDuration(s.t)}`;
-
+/**
+ * `all`'s samples judged by `e`. With `sinceFaultMs` (how long after the inject began the observe window opened),
+ * the times in the detail say how long after the fault the sample was read ("passed 12s after the inject began"):
+ * a window offset alone reads `+0ms` whenever the behaviour was already there when the window opened.
+ */
 export function evaluateExpectation(
   e: Omit<ResolvedExpectation, 'probe'>,
   all: Sample[],
+  sinceFaultMs?: number,
 ): ExpectationVerdict {
+  const at = (s: Sample) =>
+    sinceFaultMs === undefined
+      ? `at +${formatDuration(s.t)}`
+      : `${formatDuration(Math.max(0, s.t + sinceFaultMs))} after the inject began`;
   const limit = e.within ? parseDuration(e.within) : Number.POSITIVE_INFINITY;
   const samples = all.filter((s) => s.t <= limit);
   if (samples.length === 0) return { met: false, detail: 'no samples were taken' };
@@ -99,21 +107,21 @@ export function evaluateExpectation(
     return first
       ? {
           met: false,
-          detail: `failed on ${failed.length} of ${samples.length} samples, first at ${at(first)}: ${first.detail}`,
+          detail: `failed on ${failed.length} of ${samples.length} samples, first ${at(first)}: ${first.detail}`,
         }
       : { met: true, detail: `held on all ${samples.length} samples` };
   }
   if (e.eventually) {
     const first = samples.find((s) => s.ok);
     return first
-      ? { met: true, detail: `passed at ${at(first)}: ${first.detail}` }
+      ? { met: true, detail: `passed ${at(first)}: ${first.detail}` }
       : { met: false, detail: `never passed in ${samples.length} samples; last: ${samples.at(-1)?.detail}` };
   }
   if (e.reaches !== undefined) {
     const target = e.reaches;
     const first = samples.find((s) => sameValue(s.value, target));
     return first
-      ? { met: true, detail: `reached ${JSON.stringify(target)} at ${at(first)}` }
+      ? { met: true, detail: `reached ${JSON.stringify(target)} ${at(first)}` }
       : {
           met: false,
           detail: `never reached ${JSON.stringify(target)}; last value ${JSON.stringify(samples.at(-1)?.value)}`,

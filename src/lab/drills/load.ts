@@ -241,6 +241,20 @@ async function readCatalogueDir(dir: string): Promise<string[]> {
   }
 }
 
+/**
+ * The names of the drills of a catalogue directory (its `*.yaml` / `*.yml` files, without the extension), sorted:
+ * the one list of the drills there are, for the CLI's hints and the tests that run every drill.
+ */
+export async function catalogueNames(dir: string = defaultCatalogueDir()): Promise<string[]> {
+  return namesIn(await readCatalogueDir(dir));
+}
+
+const namesIn = (entries: string[]) =>
+  entries
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => f.replace(/\.ya?ml$/, ''))
+    .sort();
+
 /** Every drill in a catalogue directory (files `*.yaml`), sorted by name. */
 export async function loadCatalogue(
   dir: string = defaultCatalogueDir(),
@@ -261,9 +275,8 @@ export async function findDrill(
   const entries = await readCatalogueDir(dir);
   const file = entries.find((f) => f === `${nameOrFile}.yaml` || f === `${nameOrFile}.yml`);
   if (!file) {
-    const known = entries.filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''));
     throw new UsageError(`no drill named "${nameOrFile}" in ${displayPath(dir)}.`, {
-      hint: `Known drills: ${known.sort().join(', ') || 'none'}. Run \`gitops-lab drill\` to list them.`,
+      hint: `Known drills: ${namesIn(entries).join(', ') || 'none'}. Run \`gitops-lab drill\` to list them.`,
     });
   }
   return loadDrillFile(join(dir, file), options);

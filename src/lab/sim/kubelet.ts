@@ -15,6 +15,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { containerEnv } from './env.js';
 import type { KubeObject } from './store.js';
 
 export const imageBackOffMs = 10_000;
@@ -71,6 +72,7 @@ export class Kubelet {
       if (event.type === 'DELETED') {
         for (const cancel of this.running.get(key) ?? []) cancel();
         this.running.delete(key);
+        for (const c of this.containers(event.object)) this.cluster.store.env.delete(`${key}/${c.name}`);
         return;
       }
       if (event.type === 'ADDED' && !this.running.has(key) && (this.options.runs?.(event.object) ?? true)) {
@@ -164,8 +166,10 @@ export class Kubelet {
   }
 
   private run(pod: KubeObject, key: string, c: Container, restarts: number, last?: unknown): void {
-    const behaviour = this.options.behaviour?.(pod, c) ?? {};
     const logKey = `${key}/${c.name}`;
+    // The environment is built when the container starts (each restart builds it again): envFrom, then env.
+    this.cluster.store.env.set(logKey, containerEnv(this.cluster, pod, c.name));
+    const behaviour = this.options.behaviour?.(pod, c) ?? {};
     const log = this.cluster.store.logs;
     const lines = [...(behaviour.log ?? []), ...(behaviour.exits?.log ?? [])];
     // `kubectl logs` shows the current run; the previous run's lines are gone after a restart.

@@ -15,6 +15,7 @@
 import type { Clock } from '../clock.js';
 import type { PrometheusQuery } from '../drills/access.js';
 import type { SimCluster } from './api.js';
+import { startedEnv } from './env.js';
 import { podReady } from './kubelet.js';
 import type { KubeObject } from './store.js';
 
@@ -57,11 +58,26 @@ export interface TrafficWindow {
   to?: number;
 }
 
-export function faultsOf(pod: KubeObject): string {
-  const containers =
-    (pod.spec as { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } | undefined)
-      ?.containers ?? [];
-  return containers[0]?.env?.find((e) => e.name === 'DOCQA_FAULTS')?.value ?? '';
+/**
+ * The DOCQA_FAULTS `pod`'s doc-QA process runs with: from the environment the kubelet built at its start, where the
+ * lab's ConfigMap (envFrom) sets it and the container's `env` may override it, as in the real lab.
+ */
+export function faultsOf(cluster: SimCluster, pod: KubeObject): string {
+  return startedEnv(cluster, pod).DOCQA_FAULTS ?? '';
+}
+
+const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?`;
+
+/**
+ * A query whose value is a constant: a number literal (a scalar) or `vector(s)` (one sample of value s without
+ * labels; promql/functions.go funcVector), at any time. Clients ask them to see that they talk to a Prometheus
+ * (`canary check` asks `1`, the canary commands' assertPrometheus `vector(1)`).
+ */
+export function promqlConstant(promql: string): { kind: 'scalar' | 'vector'; value: number } | undefined {
+  const text = promql.trim();
+  if (new RegExp(`^${NUMBER}$`, 'i').test(text)) return { kind: 'scalar', value: Number(text) };
+  const vector = new RegExp(String.raw`^vector\(\s*(${NUMBER})\s*\)$`, 'i').exec(text);
+  return vector ? { kind: 'vector', value: Number(vector[1]) } : undefined;
 }
 
 export class SimPrometheus implements PrometheusQuery {
@@ -83,9 +99,8 @@ export class SimPrometheus implements PrometheusQuery {
       );
   }
 
-  /** The hash whose pods served requests within the rate window (with two scrapes of it), if any. */
-  private served(hash?: string): string | undefined {
-    const now = this.clock.now();
+  /** The hash whose pods served requests within the rate window (with two scrapes of it) at `now`, if any. */
+  private served(now: number, hash?: string): string | undefined {
     for (const w of this.traffic) {
       if (hash && w.hash !== hash) continue;
       const end = w.to ?? now;
@@ -96,14 +111,24 @@ export class SimPrometheus implements PrometheusQuery {
   }
 
   async query(_url: string, promql: string): Promise<number | undefined> {
+    return this.queryAt(promql, this.clock.now());
+  }
+
+  /**
+   * The query's value at simulated time `at` (a range query's step). The traffic windows are kept, so the rates at a
+   * past time are what they were; the pods are today's (the model keeps no history of them).
+   */
+  async queryAt(promql: string, at: number): Promise<number | undefined> {
+    const constant = promqlConstant(promql);
+    if (constant) return constant.value;
     if (promql.includes('probe_success')) {
       return this.pods().some((p) => podReady(p) && !p.metadata?.labels?.['sim.gitops-lab/canary']) ? 1 : 0;
     }
     const hash = /rollouts_pod_template_hash="([^"]+)"/.exec(promql)?.[1];
     const pods = this.pods(hash);
     if (pods.length === 0 && !/or vector\(/.test(promql)) return undefined;
-    const served = this.served(hash);
-    const behaviour = served ? this.behaviour(faultsOf(this.pods(served)[0] ?? {})) : undefined;
+    const served = this.served(at, hash);
+    const behaviour = served ? this.behaviour(faultsOf(this.cluster, this.pods(served)[0] ?? {})) : undefined;
     if (promql.includes('status="error"')) {
       if (!promql.includes('/')) return behaviour ? behaviour.errors : 0;
       return behaviour ? behaviour.errors : Number.NaN;

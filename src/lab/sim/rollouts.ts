@@ -422,7 +422,7 @@ export class RolloutsModel {
     metric: MetricState,
   ): void {
     const jobName = `${run.name}-${metric.spec.name}`;
-    const faults = faultsOf(this.pods(canary.hash)[0] ?? {});
+    const faults = faultsOf(this.cluster, this.pods(canary.hash)[0] ?? {});
     const passes = (this.options.behaviour ?? docqaBehaviour)(faults).evalPasses;
     const started = this.clock.now();
     const window = { hash: canary.hash, from: started } as { hash: string; from: number; to?: number };
@@ -433,7 +433,8 @@ export class RolloutsModel {
       metadata: {
         name: jobName,
         namespace: this.ns,
-        ownerReferences: [{ kind: 'AnalysisRun', name: run.name }],
+        // metricproviders/job/job.go newMetricJob: the AnalysisRun is the Job's controller owner.
+        ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: run.name }],
       },
       spec: (metric.spec.provider.job as { spec?: unknown }).spec ?? {},
       status: { active: 1, startTime: new Date(started).toISOString() },

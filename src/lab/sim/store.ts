@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
 import { apiVersionOf, builtinResources, type ResourceType } from './resources.js';
 
-/** A Kubernetes object as JSON. */
+/**
+ * A Kubernetes object as JSON, as the API server receives it: the fields of src/lab/kube/types.ts's KubeObject,
+ * none of them guaranteed (a request's body is checked by the store, not by its type).
+ */
 export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    resourceVersion?: string;
-    generation?: number;
-    uid?: string;
-    creationTimestamp?: string;
-    [key: string]: unknown;
-  };
+  apiVersion?: TypedKubeObject['apiVersion'];
+  kind?: TypedKubeObject['kind'];
+  metadata?: Partial<ObjectMeta>;
   [key: string]: unknown;
 }
 
@@ -71,6 +65,11 @@ export class Store {
   readonly mutations: Mutation[] = [];
   /** Container logs by `namespace/pod/container`, served by the pods/log subresource. */
   readonly logs = new Map<string, string[]>();
+  /**
+   * Container environments by `namespace/pod/container` as the kubelet model built them when the container last
+   * started (src/lab/sim/env.ts): what the process reads, whatever its ConfigMap says since.
+   */
+  readonly env = new Map<string, Record<string, string>>();
   private revision = 100;
 
   /** `now` stamps creationTimestamp (the simulation's clock). */

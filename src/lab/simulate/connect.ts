@@ -94,3 +94,18 @@ export async function resolveSimLab(config: LabConfig): Promise<SimTarget | unde
     prometheusUrl: state.prometheus.url,
   };
 }
+
+/**
+ * How a command rewrites the PromQL it sends to the simulated lab's Prometheus: when that is the lab's real
+ * Prometheus (on wall time) and `--prometheus` did not name another, its range windows are divided by the lab's
+ * speed as the lab's own analysis queries are (scaleLiveQuery, src/lab/sim/live/index.ts); otherwise unchanged
+ * (undefined). `status` and `drill` use it for their quality figures and Prometheus probes.
+ */
+export async function simQueryRewrite(
+  sim: SimTarget | undefined,
+  prometheusFlag?: string,
+): Promise<((promql: string) => string) | undefined> {
+  if (!sim?.state.prometheus.real || prometheusFlag) return undefined;
+  const { scaleLiveQuery } = await import('../sim/live/index.js');
+  return (promql) => scaleLiveQuery(promql, sim.speed);
+}

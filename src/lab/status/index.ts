@@ -124,7 +124,12 @@ export async function connectToLab(config: LabConfig): Promise<KubeClient> {
   return kube;
 }
 
-export async function qualityFrom(url: string, timeoutMs = 2000): Promise<QualityFigures> {
+/** The quality figures from the Prometheus at `url`; `rewrite` adapts each query (the simulated lab's wall-time windows). */
+export async function qualityFrom(
+  url: string,
+  timeoutMs = 2000,
+  rewrite: (promql: string) => string = (q) => q,
+): Promise<QualityFigures> {
   const { PrometheusClient } = await import('../canary/prometheus.js');
   const client = new PrometheusClient({ url, timeoutMs });
   const figures: QualityFigures = { available: true, source: url };
@@ -132,7 +137,7 @@ export async function qualityFrom(url: string, timeoutMs = 2000): Promise<Qualit
     for (const [key, query] of Object.entries(qualityQueries) as Array<
       [keyof typeof qualityQueries, string]
     >) {
-      const result = await client.query(query);
+      const result = await client.query(rewrite(query));
       const value =
         result.resultType === 'vector'
           ? result.vector[0]?.value
@@ -153,6 +158,8 @@ export async function collectStatus(
     kube?: KubeClient;
     prometheusUrl?: string;
     prometheusTimeoutMs?: number;
+    /** Rewrites each quality query before it is sent (the simulated lab's real Prometheus: windows / speed). */
+    rewriteQuery?: (promql: string) => string;
     /** The simulated lab's speed and clock, when the lab is one: the status is stamped with its time. */
     simulated?: { speed: number; clock: Clock };
   } = {},
@@ -244,7 +251,7 @@ export async function collectStatus(
   };
   if (options.simulated) status.simulated = { speed: options.simulated.speed, time: status.checkedAt };
   const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
-  status.quality = await qualityFrom(url, options.prometheusTimeoutMs);
+  status.quality = await qualityFrom(url, options.prometheusTimeoutMs, options.rewriteQuery);
   for (const a of status.apps)
     if (a.sync !== 'Synced' || a.health !== 'Healthy')
       status.problems.push(

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../../src/errors.js';
-import type { Clock } from '../../../src/lab/clock.js';
+import { type Clock, sleep } from '../../../src/lab/clock.js';
 import type { KubeAccess } from '../../../src/lab/drills/access.js';
 import { runDrill } from '../../../src/lab/drills/engine.js';
-import { loadDrillFile } from '../../../src/lab/drills/load.js';
+import { loadDrillFile, parseDrill } from '../../../src/lab/drills/load.js';
 import { lockName } from '../../../src/lab/drills/lock.js';
 import { fixture, type SimLab, startSimLab } from './lab-sim.js';
 
@@ -393,6 +393,57 @@ describe('drill engine against the simulated API server on a virtual clock', { t
     expect(journal.steady_states.before?.probes[0]).toMatchObject({ ok: false, value: 6 });
     expect(replicas(lab)).toBe(6);
     expect(journal.rollback).toEqual([]);
+  });
+
+  it("says how long after the fault an expectation was met, in the clock's time, counting a read that takes time", async () => {
+    // The inject scales, then waits 30 s; the probe's read takes 2 s of the drill's clock (as an HTTP read takes
+    // simulated time on a simulated lab at 20x). The behaviour is there when the window opens: the window offset
+    // alone would say "+0ms".
+    const drill = parseDrill(
+      `
+name: fault-time
+title: Fault time
+teaches: Times count from the fault.
+runbook: handbook/drill-drift-self-heal.md
+fix: Scale it back.
+steady_state:
+  hypothesis: The docqa Rollout exists.
+  probes:
+    - { type: k8s, target: { apiVersion: argoproj.io/v1alpha1, kind: Rollout, namespace: docqa, name: docqa }, path: .spec.replicas }
+inject:
+  - type: scale
+    target: { apiVersion: argoproj.io/v1alpha1, kind: Rollout, namespace: docqa, name: docqa }
+    replicas: 5
+  - type: wait
+    duration: 30s
+observe:
+  window: 10s
+  interval: 5s
+  expect:
+    - probe: { type: prometheus, query: errors_total, range: { min: 1 } }
+      eventually: true
+rollback:
+  - type: scale
+    target: { apiVersion: argoproj.io/v1alpha1, kind: Rollout, namespace: docqa, name: docqa }
+    replicas: 2
+`,
+      'fault-time.yaml',
+    );
+    const env = {
+      ...lab.env,
+      prometheusUrl: 'http://prom.test',
+      prometheus: {
+        query: async () => {
+          await sleep(lab.clock, 2000);
+          return 1;
+        },
+      },
+    };
+    const journal = await runDrill(drill, { env, clock: lab.clock });
+    expect(journal.status).toBe('completed');
+    const samples = Object.values(journal.observe?.samples ?? {})[0];
+    expect(samples?.[0]?.t).toBe(2000);
+    expect(journal.observe?.expectations[0]?.detail).toMatch(/^passed 32s after the inject began: /);
   });
 
   it('completes a passing drill: steady states before and after, samples, expectations', async () => {

@@ -1,9 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { UsageError } from '../../../src/errors.js';
 import { formatDuration, parseDuration } from '../../../src/lab/drills/duration.js';
-import { loadCatalogue, parseDrill } from '../../../src/lab/drills/load.js';
+import { catalogueNames, loadCatalogue, parseDrill } from '../../../src/lab/drills/load.js';
+import { tempDirsForEachTest } from '../../support/temp-dirs.js';
 
 const rolloutRef = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'docqa', name: 'docqa' };
 
@@ -135,20 +138,25 @@ describe('drill loader', () => {
 
   it('loads every drill of the shipped catalogue, each with a runbook in the handbook', async () => {
     const drills = await loadCatalogue();
-    expect(drills.map((d) => d.name)).toEqual([
-      'argo-controller-down',
-      'argo-vs-hpa',
-      'bad-canary',
-      'bad-image',
-      'config-no-reload',
-      'drift-self-heal',
-      'git-unreachable',
-      'latency-slo',
-    ]);
+    // One list: the catalogue folder's files (catalogueNames), each drill named as its file.
+    const names = await catalogueNames();
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    expect(drills.map((d) => d.name)).toEqual(names);
+    expect(names).toContain('argo-vs-hpa');
     for (const d of drills) {
       expect(d.runbook).toBe(`handbook/drill-${d.name}.md`);
       expect(d.teaches.split(/(?<=\.)\s/).length).toBeGreaterThanOrEqual(2);
     }
+  });
+});
+
+describe('catalogueNames', () => {
+  const tempDir = tempDirsForEachTest();
+  it('lists the drill files of a folder by name, sorted, and names a folder it cannot read', async () => {
+    const dir = await tempDir('catalogue-');
+    for (const file of ['zeta.yaml', 'alpha.yml', 'README.md']) await writeFile(join(dir, file), '');
+    expect(await catalogueNames(dir)).toEqual(['alpha', 'zeta']);
+    await expect(catalogueNames(join(dir, 'none'))).rejects.toThrow(/cannot read the drill catalogue .*none/);
   });
 });
 

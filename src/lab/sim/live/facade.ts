@@ -5,13 +5,24 @@
  * - GET or POST `/api/v1/query` with `query` (form or URL parameter; `time` is accepted and ignored: the simulated
  *   Prometheus answers at the lab's now): `{"status":"success","data":{"resultType":"vector","result":[...]}}`, one
  *   sample without labels, or an empty vector when the query has no data. Values are strings ("0.05", "NaN").
+ * - GET or POST `/api/v1/query_range` with `query`, `start`, `end`, `step` (and `timeout`), read and checked as
+ *   Prometheus 2.42.0 does (api-params.ts: RFC 3339 or unix seconds; step as seconds or a duration; at most 11,000
+ *   points per series, with Prometheus' own error words): `{"resultType":"matrix","result":[{"metric":{},
+ *   "values":[[t,"v"],...]}]}`, one series without labels holding a point at every step where the query has a value,
+ *   or an empty matrix. Times are wall-clock times, as a client of a real Prometheus sends them; each step is
+ *   evaluated at the lab's simulated time of that wall instant (`range.toSimMs`), and a step after now at now (a real
+ *   Prometheus answers it from the last scrape, within its five-minute lookback).
+ * - A number literal (`1`) is answered as a scalar, `"resultType":"scalar","result":[t,"1"]`, as Prometheus does.
  * - A query the simulated Prometheus does not know: HTTP 400 `{"status":"error","errorType":"bad_data",...}`.
  * - GET `/-/ready` and `/-/healthy`: 200.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderNumber } from '../../canary/measure.js';
+import { type Clock, systemClock } from '../../clock.js';
 import type { PrometheusQuery } from '../../drills/access.js';
+import { promqlConstant } from '../prometheus.js';
+import { BadDataError, rangeSteps } from './api-params.js';
 
 export interface PrometheusApi {
   url: string;
@@ -37,33 +48,81 @@ async function params(request: IncomingMessage, url: URL): Promise<URLSearchPara
   return merged;
 }
 
-export async function servePrometheusApi(query: PrometheusQuery): Promise<PrometheusApi> {
+/** How the facade answers range queries: the value of a query at a simulated time, and how wall time maps to it. */
+export interface RangeSource {
+  queryAt(promql: string, simMs: number): Promise<number | undefined>;
+  /** The lab's simulated time at wall-clock time `wallMs`. */
+  toSimMs(wallMs: number): number;
+  /** The wall clock (default: the system's). */
+  wall?: Clock;
+}
+
+/** A RangeSource for a lab whose `clock` runs `speed` times the wall clock. */
+export function scaledRangeSource(
+  queryAt: RangeSource['queryAt'],
+  clock: Clock,
+  speed: number,
+  wall: Clock = systemClock,
+): RangeSource {
+  return { queryAt, wall, toSimMs: (wallMs) => clock.now() - (wall.now() - wallMs) * speed };
+}
+
+const paths = new Set(['/api/v1/query', '/api/v1/query_range']);
+
+export async function servePrometheusApi(
+  query: PrometheusQuery,
+  range?: RangeSource,
+): Promise<PrometheusApi> {
+  const wall = range?.wall ?? systemClock;
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://prometheus');
     if (request.method === 'GET' && (url.pathname === '/-/ready' || url.pathname === '/-/healthy')) {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('Prometheus is Ready.\n');
       return;
     }
-    if (url.pathname !== '/api/v1/query' || (request.method !== 'GET' && request.method !== 'POST')) {
+    if (
+      !paths.has(url.pathname) ||
+      (url.pathname === '/api/v1/query_range' && !range) ||
+      (request.method !== 'GET' && request.method !== 'POST')
+    ) {
       send(response, 404, { status: 'error', errorType: 'not_found', error: `no route ${url.pathname}` });
       return;
     }
     void (async () => {
       const form = await params(request, url);
+      if (url.pathname === '/api/v1/query_range' && range) {
+        // queryRange checks start, end and step before it parses the query.
+        const times = rangeSteps(form);
+        const promql = form.get('query');
+        if (!promql) throw new BadDataError('missing query parameter');
+        const now = wall.now();
+        const values: Array<[number, string]> = [];
+        for (const t of times) {
+          const value = await range.queryAt(promql, range.toSimMs(Math.min(t, now)));
+          if (value !== undefined) values.push([t / 1000, renderNumber(value)]);
+        }
+        send(response, 200, {
+          status: 'success',
+          data: { resultType: 'matrix', result: values.length === 0 ? [] : [{ metric: {}, values }] },
+        });
+        return;
+      }
       const promql = form.get('query');
       if (!promql) {
         send(response, 400, { status: 'error', errorType: 'bad_data', error: 'missing query parameter' });
         return;
       }
       const value = await query.query('', promql);
-      const at = Date.now() / 1000;
-      send(response, 200, {
-        status: 'success',
-        data: {
-          resultType: 'vector',
-          result: value === undefined ? [] : [{ metric: {}, value: [at, renderNumber(value)] }],
-        },
-      });
+      const at = wall.now() / 1000;
+      // A number literal is a scalar in Prometheus' answer: `"result": [t, "v"]`.
+      const data =
+        promqlConstant(promql)?.kind === 'scalar' && value !== undefined
+          ? { resultType: 'scalar', result: [at, renderNumber(value)] }
+          : {
+              resultType: 'vector',
+              result: value === undefined ? [] : [{ metric: {}, value: [at, renderNumber(value)] }],
+            };
+      send(response, 200, { status: 'success', data });
     })().catch((error: unknown) => {
       if (response.headersSent) return;
       send(response, 400, {

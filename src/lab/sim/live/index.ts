@@ -37,7 +37,7 @@ import type { LiveAnalysis, MetricSpec } from '../rollouts.js';
 import type { KubeObject } from '../store.js';
 import { BLACKBOX_TARGET, type Blackbox, startBlackbox } from './blackbox.js';
 import { childrenDieWithParent } from './child.js';
-import { type PrometheusApi, servePrometheusApi } from './facade.js';
+import { type PrometheusApi, scaledRangeSource, servePrometheusApi } from './facade.js';
 import { type DocqaEndpoint, DocqaFleet, isDocqaPod } from './processes.js';
 import {
   findPrometheus,
@@ -49,7 +49,7 @@ import {
 } from './prometheus-server.js';
 import { scaleRangeWindows } from './windows.js';
 
-export { type PrometheusApi, servePrometheusApi } from './facade.js';
+export { type PrometheusApi, type RangeSource, scaledRangeSource, servePrometheusApi } from './facade.js';
 export type { DocqaEndpoint } from './processes.js';
 export { findPrometheus, prometheusInstallHint } from './prometheus-server.js';
 export { scaleRangeWindows } from './windows.js';
@@ -241,7 +241,10 @@ export async function startLiveWorkloads(
       note = `Prometheus: real (${binary}), scraping the doc-QA processes every ${scrapeIntervalMs / 1000} s; the analysis queries it with range windows divided by the speed (${speed}x)`;
       writeTargets();
     } else {
-      facade = await servePrometheusApi(simulated);
+      facade = await servePrometheusApi(
+        simulated,
+        scaledRangeSource((promql, at) => simulated.queryAt(promql, at), cluster.clock, speed),
+      );
       note =
         options.prometheusBinary === false
           ? 'Prometheus: simulated (the real one was turned off): analysis metrics are simulated'

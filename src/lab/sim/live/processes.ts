@@ -21,9 +21,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../../../paths.js';
 import type { SimCluster } from '../api.js';
+import { containerEnv } from '../env.js';
 import type { KubeObject } from '../store.js';
 import { type GuardedChild, spawnGuarded, waitUntil } from './child.js';
-import { containerEnv } from './env.js';
 
 export interface DocqaEndpoint {
   hash: string;

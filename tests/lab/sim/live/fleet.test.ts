@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from '../../../../src/lab/sim/api.js';
+import { containerEnv } from '../../../../src/lab/sim/env.js';
 import { childrenDieWithParent } from '../../../../src/lab/sim/live/child.js';
-import { containerEnv } from '../../../../src/lab/sim/live/env.js';
 import { DocqaFleet } from '../../../../src/lab/sim/live/processes.js';
 import type { KubeObject } from '../../../../src/lab/sim/store.js';
+import { docqaConfigMap, docqaPod } from '../../../support/sim-docqa.js';
 
 const repoRoot = join(import.meta.dirname, '../../../..');
 
@@ -34,39 +35,8 @@ async function eventually(what: string, done: () => boolean | Promise<boolean>, 
   }
 }
 
-function pod(name: string, hash: string, env: Array<{ name: string; value: string }> = []): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: 'docqa',
-      labels: { 'app.kubernetes.io/name': 'docqa', 'rollouts-pod-template-hash': hash },
-    },
-    spec: {
-      containers: [
-        {
-          name: 'docqa',
-          image: 'ghcr.io/gitops-lab/docqa:0.1.0',
-          envFrom: [{ configMapRef: { name: 'docqa-config' } }],
-          env,
-        },
-      ],
-    },
-  };
-}
-
-const configMap = (faults: string): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'docqa-config', namespace: 'docqa' },
-    data: {
-      DOCQA_MODE: 'extractive',
-      DOCQA_FAULTS: faults,
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.svc:4318',
-    },
-  }) as KubeObject;
+const pod = docqaPod;
+const configMap = docqaConfigMap;
 
 let cluster: SimCluster | undefined;
 let fleet: DocqaFleet | undefined;

@@ -16,10 +16,13 @@ import { VirtualClock } from '../../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../../src/lab/sim/lab.js';
 import {
   type PrometheusApi,
+  scaledRangeSource,
   scaleRangeWindows,
   servePrometheusApi,
 } from '../../../../src/lab/sim/live/index.js';
 import { promDuration, promDurationMs } from '../../../../src/lab/sim/live/windows.js';
+import { runCli } from '../../../support/cli.js';
+import { docqaPod } from '../../../support/sim-docqa.js';
 
 let api: PrometheusApi | undefined;
 let lab: SimLab | undefined;
@@ -73,6 +76,152 @@ describe('servePrometheusApi', () => {
     );
     const missing = await fetch(`${api.url}/api/v1/query`, { method: 'POST' });
     expect(missing.status).toBe(400);
+  });
+});
+
+describe('servePrometheusApi range queries (Prometheus 2.42.0 web/api/v1/api.go queryRange)', () => {
+  // The wall clock stands still at 1,000,000 s; the lab's clock is 20 times faster and reads 5,000,000 s then.
+  const wall = { now: () => 1_000_000_000, setTimer: () => () => undefined };
+  const asked: number[] = [];
+  const source = scaledRangeSource(
+    async (promql, at) => {
+      if (promql !== 'up') throw new Error(`unknown query ${promql}`);
+      asked.push(at);
+      // No value before sim time 4,999,000 s, NaN at it, else the sim time in seconds.
+      return at < 4_999_000_000 ? undefined : at === 4_999_000_000 ? Number.NaN : at / 1000;
+    },
+    { now: () => 5_000_000_000, setTimer: () => () => undefined },
+    20,
+    wall,
+  );
+  const plain: PrometheusQuery = { query: async () => 1 };
+
+  it('answers a matrix with a point at every step that has a value, each step at its simulated time', async () => {
+    asked.length = 0;
+    api = await servePrometheusApi(plain, source);
+    const client = new PrometheusClient({ url: api.url });
+    // 200 wall seconds back is 4,000 simulated seconds back: 4,996,000 s; steps after now are evaluated at now.
+    const series = await client.queryRange('up', {
+      start: new Date(999_800_000),
+      end: new Date(1_000_100_000),
+      stepSeconds: 50,
+    });
+    expect(asked).toEqual([
+      4_996_000_000, 4_997_000_000, 4_998_000_000, 4_999_000_000, 5_000_000_000, 5_000_000_000, 5_000_000_000,
+    ]);
+    expect(series).toHaveLength(1);
+    const body = (await fetch(`${api.url}/api/v1/query_range`, {
+      method: 'POST',
+      body: new URLSearchParams({ query: 'up', start: '999950', end: '1000000', step: '50s' }),
+    }).then((r) => r.json())) as unknown;
+    expect(body).toEqual({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: {},
+            values: [
+              [999_950, 'NaN'],
+              [1_000_000, '5000000'],
+            ],
+          },
+        ],
+      },
+    });
+    const empty = (await fetch(
+      `${api.url}/api/v1/query_range?query=up&start=1970-01-12T13:44:10Z&end=999900&step=50`,
+    ).then((r) => r.json())) as unknown;
+    expect(empty).toEqual({ status: 'success', data: { resultType: 'matrix', result: [] } });
+  });
+
+  it('refuses bad parameters with HTTP 400 bad_data and Prometheus words', async () => {
+    api = await servePrometheusApi(plain, source);
+    const get = async (query: string) => {
+      const response = await fetch(`${api?.url}/api/v1/query_range?${query}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await get('query=up&start=0&end=11001&step=1')).toEqual({
+      status: 400,
+      body: {
+        status: 'error',
+        errorType: 'bad_data',
+        error:
+          'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      },
+    });
+    expect((await get('query=up&start=2&end=1&step=1')).body.error).toBe(
+      'invalid parameter "end": end timestamp must not be before start time',
+    );
+    expect((await get('query=nope&start=0&end=1&step=1')).body).toMatchObject({
+      errorType: 'bad_data',
+      error: 'unknown query nope',
+    });
+    // Without a range source (a plain PrometheusQuery) there is no range API.
+    await api.close();
+    api = await servePrometheusApi(plain);
+    expect((await get('query=up&start=0&end=1&step=1')).status).toBe(404);
+  });
+});
+
+describe('canary compare on the fallback path (the simulated Prometheus behind the facade)', {
+  timeout: 120_000,
+}, () => {
+  it('judges a wrong-retrieval canary against the stable version over range queries: grounded-ratio Low, fail', async () => {
+    const speed = 20;
+    lab = await startSimLab({ clock: scaledClock(speed) });
+    const rollout = lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
+    const stable = (rollout?.status as { currentPodHash?: string } | undefined)?.currentPodHash ?? '';
+    expect(stable).not.toBe('');
+    lab.cluster.seed(docqaPod('docqa-bad-1', 'bad', [{ name: 'DOCQA_FAULTS', value: 'wrong-retrieval' }]));
+    // The eval replay's traffic to both versions, from an hour (simulated) ago: what the model's rates are made of.
+    const from = lab.clock.now() - 3_600_000;
+    lab.prometheus.traffic.push({ hash: stable, from }, { hash: 'bad', from });
+    const prometheus = lab.prometheus;
+    api = await servePrometheusApi(
+      prometheus,
+      scaledRangeSource((promql, at) => prometheus.queryAt(promql, at), lab.clock, speed),
+    );
+    // Two wall minutes at 5 s steps: 40 simulated minutes, 25 points a series.
+    const result = await runCli([
+      'canary',
+      'compare',
+      '--prometheus',
+      api.url,
+      '--canary',
+      'bad',
+      '--baseline',
+      stable,
+      '--window',
+      '2m',
+      '--step',
+      '5s',
+      '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      verdict: string;
+      metrics: Array<{ name: string; class: string; canary: { count: number } }>;
+    };
+    expect(report.verdict).toBe('fail');
+    expect(report.metrics.find((m) => m.name === 'grounded-ratio')).toMatchObject({
+      class: 'Low',
+      canary: { count: 25 },
+    });
+    // canary check asks the same facade (its `vector(1)` probe is answered as Prometheus answers it).
+    const check = await runCli([
+      'canary',
+      'check',
+      '--prometheus',
+      api.url,
+      '--arg',
+      'canary-hash=bad',
+      '--json',
+    ]);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({ phase: 'Failed' });
   });
 });
 

@@ -7,8 +7,8 @@
  * The value is read once, at start: a later ConfigMap change reaches only containers started after it (the lesson
  * of the config-no-reload drill).
  */
-import type { SimCluster } from '../api.js';
-import type { KubeObject } from '../store.js';
+import type { SimCluster } from './api.js';
+import type { KubeObject } from './store.js';
 
 interface Source {
   name?: string;
@@ -67,4 +67,20 @@ export function containerEnv(
     if (value !== undefined) env[entry.name] = value;
   }
   return env;
+}
+
+/**
+ * The environment `pod`'s container (default: its first) runs with: the one the kubelet model built when it started
+ * the container (Store.env), so a ConfigMap changed since does not reach it; for a container not started yet, the
+ * one it would start with now.
+ */
+export function startedEnv(
+  cluster: SimCluster,
+  pod: KubeObject,
+  containerName?: string,
+): Record<string, string> {
+  const containers = (pod.spec as { containers?: Container[] } | undefined)?.containers ?? [];
+  const name = containerName ?? containers[0]?.name;
+  const started = cluster.store.env.get(`${pod.metadata?.namespace}/${pod.metadata?.name}/${name}`);
+  return started ?? containerEnv(cluster, pod, containerName);
 }
