@@ -5,19 +5,34 @@
  * generated.go) and builtin/builtin.go, the version Argo pins. Go ints are bigints here and Go float64s are
  * numbers, so `%` on a float, `7 / 2` (a float) and `len(result) == 2` behave as in Go.
  */
-import { type CheckEnv, check, goName, T, type Type } from './checker.js';
+import { callBuiltin, goParseFloat, goTruncate } from './builtins.js';
+import { type CheckEnv, check, T, type Type } from './checker.js';
 import { ExprError } from './errors.js';
-import { closureBuiltins, type Node, parse } from './parser.js';
+import { formatTime, GoDuration, GoTime, RFC3339Nano } from './gotime.js';
+import { type Node, parse, predicateBuiltins } from './parser.js';
+import { matchString } from './regexp.js';
+import {
+  GoAnyMap,
+  type GoValue,
+  goCompare,
+  goEqual,
+  INT64,
+  isMapValue,
+  isNum,
+  runtimeTypeName,
+} from './values.js';
+
+export { type GoValue, goEqual, runtimeTypeName };
 
 /** A value as providers give it: numbers are float64 (Prometheus samples, JSON numbers). */
 export type Value = number | string | boolean | null | Value[] | { [key: string]: Value };
-/** A value inside the engine: bigint is Go's int/int64. */
-export type GoValue = bigint | number | string | boolean | null | GoValue[] | { [key: string]: GoValue };
 
 export interface Scope {
   result: GoValue;
   /** The Go type of `result`; default: inferred as the Prometheus provider would type it. */
   resultType?: Type;
+  /** The judge's clock for now() (injected; the evaluator never reads the system clock itself). */
+  now?: () => Date;
 }
 
 /**
@@ -67,34 +82,24 @@ export function evaluateExpression(expression: string, scope: Scope): Value {
   return toValue(compiled.run(scope));
 }
 
+/** A GoValue as plain data: ints as numbers, a time as RFC 3339 text, a duration as nanoseconds. */
 export function toValue(value: GoValue): Value {
   if (typeof value === 'bigint') return Number(value);
+  if (value instanceof GoTime) return formatTime(value, RFC3339Nano);
+  if (value instanceof GoDuration) return Number(value.ns);
   if (Array.isArray(value)) return value.map(toValue);
+  if (value instanceof GoAnyMap)
+    return Object.fromEntries([...value.entries.values()].map(([k, v]) => [String(toValue(k)), toValue(v)]));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toValue(v)]));
   }
   return value;
 }
 
-/** Go's %T of a runtime value. */
-export function runtimeTypeName(value: GoValue | undefined): string {
-  if (value === null || value === undefined) return '<nil>';
-  if (typeof value === 'bigint') return 'int';
-  if (typeof value === 'number') return 'float64';
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'boolean') return 'bool';
-  return goName(typeOfValue(value));
-}
-
-const isMapValue = (v: GoValue): v is { [key: string]: GoValue } =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-const isNum = (v: GoValue): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
-const INT64 = (v: bigint) => BigInt.asIntN(64, v);
-
 class ChainNil {}
 
 class Evaluator {
-  private readonly pointers: { item: GoValue; index: number }[] = [];
+  private readonly pointers: { item: GoValue; index: number; acc: GoValue }[] = [];
   private readonly vars: { name: string; value: GoValue }[] = [];
 
   constructor(
@@ -126,7 +131,9 @@ class Evaluator {
       case 'pointer': {
         const top = this.pointers[this.pointers.length - 1];
         if (!top) return this.fail('cannot use pointer accessor outside closure', node);
-        return node.name === 'index' ? BigInt(top.index) : top.item;
+        if (node.name === 'index') return BigInt(top.index);
+        if (node.name === 'acc') return top.acc;
+        return top.item;
       }
       case 'array':
         return node.items.map((item) => this.eval(item));
@@ -197,6 +204,13 @@ class Evaluator {
       const k = String(key);
       return Object.hasOwn(from, k) ? (from[k] as GoValue) : null;
     }
+    if (from instanceof GoAnyMap) {
+      try {
+        return from.get(key) ?? null;
+      } catch (error) {
+        return this.fail((error as Error).message, node);
+      }
+    }
     return this.fail(`cannot fetch ${String(key)} from ${runtimeTypeName(from)}`, node);
   }
 
@@ -245,21 +259,35 @@ class Evaluator {
       case '<':
       case '>':
       case '<=':
-      case '>=': {
-        if (!((isNum(l) && isNum(r)) || (typeof l === 'string' && typeof r === 'string'))) return mismatch();
-        const a = l as number | bigint | string;
-        const b = r as number | bigint | string;
-        if (op === '<') return a < b;
-        if (op === '>') return a > b;
-        if (op === '<=') return a <= b;
-        return a >= b;
-      }
+      case '>=':
+        return goCompare(op, l, r) ?? mismatch();
       case '+':
         if (typeof l === 'string' && typeof r === 'string') return l + r;
+        // generated.go Add: time + duration, duration + time, duration + duration.
+        if (l instanceof GoTime && r instanceof GoDuration) return new GoTime(l.ns + r.ns, l.zone);
+        if (l instanceof GoDuration && r instanceof GoTime) return new GoTime(r.ns + l.ns, r.zone);
+        if (l instanceof GoDuration && r instanceof GoDuration) return new GoDuration(INT64(l.ns + r.ns));
         return this.arithmetic(node, l, r, mismatch);
       case '-':
-      case '*':
+        // generated.go Subtract: time - time is a duration, time - duration a time.
+        if (l instanceof GoTime && r instanceof GoTime) return new GoDuration(INT64(l.ns - r.ns));
+        if (l instanceof GoTime && r instanceof GoDuration) return new GoTime(l.ns - r.ns, l.zone);
+        if (l instanceof GoDuration && r instanceof GoDuration) return new GoDuration(INT64(l.ns - r.ns));
         return this.arithmetic(node, l, r, mismatch);
+      case '*': {
+        // generated.go Multiply: a duration times an integer (either side) is a duration, times a float
+        // a float64 of nanoseconds.
+        const ld = l instanceof GoDuration;
+        const rd = r instanceof GoDuration;
+        if (ld || rd) {
+          const a = ld ? (l as GoDuration).ns : l;
+          const b = rd ? (r as GoDuration).ns : r;
+          if (!isNum(a) || !isNum(b)) return mismatch();
+          if (typeof a === 'bigint' && typeof b === 'bigint') return new GoDuration(INT64(a * b));
+          return Number(a) * Number(b);
+        }
+        return this.arithmetic(node, l, r, mismatch);
+      }
       case '/':
         if (!isNum(l) || !isNum(r)) return mismatch();
         return Number(l) / Number(r);
@@ -273,7 +301,8 @@ class Evaluator {
         return l % r;
       case 'in':
         if (Array.isArray(r)) return r.some((item) => goEqual(l, item));
-        if (isMapValue(r)) return l !== null && Object.hasOwn(r, String(l));
+        if (isMapValue(r)) return typeof l === 'string' && Object.hasOwn(r, l);
+        if (r instanceof GoAnyMap) return r.has(l);
         return this.fail(`operator "in" not defined on ${runtimeTypeName(r)}`, node);
       case '..': {
         if (typeof l !== 'bigint' || typeof r !== 'bigint') return mismatch();
@@ -282,8 +311,13 @@ class Evaluator {
         return out;
       }
       case 'matches':
+        // vm/vm.go OpMatches: Go's regexp.MatchString (RE2); a bad pattern panics with Go's message.
         if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return new RegExp(r).test(l);
+        try {
+          return matchString(r, l);
+        } catch (error) {
+          return this.fail((error as Error).message, node);
+        }
       case 'contains':
         if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
         return l.includes(r);
@@ -313,9 +347,7 @@ class Evaluator {
 
   private call(node: Extract<Node, { type: 'call' }>): GoValue {
     const { name } = node;
-    if (closureBuiltins.has(name)) {
-      return this.predicate(node);
-    }
+    if (predicateBuiltins.has(name)) return this.predicate(node);
     const args = node.args.map((arg) => this.eval(arg));
     const a = args[0] as GoValue;
     switch (name) {
@@ -340,93 +372,24 @@ class Evaluator {
         return this.scope.result === null;
       case 'default':
         return this.scope.result === null ? (args[1] as GoValue) : this.scope.result;
-      // expr v1.15.5 builtin/builtin.go and builtin/func.go.
-      case 'len':
-        if (Array.isArray(a)) return BigInt(a.length);
-        if (typeof a === 'string') return BigInt(Buffer.byteLength(a));
-        if (isMapValue(a)) return BigInt(Object.keys(a).length);
-        return this.fail(`invalid argument for len (type ${runtimeTypeName(a)})`, node);
-      case 'abs':
-        if (typeof a === 'bigint') return a < 0n ? -a : a;
-        if (typeof a === 'number') return Math.abs(a);
-        return this.fail(`invalid argument for abs (type ${runtimeTypeName(a)})`, node);
-      case 'ceil':
-      case 'floor':
-      case 'round': {
-        if (!isNum(a)) return this.fail(`invalid argument for ${name} (type ${runtimeTypeName(a)})`, node);
-        const x = Number(a);
-        if (name === 'ceil') return Math.ceil(x);
-        if (name === 'floor') return Math.floor(x);
-        return Math.sign(x) * Math.round(Math.abs(x)); // Go math.Round: half away from zero
-      }
-      case 'int':
-        if (typeof a === 'bigint') return a;
-        if (typeof a === 'number') return goTruncate(a);
-        if (typeof a === 'string') {
-          if (!/^[+-]?\d+$/.test(a))
-            return this.fail(`strconv.Atoi: parsing ${JSON.stringify(a)}: invalid syntax`, node);
-          return BigInt(a);
-        }
-        return this.fail(`invalid argument for int (type ${runtimeTypeName(a)})`, node);
-      case 'float':
-        if (isNum(a)) return Number(a);
-        if (typeof a === 'string') return this.parseFloat(node, a);
-        return this.fail(`invalid argument for float (type ${runtimeTypeName(a)})`, node);
-      case 'max':
-      case 'min': {
-        let best: GoValue = null;
-        for (const arg of args) {
-          if (!isNum(arg))
-            return this.fail(`invalid operation: ${runtimeTypeName(best)} < ${runtimeTypeName(arg)}`, node);
-          if (best === null || (name === 'max' ? (best as number) < arg : (best as number) > arg)) best = arg;
-        }
-        return best;
-      }
-      case 'sum':
-      case 'mean':
-      case 'median': {
-        if (!Array.isArray(a)) return this.fail(`cannot ${name} ${runtimeTypeName(a)}`, node);
-        if (!a.every(isNum))
-          return this.fail(`cannot ${name} ${runtimeTypeName(a.find((x) => !isNum(x)))}`, node);
-        const items = a as (number | bigint)[];
-        if (name === 'sum') {
-          if (items.every((x) => typeof x === 'bigint'))
-            return items.reduce((s: bigint, x) => s + (x as bigint), 0n);
-          return items.reduce((s: number, x) => s + Number(x), 0);
-        }
-        if (items.length === 0) return 0; // mean and median of nothing are 0.0 in v1.15.5
-        const xs = items.map(Number);
-        if (name === 'mean') return xs.reduce((s, x) => s + x, 0) / xs.length;
-        xs.sort((p, q) => p - q);
-        const mid = Math.floor(xs.length / 2);
-        return xs.length % 2 === 0
-          ? ((xs[mid - 1] as number) + (xs[mid] as number)) / 2
-          : (xs[mid] as number);
-      }
-      case 'first':
-      case 'last':
-        if (!Array.isArray(a)) return null;
-        return (name === 'first' ? a[0] : a[a.length - 1]) ?? null;
-      case 'keys':
-      case 'values':
-        if (!isMapValue(a)) return this.fail(`cannot get ${name} from ${runtimeTypeName(a)}`, node);
-        return name === 'keys' ? Object.keys(a) : Object.values(a);
-      case 'upper':
-      case 'lower':
-        if (typeof a !== 'string') return this.fail(`${name}() needs a string`, node);
-        return name === 'upper' ? a.toUpperCase() : a.toLowerCase();
     }
-    return this.fail(`the function ${name}() is not supported`, node);
+    // expr v1.15.5 builtin/builtin.go (builtins.ts).
+    return callBuiltin(name, args, {
+      now: this.scope.now,
+      fail: (detail) => this.fail(detail, node),
+    });
   }
 
+  // expr v1.15.5 compiler/compiler.go BuiltinNode and vm/vm.go (OpBegin … OpEnd): the closure builtins.
   private predicate(node: Extract<Node, { type: 'call' }>): GoValue {
     const { name } = node;
     const collection = this.eval(node.args[0] as Node);
     if (!Array.isArray(collection))
       return this.fail(`builtin ${name} takes only array (got ${runtimeTypeName(collection)})`, node);
     const body = node.args[1] as Node;
+    let acc: GoValue = null;
     const run = (item: GoValue, index: number): GoValue => {
-      this.pointers.push({ item, index });
+      this.pointers.push({ item, index, acc });
       try {
         return this.eval(body);
       } finally {
@@ -456,12 +419,46 @@ class Evaluator {
         return collection.map(run);
       case 'find':
         return collection.find(test) ?? null;
-      case 'findIndex':
-        return BigInt(collection.findIndex(test));
       case 'findLast':
         return collection.findLast(test) ?? null;
-      default:
-        return BigInt(collection.findLastIndex(test));
+      // findIndex and findLastIndex push nil, not -1, when nothing matches (compiler.go OpNil).
+      case 'findIndex': {
+        const i = collection.findIndex(test);
+        return i < 0 ? null : BigInt(i);
+      }
+      case 'findLastIndex': {
+        const i = collection.findLastIndex(test);
+        return i < 0 ? null : BigInt(i);
+      }
+      case 'groupBy': {
+        // vm.go OpGroupBy: map[any][]any keyed by the closure's value, with Go map-key identity.
+        const groups = new GoAnyMap();
+        collection.forEach((item, index) => {
+          const key = run(item, index);
+          try {
+            const group = groups.get(key) as GoValue[] | undefined;
+            if (group) group.push(item);
+            else groups.set(key, [item]);
+          } catch (error) {
+            this.fail((error as Error).message, node);
+          }
+        });
+        return groups;
+      }
+      default: {
+        // reduce: #acc starts at the third argument, or at the first element (and the loop at the second);
+        // with neither, OpPointer indexes an empty slice and panics.
+        let start = 0;
+        if (node.args[2]) acc = this.eval(node.args[2]);
+        else {
+          if (collection.length === 0) return this.fail('reflect: slice index out of range', node);
+          acc = collection[0] as GoValue;
+          start = 1;
+        }
+        for (let index = start; index < collection.length; index++)
+          acc = run(collection[index] as GoValue, index);
+        return acc;
+      }
     }
   }
 
@@ -487,43 +484,10 @@ class Evaluator {
     return this.fail(`asFloat() not supported on ${runtimeTypeName(a)} ${String(a)}`, node);
   }
 
-  /** Go strconv.ParseFloat for decimal input, Inf/Infinity and NaN (any case). */
   private parseFloat(node: Node, s: string): number {
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
-    if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-    if (/^nan$/i.test(s)) return Number.NaN;
-    return this.fail(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`, node);
+    const f = goParseFloat(s);
+    if (f === null)
+      return this.fail(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`, node);
+    return f;
   }
-}
-
-/** Go's int64(float64): truncation; NaN and out-of-range values give math.MinInt64 on amd64. */
-function goTruncate(x: number): bigint {
-  if (!Number.isFinite(x) || Math.abs(x) >= 9.223372036854776e18) return -9223372036854775808n;
-  return BigInt(Math.trunc(x));
-}
-
-/**
- * expr v1.15.5 vm/runtime/generated.go Equal: numbers of any kind compare by value, strings and bools by
- * value, two nils are equal, anything else by reflect.DeepEqual (so mismatched kinds are just unequal).
- */
-export function goEqual(a: GoValue, b: GoValue): boolean {
-  if (isNum(a) && isNum(b)) return typeof a === typeof b ? a === b : Number(a) === Number(b);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] as GoValue));
-  }
-  if (isMapValue(a) && isMapValue(b)) return deepEqual(a, b);
-  return a === b;
-}
-
-function deepEqual(a: GoValue, b: GoValue): boolean {
-  if (typeof a !== typeof b) return false;
-  if (Array.isArray(a) || Array.isArray(b)) return goEqual(a, b);
-  if (isMapValue(a) && isMapValue(b)) {
-    const ka = Object.keys(a);
-    return (
-      ka.length === Object.keys(b).length &&
-      ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k] as GoValue, b[k] as GoValue))
-    );
-  }
-  return a === b;
 }

@@ -30,22 +30,22 @@ export type Node =
   | { type: 'closure'; body: Node; pos: number }
   | { type: 'let'; name: string; value: Node; body: Node; pos: number };
 
-/** Closure builtins this engine implements (expr v1.15.5 builtin/builtin.go). */
-export const closureBuiltins = new Set([
+/** Builtins that take a closure (expr v1.15.5 builtin/builtin.go `Predicate: true`; parser/parser.go). */
+export const predicateBuiltins = new Set([
   'all',
   'none',
   'any',
   'one',
   'filter',
   'map',
-  'count',
   'find',
   'findIndex',
   'findLast',
   'findLastIndex',
+  'count',
+  'groupBy',
+  'reduce',
 ]);
-/** Builtins that take a closure (expr v1.15.5 parser/parser.go `predicates`). */
-export const predicateBuiltins = new Set([...closureBuiltins, 'groupBy', 'reduce']);
 
 /** Every builtin name of expr v1.15.5 (builtin/builtin.go); a call to one of them is a builtin call. */
 export const builtinNames = new Set([
