@@ -92,9 +92,16 @@ export function parseDuration(text: string): GoDuration {
     if (v > INT64_MAX / unit) throw invalid();
     v *= unit;
     if (fraction) {
-      // Go: v += int64(float64(f) * (float64(unit) / scale)), with f the leading digits that fit.
-      const f = Number(`0.${fraction}`);
-      v += BigInt(Math.trunc(f * Number(unit)));
+      // Go leadingFraction: f the leading digits that fit in an int64, scale 10^(their count); then
+      // v += int64(float64(f) * (float64(unit) / scale)).
+      let f = 0n;
+      let scale = 1;
+      for (const digit of fraction) {
+        if (f > INT64_MAX / 10n) break;
+        f = f * 10n + BigInt(digit);
+        scale *= 10;
+      }
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
       if (v > INT64_MAX) throw invalid();
     }
     total += v;
@@ -593,6 +600,7 @@ export function parseTime(layout: string, value: string, zone: GoZone = UTC): Go
           // A fractional-second element: its width when written with 0s, any width with 9s.
           const m = /^[.,](\d+)/.exec(rest);
           const width = std.length - 1;
+          if (!m && std[1] === '9') break; // a fraction written with 9s may be left out
           if (!m || (std[1] === '0' && (m[1] as string).length !== width)) throw cannot(before, std);
           nanos = Number((m[1] as string).slice(0, 9).padEnd(9, '0'));
           rest = rest.slice(m[0].length);

@@ -203,7 +203,7 @@ export function toGoJSON(value: GoValue, indent = ''): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`json: unsupported value: ${formatGoFloat(value)}`);
-    return JSON.stringify(value);
+    return Object.is(value, -0) ? '-0' : JSON.stringify(value);
   }
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return goJSONString(value);
@@ -231,9 +231,13 @@ export function fromGoJSON(text: string): GoValue {
   try {
     return JSON.parse(text) as GoValue;
   } catch (error) {
-    // encoding/json reports "invalid character …" or "unexpected end of JSON input"; keep the gist.
+    // encoding/json's two shapes: the input ends early, or a character is wrong where it stands.
     const message = (error as Error).message;
-    if (/end of (JSON )?input/i.test(message)) throw new Error('unexpected end of JSON input');
-    throw new Error(`invalid JSON: ${message}`);
+    const token = /Unexpected token '(.+?)'/.exec(message)?.[1];
+    const at = /position (\d+)/.exec(message);
+    const character = token ?? (at ? text[Number(at[1])] : undefined);
+    if (character === undefined || /end of (JSON )?input/i.test(message))
+      throw new Error('unexpected end of JSON input');
+    throw new Error(`invalid character '${character}' in JSON`);
   }
 }
