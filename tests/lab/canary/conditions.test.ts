@@ -53,10 +53,10 @@ describe('evaluateConditions (Argo Rollouts semantics)', () => {
     expect(outcome.phase).toBe('Error');
   });
 
-  it('says when an Error is a deliberate difference (a method call gitops-lab does not implement)', () => {
-    const outcome = evaluateConditions([0.5], { successCondition: 'duration("1h").Seconds() > 0' });
+  it('says when an Error is a deliberate difference (a time.Time method gitops-lab does not implement)', () => {
+    const outcome = evaluateConditions([0.5], { successCondition: 'string(now().Location()) == "UTC"' });
     expect(outcome.phase).toBe('Error');
-    expect(outcome.difference).toContain('method calls are not supported here');
+    expect(outcome.difference).toContain('not implemented by gitops-lab');
   });
 
   it('reads now() from the injected clock, not the system clock', () => {

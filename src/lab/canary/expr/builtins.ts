@@ -18,6 +18,7 @@ import {
   formatV,
   fromGoJSON,
   GoAnyMap,
+  GoNamedInt,
   type GoValue,
   goCompare,
   INT64,
@@ -180,6 +181,7 @@ function typeOf(v: GoValue): string {
   if (typeof v === 'boolean') return 'bool';
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoDuration) return 'time.Duration';
+  if (v instanceof GoNamedInt) return v.type;
   if (Array.isArray(v)) return 'array';
   return 'map';
 }

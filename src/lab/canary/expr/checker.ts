@@ -7,6 +7,13 @@
  * "invalid operation: == (mismatched types []float64 and int)", never false.
  */
 import { ExprError } from './errors.js';
+import {
+  durationMethods,
+  namedIntMethods,
+  threeResultMethods,
+  timeMethods,
+  unimplementedTimeMethods,
+} from './methods.js';
 import { builtinNames, type Node, predicateBuiltins } from './parser.js';
 import { compileRegexp } from './regexp.js';
 
@@ -148,10 +155,6 @@ class Checker {
     throw new ExprError(this.source, detail, node.pos, 'type');
   }
 
-  private unsupported(node: Node, detail: string): never {
-    throw new ExprError(this.source, detail, node.pos, 'unsupported');
-  }
-
   visit(node: Node): Type {
     switch (node.type) {
       case 'nil':
@@ -170,6 +173,8 @@ class Checker {
           if (v.name === node.name) return v.type;
         }
         if (node.name === 'result' && this.env.result) return this.env.result;
+        // expr v1.15.5 checker/checker.go IdentifierNode: $env is the environment as a map.
+        if (node.name === '$env') return T.map(T.any);
         if (this.envFunction(node.name) || builtinNames.has(node.name)) return { k: 'func', name: node.name };
         // Strict: expr.Env makes unknown names a compile error (expr v1.15.5 checker/checker.go env()).
         return this.fail(node, `unknown name ${node.name}`);
@@ -250,7 +255,48 @@ class Checker {
       }
       case 'call':
         return this.call(node);
+      case 'method':
+        return this.method(node);
     }
+  }
+
+  // expr v1.15.5 checker/checker.go CallNode with a MemberNode callee: a method of time.Time or
+  // time.Duration (methods.ts), anything on interface {} (checked at run time), else the member's own error.
+  private method(node: Extract<Node, { type: 'method' }>): Type {
+    const base = this.visit(node.target);
+    const call = { type: 'call', name: node.name, args: node.args, pos: node.pos } as const;
+    const named = base.k === 'int' && (base.go === 'time.Month' || base.go === 'time.Weekday');
+    const table = isTime(base)
+      ? timeMethods
+      : isDuration(base)
+        ? durationMethods
+        : named
+          ? namedIntMethods
+          : undefined;
+    if (table) {
+      const sig = Object.hasOwn(table, node.name) ? table[node.name] : undefined;
+      if (isTime(base) && threeResultMethods.has(node.name))
+        return this.fail(node, `func ${node.name} returns more then two values`);
+      if (isTime(base) && unimplementedTimeMethods.has(node.name))
+        throw new ExprError(
+          this.source,
+          `the method time.Time.${node.name}() is valid in Argo Rollouts but not implemented by gitops-lab`,
+          node.pos,
+          'unsupported',
+        );
+      if (!sig) return this.fail(node, `type ${goName(base)} has no method ${node.name}`);
+      return this.checkArguments(call, sig);
+    }
+    const member = this.member({
+      type: 'member',
+      target: node.target,
+      property: { type: 'string', value: node.name, pos: node.pos },
+      optional: node.optional,
+      pos: node.pos,
+    });
+    for (const arg of node.args) this.visit(arg);
+    if (isAny(member)) return T.any;
+    return this.fail(node, `${goName(member)} is not callable`);
   }
 
   private unary(node: Extract<Node, { type: 'unary' }>): Type {
@@ -364,6 +410,14 @@ class Checker {
 
   // expr v1.15.5 checker/checker.go MemberNode.
   private member(node: Extract<Node, { type: 'member' }>): Type {
+    // $env.name and $env["name"] are the environment's own names (strict unless `?.`).
+    if (node.target.type === 'name' && node.target.name === '$env' && node.property.type === 'string') {
+      const name = node.property.value;
+      if (name === 'result' && this.env.result) return this.env.result;
+      if (this.envFunction(name)) return { k: 'func', name };
+      if (node.optional) return T.any;
+      return this.fail(node, `unknown name ${name}`);
+    }
     const base = this.visit(node.target);
     const prop = this.visit(node.property);
     const name = node.property.type === 'string' ? node.property.value : undefined;
@@ -372,7 +426,7 @@ class Checker {
       case 'any':
         return T.any;
       case 'time':
-        return this.unsupported(node, 'methods of time.Time are not implemented by gitops-lab');
+        return this.fail(node, `type time.Time has no field ${name ?? goName(prop)}`);
       case 'map':
         if (prop.k !== 'nil' && !isAny(prop) && !assignable(prop, base.key ?? T.string))
           return this.fail(
@@ -388,8 +442,6 @@ class Checker {
           );
         return base.elem;
       default:
-        if (isDuration(base))
-          return this.unsupported(node, 'methods of time.Duration are not implemented by gitops-lab');
         return this.fail(node, `type ${goName(base)}[${goName(prop)}] is undefined`);
     }
   }

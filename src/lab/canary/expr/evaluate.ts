@@ -9,16 +9,19 @@ import { callBuiltin, goParseFloat, goTruncate } from './builtins.js';
 import { type CheckEnv, check, T, type Type } from './checker.js';
 import { ExprError } from './errors.js';
 import { formatTime, GoDuration, GoTime, RFC3339Nano } from './gotime.js';
+import { callDurationMethod, callTimeMethod } from './methods.js';
 import { type Node, parse, predicateBuiltins } from './parser.js';
 import { matchString } from './regexp.js';
 import {
   GoAnyMap,
+  GoNamedInt,
   type GoValue,
   goCompare,
   goEqual,
   INT64,
   isMapValue,
   isNum,
+  kindName,
   runtimeTypeName,
 } from './values.js';
 
@@ -87,6 +90,7 @@ export function toValue(value: GoValue): Value {
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof GoTime) return formatTime(value, RFC3339Nano);
   if (value instanceof GoDuration) return Number(value.ns);
+  if (value instanceof GoNamedInt) return Number(value.value);
   if (Array.isArray(value)) return value.map(toValue);
   if (value instanceof GoAnyMap)
     return Object.fromEntries([...value.entries.values()].map(([k, v]) => [String(toValue(k)), toValue(v)]));
@@ -126,6 +130,7 @@ class Evaluator {
           if (v.name === node.name) return v.value;
         }
         if (node.name === 'result') return this.scope.result;
+        if (node.name === '$env') return { result: this.scope.result };
         return this.fail(`${node.name} is a function; call it`, node);
       }
       case 'pointer': {
@@ -187,6 +192,20 @@ class Evaluator {
       }
       case 'call':
         return this.call(node);
+      case 'method': {
+        const target = this.eval(node.target);
+        if (target === null && node.optional) throw new ChainNil();
+        const args = node.args.map((arg) => this.eval(arg));
+        const fail = (detail: string): never => this.fail(detail, node);
+        if (target instanceof GoTime) return callTimeMethod(target, node.name, args, fail);
+        if (target instanceof GoDuration) return callDurationMethod(target, node.name, args, fail);
+        if (target instanceof GoNamedInt && node.name === 'String') return target.name;
+        // vm/vm.go OpCall on a value that is not a function: reflect's panic.
+        const member = this.fetch(node, target, node.name);
+        return fail(
+          `reflect: call of reflect.Value.Call on ${member === null ? 'zero' : kindName(member)} Value`,
+        );
+      }
     }
   }
 

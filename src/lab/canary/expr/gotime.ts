@@ -325,18 +325,55 @@ function layoutChunks(layout: string): Chunk[] {
 }
 
 /** Go's Time.Format for the layout elements of time/format.go. */
-export function formatTime(t: GoTime, layout: string): string {
+/** The wall-clock fields of a time in its location (Go's Time.Date, Clock, Weekday, YearDay, Zone). */
+export function civil(t: GoTime) {
   const { offset, abbrev } = zoneAt(t.zone, t.ns);
   const localSeconds = Number(floorDiv(t.ns, NS_PER_S)) + offset;
   const nanos = Number(t.ns - floorDiv(t.ns, NS_PER_S) * NS_PER_S);
   const days = Math.floor(localSeconds / 86400);
   const secs = localSeconds - days * 86400;
   const { year, month, day } = civilFromDays(days);
-  const hour = Math.floor(secs / 3600);
-  const minute = Math.floor((secs % 3600) / 60);
-  const second = secs % 60;
-  const weekday = (((days + 4) % 7) + 7) % 7;
-  const yday = days - daysFromCivil(year, 1, 1) + 1;
+  return {
+    year,
+    month,
+    day,
+    hour: Math.floor(secs / 3600),
+    minute: Math.floor((secs % 3600) / 60),
+    second: secs % 60,
+    nanos,
+    weekday: (((days + 4) % 7) + 7) % 7,
+    yday: days - daysFromCivil(year, 1, 1) + 1,
+    offset,
+    abbrev,
+  };
+}
+
+/** Go's time.Date in a location: fields may overflow (month 13 is January of the next year). */
+export function dateIn(
+  zone: GoZone,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  nanos: number,
+): GoTime {
+  const m0 = month - 1;
+  const y = year + Math.floor(m0 / 12);
+  const m = (((m0 % 12) + 12) % 12) + 1;
+  const days = daysFromCivil(y, m, 1) + day - 1;
+  const wall =
+    (BigInt(days) * 86400n + BigInt(hour * 3600 + minute * 60 + second)) * NS_PER_S + BigInt(nanos);
+  return new GoTime(inZone(zone, wall), zone);
+}
+
+export const monthNames = longMonths;
+export const weekdayNames = longDays;
+
+/** Go's Time.Format for the layout elements of time/format.go. */
+export function formatTime(t: GoTime, layout: string): string {
+  const { offset, abbrev, year, month, day, hour, minute, second, nanos, weekday, yday } = civil(t);
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
   const zoneText = (std: string): string => {
     if (std.startsWith('Z') && offset === 0) return 'Z';

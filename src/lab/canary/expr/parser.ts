@@ -27,6 +27,7 @@ export type Node =
   | { type: 'slice'; target: Node; from?: Node; to?: Node; pos: number }
   | { type: 'chain'; node: Node; pos: number }
   | { type: 'call'; name: string; args: Node[]; pos: number }
+  | { type: 'method'; target: Node; name: string; args: Node[]; optional: boolean; pos: number }
   | { type: 'closure'; body: Node; pos: number }
   | { type: 'let'; name: string; value: Node; body: Node; pos: number };
 
@@ -418,6 +419,20 @@ class Parser {
         if (property.kind !== 'name') throw this.error(`expected name`, property.pos);
         const optional = token.value === '?.';
         chained ||= optional;
+        if (this.isBracket('(')) {
+          // expr v1.15.5 parser/parser.go: `a.b(…)` is a CallNode whose callee is the member a.b (a method).
+          this.next();
+          const args = this.parseList(')');
+          current = {
+            type: 'method',
+            target: current,
+            name: property.value,
+            args,
+            optional,
+            pos: property.pos,
+          };
+          continue;
+        }
         current = {
           type: 'member',
           target: current,
@@ -425,14 +440,6 @@ class Parser {
           optional,
           pos: property.pos,
         };
-        if (this.isBracket('(')) {
-          throw new ExprError(
-            this.source,
-            'method calls are not supported here',
-            property.pos,
-            'unsupported',
-          );
-        }
         continue;
       }
       if (this.isBracket('[')) {

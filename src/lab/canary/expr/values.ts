@@ -25,6 +25,22 @@ export class GoAnyMap {
   }
 }
 
+/**
+ * A named integer type from Go's time package (time.Month, time.Weekday), as Time.Month() and
+ * Time.Weekday() return it. expr v1.15.5's runtime has no case for named types, so one equals only the same
+ * type and value (reflect.DeepEqual), and arithmetic or ordering on it is an error; fmt prints its name.
+ */
+export class GoNamedInt {
+  constructor(
+    readonly type: 'time.Month' | 'time.Weekday',
+    readonly value: bigint,
+    readonly name: string,
+  ) {}
+  toString(): string {
+    return this.name;
+  }
+}
+
 /** A value inside the engine: bigint is Go's int/int64. */
 export type GoValue =
   | bigint
@@ -35,6 +51,7 @@ export type GoValue =
   | GoTime
   | GoDuration
   | GoAnyMap
+  | GoNamedInt
   | GoValue[]
   | { [key: string]: GoValue };
 
@@ -46,6 +63,7 @@ function mapKey(key: GoValue): string {
   if (typeof key === 'string') return `string:${key}`;
   if (typeof key === 'boolean') return `bool:${key}`;
   if (key instanceof GoDuration) return `duration:${key.ns}`;
+  if (key instanceof GoNamedInt) return `${key.type}:${key.value}`;
   if (key instanceof GoTime) return `time:${key.ns}:${JSON.stringify(key.zone)}`;
   throw new Error(`runtime error: hash of unhashable type ${runtimeTypeName(key)}`);
 }
@@ -57,7 +75,8 @@ export const isMapValue = (v: GoValue | undefined): v is { [key: string]: GoValu
   !Array.isArray(v) &&
   !(v instanceof GoTime) &&
   !(v instanceof GoDuration) &&
-  !(v instanceof GoAnyMap);
+  !(v instanceof GoAnyMap) &&
+  !(v instanceof GoNamedInt);
 
 export const isNum = (v: GoValue | undefined): v is number | bigint =>
   typeof v === 'number' || typeof v === 'bigint';
@@ -74,6 +93,7 @@ export function runtimeTypeName(value: GoValue | undefined): string {
   if (value instanceof GoTime) return 'time.Time';
   if (value instanceof GoDuration) return 'time.Duration';
   if (value instanceof GoAnyMap) return 'map[interface {}]interface {}';
+  if (value instanceof GoNamedInt) return value.type;
   if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? '[]float64' : '[]interface {}';
   return 'map[string]interface {}';
 }
@@ -82,6 +102,7 @@ export function runtimeTypeName(value: GoValue | undefined): string {
 export function kindName(value: GoValue | undefined): string {
   if (value === null || value === undefined) return 'invalid';
   if (value instanceof GoDuration) return 'int64';
+  if (value instanceof GoNamedInt) return 'int';
   if (value instanceof GoTime) return 'struct';
   if (value instanceof GoAnyMap || isMapValue(value)) return 'map';
   if (Array.isArray(value)) return 'slice';
@@ -97,6 +118,7 @@ export function goEqual(a: GoValue, b: GoValue): boolean {
   if (isNum(a) && isNum(b)) return typeof a === typeof b ? a === b : Number(a) === Number(b);
   if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns;
   if (a instanceof GoDuration && b instanceof GoDuration) return a.ns === b.ns;
+  if (a instanceof GoNamedInt && b instanceof GoNamedInt) return a.type === b.type && a.value === b.value;
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] as GoValue));
   }
@@ -108,7 +130,8 @@ export function goEqual(a: GoValue, b: GoValue): boolean {
 function deepEqual(a: GoValue, b: GoValue): boolean {
   if (typeof a !== typeof b) return false;
   if (Array.isArray(a) || Array.isArray(b)) return goEqual(a, b);
-  if (a instanceof GoTime || a instanceof GoDuration) return b instanceof a.constructor && goEqual(a, b);
+  if (a instanceof GoTime || a instanceof GoDuration || a instanceof GoNamedInt)
+    return b instanceof a.constructor && goEqual(a, b);
   if (a instanceof GoAnyMap && b instanceof GoAnyMap) {
     return (
       a.size === b.size &&
@@ -174,7 +197,8 @@ export function formatV(value: GoValue, nested = false): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return formatGoFloat(value);
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
-  if (value instanceof GoTime || value instanceof GoDuration) return value.toString();
+  if (value instanceof GoTime || value instanceof GoDuration || value instanceof GoNamedInt)
+    return value.toString();
   if (Array.isArray(value)) return `[${value.map((v) => formatV(v, true)).join(' ')}]`;
   // fmt prints maps sorted by key (internal/fmtsort).
   const pairs: [GoValue, GoValue][] =
@@ -208,6 +232,7 @@ export function toGoJSON(value: GoValue, indent = ''): string {
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return goJSONString(value);
   if (value instanceof GoDuration) return value.ns.toString();
+  if (value instanceof GoNamedInt) return value.value.toString();
   if (value instanceof GoTime) return goJSONString(formatTime(value, RFC3339Nano));
   if (value instanceof GoAnyMap) throw new Error('json: unsupported type: map[interface {}]interface {}');
   if (Array.isArray(value)) {

@@ -360,3 +360,91 @@ describe('expr v1.15.5 docs/Language-Definition.md examples', () => {
     );
   });
 });
+
+// Methods of the values now(), date() and duration() return: expr v1.15.5 docs/Language-Definition.md and
+// builtin/builtin_test.go, and Go's own examples of them (go/src/time/example_test.go), since expr calls Go.
+describe('time.Time and time.Duration methods', () => {
+  it('duration("1h").Seconds() == 3600 (docs/Language-Definition.md)', () => {
+    expect(run('duration("1h").Seconds() == 3600')).toBe(true);
+  });
+
+  it('now().Format("2006-01-02T15:04Z") is the clock formatted (builtin_test.go TestBuiltin)', () => {
+    expect(run('now().Format("2006-01-02T15:04Z")')).toBe('2024-05-06T07:08Z');
+  });
+
+  const d = 'duration("1h15m30.918273645s")';
+  // time/example_test.go ExampleDuration_Round and ExampleDuration_Truncate.
+  const durationCases: [string, string, string][] = [
+    ['1ns', '1h15m30.918273645s', '1h15m30.918273645s'],
+    ['1us', '1h15m30.918274s', '1h15m30.918273s'],
+    ['1ms', '1h15m30.918s', '1h15m30.918s'],
+    ['1s', '1h15m31s', '1h15m30s'],
+    ['2s', '1h15m30s', '1h15m30s'],
+    ['1m', '1h16m0s', '1h15m0s'],
+    ['10m', '1h20m0s', '1h10m0s'],
+    ['1h', '1h0m0s', '1h0m0s'],
+  ];
+  it.each(durationCases)('Duration.Round/Truncate(%s): %s, %s', (by, rounded, truncated) => {
+    expect(run(`${d}.Round(duration("${by}")).String()`)).toBe(rounded);
+    expect(run(`${d}.Truncate(duration("${by}")).String()`)).toBe(truncated);
+  });
+
+  // time/example_test.go ExampleTime_Round.
+  const roundCases: [string, string][] = [
+    ['1ns', '12:15:30.918273645'],
+    ['1us', '12:15:30.918274'],
+    ['1ms', '12:15:30.918'],
+    ['1s', '12:15:31'],
+    ['2s', '12:15:30'],
+    ['1m', '12:16:00'],
+    ['10m', '12:20:00'],
+    ['1h', '12:00:00'],
+  ];
+  it.each(roundCases)('Time.Round(%s) is %s', (by, want) => {
+    const t = 'date("12:15:30.918273645", "15:04:05.999999999")';
+    expect(run(`${t}.Round(duration("${by}")).Format("15:04:05.999999999")`)).toBe(want);
+  });
+
+  // time/example_test.go ExampleTime_Truncate (Parse accepts the fraction after the seconds field).
+  const truncateCases: [string, string][] = [
+    ['1ns', '2012-12-07 12:15:30.918273645 +0000 UTC'],
+    ['1us', '2012-12-07 12:15:30.918273 +0000 UTC'],
+    ['1ms', '2012-12-07 12:15:30.918 +0000 UTC'],
+    ['1s', '2012-12-07 12:15:30 +0000 UTC'],
+    ['2s', '2012-12-07 12:15:30 +0000 UTC'],
+    ['1m', '2012-12-07 12:15:00 +0000 UTC'],
+    ['10m', '2012-12-07 12:10:00 +0000 UTC'],
+  ];
+  it.each(truncateCases)('Time.Truncate(%s) is %s', (by, want) => {
+    const t = 'date("2012 Dec 07 12:15:30.918273645", "2006 Jan 02 15:04:05")';
+    expect(run(`string(${t}.Truncate(duration("${by}")))`)).toBe(want);
+  });
+
+  it('Month() and Weekday() are named types: equal only to their own type, printed by name', () => {
+    expect(run('date("2024-05-06").Month() == 5')).toBe(false);
+    expect(run('date("2024-05-06").Month() == date("2024-05-31").Month()')).toBe(true);
+    expect(run('string(date("2024-05-06").Month()) + " " + date("2024-05-06").Weekday().String()')).toBe(
+      'May Monday',
+    );
+  });
+
+  it('Sub, Add, AddDate, Before/After, Unix (time/time.go)', () => {
+    expect(run('date("2024-01-31").AddDate(0, 1, 0).Format("2006-01-02")')).toBe('2024-03-02');
+    expect(run('now().Add(duration("-1h")).Before(now()) && now().After(now().Add(duration("-1ns")))')).toBe(
+      true,
+    );
+    expect(run('now().Sub(date("2024-05-06")).String()')).toBe('7h8m9.123s');
+    expect(run('now().Unix()')).toBe(BigInt(Math.floor(fixedNow.getTime() / 1000)));
+    expect(run('now().UnixMilli()')).toBe(BigInt(fixedNow.getTime()));
+    // vm/runtime/runtime.go Negate has no case for time.Duration.
+    expect(failure('-duration("1h")').detail).toBe('invalid operation: - time.Duration');
+  });
+
+  it('Date() and Clock() have three results, which expr rejects; unknown methods are type errors', () => {
+    expect(failure('now().Date()').detail).toBe('func Date returns more then two values');
+    expect(failure('now().Clock()').detail).toBe('func Clock returns more then two values');
+    expect(failure('now().Bogus()').detail).toBe('type time.Time has no method Bogus');
+    expect(failure('duration("1s").Bogus()').detail).toBe('type time.Duration has no method Bogus');
+    expect(failure('now().Location()').kind).toBe('unsupported');
+  });
+});
