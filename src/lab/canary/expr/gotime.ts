@@ -144,10 +144,13 @@ export function formatDuration(ns: bigint): string {
   return negative ? `-${out}` : out;
 }
 
-/** Go's time.LoadLocation: "" and "UTC" are UTC, "Local" is this machine's zone, else an IANA name. */
+/**
+ * Go's time.LoadLocation: "" and "UTC" are UTC, else an IANA name. "Local" is the Argo Rollouts
+ * controller's zone, UTC in its container image (docs/canary.md), not this machine's.
+ */
 export function loadLocation(name: string): GoZone {
-  if (name === '' || name === 'UTC') return UTC;
-  const iana = name === 'Local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : name;
+  if (name === '' || name === 'UTC' || name === 'Local') return UTC;
+  const iana = name;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: iana });
   } catch {

@@ -206,7 +206,7 @@ export function callTimeMethod(
     case 'UTC':
       return new GoTime(t.ns, UTC);
     case 'Local':
-      return new GoTime(t.ns, loadLocation('Local'));
+      return new GoTime(t.ns, loadLocation('Local')); // the controller's zone: UTC
     case 'Unix':
       return floorDiv(t.ns, NS_PER_S);
     case 'UnixMilli':
