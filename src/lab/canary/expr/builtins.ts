@@ -47,7 +47,7 @@ function str(ctx: BuiltinContext, v: GoValue | undefined): string {
 function toInt(ctx: BuiltinContext, v: GoValue | undefined): number {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number') return Math.trunc(v);
-  if (v instanceof GoDuration) return Number(v.ns);
+  // A named type (time.Duration) matches none of ToInt's cases.
   return ctx.fail(`invalid operation: int(${runtimeTypeName(v ?? null)})`);
 }
 
@@ -215,11 +215,19 @@ function sortValues(
     if (a !== b) return ctx.fail(`cannot sort array of different types (${a} and ${b})`);
   }
   const first = keyed[0]?.key;
-  if (first !== undefined && !isNum(first) && typeof first !== 'string' && !(first instanceof GoDuration))
+  if (
+    first !== undefined &&
+    !isNum(first) &&
+    typeof first !== 'string' &&
+    !(first instanceof GoDuration) &&
+    !(first instanceof GoNamedInt)
+  )
     return ctx.fail(`sort: unsupported type ${kindName(first)}`);
+  // builtin/sort.go Less goes by reflect kind, so durations and months sort as their integers.
+  const byKind = (v: GoValue) => (v instanceof GoDuration ? v.ns : v instanceof GoNamedInt ? v.value : v);
   keyed.sort((p, q) => {
-    if (goCompare('<', p.key, q.key)) return desc ? 1 : -1;
-    if (goCompare('>', p.key, q.key)) return desc ? -1 : 1;
+    if (goCompare('<', byKind(p.key), byKind(q.key))) return desc ? 1 : -1;
+    if (goCompare('>', byKind(p.key), byKind(q.key))) return desc ? -1 : 1;
     return 0;
   });
   return keyed.map((k) => k.item);
@@ -270,7 +278,6 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
     case 'int':
       if (typeof a === 'bigint') return a;
       if (typeof a === 'number') return goTruncate(a);
-      if (a instanceof GoDuration) return a.ns;
       if (typeof a === 'string') {
         if (!/^[+-]?\d+$/.test(a) || INT64(BigInt(a)) !== BigInt(a))
           return ctx.fail(`invalid operation: int(${a})`);
@@ -279,7 +286,6 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
       return ctx.fail(`invalid operation: int(${runtimeTypeName(a)})`);
     case 'float': {
       if (isNum(a)) return Number(a);
-      if (a instanceof GoDuration) return Number(a.ns);
       if (typeof a === 'string') {
         const f = goParseFloat(a);
         return f === null ? ctx.fail(`invalid operation: float(${a})`) : f;
@@ -364,9 +370,10 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
     case 'mean':
     case 'median': {
       if (!Array.isArray(a)) return ctx.fail(`cannot ${name} ${kindName(a)}`);
-      const bad = a.find((x) => !isNum(x));
+      // reflect's CanInt/CanFloat go by kind: a time.Duration or time.Month counts as its integer.
+      const items = a.map((x) => (x instanceof GoDuration ? x.ns : x instanceof GoNamedInt ? x.value : x));
+      const bad = items.find((x) => !isNum(x));
       if (bad !== undefined) return ctx.fail(`cannot ${name} ${kindName(bad)}`);
-      const items = a as (number | bigint)[];
       if (name === 'sum') {
         // An int sum until the first float, then a float64 sum (builtin.go `goto float`).
         if (items.every((x) => typeof x === 'bigint'))

@@ -11,6 +11,8 @@ export { GoDuration, GoTime };
 /** A map whose keys are any comparable Go value (map[interface {}]V). */
 export class GoAnyMap {
   readonly entries = new Map<string, [GoValue, GoValue]>();
+  /** Its Go type, as messages print it: groupBy's is map[interface {}][]interface {}. */
+  constructor(readonly goType = 'map[interface {}]interface {}') {}
   set(key: GoValue, value: GoValue): void {
     this.entries.set(mapKey(key), [key, value]);
   }
@@ -92,7 +94,7 @@ export function runtimeTypeName(value: GoValue | undefined): string {
   if (typeof value === 'boolean') return 'bool';
   if (value instanceof GoTime) return 'time.Time';
   if (value instanceof GoDuration) return 'time.Duration';
-  if (value instanceof GoAnyMap) return 'map[interface {}]interface {}';
+  if (value instanceof GoAnyMap) return value.goType;
   if (value instanceof GoNamedInt) return value.type;
   if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? '[]float64' : '[]interface {}';
   return 'map[string]interface {}';
@@ -234,7 +236,7 @@ export function toGoJSON(value: GoValue, indent = ''): string {
   if (value instanceof GoDuration) return value.ns.toString();
   if (value instanceof GoNamedInt) return value.value.toString();
   if (value instanceof GoTime) return goJSONString(formatTime(value, RFC3339Nano));
-  if (value instanceof GoAnyMap) throw new Error('json: unsupported type: map[interface {}]interface {}');
+  if (value instanceof GoAnyMap) throw new Error(`json: unsupported type: ${value.goType}`);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     return `[\n${value.map((v) => inner + toGoJSON(v, inner)).join(',\n')}\n${indent}]`;
