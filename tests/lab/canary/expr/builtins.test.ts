@@ -240,3 +240,69 @@ describe('matches: Go RE2 syntax and semantics', () => {
     expect(() => run('"a" matches "\\\\1"')).toThrow('error parsing regexp: invalid escape sequence: `\\1`');
   });
 });
+
+describe('builtins that parse text: any input gives a value or an ExprError in the Go shape', () => {
+  const outcome = (expression: string): GoValue | ExprError => {
+    try {
+      return run(expression);
+    } catch (error) {
+      if (error instanceof ExprError) return error;
+      throw error;
+    }
+  };
+  const anyText = fc.oneof(
+    fc.string({ maxLength: 16 }),
+    fc.stringMatching(/^[-+]?[0-9.]{0,6}(ns|us|µs|ms|s|m|h|d|x)?[0-9.]{0,3}(ns|ms|s|m|h)?$/),
+    fc.stringMatching(/^[0-9]{1,4}[-:. T][0-9]{1,2}[-:. T][0-9]{1,2}( [0-9:]{0,8})?(Z|[+-][0-9:]{0,5})?$/),
+  );
+  const clean = (s: string) => s.replace(/[\ud800-\udfff]/g, 'x');
+
+  it('duration(s): a time.Duration or "time: …"', () => {
+    fc.assert(
+      fc.property(anyText, (raw) => {
+        const out = outcome(`duration(${lit(clean(raw))})`);
+        if (out instanceof ExprError)
+          expect(out.detail).toMatch(/^time: (invalid duration|missing unit|unknown unit) /);
+        else expect(out).toBeInstanceOf(GoDuration);
+      }),
+    );
+  });
+
+  it('date(s) and date(s, layout): a time.Time, "invalid date s" or Go\'s "parsing time …"', () => {
+    const layouts = fc.constantFrom(
+      '2006-01-02',
+      '2006-01-02 15:04:05',
+      '02 Jan 06 15:04 MST',
+      '15:04:05.000',
+      'Z07:00',
+    );
+    fc.assert(
+      fc.property(anyText, layouts, (raw, layout) => {
+        const s = clean(raw);
+        const one = outcome(`date(${lit(s)})`);
+        if (one instanceof ExprError) expect(one.detail).toBe(`invalid date ${s}`);
+        else expect(one).toBeInstanceOf(GoTime);
+        const two = outcome(`date(${lit(s)}, ${lit(layout)})`);
+        if (two instanceof ExprError) expect(two.detail).toMatch(/^parsing time "/);
+        else expect(two).toBeInstanceOf(GoTime);
+      }),
+    );
+  });
+
+  it('s matches p: a bool or "error parsing regexp: …"; fromJSON and fromBase64 fail in their Go shapes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), fc.string({ maxLength: 12 }), (rawText, rawPattern) => {
+        const matched = outcome(`${lit(clean(rawText))} matches ${lit(clean(rawPattern))}`);
+        if (matched instanceof ExprError) expect(matched.detail).toMatch(/^error parsing regexp: /);
+        else expect(typeof matched).toBe('boolean');
+        const json = outcome(`fromJSON(${lit(clean(rawPattern))})`);
+        if (json instanceof ExprError)
+          expect(json.detail).toMatch(/^(unexpected end of JSON input|invalid character '.+' in JSON)$/);
+        const decoded = outcome(`fromBase64(${lit(clean(rawPattern))})`);
+        if (decoded instanceof ExprError)
+          expect(decoded.detail).toMatch(/^illegal base64 data at input byte \d+$/);
+        else expect(typeof decoded).toBe('string');
+      }),
+    );
+  });
+});
