@@ -80,8 +80,9 @@ const isArray = (t: Type) => t.k === 'array';
 const isMap = (t: Type) => t.k === 'map';
 const isTime = (t: Type) => t.k === 'time';
 const isDuration = (t: Type) => t.k === 'int' && t.go === 'time.Duration';
-/** Go's reflect.Kind of an integer type: int64 and time.Duration are Int64, int is Int. */
-const intKind = (t: Type) => (t.k === 'int' && t.go ? 'int64' : 'int');
+/** Go's reflect.Kind of an integer type: int64 and time.Duration are Int64; int, time.Month are Int. */
+const intKind = (t: Type) =>
+  t.k === 'int' && (t.go === 'int64' || t.go === 'time.Duration') ? 'int64' : 'int';
 
 /** expr v1.15.5 checker/types.go `or`: one side is interface{} and the other passes one of the tests. */
 function or(l: Type, r: Type, ...tests: ((t: Type) => boolean)[]): boolean {
@@ -603,7 +604,7 @@ class Checker {
           if (t && !isString(t) && !isAny(t))
             return this.fail(
               node,
-              `invalid argument for sort (expected string, got ${goName(types[name === 'sort' ? 1 : 1] as Type)})`,
+              `invalid argument for sort (expected string, got ${goName(types[1] as Type)})`,
             );
         }
         return T.array(T.any);
