@@ -451,7 +451,7 @@ class Evaluator {
       }
       case 'groupBy': {
         // vm.go OpGroupBy: map[any][]any keyed by the closure's value, with Go map-key identity.
-        const groups = new GoAnyMap('map[interface {}][]interface {}');
+        const groups = new GoAnyMap('map[interface {}][]interface {}', collection.length === 0);
         collection.forEach((item, index) => {
           const key = run(item, index);
           try {

@@ -11,8 +11,14 @@ export { GoDuration, GoTime };
 /** A map whose keys are any comparable Go value (map[interface {}]V). */
 export class GoAnyMap {
   readonly entries = new Map<string, [GoValue, GoValue]>();
-  /** Its Go type, as messages print it: groupBy's is map[interface {}][]interface {}. */
-  constructor(readonly goType = 'map[interface {}]interface {}') {}
+  /**
+   * goType: its Go type, as messages print it (groupBy's is map[interface {}][]interface {}). nil: a nil
+   * map, as groupBy of an empty array leaves it (vm.go OpGroupBy never ran), which equals nil.
+   */
+  constructor(
+    readonly goType = 'map[interface {}]interface {}',
+    readonly nil = false,
+  ) {}
   set(key: GoValue, value: GoValue): void {
     this.entries.set(mapKey(key), [key, value]);
   }
@@ -117,6 +123,9 @@ export function kindName(value: GoValue | undefined): string {
  * reflect.DeepEqual (so mismatched kinds are just unequal).
  */
 export function goEqual(a: GoValue, b: GoValue): boolean {
+  // generated.go Equal ends with IsNil(a) && IsNil(b): a nil map equals nil.
+  if ((a instanceof GoAnyMap && a.nil && b === null) || (b instanceof GoAnyMap && b.nil && a === null))
+    return true;
   if (isNum(a) && isNum(b)) return typeof a === typeof b ? a === b : Number(a) === Number(b);
   if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns;
   if (a instanceof GoDuration && b instanceof GoDuration) return a.ns === b.ns;

@@ -159,6 +159,9 @@ describe('expr v1.15.5 builtin/builtin_test.go TestBuiltin', () => {
     // Go map keys keep their type: the string "1" is another key.
     expect(groups.has('1')).toBe(false);
     expect(run('groupBy(1..9, # % 2)["1"]')).toBeNull();
+    // vm/vm.go: OpGroupBy never runs on [], so the map stays nil (runtime.Equal: IsNil(a) && IsNil(b)).
+    expect(run('groupBy([], #) == nil && len(groupBy([], #)) == 0')).toBe(true);
+    expect(run('groupBy([1], #) == nil')).toBe(false);
   });
 
   it('duration("1h") is time.Hour', () => {
