@@ -286,7 +286,7 @@ class Checker {
           'unsupported',
         );
       if (!sig) return this.fail(node, `type ${goName(base)} has no method ${node.name}`);
-      return this.checkArguments(call, sig);
+      return this.checkOverloads(call, [sig]);
     }
     const member = this.member({
       type: 'member',
@@ -510,18 +510,7 @@ class Checker {
     if (predicateBuiltins.has(name)) return this.closure(node);
     if (name === 'get') return this.builtinGet(node);
     const overloads = typedBuiltins[name];
-    if (overloads) {
-      let last: ExprError | undefined;
-      for (const sig of overloads) {
-        try {
-          return this.checkArguments(node, sig);
-        } catch (error) {
-          if (!(error instanceof ExprError) || error.kind !== 'type') throw error;
-          last = error;
-        }
-      }
-      throw last;
-    }
+    if (overloads) return this.checkOverloads(node, overloads);
     const types = args.map((arg) => this.visit(arg));
     const a = types[0] as Type;
     const arity = (...allowed: number[]) => {
@@ -637,6 +626,22 @@ class Checker {
     return this.fail(value, `type ${goName(t)} does not support indexing`);
   }
 
+  // expr v1.15.5 checker/checker.go checkFunction: the first overload that fits, else the last one's error.
+  private checkOverloads(node: Extract<Node, { type: 'call' }>, overloads: Signature[]): Type {
+    let last: ExprError | undefined;
+    for (const sig of overloads) {
+      try {
+        return this.checkArguments(node, sig);
+      } catch (error) {
+        // An error inside an argument is the first error checker.go records (v.err), whatever overload.
+        if (error instanceof ArgumentError) throw error.cause;
+        if (!(error instanceof ExprError) || error.kind !== 'type') throw error;
+        last = error;
+      }
+    }
+    throw last;
+  }
+
   // expr v1.15.5 checker/checker.go checkArguments: arity, then each argument assignable to its parameter
   // (an integer where a float64 is wanted is converted when it is a literal; nil passes the check).
   private checkArguments(node: Extract<Node, { type: 'call' }>, sig: Signature): Type {
@@ -644,7 +649,12 @@ class Checker {
     if (args.length > sig.params.length) return this.fail(node, `too many arguments to call ${name}`);
     if (args.length < sig.params.length) return this.fail(node, `not enough arguments to call ${name}`);
     args.forEach((arg, i) => {
-      const t = this.visit(arg);
+      let t: Type;
+      try {
+        t = this.visit(arg);
+      } catch (error) {
+        throw new ArgumentError(error);
+      }
       const want = sig.params[i] as Type;
       if (want.k === 'float' && isInt(t)) return;
       if (isInt(want) && isInt(t)) return;
@@ -661,6 +671,13 @@ function sameType(a: Type, b: Type): boolean {
   if ((a.k === 'array' || a.k === 'map') && (b.k === 'array' || b.k === 'map'))
     return sameType(a.elem, b.elem);
   return true;
+}
+
+/** An error raised while checking an argument itself, not while matching it to an overload. */
+class ArgumentError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('argument error');
+  }
 }
 
 /** Go's reflect AssignableTo for these types: identical types, or anything to interface {}. */

@@ -9,7 +9,7 @@ import { callBuiltin, goParseFloat, goTruncate } from './builtins.js';
 import { type CheckEnv, check, T, type Type } from './checker.js';
 import { ExprError } from './errors.js';
 import { formatTime, GoDuration, GoTime, RFC3339Nano } from './gotime.js';
-import { callDurationMethod, callTimeMethod } from './methods.js';
+import { callDurationMethod, callTimeMethod, durationMethods, timeMethods } from './methods.js';
 import { type Node, parse, predicateBuiltins } from './parser.js';
 import { matchString } from './regexp.js';
 import {
@@ -195,8 +195,24 @@ class Evaluator {
       case 'method': {
         const target = this.eval(node.target);
         if (target === null && node.optional) throw new ChainNil();
-        const args = node.args.map((arg) => this.eval(arg));
         const fail = (detail: string): never => this.fail(detail, node);
+        const table =
+          target instanceof GoTime ? timeMethods : target instanceof GoDuration ? durationMethods : {};
+        const params = Object.hasOwn(table, node.name) ? (table[node.name]?.params ?? []) : [];
+        // checker.go checkArguments retypes an integer constant passed for a time.Duration parameter
+        // (traverseAndReplaceIntegerNodesWithIntegerNodes): now().Add(1) adds one nanosecond.
+        const args = node.args.map((arg, i) => {
+          const value = this.eval(arg);
+          const want = params[i];
+          if (
+            want?.k === 'int' &&
+            want.go === 'time.Duration' &&
+            typeof value === 'bigint' &&
+            integerConstant(arg)
+          )
+            return new GoDuration(value);
+          return value;
+        });
         if (target instanceof GoTime) return callTimeMethod(target, node.name, args, fail);
         if (target instanceof GoDuration) return callDurationMethod(target, node.name, args, fail);
         if (target instanceof GoNamedInt && node.name === 'String') return target.name;
@@ -377,12 +393,13 @@ class Evaluator {
         return this.asFloat(node, a);
       case 'isNaN':
       case 'isInf': {
-        // math.IsNaN / isInf take float64: an int literal is converted at compile time, any other int
+        // math.IsNaN / isInf take float64: an integer constant is converted at compile time (checker.go
+        // traverseAndReplaceIntegerNodesWithFloatNodes), any other int
         // value makes the reflect call panic.
         const arg = node.args[0] as Node;
         let x: number;
         if (typeof a === 'number') x = a;
-        else if (typeof a === 'bigint' && arg.type === 'int') x = Number(a);
+        else if (typeof a === 'bigint' && integerConstant(arg)) x = Number(a);
         else return this.fail(`reflect: Call using ${runtimeTypeName(a)} as type float64`, node);
         return name === 'isNaN' ? Number.isNaN(x) : Math.abs(x) === Number.POSITIVE_INFINITY;
       }
@@ -509,4 +526,13 @@ class Evaluator {
       return this.fail(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`, node);
     return f;
   }
+}
+
+/** An integer literal, or +, - and * of them: what checker.go retypes to an integer parameter's type. */
+function integerConstant(node: Node): boolean {
+  if (node.type === 'int') return true;
+  if (node.type === 'unary') return node.op !== 'not' && integerConstant(node.operand);
+  if (node.type === 'binary')
+    return ['+', '-', '*'].includes(node.op) && integerConstant(node.left) && integerConstant(node.right);
+  return false;
 }

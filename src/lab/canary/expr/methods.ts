@@ -19,7 +19,7 @@ import {
   UTC,
   weekdayNames,
 } from './gotime.js';
-import { GoNamedInt, type GoValue } from './values.js';
+import { GoNamedInt, type GoValue, runtimeTypeName } from './values.js';
 
 const NS_PER_S = 1_000_000_000n;
 /** Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch. */
@@ -137,12 +137,13 @@ export function callTimeMethod(
   fail: (m: string) => never,
 ): GoValue {
   const arg = args[0];
-  const asTime = (v: GoValue | undefined): GoTime =>
-    v instanceof GoTime ? v : fail(`reflect: Call using ${typeof v} as type time.Time`);
+  // A value of another type reaching a typed parameter makes reflect's Call panic (vm/vm.go OpCall).
+  const wrong = (v: GoValue | undefined, type: string): never =>
+    fail(`reflect: Call using ${runtimeTypeName(v ?? null)} as type ${type}`);
+  const asTime = (v: GoValue | undefined): GoTime => (v instanceof GoTime ? v : wrong(v, 'time.Time'));
   const asDuration = (v: GoValue | undefined): bigint =>
-    v instanceof GoDuration ? v.ns : fail('reflect: Call using interface {} as type time.Duration');
-  const asInt = (v: GoValue | undefined): number =>
-    typeof v === 'bigint' ? Number(v) : fail('reflect: Call using interface {} as type int');
+    v instanceof GoDuration ? v.ns : wrong(v, 'time.Duration');
+  const asInt = (v: GoValue | undefined): number => (typeof v === 'bigint' ? Number(v) : wrong(v, 'int'));
   const c = civil(t);
   switch (name) {
     case 'Add':
@@ -189,9 +190,7 @@ export function callTimeMethod(
     case 'Weekday':
       return new GoNamedInt('time.Weekday', BigInt(c.weekday), weekdayNames[c.weekday] as string);
     case 'Format':
-      return typeof arg === 'string'
-        ? formatTime(t, arg)
-        : fail('reflect: Call using interface {} as type string');
+      return typeof arg === 'string' ? formatTime(t, arg) : wrong(arg, 'string');
     case 'String':
       return t.toString();
     case 'Zone':
@@ -238,7 +237,7 @@ export function callDurationMethod(
   const by = (): bigint =>
     args[0] instanceof GoDuration
       ? args[0].ns
-      : fail('reflect: Call using interface {} as type time.Duration');
+      : fail(`reflect: Call using ${runtimeTypeName(args[0] ?? null)} as type time.Duration`);
   switch (name) {
     case 'Abs':
       return new GoDuration(d.ns < 0n ? BigInt.asIntN(64, -d.ns) : d.ns);

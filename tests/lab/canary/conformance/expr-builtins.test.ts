@@ -443,6 +443,13 @@ describe('time.Time and time.Duration methods', () => {
     expect(failure('-duration("1h")').detail).toBe('invalid operation: - time.Duration');
   });
 
+  it('an integer constant passed for a time.Duration is one (checker.go traverseAndReplaceIntegerNodesWithIntegerNodes)', () => {
+    expect(run('now().Add(1).Sub(now())')).toEqual(new GoDuration(1n));
+    expect(run('now().Add(2 * 3).Sub(now())')).toEqual(new GoDuration(6n));
+    // Not a constant: reflect's Call gets an int where a time.Duration is wanted.
+    expect(failure('now().Add(len("ab"))').detail).toBe('reflect: Call using int as type time.Duration');
+  });
+
   it('Date() and Clock() have three results, which expr rejects; unknown methods are type errors', () => {
     expect(failure('now().Date()').detail).toBe('func Date returns more then two values');
     expect(failure('now().Clock()').detail).toBe('func Clock returns more then two values');
