@@ -80,6 +80,8 @@ function readEscape(source: string, at: number): [string, number] {
   if (digits > 0) {
     const hex = source.slice(at + 2, at + 2 + digits);
     const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === digits ? Number.parseInt(hex, 16) : -1;
+    // utf8.EncodeRune writes U+FFFD for a surrogate half.
+    if (code >= 0xd800 && code <= 0xdfff) return ['\ufffd', 2 + digits];
     if (code >= 0 && code <= 0x10ffff) return [String.fromCodePoint(code), 2 + digits];
   } else if (e !== undefined && e >= '0' && e <= '3') {
     const octal = source.slice(at + 1, at + 4);

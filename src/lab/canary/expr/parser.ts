@@ -2,8 +2,9 @@
  * Parser for expr-lang as Argo Rollouts v1.8.3 uses it. Argo Rollouts v1.8.3 pins
  * github.com/antonmedv/expr v1.15.5 (argo-rollouts v1.8.3 go.mod), so the grammar here is that version's:
  * expr v1.15.5 parser/parser.go (precedence climbing, `let x = …; body`, pipes `a | f(…)`, `??` that cannot be
- * mixed with other operators, ternary and `?:`, closures with `#`, `#index`, member access `a.b`, `a?.b`,
- * `a[i]`, slices `a[i:j]`, array and map literals) and parser/operator/operator.go (the precedence table below).
+ * mixed with other operators, ternary and `?:`, closures with `#`, `#index`, `#acc`, member access `a.b`,
+ * `a?.b`, `a[i]`, slices `a[i:j]`, method calls `a.b(…)`, array and map literals) and
+ * parser/operator/operator.go (the precedence table below).
  * There are no chained comparisons in v1.15.5 (they arrived in expr v1.16): `0.9 <= x <= 1` parses as
  * `(0.9 <= x) <= 1`, which the checker rejects as a bool compared with a number, exactly as Argo does.
  */
