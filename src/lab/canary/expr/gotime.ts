@@ -36,6 +36,8 @@ export const UTC: GoZone = { kind: 'utc' };
 const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;
 const INT64_MAX = (1n << 63n) - 1n;
+/** Go's ParseDuration accumulates in a uint64 up to 1<<63, so -2562047h47m16.854775808s (MinInt64) fits. */
+const DURATION_LIMIT = 1n << 63n;
 
 export function timeFromDate(date: Date): GoTime {
   return new GoTime(BigInt(date.getTime()) * NS_PER_MS, UTC);
@@ -89,7 +91,7 @@ export function parseDuration(text: string): GoDuration {
       throw new Error(`time: unknown unit ${JSON.stringify(unitText)} in duration ${quoted}`);
     s = s.slice(unitText.length);
     let v = BigInt(whole === '' ? '0' : whole);
-    if (v > INT64_MAX / unit) throw invalid();
+    if (v > DURATION_LIMIT / unit) throw invalid();
     v *= unit;
     if (fraction) {
       // Go leadingFraction: f the leading digits that fit in an int64, scale 10^(their count); then
@@ -102,12 +104,14 @@ export function parseDuration(text: string): GoDuration {
         scale *= 10;
       }
       v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
-      if (v > INT64_MAX) throw invalid();
+      if (v > DURATION_LIMIT) throw invalid();
     }
     total += v;
-    if (total > INT64_MAX) throw invalid();
+    if (total > DURATION_LIMIT) throw invalid();
   }
-  return new GoDuration(negative ? -total : total);
+  if (negative) return new GoDuration(-total);
+  if (total > INT64_MAX) throw invalid();
+  return new GoDuration(total);
 }
 
 /** Go's Duration.String(): "1h0m0s", "1.5s", "2ms", "0s". */
