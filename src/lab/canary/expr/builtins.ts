@@ -15,6 +15,7 @@ import {
   timeFromDate,
 } from './gotime.js';
 import {
+  assertionError,
   formatV,
   fromGoJSON,
   GoAnyMap,
@@ -38,8 +39,7 @@ export interface BuiltinContext {
 
 /** Go's type assertion args[i].(string): a panic naming the dynamic type otherwise. */
 function str(ctx: BuiltinContext, v: GoValue | undefined): string {
-  if (typeof v !== 'string')
-    return ctx.fail(`interface conversion: interface {} is ${runtimeTypeName(v ?? null)}, not string`);
+  if (typeof v !== 'string') return ctx.fail(assertionError(v, 'string'));
   return v;
 }
 
@@ -333,7 +333,8 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
     }
     case 'join': {
       const glue = args.length === 2 ? str(ctx, args[1]) : '';
-      if (!Array.isArray(a) || a.some((x) => typeof x === 'number'))
+      // []string and []interface {} join (each element asserted to string); a []float64 does not.
+      if (!Array.isArray(a) || (a.length > 0 && runtimeTypeName(a) === '[]float64'))
         return ctx.fail(`invalid argument for join (type ${runtimeTypeName(a)})`);
       return a.map((x) => str(ctx, x)).join(glue);
     }

@@ -13,6 +13,7 @@ import { callDurationMethod, callTimeMethod, durationMethods, timeMethods } from
 import { type Node, parse, predicateBuiltins } from './parser.js';
 import { matchString } from './regexp.js';
 import {
+  assertionError,
   GoAnyMap,
   GoNamedInt,
   type GoValue,
@@ -150,8 +151,7 @@ class Evaluator {
       case 'unary': {
         const v = this.eval(node.operand);
         if (node.op === 'not') {
-          if (typeof v !== 'boolean')
-            return this.fail(`interface conversion: interface {} is ${runtimeTypeName(v)}, not bool`, node);
+          if (typeof v !== 'boolean') return this.fail(assertionError(v, 'bool'), node);
           return !v;
         }
         if (typeof v === 'bigint') return node.op === '-' ? INT64(-v) : v;
@@ -160,8 +160,7 @@ class Evaluator {
       }
       case 'conditional': {
         const test = this.eval(node.test);
-        if (typeof test !== 'boolean')
-          return this.fail(`interface conversion: interface {} is ${runtimeTypeName(test)}, not bool`, node);
+        if (typeof test !== 'boolean') return this.fail(assertionError(test, 'bool'), node);
         return this.eval(test ? node.then : node.else);
       }
       case 'binary':
@@ -270,12 +269,10 @@ class Evaluator {
     const op = node.op;
     if (op === '&&' || op === '||') {
       const left = this.eval(node.left);
-      if (typeof left !== 'boolean')
-        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(left)}, not bool`, node);
+      if (typeof left !== 'boolean') return this.fail(assertionError(left, 'bool'), node);
       if (op === '&&' ? !left : left) return left;
       const right = this.eval(node.right);
-      if (typeof right !== 'boolean')
-        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(right)}, not bool`, node);
+      if (typeof right !== 'boolean') return this.fail(assertionError(right, 'bool'), node);
       return right;
     }
     if (op === '??') {
@@ -434,8 +431,7 @@ class Evaluator {
     };
     const test = (item: GoValue, index: number): boolean => {
       const v = run(item, index);
-      if (typeof v !== 'boolean')
-        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(v)}, not bool`, node);
+      if (typeof v !== 'boolean') return this.fail(assertionError(v, 'bool'), node);
       return v;
     };
     switch (name) {

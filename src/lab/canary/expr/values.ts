@@ -106,6 +106,12 @@ export function runtimeTypeName(value: GoValue | undefined): string {
   return 'map[string]interface {}';
 }
 
+/** Go's TypeAssertionError text for x.(T) on an interface {} holding `value` ("… is nil, not T" for nil). */
+export function assertionError(value: GoValue | undefined, want: string): string {
+  const held = value === null || value === undefined ? 'nil' : runtimeTypeName(value);
+  return `interface conversion: interface {} is ${held}, not ${want}`;
+}
+
 /** Go's reflect.Kind name of a runtime value, as builtin messages print it ("cannot sum map"). */
 export function kindName(value: GoValue | undefined): string {
   if (value === null || value === undefined) return 'invalid';
