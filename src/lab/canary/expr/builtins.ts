@@ -162,7 +162,7 @@ function fromBase64(ctx: BuiltinContext, s: string): string {
 export function goParseFloat(s: string): number | null {
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
   if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(s)) return Number.NaN;
+  if (/^nan$/i.test(s)) return Number.NaN; // strconv: a sign only before Inf
   return null;
 }
 
@@ -236,11 +236,13 @@ function sortValues(
 /** expr v1.15.5 runtime.Fetch wrapped in recover, as get/first/last use it: nil instead of a panic. */
 function safeFetch(from: GoValue, key: GoValue): GoValue {
   if (Array.isArray(from) || typeof from === 'string') {
+    // A Go string indexes its UTF-8 bytes.
+    const items = Array.isArray(from) ? from : [...Buffer.from(from)].map((b) => BigInt(b));
     if (!isNum(key)) return null;
     let index = Number(key);
-    if (index < 0) index += from.length;
-    if (!Number.isInteger(index) || index < 0 || index >= from.length) return null;
-    return Array.isArray(from) ? (from[index] as GoValue) : BigInt(Buffer.from(from)[index] as number);
+    if (index < 0) index += items.length;
+    if (!Number.isInteger(index) || index < 0 || index >= items.length) return null;
+    return items[index] as GoValue;
   }
   if (from instanceof GoAnyMap) return from.get(key) ?? null;
   if (isMapValue(from)) {

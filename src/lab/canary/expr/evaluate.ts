@@ -228,11 +228,14 @@ class Evaluator {
   private fetch(node: Node, from: GoValue, key: GoValue): GoValue {
     if (Array.isArray(from) || typeof from === 'string') {
       if (!isNum(key)) return this.fail(`cannot fetch ${String(key)} from ${runtimeTypeName(from)}`, node);
+      // A Go string indexes its UTF-8 bytes; reflect's Index panics past either end (expr_test.go
+      // TestExpr_error: "reflect: slice index out of range").
+      const items = Array.isArray(from) ? from : [...Buffer.from(from)].map((b) => BigInt(b));
       let index = Number(key);
-      if (index < 0) index += from.length;
-      if (!Number.isInteger(index) || index < 0 || index >= from.length)
-        return this.fail(`index out of range [${Number(key)}] with length ${from.length}`, node);
-      return Array.isArray(from) ? (from[index] as GoValue) : BigInt(Buffer.from(from)[index] as number);
+      if (index < 0) index += items.length;
+      if (!Number.isInteger(index) || index < 0 || index >= items.length)
+        return this.fail(`reflect: ${Array.isArray(from) ? 'slice' : 'string'} index out of range`, node);
+      return items[index] as GoValue;
     }
     if (isMapValue(from)) {
       const k = String(key);

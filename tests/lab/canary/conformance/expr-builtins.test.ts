@@ -311,6 +311,10 @@ describe('expr v1.15.5 expr_test.go TestExpr (durations, times, closures)', () =
     expect(run(expression)).toEqual(want);
   });
 
+  it('TestExpr_error: filter(1..9, # > 9)[0] is "reflect: slice index out of range"', () => {
+    expect(failure('filter(1..9, # > 9)[0]').detail).toBe('reflect: slice index out of range');
+  });
+
   it('time == time compares instants; time - duration is a time (Time == Time + Duration is false)', () => {
     expect(run('date("2024-01-01") == date("2024-01-01") + duration("1s")')).toBe(false);
     expect(run('date("2024-01-01") <= date("2024-01-01")')).toBe(true);
