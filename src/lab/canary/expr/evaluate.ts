@@ -255,17 +255,20 @@ class Evaluator {
     const target = this.eval(node.target);
     if (!Array.isArray(target) && typeof target !== 'string')
       return this.fail(`cannot slice ${runtimeTypeName(target)}`, node);
+    // vm/runtime/runtime.go Slice: bounds from the end when negative, clamped; a string slices its bytes.
+    const bytes = typeof target === 'string' ? Buffer.from(target) : undefined;
+    const length = bytes ? bytes.length : (target as GoValue[]).length;
     const bound = (n: Node | undefined, fallback: number): number => {
       if (!n) return fallback;
       const v = this.eval(n);
       if (!isNum(v)) return this.fail(`non-integer slice index ${runtimeTypeName(v)}`, node);
       let i = Number(v);
-      if (i < 0) i += target.length;
-      return Math.min(Math.max(i, 0), target.length);
+      if (i < 0) i += length;
+      return Math.min(Math.max(i, 0), length);
     };
     const from = bound(node.from, 0);
-    const to = Math.max(from, bound(node.to, target.length));
-    return target.slice(from, to);
+    const to = Math.max(from, bound(node.to, length));
+    return bytes ? bytes.subarray(from, to).toString('utf8') : (target as GoValue[]).slice(from, to);
   }
 
   private binary(node: Extract<Node, { type: 'binary' }>): GoValue {
