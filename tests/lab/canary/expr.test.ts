@@ -145,6 +145,18 @@ describe('expr-lang condition evaluator', () => {
     ['result ?? 0 > 1', 0, 'syntax', 'cannot be mixed'],
     ['upper(1) == "A"', 0, 'type', 'cannot use int as argument (type string) to call upper'],
     ['all(result, #index < 3)', vector, 'type', 'unknown pointer #index'],
+    [
+      'result.name matches "^a"',
+      { name: 1 },
+      'runtime',
+      'interface conversion: interface {} is float64, not string',
+    ],
+    [
+      'result.name contains "a"',
+      { other: 'a' },
+      'runtime',
+      'interface conversion: interface {} is nil, not string',
+    ],
     ['now().Location() != nil', 0, 'unsupported', 'not implemented by gitops-lab'],
     ['now().Date() == 1', 0, 'type', 'func Date returns more then two values'],
     ['# > 1', 0, 'syntax', 'cannot use pointer accessor outside closure'],

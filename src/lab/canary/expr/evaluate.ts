@@ -349,22 +349,23 @@ class Evaluator {
         return out;
       }
       case 'matches':
-        // vm/vm.go OpMatches: Go's regexp.MatchString (RE2); a bad pattern panics with Go's message.
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
+        // vm/vm.go OpMatches: regexp.MatchString(b.(string), a.(string)), Go's RE2; a bad pattern panics
+        // with Go's message, a value that is not a string with the type assertion's.
+        if (typeof r !== 'string') return this.fail(assertionError(r, 'string'), node);
+        if (typeof l !== 'string') return this.fail(assertionError(l, 'string'), node);
         try {
           return matchString(r, l);
         } catch (error) {
           return this.fail((error as Error).message, node);
         }
       case 'contains':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return l.includes(r);
       case 'startsWith':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return l.startsWith(r);
       case 'endsWith':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return l.endsWith(r);
+        // vm/vm.go OpContains, OpStartsWith, OpEndsWith: strings.Contains(a.(string), b.(string)) etc.
+        if (typeof l !== 'string') return this.fail(assertionError(l, 'string'), node);
+        if (typeof r !== 'string') return this.fail(assertionError(r, 'string'), node);
+        if (op === 'contains') return l.includes(r);
+        return op === 'startsWith' ? l.startsWith(r) : l.endsWith(r);
     }
     return this.fail(`unknown operator ${op}`, node);
   }
