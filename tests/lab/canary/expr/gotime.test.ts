@@ -1,7 +1,8 @@
 /**
  * Go's time package as expr's duration() and date() call it (src/lab/canary/expr/gotime.ts). The cases are
  * Go's own test facts: go/src/time/time_test.go parseDurationTests / parseDurationErrorTests and
- * durationTests (Duration.String), go/src/time/format_test.go (layouts), written here as tables.
+ * durationTests (Duration.String), the layout constants on format_test.go's instant, and
+ * go/src/time/example_test.go's outputs, written here as tables.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -147,5 +148,43 @@ describe('Go time layouts (the time package layout constants on format_test.go T
     const fixed = parseTime('2006-01-02T15:04:05Z07:00', '2023-08-14T00:00:00+02:00');
     expect(fixed.toString()).toBe('2023-08-14 00:00:00 +0200 +0200');
     expect(fixed.ns).toBe(BigInt(Date.parse('2023-08-13T22:00:00Z')) * 1_000_000n);
+  });
+});
+
+// go/src/time/example_test.go ExampleTime_Format, ExampleTime_Format_pad and ExampleParse: the outputs
+// that do not depend on the machine's Local zone (Argo's controller runs in UTC, and so does Local here).
+describe('Go time examples (example_test.go)', () => {
+  const unixDate = 'Mon Jan _2 15:04:05 MST 2006';
+  it('ExampleTime_Format: layouts on "Wed Feb 25 11:06:39 PST 2015"', () => {
+    const t = parseTime(unixDate, 'Wed Feb 25 11:06:39 PST 2015');
+    expect(formatTime(t, 'Mon Jan 2 15:04:05 MST 2006')).toBe('Wed Feb 25 11:06:39 PST 2015');
+    expect(formatTime(t, '2006/01/02')).toBe('2015/02/25');
+    expect(formatTime(t, '3PM==3pm==15h')).toBe('11AM==11am==11h');
+    // A fraction after the seconds parses even when the layout has none, and prints only when asked.
+    const f = parseTime(unixDate, 'Wed Feb 25 11:06:39.1234 PST 2015');
+    expect(formatTime(f, unixDate)).toBe('Wed Feb 25 11:06:39 PST 2015');
+    expect(formatTime(f, '15:04:05.00000')).toBe('11:06:39.12340');
+    expect(formatTime(f, '15:04:05.99999999')).toBe('11:06:39.1234');
+  });
+
+  it('ExampleTime_Format_pad: "Sat Mar 7 11:06:39 PST 2015"', () => {
+    const t = parseTime(unixDate, 'Sat Mar 7 11:06:39 PST 2015');
+    expect(formatTime(t, unixDate)).toBe('Sat Mar  7 11:06:39 PST 2015');
+    expect(formatTime(t, '<2>')).toBe('<7>');
+    expect(formatTime(t, '<_2>')).toBe('< 7>');
+    expect(formatTime(t, '<02>')).toBe('<07>');
+    expect(formatTime(t, '04:05')).toBe('06:39');
+  });
+
+  it('ExampleParse: RFC 3339 with Z and with +07:00; the layout itself is not a time', () => {
+    const rfc3339 = '2006-01-02T15:04:05Z07:00';
+    expect(parseTime(rfc3339, '2006-01-02T15:04:05Z').toString()).toBe('2006-01-02 15:04:05 +0000 UTC');
+    expect(parseTime(rfc3339, '2006-01-02T15:04:05+07:00').toString()).toBe(
+      '2006-01-02 15:04:05 +0700 +0700',
+    );
+    expect(parseTime('2006-Jan-02', '2013-Feb-03').toString()).toBe('2013-02-03 00:00:00 +0000 UTC');
+    expect(() => parseTime(rfc3339, rfc3339)).toThrow(
+      'parsing time "2006-01-02T15:04:05Z07:00": extra text: "07:00"',
+    );
   });
 });
