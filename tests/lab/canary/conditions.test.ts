@@ -54,7 +54,7 @@ describe('evaluateConditions (Argo Rollouts semantics)', () => {
   });
 
   it('says when an Error is a deliberate difference (a time.Time method gitops-lab does not implement)', () => {
-    const outcome = evaluateConditions([0.5], { successCondition: 'string(now().Location()) == "UTC"' });
+    const outcome = evaluateConditions([0.5], { successCondition: 'len(now().MarshalJSON()) > 0' });
     expect(outcome.phase).toBe('Error');
     expect(outcome.difference).toContain('not implemented by gitops-lab');
   });

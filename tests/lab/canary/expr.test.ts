@@ -157,7 +157,7 @@ describe('expr-lang condition evaluator', () => {
       'runtime',
       'interface conversion: interface {} is nil, not string',
     ],
-    ['now().Location() != nil', 0, 'unsupported', 'not implemented by gitops-lab'],
+    ['now().MarshalJSON() != nil', 0, 'unsupported', 'not implemented by gitops-lab'],
     ['now().Date() == 1', 0, 'type', 'func Date returns more then two values'],
     ['# > 1', 0, 'syntax', 'cannot use pointer accessor outside closure'],
     ['result[0] >', vector, 'syntax', 'unexpected end of expression'],

@@ -19,6 +19,7 @@ import {
   formatV,
   fromGoJSON,
   GoAnyMap,
+  GoLocation,
   GoNamedInt,
   type GoValue,
   goCompare,
@@ -182,6 +183,7 @@ function typeOf(v: GoValue): string {
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoDuration) return 'time.Duration';
   if (v instanceof GoNamedInt) return v.type;
+  if (v instanceof GoLocation) return 'time.Location';
   if (Array.isArray(v)) return 'array';
   return 'map';
 }

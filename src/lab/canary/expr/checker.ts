@@ -9,7 +9,7 @@
 import { ExprError } from './errors.js';
 import {
   durationMethods,
-  namedIntMethods,
+  stringerMethods,
   threeResultMethods,
   timeMethods,
   unimplementedTimeMethods,
@@ -27,6 +27,7 @@ export type Type =
   | { k: 'array'; elem: Type; literal?: Type }
   | { k: 'map'; elem: Type; key?: Type }
   | { k: 'time' }
+  | { k: 'location' }
   | { k: 'func'; name: string };
 
 export const T = {
@@ -64,6 +65,8 @@ export function goName(t: Type): string {
       return `map[${t.key ? goName(t.key) : 'string'}]${goName(t.elem)}`;
     case 'time':
       return 'time.Time';
+    case 'location':
+      return '*time.Location';
     case 'func':
       return 'func';
     default:
@@ -271,8 +274,8 @@ class Checker {
       ? timeMethods
       : isDuration(base)
         ? durationMethods
-        : named
-          ? namedIntMethods
+        : named || base.k === 'location'
+          ? stringerMethods
           : undefined;
     if (table) {
       const sig = Object.hasOwn(table, node.name) ? table[node.name] : undefined;

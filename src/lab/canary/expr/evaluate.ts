@@ -15,6 +15,7 @@ import { matchString } from './regexp.js';
 import {
   assertionError,
   GoAnyMap,
+  GoLocation,
   GoNamedInt,
   type GoValue,
   goCompare,
@@ -92,6 +93,7 @@ export function toValue(value: GoValue): Value {
   if (value instanceof GoTime) return formatTime(value, RFC3339Nano);
   if (value instanceof GoDuration) return Number(value.ns);
   if (value instanceof GoNamedInt) return Number(value.value);
+  if (value instanceof GoLocation) return value.toString();
   if (Array.isArray(value)) return value.map(toValue);
   if (value instanceof GoAnyMap)
     return Object.fromEntries([...value.entries.values()].map(([k, v]) => [String(toValue(k)), toValue(v)]));
@@ -214,7 +216,8 @@ class Evaluator {
         });
         if (target instanceof GoTime) return callTimeMethod(target, node.name, args, fail);
         if (target instanceof GoDuration) return callDurationMethod(target, node.name, args, fail);
-        if (target instanceof GoNamedInt && node.name === 'String') return target.name;
+        if ((target instanceof GoNamedInt || target instanceof GoLocation) && node.name === 'String')
+          return target.toString();
         // vm/vm.go OpCall on a value that is not a function: reflect's panic.
         const member = this.fetch(node, target, node.name);
         return fail(

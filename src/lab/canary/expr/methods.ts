@@ -19,7 +19,7 @@ import {
   UTC,
   weekdayNames,
 } from './gotime.js';
-import { GoNamedInt, type GoValue, runtimeTypeName } from './values.js';
+import { GoLocation, GoNamedInt, type GoValue, runtimeTypeName } from './values.js';
 
 const NS_PER_S = 1_000_000_000n;
 /** Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch. */
@@ -31,6 +31,7 @@ export interface MethodSignature {
 }
 
 const time: Type = { k: 'time' };
+const location: Type = { k: 'location' };
 const duration: Type = { k: 'int', go: 'time.Duration' };
 const int: Type = { k: 'int' };
 const int64: Type = { k: 'int', go: 'int64' };
@@ -71,6 +72,9 @@ export const timeMethods: Record<string, MethodSignature> = {
   // Two results: expr keeps the first (vm/vm.go OpCall pushes out[0]).
   Zone: m(string),
   ISOWeek: m(int),
+  Location: m(location),
+  In: m(time, location),
+  GoString: m(string),
 };
 
 /**
@@ -81,18 +85,15 @@ export const timeMethods: Record<string, MethodSignature> = {
 export const threeResultMethods = new Set(['Date', 'Clock']);
 export const unimplementedTimeMethods = new Set([
   'AppendFormat',
-  'GoString',
   'GobEncode',
-  'In',
-  'Location',
   'MarshalBinary',
   'MarshalJSON',
   'MarshalText',
   'ZoneBounds',
 ]);
 
-/** time.Month's and time.Weekday's one method (time/time.go). */
-export const namedIntMethods: Record<string, MethodSignature> = { String: m(string) };
+/** The one method of time.Month, time.Weekday and *time.Location (time/time.go, time/zoneinfo.go). */
+export const stringerMethods: Record<string, MethodSignature> = { String: m(string) };
 
 /** time.Duration's methods (time/time.go). */
 export const durationMethods: Record<string, MethodSignature> = {
@@ -195,6 +196,15 @@ export function callTimeMethod(
       return t.toString();
     case 'Zone':
       return c.abbrev;
+    case 'Location':
+      return new GoLocation(t.zone);
+    case 'In':
+      return arg instanceof GoLocation ? new GoTime(t.ns, arg.zone) : wrong(arg, '*time.Location');
+    case 'GoString': {
+      // time/time.go GoString: Go syntax for the same time in the same location.
+      const zone = t.zone.kind === 'utc' ? 'time.UTC' : `time.Location(${JSON.stringify(t.zone.name)})`;
+      return `time.Date(${c.year}, time.${monthNames[c.month - 1]}, ${c.day}, ${c.hour}, ${c.minute}, ${c.second}, ${c.nanos}, ${zone})`;
+    }
     case 'ISOWeek': {
       // The ISO year is the year of the Thursday in the same Monday-to-Sunday week.
       const thursday = dateIn(UTC, c.year, c.month, c.day + 3 - ((c.weekday + 6) % 7), 0, 0, 0, 0);

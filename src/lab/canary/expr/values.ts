@@ -4,7 +4,7 @@
  * are numbers, time.Time and time.Duration are GoTime and GoDuration, and a map[interface {}]… (what
  * groupBy and fromPairs return) is a GoAnyMap, whose keys keep their Go type (1 and "1" are different keys).
  */
-import { formatTime, GoDuration, GoTime, RFC3339Nano } from './gotime.js';
+import { formatTime, GoDuration, GoTime, type GoZone, RFC3339Nano } from './gotime.js';
 
 export { GoDuration, GoTime };
 
@@ -49,6 +49,14 @@ export class GoNamedInt {
   }
 }
 
+/** A *time.Location, as Time.Location() returns it: the zone, printed by its name. */
+export class GoLocation {
+  constructor(readonly zone: GoZone) {}
+  toString(): string {
+    return this.zone.kind === 'utc' ? 'UTC' : this.zone.name;
+  }
+}
+
 /** A value inside the engine: bigint is Go's int/int64. */
 export type GoValue =
   | bigint
@@ -60,6 +68,7 @@ export type GoValue =
   | GoDuration
   | GoAnyMap
   | GoNamedInt
+  | GoLocation
   | GoValue[]
   | { [key: string]: GoValue };
 
@@ -72,6 +81,7 @@ function mapKey(key: GoValue): string {
   if (typeof key === 'boolean') return `bool:${key}`;
   if (key instanceof GoDuration) return `duration:${key.ns}`;
   if (key instanceof GoNamedInt) return `${key.type}:${key.value}`;
+  if (key instanceof GoLocation) return `location:${key.toString()}`;
   if (key instanceof GoTime) return `time:${key.ns}:${JSON.stringify(key.zone)}`;
   throw new Error(`runtime error: hash of unhashable type ${runtimeTypeName(key)}`);
 }
@@ -84,7 +94,8 @@ export const isMapValue = (v: GoValue | undefined): v is { [key: string]: GoValu
   !(v instanceof GoTime) &&
   !(v instanceof GoDuration) &&
   !(v instanceof GoAnyMap) &&
-  !(v instanceof GoNamedInt);
+  !(v instanceof GoNamedInt) &&
+  !(v instanceof GoLocation);
 
 export const isNum = (v: GoValue | undefined): v is number | bigint =>
   typeof v === 'number' || typeof v === 'bigint';
@@ -102,6 +113,7 @@ export function runtimeTypeName(value: GoValue | undefined): string {
   if (value instanceof GoDuration) return 'time.Duration';
   if (value instanceof GoAnyMap) return value.goType;
   if (value instanceof GoNamedInt) return value.type;
+  if (value instanceof GoLocation) return '*time.Location';
   if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? '[]float64' : '[]interface {}';
   return 'map[string]interface {}';
 }
@@ -117,6 +129,7 @@ export function kindName(value: GoValue | undefined): string {
   if (value === null || value === undefined) return 'invalid';
   if (value instanceof GoDuration) return 'int64';
   if (value instanceof GoNamedInt) return 'int';
+  if (value instanceof GoLocation) return 'ptr';
   if (value instanceof GoTime) return 'struct';
   if (value instanceof GoAnyMap || isMapValue(value)) return 'map';
   if (Array.isArray(value)) return 'slice';
@@ -136,6 +149,7 @@ export function goEqual(a: GoValue, b: GoValue): boolean {
   if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns;
   if (a instanceof GoDuration && b instanceof GoDuration) return a.ns === b.ns;
   if (a instanceof GoNamedInt && b instanceof GoNamedInt) return a.type === b.type && a.value === b.value;
+  if (a instanceof GoLocation && b instanceof GoLocation) return a.toString() === b.toString();
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] as GoValue));
   }
@@ -147,7 +161,7 @@ export function goEqual(a: GoValue, b: GoValue): boolean {
 function deepEqual(a: GoValue, b: GoValue): boolean {
   if (typeof a !== typeof b) return false;
   if (Array.isArray(a) || Array.isArray(b)) return goEqual(a, b);
-  if (a instanceof GoTime || a instanceof GoDuration || a instanceof GoNamedInt)
+  if (a instanceof GoTime || a instanceof GoDuration || a instanceof GoNamedInt || a instanceof GoLocation)
     return b instanceof a.constructor && goEqual(a, b);
   if (a instanceof GoAnyMap && b instanceof GoAnyMap) {
     return (
@@ -214,7 +228,12 @@ export function formatV(value: GoValue, nested = false): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return formatGoFloat(value);
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
-  if (value instanceof GoTime || value instanceof GoDuration || value instanceof GoNamedInt)
+  if (
+    value instanceof GoTime ||
+    value instanceof GoDuration ||
+    value instanceof GoNamedInt ||
+    value instanceof GoLocation
+  )
     return value.toString();
   if (Array.isArray(value)) return `[${value.map((v) => formatV(v, true)).join(' ')}]`;
   // fmt prints maps sorted by key (internal/fmtsort).
@@ -250,6 +269,7 @@ export function toGoJSON(value: GoValue, indent = ''): string {
   if (typeof value === 'string') return goJSONString(value);
   if (value instanceof GoDuration) return value.ns.toString();
   if (value instanceof GoNamedInt) return value.value.toString();
+  if (value instanceof GoLocation) return '{}'; // a struct with unexported fields only
   if (value instanceof GoTime) return goJSONString(formatTime(value, RFC3339Nano));
   if (value instanceof GoAnyMap) throw new Error(`json: unsupported type: ${value.goType}`);
   if (Array.isArray(value)) {

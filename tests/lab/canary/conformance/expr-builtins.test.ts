@@ -460,7 +460,22 @@ describe('time.Time and time.Duration methods', () => {
     expect(failure('now().Clock()').detail).toBe('func Clock returns more then two values');
     expect(failure('now().Bogus()').detail).toBe('type time.Time has no method Bogus');
     expect(failure('duration("1s").Bogus()').detail).toBe('type time.Duration has no method Bogus');
-    expect(failure('now().Location()').kind).toBe('unsupported');
+    expect(failure('now().MarshalJSON()').kind).toBe('unsupported');
+  });
+
+  it('GoString, Location and In (example_test.go ExampleTime_GoString, time/zoneinfo.go)', () => {
+    const t = 'date("2009-11-10 23:00:00")';
+    expect(run(`${t}.GoString()`)).toBe('time.Date(2009, time.November, 10, 23, 0, 0, 0, time.UTC)');
+    expect(run(`${t}.Add(duration("1m")).GoString()`)).toBe(
+      'time.Date(2009, time.November, 10, 23, 1, 0, 0, time.UTC)',
+    );
+    expect(run(`${t}.Add(duration("1m")).AddDate(0, 1, 0).GoString()`)).toBe(
+      'time.Date(2009, time.December, 10, 23, 1, 0, 0, time.UTC)',
+    );
+    expect(run('string(now().Location())')).toBe('UTC');
+    const zurich = 'date("2024-01-01", "2006-01-02", "Europe/Zurich").Location()';
+    expect(run(`${zurich}.String()`)).toBe('Europe/Zurich');
+    expect(run(`now().In(${zurich}).Format("15:04 MST")`)).toBe('09:08 CEST');
   });
 });
 
