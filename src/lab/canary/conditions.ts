@@ -36,7 +36,7 @@ export interface Conditions {
 export function evaluateConditions(
   result: Value | GoValue,
   conditions: Conditions,
-  options: { json?: boolean } = {},
+  options: { json?: boolean; now?: () => Date } = {},
 ): ConditionOutcome {
   const success = conditions.successCondition?.trim() ? conditions.successCondition : undefined;
   const failure = conditions.failureCondition?.trim() ? conditions.failureCondition : undefined;
@@ -45,7 +45,11 @@ export function evaluateConditions(
   if (failure) outcome.failureCondition = { expression: failure };
 
   if (Array.isArray(result) && result.length === 0) outcome.noData = true;
-  const scope = { result, resultType: options.json ? typeOfValue(result, true) : undefined };
+  const scope = {
+    result,
+    resultType: options.json ? typeOfValue(result, true) : undefined,
+    now: options.now,
+  };
 
   let successValue = false;
   let failureValue = false;

@@ -32,7 +32,7 @@ export interface PrometheusMeasurement {
 export interface MeasureOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
-  /** The clock for rangeQuery's now() (default: the system clock). */
+  /** The clock for now() in rangeQuery and in the conditions (default: the system clock). */
   now?: () => Date;
 }
 
@@ -79,6 +79,7 @@ export async function measurePrometheus(
       },
     };
   }
+  const clock = options.now ?? (() => new Date());
   const timeoutSeconds =
     typeof metric.provider.timeout === 'number' ? metric.provider.timeout * 1000 : undefined;
   let result: Value;
@@ -89,7 +90,7 @@ export async function measurePrometheus(
       timeoutMs: options.timeoutMs ?? timeoutSeconds ?? 30_000,
       fetch: options.fetch,
     });
-    const range = resolveRangeQuery(metric.provider, (options.now ?? (() => new Date()))());
+    const range = resolveRangeQuery(metric.provider, clock());
     const answer = range
       ? ({ resultType: 'matrix', matrix: await client.queryRange(query, range) } as const)
       : await client.query(query);
@@ -121,7 +122,7 @@ export async function measurePrometheus(
     const unreachable = error instanceof PrometheusError && error.unreachable ? error : undefined;
     return { phase: 'Error', detail: { address, query, value: '', reason, unreachable } };
   }
-  const outcome = evaluateConditions(result, metric);
+  const outcome = evaluateConditions(result, metric, { now: clock });
   return {
     phase: outcome.phase,
     detail: {

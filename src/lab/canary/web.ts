@@ -67,7 +67,7 @@ function toValue(value: unknown): Value | undefined {
 export async function measureWeb(
   metric: ResolvedMetric,
   target: string,
-  options: { fetch?: typeof fetch } = {},
+  options: { fetch?: typeof fetch; now?: () => Date } = {},
 ): Promise<{ phase: MeasurementPhase; detail: WebMeasurement }> {
   const provider = metric.provider as {
     url?: unknown;
@@ -145,7 +145,7 @@ export async function measureWeb(
       },
     };
   }
-  const outcome = evaluateConditions(result, metric, { json: true });
+  const outcome = evaluateConditions(result, metric, { json: true, now: options.now ?? (() => new Date()) });
   return {
     phase: outcome.phase,
     detail: { url, status, result, value: renderValue(result), outcome, reason: outcome.reason },

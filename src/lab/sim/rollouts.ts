@@ -522,10 +522,14 @@ export class RolloutsModel {
     const taking: Promise<LiveMeasurement> = live?.measure
       ? live.measure(metric.spec, query)
       : this.options.prometheus.query('', query).then((value) => {
-          const outcome = evaluateConditions(value === undefined ? [] : [value], {
-            successCondition: metric.spec.successCondition,
-            failureCondition: metric.spec.failureCondition,
-          });
+          const outcome = evaluateConditions(
+            value === undefined ? [] : [value],
+            {
+              successCondition: metric.spec.successCondition,
+              failureCondition: metric.spec.failureCondition,
+            },
+            { now: () => new Date(this.clock.now()) },
+          );
           return { phase: outcome.phase, value: value === undefined ? '[]' : `[${value}]` };
         });
     void taking.then(

@@ -65,7 +65,7 @@ describe('runCheck: how Prometheus answers become `result`', () => {
   it('says so when an Error is a deliberate difference from Argo Rollouts', async () => {
     const report = await runCheck({
       template: template(
-        `    - {name: v, successCondition: 'toJSON(result) != ""', provider: {prometheus: {query: q}}}\n`,
+        `    - {name: v, successCondition: 'len(now().MarshalJSON()) > 0', provider: {prometheus: {query: q}}}\n`,
       ),
       prometheus: 'http://prom.test',
       fetch: fakePrometheus({ q: { resultType: 'scalar', result: [1, '1'] } }),

@@ -53,10 +53,19 @@ describe('evaluateConditions (Argo Rollouts semantics)', () => {
     expect(outcome.phase).toBe('Error');
   });
 
-  it('says when an Error is a deliberate difference (an expr builtin gitops-lab does not implement)', () => {
-    const outcome = evaluateConditions([0.5], { successCondition: 'toJSON(result) != ""' });
+  it('says when an Error is a deliberate difference (a time.Time method gitops-lab does not implement)', () => {
+    const outcome = evaluateConditions([0.5], { successCondition: 'len(now().MarshalJSON()) > 0' });
     expect(outcome.phase).toBe('Error');
     expect(outcome.difference).toContain('not implemented by gitops-lab');
+  });
+
+  it('reads now() from the injected clock, not the system clock', () => {
+    const clock = () => new Date('2030-01-01T00:00:00Z');
+    const condition = { successCondition: 'now() > date("2029-12-31") && now() < date("2030-01-02")' };
+    expect(evaluateConditions([0.5], condition, { now: clock }).phase).toBe('Successful');
+    expect(evaluateConditions([0.5], condition, { now: () => new Date('2031-01-01T00:00:00Z') }).phase).toBe(
+      'Failed',
+    );
   });
 
   it('records the value of each condition', () => {

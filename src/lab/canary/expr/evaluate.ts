@@ -5,19 +5,39 @@
  * generated.go) and builtin/builtin.go, the version Argo pins. Go ints are bigints here and Go float64s are
  * numbers, so `%` on a float, `7 / 2` (a float) and `len(result) == 2` behave as in Go.
  */
-import { type CheckEnv, check, goName, T, type Type } from './checker.js';
+import { callBuiltin, goParseFloat, goTruncate } from './builtins.js';
+import { type CheckEnv, check, T, type Type } from './checker.js';
 import { ExprError } from './errors.js';
-import { closureBuiltins, type Node, parse } from './parser.js';
+import { formatTime, GoDuration, GoTime, RFC3339Nano } from './gotime.js';
+import { callDurationMethod, callTimeMethod, durationMethods, timeMethods } from './methods.js';
+import { type Node, parse, predicateBuiltins } from './parser.js';
+import { matchString } from './regexp.js';
+import {
+  assertionError,
+  GoAnyMap,
+  GoLocation,
+  GoNamedInt,
+  type GoValue,
+  goCompare,
+  goEqual,
+  INT64,
+  isMapValue,
+  isNum,
+  kindName,
+  runtimeTypeName,
+} from './values.js';
+
+export { type GoValue, goEqual, runtimeTypeName };
 
 /** A value as providers give it: numbers are float64 (Prometheus samples, JSON numbers). */
 export type Value = number | string | boolean | null | Value[] | { [key: string]: Value };
-/** A value inside the engine: bigint is Go's int/int64. */
-export type GoValue = bigint | number | string | boolean | null | GoValue[] | { [key: string]: GoValue };
 
 export interface Scope {
   result: GoValue;
   /** The Go type of `result`; default: inferred as the Prometheus provider would type it. */
   resultType?: Type;
+  /** The judge's clock for now() (injected; the evaluator never reads the system clock itself). */
+  now?: () => Date;
 }
 
 /**
@@ -67,34 +87,26 @@ export function evaluateExpression(expression: string, scope: Scope): Value {
   return toValue(compiled.run(scope));
 }
 
+/** A GoValue as plain data: ints as numbers, a time as RFC 3339 text, a duration as nanoseconds. */
 export function toValue(value: GoValue): Value {
   if (typeof value === 'bigint') return Number(value);
+  if (value instanceof GoTime) return formatTime(value, RFC3339Nano);
+  if (value instanceof GoDuration) return Number(value.ns);
+  if (value instanceof GoNamedInt) return Number(value.value);
+  if (value instanceof GoLocation) return value.toString();
   if (Array.isArray(value)) return value.map(toValue);
+  if (value instanceof GoAnyMap)
+    return Object.fromEntries([...value.entries.values()].map(([k, v]) => [String(toValue(k)), toValue(v)]));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toValue(v)]));
   }
   return value;
 }
 
-/** Go's %T of a runtime value. */
-export function runtimeTypeName(value: GoValue | undefined): string {
-  if (value === null || value === undefined) return '<nil>';
-  if (typeof value === 'bigint') return 'int';
-  if (typeof value === 'number') return 'float64';
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'boolean') return 'bool';
-  return goName(typeOfValue(value));
-}
-
-const isMapValue = (v: GoValue): v is { [key: string]: GoValue } =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-const isNum = (v: GoValue): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
-const INT64 = (v: bigint) => BigInt.asIntN(64, v);
-
 class ChainNil {}
 
 class Evaluator {
-  private readonly pointers: { item: GoValue; index: number }[] = [];
+  private readonly pointers: { item: GoValue; index: number; acc: GoValue }[] = [];
   private readonly vars: { name: string; value: GoValue }[] = [];
 
   constructor(
@@ -121,12 +133,15 @@ class Evaluator {
           if (v.name === node.name) return v.value;
         }
         if (node.name === 'result') return this.scope.result;
+        if (node.name === '$env') return { result: this.scope.result };
         return this.fail(`${node.name} is a function; call it`, node);
       }
       case 'pointer': {
         const top = this.pointers[this.pointers.length - 1];
         if (!top) return this.fail('cannot use pointer accessor outside closure', node);
-        return node.name === 'index' ? BigInt(top.index) : top.item;
+        if (node.name === 'index') return BigInt(top.index);
+        if (node.name === 'acc') return top.acc;
+        return top.item;
       }
       case 'array':
         return node.items.map((item) => this.eval(item));
@@ -138,8 +153,7 @@ class Evaluator {
       case 'unary': {
         const v = this.eval(node.operand);
         if (node.op === 'not') {
-          if (typeof v !== 'boolean')
-            return this.fail(`interface conversion: interface {} is ${runtimeTypeName(v)}, not bool`, node);
+          if (typeof v !== 'boolean') return this.fail(assertionError(v, 'bool'), node);
           return !v;
         }
         if (typeof v === 'bigint') return node.op === '-' ? INT64(-v) : v;
@@ -148,8 +162,7 @@ class Evaluator {
       }
       case 'conditional': {
         const test = this.eval(node.test);
-        if (typeof test !== 'boolean')
-          return this.fail(`interface conversion: interface {} is ${runtimeTypeName(test)}, not bool`, node);
+        if (typeof test !== 'boolean') return this.fail(assertionError(test, 'bool'), node);
         return this.eval(test ? node.then : node.else);
       }
       case 'binary':
@@ -180,6 +193,37 @@ class Evaluator {
       }
       case 'call':
         return this.call(node);
+      case 'method': {
+        const target = this.eval(node.target);
+        if (target === null && node.optional) throw new ChainNil();
+        const fail = (detail: string): never => this.fail(detail, node);
+        const table =
+          target instanceof GoTime ? timeMethods : target instanceof GoDuration ? durationMethods : {};
+        const params = Object.hasOwn(table, node.name) ? (table[node.name]?.params ?? []) : [];
+        // checker.go checkArguments retypes an integer constant passed for a time.Duration parameter
+        // (traverseAndReplaceIntegerNodesWithIntegerNodes): now().Add(1) adds one nanosecond.
+        const args = node.args.map((arg, i) => {
+          const value = this.eval(arg);
+          const want = params[i];
+          if (
+            want?.k === 'int' &&
+            want.go === 'time.Duration' &&
+            typeof value === 'bigint' &&
+            integerConstant(arg)
+          )
+            return new GoDuration(value);
+          return value;
+        });
+        if (target instanceof GoTime) return callTimeMethod(target, node.name, args, fail);
+        if (target instanceof GoDuration) return callDurationMethod(target, node.name, args, fail);
+        if ((target instanceof GoNamedInt || target instanceof GoLocation) && node.name === 'String')
+          return target.toString();
+        // vm/vm.go OpCall on a value that is not a function: reflect's panic.
+        const member = this.fetch(node, target, node.name);
+        return fail(
+          `reflect: call of reflect.Value.Call on ${member === null ? 'zero' : kindName(member)} Value`,
+        );
+      }
     }
   }
 
@@ -187,15 +231,25 @@ class Evaluator {
   private fetch(node: Node, from: GoValue, key: GoValue): GoValue {
     if (Array.isArray(from) || typeof from === 'string') {
       if (!isNum(key)) return this.fail(`cannot fetch ${String(key)} from ${runtimeTypeName(from)}`, node);
+      // A Go string indexes its UTF-8 bytes; reflect's Index panics past either end (expr_test.go
+      // TestExpr_error: "reflect: slice index out of range").
+      const items = Array.isArray(from) ? from : [...Buffer.from(from)].map((b) => BigInt(b));
       let index = Number(key);
-      if (index < 0) index += from.length;
-      if (!Number.isInteger(index) || index < 0 || index >= from.length)
-        return this.fail(`index out of range [${Number(key)}] with length ${from.length}`, node);
-      return Array.isArray(from) ? (from[index] as GoValue) : BigInt(Buffer.from(from)[index] as number);
+      if (index < 0) index += items.length;
+      if (!Number.isInteger(index) || index < 0 || index >= items.length)
+        return this.fail(`reflect: ${Array.isArray(from) ? 'slice' : 'string'} index out of range`, node);
+      return items[index] as GoValue;
     }
     if (isMapValue(from)) {
       const k = String(key);
       return Object.hasOwn(from, k) ? (from[k] as GoValue) : null;
+    }
+    if (from instanceof GoAnyMap) {
+      try {
+        return from.get(key) ?? null;
+      } catch (error) {
+        return this.fail((error as Error).message, node);
+      }
     }
     return this.fail(`cannot fetch ${String(key)} from ${runtimeTypeName(from)}`, node);
   }
@@ -204,29 +258,30 @@ class Evaluator {
     const target = this.eval(node.target);
     if (!Array.isArray(target) && typeof target !== 'string')
       return this.fail(`cannot slice ${runtimeTypeName(target)}`, node);
+    // vm/runtime/runtime.go Slice: bounds from the end when negative, clamped; a string slices its bytes.
+    const bytes = typeof target === 'string' ? Buffer.from(target) : undefined;
+    const length = bytes ? bytes.length : (target as GoValue[]).length;
     const bound = (n: Node | undefined, fallback: number): number => {
       if (!n) return fallback;
       const v = this.eval(n);
       if (!isNum(v)) return this.fail(`non-integer slice index ${runtimeTypeName(v)}`, node);
       let i = Number(v);
-      if (i < 0) i += target.length;
-      return Math.min(Math.max(i, 0), target.length);
+      if (i < 0) i += length;
+      return Math.min(Math.max(i, 0), length);
     };
     const from = bound(node.from, 0);
-    const to = Math.max(from, bound(node.to, target.length));
-    return target.slice(from, to);
+    const to = Math.max(from, bound(node.to, length));
+    return bytes ? bytes.subarray(from, to).toString('utf8') : (target as GoValue[]).slice(from, to);
   }
 
   private binary(node: Extract<Node, { type: 'binary' }>): GoValue {
     const op = node.op;
     if (op === '&&' || op === '||') {
       const left = this.eval(node.left);
-      if (typeof left !== 'boolean')
-        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(left)}, not bool`, node);
+      if (typeof left !== 'boolean') return this.fail(assertionError(left, 'bool'), node);
       if (op === '&&' ? !left : left) return left;
       const right = this.eval(node.right);
-      if (typeof right !== 'boolean')
-        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(right)}, not bool`, node);
+      if (typeof right !== 'boolean') return this.fail(assertionError(right, 'bool'), node);
       return right;
     }
     if (op === '??') {
@@ -245,21 +300,35 @@ class Evaluator {
       case '<':
       case '>':
       case '<=':
-      case '>=': {
-        if (!((isNum(l) && isNum(r)) || (typeof l === 'string' && typeof r === 'string'))) return mismatch();
-        const a = l as number | bigint | string;
-        const b = r as number | bigint | string;
-        if (op === '<') return a < b;
-        if (op === '>') return a > b;
-        if (op === '<=') return a <= b;
-        return a >= b;
-      }
+      case '>=':
+        return goCompare(op, l, r) ?? mismatch();
       case '+':
         if (typeof l === 'string' && typeof r === 'string') return l + r;
+        // generated.go Add: time + duration, duration + time, duration + duration.
+        if (l instanceof GoTime && r instanceof GoDuration) return new GoTime(l.ns + r.ns, l.zone);
+        if (l instanceof GoDuration && r instanceof GoTime) return new GoTime(r.ns + l.ns, r.zone);
+        if (l instanceof GoDuration && r instanceof GoDuration) return new GoDuration(INT64(l.ns + r.ns));
         return this.arithmetic(node, l, r, mismatch);
       case '-':
-      case '*':
+        // generated.go Subtract: time - time is a duration, time - duration a time.
+        if (l instanceof GoTime && r instanceof GoTime) return new GoDuration(INT64(l.ns - r.ns));
+        if (l instanceof GoTime && r instanceof GoDuration) return new GoTime(l.ns - r.ns, l.zone);
+        if (l instanceof GoDuration && r instanceof GoDuration) return new GoDuration(INT64(l.ns - r.ns));
         return this.arithmetic(node, l, r, mismatch);
+      case '*': {
+        // generated.go Multiply: a duration times an integer (either side) is a duration, times a float
+        // a float64 of nanoseconds.
+        const ld = l instanceof GoDuration;
+        const rd = r instanceof GoDuration;
+        if (ld || rd) {
+          const a = ld ? (l as GoDuration).ns : l;
+          const b = rd ? (r as GoDuration).ns : r;
+          if (!isNum(a) || !isNum(b)) return mismatch();
+          if (typeof a === 'bigint' && typeof b === 'bigint') return new GoDuration(INT64(a * b));
+          return Number(a) * Number(b);
+        }
+        return this.arithmetic(node, l, r, mismatch);
+      }
       case '/':
         if (!isNum(l) || !isNum(r)) return mismatch();
         return Number(l) / Number(r);
@@ -273,7 +342,8 @@ class Evaluator {
         return l % r;
       case 'in':
         if (Array.isArray(r)) return r.some((item) => goEqual(l, item));
-        if (isMapValue(r)) return l !== null && Object.hasOwn(r, String(l));
+        if (isMapValue(r)) return typeof l === 'string' && Object.hasOwn(r, l);
+        if (r instanceof GoAnyMap) return r.has(l);
         return this.fail(`operator "in" not defined on ${runtimeTypeName(r)}`, node);
       case '..': {
         if (typeof l !== 'bigint' || typeof r !== 'bigint') return mismatch();
@@ -282,17 +352,23 @@ class Evaluator {
         return out;
       }
       case 'matches':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return new RegExp(r).test(l);
+        // vm/vm.go OpMatches: regexp.MatchString(b.(string), a.(string)), Go's RE2; a bad pattern panics
+        // with Go's message, a value that is not a string with the type assertion's.
+        if (typeof r !== 'string') return this.fail(assertionError(r, 'string'), node);
+        if (typeof l !== 'string') return this.fail(assertionError(l, 'string'), node);
+        try {
+          return matchString(r, l);
+        } catch (error) {
+          return this.fail((error as Error).message, node);
+        }
       case 'contains':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return l.includes(r);
       case 'startsWith':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return l.startsWith(r);
       case 'endsWith':
-        if (typeof l !== 'string' || typeof r !== 'string') return mismatch();
-        return l.endsWith(r);
+        // vm/vm.go OpContains, OpStartsWith, OpEndsWith: strings.Contains(a.(string), b.(string)) etc.
+        if (typeof l !== 'string') return this.fail(assertionError(l, 'string'), node);
+        if (typeof r !== 'string') return this.fail(assertionError(r, 'string'), node);
+        if (op === 'contains') return l.includes(r);
+        return op === 'startsWith' ? l.startsWith(r) : l.endsWith(r);
     }
     return this.fail(`unknown operator ${op}`, node);
   }
@@ -313,9 +389,7 @@ class Evaluator {
 
   private call(node: Extract<Node, { type: 'call' }>): GoValue {
     const { name } = node;
-    if (closureBuiltins.has(name)) {
-      return this.predicate(node);
-    }
+    if (predicateBuiltins.has(name)) return this.predicate(node);
     const args = node.args.map((arg) => this.eval(arg));
     const a = args[0] as GoValue;
     switch (name) {
@@ -326,12 +400,13 @@ class Evaluator {
         return this.asFloat(node, a);
       case 'isNaN':
       case 'isInf': {
-        // math.IsNaN / isInf take float64: an int literal is converted at compile time, any other int
+        // math.IsNaN / isInf take float64: an integer constant is converted at compile time (checker.go
+        // traverseAndReplaceIntegerNodesWithFloatNodes), any other int
         // value makes the reflect call panic.
         const arg = node.args[0] as Node;
         let x: number;
         if (typeof a === 'number') x = a;
-        else if (typeof a === 'bigint' && arg.type === 'int') x = Number(a);
+        else if (typeof a === 'bigint' && integerConstant(arg)) x = Number(a);
         else return this.fail(`reflect: Call using ${runtimeTypeName(a)} as type float64`, node);
         return name === 'isNaN' ? Number.isNaN(x) : Math.abs(x) === Number.POSITIVE_INFINITY;
       }
@@ -340,93 +415,24 @@ class Evaluator {
         return this.scope.result === null;
       case 'default':
         return this.scope.result === null ? (args[1] as GoValue) : this.scope.result;
-      // expr v1.15.5 builtin/builtin.go and builtin/func.go.
-      case 'len':
-        if (Array.isArray(a)) return BigInt(a.length);
-        if (typeof a === 'string') return BigInt(Buffer.byteLength(a));
-        if (isMapValue(a)) return BigInt(Object.keys(a).length);
-        return this.fail(`invalid argument for len (type ${runtimeTypeName(a)})`, node);
-      case 'abs':
-        if (typeof a === 'bigint') return a < 0n ? -a : a;
-        if (typeof a === 'number') return Math.abs(a);
-        return this.fail(`invalid argument for abs (type ${runtimeTypeName(a)})`, node);
-      case 'ceil':
-      case 'floor':
-      case 'round': {
-        if (!isNum(a)) return this.fail(`invalid argument for ${name} (type ${runtimeTypeName(a)})`, node);
-        const x = Number(a);
-        if (name === 'ceil') return Math.ceil(x);
-        if (name === 'floor') return Math.floor(x);
-        return Math.sign(x) * Math.round(Math.abs(x)); // Go math.Round: half away from zero
-      }
-      case 'int':
-        if (typeof a === 'bigint') return a;
-        if (typeof a === 'number') return goTruncate(a);
-        if (typeof a === 'string') {
-          if (!/^[+-]?\d+$/.test(a))
-            return this.fail(`strconv.Atoi: parsing ${JSON.stringify(a)}: invalid syntax`, node);
-          return BigInt(a);
-        }
-        return this.fail(`invalid argument for int (type ${runtimeTypeName(a)})`, node);
-      case 'float':
-        if (isNum(a)) return Number(a);
-        if (typeof a === 'string') return this.parseFloat(node, a);
-        return this.fail(`invalid argument for float (type ${runtimeTypeName(a)})`, node);
-      case 'max':
-      case 'min': {
-        let best: GoValue = null;
-        for (const arg of args) {
-          if (!isNum(arg))
-            return this.fail(`invalid operation: ${runtimeTypeName(best)} < ${runtimeTypeName(arg)}`, node);
-          if (best === null || (name === 'max' ? (best as number) < arg : (best as number) > arg)) best = arg;
-        }
-        return best;
-      }
-      case 'sum':
-      case 'mean':
-      case 'median': {
-        if (!Array.isArray(a)) return this.fail(`cannot ${name} ${runtimeTypeName(a)}`, node);
-        if (!a.every(isNum))
-          return this.fail(`cannot ${name} ${runtimeTypeName(a.find((x) => !isNum(x)))}`, node);
-        const items = a as (number | bigint)[];
-        if (name === 'sum') {
-          if (items.every((x) => typeof x === 'bigint'))
-            return items.reduce((s: bigint, x) => s + (x as bigint), 0n);
-          return items.reduce((s: number, x) => s + Number(x), 0);
-        }
-        if (items.length === 0) return 0; // mean and median of nothing are 0.0 in v1.15.5
-        const xs = items.map(Number);
-        if (name === 'mean') return xs.reduce((s, x) => s + x, 0) / xs.length;
-        xs.sort((p, q) => p - q);
-        const mid = Math.floor(xs.length / 2);
-        return xs.length % 2 === 0
-          ? ((xs[mid - 1] as number) + (xs[mid] as number)) / 2
-          : (xs[mid] as number);
-      }
-      case 'first':
-      case 'last':
-        if (!Array.isArray(a)) return null;
-        return (name === 'first' ? a[0] : a[a.length - 1]) ?? null;
-      case 'keys':
-      case 'values':
-        if (!isMapValue(a)) return this.fail(`cannot get ${name} from ${runtimeTypeName(a)}`, node);
-        return name === 'keys' ? Object.keys(a) : Object.values(a);
-      case 'upper':
-      case 'lower':
-        if (typeof a !== 'string') return this.fail(`${name}() needs a string`, node);
-        return name === 'upper' ? a.toUpperCase() : a.toLowerCase();
     }
-    return this.fail(`the function ${name}() is not supported`, node);
+    // expr v1.15.5 builtin/builtin.go (builtins.ts).
+    return callBuiltin(name, args, {
+      now: this.scope.now,
+      fail: (detail) => this.fail(detail, node),
+    });
   }
 
+  // expr v1.15.5 compiler/compiler.go BuiltinNode and vm/vm.go (OpBegin … OpEnd): the closure builtins.
   private predicate(node: Extract<Node, { type: 'call' }>): GoValue {
     const { name } = node;
     const collection = this.eval(node.args[0] as Node);
     if (!Array.isArray(collection))
       return this.fail(`builtin ${name} takes only array (got ${runtimeTypeName(collection)})`, node);
     const body = node.args[1] as Node;
+    let acc: GoValue = null;
     const run = (item: GoValue, index: number): GoValue => {
-      this.pointers.push({ item, index });
+      this.pointers.push({ item, index, acc });
       try {
         return this.eval(body);
       } finally {
@@ -435,8 +441,7 @@ class Evaluator {
     };
     const test = (item: GoValue, index: number): boolean => {
       const v = run(item, index);
-      if (typeof v !== 'boolean')
-        return this.fail(`interface conversion: interface {} is ${runtimeTypeName(v)}, not bool`, node);
+      if (typeof v !== 'boolean') return this.fail(assertionError(v, 'bool'), node);
       return v;
     };
     switch (name) {
@@ -456,12 +461,46 @@ class Evaluator {
         return collection.map(run);
       case 'find':
         return collection.find(test) ?? null;
-      case 'findIndex':
-        return BigInt(collection.findIndex(test));
       case 'findLast':
         return collection.findLast(test) ?? null;
-      default:
-        return BigInt(collection.findLastIndex(test));
+      // findIndex and findLastIndex push nil, not -1, when nothing matches (compiler.go OpNil).
+      case 'findIndex': {
+        const i = collection.findIndex(test);
+        return i < 0 ? null : BigInt(i);
+      }
+      case 'findLastIndex': {
+        const i = collection.findLastIndex(test);
+        return i < 0 ? null : BigInt(i);
+      }
+      case 'groupBy': {
+        // vm.go OpGroupBy: map[any][]any keyed by the closure's value, with Go map-key identity.
+        const groups = new GoAnyMap('map[interface {}][]interface {}', collection.length === 0);
+        collection.forEach((item, index) => {
+          const key = run(item, index);
+          try {
+            const group = groups.get(key) as GoValue[] | undefined;
+            if (group) group.push(item);
+            else groups.set(key, [item]);
+          } catch (error) {
+            this.fail((error as Error).message, node);
+          }
+        });
+        return groups;
+      }
+      default: {
+        // reduce: #acc starts at the third argument, or at the first element (and the loop at the second);
+        // with neither, OpPointer indexes an empty slice and panics.
+        let start = 0;
+        if (node.args[2]) acc = this.eval(node.args[2]);
+        else {
+          if (collection.length === 0) return this.fail('reflect: slice index out of range', node);
+          acc = collection[0] as GoValue;
+          start = 1;
+        }
+        for (let index = start; index < collection.length; index++)
+          acc = run(collection[index] as GoValue, index);
+        return acc;
+      }
     }
   }
 
@@ -487,43 +526,19 @@ class Evaluator {
     return this.fail(`asFloat() not supported on ${runtimeTypeName(a)} ${String(a)}`, node);
   }
 
-  /** Go strconv.ParseFloat for decimal input, Inf/Infinity and NaN (any case). */
   private parseFloat(node: Node, s: string): number {
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
-    if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-    if (/^nan$/i.test(s)) return Number.NaN;
-    return this.fail(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`, node);
+    const f = goParseFloat(s);
+    if (f === null)
+      return this.fail(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`, node);
+    return f;
   }
 }
 
-/** Go's int64(float64): truncation; NaN and out-of-range values give math.MinInt64 on amd64. */
-function goTruncate(x: number): bigint {
-  if (!Number.isFinite(x) || Math.abs(x) >= 9.223372036854776e18) return -9223372036854775808n;
-  return BigInt(Math.trunc(x));
-}
-
-/**
- * expr v1.15.5 vm/runtime/generated.go Equal: numbers of any kind compare by value, strings and bools by
- * value, two nils are equal, anything else by reflect.DeepEqual (so mismatched kinds are just unequal).
- */
-export function goEqual(a: GoValue, b: GoValue): boolean {
-  if (isNum(a) && isNum(b)) return typeof a === typeof b ? a === b : Number(a) === Number(b);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] as GoValue));
-  }
-  if (isMapValue(a) && isMapValue(b)) return deepEqual(a, b);
-  return a === b;
-}
-
-function deepEqual(a: GoValue, b: GoValue): boolean {
-  if (typeof a !== typeof b) return false;
-  if (Array.isArray(a) || Array.isArray(b)) return goEqual(a, b);
-  if (isMapValue(a) && isMapValue(b)) {
-    const ka = Object.keys(a);
-    return (
-      ka.length === Object.keys(b).length &&
-      ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k] as GoValue, b[k] as GoValue))
-    );
-  }
-  return a === b;
+/** An integer literal, or +, - and * of them: what checker.go retypes to an integer parameter's type. */
+function integerConstant(node: Node): boolean {
+  if (node.type === 'int') return true;
+  if (node.type === 'unary') return node.op !== 'not' && integerConstant(node.operand);
+  if (node.type === 'binary')
+    return ['+', '-', '*'].includes(node.op) && integerConstant(node.left) && integerConstant(node.right);
+  return false;
 }

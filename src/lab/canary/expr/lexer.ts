@@ -55,15 +55,41 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
 const isNameStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z_$]/.test(c);
 const isNamePart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_$]/.test(c);
 
+// expr v1.15.5 parser/lexer/utils.go unescapeChar: Go's escapes, \x/\u/\U as code points, \NNN octal.
 const escapes: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
   n: '\n',
-  t: '\t',
   r: '\r',
+  t: '\t',
+  v: '\v',
   '\\': '\\',
   "'": "'",
   '"': '"',
   '`': '`',
+  '?': '?',
 };
+
+/** One escape sequence at `at` (the backslash): its text and its length in the source. */
+function readEscape(source: string, at: number): [string, number] {
+  const e = source[at + 1];
+  const simple = e === undefined ? undefined : escapes[e];
+  if (simple !== undefined) return [simple, 2];
+  const digits = e === 'x' || e === 'X' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+  if (digits > 0) {
+    const hex = source.slice(at + 2, at + 2 + digits);
+    const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === digits ? Number.parseInt(hex, 16) : -1;
+    // utf8.EncodeRune writes U+FFFD for a surrogate half.
+    if (code >= 0xd800 && code <= 0xdfff) return ['\ufffd', 2 + digits];
+    if (code >= 0 && code <= 0x10ffff) return [String.fromCodePoint(code), 2 + digits];
+  } else if (e !== undefined && e >= '0' && e <= '3') {
+    const octal = source.slice(at + 1, at + 4);
+    if (/^[0-7]{3}$/.test(octal)) return [String.fromCodePoint(Number.parseInt(octal, 8)), 4];
+    throw new ExprError(source, 'unable to unescape octal sequence in string', at, 'syntax');
+  }
+  throw new ExprError(source, 'unable to unescape string', at, 'syntax');
+}
 
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -95,11 +121,9 @@ export function tokenize(source: string): Token[] {
         if (d === undefined) throw new ExprError(source, `unterminated string starting`, start, 'syntax');
         if (d === c) break;
         if (d === '\\') {
-          const e = source[i + 1];
-          const decoded = e === undefined ? undefined : escapes[e];
-          if (decoded === undefined) throw new ExprError(source, `unknown escape \\${e ?? ''}`, i, 'syntax');
+          const [decoded, length] = readEscape(source, i);
           value += decoded;
-          i += 2;
+          i += length;
           continue;
         }
         value += d;

@@ -2,8 +2,9 @@
  * Parser for expr-lang as Argo Rollouts v1.8.3 uses it. Argo Rollouts v1.8.3 pins
  * github.com/antonmedv/expr v1.15.5 (argo-rollouts v1.8.3 go.mod), so the grammar here is that version's:
  * expr v1.15.5 parser/parser.go (precedence climbing, `let x = …; body`, pipes `a | f(…)`, `??` that cannot be
- * mixed with other operators, ternary and `?:`, closures with `#`, `#index`, member access `a.b`, `a?.b`,
- * `a[i]`, slices `a[i:j]`, array and map literals) and parser/operator/operator.go (the precedence table below).
+ * mixed with other operators, ternary and `?:`, closures with `#`, `#index`, `#acc`, member access `a.b`,
+ * `a?.b`, `a[i]`, slices `a[i:j]`, method calls `a.b(…)`, array and map literals) and
+ * parser/operator/operator.go (the precedence table below).
  * There are no chained comparisons in v1.15.5 (they arrived in expr v1.16): `0.9 <= x <= 1` parses as
  * `(0.9 <= x) <= 1`, which the checker rejects as a bool compared with a number, exactly as Argo does.
  */
@@ -27,25 +28,26 @@ export type Node =
   | { type: 'slice'; target: Node; from?: Node; to?: Node; pos: number }
   | { type: 'chain'; node: Node; pos: number }
   | { type: 'call'; name: string; args: Node[]; pos: number }
+  | { type: 'method'; target: Node; name: string; args: Node[]; optional: boolean; pos: number }
   | { type: 'closure'; body: Node; pos: number }
   | { type: 'let'; name: string; value: Node; body: Node; pos: number };
 
-/** Closure builtins this engine implements (expr v1.15.5 builtin/builtin.go). */
-export const closureBuiltins = new Set([
+/** Builtins that take a closure (expr v1.15.5 builtin/builtin.go `Predicate: true`; parser/parser.go). */
+export const predicateBuiltins = new Set([
   'all',
   'none',
   'any',
   'one',
   'filter',
   'map',
-  'count',
   'find',
   'findIndex',
   'findLast',
   'findLastIndex',
+  'count',
+  'groupBy',
+  'reduce',
 ]);
-/** Builtins that take a closure (expr v1.15.5 parser/parser.go `predicates`). */
-export const predicateBuiltins = new Set([...closureBuiltins, 'groupBy', 'reduce']);
 
 /** Every builtin name of expr v1.15.5 (builtin/builtin.go); a call to one of them is a builtin call. */
 export const builtinNames = new Set([
@@ -418,6 +420,20 @@ class Parser {
         if (property.kind !== 'name') throw this.error(`expected name`, property.pos);
         const optional = token.value === '?.';
         chained ||= optional;
+        if (this.isBracket('(')) {
+          // expr v1.15.5 parser/parser.go: `a.b(…)` is a CallNode whose callee is the member a.b (a method).
+          this.next();
+          const args = this.parseList(')');
+          current = {
+            type: 'method',
+            target: current,
+            name: property.value,
+            args,
+            optional,
+            pos: property.pos,
+          };
+          continue;
+        }
         current = {
           type: 'member',
           target: current,
@@ -425,14 +441,6 @@ class Parser {
           optional,
           pos: property.pos,
         };
-        if (this.isBracket('(')) {
-          throw new ExprError(
-            this.source,
-            'method calls are not supported here',
-            property.pos,
-            'unsupported',
-          );
-        }
         continue;
       }
       if (this.isBracket('[')) {

@@ -29,6 +29,15 @@ const cases: [string, string][] = [
   ['let len = 42; len', 'cannot redeclare builtin len'],
   ['let foo = 1; let foo = 2; foo', 'cannot redeclare variable foo'],
   ['map(1..9, #unknown)', 'unknown pointer #unknown'],
+  // The builtin cases of the same table; ArrayOfInt is a range (a []int), mock maps are map literals.
+  ["'str' in 'String'", 'invalid operation: in (mismatched types string and string)'],
+  ['count(1..2, {#})', 'predicate should return boolean (got int)'],
+  ['all(1..2, {# + 1})', 'predicate should return boolean (got int)'],
+  ['repeat("0", 1/0)', 'cannot use float64 as argument (type int) to call repeat '],
+  ['.0 in {a: 1}', 'cannot use float64 as type string in map key'],
+  ['{a: 1}[0]', 'cannot use int to get an element from map[string]interface {}'],
+  ['"a" matches 1', 'invalid operation: matches (mismatched types string and int)'],
+  ['1 matches "a"', 'invalid operation: matches (mismatched types int and string)'],
 ];
 
 describe('expr v1.15.5 checker/checker_test.go TestCheck_error', () => {
@@ -50,5 +59,23 @@ describe('expr v1.15.5 checker: `in` against an array literal keeps its element 
       /cannot use int as type string in array/,
     );
     expect(compile('42 in [1, 2]', { result: T.float }).type).toEqual(T.bool);
+  });
+});
+
+describe('expr v1.15.5 checker/checker_test.go TestCheck (valid expressions with builtins)', () => {
+  it.each([
+    'count(1..30, {# % 3 == 0}) > 0',
+    'map(1..3, {#}) == [1,2,3]',
+    'map(1..3, #index) == [0,1,2]',
+    'now() == now()',
+    'result == now()',
+  ])('%s type-checks', (expression) => {
+    expect(() => compile(expression, { result: T.any })).not.toThrow();
+  });
+
+  it('map(result, {0})[0] + "str" is an int plus a string (map over interface {})', () => {
+    expect(() => compile('map(result, {0})[0] + "str"', { result: T.any })).toThrow(
+      'invalid operation: + (mismatched types int and string)',
+    );
   });
 });
