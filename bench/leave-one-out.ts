@@ -13,47 +13,17 @@
 import { expectedCalibrationError, fitIsotonic, reliabilityBins } from '../src/evals/calibration.js';
 import { loadCorpus } from '../src/service/corpus.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from '../src/service/qa/calibration.js';
-import { buildQaEngine, type Corpus, METHOD } from '../src/service/qa/index.js';
-import { devSets, isRight } from './dev-sets.js';
+import { METHOD } from '../src/service/qa/index.js';
+import { devSets, type Outcome, runDev } from './dev-sets.js';
 
 const WRONG_ABSTENTION_COST = 6;
 /** From 0.05: at 0 the rival rule (a close unit stating another value scores 0) would never abstain. */
 const THRESHOLDS = Array.from({ length: 10 }, (_, i) => (i + 1) * 0.05);
 
-interface Outcome {
-  set: string;
-  answerable: boolean;
-  /** Not abstained by a rule (salient terms, answer type, rivals): only the threshold can still abstain. */
-  answered: boolean;
-  raw: number;
-  right: boolean;
-  cited: boolean;
-}
-
 const sets = await devSets();
 const names = sets.map((set) => set.name);
 const corpora = await Promise.all(sets.map((set) => loadCorpus(set.corpusDir)));
-
-/** Every dev case's outcome with the engine as configured (METHOD as it is when called). */
-function run(): Outcome[] {
-  const all: Outcome[] = [];
-  sets.forEach((set, i) => {
-    const engine = buildQaEngine(corpora[i] as Corpus, { minConfidence: 0 });
-    for (const c of set.cases) {
-      const result = engine.answer(c.question, { topK: 5 });
-      const docs = result.citations.map((x) => x.doc_id);
-      all.push({
-        set: set.name,
-        answerable: c.expect.status === 'answered',
-        answered: result.status === 'answered',
-        raw: engine.explain(c.question).unit?.raw ?? 0,
-        right: isRight(c, result.answer, docs),
-        cited: c.expect.doc === undefined || docs.includes(c.expect.doc),
-      });
-    }
-  });
-  return all;
-}
+const run = () => runDev(sets, corpora);
 
 // The unknown-noun limit of a short question (docs/retrieval.md §6): per held-out set, the limit that does
 // best on the others at the shipped calibration and threshold.

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../src/service/corpus.js';
-import { buildQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
+import { buildQaEngine, type ExplainableQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
 
 let engine: QaEngine;
 
 /** An engine over one passage of one document. */
-function onePassage(heading: string, text: string): QaEngine {
+function onePassage(heading: string, text: string): ExplainableQaEngine {
   return buildQaEngine({
     dir: 'mem',
     documents: [{ doc_id: 'doc.md', title: heading.split(' > ')[0] ?? heading, passages: 1 }],
@@ -199,13 +199,19 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     expect(weight.answer).toContain('15 kg');
   });
 
-  it('abstains when a short question is about a thing the corpus never names, not when a wh-word asks for it', () => {
+  it('gives a short question about a thing the corpus never names a low confidence, not when a wh-word asks for it', () => {
     const rules = onePassage(
       'Rules > Plots',
       "Dogs must be kept on a lead and are not allowed on other members' plots. The external audit is run by Harrow & Lane.",
     );
-    expect(rules.answer('Are dogs allowed on plots?', { topK: 5 }).status).toBe('answered');
-    expect(rules.answer('Are ponds allowed on plots?', { topK: 5 }).status).toBe('insufficient_context');
+    const dogs = rules.answer('Are dogs allowed on plots?', { topK: 5 });
+    expect(dogs.status).toBe('answered');
+    expect(dogs.confidence).toBeGreaterThan(0.9);
+    // The short-question rule no longer abstains by itself (held out, its abstentions were right 3 times in
+    // 8 on the two corpora it was not chosen on: docs/retrieval.md §6); it halves the raw confidence.
+    const ponds = rules.answer('Are ponds allowed on plots?', { topK: 5 });
+    expect(ponds.confidence).toBeLessThan(0.25);
+    expect(rules.explain('Are ponds allowed on plots?').unit?.missing).toEqual(['pond']);
     // "Which firm": the answer names the firm, not the word.
     const firm = rules.answer('Which firm runs the audit?', { topK: 5 });
     expect(firm.status).toBe('answered');
