@@ -28,6 +28,7 @@ import type {
   QaEngine,
   ScoredPassage,
 } from './types.js';
+import { relatedWords } from './wordnet.js';
 
 export type * from './types.js';
 
@@ -98,7 +99,7 @@ export const METHOD = {
    * abstains by itself (abstainBy.short), it halves the raw confidence. Chosen in a leave-one-dev-set-out
    * check (bench/leave-one-out.ts): 3 in nine of the ten folds (4 with car-share-handbook held out).
    */
-  unknownNounMaxTerms: 3,
+  unknownNounMaxTerms: 5,
   /** A known question noun weighing at least this share, absent from the unit, is salient (0: off). */
   absentNounShare: 0,
   /** Whether a term found only in the unit before or after counts as absent (1). */
@@ -136,13 +137,23 @@ export const METHOD = {
     rarest: 1,
     'absent-noun': 1,
     type: 1,
-    rival: 0,
+    rival: 1,
   } as Record<SalientRule | 'type' | 'rival', number>,
+  /** The type rule abstains only together with a calibrated confidence below this (1: always). */
+  untypedAbstainBelow: 1,
   /**
    * The raw confidence's factor for a rival when the rival rule does not abstain by itself: the same halving
    * as a missing salient term or asked type.
    */
   rivalPenalty: 0.5,
+  /**
+   * How much a corpus word WordNet relates to a question word the corpus never uses counts, as a share of that
+   * question word, in the coverage and in BM25 (0: off): "reserved" is partly met by "booked", "coffee" by
+   * "drinks" (wordnet.ts). A partial match, never the same word: a salient word stays missing.
+   */
+  relatedWeight: 0.25,
+  /** How many of a word's senses (the most frequent first) WordNet relates it by, per part of speech. */
+  relatedSenses: 2,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -186,6 +197,8 @@ interface QueryTerm {
   unknownNoun: boolean;
   /** Which salience rule made it salient (the first that did), for the abstention's reason. */
   rule?: SalientRule;
+  /** For a word the corpus never uses: the corpus terms WordNet relates to it (a partial match). */
+  related?: string[];
 }
 
 /** The salience rules of docs/retrieval.md §6 (rule 1's kinds of salient term). */
@@ -441,6 +454,17 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return variants.find((v) => !v.endsWith('ss') && bm25.has(v)) ?? term;
   }
 
+  /** The corpus terms WordNet relates to a plain word the corpus never uses (none when METHOD turns it off). */
+  function relatedInCorpus(term: string): string[] | undefined {
+    if (METHOD.relatedWeight <= 0 || !/^[a-z]{3,}$/.test(term)) return undefined;
+    const found = new Set<string>();
+    for (const word of relatedWords(term, METHOD.relatedSenses)) {
+      const t = termOf(word);
+      if (t !== null && t !== term && bm25.has(t)) found.add(t);
+    }
+    return found.size > 0 ? [...found] : undefined;
+  }
+
   function analyzeQuestionUncached(question: string): Analysis {
     const body = question.replace(QUESTION_PHRASE, ' ');
     const bodyTerms = analyze(body).map(inCorpusNumber);
@@ -508,6 +532,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         rule,
         name: name && known,
         unknownNoun: nouns.has(term),
+        related: known || name ? undefined : relatedInCorpus(term),
       });
     }
     // A noun the corpus never uses in a short question ("Are ponds allowed on plots?", "What fuel does the
@@ -558,6 +583,14 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
 
   function rank(analysis: Analysis, limit: number): Array<{ entry: Entry; score: number }> {
     const query = analysis.terms.filter((t) => t.known).map((t) => ({ term: t.term, boost: 1 }));
+    const own = new Set(query.map((q) => q.term));
+    for (const t of analysis.terms) {
+      for (const r of t.related ?? []) {
+        if (own.has(r)) continue;
+        own.add(r);
+        query.push({ term: r, boost: METHOD.relatedWeight });
+      }
+    }
     if (query.length === 0) return [];
     const hits = bm25.search(query, settings.postingsPerTerm, Math.max(limit, settings.candidates));
     const top = hits[0]?.score ?? 1;
@@ -615,6 +648,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           else {
             if (before?.terms.has(q.term) || after?.terms.has(q.term))
               covered += METHOD.neighbourCoverage * q.weight;
+            else if (q.related?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r)))
+              covered += METHOD.relatedWeight * q.weight;
             if (
               q.salient &&
               !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
@@ -859,7 +894,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const reason: AbstentionReason = `salient:${rule}`;
       if (METHOD.abstainBy[rule] > 0 && !reasons.includes(reason)) reasons.push(reason);
     }
-    if (analysis.asked?.required && !choice.typed && METHOD.abstainBy.type > 0) reasons.push('type');
+    if (
+      analysis.asked?.required &&
+      !choice.typed &&
+      METHOD.abstainBy.type > 0 &&
+      confidence < METHOD.untypedAbstainBelow
+    )
+      reasons.push('type');
     if (choice.rivalled && METHOD.abstainBy.rival > 0) reasons.push('rival');
     if (confidence < settings.minConfidence) reasons.push('threshold');
     return reasons;
