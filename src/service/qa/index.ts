@@ -117,16 +117,21 @@ export const METHOD = {
    * halves it, a missing asked type halves it, a rival multiplies it by rivalPenalty), leaving the calibrated
    * threshold to decide. Judged by leave-one-corpus-out (bench/rules-leave-one-out.ts, docs/retrieval.md §6):
    * a rule abstains alone only when it is kept on the other nine dev sets at a cost of 6 per wrong abstention
-   * and its abstentions on the held-out set are right. Held-out evidence (session 21, round 2):
-   * - name 5 of 5, counted 5 of 5, type 5 of 5 right where kept (kept in all 11 folds): abstain.
-   * - compound 12 of 13 (the suite's "Insufficient memory event" is its one wrong abstention; 7 of 7 on
-   *   car-share and radio, which it was not chosen on): abstain.
-   * - short (an unknown noun of a short question): kept in 2 of 11 folds and 0 of 2 right there; on
-   *   car-share and radio, which it was not chosen on, 3 of its 8 abstentions were right (all 5 wrong were
-   *   paraphrases: "hourly price", "penalty", "minimum age"): a confidence penalty only.
-   * - rival: kept in 2 of 11 folds, 0 of 1 right there ("How far ahead do I need to book a studio?"): a
-   *   confidence penalty only (the HPA question of issue 16, "allow at most", is now answered with the
-   *   "between 2 and 6 … never more than 6 pods" sentence, not with 4).
+   * and its abstentions on the held-out set are right. Held-out evidence (session 21, round 2, with the
+   * shipped constants; "right of n" counts the abstentions the rule adds on held-out sets where it is kept):
+   * - name 9 of 9, counted 7 of 7 (kept in all 11 folds): abstain.
+   * - compound 28 of 29 (the suite's "Insufficient memory event" is its one wrong abstention; 2 of 2 on
+   *   car-share and radio held out together, which it was not chosen on): abstain.
+   * - short (an unknown noun of a short question): dropped in 10 of 11 folds. With car-share and radio held
+   *   out together it would have been kept (as session 21's first round kept it) and scored 2 right of 8 on
+   *   them (the wrong ones paraphrases: "hourly price", "penalty", "minimum age"): a confidence penalty only.
+   * - rival: kept in all 11 folds, 2 of 2 (in the first refit, before WordNet, it was dropped: "How far ahead
+   *   do I need to book a studio?" was its wrong abstention): abstain.
+   * - type: dropped in 10 of 11 folds (held out it adds 5 right and 1 wrong abstention: the suite's "How long
+   *   before a rollout … is marked Degraded?"), yet kept: without it issue 16's handbook questions ("How often
+   *   does Argo CD check Git for changes?", a how-long question whose text has no duration) get wrong
+   *   answers, which the issue forbids. Below the 0.9 asked for (5 of 6); untypedAbstainBelow (the type rule
+   *   only together with a low confidence) was tried at 0.5 and 0.3 and removes no wrong abstention.
    * - rarest and absent-noun are off (METHOD.salientRarest, METHOD.absentNounShare), so never fire.
    */
   abstainBy: {

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../src/service/corpus.js';
-import { buildQaEngine, type ExplainableQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
+import {
+  buildQaEngine,
+  type ExplainableQaEngine,
+  METHOD,
+  type QaEngine,
+} from '../../../src/service/qa/index.js';
 
 let engine: QaEngine;
 
@@ -226,5 +231,31 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     const result = rules.answer('How much of a plot may a polytunnel cover?', { topK: 5 });
     expect(result.status).toBe('answered');
     expect(result.answer).toContain('a quarter of the plot');
+  });
+});
+
+describe('a question word the corpus never uses, related by WordNet to one it does', () => {
+  it('counts as a partial match: it raises the confidence of the unit holding the related word', () => {
+    const rules = onePassage(
+      'Studio rules > Food and drink',
+      'Drinks are allowed in the studio only as water in a closed bottle. Bags stay in the lockers by the door.',
+    );
+    const question = 'Can I have coffee in the studio?';
+    const result = rules.answer(question, { topK: 5 });
+    expect(result.answer).toContain('closed bottle');
+    const explained = rules.explain(question);
+    // "coffee" is not the same word as "drinks": it stays absent from the unit, but weighs partly.
+    expect(explained.unit?.absent).toContain('coffee');
+    const saved = METHOD.relatedWeight;
+    try {
+      METHOD.relatedWeight = 0;
+      const without = onePassage(
+        'Studio rules > Food and drink',
+        'Drinks are allowed in the studio only as water in a closed bottle. Bags stay in the lockers by the door.',
+      ).explain(question);
+      expect(explained.unit?.coverage ?? 0).toBeGreaterThan(without.unit?.coverage ?? 0);
+    } finally {
+      METHOD.relatedWeight = saved;
+    }
   });
 });
