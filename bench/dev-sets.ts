@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { buildQaEngine, type Corpus } from '../src/service/qa/index.js';
 
 export interface DevCase {
   id: string;
@@ -55,4 +56,38 @@ export function isRight(c: DevCase, answer: string | null, docs: string[]): bool
     (c.expect.answer_contains ?? []).every((s) => text.includes(squash(s))) &&
     (c.expect.doc === undefined || docs.includes(c.expect.doc))
   );
+}
+
+/** One dev case's outcome with the engine as configured when run. */
+export interface Outcome {
+  set: string;
+  id: string;
+  answerable: boolean;
+  /** Not abstained by a rule (salient terms, answer type, rivals): only the threshold can still abstain. */
+  answered: boolean;
+  raw: number;
+  right: boolean;
+  cited: boolean;
+}
+
+/** Every dev case's outcome with the engine as configured now (METHOD as it is when called), no threshold. */
+export function runDev(sets: DevSet[], corpora: Corpus[]): Outcome[] {
+  const all: Outcome[] = [];
+  sets.forEach((set, i) => {
+    const engine = buildQaEngine(corpora[i] as Corpus, { minConfidence: 0 });
+    for (const c of set.cases) {
+      const result = engine.answer(c.question, { topK: 5 });
+      const docs = result.citations.map((x) => x.doc_id);
+      all.push({
+        set: set.name,
+        id: c.id,
+        answerable: c.expect.status === 'answered',
+        answered: result.status === 'answered',
+        raw: engine.explain(c.question).unit?.raw ?? 0,
+        right: isRight(c, result.answer, docs),
+        cited: c.expect.doc === undefined || docs.includes(c.expect.doc),
+      });
+    }
+  });
+  return all;
 }

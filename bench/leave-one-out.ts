@@ -13,76 +13,62 @@
 import { expectedCalibrationError, fitIsotonic, reliabilityBins } from '../src/evals/calibration.js';
 import { loadCorpus } from '../src/service/corpus.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from '../src/service/qa/calibration.js';
-import { buildQaEngine, type Corpus, METHOD } from '../src/service/qa/index.js';
-import { devSets, isRight } from './dev-sets.js';
+import { METHOD } from '../src/service/qa/index.js';
+import { devSets, type Outcome, runDev } from './dev-sets.js';
 
 const WRONG_ABSTENTION_COST = 6;
 /** From 0.05: at 0 the rival rule (a close unit stating another value scores 0) would never abstain. */
 const THRESHOLDS = Array.from({ length: 10 }, (_, i) => (i + 1) * 0.05);
 
-interface Outcome {
-  set: string;
-  answerable: boolean;
-  /** Not abstained by a rule (salient terms, answer type, rivals): only the threshold can still abstain. */
-  answered: boolean;
-  raw: number;
-  right: boolean;
-  cited: boolean;
-}
-
 const sets = await devSets();
 const names = sets.map((set) => set.name);
 const corpora = await Promise.all(sets.map((set) => loadCorpus(set.corpusDir)));
+const run = () => runDev(sets, corpora);
 
-/** Every dev case's outcome with the engine as configured (METHOD as it is when called). */
-function run(): Outcome[] {
-  const all: Outcome[] = [];
-  sets.forEach((set, i) => {
-    const engine = buildQaEngine(corpora[i] as Corpus, { minConfidence: 0 });
-    for (const c of set.cases) {
-      const result = engine.answer(c.question, { topK: 5 });
-      const docs = result.citations.map((x) => x.doc_id);
-      all.push({
-        set: set.name,
-        answerable: c.expect.status === 'answered',
-        answered: result.status === 'answered',
-        raw: engine.explain(c.question).unit?.raw ?? 0,
-        right: isRight(c, result.answer, docs),
-        cited: c.expect.doc === undefined || docs.includes(c.expect.doc),
-      });
-    }
-  });
-  return all;
-}
-
-// The unknown-noun limit of a short question (docs/retrieval.md §6): per held-out set, the limit that does
-// best on the others at the shipped calibration and threshold.
-const shipped = METHOD.unknownNounMaxTerms;
-const LIMITS = [0, 3, 4, 5, 6];
-const byLimit = new Map<number, Outcome[]>();
-for (const limit of LIMITS) {
-  METHOD.unknownNounMaxTerms = limit;
-  byLimit.set(limit, run());
-}
-METHOD.unknownNounMaxTerms = shipped;
-process.stdout.write(
-  `unknown-noun limit (shipped ${shipped}; 0 is off), chosen on the others for each held-out set:\n`,
-);
-for (const held of names) {
-  let best = 0;
-  let bestUtility = Number.NEGATIVE_INFINITY;
-  for (const limit of LIMITS) {
-    const train = (byLimit.get(limit) as Outcome[]).filter((o) => o.set !== held);
-    const u = score(train, calibrate, DEFAULT_MIN_CONFIDENCE).utility;
-    if (u > bestUtility) {
-      bestUtility = u;
-      best = limit;
-    }
+/**
+ * A METHOD constant chosen fold by fold: per held-out set, the value that does best on the others at the
+ * shipped calibration and threshold. Prints the choice of each fold; returns the outcomes at the shipped value.
+ */
+function chooseByFold(
+  key: 'unknownNounMaxTerms' | 'relatedWeight' | 'relatedSenses',
+  values: number[],
+  what: string,
+): Outcome[] {
+  const shipped = METHOD[key];
+  const byValue = new Map<number, Outcome[]>();
+  for (const value of values) {
+    METHOD[key] = value;
+    byValue.set(value, run());
   }
-  process.stdout.write(`  ${held.padEnd(22)} ${best}\n`);
+  METHOD[key] = shipped;
+  process.stdout.write(`${what} (shipped ${shipped}), chosen on the others for each held-out set:\n`);
+  for (const held of names) {
+    let best = 0;
+    let bestUtility = Number.NEGATIVE_INFINITY;
+    const all: string[] = [];
+    for (const value of values) {
+      const train = (byValue.get(value) as Outcome[]).filter((o) => o.set !== held);
+      const u = score(train, calibrate, DEFAULT_MIN_CONFIDENCE).utility;
+      all.push(`${value}: ${u}`);
+      if (u > bestUtility) {
+        bestUtility = u;
+        best = value;
+      }
+    }
+    process.stdout.write(`  ${held.padEnd(22)} ${best}   (utility on the others: ${all.join(', ')})\n`);
+  }
+  return byValue.get(shipped) ?? run();
 }
 
-const outcomes = byLimit.get(shipped) ?? run();
+// The unknown-noun limit of a short question (docs/retrieval.md §6) and the weight of a WordNet-related word
+// (§4).
+chooseByFold('unknownNounMaxTerms', [0, 3, 4, 5, 6], 'unknown-noun limit (0 is off)');
+chooseByFold('relatedSenses', [1, 2, 3], 'WordNet senses per part of speech');
+const outcomes = chooseByFold(
+  'relatedWeight',
+  [0, 0.25, 0.5, 0.75],
+  'WordNet-related word weight (0 is off)',
+);
 
 function calibrator(knots: Array<[number, number]>): (raw: number) => number {
   return (raw) => {

@@ -7,41 +7,46 @@
 
 /** [raw score, share right] knots, raw ascending. Refit with `node --import tsx bench/calibrate.ts`. */
 export const CALIBRATION: ReadonlyArray<readonly [number, number]> = [
-  [0, 0],
-  [0.121, 0],
-  [0.152, 0.176],
-  [0.259, 0.176],
-  [0.264, 0.2],
-  [0.339, 0.2],
-  [0.341, 0.308],
-  [0.37, 0.308],
-  [0.374, 0.462],
-  [0.396, 0.462],
-  [0.399, 0.5],
-  [0.403, 0.5],
-  [0.404, 0.712],
-  [0.633, 0.712],
-  [0.635, 0.842],
-  [0.712, 0.842],
-  [0.714, 0.853],
-  [0.835, 0.853],
-  [0.838, 0.9],
+  [0.029, 0],
+  [0.094, 0],
+  [0.096, 0.125],
+  [0.123, 0.125],
+  [0.123, 0.286],
+  [0.226, 0.286],
+  [0.241, 0.344],
+  [0.342, 0.344],
+  [0.342, 0.385],
+  [0.365, 0.385],
+  [0.368, 0.421],
+  [0.397, 0.421],
+  [0.399, 0.667],
+  [0.425, 0.667],
+  [0.426, 0.701],
+  [0.633, 0.701],
+  [0.635, 0.76],
+  [0.712, 0.76],
+  [0.714, 0.833],
+  [0.748, 0.833],
+  [0.758, 0.848],
+  [0.844, 0.848],
+  [0.847, 0.9],
   [0.893, 0.9],
-  [0.896, 0.967],
-  [1, 0.967],
-  [1, 1],
+  [0.896, 0.96],
+  [1, 0.96],
+  [1, 0.971],
 ];
 
 /**
- * The abstention threshold on calibrated confidence, chosen on the dev sets (the bundled suite and the seven
- * dev corpora). In a leave-one-dev-set-out check (bench/leave-one-out.ts) the threshold chosen on the other
- * sets is 0.05 for every held-out dev corpus, which abstains on exactly the dev cases 0.1 does (no dev answer
- * scores between them), and 0.15 with the suite held out; higher thresholds cost the suite its gates (its
- * paraphrased questions are answered right at low confidence). Answers between 0.1 and 0.5 are right only
- * 2 to 5 times in 10 on dev; a client that wants fewer wrong answers can ignore answers below 0.5 or 0.85
+ * The abstention threshold on calibrated confidence, chosen on the dev sets (the bundled suite and the nine
+ * dev corpora): in a leave-one-dev-set-out check (bench/leave-one-out.ts) the threshold chosen on the other
+ * sets is 0.05 for every held-out set (session 21, round 2; the grid starts at 0.05). With the refitted
+ * calibration it abstains below raw 0.095 (calibrated 0 up to raw 0.094, 0.125 from 0.096): 0.1 differs only
+ * between raw 0.0947 and 0.0956, where one dev case lies (the car-share handbook's "What is the minimum age to
+ * become a member?", answered right at 0.05). Answers between 0.05 and 0.3 were right about 1 to 3 times in
+ * 10 on dev. A client that wants fewer wrong answers can ignore answers below 0.5 or 0.85
  * (docs/retrieval.md).
  */
-export const DEFAULT_MIN_CONFIDENCE = 0.1;
+export const DEFAULT_MIN_CONFIDENCE = 0.05;
 
 export function calibrate(raw: number): number {
   const knots = CALIBRATION;

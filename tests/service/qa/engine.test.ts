@@ -1,12 +1,17 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../src/service/corpus.js';
-import { buildQaEngine, type QaEngine } from '../../../src/service/qa/index.js';
+import {
+  buildQaEngine,
+  type ExplainableQaEngine,
+  METHOD,
+  type QaEngine,
+} from '../../../src/service/qa/index.js';
 
 let engine: QaEngine;
 
 /** An engine over one passage of one document. */
-function onePassage(heading: string, text: string): QaEngine {
+function onePassage(heading: string, text: string): ExplainableQaEngine {
   return buildQaEngine({
     dir: 'mem',
     documents: [{ doc_id: 'doc.md', title: heading.split(' > ')[0] ?? heading, passages: 1 }],
@@ -199,13 +204,19 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     expect(weight.answer).toContain('15 kg');
   });
 
-  it('abstains when a short question is about a thing the corpus never names, not when a wh-word asks for it', () => {
+  it('gives a short question about a thing the corpus never names a low confidence, not when a wh-word asks for it', () => {
     const rules = onePassage(
       'Rules > Plots',
       "Dogs must be kept on a lead and are not allowed on other members' plots. The external audit is run by Harrow & Lane.",
     );
-    expect(rules.answer('Are dogs allowed on plots?', { topK: 5 }).status).toBe('answered');
-    expect(rules.answer('Are ponds allowed on plots?', { topK: 5 }).status).toBe('insufficient_context');
+    const dogs = rules.answer('Are dogs allowed on plots?', { topK: 5 });
+    expect(dogs.status).toBe('answered');
+    expect(dogs.confidence).toBeGreaterThan(0.9);
+    // The short-question rule no longer abstains by itself (held out, its abstentions were right 3 times in
+    // 8 on the two corpora it was not chosen on: docs/retrieval.md §6); it halves the raw confidence.
+    const ponds = rules.answer('Are ponds allowed on plots?', { topK: 5 });
+    expect(ponds.confidence).toBeLessThan(0.25);
+    expect(rules.explain('Are ponds allowed on plots?').unit?.missing).toEqual(['pond']);
     // "Which firm": the answer names the firm, not the word.
     const firm = rules.answer('Which firm runs the audit?', { topK: 5 });
     expect(firm.status).toBe('answered');
@@ -220,5 +231,31 @@ describe('the handbook questions a new user got confident wrong answers to (issu
     const result = rules.answer('How much of a plot may a polytunnel cover?', { topK: 5 });
     expect(result.status).toBe('answered');
     expect(result.answer).toContain('a quarter of the plot');
+  });
+});
+
+describe('a question word the corpus never uses, related by WordNet to one it does', () => {
+  it('counts as a partial match: it raises the confidence of the unit holding the related word', () => {
+    const rules = onePassage(
+      'Studio rules > Food and drink',
+      'Drinks are allowed in the studio only as water in a closed bottle. Bags stay in the lockers by the door.',
+    );
+    const question = 'Can I have coffee in the studio?';
+    const result = rules.answer(question, { topK: 5 });
+    expect(result.answer).toContain('closed bottle');
+    const explained = rules.explain(question);
+    // "coffee" is not the same word as "drinks": it stays absent from the unit, but weighs partly.
+    expect(explained.unit?.absent).toContain('coffee');
+    const saved = METHOD.relatedWeight;
+    try {
+      METHOD.relatedWeight = 0;
+      const without = onePassage(
+        'Studio rules > Food and drink',
+        'Drinks are allowed in the studio only as water in a closed bottle. Bags stay in the lockers by the door.',
+      ).explain(question);
+      expect(explained.unit?.coverage ?? 0).toBeGreaterThan(without.unit?.coverage ?? 0);
+    } finally {
+      METHOD.relatedWeight = saved;
+    }
   });
 });
