@@ -117,6 +117,7 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     }
     return response;
   };
+  const isClosing = () => closing !== undefined;
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const router = getRequestListener(fetch, { hostname: host });
   const perSocket = limits.maxRequestsPerSocket;
@@ -155,9 +156,14 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
           const { status, body } = service.readiness();
           return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
         }
-      } else if (method === 'POST' && path === '/v1/ask' && !service.admit(incoming, outgoing)) {
-        outgoing.setHeader('retry-after', String(SHED_RETRY_AFTER_S));
-        return sendJson(outgoing, 503, SHED_BODY, method, closing !== undefined);
+      } else if (method === 'POST' && path === '/v1/ask') {
+        if (!service.admit(incoming, outgoing)) {
+          outgoing.setHeader('retry-after', String(SHED_RETRY_AFTER_S));
+          return sendJson(outgoing, 503, SHED_BODY, method, closing !== undefined);
+        }
+        // The ask without the router: the route's response and log line, without a web Request, a Hono
+        // context and a Response object per ask (app.ts serveAsk).
+        return service.serveAsk(incoming, outgoing, isClosing);
       }
       void router(incoming, outgoing);
     },
