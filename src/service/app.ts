@@ -427,7 +427,8 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     const t0 = performance.now();
     const request = await parseAskRequest(contentLength, contentType, readBody);
     const engine = thread ? undefined : await enginePromise.catch(notReady);
-    if (thread) await summaryPromise.catch(notReady);
+    // Once ready, no await: each one is a turn of the microtask queue on every ask.
+    if (thread && readyState !== 'ready') await summaryPromise.catch(notReady);
     if (engineStopped) throw new HttpError(503, 'not_ready', `The service cannot answer: ${engineStopped}.`);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (options.onAsk) await options.onAsk();
@@ -853,7 +854,8 @@ function readIncomingLimited(incoming: IncomingMessage, maxBytes: number): Promi
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks));
+      // A body that came in one chunk (most asks) is used as it is, not copied.
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     };
     const onError = () => {
       cleanup();
