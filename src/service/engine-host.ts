@@ -60,6 +60,9 @@ export interface EngineThread {
   close(): Promise<void>;
 }
 
+/** Most calls in one message to the engine thread; a fuller outbox is sent at once. */
+const MAX_BATCH = 32;
+
 /** Distributes the request type over its union (Omit on a union would merge its members). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -133,6 +136,7 @@ export function startEngineThread(options: EngineThreadOptions): EngineThread {
   // postMessage per ask cost about as much CPU on this thread as the rest of the ask's own code.
   let outbox: EngineRequest[] = [];
   const flush = () => {
+    if (outbox.length === 0) return;
     const batch = outbox;
     outbox = [];
     if (stopped === undefined) worker.postMessage(batch);
@@ -144,6 +148,9 @@ export function startEngineThread(options: EngineThreadOptions): EngineThread {
       pending.set(id, { resolve: resolve as (value: never) => void, reject });
       if (outbox.length === 0) setImmediate(flush);
       outbox.push({ ...request, id } as EngineRequest);
+      // Under a flood one poll phase reads hundreds of requests; the thread starts on the first of them
+      // rather than waiting, idle, for the whole phase to end.
+      if (outbox.length >= MAX_BATCH) flush();
     });
   };
 

@@ -65,13 +65,13 @@ describe('the engine thread', () => {
     }
   });
 
-  it('answers many calls made in one turn (one batch) each with its own reply, expired or not', async () => {
+  it('answers many calls made in one turn (over one message of them) each with its own reply, expired or not', async () => {
     const local = await (await readyApp()).engine();
     const thread = startEngineThread({ corpusDir: fixtureCorpus });
     try {
       await thread.ready;
       const questions = Array.from({ length: 40 }, (_, i) => `${QUESTIONS[i % QUESTIONS.length]} ${i}`);
-      // All issued synchronously: they travel to the thread together and come back together.
+      // All issued synchronously: they travel to the thread in two messages (32, then 8) and come back batched.
       const answers = questions.map((q, i) => thread.answer(q, 1 + (i % 3), false, i === 7 ? -1 : 60_000));
       const retrieved = thread.retrieve(QUESTIONS[1] as string, 2);
       const grounded = thread.isGrounded(QUESTIONS[0] as string, 'no such answer', [{ passage_id: 'nope' }]);
