@@ -545,22 +545,33 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       joinedHeader(incoming, 'content-type'),
       () => readIncomingLimited(incoming, MAX_BODY_BYTES),
       state,
-    ).then(
-      (outcome) => {
-        if (outcome === 'shed') {
-          send(503, SHED_BODY, true);
-          logRequest(requestId, 'POST', '/v1/ask', 503, undefined, t0, undefined);
-          return;
-        }
-        send(200, outcome.json, false);
-        logRequest(requestId, 'POST', '/v1/ask', 200, state.answerMode, t0, outcome.askLog);
-      },
-      (error: unknown) => {
-        const { status, code, message } = failure(error, requestId, '/v1/ask', state.answerMode);
-        send(status, JSON.stringify({ error: { code, message } }), false);
-        logRequest(requestId, 'POST', '/v1/ask', status, state.answerMode, t0, undefined);
-      },
-    );
+    )
+      .then(
+        (outcome) => {
+          if (outcome === 'shed') {
+            send(503, SHED_BODY, true);
+            logRequest(requestId, 'POST', '/v1/ask', 503, undefined, t0, undefined);
+            return;
+          }
+          send(200, outcome.json, false);
+          logRequest(requestId, 'POST', '/v1/ask', 200, state.answerMode, t0, outcome.askLog);
+        },
+        (error: unknown) => {
+          const { status, code, message } = failure(error, requestId, '/v1/ask', state.answerMode);
+          send(status, JSON.stringify({ error: { code, message } }), false);
+          logRequest(requestId, 'POST', '/v1/ask', status, state.answerMode, t0, undefined);
+        },
+      )
+      // Writing the response itself failed (nothing the client sent can cause it): logged, the connection cut,
+      // never an unhandled rejection that would stop the process.
+      .catch((error: unknown) => {
+        logger.log('error', 'unhandled error', {
+          request_id: requestId,
+          path: '/v1/ask',
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        outgoing.destroy();
+      });
   }
 
   async function answerQuestion(
