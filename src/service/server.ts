@@ -5,9 +5,9 @@
  * requests in flight finish, then exit.
  *
  * Overload protection (issue 13): /healthz and /readyz are answered in the request listener, ahead of the
- * router and of every ask; POST /v1/ask is admitted against the in-flight bound before the router sees it
- * (503 + Retry-After beyond it); header, whole-request (body) and keep-alive timeouts, a cap on requests per
- * connection and on connections bound what slow or idle clients can hold.
+ * router and of every ask; POST /v1/ask is admitted against the in-flight bound (503 + Retry-After beyond it)
+ * and then answered without the router (app.ts serveAsk); header, whole-request (body) and keep-alive
+ * timeouts, a cap on requests per connection and on connections bound what slow or idle clients can hold.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

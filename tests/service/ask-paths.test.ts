@@ -5,7 +5,7 @@
  * requests go over HTTP to the real server and to the route behind @hono/node-server's listener (what the
  * server did for every ask before), and the answers are compared.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import fc from 'fast-check';
@@ -28,13 +28,22 @@ interface Reply {
  * One HTTP request: headers as given (a name may repeat; sent as raw pairs, so Host and, unless the body is
  * chunked, Content-Length are added here), the body bytes as given.
  */
-function send(url: string, headers: Array<[string, string]>, body: string | Buffer): Promise<Reply> {
+function send(
+  url: string,
+  headers: Array<[string, string]>,
+  body: string | Buffer,
+  agent?: Agent,
+): Promise<Reply> {
   const raw = [['host', new URL(url).host], ...headers];
   if (!headers.some(([name]) => name.toLowerCase() === 'transfer-encoding')) {
     raw.push(['content-length', String(Buffer.byteLength(body))]);
   }
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/v1/ask`, { method: 'POST', headers: raw.flat() });
+    const req = httpRequest(`${url}/v1/ask`, {
+      method: 'POST',
+      headers: raw.flat(),
+      ...(agent ? { agent } : {}),
+    });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
@@ -169,5 +178,22 @@ describe('POST /v1/ask: the server direct path answers as the route does', () =>
       JSON.stringify({ question: 'hi' }),
     );
     expect(after.status).toBe(200);
+  });
+
+  it('closes the connection after its last allowed request when that request is an ask', async () => {
+    const limited = await startTestServer({ limits: { maxRequestsPerSocket: 2 } });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await limited.service.ready;
+      const body = JSON.stringify({ question: EXAMPLE_QUESTION });
+      const first = await send(limited.url, [['content-type', 'application/json']], body, agent);
+      const second = await send(limited.url, [['content-type', 'application/json']], body, agent);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(first.headers.connection).toBe('keep-alive');
+      expect(second.headers.connection).toBe('close');
+    } finally {
+      agent.destroy();
+      await limited.close();
+    }
   });
 });
