@@ -2,7 +2,8 @@
  * `npm run bench`: the doc-QA service's performance figures (issue #2 "Performance"), printed as Markdown.
  *   1. HTTP: one `gitops-lab serve` process on 127.0.0.1 with the answer cache off, autocannon with 50
  *      connections for 10 s against POST /v1/ask (rotating the bundled eval questions) and 10 s against
- *      GET /healthz, alternated in 5 s halves; req/s, p99, errors, ratio (the headline). Then the same against
+ *      GET /healthz, alternated in 5 s halves; req/s, p99, errors, ratio (the headline), and the server's CPU
+ *      time per request (from /proc, Linux: hardly affected by the machine's load). Then the same against
  *      a second process with the default answer cache on (a secondary line: repeated questions are hits).
  *   2. Engine scaling: index build time and median query time at 100 and 10,000 synthetic passages; the
  *      engine alone on the bundled handbook (median time per bundled question).
@@ -15,7 +16,7 @@
  *      failures, ask 200 / 503 (shed) / error shares and the p99 latency of each. Then 12,000 connections that send the headers of an ask and trickle its body: the
  *      server's peak RSS (loopback only, bounded at --slow-seconds, default 10 s).
  * Options: --duration <s> (default 10), --connections <n> (default 50), --skip-http, --skip-overload,
- * --only-overload, --overload-seconds <s> (default 8), --slow-connections <n> (default 12000), --cli <path>
+ * --only-overload, --only-http (section 1 alone), --overload-seconds <s> (default 8), --slow-connections <n> (default 12000), --cli <path>
  * (another build's bin/gitops-lab.js, e.g. the main branch's, for a before/after comparison).
  * Not a test: the figures depend on the machine. Run it on an idle machine after `npm run build`.
  */
@@ -49,6 +50,7 @@ const flag = (name: string, fallback: number) => {
 const duration = flag('duration', 10);
 const connections = flag('connections', 50);
 const onlyOverload = args.includes('--only-overload');
+const onlyHttp = args.includes('--only-http');
 const skipHttp = args.includes('--skip-http') || onlyOverload;
 const skipOverload = args.includes('--skip-overload');
 const overloadSeconds = flag('overload-seconds', 8);
@@ -122,17 +124,69 @@ async function stopServe(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/**
+ * CPU time (user + system, ms) a process has used, all threads and its main thread alone, from /proc (Linux):
+ * unlike req/s, CPU per request hardly depends on how busy the rest of the machine is.
+ */
+function cpuMs(pid: number): { all: number; main: number } {
+  const ticks = (stat: string) => {
+    // The fields after the command name (which may hold spaces), from the state on: utime and stime are 12th/13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  // USER_HZ is 100 on Linux (sysconf(_SC_CLK_TCK)); a tick is 10 ms.
+  const all = ticks(readFileSync(`/proc/${pid}/stat`, 'utf8')) * 10;
+  const main = ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')) * 10;
+  return { all, main };
+}
+
+interface Cpu {
+  /** CPU ms of the server's process and of its main thread over the runs. */
+  all: number;
+  main: number;
+}
+
+/** Runs `run` and adds the server's CPU time over it to `cpu`. */
+async function measured<T>(pid: number, cpu: Cpu, run: () => Promise<T>): Promise<T> {
+  const before = cpuMs(pid);
+  const result = await run();
+  const after = cpuMs(pid);
+  cpu.all += after.all - before.all;
+  cpu.main += after.main - before.main;
+  return result;
+}
+
 /** Warms a server up (JIT, lazy tables), then alternates ask and healthz in halves of the duration. */
-async function askVsHealthz(url: string, bodies: string[]): Promise<{ ask: Result; health: Result }> {
+async function askVsHealthz(
+  url: string,
+  pid: number,
+  bodies: string[],
+): Promise<{ ask: Result; health: Result; askCpu: Cpu; healthCpu: Cpu }> {
   await autocannon({ url, connections: 4, duration: 1, requests: askRequests(bodies) });
   // Alternate the two in halves (ask, healthz, ask, healthz), so a change in machine load hits both alike.
   const asks: Result[] = [];
   const healths: Result[] = [];
+  const askCpu: Cpu = { all: 0, main: 0 };
+  const healthCpu: Cpu = { all: 0, main: 0 };
   for (let round = 0; round < 2; round++) {
-    asks.push(await autocannon({ url, connections, duration: duration / 2, requests: askRequests(bodies) }));
-    healths.push(await autocannon({ url: `${url}/healthz`, connections, duration: duration / 2 }));
+    asks.push(
+      await measured(pid, askCpu, () =>
+        autocannon({ url, connections, duration: duration / 2, requests: askRequests(bodies) }),
+      ),
+    );
+    healths.push(
+      await measured(pid, healthCpu, () =>
+        autocannon({ url: `${url}/healthz`, connections, duration: duration / 2 }),
+      ),
+    );
   }
-  return { ask: combine(asks), health: combine(healths) };
+  return { ask: combine(asks), health: combine(healths), askCpu, healthCpu };
+}
+
+/** Server CPU per request in microseconds: the whole process, and its main thread (the HTTP side). */
+function cpuPerRequest(cpu: Cpu, result: Result): string {
+  const us = (ms: number) => ((ms * 1000) / Math.max(1, result.requests.total)).toFixed(0);
+  return `${us(cpu.all)} µs (main thread ${us(cpu.main)} µs)`;
 }
 
 async function benchHttp(): Promise<void> {
@@ -142,15 +196,28 @@ async function benchHttp(): Promise<void> {
   // Headline: the answer cache off, so every request runs the engine (what a new question costs). The
   // benchmark rotates a fixed set of questions, so with the cache on it would measure the cache.
   // Default limits: the connection closes after DOCQA_MAX_REQUESTS_PER_SOCKET requests and autocannon reconnects.
+  rows.push({ measure: 'HTTP: load average before (1, 5, 15 min)', value: await loadAverage() });
   const uncached = await startServe({ DOCQA_ANSWER_CACHE_SIZE: '0' });
   try {
     log(
       `serve at ${uncached.url} (answer cache off); ${questions.length} questions; ${connections} connections, ${duration} s each in two halves`,
     );
-    const { ask, health } = await askVsHealthz(uncached.url, bodies);
+    const { ask, health, askCpu, healthCpu } = await askVsHealthz(
+      uncached.url,
+      uncached.child.pid as number,
+      bodies,
+    );
     const ratio = ask.requests.average / health.requests.average;
     rows.push(
       { measure: 'POST /v1/ask req/s (mean; answer cache off)', value: ask.requests.average.toFixed(0) },
+      {
+        measure: 'server CPU per POST /v1/ask, answer cache off (process; main thread)',
+        value: cpuPerRequest(askCpu, ask),
+      },
+      {
+        measure: 'server CPU per GET /healthz (process; main thread)',
+        value: cpuPerRequest(healthCpu, health),
+      },
       { measure: 'POST /v1/ask latency p99 (answer cache off)', value: `${ask.latency.p99} ms` },
       {
         measure: 'POST /v1/ask errors (errors + timeouts + non-2xx)',
@@ -181,9 +248,13 @@ async function benchHttp(): Promise<void> {
   // round every ask is a cache hit: this shows what repeated questions (probes, evals) cost, no more.
   const cached = await startServe();
   try {
-    const { ask, health } = await askVsHealthz(cached.url, bodies);
+    const { ask, health, askCpu } = await askVsHealthz(cached.url, cached.child.pid as number, bodies);
     const ratio = ask.requests.average / health.requests.average;
     rows.push(
+      {
+        measure: 'server CPU per POST /v1/ask, answer cache on (process; main thread)',
+        value: cpuPerRequest(askCpu, ask),
+      },
       {
         measure: 'POST /v1/ask req/s, answer cache on (second process; repeated questions, all cache hits)',
         value: ask.requests.average.toFixed(0),
@@ -698,13 +769,13 @@ async function benchOverload(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 
 if (!skipHttp) await benchHttp();
-if (!onlyOverload) {
+if (!onlyOverload && !onlyHttp) {
   await benchScaling();
   await benchHandbookEngine();
   benchStartup();
   rows.push(...benchLint());
 }
-if (!skipOverload) await benchOverload();
+if (!skipOverload && !onlyHttp) await benchOverload();
 
 const cpu = (await import('node:os')).cpus();
 const load = await loadAverage();

@@ -4,7 +4,7 @@
  * @hono/node-server (server.ts). Bad input never produces a 5xx; a bug becomes a logged, counted 500.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -81,6 +81,11 @@ interface CachedAnswer {
   grounded: boolean | undefined;
 }
 
+/** What an ask has decided so far, for the request log and the error metric if it then fails. */
+interface AskState {
+  answerMode?: AnswerMode;
+}
+
 /** What POST /v1/ask adds to its request log line. */
 interface AskLog {
   answer_status: AskResponse['status'];
@@ -126,6 +131,11 @@ export interface DocQaApp {
    * when `outgoing` closes) or returns false, counted as shed, when the bound is reached.
    */
   admit(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
+  /**
+   * Answers an admitted POST /v1/ask without the router, as the route would (response, headers, request log,
+   * metrics); `closing()` true adds Connection: close.
+   */
+  serveAsk(incoming: IncomingMessage, outgoing: ServerResponse, closing: () => boolean): void;
   /** What /readyz answers, without going through the router. */
   readiness(): { status: 200 | 503; body: unknown };
   /** What /healthz answers, without going through the router. */
@@ -297,27 +307,20 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
 
   const app = new OpenAPIHono<Env>();
 
-  // Request id, and one log line per request.
-  app.use('*', async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    c.set('requestId', requestId);
-    // Set before the handler runs, so it is part of the response as built (cheaper than editing it after).
-    c.header('x-request-id', requestId);
-    const t0 = performance.now();
-    await next();
-    const status = c.res.status;
+  /** The request log line, the same for the router's requests and the server's direct asks. */
+  function logRequest(
+    requestId: string,
+    method: string,
+    path: string,
+    status: number,
+    answerMode: AnswerMode | undefined,
+    t0: number,
+    askLog: AskLog | undefined,
+  ): void {
     // The fields in the same order as always: request_id, method, path, status, [mode], latency_ms, [ask].
-    const fields: Record<string, unknown> = {
-      request_id: requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status,
-    };
-    const answerMode = c.get('answerMode');
+    const fields: Record<string, unknown> = { request_id: requestId, method, path, status };
     if (answerMode) fields.mode = answerMode;
     fields.latency_ms = round(performance.now() - t0);
-    const askLog = c.get('askLog');
     if (askLog) {
       fields.answer_status = askLog.answer_status;
       fields.top_k = askLog.top_k;
@@ -327,27 +330,48 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       if (askLog.fallback_reason) fields.fallback_reason = askLog.fallback_reason;
     }
     logger.log(status >= 500 ? 'error' : 'info', 'request', fields);
-  });
+  }
 
-  app.onError((error, c) => {
+  /** A failed request's answer: 4xx for bad input (HttpError), else a counted, logged 500. */
+  function failure(
+    error: unknown,
+    requestId: string,
+    path: string,
+    answerMode: AnswerMode | undefined,
+  ): { status: HttpError['status'] | 500; code: ErrorCode; message: string } {
     if (error instanceof HttpError) {
       metrics.rejected.inc({ code: error.code });
-      return errorResponse(c, error.status, error.code, error.message);
+      return { status: error.status, code: error.code, message: error.message };
     }
-    const answerMode = c.get('answerMode') ?? mode;
-    metrics.requests.inc({ mode: answerMode, status: 'error' });
+    metrics.requests.inc({ mode: answerMode ?? mode, status: 'error' });
     logger.log('error', 'unhandled error', {
-      request_id: c.get('requestId'),
-      path: c.req.path,
+      request_id: requestId,
+      path,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
-    return errorResponse(
-      c,
-      500,
-      'internal_error',
-      'The service failed to handle this request; it has been logged.',
-    );
+    return {
+      status: 500,
+      code: 'internal_error',
+      message: 'The service failed to handle this request; it has been logged.',
+    };
+  }
+
+  // Request id, and one log line per request.
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    // Set before the handler runs, so it is part of the response as built (cheaper than editing it after).
+    c.header('x-request-id', requestId);
+    const t0 = performance.now();
+    await next();
+    logRequest(requestId, c.req.method, c.req.path, c.res.status, c.get('answerMode'), t0, c.get('askLog'));
+  });
+
+  app.onError((error, c) => {
+    const { status, code, message } = failure(error, c.get('requestId'), c.req.path, c.get('answerMode'));
+    return errorResponse(c, status, code, message);
   });
 
   app.notFound((c) =>
@@ -356,21 +380,55 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
 
   app.post('/v1/ask', async (c) => {
     const incoming = c.env?.incoming;
-    if (incoming && admitted.has(incoming)) return handleAsk(c);
+    if (incoming && admitted.has(incoming)) return routedAsk(c);
     // In-process (app.request) or a server that did not admit it: the same bound, here.
     if (!enter()) return shedResponse(c);
     try {
-      return await handleAsk(c);
+      return await routedAsk(c);
     } finally {
       leave();
     }
   });
 
-  async function handleAsk(c: Context<Env>) {
+  async function routedAsk(c: Context<Env>) {
+    const raw = c.req.raw;
+    const incoming = c.env?.incoming;
+    const state: AskState = {};
+    try {
+      const outcome = await answerAsk(
+        c.get('requestId'),
+        raw.headers.get('content-length'),
+        raw.headers.get('content-type'),
+        () =>
+          incoming && !incoming.readableEnded && incoming.readableFlowing === null
+            ? readIncomingLimited(incoming, MAX_BODY_BYTES)
+            : readBodyLimited(raw, MAX_BODY_BYTES),
+        state,
+      );
+      if (outcome === 'shed') return shedResponse(c);
+      c.set('askLog', outcome.askLog);
+      return c.body(outcome.json, 200, { 'content-type': 'application/json' });
+    } finally {
+      if (state.answerMode) c.set('answerMode', state.answerMode);
+    }
+  }
+
+  /**
+   * POST /v1/ask from the request's id and headers to the response's JSON text (or 'shed': 503 + Retry-After);
+   * throws HttpError on bad input. Shared by the router's route and the server's direct path (serveAsk).
+   */
+  async function answerAsk(
+    requestId: string,
+    contentLength: string | null | undefined,
+    contentType: string | null | undefined,
+    readBody: () => Promise<Uint8Array>,
+    state: AskState,
+  ): Promise<{ json: string; askLog: AskLog } | 'shed'> {
     const t0 = performance.now();
-    const request = await parseAskRequest(c.req.raw, c.env?.incoming);
+    const request = await parseAskRequest(contentLength, contentType, readBody);
     const engine = thread ? undefined : await enginePromise.catch(notReady);
-    if (thread) await summaryPromise.catch(notReady);
+    // Once ready, no await: each one is a turn of the microtask queue on every ask.
+    if (thread && readyState !== 'ready') await summaryPromise.catch(notReady);
     if (engineStopped) throw new HttpError(503, 'not_ready', `The service cannot answer: ${engineStopped}.`);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (options.onAsk) await options.onAsk();
@@ -380,7 +438,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     if (engine && !(await gate.turn())) {
       // Waited too long for a turn: the process is starved; shed now rather than answer after a client timeout.
       metrics.shed.inc();
-      return shedResponse(c);
+      return 'shed';
     }
 
     // With tracing off (the default) the answer is computed directly: no span attributes, no closures.
@@ -405,10 +463,10 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     if (outcome === 'expired') {
       // Waited too long for the engine thread: shed now rather than answer after a client timeout.
       metrics.shed.inc();
-      return shedResponse(c);
+      return 'shed';
     }
     const { answer, mode: answerMode, fallbackReason } = outcome;
-    c.set('answerMode', answerMode);
+    state.answerMode = answerMode;
 
     const body: AskResponse = {
       status: answer.status,
@@ -417,7 +475,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       confidence: answer.confidence,
       mode: answerMode,
       fallback: fallbackReason !== undefined,
-      request_id: c.get('requestId'),
+      request_id: requestId,
       latency_ms: round(performance.now() - t0),
     };
     // The hand-written check says yes only when the schema would; otherwise the schema decides.
@@ -443,15 +501,77 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
     series.requests.inc();
     series.duration.observe((performance.now() - t0) / 1000);
     series.confidence.observe(body.confidence);
-    c.set('askLog', {
-      answer_status: body.status,
-      top_k: request.top_k,
-      citations: body.citations.length,
-      confidence: round(body.confidence, 3),
-      grounded,
-      fallback_reason: fallbackReason,
+    return {
+      json: JSON.stringify(body),
+      askLog: {
+        answer_status: body.status,
+        top_k: request.top_k,
+        citations: body.citations.length,
+        confidence: round(body.confidence, 3),
+        grounded,
+        fallback_reason: fallbackReason,
+      },
+    };
+  }
+
+  /**
+   * POST /v1/ask straight on the Node request, for the HTTP server once it has admitted it (`admit`): the
+   * response, headers, request log line and metrics are the route's, without building a web Request, a Hono
+   * context and a Response for every ask. `closing()` says the server is shutting down (Connection: close).
+   */
+  function serveAsk(incoming: IncomingMessage, outgoing: ServerResponse, closing: () => boolean): void {
+    const t0 = performance.now();
+    const given = incoming.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const send = (status: number, json: string, retryAfter: boolean) => {
+      const headers: OutgoingHttpHeaders = {
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+        'content-length': Buffer.byteLength(json),
+      };
+      if (retryAfter) headers['retry-after'] = String(SHED_RETRY_AFTER_S);
+      if (closing()) headers.connection = 'close';
+      outgoing.writeHead(status, headers);
+      outgoing.end(json);
+    };
+    // After the response, a body left unread (refused by size or type) is drained, at most DRAIN_BYTES.
+    outgoing.once('finish', () => {
+      if (!incoming.readableEnded) drainIncoming(incoming);
     });
-    return c.json(body, 200);
+    const state: AskState = {};
+    answerAsk(
+      requestId,
+      incoming.headers['content-length'],
+      joinedHeader(incoming, 'content-type'),
+      () => readIncomingLimited(incoming, MAX_BODY_BYTES),
+      state,
+    )
+      .then(
+        (outcome) => {
+          if (outcome === 'shed') {
+            send(503, SHED_BODY, true);
+            logRequest(requestId, 'POST', '/v1/ask', 503, undefined, t0, undefined);
+            return;
+          }
+          send(200, outcome.json, false);
+          logRequest(requestId, 'POST', '/v1/ask', 200, state.answerMode, t0, outcome.askLog);
+        },
+        (error: unknown) => {
+          const { status, code, message } = failure(error, requestId, '/v1/ask', state.answerMode);
+          send(status, JSON.stringify({ error: { code, message } }), false);
+          logRequest(requestId, 'POST', '/v1/ask', status, state.answerMode, t0, undefined);
+        },
+      )
+      // Writing the response itself failed (nothing the client sent can cause it): logged, the connection cut,
+      // never an unhandled rejection that would stop the process.
+      .catch((error: unknown) => {
+        logger.log('error', 'unhandled error', {
+          request_id: requestId,
+          path: '/v1/ask',
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        outgoing.destroy();
+      });
   }
 
   async function answerQuestion(
@@ -641,6 +761,7 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
       outgoing.once('close', leave);
       return true;
     },
+    serveAsk,
     readiness,
     liveness,
   };
@@ -648,14 +769,13 @@ export function createDocQaApp(options: DocQaAppOptions = {}): DocQaApp {
 
 /** Content type, size, JSON and schema checks, in that order; throws HttpError (4xx) on bad input. */
 async function parseAskRequest(
-  request: Request,
-  incoming: IncomingMessage | undefined,
+  declared: string | null | undefined,
+  contentType: string | null | undefined,
+  readBody: () => Promise<Uint8Array>,
 ): Promise<{ question: string; top_k: number }> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && DIGITS.test(declared) && Number(declared) > MAX_BODY_BYTES) {
+  if (declared != null && DIGITS.test(declared) && Number(declared) > MAX_BODY_BYTES) {
     throw tooLarge();
   }
-  const contentType = request.headers.get('content-type');
   if (!contentType || !JSON_TYPE.test(contentType)) {
     throw new HttpError(
       415,
@@ -663,10 +783,7 @@ async function parseAskRequest(
       `Content-Type must be application/json, got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'none'}.`,
     );
   }
-  const bytes =
-    incoming && !incoming.readableEnded && incoming.readableFlowing === null
-      ? await readIncomingLimited(incoming, MAX_BODY_BYTES)
-      : await readBodyLimited(request, MAX_BODY_BYTES);
+  const bytes = await readBody();
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -748,7 +865,8 @@ function readIncomingLimited(incoming: IncomingMessage, maxBytes: number): Promi
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks));
+      // A body that came in one chunk (most asks) is used as it is, not copied.
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     };
     const onError = () => {
       cleanup();
@@ -762,6 +880,45 @@ function readIncomingLimited(incoming: IncomingMessage, maxBytes: number): Promi
     incoming.on('error', onError);
     incoming.on('close', onClose);
   });
+}
+
+/** Most bytes, and longest time, spent draining an unread body after its response; then the connection closes. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 500;
+
+/**
+ * Reads and drops what is left of a request body after its response, so the connection can carry the next
+ * request; past DRAIN_BYTES or DRAIN_MS it is closed instead (the response has been written by then). The
+ * same limits as @hono/node-server's, which drains the router's requests.
+ */
+function drainIncoming(incoming: IncomingMessage): void {
+  let drained = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    incoming.socket?.destroySoon();
+  };
+  const timer = setTimeout(stop, DRAIN_MS);
+  timer.unref();
+  incoming.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_BYTES) stop();
+  });
+  incoming.once('end', () => clearTimeout(timer));
+  incoming.once('error', () => clearTimeout(timer));
+  incoming.resume();
+}
+
+/** A request header as fetch's Headers.get gives it: repeated fields joined with ", " (Node keeps one). */
+function joinedHeader(incoming: IncomingMessage, name: string): string | undefined {
+  let value: string | undefined;
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i] as string;
+    if (key.length === name.length && key.toLowerCase() === name) {
+      value = value === undefined ? (raw[i + 1] as string) : `${value}, ${raw[i + 1]}`;
+    }
+  }
+  return value;
 }
 
 function tooLarge(): HttpError {

@@ -4,7 +4,8 @@
  * of that CPU work runs on the HTTP server's event loop: health probes, socket reads and signals are never
  * queued behind it. It calls the QA engine through its public functions only.
  *
- * Messages in: EngineRequest. Messages out: EngineEvent (skip, ready, failed) and EngineReply (one per request).
+ * Messages in: arrays of EngineRequest (a batch: the host's calls of one event-loop turn). Messages out:
+ * EngineEvent (skip, indexing, ready, failed) and arrays of EngineReply (one per request, a batch's at once).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type CorpusLimits, loadCorpus } from './corpus.js';
@@ -59,6 +60,8 @@ const data = workerData as EngineWorkerData;
 
 let engine: QaEngine | undefined;
 const queued: EngineRequest[] = [];
+/** Longest a computed reply waits for the rest of its batch (ms). */
+const REPLY_EVERY_MS = 5;
 
 function handle(request: EngineRequest, engine: QaEngine): EngineReply {
   try {
@@ -109,9 +112,27 @@ function handle(request: EngineRequest, engine: QaEngine): EngineReply {
   }
 }
 
-port.on('message', (request: EngineRequest) => {
-  if (engine) port.postMessage(handle(request, engine));
-  else queued.push(request);
+/**
+ * Answers a batch and posts the replies as one message; on a slow batch (a large corpus, many asks) the
+ * replies computed so far go out every REPLY_EVERY_MS, so early asks do not wait for the whole batch.
+ */
+const handleBatch = (batch: EngineRequest[], engine: QaEngine): void => {
+  let replies: EngineReply[] = [];
+  let since = performance.now();
+  for (const request of batch) {
+    replies.push(handle(request, engine));
+    if (performance.now() - since >= REPLY_EVERY_MS) {
+      port.postMessage(replies);
+      replies = [];
+      since = performance.now();
+    }
+  }
+  if (replies.length > 0) port.postMessage(replies);
+};
+
+port.on('message', (batch: EngineRequest[]) => {
+  if (engine) handleBatch(batch, engine);
+  else queued.push(...batch);
 });
 
 try {
@@ -130,7 +151,7 @@ try {
     documents: corpus.documents.map((d) => ({ ...d })),
     passages: corpus.passages.length,
   } satisfies EngineEvent);
-  for (const request of queued.splice(0)) port.postMessage(handle(request, engine));
+  handleBatch(queued.splice(0), engine);
 } catch (error) {
   const e = error instanceof Error ? error : new Error(String(error));
   port.postMessage({ type: 'failed', name: e.name, message: e.message } satisfies EngineEvent);

@@ -5,9 +5,9 @@
  * requests in flight finish, then exit.
  *
  * Overload protection (issue 13): /healthz and /readyz are answered in the request listener, ahead of the
- * router and of every ask; POST /v1/ask is admitted against the in-flight bound before the router sees it
- * (503 + Retry-After beyond it); header, whole-request (body) and keep-alive timeouts, a cap on requests per
- * connection and on connections bound what slow or idle clients can hold.
+ * router and of every ask; POST /v1/ask is admitted against the in-flight bound (503 + Retry-After beyond it)
+ * and then answered without the router (app.ts serveAsk); header, whole-request (body) and keep-alive
+ * timeouts, a cap on requests per connection and on connections bound what slow or idle clients can hold.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -117,6 +117,7 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
     }
     return response;
   };
+  const isClosing = () => closing !== undefined;
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const router = getRequestListener(fetch, { hostname: host });
   const perSocket = limits.maxRequestsPerSocket;
@@ -155,9 +156,14 @@ export async function startDocQaServer(options: DocQaServerOptions = {}): Promis
           const { status, body } = service.readiness();
           return sendJson(outgoing, status, JSON.stringify(body), method, closing !== undefined);
         }
-      } else if (method === 'POST' && path === '/v1/ask' && !service.admit(incoming, outgoing)) {
-        outgoing.setHeader('retry-after', String(SHED_RETRY_AFTER_S));
-        return sendJson(outgoing, 503, SHED_BODY, method, closing !== undefined);
+      } else if (method === 'POST' && path === '/v1/ask') {
+        if (!service.admit(incoming, outgoing)) {
+          outgoing.setHeader('retry-after', String(SHED_RETRY_AFTER_S));
+          return sendJson(outgoing, 503, SHED_BODY, method, closing !== undefined);
+        }
+        // The ask without the router: the route's response and log line, without a web Request, a Hono
+        // context and a Response object per ask (app.ts serveAsk).
+        return service.serveAsk(incoming, outgoing, isClosing);
       }
       void router(incoming, outgoing);
     },

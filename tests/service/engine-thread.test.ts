@@ -10,9 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEngineThread } from '../../src/service/engine-host.js';
 import { createMemoryLogger } from '../../src/service/logger.js';
 import { type DocQaServer, ServerStartError } from '../../src/service/server.js';
-import { ask, EXAMPLE_QUESTION, readyApp, startTestServer } from './helpers.js';
+import { ask, EXAMPLE_QUESTION, fixtureCorpus, readyApp, startTestServer } from './helpers.js';
 
 let server: DocQaServer | undefined;
 afterEach(async () => {
@@ -61,6 +62,37 @@ describe('the engine thread', () => {
       expect(documents).toEqual(await (await inProcess.app.request('/v1/documents')).json());
       await server.close();
       server = undefined;
+    }
+  });
+
+  it('answers many calls made in one turn (over one message of them) each with its own reply, expired or not', async () => {
+    const local = await (await readyApp()).engine();
+    const thread = startEngineThread({ corpusDir: fixtureCorpus });
+    try {
+      await thread.ready;
+      const questions = Array.from({ length: 40 }, (_, i) => `${QUESTIONS[i % QUESTIONS.length]} ${i}`);
+      // All issued synchronously: they travel to the thread in two messages (32, then 8) and come back batched.
+      const answers = questions.map((q, i) => thread.answer(q, 1 + (i % 3), false, i === 7 ? -1 : 60_000));
+      const retrieved = thread.retrieve(QUESTIONS[1] as string, 2);
+      const grounded = thread.isGrounded(QUESTIONS[0] as string, 'no such answer', [{ passage_id: 'nope' }]);
+      const replies = await Promise.all(answers);
+      for (const [i, reply] of replies.entries()) {
+        if (i === 7) {
+          expect(reply).toBe('expired');
+          continue;
+        }
+        const question = questions[i] as string;
+        expect(reply).not.toBe('expired');
+        expect((reply as Exclude<typeof reply, 'expired'>).answer).toEqual(
+          local.answer(question, { topK: 1 + (i % 3) }),
+        );
+      }
+      expect((await retrieved).map((p) => p.passage_id)).toEqual(
+        local.retrieve(QUESTIONS[1] as string, 2).map((s) => s.passage.passage_id),
+      );
+      expect(await grounded).toBe(false);
+    } finally {
+      await thread.close();
     }
   });
 
