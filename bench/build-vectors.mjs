@@ -35,8 +35,7 @@ if (!packageDir || !out) {
   const vectors = words.map((word) => Float64Array.from(source.vectors[word].slice(0, dims)));
   if (mode === 'centred') allButTheTop(vectors, dims);
   const table = new Int8Array(words.length * dims);
-  words.forEach((word, i) => {
-    const v = vectors[i];
+  vectors.forEach((v, i) => {
     let norm = 0;
     for (let d = 0; d < dims; d++) norm += v[d] * v[d];
     norm = Math.sqrt(norm) || 1;

@@ -18,13 +18,13 @@
 import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine, type Corpus, METHOD } from '../src/service/qa/index.js';
 import { analyze } from '../src/service/qa/text.js';
-import { similarTerms, useVectorTable, vectorTable, vocabularyOf } from '../src/service/qa/vectors.js';
+import { setVectorTable, similarTerms, vectorTable, vocabularyOf } from '../src/service/qa/vectors.js';
 import { devSets, fitFold, type Outcome, runDev, scoreOutcomes } from './dev-sets.js';
 
 const file = process.argv[2];
 if (file === undefined)
   throw new Error('usage: node --import tsx bench/vectors-leave-one-out.ts <vectors.bin>');
-useVectorTable(file);
+setVectorTable(file);
 
 const rssBefore = process.memoryUsage().rss;
 let started = process.hrtime.bigint();

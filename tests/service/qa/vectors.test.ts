@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildQaEngine, type ExplainableQaEngine, METHOD } from '../../../src/service/qa/index.js';
-import { similarTerms, useVectorTable, vocabularyOf } from '../../../src/service/qa/vectors.js';
+import { setVectorTable, similarTerms, vocabularyOf } from '../../../src/service/qa/vectors.js';
 
 /** A table file in bench/build-vectors.mjs's layout: length, JSON header, int8 rows (unit vectors × 127). */
 function tableFile(rows: Record<string, number[]>, truncate = 0): string {
@@ -45,12 +45,12 @@ function onePassage(heading: string, text: string): ExplainableQaEngine {
 const saved = { ...METHOD };
 afterEach(() => {
   Object.assign(METHOD, saved);
-  useVectorTable(undefined);
+  setVectorTable(undefined);
 });
 
 describe('the word-vector table of the study', () => {
   it('finds the vocabulary words whose cosine reaches the threshold, most similar first, not the word itself', () => {
-    useVectorTable(tableFile(ROWS));
+    setVectorTable(tableFile(ROWS));
     const vocabulary = vocabularyOf(['food', 'locker', 'bag', 'studio', 'snack', 'unlisted']);
     expect(vocabulary.terms).not.toContain('unlisted');
     expect(similarTerms(vocabulary, 'snack', 0.9, 5).map((s) => s.term)).toEqual(['food']);
@@ -59,9 +59,9 @@ describe('the word-vector table of the study', () => {
   });
 
   it('names the problem when the file is truncated or no file is named', () => {
-    useVectorTable(tableFile(ROWS, 3));
+    setVectorTable(tableFile(ROWS, 3));
     expect(() => vocabularyOf(['food'])).toThrow(/truncated: rebuild it/);
-    useVectorTable(undefined);
+    setVectorTable(undefined);
     expect(() => vocabularyOf(['food'])).toThrow(/no word-vector table is named/);
   });
 });
@@ -80,7 +80,7 @@ describe('the engine with the study switched off and on', () => {
   it('when on, a question word the corpus never uses partly matches the corpus word its vector is close to', () => {
     METHOD.relatedWeight = 0;
     const off = onePassage(heading, text).explain(question);
-    useVectorTable(tableFile(ROWS));
+    setVectorTable(tableFile(ROWS));
     METHOD.vectorWeight = 0.5;
     METHOD.vectorThreshold = 0.9;
     const on = onePassage(heading, text).explain(question);
