@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { expectedCalibrationError, fitIsotonic, reliabilityBins } from '../src/evals/calibration.js';
 import { buildQaEngine, type Corpus } from '../src/service/qa/index.js';
 
 export interface DevCase {
@@ -90,4 +91,71 @@ export function runDev(sets: DevSet[], corpora: Corpus[]): Outcome[] {
     }
   });
   return all;
+}
+
+/** The cost of a wrong abstention in the utility (bench/leave-one-out.ts explains the 6). */
+export const WRONG_ABSTENTION_COST = 6;
+
+/** A piecewise-linear calibration through isotonic knots (fitIsotonic). */
+export function calibrator(knots: Array<[number, number]>): (raw: number) => number {
+  return (raw) => {
+    const first = knots[0] as [number, number];
+    if (raw <= first[0]) return first[1];
+    for (let i = 1; i < knots.length; i++) {
+      const [x1, y1] = knots[i] as [number, number];
+      if (raw <= x1) {
+        const [x0, y0] = knots[i - 1] as [number, number];
+        return x1 === x0 ? y1 : y0 + ((y1 - y0) * (raw - x0)) / (x1 - x0);
+      }
+    }
+    return (knots[knots.length - 1] as [number, number])[1];
+  };
+}
+
+/**
+ * A set's answer, citation and abstain figures at a calibration and threshold, and the utility the threshold and
+ * the METHOD constants are chosen by: right answers + right abstentions - WRONG_ABSTENTION_COST x wrong ones.
+ */
+export function scoreOutcomes(list: Outcome[], conf: (raw: number) => number, threshold: number) {
+  const answers = (o: Outcome) => o.answered && conf(o.raw) >= threshold;
+  const answerable = list.filter((o) => o.answerable);
+  const abstained = list.filter((o) => !answers(o));
+  const wrongAbstentions = abstained.filter((o) => o.answerable).length;
+  const nearMisses = list.length - answerable.length;
+  const right = answerable.filter((o) => answers(o) && o.right).length;
+  const answered = list.filter(answers);
+  const bins = reliabilityBins(answered.map((o) => ({ score: conf(o.raw), right: o.right })));
+  return {
+    answer: right / answerable.length,
+    citation: answerable.filter((o) => answers(o) && o.cited).length / answerable.length,
+    precision: abstained.length === 0 ? 1 : (abstained.length - wrongAbstentions) / abstained.length,
+    recall: (abstained.length - wrongAbstentions) / nearMisses,
+    abstained: abstained.length,
+    wrongAbstentions,
+    utility: right + abstained.length - wrongAbstentions - WRONG_ABSTENTION_COST * wrongAbstentions,
+    ece: expectedCalibrationError(bins),
+  };
+}
+
+/** From 0.05: at 0 the rival rule (a close unit stating another value scores 0) would never abstain. */
+export const THRESHOLDS = Array.from({ length: 10 }, (_, i) => (i + 1) * 0.05);
+
+/**
+ * A leave-one-out fold's fit on its training outcomes: the isotonic calibration, the threshold (of THRESHOLDS)
+ * with the best utility there, and that utility.
+ */
+export function fitFold(train: Outcome[]) {
+  const conf = calibrator(
+    fitIsotonic(train.filter((o) => o.answered).map((o) => ({ score: o.raw, right: o.right }))),
+  );
+  let threshold = 0;
+  let utility = Number.NEGATIVE_INFINITY;
+  for (const t of THRESHOLDS) {
+    const u = scoreOutcomes(train, conf, t).utility;
+    if (u > utility) {
+      utility = u;
+      threshold = t;
+    }
+  }
+  return { conf, threshold, utility };
 }

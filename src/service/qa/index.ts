@@ -28,6 +28,7 @@ import type {
   QaEngine,
   ScoredPassage,
 } from './types.js';
+import { similarTerms, type Vocabulary, vocabularyOf } from './vectors.js';
 import { relatedWords } from './wordnet.js';
 
 export type * from './types.js';
@@ -159,6 +160,18 @@ export const METHOD = {
   relatedWeight: 0.25,
   /** How many of a word's senses (the most frequent first) WordNet relates it by, per part of speech. */
   relatedSenses: 2,
+  /**
+   * The word-vector study (docs/retrieval.md §6, "Word vectors: a study"; vectors.ts): how much a corpus word
+   * whose vector is close to a question word's counts, as a share of that question word, in the coverage and
+   * in BM25. 0 is off (the default: the study did not pay, and the table is not shipped).
+   */
+  vectorWeight: 0,
+  /** ... the least cosine similarity of such a corpus word... */
+  vectorThreshold: 0.6,
+  /** ... the most such words per question word... */
+  vectorNeighbours: 5,
+  /** ... and which question words get them: only words the corpus never uses (0) or every plain word (1). */
+  vectorKnownToo: 0,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -204,6 +217,8 @@ interface QueryTerm {
   rule?: SalientRule;
   /** For a word the corpus never uses: the corpus terms WordNet relates to it (a partial match). */
   related?: string[];
+  /** The corpus terms whose word vectors are close to this word's (the word-vector study; a partial match). */
+  similar?: string[];
 }
 
 /** The salience rules of docs/retrieval.md §6 (rule 1's kinds of salient term). */
@@ -470,6 +485,19 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return found.size > 0 ? [...found] : undefined;
   }
 
+  /** The corpus's vocabulary in the word-vector table, built when a question first needs it. */
+  let vocabulary: Vocabulary | undefined;
+
+  /** The corpus terms whose vectors are close to a plain question word's (none when METHOD turns it off). */
+  function similarInCorpus(term: string, known: boolean): string[] | undefined {
+    if (METHOD.vectorWeight <= 0 || (known && METHOD.vectorKnownToo <= 0) || !/^[a-z]{3,}$/.test(term)) {
+      return undefined;
+    }
+    vocabulary ??= vocabularyOf(bm25.terms());
+    const found = similarTerms(vocabulary, term, METHOD.vectorThreshold, METHOD.vectorNeighbours);
+    return found.length > 0 ? found.map((f) => f.term) : undefined;
+  }
+
   function analyzeQuestionUncached(question: string): Analysis {
     const body = question.replace(QUESTION_PHRASE, ' ');
     const bodyTerms = analyze(body).map(inCorpusNumber);
@@ -538,6 +566,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         name: name && known,
         unknownNoun: nouns.has(term),
         related: known || name ? undefined : relatedInCorpus(term),
+        similar: name ? undefined : similarInCorpus(term, known),
       });
     }
     // A noun the corpus never uses in a short question ("Are ponds allowed on plots?", "What fuel does the
@@ -594,6 +623,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (own.has(r)) continue;
         own.add(r);
         query.push({ term: r, boost: METHOD.relatedWeight });
+      }
+    }
+    for (const t of analysis.terms) {
+      for (const r of t.similar ?? []) {
+        if (own.has(r)) continue;
+        own.add(r);
+        query.push({ term: r, boost: METHOD.vectorWeight });
       }
     }
     if (query.length === 0) return [];
@@ -655,6 +691,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
               covered += METHOD.neighbourCoverage * q.weight;
             else if (q.related?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r)))
               covered += METHOD.relatedWeight * q.weight;
+            else if (q.similar?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r)))
+              covered += METHOD.vectorWeight * q.weight;
             if (
               q.salient &&
               !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
