@@ -42,13 +42,14 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.87,
     abstain_recall: 0.43,
   },
-  'test/vet-clinic-handbook': {
+  // Test corpora until session 21's third round tuned on them: dev now, guarded at the figures reached there.
+  'dev/vet-clinic-handbook': {
     answer_accuracy: 0.48,
     citation_accuracy: 0.68,
     abstain_precision: 0.57,
     abstain_recall: 0.5,
   },
-  'test/climbing-gym-guide': {
+  'dev/climbing-gym-guide': {
     answer_accuracy: 0.57,
     citation_accuracy: 0.62,
     abstain_precision: 0.46,
@@ -66,9 +67,9 @@ const NEW = [
   'dev/hotel-guest-policies',
   'dev/car-share-handbook',
   'dev/radio-station-guide',
+  'dev/vet-clinic-handbook',
+  'dev/climbing-gym-guide',
   'test/lab-procedures',
-  'test/vet-clinic-handbook',
-  'test/climbing-gym-guide',
 ];
 const OLD = ['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'];
 
