@@ -70,6 +70,9 @@ export function termOf(token: string): string | null {
   // The plural of an acronym (HPAs, CRDs) is the acronym.
   let lower = (/^\p{Lu}{2,}s$/u.test(token) ? token.slice(0, -1) : token).toLowerCase();
   if (lower.endsWith("'s")) lower = lower.slice(0, -2);
+  // A pronoun's or auxiliary's contraction ("I've", "we're", "you'll", "I'd", "I'm") is a function word too.
+  const contracted = /^([a-z]+)'(?:ve|re|ll|d|m)$/.exec(lower);
+  if (contracted && STOP_WORDS.has(contracted[1] as string)) lower = contracted[1] as string;
   const term =
     STOP_WORDS.has(lower) || /n't$/.test(lower) ? null : /^[a-z]+$/.test(lower) ? lemma(lower) : lower;
   if (termCache.size >= TERM_CACHE_LIMIT) termCache.clear();

@@ -79,6 +79,16 @@ describe('text analysis', () => {
       'password',
       'guess',
     ]);
+    // A pronoun's contraction is a function word, never a name ("I've" inside a question), nor a topic.
+    expect(analyze("I've hurt my shoulder; we're late, you'll see, I'd ask. Who's in charge?")).toEqual([
+      'hurt',
+      'shoulder',
+      'late',
+      'see',
+      'ask',
+      'charge',
+    ]);
+    expect(analyze("rock'n'roll")).toEqual(["rock'n'roll"]);
     expect(analyze('pre-infusion')).toEqual(['pre-infusion', 'pre', 'infusion']);
     expect(analyze('HPAs and CRDs')).toEqual(['hpa', 'crd']);
   });
