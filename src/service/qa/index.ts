@@ -53,6 +53,8 @@ export const METHOD = {
   headingWeight: 2,
   /** How much a question term found only in a unit's heading path counts towards its coverage. */
   headingCoverage: 1,
+  /** How much a question term found only in a table row's column headers counts towards its coverage. */
+  tableHeaderCoverage: 1,
   /** How much a question term found only in the unit before or after it (same passage) counts. */
   neighbourCoverage: 0.4,
   /** The share of the passage's normalised BM25 score in a unit's score. */
@@ -192,6 +194,8 @@ interface Unit {
   entities?: TextEntities;
   /** The name the unit is about when it opens with one ("The HPA scales ..."): its term, or null. */
   subject?: string | null;
+  /** A table row's column headers (the table's first row): what its cells are. */
+  header?: Set<string>;
 }
 
 interface Entry {
@@ -282,7 +286,41 @@ function splitUnits(text: string): Unit[] {
     }
     offset += line.length + 1;
   }
+  markTableRows(units);
   return units;
+}
+
+/** The cells of a line as the corpus writes a table row (cells joined by ", "), or 0 for a sentence. */
+function cellCount(unit: Unit): number {
+  if (/[.!?;:]\s/.test(unit.text) || /[.!?:]$/.test(unit.text)) return 0;
+  return unit.text.split(', ').length;
+}
+
+/**
+ * A table reaches the engine as lines of cells joined by ", " (corpus.ts), its header row first: a run of at
+ * least three lines, each a whole line with the same number (2 or more) of cells and no sentence punctuation.
+ * Each later row gets the header's terms ("Day, Consultations, Reception and pharmacy" for "Saturday, 09:00 to
+ * 12:30, 09:00 to 14:00"): a question's words that name a column count for the row as its heading does.
+ */
+function markTableRows(units: Unit[]): void {
+  let i = 0;
+  while (i < units.length) {
+    const first = units[i] as Unit;
+    const cells = cellCount(first);
+    let j = i + 1;
+    if (cells >= 2) {
+      while (j < units.length) {
+        const u = units[j] as Unit;
+        const prev = units[j - 1] as Unit;
+        if (u.line !== prev.line + 1 || cellCount(u) !== cells) break;
+        j++;
+      }
+      if (j - i >= 3) {
+        for (let k = i + 1; k < j; k++) (units[k] as Unit).header = first.terms;
+      }
+    }
+    i = j;
+  }
 }
 
 /** The heading path below the document title. */
@@ -686,6 +724,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         for (const q of analysis.terms) {
           if (unit.terms.has(q.term)) covered += q.weight;
           else if (entry.headingTerms.has(q.term)) covered += METHOD.headingCoverage * q.weight;
+          else if (unit.header?.has(q.term)) covered += METHOD.tableHeaderCoverage * q.weight;
           else {
             if (before?.terms.has(q.term) || after?.terms.has(q.term))
               covered += METHOD.neighbourCoverage * q.weight;

@@ -259,3 +259,31 @@ describe('a question word the corpus never uses, related by WordNet to one it do
     }
   });
 });
+
+describe('a table row', () => {
+  it("counts the question's words that name a column towards the row, as its heading's words count", () => {
+    // As corpus.ts writes a Markdown table: cells joined by ", ", the header row first.
+    const hours = onePassage(
+      'Clinic > Opening hours',
+      [
+        'On Saturday the vets see emergencies only, by appointment.',
+        'Day, Consultations, Pharmacy',
+        'Monday to Friday, 08:30 to 19:00, 08:00 to 19:30',
+        'Saturday, 09:00 to 12:30, 09:00 to 14:00',
+        'Sunday, closed, closed',
+      ].join('\n'),
+    );
+    const q = 'Until what time is the pharmacy open on a Saturday?';
+    const shipped = METHOD.tableHeaderCoverage;
+    try {
+      METHOD.tableHeaderCoverage = 0;
+      const without = hours.explain(q).unit;
+      METHOD.tableHeaderCoverage = shipped;
+      const withHeader = hours.explain(q).unit;
+      expect(withHeader?.text).toBe('Saturday, 09:00 to 12:30, 09:00 to 14:00');
+      expect(withHeader?.coverage).toBeGreaterThan(without?.coverage ?? 1);
+    } finally {
+      METHOD.tableHeaderCoverage = shipped;
+    }
+  });
+});
