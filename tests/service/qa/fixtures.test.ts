@@ -42,18 +42,20 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.87,
     abstain_recall: 0.43,
   },
-  // Test corpora until session 21's third round tuned on them: dev now, guarded at the figures reached there.
+  // Test corpora until session 21's third round tuned on them (reported once with engine 9a24679: 0.486 / 0.686
+  // / 0.571 / 0.500 and 0.571 / 0.629 / 0.467 / 0.438): dev now, below the dev targets, guarded at the figures
+  // the third round reached, rounded down.
   'dev/vet-clinic-handbook': {
-    answer_accuracy: 0.48,
-    citation_accuracy: 0.68,
-    abstain_precision: 0.57,
+    answer_accuracy: 0.54,
+    citation_accuracy: 0.74,
+    abstain_precision: 0.66,
     abstain_recall: 0.5,
   },
   'dev/climbing-gym-guide': {
-    answer_accuracy: 0.57,
-    citation_accuracy: 0.62,
-    abstain_precision: 0.46,
-    abstain_recall: 0.43,
+    answer_accuracy: 0.6,
+    citation_accuracy: 0.68,
+    abstain_precision: 0.57,
+    abstain_recall: 0.5,
   },
 };
 
