@@ -25,7 +25,9 @@ export const CALIBRATION: ReadonlyArray<readonly [number, number]> = [
   [0.403, 0.6],
   [0.404, 0.643],
   [0.422, 0.643],
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: a fitted share of right answers, not ln 2
   [0.423, 0.693],
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: a fitted share of right answers, not ln 2
   [0.585, 0.693],
   [0.586, 0.703],
   [0.633, 0.703],
