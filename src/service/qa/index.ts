@@ -174,6 +174,8 @@ export const METHOD = {
   vectorNeighbours: 5,
   /** ... and which question words get them: only words the corpus never uses (0) or every plain word (1). */
   vectorKnownToo: 0,
+  /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
+  hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -327,6 +329,9 @@ function markTableRows(units: Unit[]): void {
 function fileTopic(docId: string): string {
   return docId.replace(/\.md$/i, '').replace(/[-_.]+/g, ' ');
 }
+
+/** "Some kind of", "any sort of", "a type of": a determiner with a noun of kind, which hedges the next noun. */
+const HEDGE = /\b(?:some|any|a|an|this|that)\s+(?:kind|sort|type|form)s?\s+of\b/gi;
 
 /** The words of a question phrase ("how many", "what time") are answered by the answer type, not matched. */
 const QUESTION_PHRASE =
@@ -537,7 +542,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   }
 
   function analyzeQuestionUncached(question: string): Analysis {
-    const body = question.replace(QUESTION_PHRASE, ' ');
+    let body = question.replace(QUESTION_PHRASE, ' ');
+    // "Some kind of induction", "any sort of fee": a determiner's "kind of" hedges, it names no topic.
+    if (METHOD.hedgeNotTopic > 0) body = body.replace(HEDGE, ' ');
     const bodyTerms = analyze(body).map(inCorpusNumber);
     const seen = new Set<string>();
     const terms: QueryTerm[] = [];

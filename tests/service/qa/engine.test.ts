@@ -287,3 +287,21 @@ describe('a table row', () => {
     }
   });
 });
+
+describe('a hedge in a question', () => {
+  it('leaves "some kind of" out of the terms: it names no topic, so it is neither salient nor missing', () => {
+    const safety = onePassage(
+      'Gym > Safety',
+      'Every new climber watches a short safety video at the front desk before a first session.',
+    );
+    const terms = safety.explain('Is there still some kind of safety video for new climbers?').terms;
+    expect(terms.map((t) => t.term)).not.toContain('kind');
+    expect(
+      safety.answer('Is there still some kind of safety video for new climbers?', { topK: 5 }).status,
+    ).toBe('answered');
+    // "What kind of" asks for the kind: left as it was.
+    expect(safety.explain('What kind of video do new climbers watch?').terms.map((t) => t.term)).toContain(
+      'kind',
+    );
+  });
+});
