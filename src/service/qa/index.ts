@@ -845,7 +845,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   }
 
   function wrongAnswer(question: string, analysis: Analysis): ExtractiveAnswer {
-    const related = new Set(analysis.terms.map((t) => t.term));
+    // The question's terms and the corpus words related to them (WordNet, word vectors): isGrounded counts
+    // both, so a passage holding a related word would not be a retrieval that misses the question.
+    const related = new Set(
+      analysis.terms.flatMap((t) => [t.term, ...(t.related ?? []), ...(t.similar ?? [])]),
+    );
     const start = hash(question) % entries.length;
     let pick: Entry | undefined;
     let fewest = Number.POSITIVE_INFINITY;
@@ -1017,8 +1021,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (supported < 0.8) return false;
     const analysis = analyzeQuestion(question ?? '');
     if (analysis.totalWeight <= 0) return false;
+    // A question word the corpus never uses counts as the answer's ranking counted it (§4 of docs/retrieval.md):
+    // partly, through the corpus words WordNet relates to it. Otherwise a right answer to a paraphrased question
+    // ("called off because of a storm" for "cancel … in bad weather") is answered and then called ungrounded.
     let covered = 0;
-    for (const q of analysis.terms) if (union.has(q.term)) covered += q.weight;
+    for (const q of analysis.terms) {
+      if (union.has(q.term)) covered += q.weight;
+      else if (q.related?.some((r) => union.has(r))) covered += METHOD.relatedWeight * q.weight;
+      else if (q.similar?.some((r) => union.has(r))) covered += METHOD.vectorWeight * q.weight;
+    }
     return covered / analysis.totalWeight >= settings.minRelevance;
   }
 

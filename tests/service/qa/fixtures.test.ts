@@ -37,11 +37,25 @@ const TARGETS = {
  */
 const REPORTED: Record<string, typeof TARGETS> = {
   'test/lab-procedures': {
-    answer_accuracy: 0.91,
+    answer_accuracy: 0.94,
     citation_accuracy: 0.97,
     abstain_precision: 0.87,
     abstain_recall: 0.43,
   },
+  // Written in users' own words and run once with round 3's frozen engine (569608a).
+  'test/coworking-member-guide': {
+    answer_accuracy: 0.62,
+    citation_accuracy: 0.77,
+    abstain_precision: 0.37,
+    abstain_recall: 0.18,
+  },
+  'test/ferry-passenger-info': {
+    answer_accuracy: 0.4,
+    citation_accuracy: 0.65,
+    abstain_precision: 0.41,
+    abstain_recall: 0.31,
+  },
+
   // Test corpora until session 21's third round tuned on them (reported once with engine 9a24679: 0.486 / 0.686
   // / 0.571 / 0.500 and 0.571 / 0.629 / 0.467 / 0.438): dev now, below the dev targets, guarded at the figures
   // the third round reached, rounded down.
@@ -72,6 +86,8 @@ const NEW = [
   'dev/vet-clinic-handbook',
   'dev/climbing-gym-guide',
   'test/lab-procedures',
+  'test/coworking-member-guide',
+  'test/ferry-passenger-info',
 ];
 const OLD = ['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'];
 
