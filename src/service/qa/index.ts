@@ -18,6 +18,7 @@ import { type AskedType, abbreviates, askedPhrase, countedWord, isGenericCounted
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
+import { cosine, type SemanticLookup } from './semantic.js';
 import { analyze, termOf, termsOf, tokenize } from './text.js';
 import type {
   AnswerOptions,
@@ -42,6 +43,11 @@ export interface QaEngineOptions {
   postingsPerTerm?: number;
   /** Minimum question coverage of the cited passages for an answer to count as relevant (isGrounded). */
   minRelevance?: number;
+  /**
+   * Sentence vectors (the sentence-encoder study, docs/retrieval.md §6; semantic.ts). None by default: then,
+   * or with METHOD.semanticRescue and METHOD.semanticVeto at 0, the engine answers as without the study.
+   */
+  semantic?: SemanticLookup;
 }
 
 /** The method's constants, chosen on the dev corpora only (evals/corpora/dev and the bundled handbook). */
@@ -174,6 +180,22 @@ export const METHOD = {
   vectorNeighbours: 5,
   /** ... and which question words get them: only words the corpus never uses (0) or every plain word (1). */
   vectorKnownToo: 0,
+  /**
+   * The sentence-encoder study, hypothesis B (docs/retrieval.md §6, "Sentence encoder: semantic rescue and
+   * veto"): the lexical choice of unit stays; the cosine of the question's and the chosen unit's sentence
+   * vectors (QaEngineOptions.semantic) decides whether to answer. Rescue: at a cosine of at least this
+   * (0: off), a missing salient term of the compound, counted-word or short-question rule does not abstain...
+   */
+  semanticRescue: 0,
+  /** ... and still halves the raw confidence (1) or no longer lowers it (0). */
+  semanticRescuePenalty: 1,
+  /**
+   * Veto: the raw confidence is multiplied by 1 − w + w × min(1, cosine / semanticVetoScale), w this weight
+   * (0: off), so a lexically plausible unit that means something else falls under the threshold.
+   */
+  semanticVeto: 0,
+  /** ... the cosine at which the veto's factor reaches 1. */
+  semanticVetoScale: 0.5,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -254,7 +276,7 @@ interface Analysis {
   counted: { term: string; word: string } | null;
 }
 
-const DEFAULTS: Required<QaEngineOptions> = {
+const DEFAULTS: Required<Omit<QaEngineOptions, 'semantic'>> = {
   minConfidence: DEFAULT_MIN_CONFIDENCE,
   candidates: 20,
   minRelevance: 0.12,
@@ -399,6 +421,10 @@ export interface Explanation {
     absent: string[];
     raw: number;
     margin: number;
+    /** The question–unit cosine of the sentence-encoder study, when it is on. */
+    cosine?: number;
+    /** Missing salient terms the study's rescue lifted. */
+    rescued?: string[];
   } | null;
 }
 
@@ -420,10 +446,20 @@ interface Choice {
   margin: number;
   /** A neighbouring sentence of the same paragraph stating a related value: answered together. */
   pair?: Unit;
+  /** The cosine of the question's and the unit's sentence vectors, when the study is on and both have one. */
+  cosine?: number;
+  /** Missing salient terms a high cosine rescued from abstaining (METHOD.semanticRescue). */
+  rescued?: string[];
 }
 
+/** The salience rules a high question–unit cosine may rescue: a paraphrase may be what the unit lacks. */
+const RESCUABLE: ReadonlySet<SalientRule> = new Set<SalientRule>(['compound', 'counted', 'short']);
+
 export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
-  const settings = { ...DEFAULTS, ...options };
+  const settings: Required<Omit<QaEngineOptions, 'semantic'>> & Pick<QaEngineOptions, 'semantic'> = {
+    ...DEFAULTS,
+    ...options,
+  };
   loadEntityModel();
   const entries: Entry[] = [];
   const byId = new Map<string, Entry>();
@@ -827,13 +863,57 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     let raw = choice.coverage;
     if (!choice.typed) raw *= 0.5;
     if (choice.missingSalient.length > 0) raw *= 0.5;
+    else if (choice.rescued !== undefined && choice.rescued.length > 0 && METHOD.semanticRescuePenalty > 0)
+      raw *= 0.5;
     if (analysis.terms.some((t) => !t.known)) raw *= 0.7;
     // Another unit about as good states another value: which one is meant is not clear from the words.
     if (choice.rivalled) raw *= METHOD.abstainBy.rival > 0 ? METHOD.rivalFactor : METHOD.rivalPenalty;
     if (METHOD.marginWeight > 0) {
       raw *= 1 - METHOD.marginWeight + METHOD.marginWeight * Math.min(1, choice.margin / METHOD.marginScale);
     }
+    if (METHOD.semanticVeto > 0 && choice.cosine !== undefined) {
+      const agreement = Math.min(1, Math.max(0, choice.cosine) / METHOD.semanticVetoScale);
+      raw *= 1 - METHOD.semanticVeto + METHOD.semanticVeto * agreement;
+    }
     return clamp01(raw);
+  }
+
+  /**
+   * What the sentence encoder reads for a unit: its innermost heading and its text ("Defibrillator: It hangs
+   * by the reception desk."), so that a unit whose heading names its topic is read with it.
+   */
+  function unitText(entry: Entry, unit: Unit): string {
+    const path = entry.passage.heading.split(' > ');
+    const heading = (path[path.length - 1] ?? '').trim();
+    return heading ? `${heading}: ${unit.text}` : unit.text;
+  }
+
+  /** The question–unit cosine of the sentence vectors, or undefined when either has none. */
+  function semanticCosine(question: string, choice: Choice): number | undefined {
+    const lookup = settings.semantic;
+    if (lookup === undefined) return undefined;
+    const q = lookup.vector(question);
+    const u = lookup.vector(unitText(choice.entry, choice.unit));
+    return q === undefined || u === undefined ? undefined : cosine(q, u);
+  }
+
+  /**
+   * Hypothesis B of the sentence-encoder study: the chosen unit's cosine with the question, and the salient
+   * terms it rescues from abstaining (METHOD.semanticRescue). Nothing without a lookup or with both off.
+   */
+  function applySemantic(question: string, analysis: Analysis, choice: Choice): void {
+    if (settings.semantic === undefined || (METHOD.semanticRescue <= 0 && METHOD.semanticVeto <= 0)) return;
+    choice.cosine = semanticCosine(question, choice);
+    if (METHOD.semanticRescue <= 0 || choice.cosine === undefined || choice.cosine < METHOD.semanticRescue)
+      return;
+    const ruleOf = (term: string) => analysis.terms.find((t) => t.term === term)?.rule;
+    const rescued = choice.missingSalient.filter((term) => {
+      const rule = ruleOf(term);
+      return rule !== undefined && RESCUABLE.has(rule);
+    });
+    if (rescued.length === 0) return;
+    choice.rescued = rescued;
+    choice.missingSalient = choice.missingSalient.filter((term) => !rescued.includes(term));
   }
 
   function abstain(confidence: number): ExtractiveAnswer {
@@ -951,6 +1031,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     if (choice) {
       const noun = absentNoun(analysis, choice);
       if (noun !== null) choice.missingSalient.push(noun);
+      applySemantic(question ?? '', analysis, choice);
     }
     const raw = choice ? rawConfidence(analysis, choice) : 0;
     return { analysis, ranked, choice, raw };
@@ -1058,6 +1139,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             absent: absentTerms(analysis, choice),
             raw: Math.round(raw * 1000) / 1000,
             margin: Math.round(choice.margin * 1000) / 1000,
+            ...(choice.cosine === undefined ? {} : { cosine: Math.round(choice.cosine * 1000) / 1000 }),
+            ...(choice.rescued === undefined ? {} : { rescued: choice.rescued }),
           }
         : null,
     };
