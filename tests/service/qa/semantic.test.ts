@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  buildQaEngine,
+  type ExplainableQaEngine,
+  METHOD,
+  type QaEngineOptions,
+} from '../../../src/service/qa/index.js';
+import { cosine, type SemanticLookup } from '../../../src/service/qa/semantic.js';
+
+const TEXT = [
+  'The defibrillator hangs on the wall next to the reception desk.',
+  'Lockers cost 2 euros a day and open with a coin.',
+  'The sauna is open from 07:00 to 21:00 every day.',
+].join('\n');
+
+function engine(options: QaEngineOptions = {}): ExplainableQaEngine {
+  return buildQaEngine(
+    {
+      dir: 'mem',
+      documents: [{ doc_id: 'gym.md', title: 'Gym', passages: 1 }],
+      passages: [{ doc_id: 'gym.md', passage_id: 'gym.md#0', heading: 'Gym > Safety', text: TEXT }],
+    },
+    options,
+  );
+}
+
+/**
+ * A hand-made 3-d sentence space: every question at [1, 0, 0]; the defibrillator's unit (read with its
+ * innermost heading) close to it (cosine 0.8), the lockers' unit far from it (cosine 0.02), the sauna's unit
+ * without a vector.
+ */
+const UNITS: Record<string, number[]> = {
+  'Safety: The defibrillator hangs on the wall next to the reception desk.': [0.8, 0.6, 0],
+  'Safety: Lockers cost 2 euros a day and open with a coin.': [0.02, Math.sqrt(1 - 0.0004), 0],
+};
+const asked: string[] = [];
+const lookup: SemanticLookup = {
+  vector(text) {
+    asked.push(text);
+    const v = text.endsWith('?') ? [1, 0, 0] : UNITS[text];
+    return v ? Float32Array.from(v) : undefined;
+  },
+};
+
+const DEFIB = 'Where do I find the defib kit at the gym?';
+const LOCKERS = 'Do the lockers open with a coin?';
+const SAUNA = 'When is the sauna open?';
+
+const saved = { ...METHOD };
+afterEach(() => {
+  Object.assign(METHOD, saved);
+  asked.length = 0;
+});
+
+describe('the sentence-encoder study, hypothesis B (rescue and veto)', () => {
+  it('cosine: 1 for the same direction, 0 for orthogonal, zero or mismatched vectors', () => {
+    expect(cosine([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 10);
+    expect(cosine([1, 0], [0, 1])).toBe(0);
+    expect(cosine([0, 0], [1, 1])).toBe(0);
+    expect(cosine([1, 0], [1, 0, 0])).toBe(0);
+  });
+
+  it('is off by default: a lookup changes nothing, and with the constants on no lookup changes nothing', () => {
+    expect(METHOD.semanticRescue).toBe(0);
+    expect(METHOD.semanticVeto).toBe(0);
+    const today = [DEFIB, LOCKERS, SAUNA].map((q) => [engine().explain(q), engine().answer(q, { topK: 5 })]);
+    const withLookup = [DEFIB, LOCKERS, SAUNA].map((q) => [
+      engine({ semantic: lookup }).explain(q),
+      engine({ semantic: lookup }).answer(q, { topK: 5 }),
+    ]);
+    expect(withLookup).toEqual(today);
+    expect(asked).toEqual([]);
+    METHOD.semanticRescue = 0.35;
+    METHOD.semanticVeto = 1;
+    const noLookup = [DEFIB, LOCKERS, SAUNA].map((q) => [
+      engine().explain(q),
+      engine().answer(q, { topK: 5 }),
+    ]);
+    expect(noLookup).toEqual(today);
+  });
+
+  it('rescue: a missing compound noun does not abstain when the unit means the question (cosine ≥ c)', () => {
+    const before = engine({ minConfidence: 0 }).explain(DEFIB);
+    expect(before.abstainedBy).toContain('salient:compound');
+    expect(before.unit?.missing).toEqual(['defib', 'kit']);
+
+    METHOD.semanticRescue = 0.5;
+    const rescuing = engine({ minConfidence: 0, semantic: lookup });
+    const after = rescuing.explain(DEFIB);
+    expect(after.unit?.cosine).toBeCloseTo(0.8, 3);
+    expect(after.unit?.rescued).toEqual(['defib', 'kit']);
+    expect(after.unit?.missing).toEqual([]);
+    expect(after.abstainedBy).toEqual([]);
+    expect(after.unit?.raw).toBe(before.unit?.raw); // a rescued term still halves the raw confidence
+    expect(rescuing.answer(DEFIB, { topK: 5 }).answer).toContain('defibrillator');
+
+    METHOD.semanticRescuePenalty = 0;
+    const free = engine({ minConfidence: 0, semantic: lookup }).explain(DEFIB);
+    expect(free.unit?.raw).toBeCloseTo(2 * (before.unit?.raw ?? 0), 2);
+
+    METHOD.semanticRescue = 0.9; // the cosine, 0.8, is below it: the rule abstains as today
+    const strict = engine({ minConfidence: 0, semantic: lookup }).explain(DEFIB);
+    expect(strict.abstainedBy).toContain('salient:compound');
+    expect(strict.unit?.rescued).toBeUndefined();
+  });
+
+  it('veto: a unit far from the question in meaning loses confidence and falls under the threshold', () => {
+    const today = engine().answer(LOCKERS, { topK: 5 });
+    expect(today.status).toBe('answered');
+    const raw = engine().explain(LOCKERS).unit?.raw ?? 0;
+
+    METHOD.semanticVeto = 1;
+    METHOD.semanticVetoScale = 0.5;
+    const vetoing = engine({ semantic: lookup });
+    const explained = vetoing.explain(LOCKERS);
+    expect(explained.unit?.cosine).toBeCloseTo(0.02, 3);
+    expect(explained.unit?.raw).toBeCloseTo(raw * (0.02 / 0.5), 2);
+    expect(vetoing.answer(LOCKERS, { topK: 5 }).status).toBe('insufficient_context');
+
+    // Half weight: raw × (0.5 + 0.5 × 0.04).
+    METHOD.semanticVeto = 0.5;
+    expect(engine({ semantic: lookup }).explain(LOCKERS).unit?.raw).toBeCloseTo(raw * 0.52, 2);
+  });
+
+  it('veto: a close unit keeps its confidence, and a unit without a vector is left as it is', () => {
+    METHOD.semanticVeto = 1;
+    const close = 'Where does the defibrillator hang?';
+    expect(engine({ semantic: lookup }).explain(close).unit?.raw).toBe(engine().explain(close).unit?.raw);
+    const sauna = engine({ semantic: lookup }).explain(SAUNA);
+    expect(sauna.unit?.cosine).toBeUndefined();
+    expect(sauna.unit?.raw).toBe(engine().explain(SAUNA).unit?.raw);
+  });
+});
