@@ -2,7 +2,8 @@
  * The sentence-encoder study, hypothesis B: semantic rescue and veto (docs/retrieval.md §6, "Sentence encoder:
  * semantic rescue and veto (session 23)"), on the DEV sets only (bench/dev-sets.ts: the bundled suite and
  * evals/corpora/dev/*; never evals/corpora/test/*). Run: `node --import tsx bench/semantic-leave-one-out.ts`
- * (the first run embeds the texts, about half a minute; bench/semantic-cache.ts keeps them).
+ * (the first run embeds the texts, about half a minute; bench/semantic-cache.ts keeps them); add `--unit-only`
+ * to let the encoder read a unit without its innermost heading.
  *
  * The engine's lexical choice of unit stays; the cosine of the question's and the chosen unit's sentence vectors
  * (Universal Sentence Encoder lite) decides whether to answer:
@@ -30,6 +31,12 @@ const CONVERSATIONAL = new Set([
   'coworking-member-guide',
   'ferry-passenger-info',
 ]);
+
+// `--unit-only`: the encoder reads a unit without its heading (METHOD.semanticUnitHeading 0).
+if (process.argv.includes('--unit-only')) METHOD.semanticUnitHeading = 0;
+process.stdout.write(
+  `unit text read by the encoder: ${METHOD.semanticUnitHeading > 0 ? 'innermost heading: unit' : 'unit alone'}\n`,
+);
 
 const sets = await devSets();
 const names = sets.map((set) => set.name);

@@ -196,6 +196,8 @@ export const METHOD = {
   semanticVeto: 0,
   /** ... the cosine at which the veto's factor reaches 1. */
   semanticVetoScale: 0.5,
+  /** Whether the encoder reads a unit with its innermost heading ("Defibrillator: It hangs ...", 1) or alone (0). */
+  semanticUnitHeading: 1,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -880,9 +882,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
 
   /**
    * What the sentence encoder reads for a unit: its innermost heading and its text ("Defibrillator: It hangs
-   * by the reception desk."), so that a unit whose heading names its topic is read with it.
+   * by the reception desk."), so that a unit whose heading names its topic is read with it (or the text alone,
+   * METHOD.semanticUnitHeading 0).
    */
   function unitText(entry: Entry, unit: Unit): string {
+    if (METHOD.semanticUnitHeading <= 0) return unit.text;
     const path = entry.passage.heading.split(' > ');
     const heading = (path[path.length - 1] ?? '').trim();
     return heading ? `${heading}: ${unit.text}` : unit.text;
