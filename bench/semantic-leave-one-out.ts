@@ -11,7 +11,7 @@
  *   compound, counted-word or short-question rule does not abstain; it halves the raw confidence or not.
  * - B2 veto (METHOD.semanticVeto w, semanticVetoScale s): raw × (1 − w + w × min(1, cosine / s)).
  * Each family (B1, B2, B1+B2, each with "off") is judged leave one set out: for each held-out set the setting
- * with the best utility on the other twelve (fitFold: isotonic calibration and threshold fitted there; right
+ * with the best utility on the other thirteen (fitFold: isotonic calibration and threshold fitted there; right
  * answers + right abstentions − 6 × wrong abstentions) is chosen and the held-out set scored with it.
  * Then: the chosen unit's cosine by outcome (and how well it ranks right answers above near misses), what a
  * missing salient term adds to the cosine, the cases B1 changes, and the cost per question.
@@ -168,7 +168,7 @@ function judge(family: string, candidates: number[]): void {
     );
   }
   for (const [name, p] of Object.entries(pools)) {
-    const what = name === 'all' ? 'pooled, all 13 held-out sets' : 'pooled, the six conversational sets';
+    const what = name === 'all' ? 'pooled, all 14 held-out sets' : 'pooled, the six conversational sets';
     process.stdout.write(
       `${what}:\n  off    ${poolLine(p[0] as Pool)}\n  chosen ${poolLine(p[1] as Pool)}\n`,
     );
@@ -180,10 +180,10 @@ judge('B1 rescue', index(rescues));
 judge('B2 veto', index(vetoes));
 judge('B1 + B2', [...index(rescues), ...index(vetoes), ...index(both)]);
 
-// Each setting over all thirteen sets at a calibration and threshold fitted on all of them (in-sample: only to
+// Each setting over all fourteen sets at a calibration and threshold fitted on all of them (in-sample: only to
 // see what the grid can do at best).
 process.stdout.write(
-  '\nper setting, all 13 sets, calibration and threshold fitted on all (in-sample): utility\n',
+  '\nper setting, all 14 sets, calibration and threshold fitted on all (in-sample): utility\n',
 );
 const ranked = settings
   .map((s, i) => ({ s, u: fitFold(runs[i] as Outcome[]).utility }))
