@@ -198,6 +198,17 @@ export const METHOD = {
   semanticVetoScale: 0.5,
   /** Whether the encoder reads a unit with its innermost heading ("Defibrillator: It hangs ...", 1) or alone (0). */
   semanticUnitHeading: 1,
+  /**
+   * The sentence-encoder study, hypothesis A (docs/retrieval.md §6, "Sentence encoder: semantic ranking"): a
+   * unit's score in the choice of unit gets this weight × its cosine with the question (0: off; A1)...
+   */
+  semanticUnitWeight: 0,
+  /**
+   * ... and the passages whose best unit is among the this-many best by cosine over the whole corpus join
+   * BM25's candidate passages (0: off; A2). Rank fusion: a passage the encoder ranks r-th gets, as its passage
+   * share, the larger of its own BM25 share and the share of BM25's r-th passage.
+   */
+  semanticWiden: 0,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -747,15 +758,20 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return false;
   }
 
-  function choose(analysis: Analysis, ranked: Array<{ entry: Entry; score: number }>): Choice | undefined {
+  function choose(
+    analysis: Analysis,
+    searched: Array<{ entry: Entry; score: number }>,
+    questionVector?: Float32Array,
+  ): Choice | undefined {
     let choice: Choice | undefined;
+    const unitWeight = questionVector === undefined ? 0 : METHOD.semanticUnitWeight;
     // For a value question: every unit holding a value, to see whether a close rival states another value.
     const valued: Array<{ entry: Entry; unit: Unit; score: number }> = [];
     const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
     const names = analysis.terms.filter((t) => t.name).map((t) => t.term);
     /** Each searched passage's best unit score (an upper bound for units not typed). */
     const passageBest = new Map<Entry, number>();
-    for (const { entry, score: passageScore } of ranked.slice(0, METHOD.unitPassages)) {
+    for (const { entry, score: passageScore } of searched) {
       // How much of the question the passage's whole document covers: a question is about one document.
       const doc = docTerms(entry.passage.doc_id);
       let docCovered = 0;
@@ -802,6 +818,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (!novel) return;
         // The entity tagger runs only for units that could win.
         let score = coverage + METHOD.passageShare * passageScore + docShare;
+        // Hypothesis A1 of the sentence-encoder study: the unit's closeness in meaning to the question.
+        let unitCosine: number | undefined;
+        if (unitWeight > 0) {
+          const v = unitVector(entry, unit);
+          if (v !== undefined) {
+            unitCosine = cosine(questionVector as Float32Array, v);
+            score += unitWeight * unitCosine;
+          }
+        }
         if (score > (passageBest.get(entry) ?? Number.NEGATIVE_INFINITY)) passageBest.set(entry, score);
         if (choice && score + METHOD.typedBonus <= choice.score - margin) return;
         const typed = coverage > 0 ? isTyped(analysis, entry, index) : false;
@@ -809,6 +834,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (typed && margin > 0) valued.push({ entry, unit, score });
         if (!choice || score > choice.score) {
           choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false, margin: 1 };
+          if (unitCosine !== undefined) choice.cosine = unitCosine;
         }
       });
     }
@@ -890,6 +916,47 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     const path = entry.passage.heading.split(' > ');
     const heading = (path[path.length - 1] ?? '').trim();
     return heading ? `${heading}: ${unit.text}` : unit.text;
+  }
+
+  /** A unit's sentence vector (unitText), asked of the lookup once per engine. */
+  const unitVectors = new Map<Unit, Float32Array | undefined>();
+  function unitVector(entry: Entry, unit: Unit): Float32Array | undefined {
+    if (unitVectors.has(unit)) return unitVectors.get(unit);
+    const v = settings.semantic?.vector(unitText(entry, unit));
+    unitVectors.set(unit, v);
+    return v;
+  }
+
+  /**
+   * The passages whose units the choice of unit weighs: BM25's first METHOD.unitPassages; with hypothesis A2 of
+   * the sentence-encoder study also the METHOD.semanticWiden passages whose best unit is closest in meaning to
+   * the question over the whole corpus, each passage's share the larger of its BM25 share and that of BM25's
+   * passage at its rank by meaning (rank fusion).
+   */
+  function widen(
+    questionVector: Float32Array | undefined,
+    ranked: Array<{ entry: Entry; score: number }>,
+  ): Array<{ entry: Entry; score: number }> {
+    const searched = ranked.slice(0, METHOD.unitPassages);
+    const k = METHOD.semanticWiden;
+    if (k <= 0 || questionVector === undefined) return searched;
+    const best: Array<{ entry: Entry; cos: number }> = [];
+    for (const entry of entries) {
+      let top = Number.NEGATIVE_INFINITY;
+      for (const unit of entry.units) {
+        const v = unitVector(entry, unit);
+        if (v !== undefined) top = Math.max(top, cosine(questionVector, v));
+      }
+      if (Number.isFinite(top)) best.push({ entry, cos: top });
+    }
+    best.sort((a, b) => b.cos - a.cos);
+    const share = new Map(searched.map((r) => [r.entry, r.score]));
+    const bm25Share = new Map(ranked.map((r) => [r.entry, r.score]));
+    best.slice(0, k).forEach((b, rank) => {
+      const fused = Math.max(bm25Share.get(b.entry) ?? 0, ranked[rank]?.score ?? 0);
+      share.set(b.entry, Math.max(share.get(b.entry) ?? 0, fused));
+    });
+    return [...share].map(([entry, score]) => ({ entry, score }));
   }
 
   /** The question–unit cosine of the sentence vectors, or undefined when either has none. */
@@ -1031,7 +1098,14 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   function evaluate(question: string, topK: number) {
     const analysis = analyzeQuestion(question ?? '');
     const ranked = analysis.terms.length > 0 && entries.length > 0 ? rank(analysis, Math.max(topK, 5)) : [];
-    const choice = ranked.length > 0 ? choose(analysis, ranked) : undefined;
+    // Hypothesis A of the sentence-encoder study (off: no question vector, nothing changes).
+    const semanticOn =
+      settings.semantic !== undefined &&
+      analysis.terms.length > 0 &&
+      (METHOD.semanticUnitWeight > 0 || METHOD.semanticWiden > 0);
+    const questionVector = semanticOn ? settings.semantic?.vector(question ?? '') : undefined;
+    const searched = widen(questionVector, ranked);
+    const choice = searched.length > 0 ? choose(analysis, searched, questionVector) : undefined;
     if (choice) {
       const noun = absentNoun(analysis, choice);
       if (noun !== null) choice.missingSalient.push(noun);

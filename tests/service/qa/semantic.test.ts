@@ -131,3 +131,92 @@ describe('the sentence-encoder study, hypothesis B (rescue and veto)', () => {
     expect(sauna.unit?.raw).toBe(engine().explain(SAUNA).unit?.raw);
   });
 });
+
+/**
+ * Hypothesis A (semantic ranking) in a hand-made 3-d sentence space: every question at [1, 0, 0]. The gym's
+ * first-aid passage has a unit sharing the question's words but not its meaning (cosine 0) and one closer to it
+ * (cosine 0.6); the lounge's passage shares no word with the question and is closest (cosine 0.99).
+ */
+const RANK_UNITS: Record<string, number[]> = {
+  'First aid: The first aid kit is kept in the office.': [0, 1, 0],
+  'First aid: The defibrillator hangs on the wall next to the reception desk.': [0.6, 0.8, 0],
+  'Lounge: Hot drinks are served from a machine by the window.': [0.99, Math.sqrt(1 - 0.9801), 0],
+};
+const rankAsked: string[] = [];
+const rankLookup: SemanticLookup = {
+  vector(text) {
+    rankAsked.push(text);
+    const v = text.endsWith('?') ? [1, 0, 0] : RANK_UNITS[text];
+    return v ? Float32Array.from(v) : undefined;
+  },
+};
+function rankEngine(options: QaEngineOptions = {}): ExplainableQaEngine {
+  return buildQaEngine(
+    {
+      dir: 'mem',
+      documents: [
+        { doc_id: 'safety.md', title: 'Safety', passages: 1 },
+        { doc_id: 'lounge.md', title: 'Lounge', passages: 1 },
+      ],
+      passages: [
+        {
+          doc_id: 'safety.md',
+          passage_id: 'safety.md#0',
+          heading: 'Safety > First aid',
+          text: 'The first aid kit is kept in the office.\nThe defibrillator hangs on the wall next to the reception desk.',
+        },
+        {
+          doc_id: 'lounge.md',
+          passage_id: 'lounge.md#0',
+          heading: 'Lounge',
+          text: 'Hot drinks are served from a machine by the window.',
+        },
+      ],
+    },
+    { minConfidence: 0, ...options },
+  );
+}
+const KIT = 'Where is the defib kit kept?';
+
+describe('the sentence-encoder study, hypothesis A (semantic ranking)', () => {
+  afterEach(() => {
+    rankAsked.length = 0;
+  });
+
+  it('is off by default: with a lookup nothing changes and nothing is asked', () => {
+    expect(METHOD.semanticUnitWeight).toBe(0);
+    expect(METHOD.semanticWiden).toBe(0);
+    const today = rankEngine().explain(KIT);
+    expect(rankEngine({ semantic: rankLookup }).explain(KIT)).toEqual(today);
+    expect(rankAsked).toEqual([]);
+    METHOD.semanticUnitWeight = 3;
+    METHOD.semanticWiden = 3;
+    expect(rankEngine().explain(KIT)).toEqual(today); // on, but no lookup
+  });
+
+  it('A1: the cosine added to a unit score moves the choice to the unit that means the question', () => {
+    const today = rankEngine().explain(KIT);
+    expect(today.unit?.text).toContain('first aid kit');
+    METHOD.semanticUnitWeight = 0.1; // too light to outweigh the shared words
+    expect(rankEngine({ semantic: rankLookup }).explain(KIT).unit?.text).toContain('first aid kit');
+    METHOD.semanticUnitWeight = 3;
+    const moved = rankEngine({ semantic: rankLookup }).explain(KIT);
+    expect(moved.unit?.text).toContain('defibrillator');
+    expect(moved.unit?.cosine).toBeCloseTo(0.6, 3);
+    expect(moved.top.map((t) => t.passage_id)).toEqual(today.top.map((t) => t.passage_id));
+  });
+
+  it('A2: a passage sharing no word with the question joins the candidates only by meaning', () => {
+    METHOD.semanticUnitWeight = 3;
+    const a1 = rankEngine({ semantic: rankLookup }).explain(KIT);
+    expect(a1.top.map((t) => t.passage_id)).toEqual(['safety.md#0']);
+    expect(a1.unit?.text).toContain('defibrillator');
+    METHOD.semanticWiden = 1; // the lounge's unit is the closest over the corpus: its passage is searched too
+    const a12 = rankEngine({ semantic: rankLookup }).explain(KIT);
+    expect(a12.unit?.text).toContain('Hot drinks');
+    expect(a12.unit?.cosine).toBeCloseTo(0.99, 3);
+    expect(rankAsked).toContain('Lounge: Hot drinks are served from a machine by the window.');
+    METHOD.semanticUnitWeight = 0; // widened alone: the lounge's unit has no shared word and does not win
+    expect(rankEngine({ semantic: rankLookup }).explain(KIT).unit?.text).toContain('first aid kit');
+  });
+});
