@@ -18,6 +18,7 @@
  */
 import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine, type Corpus, METHOD } from '../src/service/qa/index.js';
+import { cosine } from '../src/service/qa/semantic.js';
 import { devSets, fitFold, type Outcome, runDev, scoreOutcomes, WRONG_ABSTENTION_COST } from './dev-sets.js';
 import { buildSemanticLookup, sentenceModel } from './semantic-cache.js';
 
@@ -243,6 +244,67 @@ function changes(s: Setting): void {
 }
 for (const s of a1) changes(s);
 changes({ weight: 1, widen: 5 });
+
+// Ranking by meaning alone: for each answerable question whose expected strings all stand in one unit (an
+// "answer unit"; the expected doc is not checked), where the cosine ranks the best answer unit among every unit
+// of the corpus, against the lexical choice (off) being an answer unit.
+{
+  const squash = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
+  process.stdout.write(
+    '\nranking by cosine over every unit of the corpus: set | questions with an answer unit | lexical choice is one | cosine top 1 | top 3 | top 5 | MRR | cosine top 1 but not the lexical choice, and the reverse\n',
+  );
+  const totals = [0, 0, 0, 0, 0, 0, 0, 0];
+  sets.forEach((set, i) => {
+    const texts = new Set<string>();
+    apply({ weight: 0, widen: 1 });
+    const recorder = buildQaEngine(corpora[i] as Corpus, {
+      minConfidence: 0,
+      semantic: {
+        vector(text) {
+          texts.add(text);
+          return semantic.vector(text);
+        },
+      },
+    });
+    const first = set.cases[0];
+    if (first) recorder.explain(first.question);
+    apply(OFF);
+    const units = [...texts].filter((t) => !set.cases.some((c) => c.question === t));
+    const lexical = buildQaEngine(corpora[i] as Corpus, { minConfidence: 0 });
+    const row = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (const c of set.cases) {
+      const wanted = (c.expect.answer_contains ?? []).map(squash);
+      if (c.expect.status !== 'answered' || wanted.length === 0) continue;
+      const holds = (t: string) => wanted.every((w) => squash(t).includes(w));
+      if (!units.some(holds)) continue;
+      const q = semantic.vector(c.question);
+      if (q === undefined) continue;
+      const ranked = units
+        .map((t) => ({ t, cos: cosine(q, semantic.vector(t) ?? new Float32Array(q.length)) }))
+        .sort((x, y) => y.cos - x.cos);
+      const at = ranked.findIndex((x) => holds(x.t)) + 1;
+      const chosen = lexical.explain(c.question).unit?.text;
+      row[0] = (row[0] as number) + 1;
+      const lexicalRight = chosen !== undefined && holds(chosen);
+      if (lexicalRight) row[1] = (row[1] as number) + 1;
+      if (at === 1 && !lexicalRight) row[6] = (row[6] as number) + 1;
+      if (at !== 1 && lexicalRight) row[7] = (row[7] as number) + 1;
+      if (at === 1) row[2] = (row[2] as number) + 1;
+      if (at <= 3) row[3] = (row[3] as number) + 1;
+      if (at <= 5) row[4] = (row[4] as number) + 1;
+      row[5] = (row[5] as number) + 1 / at;
+    }
+    row.forEach((x, k) => {
+      totals[k] = (totals[k] as number) + x;
+    });
+    process.stdout.write(
+      `  ${set.name.padEnd(22)} ${row[0]} | ${row[1]} | ${row[2]} | ${row[3]} | ${row[4]} | ${f((row[5] as number) / Math.max(1, row[0] as number))} | ${row[6]} / ${row[7]} (${units.length} units)\n`,
+    );
+  });
+  process.stdout.write(
+    `  ${'all'.padEnd(22)} ${totals[0]} | ${totals[1]} | ${totals[2]} | ${totals[3]} | ${totals[4]} | ${f((totals[5] as number) / (totals[0] as number))} | ${totals[6]} / ${totals[7]}\n`,
+  );
+}
 
 // Costs: embedding one question (median of 50); engine CPU per question with the lookup on and off (vectors from
 // memory: units' vectors would be computed at index time, the question's at ask time).
