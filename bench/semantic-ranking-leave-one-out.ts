@@ -40,6 +40,8 @@ interface Setting {
   widen: number;
   /** The raw confidence × (1 − v + v × min(1, cosine / 0.45)) (hypothesis B's veto, METHOD.semanticVeto). */
   veto?: number;
+  /** A1 only where the lexical choice covers less of the question than this (METHOD.semanticGate). */
+  gate?: number;
 }
 const OFF: Setting = { weight: 0, widen: 0 };
 function apply(s: Setting): void {
@@ -47,12 +49,14 @@ function apply(s: Setting): void {
   METHOD.semanticWiden = s.widen;
   METHOD.semanticVeto = s.veto ?? 0;
   METHOD.semanticVetoScale = 0.45;
+  METHOD.semanticGate = s.gate ?? 0;
 }
 const label = (s: Setting) =>
   [
     s.weight > 0 ? `A1 w${s.weight}` : '',
     s.widen > 0 ? `A2 k${s.widen}` : '',
     (s.veto ?? 0) > 0 ? `raw x cos v${s.veto}` : '',
+    (s.gate ?? 0) > 0 ? `gate ${s.gate}` : '',
   ]
     .filter(Boolean)
     .join(' + ') || 'off';
@@ -66,7 +70,11 @@ const a12: Setting[] = WEIGHTS.flatMap((weight) => WIDENS.map((widen) => ({ weig
 const withRaw: Setting[] = [0.25, 0.5].flatMap((veto) =>
   [0.5, 1, 2].flatMap((weight) => [0, 5].map((widen) => ({ weight, widen, veto }))),
 );
-const settings = [OFF, ...a1, ...a2, ...a12, ...withRaw];
+// A1 only where the lexical choice is thin (it covers less of the question than g).
+const gated: Setting[] = [0.5, 0.75].flatMap((gate) =>
+  [0.5, 1, 2].flatMap((weight) => [0, 5].map((widen) => ({ weight, widen, gate }))),
+);
+const settings = [OFF, ...a1, ...a2, ...a12, ...withRaw, ...gated];
 
 // The recording pass: with A1 and A2 on, the engine asks for the question and every unit of the corpus (A2
 // scans them all), so every setting's texts are recorded. The recorder has no vectors; a placeholder vector
@@ -191,6 +199,12 @@ judge('A1 + A2, the cosine also in the raw confidence', [
   ...index(a12),
   ...index(withRaw),
 ]);
+judge('A1 (+ A2) only where the lexical choice is thin', [
+  ...index(a1),
+  ...index(a2),
+  ...index(a12),
+  ...index(gated),
+]);
 
 process.stdout.write(
   '\nper setting, all 14 sets, calibration and threshold fitted on all (in-sample): utility; answers right before the threshold\n',
@@ -209,7 +223,9 @@ function changes(s: Setting): void {
     `\nchosen unit changes, ${label(s)} vs off: set | questions | changed | right->wrong | wrong->right | (changed on near misses)\n`,
   );
   const run = runs[
-    settings.findIndex((x) => x.weight === s.weight && x.widen === s.widen && x.veto === s.veto)
+    settings.findIndex(
+      (x) => x.weight === s.weight && x.widen === s.widen && x.veto === s.veto && x.gate === s.gate,
+    )
   ] as Outcome[];
   const totals = [0, 0, 0, 0, 0];
   sets.forEach((set, i) => {

@@ -209,6 +209,11 @@ export const METHOD = {
    * share, the larger of its own BM25 share and the share of BM25's r-th passage.
    */
   semanticWiden: 0,
+  /**
+   * ... and A1 only where the lexical choice is thin: when this is above 0, the cosine is added only if the unit
+   * chosen without it covers less of the question than this (0: always).
+   */
+  semanticGate: 0,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -1105,7 +1110,11 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       (METHOD.semanticUnitWeight > 0 || METHOD.semanticWiden > 0);
     const questionVector = semanticOn ? settings.semantic?.vector(question ?? '') : undefined;
     const searched = widen(questionVector, ranked);
-    const choice = searched.length > 0 ? choose(analysis, searched, questionVector) : undefined;
+    let choice = searched.length > 0 ? choose(analysis, searched, questionVector) : undefined;
+    if (choice && questionVector !== undefined && METHOD.semanticGate > 0 && METHOD.semanticUnitWeight > 0) {
+      const lexical = choose(analysis, searched);
+      if (lexical && lexical.coverage >= METHOD.semanticGate) choice = lexical;
+    }
     if (choice) {
       const noun = absentNoun(analysis, choice);
       if (noun !== null) choice.missingSalient.push(noun);

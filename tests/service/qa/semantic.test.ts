@@ -206,6 +206,17 @@ describe('the sentence-encoder study, hypothesis A (semantic ranking)', () => {
     expect(moved.top.map((t) => t.passage_id)).toEqual(today.top.map((t) => t.passage_id));
   });
 
+  it('A1 gated: the cosine counts only where the lexical choice covers less of the question than the gate', () => {
+    const today = rankEngine().explain(KIT);
+    const coverage = today.unit?.coverage ?? 0;
+    expect(coverage).toBeGreaterThan(0);
+    METHOD.semanticUnitWeight = 3;
+    METHOD.semanticGate = coverage; // the lexical unit covers as much as the gate: it stays
+    expect(rankEngine({ semantic: rankLookup }).explain(KIT).unit?.text).toContain('first aid kit');
+    METHOD.semanticGate = coverage + 0.01;
+    expect(rankEngine({ semantic: rankLookup }).explain(KIT).unit?.text).toContain('defibrillator');
+  });
+
   it('A2: a passage sharing no word with the question joins the candidates only by meaning', () => {
     METHOD.semanticUnitWeight = 3;
     const a1 = rankEngine({ semantic: rankLookup }).explain(KIT);
