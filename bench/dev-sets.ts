@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expectedCalibrationError, fitIsotonic, reliabilityBins } from '../src/evals/calibration.js';
-import { buildQaEngine, type Corpus } from '../src/service/qa/index.js';
+import { buildQaEngine, type Corpus, type QaEngineOptions } from '../src/service/qa/index.js';
 
 export interface DevCase {
   id: string;
@@ -71,11 +71,14 @@ export interface Outcome {
   cited: boolean;
 }
 
-/** Every dev case's outcome with the engine as configured now (METHOD as it is when called), no threshold. */
-export function runDev(sets: DevSet[], corpora: Corpus[]): Outcome[] {
+/**
+ * Every dev case's outcome with the engine as configured now (METHOD as it is when called), no threshold;
+ * `options` are passed to the engine (the sentence-encoder study's lookup).
+ */
+export function runDev(sets: DevSet[], corpora: Corpus[], options: QaEngineOptions = {}): Outcome[] {
   const all: Outcome[] = [];
   sets.forEach((set, i) => {
-    const engine = buildQaEngine(corpora[i] as Corpus, { minConfidence: 0 });
+    const engine = buildQaEngine(corpora[i] as Corpus, { ...options, minConfidence: 0 });
     for (const c of set.cases) {
       const result = engine.answer(c.question, { topK: 5 });
       const docs = result.citations.map((x) => x.doc_id);

@@ -18,6 +18,7 @@ import { type AskedType, abbreviates, askedPhrase, countedWord, isGenericCounted
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
+import { cosine, type SemanticLookup } from './semantic.js';
 import { analyze, termOf, termsOf, tokenize } from './text.js';
 import type {
   AnswerOptions,
@@ -42,6 +43,11 @@ export interface QaEngineOptions {
   postingsPerTerm?: number;
   /** Minimum question coverage of the cited passages for an answer to count as relevant (isGrounded). */
   minRelevance?: number;
+  /**
+   * Sentence vectors (the sentence-encoder study, docs/retrieval.md §6; semantic.ts). None by default: then,
+   * or with METHOD.semanticRescue and METHOD.semanticVeto at 0, the engine answers as without the study.
+   */
+  semantic?: SemanticLookup;
 }
 
 /** The method's constants, chosen on the dev corpora only (evals/corpora/dev and the bundled handbook). */
@@ -174,6 +180,40 @@ export const METHOD = {
   vectorNeighbours: 5,
   /** ... and which question words get them: only words the corpus never uses (0) or every plain word (1). */
   vectorKnownToo: 0,
+  /**
+   * The sentence-encoder study, hypothesis B (docs/retrieval.md §6, "Sentence encoder: semantic rescue and
+   * veto"): the lexical choice of unit stays; the cosine of the question's and the chosen unit's sentence
+   * vectors (QaEngineOptions.semantic) decides whether to answer. Rescue: at a cosine of at least this
+   * (0: off), a missing salient term of the compound, counted-word or short-question rule does not abstain...
+   */
+  semanticRescue: 0,
+  /** ... and still halves the raw confidence (1) or no longer lowers it (0). */
+  semanticRescuePenalty: 1,
+  /**
+   * Veto: the raw confidence is multiplied by 1 − w + w × min(1, cosine / semanticVetoScale), w this weight
+   * (0: off), so a lexically plausible unit that means something else falls under the threshold.
+   */
+  semanticVeto: 0,
+  /** ... the cosine at which the veto's factor reaches 1. */
+  semanticVetoScale: 0.5,
+  /** Whether the encoder reads a unit with its innermost heading ("Defibrillator: It hangs ...", 1) or alone (0). */
+  semanticUnitHeading: 1,
+  /**
+   * The sentence-encoder study, hypothesis A (docs/retrieval.md §6, "Sentence encoder: semantic ranking"): a
+   * unit's score in the choice of unit gets this weight × its cosine with the question (0: off; A1)...
+   */
+  semanticUnitWeight: 0,
+  /**
+   * ... and the passages whose best unit is among the this-many best by cosine over the whole corpus join
+   * BM25's candidate passages (0: off; A2). Rank fusion: a passage the encoder ranks r-th gets, as its passage
+   * share, the larger of its own BM25 share and the share of BM25's r-th passage.
+   */
+  semanticWiden: 0,
+  /**
+   * ... and A1 only where the lexical choice is thin: when this is above 0, the cosine is added only if the unit
+   * chosen without it covers less of the question than this (0: always).
+   */
+  semanticGate: 0,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -254,7 +294,7 @@ interface Analysis {
   counted: { term: string; word: string } | null;
 }
 
-const DEFAULTS: Required<QaEngineOptions> = {
+const DEFAULTS: Required<Omit<QaEngineOptions, 'semantic'>> = {
   minConfidence: DEFAULT_MIN_CONFIDENCE,
   candidates: 20,
   minRelevance: 0.12,
@@ -399,6 +439,10 @@ export interface Explanation {
     absent: string[];
     raw: number;
     margin: number;
+    /** The question–unit cosine of the sentence-encoder study, when it is on. */
+    cosine?: number;
+    /** Missing salient terms the study's rescue lifted. */
+    rescued?: string[];
   } | null;
 }
 
@@ -420,10 +464,20 @@ interface Choice {
   margin: number;
   /** A neighbouring sentence of the same paragraph stating a related value: answered together. */
   pair?: Unit;
+  /** The cosine of the question's and the unit's sentence vectors, when the study is on and both have one. */
+  cosine?: number;
+  /** Missing salient terms a high cosine rescued from abstaining (METHOD.semanticRescue). */
+  rescued?: string[];
 }
 
+/** The salience rules a high question–unit cosine may rescue: a paraphrase may be what the unit lacks. */
+const RESCUABLE: ReadonlySet<SalientRule> = new Set<SalientRule>(['compound', 'counted', 'short']);
+
 export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
-  const settings = { ...DEFAULTS, ...options };
+  const settings: Required<Omit<QaEngineOptions, 'semantic'>> & Pick<QaEngineOptions, 'semantic'> = {
+    ...DEFAULTS,
+    ...options,
+  };
   loadEntityModel();
   const entries: Entry[] = [];
   const byId = new Map<string, Entry>();
@@ -709,15 +763,20 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return false;
   }
 
-  function choose(analysis: Analysis, ranked: Array<{ entry: Entry; score: number }>): Choice | undefined {
+  function choose(
+    analysis: Analysis,
+    searched: Array<{ entry: Entry; score: number }>,
+    questionVector?: Float32Array,
+  ): Choice | undefined {
     let choice: Choice | undefined;
+    const unitWeight = questionVector === undefined ? 0 : METHOD.semanticUnitWeight;
     // For a value question: every unit holding a value, to see whether a close rival states another value.
     const valued: Array<{ entry: Entry; unit: Unit; score: number }> = [];
     const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
     const names = analysis.terms.filter((t) => t.name).map((t) => t.term);
     /** Each searched passage's best unit score (an upper bound for units not typed). */
     const passageBest = new Map<Entry, number>();
-    for (const { entry, score: passageScore } of ranked.slice(0, METHOD.unitPassages)) {
+    for (const { entry, score: passageScore } of searched) {
       // How much of the question the passage's whole document covers: a question is about one document.
       const doc = docTerms(entry.passage.doc_id);
       let docCovered = 0;
@@ -764,6 +823,15 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (!novel) return;
         // The entity tagger runs only for units that could win.
         let score = coverage + METHOD.passageShare * passageScore + docShare;
+        // Hypothesis A1 of the sentence-encoder study: the unit's closeness in meaning to the question.
+        let unitCosine: number | undefined;
+        if (unitWeight > 0) {
+          const v = unitVector(entry, unit);
+          if (v !== undefined) {
+            unitCosine = cosine(questionVector as Float32Array, v);
+            score += unitWeight * unitCosine;
+          }
+        }
         if (score > (passageBest.get(entry) ?? Number.NEGATIVE_INFINITY)) passageBest.set(entry, score);
         if (choice && score + METHOD.typedBonus <= choice.score - margin) return;
         const typed = coverage > 0 ? isTyped(analysis, entry, index) : false;
@@ -771,6 +839,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (typed && margin > 0) valued.push({ entry, unit, score });
         if (!choice || score > choice.score) {
           choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false, margin: 1 };
+          if (unitCosine !== undefined) choice.cosine = unitCosine;
         }
       });
     }
@@ -827,13 +896,100 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     let raw = choice.coverage;
     if (!choice.typed) raw *= 0.5;
     if (choice.missingSalient.length > 0) raw *= 0.5;
+    else if (choice.rescued !== undefined && choice.rescued.length > 0 && METHOD.semanticRescuePenalty > 0)
+      raw *= 0.5;
     if (analysis.terms.some((t) => !t.known)) raw *= 0.7;
     // Another unit about as good states another value: which one is meant is not clear from the words.
     if (choice.rivalled) raw *= METHOD.abstainBy.rival > 0 ? METHOD.rivalFactor : METHOD.rivalPenalty;
     if (METHOD.marginWeight > 0) {
       raw *= 1 - METHOD.marginWeight + METHOD.marginWeight * Math.min(1, choice.margin / METHOD.marginScale);
     }
+    if (METHOD.semanticVeto > 0 && choice.cosine !== undefined) {
+      const agreement = Math.min(1, Math.max(0, choice.cosine) / METHOD.semanticVetoScale);
+      raw *= 1 - METHOD.semanticVeto + METHOD.semanticVeto * agreement;
+    }
     return clamp01(raw);
+  }
+
+  /**
+   * What the sentence encoder reads for a unit: its innermost heading and its text ("Defibrillator: It hangs
+   * by the reception desk."), so that a unit whose heading names its topic is read with it (or the text alone,
+   * METHOD.semanticUnitHeading 0).
+   */
+  function unitText(entry: Entry, unit: Unit): string {
+    if (METHOD.semanticUnitHeading <= 0) return unit.text;
+    const path = entry.passage.heading.split(' > ');
+    const heading = (path[path.length - 1] ?? '').trim();
+    return heading ? `${heading}: ${unit.text}` : unit.text;
+  }
+
+  /** A unit's sentence vector (unitText), asked of the lookup once per engine. */
+  const unitVectors = new Map<Unit, Float32Array | undefined>();
+  function unitVector(entry: Entry, unit: Unit): Float32Array | undefined {
+    if (unitVectors.has(unit)) return unitVectors.get(unit);
+    const v = settings.semantic?.vector(unitText(entry, unit));
+    unitVectors.set(unit, v);
+    return v;
+  }
+
+  /**
+   * The passages whose units the choice of unit weighs: BM25's first METHOD.unitPassages; with hypothesis A2 of
+   * the sentence-encoder study also the METHOD.semanticWiden passages whose best unit is closest in meaning to
+   * the question over the whole corpus, each passage's share the larger of its BM25 share and that of BM25's
+   * passage at its rank by meaning (rank fusion).
+   */
+  function widen(
+    questionVector: Float32Array | undefined,
+    ranked: Array<{ entry: Entry; score: number }>,
+  ): Array<{ entry: Entry; score: number }> {
+    const searched = ranked.slice(0, METHOD.unitPassages);
+    const k = METHOD.semanticWiden;
+    if (k <= 0 || questionVector === undefined) return searched;
+    const best: Array<{ entry: Entry; cos: number }> = [];
+    for (const entry of entries) {
+      let top = Number.NEGATIVE_INFINITY;
+      for (const unit of entry.units) {
+        const v = unitVector(entry, unit);
+        if (v !== undefined) top = Math.max(top, cosine(questionVector, v));
+      }
+      if (Number.isFinite(top)) best.push({ entry, cos: top });
+    }
+    best.sort((a, b) => b.cos - a.cos);
+    const share = new Map(searched.map((r) => [r.entry, r.score]));
+    const bm25Share = new Map(ranked.map((r) => [r.entry, r.score]));
+    best.slice(0, k).forEach((b, rank) => {
+      const fused = Math.max(bm25Share.get(b.entry) ?? 0, ranked[rank]?.score ?? 0);
+      share.set(b.entry, Math.max(share.get(b.entry) ?? 0, fused));
+    });
+    return [...share].map(([entry, score]) => ({ entry, score }));
+  }
+
+  /** The question–unit cosine of the sentence vectors, or undefined when either has none. */
+  function semanticCosine(question: string, choice: Choice): number | undefined {
+    const lookup = settings.semantic;
+    if (lookup === undefined) return undefined;
+    const q = lookup.vector(question);
+    const u = lookup.vector(unitText(choice.entry, choice.unit));
+    return q === undefined || u === undefined ? undefined : cosine(q, u);
+  }
+
+  /**
+   * Hypothesis B of the sentence-encoder study: the chosen unit's cosine with the question, and the salient
+   * terms it rescues from abstaining (METHOD.semanticRescue). Nothing without a lookup or with both off.
+   */
+  function applySemantic(question: string, analysis: Analysis, choice: Choice): void {
+    if (settings.semantic === undefined || (METHOD.semanticRescue <= 0 && METHOD.semanticVeto <= 0)) return;
+    choice.cosine = semanticCosine(question, choice);
+    if (METHOD.semanticRescue <= 0 || choice.cosine === undefined || choice.cosine < METHOD.semanticRescue)
+      return;
+    const ruleOf = (term: string) => analysis.terms.find((t) => t.term === term)?.rule;
+    const rescued = choice.missingSalient.filter((term) => {
+      const rule = ruleOf(term);
+      return rule !== undefined && RESCUABLE.has(rule);
+    });
+    if (rescued.length === 0) return;
+    choice.rescued = rescued;
+    choice.missingSalient = choice.missingSalient.filter((term) => !rescued.includes(term));
   }
 
   function abstain(confidence: number): ExtractiveAnswer {
@@ -947,10 +1103,22 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   function evaluate(question: string, topK: number) {
     const analysis = analyzeQuestion(question ?? '');
     const ranked = analysis.terms.length > 0 && entries.length > 0 ? rank(analysis, Math.max(topK, 5)) : [];
-    const choice = ranked.length > 0 ? choose(analysis, ranked) : undefined;
+    // Hypothesis A of the sentence-encoder study (off: no question vector, nothing changes).
+    const semanticOn =
+      settings.semantic !== undefined &&
+      analysis.terms.length > 0 &&
+      (METHOD.semanticUnitWeight > 0 || METHOD.semanticWiden > 0);
+    const questionVector = semanticOn ? settings.semantic?.vector(question ?? '') : undefined;
+    const searched = widen(questionVector, ranked);
+    let choice = searched.length > 0 ? choose(analysis, searched, questionVector) : undefined;
+    if (choice && questionVector !== undefined && METHOD.semanticGate > 0 && METHOD.semanticUnitWeight > 0) {
+      const lexical = choose(analysis, searched);
+      if (lexical && lexical.coverage >= METHOD.semanticGate) choice = lexical;
+    }
     if (choice) {
       const noun = absentNoun(analysis, choice);
       if (noun !== null) choice.missingSalient.push(noun);
+      applySemantic(question ?? '', analysis, choice);
     }
     const raw = choice ? rawConfidence(analysis, choice) : 0;
     return { analysis, ranked, choice, raw };
@@ -1058,6 +1226,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             absent: absentTerms(analysis, choice),
             raw: Math.round(raw * 1000) / 1000,
             margin: Math.round(choice.margin * 1000) / 1000,
+            ...(choice.cosine === undefined ? {} : { cosine: Math.round(choice.cosine * 1000) / 1000 }),
+            ...(choice.rescued === undefined ? {} : { rescued: choice.rescued }),
           }
         : null,
     };
