@@ -71,6 +71,13 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.28,
     abstain_recall: 0.25,
   },
+  // A second writer's insurance booklet from the same brief.
+  'test/home-insurance-policy': {
+    answer_accuracy: 0.38,
+    citation_accuracy: 0.61,
+    abstain_precision: 0.52,
+    abstain_recall: 0.7,
+  },
 
   // Test corpora until session 21's third round tuned on them (reported once with engine 9a24679: 0.486 / 0.686
   // / 0.571 / 0.500 and 0.571 / 0.629 / 0.467 / 0.438): dev now, below the dev targets, guarded at the figures
@@ -106,6 +113,7 @@ const NEW = [
   'dev/ferry-passenger-info',
   'test/leisure-centre-guide',
   'test/contents-insurance-booklet',
+  'test/home-insurance-policy',
 ];
 const OLD = ['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'];
 
