@@ -16,21 +16,12 @@
  * Then: the chosen unit's cosine by outcome (and how well it ranks right answers above near misses), what a
  * missing salient term adds to the cosine, the cases B1 changes, and the cost per question.
  */
-import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine, type Corpus, METHOD } from '../src/service/qa/index.js';
 import { cosine, type SemanticLookup } from '../src/service/qa/semantic.js';
 import { termOf, tokenize } from '../src/service/qa/text.js';
-import { devSets, fitFold, type Outcome, runDev, scoreOutcomes, WRONG_ABSTENTION_COST } from './dev-sets.js';
+import { fitFold, type Outcome, runDev, scoreOutcomes, WRONG_ABSTENTION_COST } from './dev-sets.js';
+import { CONVERSATIONAL, correct, f, judgeFamily, loadDevSets, type Study } from './held-out.js';
 import { buildSemanticLookup, sentenceModel } from './semantic-cache.js';
-
-const CONVERSATIONAL = new Set([
-  'car-share-handbook',
-  'radio-station-guide',
-  'vet-clinic-handbook',
-  'climbing-gym-guide',
-  'coworking-member-guide',
-  'ferry-passenger-info',
-]);
 
 // `--unit-only`: the encoder reads a unit without its heading (METHOD.semanticUnitHeading 0).
 if (process.argv.includes('--unit-only')) METHOD.semanticUnitHeading = 0;
@@ -38,9 +29,7 @@ process.stdout.write(
   `unit text read by the encoder: ${METHOD.semanticUnitHeading > 0 ? 'innermost heading: unit' : 'unit alone'}\n`,
 );
 
-const sets = await devSets();
-const names = sets.map((set) => set.name);
-const corpora = await Promise.all(sets.map((set) => loadCorpus(set.corpusDir)));
+const { sets, names, corpora } = await loadDevSets();
 
 interface Setting {
   rescue: number;
@@ -99,81 +88,8 @@ const offSame = offRun.every((o, i) => {
 });
 process.stdout.write(`the lookup with both constants off gives the same outcomes as no lookup: ${offSame}\n`);
 
-const f = (x: number) => x.toFixed(3);
-const correct = (o: Outcome, conf: (raw: number) => number, threshold: number) => {
-  const answers = o.answered && conf(o.raw) >= threshold;
-  return o.answerable ? answers && o.right : !answers;
-};
-interface Pool {
-  right: number;
-  cited: number;
-  answerable: number;
-  abstained: number;
-  wrong: number;
-  near: number;
-  utility: number;
-}
-const pool = (): Pool => ({ right: 0, cited: 0, answerable: 0, abstained: 0, wrong: 0, near: 0, utility: 0 });
-const poolLine = (p: Pool) =>
-  `answer ${f(p.right / p.answerable)} citation ${f(p.cited / p.answerable)} abstain precision ${f((p.abstained - p.wrong) / p.abstained)} (${p.wrong} wrong of ${p.abstained}) recall ${f((p.abstained - p.wrong) / p.near)} utility ${p.utility}`;
-
-function judge(family: string, candidates: number[]): void {
-  process.stdout.write(
-    `\n== ${family}: held-out set | off (today): answer citation abstain-precision (wrong of abstentions) recall utility | chosen on the others: the same | cases gained/lost [setting]\n`,
-  );
-  const pools = { all: [pool(), pool()], conv: [pool(), pool()] };
-  for (const held of names) {
-    const isTrain = (o: Outcome) => o.set !== held;
-    let chosen = 0;
-    let chosenUtility = Number.NEGATIVE_INFINITY;
-    for (const i of [0, ...candidates]) {
-      const u = fitFold((runs[i] as Outcome[]).filter(isTrain)).utility;
-      if (u > chosenUtility) {
-        chosenUtility = u;
-        chosen = i;
-      }
-    }
-    const fits = [0, chosen].map((i) => fitFold((runs[i] as Outcome[]).filter(isTrain)));
-    const tests = [0, chosen].map((i) => (runs[i] as Outcome[]).filter((o) => !isTrain(o)));
-    const cells = [0, 1].map((k) => {
-      const test = tests[k] as Outcome[];
-      const { conf, threshold } = fits[k] as ReturnType<typeof fitFold>;
-      const m = scoreOutcomes(test, conf, threshold);
-      const answerable = test.filter((o) => o.answerable).length;
-      for (const p of [pools.all[k], ...(CONVERSATIONAL.has(held) ? [pools.conv[k]] : [])] as Pool[]) {
-        p.answerable += answerable;
-        p.right += Math.round(m.answer * answerable);
-        p.cited += Math.round(m.citation * answerable);
-        p.abstained += m.abstained;
-        p.wrong += m.wrongAbstentions;
-        p.near += test.length - answerable;
-        p.utility += m.utility;
-      }
-      return `${f(m.answer)} ${f(m.citation)} ${f(m.precision)} (${m.wrongAbstentions} of ${m.abstained}) ${f(m.recall)} ${m.utility}`;
-    });
-    let gained = 0;
-    let lost = 0;
-    (tests[0] as Outcome[]).forEach((o, j) => {
-      const a = correct(o, fits[0]?.conf as (raw: number) => number, fits[0]?.threshold as number);
-      const b = correct(
-        (tests[1] as Outcome[])[j] as Outcome,
-        fits[1]?.conf as (raw: number) => number,
-        fits[1]?.threshold as number,
-      );
-      if (b && !a) gained++;
-      if (a && !b) lost++;
-    });
-    process.stdout.write(
-      `${held.padEnd(22)} ${cells[0]} | ${cells[1]} | +${gained}/-${lost} [${label(settings[chosen] as Setting)}]\n`,
-    );
-  }
-  for (const [name, p] of Object.entries(pools)) {
-    const what = name === 'all' ? 'pooled, all 14 held-out sets' : 'pooled, the six conversational sets';
-    process.stdout.write(
-      `${what}:\n  off    ${poolLine(p[0] as Pool)}\n  chosen ${poolLine(p[1] as Pool)}\n`,
-    );
-  }
-}
+const study: Study = { runs, names, label: (i) => label(settings[i] as Setting) };
+const judge = (family: string, candidates: number[]) => judgeFamily(study, family, candidates);
 
 const index = (list: Setting[]) => list.map((s) => settings.indexOf(s));
 judge('B1 rescue', index(rescues));

@@ -15,11 +15,11 @@
  * scored with it. "today" is the same procedure with the vectors off (bench/leave-one-out.ts's figures).
  * Then: the table's load time and memory, each corpus vocabulary's lookup cost, and engine CPU per question.
  */
-import { loadCorpus } from '../src/service/corpus.js';
 import { buildQaEngine, type Corpus, METHOD } from '../src/service/qa/index.js';
 import { analyze } from '../src/service/qa/text.js';
 import { setVectorTable, similarTerms, vectorTable, vocabularyOf } from '../src/service/qa/vectors.js';
-import { devSets, fitFold, type Outcome, runDev, scoreOutcomes } from './dev-sets.js';
+import { fitFold, type Outcome, runDev, scoreOutcomes } from './dev-sets.js';
+import { loadDevSets } from './held-out.js';
 
 const file = process.argv[2];
 if (file === undefined)
@@ -35,9 +35,7 @@ process.stdout.write(
   `table: ${table.index.size} words x ${table.dimensions}, loaded in ${loadMs.toFixed(0)} ms, RSS +${((rssAfter - rssBefore) / 1e6).toFixed(1)} MB\n`,
 );
 
-const sets = await devSets();
-const names = sets.map((set) => set.name);
-const corpora = await Promise.all(sets.map((set) => loadCorpus(set.corpusDir)));
+const { sets, names, corpora } = await loadDevSets();
 
 interface Setting {
   weight: number;

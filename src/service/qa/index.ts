@@ -966,10 +966,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
 
   /** The question–unit cosine of the sentence vectors, or undefined when either has none. */
   function semanticCosine(question: string, choice: Choice): number | undefined {
-    const lookup = settings.semantic;
-    if (lookup === undefined) return undefined;
-    const q = lookup.vector(question);
-    const u = lookup.vector(unitText(choice.entry, choice.unit));
+    const q = settings.semantic?.vector(question);
+    const u = q === undefined ? undefined : unitVector(choice.entry, choice.unit);
     return q === undefined || u === undefined ? undefined : cosine(q, u);
   }
 
