@@ -18,6 +18,7 @@ import { type AskedType, abbreviates, askedPhrase, countedWord, isGenericCounted
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
+import { zipfOf } from './frequency.js';
 import { cosine, type SemanticLookup } from './semantic.js';
 import { analyze, termOf, termsOf, tokenize } from './text.js';
 import type {
@@ -51,6 +52,17 @@ export interface QaEngineOptions {
 }
 
 /** The method's constants, chosen on the dev corpora only (evals/corpora/dev and the bundled handbook). */
+/** Everyday-word study (METHOD.everydayDiscount): the factor a word's weight is multiplied by. */
+function everydayFactor(term: string): number {
+  const zipf = zipfOf(term);
+  if (zipf === undefined) return 1;
+  const s = Math.min(
+    1,
+    Math.max(0, (zipf - METHOD.everydayFrom) / (METHOD.everydayTo - METHOD.everydayFrom)),
+  );
+  return 1 - METHOD.everydayDiscount * s;
+}
+
 export const METHOD = {
   /** BM25 term-frequency saturation and length normalisation. */
   bm25K1: 1.2,
@@ -81,6 +93,19 @@ export const METHOD = {
   salientIdf: 0.7,
   /** The weight of a plain word the corpus never uses, as a share of the highest IDF. */
   unknownWordWeight: 0.3,
+  /**
+   * Everyday-word study (session 24; off): how much a question word's weight is lowered for being common in
+   * spoken English (frequency.ts, SUBTLEX-US): weight × (1 − everydayDiscount × s), s rising linearly from 0
+   * at Zipf everydayFrom to 1 at everydayTo. A small corpus's IDF rates "Saturday" or "dog" as rare when the
+   * corpus uses them once; everyday speech says they are not what a question is about.
+   */
+  everydayDiscount: 0,
+  everydayFrom: 3,
+  everydayTo: 6,
+  /** Where the discount applies: a word's weight in a unit's coverage (0), that and its BM25 boost (1), the boost only (2). */
+  everydayRank: 0,
+  /** An unknown noun at least this common (Zipf) is a paraphrase, not salient (0: off). */
+  everydaySalientZipf: 0,
   /** The longest two-sentence answer to a question that asks for no value (0: one sentence only). */
   explanationMax: 260,
   /** A value unit scoring within this of the best one, stating another value, is a rival... */
@@ -630,6 +655,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       if (!whole.has(noun.word)) continue;
       const term = termOf(noun.word);
       if (term === null || bm25.has(term)) continue;
+      // Everyday-word study: a common noun the corpus never uses is more often a paraphrase than the topic.
+      if (METHOD.everydaySalientZipf > 0 && (zipfOf(term) ?? 0) >= METHOD.everydaySalientZipf) continue;
       nouns.add(term);
       // The word after a "how many" noun is its verb ("how many people fit"), whatever the tagger says.
       if (noun.word === afterCounted) continue;
@@ -658,7 +685,10 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
               : undefined;
       terms.push({
         term,
-        weight,
+        weight:
+          METHOD.everydayDiscount > 0 && METHOD.everydayRank < 2 && !name
+            ? weight * everydayFactor(term)
+            : weight,
         known,
         salient: rule !== undefined,
         rule,
@@ -715,7 +745,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   }
 
   function rank(analysis: Analysis, limit: number): Array<{ entry: Entry; score: number }> {
-    const query = analysis.terms.filter((t) => t.known).map((t) => ({ term: t.term, boost: 1 }));
+    const query = analysis.terms
+      .filter((t) => t.known)
+      .map((t) => ({ term: t.term, boost: METHOD.everydayRank > 0 && !t.name ? everydayFactor(t.term) : 1 }));
     const own = new Set(query.map((q) => q.term));
     for (const t of analysis.terms) {
       for (const r of t.related ?? []) {
