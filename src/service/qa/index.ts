@@ -18,8 +18,6 @@ import { type AskedType, abbreviates, askedPhrase, countedWord, isGenericCounted
 import { Bm25Index } from './bm25.js';
 import { calibrate, DEFAULT_MIN_CONFIDENCE } from './calibration.js';
 import { entitiesOf, loadEntityModel, nounsOf, type TextEntities } from './entities.js';
-import { zipfOf } from './frequency.js';
-import { cosine, type SemanticLookup } from './semantic.js';
 import { analyze, termOf, termsOf, tokenize } from './text.js';
 import type {
   AnswerOptions,
@@ -30,7 +28,6 @@ import type {
   QaEngine,
   ScoredPassage,
 } from './types.js';
-import { similarTerms, type Vocabulary, vocabularyOf } from './vectors.js';
 import { relatedWords } from './wordnet.js';
 
 export type * from './types.js';
@@ -44,25 +41,9 @@ export interface QaEngineOptions {
   postingsPerTerm?: number;
   /** Minimum question coverage of the cited passages for an answer to count as relevant (isGrounded). */
   minRelevance?: number;
-  /**
-   * Sentence vectors (the sentence-encoder study, docs/retrieval.md §6; semantic.ts). None by default: then,
-   * or with METHOD.semanticRescue and METHOD.semanticVeto at 0, the engine answers as without the study.
-   */
-  semantic?: SemanticLookup;
 }
 
 /** The method's constants, chosen on the dev corpora only (evals/corpora/dev and the bundled handbook). */
-/** Everyday-word study (METHOD.everydayDiscount): the factor a word's weight is multiplied by. */
-function everydayFactor(term: string): number {
-  const zipf = zipfOf(term);
-  if (zipf === undefined) return 1;
-  const s = Math.min(
-    1,
-    Math.max(0, (zipf - METHOD.everydayFrom) / (METHOD.everydayTo - METHOD.everydayFrom)),
-  );
-  return 1 - METHOD.everydayDiscount * s;
-}
-
 export const METHOD = {
   /** BM25 term-frequency saturation and length normalisation. */
   bm25K1: 1.2,
@@ -93,19 +74,6 @@ export const METHOD = {
   salientIdf: 0.7,
   /** The weight of a plain word the corpus never uses, as a share of the highest IDF. */
   unknownWordWeight: 0.3,
-  /**
-   * Everyday-word study (session 24; off): how much a question word's weight is lowered for being common in
-   * spoken English (frequency.ts, SUBTLEX-US): weight × (1 − everydayDiscount × s), s rising linearly from 0
-   * at Zipf everydayFrom to 1 at everydayTo. A small corpus's IDF rates "Saturday" or "dog" as rare when the
-   * corpus uses them once; everyday speech says they are not what a question is about.
-   */
-  everydayDiscount: 0,
-  everydayFrom: 3,
-  everydayTo: 6,
-  /** Where the discount applies: a word's weight in a unit's coverage (0), that and its BM25 boost (1), the boost only (2). */
-  everydayRank: 0,
-  /** An unknown noun at least this common (Zipf) is a paraphrase, not salient (0: off). */
-  everydaySalientZipf: 0,
   /** The longest two-sentence answer to a question that asks for no value (0: one sentence only). */
   explanationMax: 260,
   /** A value unit scoring within this of the best one, stating another value, is a rival... */
@@ -193,52 +161,6 @@ export const METHOD = {
   relatedWeight: 0.25,
   /** How many of a word's senses (the most frequent first) WordNet relates it by, per part of speech. */
   relatedSenses: 2,
-  /**
-   * The word-vector study (docs/retrieval.md §6, "Word vectors: a study"; vectors.ts): how much a corpus word
-   * whose vector is close to a question word's counts, as a share of that question word, in the coverage and
-   * in BM25. 0 is off (the default: the study did not pay, and the table is not shipped).
-   */
-  vectorWeight: 0,
-  /** ... the least cosine similarity of such a corpus word... */
-  vectorThreshold: 0.6,
-  /** ... the most such words per question word... */
-  vectorNeighbours: 5,
-  /** ... and which question words get them: only words the corpus never uses (0) or every plain word (1). */
-  vectorKnownToo: 0,
-  /**
-   * The sentence-encoder study, hypothesis B (docs/retrieval.md §6, "Sentence encoder: semantic rescue and
-   * veto"): the lexical choice of unit stays; the cosine of the question's and the chosen unit's sentence
-   * vectors (QaEngineOptions.semantic) decides whether to answer. Rescue: at a cosine of at least this
-   * (0: off), a missing salient term of the compound, counted-word or short-question rule does not abstain...
-   */
-  semanticRescue: 0,
-  /** ... and still halves the raw confidence (1) or no longer lowers it (0). */
-  semanticRescuePenalty: 1,
-  /**
-   * Veto: the raw confidence is multiplied by 1 − w + w × min(1, cosine / semanticVetoScale), w this weight
-   * (0: off), so a lexically plausible unit that means something else falls under the threshold.
-   */
-  semanticVeto: 0,
-  /** ... the cosine at which the veto's factor reaches 1. */
-  semanticVetoScale: 0.5,
-  /** Whether the encoder reads a unit with its innermost heading ("Defibrillator: It hangs ...", 1) or alone (0). */
-  semanticUnitHeading: 1,
-  /**
-   * The sentence-encoder study, hypothesis A (docs/retrieval.md §6, "Sentence encoder: semantic ranking"): a
-   * unit's score in the choice of unit gets this weight × its cosine with the question (0: off; A1)...
-   */
-  semanticUnitWeight: 0,
-  /**
-   * ... and the passages whose best unit is among the this-many best by cosine over the whole corpus join
-   * BM25's candidate passages (0: off; A2). Rank fusion: a passage the encoder ranks r-th gets, as its passage
-   * share, the larger of its own BM25 share and the share of BM25's r-th passage.
-   */
-  semanticWiden: 0,
-  /**
-   * ... and A1 only where the lexical choice is thin: when this is above 0, the cosine is added only if the unit
-   * chosen without it covers less of the question than this (0: always).
-   */
-  semanticGate: 0,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -288,8 +210,6 @@ interface QueryTerm {
   rule?: SalientRule;
   /** For a word the corpus never uses: the corpus terms WordNet relates to it (a partial match). */
   related?: string[];
-  /** The corpus terms whose word vectors are close to this word's (the word-vector study; a partial match). */
-  similar?: string[];
 }
 
 /** The salience rules of docs/retrieval.md §6 (rule 1's kinds of salient term). */
@@ -319,7 +239,7 @@ interface Analysis {
   counted: { term: string; word: string } | null;
 }
 
-const DEFAULTS: Required<Omit<QaEngineOptions, 'semantic'>> = {
+const DEFAULTS: Required<QaEngineOptions> = {
   minConfidence: DEFAULT_MIN_CONFIDENCE,
   candidates: 20,
   minRelevance: 0.12,
@@ -464,10 +384,6 @@ export interface Explanation {
     absent: string[];
     raw: number;
     margin: number;
-    /** The question–unit cosine of the sentence-encoder study, when it is on. */
-    cosine?: number;
-    /** Missing salient terms the study's rescue lifted. */
-    rescued?: string[];
   } | null;
 }
 
@@ -489,20 +405,10 @@ interface Choice {
   margin: number;
   /** A neighbouring sentence of the same paragraph stating a related value: answered together. */
   pair?: Unit;
-  /** The cosine of the question's and the unit's sentence vectors, when the study is on and both have one. */
-  cosine?: number;
-  /** Missing salient terms a high cosine rescued from abstaining (METHOD.semanticRescue). */
-  rescued?: string[];
 }
 
-/** The salience rules a high question–unit cosine may rescue: a paraphrase may be what the unit lacks. */
-const RESCUABLE: ReadonlySet<SalientRule> = new Set<SalientRule>(['compound', 'counted', 'short']);
-
 export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): ExplainableQaEngine {
-  const settings: Required<Omit<QaEngineOptions, 'semantic'>> & Pick<QaEngineOptions, 'semantic'> = {
-    ...DEFAULTS,
-    ...options,
-  };
+  const settings: Required<QaEngineOptions> = { ...DEFAULTS, ...options };
   loadEntityModel();
   const entries: Entry[] = [];
   const byId = new Map<string, Entry>();
@@ -607,19 +513,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return found.size > 0 ? [...found] : undefined;
   }
 
-  /** The corpus's vocabulary in the word-vector table, built when a question first needs it. */
-  let vocabulary: Vocabulary | undefined;
-
-  /** The corpus terms whose vectors are close to a plain question word's (none when METHOD turns it off). */
-  function similarInCorpus(term: string, known: boolean): string[] | undefined {
-    if (METHOD.vectorWeight <= 0 || (known && METHOD.vectorKnownToo <= 0) || !/^[a-z]{3,}$/.test(term)) {
-      return undefined;
-    }
-    vocabulary ??= vocabularyOf(bm25.terms());
-    const found = similarTerms(vocabulary, term, METHOD.vectorThreshold, METHOD.vectorNeighbours);
-    return found.length > 0 ? found.map((f) => f.term) : undefined;
-  }
-
   function analyzeQuestionUncached(question: string): Analysis {
     let body = question.replace(QUESTION_PHRASE, ' ');
     // "Some kind of induction", "any sort of fee": a determiner's "kind of" hedges, it names no topic.
@@ -655,8 +548,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       if (!whole.has(noun.word)) continue;
       const term = termOf(noun.word);
       if (term === null || bm25.has(term)) continue;
-      // Everyday-word study: a common noun the corpus never uses is more often a paraphrase than the topic.
-      if (METHOD.everydaySalientZipf > 0 && (zipfOf(term) ?? 0) >= METHOD.everydaySalientZipf) continue;
       nouns.add(term);
       // The word after a "how many" noun is its verb ("how many people fit"), whatever the tagger says.
       if (noun.word === afterCounted) continue;
@@ -685,17 +576,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
               : undefined;
       terms.push({
         term,
-        weight:
-          METHOD.everydayDiscount > 0 && METHOD.everydayRank < 2 && !name
-            ? weight * everydayFactor(term)
-            : weight,
+        weight,
         known,
         salient: rule !== undefined,
         rule,
         name: name && known,
         unknownNoun: nouns.has(term),
         related: known || name ? undefined : relatedInCorpus(term),
-        similar: name ? undefined : similarInCorpus(term, known),
       });
     }
     // A noun the corpus never uses in a short question ("Are ponds allowed on plots?", "What fuel does the
@@ -745,22 +632,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   }
 
   function rank(analysis: Analysis, limit: number): Array<{ entry: Entry; score: number }> {
-    const query = analysis.terms
-      .filter((t) => t.known)
-      .map((t) => ({ term: t.term, boost: METHOD.everydayRank > 0 && !t.name ? everydayFactor(t.term) : 1 }));
+    const query = analysis.terms.filter((t) => t.known).map((t) => ({ term: t.term, boost: 1 }));
     const own = new Set(query.map((q) => q.term));
     for (const t of analysis.terms) {
       for (const r of t.related ?? []) {
         if (own.has(r)) continue;
         own.add(r);
         query.push({ term: r, boost: METHOD.relatedWeight });
-      }
-    }
-    for (const t of analysis.terms) {
-      for (const r of t.similar ?? []) {
-        if (own.has(r)) continue;
-        own.add(r);
-        query.push({ term: r, boost: METHOD.vectorWeight });
       }
     }
     if (query.length === 0) return [];
@@ -795,13 +673,8 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     return false;
   }
 
-  function choose(
-    analysis: Analysis,
-    searched: Array<{ entry: Entry; score: number }>,
-    questionVector?: Float32Array,
-  ): Choice | undefined {
+  function choose(analysis: Analysis, searched: Array<{ entry: Entry; score: number }>): Choice | undefined {
     let choice: Choice | undefined;
-    const unitWeight = questionVector === undefined ? 0 : METHOD.semanticUnitWeight;
     // For a value question: every unit holding a value, to see whether a close rival states another value.
     const valued: Array<{ entry: Entry; unit: Unit; score: number }> = [];
     const margin = analysis.asked?.required ? METHOD.rivalMargin : 0;
@@ -828,8 +701,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
               covered += METHOD.neighbourCoverage * q.weight;
             else if (q.related?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r)))
               covered += METHOD.relatedWeight * q.weight;
-            else if (q.similar?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r)))
-              covered += METHOD.vectorWeight * q.weight;
             if (
               q.salient &&
               !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
@@ -855,15 +726,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (!novel) return;
         // The entity tagger runs only for units that could win.
         let score = coverage + METHOD.passageShare * passageScore + docShare;
-        // Hypothesis A1 of the sentence-encoder study: the unit's closeness in meaning to the question.
-        let unitCosine: number | undefined;
-        if (unitWeight > 0) {
-          const v = unitVector(entry, unit);
-          if (v !== undefined) {
-            unitCosine = cosine(questionVector as Float32Array, v);
-            score += unitWeight * unitCosine;
-          }
-        }
         if (score > (passageBest.get(entry) ?? Number.NEGATIVE_INFINITY)) passageBest.set(entry, score);
         if (choice && score + METHOD.typedBonus <= choice.score - margin) return;
         const typed = coverage > 0 ? isTyped(analysis, entry, index) : false;
@@ -871,7 +733,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
         if (typed && margin > 0) valued.push({ entry, unit, score });
         if (!choice || score > choice.score) {
           choice = { entry, unit, index, score, coverage, typed, missingSalient, rivalled: false, margin: 1 };
-          if (unitCosine !== undefined) choice.cosine = unitCosine;
         }
       });
     }
@@ -928,98 +789,13 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     let raw = choice.coverage;
     if (!choice.typed) raw *= 0.5;
     if (choice.missingSalient.length > 0) raw *= 0.5;
-    else if (choice.rescued !== undefined && choice.rescued.length > 0 && METHOD.semanticRescuePenalty > 0)
-      raw *= 0.5;
     if (analysis.terms.some((t) => !t.known)) raw *= 0.7;
     // Another unit about as good states another value: which one is meant is not clear from the words.
     if (choice.rivalled) raw *= METHOD.abstainBy.rival > 0 ? METHOD.rivalFactor : METHOD.rivalPenalty;
     if (METHOD.marginWeight > 0) {
       raw *= 1 - METHOD.marginWeight + METHOD.marginWeight * Math.min(1, choice.margin / METHOD.marginScale);
     }
-    if (METHOD.semanticVeto > 0 && choice.cosine !== undefined) {
-      const agreement = Math.min(1, Math.max(0, choice.cosine) / METHOD.semanticVetoScale);
-      raw *= 1 - METHOD.semanticVeto + METHOD.semanticVeto * agreement;
-    }
     return clamp01(raw);
-  }
-
-  /**
-   * What the sentence encoder reads for a unit: its innermost heading and its text ("Defibrillator: It hangs
-   * by the reception desk."), so that a unit whose heading names its topic is read with it (or the text alone,
-   * METHOD.semanticUnitHeading 0).
-   */
-  function unitText(entry: Entry, unit: Unit): string {
-    if (METHOD.semanticUnitHeading <= 0) return unit.text;
-    const path = entry.passage.heading.split(' > ');
-    const heading = (path[path.length - 1] ?? '').trim();
-    return heading ? `${heading}: ${unit.text}` : unit.text;
-  }
-
-  /** A unit's sentence vector (unitText), asked of the lookup once per engine. */
-  const unitVectors = new Map<Unit, Float32Array | undefined>();
-  function unitVector(entry: Entry, unit: Unit): Float32Array | undefined {
-    if (unitVectors.has(unit)) return unitVectors.get(unit);
-    const v = settings.semantic?.vector(unitText(entry, unit));
-    unitVectors.set(unit, v);
-    return v;
-  }
-
-  /**
-   * The passages whose units the choice of unit weighs: BM25's first METHOD.unitPassages; with hypothesis A2 of
-   * the sentence-encoder study also the METHOD.semanticWiden passages whose best unit is closest in meaning to
-   * the question over the whole corpus, each passage's share the larger of its BM25 share and that of BM25's
-   * passage at its rank by meaning (rank fusion).
-   */
-  function widen(
-    questionVector: Float32Array | undefined,
-    ranked: Array<{ entry: Entry; score: number }>,
-  ): Array<{ entry: Entry; score: number }> {
-    const searched = ranked.slice(0, METHOD.unitPassages);
-    const k = METHOD.semanticWiden;
-    if (k <= 0 || questionVector === undefined) return searched;
-    const best: Array<{ entry: Entry; cos: number }> = [];
-    for (const entry of entries) {
-      let top = Number.NEGATIVE_INFINITY;
-      for (const unit of entry.units) {
-        const v = unitVector(entry, unit);
-        if (v !== undefined) top = Math.max(top, cosine(questionVector, v));
-      }
-      if (Number.isFinite(top)) best.push({ entry, cos: top });
-    }
-    best.sort((a, b) => b.cos - a.cos);
-    const share = new Map(searched.map((r) => [r.entry, r.score]));
-    const bm25Share = new Map(ranked.map((r) => [r.entry, r.score]));
-    best.slice(0, k).forEach((b, rank) => {
-      const fused = Math.max(bm25Share.get(b.entry) ?? 0, ranked[rank]?.score ?? 0);
-      share.set(b.entry, Math.max(share.get(b.entry) ?? 0, fused));
-    });
-    return [...share].map(([entry, score]) => ({ entry, score }));
-  }
-
-  /** The question–unit cosine of the sentence vectors, or undefined when either has none. */
-  function semanticCosine(question: string, choice: Choice): number | undefined {
-    const q = settings.semantic?.vector(question);
-    const u = q === undefined ? undefined : unitVector(choice.entry, choice.unit);
-    return q === undefined || u === undefined ? undefined : cosine(q, u);
-  }
-
-  /**
-   * Hypothesis B of the sentence-encoder study: the chosen unit's cosine with the question, and the salient
-   * terms it rescues from abstaining (METHOD.semanticRescue). Nothing without a lookup or with both off.
-   */
-  function applySemantic(question: string, analysis: Analysis, choice: Choice): void {
-    if (settings.semantic === undefined || (METHOD.semanticRescue <= 0 && METHOD.semanticVeto <= 0)) return;
-    choice.cosine = semanticCosine(question, choice);
-    if (METHOD.semanticRescue <= 0 || choice.cosine === undefined || choice.cosine < METHOD.semanticRescue)
-      return;
-    const ruleOf = (term: string) => analysis.terms.find((t) => t.term === term)?.rule;
-    const rescued = choice.missingSalient.filter((term) => {
-      const rule = ruleOf(term);
-      return rule !== undefined && RESCUABLE.has(rule);
-    });
-    if (rescued.length === 0) return;
-    choice.rescued = rescued;
-    choice.missingSalient = choice.missingSalient.filter((term) => !rescued.includes(term));
   }
 
   function abstain(confidence: number): ExtractiveAnswer {
@@ -1031,11 +807,9 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   }
 
   function wrongAnswer(question: string, analysis: Analysis): ExtractiveAnswer {
-    // The question's terms and the corpus words related to them (WordNet, word vectors): isGrounded counts
-    // both, so a passage holding a related word would not be a retrieval that misses the question.
-    const related = new Set(
-      analysis.terms.flatMap((t) => [t.term, ...(t.related ?? []), ...(t.similar ?? [])]),
-    );
+    // The question's terms and the corpus words WordNet relates to them: isGrounded counts both, so a passage
+    // holding a related word would not be a retrieval that misses the question.
+    const related = new Set(analysis.terms.flatMap((t) => [t.term, ...(t.related ?? [])]));
     const start = hash(question) % entries.length;
     let pick: Entry | undefined;
     let fewest = Number.POSITIVE_INFINITY;
@@ -1133,22 +907,12 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
   function evaluate(question: string, topK: number) {
     const analysis = analyzeQuestion(question ?? '');
     const ranked = analysis.terms.length > 0 && entries.length > 0 ? rank(analysis, Math.max(topK, 5)) : [];
-    // Hypothesis A of the sentence-encoder study (off: no question vector, nothing changes).
-    const semanticOn =
-      settings.semantic !== undefined &&
-      analysis.terms.length > 0 &&
-      (METHOD.semanticUnitWeight > 0 || METHOD.semanticWiden > 0);
-    const questionVector = semanticOn ? settings.semantic?.vector(question ?? '') : undefined;
-    const searched = widen(questionVector, ranked);
-    let choice = searched.length > 0 ? choose(analysis, searched, questionVector) : undefined;
-    if (choice && questionVector !== undefined && METHOD.semanticGate > 0 && METHOD.semanticUnitWeight > 0) {
-      const lexical = choose(analysis, searched);
-      if (lexical && lexical.coverage >= METHOD.semanticGate) choice = lexical;
-    }
+    // The passages whose units the choice weighs: BM25's first METHOD.unitPassages.
+    const searched = ranked.slice(0, METHOD.unitPassages);
+    const choice = searched.length > 0 ? choose(analysis, searched) : undefined;
     if (choice) {
       const noun = absentNoun(analysis, choice);
       if (noun !== null) choice.missingSalient.push(noun);
-      applySemantic(question ?? '', analysis, choice);
     }
     const raw = choice ? rawConfidence(analysis, choice) : 0;
     return { analysis, ranked, choice, raw };
@@ -1226,7 +990,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     for (const q of analysis.terms) {
       if (union.has(q.term)) covered += q.weight;
       else if (q.related?.some((r) => union.has(r))) covered += METHOD.relatedWeight * q.weight;
-      else if (q.similar?.some((r) => union.has(r))) covered += METHOD.vectorWeight * q.weight;
     }
     return covered / analysis.totalWeight >= settings.minRelevance;
   }
@@ -1256,8 +1019,6 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
             absent: absentTerms(analysis, choice),
             raw: Math.round(raw * 1000) / 1000,
             margin: Math.round(choice.margin * 1000) / 1000,
-            ...(choice.cosine === undefined ? {} : { cosine: Math.round(choice.cosine * 1000) / 1000 }),
-            ...(choice.rescued === undefined ? {} : { rescued: choice.rescued }),
           }
         : null,
     };
