@@ -156,11 +156,23 @@ export const METHOD = {
   /**
    * How much a corpus word WordNet relates to a question word the corpus never uses counts, as a share of that
    * question word, in the coverage and in BM25 (0: off): "reserved" is partly met by "booked", "coffee" by
-   * "drinks" (wordnet.ts). A partial match, never the same word: a salient word stays missing.
+   * "drinks" (wordnet.ts). A partial match: it counts a quarter of the word.
    */
   relatedWeight: 0.25,
   /** How many of a word's senses (the most frequent first) WordNet relates it by, per part of speech. */
   relatedSenses: 2,
+  /**
+   * Whether a unit holding a word WordNet relates to a salient noun of the compound, counted-word or
+   * short-question rule holds that noun (1): "the bouldering class" is held by "the bouldering course". Names and
+   * identifiers never are. Chosen in all 14 folds of a leave-one-dev-set-out check with numbersNotNames
+   * (session 24, bench/salience-leave-one-out.ts; docs/retrieval.md §6, "Salience in users' own words").
+   */
+  relatedHoldsSalient: 1,
+  /**
+   * Whether a number the question states ("My son is 16", "about 2.6 m", "the 14-seat room") is the asker's
+   * circumstance, not a name or identifier the answer's unit must hold (1). Same check as relatedHoldsSalient.
+   */
+  numbersNotNames: 1,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
@@ -324,10 +336,13 @@ const QUESTION_PHRASE =
 
 /**
  * Whether a term is an identifier, version or code (`e02`, `v3.1.12`, `spec.replicas`) rather than a word:
- * it has a digit (not an ordinal like 99th) or a joining character other than a hyphen between words.
+ * it has a digit (not an ordinal like 99th) or a joining character other than a hyphen between words. A plain
+ * number, with decimals or a hyphenated word after it ("16", "2.6", "14-seat"), is a quantity the asker states,
+ * not an identifier (METHOD.numbersNotNames).
  */
 function isIdentifier(term: string): boolean {
   if (/^[\p{L}]+(?:-[\p{L}]+)*$/u.test(term)) return false;
+  if (METHOD.numbersNotNames > 0 && /^\d+(?:[.,]\d+)*(?:-\p{L}+)?%?$/u.test(term)) return false;
   return !/^\d+(?:st|nd|rd|th)$/.test(term);
 }
 
@@ -697,12 +712,16 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
           else if (entry.headingTerms.has(q.term)) covered += METHOD.headingCoverage * q.weight;
           else if (unit.header?.has(q.term)) covered += METHOD.tableHeaderCoverage * q.weight;
           else {
+            let related = false;
             if (before?.terms.has(q.term) || after?.terms.has(q.term))
               covered += METHOD.neighbourCoverage * q.weight;
-            else if (q.related?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r)))
+            else if (q.related?.some((r) => unit.terms.has(r) || entry.headingTerms.has(r))) {
               covered += METHOD.relatedWeight * q.weight;
+              related = true;
+            }
             if (
               q.salient &&
+              !(related && METHOD.relatedHoldsSalient > 0 && q.rule !== 'name') &&
               !(q.term === analysis.counted?.term && countsAbbreviated(unit, analysis.counted.word))
             )
               missingSalient.push(q.term);

