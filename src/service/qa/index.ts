@@ -342,7 +342,9 @@ const QUESTION_PHRASE =
  */
 function isIdentifier(term: string): boolean {
   if (/^[\p{L}]+(?:-[\p{L}]+)*$/u.test(term)) return false;
-  if (METHOD.numbersNotNames > 0 && /^\d+(?:[.,]\d+)*(?:-\p{L}+)?%?$/u.test(term)) return false;
+  // One decimal point at most: "3.1.12" is a version, still an identifier.
+  if (METHOD.numbersNotNames > 0 && /^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:-\p{L}+)?%?$/u.test(term))
+    return false;
   return !/^\d+(?:st|nd|rd|th)$/.test(term);
 }
 

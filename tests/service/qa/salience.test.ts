@@ -91,10 +91,11 @@ describe('salient terms in users’ own words', () => {
     );
   });
 
-  it('still holds an identifier the corpus never uses as salient ("E42", "v2.3")', () => {
+  it('still holds an identifier or version the corpus never uses as salient ("E42", "v2.3", "4.1.2")', () => {
     for (const question of [
       'What does error E42 on the auto-belay mean?',
       'What changed in auto-belay v2.3?',
+      'What changed in auto-belay firmware 4.1.2?',
     ]) {
       expect(engine.answer(question, { topK: 3 }).status).toBe('insufficient_context');
       expect(engine.explain(question).abstainedBy).toContain('salient:name');
