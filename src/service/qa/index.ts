@@ -175,6 +175,14 @@ export const METHOD = {
   numbersNotNames: 1,
   /** Whether a hedge ("some kind of", "any sort of") is left out of a question's terms (1). */
   hedgeNotTopic: 1,
+  /**
+   * When every word of the question the corpus knows is a name ("Argo CD") and another content word is one the
+   * corpus never uses ("How do I log in to Argo CD?"), the corpus names the subject but never says what is
+   * asked about it: 1 abstains (reason `topic`), 0.5 only halves the raw confidence, 0 is off. Chosen (1) in 13
+   * of 14 folds of a leave-one-dev-set-out check (session 25, bench/names-only-leave-one-out.ts;
+   * docs/retrieval.md §6, "Names only").
+   */
+  namesOnly: 1,
   /** Bonus and malus for holding (or not) the asked kind of value. */
   typedBonus: 0.15,
   untypedMalus: 0.3,
@@ -233,7 +241,7 @@ export type SalientRule = 'name' | 'counted' | 'compound' | 'short' | 'rarest' |
  * confidence below the threshold (`threshold`), or nothing retrieved (`none`). Reported by explain() so that
  * bench/abstention-rules.ts can count each rule's right and wrong abstentions per corpus.
  */
-export type AbstentionReason = `salient:${SalientRule}` | 'type' | 'rival' | 'threshold' | 'none';
+export type AbstentionReason = `salient:${SalientRule}` | 'topic' | 'type' | 'rival' | 'threshold' | 'none';
 
 interface Analysis {
   terms: QueryTerm[];
@@ -249,6 +257,8 @@ interface Analysis {
   nounTerms?: Set<string>;
   /** The salient counted word of a "how many" question, as written and as a term. */
   counted: { term: string; word: string } | null;
+  /** Every known word is a name, and a content word is one the corpus never uses (METHOD.namesOnly). */
+  namesOnly: boolean;
 }
 
 const DEFAULTS: Required<QaEngineOptions> = {
@@ -637,9 +647,17 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       }
     }
     const totalWeight = terms.reduce((sum, t) => sum + t.weight, 0);
+    // "How do I log in to Argo CD?" on a corpus that names Argo CD and never says "log": the names are all the
+    // corpus shares with the question, and what is asked about them is a word it never uses (METHOD.namesOnly).
+    const namesOnly =
+      METHOD.namesOnly > 0 &&
+      terms.some((t) => t.name) &&
+      !terms.some((t) => t.known && !t.name) &&
+      terms.some((t) => !t.known && !isIdentifier(t.term) && !names.has(t.term) && !phraseTerms.has(t.term));
     return {
       terms,
       totalWeight,
+      namesOnly,
       asked: asked?.type ?? null,
       own: new Set(analyze(question)),
       body,
@@ -810,6 +828,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     let raw = choice.coverage;
     if (!choice.typed) raw *= 0.5;
     if (choice.missingSalient.length > 0) raw *= 0.5;
+    if (analysis.namesOnly) raw *= 0.5;
     if (analysis.terms.some((t) => !t.known)) raw *= 0.7;
     // Another unit about as good states another value: which one is meant is not clear from the words.
     if (choice.rivalled) raw *= METHOD.abstainBy.rival > 0 ? METHOD.rivalFactor : METHOD.rivalPenalty;
@@ -970,6 +989,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
       const reason: AbstentionReason = `salient:${rule}`;
       if (METHOD.abstainBy[rule] > 0 && !reasons.includes(reason)) reasons.push(reason);
     }
+    if (analysis.namesOnly && METHOD.namesOnly >= 1) reasons.push('topic');
     if (
       analysis.asked?.required &&
       !choice.typed &&

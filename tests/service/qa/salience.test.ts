@@ -3,18 +3,10 @@
  * by a unit holding a word WordNet relates to it, and a number the asker states is not a name the answer must
  * hold. Both were judged leave one dev set out before they were shipped (bench/salience-leave-one-out.ts).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../../../src/service/corpus.js';
-import {
-  buildQaEngine,
-  type Corpus,
-  type ExplainableQaEngine,
-  METHOD,
-} from '../../../src/service/qa/index.js';
+import { describe, expect, it } from 'vitest';
+import { buildQaEngine, METHOD } from '../../../src/service/qa/index.js';
+import { qaCorpusForFile } from '../../support/qa-corpus.js';
 
 const guide = `# Climbing centre guide
 
@@ -32,46 +24,31 @@ The car park behind the centre is free for the first three hours.
 `;
 
 describe('salient terms in users’ own words', () => {
-  let dir: string;
-  let corpus: Corpus;
-  let engine: ExplainableQaEngine;
-  const shipped = { ...METHOD };
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gitops-lab-qa-salience-'));
-    await writeFile(join(dir, 'climbing-guide.md'), guide);
-    corpus = await loadCorpus(dir);
-    engine = buildQaEngine(corpus);
-  });
-  afterEach(() => {
-    Object.assign(METHOD, shipped);
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = qaCorpusForFile('climbing-guide.md', guide);
 
   it('answers when the unit holds a word WordNet relates to the question’s unknown noun ("class" → course)', () => {
     const question = 'What does the bouldering class cost per person?';
-    const result = engine.answer(question, { topK: 3 });
+    const result = fixture.engine().answer(question, { topK: 3 });
     expect(result.status).toBe('answered');
     expect(result.answer).toContain('£30');
     // Without the rule, "class" (a noun heading a compound, never used by the corpus) is missing: abstain.
     METHOD.relatedHoldsSalient = 0;
-    expect(buildQaEngine(corpus).answer(question, { topK: 3 }).status).toBe('insufficient_context');
+    expect(buildQaEngine(fixture.corpus()).answer(question, { topK: 3 }).status).toBe('insufficient_context');
   });
 
   it('still abstains when the unknown noun has no related word in the unit ("yoga class")', () => {
-    const result = engine.answer('How much is the yoga class?', { topK: 3 });
+    const result = fixture.engine().answer('How much is the yoga class?', { topK: 3 });
     expect(result.status).toBe('insufficient_context');
-    expect(engine.explain('How much is the yoga class?').abstainedBy).toContain('salient:compound');
+    expect(fixture.engine().explain('How much is the yoga class?').abstainedBy).toContain('salient:compound');
   });
 
   it('reads a number the asker states as a circumstance, not a name the answer must hold', () => {
     const question = 'My son is 16. Who has to sign his waiver?';
-    const result = engine.answer(question, { topK: 3 });
+    const result = fixture.engine().answer(question, { topK: 3 });
     expect(result.status).toBe('answered');
     expect(result.answer).toContain('parent or guardian');
     METHOD.numbersNotNames = 0;
-    expect(buildQaEngine(corpus).explain(question).abstainedBy).toContain('salient:name');
+    expect(buildQaEngine(fixture.corpus()).explain(question).abstainedBy).toContain('salient:name');
   });
 
   it('answers the waiver question whatever age the asker states, if the corpus does not use it (property)', () => {
@@ -81,8 +58,8 @@ describe('salient terms in users’ own words', () => {
         fc.constantFrom('', '.5'),
         (n, tail) => {
           const question = `My son is ${n}${tail}. Who has to sign his waiver?`;
-          const result = engine.answer(question, { topK: 3 });
-          expect(engine.explain(question).abstainedBy).not.toContain('salient:name');
+          const result = fixture.engine().answer(question, { topK: 3 });
+          expect(fixture.engine().explain(question).abstainedBy).not.toContain('salient:name');
           expect(result.status).toBe('answered');
           expect(result.answer).toContain('parent or guardian');
         },
@@ -97,8 +74,8 @@ describe('salient terms in users’ own words', () => {
       'What changed in auto-belay v2.3?',
       'What changed in auto-belay firmware 4.1.2?',
     ]) {
-      expect(engine.answer(question, { topK: 3 }).status).toBe('insufficient_context');
-      expect(engine.explain(question).abstainedBy).toContain('salient:name');
+      expect(fixture.engine().answer(question, { topK: 3 }).status).toBe('insufficient_context');
+      expect(fixture.engine().explain(question).abstainedBy).toContain('salient:name');
     }
   });
 });

@@ -1,0 +1,26 @@
+/**
+ * Session 25's names-only study (docs/retrieval.md §6, "Names only"), on the DEV sets only (bench/dev-sets.ts;
+ * never evals/corpora/test/*). Run: `node --import tsx bench/names-only-leave-one-out.ts`.
+ *
+ * A question whose known words are all names, with a content word the corpus never uses ("How do I log in to
+ * Argo CD?" on a handbook that never says "log"), asks about its subject something the corpus does not write.
+ * METHOD.namesOnly: 0 off, 0.5 halves the raw confidence, 1 abstains (reason `topic`). Judged leave one set out,
+ * as the studies before it, with the settings' utility on all dev sets printed first.
+ */
+import { METHOD } from '../src/service/qa/index.js';
+import { fitFold, runDev } from './dev-sets.js';
+import { judgeFamily, loadDevSets } from './held-out.js';
+
+const { sets, names, corpora } = await loadDevSets();
+const shipped = METHOD.namesOnly;
+const settings = [0, 0.5, 1];
+const runs = settings.map((setting) => {
+  METHOD.namesOnly = setting;
+  return runDev(sets, corpora);
+});
+METHOD.namesOnly = shipped;
+const label = (i: number) => ['off', 'halve the raw confidence', 'abstain'][i] as string;
+for (const [i, run] of runs.entries()) {
+  process.stdout.write(`${label(i)}: utility on all dev sets ${fitFold(run).utility}\n`);
+}
+judgeFamily({ runs, names, label }, 'names only', [1, 2]);
