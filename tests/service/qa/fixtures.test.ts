@@ -88,6 +88,15 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.23,
     abstain_recall: 0.17,
   },
+  // Written blind in session 25 in the mould of the issue's own unseen set (a company's runbooks, policies and
+  // postmortems, asked as a new engineer would in chat); run once with session 25's frozen engine (2da50ea):
+  // 0.381 / 0.619 / 0.316 / 0.333.
+  'test/ops-runbooks-and-postmortems': {
+    answer_accuracy: 0.38,
+    citation_accuracy: 0.61,
+    abstain_precision: 0.31,
+    abstain_recall: 0.33,
+  },
 
   // Test corpora until session 21's third round tuned on them (reported once with engine 9a24679: 0.486 / 0.686
   // / 0.571 / 0.500 and 0.571 / 0.629 / 0.467 / 0.438): dev now, below the dev targets, guarded at the figures
@@ -126,6 +135,7 @@ const NEW = [
   'test/contents-insurance-booklet',
   'test/home-insurance-policy',
   'test/household-contents-policy',
+  'test/ops-runbooks-and-postmortems',
 ];
 const OLD = ['payments', 'edge', 'ci', 'backups', 'notifications', 'pipelines'];
 
