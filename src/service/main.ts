@@ -6,7 +6,7 @@ import { loadServiceConfig } from './config.js';
 import { createJsonLogger } from './logger.js';
 import { startDocQaServer } from './server.js';
 
-const logger = createJsonLogger();
+const logger = createJsonLogger({ batch: true });
 
 try {
   const config = loadServiceConfig();

@@ -79,7 +79,9 @@ export async function run(
   }
 
   const interactive = isInteractive(streams.stdout);
-  const logger = interactive ? createTtyLogger(streams) : createJsonLogger({ stream: streams.stdout });
+  const logger = interactive
+    ? createTtyLogger(streams)
+    : createJsonLogger({ stream: streams.stdout, batch: true });
   const port = options.port ?? config.port;
   // --host, else $DOCQA_HOST, else loopback: on a laptop the service is not exposed unless asked (the container
   // image sets DOCQA_HOST=0.0.0.0 through the service's own default instead).
