@@ -47,6 +47,8 @@ describe('salient terms in users’ own words', () => {
     const result = fixture.engine().answer(question, { topK: 3 });
     expect(result.status).toBe('answered');
     expect(result.answer).toContain('parent or guardian');
+    // The number is in a sentence before the question, so the circumstance rule would also let it go: off here.
+    METHOD.circumstanceNotSalient = 0;
     METHOD.numbersNotNames = 0;
     expect(buildQaEngine(fixture.corpus()).explain(question).abstainedBy).toContain('salient:name');
   });
