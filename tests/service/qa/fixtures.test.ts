@@ -52,21 +52,24 @@ const REPORTED: Record<string, typeof TARGETS> = {
     abstain_precision: 0.37,
     abstain_recall: 0.18,
   },
-  // Session 24 tuned on it (its rule-1 changes: 0.457 / 0.743 / 0.556 / 0.313), guarded there.
+  // Session 24 tuned on it (its rule-1 changes: 0.457 / 0.743 / 0.556 / 0.313); session 27's circumstance rule:
+  // 0.514 / 0.800 / 0.714 / 0.313, guarded there.
   'dev/ferry-passenger-info': {
-    answer_accuracy: 0.45,
-    citation_accuracy: 0.74,
-    abstain_precision: 0.55,
+    answer_accuracy: 0.51,
+    citation_accuracy: 0.8,
+    abstain_precision: 0.71,
     abstain_recall: 0.31,
   },
 
   // Written in users' own words in session 23 and run once with its frozen engine (9cb2e5d: the sentence-encoder
   // study merged, off, so the engine answers as round 3's 569608a did), then once with session 24's (leisure
-  // 0.353 → 0.382 answer; household 0.324 / 0.500 / 0.214 → 0.353 / 0.529 / 0.231; the other two unchanged).
+  // 0.353 → 0.382 answer; household 0.324 / 0.500 / 0.214 → 0.353 / 0.529 / 0.231; the other two unchanged),
+  // and once with session 27's (the circumstance rule: leisure 0.286 abstain precision, home 0.412 / 0.676 /
+  // 0.600, household 0.412 / 0.618 / 0.300; contents unchanged).
   'test/leisure-centre-guide': {
     answer_accuracy: 0.38,
     citation_accuracy: 0.79,
-    abstain_precision: 0.25,
+    abstain_precision: 0.28,
     abstain_recall: 0.11,
   },
   'test/contents-insurance-booklet': {
@@ -77,34 +80,34 @@ const REPORTED: Record<string, typeof TARGETS> = {
   },
   // A second and a third writer's insurance booklets from the same brief.
   'test/home-insurance-policy': {
-    answer_accuracy: 0.38,
-    citation_accuracy: 0.61,
-    abstain_precision: 0.52,
+    answer_accuracy: 0.41,
+    citation_accuracy: 0.67,
+    abstain_precision: 0.6,
     abstain_recall: 0.7,
   },
   'test/household-contents-policy': {
-    answer_accuracy: 0.35,
-    citation_accuracy: 0.52,
-    abstain_precision: 0.23,
+    answer_accuracy: 0.41,
+    citation_accuracy: 0.61,
+    abstain_precision: 0.3,
     abstain_recall: 0.17,
   },
   // Written blind in session 25 in the mould of the issue's own unseen set (a company's runbooks, policies and
   // postmortems, asked as a new engineer would in chat); run once with session 25's frozen engine (2da50ea):
-  // 0.381 / 0.619 / 0.316 / 0.333.
+  // 0.381 / 0.619 / 0.316 / 0.333; with session 27's: 0.381 / 0.619 / 0.333 / 0.333.
   'test/ops-runbooks-and-postmortems': {
     answer_accuracy: 0.38,
     citation_accuracy: 0.61,
-    abstain_precision: 0.31,
+    abstain_precision: 0.33,
     abstain_recall: 0.33,
   },
 
   // Test corpora until session 21's third round tuned on them (reported once with engine 9a24679: 0.486 / 0.686
   // / 0.571 / 0.500 and 0.571 / 0.629 / 0.467 / 0.438): dev now, below the dev targets, guarded at the figures
-  // the third round reached, rounded down.
+  // the third round reached, rounded down (vet since session 27's circumstance rule: 0.543 / 0.771 / 0.727).
   'dev/vet-clinic-handbook': {
     answer_accuracy: 0.54,
-    citation_accuracy: 0.74,
-    abstain_precision: 0.66,
+    citation_accuracy: 0.77,
+    abstain_precision: 0.72,
     abstain_recall: 0.5,
   },
   // Session 24's rule-1 changes: 0.686 / 0.800 / 0.800 / 0.500.
