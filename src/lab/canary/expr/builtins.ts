@@ -115,10 +115,31 @@ function goTrim(s: string, cutset: string): string {
   return runes.slice(start, end).join('');
 }
 
-/** Go strings.ToUpper/ToLower map rune by rune (unicode.ToUpper): no "ß" → "SS" as in JavaScript. */
+/**
+ * A rune whose simple case mapping (UnicodeData.txt, which Go's unicode.CaseRanges holds) is one rune while
+ * JavaScript's full mapping (SpecialCasing.txt) gives several: Go takes the simple one. Lower: "İ" (U+0130) →
+ * "i" (JavaScript: "i̇"). Upper: Greek letters with ypogegrammeni ("ᾀ" U+1F80 → "ᾈ" U+1F88, "ᾳ" U+1FB3 → "ᾼ"
+ * U+1FBC; JavaScript: "ἈΙ", "ΑΙ").
+ */
+function simpleCase(code: number, upper: boolean): number | undefined {
+  if (!upper) return code === 0x130 ? 0x69 : undefined;
+  if (code >= 0x1f80 && code <= 0x1faf && (code & 0xf) < 8) return code + 8;
+  if (code === 0x1fb3 || code === 0x1fc3 || code === 0x1ff3) return code + 9;
+  return undefined;
+}
+
+/**
+ * Go strings.ToUpper/ToLower map rune by rune with unicode.ToUpper/ToLower (go/src/unicode/letter.go, the simple
+ * mappings of tables.go): no "ß" → "SS" as in JavaScript; a rune with no single-rune mapping stays as it is.
+ */
 function goCase(s: string, upper: boolean): string {
   let out = '';
   for (const c of s) {
+    const simple = simpleCase(c.codePointAt(0) as number, upper);
+    if (simple !== undefined) {
+      out += String.fromCodePoint(simple);
+      continue;
+    }
     const mapped = upper ? c.toUpperCase() : c.toLowerCase();
     out += Array.from(mapped).length === 1 ? mapped : c;
   }

@@ -104,6 +104,22 @@ describe('string builtins: laws of Go strings', () => {
     );
   });
 
+  it('upper and lower map rune by rune with the simple case mappings (unicode.ToUpper / ToLower)', () => {
+    // UnicodeData.txt's one-rune mappings, which Go's tables hold; JavaScript's full mappings differ here.
+    expect(run(`lower(${lit('İSTANBUL')})`)).toBe('istanbul');
+    expect(run(`upper(${lit('straße ᾀ ᾳ ῃ ῳ ﬁ')})`)).toBe('STRAßE ᾈ ᾼ ῌ ῼ ﬁ');
+    expect(run(`upper(${lit('ᾈ')})`)).toBe('ᾈ');
+    // strings.ToUpper writes one rune for each rune it reads.
+    const runes = fc.string({ unit: 'binary', maxLength: 20 });
+    fc.assert(
+      fc.property(runes, (s) => {
+        for (const f of ['upper', 'lower']) {
+          expect(Array.from(run(`${f}(${lit(s)})`) as string)).toHaveLength(Array.from(s).length);
+        }
+      }),
+    );
+  });
+
   it('string literals read back exactly (parser/lexer/utils.go unescape)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (s) => {
