@@ -219,23 +219,28 @@ export class ArgoCdModel {
 
   /** Reacts to a live change the way the controller's watches do. */
   private observe(obj: KubeObject, type: string): void {
+    // The Application informer sees every update of an Application, whoever wrote it: lab-root's own sync writing
+    // the docqa Application's new spec too (controller/appcontroller.go UpdateFunc enqueues it; needRefreshAppStatus
+    // then compares with the latest revision, "spec.ignoreDifferences differs").
+    if (obj.kind === 'Application') {
+      const app = this.apps.find((a) => a.name === obj.metadata?.name);
+      if (app && type !== 'DELETED') {
+        const st = this.state.get(app.name) as AppState;
+        if (obj.metadata?.annotations?.[refreshAnnotation]) this.request(app.name, 3, 0);
+        const spec = JSON.stringify(obj.spec);
+        if (spec !== st.lastSpec) {
+          st.lastSpec = spec;
+          this.request(app.name, 2, 0);
+        }
+      }
+      if (!app || type === 'DELETED') return;
+    }
     if (this.writing) return;
     if (obj.kind === 'StatefulSet' && obj.metadata?.name === 'argocd-application-controller') {
       const up = this.controllerUp();
       if (up && !this.wasUp) for (const app of this.apps) this.request(app.name, 2, 0);
       this.wasUp = up;
       return;
-    }
-    if (obj.kind === 'Application') {
-      const app = this.apps.find((a) => a.name === obj.metadata?.name);
-      if (!app || type === 'DELETED') return;
-      const st = this.state.get(app.name) as AppState;
-      if (obj.metadata?.annotations?.[refreshAnnotation]) this.request(app.name, 3, 0);
-      const spec = JSON.stringify(obj.spec);
-      if (spec !== st.lastSpec) {
-        st.lastSpec = spec;
-        this.request(app.name, 2, 0);
-      }
     }
     // A managed object changed live: the apps that manage it refresh against the revision they know.
     for (const app of this.apps) {

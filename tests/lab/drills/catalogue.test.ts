@@ -104,6 +104,21 @@ describe('the catalogue on the simulated lab at real (1x) timing', { timeout: 18
     expect(short.rollback[1]?.detail).toMatch(/^gave up waiting after \d+s/);
   });
 
+  it('argo-vs-hpa: the fight starts within one HPA period of the inject, whatever the resync jitter', async () => {
+    // lab-root's sync writes the docqa Application without its ignore rule; Argo CD's Application informer sees that
+    // update like any other and compares docqa with the latest revision at once ("spec.ignoreDifferences differs",
+    // controller/appcontroller.go). Waiting for docqa's own resync instead started the fight 1 to 4 minutes late,
+    // near or after the end of a 5-minute window.
+    const drill = await findDrill('argo-vs-hpa');
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const journal = await run(drill, { seed });
+      expect(journal.status).toBe('completed');
+      const samples = journal.observe?.samples.replicas ?? [];
+      const fight = samples.find((s) => s.value === 1);
+      expect(fight?.t, `seed ${seed}`).toBeLessThanOrEqual(20_000);
+    }
+  });
+
   it('git-unreachable would not hold with Argo CD defaults: without the refresh and with the 180 s grace period the error comes after the window', async () => {
     // After the repo-server's cached refs expire (timeout.reconciliation), Argo CD 3.1 ignores repo errors for
     // controller.repo.error.grace.period.seconds (180 s by default): with the lab's 60 s resync and its jitter the
