@@ -42,6 +42,16 @@ export interface KubeAccess {
   patch(ref: ObjectRef, patch: unknown, type: 'merge' | 'json', options?: CallOptions): Promise<KubeObject>;
   /** True when deleted, false when it did not exist. */
   delete(ref: ObjectRef, options?: CallOptions): Promise<boolean>;
+  /**
+   * Optional: follows one object by watch, calling `onObject` with its state when the watch starts and after every
+   * change (undefined once deleted), in the API server's order, until `signal` aborts. Resolves then; resolves with
+   * an `error` when the watch broke and could not resume, so the caller knows it may have missed changes.
+   */
+  watchObject?(
+    ref: ObjectRef & { name: string },
+    onObject: (object: KubeObject | undefined) => void,
+    options: { signal: AbortSignal },
+  ): Promise<{ error?: unknown }>;
 }
 
 /** One edit of a file in the lab's Git repository. */

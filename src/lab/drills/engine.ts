@@ -17,7 +17,7 @@
  */
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../clock.js';
-import type { DrillEnvironment } from './access.js';
+import type { DrillEnvironment, KubeObject } from './access.js';
 import { describeAction, runAction } from './actions.js';
 import { parseDuration } from './duration.js';
 import { allMet, describeExpectation, evaluateExpectation, type Sample } from './expectations.js';
@@ -33,7 +33,7 @@ import type {
 } from './journal.js';
 import type { Drill, NamedProbe, ResolvedAction } from './load.js';
 import { acquireLock, type DrillLock, type InFlight } from './lock.js';
-import { describeProbe, evaluateProbe, numericValue, type ProbeResult } from './probes.js';
+import { describeProbe, evaluateProbe, k8sObjectResult, numericValue, type ProbeResult } from './probes.js';
 import { type GitRollbackContext, reconcileGit, settleLeftover } from './settle.js';
 import { AbortedError, abortableSleep } from './time.js';
 
@@ -471,6 +471,7 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
   const injectStarted = Date.parse(journal.inject[0]?.started ?? '');
   const sinceFaultMs = Number.isNaN(injectStarted) ? undefined : opened - injectStarted;
   const last = new Map<string, unknown>();
+  const watches = watchChanges(drill, env, clock, opened);
   let stoppedEarly = false;
   try {
     for (;;) {
@@ -507,8 +508,20 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
     }
   } finally {
     journal.observe.samples = Object.fromEntries(series);
-    journal.observe.expectations = judge(expect, series, sinceFaultMs);
+    const changes = await watches.stop();
+    if (Object.keys(changes).length > 0) journal.observe.changes = changes;
+    // A value expectation is judged on every value the watch saw where it saw the whole window: samples taken
+    // every `interval` miss a state shorter than that (the HPA's 2 replicas for the 2 s before self-heal).
+    const judged = new Map(series);
+    for (const [id, seen] of Object.entries(changes)) judged.set(id, seen);
+    journal.observe.expectations = judge(expect, judged, sinceFaultMs);
   }
+  for (const [id, seen] of Object.entries(journal.observe.changes ?? {}))
+    note(
+      'observe',
+      'info',
+      `${id}: the watch saw ${seen.length} value${seen.length === 1 ? '' : 's'} in the window`,
+    );
   if (stoppedEarly) note('observe', 'info', 'every expectation met: closing the window early');
   const records = journal.observe.expectations;
   for (const r of records) {
@@ -523,6 +536,56 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
     journal.status = 'failed';
     journal.reason = 'the expected behaviour was not observed';
   }
+}
+
+/**
+ * Watches, for the observe window, the object of each single-object `k8s` probe that a `flaps` or `changes`
+ * expectation judges, when the environment can watch (KubeAccess.watchObject): every value the object's path took,
+ * in order, stamped when seen. `stop()` ends them and returns the series of the watches that held for the whole
+ * window (a watch that broke may have missed a change: its probe is judged on its samples instead).
+ */
+function watchChanges(
+  drill: Drill,
+  env: DrillEnvironment,
+  clock: Clock,
+  opened: number,
+): { stop(): Promise<Record<string, Sample[]>> } {
+  const watchObject = env.kube.watchObject?.bind(env.kube);
+  const controller = new AbortController();
+  const running: Array<Promise<[string, Sample[]] | undefined>> = [];
+  const ids = new Set<string>();
+  for (const e of drill.observe.expect) {
+    const { id, probe } = e.probe;
+    if (!watchObject || ids.has(id) || (!e.flaps && !e.changes)) continue;
+    if (probe.type !== 'k8s' || probe.target.name === undefined) continue;
+    ids.add(id);
+    const seen: Sample[] = [];
+    const onObject = (object: KubeObject | undefined) => {
+      const result = k8sObjectResult(probe, object);
+      const previous = seen[seen.length - 1];
+      if (previous && JSON.stringify(previous.value) === JSON.stringify(result.value)) return;
+      seen.push({
+        t: Math.round(clock.now() - opened),
+        ok: result.ok,
+        value: result.value,
+        detail: result.detail,
+      });
+    };
+    const ref = { ...probe.target, name: probe.target.name };
+    running.push(
+      watchObject(ref, onObject, { signal: controller.signal }).then(
+        (ended) => (ended.error || seen.length === 0 ? undefined : [id, seen]),
+        () => undefined,
+      ),
+    );
+  }
+  return {
+    async stop() {
+      controller.abort();
+      const done = await Promise.all(running);
+      return Object.fromEntries(done.filter((x): x is [string, Sample[]] => x !== undefined));
+    },
+  };
 }
 
 function judge(

@@ -71,6 +71,11 @@ export interface DrillJournal {
   observe: {
     window_ms: number;
     samples: Record<string, Sample[]>;
+    /**
+     * Every value a watched probe's object took in the window, in order (the probes of `flaps` and `changes`
+     * expectations, where the cluster can be watched); those expectations are judged on these, not the samples.
+     */
+    changes?: Record<string, Sample[]>;
     expectations: ExpectationRecord[];
   } | null;
   rollback: ActionRecord[];

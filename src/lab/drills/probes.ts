@@ -141,6 +141,15 @@ export async function evaluateProbe(
   }
 }
 
+type K8sProbe = Extract<NamedProbe['probe'], { type: 'k8s' }>;
+
+/** A `k8s` probe's result for one object as read (undefined: it does not exist). */
+export function k8sObjectResult(probe: K8sProbe, object: KubeObject | undefined): ProbeResult {
+  const value = object === undefined ? undefined : readPath(object, probe.path);
+  const ok = withinTolerance(value, probe);
+  return { ok, value, detail: `${probe.path} = ${shortValue(value)} (want ${describeTolerance(probe)})` };
+}
+
 async function readProbe(
   named: NamedProbe,
   env: DrillEnvironment,
@@ -155,7 +164,7 @@ async function readProbe(
         const object = await kubeRead(id, () =>
           env.kube.get({ ...target, name: target.name as string }, { signal }),
         );
-        value = object === undefined ? undefined : readPath(object, probe.path);
+        return k8sObjectResult(probe, object);
       } else {
         const objects = await kubeRead(id, () =>
           env.kube.list(target.apiVersion, target.kind, target.namespace, target.selector, { signal }),

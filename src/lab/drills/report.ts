@@ -59,6 +59,12 @@ export function renderReport(journal: DrillJournal): string {
         `- \`${probe}\`: ${samples.length} samples: ${values.slice(0, 60).join(' ')}${values.length > 60 ? ' ...' : ''}`,
       );
     }
+    for (const [probe, seen] of Object.entries(journal.observe.changes ?? {})) {
+      const values = seen.map((s) => (s.value === undefined ? '-' : String(s.value)));
+      lines.push(
+        `- \`${probe}\`, every value the watch saw (${seen.length}): ${values.slice(0, 60).join(' ')}${values.length > 60 ? ' ...' : ''}`,
+      );
+    }
   } else {
     lines.push('_The observe phase did not run._');
   }

@@ -222,7 +222,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     prometheus,
     settings,
     env: {
-      kube: holding(kubeAccessFrom(client), clock),
+      kube: holding(kubeAccessFrom(client), clock, ['watchObject']),
       repo: holding(repo, clock),
       prometheus: live?.query ?? prometheus,
       prometheusUrl: live?.prometheusUrl ?? 'http://prometheus.sim',

@@ -460,4 +460,95 @@ rollback:
     expect(samples).toContain(5);
     expect(journal.inject[0]).toMatchObject({ type: 'scale', status: 'ok' });
   });
+
+  describe('flaps and changes are judged on every value a watch saw', () => {
+    const burstDrill = () =>
+      parseDrill(
+        `
+name: burst
+title: A burst of changes between two samples
+teaches: A state shorter than the sampling interval is still a state.
+runbook: handbook/drill-argo-vs-hpa.md
+fix: Nothing to fix.
+probes:
+  replicas:
+    type: k8s
+    target: { apiVersion: argoproj.io/v1alpha1, kind: Rollout, namespace: docqa, name: docqa }
+    path: .spec.replicas
+steady_state:
+  hypothesis: The docqa Rollout exists.
+  probes: [replicas]
+inject:
+  - type: scale
+    target: { apiVersion: argoproj.io/v1alpha1, kind: Rollout, namespace: docqa, name: docqa }
+    replicas: 2
+observe:
+  window: 30s
+  interval: 10s
+  expect:
+    - probe: replicas
+      flaps: { between: [1, 2], times: 4 }
+rollback:
+  - type: scale
+    target: { apiVersion: argoproj.io/v1alpha1, kind: Rollout, namespace: docqa, name: docqa }
+    replicas: 2
+`,
+        'burst.yaml',
+      );
+    /** 1, 2, 1, 2 half a second apart, 3 s in: between the samples at 0 s and 10 s, ending where it began. */
+    const scheduleBurst = () => {
+      for (const [i, n] of [1, 2, 1, 2].entries()) {
+        lab.clock.setTimer(3000 + i * 500, () => {
+          lab.fake.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
+            (o.spec as { replicas?: number }).replicas = n;
+          });
+        });
+      }
+    };
+
+    it('sees a burst the samples miss, and reports what the watch saw', async () => {
+      scheduleBurst();
+      const journal = await runDrill(burstDrill(), { env: lab.env, clock: lab.clock });
+      expect(journal.observe?.samples.replicas?.map((x) => x.value)).toEqual([2, 2, 2, 2]);
+      expect(journal.observe?.changes?.replicas?.map((x) => x.value)).toEqual([2, 1, 2, 1, 2]);
+      expect(journal.observe?.expectations[0]).toMatchObject({ met: true });
+      expect(journal.observe?.expectations[0]?.detail).toMatch(/^switched 4 times/);
+      expect(journal.status).toBe('completed');
+    });
+
+    it('keeps watching across the server closing the watch (resumes from the last resourceVersion)', async () => {
+      const seen: unknown[] = [];
+      const controller = new AbortController();
+      const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'docqa', name: 'docqa' };
+      const watching = lab.env.kube.watchObject?.(
+        ref,
+        (o) => seen.push((o?.spec as { replicas?: number } | undefined)?.replicas),
+        { signal: controller.signal },
+      );
+      // The adapter asks for 300 s connections: the changes come after the first one has ended.
+      for (const [at, n] of [
+        [310_000, 3],
+        [620_000, 4],
+      ] as const) {
+        lab.clock.setTimer(at, () => {
+          lab.fake.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
+            (o.spec as { replicas?: number }).replicas = n;
+          });
+        });
+      }
+      await sleep(lab.clock, 700_000);
+      controller.abort();
+      expect(await watching).toEqual({});
+      expect(seen).toEqual([2, 3, 4]);
+    });
+
+    it('falls back to the samples where the cluster cannot be watched', async () => {
+      scheduleBurst();
+      const { watchObject: _unused, ...polled } = lab.env.kube;
+      const journal = await runDrill(burstDrill(), { env: { ...lab.env, kube: polled }, clock: lab.clock });
+      expect(journal.observe?.changes).toBeUndefined();
+      expect(journal.observe?.expectations[0]).toMatchObject({ met: false });
+      expect(journal.status).toBe('failed');
+    });
+  });
 });

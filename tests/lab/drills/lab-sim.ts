@@ -87,7 +87,7 @@ export async function startSimLab(): Promise<SimLab> {
     fake,
     repo,
     clock,
-    env: { kube: holding(kubeAccessFrom(client), clock), repo },
+    env: { kube: holding(kubeAccessFrom(client), clock, ['watchObject']), repo },
     async close() {
       clock.stop();
       await fake.close();
