@@ -7,21 +7,14 @@
  * 0 off, 1 a term only the earlier sentences use is never salient, 2 a leading "if" clause counts as
  * circumstance too. Judged leave one set out, as the studies before it, with the utility on all dev sets first.
  */
-import { METHOD } from '../src/service/qa/index.js';
-import { fitFold, runDev } from './dev-sets.js';
-import { judgeFamily, loadDevSets } from './held-out.js';
+import { judgeSetting } from './held-out.js';
 
-const { sets, names, corpora } = await loadDevSets();
-const shipped = METHOD.circumstanceNotSalient;
-const settings = [0, 1, 2];
-const runs = settings.map((setting) => {
-  METHOD.circumstanceNotSalient = setting;
-  return runDev(sets, corpora);
-});
-METHOD.circumstanceNotSalient = shipped;
-const label = (i: number) =>
-  ['off', 'earlier sentences', 'earlier sentences and a leading if clause'][i] as string;
-for (const [i, run] of runs.entries()) {
-  process.stdout.write(`${label(i)}: utility on all dev sets ${fitFold(run).utility}\n`);
-}
-judgeFamily({ runs, names, label }, 'circumstance not salient', [1, 2]);
+await judgeSetting(
+  'circumstanceNotSalient',
+  [
+    [0, 'off'],
+    [1, 'earlier sentences'],
+    [2, 'earlier sentences and a leading if clause'],
+  ],
+  'circumstance not salient',
+);

@@ -5,8 +5,8 @@
  * (bench/dev-sets.ts).
  */
 import { loadCorpus } from '../src/service/corpus.js';
-import type { Corpus } from '../src/service/qa/index.js';
-import { type DevSet, devSets, fitFold, type Outcome, scoreOutcomes } from './dev-sets.js';
+import { type Corpus, METHOD } from '../src/service/qa/index.js';
+import { type DevSet, devSets, fitFold, type Outcome, runDev, scoreOutcomes } from './dev-sets.js';
 
 /** The dev corpora whose questions are in users' own words. */
 export const CONVERSATIONAL: ReadonlySet<string> = new Set([
@@ -115,4 +115,36 @@ export function judgeFamily(study: Study, family: string, candidates: number[]):
       `${what}:\n  off    ${poolLine(p[0] as Pool)}\n  chosen ${poolLine(p[1] as Pool)}\n`,
     );
   }
+}
+
+/** The METHOD constants a one-constant study sets. */
+type NumericMethodKey = {
+  [K in keyof typeof METHOD]: (typeof METHOD)[K] extends number ? K : never;
+}[keyof typeof METHOD];
+
+/**
+ * A study of one METHOD constant: the dev sets run at each setting (the first is "off"), the constant restored to
+ * its shipped value, each setting's utility over all dev sets printed, then judged leave one set out against off.
+ */
+export async function judgeSetting(
+  key: NumericMethodKey,
+  settings: Array<[value: number, label: string]>,
+  family: string,
+): Promise<void> {
+  const { sets, names, corpora } = await loadDevSets();
+  const shipped = METHOD[key];
+  const runs = settings.map(([value]) => {
+    METHOD[key] = value;
+    return runDev(sets, corpora);
+  });
+  METHOD[key] = shipped;
+  const label = (i: number) => settings[i]?.[1] ?? String(i);
+  for (const [i, run] of runs.entries()) {
+    process.stdout.write(`${label(i)}: utility on all dev sets ${fitFold(run).utility}\n`);
+  }
+  judgeFamily(
+    { runs, names, label },
+    family,
+    settings.slice(1).map((_, i) => i + 1),
+  );
 }

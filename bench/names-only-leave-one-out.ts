@@ -7,20 +7,14 @@
  * METHOD.namesOnly: 0 off, 0.5 halves the raw confidence, 1 abstains (reason `topic`). Judged leave one set out,
  * as the studies before it, with the settings' utility on all dev sets printed first.
  */
-import { METHOD } from '../src/service/qa/index.js';
-import { fitFold, runDev } from './dev-sets.js';
-import { judgeFamily, loadDevSets } from './held-out.js';
+import { judgeSetting } from './held-out.js';
 
-const { sets, names, corpora } = await loadDevSets();
-const shipped = METHOD.namesOnly;
-const settings = [0, 0.5, 1];
-const runs = settings.map((setting) => {
-  METHOD.namesOnly = setting;
-  return runDev(sets, corpora);
-});
-METHOD.namesOnly = shipped;
-const label = (i: number) => ['off', 'halve the raw confidence', 'abstain'][i] as string;
-for (const [i, run] of runs.entries()) {
-  process.stdout.write(`${label(i)}: utility on all dev sets ${fitFold(run).utility}\n`);
-}
-judgeFamily({ runs, names, label }, 'names only', [1, 2]);
+await judgeSetting(
+  'namesOnly',
+  [
+    [0, 'off'],
+    [0.5, 'halve the raw confidence'],
+    [1, 'abstain'],
+  ],
+  'names only',
+);

@@ -551,12 +551,13 @@ function watchChanges(
   opened: number,
 ): { stop(): Promise<Record<string, Sample[]>> } {
   const watchObject = env.kube.watchObject?.bind(env.kube);
+  if (!watchObject) return { stop: async () => ({}) };
   const controller = new AbortController();
   const running: Array<Promise<[string, Sample[]] | undefined>> = [];
   const ids = new Set<string>();
   for (const e of drill.observe.expect) {
     const { id, probe } = e.probe;
-    if (!watchObject || ids.has(id) || (!e.flaps && !e.changes)) continue;
+    if (ids.has(id) || (!e.flaps && !e.changes)) continue;
     if (probe.type !== 'k8s' || probe.target.name === undefined) continue;
     ids.add(id);
     const seen: Sample[] = [];

@@ -145,7 +145,11 @@ type K8sProbe = Extract<NamedProbe['probe'], { type: 'k8s' }>;
 
 /** A `k8s` probe's result for one object as read (undefined: it does not exist). */
 export function k8sObjectResult(probe: K8sProbe, object: KubeObject | undefined): ProbeResult {
-  const value = object === undefined ? undefined : readPath(object, probe.path);
+  return k8sResult(probe, object === undefined ? undefined : readPath(object, probe.path));
+}
+
+/** A `k8s` probe's result for the value its path read. */
+function k8sResult(probe: K8sProbe, value: unknown): ProbeResult {
   const ok = withinTolerance(value, probe);
   return { ok, value, detail: `${probe.path} = ${shortValue(value)} (want ${describeTolerance(probe)})` };
 }
@@ -159,24 +163,20 @@ async function readProbe(
   switch (probe.type) {
     case 'k8s': {
       const { target } = probe;
-      let value: unknown;
       if (target.name !== undefined) {
         const object = await kubeRead(id, () =>
           env.kube.get({ ...target, name: target.name as string }, { signal }),
         );
         return k8sObjectResult(probe, object);
-      } else {
-        const objects = await kubeRead(id, () =>
-          env.kube.list(target.apiVersion, target.kind, target.namespace, target.selector, { signal }),
-        );
-        const values = objects.flatMap((o) => {
-          const v = readPath(o, probe.path);
-          return v === undefined ? [] : Array.isArray(v) ? v : [v];
-        });
-        value = values.length === 0 ? undefined : values;
       }
-      const ok = withinTolerance(value, probe);
-      return { ok, value, detail: `${probe.path} = ${shortValue(value)} (want ${describeTolerance(probe)})` };
+      const objects = await kubeRead(id, () =>
+        env.kube.list(target.apiVersion, target.kind, target.namespace, target.selector, { signal }),
+      );
+      const values = objects.flatMap((o) => {
+        const v = readPath(o, probe.path);
+        return v === undefined ? [] : Array.isArray(v) ? v : [v];
+      });
+      return k8sResult(probe, values.length === 0 ? undefined : values);
     }
     case 'argo-app': {
       const app = await kubeRead(id, () =>

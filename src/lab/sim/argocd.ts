@@ -224,16 +224,14 @@ export class ArgoCdModel {
     // then compares with the latest revision, "spec.ignoreDifferences differs").
     if (obj.kind === 'Application') {
       const app = this.apps.find((a) => a.name === obj.metadata?.name);
-      if (app && type !== 'DELETED') {
-        const st = this.state.get(app.name) as AppState;
-        if (obj.metadata?.annotations?.[refreshAnnotation]) this.request(app.name, 3, 0);
-        const spec = JSON.stringify(obj.spec);
-        if (spec !== st.lastSpec) {
-          st.lastSpec = spec;
-          this.request(app.name, 2, 0);
-        }
-      }
       if (!app || type === 'DELETED') return;
+      const st = this.state.get(app.name) as AppState;
+      if (obj.metadata?.annotations?.[refreshAnnotation]) this.request(app.name, 3, 0);
+      const spec = JSON.stringify(obj.spec);
+      if (spec !== st.lastSpec) {
+        st.lastSpec = spec;
+        this.request(app.name, 2, 0);
+      }
     }
     if (this.writing) return;
     if (obj.kind === 'StatefulSet' && obj.metadata?.name === 'argocd-application-controller') {

@@ -371,8 +371,8 @@ function isIdentifier(term: string): boolean {
  * The terms of a question that only its circumstance uses (METHOD.circumstanceNotSalient): the sentences before
  * its last one and, at 2, a leading "if" clause of the last one (up to its first comma).
  */
-function circumstanceTerms(question: string): Set<string> {
-  if (METHOD.circumstanceNotSalient <= 0) return new Set();
+function circumstanceTerms(question: string): string[] {
+  if (METHOD.circumstanceNotSalient <= 0) return [];
   const sentences = question.trim().split(/(?<=[.!?])\s+(?=\S)/);
   let asking = sentences[sentences.length - 1] ?? '';
   const context = sentences.slice(0, -1);
@@ -383,9 +383,9 @@ function circumstanceTerms(question: string): Set<string> {
       asking = asking.slice(lead[0].length);
     }
   }
-  if (context.length === 0) return new Set();
+  if (context.length === 0) return [];
   const asked = new Set(analyze(asking));
-  return new Set(analyze(context.join(' ')).filter((t) => !asked.has(t)));
+  return analyze(context.join(' ')).filter((t) => !asked.has(t));
 }
 
 /** Capitalised words inside a sentence (not its first word): names, lower-cased. */
@@ -590,7 +590,7 @@ export function buildQaEngine(corpus: Corpus, options: QaEngineOptions = {}): Ex
     // the answer states the value, not them: they are not salient.
     const phraseTerms = new Set(METHOD.phraseNotSalient > 0 ? analyze((asked?.words ?? []).join(' ')) : []);
     const tokens = tokenize(question);
-    const circumstance = new Set([...circumstanceTerms(question)].map(inCorpusNumber));
+    const circumstance = new Set(circumstanceTerms(question).map(inCorpusNumber));
     const afterCounted = counted === null ? undefined : tokens[tokens.indexOf(counted) + 1];
     // A noun the corpus never uses is what the question is about ("the admin password", "CPU cores");
     // a verb, adjective or adverb it never uses is more often a paraphrase ("crashed", "safe").
