@@ -73,7 +73,7 @@ export interface MetricReport {
     consecutiveErrorLimit: number;
     consecutiveSuccessLimit: number;
   };
-  /** Things to know about the verdict: reached on no data, or a deliberate difference from Argo Rollouts. */
+  /** Things to know about the verdict: it was reached on no data. */
   notes?: string[];
   counts?: { count: number; successful: number; failed: number; inconclusive: number; error: number };
   measurements: MeasurementReport[];
@@ -302,8 +302,6 @@ function metricReport(
         notes.push(
           `no data: the query returned an empty vector and the conditions were evaluated on [] (as Argo Rollouts does), giving ${last.detail.outcome.phase}`,
         );
-      if (last.detail.outcome?.difference)
-        notes.push(`deliberate difference from Argo Rollouts: ${last.detail.outcome.difference}`);
       if (notes.length > 0) report.notes = notes;
     } else {
       report.command = last.detail.command;

@@ -24,8 +24,6 @@ export interface ConditionOutcome {
   failureCondition?: { expression: string; value?: boolean };
   /** Set when the result was an empty vector: the verdict was reached on no data. */
   noData?: boolean;
-  /** Set when this verdict is a deliberate difference from Argo Rollouts (see docs/canary.md). */
-  difference?: string;
 }
 
 export interface Conditions {
@@ -69,9 +67,6 @@ export function evaluateConditions(
         : 'failureCondition';
     const message = error instanceof ExprError ? error.message : String(error);
     const errored: ConditionOutcome = { ...outcome, phase: 'Error', reason: `${which}: ${message}` };
-    if (error instanceof ExprError && error.kind === 'unsupported') {
-      errored.difference = `${error.detail}; Argo Rollouts would evaluate this condition`;
-    }
     return errored;
   }
 

@@ -62,18 +62,6 @@ describe('runCheck: how Prometheus answers become `result`', () => {
     expect(report.metrics[0]?.reason).toContain('mismatched types []float64 and int');
   });
 
-  it('says so when an Error is a deliberate difference from Argo Rollouts', async () => {
-    const report = await runCheck({
-      template: template(
-        `    - {name: v, successCondition: 'len(now().MarshalJSON()) > 0', provider: {prometheus: {query: q}}}\n`,
-      ),
-      prometheus: 'http://prom.test',
-      fetch: fakePrometheus({ q: { resultType: 'scalar', result: [1, '1'] } }),
-    });
-    expect(report.metrics[0]?.phase).toBe('Error');
-    expect(report.metrics[0]?.notes?.join(' ')).toContain('deliberate difference from Argo Rollouts');
-  });
-
   it('flattens a matrix into one array, as Argo Rollouts does', async () => {
     const report = await runCheck({
       template: template(

@@ -9,6 +9,7 @@ import {
   defaultDateLayouts,
   GoDuration,
   GoTime,
+  LOCAL,
   loadLocation,
   parseDuration,
   parseTime,
@@ -19,6 +20,7 @@ import {
   formatV,
   fromGoJSON,
   GoAnyMap,
+  GoBytes,
   GoLocation,
   GoNamedInt,
   type GoValue,
@@ -431,7 +433,8 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
       return fromBase64(ctx, str(ctx, a));
     case 'now':
       if (!ctx.now) return ctx.fail('now() needs the judge clock, and none was given');
-      return timeFromDate(ctx.now());
+      // time.Now() is in time.Local (the controller's zone).
+      return new GoTime(timeFromDate(ctx.now()).ns, LOCAL);
     case 'duration':
       try {
         return parseDuration(str(ctx, a));
@@ -467,7 +470,8 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
       if (typeof n !== 'bigint') return ctx.fail(`cannot take ${kindName(n)} elements`);
       if (n > BigInt(a.length)) return a;
       if (n < 0n) return ctx.fail('reflect.Value.Slice: slice index out of bounds');
-      return a.slice(0, Number(n));
+      const taken = a.slice(0, Number(n));
+      return a instanceof GoBytes ? GoBytes.from(taken as bigint[]) : taken; // reflect's Slice keeps the type
     }
     case 'keys':
     case 'values': {

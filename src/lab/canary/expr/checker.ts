@@ -7,13 +7,7 @@
  * "invalid operation: == (mismatched types []float64 and int)", never false.
  */
 import { ExprError } from './errors.js';
-import {
-  durationMethods,
-  stringerMethods,
-  threeResultMethods,
-  timeMethods,
-  unimplementedTimeMethods,
-} from './methods.js';
+import { durationMethods, stringerMethods, threeResultMethods, timeMethods } from './methods.js';
 import { builtinNames, type Node, predicateBuiltins } from './parser.js';
 import { compileRegexp } from './regexp.js';
 
@@ -83,9 +77,18 @@ const isArray = (t: Type) => t.k === 'array';
 const isMap = (t: Type) => t.k === 'map';
 const isTime = (t: Type) => t.k === 'time';
 const isDuration = (t: Type) => t.k === 'int' && t.go === 'time.Duration';
-/** Go's reflect.Kind of an integer type: int64 and time.Duration are Int64; int, time.Month are Int. */
+/**
+ * Go's reflect.Kind of an integer type: int64 and time.Duration are Int64, a byte of a []byte is Uint8;
+ * int, time.Month are Int.
+ */
 const intKind = (t: Type) =>
-  t.k === 'int' && (t.go === 'int64' || t.go === 'time.Duration') ? 'int64' : 'int';
+  t.k !== 'int'
+    ? 'int'
+    : t.go === 'int64' || t.go === 'time.Duration'
+      ? 'int64'
+      : t.go === 'uint8'
+        ? 'uint8'
+        : 'int';
 
 /** expr v1.15.5 checker/types.go `or`: one side is interface{} and the other passes one of the tests. */
 function or(l: Type, r: Type, ...tests: ((t: Type) => boolean)[]): boolean {
@@ -281,13 +284,6 @@ class Checker {
       const sig = Object.hasOwn(table, node.name) ? table[node.name] : undefined;
       if (isTime(base) && threeResultMethods.has(node.name))
         return this.fail(node, `func ${node.name} returns more then two values`);
-      if (isTime(base) && unimplementedTimeMethods.has(node.name))
-        throw new ExprError(
-          this.source,
-          `the method time.Time.${node.name}() is valid in Argo Rollouts but not implemented by gitops-lab`,
-          node.pos,
-          'unsupported',
-        );
       if (!sig) return this.fail(node, `type ${goName(base)} has no method ${node.name}`);
       return this.checkOverloads(call, [sig]);
     }
@@ -569,7 +565,9 @@ class Checker {
         arity(2);
         const n = types[1] as Type;
         if (!isAny(a) && !isArray(a)) return this.fail(node, `cannot take from ${goName(a)}`);
-        if (!isAny(n) && !isInt(n)) return this.fail(node, `cannot take ${goName(n)} elements`);
+        // builtin.go take's Validate accepts the signed integer kinds only.
+        if (!isAny(n) && (!isInt(n) || intKind(n) === 'uint8'))
+          return this.fail(node, `cannot take ${goName(n)} elements`);
         return a;
       }
       case 'keys':

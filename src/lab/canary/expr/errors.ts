@@ -1,10 +1,9 @@
 /**
  * The one error the condition evaluator raises. `kind` says whether the expression is malformed (syntax),
- * valid expr-lang that this evaluator deliberately does not implement (unsupported), wrong for the value it
- * was given (type), or failed while running (runtime, e.g. an index out of range). The message always quotes
+ * wrong for the value it was given (type), or failed while running (runtime, e.g. an index out of range). The message always quotes
  * the expression, so a measurement in phase Error says exactly which condition broke and why.
  */
-export type ExprErrorKind = 'syntax' | 'unsupported' | 'type' | 'runtime';
+export type ExprErrorKind = 'syntax' | 'type' | 'runtime';
 
 export class ExprError extends Error {
   readonly expression: string;
@@ -14,9 +13,7 @@ export class ExprError extends Error {
 
   constructor(expression: string, detail: string, position: number | undefined, kind: ExprErrorKind) {
     const where = position === undefined ? '' : ` at column ${position + 1}`;
-    super(
-      `${kind === 'unsupported' ? 'unsupported in' : 'cannot evaluate'} "${expression}": ${detail}${where}`,
-    );
+    super(`cannot evaluate "${expression}": ${detail}${where}`);
     this.name = 'ExprError';
     this.expression = expression;
     this.detail = detail;

@@ -15,6 +15,7 @@ import { matchString } from './regexp.js';
 import {
   assertionError,
   GoAnyMap,
+  GoBytes,
   GoLocation,
   GoNamedInt,
   type GoValue,
@@ -51,6 +52,7 @@ export function typeOfValue(value: GoValue, json = false): Type {
   if (typeof value === 'number') return T.float;
   if (typeof value === 'string') return T.string;
   if (typeof value === 'boolean') return T.bool;
+  if (value instanceof GoBytes) return T.array({ k: 'int', go: 'uint8' });
   if (Array.isArray(value)) {
     if (!json && value.every((item) => typeof item === 'number')) return T.array(T.float);
     return T.array(T.any);
@@ -64,7 +66,7 @@ export interface Compiled {
   run(scope: Scope): GoValue;
 }
 
-/** Parses and type-checks for the result's type; throws ExprError (kind syntax/type/unsupported). */
+/** Parses and type-checks for the result's type; throws ExprError (kind syntax/type). */
 export function compile(expression: string, env: CheckEnv): Compiled {
   const ast = parse(expression);
   const type = check(expression, ast, env);
@@ -94,6 +96,7 @@ export function toValue(value: GoValue): Value {
   if (value instanceof GoDuration) return Number(value.ns);
   if (value instanceof GoNamedInt) return Number(value.value);
   if (value instanceof GoLocation) return value.toString();
+  if (value instanceof GoBytes) return Buffer.from(value.toBytes()).toString('base64'); // as encoding/json
   if (Array.isArray(value)) return value.map(toValue);
   if (value instanceof GoAnyMap)
     return Object.fromEntries([...value.entries.values()].map(([k, v]) => [String(toValue(k)), toValue(v)]));
@@ -271,7 +274,10 @@ class Evaluator {
     };
     const from = bound(node.from, 0);
     const to = Math.max(from, bound(node.to, length));
-    return bytes ? bytes.subarray(from, to).toString('utf8') : (target as GoValue[]).slice(from, to);
+    if (bytes) return bytes.subarray(from, to).toString('utf8');
+    // reflect's Slice keeps the slice's type: a []uint8 stays one.
+    const part = (target as GoValue[]).slice(from, to);
+    return target instanceof GoBytes ? GoBytes.from(part as bigint[]) : part;
   }
 
   private binary(node: Extract<Node, { type: 'binary' }>): GoValue {

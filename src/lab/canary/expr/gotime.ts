@@ -25,13 +25,26 @@ export class GoTime {
   }
 }
 
-/** A location: UTC, a fixed offset (from a parsed offset), or an IANA zone (time.LoadLocation). */
+/**
+ * A location: UTC, the controller's local zone, a fixed offset (from a parsed offset), or an IANA zone
+ * (time.LoadLocation).
+ */
 export type GoZone =
   | { kind: 'utc' }
+  | { kind: 'local' }
   | { kind: 'fixed'; name: string; offsetSeconds: number }
   | { kind: 'iana'; name: string };
 
 export const UTC: GoZone = { kind: 'utc' };
+/**
+ * Go's time.Local in the Argo Rollouts controller, where time.Now() (expr's now()) and Time.Local() put a
+ * time. Its container (argo-rollouts v1.8.3 Dockerfile: distroless static) sets no TZ, so
+ * time/zoneinfo_unix.go initLocal gives it UTC's rules, named "UTC" (its fallback when the image has no
+ * /etc/localtime; an image with one pointing at UTC would name it "Local"). It reads like UTC but is another
+ * *Location: Time.GoString prints `time.Local` and Time.MarshalBinary writes offset 0 where UTC writes -1
+ * (time/time.go).
+ */
+export const LOCAL: GoZone = { kind: 'local' };
 
 const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;
@@ -153,7 +166,8 @@ export function formatDuration(ns: bigint): string {
  * controller's zone, UTC in its container image (docs/canary.md), not this machine's.
  */
 export function loadLocation(name: string): GoZone {
-  if (name === '' || name === 'UTC' || name === 'Local') return UTC;
+  if (name === '' || name === 'UTC') return UTC;
+  if (name === 'Local') return LOCAL;
   const iana = name;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: iana });
@@ -165,21 +179,12 @@ export function loadLocation(name: string): GoZone {
 
 /** The zone's offset from UTC in seconds at an instant, and its abbreviation as Go prints it. */
 function zoneAt(zone: GoZone, ns: bigint): { offset: number; abbrev: string } {
-  if (zone.kind === 'utc') return { offset: 0, abbrev: 'UTC' };
+  if (zone.kind === 'utc' || zone.kind === 'local') return { offset: 0, abbrev: 'UTC' };
   if (zone.kind === 'fixed') return { offset: zone.offsetSeconds, abbrev: zone.name };
   const ms = Number(floorDiv(ns, NS_PER_MS));
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone.name,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-    era: 'short',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(ms - (ms % 1000 < 0 ? 1000 + (ms % 1000) : ms % 1000)));
+  const parts = wallClockFormat(zone.name).formatToParts(
+    new Date(ms - (ms % 1000 < 0 ? 1000 + (ms % 1000) : ms % 1000)),
+  );
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   let year = Number(get('year'));
   if (get('era') === 'BC' || get('era') === 'B') year = 1 - year;
@@ -197,10 +202,42 @@ function zoneAt(zone: GoZone, ns: bigint): { offset: number; abbrev: string } {
 }
 
 function shortZoneName(zone: string, ms: number, locale: string): string {
-  const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(
-    new Date(ms),
-  );
+  const parts = cachedFormat(
+    `${locale} ${zone}`,
+    () => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }),
+  ).formatToParts(new Date(ms));
   return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+}
+
+/** A zone's wall clock, era and abbreviation, as zoneAt reads them. */
+function wallClockFormat(zone: string): Intl.DateTimeFormat {
+  return cachedFormat(
+    zone,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        era: 'short',
+        timeZoneName: 'short',
+      }),
+  );
+}
+
+/** Intl formatters by zone: making one costs far more than using it. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+function cachedFormat(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let format = formats.get(key);
+  if (!format) {
+    format = make();
+    formats.set(key, format);
+  }
+  return format;
 }
 
 function numericAbbrev(offset: number): string {
@@ -704,6 +741,87 @@ function isLeap(year: number): boolean {
 
 /** Go's time.RFC3339Nano, how encoding/json writes a time.Time. */
 export const RFC3339Nano = '2006-01-02T15:04:05.999999999Z07:00';
+
+/**
+ * Go 1.23 time/format_rfc3339.go appendStrictRFC3339, behind Time.MarshalText, MarshalJSON and
+ * encoding/json: RFC 3339 with nanoseconds, or an error when the text would not be valid RFC 3339 (a year
+ * outside [0,9999], a zone offset of 24 hours or more).
+ */
+export function strictRFC3339(t: GoTime): string | Error {
+  const text = formatTime(t, RFC3339Nano);
+  if (text[4] !== '-') return new Error('year outside of range [0,9999]');
+  if (!text.endsWith('Z')) {
+    const sign = text[text.length - 6] as string;
+    if (/[0-9]/.test(sign) || Number(text.slice(-5, -3)) >= 24)
+      return new Error('timezone hour outside of range [0,23]');
+  }
+  return text;
+}
+
+/** Go's zero Time: January 1, year 1, 00:00:00 UTC. */
+const ZERO_TIME_NS = -62135596800n * NS_PER_S;
+/** How far back a zone period is looked for: tzdata's first transitions (out of local mean time) are later. */
+const EARLIEST_TRANSITION_SECONDS = -5364662400n; // 1800-01-01T00:00:00Z
+const WEEK_SECONDS = 7n * 86400n;
+
+/** 2038-01-01T00:00:00Z. Debian's tzdata (in the controller's image) is built fat: its zone files list
+ * every transition up to 2037, and Go computes later ones from the file's TZ rule (time/zoneinfo.go tzset). */
+const LISTED_TRANSITIONS_END = 2145916800n;
+
+/**
+ * The first result of Go's Time.ZoneBounds (time/time.go; expr keeps the first of two results): the instant
+ * the zone period containing t began, in t's location, or the zero Time when the location has no
+ * transitions before t (UTC, the controller's Local, a fixed offset, a zone still on its first rules).
+ * Up to 2037 the periods are those the zone file lists; Intl gives the same offsets and abbreviations, so a
+ * period starts where they change (searched a week at a time back from t, then to the second: no period
+ * is shorter than a week). After 2037 Go's tzset bounds a daylight-saving zone's periods by the UTC year:
+ * a time before the year's first transition gets the year's start (time_test.go TestZoneBounds: Los
+ * Angeles, 2038-03-14 09:59:59 UTC → 2038-01-01 00:00:00 UTC).
+ */
+export function zoneStart(t: GoTime): GoTime {
+  const zone = t.zone;
+  if (zone.kind !== 'iana') return new GoTime(ZERO_TIME_NS, UTC);
+  const seconds = floorDiv(t.ns, NS_PER_S);
+  const start = listedPeriodStart(zone.name, seconds);
+  if (start === undefined) return new GoTime(ZERO_TIME_NS, UTC);
+  if (seconds >= LISTED_TRANSITIONS_END) {
+    const year = civilFromDays(Number(floorDiv(seconds, 86400n))).year;
+    const yearStart = BigInt(daysFromCivil(year, 1, 1)) * 86400n;
+    const offsetAt = (s: bigint) => zoneAt(zone, s * NS_PER_S).offset;
+    const daylightSaving = offsetAt(yearStart) !== offsetAt(yearStart + 182n * 86400n);
+    if (daylightSaving && start < yearStart) return new GoTime(yearStart * NS_PER_S, zone);
+  }
+  return new GoTime(start * NS_PER_S, zone);
+}
+
+/**
+ * The second the zone's offset or abbreviation last changed at or before `seconds`, if after 1800.
+ * Abbreviations count only where Intl has letters for both sides: ICU has them only from 1970, so
+ * 1969's PST would otherwise differ from 1970's.
+ */
+function listedPeriodStart(name: string, seconds: bigint): bigint | undefined {
+  const zone: GoZone = { kind: 'iana', name };
+  const here = zoneAt(zone, seconds * NS_PER_S);
+  const lettered = (abbrev: string) => /^[A-Z]/.test(abbrev);
+  const same = (s: bigint) => {
+    const there = zoneAt(zone, s * NS_PER_S);
+    if (there.offset !== here.offset) return false;
+    return there.abbrev === here.abbrev || !lettered(there.abbrev) || !lettered(here.abbrev);
+  };
+  let inside = seconds;
+  let before = inside - WEEK_SECONDS;
+  while (same(before)) {
+    if (before < EARLIEST_TRANSITION_SECONDS) return undefined;
+    inside = before;
+    before -= WEEK_SECONDS;
+  }
+  while (inside - before > 1n) {
+    const mid = before + (inside - before) / 2n;
+    if (same(mid)) inside = mid;
+    else before = mid;
+  }
+  return inside;
+}
 
 /** expr v1.15.5 builtin/builtin.go `date` with one argument: these layouts, in this order. */
 export const defaultDateLayouts = [

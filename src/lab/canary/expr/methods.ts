@@ -16,10 +16,12 @@ import {
   GoTime,
   loadLocation,
   monthNames,
+  strictRFC3339,
   UTC,
   weekdayNames,
+  zoneStart,
 } from './gotime.js';
-import { GoLocation, GoNamedInt, type GoValue, runtimeTypeName } from './values.js';
+import { GoBytes, GoLocation, GoNamedInt, type GoValue, runtimeTypeName } from './values.js';
 
 const NS_PER_S = 1_000_000_000n;
 /** Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch. */
@@ -38,6 +40,7 @@ const int64: Type = { k: 'int', go: 'int64' };
 const float: Type = { k: 'float' };
 const bool: Type = { k: 'bool' };
 const string: Type = { k: 'string' };
+const bytes: Type = { k: 'array', elem: { k: 'int', go: 'uint8' } };
 const m = (out: Type, ...params: Type[]): MethodSignature => ({ params, out });
 
 /** time.Time's methods (time/time.go, time/format.go). */
@@ -72,25 +75,24 @@ export const timeMethods: Record<string, MethodSignature> = {
   // Two results: expr keeps the first (vm/vm.go OpCall pushes out[0]).
   Zone: m(string),
   ISOWeek: m(int),
+  ZoneBounds: m(time),
   Location: m(location),
   In: m(time, location),
   GoString: m(string),
+  // []byte results, with an error second that the VM raises (vm/vm.go OpCall).
+  AppendFormat: m(bytes, bytes, string),
+  GobEncode: m(bytes),
+  MarshalBinary: m(bytes),
+  MarshalJSON: m(bytes),
+  MarshalText: m(bytes),
 };
 
 /**
- * time.Time's other exported value methods. Date and Clock have three results, which the checker rejects
- * ("func Date returns more then two values"); the rest take or return what no expression here can make or
- * use (a *time.Location, []byte), and are reported as not implemented.
+ * time.Time's other exported value methods: Date and Clock have three results, which the checker rejects
+ * ("func Date returns more then two values"). Go 1.23 (argo-rollouts v1.8.3 go.mod) has no AppendText or
+ * AppendBinary yet.
  */
 export const threeResultMethods = new Set(['Date', 'Clock']);
-export const unimplementedTimeMethods = new Set([
-  'AppendFormat',
-  'GobEncode',
-  'MarshalBinary',
-  'MarshalJSON',
-  'MarshalText',
-  'ZoneBounds',
-]);
 
 /** The one method of time.Month, time.Weekday and *time.Location (time/time.go, time/zoneinfo.go). */
 export const stringerMethods: Record<string, MethodSignature> = { String: m(string) };
@@ -139,8 +141,9 @@ export function callTimeMethod(
 ): GoValue {
   const arg = args[0];
   // A value of another type reaching a typed parameter makes reflect's Call panic (vm/vm.go OpCall).
+  // A nil argument reaches Call as a nil interface {} (OpCall's "nil value and nil type" case).
   const wrong = (v: GoValue | undefined, type: string): never =>
-    fail(`reflect: Call using ${runtimeTypeName(v ?? null)} as type ${type}`);
+    fail(`reflect: Call using ${v == null ? 'interface {}' : runtimeTypeName(v)} as type ${type}`);
   const asTime = (v: GoValue | undefined): GoTime => (v instanceof GoTime ? v : wrong(v, 'time.Time'));
   const asDuration = (v: GoValue | undefined): bigint =>
     v instanceof GoDuration ? v.ns : wrong(v, 'time.Duration');
@@ -198,11 +201,32 @@ export function callTimeMethod(
       return c.abbrev;
     case 'Location':
       return new GoLocation(t.zone);
+    case 'ZoneBounds':
+      return zoneStart(t);
+    case 'AppendFormat': {
+      const prefix = arg instanceof GoBytes ? arg.toBytes() : wrong(arg, '[]uint8');
+      const layout = typeof args[1] === 'string' ? args[1] : wrong(args[1], 'string');
+      return GoBytes.fromBytes(Buffer.concat([prefix, Buffer.from(formatTime(t, layout))]));
+    }
+    case 'MarshalText':
+    case 'MarshalJSON': {
+      const text = strictRFC3339(t);
+      if (text instanceof Error) return fail(`Time.${name}: ${text.message}`);
+      return GoBytes.fromBytes(Buffer.from(name === 'MarshalJSON' ? `"${text}"` : text));
+    }
+    case 'GobEncode':
+    case 'MarshalBinary':
+      return marshalBinary(t, fail);
     case 'In':
       return arg instanceof GoLocation ? new GoTime(t.ns, arg.zone) : wrong(arg, '*time.Location');
     case 'GoString': {
       // time/time.go GoString: Go syntax for the same time in the same location.
-      const zone = t.zone.kind === 'utc' ? 'time.UTC' : `time.Location(${JSON.stringify(t.zone.name)})`;
+      const zone =
+        t.zone.kind === 'utc'
+          ? 'time.UTC'
+          : t.zone.kind === 'local'
+            ? 'time.Local'
+            : `time.Location(${JSON.stringify(t.zone.name)})`;
       return `time.Date(${c.year}, time.${monthNames[c.month - 1]}, ${c.day}, ${c.hour}, ${c.minute}, ${c.second}, ${c.nanos}, ${zone})`;
     }
     case 'ISOWeek': {
@@ -236,6 +260,33 @@ export function callTimeMethod(
     }
   }
   return fail(`type time.Time has no method ${name}`);
+}
+
+/**
+ * Go 1.23 time/time.go MarshalBinary (GobEncode is the same): version 1, seconds since Go's zero time
+ * (int64, big-endian), nanoseconds (int32), the zone's offset in minutes (int16; -1 for UTC itself), and
+ * version 2 when the offset has seconds (local mean time), which adds them as a last byte.
+ */
+function marshalBinary(t: GoTime, fail: (m: string) => never): GoBytes {
+  const out = Buffer.alloc(16);
+  let version = 1;
+  let minutes = -1;
+  if (t.zone.kind !== 'utc') {
+    const { offset } = civil(t);
+    if (offset % 60 !== 0) {
+      version = 2;
+      out.writeInt8(offset % 60, 15);
+    }
+    minutes = Math.trunc(offset / 60);
+    if (minutes < -32768 || minutes === -1 || minutes > 32767)
+      return fail('Time.MarshalBinary: unexpected zone offset');
+  }
+  const seconds = floorDiv(t.ns, NS_PER_S);
+  out.writeUInt8(version, 0);
+  out.writeBigInt64BE(BigInt.asIntN(64, seconds + ZERO_TO_UNIX), 1);
+  out.writeInt32BE(Number(t.ns - seconds * NS_PER_S), 9);
+  out.writeInt16BE(minutes, 13);
+  return GoBytes.fromBytes(out.subarray(0, version === 2 ? 16 : 15));
 }
 
 export function callDurationMethod(

@@ -4,7 +4,7 @@
  * are numbers, time.Time and time.Duration are GoTime and GoDuration, and a map[interface {}]… (what
  * groupBy and fromPairs return) is a GoAnyMap, whose keys keep their Go type (1 and "1" are different keys).
  */
-import { formatTime, GoDuration, GoTime, type GoZone, RFC3339Nano } from './gotime.js';
+import { GoDuration, GoTime, type GoZone, strictRFC3339 } from './gotime.js';
 
 export { GoDuration, GoTime };
 
@@ -53,7 +53,31 @@ export class GoNamedInt {
 export class GoLocation {
   constructor(readonly zone: GoZone) {}
   toString(): string {
-    return this.zone.kind === 'utc' ? 'UTC' : this.zone.name;
+    return this.zone.kind === 'utc' || this.zone.kind === 'local' ? 'UTC' : this.zone.name;
+  }
+}
+
+/**
+ * A Go []byte ([]uint8), what time.Time's AppendFormat, GobEncode, MarshalBinary, MarshalJSON and
+ * MarshalText return. It is an array of its bytes, so indexing, len(), `in`, slicing and the closure
+ * builtins treat it as the slice it is, with its own Go type: fmt's %v prints the numbers (`[34 50]`),
+ * encoding/json writes base64 text, reflect.DeepEqual equals it only to another []uint8, and slicing or
+ * take() keep the type (vm/runtime/runtime.go Slice, builtin.go take: reflect's Slice). A byte read out of
+ * it is a Go int here: expr's runtime turns every uint8 operand of arithmetic into int (generated.go), so
+ * only type() could tell them apart ("uint" in Go, "int" here).
+ */
+export class GoBytes extends Array<bigint> {
+  /** map(), filter() and slice() of a []uint8 give plain arrays, as expr's builtins give []interface {}. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+  static fromBytes(bytes: Uint8Array): GoBytes {
+    const out = new GoBytes();
+    for (const byte of bytes) out.push(BigInt(byte));
+    return out;
+  }
+  toBytes(): Uint8Array {
+    return Uint8Array.from(this, Number);
   }
 }
 
@@ -114,6 +138,7 @@ export function runtimeTypeName(value: GoValue | undefined): string {
   if (value instanceof GoAnyMap) return value.goType;
   if (value instanceof GoNamedInt) return value.type;
   if (value instanceof GoLocation) return '*time.Location';
+  if (value instanceof GoBytes) return '[]uint8';
   if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? '[]float64' : '[]interface {}';
   return 'map[string]interface {}';
 }
@@ -151,6 +176,8 @@ export function goEqual(a: GoValue, b: GoValue): boolean {
   if (a instanceof GoNamedInt && b instanceof GoNamedInt) return a.type === b.type && a.value === b.value;
   if (a instanceof GoLocation && b instanceof GoLocation) return a.toString() === b.toString();
   if (Array.isArray(a) && Array.isArray(b)) {
+    // reflect.DeepEqual: a []uint8 and a []interface {} are different types, whatever they hold.
+    if (a instanceof GoBytes !== b instanceof GoBytes) return false;
     return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] as GoValue));
   }
   if (isMapValue(a) && isMapValue(b)) return deepEqual(a, b);
@@ -270,8 +297,17 @@ export function toGoJSON(value: GoValue, indent = ''): string {
   if (value instanceof GoDuration) return value.ns.toString();
   if (value instanceof GoNamedInt) return value.value.toString();
   if (value instanceof GoLocation) return '{}'; // a struct with unexported fields only
-  if (value instanceof GoTime) return goJSONString(formatTime(value, RFC3339Nano));
+  if (value instanceof GoTime) {
+    const text = strictRFC3339(value);
+    if (text instanceof Error)
+      throw new Error(
+        `json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: ${text.message}`,
+      );
+    return goJSONString(text);
+  }
   if (value instanceof GoAnyMap) throw new Error(`json: unsupported type: ${value.goType}`);
+  // encoding/json encodes a []byte as a base64 string (encode.go encodeByteSlice).
+  if (value instanceof GoBytes) return goJSONString(Buffer.from(value.toBytes()).toString('base64'));
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     return `[\n${value.map((v) => inner + toGoJSON(v, inner)).join(',\n')}\n${indent}]`;

@@ -460,7 +460,7 @@ describe('time.Time and time.Duration methods', () => {
     expect(failure('now().Clock()').detail).toBe('func Clock returns more then two values');
     expect(failure('now().Bogus()').detail).toBe('type time.Time has no method Bogus');
     expect(failure('duration("1s").Bogus()').detail).toBe('type time.Duration has no method Bogus');
-    expect(failure('now().MarshalJSON()').kind).toBe('unsupported');
+    expect(failure('now().AppendText(nil)').detail).toBe('type time.Time has no method AppendText'); // Go 1.24
   });
 
   it('GoString, Location and In (example_test.go ExampleTime_GoString, time/zoneinfo.go)', () => {
@@ -476,6 +476,118 @@ describe('time.Time and time.Duration methods', () => {
     const zurich = 'date("2024-01-01", "2006-01-02", "Europe/Zurich").Location()';
     expect(run(`${zurich}.String()`)).toBe('Europe/Zurich');
     expect(run(`now().In(${zurich}).Format("15:04 MST")`)).toBe('09:08 CEST');
+    // time.Now() is in time.Local, which GoString names as such (time/time.go GoString).
+    expect(run('now().GoString()')).toBe('time.Date(2024, time.May, 6, 7, 8, 9, 123000000, time.Local)');
+    expect(run('now().UTC().GoString()')).toBe('time.Date(2024, time.May, 6, 7, 8, 9, 123000000, time.UTC)');
+  });
+});
+
+// The methods that return []byte and ZoneBounds (Go 1.23, the toolchain of argo-rollouts v1.8.3): facts
+// from Go's time/time_test.go (jsonTests, notJSONEncodableTimes, TestMarshalBinaryVersion2,
+// TestZoneBounds) and the byte layout of time/time.go MarshalBinary.
+describe('time.Time methods that return []byte, and ZoneBounds', () => {
+  const text = (expression: string) => Buffer.from((run(expression) as bigint[]).map(Number)).toString();
+  const inZone = (iso: string, zone: string) =>
+    `date("${iso}").In(date("2000-01-01", "2006-01-02", "${zone}").Location())`;
+
+  it('MarshalJSON and MarshalText write RFC 3339 with nanoseconds (time_test.go jsonTests)', () => {
+    expect(text('date("9999-04-12T23:20:50.52Z").MarshalJSON()')).toBe('"9999-04-12T23:20:50.52Z"');
+    expect(text('date("0000-01-01T00:00:00.000000001+00:01").MarshalJSON()')).toBe(
+      '"0000-01-01T00:00:00.000000001+00:01"',
+    );
+    expect(text('date("2020-01-01T00:00:00+23:59").MarshalText()')).toBe('2020-01-01T00:00:00+23:59');
+    expect(text('now().MarshalText()')).toBe('2024-05-06T07:08:09.123Z');
+  });
+
+  it('MarshalJSON and MarshalText fail where RFC 3339 cannot say the time (notJSONEncodableTimes)', () => {
+    expect(failure('date("9999-12-31").AddDate(1, 0, 0).MarshalJSON()').detail).toBe(
+      'Time.MarshalJSON: year outside of range [0,9999]',
+    );
+    expect(failure('date("0000-01-01").AddDate(-1, 0, 0).MarshalText()').detail).toBe(
+      'Time.MarshalText: year outside of range [0,9999]',
+    );
+    expect(failure('date("2020-01-01T00:00:00+24:00").MarshalJSON()').detail).toBe(
+      'Time.MarshalJSON: timezone hour outside of range [0,23]',
+    );
+    // encoding/json calls MarshalJSON, so toJSON of such a time fails the same way.
+    expect(failure('toJSON(date("9999-12-31").AddDate(1, 0, 0))').detail).toContain(
+      'year outside of range [0,9999]',
+    );
+  });
+
+  it('MarshalBinary and GobEncode: version, seconds since year 1, nanoseconds, zone minutes (-1 for UTC)', () => {
+    expect(run('string(date("0001-01-01").MarshalBinary())')).toBe('[1 0 0 0 0 0 0 0 0 0 0 0 0 255 255]');
+    // 2024-05-06T07:08:09.123Z: 63850576089 s since year 1 (0x0E_DD_CA_78_D9), 123000000 ns (0x07_54_D4_C0).
+    expect(run('string(now().UTC().GobEncode())')).toBe('[1 0 0 0 14 221 202 120 217 7 84 212 192 255 255]');
+    // time.Now() is in time.Local, not UTC itself: offset 0 minutes, not -1.
+    expect(run('string(now().MarshalBinary())')).toBe('[1 0 0 0 14 221 202 120 217 7 84 212 192 0 0]');
+    expect(run(`string(${inZone('2024-01-01T00:00:00Z', 'Asia/Kolkata')}.MarshalBinary())`)).toBe(
+      '[1 0 0 0 14 221 35 247 128 0 0 0 0 1 74]',
+    );
+  });
+
+  it('MarshalBinary writes version 2 for local mean time, whose offset has seconds (TestMarshalBinaryVersion2)', () => {
+    // US/Eastern on 1880-01-01 is LMT -4:56:02: -296 minutes (0xFED8) and -2 seconds (0xFE).
+    expect(run(`string(${inZone('1880-01-01T00:00:00Z', 'US/Eastern')}.MarshalBinary())`)).toBe(
+      '[2 0 0 0 13 206 72 219 0 0 0 0 0 254 216 254]',
+    );
+  });
+
+  it('AppendFormat appends the formatted time to a []byte; nil is not a []byte to reflect', () => {
+    expect(text('now().AppendFormat(now().MarshalText(), " 2006")')).toBe('2024-05-06T07:08:09.123Z 2024');
+    expect(text('now().AppendFormat(now().MarshalText()[0:0], "Jan 2")')).toBe('May 6');
+    expect(failure('now().AppendFormat(nil, "2006")').detail).toBe(
+      'reflect: Call using interface {} as type []uint8',
+    );
+    expect(failure('now().AppendFormat([1, 2], "2006")').detail).toBe(
+      'cannot use []interface {} as argument (type []uint8) to call AppendFormat ',
+    );
+  });
+
+  it('a []byte prints as numbers, encodes as base64, and slices and takes as a []uint8', () => {
+    expect(run('string(date("2024-01-02").MarshalText()[0:4])')).toBe('[50 48 50 52]');
+    expect(run('toJSON(date("2024-01-02").MarshalText())')).toBe('"MjAyNC0wMS0wMlQwMDowMDowMFo="');
+    expect(run('len(now().MarshalBinary()) == 15 && now().MarshalBinary()[0] == 1')).toBe(true);
+    expect(run('50 in now().MarshalText() && now().MarshalText()[0] + 1 == 51')).toBe(true);
+    expect(run('now().MarshalText() == now().MarshalText()')).toBe(true);
+    // reflect.DeepEqual: a []uint8 never equals a []interface {}, whatever they hold.
+    expect(run('now().MarshalText()[0:1] == [50]')).toBe(false);
+    expect(run('take(now().MarshalText(), 4) == now().MarshalText()[0:4]')).toBe(true);
+    expect(run('string(map(now().MarshalText()[0:2], # + 1))')).toBe('[51 49]');
+    expect(failure('take([1, 2], now().MarshalText()[0])').detail).toBe('cannot take uint8 elements');
+    expect(failure('now().MarshalText() + "x"').detail).toContain('invalid operation');
+  });
+
+  it('ZoneBounds is the zero Time where the location has no transitions (UTC, Local, a fixed offset)', () => {
+    expect(run('now().UTC().ZoneBounds().IsZero() && now().ZoneBounds().IsZero()')).toBe(true);
+    expect(run('date("2020-01-01T00:00:00+05:00").ZoneBounds().IsZero()')).toBe(true);
+    expect(run(`${inZone('2024-01-01T00:00:00Z', 'Etc/GMT+5')}.ZoneBounds().IsZero()`)).toBe(true);
+  });
+
+  it('ZoneBounds starts the zone period a time is in (TestZoneBounds: Asia/Shanghai 1990–91)', () => {
+    const shanghai = (wall: string) => `date("${wall}", "2006-01-02 15:04", "Asia/Shanghai").ZoneBounds()`;
+    const boundOne = '"1990-09-16 01:00"';
+    const boundTwo = '"1991-04-14 03:00"';
+    const boundThree = '"1991-09-15 01:00"';
+    expect(run(`${shanghai('1991-04-13 17:50')}.Format("2006-01-02 15:04") == ${boundOne}`)).toBe(true);
+    expect(run(`${shanghai('1991-04-14 01:50')}.Format("2006-01-02 15:04") == ${boundOne}`)).toBe(true);
+    expect(run(`${shanghai('1991-04-14 03:00')}.Format("2006-01-02 15:04") == ${boundTwo}`)).toBe(true);
+    expect(run(`${shanghai('1991-09-15 00:50')}.Format("2006-01-02 15:04") == ${boundTwo}`)).toBe(true);
+    expect(run(`${shanghai('1991-09-15 01:00')}.Format("2006-01-02 15:04") == ${boundThree}`)).toBe(true);
+    expect(run(`${shanghai('1991-09-15 01:00')}.Location().String()`)).toBe('Asia/Shanghai');
+  });
+
+  it('ZoneBounds in Los Angeles, from the listed transitions and, after 2037, from the TZ rule (TestZoneBounds)', () => {
+    const start = (iso: string) => run(`${inZone(iso, 'America/Los_Angeles')}.ZoneBounds().Unix()`);
+    expect(start('1970-01-01T00:00:00Z')).toBe(-5756400n);
+    expect(start('2008-09-17T20:04:26Z')).toBe(1205056800n);
+    // Go's tzset bounds periods by the UTC year once the listed transitions end.
+    expect(start('2038-03-14T09:59:59Z')).toBe(2145916800n);
+    expect(start('2038-03-14T10:00:00Z')).toBe(2152173600n);
+    expect(start('2038-03-14T10:00:01Z')).toBe(2152173600n);
+    expect(start('2038-06-04T18:00:00Z')).toBe(2152173600n);
+    expect(start('2038-11-07T08:59:59Z')).toBe(2152173600n);
+    expect(start('2038-11-07T09:00:00Z')).toBe(2172733200n);
   });
 });
 

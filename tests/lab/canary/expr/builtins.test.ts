@@ -322,3 +322,62 @@ describe('builtins that parse text: any input gives a value or an ExprError in t
     );
   });
 });
+
+describe('time.Time []byte methods: laws of Go encoding', () => {
+  // Instants from year 0 to 9999 with nanoseconds, shown in UTC or in a zone (local mean time included).
+  const instant = fc
+    .record({
+      year: fc.integer({ min: 0, max: 9999 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      second: fc.integer({ min: 0, max: 86399 }),
+      nanos: fc.integer({ min: 0, max: 999_999_999 }),
+    })
+    .map(({ year, month, day, second, nanos }) => {
+      const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+      const clock = `${pad(Math.floor(second / 3600))}:${pad(Math.floor(second / 60) % 60)}:${pad(second % 60)}`;
+      return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${clock}.${pad(nanos, 9)}Z`;
+    });
+  const zone = fc.constantFrom('UTC', 'Europe/Zurich', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham');
+  const timeIn = (iso: string, name: string) =>
+    `date("${iso}").In(date("2000-01-01", "2006-01-02", "${name}").Location())`;
+  const bytesOf = (v: GoValue) => Buffer.from((v as bigint[]).map(Number));
+  /** The offset east of UTC in seconds, from Go's "-07:00:00" layout element. */
+  const offsetOf = (t: string) => {
+    const zone = /^([+-])(\d\d):(\d\d):(\d\d)$/.exec(run(`${t}.Format("-07:00:00")`) as string);
+    if (!zone) throw new Error(`no offset in ${t}`);
+    const [, sign, h, m, sec] = zone;
+    return (sign === '-' ? -1 : 1) * (Number(h) * 3600 + Number(m) * 60 + Number(sec));
+  };
+
+  it('MarshalText is Format(RFC3339Nano), MarshalJSON the same in quotes, toJSON the time itself', () => {
+    fc.assert(
+      fc.property(instant, zone, (iso, name) => {
+        const t = timeIn(iso, name);
+        const formatted = run(`${t}.Format("2006-01-02T15:04:05.999999999Z07:00")`) as string;
+        expect(bytesOf(run(`${t}.MarshalText()`)).toString()).toBe(formatted);
+        expect(bytesOf(run(`${t}.MarshalJSON()`)).toString()).toBe(JSON.stringify(formatted));
+        expect(run(`toJSON(${t})`)).toBe(JSON.stringify(formatted));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('MarshalBinary holds the instant and the zone offset (time.go UnmarshalBinary reads it back)', () => {
+    fc.assert(
+      fc.property(instant, zone, (iso, name) => {
+        const t = timeIn(iso, name);
+        const b = bytesOf(run(`${t}.MarshalBinary()`));
+        const offset = offsetOf(t);
+        expect(b.length).toBe(offset % 60 === 0 ? 15 : 16);
+        expect(b[0]).toBe(offset % 60 === 0 ? 1 : 2);
+        expect(b.readBigInt64BE(1) - 62135596800n).toBe(run(`${t}.Unix()`));
+        expect(BigInt(b.readInt32BE(9))).toBe(run(`${t}.Nanosecond()`));
+        expect(b.readInt16BE(13)).toBe(name === 'UTC' ? -1 : Math.trunc(offset / 60));
+        if (b.length === 16) expect(b.readInt8(15)).toBe(offset % 60);
+        expect(bytesOf(run(`${t}.GobEncode()`)).equals(b)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
