@@ -11,6 +11,9 @@
  *   (CompareWithRecent: no Git access); a change of the Application's spec (e.g. ignoreDifferences) compares with
  *   the latest revision; the `argocd.argoproj.io/refresh` annotation forces a new resolution (CompareWithLatestForceResolve).
  * - reconciledAt moves only on comparisons with the latest revision (processAppRefreshQueueItem).
+ * - Requests and resyncs are separate queue items: a request raises the requested level (refreshRequestedApps) and
+ *   queues the app at once; when processed, an expired comparison goes to the latest revision first and leaves the
+ *   requested level for a later item; a request never pulls a pending resync forward.
  * Repo-server (reposerver/cache/cache.go, util/git/client.go getRefs): the branch's refs are cached for
  * --revision-cache-expiration (= timeout.reconciliation); a forced refresh skips the cache (noRevisionCache).
  * Repo errors (controller/state.go CompareAppState): the first error is ignored and remembered, later ones are
@@ -51,7 +54,10 @@ interface AppDef {
 interface AppState {
   lastApplied: Map<string, Json>;
   repoErrorSince?: number;
-  pending?: { level: Level; at: number; cancel: () => void };
+  /** refreshRequestedApps: the highest comparison level asked for since the app was last processed. */
+  requested?: Level;
+  /** The appRefreshQueue items waiting for this app: the time each is due (one item per time). */
+  queued: Map<number, () => void>;
   lastSpec?: string;
 }
 
@@ -164,7 +170,7 @@ export class ArgoCdModel {
     private readonly options: ArgoCdOptions,
   ) {
     this.apps = options.apps ?? [rootApp, docqaApp];
-    for (const app of this.apps) this.state.set(app.name, { lastApplied: new Map() });
+    for (const app of this.apps) this.state.set(app.name, { lastApplied: new Map(), queued: new Map() });
   }
 
   private get clock(): Clock {
@@ -181,10 +187,9 @@ export class ArgoCdModel {
       st.lastSpec = JSON.stringify(this.appObject(app.name)?.spec);
     }
     const resync = () => {
-      for (const app of this.apps) {
-        const jitter = this.options.random() * this.options.settings.jitterMs;
-        this.request(app.name, 2, jitter, true);
-      }
+      // The informer's resync asks for no comparison level: it queues the app after a jitter, and needRefreshAppStatus
+      // decides then (controller/appcontroller.go UpdateFunc with an unchanged resourceVersion).
+      for (const app of this.apps) this.enqueue(app.name, this.options.random() * this.options.settings.jitterMs);
       this.stops.push(this.clock.setTimer(resyncMs, resync));
     };
     this.stops.push(this.clock.setTimer(resyncMs, resync));
@@ -194,7 +199,7 @@ export class ArgoCdModel {
 
   stop(): void {
     for (const stop of this.stops) stop();
-    for (const st of this.state.values()) st.pending?.cancel();
+    for (const st of this.state.values()) for (const cancel of st.queued.values()) cancel();
   }
 
   private controllerUp(): boolean {
@@ -249,20 +254,55 @@ export class ArgoCdModel {
     }
   }
 
-  /** requestAppRefresh: the highest level asked for wins, the earliest time wins. */
-  private request(name: string, level: Level, delayMs: number, onlyIfExpired = false): void {
+  /**
+   * requestAppRefresh (controller/appcontroller.go): a level asked for with a delay waits in the comparison-type
+   * queue; when due (or at once without a delay) it raises refreshRequestedApps to at least that level and queues
+   * the app. A queued resync is a separate item: a request neither cancels it nor inherits its time.
+   */
+  private request(name: string, level: Level, delayMs: number): void {
+    const st = this.state.get(name);
+    if (!st) return;
+    const raise = () => {
+      st.requested = Math.max(level, st.requested ?? 1) as Level;
+      this.enqueue(name, 0);
+    };
+    if (delayMs > 0) this.clock.setTimer(delayMs, raise);
+    else raise();
+  }
+
+  /** appRefreshQueue.AddAfter: the app is processed when due; an item already waiting for that time is the same item. */
+  private enqueue(name: string, delayMs: number): void {
     const st = this.state.get(name);
     if (!st) return;
     const at = this.clock.now() + delayMs;
-    const pending = st.pending;
-    if (pending && pending.at <= at && pending.level >= level) return;
-    const nextLevel = Math.max(level, pending?.level ?? 1) as Level;
-    pending?.cancel();
+    if (st.queued.has(at)) return;
     const cancel = this.clock.setTimer(delayMs, () => {
-      st.pending = undefined;
-      this.refresh(name, nextLevel, onlyIfExpired && nextLevel === 2);
+      st.queued.delete(at);
+      this.process(name);
     });
-    st.pending = { level: nextLevel, at, cancel };
+    st.queued.set(at, cancel);
+  }
+
+  /**
+   * processAppRefreshQueueItem → needRefreshAppStatus: a forced refresh (the annotation) resolves the revision anew;
+   * a comparison older than timeout.reconciliation (softExpired) compares with the latest revision and leaves a
+   * requested level for later; else the requested level, consumed; else nothing happens.
+   */
+  private process(name: string): void {
+    const st = this.state.get(name) as AppState;
+    if (!this.controllerUp()) {
+      st.requested = undefined; // the controller's memory goes with it
+      return;
+    }
+    const live = this.appObject(name);
+    if (!live) return;
+    const reconciledAt = (live.status as { reconciledAt?: string } | undefined)?.reconciledAt;
+    const expired =
+      reconciledAt === undefined || Date.parse(reconciledAt) + this.options.settings.resyncMs < this.clock.now();
+    const requested = st.requested;
+    if (requested === 3 || (!expired && requested !== undefined)) st.requested = undefined;
+    const level = requested === 3 ? 3 : expired ? 2 : requested;
+    if (level !== undefined) this.refresh(name, level);
   }
 
   private resolve(level: Level): { sha?: string; error?: string } {
@@ -303,8 +343,7 @@ export class ArgoCdModel {
     return worst;
   }
 
-  private refresh(name: string, level: Level, onlyIfExpired: boolean): void {
-    if (!this.controllerUp()) return;
+  private refresh(name: string, level: Level): void {
     const app = this.apps.find((a) => a.name === name) as AppDef;
     const st = this.state.get(name) as AppState;
     const live = this.appObject(name);
@@ -320,9 +359,6 @@ export class ArgoCdModel {
       };
     };
     const now = this.clock.now();
-    const reconciledAt = status.reconciledAt ? Date.parse(status.reconciledAt) : undefined;
-    if (onlyIfExpired && reconciledAt !== undefined && reconciledAt + this.options.settings.resyncMs >= now)
-      return;
     if (level === 1 && !status.sync?.revision) level = 2;
     const stamp = new Date(now).toISOString();
 

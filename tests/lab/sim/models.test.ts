@@ -142,4 +142,47 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     const waits = heals.map((t, i) => t - (drifts[i] as number));
     expect(waits).toEqual([2000, 4000, 8000, 20_000, 56_000]);
   });
+
+  it('a live change compares with the revision Argo CD already has, even with a resync queued; a new commit waits for the comparison to expire (needRefreshAppStatus)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    // No revision cache: any comparison with the latest revision would see a new commit at once.
+    const settings = { ...labArgoSettings(), revisionCacheMs: 0 };
+    lab = await startSimLab({ clock, settings });
+    const { resyncMs } = settings;
+    const status = () =>
+      lab?.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd')?.status as {
+        reconciledAt: string;
+        sync: { revision: string };
+      };
+    const reconciledAt = () => Date.parse(status().reconciledAt);
+    // 1 ms after a resync tick (the model starts at 0): the tick's item is still queued, waiting for its jitter
+    // (up to jitterMs). Take the first tick at which the last comparison expires more than 10 s later.
+    let tick = Math.ceil(clock.now() / resyncMs) * resyncMs;
+    await sleep(clock, tick + 1 - clock.now());
+    while (reconciledAt() + resyncMs <= clock.now() + 10_000) {
+      tick += resyncMs;
+      await sleep(clock, tick + 1 - clock.now());
+    }
+    const known = status().sync.revision;
+    const { commit } = await lab.repo.change(
+      [{ file: 'workloads/docqa/configmap.yaml', set: { 'data.DOCQA_FAULTS': 'slow' } }],
+      'test: a new revision',
+    );
+    lab.cluster.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+      (o.data as Record<string, string>).DOCQA_MODE = 'edited';
+    });
+    const expiry = reconciledAt() + resyncMs;
+    await sleep(clock, 5000);
+    // CompareWithRecent: the drift is healed back to the known revision, without asking Git.
+    expect(status().sync.revision).toBe(known);
+    const data = () =>
+      lab?.cluster.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.data as Record<string, string>;
+    expect(data().DOCQA_MODE).toBe('extractive');
+    let seen: number | undefined;
+    while (seen === undefined && clock.now() < expiry + resyncMs + settings.jitterMs) {
+      await sleep(clock, 1000);
+      if (status().sync.revision === commit) seen = clock.now();
+    }
+    expect(seen).toBeGreaterThan(expiry);
+  });
 });
