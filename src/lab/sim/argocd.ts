@@ -189,7 +189,8 @@ export class ArgoCdModel {
     const resync = () => {
       // The informer's resync asks for no comparison level: it queues the app after a jitter, and needRefreshAppStatus
       // decides then (controller/appcontroller.go UpdateFunc with an unchanged resourceVersion).
-      for (const app of this.apps) this.enqueue(app.name, this.options.random() * this.options.settings.jitterMs);
+      for (const app of this.apps)
+        this.enqueue(app.name, this.options.random() * this.options.settings.jitterMs);
       this.stops.push(this.clock.setTimer(resyncMs, resync));
     };
     this.stops.push(this.clock.setTimer(resyncMs, resync));
@@ -298,7 +299,8 @@ export class ArgoCdModel {
     if (!live) return;
     const reconciledAt = (live.status as { reconciledAt?: string } | undefined)?.reconciledAt;
     const expired =
-      reconciledAt === undefined || Date.parse(reconciledAt) + this.options.settings.resyncMs < this.clock.now();
+      reconciledAt === undefined ||
+      Date.parse(reconciledAt) + this.options.settings.resyncMs < this.clock.now();
     const requested = st.requested;
     if (requested === 3 || (!expired && requested !== undefined)) st.requested = undefined;
     const level = requested === 3 ? 3 : expired ? 2 : requested;
