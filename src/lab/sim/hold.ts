@@ -6,6 +6,9 @@
 import type { Clock } from '../clock.js';
 import { VirtualClock } from './clock.js';
 
+/** KubeAccess methods that wait on the clock themselves: a watch runs for the drill's window. */
+export const kubeAccessWaits = ['watchObject'];
+
 export function holding<T extends object>(target: T, clock: Clock, except: string[] = []): T {
   if (!(clock instanceof VirtualClock)) return target;
   return new Proxy(target, {

@@ -14,7 +14,7 @@ import { createKubeClient } from '../kube/client.js';
 import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { VirtualClock } from './clock.js';
-import { holding } from './hold.js';
+import { holding, kubeAccessWaits } from './hold.js';
 import { startHpaController } from './hpa.js';
 import { type ContainerBehaviour, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
@@ -222,7 +222,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     prometheus,
     settings,
     env: {
-      kube: holding(kubeAccessFrom(client), clock, ['watchObject']),
+      kube: holding(kubeAccessFrom(client), clock, kubeAccessWaits),
       repo: holding(repo, clock),
       prometheus: live?.query ?? prometheus,
       prometheusUrl: live?.prometheusUrl ?? 'http://prometheus.sim',

@@ -8,7 +8,7 @@ import type { DrillEnvironment } from '../../../src/lab/drills/access.js';
 import { kubeAccessFrom } from '../../../src/lab/drills/kube-adapter.js';
 import { createKubeClient } from '../../../src/lab/kube/client.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
-import { holding } from '../../../src/lab/sim/hold.js';
+import { holding, kubeAccessWaits } from '../../../src/lab/sim/hold.js';
 import { MemoryRepo } from '../../../src/lab/sim/repo.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
 
@@ -87,7 +87,7 @@ export async function startSimLab(): Promise<SimLab> {
     fake,
     repo,
     clock,
-    env: { kube: holding(kubeAccessFrom(client), clock, ['watchObject']), repo },
+    env: { kube: holding(kubeAccessFrom(client), clock, kubeAccessWaits), repo },
     async close() {
       clock.stop();
       await fake.close();
