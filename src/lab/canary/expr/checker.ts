@@ -140,8 +140,12 @@ export interface CheckEnv {
   functions?: readonly string[];
 }
 
-export function check(source: string, ast: Node, env: CheckEnv): Type {
-  return new Checker(source, env).visit(ast);
+/**
+ * Type-checks `ast`; `argumentTypes`, when given, receives the static type of every argument checked against a
+ * function's parameters (the evaluator needs them where Go's reflect Call looks at an argument's dynamic type).
+ */
+export function check(source: string, ast: Node, env: CheckEnv, argumentTypes?: WeakMap<Node, Type>): Type {
+  return new Checker(source, env, argumentTypes).visit(ast);
 }
 
 class Checker {
@@ -151,6 +155,7 @@ class Checker {
   constructor(
     private readonly source: string,
     private readonly env: CheckEnv,
+    private readonly argumentTypes?: WeakMap<Node, Type>,
   ) {}
 
   private envFunction(name: string): EnvFunction | undefined {
@@ -644,7 +649,7 @@ class Checker {
   }
 
   // expr v1.15.5 checker/checker.go checkArguments: arity, then each argument assignable to its parameter
-  // (an integer where a float64 is wanted is converted when it is a literal; nil passes the check).
+  // (an integer where a float64 or an integer of another kind is wanted passes, its constants retyped; nil passes).
   private checkArguments(node: Extract<Node, { type: 'call' }>, sig: Signature): Type {
     const { name, args } = node;
     if (args.length > sig.params.length) return this.fail(node, `too many arguments to call ${name}`);
@@ -656,9 +661,12 @@ class Checker {
       } catch (error) {
         throw new ArgumentError(error);
       }
+      this.argumentTypes?.set(arg, t);
       const want = sig.params[i] as Type;
       if (want.k === 'float' && isInt(t)) return;
-      if (isInt(want) && isInt(t)) return;
+      // An integer of another kind is let through (its constants retyped); one of the same kind must be assignable,
+      // so a time.Month is not an int.
+      if (isInt(want) && isInt(t) && intKind(t) !== intKind(want)) return;
       if (t.k === 'nil') return;
       if (!assignable(t, want) && !isAny(t))
         this.fail(arg, `cannot use ${goName(t)} as argument (type ${goName(want)}) to call ${name} `);

@@ -69,8 +69,9 @@ export interface Compiled {
 /** Parses and type-checks for the result's type; throws ExprError (kind syntax/type). */
 export function compile(expression: string, env: CheckEnv): Compiled {
   const ast = parse(expression);
-  const type = check(expression, ast, env);
-  return { type, run: (scope) => new Evaluator(expression, scope).eval(ast) };
+  const argumentTypes = new WeakMap<Node, Type>();
+  const type = check(expression, ast, env, argumentTypes);
+  return { type, run: (scope) => new Evaluator(expression, scope, argumentTypes).eval(ast) };
 }
 
 /** argo-rollouts v1.8.3 utils/evaluate/evaluate.go EvalCondition: compile, run, require a bool. */
@@ -115,6 +116,7 @@ class Evaluator {
   constructor(
     private readonly source: string,
     private readonly scope: Scope,
+    private readonly argumentTypes = new WeakMap<Node, Type>(),
   ) {}
 
   private fail(detail: string, node: Node): never {
@@ -208,6 +210,11 @@ class Evaluator {
         const args = node.args.map((arg, i) => {
           const value = this.eval(arg);
           const want = params[i];
+          // vm/vm.go OpCall hands the value to reflect's Call, which wants the parameter's exact type: an int64
+          // (Unix()) or a byte where an int is wanted panics, though the checker let it through.
+          const held = integerHeld(arg, this.argumentTypes.get(arg));
+          if (want?.k === 'int' && !want.go && held && held !== 'int')
+            return fail(`reflect: Call using ${held} as type int`);
           if (
             want?.k === 'int' &&
             want.go === 'time.Duration' &&
@@ -541,6 +548,18 @@ class Evaluator {
 }
 
 /** An integer literal, or +, - and * of them: what checker.go retypes to an integer parameter's type. */
+/**
+ * The Go integer type an argument holds at run time, from its static type: a constant takes the parameter's type
+ * (checker.go traverseAndReplaceIntegerNodesWithIntegerNodes), arithmetic gives an int (vm/runtime/generated.go),
+ * a negation keeps its operand's type (runtime.go Negate); anything else is what the checker typed it.
+ */
+function integerHeld(node: Node, type: Type | undefined): string | undefined {
+  if (type?.k !== 'int' || integerConstant(node)) return undefined;
+  if (node.type === 'binary') return 'int';
+  if (node.type === 'unary' && node.op === '-') return integerHeld(node.operand, type);
+  return type.go ?? 'int';
+}
+
 function integerConstant(node: Node): boolean {
   if (node.type === 'int') return true;
   if (node.type === 'unary') return node.op !== 'not' && integerConstant(node.operand);

@@ -455,6 +455,26 @@ describe('time.Time and time.Duration methods', () => {
     expect(failure('now().Add(len("ab"))').detail).toBe('reflect: Call using int as type time.Duration');
   });
 
+  // checker.go checkArguments lets an integer of another kind through (retyping only its constants); reflect's
+  // Call then wants the parameter's exact type (vm/vm.go OpCall); one of the same kind must be assignable.
+  it('an int parameter takes an int: a constant or arithmetic, not an int64, a byte or a time.Month', () => {
+    expect(run('now().AddDate(0, 0, 1).Day()')).toBe(7n);
+    expect(run('now().AddDate(now().Unix() - now().Unix(), 0, 1).Day()')).toBe(7n);
+    expect(run('now().AddDate(len("ab") - 3, 0, 0).Year()')).toBe(2023n);
+    expect(failure('now().AddDate(now().Unix(), 0, 0)').detail).toBe('reflect: Call using int64 as type int');
+    expect(failure('now().AddDate(-now().UnixMilli(), 0, 0)').detail).toBe(
+      'reflect: Call using int64 as type int',
+    );
+    expect(failure('now().AddDate(now().MarshalText()[0], 0, 0)').detail).toBe(
+      'reflect: Call using uint8 as type int',
+    );
+    const month = failure('now().AddDate(0, now().Month(), 0)');
+    expect([month.kind, month.detail]).toEqual([
+      'type',
+      'cannot use time.Month as argument (type int) to call AddDate ',
+    ]);
+  });
+
   it('Date() and Clock() have three results, which expr rejects; unknown methods are type errors', () => {
     expect(failure('now().Date()').detail).toBe('func Date returns more then two values');
     expect(failure('now().Clock()').detail).toBe('func Clock returns more then two values');
