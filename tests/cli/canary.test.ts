@@ -241,6 +241,12 @@ if (args[0] === 'port-forward') {
     ).metrics[0];
     expect(badMetric?.counts.failed).toBe(2); // failed (2) > failureLimit (1)
     expect(badMetric?.reason).toContain('failed (2) > failureLimit (1)');
+    // The run's status.message and summary, as the AnalysisRun controller writes them.
+    const badRun = json<{ message: string; runSummary: Record<string, number> }>(bad.stdout);
+    expect(badRun.message).toBe(
+      `Metric "${badMetric?.name}" assessed Failed due to failed (2) > failureLimit (1)`,
+    );
+    expect(badRun.runSummary).toEqual({ count: 1, successful: 0, failed: 1, inconclusive: 0, error: 0 });
     expect(good.code, good.stderr).toBe(0);
     const goodMetric = json<{
       metrics: (MetricJson & { counts: { count: number }; measurements: unknown[] })[];

@@ -17,6 +17,7 @@ import {
   type Clock,
   type LoopMetric,
   type MetricResult,
+  type RunSummary,
   runAnalysis,
   worse,
 } from './run.js';
@@ -88,6 +89,9 @@ export interface CheckReport {
   message: string;
   interrupted: boolean;
   metrics: MetricReport[];
+  /** With --watch: Argo's status.runSummary and status.dryRunSummary of the run. */
+  runSummary?: RunSummary;
+  dryRunSummary?: RunSummary;
 }
 
 type Detail = PrometheusMeasurement | JobMeasurement | WebMeasurement;
@@ -163,7 +167,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   }
 
   const build = (
-    state: { phase: AnalysisPhase; results: MetricResult<Detail>[]; message?: string },
+    state: {
+      phase: AnalysisPhase;
+      results: MetricResult<Detail>[];
+      message?: string;
+      runSummary?: RunSummary;
+      dryRunSummary?: RunSummary;
+    },
     interrupted: boolean,
   ) => {
     const byName = new Map(state.results.map((r) => [r.name, r]));
@@ -186,6 +196,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         const result = byName.get(metric.name);
         return metricReport(metric, options, result, result);
       }),
+      ...(state.runSummary ? { runSummary: state.runSummary, dryRunSummary: state.dryRunSummary } : {}),
     } satisfies CheckReport;
   };
   if (runnable.length === 0) {
@@ -193,7 +204,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   }
   const outcome = await runAnalysis<Detail>({
     metrics: runnable,
-    measure,
+    // An Error measurement carries its error as Argo's Measurement.message does (metricutil.MarkMeasurementError).
+    measure: async (metric) => {
+      const taken = await measure(metric);
+      return taken.phase === 'Error' ? { ...taken, message: taken.detail.reason } : taken;
+    },
     clock: options.clock,
     signal: options.signal,
     onUpdate: (state) => options.onUpdate?.(build(state, false)),

@@ -29,6 +29,17 @@ export interface Measurement<T = unknown> {
   startedAt: Date;
   finishedAt: Date;
   detail: T;
+  /** What went wrong, for an Error measurement (Argo's Measurement.message: the provider's or evaluation's error). */
+  message?: string;
+}
+
+/** Argo's RunSummary: how many metrics, and how many ended each way (failure, inconclusive and error limits). */
+export interface RunSummary {
+  count: number;
+  successful: number;
+  failed: number;
+  inconclusive: number;
+  error: number;
 }
 
 export interface MetricResult<T = unknown> {
@@ -183,38 +194,107 @@ export function isTerminating(metrics: readonly LoopMetric[], results: readonly 
   });
 }
 
-/** Re-assesses every metric (twice: a metric ending the run terminates the others) and the run's phase. */
+/**
+ * analysis/analysis.go assessMetricFailureInconclusiveOrError: the limit a metric's counters broke, if any (the later
+ * check winning), in Argo's words. A metric Failed for another reason (a consecutiveSuccessLimit not reached) has none.
+ */
+export function brokenLimit(
+  metric: LoopMetric,
+  result: MetricResult,
+): { phase?: 'Failed' | 'Inconclusive' | 'Error'; message: string } {
+  let broken: { phase?: 'Failed' | 'Inconclusive' | 'Error'; message: string } = { message: '' };
+  if (metric.failureLimit >= 0 && result.failed > metric.failureLimit)
+    broken = {
+      phase: 'Failed',
+      message: `failed (${result.failed}) > failureLimit (${metric.failureLimit})`,
+    };
+  if (result.inconclusive > metric.inconclusiveLimit)
+    broken = {
+      phase: 'Inconclusive',
+      message: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${metric.inconclusiveLimit})`,
+    };
+  if (result.consecutiveError > metric.consecutiveErrorLimit)
+    broken = {
+      phase: 'Error',
+      message: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${metric.consecutiveErrorLimit})`,
+    };
+  return broken;
+}
+
+const emptySummary = (): RunSummary => ({ count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 });
+
+export interface RunAssessment<T> {
+  phase: AnalysisPhase;
+  results: MetricResult<T>[];
+  /** The run's status.message as Argo writes it; absent while the run is Running. */
+  message?: string;
+  runSummary: RunSummary;
+  dryRunSummary: RunSummary;
+}
+
+/**
+ * Re-assesses every metric (twice: a metric ending the run terminates the others) and the run as
+ * analysis/analysis.go assessRunStatus does: the worst completed phase of the metrics not in dry-run; the message
+ * names the metric that set it and the limit it broke (`Metric "x" assessed Failed due to failed (1) >
+ * failureLimit (0)`, with `: "Error Message: …"` when its last measurement carried one); a metric that has not
+ * measured yet keeps the run Running, unless the run is terminating (then Successful when nothing completed). The
+ * summaries count metrics by the limit they broke (none counts as successful), dry-run ones apart.
+ */
 export function assessRun<T>(
   metrics: readonly LoopMetric[],
   results: readonly MetricResult<T>[],
   interrupted = false,
-): { phase: AnalysisPhase; results: MetricResult<T>[]; message?: string } {
+): RunAssessment<T> {
   let current = [...results];
+  let terminating = interrupted;
   for (let pass = 0; pass < 2; pass++) {
-    const terminating = interrupted || isTerminating(metrics, current);
+    terminating = interrupted || isTerminating(metrics, current);
     current = current.map((result, i) => {
       const { phase, message } = assessMetric(metrics[i] as LoopMetric, result, terminating);
       return { ...result, phase, message };
     });
   }
+  const runSummary = emptySummary();
+  const dryRunSummary = emptySummary();
   let worst: AnalysisPhase | undefined;
-  let message: string | undefined;
+  let message = interrupted ? 'Run Terminated' : '';
   let everythingCompleted = true;
   current.forEach((result, i) => {
+    const metric = metrics[i] as LoopMetric;
+    const summary = metric.dryRun ? dryRunSummary : runSummary;
+    summary.count++;
+    // A metric with no measurement has no MetricResult in Argo yet.
+    if (result.measurements.length === 0 && results[i]?.phase === 'Pending') {
+      everythingCompleted = false;
+      return;
+    }
     if (!isCompleted(result.phase)) {
       everythingCompleted = false;
       return;
     }
-    if (metrics[i]?.dryRun) return;
-    if (worst === undefined || worse(worst, result.phase) !== worst) {
-      worst = result.phase;
-      message = result.message
-        ? `metric ${result.name} assessed ${result.phase}: ${result.message}`
-        : undefined;
-    }
+    const broken = brokenLimit(metric, result);
+    if (!metric.dryRun) {
+      if (worst === undefined || worse(worst, result.phase) !== worst) {
+        worst = result.phase;
+        if (broken.message) {
+          const last = result.measurements[result.measurements.length - 1];
+          message = `Metric "${result.name}" assessed ${result.phase} due to ${broken.message}`;
+          if (last?.message) message += `: "Error Message: ${last.message}"`;
+        }
+      }
+    } else worst ??= 'Successful';
+    if (broken.phase === 'Failed') summary.failed++;
+    else if (broken.phase === 'Inconclusive') summary.inconclusive++;
+    else if (broken.phase === 'Error') summary.error++;
+    else summary.successful++;
   });
-  if (!everythingCompleted) return { phase: 'Running', results: current };
-  return { phase: worst ?? 'Successful', results: current, message };
+  const summaries = { runSummary, dryRunSummary };
+  message = message.trim();
+  if (terminating)
+    return { phase: worst ?? 'Successful', results: current, ...(message ? { message } : {}), ...summaries };
+  if (!everythingCompleted || worst === undefined)
+    return { phase: 'Running', results: current, ...summaries };
+  return { phase: worst, results: current, ...(message ? { message } : {}), ...summaries };
 }
 
 /** When the metric's next measurement is due, or null when it takes no more. */
@@ -251,19 +331,16 @@ export const systemClock: Clock = {
 
 export interface RunAnalysisOptions<T> {
   metrics: readonly LoopMetric[];
-  /** Takes one measurement of a metric. Must not throw: failures are phase Error. */
-  measure: (metric: LoopMetric) => Promise<{ phase: MeasurementPhase; detail: T }>;
+  /** Takes one measurement of a metric. Must not throw: failures are phase Error, with a message. */
+  measure: (metric: LoopMetric) => Promise<{ phase: MeasurementPhase; detail: T; message?: string }>;
   clock?: Clock;
   /** Called after every round of measurements with the current state. */
-  onUpdate?: (state: { phase: AnalysisPhase; results: MetricResult<T>[] }) => void;
+  onUpdate?: (state: RunAssessment<T>) => void;
   /** Aborting stops the run as Argo's terminate does: metrics still running count as Successful. */
   signal?: AbortSignal;
 }
 
-export interface AnalysisOutcome<T> {
-  phase: AnalysisPhase;
-  message?: string;
-  results: MetricResult<T>[];
+export interface AnalysisOutcome<T> extends RunAssessment<T> {
   interrupted: boolean;
 }
 
@@ -299,8 +376,10 @@ export async function runAnalysis<T>(options: RunAnalysisOptions<T>): Promise<An
     const taken = await Promise.all(
       ready.map(async ({ metric, i }) => {
         const started = clock.now();
-        const { phase, detail } = await options.measure(metric);
-        return { i, measurement: { phase, detail, startedAt: started, finishedAt: clock.now() } };
+        const { phase, detail, message } = await options.measure(metric);
+        const measurement: Measurement<T> = { phase, detail, startedAt: started, finishedAt: clock.now() };
+        if (message) measurement.message = message;
+        return { i, measurement };
       }),
     );
     for (const { i, measurement } of taken) {

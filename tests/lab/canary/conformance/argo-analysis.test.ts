@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assessMetric,
+  assessRun,
   emptyResult,
   type LoopMetric,
   type Measurement,
@@ -134,6 +135,125 @@ describe(`assessMetricStatus (${UPSTREAM})`, () => {
     expect(r.consecutiveSuccess).toBe(1);
     expect(r.count).toBe(4);
     expect(r.error).toBe(2);
+  });
+});
+
+// analysis_test.go newTerminatingRun: "run-forever" and "failed-metric" (one Failed measurement), optionally both in
+// dry-run. The run-level cases set run-forever's phase so that every metric has completed.
+describe(`assessRunStatus (${UPSTREAM})`, () => {
+  const named = (name: string, dryRun = false) => ({ ...metric({}), name, dryRun });
+  const completed = (name: string, phase: MetricResult['phase'], counts: Partial<MetricResult> = {}) => ({
+    ...emptyResult(name),
+    phase,
+    ...counts,
+  });
+  const terminatingRun = (dryRun: boolean, runForever: MetricResult, providerMessage?: string) => {
+    const failed = { ...measurement('Failed'), ...(providerMessage ? { message: providerMessage } : {}) };
+    return assessRun(
+      [named('run-forever', dryRun), named('failed-metric', dryRun)],
+      [
+        runForever,
+        { ...completed('failed-metric', 'Failed', { count: 1, failed: 1 }), measurements: [failed] },
+      ],
+    );
+  };
+  const none = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
+
+  it('TestAssessRunStatus: Running while a metric runs; the worst completed phase, with no message without a broken limit', () => {
+    const metrics = [named('latency'), named('success-rate')];
+    const running = assessRun(metrics, [
+      completed('latency', 'Successful'),
+      completed('success-rate', 'Running'),
+    ]);
+    expect([running.phase, running.message]).toEqual(['Running', undefined]);
+    const failed = assessRun(metrics, [
+      completed('latency', 'Successful'),
+      completed('success-rate', 'Failed'),
+    ]);
+    expect([failed.phase, failed.message]).toEqual(['Failed', undefined]);
+  });
+
+  it('TestAssessRunStatusErrorMessageAnalysisPhaseFail (and in dry-run mode)', () => {
+    const run = terminatingRun(false, completed('run-forever', 'Successful'));
+    expect([run.phase, run.message]).toEqual([
+      'Failed',
+      'Metric "failed-metric" assessed Failed due to failed (1) > failureLimit (0)',
+    ]);
+    expect(run.dryRunSummary).toEqual(none);
+    const dry = terminatingRun(true, completed('run-forever', 'Successful'));
+    expect([dry.phase, dry.message]).toEqual(['Successful', undefined]);
+    expect(dry.dryRunSummary).toEqual({ count: 2, successful: 1, failed: 1, inconclusive: 0, error: 0 });
+  });
+
+  it('TestAssessRunStatusErrorMessageFromProvider (and in dry-run mode)', () => {
+    const run = terminatingRun(false, completed('run-forever', 'Successful'), 'Provider Error');
+    expect([run.phase, run.message]).toEqual([
+      'Failed',
+      'Metric "failed-metric" assessed Failed due to failed (1) > failureLimit (0): "Error Message: Provider Error"',
+    ]);
+    const dry = terminatingRun(true, completed('run-forever', 'Successful'), 'Provider Error');
+    expect([dry.phase, dry.message]).toEqual(['Successful', undefined]);
+    expect(dry.dryRunSummary).toEqual({ count: 2, successful: 1, failed: 1, inconclusive: 0, error: 0 });
+  });
+
+  it('TestAssessRunStatusMultipleFailures (and in dry-run mode): the first of equally bad metrics names the run', () => {
+    const runForever = completed('run-forever', 'Failed', { failed: 1 });
+    const run = terminatingRun(false, runForever);
+    expect([run.phase, run.message]).toEqual([
+      'Failed',
+      'Metric "run-forever" assessed Failed due to failed (1) > failureLimit (0)',
+    ]);
+    expect(run.runSummary).toEqual({ count: 2, successful: 0, failed: 2, inconclusive: 0, error: 0 });
+    const dry = terminatingRun(true, runForever);
+    expect([dry.phase, dry.message]).toEqual(['Successful', undefined]);
+    expect(dry.dryRunSummary).toEqual({ count: 2, successful: 0, failed: 2, inconclusive: 0, error: 0 });
+    expect(dry.runSummary).toEqual(none);
+  });
+
+  it('TestAssessRunStatusWithOnlyDryRunMetrics and TestAssessRunStatusWithMixedMetrics', () => {
+    const onlyDry = assessRun(
+      [named('success-metric', true)],
+      [
+        {
+          ...completed('success-metric', 'Successful', { count: 1, successful: 1 }),
+          measurements: [measurement('Successful')],
+        },
+      ],
+    );
+    expect(onlyDry.phase).toBe('Successful');
+    // run-forever's in-flight measurement came back Successful; it had one Inconclusive before.
+    const mixed = assessRun(
+      [named('run-forever'), named('success-metric', true)],
+      [
+        {
+          ...completed('run-forever', 'Running', { count: 2, successful: 1, inconclusive: 1 }),
+          measurements: [measurement('Successful')],
+        },
+        {
+          ...completed('success-metric', 'Successful', { count: 1, failed: 1 }),
+          measurements: [measurement('Failed')],
+        },
+      ],
+    );
+    expect([mixed.phase, mixed.message]).toEqual([
+      'Inconclusive',
+      'Metric "run-forever" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)',
+    ]);
+  });
+
+  it('a terminated run (spec.terminate) says so when no metric broke a limit; a metric that never measured keeps it Running', () => {
+    const metrics = [named('a'), named('b')];
+    const terminated = assessRun(
+      metrics,
+      [completed('a', 'Running', { count: 1, successful: 1 }), emptyResult('b')],
+      true,
+    );
+    expect([terminated.phase, terminated.message]).toEqual(['Successful', 'Run Terminated']);
+    const waiting = assessRun(metrics, [
+      completed('a', 'Successful', { count: 1, successful: 1 }),
+      emptyResult('b'),
+    ]);
+    expect(waiting.phase).toBe('Running');
   });
 });
 
