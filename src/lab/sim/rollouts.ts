@@ -5,12 +5,14 @@
  * - A new pod template (hash) starts a canary; the steps of spec.strategy.canary.steps run in order
  *   (rollout/canary.go). Without traffic routing, `setWeight: W` runs ceil(W% x replicas) canary pods and keeps the
  *   stable pods (maxUnavailable 0); the step is done when the canary pods are available. `pause: {duration}` waits.
- * - `analysis` creates an AnalysisRun from the template (rollout/analysis.go). Each metric measures after its
- *   initialDelay, then every interval, `count` times (analysis/analysis.go calculateNextReconcileTime). A metric is
- *   Failed when failed > failureLimit, Inconclusive when inconclusive > inconclusiveLimit, Error when consecutive
- *   errors > consecutiveErrorLimit (default 4, utils/defaults), Successful when count is reached
- *   (assessMetricStatus, assessMetricFailureInconclusiveOrError); the run takes its worst metric's phase. A Job
- *   metric succeeds when its Job completes and fails when the Job fails (metricproviders/job).
+ * - `analysis` creates an AnalysisRun from the template (rollout/analysis.go), its metrics resolved and validated as
+ *   `canary check` does (src/lab/canary/template.ts: args, limits, durations, dryRun, measurementRetention). The
+ *   run's bookkeeping is the canary engine's (src/lab/canary/run.ts, after analysis/analysis.go): each metric
+ *   measures after its initialDelay, then every interval (an Error retried after 10 s) until its count; its phase
+ *   from failureLimit, inconclusiveLimit, consecutiveErrorLimit and consecutiveSuccessLimit (assessMetricStatus);
+ *   the run's phase, message and summaries as assessRunStatus writes them. A template Argo would reject makes the
+ *   run Error with the reason. A Job metric's measurement succeeds when its Job completes and fails when the Job
+ *   fails (metricproviders/job).
  * - A Failed or Error run aborts the rollout: phase Degraded, status.abort, the canary scaled down after
  *   abortScaleDownDelaySeconds (default 30 s). An Inconclusive run pauses it (pause condition
  *   InconclusiveAnalysis, phase Paused), it does not abort (rollout/analysis.go).
@@ -29,7 +31,20 @@
  * sooner than `evalJobMs` after it starts (the sim's assumption of a Job's duration in a cluster).
  */
 import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
 import { evaluateConditions, type MeasurementPhase } from '../canary/conditions.js';
+import {
+  type AnalysisPhase,
+  assessRun,
+  emptyResult,
+  isCompleted,
+  type Measurement,
+  type MetricResult,
+  nextMeasurementAt,
+  type RunSummary,
+  recordMeasurement,
+} from '../canary/run.js';
+import { parseTemplate, type ResolvedMetric, resolveMetrics } from '../canary/template.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { podReady } from './kubelet.js';
@@ -44,27 +59,17 @@ interface Step {
   analysis?: { templates?: Array<{ templateName: string }> };
 }
 
-export interface MetricSpec {
+/** An AnalysisRun of the canary: its resolved metrics and their results, as the canary engine keeps them. */
+interface SimRun {
   name: string;
-  initialDelay?: string;
-  interval?: string;
-  count?: number;
-  failureLimit?: number;
-  inconclusiveLimit?: number;
-  consecutiveErrorLimit?: number;
-  successCondition?: string;
-  failureCondition?: string;
-  provider: { prometheus?: { query: string }; job?: unknown };
-}
-
-interface MetricState {
-  spec: MetricSpec;
-  count: number;
-  failed: number;
-  inconclusive: number;
-  consecutiveError: number;
-  phase: string;
-  measurements: Array<{ phase: string; value?: string; message?: string; finishedAt: string }>;
+  phase: AnalysisPhase;
+  startedAt: Date;
+  metrics: ResolvedMetric[];
+  /** A measurement's detail is Argo's rendering of the value (`[0.93]`). */
+  results: MetricResult<string>[];
+  message?: string;
+  runSummary?: RunSummary;
+  dryRunSummary?: RunSummary;
 }
 
 interface Canary {
@@ -73,7 +78,7 @@ interface Canary {
   step: number;
   stepStarted: number;
   progressAt: number;
-  run?: { name: string; metrics: MetricState[]; phase: string };
+  run?: SimRun;
   aborted?: boolean;
   abortMessage?: string;
   scaledDown?: boolean;
@@ -104,8 +109,8 @@ export interface LiveMeasurement {
 
 /** The real analysis of the live lab (src/lab/sim/live). */
 export interface LiveAnalysis {
-  /** Measures a prometheus metric (`query` with its args substituted); undefined: the simulated Prometheus answers. */
-  measure?(metric: MetricSpec, query: string): Promise<LiveMeasurement>;
+  /** Measures a prometheus metric (its args substituted); undefined: the simulated Prometheus answers. */
+  measure?(metric: ResolvedMetric): Promise<LiveMeasurement>;
   /** Runs a job metric's Job against the doc-QA process of `hash`; rejects when `signal` aborts. */
   runJob(hash: string, job: unknown, signal: AbortSignal): Promise<{ succeeded: boolean; message: string }>;
 }
@@ -272,6 +277,14 @@ export class RolloutsModel {
         this.scale(hash, spec.template, canary.aborted ? this.pods(hash).length : want, true);
       const pods = this.pods(hash);
       const ready = pods.filter(podReady).length;
+      if (!canary.aborted && !canary.paused) {
+        this.advance(canary, steps, want, ready, spec, live);
+        if (this.canary !== canary) {
+          this.step(this.rollout() as KubeObject);
+          return;
+        }
+      }
+      // The status of this reconcile, an abort or pause it just decided included (rollout/sync.go).
       if (canary.aborted) {
         phase = 'Degraded';
         message = canary.abortMessage ?? 'RolloutAborted';
@@ -279,11 +292,6 @@ export class RolloutsModel {
         phase = 'Paused';
         message = 'InconclusiveAnalysis';
       } else {
-        this.advance(canary, steps, want, ready, spec, live);
-        if (this.canary !== canary) {
-          this.step(this.rollout() as KubeObject);
-          return;
-        }
         phase = canary.deadlineExceeded ? 'Degraded' : 'Progressing';
         message = canary.deadlineExceeded
           ? `ProgressDeadlineExceeded: ReplicaSet "${this.name}-${hash}" has timed out progressing.`
@@ -366,10 +374,11 @@ export class RolloutsModel {
     return this.stable && this.stable.hash !== canary.hash ? this.stable.hash : '';
   }
 
-  private abort(canary: Canary, run: { name: string; metrics: MetricState[] }, delaySeconds: number): void {
-    const failed = run.metrics.find((m) => m.phase === 'Failed' || m.phase === 'Error');
+  private abort(canary: Canary, run: SimRun, delaySeconds: number): void {
     canary.aborted = true;
-    canary.abortMessage = `RolloutAborted: Rollout aborted update to revision ${canary.revision}: Metric "${failed?.spec.name}" assessed ${failed?.phase} due to failed (${failed?.failed}) > failureLimit (${failed?.spec.failureLimit ?? 0})`;
+    // rollout/analysis.go pauseContext.AddAbort(run.Status.Message); rollout/sync.go prefixes the revision.
+    const aborted = `RolloutAborted: Rollout aborted update to revision ${canary.revision}`;
+    canary.abortMessage = run.message ? `${aborted}: ${run.message}` : aborted;
     this.later(delaySeconds * 1000, () => {
       canary.scaledDown = true;
       for (const pod of this.pods(canary.hash))
@@ -381,20 +390,25 @@ export class RolloutsModel {
   private startAnalysis(canary: Canary, step: Step, live: KubeObject): void {
     const templateName = step.analysis?.templates?.[0]?.templateName ?? '';
     const template = this.cluster.get('argoproj.io/v1alpha1', 'AnalysisTemplate', templateName, this.ns);
-    const metrics = ((template?.spec as { metrics?: MetricSpec[] } | undefined)?.metrics ?? []).map(
-      (spec): MetricState => ({
-        spec,
-        count: 0,
-        failed: 0,
-        inconclusive: 0,
-        consecutiveError: 0,
-        phase: 'Pending',
-        measurements: [],
-      }),
-    );
     const name = `${this.name}-${canary.hash}-${canary.revision}-${canary.step}`;
-    const run = { name, metrics, phase: 'Running' };
+    const run: SimRun = {
+      name,
+      phase: 'Running',
+      startedAt: new Date(this.clock.now()),
+      metrics: [],
+      results: [],
+    };
     canary.run = run;
+    try {
+      if (!template) throw new Error(`AnalysisTemplate ${JSON.stringify(templateName)} not found`);
+      const parsed = parseTemplate(stringify(template), `AnalysisTemplate ${templateName}`);
+      run.metrics = resolveMetrics(parsed, { args: { 'canary-hash': canary.hash } });
+      run.results = run.metrics.map((m) => emptyResult<string>(m.name));
+    } catch (error) {
+      // analysis/analysis.go reconcileAnalysisRun: a run whose metrics do not resolve or validate is Error.
+      run.phase = 'Error';
+      run.message = error instanceof Error ? error.message : String(error);
+    }
     this.cluster.seed({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisRun',
@@ -407,26 +421,45 @@ export class RolloutsModel {
           { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: this.name, uid: live.metadata?.uid },
         ],
       },
-      spec: { metrics: metrics.map((m) => m.spec), args: [{ name: 'canary-hash', value: canary.hash }] },
-      status: { phase: 'Running', startedAt: new Date(this.clock.now()).toISOString() },
+      spec: {
+        metrics: (template?.spec as { metrics?: unknown[] } | undefined)?.metrics ?? [],
+        args: [{ name: 'canary-hash', value: canary.hash }],
+      },
+      status: {
+        phase: run.phase,
+        startedAt: run.startedAt.toISOString(),
+        ...(run.message ? { message: run.message } : {}),
+      },
     });
-    for (const metric of metrics) {
-      if (metric.spec.provider.job) this.runJob(canary, run, metric);
-      else this.later(seconds(metric.spec.initialDelay), () => this.measure(canary, run, metric));
+    if (run.phase !== 'Running') {
+      this.cluster.defer(() => this.reconcile());
+      return;
     }
+    for (let i = 0; i < run.metrics.length; i++) this.schedule(canary, run, i);
   }
 
-  private runJob(
-    canary: Canary,
-    run: { name: string; metrics: MetricState[]; phase: string },
-    metric: MetricState,
-  ): void {
-    const jobName = `${run.name}-${metric.spec.name}`;
+  /** Takes the metric's next measurement when it is due (calculateNextReconcileTime), if it takes one more. */
+  private schedule(canary: Canary, run: SimRun, i: number): void {
+    const metric = run.metrics[i] as ResolvedMetric;
+    const at = nextMeasurementAt(metric, run.results[i] as MetricResult<string>, run.startedAt);
+    if (!at) return;
+    this.later(Math.max(0, at.getTime() - this.clock.now()), () => {
+      if (run.phase !== 'Running' || this.canary !== canary) return;
+      if (metric.providerKind === 'job') this.runJob(canary, run, i);
+      else this.measure(canary, run, i);
+    });
+  }
+
+  private runJob(canary: Canary, run: SimRun, i: number): void {
+    const metric = run.metrics[i] as ResolvedMetric;
+    const taken = (run.results[i] as MetricResult<string>).measurements.length;
+    const jobName = `${run.name}-${metric.name}${taken > 0 ? `-${taken + 1}` : ''}`;
     const faults = faultsOf(this.cluster, this.pods(canary.hash)[0] ?? {});
     const passes = (this.options.behaviour ?? docqaBehaviour)(faults).evalPasses;
     const started = this.clock.now();
     const window = { hash: canary.hash, from: started } as { hash: string; from: number; to?: number };
     this.options.prometheus.traffic.push(window);
+    const job = metric.provider as { spec?: { activeDeadlineSeconds?: number } };
     this.cluster.seed({
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -436,10 +469,9 @@ export class RolloutsModel {
         // metricproviders/job/job.go newMetricJob: the AnalysisRun is the Job's controller owner.
         ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: run.name }],
       },
-      spec: (metric.spec.provider.job as { spec?: unknown }).spec ?? {},
+      spec: job.spec ?? {},
       status: { active: 1, startTime: new Date(started).toISOString() },
     });
-    metric.phase = 'Running';
     const finish = (succeeded: boolean, message: string) => {
       window.to = this.clock.now();
       this.cluster.update('batch/v1', 'Job', jobName, this.ns, (o) => {
@@ -457,30 +489,23 @@ export class RolloutsModel {
               ],
             };
       });
-      if (!succeeded) metric.failed++;
-      metric.count++;
-      metric.phase = succeeded
-        ? 'Successful'
-        : metric.failed > (metric.spec.failureLimit ?? 0)
-          ? 'Failed'
-          : 'Running';
-      this.record(
-        run,
-        metric,
-        succeeded ? 'Successful' : 'Failed',
-        succeeded ? 'job succeeded' : 'job failed',
-        message,
-      );
-      this.assess(canary, run);
+      this.record(canary, run, i, {
+        phase: succeeded ? 'Successful' : 'Failed',
+        startedAt: new Date(started),
+        finishedAt: new Date(this.clock.now()),
+        detail: succeeded ? 'job succeeded' : 'job failed',
+        ...(message ? { message } : {}),
+      });
     };
     const live = this.options.live;
     if (!live) {
-      this.later(this.options.evalJobMs ?? 60_000, () => finish(passes, ''));
+      this.later(this.options.evalJobMs ?? 60_000, () => {
+        if (run.phase === 'Running') finish(passes, '');
+      });
       return;
     }
     // The Job's pod runs for real; activeDeadlineSeconds counts on the lab's clock (batch/v1 JobSpec).
     const controller = new AbortController();
-    const job = metric.spec.provider.job as { spec?: { activeDeadlineSeconds?: number } };
     const deadlineSeconds = job.spec?.activeDeadlineSeconds ?? 600;
     let done = false;
     const end = (succeeded: boolean, message: string) => {
@@ -508,99 +533,91 @@ export class RolloutsModel {
     );
   }
 
-  private measure(
-    canary: Canary,
-    run: { name: string; metrics: MetricState[]; phase: string },
-    metric: MetricState,
-  ): void {
-    if (run.phase !== 'Running') return;
-    const query = (metric.spec.provider.prometheus?.query ?? '').replace(
-      /\{\{\s*args\.canary-hash\s*\}\}/g,
-      canary.hash,
-    );
+  private measure(canary: Canary, run: SimRun, i: number): void {
+    const metric = run.metrics[i] as ResolvedMetric;
+    const started = new Date(this.clock.now());
+    const query = String(metric.provider.query ?? '');
     const live = this.options.live;
     const taking: Promise<LiveMeasurement> = live?.measure
-      ? live.measure(metric.spec, query)
+      ? live.measure(metric)
       : this.options.prometheus.query('', query).then((value) => {
           const outcome = evaluateConditions(
             value === undefined ? [] : [value],
-            {
-              successCondition: metric.spec.successCondition,
-              failureCondition: metric.spec.failureCondition,
-            },
+            { successCondition: metric.successCondition, failureCondition: metric.failureCondition },
             { now: () => new Date(this.clock.now()) },
           );
-          return { phase: outcome.phase, value: value === undefined ? '[]' : `[${value}]` };
+          return {
+            phase: outcome.phase,
+            value: value === undefined ? '[]' : `[${value}]`,
+            ...(outcome.phase === 'Error' ? { message: outcome.reason } : {}),
+          };
         });
     void taking.then(
-      (measurement) => {
+      (taken) => {
         if (run.phase !== 'Running' || this.canary !== canary) return;
-        metric.count++;
-        if (measurement.phase === 'Failed') metric.failed++;
-        if (measurement.phase === 'Inconclusive') metric.inconclusive++;
-        metric.consecutiveError = measurement.phase === 'Error' ? metric.consecutiveError + 1 : 0;
-        const limits = metric.spec;
-        if (metric.failed > (limits.failureLimit ?? 0)) metric.phase = 'Failed';
-        else if (metric.inconclusive > (limits.inconclusiveLimit ?? 0)) metric.phase = 'Inconclusive';
-        else if (metric.consecutiveError > (limits.consecutiveErrorLimit ?? 4)) metric.phase = 'Error';
-        else if (metric.count >= (limits.count ?? 1)) metric.phase = 'Successful';
-        else {
-          metric.phase = 'Running';
-          this.later(seconds(limits.interval, 30_000), () => this.measure(canary, run, metric));
-        }
-        this.record(run, metric, measurement.phase, measurement.value, measurement.message);
-        this.assess(canary, run);
+        this.record(canary, run, i, {
+          phase: taken.phase,
+          startedAt: started,
+          finishedAt: new Date(this.clock.now()),
+          detail: taken.value,
+          ...(taken.message ? { message: taken.message } : {}),
+        });
       },
       () => undefined,
     );
   }
 
-  private record(
-    run: { name: string; metrics: MetricState[] },
-    metric: MetricState,
-    phase: string,
-    value: string,
-    message?: string,
-  ): void {
-    metric.measurements.push({
-      phase,
-      value,
-      ...(message ? { message } : {}),
-      finishedAt: new Date(this.clock.now()).toISOString(),
-    });
-    const metricResults = run.metrics.map((m) => ({
-      name: m.spec.name,
-      phase: m.phase,
-      count: m.count,
-      failed: m.failed,
-      inconclusive: m.inconclusive,
-      measurements: m.measurements,
+  /**
+   * Adds a finished measurement, re-assesses the run (src/lab/canary/run.ts assessRun), writes the AnalysisRun's
+   * status, and schedules the metric's next measurement or lets the Rollout react to a finished run.
+   */
+  private record(canary: Canary, run: SimRun, i: number, measurement: Measurement<string>): void {
+    const metric = run.metrics[i] as ResolvedMetric;
+    run.results[i] = recordMeasurement(
+      run.results[i] as MetricResult<string>,
+      measurement,
+      metric.measurementLimit,
+    );
+    const assessed = assessRun(run.metrics, run.results);
+    run.results = assessed.results;
+    run.phase = assessed.phase;
+    run.message = assessed.message;
+    run.runSummary = assessed.runSummary;
+    run.dryRunSummary = assessed.dryRunSummary;
+    const metricResults = run.results.map((r, k) => ({
+      name: r.name,
+      phase: r.phase,
+      count: r.count,
+      successful: r.successful,
+      failed: r.failed,
+      inconclusive: r.inconclusive,
+      error: r.error,
+      consecutiveError: r.consecutiveError,
+      ...(run.metrics[k]?.dryRun ? { dryRun: true } : {}),
+      measurements: r.measurements.map((m) => ({
+        phase: m.phase,
+        value: m.detail,
+        ...(m.message ? { message: m.message } : {}),
+        startedAt: m.startedAt.toISOString(),
+        finishedAt: m.finishedAt.toISOString(),
+      })),
     }));
     if (this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns))
       this.cluster.update('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns, (o) => {
-        o.status = { ...(o.status as object), metricResults };
+        o.status = {
+          ...(o.status as object),
+          phase: run.phase,
+          metricResults,
+          runSummary: run.runSummary,
+          dryRunSummary: run.dryRunSummary,
+          ...(run.message ? { message: run.message } : {}),
+        };
       });
-  }
-
-  /** The run's phase is its worst metric's; a finished run stops its other measurements. */
-  private assess(canary: Canary, run: { name: string; metrics: MetricState[]; phase: string }): void {
-    const phases = run.metrics.map((m) => m.phase);
-    const phase = phases.includes('Failed')
-      ? 'Failed'
-      : phases.includes('Error')
-        ? 'Error'
-        : phases.includes('Inconclusive')
-          ? 'Inconclusive'
-          : phases.every((p) => p === 'Successful')
-            ? 'Successful'
-            : 'Running';
-    if (phase === run.phase) return;
-    run.phase = phase;
-    if (this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns))
-      this.cluster.update('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns, (o) => {
-        o.status = { ...(o.status as object), phase };
-      });
-    if (this.canary === canary) this.reconcile();
+    if (isCompleted(run.phase)) {
+      if (this.canary === canary) this.reconcile();
+      return;
+    }
+    this.schedule(canary, run, i);
   }
 
   private writeStatus(live: KubeObject, hash: string, phase: string, message: string): void {

@@ -143,6 +143,49 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     expect(waits).toEqual([2000, 4000, 8000, 20_000, 56_000]);
   });
 
+  it('a bad canary fails its AnalysisRun as Argo Rollouts would: the run message, its summary, the Rollout aborted with that message (assessRunStatus, rollout/analysis.go)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    await lab.repo.change(
+      [
+        {
+          file: 'workloads/docqa/rollout.yaml',
+          set: {
+            'spec.template.spec.containers[0].env[1]': { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' },
+          },
+        },
+      ],
+      'test: a bad canary',
+    );
+    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.metadata = {
+        ...o.metadata,
+        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+      };
+    });
+    type Run = { phase?: string; message?: string; runSummary?: Record<string, number> };
+    const runs = () => lab?.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa') ?? [];
+    const done = () => runs().find((r) => ['Failed', 'Error'].includes((r.status as Run).phase ?? ''));
+    for (let waited = 0; !done() && waited < 600_000; waited += 5000) await sleep(clock, 5000);
+    const run = done();
+    expect(run, JSON.stringify(runs().map((r) => r.status))).toBeDefined();
+    const status = run?.status as Run;
+    expect(status.phase).toBe('Failed');
+    expect(status.message).toMatch(
+      /^Metric "(grounded-ratio|eval-replay)" assessed Failed due to failed \((2|1)\) > failureLimit \((1|0)\)$/,
+    );
+    expect(status.runSummary?.count).toBe(5);
+    expect(status.runSummary?.failed).toBeGreaterThanOrEqual(1);
+    await sleep(clock, 1000);
+    const revision = run?.metadata?.annotations?.['rollout.argoproj.io/revision'];
+    const rollout = lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa')?.status as {
+      message?: string;
+    };
+    expect(rollout.message).toBe(
+      `RolloutAborted: Rollout aborted update to revision ${revision}: ${status.message}`,
+    );
+  });
+
   it('a live change compares with the revision Argo CD already has, even with a resync queued; a new commit waits for the comparison to expire (needRefreshAppStatus)', async () => {
     const clock = new VirtualClock({ start: 0 });
     // No revision cache: any comparison with the latest revision would see a new commit at once.

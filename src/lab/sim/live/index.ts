@@ -33,7 +33,7 @@ import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
 import type { ContainerBehaviour } from '../kubelet.js';
 import type { SimPrometheus } from '../prometheus.js';
-import type { LiveAnalysis, MetricSpec } from '../rollouts.js';
+import type { LiveAnalysis } from '../rollouts.js';
 import type { KubeObject } from '../store.js';
 import { BLACKBOX_TARGET, type Blackbox, startBlackbox } from './blackbox.js';
 import { childrenDieWithParent } from './child.js';
@@ -109,28 +109,6 @@ export function liveScrapeIntervalMs(speed: number): number {
  */
 export function scaleLiveQuery(promql: string, speed: number): string {
   return scaleRangeWindows(promql, speed, 4 * liveScrapeIntervalMs(speed));
-}
-
-function resolved(
-  name: string,
-  kind: string,
-  provider: Record<string, unknown>,
-  spec?: MetricSpec,
-): ResolvedMetric {
-  return {
-    name,
-    providerKind: kind,
-    provider,
-    successCondition: spec?.successCondition,
-    failureCondition: spec?.failureCondition,
-    failureLimit: spec?.failureLimit ?? 0,
-    inconclusiveLimit: spec?.inconclusiveLimit ?? 0,
-    consecutiveErrorLimit: spec?.consecutiveErrorLimit ?? 4,
-    consecutiveSuccessLimit: 0,
-    count: spec?.count,
-    dryRun: false,
-    measurementLimit: 10,
-  };
 }
 
 /**
@@ -282,11 +260,11 @@ export async function startLiveWorkloads(
     const analysis: LiveAnalysis = {
       ...(real
         ? {
-            async measure(metric: MetricSpec, promql: string) {
+            async measure(metric: ResolvedMetric) {
               const address = (real as RealPrometheus).url;
-              const scaled = scaleLiveQuery(promql, speed);
+              const scaled = scaleLiveQuery(String(metric.provider.query ?? ''), speed);
               const { phase, detail } = await measurePrometheus(
-                resolved(metric.name, 'prometheus', { address, query: scaled }, metric),
+                { ...metric, provider: { ...metric.provider, address, query: scaled } },
                 { timeoutMs: 10_000 },
               );
               return { phase, value: detail.value, message: phase === 'Error' ? detail.reason : undefined };
