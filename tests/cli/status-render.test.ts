@@ -64,3 +64,43 @@ describe('status on a colour terminal', () => {
     );
   });
 });
+
+describe('status of a rollout that stopped', () => {
+  it('says why under the table: the Rollout message, and the AnalysisRun message when it adds to it', () => {
+    const message = 'Metric "grounded-ratio" assessed Failed due to failed (2) > failureLimit (1)';
+    const stopped = {
+      ...status,
+      rollouts: [
+        {
+          name: 'docqa',
+          namespace: 'docqa',
+          phase: 'Degraded',
+          analysis: { name: 'docqa-abc-2-2', phase: 'Failed', message },
+          message: `RolloutAborted: Rollout aborted update to revision 2: ${message}`,
+        },
+        {
+          name: 'other',
+          namespace: 'web',
+          phase: 'Paused',
+          analysis: {
+            name: 'other-def-3-2',
+            phase: 'Inconclusive',
+            message: 'Metric "latency" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)',
+          },
+          message: 'InconclusiveAnalysis',
+        },
+        { name: 'fine', namespace: 'web', phase: 'Healthy', message: 'all good' },
+      ],
+    } as unknown as LabStatus;
+    const lines = renderStatus(stopped, { isTTY: false } as never).split('\n');
+    expect(lines).toContain(
+      `  docqa/docqa: RolloutAborted: Rollout aborted update to revision 2: ${message}`,
+    );
+    expect(lines.some((l) => l.startsWith('  analysis docqa-abc-2-2'))).toBe(false);
+    expect(lines).toContain('  web/other: InconclusiveAnalysis');
+    expect(lines).toContain(
+      '  analysis other-def-3-2: Metric "latency" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)',
+    );
+    expect(lines.some((l) => l.includes('all good'))).toBe(false);
+  });
+});

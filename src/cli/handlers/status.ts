@@ -66,6 +66,13 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
         ]),
       ),
     );
+    // Why a rollout stopped: its message (RolloutAborted: … carries the run's), and the run's own when it adds to it.
+    for (const r of s.rollouts) {
+      if (r.phase === 'Healthy' || r.phase === 'Progressing') continue;
+      if (r.message) lines.push(`  ${r.namespace}/${r.name}: ${r.message}`);
+      const why = r.analysis?.message;
+      if (r.analysis && why && !r.message?.includes(why)) lines.push(`  analysis ${r.analysis.name}: ${why}`);
+    }
   }
   if (s.hpas.length) {
     lines.push('', paint('bold', 'Autoscalers', out));

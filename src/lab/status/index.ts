@@ -33,7 +33,8 @@ export interface RolloutStatus {
   phase: string;
   step?: string;
   canaryWeight?: number;
-  analysis?: { name: string; phase: string };
+  /** The rollout's latest AnalysisRun; `message` is its status.message (why it ended as it did). */
+  analysis?: { name: string; phase: string; message?: string };
   message?: string;
 }
 
@@ -229,7 +230,15 @@ export async function collectStatus(
         phase: r.status?.phase ?? 'Unknown',
         ...(steps !== undefined && index !== undefined ? { step: `${Math.min(index, steps)}/${steps}` } : {}),
         ...(rolloutWeight(r) !== undefined ? { canaryWeight: rolloutWeight(r) } : {}),
-        ...(run ? { analysis: { name: run.metadata.name, phase: run.status?.phase ?? 'Unknown' } } : {}),
+        ...(run
+          ? {
+              analysis: {
+                name: run.metadata.name,
+                phase: run.status?.phase ?? 'Unknown',
+                ...(run.status?.message ? { message: run.status.message } : {}),
+              },
+            }
+          : {}),
         ...(r.status?.message ? { message: r.status.message } : {}),
       };
     }),
