@@ -282,7 +282,12 @@ export function assessRun<T>(
           if (last?.message) message += `: "Error Message: ${last.message}"`;
         }
       }
-    } else worst ??= 'Successful';
+    } else {
+      worst ??= 'Successful';
+      // A dry-run metric keeps the reason in its own result instead (assessRunStatus).
+      if (broken.message)
+        current[i] = { ...result, message: `Metric assessed ${result.phase} due to ${broken.message}` };
+    }
     if (broken.phase === 'Failed') summary.failed++;
     else if (broken.phase === 'Inconclusive') summary.inconclusive++;
     else if (broken.phase === 'Error') summary.error++;

@@ -208,6 +208,11 @@ describe(`assessRunStatus (${UPSTREAM})`, () => {
     expect([dry.phase, dry.message]).toEqual(['Successful', undefined]);
     expect(dry.dryRunSummary).toEqual({ count: 2, successful: 0, failed: 2, inconclusive: 0, error: 0 });
     expect(dry.runSummary).toEqual(none);
+    // TestAssessRunStatusWorstMessageInReconcileAnalysisRunInDryRunMode: each dry-run metric keeps its reason.
+    expect(dry.results.map((r) => r.message)).toEqual([
+      'Metric assessed Failed due to failed (1) > failureLimit (0)',
+      'Metric assessed Failed due to failed (1) > failureLimit (0)',
+    ]);
   });
 
   it('TestAssessRunStatusWithOnlyDryRunMetrics and TestAssessRunStatusWithMixedMetrics', () => {
