@@ -11,6 +11,7 @@ import {
   type LoopMetric,
   type Measurement,
   type MetricResult,
+  nextMeasurementAt,
   recordMeasurement,
 } from '../../../../src/lab/canary/run.js';
 import { validateMetricLimits } from '../../../../src/lab/canary/template.js';
@@ -135,6 +136,63 @@ describe(`assessMetricStatus (${UPSTREAM})`, () => {
     expect(r.consecutiveSuccess).toBe(1);
     expect(r.count).toBe(4);
     expect(r.error).toBe(2);
+  });
+});
+
+// analysis/analysis.go calculateNextReconcileTime, per metric (the run waits for the earliest).
+describe(`calculateNextReconcileTime (${UPSTREAM})`, () => {
+  const now = at.getTime();
+  const finished = (phase: Measurement['phase'], agoMs: number): Measurement => ({
+    phase,
+    startedAt: new Date(now - agoMs),
+    finishedAt: new Date(now - agoMs),
+    detail: null,
+  });
+  const runStarted = new Date(now - 30_000);
+
+  it('TestCalculateNextReconcileTimeInterval: the interval after the last measurement; none once completed', () => {
+    const m = { ...metric({ interval: '60s' }), intervalMs: 60_000 };
+    const running = {
+      ...emptyResult('success-rate'),
+      phase: 'Running' as const,
+      count: 1,
+      measurements: [finished('Successful', 30_000)],
+    };
+    expect(nextMeasurementAt(m, running, runStarted)?.getTime()).toBe(now + 30_000);
+    expect(nextMeasurementAt(m, { ...running, phase: 'Successful' }, runStarted)).toBeNull();
+  });
+
+  it('TestCalculateNextReconcileTimeInitialDelay: a metric not measured yet waits its initialDelay from the run start', () => {
+    const delayed = {
+      ...metric({ interval: '60s' }),
+      name: 'start-delay',
+      intervalMs: 60_000,
+      initialDelayMs: 40_000,
+    };
+    expect(nextMeasurementAt(delayed, emptyResult('start-delay'), runStarted)?.getTime()).toBe(now + 10_000);
+  });
+
+  it('TestCalculateNextReconcileTimeNoInterval: count 1 reached, nothing more', () => {
+    const once = metric({ rawCount: 1 });
+    const done = {
+      ...emptyResult('success-rate'),
+      count: 1,
+      successful: 1,
+      measurements: [finished('Successful', 0)],
+    };
+    expect(nextMeasurementAt(once, done, runStarted)).toBeNull();
+  });
+
+  it('TestCalculateNextReconcileUponError: an Error is retried after 10 s, with or without an interval', () => {
+    const errored = {
+      ...emptyResult('success-rate'),
+      phase: 'Running' as const,
+      error: 1,
+      measurements: [finished('Error', 0)],
+    };
+    expect(nextMeasurementAt(metric({}), errored, runStarted)?.getTime()).toBe(now + 10_000);
+    const everyFiveMinutes = { ...metric({ interval: '5m' }), intervalMs: 300_000 };
+    expect(nextMeasurementAt(everyFiveMinutes, errored, runStarted)?.getTime()).toBe(now + 10_000);
   });
 });
 
