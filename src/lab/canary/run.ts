@@ -139,6 +139,32 @@ export function recordMeasurement<T>(
   return next;
 }
 
+type BrokenLimit = { phase?: 'Failed' | 'Inconclusive' | 'Error'; message: string };
+
+/**
+ * analysis/analysis.go assessMetricFailureInconclusiveOrError: the limit a metric's counters broke, if any (the later
+ * check winning), in Argo's words. A metric Failed for another reason (a consecutiveSuccessLimit not reached) has none.
+ */
+function brokenLimit(metric: LoopMetric, result: MetricResult): BrokenLimit {
+  let broken: BrokenLimit = { message: '' };
+  if (metric.failureLimit >= 0 && result.failed > metric.failureLimit)
+    broken = {
+      phase: 'Failed',
+      message: `failed (${result.failed}) > failureLimit (${metric.failureLimit})`,
+    };
+  if (result.inconclusive > metric.inconclusiveLimit)
+    broken = {
+      phase: 'Inconclusive',
+      message: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${metric.inconclusiveLimit})`,
+    };
+  if (result.consecutiveError > metric.consecutiveErrorLimit)
+    broken = {
+      phase: 'Error',
+      message: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${metric.consecutiveErrorLimit})`,
+    };
+  return broken;
+}
+
 /** A metric's phase from its counters and limits; `terminating` when another metric already ended the run. */
 export function assessMetric(
   metric: LoopMetric,
@@ -151,21 +177,8 @@ export function assessMetric(
       ? { phase: 'Successful', message: 'run terminated before a measurement' }
       : { phase: 'Pending' };
   }
-  let phase: AnalysisPhase | undefined;
-  let message: string | undefined;
-  if (metric.failureLimit >= 0 && result.failed > metric.failureLimit) {
-    phase = 'Failed';
-    message = `failed (${result.failed}) > failureLimit (${metric.failureLimit})`;
-  }
-  if (result.inconclusive > metric.inconclusiveLimit) {
-    phase = 'Inconclusive';
-    message = `inconclusive (${result.inconclusive}) > inconclusiveLimit (${metric.inconclusiveLimit})`;
-  }
-  if (result.consecutiveError > metric.consecutiveErrorLimit) {
-    phase = 'Error';
-    message = `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${metric.consecutiveErrorLimit})`;
-  }
-  if (phase) return { phase, message };
+  const broken = brokenLimit(metric, result);
+  if (broken.phase) return { phase: broken.phase, message: broken.message };
   const successLimit = metric.consecutiveSuccessLimit ?? 0;
   if (successLimit > 0 && result.consecutiveSuccess >= successLimit) {
     return { phase: 'Successful', message: `consecutiveSuccessLimit (${successLimit}) reached` };
@@ -192,33 +205,6 @@ export function isTerminating(metrics: readonly LoopMetric[], results: readonly 
     if (metrics[i]?.dryRun) return false;
     return result.phase === 'Failed' || result.phase === 'Error' || result.phase === 'Inconclusive';
   });
-}
-
-/**
- * analysis/analysis.go assessMetricFailureInconclusiveOrError: the limit a metric's counters broke, if any (the later
- * check winning), in Argo's words. A metric Failed for another reason (a consecutiveSuccessLimit not reached) has none.
- */
-export function brokenLimit(
-  metric: LoopMetric,
-  result: MetricResult,
-): { phase?: 'Failed' | 'Inconclusive' | 'Error'; message: string } {
-  let broken: { phase?: 'Failed' | 'Inconclusive' | 'Error'; message: string } = { message: '' };
-  if (metric.failureLimit >= 0 && result.failed > metric.failureLimit)
-    broken = {
-      phase: 'Failed',
-      message: `failed (${result.failed}) > failureLimit (${metric.failureLimit})`,
-    };
-  if (result.inconclusive > metric.inconclusiveLimit)
-    broken = {
-      phase: 'Inconclusive',
-      message: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${metric.inconclusiveLimit})`,
-    };
-  if (result.consecutiveError > metric.consecutiveErrorLimit)
-    broken = {
-      phase: 'Error',
-      message: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${metric.consecutiveErrorLimit})`,
-    };
-  return broken;
 }
 
 const emptySummary = (): RunSummary => ({ count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 });
@@ -293,13 +279,14 @@ export function assessRun<T>(
     else if (broken.phase === 'Error') summary.error++;
     else summary.successful++;
   });
-  const summaries = { runSummary, dryRunSummary };
-  message = message.trim();
-  if (terminating)
-    return { phase: worst ?? 'Successful', results: current, ...(message ? { message } : {}), ...summaries };
-  if (!everythingCompleted || worst === undefined)
-    return { phase: 'Running', results: current, ...summaries };
-  return { phase: worst, results: current, ...(message ? { message } : {}), ...summaries };
+  // A terminating run is done, Successful when nothing completed; otherwise it runs until every metric completed.
+  const phase = terminating
+    ? (worst ?? 'Successful')
+    : everythingCompleted
+      ? (worst ?? 'Running')
+      : 'Running';
+  message = phase === 'Running' ? '' : message.trim();
+  return { phase, results: current, ...(message ? { message } : {}), runSummary, dryRunSummary };
 }
 
 /** When the metric's next measurement is due, or null when it takes no more. */

@@ -73,12 +73,14 @@ export async function loadTemplate(file: string): Promise<AnalysisTemplate> {
   return parseTemplate(text, file);
 }
 
+const templateError = (file: string, detail: string) =>
+  new UsageError(`AnalysisTemplate ${file}: ${detail}.`, {
+    hint: 'See https://argo-rollouts.readthedocs.io/en/stable/features/analysis/ for the format.',
+  });
+
 export function parseTemplate(text: string, file: string): AnalysisTemplate {
   const docs = parseAllDocuments(text, { logLevel: 'error' });
-  const bad = (detail: string) =>
-    new UsageError(`AnalysisTemplate ${file}: ${detail}.`, {
-      hint: 'See https://argo-rollouts.readthedocs.io/en/stable/features/analysis/ for the format.',
-    });
+  const bad = (detail: string) => templateError(file, detail);
   const objects: Record<string, unknown>[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) throw bad(`invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
@@ -88,6 +90,12 @@ export function parseTemplate(text: string, file: string): AnalysisTemplate {
   }
   const found = objects.find((o) => o.kind === 'AnalysisTemplate' || o.kind === 'ClusterAnalysisTemplate');
   if (!found) throw bad('no document of kind AnalysisTemplate or ClusterAnalysisTemplate');
+  return templateFromObject(found, file);
+}
+
+/** An AnalysisTemplate object (as the API server holds it), checked as parseTemplate checks a file's. */
+export function templateFromObject(found: Record<string, unknown>, file: string): AnalysisTemplate {
+  const bad = (detail: string) => templateError(file, detail);
   const metadata = (found.metadata ?? {}) as { name?: unknown; annotations?: unknown };
   const annotations: Record<string, string> = {};
   if (metadata.annotations !== undefined && metadata.annotations !== null) {

@@ -58,6 +58,8 @@ interface AppState {
   requested?: Level;
   /** The appRefreshQueue items waiting for this app: the time each is due (one item per time). */
   queued: Map<number, () => void>;
+  /** Requests waiting in the comparison-type queue (a delayed level, e.g. a self-heal back-off). */
+  delayed: Set<() => void>;
   lastSpec?: string;
 }
 
@@ -170,7 +172,8 @@ export class ArgoCdModel {
     private readonly options: ArgoCdOptions,
   ) {
     this.apps = options.apps ?? [rootApp, docqaApp];
-    for (const app of this.apps) this.state.set(app.name, { lastApplied: new Map(), queued: new Map() });
+    for (const app of this.apps)
+      this.state.set(app.name, { lastApplied: new Map(), queued: new Map(), delayed: new Set() });
   }
 
   private get clock(): Clock {
@@ -200,7 +203,8 @@ export class ArgoCdModel {
 
   stop(): void {
     for (const stop of this.stops) stop();
-    for (const st of this.state.values()) for (const cancel of st.queued.values()) cancel();
+    for (const st of this.state.values())
+      for (const cancel of [...st.queued.values(), ...st.delayed]) cancel();
   }
 
   private controllerUp(): boolean {
@@ -267,8 +271,15 @@ export class ArgoCdModel {
       st.requested = Math.max(level, st.requested ?? 1) as Level;
       this.enqueue(name, 0);
     };
-    if (delayMs > 0) this.clock.setTimer(delayMs, raise);
-    else raise();
+    if (delayMs <= 0) {
+      raise();
+      return;
+    }
+    const cancel = this.clock.setTimer(delayMs, () => {
+      st.delayed.delete(cancel);
+      raise();
+    });
+    st.delayed.add(cancel);
   }
 
   /** appRefreshQueue.AddAfter: the app is processed when due; an item already waiting for that time is the same item. */

@@ -31,7 +31,6 @@
  * sooner than `evalJobMs` after it starts (the sim's assumption of a Job's duration in a cluster).
  */
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
 import { evaluateConditions, type MeasurementPhase } from '../canary/conditions.js';
 import {
   type AnalysisPhase,
@@ -44,7 +43,7 @@ import {
   type RunSummary,
   recordMeasurement,
 } from '../canary/run.js';
-import { parseTemplate, type ResolvedMetric, resolveMetrics } from '../canary/template.js';
+import { type ResolvedMetric, resolveMetrics, templateFromObject } from '../canary/template.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { podReady } from './kubelet.js';
@@ -401,7 +400,7 @@ export class RolloutsModel {
     canary.run = run;
     try {
       if (!template) throw new Error(`AnalysisTemplate ${JSON.stringify(templateName)} not found`);
-      const parsed = parseTemplate(stringify(template), `AnalysisTemplate ${templateName}`);
+      const parsed = templateFromObject(template as Record<string, unknown>, templateName);
       run.metrics = resolveMetrics(parsed, { args: { 'canary-hash': canary.hash } });
       run.results = run.metrics.map((m) => emptyResult<string>(m.name));
     } catch (error) {
@@ -444,7 +443,7 @@ export class RolloutsModel {
     const at = nextMeasurementAt(metric, run.results[i] as MetricResult<string>, run.startedAt);
     if (!at) return;
     this.later(Math.max(0, at.getTime() - this.clock.now()), () => {
-      if (run.phase !== 'Running' || this.canary !== canary) return;
+      if (run.phase !== 'Running') return;
       if (metric.providerKind === 'job') this.runJob(canary, run, i);
       else this.measure(canary, run, i);
     });

@@ -20,7 +20,6 @@ import {
   formatV,
   fromGoJSON,
   GoAnyMap,
-  GoBytes,
   GoLocation,
   GoNamedInt,
   type GoValue,
@@ -30,6 +29,7 @@ import {
   isNum,
   kindName,
   runtimeTypeName,
+  sliceOf,
   toGoJSON,
 } from './values.js';
 
@@ -433,8 +433,7 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
       return fromBase64(ctx, str(ctx, a));
     case 'now':
       if (!ctx.now) return ctx.fail('now() needs the judge clock, and none was given');
-      // time.Now() is in time.Local (the controller's zone).
-      return new GoTime(timeFromDate(ctx.now()).ns, LOCAL);
+      return timeFromDate(ctx.now(), LOCAL); // time.Now() is in time.Local (the controller's zone)
     case 'duration':
       try {
         return parseDuration(str(ctx, a));
@@ -470,8 +469,7 @@ export function callBuiltin(name: string, args: GoValue[], ctx: BuiltinContext):
       if (typeof n !== 'bigint') return ctx.fail(`cannot take ${kindName(n)} elements`);
       if (n > BigInt(a.length)) return a;
       if (n < 0n) return ctx.fail('reflect.Value.Slice: slice index out of bounds');
-      const taken = a.slice(0, Number(n));
-      return a instanceof GoBytes ? GoBytes.from(taken as bigint[]) : taken; // reflect's Slice keeps the type
+      return sliceOf(a, 0, Number(n));
     }
     case 'keys':
     case 'values': {

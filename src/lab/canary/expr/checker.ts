@@ -81,14 +81,8 @@ const isDuration = (t: Type) => t.k === 'int' && t.go === 'time.Duration';
  * Go's reflect.Kind of an integer type: int64 and time.Duration are Int64, a byte of a []byte is Uint8;
  * int, time.Month are Int.
  */
-const intKind = (t: Type) =>
-  t.k !== 'int'
-    ? 'int'
-    : t.go === 'int64' || t.go === 'time.Duration'
-      ? 'int64'
-      : t.go === 'uint8'
-        ? 'uint8'
-        : 'int';
+const intKinds: Record<string, string> = { int64: 'int64', 'time.Duration': 'int64', uint8: 'uint8' };
+const intKind = (t: Type) => (t.k === 'int' && t.go && intKinds[t.go]) || 'int';
 
 /** expr v1.15.5 checker/types.go `or`: one side is interface{} and the other passes one of the tests. */
 function or(l: Type, r: Type, ...tests: ((t: Type) => boolean)[]): boolean {

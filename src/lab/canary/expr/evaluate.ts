@@ -26,6 +26,7 @@ import {
   isNum,
   kindName,
   runtimeTypeName,
+  sliceOf,
 } from './values.js';
 
 export { type GoValue, goEqual, runtimeTypeName };
@@ -97,7 +98,7 @@ export function toValue(value: GoValue): Value {
   if (value instanceof GoDuration) return Number(value.ns);
   if (value instanceof GoNamedInt) return Number(value.value);
   if (value instanceof GoLocation) return value.toString();
-  if (value instanceof GoBytes) return Buffer.from(value.toBytes()).toString('base64'); // as encoding/json
+  if (value instanceof GoBytes) return value.base64(); // as encoding/json
   if (Array.isArray(value)) return value.map(toValue);
   if (value instanceof GoAnyMap)
     return Object.fromEntries([...value.entries.values()].map(([k, v]) => [String(toValue(k)), toValue(v)]));
@@ -116,7 +117,7 @@ class Evaluator {
   constructor(
     private readonly source: string,
     private readonly scope: Scope,
-    private readonly argumentTypes = new WeakMap<Node, Type>(),
+    private readonly argumentTypes: WeakMap<Node, Type>,
   ) {}
 
   private fail(detail: string, node: Node): never {
@@ -281,10 +282,7 @@ class Evaluator {
     };
     const from = bound(node.from, 0);
     const to = Math.max(from, bound(node.to, length));
-    if (bytes) return bytes.subarray(from, to).toString('utf8');
-    // reflect's Slice keeps the slice's type: a []uint8 stays one.
-    const part = (target as GoValue[]).slice(from, to);
-    return target instanceof GoBytes ? GoBytes.from(part as bigint[]) : part;
+    return bytes ? bytes.subarray(from, to).toString('utf8') : sliceOf(target as GoValue[], from, to);
   }
 
   private binary(node: Extract<Node, { type: 'binary' }>): GoValue {
@@ -547,7 +545,6 @@ class Evaluator {
   }
 }
 
-/** An integer literal, or +, - and * of them: what checker.go retypes to an integer parameter's type. */
 /**
  * The Go integer type an argument holds at run time, from its static type: a constant takes the parameter's type
  * (checker.go traverseAndReplaceIntegerNodesWithIntegerNodes), arithmetic gives an int (vm/runtime/generated.go),
@@ -560,6 +557,7 @@ function integerHeld(node: Node, type: Type | undefined): string | undefined {
   return type.go ?? 'int';
 }
 
+/** An integer literal, or +, - and * of them: what checker.go retypes to an integer parameter's type. */
 function integerConstant(node: Node): boolean {
   if (node.type === 'int') return true;
   if (node.type === 'unary') return node.op !== 'not' && integerConstant(node.operand);

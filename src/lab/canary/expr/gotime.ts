@@ -52,8 +52,8 @@ const INT64_MAX = (1n << 63n) - 1n;
 /** Go's ParseDuration accumulates in a uint64 up to 1<<63, so -2562047h47m16.854775808s (MinInt64) fits. */
 const DURATION_LIMIT = 1n << 63n;
 
-export function timeFromDate(date: Date): GoTime {
-  return new GoTime(BigInt(date.getTime()) * NS_PER_MS, UTC);
+export function timeFromDate(date: Date, zone: GoZone = UTC): GoTime {
+  return new GoTime(BigInt(date.getTime()) * NS_PER_MS, zone);
 }
 
 export function timeToDate(t: GoTime): Date {
@@ -758,8 +758,9 @@ export function strictRFC3339(t: GoTime): string | Error {
   return text;
 }
 
-/** Go's zero Time: January 1, year 1, 00:00:00 UTC. */
-const ZERO_TIME_NS = -62135596800n * NS_PER_S;
+/** Seconds from Go's zero Time (January 1, year 1, 00:00:00 UTC) to the Unix epoch. */
+export const ZERO_TO_UNIX = 62135596800n;
+const ZERO_TIME_NS = -ZERO_TO_UNIX * NS_PER_S;
 /** How far back a zone period is looked for: tzdata's first transitions (out of local mean time) are later. */
 const EARLIEST_TRANSITION_SECONDS = -5364662400n; // 1800-01-01T00:00:00Z
 const WEEK_SECONDS = 7n * 86400n;

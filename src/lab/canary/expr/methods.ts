@@ -19,13 +19,12 @@ import {
   strictRFC3339,
   UTC,
   weekdayNames,
+  ZERO_TO_UNIX,
   zoneStart,
 } from './gotime.js';
 import { GoBytes, GoLocation, GoNamedInt, type GoValue, runtimeTypeName } from './values.js';
 
 const NS_PER_S = 1_000_000_000n;
-/** Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch. */
-const ZERO_TO_UNIX = 62135596800n;
 
 export interface MethodSignature {
   params: Type[];

@@ -79,6 +79,16 @@ export class GoBytes extends Array<bigint> {
   toBytes(): Uint8Array {
     return Uint8Array.from(this, Number);
   }
+  /** The bytes as base64 text, as encoding/json writes a []byte. */
+  base64(): string {
+    return Buffer.from(this.toBytes()).toString('base64');
+  }
+}
+
+/** items[from:to] as reflect's Slice cuts it: a []uint8 stays one (runtime.go Slice, builtin.go take). */
+export function sliceOf(items: GoValue[], from: number, to: number): GoValue[] {
+  const part = items.slice(from, to);
+  return items instanceof GoBytes ? GoBytes.from(part as bigint[]) : part;
 }
 
 /** A value inside the engine: bigint is Go's int/int64. */
@@ -307,7 +317,7 @@ export function toGoJSON(value: GoValue, indent = ''): string {
   }
   if (value instanceof GoAnyMap) throw new Error(`json: unsupported type: ${value.goType}`);
   // encoding/json encodes a []byte as a base64 string (encode.go encodeByteSlice).
-  if (value instanceof GoBytes) return goJSONString(Buffer.from(value.toBytes()).toString('base64'));
+  if (value instanceof GoBytes) return goJSONString(value.base64());
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     return `[\n${value.map((v) => inner + toGoJSON(v, inner)).join(',\n')}\n${indent}]`;
