@@ -103,4 +103,41 @@ describe('status of a rollout that stopped', () => {
     );
     expect(lines.some((l) => l.includes('all good'))).toBe(false);
   });
+
+  it("shows each autoscaler's metrics as kubectl does, and why one cannot scale", () => {
+    const withHpas = {
+      ...status,
+      hpas: [
+        {
+          name: 'docqa',
+          namespace: 'docqa',
+          target: 'Rollout/docqa',
+          current: 2,
+          desired: 2,
+          min: 2,
+          max: 6,
+          metrics: 'cpu: 1%/70%',
+        },
+        {
+          name: 'web',
+          namespace: 'web',
+          target: 'Deployment/web',
+          current: 3,
+          desired: 3,
+          min: 1,
+          max: 5,
+          metrics: 'cpu: <unknown>/80%',
+          problem: 'FailedGetResourceMetric: the HPA was unable to compute the replica count: no metrics',
+        },
+      ],
+    } as unknown as LabStatus;
+    const lines = renderStatus(withHpas, { isTTY: false } as never).split('\n');
+    const header = lines.find((l) => l.startsWith('NAME') && l.includes('METRICS')) ?? '';
+    const row = lines.find((l) => l.startsWith('docqa/docqa')) ?? '';
+    expect(row.indexOf('cpu: 1%/70%')).toBe(header.indexOf('METRICS'));
+    expect(lines).toContain(
+      '  web/web: FailedGetResourceMetric: the HPA was unable to compute the replica count: no metrics',
+    );
+    expect(lines.some((l) => l.startsWith('  docqa/docqa:'))).toBe(false);
+  });
 });

@@ -78,16 +78,18 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
     lines.push('', paint('bold', 'Autoscalers', out));
     lines.push(
       formatTable(
-        ['NAME', 'TARGET', 'CURRENT', 'DESIRED', 'MIN-MAX'],
+        ['NAME', 'TARGET', 'METRICS', 'CURRENT', 'DESIRED', 'MIN-MAX'],
         s.hpas.map((h) => [
           `${h.namespace}/${h.name}`,
           h.target,
+          h.metrics,
           String(h.current ?? '–'),
           String(h.desired ?? '–'),
           `${h.min ?? '?'}-${h.max ?? '?'}`,
         ]),
       ),
     );
+    for (const h of s.hpas) if (h.problem) lines.push(`  ${h.namespace}/${h.name}: ${h.problem}`);
   }
   if (s.unreadyPods.length) {
     lines.push('', paint('bold', 'Unready pods', out));

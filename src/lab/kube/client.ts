@@ -175,7 +175,7 @@ export class KubeClient {
     return this.config.getCurrentCluster()?.server ?? '';
   }
 
-  /** The server's version string (e.g. v1.31.0); throws KubeApiError(status 0) when it cannot be reached. */
+  /** The server's version string (e.g. v1.33.1); throws KubeApiError(status 0) when it cannot be reached. */
   async serverVersion(): Promise<string> {
     const v = (await this.api.send(HttpMethod.GET, '/version')) as { gitVersion?: string };
     return v?.gitVersion ?? 'unknown';

@@ -1,5 +1,15 @@
 /** Readiness predicates and one-line summaries of the objects the lab waits on and reports. */
-import type { Application, Condition, Deployment, KubeObject, Pod, Rollout } from './types.js';
+import type {
+  Application,
+  Condition,
+  Deployment,
+  HorizontalPodAutoscaler,
+  HpaMetric,
+  KubeObject,
+  MetricValue,
+  Pod,
+  Rollout,
+} from './types.js';
 
 export function condition(
   obj: { status?: { conditions?: Condition[] } } | undefined,
@@ -59,4 +69,42 @@ export function podProblem(pod: Pod): string | undefined {
   if (pod.status?.reason) return pod.status.reason;
   if (ready && ready.status !== 'True') return ready.reason ?? 'NotReady';
   return phase ?? 'Unknown';
+}
+
+/** One metric's source: its target and current value sit under the key its `type` names. */
+function metricSource(m: HpaMetric) {
+  const key = `${m.type.charAt(0).toLowerCase()}${m.type.slice(1)}` as keyof HpaMetric;
+  return m[key] as
+    | { name?: string; metric?: { name: string }; target?: MetricValue; current?: MetricValue }
+    | undefined;
+}
+
+/**
+ * An HPA's metrics as `kubectl get hpa` prints its TARGETS column (kubectl's printers.go formatHPAMetrics):
+ * `cpu: 1%/70%`, `cpu: 250m/500m`, `<unknown>` for a value the HPA has not read; at most two, then `+ N more...`.
+ */
+export function hpaTargets(hpa: HorizontalPodAutoscaler): string {
+  const specs = hpa.spec?.metrics ?? [];
+  const shown = specs.slice(0, 2).map((spec, i) => {
+    const source = metricSource(spec);
+    const current = hpa.status?.currentMetrics?.[i];
+    const now = current?.type === spec.type ? metricSource(current)?.current : undefined;
+    const target = source?.target;
+    const name = source?.name ?? source?.metric?.name ?? spec.type;
+    if (target?.averageUtilization !== undefined)
+      return `${name}: ${now?.averageUtilization === undefined ? '<unknown>' : `${now.averageUtilization}%`}/${target.averageUtilization}%`;
+    const wanted = target?.averageValue ?? target?.value;
+    return `${name}: ${now?.averageValue ?? now?.value ?? '<unknown>'}/${wanted ?? '<unknown>'}`;
+  });
+  if (specs.length > 2) shown.push(`+ ${specs.length - 2} more...`);
+  return shown.join(', ') || '<none>';
+}
+
+/** Why an HPA cannot do its job: the message of a False AbleToScale or ScalingActive condition. */
+export function hpaProblem(hpa: HorizontalPodAutoscaler): string | undefined {
+  for (const type of ['AbleToScale', 'ScalingActive']) {
+    const c = condition(hpa, type);
+    if (c?.status === 'False') return `${c.reason}: ${c.message ?? ''}`.trim();
+  }
+  return undefined;
 }

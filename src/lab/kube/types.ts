@@ -135,15 +135,35 @@ export interface AnalysisRun extends KubeObject {
   };
 }
 
+/** An HPA metric's target or current value (autoscaling/v2 MetricTarget, MetricValueStatus). */
+export interface MetricValue {
+  type?: string;
+  averageUtilization?: number;
+  averageValue?: string;
+  value?: string;
+}
+
+/** One entry of an HPA's spec.metrics or status.currentMetrics (the source named by `type`). */
+export interface HpaMetric {
+  type: string;
+  resource?: { name: string; target?: MetricValue; current?: MetricValue };
+  containerResource?: { name: string; container: string; target?: MetricValue; current?: MetricValue };
+  pods?: { metric: { name: string }; target?: MetricValue; current?: MetricValue };
+  object?: { metric: { name: string }; target?: MetricValue; current?: MetricValue };
+  external?: { metric: { name: string }; target?: MetricValue; current?: MetricValue };
+}
+
 export interface HorizontalPodAutoscaler extends KubeObject {
   spec?: {
     minReplicas?: number;
     maxReplicas?: number;
     scaleTargetRef?: { apiVersion?: string; kind: string; name: string };
+    metrics?: HpaMetric[];
   };
   status?: {
     currentReplicas?: number;
     desiredReplicas?: number;
+    currentMetrics?: HpaMetric[];
     conditions?: Condition[];
     lastScaleTime?: string;
   };

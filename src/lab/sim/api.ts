@@ -99,7 +99,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   store.resources.push(...(options.resources ?? []));
   const server = new SimApiServer(store, {
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
-    version: options.version ?? 'v1.31.0',
+    version: options.version ?? 'v1.33.1',
     token: options.token,
     tls: options.tls,
     // Bookmarks and watch timeouts are the server's own business: no reason for virtual time to move.

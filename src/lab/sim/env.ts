@@ -1,5 +1,5 @@
 /**
- * A container's environment as the kubelet builds it when the container starts (Kubernetes v1.31,
+ * A container's environment as the kubelet builds it when the container starts (Kubernetes v1.33,
  * pkg/kubelet/kubelet_pods.go makeEnvironmentVariables): first every key of each `envFrom` source (a ConfigMap or
  * Secret, with its `prefix`), then `env` in order, which overrides the same name from envFrom; an `env` entry takes
  * its `value`, or `valueFrom.configMapKeyRef` / `secretKeyRef`. A missing source is skipped (the kubelet skips an

@@ -15,12 +15,13 @@ import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { VirtualClock } from './clock.js';
 import { holding, kubeAccessWaits } from './hold.js';
-import { startHpaController } from './hpa.js';
+import { type HpaControllerOptions, startHpaController } from './hpa.js';
 import { type ContainerBehaviour, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
 import { type GitSource, MemoryRepo } from './repo.js';
 import { podTemplateHash, RolloutsModel } from './rollouts.js';
+import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import { type ArgoSettings, labArgoSettings } from './settings.js';
 import type { KubeObject } from './store.js';
 
@@ -46,6 +47,8 @@ export interface SimLabOptions {
   behaviour?: (faults: string) => DocqaBehaviour;
   containers?: (pod: KubeObject, container: { name: string; image: string }) => ContainerBehaviour;
   evalJobMs?: number;
+  /** The HPA controller's settings and the pods' resource usage (default: an idle service; src/lab/sim/hpa.ts). */
+  hpa?: HpaControllerOptions;
   /** How long the lab has been running before the drill starts (pods Ready, controllers settled). Default 60 s. */
   warmUpMs?: number;
   /**
@@ -117,6 +120,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
             phase: 'Healthy',
             observedGeneration: '1',
             currentPodHash: podTemplateHash((o.spec as { template?: unknown }).template),
+            selector: formatLabelSelector((o.spec as { selector?: LabelSelector }).selector),
           },
         }
       : o,
@@ -191,7 +195,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     settings,
     random: seededRandom(options.seed ?? 1),
   }).start();
-  stops.push(startHpaController(cluster, models));
+  stops.push(startHpaController(cluster, models, options.hpa));
   stops.push(
     () => kubelet.stop(),
     () => rollouts.stop(),

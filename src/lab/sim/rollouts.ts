@@ -48,6 +48,7 @@ import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
+import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
 
 const ROLLOUT = ['argoproj.io/v1alpha1', 'Rollout'] as const;
@@ -638,6 +639,8 @@ export class RolloutsModel {
       readyReplicas: available,
       abort: this.canary?.aborted ?? false,
       currentStepIndex: this.canary?.step,
+      // rollout/canary.go: the selector the scale subresource (and so the HPA) reads.
+      selector: formatLabelSelector((live.spec as { selector?: LabelSelector } | undefined)?.selector),
       pauseConditions: this.canary?.paused ? [{ reason: 'InconclusiveAnalysis' }] : undefined,
     };
     if (JSON.stringify(status) === JSON.stringify(live.status)) return;

@@ -66,3 +66,38 @@ export function fieldSelectorMatcher(selector: string | null | undefined): (obj:
   });
   return (obj) => tests.every((t) => t(obj));
 }
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/**
+ * A LabelSelector in the string syntax (metav1.LabelSelectorAsSelector, then labels.Selector's String): one
+ * requirement per label and expression, sorted by key; set values sorted. Empty for an empty or absent selector.
+ */
+export function labelSelectorString(selector: LabelSelector | undefined): string {
+  const requirements: Array<[string, string]> = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => [
+    k,
+    `${k}=${v}`,
+  ]);
+  for (const { key, operator, values = [] } of selector?.matchExpressions ?? []) {
+    const set = `(${[...values].sort().join(',')})`;
+    const text = {
+      In: `${key} in ${set}`,
+      NotIn: `${key} notin ${set}`,
+      Exists: key,
+      DoesNotExist: `!${key}`,
+    }[operator];
+    if (text !== undefined) requirements.push([key, text]);
+  }
+  return requirements
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, text]) => text)
+    .join(',');
+}
+
+/** metav1.FormatLabelSelector: the string syntax, `<none>` for an empty selector. */
+export function formatLabelSelector(selector: LabelSelector | undefined): string {
+  return labelSelectorString(selector) || '<none>';
+}

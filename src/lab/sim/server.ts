@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
+import { scaleOf } from './scale.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
 import { type KubeObject, type Mutation, type Store, type StoredEvent, StoreError } from './store.js';
 
@@ -323,7 +324,7 @@ export class SimApiServer {
     const obj = this.store.get(route.resource, route.namespace, route.name ?? '');
     if (!obj) throw this.store.notFound(route.resource, route.name ?? '');
     this.checkSubresource(route);
-    if (route.subresource === 'scale') return this.scaleOf(obj);
+    if (route.subresource === 'scale') return this.scaleOf(obj, route.resource);
     return obj;
   }
 
@@ -351,9 +352,8 @@ export class SimApiServer {
       );
   }
 
-  private scaleOf(obj: KubeObject) {
-    const spec = obj.spec as { replicas?: number } | undefined;
-    const st = obj.status as { replicas?: number } | undefined;
+  private scaleOf(obj: KubeObject, resource: ResourceType) {
+    const scale = scaleOf(obj, resource.group);
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
@@ -362,8 +362,8 @@ export class SimApiServer {
         namespace: obj.metadata?.namespace,
         resourceVersion: obj.metadata?.resourceVersion,
       },
-      spec: { replicas: spec?.replicas ?? 0 },
-      status: { replicas: st?.replicas ?? 0 },
+      spec: { replicas: scale.replicas },
+      status: { replicas: scale.statusReplicas, ...(scale.selector ? { selector: scale.selector } : {}) },
     };
   }
 
@@ -402,7 +402,7 @@ export class SimApiServer {
       { source: 'client', verb: 'update', ...(route.subresource ? { subresource: route.subresource } : {}) },
       obj.metadata?.resourceVersion,
     );
-    return route.subresource === 'scale' ? this.scaleOf(saved) : saved;
+    return route.subresource === 'scale' ? this.scaleOf(saved, route.resource) : saved;
   }
 
   /** Keeps the fields a write to the main resource or a subresource may not change. */
@@ -480,7 +480,7 @@ export class SimApiServer {
       }
     }
     if (!current) throw this.store.notFound(route.resource, name);
-    const base: unknown = route.subresource === 'scale' ? this.scaleOf(current) : current;
+    const base: unknown = route.subresource === 'scale' ? this.scaleOf(current, route.resource) : current;
     const parsed = patchType === 'apply' ? parseYaml(body) : JSON.parse(body);
     const patched = (
       patchType === 'json' ? jsonPatch(base, parsed as JsonPatchOp[]) : mergePatch(base, parsed)
@@ -490,7 +490,7 @@ export class SimApiServer {
       ...meta,
       ...(route.subresource ? { subresource: route.subresource } : {}),
     });
-    return route.subresource === 'scale' ? this.scaleOf(saved) : saved;
+    return route.subresource === 'scale' ? this.scaleOf(saved, route.resource) : saved;
   }
 
   private watch(

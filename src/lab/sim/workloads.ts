@@ -1,6 +1,6 @@
 /**
  * The Deployment controller, for the Deployments the simulation runs pods for (the lab's Git server): it keeps
- * `spec.replicas` pods from the pod template and reports how many are ready (kubernetes v1.31,
+ * `spec.replicas` pods from the pod template and reports how many are ready (Kubernetes v1.33,
  * pkg/controller/deployment: status.readyReplicas / availableReplicas count Ready pods; minReadySeconds 0).
  */
 import { createHash } from 'node:crypto';

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { type LabConfig, labContext } from '../config.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
-import { appHealth, appSync, podProblem, rolloutWeight } from '../kube/status.js';
+import { appHealth, appSync, hpaProblem, hpaTargets, podProblem, rolloutWeight } from '../kube/status.js';
 import {
   type AnalysisRun,
   type Application,
@@ -46,6 +46,10 @@ export interface HpaStatus {
   desired?: number;
   min?: number;
   max?: number;
+  /** The metrics as `kubectl get hpa` shows them, e.g. `cpu: 1%/70%`. */
+  metrics: string;
+  /** Why it cannot scale (a False AbleToScale or ScalingActive condition), when that is so. */
+  problem?: string;
 }
 
 export interface PodStatus {
@@ -250,6 +254,8 @@ export async function collectStatus(
       desired: h.status?.desiredReplicas,
       min: h.spec?.minReplicas,
       max: h.spec?.maxReplicas,
+      metrics: hpaTargets(h),
+      ...(hpaProblem(h) ? { problem: hpaProblem(h) } : {}),
     })),
     unreadyPods: pods.items.flatMap((p) => {
       const reason = podProblem(p);

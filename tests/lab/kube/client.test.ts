@@ -30,7 +30,7 @@ describe('kube client against the fake API server', () => {
   });
 
   it('reports the server version and the context in use', async () => {
-    expect(await kube.serverVersion()).toBe('v1.31.0');
+    expect(await kube.serverVersion()).toBe('v1.33.1');
     expect(kube.context).toBe('kind-gitops-lab');
   });
 

@@ -1,6 +1,6 @@
 /**
  * The simulated Prometheus reads a doc-QA pod's DOCQA_FAULTS from the environment its process runs with, built as the
- * kubelet builds it (Kubernetes v1.31 pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the ConfigMap of
+ * kubelet builds it (Kubernetes v1.33 pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the ConfigMap of
  * `envFrom`, then `env`), and built when the container starts: a ConfigMap changed later does not reach it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
