@@ -37,6 +37,11 @@ export interface Mutation {
   resourceVersion: string;
 }
 
+/** A time as the API server serializes it (metav1.Time: RFC 3339, whole seconds). */
+export function kubeTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 export class StoreError extends Error {
   constructor(
     readonly code: number,
@@ -163,7 +168,7 @@ export class Store {
         name,
         ...(ns ? { namespace: ns } : {}),
         uid: randomUUID(),
-        creationTimestamp: new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+        creationTimestamp: kubeTime(this.now()),
         generation: 1,
         resourceVersion: String(this.revision),
       },
