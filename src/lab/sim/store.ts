@@ -174,6 +174,11 @@ export class Store {
       },
     };
     if (obj.metadata) delete obj.metadata.managedFields;
+    // A new pod is Pending until a kubelet reports on it: the API server writes the phase at creation
+    // (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; its qosClass is not modelled). Over
+    // HTTP a client's status was already dropped; a status seeded through the programmatic API is kept.
+    if (resource.kind === 'Pod' && resource.group === '' && obj.status === undefined)
+      obj.status = { phase: 'Pending' };
     this.objects.set(k, obj);
     this.record({
       verb: 'create',
