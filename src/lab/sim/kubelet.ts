@@ -1,22 +1,46 @@
 /**
- * The kubelet, as far as the lab can see it: a pod's containers pull their image, start, become Ready, or crash.
+ * The kubelet, as far as the lab can see it: a pod's containers pull their image, start, become Ready, or crash, and
+ * the pod's status says so as a Kubernetes v1.33 kubelet writes it (the lab pins kindest/node:v1.33.1; alpha
+ * feature gates off, as they are by default).
  *
- * Rules (Kubernetes v1.31, pkg/kubelet/kubelet.go and pkg/kubelet/images/image_manager.go):
- * - An image that cannot be pulled shows `ErrImagePull`, then `ImagePullBackOff` while the kubelet waits before the
- *   next pull: 10 s after the first failure, doubling each time, capped at 300 s (`imageBackOffPeriod = 10s`,
- *   `MaxImageBackOff = 300s`, doubled by flowcontrol.Backoff).
- * - A container that exits is restarted after a back-off of 10 s, doubling, capped at 300 s
- *   (`initialCrashLoopBackOff = 10s`, `MaxContainerBackOff = 300s`); meanwhile it shows `CrashLoopBackOff` with its
- *   `restartCount` and `lastState.terminated` (exit code), and its log holds what the process wrote.
+ * Containers:
+ * - Every container of `spec.containers` is run on its own (init containers are not modelled). An image that cannot
+ *   be pulled shows `ErrImagePull`, then `ImagePullBackOff` with `Back-off pulling image "<image>"` while the kubelet
+ *   waits before the next pull: 10 s after the first failure, doubling each time, capped at 300 s
+ *   (pkg/kubelet/kubelet.go `imageBackOffPeriod = 10s`, `MaxImageBackOff = 300s`; pkg/kubelet/images/image_manager.go;
+ *   doubled by flowcontrol.Backoff). A present image is taken as pulled at once (it is cached on the node; the sim
+ *   cannot know registry speed, and says so).
+ * - A container that exits is restarted as `spec.restartPolicy` says (Always, the default: always; OnFailure: after a
+ *   non-zero exit; Never: not). Before a restart it waits a back-off of 10 s, doubling, capped at 300 s
+ *   (pkg/kubelet/kubelet.go `initialCrashLoopBackOff = 10s`, `MaxCrashLoopBackOff` = the kubelet config's
+ *   `MaxContainerBackOff` 300 s; the alpha gates ReduceDefaultCrashLoopBackOffDecay and KubeletCrashLoopBackOffMax
+ *   are off), and shows `CrashLoopBackOff` with `back-off <duration> restarting failed container=<c>
+ *   pod=<name>_<namespace>(<uid>)` (pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff; the duration as Go
+ *   prints it, e.g. 1m20s), its `restartCount` and `lastState.terminated`; its log holds what the process wrote.
  * - A running container is Ready after its first successful readiness probe. The sim takes `readyAfterMs` (default
- *   5 s, the lab's readinessProbe periodSeconds) from start; a pull of a present image is taken as instant (it is
- *   cached on the node; the sim cannot know registry speed, and says so).
+ *   5 s, the lab's readinessProbe periodSeconds) from start.
+ *
+ * The pod (each status write):
+ * - `phase` (pkg/kubelet/kubelet_pods.go getPhase): Pending while any container waits without having run before
+ *   (a failing image pull); Running once every container has started and one runs, and while containers that ran
+ *   wait to restart (CrashLoopBackOff) under Always or OnFailure; Succeeded or Failed when every container has
+ *   stopped for good. Before the kubelet's first write the pod is Pending as the API server created it (store.ts).
+ * - `conditions`, in the kubelet's order (kubelet_pods.go generateAPIPodStatus; pkg/kubelet/status/generate.go):
+ *   PodReadyToStartContainers True (beta, on by default since v1.29; the sandbox is taken as made at once),
+ *   Initialized True, Ready and ContainersReady (False with reason ContainersNotReady and message
+ *   `containers with unready status: [a b]`, or PodCompleted / PodFailed once the pod is terminal), PodScheduled
+ *   True. Conditions the kubelet does not own are kept. Readiness gates are not modelled.
+ * - `lastTransitionTime` of a condition changes only when its status does, and `startTime` is written once, at the
+ *   first write, and kept (pkg/kubelet/status/status_manager.go updateStatusInternal, updateLastTransitionTime);
+ *   times have whole seconds, as the API server stores them.
  * What a container does is the simulation's `behaviour` hook: by default it runs and stays up.
  */
+
+import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { containerEnv } from './env.js';
-import type { KubeObject } from './store.js';
+import { type KubeObject, kubeTime } from './store.js';
 
 export const imageBackOffMs = 10_000;
 export const maxImageBackOffMs = 300_000;
@@ -51,13 +75,158 @@ interface Container {
   image: string;
 }
 
+interface Terminated {
+  exitCode: number;
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+interface ContainerState {
+  waiting?: { reason: string; message: string };
+  running?: { startedAt: string };
+  terminated?: Terminated;
+}
+
+interface ContainerStatus {
+  name: string;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  started: boolean;
+  state: ContainerState;
+  lastState?: ContainerState;
+}
+
+interface PodCondition {
+  type: string;
+  status: 'True' | 'False';
+  lastProbeTime: null;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+interface PodStatus {
+  phase?: string;
+  conditions?: PodCondition[];
+  startTime?: string;
+  containerStatuses?: ContainerStatus[];
+}
+
+/** A pod this kubelet runs: its timers and what it knows of each container. */
+interface PodRun {
+  cancels: Array<() => void>;
+  containers: Map<string, ContainerStatus>;
+  /** While the first sync starts every container: one status write at its end. */
+  starting: boolean;
+}
+
+/** The conditions a kubelet owns, in the order it writes them. */
+const kubeletConditions = [
+  'PodReadyToStartContainers',
+  'Initialized',
+  'Ready',
+  'ContainersReady',
+  'PodScheduled',
+];
+
 /** The next delay of a doubling back-off from `initial`, capped at `max` (flowcontrol.Backoff). */
 export function backOff(failures: number, initial: number, max: number): number {
   return Math.min(max, initial * 2 ** Math.max(0, failures - 1));
 }
 
+const specOf = (pod: KubeObject) =>
+  (pod.spec ?? {}) as { containers?: Container[]; restartPolicy?: 'Always' | 'OnFailure' | 'Never' };
+
+/** Whether a container that exited with `exitCode` is started again (the pod's restartPolicy). */
+function restarts(pod: KubeObject, exitCode: number): boolean {
+  const policy = specOf(pod).restartPolicy ?? 'Always';
+  return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+}
+
+/** The pod's phase from its containers' statuses (getPhase, regular containers). */
+function podPhase(pod: KubeObject, statuses: ContainerStatus[]): string {
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const c of specOf(pod).containers ?? []) {
+    const state = statuses.find((s) => s.name === c.name);
+    if (!state) unknown++;
+    else if (state.state.running) running++;
+    else if (state.state.terminated) {
+      stopped++;
+      if (state.state.terminated.exitCode === 0) succeeded++;
+    } else if (state.state.waiting) {
+      // A container waiting to restart has run before: it counts as stopped, not as never started.
+      if (state.lastState?.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    const policy = specOf(pod).restartPolicy ?? 'Always';
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    return policy === 'Never' ? 'Failed' : 'Running';
+  }
+  return 'Pending';
+}
+
+/** ContainersReady as generate.go words it; Ready takes the same status, reason and message. */
+function containersReady(pod: KubeObject, statuses: ContainerStatus[], phase: string) {
+  if (phase === 'Succeeded') return { status: 'False' as const, reason: 'PodCompleted' };
+  if (phase === 'Failed') return { status: 'False' as const, reason: 'PodFailed' };
+  const names = (specOf(pod).containers ?? []).map((c) => c.name);
+  const unknown = names.filter((n) => !statuses.some((s) => s.name === n));
+  const unready = names.filter((n) => statuses.some((s) => s.name === n && !s.ready));
+  const messages = [
+    ...(unknown.length > 0 ? [`containers with unknown status: [${unknown.join(' ')}]`] : []),
+    ...(unready.length > 0 ? [`containers with unready status: [${unready.join(' ')}]`] : []),
+  ];
+  if (messages.length === 0) return { status: 'True' as const };
+  return { status: 'False' as const, reason: 'ContainersNotReady', message: messages.join(', ') };
+}
+
+/**
+ * The status the kubelet writes over `old`: phase, its own conditions after the ones it does not own (each keeping
+ * its lastTransitionTime while its status holds), startTime kept from the first write, containers sorted by name.
+ */
+function podStatus(pod: KubeObject, old: PodStatus, statuses: ContainerStatus[], at: string): PodStatus {
+  const containerStatuses = [...statuses].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const phase = podPhase(pod, containerStatuses);
+  const ready = containersReady(pod, containerStatuses, phase);
+  const generated: Array<Omit<PodCondition, 'lastProbeTime'>> = [
+    { type: 'PodReadyToStartContainers', status: 'True' },
+    { type: 'Initialized', status: 'True', ...(phase === 'Succeeded' ? { reason: 'PodCompleted' } : {}) },
+    { type: 'Ready', ...ready },
+    { type: 'ContainersReady', ...ready },
+    { type: 'PodScheduled', status: 'True' },
+  ];
+  const before = old.conditions ?? [];
+  const conditions: PodCondition[] = [
+    ...before.filter((c) => !kubeletConditions.includes(c.type)),
+    ...generated.map(({ type, status, reason, message }) => {
+      const previous = before.find((c) => c.type === type);
+      const since = previous?.status === status ? (previous.lastTransitionTime ?? at) : at;
+      return {
+        type,
+        status,
+        lastProbeTime: null,
+        lastTransitionTime: since,
+        ...(reason ? { reason } : {}),
+        ...(message ? { message } : {}),
+      };
+    }),
+  ];
+  return { ...old, phase, conditions, startTime: old.startTime ?? at, containerStatuses };
+}
+
 export class Kubelet {
-  private running = new Map<string, Array<() => void>>();
+  private running = new Map<string, PodRun>();
   private stopListening?: () => void;
 
   constructor(
@@ -68,96 +237,87 @@ export class Kubelet {
   start(): this {
     this.stopListening = this.cluster.onChange((event) => {
       if (event.resource.kind !== 'Pod') return;
-      const key = `${event.object.metadata?.namespace}/${event.object.metadata?.name}`;
+      const key = keyOf(event.object);
       if (event.type === 'DELETED') {
-        for (const cancel of this.running.get(key) ?? []) cancel();
+        for (const cancel of this.running.get(key)?.cancels ?? []) cancel();
         this.running.delete(key);
-        for (const c of this.containers(event.object)) this.cluster.store.env.delete(`${key}/${c.name}`);
+        for (const c of specOf(event.object).containers ?? [])
+          this.cluster.store.env.delete(`${key}/${c.name}`);
         return;
       }
-      if (event.type === 'ADDED' && !this.running.has(key) && (this.options.runs?.(event.object) ?? true)) {
-        this.running.set(key, []);
-        // Outside the write that created the pod, as a real kubelet sees it later.
-        this.after(key, 0, () => this.startPod(event.object));
-      }
+      if (event.type === 'ADDED') this.admit(event.object);
     });
+    // Pods created before this kubelet started that no kubelet has reported on yet.
     for (const pod of this.cluster.list('v1', 'Pod')) {
-      const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-      if (!pod.status && (this.options.runs?.(pod) ?? true)) {
-        this.running.set(key, []);
-        this.after(key, 0, () => this.startPod(pod));
-      }
+      const status = pod.status as PodStatus | undefined;
+      if (!status || (status.phase === 'Pending' && !status.startTime)) this.admit(pod);
     }
     return this;
   }
 
   stop(): void {
     this.stopListening?.();
-    for (const cancels of this.running.values()) for (const cancel of cancels) cancel();
+    for (const run of this.running.values()) for (const cancel of run.cancels) cancel();
     this.running.clear();
   }
 
+  private admit(pod: KubeObject): void {
+    const key = keyOf(pod);
+    if (this.running.has(key) || !(this.options.runs?.(pod) ?? true)) return;
+    this.running.set(key, { cancels: [], containers: new Map(), starting: false });
+    // Outside the write that created the pod, as a real kubelet sees it later.
+    this.after(key, 0, () => this.startPod(pod));
+  }
+
   private after(key: string, ms: number, fn: () => void): void {
-    const cancels = this.running.get(key);
-    if (!cancels) return;
-    cancels.push(this.options.clock.setTimer(ms, () => this.running.has(key) && fn()));
+    const run = this.running.get(key);
+    if (!run) return;
+    run.cancels.push(this.options.clock.setTimer(ms, () => this.running.has(key) && fn()));
   }
 
-  private containers(pod: KubeObject): Container[] {
-    return ((pod.spec as { containers?: Container[] } | undefined)?.containers ?? []).map((c) => ({
-      name: c.name,
-      image: c.image,
-    }));
+  /** Records what the kubelet now knows of a container and writes the pod's status (unless the first sync is on). */
+  private report(pod: KubeObject, status: ContainerStatus): void {
+    const run = this.running.get(keyOf(pod));
+    if (!run) return;
+    run.containers.set(status.name, status);
+    if (!run.starting) this.write(pod, run);
   }
 
-  private setStatus(pod: KubeObject, containerStatuses: unknown[], ready: boolean): void {
+  private write(pod: KubeObject, run: PodRun): void {
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     if (!this.cluster.get('v1', 'Pod', name, ns)) return;
-    const at = new Date(this.options.clock.now()).toISOString();
+    const at = kubeTime(this.options.clock.now());
     this.cluster.update('v1', 'Pod', name, ns, (o) => {
-      o.status = {
-        ...(o.status as object),
-        phase: 'Running',
-        conditions: [
-          { type: 'PodScheduled', status: 'True' },
-          { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: at },
-          { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at },
-        ],
-        containerStatuses,
-      };
+      o.status = podStatus(o, (o.status ?? {}) as PodStatus, [...run.containers.values()], at);
     });
   }
 
   private startPod(pod: KubeObject): void {
-    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    const containers = this.containers(pod);
+    const key = keyOf(pod);
+    const run = this.running.get(key);
+    if (!run) return;
     const exists = this.options.imageExists ?? (() => true);
-    const missing = containers.find((c) => !exists(c.image));
-    if (missing) {
-      this.pullFails(pod, key, missing, 1);
-      return;
+    run.starting = true;
+    for (const c of specOf(pod).containers ?? []) {
+      const container = { name: c.name, image: c.image };
+      if (exists(c.image)) this.run(pod, key, container, 0);
+      else this.pullFails(pod, key, container, 1);
     }
-    const container = containers[0];
-    if (!container) return;
-    this.run(pod, key, container, 0);
+    run.starting = false;
+    this.write(pod, run);
   }
 
   private pullFails(pod: KubeObject, key: string, c: Container, failures: number): void {
     const waiting = (reason: string, message: string) =>
-      this.setStatus(
-        pod,
-        [
-          {
-            name: c.name,
-            image: c.image,
-            ready: false,
-            restartCount: 0,
-            state: { waiting: { reason, message } },
-          },
-        ],
-        false,
-      );
+      this.report(pod, {
+        name: c.name,
+        image: c.image,
+        ready: false,
+        restartCount: 0,
+        started: false,
+        state: { waiting: { reason, message } },
+      });
     waiting('ErrImagePull', `failed to pull and unpack image "${c.image}": not found`);
     const wait = backOff(failures, imageBackOffMs, maxImageBackOffMs);
     // The kubelet reports the back-off on its next pod sync, about a second later.
@@ -165,7 +325,7 @@ export class Kubelet {
     this.after(key, wait, () => this.pullFails(pod, key, c, failures + 1));
   }
 
-  private run(pod: KubeObject, key: string, c: Container, restarts: number, last?: unknown): void {
+  private run(pod: KubeObject, key: string, c: Container, restartCount: number, last?: ContainerState): void {
     const logKey = `${key}/${c.name}`;
     // The environment is built when the container starts (each restart builds it again): envFrom, then env.
     this.cluster.store.env.set(logKey, containerEnv(this.cluster, pod, c.name));
@@ -174,45 +334,38 @@ export class Kubelet {
     const lines = [...(behaviour.log ?? []), ...(behaviour.exits?.log ?? [])];
     // `kubectl logs` shows the current run; the previous run's lines are gone after a restart.
     log.set(logKey, lines);
-    const startedAt = new Date(this.options.clock.now()).toISOString();
-    const base = {
-      name: c.name,
-      image: c.image,
-      restartCount: restarts,
-      ...(last ? { lastState: last } : {}),
-    };
-    this.setStatus(pod, [{ ...base, ready: false, started: true, state: { running: { startedAt } } }], false);
+    const startedAt = kubeTime(this.options.clock.now());
+    const base = { name: c.name, image: c.image, restartCount, ...(last ? { lastState: last } : {}) };
+    const runningState = { running: { startedAt } };
+    this.report(pod, { ...base, ready: false, started: true, state: runningState });
     if (behaviour.exits) {
       const { afterMs, exitCode } = behaviour.exits;
       this.after(key, afterMs, () => {
-        const terminated = {
-          terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt },
+        const terminated: Terminated = {
+          exitCode,
+          reason: exitCode === 0 ? 'Completed' : 'Error',
+          startedAt,
+          finishedAt: kubeTime(this.options.clock.now()),
         };
-        const wait = backOff(restarts + 1, crashLoopBackOffMs, maxCrashLoopBackOffMs);
-        this.setStatus(
-          pod,
-          [
-            {
-              ...base,
-              restartCount: restarts + 1,
-              ready: false,
-              lastState: terminated,
-              state: {
-                waiting: {
-                  reason: 'CrashLoopBackOff',
-                  message: `back-off ${wait / 1000}s restarting failed container=${c.name} pod=${pod.metadata?.name}`,
-                },
-              },
-            },
-          ],
-          false,
-        );
-        this.after(key, wait, () => this.run(pod, key, c, restarts + 1, terminated));
+        if (!restarts(pod, exitCode)) {
+          this.report(pod, { ...base, ready: false, started: false, state: { terminated } });
+          return;
+        }
+        const wait = backOff(restartCount + 1, crashLoopBackOffMs, maxCrashLoopBackOffMs);
+        const message = `back-off ${formatDuration(BigInt(wait) * 1_000_000n)} restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
+        this.report(pod, {
+          ...base,
+          restartCount: restartCount + 1,
+          ready: false,
+          started: false,
+          lastState: { terminated },
+          state: { waiting: { reason: 'CrashLoopBackOff', message } },
+        });
+        this.after(key, wait, () => this.run(pod, key, c, restartCount + 1, { terminated }));
       });
       return;
     }
-    const markReady = () =>
-      this.setStatus(pod, [{ ...base, ready: true, started: true, state: { running: { startedAt } } }], true);
+    const markReady = () => this.report(pod, { ...base, ready: true, started: true, state: runningState });
     const probe = behaviour.ready;
     this.after(key, this.options.readyAfterMs ?? 5000, () => {
       if (!probe) return markReady();
@@ -223,6 +376,8 @@ export class Kubelet {
     });
   }
 }
+
+const keyOf = (pod: KubeObject) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
 /** Pods of a Deployment are Ready: the Deployment's status counts them (the Deployment controller's part). */
 export function podReady(pod: KubeObject | undefined): boolean {

@@ -37,6 +37,11 @@ export interface Mutation {
   resourceVersion: string;
 }
 
+/** A time as the API server serializes it (metav1.Time: RFC 3339, whole seconds). */
+export function kubeTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 export class StoreError extends Error {
   constructor(
     readonly code: number,
@@ -163,12 +168,17 @@ export class Store {
         name,
         ...(ns ? { namespace: ns } : {}),
         uid: randomUUID(),
-        creationTimestamp: new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+        creationTimestamp: kubeTime(this.now()),
         generation: 1,
         resourceVersion: String(this.revision),
       },
     };
     if (obj.metadata) delete obj.metadata.managedFields;
+    // A new pod is Pending until a kubelet reports on it: the API server writes the phase at creation
+    // (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; its qosClass is not modelled). Over
+    // HTTP a client's status was already dropped; a status seeded through the programmatic API is kept.
+    if (resource.kind === 'Pod' && resource.group === '' && obj.status === undefined)
+      obj.status = { phase: 'Pending' };
     this.objects.set(k, obj);
     this.record({
       verb: 'create',
