@@ -49,8 +49,23 @@ function seedHealthyLab(fake: FakeKube): void {
       minReplicas: 2,
       maxReplicas: 6,
       scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'docqa' },
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+        },
+      ],
     },
-    status: { currentReplicas: 3, desiredReplicas: 4 },
+    status: {
+      currentReplicas: 3,
+      desiredReplicas: 4,
+      currentMetrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', current: { averageUtilization: 85, averageValue: '85m' } },
+        },
+      ],
+    },
   });
   fake.seed({
     apiVersion: 'v1',
@@ -92,7 +107,7 @@ describe('gitops-lab status', () => {
     expect(result.stdout).toContain('Lab kind-gitops-lab: healthy');
     expect(result.stdout).toMatch(/docqa\s+Synced\s+Healthy\s+abcdef0/);
     expect(result.stdout).toMatch(/docqa\/docqa\s+Paused\s+1\/3\s+20%/);
-    expect(result.stdout).toMatch(/docqa\/docqa\s+Rollout\/docqa\s+3\s+4\s+2-6/);
+    expect(result.stdout).toMatch(/docqa\/docqa\s+Rollout\/docqa\s+cpu: 85%\/70%\s+3\s+4\s+2-6/);
     expect(result.stdout).toContain('grounded 95.0%');
     expect(result.stdout).toContain('p95 120 ms');
   });

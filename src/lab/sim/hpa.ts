@@ -42,7 +42,7 @@ import { type PodMetric, type ReplicaInputs, rawResourceReplicas, resourceReplic
 import { formatMilli, milliValue } from './quantity.js';
 import { scaleOf } from './scale.js';
 import { labelSelectorMatcher } from './selectors.js';
-import type { KubeObject } from './store.js';
+import { type KubeObject, kubeTime } from './store.js';
 
 export const hpaSyncPeriodMs = 15_000;
 export const downscaleStabilizationMs = 300_000;
@@ -112,11 +112,6 @@ interface Memory {
   events: ScaleEvents;
 }
 
-/** metav1.Time: RFC 3339 to the second. */
-export function metaTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 /** setConditionInList: a condition's transition time moves only when its status does. */
 function setCondition(
   status: HpaStatus,
@@ -130,7 +125,7 @@ function setCondition(
     found = { type: condition.type, status: '', reason: '', message: '' };
     list.push(found);
   }
-  if (found.status !== condition.status) found.lastTransitionTime = metaTime(now);
+  if (found.status !== condition.status) found.lastTransitionTime = kubeTime(now);
   Object.assign(found, { status: condition.status, reason: condition.reason, message: condition.message });
 }
 
@@ -236,7 +231,7 @@ class HpaController {
     if (same) {
       this.cluster.update('v1', 'Event', same.metadata?.name ?? '', ns, (e) => {
         e.count = ((e.count as number | undefined) ?? 1) + 1;
-        e.lastTimestamp = metaTime(now);
+        e.lastTimestamp = kubeTime(now);
       });
       return;
     }
@@ -250,8 +245,8 @@ class HpaController {
       message,
       type,
       count: 1,
-      firstTimestamp: metaTime(now),
-      lastTimestamp: metaTime(now),
+      firstTimestamp: kubeTime(now),
+      lastTimestamp: kubeTime(now),
       source: { component: 'horizontal-pod-autoscaler' },
       reportingComponent: 'horizontal-pod-autoscaler',
     });
@@ -357,7 +352,7 @@ class HpaController {
         else storeScaleEvent(memory.events.down, rules.down, current - desired, now);
       }
     } else desired = current;
-    const lastScale = rescale ? metaTime(now) : before.lastScaleTime;
+    const lastScale = rescale ? kubeTime(now) : before.lastScaleTime;
     this.writeStatus(hpa, before, rebuilt(status, current, desired, lastScale, metricStatuses));
   }
 

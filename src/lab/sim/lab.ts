@@ -195,7 +195,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     settings,
     random: seededRandom(options.seed ?? 1),
   }).start();
-  stops.push(startHpaController(cluster, models, options.hpa));
+  // The live lab's doc-QA pods report their real processes' CPU and memory.
+  stops.push(startHpaController(cluster, models, { ...(live ? { usage: live.usage } : {}), ...options.hpa }));
   stops.push(
     () => kubelet.stop(),
     () => rollouts.stop(),

@@ -31,12 +31,14 @@ import type { ResolvedMetric } from '../../canary/template.js';
 import type { PrometheusQuery } from '../../drills/access.js';
 import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
+import { idleUsage, type ResourceUsage } from '../hpa.js';
 import type { ContainerBehaviour } from '../kubelet.js';
 import type { SimPrometheus } from '../prometheus.js';
 import type { LiveAnalysis } from '../rollouts.js';
 import type { KubeObject } from '../store.js';
 import { BLACKBOX_TARGET, type Blackbox, startBlackbox } from './blackbox.js';
 import { childrenDieWithParent } from './child.js';
+import { CpuMeter, processCpuSeconds, processRssBytes } from './cpu.js';
 import { type PrometheusApi, scaledRangeSource, servePrometheusApi } from './facade.js';
 import { type DocqaEndpoint, DocqaFleet, isDocqaPod } from './processes.js';
 import {
@@ -90,6 +92,11 @@ export interface LiveWorkloads extends SimLabLive {
   settled(): Promise<void>;
   /** Every child process running now (doc-QA services, Prometheus). */
   pids(): number[];
+  /**
+   * What metrics-server reports for a docqa pod (for the HPA): its process's CPU rate shared among the pods it stands
+   * in for, and its resident memory; Linux /proc, else the idle assumption.
+   */
+  usage: ResourceUsage;
   close(): Promise<void>;
 }
 
@@ -180,6 +187,8 @@ export async function startLiveWorkloads(
         (error: unknown) => log(`prometheus: could not write the targets: ${String(error)}`),
       );
   };
+  const meter = new CpuMeter();
+  const hasProc = processCpuSeconds(process.pid) !== undefined;
   const fleet = new DocqaFleet(cluster, { dir: options.dir, log, changed: () => changed() }).start();
 
   try {
@@ -311,6 +320,18 @@ export async function startLiveWorkloads(
         log('prometheus: the black-box probe of docqa-stable did not succeed within 60 s');
       },
       pids: () => [...fleet.pids(), ...(real?.child.alive() ? [real.child.pid] : [])],
+      usage(pod, container, resource) {
+        if (!hasProc) return idleUsage(pod, container, resource);
+        const hash = pod.metadata?.labels?.['rollouts-pod-template-hash'];
+        const served = isDocqaPod(pod) ? fleet.listening().find((e) => e.hash === hash) : undefined;
+        if (!served) return idleUsage(pod, container, resource);
+        if (resource === 'memory') {
+          const rss = processRssBytes(served.pid);
+          return rss === undefined ? undefined : rss * 1000;
+        }
+        const rate = resource === 'cpu' ? meter.millicores(served.pid) : undefined;
+        return rate === undefined ? undefined : Math.round(rate / Math.max(1, served.pods.length));
+      },
       async close() {
         await fleet.close();
         await Promise.all([real?.close(), facade?.close(), blackbox?.close(), writing]);

@@ -1,44 +1,18 @@
-/**
- * The live simulated lab end to end: real doc-QA processes as the docqa pods' endpoints, a real Prometheus (Debian's
- * prometheus) scraping them, and the canary's AnalysisRun measured over it, on a scaled clock (speed 10).
- * - bad-canary (drills/bad-canary.yaml, run by the drill engine) holds because the AnalysisRun FAILED on grounded-ratio
- *   measurements that real Prometheus took from the real canary process serving DOCQA_FAULTS=wrong-retrieval, and
- *   on the eval-replay Job (the real `gitops-lab eval` failing its gates); the aborted canary's process stops.
- * - a canary without faults is promoted on real measurements (grounded ratio >= 0.9).
- * Waits are bounded on the lab's clock; what is asserted is outcomes (phases, measured values), never wall time.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../../../src/lab/canary/prometheus.js';
-import { type Clock, scaledClock, sleep } from '../../../../src/lab/clock.js';
+import { type Clock, sleep } from '../../../../src/lab/clock.js';
 import { runDrill } from '../../../../src/lab/drills/engine.js';
 import { findDrill } from '../../../../src/lab/drills/load.js';
-import { type SimLab, startSimLab } from '../../../../src/lab/sim/lab.js';
+import type { SimLab } from '../../../../src/lab/sim/lab.js';
 import { findPrometheus, prometheusInstallHint } from '../../../../src/lab/sim/live/index.js';
 import type { KubeObject } from '../../../../src/lab/sim/store.js';
+import { liveLabs } from '../../../support/live-lab.js';
 
 const SPEED = 10;
 const inCi = process.env.CI === 'true';
 const prometheus = findPrometheus();
 
-let lab: SimLab | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await lab?.close();
-  lab = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function startLab(): Promise<{ lab: SimLab; clock: Clock; lines: string[] }> {
-  dir = await mkdtemp(join(tmpdir(), 'gitops-lab-live-'));
-  const clock = scaledClock(SPEED);
-  const lines: string[] = [];
-  lab = await startSimLab({ clock, live: { dir, speed: SPEED, log: (line) => lines.push(line) } });
-  return { lab, clock, lines };
-}
+const { start: startLab } = liveLabs(SPEED);
 
 interface Measurement {
   phase: string;
