@@ -12,7 +12,14 @@ export interface ObjectMeta {
   uid?: string;
   creationTimestamp?: string;
   deletionTimestamp?: string;
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid?: string }>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid?: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }>;
   [key: string]: unknown;
 }
 

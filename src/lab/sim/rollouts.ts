@@ -11,8 +11,9 @@
  *   measures after its initialDelay, then every interval (an Error retried after 10 s) until its count; its phase
  *   from failureLimit, inconclusiveLimit, consecutiveErrorLimit and consecutiveSuccessLimit (assessMetricStatus);
  *   the run's phase, message and summaries as assessRunStatus writes them. A template Argo would reject makes the
- *   run Error with the reason. A Job metric's measurement succeeds when its Job completes and fails when the Job
- *   fails (metricproviders/job).
+ *   run Error with the reason. A Job metric's measurement is Running while its Job runs (named `<run uid>.<metric>.<n>`, owned by
+ *   the run) and succeeds when the Job completes or fails when it fails (metricproviders/job/job.go); when another
+ *   metric ends the run, the Job is deleted and its measurement is Successful, "Metric Terminated" (Terminate).
  * - A Failed or Error run aborts the rollout: phase Degraded, status.abort, the canary scaled down after
  *   abortScaleDownDelaySeconds (default 30 s). An Inconclusive run pauses it (pause condition
  *   InconclusiveAnalysis, phase Paused), it does not abort (rollout/analysis.go).
@@ -70,6 +71,11 @@ interface SimRun {
   message?: string;
   runSummary?: RunSummary;
   dryRunSummary?: RunSummary;
+  /**
+   * A Job metric's measurement while its Job runs (metricproviders/job/job.go Run returns it Running), by metric
+   * index: its start, its Job's name, and how to stop the Job's work.
+   */
+  inFlight: Map<number, { startedAt: Date; job: string; stop: () => void }>;
 }
 
 interface Canary {
@@ -397,6 +403,7 @@ export class RolloutsModel {
       startedAt: new Date(this.clock.now()),
       metrics: [],
       results: [],
+      inFlight: new Map(),
     };
     canary.run = run;
     try {
@@ -452,8 +459,11 @@ export class RolloutsModel {
 
   private runJob(canary: Canary, run: SimRun, i: number): void {
     const metric = run.metrics[i] as ResolvedMetric;
-    const taken = (run.results[i] as MetricResult<string>).measurements.length;
-    const jobName = `${run.name}-${metric.name}${taken > 0 ? `-${taken + 1}` : ''}`;
+    const result = run.results[i] as MetricResult<string>;
+    const uid =
+      this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns)?.metadata?.uid ?? run.name;
+    // metricproviders/job/job.go newJobName: <run uid>.<metric>.<measurements taken + errors + 1>.
+    const jobName = `${uid}.${metric.name}.${result.count + result.error + 1}`;
     const faults = faultsOf(this.cluster, this.pods(canary.hash)[0] ?? {});
     const passes = (this.options.behaviour ?? docqaBehaviour)(faults).evalPasses;
     const started = this.clock.now();
@@ -466,13 +476,41 @@ export class RolloutsModel {
       metadata: {
         name: jobName,
         namespace: this.ns,
-        // metricproviders/job/job.go newMetricJob: the AnalysisRun is the Job's controller owner.
-        ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: run.name }],
+        labels: { 'analysisrun.argoproj.io/uid': uid },
+        annotations: {
+          'analysisrun.argoproj.io/name': run.name,
+          'analysisrun.argoproj.io/namespace': this.ns,
+          'analysisrun.argoproj.io/metric-name': metric.name,
+        },
+        // newMetricJob: the AnalysisRun is the Job's controller owner.
+        ownerReferences: [
+          {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'AnalysisRun',
+            name: run.name,
+            uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: job.spec ?? {},
       status: { active: 1, startTime: new Date(started).toISOString() },
     });
+    const controller = new AbortController();
+    run.inFlight.set(i, {
+      startedAt: new Date(started),
+      job: jobName,
+      stop: () => {
+        window.to = this.clock.now();
+        controller.abort(new Error('the AnalysisRun terminated the Job'));
+      },
+    });
+    this.writeRun(run);
     const finish = (succeeded: boolean, message: string) => {
+      // A run that ended meanwhile (another metric failed) has terminated the Job: its result no longer counts.
+      if (!run.inFlight.has(i) || this.canary !== canary) return;
+      run.inFlight.delete(i);
       window.to = this.clock.now();
       this.cluster.update('batch/v1', 'Job', jobName, this.ns, (o) => {
         o.status = succeeded
@@ -493,27 +531,19 @@ export class RolloutsModel {
         phase: succeeded ? 'Successful' : 'Failed',
         startedAt: new Date(started),
         finishedAt: new Date(this.clock.now()),
-        detail: succeeded ? 'job succeeded' : 'job failed',
+        // A Job measurement has no value; Argo keeps the Job's name in its metadata (job-name).
+        detail: jobName,
         ...(message ? { message } : {}),
       });
     };
     const live = this.options.live;
     if (!live) {
-      this.later(this.options.evalJobMs ?? 60_000, () => {
-        if (run.phase === 'Running') finish(passes, '');
-      });
+      this.later(this.options.evalJobMs ?? 60_000, () => finish(passes, ''));
       return;
     }
     // The Job's pod runs for real; activeDeadlineSeconds counts on the lab's clock (batch/v1 JobSpec).
-    const controller = new AbortController();
     const deadlineSeconds = job.spec?.activeDeadlineSeconds ?? 600;
-    let done = false;
-    const end = (succeeded: boolean, message: string) => {
-      // A run that ended meanwhile (another metric failed) has terminated its Job: the result no longer counts.
-      if (done || this.canary !== canary || run.phase !== 'Running') return;
-      done = true;
-      finish(succeeded, message);
-    };
+    const end = finish;
     this.later(deadlineSeconds * 1000, () => {
       const message = `Job was active longer than specified deadline (${deadlineSeconds}s)`;
       controller.abort(new Error(message));
@@ -578,34 +608,94 @@ export class RolloutsModel {
       measurement,
       metric.measurementLimit,
     );
+    this.assess(run);
+    if (isCompleted(run.phase) && run.inFlight.size > 0) {
+      // A run another metric ended is terminating: analysis/analysis.go runMeasurements terminates the in-flight
+      // measurements (metricproviders/job/job.go Terminate deletes the Job; the measurement is Successful, "Metric
+      // Terminated") before the run completes.
+      const now = new Date(this.clock.now());
+      for (const [k, flight] of run.inFlight) {
+        flight.stop();
+        if (this.cluster.get('batch/v1', 'Job', flight.job, this.ns))
+          this.cluster.remove('batch/v1', 'Job', flight.job, this.ns);
+        run.results[k] = recordMeasurement(
+          run.results[k] as MetricResult<string>,
+          {
+            phase: 'Successful',
+            startedAt: flight.startedAt,
+            finishedAt: now,
+            detail: flight.job,
+            message: 'Metric Terminated',
+          },
+          run.metrics[k]?.measurementLimit,
+        );
+      }
+      run.inFlight.clear();
+      this.assess(run);
+    }
+    this.writeRun(run);
+    if (isCompleted(run.phase)) {
+      if (this.canary === canary) this.reconcile();
+      return;
+    }
+    this.schedule(canary, run, i);
+  }
+
+  /** assessRun over the run's results (src/lab/canary/run.ts, after analysis/analysis.go assessRunStatus). */
+  private assess(run: SimRun): void {
     const assessed = assessRun(run.metrics, run.results);
     run.results = assessed.results;
     run.phase = assessed.phase;
     run.message = assessed.message;
     run.runSummary = assessed.runSummary;
     run.dryRunSummary = assessed.dryRunSummary;
-    const metricResults = run.results.map((r, k) => ({
-      name: r.name,
-      phase: r.phase,
-      count: r.count,
-      successful: r.successful,
-      failed: r.failed,
-      inconclusive: r.inconclusive,
-      error: r.error,
-      consecutiveError: r.consecutiveError,
-      ...(run.metrics[k]?.dryRun ? { dryRun: true } : {}),
-      measurements: r.measurements.map((m) => ({
-        phase: m.phase,
-        value: m.detail,
-        ...(m.message ? { message: m.message } : {}),
-        startedAt: m.startedAt.toISOString(),
-        finishedAt: m.finishedAt.toISOString(),
-      })),
-    }));
+  }
+
+  /**
+   * The AnalysisRun's status: each metric's counters and measurements (a Job metric's carry the Job's name in their
+   * metadata, not a value); a Job still running shows as the metric's last measurement, Running, and keeps the metric
+   * Running (assessMetricStatus: an in-flight measurement).
+   */
+  private writeRun(run: SimRun): void {
+    const job = (k: number) => run.metrics[k]?.providerKind === 'job';
+    const metadata = (name: string) => ({ 'job-name': name, 'job-namespace': this.ns });
+    const metricResults = run.results.map((r, k) => {
+      const flight = run.inFlight.get(k);
+      return {
+        name: r.name,
+        phase: flight ? 'Running' : r.phase,
+        count: r.count,
+        successful: r.successful,
+        failed: r.failed,
+        inconclusive: r.inconclusive,
+        error: r.error,
+        consecutiveError: r.consecutiveError,
+        ...(run.metrics[k]?.dryRun ? { dryRun: true } : {}),
+        measurements: [
+          ...r.measurements.map((m) => ({
+            phase: m.phase,
+            ...(job(k) ? { metadata: metadata(m.detail) } : { value: m.detail }),
+            ...(m.message ? { message: m.message } : {}),
+            startedAt: m.startedAt.toISOString(),
+            finishedAt: m.finishedAt.toISOString(),
+          })),
+          ...(flight
+            ? [
+                {
+                  phase: 'Running',
+                  metadata: metadata(flight.job),
+                  startedAt: flight.startedAt.toISOString(),
+                },
+              ]
+            : []),
+        ],
+      };
+    });
     if (this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns))
       this.cluster.update('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns, (o) => {
+        const { message: _old, ...rest } = (o.status ?? {}) as { message?: string };
         o.status = {
-          ...(o.status as object),
+          ...rest,
           phase: run.phase,
           metricResults,
           runSummary: run.runSummary,
@@ -613,11 +703,6 @@ export class RolloutsModel {
           ...(run.message ? { message: run.message } : {}),
         };
       });
-    if (isCompleted(run.phase)) {
-      if (this.canary === canary) this.reconcile();
-      return;
-    }
-    this.schedule(canary, run, i);
   }
 
   private writeStatus(live: KubeObject, hash: string, phase: string, message: string): void {

@@ -90,6 +90,27 @@ describe('the kubelet (kubernetes pkg/kubelet/kubelet.go back-off constants)', (
 });
 
 // Generous limits: a hang guard for an overloaded machine; what the tests assert is virtual time.
+/** Commits a docqa release serving wrong retrieval and asks Argo CD to refresh, as the bad-canary drill does. */
+async function shipBadCanary(lab: SimLab, message: string): Promise<void> {
+  await lab.repo.change(
+    [
+      {
+        file: 'workloads/docqa/rollout.yaml',
+        set: {
+          'spec.template.spec.containers[0].env[1]': { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' },
+        },
+      },
+    ],
+    message,
+  );
+  lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+    o.metadata = {
+      ...o.metadata,
+      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+    };
+  });
+}
+
 describe('the lab models together', { timeout: 180_000 }, () => {
   let lab: SimLab | undefined;
   afterEach(async () => {
@@ -146,23 +167,7 @@ describe('the lab models together', { timeout: 180_000 }, () => {
   it('a bad canary fails its AnalysisRun as Argo Rollouts would: the run message, its summary, the Rollout aborted with that message (assessRunStatus, rollout/analysis.go)', async () => {
     const clock = new VirtualClock({ start: 0 });
     lab = await startSimLab({ clock });
-    await lab.repo.change(
-      [
-        {
-          file: 'workloads/docqa/rollout.yaml',
-          set: {
-            'spec.template.spec.containers[0].env[1]': { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' },
-          },
-        },
-      ],
-      'test: a bad canary',
-    );
-    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
-      o.metadata = {
-        ...o.metadata,
-        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
-      };
-    });
+    await shipBadCanary(lab, 'test: a bad canary');
     type Run = { phase?: string; message?: string; runSummary?: Record<string, number> };
     const runs = () => lab?.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa') ?? [];
     const done = () => runs().find((r) => ['Failed', 'Error'].includes((r.status as Run).phase ?? ''));
@@ -184,6 +189,41 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     expect(rollout.message).toBe(
       `RolloutAborted: Rollout aborted update to revision ${revision}: ${status.message}`,
     );
+  });
+
+  it('a Job metric is in flight while its Job runs, and a run another metric ends deletes the Job: "Metric Terminated" (metricproviders/job/job.go Run, Terminate; analysis.go runMeasurements)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    // The eval-replay Job outlasts the grounded-ratio measurements that fail the run.
+    lab = await startSimLab({ clock, evalJobMs: 30 * 60_000 });
+    await shipBadCanary(lab, 'test: a bad canary with a slow eval Job');
+    type Measured = { phase: string; message?: string; metadata?: Record<string, string>; value?: string };
+    type Result = { name: string; phase: string; measurements: Measured[] };
+    const run = () => lab?.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa')[0];
+    const evalReplay = () =>
+      ((run()?.status as { metricResults?: Result[] } | undefined)?.metricResults ?? []).find(
+        (r) => r.name === 'eval-replay',
+      );
+    const jobs = () => lab?.cluster.list('batch/v1', 'Job', 'docqa') ?? [];
+    for (let waited = 0; !evalReplay() && waited < 300_000; waited += 1000) await sleep(clock, 1000);
+    const running = evalReplay();
+    expect(running?.phase).toBe('Running');
+    const inFlight = running?.measurements.at(-1);
+    expect(inFlight).toMatchObject({ phase: 'Running' });
+    const uid = run()?.metadata?.uid;
+    expect(inFlight?.metadata).toEqual({ 'job-name': `${uid}.eval-replay.1`, 'job-namespace': 'docqa' });
+    expect(jobs().map((j) => [j.metadata?.name, j.metadata?.ownerReferences?.[0]?.uid])).toEqual([
+      [`${uid}.eval-replay.1`, uid],
+    ]);
+    const failed = () => (run()?.status as { phase?: string } | undefined)?.phase === 'Failed';
+    for (let waited = 0; !failed() && waited < 600_000; waited += 5000) await sleep(clock, 5000);
+    expect((run()?.status as { message?: string } | undefined)?.message).toMatch(
+      /^Metric "grounded-ratio" assessed Failed/,
+    );
+    expect(evalReplay()).toMatchObject({
+      phase: 'Successful',
+      measurements: [{ phase: 'Successful', message: 'Metric Terminated' }],
+    });
+    expect(jobs()).toEqual([]);
   });
 
   it('a live change compares with the revision Argo CD already has, even with a resync queued; a new commit waits for the comparison to expire (needRefreshAppStatus)', async () => {
