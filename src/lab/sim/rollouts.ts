@@ -20,7 +20,8 @@
  * - No progress for progressDeadlineSeconds (default 600) makes the Progressing condition ProgressDeadlineExceeded
  *   and the phase Degraded; with progressDeadlineAbort false (the default) nothing is aborted
  *   (utils/conditions/conditions.go, rollout/sync.go).
- * - Going back to the stable template ends the canary at once: the canary pods go, no steps or analysis run.
+ * - Going back to the stable template ends the canary at once: the canary pods go, no steps or analysis run; an
+ *   AnalysisRun still running is cancelled (spec.terminate; it ends Successful, "Run Terminated", its Job deleted).
  * - spec.replicas (the HPA's) sizes the stable pods.
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
  *
@@ -221,6 +222,7 @@ export class RolloutsModel {
 
   private endCanary(): void {
     if (!this.canary) return;
+    if (this.canary.run) this.cancelRun(this.canary.run);
     for (const t of this.canary.timers) t();
     for (const pod of this.pods(this.canary.hash))
       this.cluster.remove('v1', 'Pod', pod.metadata?.name ?? '', this.ns);
@@ -609,28 +611,9 @@ export class RolloutsModel {
       metric.measurementLimit,
     );
     this.assess(run);
+    // A run another metric ended is terminating: its in-flight measurements are terminated before it completes.
     if (isCompleted(run.phase) && run.inFlight.size > 0) {
-      // A run another metric ended is terminating: analysis/analysis.go runMeasurements terminates the in-flight
-      // measurements (metricproviders/job/job.go Terminate deletes the Job; the measurement is Successful, "Metric
-      // Terminated") before the run completes.
-      const now = new Date(this.clock.now());
-      for (const [k, flight] of run.inFlight) {
-        flight.stop();
-        if (this.cluster.get('batch/v1', 'Job', flight.job, this.ns))
-          this.cluster.remove('batch/v1', 'Job', flight.job, this.ns);
-        run.results[k] = recordMeasurement(
-          run.results[k] as MetricResult<string>,
-          {
-            phase: 'Successful',
-            startedAt: flight.startedAt,
-            finishedAt: now,
-            detail: flight.job,
-            message: 'Metric Terminated',
-          },
-          run.metrics[k]?.measurementLimit,
-        );
-      }
-      run.inFlight.clear();
+      this.terminateInFlight(run);
       this.assess(run);
     }
     this.writeRun(run);
@@ -641,9 +624,50 @@ export class RolloutsModel {
     this.schedule(canary, run, i);
   }
 
+  /**
+   * analysis/analysis.go runMeasurements on a terminating run: each in-flight measurement is terminated
+   * (metricproviders/job/job.go Terminate deletes the Job; the measurement is Successful, "Metric Terminated").
+   */
+  private terminateInFlight(run: SimRun): void {
+    const now = new Date(this.clock.now());
+    for (const [k, flight] of run.inFlight) {
+      flight.stop();
+      if (this.cluster.get('batch/v1', 'Job', flight.job, this.ns))
+        this.cluster.remove('batch/v1', 'Job', flight.job, this.ns);
+      run.results[k] = recordMeasurement(
+        run.results[k] as MetricResult<string>,
+        {
+          phase: 'Successful',
+          startedAt: flight.startedAt,
+          finishedAt: now,
+          detail: flight.job,
+          message: 'Metric Terminated',
+        },
+        run.metrics[k]?.measurementLimit,
+      );
+    }
+    run.inFlight.clear();
+  }
+
+  /**
+   * A canary that ends before its analysis does (the template went back to stable, or another release replaced it):
+   * rollout/analysis.go cancels the run (spec.terminate), and the analysis controller ends it as assessRunStatus
+   * does for a terminated run ("Run Terminated", Successful unless a metric already completed worse).
+   */
+  private cancelRun(run: SimRun): void {
+    if (run.phase !== 'Running' && run.phase !== 'Pending') return;
+    this.terminateInFlight(run);
+    this.assess(run, true);
+    if (this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns))
+      this.cluster.update('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns, (o) => {
+        o.spec = { ...(o.spec as object), terminate: true };
+      });
+    this.writeRun(run);
+  }
+
   /** assessRun over the run's results (src/lab/canary/run.ts, after analysis/analysis.go assessRunStatus). */
-  private assess(run: SimRun): void {
-    const assessed = assessRun(run.metrics, run.results);
+  private assess(run: SimRun, terminated = false): void {
+    const assessed = assessRun(run.metrics, run.results, terminated);
     run.results = assessed.results;
     run.phase = assessed.phase;
     run.message = assessed.message;

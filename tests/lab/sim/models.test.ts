@@ -226,6 +226,29 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     expect(jobs()).toEqual([]);
   });
 
+  it('a canary reverted before its analysis ends cancels the run: "Run Terminated", its in-flight Job deleted (rollout/analysis.go, assessRunStatus)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock, evalJobMs: 30 * 60_000 });
+    await shipBadCanary(lab, 'test: a release to revert');
+    const run = () => lab?.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa')[0];
+    const jobs = () => lab?.cluster.list('batch/v1', 'Job', 'docqa') ?? [];
+    for (let waited = 0; jobs().length === 0 && waited < 300_000; waited += 1000) await sleep(clock, 1000);
+    expect(jobs()).toHaveLength(1);
+    expect((run()?.status as { phase?: string } | undefined)?.phase).toBe('Running');
+    await lab.repo.revert('a release to revert');
+    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.metadata = {
+        ...o.metadata,
+        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+      };
+    });
+    const phase = () => (run()?.status as { phase?: string } | undefined)?.phase;
+    for (let waited = 0; phase() === 'Running' && waited < 120_000; waited += 1000) await sleep(clock, 1000);
+    expect(run()?.status).toMatchObject({ phase: 'Successful', message: 'Run Terminated' });
+    expect((run()?.spec as { terminate?: boolean } | undefined)?.terminate).toBe(true);
+    expect(jobs()).toEqual([]);
+  });
+
   it('a live change compares with the revision Argo CD already has, even with a resync queued; a new commit waits for the comparison to expire (needRefreshAppStatus)', async () => {
     const clock = new VirtualClock({ start: 0 });
     // No revision cache: any comparison with the latest revision would see a new commit at once.
