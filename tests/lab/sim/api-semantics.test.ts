@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonPatch, mergePatch } from '../../../src/lab/sim/patch.js';
-import { fieldSelectorMatcher, labelSelectorMatcher } from '../../../src/lab/sim/selectors.js';
+import { scaleOf } from '../../../src/lab/sim/scale.js';
+import {
+  fieldSelectorMatcher,
+  formatLabelSelector,
+  labelSelectorMatcher,
+  labelSelectorString,
+} from '../../../src/lab/sim/selectors.js';
 
 describe('fake API server semantics', () => {
   it('merge patch (RFC 7386): patching with the target itself gives the target; null deletes', () => {
@@ -60,5 +66,64 @@ describe('fake API server semantics', () => {
     const event = { involvedObject: { name: 'docqa', kind: 'Rollout' }, metadata: { name: 'e1' } };
     expect(fieldSelectorMatcher('involvedObject.name=docqa,involvedObject.kind=Rollout')(event)).toBe(true);
     expect(fieldSelectorMatcher('metadata.name!=e1')(event)).toBe(false);
+  });
+
+  it('a LabelSelector in the string syntax (metav1.FormatLabelSelector): sorted by key, set values sorted', () => {
+    const selector = {
+      matchLabels: { tier: 'web', app: 'docqa' },
+      matchExpressions: [
+        { key: 'env', operator: 'In', values: ['prod', 'dev'] },
+        { key: 'canary', operator: 'DoesNotExist' },
+        { key: 'zone', operator: 'Exists' },
+      ],
+    };
+    expect(formatLabelSelector(selector)).toBe('app=docqa,!canary,env in (dev,prod),tier=web,zone');
+    expect(formatLabelSelector(undefined)).toBe('<none>');
+    expect(labelSelectorString({})).toBe('');
+  });
+
+  it('reads back what it writes: a formatted selector matches exactly the labels the LabelSelector selects (property)', () => {
+    const key = fc.constantFrom('app', 'tier', 'env');
+    const value = fc.constantFrom('a', 'b', 'c');
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, value),
+        fc.array(
+          fc.record({
+            key,
+            operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'),
+            values: fc.array(value, { minLength: 1, maxLength: 2 }),
+          }),
+          { maxLength: 2 },
+        ),
+        fc.dictionary(key, value),
+        (matchLabels, matchExpressions, labels) => {
+          const text = labelSelectorString({ matchLabels, matchExpressions });
+          const selects =
+            Object.entries(matchLabels).every(([k, v]) => labels[k] === v) &&
+            matchExpressions.every((e) =>
+              e.operator === 'In'
+                ? labels[e.key] !== undefined && e.values.includes(labels[e.key] as string)
+                : e.operator === 'NotIn'
+                  ? labels[e.key] === undefined || !e.values.includes(labels[e.key] as string)
+                  : e.operator === 'Exists'
+                    ? labels[e.key] !== undefined
+                    : labels[e.key] === undefined,
+            );
+          expect(labelSelectorMatcher(text)(labels)).toBe(selects);
+        },
+      ),
+    );
+  });
+
+  it('the scale subresource: a Deployment selects by spec.selector and defaults to 1; a Rollout reads status.selector and 0', () => {
+    const deployment = { spec: { selector: { matchLabels: { app: 'web' } } }, status: { replicas: 3 } };
+    expect(scaleOf(deployment, 'apps')).toEqual({ replicas: 1, statusReplicas: 3, selector: 'app=web' });
+    const rollout = { spec: {}, status: { replicas: 2, selector: 'app=docqa' } };
+    expect(scaleOf(rollout, 'argoproj.io')).toEqual({
+      replicas: 0,
+      statusReplicas: 2,
+      selector: 'app=docqa',
+    });
   });
 });
