@@ -103,9 +103,9 @@ describe('fake API server semantics', () => {
             Object.entries(matchLabels).every(([k, v]) => labels[k] === v) &&
             matchExpressions.every((e) =>
               e.operator === 'In'
-                ? labels[e.key] !== undefined && e.values.includes(labels[e.key] as string)
+                ? labels[e.key] !== undefined && (e.values as string[]).includes(labels[e.key] as string)
                 : e.operator === 'NotIn'
-                  ? labels[e.key] === undefined || !e.values.includes(labels[e.key] as string)
+                  ? labels[e.key] === undefined || !(e.values as string[]).includes(labels[e.key] as string)
                   : e.operator === 'Exists'
                     ? labels[e.key] !== undefined
                     : labels[e.key] === undefined,
