@@ -260,7 +260,6 @@ class HpaController {
     const condition = (c: Omit<Condition, 'lastTransitionTime'>) => setCondition(status, now, c);
     const ns = hpa.metadata?.namespace ?? 'default';
     const ref = spec.scaleTargetRef ?? {};
-    const group = ref.apiVersion?.includes('/') ? (ref.apiVersion.split('/')[0] ?? '') : '';
     const target = this.target(ref, ns);
     if (typeof target === 'string') {
       this.event(hpa, 'Warning', 'FailedGetScale', target);
@@ -273,7 +272,7 @@ class HpaController {
       this.writeStatus(hpa, before, status);
       return;
     }
-    const scale = scaleOf(target, group);
+    const scale = scaleOf(target.object, target.group);
     condition({
       type: 'AbleToScale',
       status: 'True',
@@ -356,8 +355,11 @@ class HpaController {
     this.writeStatus(hpa, before, rebuilt(status, current, desired, lastScale, metricStatuses));
   }
 
-  /** The target object, or the error the scale client would give. */
-  private target(ref: NonNullable<HpaSpec['scaleTargetRef']>, ns: string): KubeObject | string {
+  /** The target object and its API group, or the error the scale client would give. */
+  private target(
+    ref: NonNullable<HpaSpec['scaleTargetRef']>,
+    ns: string,
+  ): { object: KubeObject; group: string } | string {
     const [group, version] = ref.apiVersion?.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
     let resource: ReturnType<SimCluster['store']['resourceFor']>;
     try {
@@ -367,8 +369,10 @@ class HpaController {
     }
     if (!resource.subresources?.includes('scale'))
       return `${resource.plural}${group ? `.${group}` : ''} "${ref.name}" has no scale subresource (${version})`;
-    const obj = this.cluster.get(ref.apiVersion ?? '', ref.kind ?? '', ref.name ?? '', ns);
-    return obj ?? this.cluster.store.notFound(resource, ref.name ?? '').message;
+    const object = this.cluster.get(ref.apiVersion ?? '', ref.kind ?? '', ref.name ?? '', ns);
+    return object
+      ? { object, group: group ?? '' }
+      : this.cluster.store.notFound(resource, ref.name ?? '').message;
   }
 
   private behavior(spec: HpaSpec): { up: ScalingRules; down: ScalingRules } {

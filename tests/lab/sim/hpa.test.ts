@@ -142,4 +142,29 @@ describe('the HPA controller in the simulated lab', { timeout: 180_000 }, () => 
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.count as number).toBeGreaterThan(1);
   });
+  it('a target that does not exist: AbleToScale False with the API error, and a FailedGetScale event', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    lab.cluster.seed({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'ghost', namespace: 'docqa' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' },
+        minReplicas: 1,
+        maxReplicas: 3,
+      },
+    });
+    await sleep(clock, 15_000);
+    const status = lab.cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'ghost', 'docqa')
+      ?.status as HpaStatus;
+    expect(status.conditions?.find((c) => c.type === 'AbleToScale')).toMatchObject({
+      status: 'False',
+      reason: 'FailedGetScale',
+      message:
+        'the HPA controller was unable to get the target\'s current scale: deployments.apps "ghost" not found',
+    });
+    const events = lab.cluster.list('v1', 'Event', 'docqa').filter((e) => e.reason === 'FailedGetScale');
+    expect(events.map((e) => e.message)).toEqual(['deployments.apps "ghost" not found']);
+  });
 });
