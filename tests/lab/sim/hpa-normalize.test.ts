@@ -360,6 +360,74 @@ describe('convertDesiredReplicasWithBehaviorRate (TestScalingWithRules)', () => 
   });
 });
 
+describe('normalization invariants (property)', () => {
+  const counts = fc
+    .tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 200 }))
+    .chain(([min, span, desired]) =>
+      fc.record({
+        min: fc.constant(min),
+        max: fc.constant(min + span),
+        current: fc.integer({ min, max: min + span }),
+        desired: fc.constant(desired),
+      }),
+    );
+
+  it('without behavior: within minReplicas and maxReplicas, and at most max(2 × current, 4)', () => {
+    fc.assert(
+      fc.property(counts, ({ min, max, current, desired }) => {
+        const { replicas } = convertDesiredReplicasWithRules(current, desired, min, max);
+        expect(replicas).toBeGreaterThanOrEqual(min);
+        expect(replicas).toBeLessThanOrEqual(max);
+        expect(replicas).toBeLessThanOrEqual(Math.max(scaleUpLimit(current), min));
+      }),
+    );
+  });
+
+  it('with behavior: never past the recommendation, never the wrong way, within the bounds it moves towards', () => {
+    const policy = fc.record({
+      type: fc.constantFrom('Pods' as const, 'Percent' as const),
+      value: fc.integer({ min: 1, max: 300 }),
+      periodSeconds: fc.integer({ min: 1, max: 600 }),
+    });
+    const ruleSet = fc.record({
+      stabilizationWindowSeconds: fc.integer({ min: 0, max: 600 }),
+      selectPolicy: fc.constantFrom('Max' as const, 'Min' as const, 'Disabled' as const),
+      policies: fc.array(policy, { minLength: 1, maxLength: 3 }),
+    });
+    const events = fc.array(
+      fc.record({
+        change: fc.integer({ min: 1, max: 20 }),
+        at: fc.integer({ min: NOW - 900_000, max: NOW }),
+        outdated: fc.boolean(),
+      }),
+      { maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(
+        counts,
+        ruleSet,
+        ruleSet,
+        events,
+        events,
+        ({ min, max, current, desired }, up, down, upEvents, downEvents) => {
+          const { replicas } = convertWithBehaviorRate(
+            { up, down, min, max, current, desired },
+            { up: upEvents, down: downEvents },
+            NOW,
+          );
+          if (desired > current) {
+            expect(replicas).toBeGreaterThanOrEqual(current);
+            expect(replicas).toBeLessThanOrEqual(Math.min(desired, max));
+          } else if (desired < current) {
+            expect(replicas).toBeLessThanOrEqual(current);
+            expect(replicas).toBeGreaterThanOrEqual(Math.max(desired, min));
+          } else expect(replicas).toBe(current);
+        },
+      ),
+    );
+  });
+});
+
 describe('storeScaleEvent (TestStoreScaleEvents)', () => {
   const event = (change: number, secondsAgo: number, outdated = false): ScaleEvent => ({
     change,
