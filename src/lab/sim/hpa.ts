@@ -24,6 +24,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { type EventRecorder, eventRecorder } from './events.js';
 import {
   type BehaviorArgs,
   convertDesiredReplicasWithRules,
@@ -164,13 +165,15 @@ interface Proposal {
 class HpaController {
   private readonly memory = new Map<string, Memory>();
   private readonly timers = new Map<string, () => void>();
-  private eventSeq = 0;
+  private readonly events: EventRecorder;
 
   constructor(
     private readonly cluster: SimCluster,
     private readonly clock: Clock,
     private readonly options: Required<HpaControllerOptions>,
-  ) {}
+  ) {
+    this.events = eventRecorder(cluster, clock, 'horizontal-pod-autoscaler');
+  }
 
   start(): () => void {
     const stopWatching = this.cluster.onChange((event) => {
@@ -208,48 +211,13 @@ class HpaController {
   }
 
   private event(hpa: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = this.clock.now();
-    const ns = hpa.metadata?.namespace ?? 'default';
-    const involvedObject = {
-      apiVersion: 'autoscaling/v2',
-      kind: 'HorizontalPodAutoscaler',
-      namespace: ns,
-      name: hpa.metadata?.name,
-      uid: hpa.metadata?.uid,
-    };
-    const same = this.cluster
-      .list('v1', 'Event', ns)
-      .find(
-        (e) =>
-          (e.involvedObject as { uid?: string; name?: string } | undefined)?.name === involvedObject.name &&
-          (e.involvedObject as { kind?: string }).kind === involvedObject.kind &&
-          e.reason === reason &&
-          e.message === message &&
-          e.type === type,
-      );
-    // The event recorder's correlator counts a repeat in the first event instead of writing another.
-    if (same) {
-      this.cluster.update('v1', 'Event', same.metadata?.name ?? '', ns, (e) => {
-        e.count = ((e.count as number | undefined) ?? 1) + 1;
-        e.lastTimestamp = kubeTime(now);
-      });
-      return;
-    }
-    const id = (BigInt(now) * 1_000_000n + BigInt(this.eventSeq++)).toString(16);
-    this.cluster.seed({
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${involvedObject.name}.${id}`, namespace: ns },
-      involvedObject,
+    // The HPA an event is about, as the controller reads it (autoscaling/v2).
+    this.events.record(
+      { ...hpa, apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+      type,
       reason,
       message,
-      type,
-      count: 1,
-      firstTimestamp: kubeTime(now),
-      lastTimestamp: kubeTime(now),
-      source: { component: 'horizontal-pod-autoscaler' },
-      reportingComponent: 'horizontal-pod-autoscaler',
-    });
+    );
   }
 
   private reconcile(key: string, hpa: KubeObject): void {

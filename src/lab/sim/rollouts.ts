@@ -48,6 +48,7 @@ import {
 import { type ResolvedMetric, resolveMetrics, templateFromObject } from '../canary/template.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
@@ -142,7 +143,11 @@ export class RolloutsModel {
     private readonly options: RolloutsOptions,
     private readonly ns = 'docqa',
     private readonly name = 'docqa',
-  ) {}
+  ) {
+    this.events = eventRecorder(cluster, options.clock, 'rollouts-controller');
+  }
+
+  private readonly events: EventRecorder;
 
   private get clock(): Clock {
     return this.options.clock;
@@ -385,8 +390,12 @@ export class RolloutsModel {
   private abort(canary: Canary, run: SimRun, delaySeconds: number): void {
     canary.aborted = true;
     // rollout/analysis.go pauseContext.AddAbort(run.Status.Message); rollout/sync.go prefixes the revision.
-    const aborted = `RolloutAborted: Rollout aborted update to revision ${canary.revision}`;
-    canary.abortMessage = run.message ? `${aborted}: ${run.message}` : aborted;
+    const aborted = `Rollout aborted update to revision ${canary.revision}`;
+    const message = run.message ? `${aborted}: ${run.message}` : aborted;
+    canary.abortMessage = `RolloutAborted: ${message}`;
+    // rollout/sync.go: a Warning event with the condition's message when the Progressing condition turns aborted.
+    const rollout = this.rollout();
+    if (rollout) this.events.record(rollout, 'Warning', 'RolloutAborted', message);
     this.later(delaySeconds * 1000, () => {
       canary.scaledDown = true;
       for (const pod of this.pods(canary.hash))
@@ -668,6 +677,29 @@ export class RolloutsModel {
   /** assessRun over the run's results (src/lab/canary/run.ts, after analysis/analysis.go assessRunStatus). */
   private assess(run: SimRun, terminated = false): void {
     const assessed = assessRun(run.metrics, run.results, terminated);
+    const object = this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', run.name, this.ns);
+    if (object) {
+      // analysis/analysis.go assessRunStatus: an event when a metric completes; recordAnalysisRunCompletionEvent
+      // when the run does. Failed and Error are warnings.
+      const level = (phase: AnalysisPhase) =>
+        phase === 'Failed' || phase === 'Error' ? 'Warning' : 'Normal';
+      assessed.results.forEach((result, k) => {
+        if (isCompleted(result.phase) && result.phase !== run.results[k]?.phase)
+          this.events.record(
+            object,
+            level(result.phase),
+            `Metric${result.phase}`,
+            `Metric '${result.name}' Completed. Result: ${result.phase}`,
+          );
+      });
+      if (isCompleted(assessed.phase) && assessed.phase !== run.phase)
+        this.events.record(
+          object,
+          level(assessed.phase),
+          `AnalysisRun${assessed.phase}`,
+          `Analysis Completed. Result: ${assessed.phase}`,
+        );
+    }
     run.results = assessed.results;
     run.phase = assessed.phase;
     run.message = assessed.message;

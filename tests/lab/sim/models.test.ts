@@ -189,6 +189,25 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     expect(rollout.message).toBe(
       `RolloutAborted: Rollout aborted update to revision ${revision}: ${status.message}`,
     );
+    // The events `kubectl describe` shows: the metric's and the run's completion (analysis.go), the abort (sync.go).
+    const events = lab.cluster
+      .list('v1', 'Event', 'docqa')
+      .map((e) => [(e.involvedObject as { kind: string }).kind, e.type, e.reason, e.message]);
+    expect(events).toContainEqual([
+      'AnalysisRun',
+      'Warning',
+      'AnalysisRunFailed',
+      'Analysis Completed. Result: Failed',
+    ]);
+    expect(
+      events.filter(([kind, , reason]) => kind === 'AnalysisRun' && reason === 'MetricFailed').length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(events).toContainEqual([
+      'Rollout',
+      'Warning',
+      'RolloutAborted',
+      `Rollout aborted update to revision ${revision}: ${status.message}`,
+    ]);
   });
 
   it('a Job metric is in flight while its Job runs, and a run another metric ends deletes the Job: "Metric Terminated" (metricproviders/job/job.go Run, Terminate; analysis.go runMeasurements)', async () => {
