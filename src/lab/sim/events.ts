@@ -43,7 +43,8 @@ export function eventRecorder(cluster: SimCluster, clock: Clock, component: stri
         });
         return;
       }
-      const id = (BigInt(now) * 1_000_000n + BigInt(seq++)).toString(16);
+      // Nanoseconds in hex, 16 digits as for any time since 1970 (so names sort by time).
+      const id = (BigInt(now) * 1_000_000n + BigInt(seq++)).toString(16).padStart(16, '0');
       cluster.seed({
         apiVersion: 'v1',
         kind: 'Event',

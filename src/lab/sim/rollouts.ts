@@ -131,6 +131,14 @@ export interface RolloutsOptions {
   live?: LiveAnalysis;
 }
 
+/** utils/rollout/rolloututil.go CanaryStepString, for the steps the model runs. */
+function canaryStepString(step: Step): string {
+  if (step.setWeight !== undefined) return `setWeight: ${step.setWeight}`;
+  if (step.pause) return step.pause.duration === undefined ? 'pause' : `pause: ${step.pause.duration}`;
+  if (step.analysis) return 'analysis';
+  return 'invalid';
+}
+
 export class RolloutsModel {
   private stable?: { hash: string; template: unknown };
   private canary?: Canary;
@@ -339,6 +347,13 @@ export class RolloutsModel {
         // The old stable's pods go (no traffic routing: the old ReplicaSet is scaled down as the new one is full).
         const old = this.pods(this.stableHashBefore(canary)).map((p) => p.metadata?.name ?? '');
         this.stable = { hash: canary.hash, template: spec.template };
+        // rollout/sync.go promoteStable: the stable switched (shouldFullPromote gives the reason).
+        this.events.record(
+          live,
+          'Normal',
+          'RolloutCompleted',
+          `Rollout completed update to revision ${canary.revision} (${canary.hash}): Completed all ${steps.length} canary steps`,
+        );
         for (const t of canary.timers) t();
         this.canary = undefined;
         for (const name of old) this.cluster.remove('v1', 'Pod', name, this.ns);
@@ -377,6 +392,13 @@ export class RolloutsModel {
         canary.run = undefined;
       }
       canary.step++;
+      // rollout/canary.go: the step just completed, counted from 1 (utils/rollout CanaryStepString names it).
+      this.events.record(
+        live,
+        'Normal',
+        'RolloutStepCompleted',
+        `Rollout step ${canary.step}/${steps.length} completed (${canaryStepString(step)})`,
+      );
       canary.stepStarted = now;
       canary.progressAt = now;
       canary.deadlineExceeded = false;

@@ -268,6 +268,48 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     expect(jobs()).toEqual([]);
   });
 
+  it('a healthy release is promoted step by step, with the events Argo Rollouts records (rollout/canary.go, sync.go)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    await lab.repo.change(
+      [
+        {
+          file: 'workloads/docqa/rollout.yaml',
+          set: { 'spec.template.metadata.annotations': { release: 'good' } },
+        },
+      ],
+      'test: a good release',
+    );
+    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.metadata = {
+        ...o.metadata,
+        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+      };
+    });
+    const messages = () =>
+      lab?.cluster
+        .list('v1', 'Event', 'docqa')
+        .filter((e) => (e.involvedObject as { kind: string }).kind === 'Rollout')
+        .sort((a, b) => Date.parse(a.firstTimestamp as string) - Date.parse(b.firstTimestamp as string))
+        .map((e) => `${e.reason}: ${e.message}`) ?? [];
+    const completed = () => messages().find((m) => m.startsWith('RolloutCompleted'));
+    for (let waited = 0; !completed() && waited < 900_000; waited += 5000) await sleep(clock, 5000);
+    const steps = messages().filter((m) => m.startsWith('RolloutStepCompleted'));
+    expect(steps[0]).toBe('RolloutStepCompleted: Rollout step 1/6 completed (setWeight: 25)');
+    expect(steps.slice(1, 3)).toEqual([
+      'RolloutStepCompleted: Rollout step 2/6 completed (pause: 30s)',
+      'RolloutStepCompleted: Rollout step 3/6 completed (analysis)',
+    ]);
+    expect(steps).toHaveLength(6);
+    const rollout = lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
+    const stable = (rollout?.status as { stableRS?: string } | undefined)?.stableRS;
+    expect(completed()).toMatch(
+      new RegExp(
+        `^RolloutCompleted: Rollout completed update to revision \\d+ \\(${stable}\\): Completed all 6 canary steps$`,
+      ),
+    );
+  });
+
   it('a live change compares with the revision Argo CD already has, even with a resync queued; a new commit waits for the comparison to expire (needRefreshAppStatus)', async () => {
     const clock = new VirtualClock({ start: 0 });
     // No revision cache: any comparison with the latest revision would see a new commit at once.
