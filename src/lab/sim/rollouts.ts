@@ -11,9 +11,10 @@
  *   measures after its initialDelay, then every interval (an Error retried after 10 s) until its count; its phase
  *   from failureLimit, inconclusiveLimit, consecutiveErrorLimit and consecutiveSuccessLimit (assessMetricStatus);
  *   the run's phase, message and summaries as assessRunStatus writes them. A template Argo would reject makes the
- *   run Error with the reason. A Job metric's measurement is Running while its Job runs (named `<run uid>.<metric>.<n>`, owned by
- *   the run) and succeeds when the Job completes or fails when it fails (metricproviders/job/job.go); when another
- *   metric ends the run, the Job is deleted and its measurement is Successful, "Metric Terminated" (Terminate).
+ *   run Error with the reason. A Job metric's measurement is Running while its Job runs (the Job named
+ *   `<run uid>.<metric>.<n>`, owned by the run) and succeeds when the Job completes or fails when it fails
+ *   (metricproviders/job/job.go); when another metric ends the run, the Job is deleted and its measurement is
+ *   Successful, "Metric Terminated" (Terminate).
  * - A Failed or Error run aborts the rollout: phase Degraded, status.abort, the canary scaled down after
  *   abortScaleDownDelaySeconds (default 30 s). An Inconclusive run pauses it (pause condition
  *   InconclusiveAnalysis, phase Paused), it does not abort (rollout/analysis.go).
@@ -576,11 +577,10 @@ export class RolloutsModel {
     }
     // The Job's pod runs for real; activeDeadlineSeconds counts on the lab's clock (batch/v1 JobSpec).
     const deadlineSeconds = job.spec?.activeDeadlineSeconds ?? 600;
-    const end = finish;
     this.later(deadlineSeconds * 1000, () => {
       const message = `Job was active longer than specified deadline (${deadlineSeconds}s)`;
       controller.abort(new Error(message));
-      end(false, message);
+      finish(false, message);
     });
     canary.timers.push(() => controller.abort(new Error('the canary ended')));
     // The Job ends when the real eval ends, and no sooner than `evalJobMs` after it starts: at speed N this machine's
@@ -589,10 +589,10 @@ export class RolloutsModel {
     live.runJob(canary.hash, job, controller.signal).then(
       (result) => {
         const wait = earliest - this.clock.now();
-        if (wait <= 0) end(result.succeeded, result.message);
-        else this.later(wait, () => end(result.succeeded, result.message));
+        if (wait <= 0) finish(result.succeeded, result.message);
+        else this.later(wait, () => finish(result.succeeded, result.message));
       },
-      (error: unknown) => end(false, error instanceof Error ? error.message : String(error)),
+      (error: unknown) => finish(false, error instanceof Error ? error.message : String(error)),
     );
   }
 
