@@ -147,6 +147,31 @@ function rebuilt(
   };
 }
 
+/** The metric sources the lab serves no API for (as a kind cluster without an adapter): how each fails. */
+const UNSERVED: Record<string, { reason: string; api: string; failure: (m: MetricSpec) => string }> = {
+  Pods: {
+    reason: 'FailedGetPodsMetric',
+    api: 'custom',
+    failure: (m) => `failed to get pods metric value: unable to get metric ${m.pods?.metric?.name}`,
+  },
+  Object: {
+    reason: 'FailedGetObjectMetric',
+    api: 'custom',
+    failure: (m) => `failed to get object metric value: unable to get metric ${m.object?.metric?.name}`,
+  },
+  External: {
+    reason: 'FailedGetExternalMetric',
+    api: 'external',
+    failure: (m) => `unable to get external metric ${m.external?.metric?.name}`,
+  },
+  ContainerResource: {
+    reason: 'FailedGetContainerResourceMetric',
+    api: 'per-container resource',
+    failure: (m) =>
+      `failed to get ${m.containerResource?.name} utilization of container ${m.containerResource?.container}`,
+  },
+};
+
 class MetricFailure extends Error {
   constructor(
     message: string,
@@ -273,7 +298,7 @@ class HpaController {
       reason = 'Current number of replicas below Spec.MinReplicas';
       desired = min;
     } else {
-      const metrics = this.computeReplicasForMetrics(hpa, spec, scale, ns, status, now);
+      const metrics = this.computeReplicasForMetrics(hpa, spec, scale, ns, condition, now);
       metricStatuses = metrics.statuses;
       if (metrics.replicas === -1) {
         // setCurrentReplicasAndMetricsInStatus: the desired count stays what it was.
@@ -395,10 +420,9 @@ class HpaController {
     spec: HpaSpec,
     scale: ReturnType<typeof scaleOf>,
     ns: string,
-    status: HpaStatus,
+    condition: (c: Omit<Condition, 'lastTransitionTime'>) => void,
     now: number,
   ): { replicas: number; name: string; statuses?: unknown[]; error?: string } {
-    const condition = (c: Omit<Condition, 'lastTransitionTime'>) => setCondition(status, now, c);
     if (!scale.selector) {
       this.event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
       condition({
@@ -476,29 +500,12 @@ class HpaController {
   ): Proposal {
     if (metric.type !== 'Resource') {
       const which = metric.type ?? '';
-      const missing: Record<string, [string, string]> = {
-        Pods: [
-          'FailedGetPodsMetric',
-          `failed to get pods metric value: unable to get metric ${metric.pods?.metric?.name}`,
-        ],
-        Object: [
-          'FailedGetObjectMetric',
-          `failed to get object metric value: unable to get metric ${metric.object?.metric?.name}`,
-        ],
-        External: [
-          'FailedGetExternalMetric',
-          `unable to get external metric ${metric.external?.metric?.name}`,
-        ],
-        ContainerResource: [
-          'FailedGetContainerResourceMetric',
-          `failed to get ${metric.containerResource?.name} utilization of container ${metric.containerResource?.container}`,
-        ],
-      };
-      const known = missing[which];
-      if (!known) throw new MetricFailure(`unknown metric source type "${which}"`, 'InvalidMetricSourceType');
+      const source = UNSERVED[which];
+      if (!source)
+        throw new MetricFailure(`unknown metric source type "${which}"`, 'InvalidMetricSourceType');
       throw new MetricFailure(
-        `${known[1]}: the simulated lab serves no ${which === 'External' ? 'external' : which === 'ContainerResource' ? 'per-container resource' : 'custom'} metrics API`,
-        known[0],
+        `${source.failure(metric)}: the simulated lab serves no ${source.api} metrics API`,
+        source.reason,
       );
     }
     const resource = metric.resource?.name ?? 'cpu';
