@@ -136,7 +136,8 @@ export interface CheckEnv {
 
 /**
  * Type-checks `ast`; `argumentTypes`, when given, receives the static type of every argument checked against a
- * function's parameters (the evaluator needs them where Go's reflect Call looks at an argument's dynamic type).
+ * function's parameters and of every unary operand (the evaluator needs them where Go looks at a value's dynamic
+ * type: reflect's Call, type(), the negation of a byte).
  */
 export function check(source: string, ast: Node, env: CheckEnv, argumentTypes?: WeakMap<Node, Type>): Type {
   return new Checker(source, env, argumentTypes).visit(ast);
@@ -300,6 +301,7 @@ class Checker {
 
   private unary(node: Extract<Node, { type: 'unary' }>): Type {
     const t = this.visit(node.operand);
+    this.argumentTypes?.set(node.operand, t);
     if (node.op === 'not') {
       if (isBool(t) || isAny(t)) return T.bool;
     } else if (isNumber(t)) return t;

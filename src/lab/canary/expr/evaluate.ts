@@ -162,7 +162,13 @@ class Evaluator {
           if (typeof v !== 'boolean') return this.fail(assertionError(v, 'bool'), node);
           return !v;
         }
-        if (typeof v === 'bigint') return node.op === '-' ? INT64(-v) : v;
+        if (typeof v === 'bigint' && node.op === '-') {
+          // vm/runtime/runtime.go Negate keeps the operand's Go type: a negated byte wraps around as a uint8 does.
+          if (integerHeld(node.operand, this.argumentTypes.get(node.operand)) === 'uint8')
+            return (256n - v) % 256n;
+          return INT64(-v);
+        }
+        if (typeof v === 'bigint') return v;
         if (typeof v === 'number') return node.op === '-' ? -v : v;
         return this.fail(`invalid operation: ${node.op} ${runtimeTypeName(v)}`, node);
       }
@@ -421,6 +427,14 @@ class Evaluator {
         else return this.fail(`reflect: Call using ${runtimeTypeName(a)} as type float64`, node);
         return name === 'isNaN' ? Number.isNaN(x) : Math.abs(x) === Number.POSITIVE_INFINITY;
       }
+      // builtin/func.go Type names the Go kind: a byte of a []uint8 is a uint8, "uint", though the runtime holds it
+      // as an int here (values.ts GoBytes); arithmetic on it gives an int (integerHeld).
+      case 'type':
+        if (
+          integerHeld(node.args[0] as Node, this.argumentTypes.get(node.args[0] as Node))?.startsWith('uint')
+        )
+          return 'uint';
+        break;
       // isNil and default ignore their argument and look at the whole result (isNilFunc, defaultFunc).
       case 'isNil':
         return this.scope.result === null;

@@ -63,8 +63,9 @@ export class GoLocation {
  * builtins treat it as the slice it is, with its own Go type: fmt's %v prints the numbers (`[34 50]`),
  * encoding/json writes base64 text, reflect.DeepEqual equals it only to another []uint8, and slicing or
  * take() keep the type (vm/runtime/runtime.go Slice, builtin.go take: reflect's Slice). A byte read out of
- * it is a Go int here: expr's runtime turns every uint8 operand of arithmetic into int (generated.go), so
- * only type() could tell them apart ("uint" in Go, "int" here).
+ * it is a Go int here: expr's runtime turns every uint8 operand of arithmetic into int (generated.go). The two
+ * places Go still sees a uint8, type() ("uint") and negation (it wraps), read the checker's static type
+ * (evaluate.ts), so a byte that lost its static type (put in an []interface {} first) says "int" there.
  */
 export class GoBytes extends Array<bigint> {
   /** map(), filter() and slice() of a []uint8 give plain arrays, as expr's builtins give []interface {}. */

@@ -363,6 +363,20 @@ describe('time.Time []byte methods: laws of Go encoding', () => {
     );
   });
 
+  it('type() of a byte of a []uint8 is "uint" (builtin/func.go Type: the Uint kinds); arithmetic on it gives an int, negation a byte', () => {
+    const bytes = 'now().MarshalJSON()';
+    expect(run(`type(${bytes})`)).toBe('array');
+    expect(run(`type(${bytes}[0])`)).toBe('uint');
+    expect(run(`let b = ${bytes}[1]; type(b)`)).toBe('uint');
+    expect(run(`map(${bytes}, type(#))[2]`)).toBe('uint');
+    expect(run(`type(${bytes}[0] + 1)`)).toBe('int');
+    // Negate (vm/runtime/runtime.go) keeps the byte a uint8: it wraps around instead of going below zero.
+    expect(run(`type(-${bytes}[0])`)).toBe('uint');
+    expect(run(`-${bytes}[0]`)).toBe(256n - 34n);
+    expect(run(`-(${bytes}[0] + 0)`)).toBe(-34n);
+    expect(run('type(len("ab"))')).toBe('int');
+  });
+
   it('MarshalBinary holds the instant and the zone offset (time.go UnmarshalBinary reads it back)', () => {
     fc.assert(
       fc.property(instant, zone, (iso, name) => {
