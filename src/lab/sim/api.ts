@@ -25,13 +25,15 @@
  * timeoutSeconds), create (namespace must exist: default, kube-system, kube-public, kube-node-lease are there), PUT with
  * resourceVersion conflict check, PATCH as merge (merge-patch+json and strategic-merge-patch+json), JSON patch
  * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), delete (a namespace takes its
- * objects with it), status and scale subresources, 404/409/422 Status errors, resourceVersion and generation bookkeeping.
+ * objects with it), status and scale subresources, 404/409/422 Status errors, resourceVersion and generation bookkeeping;
+ * Events expire one `--event-ttl` after their last write (event-ttl.ts).
  * Writes to the main resource ignore `status` for kinds with a status subresource, like a real server; the programmatic
  * API (seed/update) writes anything. A created CRD makes its kind servable.
  */
 import { type Clock, systemClock } from '../clock.js';
 import { VirtualClock } from './clock.js';
 import type { Controller } from './controllers.js';
+import { expireEvents } from './event-ttl.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { ResourceType } from './resources.js';
 import { type FailureRule, type RequestRecord, SimApiServer } from './server.js';
@@ -61,6 +63,8 @@ export interface SimClusterOptions {
   token?: string;
   /** Serve HTTPS with this certificate (PEM; also the kubeconfig's certificate authority) and key. Default: HTTP. */
   tls?: { cert: string; key: string };
+  /** How long an Event lives after its last write (the API server's `--event-ttl`; default one hour, event-ttl.ts). */
+  eventTtlMs?: number;
 }
 
 export interface SimCluster {
@@ -108,6 +112,9 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const context = options.context ?? 'kind-gitops-lab';
   const stops: Array<() => void> = [];
   let closed = false;
+  stops.push(
+    expireEvents(store, clock instanceof VirtualClock ? clock.background() : clock, options.eventTtlMs),
+  );
   if (clock instanceof VirtualClock) {
     stops.push(clock.addBusySource(() => server.inFlight > 0));
     // Every write is activity: time waits until what it sets off has run.

@@ -12,7 +12,22 @@ export interface EventRecorder {
   record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
-export function eventRecorder(cluster: SimCluster, clock: Clock, component: string): EventRecorder {
+export interface EventRecorderOptions {
+  /**
+   * Count a repeat in the first event, as client-go's correlator does (default). Argo CD's audit logger
+   * (util/argo/audit_logger.go logEvent) creates a new event every time instead.
+   */
+  aggregate?: boolean;
+  /** Annotations every event carries (Argo CD's audit logger puts the Application's destination there). */
+  annotations?: (object: KubeObject) => Record<string, string> | undefined;
+}
+
+export function eventRecorder(
+  cluster: SimCluster,
+  clock: Clock,
+  component: string,
+  options: EventRecorderOptions = {},
+): EventRecorder {
   let seq = 0;
   return {
     record(object, type, reason, message) {
@@ -25,17 +40,19 @@ export function eventRecorder(cluster: SimCluster, clock: Clock, component: stri
         name: object.metadata?.name,
         uid: object.metadata?.uid,
       };
-      const same = cluster.list('v1', 'Event', ns).find((e) => {
-        const about = e.involvedObject as { name?: string; kind?: string } | undefined;
-        return (
-          about?.name === involvedObject.name &&
-          about?.kind === involvedObject.kind &&
-          e.reason === reason &&
-          e.message === message &&
-          e.type === type &&
-          (e.source as { component?: string } | undefined)?.component === component
-        );
-      });
+      const same =
+        options.aggregate !== false &&
+        cluster.list('v1', 'Event', ns).find((e) => {
+          const about = e.involvedObject as { name?: string; kind?: string } | undefined;
+          return (
+            about?.name === involvedObject.name &&
+            about?.kind === involvedObject.kind &&
+            e.reason === reason &&
+            e.message === message &&
+            e.type === type &&
+            (e.source as { component?: string } | undefined)?.component === component
+          );
+        });
       if (same) {
         cluster.update('v1', 'Event', same.metadata?.name ?? '', ns, (e) => {
           e.count = ((e.count as number | undefined) ?? 1) + 1;
@@ -43,12 +60,18 @@ export function eventRecorder(cluster: SimCluster, clock: Clock, component: stri
         });
         return;
       }
-      // Nanoseconds in hex, 16 digits as for any time since 1970 (so names sort by time).
-      const id = (BigInt(now) * 1_000_000n + BigInt(seq++)).toString(16).padStart(16, '0');
+      // Nanoseconds in hex, 16 digits as for any time since 1970 (so names sort by time); a scaled clock reads
+      // fractions of a millisecond.
+      const id = (BigInt(Math.floor(now)) * 1_000_000n + BigInt(seq++)).toString(16).padStart(16, '0');
+      const annotations = options.annotations?.(object);
       cluster.seed({
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { name: `${involvedObject.name}.${id}`, namespace: ns },
+        metadata: {
+          name: `${involvedObject.name}.${id}`,
+          namespace: ns,
+          ...(annotations ? { annotations } : {}),
+        },
         involvedObject,
         reason,
         message,
@@ -57,7 +80,8 @@ export function eventRecorder(cluster: SimCluster, clock: Clock, component: stri
         firstTimestamp: kubeTime(now),
         lastTimestamp: kubeTime(now),
         source: { component },
-        reportingComponent: component,
+        // client-go's recorder names itself the reporting controller; Argo CD's audit logger leaves it empty.
+        ...(options.aggregate === false ? {} : { reportingComponent: component }),
       });
     },
   };
