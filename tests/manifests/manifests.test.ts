@@ -11,6 +11,7 @@ import { lintRepository } from '../../src/lab/lint/index.js';
 import { isRemoteReference } from '../../src/lab/lint/repository.js';
 import { promqlErrors, substituteArgs } from '../../src/lab/lint/rules/promql.js';
 import { SchemaValidator } from '../../src/lab/lint/schemas.js';
+import { hasKubectl } from '../support/kubectl.js';
 
 const root = join(import.meta.dirname, '..', '..', 'manifests');
 const labRepo = 'http://git-server.lab-git.svc.cluster.local/lab.git';
@@ -183,14 +184,7 @@ describe('shipped manifests', () => {
   });
 });
 
-const kubectl = (() => {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const kubectl = hasKubectl;
 
 const offlineKustomizations = yamlFiles(root)
   .filter((f) => f.endsWith('kustomization.yaml'))

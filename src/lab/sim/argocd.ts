@@ -23,16 +23,21 @@
  * synced revision self-heals after a back-off of 0, 2 s, 6 s, 18 s ... capped at 300 s (attempt count), measured from
  * the last operation's finishedAt; the count starts over after the app stayed Synced for the cooldown (330 s).
  * ignoreDifferences hides a field from the diff; with RespectIgnoreDifferences=true a sync keeps the live value too
- * (gitops-engine sync option). Health of a Rollout is its status.phase, Paused → Suspended, Progressing until the
- * controller observed the new generation (resource_customizations/argoproj.io/Rollout/health.lua).
+ * (gitops-engine sync option). The app's health is the worst of its resources' (argo-health.ts). The docqa app
+ * renders workloads/docqa as kustomize does (kustomize.ts).
+ * Events (util/argo/audit_logger.go, one new event per call): OperationStarted, OperationCompleted, and
+ * ResourceUpdated for each change of sync or health status; health.lastTransitionTime moves with the health status.
  * While the argocd-application-controller StatefulSet has no replica nothing of this runs; when it starts again
  * every app is compared at once (its informer's initial list).
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { applicationHealth } from './argo-health.js';
+import { type EventRecorder, eventRecorder } from './events.js';
+import { kustomizeBuild } from './kustomize.js';
 import type { GitSource } from './repo.js';
 import type { ArgoSettings } from './settings.js';
-import type { KubeObject } from './store.js';
+import { type KubeObject, kubeTime } from './store.js';
 
 type Json = unknown;
 type Path = string[];
@@ -109,30 +114,10 @@ function pointerPaths(rules: IgnoreRule[] | undefined, obj: KubeObject): Path[] 
     );
 }
 
-/** The docqa app: workloads/docqa rendered as kustomize would (the images transformer sets the tag). */
+/** The docqa app: workloads/docqa as `kustomize build` renders it (kustomize.ts). */
 export const docqaApp: AppDef = {
   name: 'docqa',
-  render(repo, sha) {
-    const kustomization = repo.yaml('workloads/docqa/kustomization.yaml', sha) as {
-      images?: Array<{ name: string; newTag?: string; digest?: string }>;
-    };
-    const objects = ['rollout.yaml', 'configmap.yaml', 'analysis-template.yaml']
-      .map((f) => repo.yaml(`workloads/docqa/${f}`, sha) as KubeObject)
-      .filter((o) => o?.kind);
-    for (const o of objects) {
-      const containers =
-        (o.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined)?.template
-          ?.spec?.containers ?? [];
-      for (const c of containers) {
-        const name = c.image?.replace(/[:@].*$/, '');
-        const image = kustomization.images?.find((i) => i.name === name);
-        if (image?.newTag) c.image = `${name}:${image.newTag}`;
-        if (image?.digest) c.image = `${name}@${image.digest}`;
-      }
-      o.metadata = { ...o.metadata, namespace: 'docqa' };
-    }
-    return objects;
-  },
+  render: (repo, sha) => kustomizeBuild(repo, 'workloads/docqa', sha),
 };
 
 /** The root app: the Applications in apps/ (only docqa is simulated further). */
@@ -145,6 +130,11 @@ export const rootApp: AppDef = {
 };
 
 const refreshAnnotation = 'argocd.argoproj.io/refresh';
+
+interface AppStatus {
+  sync?: { status?: string };
+  health?: { status?: string; lastTransitionTime?: string };
+}
 
 export interface ArgoCdOptions {
   clock: Clock;
@@ -166,11 +156,23 @@ export class ArgoCdModel {
   private stops: Array<() => void> = [];
   private wasUp = true;
   private writing = false;
+  private readonly events: EventRecorder;
 
   constructor(
     private readonly cluster: SimCluster,
     private readonly options: ArgoCdOptions,
   ) {
+    // Application events come from the audit logger (util/argo/audit_logger.go): one new event per call, no
+    // repeat counting, the destination in annotations, the controller's name as source (common.ApplicationController).
+    this.events = eventRecorder(cluster, options.clock, 'argocd-application-controller', {
+      aggregate: false,
+      annotations: (app) => {
+        const destination = (
+          app.spec as { destination?: { server?: string; namespace?: string } } | undefined
+        )?.destination;
+        return { 'dest-server': destination?.server ?? '', 'dest-namespace': destination?.namespace ?? '' };
+      },
+    });
     this.apps = options.apps ?? [rootApp, docqaApp];
     for (const app of this.apps)
       this.state.set(app.name, { lastApplied: new Map(), queued: new Map(), delayed: new Set() });
@@ -333,27 +335,20 @@ export class ArgoCdModel {
     return { sha };
   }
 
+  /** The app's health from its resources' (argo-health.ts: controller/health.go setApplicationHealth). */
   private health(app: AppDef, desired: KubeObject[]): string {
     if (app.name !== 'docqa') return 'Healthy';
-    let worst = 'Healthy';
-    const order = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
-    for (const d of desired) {
-      const live = this.cluster.get(
-        d.apiVersion ?? '',
-        d.kind ?? '',
-        d.metadata?.name ?? '',
-        d.metadata?.namespace,
-      );
-      let h = 'Healthy';
-      if (!live) h = 'Missing';
-      else if (d.kind === 'Rollout') {
-        const status = live.status as { phase?: string; observedGeneration?: number | string } | undefined;
-        if (Number(status?.observedGeneration ?? 0) < (live.metadata?.generation ?? 0)) h = 'Progressing';
-        else h = status?.phase === 'Paused' ? 'Suspended' : (status?.phase ?? 'Progressing');
-      }
-      if (order.indexOf(h) > order.indexOf(worst)) worst = h;
-    }
-    return worst;
+    return applicationHealth(
+      desired.map((d) => ({
+        desired: d,
+        live: this.cluster.get(
+          d.apiVersion ?? '',
+          d.kind ?? '',
+          d.metadata?.name ?? '',
+          d.metadata?.namespace,
+        ),
+      })),
+    );
   }
 
   private refresh(name: string, level: Level): void {
@@ -463,6 +458,8 @@ export class ArgoCdModel {
           startedAt: started,
           operation: { sync: { revision, selfHealAttemptsCount: count }, initiatedBy: { automated: true } },
         };
+        // controller/appcontroller.go autoSync, once the operation is set.
+        this.events.record(live, 'Normal', 'OperationStarted', `Initiated automated sync to '${revision}'`);
         // The sync operation (kubectl apply of each resource) takes syncMs; its changes land when it finishes.
         this.clock.setTimer(this.options.syncMs ?? 2000, () => {
           if (!this.controllerUp()) return;
@@ -492,6 +489,15 @@ export class ArgoCdModel {
             },
             false,
           );
+          // controller/appcontroller.go setOperationState, when the phase is completed.
+          const app = this.appObject(name);
+          if (app)
+            this.events.record(
+              app,
+              'Normal',
+              'OperationCompleted',
+              `Sync operation to ${revision} succeeded`,
+            );
           // Its changes come back through the watches as a refresh against this revision.
           this.request(name, 1, 0);
         });
@@ -543,15 +549,44 @@ export class ArgoCdModel {
     clearRefresh: boolean,
   ): void {
     this.writing = true;
+    let before: KubeObject | undefined;
+    let after: KubeObject | undefined;
     try {
-      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
-        const s = (o.status ?? {}) as Record<string, Json>;
-        change(s);
+      after = this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+        before = structuredClone(o);
+        const s = (o.status ?? {}) as AppStatus;
+        change(s as Record<string, Json>);
         o.status = s;
         if (clearRefresh && o.metadata?.annotations) delete o.metadata.annotations[refreshAnnotation];
+        this.persisted((before.status ?? {}) as AppStatus, s);
       });
     } finally {
       this.writing = false;
+    }
+    if (before) this.statusEvents(before, after);
+  }
+
+  /**
+   * What persistAppStatus (controller/appcontroller.go) adds to every status write: the health's lastTransitionTime
+   * moves when the health status changes and is kept otherwise.
+   */
+  private persisted(before: AppStatus, after: AppStatus): void {
+    if (!after.health) return;
+    if (before.health?.status !== after.health.status)
+      after.health.lastTransitionTime = kubeTime(this.clock.now());
+    else if (before.health?.lastTransitionTime)
+      after.health.lastTransitionTime = before.health.lastTransitionTime;
+  }
+
+  /** persistAppStatus's events: "Updated sync status: A -> B" and "Updated health status: A -> B" (ResourceUpdated). */
+  private statusEvents(before: KubeObject, after: KubeObject | undefined): void {
+    const was = (before.status ?? {}) as AppStatus;
+    const now = (after?.status ?? {}) as AppStatus;
+    for (const part of ['sync', 'health'] as const) {
+      const from = was[part]?.status ?? '';
+      const to = now[part]?.status ?? '';
+      if (from !== to)
+        this.events.record(before, 'Normal', 'ResourceUpdated', `Updated ${part} status: ${from} -> ${to}`);
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
  * The simulated lab the drills run against: the in-memory API server seeded with what a synced lab holds (the
- * docqa and lab-root Applications, the docqa Rollout, its ConfigMap, AnalysisTemplate and HPA, the Argo CD
- * application controller and the lab's Git server), an in-memory lab repository, and the calibrated models of
- * Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the HPA (hpa.ts), the kubelet (kubelet.ts) and Prometheus
- * (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ * docqa and lab-root Applications, everything workloads/docqa renders (the Rollout, its ConfigMap, Services, HPA,
+ * PodDisruptionBudget and AnalysisTemplate), the Argo CD application controller and the lab's Git server), an
+ * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the HPA
+ * (hpa.ts), the disruption controller (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts),
+ * all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
 import { seededRandom } from '../../random.js';
@@ -14,6 +15,7 @@ import { createKubeClient } from '../kube/client.js';
 import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { VirtualClock } from './clock.js';
+import { startDisruptionController } from './disruption.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
 import { type ContainerBehaviour, Kubelet, podReady } from './kubelet.js';
@@ -23,7 +25,7 @@ import { type GitSource, MemoryRepo } from './repo.js';
 import { podTemplateHash, RolloutsModel } from './rollouts.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import { type ArgoSettings, labArgoSettings } from './settings.js';
-import type { KubeObject } from './store.js';
+import { type KubeObject, kubeTime } from './store.js';
 
 export interface SimLabOptions {
   /** Default: a new VirtualClock. */
@@ -111,21 +113,54 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const source: GitSource = options.source ?? (memory as MemoryRepo);
   const settings = options.settings ?? labArgoSettings();
   const at = new Date(clock.now()).toISOString();
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastTransitionTime: kubeTime(clock.now()),
+  });
   const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const workloads = docqaApp.render(source, source.head.sha).map((o) =>
-    o.kind === 'Rollout'
-      ? {
-          ...o,
-          status: {
-            phase: 'Healthy',
-            observedGeneration: '1',
-            currentPodHash: podTemplateHash((o.spec as { template?: unknown }).template),
-            selector: formatLabelSelector((o.spec as { selector?: LabelSelector }).selector),
-          },
-        }
-      : o,
-  );
-  const hpa = source.yaml('workloads/docqa/hpa.yaml') as KubeObject;
+  // The docqa app's objects as Argo CD last synced them; the Rollout, HPA and PDB as their controllers left them.
+  const workloads = docqaApp.render(source, source.head.sha).map((o) => {
+    if (o.kind === 'Rollout')
+      return {
+        ...o,
+        status: {
+          phase: 'Healthy',
+          observedGeneration: '1',
+          currentPodHash: podTemplateHash((o.spec as { template?: unknown }).template),
+          selector: formatLabelSelector((o.spec as { selector?: LabelSelector }).selector),
+        },
+      };
+    // The HPA and PDB controllers rewrite these at their first sync; seeded, Argo CD rates them Healthy from the start.
+    if (o.kind === 'HorizontalPodAutoscaler')
+      return {
+        ...o,
+        status: {
+          desiredReplicas: 2,
+          currentReplicas: 2,
+          conditions: [
+            condition('AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size'),
+          ],
+        },
+      };
+    if (o.kind === 'PodDisruptionBudget')
+      return {
+        ...o,
+        status: {
+          currentHealthy: 2,
+          desiredHealthy: 1,
+          expectedPods: 2,
+          disruptionsAllowed: 1,
+          observedGeneration: 1,
+          conditions: [
+            { ...condition('DisruptionAllowed', 'True', 'SufficientPods', ''), observedGeneration: 1 },
+          ],
+        },
+      };
+    return o;
+  });
   const registry = new Set([...imagesOf(workloads), ...(options.images ?? [])]);
   const cluster = await startSimCluster({
     clock,
@@ -137,11 +172,6 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       ns('lab-git'),
       ...syncedApplications(source, at),
       ...workloads,
-      {
-        ...hpa,
-        metadata: { ...hpa.metadata, namespace: 'docqa' },
-        status: { desiredReplicas: 2, currentReplicas: 2 },
-      },
       {
         apiVersion: 'apps/v1',
         kind: 'StatefulSet',
@@ -195,6 +225,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     settings,
     random: seededRandom(options.seed ?? 1),
   }).start();
+  stops.push(startDisruptionController(cluster, models));
   // The live lab's doc-QA pods report their real processes' CPU and memory.
   stops.push(startHpaController(cluster, models, { ...(live ? { usage: live.usage } : {}), ...options.hpa }));
   stops.push(

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { packagePath } from '../../paths.js';
 import type { LabRepo, RepoChangeResult, RepoEdit } from '../drills/access.js';
 import { editYamlText } from '../drills/lab-repo.js';
@@ -16,6 +16,14 @@ export interface GitSource {
   readonly head: { sha: string };
   /** The file parsed as YAML at `sha` (default: the head); {} when it does not exist. */
   yaml(file: string, sha?: string): Record<string, unknown>;
+  /** Every document of a multi-document YAML file at `sha` (empty ones dropped); [] when it does not exist. */
+  documents(file: string, sha?: string): Record<string, unknown>[];
+}
+
+function allDocuments(text: string): Record<string, unknown>[] {
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d));
 }
 
 /**
@@ -38,20 +46,26 @@ export class BareRepoSource implements GitSource {
     return { sha: this.git('rev-parse', `refs/heads/${this.branch}`).trim() };
   }
 
+  private text(file: string, sha: string): string {
+    try {
+      return this.git('show', `${sha}:${file}`);
+    } catch {
+      return '';
+    }
+  }
+
   yaml(file: string, sha = this.head.sha): Record<string, unknown> {
     const key = `${sha}:${file}`;
     let value = this.cache.get(key);
     if (!value) {
-      let text = '';
-      try {
-        text = this.git('show', key);
-      } catch {
-        text = '';
-      }
-      value = (parse(text) ?? {}) as Record<string, unknown>;
+      value = (parse(this.text(file, sha)) ?? {}) as Record<string, unknown>;
       this.cache.set(key, value);
     }
     return structuredClone(value);
+  }
+
+  documents(file: string, sha = this.head.sha): Record<string, unknown>[] {
+    return allDocuments(this.text(file, sha));
   }
 }
 
@@ -110,6 +124,10 @@ export class MemoryRepo implements LabRepo, GitSource {
 
   yaml(file: string, sha = this.head.sha): Record<string, unknown> {
     return (parse(this.at(sha)?.files.get(file) ?? '') ?? {}) as Record<string, unknown>;
+  }
+
+  documents(file: string, sha = this.head.sha): Record<string, unknown>[] {
+    return allDocuments(this.at(sha)?.files.get(file) ?? '');
   }
 
   private commit(message: string, files: Map<string, string>, reverts?: string): string {

@@ -164,6 +164,42 @@ describe('the lab models together', { timeout: 180_000 }, () => {
     expect(waits).toEqual([2000, 4000, 8000, 20_000, 56_000]);
   });
 
+  it('a self-heal is told in Application events as the Argo CD audit logger writes them, one event per call (controller/appcontroller.go persistAppStatus, autoSync, setOperationState)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const app = lab.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd');
+    const sha = (app?.status as { sync?: { revision?: string } } | undefined)?.sync?.revision;
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    const edit = () =>
+      lab?.cluster.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+        (o.data as Record<string, string>).DOCQA_MODE = 'edited';
+      });
+    const appEvents = () =>
+      (lab?.cluster.list('v1', 'Event', 'argocd') ?? [])
+        .filter((e) => (e.involvedObject as { name: string }).name === 'docqa')
+        .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    edit();
+    await sleep(clock, 10_000);
+    expect(appEvents().map((e) => `${e.type} ${e.reason}: ${e.message}`)).toEqual([
+      `Normal OperationStarted: Initiated automated sync to '${sha}'`,
+      'Normal ResourceUpdated: Updated sync status: Synced -> OutOfSync',
+      `Normal OperationCompleted: Sync operation to ${sha} succeeded`,
+      'Normal ResourceUpdated: Updated sync status: OutOfSync -> Synced',
+    ]);
+    const [first] = appEvents();
+    expect(first).toMatchObject({
+      count: 1,
+      source: { component: 'argocd-application-controller' },
+      involvedObject: { kind: 'Application', namespace: 'argocd', name: 'docqa' },
+      metadata: { annotations: { 'dest-namespace': 'docqa' } },
+    });
+    // A second drift is told again in new events: the audit logger does not count repeats.
+    edit();
+    await sleep(clock, 10_000);
+    expect(appEvents().filter((e) => e.reason === 'OperationStarted')).toHaveLength(2);
+    expect(appEvents().every((e) => e.count === 1)).toBe(true);
+  });
+
   it('a bad canary fails its AnalysisRun as Argo Rollouts would: the run message, its summary, the Rollout aborted with that message (assessRunStatus, rollout/analysis.go)', async () => {
     const clock = new VirtualClock({ start: 0 });
     lab = await startSimLab({ clock });
@@ -308,6 +344,24 @@ describe('the lab models together', { timeout: 180_000 }, () => {
         `^RolloutCompleted: Rollout completed update to revision \\d+ \\(${stable}\\): Completed all 6 canary steps$`,
       ),
     );
+    // Argo CD tells each health change of the Application in an event and stamps the last one
+    // (controller/appcontroller.go persistAppStatus): Healthy, through the canary's states, back to Healthy.
+    const healthEvents = lab.cluster
+      .list('v1', 'Event', 'argocd')
+      .filter((e) => (e.involvedObject as { name: string }).name === 'docqa')
+      .filter((e) => String(e.message).startsWith('Updated health status: '))
+      .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    const changes = healthEvents.map((e) =>
+      String(e.message).slice('Updated health status: '.length).split(' -> '),
+    );
+    expect(changes.length).toBeGreaterThanOrEqual(2);
+    expect(changes[0]?.[0]).toBe('Healthy');
+    expect(changes.at(-1)?.[1]).toBe('Healthy');
+    for (let i = 1; i < changes.length; i++) expect(changes[i]?.[0]).toBe(changes[i - 1]?.[1]);
+    const app = lab.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd');
+    expect(
+      (app?.status as { health?: { lastTransitionTime?: string } } | undefined)?.health?.lastTransitionTime,
+    ).toBe(healthEvents.at(-1)?.lastTimestamp);
   });
 
   it('a live change compares with the revision Argo CD already has, even with a resync queued; a new commit waits for the comparison to expire (needRefreshAppStatus)', async () => {

@@ -1,0 +1,262 @@
+/**
+ * The disruption controller's status of a PodDisruptionBudget (Kubernetes v1.33, pkg/controller/disruption/
+ * disruption.go trySync, getExpectedPodCount, getExpectedScale, countHealthyPods, updatePdbStatus; the condition from
+ * k8s.io/component-helpers/apps/poddisruptionbudget UpdateDisruptionAllowedCondition). Argo CD rates a PDB by that
+ * condition (argo-health.ts), so without this model the lab's docqa app would wait for it forever.
+ *
+ * - The pods are those the selector matches in the PDB's namespace.
+ * - An integer minAvailable: desiredHealthy is that number and expectedPods the number of pods. A percentage, or a
+ *   maxUnavailable, is scaled (rounding up) against the sum of the scales of the pods' controllers: a ReplicaSet's own
+ *   replicas, or its Deployment's when a Deployment controls it; a StatefulSet's. A pod without a controller is
+ *   unmanaged (a Warning event, as upstream) and adds nothing; a controller that cannot be found fails the sync: the
+ *   fail-safe status (0 disruptions allowed, condition reason SyncFailed with the error).
+ * - currentHealthy counts Ready pods that are not being deleted; disruptionsAllowed = currentHealthy - desiredHealthy,
+ *   and 0 when negative or when no pod is expected. The eviction API is not simulated, so `disruptedPods` stays empty.
+ * - DisruptionAllowed is True (SufficientPods) when a disruption is allowed, else False (InsufficientPods); its
+ *   lastTransitionTime moves when its status does (apimachinery meta.SetStatusCondition).
+ */
+import type { Clock } from '../clock.js';
+import type { SimCluster } from './api.js';
+import { type EventRecorder, eventRecorder } from './events.js';
+import { podReady } from './kubelet.js';
+import { type LabelSelector, labelSelectorMatcher, labelSelectorString } from './selectors.js';
+import { type KubeObject, kubeTime, type StoredEvent } from './store.js';
+
+type IntOrPercent = number | string;
+
+interface PdbSpec {
+  minAvailable?: IntOrPercent;
+  maxUnavailable?: IntOrPercent;
+  selector?: LabelSelector;
+}
+
+interface OwnerReference {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  controller?: boolean;
+}
+
+class SyncError extends Error {}
+
+/** intstr.GetScaledValueFromIntOrPercent with roundUp: "50%" of 3 is 2; an integer is itself. */
+export function scaledValue(value: IntOrPercent, total: number): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+)%$/.exec(value);
+  if (!match) throw new SyncError(`invalid value for IntOrString: invalid type: string is not a percentage`);
+  return Math.ceil((Number(match[1]) * total) / 100);
+}
+
+const controllerOf = (obj: KubeObject): OwnerReference | undefined =>
+  ((obj.metadata?.ownerReferences ?? []) as OwnerReference[]).find((o) => o.controller === true);
+
+function replicasOf(obj: KubeObject): number {
+  return (obj.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+}
+
+/** getExpectedScale's finders: the scale of the controller of `pod`, keyed by the controller. */
+function controllerScale(cluster: SimCluster, pod: KubeObject, ns: string): [string, number] {
+  const ref = controllerOf(pod) as OwnerReference;
+  const missing = () => new SyncError(`found no controllers for pod "${pod.metadata?.name}"`);
+  if (ref.kind === 'ReplicaSet' && ref.apiVersion === 'apps/v1') {
+    const rs = cluster.get('apps/v1', 'ReplicaSet', ref.name ?? '', ns);
+    if (!rs) throw missing();
+    const owner = controllerOf(rs);
+    if (owner?.kind === 'Deployment' && owner.apiVersion === 'apps/v1') {
+      const deployment = cluster.get('apps/v1', 'Deployment', owner.name ?? '', ns);
+      if (!deployment) throw missing();
+      return [`Deployment/${owner.name}`, replicasOf(deployment)];
+    }
+    return [`ReplicaSet/${ref.name}`, replicasOf(rs)];
+  }
+  if (ref.kind === 'StatefulSet' && ref.apiVersion === 'apps/v1') {
+    const sts = cluster.get('apps/v1', 'StatefulSet', ref.name ?? '', ns);
+    if (!sts) throw missing();
+    return [`StatefulSet/${ref.name}`, replicasOf(sts)];
+  }
+  throw missing();
+}
+
+interface Counts {
+  expectedPods: number;
+  desiredHealthy: number;
+  unmanaged: string[];
+}
+
+function expectedCounts(cluster: SimCluster, spec: PdbSpec, pods: KubeObject[], ns: string): Counts {
+  const expectedScale = () => {
+    const scales = new Map<string, number>();
+    const unmanaged: string[] = [];
+    for (const pod of pods) {
+      if (!controllerOf(pod)) {
+        unmanaged.push(pod.metadata?.name ?? '');
+        continue;
+      }
+      const [key, scale] = controllerScale(cluster, pod, ns);
+      scales.set(key, scale);
+    }
+    return { expected: [...scales.values()].reduce((a, b) => a + b, 0), unmanaged };
+  };
+  if (spec.maxUnavailable !== undefined) {
+    const { expected, unmanaged } = expectedScale();
+    const desired = Math.max(0, expected - scaledValue(spec.maxUnavailable, expected));
+    return { expectedPods: expected, desiredHealthy: desired, unmanaged };
+  }
+  if (typeof spec.minAvailable === 'number')
+    return { expectedPods: pods.length, desiredHealthy: spec.minAvailable, unmanaged: [] };
+  if (typeof spec.minAvailable === 'string') {
+    const { expected, unmanaged } = expectedScale();
+    return { expectedPods: expected, desiredHealthy: scaledValue(spec.minAvailable, expected), unmanaged };
+  }
+  return { expectedPods: 0, desiredHealthy: 0, unmanaged: [] };
+}
+
+interface Condition {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+/** meta.SetStatusCondition for the one condition: lastTransitionTime moves only when the status changes. */
+function allowedCondition(
+  previous: Condition[] | undefined,
+  next: Omit<Condition, 'type' | 'lastTransitionTime'>,
+  now: number,
+): Condition[] {
+  const old = previous?.find((c) => c.type === 'DisruptionAllowed');
+  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : kubeTime(now);
+  return [
+    ...(previous ?? []).filter((c) => c.type !== 'DisruptionAllowed'),
+    { type: 'DisruptionAllowed', ...next, lastTransitionTime },
+  ];
+}
+
+export class DisruptionController {
+  private readonly events: EventRecorder;
+  private stopListening?: () => void;
+
+  constructor(
+    private readonly cluster: SimCluster,
+    private readonly clock: Clock,
+  ) {
+    this.events = eventRecorder(cluster, clock, 'controllermanager');
+  }
+
+  start(): this {
+    this.stopListening = this.cluster.onChange((event) => this.observe(event));
+    for (const pdb of this.cluster.list('policy/v1', 'PodDisruptionBudget')) this.later(pdb);
+    return this;
+  }
+
+  stop(): void {
+    this.stopListening?.();
+  }
+
+  /** A PDB is synced when it changes, and when a pod, ReplicaSet, Deployment or StatefulSet in its namespace does. */
+  private observe(event: StoredEvent): void {
+    const kind = event.resource.kind;
+    if (kind === 'PodDisruptionBudget') {
+      if (event.type !== 'DELETED') this.later(event.object);
+      return;
+    }
+    if (!['Pod', 'ReplicaSet', 'Deployment', 'StatefulSet'].includes(kind)) return;
+    for (const pdb of this.cluster.list('policy/v1', 'PodDisruptionBudget', event.object.metadata?.namespace))
+      this.later(pdb);
+  }
+
+  private later(pdb: KubeObject): void {
+    const name = pdb.metadata?.name ?? '';
+    const ns = pdb.metadata?.namespace ?? 'default';
+    this.cluster.defer(() => {
+      const live = this.cluster.get('policy/v1', 'PodDisruptionBudget', name, ns);
+      if (live) this.sync(live);
+    });
+  }
+
+  private sync(pdb: KubeObject): void {
+    const ns = pdb.metadata?.namespace ?? 'default';
+    const spec = (pdb.spec ?? {}) as PdbSpec;
+    const matches = labelSelectorMatcher(labelSelectorString(spec.selector));
+    const pods = this.cluster.list('v1', 'Pod', ns).filter((p) => matches(p.metadata?.labels ?? {}));
+    if (pods.length === 0) this.events.record(pdb, 'Normal', 'NoPods', 'No matching pods found');
+    let counts: Counts;
+    try {
+      counts = expectedCounts(this.cluster, spec, pods, ns);
+    } catch (error) {
+      if (!(error instanceof SyncError)) throw error;
+      this.events.record(
+        pdb,
+        'Warning',
+        'CalculateExpectedPodCountFailed',
+        `Failed to calculate the number of expected pods: ${error.message}`,
+      );
+      this.write(pdb, (status) => ({
+        ...status,
+        disruptionsAllowed: 0,
+        conditions: allowedCondition(
+          status.conditions,
+          {
+            status: 'False',
+            reason: 'SyncFailed',
+            message: error.message,
+            observedGeneration: status.observedGeneration,
+          },
+          this.clock.now(),
+        ),
+      }));
+      return;
+    }
+    if (counts.unmanaged.length > 0)
+      this.events.record(
+        pdb,
+        'Warning',
+        'UnmanagedPods',
+        `Pods selected by this PodDisruptionBudget (selector: ${labelSelectorString(spec.selector)}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`,
+      );
+    const currentHealthy = pods.filter((p) => !p.metadata?.deletionTimestamp && podReady(p)).length;
+    const allowed = currentHealthy - counts.desiredHealthy;
+    const disruptionsAllowed = counts.expectedPods <= 0 || allowed <= 0 ? 0 : allowed;
+    const generation = pdb.metadata?.generation;
+    this.write(pdb, (status) => ({
+      currentHealthy,
+      desiredHealthy: counts.desiredHealthy,
+      expectedPods: counts.expectedPods,
+      disruptionsAllowed,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+      conditions: allowedCondition(
+        status.conditions,
+        disruptionsAllowed > 0
+          ? { status: 'True', reason: 'SufficientPods', message: '', observedGeneration: generation }
+          : { status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: generation },
+        this.clock.now(),
+      ),
+    }));
+  }
+
+  private write(
+    pdb: KubeObject,
+    next: (status: { conditions?: Condition[]; observedGeneration?: number }) => Record<string, unknown>,
+  ): void {
+    const status = next((pdb.status ?? {}) as { conditions?: Condition[]; observedGeneration?: number });
+    // updatePdbStatus writes only when something changed.
+    if (JSON.stringify(status) === JSON.stringify(pdb.status)) return;
+    this.cluster.update(
+      'policy/v1',
+      'PodDisruptionBudget',
+      pdb.metadata?.name ?? '',
+      pdb.metadata?.namespace,
+      (o) => {
+        o.status = status;
+      },
+    );
+  }
+}
+
+/** Starts the disruption controller; returns a function that stops it. */
+export function startDisruptionController(cluster: SimCluster, clock: Clock): () => void {
+  const controller = new DisruptionController(cluster, clock).start();
+  return () => controller.stop();
+}
