@@ -12,8 +12,10 @@ export interface EventRecorder {
   record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
+/** Shared by every recorder: two components recording about one object at one instant get distinct names. */
+let seq = 0;
+
 export function eventRecorder(cluster: SimCluster, clock: Clock, component: string): EventRecorder {
-  let seq = 0;
   return {
     record(object, type, reason, message) {
       const now = clock.now();
