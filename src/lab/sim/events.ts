@@ -22,13 +22,15 @@ export interface EventRecorderOptions {
   annotations?: (object: KubeObject) => Record<string, string> | undefined;
 }
 
+/** Shared by every recorder: two components recording about one object at one instant get distinct names. */
+let seq = 0;
+
 export function eventRecorder(
   cluster: SimCluster,
   clock: Clock,
   component: string,
   options: EventRecorderOptions = {},
 ): EventRecorder {
-  let seq = 0;
   return {
     record(object, type, reason, message) {
       const now = clock.now();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
+import { podQosClass } from './qos.js';
 import { apiVersionOf, builtinResources, type ResourceType } from './resources.js';
 
 /**
@@ -174,11 +175,14 @@ export class Store {
       },
     };
     if (obj.metadata) delete obj.metadata.managedFields;
-    // A new pod is Pending until a kubelet reports on it: the API server writes the phase at creation
-    // (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; its qosClass is not modelled). Over
+    // A new pod is Pending until a kubelet reports on it, with the QoS class of its resources: the API server
+    // writes both at creation (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; qos.ts). Over
     // HTTP a client's status was already dropped; a status seeded through the programmatic API is kept.
     if (resource.kind === 'Pod' && resource.group === '' && obj.status === undefined)
-      obj.status = { phase: 'Pending' };
+      obj.status = {
+        phase: 'Pending',
+        qosClass: podQosClass((obj.spec ?? {}) as Parameters<typeof podQosClass>[0]),
+      };
     this.objects.set(k, obj);
     this.record({
       verb: 'create',
