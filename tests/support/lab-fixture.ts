@@ -76,7 +76,9 @@ export async function startLabFixture(options: LabFixtureOptions = {}): Promise<
   const stops: Array<() => void> = [];
   if (options.gitServer) {
     const behaviour = options.gitServer;
-    stops.push(deploymentPods(fake, gitServer));
+    stops.push(
+      deploymentPods(fake, gitServer, { clock: options.clock ? options.clock.background() : fake.clock }),
+    );
     const kubelet = new Kubelet(fake, {
       clock: options.clock ? options.clock.background() : fake.clock,
       behaviour: () => behaviour,

@@ -79,17 +79,17 @@ describe.runIf(gitAvailable || process.env.CI === 'true')(
       // The wait ran its full 10 minutes of virtual time while the container crash-looped.
       expect(clock.now() - started).toBeGreaterThanOrEqual(600_000);
       expect(result.diagnosis?.conditions.join('\n')).toMatch(
-        /pod git-server-\w+-0: CrashLoopBackOff \(\d+ restarts\)/,
+        /pod git-server-\w+-\w{5}: CrashLoopBackOff \(\d+ restarts\)/,
       );
       expect(result.diagnosis?.logs?.[0]?.lines).toEqual([
         "2026-01-01 00:00:00: (server.c.1940) opening errorlog '/dev/stderr' failed: Permission denied",
         '2026-01-01 00:00:00: (server.c.1942) aborting',
       ]);
       expect(result.diagnosis?.hint).toMatch(
-        /^The git-server container of pod git-server-\w+-0 exits at start \(exit code 255\) and Kubernetes keeps restarting it: its log above says why\./,
+        /^The git-server container of pod git-server-\w+-\w{5} exits at start \(exit code 255\) and Kubernetes keeps restarting it: its log above says why\./,
       );
       expect(text).toMatch(
-        /Log of git-server-\w+-0 \(git-server, last run\):\n {2}.*opening errorlog '\/dev\/stderr' failed: Permission denied/,
+        /Log of git-server-\w+-\w{5} \(git-server, last run\):\n {2}.*opening errorlog '\/dev\/stderr' failed: Permission denied/,
       );
     });
 
