@@ -17,12 +17,11 @@
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { type IntOrPercent, scaledValue } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type LabelSelector, labelSelectorMatcher, labelSelectorString } from './selectors.js';
 import { type KubeObject, kubeTime, type StoredEvent } from './store.js';
-
-type IntOrPercent = number | string;
 
 interface PdbSpec {
   minAvailable?: IntOrPercent;
@@ -39,12 +38,13 @@ interface OwnerReference {
 
 class SyncError extends Error {}
 
-/** intstr.GetScaledValueFromIntOrPercent with roundUp: "50%" of 3 is 2; an integer is itself. */
-export function scaledValue(value: IntOrPercent, total: number): number {
-  if (typeof value === 'number') return value;
-  const match = /^(\d+)%$/.exec(value);
-  if (!match) throw new SyncError(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  return Math.ceil((Number(match[1]) * total) / 100);
+/** intstr.GetScaledValueFromIntOrPercent rounding up; a value it rejects fails the sync with its error. */
+function scaled(value: IntOrPercent, total: number): number {
+  try {
+    return scaledValue(value, total, true);
+  } catch (error) {
+    throw new SyncError((error as Error).message);
+  }
 }
 
 const controllerOf = (obj: KubeObject): OwnerReference | undefined =>
@@ -99,14 +99,14 @@ function expectedCounts(cluster: SimCluster, spec: PdbSpec, pods: KubeObject[], 
   };
   if (spec.maxUnavailable !== undefined) {
     const { expected, unmanaged } = expectedScale();
-    const desired = Math.max(0, expected - scaledValue(spec.maxUnavailable, expected));
+    const desired = Math.max(0, expected - scaled(spec.maxUnavailable, expected));
     return { expectedPods: expected, desiredHealthy: desired, unmanaged };
   }
   if (typeof spec.minAvailable === 'number')
     return { expectedPods: pods.length, desiredHealthy: spec.minAvailable, unmanaged: [] };
   if (typeof spec.minAvailable === 'string') {
     const { expected, unmanaged } = expectedScale();
-    return { expectedPods: expected, desiredHealthy: scaledValue(spec.minAvailable, expected), unmanaged };
+    return { expectedPods: expected, desiredHealthy: scaled(spec.minAvailable, expected), unmanaged };
   }
   return { expectedPods: 0, desiredHealthy: 0, unmanaged: [] };
 }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
-import { scaledValue, startDisruptionController } from '../../../src/lab/sim/disruption.js';
+import { startDisruptionController } from '../../../src/lab/sim/disruption.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
 
 interface PdbStatus {
@@ -179,12 +179,22 @@ describe('the disruption controller', () => {
     ).toBe(true);
   });
 
-  it('scaledValue rounds a percentage up (intstr.GetScaledValueFromIntOrPercent, roundUp)', () => {
-    expect(scaledValue('25%', 4)).toBe(1);
-    expect(scaledValue('25%', 5)).toBe(2);
-    expect(scaledValue('50%', 3)).toBe(2);
-    expect(scaledValue('0%', 7)).toBe(0);
-    expect(scaledValue(3, 10)).toBe(3);
-    expect(() => scaledValue('half', 4)).toThrow(/not a percentage/);
+  it('a percentage that is not one fails the sync safe with the parser error (intstr)', async () => {
+    await start();
+    pod('a', true, { kind: 'ReplicaSet', name: 'gone' });
+    pdb({ minAvailable: 'half' });
+    await settle();
+    expect(status()?.conditions[0]).toMatchObject({
+      status: 'False',
+      reason: 'SyncFailed',
+      message: 'found no controllers for pod "a"',
+    });
+    fake.remove('v1', 'Pod', 'a', 'default');
+    await settle();
+    expect(status()?.conditions[0]).toMatchObject({
+      status: 'False',
+      reason: 'SyncFailed',
+      message: 'invalid value for IntOrString: invalid type: string is not a percentage',
+    });
   });
 });
