@@ -20,6 +20,8 @@ export interface EventRecorderOptions {
   aggregate?: boolean;
   /** Annotations every event carries (Argo CD's audit logger puts the Application's destination there). */
   annotations?: (object: KubeObject) => Record<string, string> | undefined;
+  /** The node a node-local component (the kubelet) runs on: `source.host` and `reportingInstance`. */
+  host?: string;
 }
 
 /** Shared by every recorder: two components recording about one object at one instant get distinct names. */
@@ -52,7 +54,8 @@ export function eventRecorder(
             e.reason === reason &&
             e.message === message &&
             e.type === type &&
-            (e.source as { component?: string } | undefined)?.component === component
+            (e.source as { component?: string } | undefined)?.component === component &&
+            (e.source as { host?: string } | undefined)?.host === options.host
           );
         });
       if (same) {
@@ -81,9 +84,10 @@ export function eventRecorder(
         count: 1,
         firstTimestamp: kubeTime(now),
         lastTimestamp: kubeTime(now),
-        source: { component },
+        source: { component, ...(options.host ? { host: options.host } : {}) },
         // client-go's recorder names itself the reporting controller; Argo CD's audit logger leaves it empty.
         ...(options.aggregate === false ? {} : { reportingComponent: component }),
+        ...(options.host ? { reportingInstance: options.host } : {}),
       });
     },
   };

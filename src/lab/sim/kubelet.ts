@@ -331,38 +331,6 @@ function podStatus(
   };
 }
 
-/**
- * The kubelet's recorder: events from component `kubelet` whose source host and reportingInstance are the node's
- * name (client-go's recorder copies its source into both). events.ts writes component-only events, so the host is
- * stamped on the event it wrote or counted.
- */
-function kubeletRecorder(cluster: SimCluster, clock: Clock, node: string): EventRecorder {
-  const recorder = eventRecorder(cluster, clock, 'kubelet');
-  return {
-    record(object, type, reason, message) {
-      recorder.record(object, type, reason, message);
-      const ns = object.metadata?.namespace ?? 'default';
-      const written = cluster.list('v1', 'Event', ns).find((e) => {
-        const about = e.involvedObject as { name?: string; kind?: string } | undefined;
-        const source = e.source as { component?: string; host?: string } | undefined;
-        return (
-          about?.name === object.metadata?.name &&
-          about?.kind === object.kind &&
-          e.reason === reason &&
-          e.message === message &&
-          source?.component === 'kubelet' &&
-          source.host === undefined
-        );
-      });
-      if (!written) return;
-      cluster.update('v1', 'Event', written.metadata?.name ?? '', ns, (e) => {
-        e.source = { ...(e.source as object), host: node };
-        e.reportingInstance = node;
-      });
-    },
-  };
-}
-
 /** The error a pull of a missing image fails with (containerd's, shortened: the sim has no registry to resolve). */
 const pullError = (image: string) => `failed to pull and unpack image "${image}": not found`;
 
@@ -381,7 +349,8 @@ export class Kubelet {
     this.node = { ...defaultNode, ...options.node };
     this.podIps = new PodIpPool({ cidr: this.node.podCidr, first: this.node.firstPodIp });
     this.scheduler = eventRecorder(cluster, options.clock, 'default-scheduler');
-    this.events = kubeletRecorder(cluster, options.clock, this.node.name);
+    // client-go's recorder copies its source (component kubelet, host the node) into reportingInstance too.
+    this.events = eventRecorder(cluster, options.clock, 'kubelet', { host: this.node.name });
   }
 
   start(): this {
