@@ -184,4 +184,48 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
     );
     expect(pods(stable)).toHaveLength(2);
   });
+  it('a new spec.replicas (as the HPA sets it) resizes the stable ReplicaSet and its desired-replicas annotation', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    // No metrics for the HPA: it leaves spec.replicas as the test sets it (ScalingActive False).
+    lab = await startSimLab({ clock, hpa: { usage: () => undefined } });
+    const hash = stableHash();
+    lab.cluster.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
+      (o.spec as { replicas: number }).replicas = 3;
+    });
+    await sleep(clock, 5000);
+    const rs = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${hash}`, 'docqa');
+    expect((rs?.spec as { replicas?: number } | undefined)?.replicas).toBe(3);
+    expect(rs?.metadata?.annotations?.['rollout.argoproj.io/desired-replicas']).toBe('3');
+    expect(pods(hash)).toHaveLength(3);
+  });
+
+  it('a release reverted after its promotion runs the old template again in its old ReplicaSet, at a new revision', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const first = stableHash();
+    await release(
+      lab,
+      { 'spec.template.metadata.annotations': { release: 'good' } },
+      'test: a release to undo',
+    );
+    await until(clock, () => stableHash() !== first, 900_000);
+    const second = stableHash();
+    await lab.repo.revert('a release to undo');
+    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.metadata = {
+        ...o.metadata,
+        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+      };
+    });
+    await until(clock, () => stableHash() === first, 900_000);
+    await sleep(clock, 5000);
+    expect(replicaSets()).toHaveLength(2);
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${first}`, replicas: 2, ready: 2, revision: '3' },
+        { name: `docqa-${second}`, replicas: 0, ready: undefined, revision: '2' },
+      ]),
+    );
+    expect(pods(second)).toEqual([]);
+  });
 });
