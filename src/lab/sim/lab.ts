@@ -2,9 +2,9 @@
  * The simulated lab the drills run against: the in-memory API server seeded with what a synced lab holds (the
  * docqa and lab-root Applications, everything workloads/docqa renders (the Rollout, its ConfigMap, Services, HPA,
  * PodDisruptionBudget and AnalysisTemplate), the Argo CD application controller and the lab's Git server), an
- * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the HPA
- * (hpa.ts), the disruption controller (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts),
- * all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the
+ * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the HPA (hpa.ts), the disruption controller
+ * (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
 import { seededRandom } from '../../random.js';
@@ -21,6 +21,7 @@ import { type HpaControllerOptions, startHpaController } from './hpa.js';
 import { type ContainerBehaviour, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
+import { ReplicaSetController } from './replicaset.js';
 import { type GitSource, MemoryRepo } from './repo.js';
 import { podTemplateHash, RolloutsModel } from './rollouts.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
@@ -212,6 +213,13 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       ? (pod, container) => (live as LiveWorkloads).container(pod, containers?.(pod, container) ?? {})
       : containers,
   }).start();
+  // The ReplicaSets of the docqa Rollout: the Rollouts model sizes them, the ReplicaSet controller runs their pods
+  // (names seeded, so they are the same in every run).
+  const replicaSets = new ReplicaSetController(cluster, {
+    clock: models,
+    manages: (rs) => rs.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Rollout') ?? false,
+    random: seededRandom((options.seed ?? 1) + 1),
+  }).start();
   const rollouts = new RolloutsModel(cluster, {
     clock: models,
     prometheus,
@@ -231,6 +239,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   stops.push(
     () => kubelet.stop(),
     () => rollouts.stop(),
+    replicaSets,
     () => argo.stop(),
   );
   const client = createKubeClient({ kubeconfig: cluster.kubeconfigPath });

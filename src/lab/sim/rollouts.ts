@@ -21,9 +21,15 @@
  * - No progress for progressDeadlineSeconds (default 600) makes the Progressing condition ProgressDeadlineExceeded
  *   and the phase Degraded; with progressDeadlineAbort false (the default) nothing is aborted
  *   (utils/conditions/conditions.go, rollout/sync.go).
- * - Going back to the stable template ends the canary at once: the canary pods go, no steps or analysis run; an
- *   AnalysisRun still running is cancelled (spec.terminate; it ends Successful, "Run Terminated", its Job deleted).
+ * - Going back to the stable template ends the canary at once: the canary ReplicaSet goes to 0, no steps or analysis
+ *   run; an AnalysisRun still running is cancelled (spec.terminate; it ends Successful, "Run Terminated", its Job
+ *   deleted).
  * - spec.replicas (the HPA's) sizes the stable pods.
+ * - The model owns ReplicaSets, not pods: one per pod-template hash, `<rollout>-<hash>`, the Rollout its controller
+ *   (rollout/sync.go getNewReplicaSet); sizing a template is setting its ReplicaSet's spec.replicas, and the
+ *   ReplicaSet controller (replicaset.ts) creates and deletes the pods. A ReplicaSet the rollout no longer runs (the
+ *   old stable after a promotion, an ended or aborted canary) is kept at 0 replicas (rollout/replicaset.go; the
+ *   revisionHistoryLimit clean-up is not modelled).
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
  *
  * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
@@ -34,6 +40,7 @@
  * sooner than `evalJobMs` after it starts (the sim's assumption of a Job's duration in a cluster).
  */
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { evaluateConditions, type MeasurementPhase } from '../canary/conditions.js';
 import {
   type AnalysisPhase,
@@ -49,13 +56,22 @@ import {
 import { type ResolvedMetric, resolveMetrics, templateFromObject } from '../canary/template.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import type { ReplicaSet } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
+import { controllerRef } from './replicaset.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
 
 const ROLLOUT = ['argoproj.io/v1alpha1', 'Rollout'] as const;
+/** pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey. */
+const HASH_LABEL = 'rollouts-pod-template-hash';
+/** utils/annotations/annotations.go RevisionAnnotation and DesiredReplicasAnnotation (RolloutLabel + "/..."). */
+const REVISION = 'rollout.argoproj.io/revision';
+const DESIRED_REPLICAS = 'rollout.argoproj.io/desired-replicas';
+/** The model's own marker of canary pods (read by live/processes.ts); a simulation marker, not a Rollouts label. */
+const CANARY_MARKER = 'sim.gitops-lab/canary';
 
 interface Step {
   setWeight?: number;
@@ -90,7 +106,6 @@ interface Canary {
   run?: SimRun;
   aborted?: boolean;
   abortMessage?: string;
-  scaledDown?: boolean;
   paused?: boolean;
   deadlineExceeded?: boolean;
   timers: Array<() => void>;
@@ -144,6 +159,8 @@ export class RolloutsModel {
   private stable?: { hash: string; template: unknown };
   private canary?: Canary;
   private revision = 1;
+  /** The revision of the stable template's ReplicaSet. */
+  private stableRevision = 1;
   private stop_?: () => void;
   private busy = false;
 
@@ -176,9 +193,7 @@ export class RolloutsModel {
       const o = event.object;
       const mine =
         (o.kind === 'Rollout' && o.metadata?.name === this.name) ||
-        (o.kind === 'Pod' &&
-          o.metadata?.namespace === this.ns &&
-          o.metadata?.labels?.['rollouts-pod-template-hash']);
+        (o.kind === 'Pod' && o.metadata?.namespace === this.ns && o.metadata?.labels?.[HASH_LABEL]);
       if (mine) this.cluster.defer(() => this.reconcile());
     });
     return this;
@@ -200,46 +215,140 @@ export class RolloutsModel {
   }
 
   private pods(hash: string): KubeObject[] {
-    return this.cluster
-      .list('v1', 'Pod', this.ns)
-      .filter((p) => p.metadata?.labels?.['rollouts-pod-template-hash'] === hash);
+    return this.cluster.list('v1', 'Pod', this.ns).filter((p) => p.metadata?.labels?.[HASH_LABEL] === hash);
   }
 
-  /** Keeps `count` pods of a template. */
+  /** The ReplicaSet of a template (`<rollout>-<hash>`), if it exists. */
+  private replicaSet(hash: string): ReplicaSet | undefined {
+    return this.cluster.get('apps/v1', 'ReplicaSet', `${this.name}-${hash}`, this.ns) as
+      | ReplicaSet
+      | undefined;
+  }
+
+  /**
+   * Keeps `count` pods of a template by setting its ReplicaSet's spec.replicas, the ReplicaSet created when missing
+   * (rollout/sync.go getNewReplicaSet; the pods are the ReplicaSet controller's, replicaset.ts). `canary` puts the
+   * model's marker label on the pod template: a simulation marker (read by live/processes.ts), not a Rollouts
+   * behaviour.
+   */
   private scale(hash: string, template: unknown, count: number, canary: boolean): void {
-    const pods = this.pods(hash);
-    for (const pod of pods) {
-      const index = Number(pod.metadata?.name?.split('-').at(-1));
-      if (index >= count) this.cluster.remove('v1', 'Pod', pod.metadata?.name ?? '', this.ns);
+    const live = this.rollout();
+    if (!live) return;
+    const desired = this.desiredReplicaSet(live, hash, template, count, canary);
+    const current = this.replicaSet(hash);
+    if (!current) {
+      this.cluster.seed(desired);
+      return;
     }
-    const t = template as { metadata?: { labels?: Record<string, string> }; spec?: unknown };
-    for (let i = 0; i < count; i++) {
-      const name = `${this.name}-${hash}-${i}`;
-      if (this.cluster.get('v1', 'Pod', name, this.ns)) continue;
-      this.cluster.seed({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name,
-          namespace: this.ns,
-          labels: {
-            ...t.metadata?.labels,
-            'rollouts-pod-template-hash': hash,
-            ...(canary ? { 'sim.gitops-lab/canary': 'true' } : {}),
-          },
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${this.name}-${hash}` }],
+    const annotations = { ...current.metadata?.annotations, ...desired.metadata?.annotations };
+    // utils/annotations/annotations.go SetNewReplicaSetAnnotations: the revision only ever grows.
+    const was = Number(current.metadata?.annotations?.[REVISION] ?? 0);
+    if (was >= Number(annotations[REVISION])) annotations[REVISION] = String(was);
+    const next = {
+      replicas: count,
+      annotations,
+      labels: desired.spec?.template?.metadata?.labels,
+    };
+    const now = {
+      replicas: current.spec?.replicas,
+      annotations: current.metadata?.annotations,
+      labels: current.spec?.template?.metadata?.labels,
+    };
+    if (isDeepStrictEqual(next, now)) return;
+    this.cluster.update('apps/v1', 'ReplicaSet', `${this.name}-${hash}`, this.ns, (o) => {
+      const rs = o as ReplicaSet;
+      rs.metadata = { ...rs.metadata, annotations };
+      rs.spec = {
+        ...rs.spec,
+        replicas: count,
+        template: { ...rs.spec?.template, metadata: { ...rs.spec?.template?.metadata, labels: next.labels } },
+      };
+    });
+  }
+
+  /** The ReplicaSet of a template, as rollout/sync.go getNewReplicaSet creates it. */
+  private desiredReplicaSet(
+    live: KubeObject,
+    hash: string,
+    template: unknown,
+    count: number,
+    canary: boolean,
+  ): ReplicaSet {
+    const spec = live.spec as { replicas?: number; minReadySeconds?: number; selector?: LabelSelector };
+    const t = (template ?? {}) as {
+      metadata?: { labels?: Record<string, string> };
+      spec?: Record<string, unknown>;
+    };
+    // pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey, added to the template's labels (the RS's
+    // labels too) and to the Rollout's selector (rollout/sync.go getNewReplicaSet).
+    const labels = { ...t.metadata?.labels, [HASH_LABEL]: hash };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${this.name}-${hash}`,
+        namespace: this.ns,
+        labels,
+        // utils/annotations/annotations.go: RevisionAnnotation (SetNewReplicaSetAnnotations) and
+        // DesiredReplicasAnnotation, the Rollout's spec.replicas (SetReplicasAnnotations).
+        annotations: {
+          [REVISION]: String(this.revisionOf(hash)),
+          [DESIRED_REPLICAS]: String(spec.replicas ?? 1),
         },
-        spec: structuredClone(t.spec ?? {}),
-      });
-    }
+        // rollout/sync.go: metav1.NewControllerRef(rollout, controllerKind), the Rollout the RS's controller.
+        ownerReferences: [controllerRef(live)],
+      },
+      spec: {
+        replicas: count,
+        ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}),
+        selector: {
+          ...spec.selector,
+          matchLabels: { ...spec.selector?.matchLabels, [HASH_LABEL]: hash },
+        },
+        template: {
+          ...(template as object),
+          metadata: {
+            ...t.metadata,
+            labels: { ...labels, ...(canary ? { [CANARY_MARKER]: 'true' } : {}) },
+          },
+          spec: structuredClone(t.spec ?? {}),
+        },
+      },
+    };
+  }
+
+  /** The revision of a template's ReplicaSet: the canary's or the stable's; 0 (keep its own) for another. */
+  private revisionOf(hash: string): number {
+    if (this.canary?.hash === hash) return this.canary.revision;
+    return this.stable?.hash === hash ? this.stableRevision : 0;
+  }
+
+  /**
+   * Scales a template's ReplicaSet to 0 (rollout/canary.go scaleDownOldReplicaSetsForCanary, rollout/replicaset.go
+   * reconcileOtherReplicaSets): Argo keeps old ReplicaSets, at 0, up to revisionHistoryLimit (rollout/sync.go
+   * reconcileRevisionHistoryLimit, not modelled); the ReplicaSet controller deletes their pods.
+   */
+  private scaleDown(hash: string): void {
+    const rs = this.replicaSet(hash);
+    const replicas = String((this.rollout()?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    if (!rs || (rs.spec?.replicas === 0 && rs.metadata?.annotations?.[DESIRED_REPLICAS] === replicas)) return;
+    this.cluster.update('apps/v1', 'ReplicaSet', `${this.name}-${hash}`, this.ns, (o) => {
+      const r = o as ReplicaSet;
+      // utils/annotations/annotations.go SetReplicasAnnotations, called as the RS is scaled (rollout/sync.go
+      // scaleReplicaSet).
+      r.metadata = {
+        ...r.metadata,
+        annotations: { ...r.metadata?.annotations, [DESIRED_REPLICAS]: replicas },
+      };
+      r.spec = { ...r.spec, replicas: 0 };
+    });
   }
 
   private endCanary(): void {
     if (!this.canary) return;
     if (this.canary.run) this.cancelRun(this.canary.run);
     for (const t of this.canary.timers) t();
-    for (const pod of this.pods(this.canary.hash))
-      this.cluster.remove('v1', 'Pod', pod.metadata?.name ?? '', this.ns);
+    this.scaleDown(this.canary.hash);
     this.canary = undefined;
   }
 
@@ -295,8 +404,8 @@ export class RolloutsModel {
         weight = steps[i]?.setWeight ?? weight;
       if (canary.step >= steps.length) weight = 100;
       const want = canary.aborted ? 0 : Math.ceil((weight / 100) * replicas);
-      if (!canary.aborted || !canary.scaledDown)
-        this.scale(hash, spec.template, canary.aborted ? this.pods(hash).length : want, true);
+      // An aborted canary keeps its size until the scale-down delay is over (abort() then scales it to 0).
+      if (!canary.aborted) this.scale(hash, spec.template, want, true);
       const pods = this.pods(hash);
       const ready = pods.filter(podReady).length;
       if (!canary.aborted && !canary.paused) {
@@ -341,13 +450,14 @@ export class RolloutsModel {
       if (!step) {
         // Every step done: the canary becomes stable.
         if (ready < (spec.replicas ?? 1)) {
-          if (this.pods(canary.hash).length < (spec.replicas ?? 1))
-            this.scale(canary.hash, spec.template, spec.replicas ?? 1, true);
+          this.scale(canary.hash, spec.template, spec.replicas ?? 1, true);
           return;
         }
-        // The old stable's pods go (no traffic routing: the old ReplicaSet is scaled down as the new one is full).
-        const old = this.pods(this.stableHashBefore(canary)).map((p) => p.metadata?.name ?? '');
+        // No traffic routing: the old stable ReplicaSet is scaled to 0 once the new one is full
+        // (rollout/canary.go scaleDownOldReplicaSetsForCanary); its pods are the ReplicaSet controller's to delete.
+        const old = this.stableHashBefore(canary);
         this.stable = { hash: canary.hash, template: spec.template };
+        this.stableRevision = canary.revision;
         // rollout/sync.go promoteStable: the stable switched (shouldFullPromote gives the reason).
         this.events.record(
           live,
@@ -357,19 +467,15 @@ export class RolloutsModel {
         );
         for (const t of canary.timers) t();
         this.canary = undefined;
-        for (const name of old) this.cluster.remove('v1', 'Pod', name, this.ns);
-        for (const pod of this.pods(canary.hash))
-          this.cluster.update('v1', 'Pod', pod.metadata?.name ?? '', this.ns, (o) => {
-            delete o.metadata?.labels?.['sim.gitops-lab/canary'];
-          });
+        if (old) this.scaleDown(old);
+        this.unmarkCanary(canary.hash, spec.template, spec.replicas ?? 1);
         return;
       }
       if (step.setWeight !== undefined) {
         // `want` was sized for the step this reconcile started at; a step reached in this pass sizes its own.
         const stepWant = Math.max(want, Math.ceil((step.setWeight / 100) * (spec.replicas ?? 1)));
         if (ready < stepWant) {
-          if (this.pods(canary.hash).length < stepWant)
-            this.scale(canary.hash, spec.template, stepWant, true);
+          this.scale(canary.hash, spec.template, stepWant, true);
           return;
         }
       } else if (step.pause) {
@@ -406,6 +512,19 @@ export class RolloutsModel {
     }
   }
 
+  /**
+   * The promoted canary's pods lose the model's marker label: the model takes it off its ReplicaSet's template and
+   * off the pods directly (a simulation marker, not a Rollouts behaviour; live/processes.ts reads it).
+   */
+  private unmarkCanary(hash: string, template: unknown, replicas: number): void {
+    this.scale(hash, template, replicas, false);
+    for (const pod of this.pods(hash))
+      if (pod.metadata?.labels?.[CANARY_MARKER])
+        this.cluster.update('v1', 'Pod', pod.metadata?.name ?? '', this.ns, (o) => {
+          delete o.metadata?.labels?.[CANARY_MARKER];
+        });
+  }
+
   private stableHashBefore(canary: Canary): string {
     return this.stable && this.stable.hash !== canary.hash ? this.stable.hash : '';
   }
@@ -419,10 +538,11 @@ export class RolloutsModel {
     // rollout/sync.go: a Warning event with the condition's message when the Progressing condition turns aborted.
     const rollout = this.rollout();
     if (rollout) this.events.record(rollout, 'Warning', 'RolloutAborted', message);
+    // After abortScaleDownDelaySeconds the canary ReplicaSet is scaled to 0 (the delay as rollout/replicaset.go
+    // reconcileNewReplicaSet applies it; its shouldDelayScaleDownOnAbort applies it only with traffic routing, so a
+    // basic canary like the lab's is scaled down at once upstream: the model keeps its delay, a known difference).
     this.later(delaySeconds * 1000, () => {
-      canary.scaledDown = true;
-      for (const pod of this.pods(canary.hash))
-        this.cluster.remove('v1', 'Pod', pod.metadata?.name ?? '', this.ns);
+      this.scaleDown(canary.hash);
       this.reconcile();
     });
   }
@@ -457,7 +577,7 @@ export class RolloutsModel {
         name,
         namespace: this.ns,
         annotations: { 'rollout.argoproj.io/revision': String(canary.revision) },
-        labels: { 'rollouts-pod-template-hash': canary.hash },
+        labels: { [HASH_LABEL]: canary.hash },
         ownerReferences: [
           { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: this.name, uid: live.metadata?.uid },
         ],
@@ -785,9 +905,7 @@ export class RolloutsModel {
 
   private writeStatus(live: KubeObject, hash: string, phase: string, message: string): void {
     const stableHash = this.stable?.hash ?? '';
-    const pods = this.cluster
-      .list('v1', 'Pod', this.ns)
-      .filter((p) => p.metadata?.labels?.['rollouts-pod-template-hash']);
+    const pods = this.cluster.list('v1', 'Pod', this.ns).filter((p) => p.metadata?.labels?.[HASH_LABEL]);
     const available = pods.filter(podReady).length;
     const status = {
       ...(live.status as object),

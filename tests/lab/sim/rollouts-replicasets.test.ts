@@ -1,0 +1,231 @@
+/**
+ * The simulated Argo Rollouts owns ReplicaSets, and the ReplicaSet controller their pods: what
+ * `kubectl get rs,pods -n docqa` shows at rest, during a canary, after a promotion and after an abort
+ * (argo-rollouts v1.8.3 rollout/sync.go getNewReplicaSet, rollout/replicaset.go, utils/annotations/annotations.go).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '../../../src/lab/clock.js';
+import { VirtualClock } from '../../../src/lab/sim/clock.js';
+import { podReady } from '../../../src/lab/sim/kubelet.js';
+import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
+import type { KubeObject } from '../../../src/lab/sim/store.js';
+
+const HASH = 'rollouts-pod-template-hash';
+const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]{5}';
+
+interface RsView {
+  name: string;
+  replicas?: number;
+  ready?: number;
+  revision?: string;
+}
+
+/** Commits a change to the Rollout's pod template and asks Argo CD to refresh, as a drill's release does. */
+async function release(lab: SimLab, set: Record<string, unknown>, message: string): Promise<void> {
+  await lab.repo.change([{ file: 'workloads/docqa/rollout.yaml', set }], message);
+  lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+    o.metadata = {
+      ...o.metadata,
+      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+    };
+  });
+}
+
+/** Waits on the virtual clock, 1 s at a time, until `done` (at most `ms`). */
+async function until(clock: VirtualClock, done: () => boolean, ms: number): Promise<void> {
+  for (let waited = 0; !done() && waited < ms; waited += 1000) await sleep(clock, 1000);
+}
+
+describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { timeout: 180_000 }, () => {
+  let lab: SimLab | undefined;
+  afterEach(async () => {
+    await lab?.close();
+    lab = undefined;
+  });
+
+  const replicaSets = () => lab?.cluster.list('apps/v1', 'ReplicaSet', 'docqa') ?? [];
+  const pods = (hash: string) =>
+    (lab?.cluster.list('v1', 'Pod', 'docqa') ?? []).filter((p) => p.metadata?.labels?.[HASH] === hash);
+  const view = (rs: KubeObject): RsView => ({
+    name: rs.metadata?.name ?? '',
+    replicas: (rs.spec as { replicas?: number }).replicas,
+    ready: (rs.status as { readyReplicas?: number } | undefined)?.readyReplicas,
+    revision: rs.metadata?.annotations?.['rollout.argoproj.io/revision'],
+  });
+  const rsViews = () => replicaSets().map(view);
+  const rollout = () => lab?.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
+  const stableHash = () => (rollout()?.status as { stableRS?: string } | undefined)?.stableRS ?? '';
+
+  it('at rest: one ReplicaSet docqa-<hash>, owned by the Rollout, with 2 ready pods docqa-<hash>-<5 chars>', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const hash = stableHash();
+    expect(hash).toMatch(/^[0-9a-f]{10}$/);
+    const [rs, ...others] = replicaSets();
+    expect(others).toEqual([]);
+    expect(rs?.metadata).toMatchObject({
+      name: `docqa-${hash}`,
+      namespace: 'docqa',
+      labels: { 'app.kubernetes.io/name': 'docqa', [HASH]: hash },
+      annotations: { 'rollout.argoproj.io/revision': '1', 'rollout.argoproj.io/desired-replicas': '2' },
+      ownerReferences: [
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          name: 'docqa',
+          uid: rollout()?.metadata?.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    });
+    const spec = rs?.spec as {
+      replicas: number;
+      selector: { matchLabels: Record<string, string> };
+      template: { metadata: { labels: Record<string, string> } };
+    };
+    expect(spec.replicas).toBe(2);
+    expect(spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'docqa', [HASH]: hash });
+    expect(spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'docqa', [HASH]: hash });
+    expect(rs?.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    const running = pods(hash);
+    expect(running).toHaveLength(2);
+    for (const pod of running) {
+      expect(pod.metadata?.name).toMatch(new RegExp(`^docqa-${hash}-${GENERATED}$`));
+      expect(pod.metadata?.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'ReplicaSet', name: `docqa-${hash}`, uid: rs?.metadata?.uid }),
+      ]);
+      expect(podReady(pod)).toBe(true);
+      expect(pod.metadata?.labels?.['sim.gitops-lab/canary']).toBeUndefined();
+    }
+  });
+
+  it('pod names are the same from one run of the lab to the next (a seeded name generator)', async () => {
+    const names = async () => {
+      const started = await startSimLab({ clock: new VirtualClock({ start: 0 }) });
+      const list = started.cluster.list('v1', 'Pod', 'docqa').map((p) => p.metadata?.name);
+      await started.close();
+      return list.sort();
+    };
+    expect(await names()).toEqual(await names());
+  });
+
+  it('a canary runs a second ReplicaSet; after the promotion the old one is at 0 and its pods are gone', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const old = stableHash();
+    await release(lab, { 'spec.template.metadata.annotations': { release: 'good' } }, 'test: a good release');
+    await until(clock, () => replicaSets().length === 2 && rsViews().every((r) => r.ready), 120_000);
+    const canary = replicaSets().find((r) => r.metadata?.name !== `docqa-${old}`);
+    const hash = canary?.metadata?.labels?.[HASH] ?? '';
+    // setWeight 25 of 2 replicas without traffic routing: ceil(0.5) = 1 canary pod beside the 2 stable ones.
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${old}`, replicas: 2, ready: 2, revision: '1' },
+        { name: `docqa-${hash}`, replicas: 1, ready: 1, revision: '2' },
+      ]),
+    );
+    expect(canary?.metadata?.annotations?.['rollout.argoproj.io/desired-replicas']).toBe('2');
+    expect(pods(hash).map((p) => p.metadata?.labels?.['sim.gitops-lab/canary'])).toEqual(['true']);
+    await until(clock, () => stableHash() === hash, 900_000);
+    await sleep(clock, 5000);
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${old}`, replicas: 0, ready: undefined, revision: '1' },
+        { name: `docqa-${hash}`, replicas: 2, ready: 2, revision: '2' },
+      ]),
+    );
+    expect(replicaSets()).toHaveLength(2);
+    expect(pods(old)).toEqual([]);
+    expect(pods(hash)).toHaveLength(2);
+    // The model's canary marker is gone from the promoted pods and from their ReplicaSet's template.
+    expect(pods(hash).map((p) => p.metadata?.labels?.['sim.gitops-lab/canary'])).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const promoted = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${hash}`, 'docqa');
+    type Spec = { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+    const labels = (promoted?.spec as Spec)?.template?.metadata?.labels;
+    expect(labels?.[HASH]).toBe(hash);
+    expect(labels?.['sim.gitops-lab/canary']).toBeUndefined();
+  });
+
+  it('an aborted canary keeps its ReplicaSet until abortScaleDownDelaySeconds (30 s), then it is at 0 and its pods gone', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const stable = stableHash();
+    await release(
+      lab,
+      { 'spec.template.spec.containers[0].env[1]': { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' } },
+      'test: a bad canary',
+    );
+    const aborted = () =>
+      (lab?.cluster.list('v1', 'Event', 'docqa') ?? []).find((e) => e.reason === 'RolloutAborted');
+    await until(clock, () => aborted() !== undefined, 900_000);
+    const at = Date.parse(String(aborted()?.firstTimestamp));
+    const canary = replicaSets().find((r) => r.metadata?.name !== `docqa-${stable}`);
+    const hash = canary?.metadata?.labels?.[HASH] ?? '';
+    expect(hash).not.toBe('');
+    const replicaOf = (h: string) => rsViews().find((r) => r.name === `docqa-${h}`)?.replicas ?? Number.NaN;
+    const scaledDown = () => replicaOf(hash) === 0;
+    expect(replicaOf(hash)).toBeGreaterThan(0);
+    expect(pods(hash).length).toBeGreaterThan(0);
+    await until(clock, scaledDown, 60_000);
+    // Scaled to 0 on the delay's mark (the 1 s steps of the wait and the event's whole seconds give it 2 s).
+    expect(clock.now() - at).toBeGreaterThanOrEqual(29_000);
+    expect(clock.now() - at).toBeLessThanOrEqual(32_000);
+    await sleep(clock, 1000);
+    expect(pods(hash)).toEqual([]);
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: `docqa-${hash}`, replicas: 0 }),
+        { name: `docqa-${stable}`, replicas: 2, ready: 2, revision: '1' },
+      ]),
+    );
+    expect(pods(stable)).toHaveLength(2);
+  });
+  it('a new spec.replicas (as the HPA sets it) resizes the stable ReplicaSet and its desired-replicas annotation', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    // No metrics for the HPA: it leaves spec.replicas as the test sets it (ScalingActive False).
+    lab = await startSimLab({ clock, hpa: { usage: () => undefined } });
+    const hash = stableHash();
+    lab.cluster.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
+      (o.spec as { replicas: number }).replicas = 3;
+    });
+    await sleep(clock, 5000);
+    const rs = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${hash}`, 'docqa');
+    expect((rs?.spec as { replicas?: number } | undefined)?.replicas).toBe(3);
+    expect(rs?.metadata?.annotations?.['rollout.argoproj.io/desired-replicas']).toBe('3');
+    expect(pods(hash)).toHaveLength(3);
+  });
+
+  it('a release reverted after its promotion runs the old template again in its old ReplicaSet, at a new revision', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const first = stableHash();
+    await release(
+      lab,
+      { 'spec.template.metadata.annotations': { release: 'good' } },
+      'test: a release to undo',
+    );
+    await until(clock, () => stableHash() !== first, 900_000);
+    const second = stableHash();
+    await lab.repo.revert('a release to undo');
+    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.metadata = {
+        ...o.metadata,
+        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+      };
+    });
+    await until(clock, () => stableHash() === first, 900_000);
+    await sleep(clock, 5000);
+    expect(replicaSets()).toHaveLength(2);
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${first}`, replicas: 2, ready: 2, revision: '3' },
+        { name: `docqa-${second}`, replicas: 0, ready: undefined, revision: '2' },
+      ]),
+    );
+    expect(pods(second)).toEqual([]);
+  });
+});
