@@ -15,8 +15,8 @@
  *   `<run uid>.<metric>.<n>`, owned by the run) and succeeds when the Job completes or fails when it fails
  *   (metricproviders/job/job.go); when another metric ends the run, the Job is deleted and its measurement is
  *   Successful, "Metric Terminated" (Terminate).
- * - A Failed or Error run aborts the rollout: phase Degraded, status.abort, the canary scaled down after
- *   abortScaleDownDelaySeconds (default 30 s). An Inconclusive run pauses it (pause condition
+ * - A Failed or Error run aborts the rollout: phase Degraded, status.abort, the canary scaled down at once (a basic
+ *   canary; with traffic routing after abortScaleDownDelaySeconds, default 30 s). An Inconclusive run pauses it (pause condition
  *   InconclusiveAnalysis, phase Paused), it does not abort (rollout/analysis.go).
  * - No progress for progressDeadlineSeconds (default 600) makes the Progressing condition ProgressDeadlineExceeded
  *   and the phase Degraded; with progressDeadlineAbort false (the default) nothing is aborted
@@ -153,6 +153,22 @@ function canaryStepString(step: Step): string {
   if (step.pause) return step.pause.duration === undefined ? 'pause' : `pause: ${step.pause.duration}`;
   if (step.analysis) return 'analysis';
   return 'invalid';
+}
+
+interface CanaryStrategy {
+  steps?: Step[];
+  abortScaleDownDelaySeconds?: number;
+  trafficRouting?: unknown;
+}
+
+/**
+ * How long an aborted canary keeps its pods (rollout/replicaset.go shouldDelayScaleDownOnAbort): only a canary with
+ * traffic routing waits, abortScaleDownDelaySeconds or 30 s (utils/defaults GetAbortScaleDownDelaySecondsOrDefault);
+ * a basic canary, like the lab's, is scaled down at once (its set weight is 0 once aborted, canary.go).
+ */
+export function abortScaleDownDelay(canary: CanaryStrategy | undefined): number {
+  if (!canary?.trafficRouting) return 0;
+  return canary.abortScaleDownDelaySeconds ?? 30;
 }
 
 export class RolloutsModel {
@@ -369,7 +385,7 @@ export class RolloutsModel {
       replicas?: number;
       template?: unknown;
       progressDeadlineSeconds?: number;
-      strategy?: { canary?: { steps?: Step[]; abortScaleDownDelaySeconds?: number } };
+      strategy?: { canary?: CanaryStrategy };
     };
     const replicas = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
@@ -440,7 +456,7 @@ export class RolloutsModel {
     spec: {
       replicas?: number;
       template?: unknown;
-      strategy?: { canary?: { abortScaleDownDelaySeconds?: number } };
+      strategy?: { canary?: CanaryStrategy };
     },
     live: KubeObject,
   ): void {
@@ -489,7 +505,7 @@ export class RolloutsModel {
         const run = canary.run;
         if (!run || run.phase === 'Running' || run.phase === 'Pending') return;
         if (run.phase === 'Failed' || run.phase === 'Error') {
-          this.abort(canary, run, spec.strategy?.canary?.abortScaleDownDelaySeconds ?? 30);
+          this.abort(canary, run, abortScaleDownDelay(spec.strategy?.canary));
           return;
         }
         if (run.phase === 'Inconclusive') {
@@ -538,9 +554,7 @@ export class RolloutsModel {
     // rollout/sync.go: a Warning event with the condition's message when the Progressing condition turns aborted.
     const rollout = this.rollout();
     if (rollout) this.events.record(rollout, 'Warning', 'RolloutAborted', message);
-    // After abortScaleDownDelaySeconds the canary ReplicaSet is scaled to 0 (the delay as rollout/replicaset.go
-    // reconcileNewReplicaSet applies it; its shouldDelayScaleDownOnAbort applies it only with traffic routing, so a
-    // basic canary like the lab's is scaled down at once upstream: the model keeps its delay, a known difference).
+    // The canary ReplicaSet goes to 0 after the delay abortScaleDownDelay gives (0 for a basic canary).
     this.later(delaySeconds * 1000, () => {
       this.scaleDown(canary.hash);
       this.reconcile();

@@ -8,6 +8,7 @@ import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { podReady } from '../../../src/lab/sim/kubelet.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
+import { abortScaleDownDelay } from '../../../src/lab/sim/rollouts.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
 
 const HASH = 'rollouts-pod-template-hash';
@@ -150,7 +151,7 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
     expect(labels?.['sim.gitops-lab/canary']).toBeUndefined();
   });
 
-  it('an aborted canary keeps its ReplicaSet until abortScaleDownDelaySeconds (30 s), then it is at 0 and its pods gone', async () => {
+  it('an aborted basic canary is scaled to 0 at once (no traffic routing: rollout/replicaset.go shouldDelayScaleDownOnAbort), its pods gone', async () => {
     const clock = new VirtualClock({ start: 0 });
     lab = await startSimLab({ clock });
     const stable = stableHash();
@@ -161,19 +162,16 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
     );
     const aborted = () =>
       (lab?.cluster.list('v1', 'Event', 'docqa') ?? []).find((e) => e.reason === 'RolloutAborted');
+    const canaryHash = () =>
+      replicaSets().find((r) => r.metadata?.name !== `docqa-${stable}`)?.metadata?.labels?.[HASH] ?? '';
+    await until(clock, () => canaryHash() !== '' && pods(canaryHash()).length > 0, 900_000);
+    const hash = canaryHash();
     await until(clock, () => aborted() !== undefined, 900_000);
     const at = Date.parse(String(aborted()?.firstTimestamp));
-    const canary = replicaSets().find((r) => r.metadata?.name !== `docqa-${stable}`);
-    const hash = canary?.metadata?.labels?.[HASH] ?? '';
-    expect(hash).not.toBe('');
     const replicaOf = (h: string) => rsViews().find((r) => r.name === `docqa-${h}`)?.replicas ?? Number.NaN;
-    const scaledDown = () => replicaOf(hash) === 0;
-    expect(replicaOf(hash)).toBeGreaterThan(0);
-    expect(pods(hash).length).toBeGreaterThan(0);
-    await until(clock, scaledDown, 60_000);
-    // Scaled to 0 on the delay's mark (the 1 s steps of the wait and the event's whole seconds give it 2 s).
-    expect(clock.now() - at).toBeGreaterThanOrEqual(29_000);
-    expect(clock.now() - at).toBeLessThanOrEqual(32_000);
+    await until(clock, () => replicaOf(hash) === 0, 60_000);
+    // At the abort's own instant (the 1 s steps of the wait and the event's whole seconds give it 2 s).
+    expect(clock.now() - at).toBeLessThanOrEqual(2000);
     await sleep(clock, 1000);
     expect(pods(hash)).toEqual([]);
     expect(rsViews()).toEqual(
@@ -184,6 +182,15 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
     );
     expect(pods(stable)).toHaveLength(2);
   });
+
+  it('with traffic routing an aborted canary waits abortScaleDownDelaySeconds, 30 s unless set (defaults.GetAbortScaleDownDelaySecondsOrDefault)', () => {
+    expect(abortScaleDownDelay(undefined)).toBe(0);
+    expect(abortScaleDownDelay({ steps: [] })).toBe(0);
+    expect(abortScaleDownDelay({ abortScaleDownDelaySeconds: 10 })).toBe(0);
+    expect(abortScaleDownDelay({ trafficRouting: { nginx: {} } })).toBe(30);
+    expect(abortScaleDownDelay({ trafficRouting: { nginx: {} }, abortScaleDownDelaySeconds: 10 })).toBe(10);
+  });
+
   it('a new spec.replicas (as the HPA sets it) resizes the stable ReplicaSet and its desired-replicas annotation', async () => {
     const clock = new VirtualClock({ start: 0 });
     // No metrics for the HPA: it leaves spec.replicas as the test sets it (ScalingActive False).
