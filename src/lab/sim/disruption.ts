@@ -17,23 +17,17 @@
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import { type IntOrPercent, scaledValue } from './deployment-util.js';
+import { type IntOrPercent, scaledValue, specReplicas } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type LabelSelector, labelSelectorMatcher, labelSelectorString } from './selectors.js';
 import { type KubeObject, kubeTime, type StoredEvent } from './store.js';
+import { controllerOf, WorkQueue } from './workqueue.js';
 
 interface PdbSpec {
   minAvailable?: IntOrPercent;
   maxUnavailable?: IntOrPercent;
   selector?: LabelSelector;
-}
-
-interface OwnerReference {
-  apiVersion?: string;
-  kind?: string;
-  name?: string;
-  controller?: boolean;
 }
 
 class SyncError extends Error {}
@@ -47,16 +41,13 @@ function scaled(value: IntOrPercent, total: number): number {
   }
 }
 
-const controllerOf = (obj: KubeObject): OwnerReference | undefined =>
-  ((obj.metadata?.ownerReferences ?? []) as OwnerReference[]).find((o) => o.controller === true);
-
-function replicasOf(obj: KubeObject): number {
-  return (obj.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-}
-
 /** getExpectedScale's finders: the scale of the controller of `pod`, keyed by the controller. */
-function controllerScale(cluster: SimCluster, pod: KubeObject, ns: string): [string, number] {
-  const ref = controllerOf(pod) as OwnerReference;
+function controllerScale(
+  cluster: SimCluster,
+  pod: KubeObject,
+  ref: NonNullable<ReturnType<typeof controllerOf>>,
+  ns: string,
+): [string, number] {
   const missing = () => new SyncError(`found no controllers for pod "${pod.metadata?.name}"`);
   if (ref.kind === 'ReplicaSet' && ref.apiVersion === 'apps/v1') {
     const rs = cluster.get('apps/v1', 'ReplicaSet', ref.name ?? '', ns);
@@ -65,14 +56,14 @@ function controllerScale(cluster: SimCluster, pod: KubeObject, ns: string): [str
     if (owner?.kind === 'Deployment' && owner.apiVersion === 'apps/v1') {
       const deployment = cluster.get('apps/v1', 'Deployment', owner.name ?? '', ns);
       if (!deployment) throw missing();
-      return [`Deployment/${owner.name}`, replicasOf(deployment)];
+      return [`Deployment/${owner.name}`, specReplicas(deployment)];
     }
-    return [`ReplicaSet/${ref.name}`, replicasOf(rs)];
+    return [`ReplicaSet/${ref.name}`, specReplicas(rs)];
   }
   if (ref.kind === 'StatefulSet' && ref.apiVersion === 'apps/v1') {
     const sts = cluster.get('apps/v1', 'StatefulSet', ref.name ?? '', ns);
     if (!sts) throw missing();
-    return [`StatefulSet/${ref.name}`, replicasOf(sts)];
+    return [`StatefulSet/${ref.name}`, specReplicas(sts)];
   }
   throw missing();
 }
@@ -88,11 +79,12 @@ function expectedCounts(cluster: SimCluster, spec: PdbSpec, pods: KubeObject[], 
     const scales = new Map<string, number>();
     const unmanaged: string[] = [];
     for (const pod of pods) {
-      if (!controllerOf(pod)) {
+      const ref = controllerOf(pod);
+      if (!ref) {
         unmanaged.push(pod.metadata?.name ?? '');
         continue;
       }
-      const [key, scale] = controllerScale(cluster, pod, ns);
+      const [key, scale] = controllerScale(cluster, pod, ref, ns);
       scales.set(key, scale);
     }
     return { expected: [...scales.values()].reduce((a, b) => a + b, 0), unmanaged };
@@ -136,6 +128,8 @@ function allowedCondition(
 
 export class DisruptionController {
   private readonly events: EventRecorder;
+  /** A PDB waits once however many changes set it off (client-go's work queue). */
+  private readonly queue: WorkQueue;
   private stopListening?: () => void;
 
   constructor(
@@ -143,11 +137,15 @@ export class DisruptionController {
     private readonly clock: Clock,
   ) {
     this.events = eventRecorder(cluster, clock, 'controllermanager');
+    this.queue = new WorkQueue(cluster, clock, (namespace, name) => {
+      const live = cluster.get('policy/v1', 'PodDisruptionBudget', name, namespace);
+      if (live) this.sync(live);
+    });
   }
 
   start(): this {
     this.stopListening = this.cluster.onChange((event) => this.observe(event));
-    for (const pdb of this.cluster.list('policy/v1', 'PodDisruptionBudget')) this.later(pdb);
+    for (const pdb of this.cluster.list('policy/v1', 'PodDisruptionBudget')) this.queue.add(pdb);
     return this;
   }
 
@@ -159,21 +157,12 @@ export class DisruptionController {
   private observe(event: StoredEvent): void {
     const kind = event.resource.kind;
     if (kind === 'PodDisruptionBudget') {
-      if (event.type !== 'DELETED') this.later(event.object);
+      if (event.type !== 'DELETED') this.queue.add(event.object);
       return;
     }
     if (!['Pod', 'ReplicaSet', 'Deployment', 'StatefulSet'].includes(kind)) return;
     for (const pdb of this.cluster.list('policy/v1', 'PodDisruptionBudget', event.object.metadata?.namespace))
-      this.later(pdb);
-  }
-
-  private later(pdb: KubeObject): void {
-    const name = pdb.metadata?.name ?? '';
-    const ns = pdb.metadata?.namespace ?? 'default';
-    this.cluster.defer(() => {
-      const live = this.cluster.get('policy/v1', 'PodDisruptionBudget', name, ns);
-      if (live) this.sync(live);
-    });
+      this.queue.add(pdb);
   }
 
   private sync(pdb: KubeObject): void {

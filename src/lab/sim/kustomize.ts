@@ -8,9 +8,11 @@
  * - `labels`: each entry's `pairs` added to metadata.labels; with `includeTemplates` also to a pod template's labels;
  *   with `includeSelectors` also to selectors and templates (api/types/labels.go, the label transformer's field specs);
  * - `images`: a container or init container whose image name matches gets `newName`, `newTag` or `digest`
- *   (api/filters/imagetag).
+ *   (api/filters/imagetag; the transformer lint already models, lint/images.ts).
  * Other fields are ignored (lint checks them with the real kustomize).
  */
+import { applyOverrides, formatImage } from '../lint/images.js';
+import type { ImageOverride } from '../lint/types.js';
 import type { GitSource } from './repo.js';
 import type { KubeObject } from './store.js';
 
@@ -20,18 +22,11 @@ interface LabelsEntry {
   includeTemplates?: boolean;
 }
 
-interface ImageEntry {
-  name: string;
-  newName?: string;
-  newTag?: string;
-  digest?: string;
-}
-
 interface Kustomization {
   resources?: string[];
   namespace?: string;
   labels?: LabelsEntry[];
-  images?: ImageEntry[];
+  images?: ImageOverride[];
 }
 
 type PodTemplateHolder = {
@@ -39,25 +34,6 @@ type PodTemplateHolder = {
   template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec };
 };
 type PodSpec = { containers?: Array<{ image?: string }>; initContainers?: Array<{ image?: string }> };
-
-/** An image reference split as kustomize's image.Split does: name, and the tag or digest part. */
-function splitImage(image: string): { name: string; suffix: string } {
-  const at = image.indexOf('@');
-  if (at >= 0) return { name: image.slice(0, at), suffix: image.slice(at) };
-  const colon = image.lastIndexOf(':');
-  if (colon > image.lastIndexOf('/')) return { name: image.slice(0, colon), suffix: image.slice(colon) };
-  return { name: image, suffix: '' };
-}
-
-function setImage(image: string, rules: ImageEntry[]): string {
-  const { name, suffix } = splitImage(image);
-  const rule = rules.find((r) => r.name === name);
-  if (!rule) return image;
-  const newName = rule.newName ?? name;
-  if (rule.digest) return `${newName}@${rule.digest}`;
-  if (rule.newTag) return `${newName}:${rule.newTag}`;
-  return `${newName}${suffix}`;
-}
 
 function addLabels(obj: KubeObject, entry: LabelsEntry): void {
   const pairs = entry.pairs ?? {};
@@ -90,7 +66,7 @@ export function kustomizeBuild(repo: GitSource, dir: string, sha: string): KubeO
     for (const entry of k.labels ?? []) addLabels(obj, entry);
     const pod = (obj.spec as PodTemplateHolder | undefined)?.template?.spec;
     for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])])
-      if (c.image) c.image = setImage(c.image, k.images ?? []);
+      if (c.image) c.image = formatImage(applyOverrides(c.image, k.images ?? []).ref);
   }
   return objects.filter((o) => o.kind);
 }

@@ -10,8 +10,11 @@ import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import type { KubeObject } from './store.js';
 
-/** The uid of the object's controller (metav1.GetControllerOf). */
-export const controllerUid = (o: KubeObject) => o.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
+/** The object's controller reference (metav1.GetControllerOf). */
+export const controllerOf = (o: KubeObject) => o.metadata?.ownerReferences?.find((r) => r.controller);
+
+/** The uid of the object's controller. */
+export const controllerUid = (o: KubeObject) => controllerOf(o)?.uid;
 
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
