@@ -84,7 +84,7 @@ import {
   withDefaults,
 } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
-import { controllerRef } from './replicaset.js';
+import { replicaSetFor } from './replicaset.js';
 import { type KubeObject, kubeTime, type StoredEvent } from './store.js';
 import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
 
@@ -251,23 +251,16 @@ class DeploymentSync {
   private newReplicaSetObject(): ReplicaSet {
     const { template, selector, minReadySeconds } = this.spec;
     const hash = computeHash(template, this.status.collisionCount);
-    const labels = { ...template.metadata?.labels, [podTemplateHashLabel]: hash };
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: {
-        name: `${this.name}-${hash}`,
-        namespace: this.namespace,
-        labels,
-        ownerReferences: [controllerRef(this.d)],
-      },
-      spec: {
-        replicas: 0,
-        ...(minReadySeconds > 0 ? { minReadySeconds } : {}),
-        selector: { ...selector, matchLabels: { ...selector?.matchLabels, [podTemplateHashLabel]: hash } },
-        template: { ...template, metadata: { ...template.metadata, labels } },
-      },
-    };
+    return replicaSetFor({
+      owner: this.d,
+      namespace: this.namespace,
+      hashLabel: podTemplateHashLabel,
+      hash,
+      template,
+      selector,
+      minReadySeconds,
+      replicas: 0,
+    });
   }
 
   /** SetDeploymentRevision. */

@@ -25,9 +25,16 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import { type ReplicaSet, type ReplicaSetStatus, safeAlphabet, specReplicas } from './deployment-util.js';
+import {
+  type PodTemplate,
+  type ReplicaSet,
+  type ReplicaSetStatus,
+  safeAlphabet,
+  specReplicas,
+} from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
+import type { LabelSelector } from './selectors.js';
 import type { KubeObject, StoredEvent } from './store.js';
 import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
 
@@ -56,6 +63,50 @@ export function controllerRef(
     uid: owner.metadata?.uid,
     controller: true,
     blockOwnerDeletion: true,
+  };
+}
+
+/**
+ * The ReplicaSet a workload controller makes for one pod template, as the Deployment controller (sync.go
+ * getNewReplicaSet) and Argo Rollouts (rollout/sync.go, which follows it) do: named `<owner>-<hash>`, the hash under
+ * `hashLabel` added to the template's labels (the ReplicaSet's own labels too) and to the owner's selector, the
+ * owner its controller, minReadySeconds copied when set.
+ */
+export function replicaSetFor(options: {
+  owner: KubeObject;
+  namespace: string;
+  hashLabel: string;
+  hash: string;
+  template: PodTemplate;
+  selector?: LabelSelector;
+  minReadySeconds?: number;
+  replicas: number;
+  annotations?: Record<string, string>;
+  /** Extra labels on the pod template only. */
+  podLabels?: Record<string, string>;
+}): ReplicaSet {
+  const { owner, hashLabel, hash, template, selector, minReadySeconds } = options;
+  const labels = { ...template.metadata?.labels, [hashLabel]: hash };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `${owner.metadata?.name}-${hash}`,
+      namespace: options.namespace,
+      labels,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+      ownerReferences: [controllerRef(owner)],
+    },
+    spec: {
+      replicas: options.replicas,
+      ...(minReadySeconds ? { minReadySeconds } : {}),
+      selector: { ...selector, matchLabels: { ...selector?.matchLabels, [hashLabel]: hash } },
+      template: {
+        ...template,
+        metadata: { ...template.metadata, labels: { ...labels, ...options.podLabels } },
+        spec: structuredClone(template.spec ?? {}),
+      },
+    },
   };
 }
 

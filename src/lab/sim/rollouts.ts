@@ -56,11 +56,11 @@ import {
 import { type ResolvedMetric, resolveMetrics, templateFromObject } from '../canary/template.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import type { ReplicaSet } from './deployment-util.js';
+import type { PodTemplate, ReplicaSet } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
-import { controllerRef } from './replicaset.js';
+import { replicaSetFor } from './replicaset.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
 
@@ -282,7 +282,12 @@ export class RolloutsModel {
     });
   }
 
-  /** The ReplicaSet of a template, as rollout/sync.go getNewReplicaSet creates it. */
+  /**
+   * The ReplicaSet of a template, as rollout/sync.go getNewReplicaSet creates it (replicaSetFor), the hash under
+   * DefaultRolloutUniqueLabelKey (pkg/apis/rollouts/v1alpha1/types.go), with the annotations of
+   * utils/annotations/annotations.go: RevisionAnnotation (SetNewReplicaSetAnnotations) and DesiredReplicasAnnotation,
+   * the Rollout's spec.replicas (SetReplicasAnnotations).
+   */
   private desiredReplicaSet(
     live: KubeObject,
     hash: string,
@@ -291,46 +296,21 @@ export class RolloutsModel {
     canary: boolean,
   ): ReplicaSet {
     const spec = live.spec as { replicas?: number; minReadySeconds?: number; selector?: LabelSelector };
-    const t = (template ?? {}) as {
-      metadata?: { labels?: Record<string, string> };
-      spec?: Record<string, unknown>;
-    };
-    // pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey, added to the template's labels (the RS's
-    // labels too) and to the Rollout's selector (rollout/sync.go getNewReplicaSet).
-    const labels = { ...t.metadata?.labels, [HASH_LABEL]: hash };
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: {
-        name: `${this.name}-${hash}`,
-        namespace: this.ns,
-        labels,
-        // utils/annotations/annotations.go: RevisionAnnotation (SetNewReplicaSetAnnotations) and
-        // DesiredReplicasAnnotation, the Rollout's spec.replicas (SetReplicasAnnotations).
-        annotations: {
-          [REVISION]: String(this.revisionOf(hash)),
-          [DESIRED_REPLICAS]: String(spec.replicas ?? 1),
-        },
-        // rollout/sync.go: metav1.NewControllerRef(rollout, controllerKind), the Rollout the RS's controller.
-        ownerReferences: [controllerRef(live)],
+    return replicaSetFor({
+      owner: live,
+      namespace: this.ns,
+      hashLabel: HASH_LABEL,
+      hash,
+      template: (template ?? {}) as PodTemplate,
+      selector: spec.selector,
+      minReadySeconds: spec.minReadySeconds,
+      replicas: count,
+      annotations: {
+        [REVISION]: String(this.revisionOf(hash)),
+        [DESIRED_REPLICAS]: String(spec.replicas ?? 1),
       },
-      spec: {
-        replicas: count,
-        ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}),
-        selector: {
-          ...spec.selector,
-          matchLabels: { ...spec.selector?.matchLabels, [HASH_LABEL]: hash },
-        },
-        template: {
-          ...(template as object),
-          metadata: {
-            ...t.metadata,
-            labels: { ...labels, ...(canary ? { [CANARY_MARKER]: 'true' } : {}) },
-          },
-          spec: structuredClone(t.spec ?? {}),
-        },
-      },
-    };
+      podLabels: canary ? { [CANARY_MARKER]: 'true' } : {},
+    });
   }
 
   /** The revision of a template's ReplicaSet: the canary's or the stable's; 0 (keep its own) for another. */
