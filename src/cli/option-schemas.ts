@@ -11,3 +11,11 @@ export const speedOption = z.coerce
   .number({ error: 'expected a number above 0, such as 20' })
   .positive({ error: 'expected a number above 0, such as 20' })
   .optional();
+
+/** `--rollout NAMESPACE/NAME`: a Rollout of the lab, when several would do. */
+export const rolloutOption = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+    message: 'expected NAMESPACE/NAME, e.g. docqa/docqa',
+  })
+  .optional();

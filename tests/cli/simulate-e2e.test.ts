@@ -139,6 +139,21 @@ describe('gitops-lab up --simulate, end to end', { timeout: 300_000 }, () => {
     expect(status.stdout).toMatch(/simulated lab \(20x\) · simulated time \d\d:\d\d:\d\d/);
   });
 
+  it("canary check with no --arg judges the Rollout's newest ReplicaSet, its canary-hash read from the Rollout", async () => {
+    const rollout = await kubectl('get', 'rollout', 'docqa', '-n', 'docqa', '-o', 'json');
+    const hash = (JSON.parse(rollout.stdout) as { status?: { currentPodHash?: string } }).status
+      ?.currentPodHash;
+    expect(hash).toMatch(/^[0-9a-f]+$/);
+    const check = await runCli(['canary', 'check', '--json'], { env });
+    const detail = `${check.stdout.slice(-2000)}\n${check.stderr}`;
+    const report = JSON.parse(check.stdout) as {
+      args: Record<string, string>;
+      argsFromLab?: { rollout: string; values: Record<string, string>; noCanary?: boolean };
+    };
+    expect(report.args['canary-hash'], detail).toBe(hash);
+    expect(report.argsFromLab, detail).toMatchObject({ rollout: 'docqa/docqa', noCanary: true });
+  });
+
   it('drill argo-vs-hpa shows the fight and the recovery, and the hypothesis holds', async () => {
     const state = await readSimState(stateDir);
     const reports = join(home, 'reports');

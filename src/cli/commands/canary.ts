@@ -11,6 +11,8 @@ export function registerCanary(program: Command): void {
       'after',
       `
 Examples:
+  $ gitops-lab canary check                 the lab's running canary, judged by the AnalysisTemplate
+  $ gitops-lab canary compare               the lab's running canary against its stable pods
   $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=6d4f9c7b8
   $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f
   $ gitops-lab canary compare --canary-file canary.json --baseline-file baseline.json --direction increase
@@ -33,6 +35,10 @@ Run \`gitops-lab canary check --help\` or \`gitops-lab canary compare --help\` f
     .option('--template <file>', 'AnalysisTemplate file (default: the shipped doc-QA template)')
     .option('--arg <name=value>', 'fill {{args.name}}; repeatable', collect)
     .option(
+      '--rollout <namespace/name>',
+      'the Rollout to read missing arguments from, when several run the template',
+    )
+    .option(
       '--watch',
       're-evaluate as an AnalysisRun would (interval, count, failureLimit, inconclusiveLimit)',
     )
@@ -45,9 +51,14 @@ Run \`gitops-lab canary check --help\` or \`gitops-lab canary compare --help\` f
     .addHelpText(
       'after',
       `
+An argument that neither --arg nor the template gives (the shipped template's canary-hash) is read from the
+lab's Rollout that runs the template, as Argo Rollouts passes it to the AnalysisRun: podTemplateHashValue Latest
+is the newest ReplicaSet's hash, Stable the stable one's.
+
 Exit codes: 0 Successful, 1 Failed, 2 Inconclusive or Error (also when Prometheus is unreachable).
 
 Examples:
+  $ gitops-lab canary check                 the lab's running canary (canary-hash from its Rollout)
   $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=6d4f9c7b8
   $ gitops-lab canary check --arg canary-hash=6d4f9c7b8 --watch
   $ gitops-lab canary check --prometheus http://127.0.0.1:9090 --arg canary-hash=canary1 \\
@@ -73,6 +84,10 @@ Examples:
       'label matchers of the canary, e.g. rollouts_pod_template_hash="abc" (or just the hash)',
     )
     .option('--baseline <selector>', 'label matchers of the baseline (or just its hash)')
+    .option(
+      '--rollout <namespace/name>',
+      'without --canary/--baseline: the Rollout whose canary and stable pods are compared, when several run the template',
+    )
     .option('--window <duration>', 'range to compare, ending now', '10m')
     .option('--step <duration>', 'range query step', '30s')
     .option(
@@ -108,11 +123,15 @@ Examples:
     .addHelpText(
       'after',
       `
-Exit codes: 0 pass, 1 fail, 2 marginal (or a usage error).
+Without --canary and --baseline it compares the lab's running canary with its stable pods: the hashes of the
+newest and the stable ReplicaSet of the Rollout that runs the template (exit 3 when no canary is in progress).
+
+Exit codes: 0 pass, 1 fail, 2 marginal (or a usage error), 3 no canary in progress.
 The shipped template marks grounded-ratio critical (annotation canary.gitops-lab.io/critical-metrics),
 so a canary whose grounded ratio is Low fails whatever the other metrics say.
 
 Examples:
+  $ gitops-lab canary compare               the lab's running canary against its stable pods
   $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --canary 6d4f9c7b8 --baseline 59b7d8c4f
   $ gitops-lab canary compare --canary 6d4f9c7b8 --baseline 59b7d8c4f --critical error-ratio
   $ gitops-lab canary compare --prometheus http://127.0.0.1:9090 --window 5m --step 15s \\

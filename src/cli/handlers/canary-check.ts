@@ -1,8 +1,9 @@
 /** `gitops-lab canary check`: validates flags, runs the check, renders it (JSON, or plain lines). */
 import { z } from 'zod';
 import { type CheckReport, runCheck } from '../../lab/canary/check.js';
+import { argsFromLab, type LabArgs } from '../../lab/canary/lab-args.js';
 import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
-import { contextOption } from '../option-schemas.js';
+import { contextOption, rolloutOption } from '../option-schemas.js';
 import { formatTable, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
@@ -15,6 +16,7 @@ const schema = z
     context: contextOption,
     template: z.string().min(1).optional(),
     arg: z.array(z.string()).default([]),
+    rollout: rolloutOption,
     watch: z.boolean().optional(),
     runJobs: z.boolean().optional(),
     target: url.optional(),
@@ -27,8 +29,10 @@ const schema = z
 
 export async function run(rawOptions: unknown): Promise<void> {
   const options = parseOptions(schema, rawOptions, 'canary check');
-  const args = parseArgFlags(options.arg);
+  const given = parseArgFlags(options.arg);
   const template = await loadTemplate(options.template ?? defaultTemplatePath());
+  const fromLab = await argsFromLab(template, given, { context: options.context, rollout: options.rollout });
+  const args = { ...fromLab?.values, ...given };
   const prometheus = await resolvePrometheus(options.prometheus, 'canary check', options.context);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -50,8 +54,9 @@ export async function run(rawOptions: unknown): Promise<void> {
         writeLine(roundLine(update, printedRounds));
       },
     });
-    if (options.json) writeJson({ prometheus: prometheus.url, ...report });
-    else render(report, prometheus.via ? `${prometheus.url} (${prometheus.via})` : prometheus.url);
+    if (options.json)
+      writeJson({ prometheus: prometheus.url, ...report, ...(fromLab ? { argsFromLab: fromLab } : {}) });
+    else render(report, prometheus.via ? `${prometheus.url} (${prometheus.via})` : prometheus.url, fromLab);
     process.exitCode = report.exitCode;
   } finally {
     process.off('SIGINT', onSignal);
@@ -76,7 +81,7 @@ function roundLine(report: CheckReport, round: number): string {
   return `[${new Date().toISOString()}] round ${round}: run ${report.phase}; ${parts.join(', ')}`;
 }
 
-function render(report: CheckReport, prometheus: string): void {
+function render(report: CheckReport, prometheus: string, fromLab: LabArgs | undefined): void {
   writeLine(`AnalysisTemplate ${report.template.name} (${report.template.file})`);
   writeLine(
     `Prometheus ${prometheus}; args ${
@@ -85,6 +90,7 @@ function render(report: CheckReport, prometheus: string): void {
         .join(' ') || '(none)'
     }`,
   );
+  if (fromLab) writeLine(labArgsLine(fromLab));
   writeLine();
   writeLine(
     formatTable(
@@ -124,6 +130,17 @@ function render(report: CheckReport, prometheus: string): void {
   writeLine();
   const verdict = paint(phaseColor(report.phase), report.phase);
   writeLine(`verdict: ${verdict}${report.interrupted ? ' (interrupted)' : ''} - ${report.message}`);
+}
+
+/** Where the arguments read from the lab came from, and a warning when there is no canary to judge. */
+export function labArgsLine(fromLab: LabArgs): string {
+  const each = Object.entries(fromLab.values)
+    .map(([k, v]) => `${k}=${v} (${fromLab.sources[k]})`)
+    .join(', ');
+  const line = `from Rollout ${fromLab.rollout}, ${fromLab.where}: ${each}`;
+  return fromLab.noCanary
+    ? `${line}\n${paint('yellow', 'note')}: no canary in progress: the newest ReplicaSet is the stable one, so this judges the stable pods`
+    : line;
 }
 
 /** Numbers in a rendered result, to 4 significant digits: [0.011827776776311368] -> [0.01183]. */

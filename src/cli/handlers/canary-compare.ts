@@ -5,8 +5,9 @@ import { CRITICAL_ANNOTATION } from '../../lab/canary/annotations.js';
 import { type CompareReport, compareFromFiles, compareFromPrometheus } from '../../lab/canary/compare.js';
 import { parseDuration } from '../../lab/canary/duration.js';
 import type { Direction, JudgeOptions } from '../../lab/canary/judge.js';
+import { canaryPairFromLab } from '../../lab/canary/lab-args.js';
 import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
-import { contextOption } from '../option-schemas.js';
+import { contextOption, rolloutOption } from '../option-schemas.js';
 import { formatTable, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
 import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
@@ -24,6 +25,7 @@ const schema = z.object({
   context: contextOption,
   canary: z.string().min(1).optional(),
   baseline: z.string().min(1).optional(),
+  rollout: rolloutOption,
   window: duration,
   step: duration,
   template: z.string().min(1).optional(),
@@ -97,6 +99,7 @@ export async function run(rawOptions: unknown): Promise<void> {
   const directionMap = parseDirections(options.direction);
   const offline = options.canaryFile !== undefined || options.baselineFile !== undefined;
   let report: CompareReport;
+  let pair: { canary: string; baseline: string; rollout?: string } | undefined;
   if (offline) {
     if (!options.canaryFile || !options.baselineFile) {
       throw new UsageError('--canary-file and --baseline-file go together.', {
@@ -118,23 +121,28 @@ export async function run(rawOptions: unknown): Promise<void> {
       judge: judgeOptions,
     });
   } else {
-    if (!options.canary || !options.baseline) {
-      throw new UsageError(
-        'gitops-lab canary compare needs --canary and --baseline selectors (or --canary-file and --baseline-file).',
-        {
-          hint: 'e.g. --canary 6d4f9c7b8 --baseline 59b7d8c4f (pod-template hashes) or --canary \'app="x",track="canary"\'.',
-        },
-      );
+    if ((options.canary === undefined) !== (options.baseline === undefined)) {
+      throw new UsageError('--canary and --baseline go together.', {
+        hint: 'e.g. --canary 6d4f9c7b8 --baseline 59b7d8c4f (pod-template hashes) or --canary \'app="x",track="canary"\'; pass neither to compare the lab\'s running canary with its stable pods.',
+      });
     }
     const template = options.query
       ? undefined
       : await loadTemplate(options.template ?? defaultTemplatePath());
+    // Neither given: the lab's Rollout that runs the template says which pods are the canary and the stable ones.
+    pair =
+      options.canary && options.baseline
+        ? { canary: options.canary, baseline: options.baseline }
+        : await canaryPairFromLab(template?.name ?? (await loadTemplate(defaultTemplatePath())).name, {
+            context: options.context,
+            rollout: options.rollout,
+          });
     const prometheus = await resolvePrometheus(options.prometheus, 'canary compare', options.context);
     try {
       report = await compareFromPrometheus({
         prometheus: prometheus.url,
-        canary: options.canary,
-        baseline: options.baseline,
+        canary: pair.canary,
+        baseline: pair.baseline,
         windowMs: parseDuration(options.window) as number,
         stepMs: parseDuration(options.step) as number,
         windowText: options.window,
@@ -151,8 +159,9 @@ export async function run(rawOptions: unknown): Promise<void> {
       await prometheus.stop?.();
     }
   }
-  if (options.json) writeJson(report);
-  else render(report);
+  const fromRollout = pair?.rollout;
+  if (options.json) writeJson(fromRollout ? { ...report, fromRollout } : report);
+  else render(report, fromRollout);
   process.exitCode = report.verdict === 'pass' ? 0 : report.verdict === 'fail' ? 1 : 2;
 }
 
@@ -161,11 +170,11 @@ function fmt(value: number | null | undefined): string {
   return Number.parseFloat(value.toPrecision(3)).toString();
 }
 
-function render(report: CompareReport): void {
+function render(report: CompareReport, fromRollout: string | undefined): void {
   if (report.source.kind === 'prometheus') {
     const s = report.source;
     writeLine(
-      `canary ${s.canary} vs baseline ${s.baseline}, ${s.window} window at ${s.step} step, from ${s.prometheus}`,
+      `canary ${s.canary} vs baseline ${s.baseline}${fromRollout ? ` (Rollout ${fromRollout}: its newest and its stable ReplicaSet)` : ''}, ${s.window} window at ${s.step} step, from ${s.prometheus}`,
     );
   } else {
     writeLine(`canary ${report.source.canaryFile} vs baseline ${report.source.baselineFile}`);
