@@ -289,7 +289,15 @@ export class SimApiServer {
       apiVersion: 'v1',
       groupVersion: apiVersionOf({ group, version }),
       resources: resources.flatMap((r) => [
-        { name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs },
+        {
+          name: r.plural,
+          singularName: r.singular ?? r.kind.toLowerCase(),
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs,
+          ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
+          ...(r.categories?.length ? { categories: r.categories } : {}),
+        },
         ...(r.subresources ?? []).map((s) => ({
           name: `${r.plural}/${s}`,
           singularName: '',
