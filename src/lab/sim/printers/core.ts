@@ -2,12 +2,14 @@
  * Core and networking kinds as a Kubernetes v1.33 API server prints them: pkg/printers/internalversion/printers.go
  * printService (getServiceExternalIP, makePortString), printConfigMap, printSecret, printNamespace, printNode
  * (findNodeRoles), printEvent (formatEventSource), printEndpoints (formatEndpoints), printServiceAccount,
- * printIngress, printNetworkPolicy. Fields the API server defaults on create (a Service's type ClusterIP, a port's
- * protocol TCP, a Secret's type Opaque, a Namespace's phase Active) read as defaulted when the sim's object lacks them.
+ * printIngress, printNetworkPolicy, printPersistentVolumeClaim (helper GetAccessModesAsString,
+ * GetPersistentVolumeClaimClass). Fields the API server defaults on create (a Service's type ClusterIP, a port's
+ * protocol TCP, a Secret's type Opaque, a Namespace's phase Active, a claim's phase Pending and volumeMode Filesystem) read as defaulted when the sim's object lacks them.
  */
 import { formatLabelSelector, type LabelSelector } from '../selectors.js';
+import type { KubeObject } from '../store.js';
 import { since } from './duration.js';
-import { ageOf, formatLabels, int, nameOf, specOf, statusOf, withMore } from './format.js';
+import { ageOf, formatLabels, int, nameOf, quantity, specOf, statusOf, withMore } from './format.js';
 import { ageColumn, column, nameColumn, type Printer } from './table.js';
 
 const count = (value: unknown) => (value && typeof value === 'object' ? Object.keys(value).length : 0);
@@ -303,4 +305,64 @@ export const networkPolicyPrinter: Printer = {
       ageOf(np, now),
     ],
   }),
+};
+
+interface ClaimFields {
+  metadata?: KubeObject['metadata'];
+  spec?: {
+    volumeName?: string;
+    storageClassName?: string;
+    volumeAttributesClassName?: string;
+    volumeMode?: string;
+  };
+  status?: { phase?: string; accessModes?: string[]; capacity?: { storage?: unknown } };
+}
+
+/** ACCESS MODES: RWO, ROX, RWX, RWOP in that order, each once (GetAccessModesAsString). */
+function accessModes(modes: string[] | undefined): string {
+  const short: Array<[string, string]> = [
+    ['ReadWriteOnce', 'RWO'],
+    ['ReadOnlyMany', 'ROX'],
+    ['ReadWriteMany', 'RWX'],
+    ['ReadWriteOncePod', 'RWOP'],
+  ];
+  return short
+    .filter(([mode]) => (modes ?? []).includes(mode))
+    .map(([, text]) => text)
+    .join(',');
+}
+
+export const persistentVolumeClaimPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Status'),
+    column('Volume'),
+    column('Capacity'),
+    column('Access Modes'),
+    column('StorageClass'),
+    column('VolumeAttributesClass'),
+    ageColumn,
+    column('VolumeMode', 'string', true),
+  ],
+  row(obj, now) {
+    const { metadata, spec = {}, status = {} } = obj as ClaimFields;
+    const bound = Boolean(spec.volumeName);
+    // The beta annotation wins over spec.storageClassName (GetPersistentVolumeClaimClass).
+    const storageClass =
+      metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? spec.storageClassName ?? '';
+    return {
+      cells: [
+        nameOf(obj),
+        metadata?.deletionTimestamp ? 'Terminating' : (status.phase ?? 'Pending'),
+        spec.volumeName ?? '',
+        // A bound claim without a capacity reads Go's zero Quantity.
+        bound ? (status.capacity?.storage == null ? '0' : quantity(status.capacity.storage)) : '',
+        bound ? accessModes(status.accessModes) : '',
+        storageClass,
+        spec.volumeAttributesClassName ?? '<unset>',
+        ageOf(obj, now),
+        spec.volumeMode ?? 'Filesystem',
+      ],
+    };
+  },
 };

@@ -14,6 +14,7 @@ import {
   namespacePrinter,
   networkPolicyPrinter,
   nodePrinter,
+  persistentVolumeClaimPrinter,
   secretPrinter,
   serviceAccountPrinter,
   servicePrinter,
@@ -22,6 +23,7 @@ import { crdPrinter } from './crd.js';
 import { timeOf } from './duration.js';
 import { nameOf } from './format.js';
 import { podPrinter } from './pods.js';
+import { roleBindingPrinter } from './rbac.js';
 import { nameColumn, type Printer } from './table.js';
 import {
   cronJobPrinter,
@@ -44,6 +46,7 @@ const builtin: Record<string, Printer> = {
   '/Event': eventPrinter,
   '/Endpoints': endpointsPrinter,
   '/ServiceAccount': serviceAccountPrinter,
+  '/PersistentVolumeClaim': persistentVolumeClaimPrinter,
   'apps/ReplicaSet': replicaSetPrinter,
   'apps/Deployment': deploymentPrinter,
   'apps/StatefulSet': statefulSetPrinter,
@@ -54,6 +57,8 @@ const builtin: Record<string, Printer> = {
   'policy/PodDisruptionBudget': pdbPrinter,
   'networking.k8s.io/Ingress': ingressPrinter,
   'networking.k8s.io/NetworkPolicy': networkPolicyPrinter,
+  'rbac.authorization.k8s.io/RoleBinding': roleBindingPrinter,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': roleBindingPrinter,
 };
 
 export const defaultPrinter: Printer = {

@@ -10,6 +10,7 @@ import {
   formatEndpoints,
   ingressPrinter,
   nodePrinter,
+  persistentVolumeClaimPrinter,
   secretPrinter,
   servicePrinter,
 } from '../../../../src/lab/sim/printers/core.js';
@@ -213,6 +214,54 @@ describe('Endpoints, Node, ConfigMap, Secret, Ingress', () => {
       '*',
       '',
       '80',
+    ]);
+  });
+});
+
+describe('PersistentVolumeClaim', () => {
+  it('STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE, VOLUMEMODE in wide', () => {
+    const claim = {
+      metadata: { name: 'data' },
+      spec: { volumeName: 'pv-1', storageClassName: 'standard', volumeMode: 'Block' },
+      status: {
+        phase: 'Bound',
+        accessModes: ['ReadWriteMany', 'ReadWriteOnce'],
+        capacity: { storage: '4Gi' },
+      },
+    };
+    expect(persistentVolumeClaimPrinter.row(claim, now).cells).toEqual([
+      'data',
+      'Bound',
+      'pv-1',
+      '4Gi',
+      'RWO,RWX',
+      'standard',
+      '<unset>',
+      '<unknown>',
+      'Block',
+    ]);
+  });
+
+  it('an unbound claim shows no capacity or modes; the beta annotation names the class; deleted is Terminating', () => {
+    const claim = {
+      metadata: {
+        name: 'pending',
+        deletionTimestamp: ago(0),
+        annotations: { 'volume.beta.kubernetes.io/storage-class': 'fast' },
+      },
+      spec: { storageClassName: 'standard' },
+      status: { accessModes: ['ReadWriteOnce'] },
+    };
+    expect(persistentVolumeClaimPrinter.row(claim, now).cells).toEqual([
+      'pending',
+      'Terminating',
+      '',
+      '',
+      '',
+      'fast',
+      '<unset>',
+      '<unknown>',
+      'Filesystem',
     ]);
   });
 });
