@@ -26,7 +26,9 @@
  * resourceVersion conflict check, PATCH as merge (merge-patch+json and strategic-merge-patch+json), JSON patch
  * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), delete (a namespace takes its
  * objects with it), status and scale subresources, 404/409/422 Status errors, resourceVersion and generation bookkeeping;
- * Events expire one `--event-ttl` after their last write (event-ttl.ts).
+ * Events expire one `--event-ttl` after their last write (event-ttl.ts). Discovery lists short names and categories
+ * (`kubectl get po`, `get all`); a request whose Accept asks for a meta.k8s.io Table (kubectl get) gets one, printed
+ * on the server's clock (printers/).
  * Writes to the main resource ignore `status` for kinds with a status subresource, like a real server; the programmatic
  * API (seed/update) writes anything. A created CRD makes its kind servable.
  */

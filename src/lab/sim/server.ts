@@ -5,6 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
+import {
+  printerFor,
+  printTable,
+  type TableRequest,
+  TableRequestError,
+  tableContentType,
+  tableRequest,
+} from './printers/index.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { scaleOf } from './scale.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
@@ -71,9 +79,9 @@ function status(code: number, reason: string, message: string, details: StoreErr
   };
 }
 
-function send(res: ServerResponse, code: number, body: unknown): void {
+function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(code, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -204,13 +212,24 @@ export class SimApiServer {
     try {
       if (query.dryRun)
         throw new StoreError(400, 'BadRequest', 'the fake API server does not support dryRun');
+      // kubectl get asks for a Table (server-side printing); anything else gets the objects as JSON.
+      const table =
+        method === 'GET' && !route.subresource ? tableRequest(req.headers.accept, query) : undefined;
       if (method === 'GET' && !route.name) {
-        if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, route, query);
-        return send(res, 200, this.list(route, query));
+        if (query.watch === 'true' || query.watch === '1') return this.watch(req, res, route, query, table);
+        const list = this.list(route, query);
+        if (table)
+          return this.sendTable(res, route.resource, list.items, table, list.metadata.resourceVersion);
+        return send(res, 200, list);
       }
       if (method === 'GET' && route.name && route.subresource === 'log' && route.resource.kind === 'Pod')
         return this.podLog(res, route, query);
-      if (method === 'GET' && route.name) return send(res, 200, this.read(route));
+      if (method === 'GET' && route.name) {
+        const obj = this.read(route) as KubeObject;
+        if (table)
+          return this.sendTable(res, route.resource, [obj], table, obj.metadata?.resourceVersion ?? '');
+        return send(res, 200, obj);
+      }
       if (method === 'POST' && !route.name) return send(res, 201, this.create(route, body));
       if (method === 'PUT' && route.name) return send(res, 200, this.update(route, body));
       if (method === 'PATCH' && route.name)
@@ -227,6 +246,7 @@ export class SimApiServer {
       }
       return send(res, 405, status(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname}`));
     } catch (error) {
+      if (error instanceof TableRequestError) return send(res, 400, status(400, 'BadRequest', error.message));
       if (error instanceof StoreError)
         return send(res, error.code, status(error.code, error.reason, error.message, error.details));
       if (error instanceof PatchError) return send(res, 422, status(422, 'Invalid', error.message));
@@ -234,6 +254,25 @@ export class SimApiServer {
         return send(res, 400, status(400, 'BadRequest', `invalid body: ${error.message}`));
       throw error;
     }
+  }
+
+  /** The server's clock: Table cells (AGE...) are computed from it, not from the client's. */
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  private sendTable(
+    res: ServerResponse,
+    resource: ResourceType,
+    objects: KubeObject[],
+    request: TableRequest,
+    resourceVersion: string,
+  ): void {
+    const table = printTable(printerFor(resource), objects, request, {
+      resourceVersion,
+      now: this.clock.now(),
+    });
+    send(res, 200, table, tableContentType(request));
   }
 
   private route(group: string, version: string, rest: string[]): Route | undefined {
@@ -289,7 +328,15 @@ export class SimApiServer {
       apiVersion: 'v1',
       groupVersion: apiVersionOf({ group, version }),
       resources: resources.flatMap((r) => [
-        { name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs },
+        {
+          name: r.plural,
+          singularName: r.singular ?? r.kind.toLowerCase(),
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs,
+          ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
+          ...(r.categories?.length ? { categories: r.categories } : {}),
+        },
         ...(r.subresources ?? []).map((s) => ({
           name: `${r.plural}/${s}`,
           singularName: '',
@@ -498,15 +545,35 @@ export class SimApiServer {
     res: ServerResponse,
     route: Route,
     query: Record<string, string>,
+    table?: TableRequest,
   ): void {
     const matches = this.matching(route, query);
     const relevant = (e: StoredEvent) =>
       e.resource.group === route.resource.group &&
       e.resource.plural === route.resource.plural &&
       matches(e.object);
-    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.writeHead(200, {
+      'content-type': table ? tableContentType(table) : 'application/json',
+      'transfer-encoding': 'chunked',
+    });
     this.watches.add(res);
-    const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    const raw = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    // A Table watch: each object a Table of one row, the column definitions in the first only.
+    const printer = table ? printerFor(route.resource) : undefined;
+    let headers = true;
+    const write = (type: string, object: KubeObject) => {
+      if (!table || !printer) return raw(type, object);
+      const rv = object.metadata?.resourceVersion ?? '';
+      raw(
+        type,
+        printTable(printer, [object], table, {
+          resourceVersion: rv,
+          now: this.clock.now(),
+          noHeaders: !headers,
+        }),
+      );
+      headers = false;
+    };
     const from =
       query.resourceVersion && query.resourceVersion !== '0' ? Number(query.resourceVersion) : undefined;
     if (from === undefined) {
@@ -519,12 +586,12 @@ export class SimApiServer {
       if (relevant(e)) write(e.type, e.object);
     });
     const bookmark = () =>
-      write('BOOKMARK', {
+      raw('BOOKMARK', {
         kind: route.resource.kind,
         apiVersion: apiVersionOf(route.resource),
         metadata: { resourceVersion: String(this.store.resourceVersion) },
       });
-    const clock = this.options.clock ?? systemClock;
+    const clock = this.clock;
     const cancels: Array<() => void> = [];
     let closed = false;
     if (query.allowWatchBookmarks === 'true') {

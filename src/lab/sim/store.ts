@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
 import { podQosClass } from './qos.js';
-import { apiVersionOf, builtinResources, type ResourceType } from './resources.js';
+import { apiVersionOf, builtinResources, type PrinterColumn, type ResourceType } from './resources.js';
 
 /**
  * A Kubernetes object as JSON, as the API server receives it: the fields of src/lab/kube/types.ts's KubeObject,
@@ -300,34 +300,62 @@ export class Store {
     );
   }
 
-  /** A created CRD makes its kind servable (every served version), like the real API server. */
+  /**
+   * A created CRD makes its kind servable (every served version), like the real API server, with discovery's names
+   * (spec.names shortNames, categories, singular) and the version's additionalPrinterColumns for Table printing. A
+   * kind already served (the Argo kinds of resources.ts, or the CRD updated) takes the CRD's names and columns.
+   */
   private registerCrd(crd: KubeObject): void {
     const spec = crd.spec as
       | {
           group?: string;
           scope?: string;
-          names?: { kind?: string; plural?: string };
+          names?: {
+            kind?: string;
+            plural?: string;
+            singular?: string;
+            shortNames?: string[];
+            categories?: string[];
+          };
           versions?: Array<{
             name?: string;
             served?: boolean;
             subresources?: { status?: unknown; scale?: unknown };
+            additionalPrinterColumns?: PrinterColumn[];
           }>;
         }
       | undefined;
-    if (!spec?.group || !spec.names?.kind || !spec.names.plural) return;
+    const names = spec?.names;
+    if (!spec?.group || !names?.kind || !names.plural) return;
     for (const v of spec.versions ?? []) {
       if (!v.name || v.served === false) continue;
-      if (this.findResource(spec.group, v.name, spec.names.plural)) continue;
+      const described = {
+        singular: names.singular || names.kind.toLowerCase(),
+        printerColumns: v.additionalPrinterColumns ?? [],
+      };
+      const { shortNames, categories } = names;
+      const existing = this.findResource(spec.group, v.name, names.plural);
+      if (existing) {
+        Object.assign(existing, described);
+        if (shortNames?.length) existing.shortNames = shortNames;
+        else delete existing.shortNames;
+        if (categories?.length) existing.categories = categories;
+        else delete existing.categories;
+        continue;
+      }
       const sub: Array<'status' | 'scale'> = [];
       if (v.subresources?.status) sub.push('status');
       if (v.subresources?.scale) sub.push('scale');
       this.resources.push({
         group: spec.group,
         version: v.name,
-        kind: spec.names.kind,
-        plural: spec.names.plural,
+        kind: names.kind,
+        plural: names.plural,
         namespaced: spec.scope !== 'Cluster',
         subresources: sub,
+        ...(shortNames?.length ? { shortNames } : {}),
+        ...(categories?.length ? { categories } : {}),
+        ...described,
       });
     }
   }
