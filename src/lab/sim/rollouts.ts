@@ -242,28 +242,36 @@ export class RolloutsModel {
   }
 
   /**
-   * Keeps `count` pods of a template by setting its ReplicaSet's spec.replicas, the ReplicaSet created when missing
-   * (rollout/sync.go getNewReplicaSet; the pods are the ReplicaSet controller's, replicaset.ts). `canary` puts the
-   * model's marker label on the pod template: a simulation marker (read by live/processes.ts), not a Rollouts
-   * behaviour.
+   * Keeps `count` pods of a template by setting its ReplicaSet's spec.replicas and, as rollout/sync.go
+   * scaleReplicaSet does, its desired-replicas annotation (utils/annotations/annotations.go SetReplicasAnnotations).
+   * With `pods` (the template, and whether the model marks its pods as canary pods), the ReplicaSet is created when
+   * missing (rollout/sync.go getNewReplicaSet; the pods are the ReplicaSet controller's, replicaset.ts) and its pod
+   * template's labels are kept to the template's; without, only an existing ReplicaSet is resized (a scale-down:
+   * rollout/canary.go scaleDownOldReplicaSetsForCanary, rollout/replicaset.go reconcileOtherReplicaSets). The canary
+   * marker is a simulation marker (read by live/processes.ts), not a Rollouts behaviour.
    */
-  private scale(hash: string, template: unknown, count: number, canary: boolean): void {
+  private scale(hash: string, count: number, pods?: { template: unknown; canary: boolean }): void {
     const live = this.rollout();
     if (!live) return;
-    const desired = this.desiredReplicaSet(live, hash, template, count, canary);
     const current = this.replicaSet(hash);
+    const desired = pods && this.desiredReplicaSet(live, hash, pods.template, count, pods.canary);
     if (!current) {
-      this.cluster.seed(desired);
+      if (desired) this.cluster.seed(desired);
       return;
     }
-    const annotations = { ...current.metadata?.annotations, ...desired.metadata?.annotations };
+    const replicas = String((live.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    const annotations: Record<string, string> = {
+      ...current.metadata?.annotations,
+      [DESIRED_REPLICAS]: replicas,
+    };
     // utils/annotations/annotations.go SetNewReplicaSetAnnotations: the revision only ever grows.
+    const revision = this.revisionOf(hash);
     const was = Number(current.metadata?.annotations?.[REVISION] ?? 0);
-    if (was >= Number(annotations[REVISION])) annotations[REVISION] = String(was);
+    if (revision > was) annotations[REVISION] = String(revision);
     const next = {
       replicas: count,
       annotations,
-      labels: desired.spec?.template?.metadata?.labels,
+      labels: desired ? desired.spec?.template?.metadata?.labels : current.spec?.template?.metadata?.labels,
     };
     const now = {
       replicas: current.spec?.replicas,
@@ -319,32 +327,11 @@ export class RolloutsModel {
     return this.stable?.hash === hash ? this.stableRevision : 0;
   }
 
-  /**
-   * Scales a template's ReplicaSet to 0 (rollout/canary.go scaleDownOldReplicaSetsForCanary, rollout/replicaset.go
-   * reconcileOtherReplicaSets): Argo keeps old ReplicaSets, at 0, up to revisionHistoryLimit (rollout/sync.go
-   * reconcileRevisionHistoryLimit, not modelled); the ReplicaSet controller deletes their pods.
-   */
-  private scaleDown(hash: string): void {
-    const rs = this.replicaSet(hash);
-    const replicas = String((this.rollout()?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-    if (!rs || (rs.spec?.replicas === 0 && rs.metadata?.annotations?.[DESIRED_REPLICAS] === replicas)) return;
-    this.cluster.update('apps/v1', 'ReplicaSet', `${this.name}-${hash}`, this.ns, (o) => {
-      const r = o as ReplicaSet;
-      // utils/annotations/annotations.go SetReplicasAnnotations, called as the RS is scaled (rollout/sync.go
-      // scaleReplicaSet).
-      r.metadata = {
-        ...r.metadata,
-        annotations: { ...r.metadata?.annotations, [DESIRED_REPLICAS]: replicas },
-      };
-      r.spec = { ...r.spec, replicas: 0 };
-    });
-  }
-
   private endCanary(): void {
     if (!this.canary) return;
     if (this.canary.run) this.cancelRun(this.canary.run);
     for (const t of this.canary.timers) t();
-    this.scaleDown(this.canary.hash);
+    this.scale(this.canary.hash, 0);
     this.canary = undefined;
   }
 
@@ -370,7 +357,7 @@ export class RolloutsModel {
     const replicas = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
     const now = this.clock.now();
-    this.scale(stable.hash, stable.template, replicas, false);
+    this.scale(stable.hash, replicas, { template: stable.template, canary: false });
 
     if (hash === stable.hash) this.endCanary();
     else if (this.canary?.hash !== hash) {
@@ -401,7 +388,7 @@ export class RolloutsModel {
       if (canary.step >= steps.length) weight = 100;
       const want = canary.aborted ? 0 : Math.ceil((weight / 100) * replicas);
       // An aborted canary keeps its size until the scale-down delay is over (abort() then scales it to 0).
-      if (!canary.aborted) this.scale(hash, spec.template, want, true);
+      if (!canary.aborted) this.scale(hash, want, { template: spec.template, canary: true });
       const pods = this.pods(hash);
       const ready = pods.filter(podReady).length;
       if (!canary.aborted && !canary.paused) {
@@ -446,7 +433,7 @@ export class RolloutsModel {
       if (!step) {
         // Every step done: the canary becomes stable.
         if (ready < (spec.replicas ?? 1)) {
-          this.scale(canary.hash, spec.template, spec.replicas ?? 1, true);
+          this.scale(canary.hash, spec.replicas ?? 1, { template: spec.template, canary: true });
           return;
         }
         // No traffic routing: the old stable ReplicaSet is scaled to 0 once the new one is full
@@ -463,7 +450,7 @@ export class RolloutsModel {
         );
         for (const t of canary.timers) t();
         this.canary = undefined;
-        if (old) this.scaleDown(old);
+        if (old) this.scale(old, 0);
         this.unmarkCanary(canary.hash, spec.template, spec.replicas ?? 1);
         return;
       }
@@ -471,7 +458,7 @@ export class RolloutsModel {
         // `want` was sized for the step this reconcile started at; a step reached in this pass sizes its own.
         const stepWant = Math.max(want, Math.ceil((step.setWeight / 100) * (spec.replicas ?? 1)));
         if (ready < stepWant) {
-          this.scale(canary.hash, spec.template, stepWant, true);
+          this.scale(canary.hash, stepWant, { template: spec.template, canary: true });
           return;
         }
       } else if (step.pause) {
@@ -513,7 +500,7 @@ export class RolloutsModel {
    * off the pods directly (a simulation marker, not a Rollouts behaviour; live/processes.ts reads it).
    */
   private unmarkCanary(hash: string, template: unknown, replicas: number): void {
-    this.scale(hash, template, replicas, false);
+    this.scale(hash, replicas, { template, canary: false });
     for (const pod of this.pods(hash))
       if (pod.metadata?.labels?.[CANARY_MARKER])
         this.cluster.update('v1', 'Pod', pod.metadata?.name ?? '', this.ns, (o) => {
@@ -536,7 +523,7 @@ export class RolloutsModel {
     if (rollout) this.events.record(rollout, 'Warning', 'RolloutAborted', message);
     // The canary ReplicaSet goes to 0 after the delay abortScaleDownDelay gives (0 for a basic canary).
     this.later(delaySeconds * 1000, () => {
-      this.scaleDown(canary.hash);
+      this.scale(canary.hash, 0);
       this.reconcile();
     });
   }
