@@ -27,7 +27,9 @@
  * - spec.replicas (the HPA's) sizes the stable pods.
  * - The model owns ReplicaSets, not pods: one per pod-template hash, `<rollout>-<hash>`, the Rollout its controller
  *   (rollout/sync.go getNewReplicaSet); sizing a template is setting its ReplicaSet's spec.replicas, and the
- *   ReplicaSet controller (replicaset.ts) creates and deletes the pods. A ReplicaSet the rollout no longer runs (the
+ *   ReplicaSet controller (replicaset.ts) creates and deletes the pods. The ReplicaSet of the Rollout's template is
+ *   the new one, at the highest revision; a template whose ReplicaSet exists re-uses it at a new revision
+ *   (rollouts-revisions.ts). A ReplicaSet the rollout no longer runs (the
  *   old stable after a promotion, an ended or aborted canary) is kept at 0 replicas (rollout/replicaset.go; the
  *   revisionHistoryLimit clean-up is not modelled).
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
@@ -61,15 +63,14 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
 import { replicaSetFor } from './replicaset.js';
+import { DESIRED_REPLICAS, newReplicaSetAnnotations, nextRevision } from './rollouts-revisions.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
+import { controllerUid } from './workqueue.js';
 
 const ROLLOUT = ['argoproj.io/v1alpha1', 'Rollout'] as const;
 /** pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey. */
 const HASH_LABEL = 'rollouts-pod-template-hash';
-/** utils/annotations/annotations.go RevisionAnnotation and DesiredReplicasAnnotation (RolloutLabel + "/..."). */
-const REVISION = 'rollout.argoproj.io/revision';
-const DESIRED_REPLICAS = 'rollout.argoproj.io/desired-replicas';
 /** The model's own marker of canary pods (read by live/processes.ts); a simulation marker, not a Rollouts label. */
 const CANARY_MARKER = 'sim.gitops-lab/canary';
 
@@ -174,9 +175,6 @@ export function abortScaleDownDelay(canary: CanaryStrategy | undefined): number 
 export class RolloutsModel {
   private stable?: { hash: string; template: unknown };
   private canary?: Canary;
-  private revision = 1;
-  /** The revision of the stable template's ReplicaSet. */
-  private stableRevision = 1;
   private stop_?: () => void;
   private busy = false;
 
@@ -260,14 +258,15 @@ export class RolloutsModel {
       return;
     }
     const replicas = String((live.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-    const annotations: Record<string, string> = {
-      ...current.metadata?.annotations,
-      [DESIRED_REPLICAS]: replicas,
-    };
-    // utils/annotations/annotations.go SetNewReplicaSetAnnotations: the revision only ever grows.
-    const revision = this.revisionOf(hash);
-    const was = Number(current.metadata?.annotations?.[REVISION] ?? 0);
-    if (revision > was) annotations[REVISION] = String(revision);
+    // rollout/sync.go syncReplicaSetRevision: the new ReplicaSet's revision (and copied annotations) kept up.
+    const synced = this.isNew(live, hash)
+      ? newReplicaSetAnnotations(
+          live.metadata?.annotations,
+          current.metadata?.annotations,
+          this.revisionFor(hash),
+        ).annotations
+      : current.metadata?.annotations;
+    const annotations: Record<string, string> = { ...synced, [DESIRED_REPLICAS]: replicas };
     const next = {
       replicas: count,
       annotations,
@@ -293,8 +292,8 @@ export class RolloutsModel {
   /**
    * The ReplicaSet of a template, as rollout/sync.go getNewReplicaSet creates it (replicaSetFor), the hash under
    * DefaultRolloutUniqueLabelKey (pkg/apis/rollouts/v1alpha1/types.go), with the annotations of
-   * utils/annotations/annotations.go: RevisionAnnotation (SetNewReplicaSetAnnotations) and DesiredReplicasAnnotation,
-   * the Rollout's spec.replicas (SetReplicasAnnotations).
+   * utils/annotations/annotations.go: SetNewReplicaSetAnnotations' (the revision, rollouts-revisions.ts) and
+   * DesiredReplicasAnnotation, the Rollout's spec.replicas (SetReplicasAnnotations).
    */
   private desiredReplicaSet(
     live: KubeObject,
@@ -314,17 +313,33 @@ export class RolloutsModel {
       minReadySeconds: spec.minReadySeconds,
       replicas: count,
       annotations: {
-        [REVISION]: String(this.revisionOf(hash)),
+        ...newReplicaSetAnnotations(
+          live.metadata?.annotations,
+          {},
+          this.isNew(live, hash) ? this.revisionFor(hash) : 0,
+        ).annotations,
         [DESIRED_REPLICAS]: String(spec.replicas ?? 1),
       },
       podLabels: canary ? { [CANARY_MARKER]: 'true' } : {},
     });
   }
 
-  /** The revision of a template's ReplicaSet: the canary's or the stable's; 0 (keep its own) for another. */
-  private revisionOf(hash: string): number {
-    if (this.canary?.hash === hash) return this.canary.revision;
-    return this.stable?.hash === hash ? this.stableRevision : 0;
+  /** The ReplicaSets the Rollout controls. */
+  private replicaSets(live: KubeObject): ReplicaSet[] {
+    const uid = live.metadata?.uid;
+    return this.cluster.list('apps/v1', 'ReplicaSet', this.ns).filter((rs) => controllerUid(rs) === uid);
+  }
+
+  /** Whether `hash` is the Rollout's pod template's: its ReplicaSet is the new one (FindNewReplicaSet). */
+  private isNew(live: KubeObject, hash: string): boolean {
+    return podTemplateHash((live.spec as { template?: unknown } | undefined)?.template) === hash;
+  }
+
+  /** The revision of the template's ReplicaSet as the new one: above every other's (rollouts-revisions.ts). */
+  private revisionFor(hash: string): number {
+    const live = this.rollout();
+    const name = `${this.name}-${hash}`;
+    return nextRevision(live ? this.replicaSets(live).filter((rs) => rs.metadata?.name !== name) : []);
   }
 
   private endCanary(): void {
@@ -362,8 +377,14 @@ export class RolloutsModel {
     if (hash === stable.hash) this.endCanary();
     else if (this.canary?.hash !== hash) {
       this.endCanary();
-      this.revision++;
-      this.canary = { hash, revision: this.revision, step: 0, stepStarted: now, progressAt: now, timers: [] };
+      this.canary = {
+        hash,
+        revision: this.revisionFor(hash),
+        step: 0,
+        stepStarted: now,
+        progressAt: now,
+        timers: [],
+      };
       const deadline = (spec.progressDeadlineSeconds ?? 600) * 1000;
       const canary = this.canary;
       const check = () => {
@@ -440,7 +461,6 @@ export class RolloutsModel {
         // (rollout/canary.go scaleDownOldReplicaSetsForCanary); its pods are the ReplicaSet controller's to delete.
         const old = this.stableHashBefore(canary);
         this.stable = { hash: canary.hash, template: spec.template };
-        this.stableRevision = canary.revision;
         // rollout/sync.go promoteStable: the stable switched (shouldFullPromote gives the reason).
         this.events.record(
           live,

@@ -21,15 +21,32 @@ interface RsView {
   revision?: string;
 }
 
-/** Commits a change to the Rollout's pod template and asks Argo CD to refresh, as a drill's release does. */
-async function release(lab: SimLab, set: Record<string, unknown>, message: string): Promise<void> {
-  await lab.repo.change([{ file: 'workloads/docqa/rollout.yaml', set }], message);
+/** Asks Argo CD to refresh the docqa Application, as a drill does after a commit. */
+function refresh(lab: SimLab): void {
   lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
     o.metadata = {
       ...o.metadata,
       annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
     };
   });
+}
+
+/** Commits a change to the Rollout's pod template and asks Argo CD to refresh, as a drill's release does. */
+async function release(lab: SimLab, set: Record<string, unknown>, message: string): Promise<void> {
+  await lab.repo.change([{ file: 'workloads/docqa/rollout.yaml', set }], message);
+  refresh(lab);
+}
+
+/** The doc-QA image at `tag`, for the registry of a lab a test releases it to. */
+const docqa = (tag: string) => `ghcr.io/gitops-lab/docqa:${tag}`;
+
+/** Sets the doc-QA image's tag in the kustomization (as `gitops-lab pin` edits it) and refreshes. */
+async function image(lab: SimLab, tag: string): Promise<void> {
+  await lab.repo.change(
+    [{ file: 'workloads/docqa/kustomization.yaml', set: { 'images[0].newTag': tag } }],
+    `test: docqa ${tag}`,
+  );
+  refresh(lab);
 }
 
 /** Waits on the virtual clock, 1 s at a time, until `done` (at most `ms`). */
@@ -218,12 +235,7 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
     await until(clock, () => stableHash() !== first, 900_000);
     const second = stableHash();
     await lab.repo.revert('a release to undo');
-    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
-      o.metadata = {
-        ...o.metadata,
-        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
-      };
-    });
+    refresh(lab);
     await until(clock, () => stableHash() === first, 900_000);
     await sleep(clock, 5000);
     expect(replicaSets()).toHaveLength(2);
@@ -234,5 +246,73 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
       ]),
     );
     expect(pods(second)).toEqual([]);
+  });
+
+  const annotationsOf = (hash: string) =>
+    lab?.cluster.get('apps/v1', 'ReplicaSet', `docqa-${hash}`, 'docqa')?.metadata?.annotations ?? {};
+
+  it('a canary reverted before its promotion: the stable ReplicaSet becomes the new one, at a new revision, its old one in revision-history (rollout/canary_test.go TestRollBackToStable)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const stable = stableHash();
+    await release(lab, { 'spec.template.metadata.annotations': { release: 'undone' } }, 'test: undone');
+    await until(clock, () => replicaSets().length === 2, 120_000);
+    const canary = replicaSets().find((r) => r.metadata?.name !== `docqa-${stable}`)?.metadata?.labels?.[
+      HASH
+    ];
+    expect(annotationsOf(canary ?? '')['rollout.argoproj.io/revision']).toBe('2');
+    await lab.repo.revert('test: undone');
+    refresh(lab);
+    await until(clock, () => annotationsOf(stable)['rollout.argoproj.io/revision'] === '3', 120_000);
+    expect(annotationsOf(stable)).toMatchObject({
+      'rollout.argoproj.io/revision': '3',
+      'rollout.argoproj.io/revision-history': '1',
+    });
+    await sleep(clock, 5000);
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${stable}`, replicas: 2, ready: 2, revision: '3' },
+        { name: `docqa-${canary}`, replicas: 0, ready: undefined, revision: '2' },
+      ]),
+    );
+    expect(stableHash()).toBe(stable);
+  });
+
+  it('a rollback to an earlier image re-uses that image’s ReplicaSet at a new revision (FindNewReplicaSet by hash; SetNewReplicaSetAnnotations)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock, images: [docqa('0.1.1'), docqa('0.1.2')] });
+    const first = stableHash();
+    await image(lab, '0.1.1');
+    await until(clock, () => stableHash() !== first, 900_000);
+    const second = stableHash();
+    await image(lab, '0.1.2');
+    await until(clock, () => stableHash() !== second, 900_000);
+    const third = stableHash();
+    const rsNames = () =>
+      replicaSets()
+        .map((r) => r.metadata?.name)
+        .sort();
+    const before = rsNames();
+    const uid = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${second}`, 'docqa')?.metadata?.uid;
+    await image(lab, '0.1.1');
+    await until(clock, () => stableHash() === second, 900_000);
+    await sleep(clock, 5000);
+    // No new ReplicaSet: the one of 0.1.1, the same object, is the stable one again.
+    expect(rsNames()).toEqual(before);
+    const reused = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${second}`, 'docqa');
+    expect(reused?.metadata?.uid).toBe(uid);
+    expect(reused?.metadata?.annotations).toMatchObject({
+      'rollout.argoproj.io/revision': '4',
+      'rollout.argoproj.io/revision-history': '2',
+    });
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${first}`, replicas: 0, ready: undefined, revision: '1' },
+        { name: `docqa-${second}`, replicas: 2, ready: 2, revision: '4' },
+        { name: `docqa-${third}`, replicas: 0, ready: undefined, revision: '3' },
+      ]),
+    );
+    expect(pods(second)).toHaveLength(2);
+    expect(pods(third)).toEqual([]);
   });
 });
