@@ -295,6 +295,32 @@ export function revisionOf(rs: ReplicaSet, key = revisionAnnotation): number {
 export const byRevision = (a: ReplicaSet, b: ReplicaSet) =>
   revisionOf(a) - revisionOf(b) || byCreationTimestamp(a, b);
 
+/**
+ * The old ReplicaSets a revision history limit deletes, as the Deployment controller (sync.go cleanupDeployment,
+ * `order` byRevision) and Argo Rollouts (rollout/sync.go@v1.8.3 reconcileRevisionHistoryLimit, `order`
+ * byCreationTimestamp) pick them: of those not being deleted, the first (count - limit) in `order`; one of them that
+ * still wants or has pods, or whose latest spec the ReplicaSet controller has not yet observed, is skipped (kept, and
+ * not replaced by a later one).
+ */
+export function beyondRevisionHistory(
+  oldRSs: ReplicaSet[],
+  limit: number,
+  order: (a: ReplicaSet, b: ReplicaSet) => number,
+): ReplicaSet[] {
+  const alive = oldRSs.filter((rs) => !rs.metadata?.deletionTimestamp);
+  const excess = alive.length - limit;
+  if (excess <= 0) return [];
+  return [...alive]
+    .sort(order)
+    .slice(0, excess)
+    .filter(
+      (rs) =>
+        (rs.status?.replicas ?? 0) === 0 &&
+        specReplicas(rs) === 0 &&
+        (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0),
+    );
+}
+
 /** MaxRevision (of `key`, revisionOf's). */
 export const maxRevision = (rss: ReplicaSet[], key = revisionAnnotation) =>
   Math.max(0, ...rss.map((rs) => revisionOf(rs, key)));

@@ -8,9 +8,18 @@
  *   its hash label) at a new revision, the revisions it served before kept in `rollout.argoproj.io/revision-history`
  *   (utils/annotations/annotations.go SetNewReplicaSetAnnotations);
  * - the Rollout's own annotations are copied to its new ReplicaSet, but for those annotationsToSkip names
- *   (utils/annotations/annotations.go copyRolloutAnnotationsToReplicaSet).
+ *   (utils/annotations/annotations.go copyRolloutAnnotationsToReplicaSet);
+ * - old ReplicaSets beyond spec.revisionHistoryLimit (default 10) are deleted, oldest created first, once at 0
+ *   replicas (rollout/sync.go reconcileRevisionHistoryLimit, utils/defaults/defaults.go).
  */
-import { appendRevisionHistory, copyAnnotations, maxRevision, type ReplicaSet } from './deployment-util.js';
+import {
+  appendRevisionHistory,
+  beyondRevisionHistory,
+  byCreationTimestamp,
+  copyAnnotations,
+  maxRevision,
+  type ReplicaSet,
+} from './deployment-util.js';
 
 /** utils/annotations/annotations.go RevisionAnnotation, RevisionHistoryAnnotation, DesiredReplicasAnnotation. */
 export const REVISION = 'rollout.argoproj.io/revision';
@@ -59,4 +68,20 @@ export function newReplicaSetAnnotations(
   if (old !== undefined && changed)
     appendRevisionHistory(annotations, old, REVISION_HISTORY, Number.POSITIVE_INFINITY);
   return { annotations, changed };
+}
+
+/** utils/defaults/defaults.go GetRevisionHistoryLimitOrDefault: spec.revisionHistoryLimit, else 10. */
+export function revisionHistoryLimit(spec: { revisionHistoryLimit?: number } | undefined): number {
+  return spec?.revisionHistoryLimit ?? 10;
+}
+
+/**
+ * rollout/sync.go reconcileRevisionHistoryLimit: of the Rollout's other ReplicaSets (neither the new nor the stable
+ * one, utils/replicaset/canary.go GetOtherRSs), those beyond the limit, oldest created first
+ * (controller.ReplicaSetsByCreationTimestamp, then by name), each only once it is at 0 replicas with no pods and
+ * observed so (deployment-util.ts beyondRevisionHistory). The revision does not order them, and a scale-down
+ * deadline annotation is not looked at (a ReplicaSet waiting on one still has replicas).
+ */
+export function replicaSetsToDelete(otherRSs: ReplicaSet[], limit: number): ReplicaSet[] {
+  return beyondRevisionHistory(otherRSs, limit, byCreationTimestamp);
 }

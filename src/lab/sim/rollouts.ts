@@ -29,9 +29,9 @@
  *   (rollout/sync.go getNewReplicaSet); sizing a template is setting its ReplicaSet's spec.replicas, and the
  *   ReplicaSet controller (replicaset.ts) creates and deletes the pods. The ReplicaSet of the Rollout's template is
  *   the new one, at the highest revision; a template whose ReplicaSet exists re-uses it at a new revision
- *   (rollouts-revisions.ts). A ReplicaSet the rollout no longer runs (the
- *   old stable after a promotion, an ended or aborted canary) is kept at 0 replicas (rollout/replicaset.go; the
- *   revisionHistoryLimit clean-up is not modelled).
+ *   (rollouts-revisions.ts). A ReplicaSet the rollout no longer runs (the old stable after a promotion, an ended
+ *   or aborted canary) is kept at 0 replicas (rollout/replicaset.go), up to spec.revisionHistoryLimit of them:
+ *   beyond it the oldest are deleted, with their AnalysisRuns (cleanUp).
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
  *
  * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
@@ -63,10 +63,16 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
 import { replicaSetFor } from './replicaset.js';
-import { DESIRED_REPLICAS, newReplicaSetAnnotations, nextRevision } from './rollouts-revisions.js';
+import {
+  DESIRED_REPLICAS,
+  newReplicaSetAnnotations,
+  nextRevision,
+  replicaSetsToDelete,
+  revisionHistoryLimit,
+} from './rollouts-revisions.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
-import { controllerUid } from './workqueue.js';
+import { collectDependents, controllerOf, controllerUid } from './workqueue.js';
 
 const ROLLOUT = ['argoproj.io/v1alpha1', 'Rollout'] as const;
 /** pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey. */
@@ -205,9 +211,15 @@ export class RolloutsModel {
     this.stop_ = this.cluster.onChange((event) => {
       if (this.busy) return;
       const o = event.object;
+      // rollout/controller.go: a change to one of the Rollout's ReplicaSets queues the Rollout too.
+      const owner = controllerOf(o);
       const mine =
         (o.kind === 'Rollout' && o.metadata?.name === this.name) ||
-        (o.kind === 'Pod' && o.metadata?.namespace === this.ns && o.metadata?.labels?.[HASH_LABEL]);
+        (o.kind === 'Pod' && o.metadata?.namespace === this.ns && o.metadata?.labels?.[HASH_LABEL]) ||
+        (o.kind === 'ReplicaSet' &&
+          o.metadata?.namespace === this.ns &&
+          owner?.kind === 'Rollout' &&
+          owner.name === this.name);
       if (mine) this.cluster.defer(() => this.reconcile());
     });
     return this;
@@ -324,6 +336,42 @@ export class RolloutsModel {
     });
   }
 
+  /**
+   * rollout/sync.go reconcileRevisionHistoryLimit, as rollout/canary.go rolloutCanary runs it: after the new
+   * ReplicaSet's revision is synced and before any scaling, over the ReplicaSets as the reconcile found them
+   * (`found`: what the model has already scaled in this reconcile does not count), all but the new and the stable
+   * one (utils/replicaset/canary.go GetOtherRSs); which ones go is rollouts-revisions.ts replicaSetsToDelete. A ReplicaSet scaled down in this reconcile goes in a later one, once
+   * the ReplicaSet controller has seen its pods gone (its status changes queue the Rollout again). With a ReplicaSet
+   * go the AnalysisRuns of its hash that are not the current ones (utils/analysis/filter.go
+   * SortAnalysisRunByPodHash, rollout/analysis.go deleteAnalysisRuns). The garbage collector's part is played as
+   * elsewhere in the sim: the ReplicaSet controller deletes a deleted ReplicaSet's pods (replicaset.ts), and here a
+   * deleted AnalysisRun's Jobs go (background propagation, workqueue.ts collectDependents).
+   */
+  private cleanUp(live: KubeObject, found: ReplicaSet[], newHash: string): void {
+    const current = new Set([`${this.name}-${newHash}`, `${this.name}-${this.stable?.hash}`]);
+    const others = found.filter((rs) => !current.has(rs.metadata?.name ?? ''));
+    const limit = revisionHistoryLimit(live.spec as { revisionHistoryLimit?: number } | undefined);
+    for (const rs of replicaSetsToDelete(others, limit)) {
+      if (!this.cluster.get('apps/v1', 'ReplicaSet', rs.metadata?.name ?? '', this.ns)) continue;
+      this.cluster.remove('apps/v1', 'ReplicaSet', rs.metadata?.name ?? '', this.ns);
+      const hash = rs.metadata?.labels?.[HASH_LABEL];
+      if (!hash) continue;
+      for (const run of this.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', this.ns)) {
+        const ours = run.metadata?.ownerReferences?.some((r) => r.uid === live.metadata?.uid);
+        const currentRun = run.metadata?.name === this.canary?.run?.name;
+        if (
+          !ours ||
+          currentRun ||
+          run.metadata?.labels?.[HASH_LABEL] !== hash ||
+          run.metadata?.deletionTimestamp
+        )
+          continue;
+        this.cluster.remove('argoproj.io/v1alpha1', 'AnalysisRun', run.metadata?.name ?? '', this.ns);
+        collectDependents(this.cluster, run, 'batch/v1', 'Job');
+      }
+    }
+  }
+
   /** The ReplicaSets the Rollout controls. */
   private replicaSets(live: KubeObject): ReplicaSet[] {
     const uid = live.metadata?.uid;
@@ -372,6 +420,11 @@ export class RolloutsModel {
     const replicas = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
     const now = this.clock.now();
+    // The ReplicaSets as this reconcile found them (rollout/controller.go newRolloutContext lists them first).
+    const found = this.replicaSets(live);
+    // rollout/canary.go rolloutCanary: a reconcile that finds a new pod template (utils/replicaset/replicaset.go
+    // PodTemplateOrStepsChanged: not status.currentPodHash) only syncs the status; the clean-up waits for the next.
+    const templateChanged = (live.status as { currentPodHash?: string } | undefined)?.currentPodHash !== hash;
     this.scale(stable.hash, replicas, { template: stable.template, canary: false });
 
     if (hash === stable.hash) this.endCanary();
@@ -397,6 +450,7 @@ export class RolloutsModel {
       };
       this.later(deadline, check);
     }
+    if (!templateChanged) this.cleanUp(live, found, hash);
 
     const canary = this.canary;
     let phase = 'Healthy';

@@ -1,7 +1,9 @@
 /**
  * The sim's Argo Rollouts revision rules (src/lab/sim/rollouts-revisions.ts) against the cases of argo-rollouts
  * v1.8.3's own tests, written again here: utils/annotations/annotations_test.go TestAnnotationUtils,
- * utils/replicaset/replicaset_test.go TestMaxRevision, rollout/canary_test.go TestRollBackToStable.
+ * utils/replicaset/replicaset_test.go TestMaxRevision, rollout/canary_test.go TestRollBackToStable,
+ * rollout/sync_test.go TestReconcileRevisionHistoryLimit, utils/defaults/defaults_test.go
+ * TestGetRevisionHistoryOrDefault.
  */
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSet } from '../../../src/lab/sim/deployment-util.js';
@@ -10,6 +12,8 @@ import {
   nextRevision,
   REVISION,
   REVISION_HISTORY,
+  replicaSetsToDelete,
+  revisionHistoryLimit,
 } from '../../../src/lab/sim/rollouts-revisions.js';
 
 const withRevision = (revision?: string): ReplicaSet => ({
@@ -73,5 +77,69 @@ describe('Argo Rollouts v1.8.3 revisions of a Rollout’s ReplicaSets', () => {
   it('a copied annotation that changes appends the current revision too (the history is kept when anything changed)', () => {
     const { annotations } = newReplicaSetAnnotations({ team: 'b' }, { [REVISION]: '5', team: 'a' }, 5);
     expect(annotations).toEqual({ [REVISION]: '5', team: 'b', [REVISION_HISTORY]: '5' });
+  });
+});
+
+const at = (time: string) => new Date(time).toISOString().replace('.000Z', 'Z');
+const before = at('2026-01-01T00:00:00Z');
+const now = at('2026-01-01T00:01:00Z');
+
+/** A ReplicaSet of rollout/sync_test.go TestReconcileRevisionHistoryLimit: its name, creation, spec and status replicas. */
+function rs(name: string, created: string, replicas: number, extra: ReplicaSet['metadata'] = {}): ReplicaSet {
+  return {
+    metadata: { name, creationTimestamp: created, ...extra },
+    spec: { replicas },
+    status: { replicas },
+  };
+}
+
+const deleted = (rss: ReplicaSet[], limit: number) =>
+  replicaSetsToDelete(rss, limit).map((r) => r.metadata?.name);
+
+describe('Argo Rollouts v1.8.3 revision history limit (rollout/sync.go reconcileRevisionHistoryLimit)', () => {
+  it('the limit is spec.revisionHistoryLimit, 10 when unset (utils/defaults TestGetRevisionHistoryOrDefault)', () => {
+    expect(revisionHistoryLimit({ revisionHistoryLimit: 2 })).toBe(2);
+    expect(revisionHistoryLimit({})).toBe(10);
+    expect(revisionHistoryLimit(undefined)).toBe(10);
+  });
+
+  it('no limit set: of 11 old ReplicaSets created together, foo1 goes (by creation, then by name)', () => {
+    const rss = Array.from({ length: 11 }, (_, i) => rs(`foo${i + 1}`, before, 0));
+    expect(deleted(rss, revisionHistoryLimit({}))).toEqual(['foo1']);
+  });
+
+  it('a ReplicaSet being deleted is neither deleted nor counted', () => {
+    expect(deleted([rs('foo', now, 0, { deletionTimestamp: now })], 1)).toEqual([]);
+    const rss = [rs('a', before, 0, { deletionTimestamp: now }), rs('b', before, 0), rs('c', now, 0)];
+    expect(deleted(rss, 1)).toEqual(['b']);
+  });
+
+  it('limit 1: the extra one at 0 goes (foo), the one with replicas stays (bar)', () => {
+    expect(deleted([rs('foo', before, 0), rs('bar', now, 1)], 1)).toEqual(['foo']);
+  });
+
+  it('limit 1: scaled ReplicaSets are not deleted, and none later takes the place of one skipped', () => {
+    expect(deleted([rs('foo', before, 1), rs('bar', now, 1)], 1)).toEqual([]);
+    expect(deleted([rs('foo', before, 1), rs('bar', now, 0)], 1)).toEqual([]);
+  });
+
+  it('limit 2 with two: nothing to do', () => {
+    expect(deleted([rs('foo', before, 1), rs('bar', now, 1)], 2)).toEqual([]);
+  });
+
+  it('a ReplicaSet is deleted only at 0 in spec and status, its latest spec observed', () => {
+    const scaling = { ...rs('a', before, 0), status: { replicas: 2, observedGeneration: 2 } };
+    const unobserved = {
+      ...rs('b', before, 0, { generation: 3 }),
+      status: { replicas: 0, observedGeneration: 2 },
+    };
+    const idle = { ...rs('c', before, 0, { generation: 3 }), status: { replicas: 0, observedGeneration: 3 } };
+    expect(deleted([scaling, unobserved, idle, rs('z', now, 0)], 1)).toEqual(['c']);
+  });
+
+  it('the oldest created goes first, whatever its revision (a re-used ReplicaSet keeps its creation time)', () => {
+    const reused = rs('reused', before, 0, { annotations: { [REVISION]: '9' } });
+    const newer = rs('newer', now, 0, { annotations: { [REVISION]: '3' } });
+    expect(deleted([newer, reused], 1)).toEqual(['reused']);
   });
 });
