@@ -282,9 +282,12 @@ export const bySizeNewer = (a: ReplicaSet, b: ReplicaSet) =>
 export const bySizeOlder = (a: ReplicaSet, b: ReplicaSet) =>
   specReplicas(b) - specReplicas(a) || byCreationTimestamp(a, b);
 
-/** Revision: the revision annotation as a number (0 when absent or not a number). */
-export function revisionOf(rs: ReplicaSet): number {
-  const text = rs.metadata?.annotations?.[revisionAnnotation] ?? '';
+/**
+ * Revision: the revision annotation as a number (0 when absent or not a number). `key` is the annotation: the
+ * Deployment's unless given (Argo Rollouts reads its own the same way, utils/replicaset/replicaset.go Revision).
+ */
+export function revisionOf(rs: ReplicaSet, key = revisionAnnotation): number {
+  const text = rs.metadata?.annotations?.[key] ?? '';
   return /^\d+$/.test(text) ? Number(text) : 0;
 }
 
@@ -292,8 +295,35 @@ export function revisionOf(rs: ReplicaSet): number {
 export const byRevision = (a: ReplicaSet, b: ReplicaSet) =>
   revisionOf(a) - revisionOf(b) || byCreationTimestamp(a, b);
 
-/** MaxRevision. */
-export const maxRevision = (rss: ReplicaSet[]) => Math.max(0, ...rss.map(revisionOf));
+/**
+ * The old ReplicaSets a revision history limit deletes, as the Deployment controller (sync.go cleanupDeployment,
+ * `order` byRevision) and Argo Rollouts (rollout/sync.go@v1.8.3 reconcileRevisionHistoryLimit, `order`
+ * byCreationTimestamp) pick them: of those not being deleted, the first (count - limit) in `order`; one of them that
+ * still wants or has pods, or whose latest spec the ReplicaSet controller has not yet observed, is skipped (kept, and
+ * not replaced by a later one).
+ */
+export function beyondRevisionHistory(
+  oldRSs: ReplicaSet[],
+  limit: number,
+  order: (a: ReplicaSet, b: ReplicaSet) => number,
+): ReplicaSet[] {
+  const alive = oldRSs.filter((rs) => !rs.metadata?.deletionTimestamp);
+  const excess = alive.length - limit;
+  if (excess <= 0) return [];
+  return [...alive]
+    .sort(order)
+    .slice(0, excess)
+    .filter(
+      (rs) =>
+        (rs.status?.replicas ?? 0) === 0 &&
+        specReplicas(rs) === 0 &&
+        (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0),
+    );
+}
+
+/** MaxRevision (of `key`, revisionOf's). */
+export const maxRevision = (rss: ReplicaSet[], key = revisionAnnotation) =>
+  Math.max(0, ...rss.map((rs) => revisionOf(rs, key)));
 
 // --- new and old ReplicaSets ---------------------------------------------------------------------------------
 
@@ -364,12 +394,18 @@ const annotationsOf = (o: KubeObject): Record<string, string> => {
   return o.metadata.annotations;
 };
 
-/** copyDeploymentAnnotationsToReplicaSet; true when something changed. */
-function copyDeploymentAnnotations(d: Deployment, rs: ReplicaSet): boolean {
-  const target = annotationsOf(rs);
+/**
+ * copyDeploymentAnnotationsToReplicaSet (and Argo Rollouts' copyRolloutAnnotationsToReplicaSet, with its own `skip`):
+ * the owner's annotations but those skipped; true when something changed.
+ */
+export function copyAnnotations(
+  source: Record<string, string> | undefined,
+  target: Record<string, string>,
+  skip: Set<string>,
+): boolean {
   let changed = false;
-  for (const [key, value] of Object.entries(d.metadata?.annotations ?? {})) {
-    if (annotationsToSkip.has(key) || target[key] === value) continue;
+  for (const [key, value] of Object.entries(source ?? {})) {
+    if (skip.has(key) || target[key] === value) continue;
     target[key] = value;
     changed = true;
   }
@@ -402,7 +438,7 @@ export function setNewReplicaSetAnnotations(
   newRevision: number,
   exists: boolean,
 ): boolean {
-  let changed = copyDeploymentAnnotations(d, rs);
+  let changed = copyAnnotations(d.metadata?.annotations, annotationsOf(rs), annotationsToSkip);
   const annotations = annotationsOf(rs);
   const old = annotations[revisionAnnotation];
   if (old !== undefined && !/^\d+$/.test(old)) return changed;
@@ -416,19 +452,26 @@ export function setNewReplicaSetAnnotations(
   return changed;
 }
 
-function appendRevisionHistory(annotations: Record<string, string>, old: string): void {
-  const history = annotations[revisionHistoryAnnotation] ?? '';
+/**
+ * The revision a ReplicaSet served before, appended to its revision-history annotation (`key`, comma-separated),
+ * the oldest dropped to keep it within `maxChars` (the Deployment's 2000; Argo Rollouts has no limit).
+ */
+export function appendRevisionHistory(
+  annotations: Record<string, string>,
+  old: string,
+  key = revisionHistoryAnnotation,
+  maxChars = maxRevisionHistoryChars,
+): void {
+  const history = annotations[key] ?? '';
   if (history === '') {
-    annotations[revisionHistoryAnnotation] = old;
+    annotations[key] = old;
     return;
   }
   const revisions = history.split(',');
   let length = history.length + old.length + 1;
   let start = 0;
-  while (length > maxRevisionHistoryChars && start < revisions.length)
-    length -= (revisions[start++]?.length ?? 0) + 1;
-  if (length <= maxRevisionHistoryChars)
-    annotations[revisionHistoryAnnotation] = [...revisions.slice(start), old].join(',');
+  while (length > maxChars && start < revisions.length) length -= (revisions[start++]?.length ?? 0) + 1;
+  if (length <= maxChars) annotations[key] = [...revisions.slice(start), old].join(',');
 }
 
 // --- proportional scaling ------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ import {
   activeReplicaSets,
   actualReplicaCount,
   availableReplicaCount,
+  beyondRevisionHistory,
   byRevision,
   computeHash,
   type DefaultedSpec,
@@ -348,13 +349,8 @@ class DeploymentSync {
   /** cleanupDeployment: the oldest revisions beyond revisionHistoryLimit, once scaled to 0 and observed so. */
   private cleanup(oldRSs: ReplicaSet[]): void {
     if (this.spec.revisionHistoryLimit === maxInt32) return;
-    const excess = oldRSs.length - this.spec.revisionHistoryLimit;
-    for (const rs of [...oldRSs].sort(byRevision).slice(0, Math.max(0, excess))) {
-      const idle = (rs.status?.replicas ?? 0) === 0 && specReplicas(rs) === 0;
-      const observed = (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0);
-      if (idle && observed)
-        this.env.cluster.remove('apps/v1', 'ReplicaSet', rs.metadata?.name ?? '', this.namespace);
-    }
+    for (const rs of beyondRevisionHistory(oldRSs, this.spec.revisionHistoryLimit, byRevision))
+      this.env.cluster.remove('apps/v1', 'ReplicaSet', rs.metadata?.name ?? '', this.namespace);
   }
 
   /** calculateStatus: the counts over the ReplicaSets and the Available condition. */

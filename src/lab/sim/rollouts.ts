@@ -27,9 +27,11 @@
  * - spec.replicas (the HPA's) sizes the stable pods.
  * - The model owns ReplicaSets, not pods: one per pod-template hash, `<rollout>-<hash>`, the Rollout its controller
  *   (rollout/sync.go getNewReplicaSet); sizing a template is setting its ReplicaSet's spec.replicas, and the
- *   ReplicaSet controller (replicaset.ts) creates and deletes the pods. A ReplicaSet the rollout no longer runs (the
- *   old stable after a promotion, an ended or aborted canary) is kept at 0 replicas (rollout/replicaset.go; the
- *   revisionHistoryLimit clean-up is not modelled).
+ *   ReplicaSet controller (replicaset.ts) creates and deletes the pods. The ReplicaSet of the Rollout's template is
+ *   the new one, at the highest revision; a template whose ReplicaSet exists re-uses it at a new revision
+ *   (rollouts-revisions.ts). A ReplicaSet the rollout no longer runs (the old stable after a promotion, an ended
+ *   or aborted canary) is kept at 0 replicas (rollout/replicaset.go), up to spec.revisionHistoryLimit of them:
+ *   beyond it the oldest are deleted, with their AnalysisRuns (cleanUp).
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
  *
  * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
@@ -61,15 +63,20 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
 import { replicaSetFor } from './replicaset.js';
+import {
+  DESIRED_REPLICAS,
+  newReplicaSetAnnotations,
+  nextRevision,
+  replicaSetsToDelete,
+  revisionHistoryLimit,
+} from './rollouts-revisions.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
+import { collectDependents, controllerOf, controllerUid } from './workqueue.js';
 
 const ROLLOUT = ['argoproj.io/v1alpha1', 'Rollout'] as const;
 /** pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey. */
 const HASH_LABEL = 'rollouts-pod-template-hash';
-/** utils/annotations/annotations.go RevisionAnnotation and DesiredReplicasAnnotation (RolloutLabel + "/..."). */
-const REVISION = 'rollout.argoproj.io/revision';
-const DESIRED_REPLICAS = 'rollout.argoproj.io/desired-replicas';
 /** The model's own marker of canary pods (read by live/processes.ts); a simulation marker, not a Rollouts label. */
 const CANARY_MARKER = 'sim.gitops-lab/canary';
 
@@ -174,9 +181,6 @@ export function abortScaleDownDelay(canary: CanaryStrategy | undefined): number 
 export class RolloutsModel {
   private stable?: { hash: string; template: unknown };
   private canary?: Canary;
-  private revision = 1;
-  /** The revision of the stable template's ReplicaSet. */
-  private stableRevision = 1;
   private stop_?: () => void;
   private busy = false;
 
@@ -207,9 +211,15 @@ export class RolloutsModel {
     this.stop_ = this.cluster.onChange((event) => {
       if (this.busy) return;
       const o = event.object;
+      // rollout/controller.go: a change to one of the Rollout's ReplicaSets queues the Rollout too.
+      const owner = controllerOf(o);
       const mine =
         (o.kind === 'Rollout' && o.metadata?.name === this.name) ||
-        (o.kind === 'Pod' && o.metadata?.namespace === this.ns && o.metadata?.labels?.[HASH_LABEL]);
+        (o.kind === 'Pod' && o.metadata?.namespace === this.ns && o.metadata?.labels?.[HASH_LABEL]) ||
+        (o.kind === 'ReplicaSet' &&
+          o.metadata?.namespace === this.ns &&
+          owner?.kind === 'Rollout' &&
+          owner.name === this.name);
       if (mine) this.cluster.defer(() => this.reconcile());
     });
     return this;
@@ -242,28 +252,37 @@ export class RolloutsModel {
   }
 
   /**
-   * Keeps `count` pods of a template by setting its ReplicaSet's spec.replicas, the ReplicaSet created when missing
-   * (rollout/sync.go getNewReplicaSet; the pods are the ReplicaSet controller's, replicaset.ts). `canary` puts the
-   * model's marker label on the pod template: a simulation marker (read by live/processes.ts), not a Rollouts
-   * behaviour.
+   * Keeps `count` pods of a template by setting its ReplicaSet's spec.replicas and, as rollout/sync.go
+   * scaleReplicaSet does, its desired-replicas annotation (utils/annotations/annotations.go SetReplicasAnnotations).
+   * With `pods` (the template, and whether the model marks its pods as canary pods), the ReplicaSet is created when
+   * missing (rollout/sync.go getNewReplicaSet; the pods are the ReplicaSet controller's, replicaset.ts) and its pod
+   * template's labels are kept to the template's; without, only an existing ReplicaSet is resized (a scale-down:
+   * rollout/canary.go scaleDownOldReplicaSetsForCanary, rollout/replicaset.go reconcileOtherReplicaSets). The canary
+   * marker is a simulation marker (read by live/processes.ts), not a Rollouts behaviour.
    */
-  private scale(hash: string, template: unknown, count: number, canary: boolean): void {
+  private scale(hash: string, count: number, pods?: { template: unknown; canary: boolean }): void {
     const live = this.rollout();
     if (!live) return;
-    const desired = this.desiredReplicaSet(live, hash, template, count, canary);
     const current = this.replicaSet(hash);
+    const desired = pods && this.desiredReplicaSet(live, hash, pods.template, count, pods.canary);
     if (!current) {
-      this.cluster.seed(desired);
+      if (desired) this.cluster.seed(desired);
       return;
     }
-    const annotations = { ...current.metadata?.annotations, ...desired.metadata?.annotations };
-    // utils/annotations/annotations.go SetNewReplicaSetAnnotations: the revision only ever grows.
-    const was = Number(current.metadata?.annotations?.[REVISION] ?? 0);
-    if (was >= Number(annotations[REVISION])) annotations[REVISION] = String(was);
+    const replicas = String((live.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    // rollout/sync.go syncReplicaSetRevision: the new ReplicaSet's revision (and copied annotations) kept up.
+    const synced = this.isNew(live, hash)
+      ? newReplicaSetAnnotations(
+          live.metadata?.annotations,
+          current.metadata?.annotations,
+          this.revisionFor(hash),
+        ).annotations
+      : current.metadata?.annotations;
+    const annotations: Record<string, string> = { ...synced, [DESIRED_REPLICAS]: replicas };
     const next = {
       replicas: count,
       annotations,
-      labels: desired.spec?.template?.metadata?.labels,
+      labels: desired ? desired.spec?.template?.metadata?.labels : current.spec?.template?.metadata?.labels,
     };
     const now = {
       replicas: current.spec?.replicas,
@@ -285,8 +304,8 @@ export class RolloutsModel {
   /**
    * The ReplicaSet of a template, as rollout/sync.go getNewReplicaSet creates it (replicaSetFor), the hash under
    * DefaultRolloutUniqueLabelKey (pkg/apis/rollouts/v1alpha1/types.go), with the annotations of
-   * utils/annotations/annotations.go: RevisionAnnotation (SetNewReplicaSetAnnotations) and DesiredReplicasAnnotation,
-   * the Rollout's spec.replicas (SetReplicasAnnotations).
+   * utils/annotations/annotations.go: SetNewReplicaSetAnnotations' (the revision, rollouts-revisions.ts) and
+   * DesiredReplicasAnnotation, the Rollout's spec.replicas (SetReplicasAnnotations).
    */
   private desiredReplicaSet(
     live: KubeObject,
@@ -306,45 +325,76 @@ export class RolloutsModel {
       minReadySeconds: spec.minReadySeconds,
       replicas: count,
       annotations: {
-        [REVISION]: String(this.revisionOf(hash)),
+        ...newReplicaSetAnnotations(
+          live.metadata?.annotations,
+          {},
+          this.isNew(live, hash) ? this.revisionFor(hash) : 0,
+        ).annotations,
         [DESIRED_REPLICAS]: String(spec.replicas ?? 1),
       },
       podLabels: canary ? { [CANARY_MARKER]: 'true' } : {},
     });
   }
 
-  /** The revision of a template's ReplicaSet: the canary's or the stable's; 0 (keep its own) for another. */
-  private revisionOf(hash: string): number {
-    if (this.canary?.hash === hash) return this.canary.revision;
-    return this.stable?.hash === hash ? this.stableRevision : 0;
+  /**
+   * rollout/sync.go reconcileRevisionHistoryLimit, as rollout/canary.go rolloutCanary runs it: after the new
+   * ReplicaSet's revision is synced and before any scaling, over the ReplicaSets as the reconcile found them
+   * (`found`: what the model has already scaled in this reconcile does not count), all but the new and the stable
+   * one (utils/replicaset/canary.go GetOtherRSs); which ones go is rollouts-revisions.ts replicaSetsToDelete. A ReplicaSet scaled down in this reconcile goes in a later one, once
+   * the ReplicaSet controller has seen its pods gone (its status changes queue the Rollout again). With a ReplicaSet
+   * go the AnalysisRuns of its hash that are not the current ones (utils/analysis/filter.go
+   * SortAnalysisRunByPodHash, rollout/analysis.go deleteAnalysisRuns). The garbage collector's part is played as
+   * elsewhere in the sim: the ReplicaSet controller deletes a deleted ReplicaSet's pods (replicaset.ts), and here a
+   * deleted AnalysisRun's Jobs go (background propagation, workqueue.ts collectDependents).
+   */
+  private cleanUp(live: KubeObject, found: ReplicaSet[], newHash: string): void {
+    const current = new Set([`${this.name}-${newHash}`, `${this.name}-${this.stable?.hash}`]);
+    const others = found.filter((rs) => !current.has(rs.metadata?.name ?? ''));
+    const limit = revisionHistoryLimit(live.spec as { revisionHistoryLimit?: number } | undefined);
+    for (const rs of replicaSetsToDelete(others, limit)) {
+      if (!this.cluster.get('apps/v1', 'ReplicaSet', rs.metadata?.name ?? '', this.ns)) continue;
+      this.cluster.remove('apps/v1', 'ReplicaSet', rs.metadata?.name ?? '', this.ns);
+      const hash = rs.metadata?.labels?.[HASH_LABEL];
+      if (!hash) continue;
+      for (const run of this.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', this.ns)) {
+        const ours = run.metadata?.ownerReferences?.some((r) => r.uid === live.metadata?.uid);
+        const currentRun = run.metadata?.name === this.canary?.run?.name;
+        if (
+          !ours ||
+          currentRun ||
+          run.metadata?.labels?.[HASH_LABEL] !== hash ||
+          run.metadata?.deletionTimestamp
+        )
+          continue;
+        this.cluster.remove('argoproj.io/v1alpha1', 'AnalysisRun', run.metadata?.name ?? '', this.ns);
+        collectDependents(this.cluster, run, 'batch/v1', 'Job');
+      }
+    }
   }
 
-  /**
-   * Scales a template's ReplicaSet to 0 (rollout/canary.go scaleDownOldReplicaSetsForCanary, rollout/replicaset.go
-   * reconcileOtherReplicaSets): Argo keeps old ReplicaSets, at 0, up to revisionHistoryLimit (rollout/sync.go
-   * reconcileRevisionHistoryLimit, not modelled); the ReplicaSet controller deletes their pods.
-   */
-  private scaleDown(hash: string): void {
-    const rs = this.replicaSet(hash);
-    const replicas = String((this.rollout()?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-    if (!rs || (rs.spec?.replicas === 0 && rs.metadata?.annotations?.[DESIRED_REPLICAS] === replicas)) return;
-    this.cluster.update('apps/v1', 'ReplicaSet', `${this.name}-${hash}`, this.ns, (o) => {
-      const r = o as ReplicaSet;
-      // utils/annotations/annotations.go SetReplicasAnnotations, called as the RS is scaled (rollout/sync.go
-      // scaleReplicaSet).
-      r.metadata = {
-        ...r.metadata,
-        annotations: { ...r.metadata?.annotations, [DESIRED_REPLICAS]: replicas },
-      };
-      r.spec = { ...r.spec, replicas: 0 };
-    });
+  /** The ReplicaSets the Rollout controls. */
+  private replicaSets(live: KubeObject): ReplicaSet[] {
+    const uid = live.metadata?.uid;
+    return this.cluster.list('apps/v1', 'ReplicaSet', this.ns).filter((rs) => controllerUid(rs) === uid);
+  }
+
+  /** Whether `hash` is the Rollout's pod template's: its ReplicaSet is the new one (FindNewReplicaSet). */
+  private isNew(live: KubeObject, hash: string): boolean {
+    return podTemplateHash((live.spec as { template?: unknown } | undefined)?.template) === hash;
+  }
+
+  /** The revision of the template's ReplicaSet as the new one: above every other's (rollouts-revisions.ts). */
+  private revisionFor(hash: string): number {
+    const live = this.rollout();
+    const name = `${this.name}-${hash}`;
+    return nextRevision(live ? this.replicaSets(live).filter((rs) => rs.metadata?.name !== name) : []);
   }
 
   private endCanary(): void {
     if (!this.canary) return;
     if (this.canary.run) this.cancelRun(this.canary.run);
     for (const t of this.canary.timers) t();
-    this.scaleDown(this.canary.hash);
+    this.scale(this.canary.hash, 0);
     this.canary = undefined;
   }
 
@@ -370,13 +420,24 @@ export class RolloutsModel {
     const replicas = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
     const now = this.clock.now();
-    this.scale(stable.hash, stable.template, replicas, false);
+    // The ReplicaSets as this reconcile found them (rollout/controller.go newRolloutContext lists them first).
+    const found = this.replicaSets(live);
+    // rollout/canary.go rolloutCanary: a reconcile that finds a new pod template (utils/replicaset/replicaset.go
+    // PodTemplateOrStepsChanged: not status.currentPodHash) only syncs the status; the clean-up waits for the next.
+    const templateChanged = (live.status as { currentPodHash?: string } | undefined)?.currentPodHash !== hash;
+    this.scale(stable.hash, replicas, { template: stable.template, canary: false });
 
     if (hash === stable.hash) this.endCanary();
     else if (this.canary?.hash !== hash) {
       this.endCanary();
-      this.revision++;
-      this.canary = { hash, revision: this.revision, step: 0, stepStarted: now, progressAt: now, timers: [] };
+      this.canary = {
+        hash,
+        revision: this.revisionFor(hash),
+        step: 0,
+        stepStarted: now,
+        progressAt: now,
+        timers: [],
+      };
       const deadline = (spec.progressDeadlineSeconds ?? 600) * 1000;
       const canary = this.canary;
       const check = () => {
@@ -389,6 +450,7 @@ export class RolloutsModel {
       };
       this.later(deadline, check);
     }
+    if (!templateChanged) this.cleanUp(live, found, hash);
 
     const canary = this.canary;
     let phase = 'Healthy';
@@ -401,7 +463,7 @@ export class RolloutsModel {
       if (canary.step >= steps.length) weight = 100;
       const want = canary.aborted ? 0 : Math.ceil((weight / 100) * replicas);
       // An aborted canary keeps its size until the scale-down delay is over (abort() then scales it to 0).
-      if (!canary.aborted) this.scale(hash, spec.template, want, true);
+      if (!canary.aborted) this.scale(hash, want, { template: spec.template, canary: true });
       const pods = this.pods(hash);
       const ready = pods.filter(podReady).length;
       if (!canary.aborted && !canary.paused) {
@@ -446,14 +508,13 @@ export class RolloutsModel {
       if (!step) {
         // Every step done: the canary becomes stable.
         if (ready < (spec.replicas ?? 1)) {
-          this.scale(canary.hash, spec.template, spec.replicas ?? 1, true);
+          this.scale(canary.hash, spec.replicas ?? 1, { template: spec.template, canary: true });
           return;
         }
         // No traffic routing: the old stable ReplicaSet is scaled to 0 once the new one is full
         // (rollout/canary.go scaleDownOldReplicaSetsForCanary); its pods are the ReplicaSet controller's to delete.
         const old = this.stableHashBefore(canary);
         this.stable = { hash: canary.hash, template: spec.template };
-        this.stableRevision = canary.revision;
         // rollout/sync.go promoteStable: the stable switched (shouldFullPromote gives the reason).
         this.events.record(
           live,
@@ -463,7 +524,7 @@ export class RolloutsModel {
         );
         for (const t of canary.timers) t();
         this.canary = undefined;
-        if (old) this.scaleDown(old);
+        if (old) this.scale(old, 0);
         this.unmarkCanary(canary.hash, spec.template, spec.replicas ?? 1);
         return;
       }
@@ -471,7 +532,7 @@ export class RolloutsModel {
         // `want` was sized for the step this reconcile started at; a step reached in this pass sizes its own.
         const stepWant = Math.max(want, Math.ceil((step.setWeight / 100) * (spec.replicas ?? 1)));
         if (ready < stepWant) {
-          this.scale(canary.hash, spec.template, stepWant, true);
+          this.scale(canary.hash, stepWant, { template: spec.template, canary: true });
           return;
         }
       } else if (step.pause) {
@@ -513,7 +574,7 @@ export class RolloutsModel {
    * off the pods directly (a simulation marker, not a Rollouts behaviour; live/processes.ts reads it).
    */
   private unmarkCanary(hash: string, template: unknown, replicas: number): void {
-    this.scale(hash, template, replicas, false);
+    this.scale(hash, replicas, { template, canary: false });
     for (const pod of this.pods(hash))
       if (pod.metadata?.labels?.[CANARY_MARKER])
         this.cluster.update('v1', 'Pod', pod.metadata?.name ?? '', this.ns, (o) => {
@@ -536,7 +597,7 @@ export class RolloutsModel {
     if (rollout) this.events.record(rollout, 'Warning', 'RolloutAborted', message);
     // The canary ReplicaSet goes to 0 after the delay abortScaleDownDelay gives (0 for a basic canary).
     this.later(delaySeconds * 1000, () => {
-      this.scaleDown(canary.hash);
+      this.scale(canary.hash, 0);
       this.reconcile();
     });
   }

@@ -21,15 +21,32 @@ interface RsView {
   revision?: string;
 }
 
-/** Commits a change to the Rollout's pod template and asks Argo CD to refresh, as a drill's release does. */
-async function release(lab: SimLab, set: Record<string, unknown>, message: string): Promise<void> {
-  await lab.repo.change([{ file: 'workloads/docqa/rollout.yaml', set }], message);
+/** Asks Argo CD to refresh the docqa Application, as a drill does after a commit. */
+function refresh(lab: SimLab): void {
   lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
     o.metadata = {
       ...o.metadata,
       annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
     };
   });
+}
+
+/** Commits a change to the Rollout's pod template and asks Argo CD to refresh, as a drill's release does. */
+async function release(lab: SimLab, set: Record<string, unknown>, message: string): Promise<void> {
+  await lab.repo.change([{ file: 'workloads/docqa/rollout.yaml', set }], message);
+  refresh(lab);
+}
+
+/** The doc-QA image at `tag`, for the registry of a lab a test releases it to. */
+const docqa = (tag: string) => `ghcr.io/gitops-lab/docqa:${tag}`;
+
+/** Sets the doc-QA image's tag in the kustomization (as `gitops-lab pin` edits it) and refreshes. */
+async function image(lab: SimLab, tag: string): Promise<void> {
+  await lab.repo.change(
+    [{ file: 'workloads/docqa/kustomization.yaml', set: { 'images[0].newTag': tag } }],
+    `test: docqa ${tag}`,
+  );
+  refresh(lab);
 }
 
 /** Waits on the virtual clock, 1 s at a time, until `done` (at most `ms`). */
@@ -218,12 +235,7 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
     await until(clock, () => stableHash() !== first, 900_000);
     const second = stableHash();
     await lab.repo.revert('a release to undo');
-    lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
-      o.metadata = {
-        ...o.metadata,
-        annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
-      };
-    });
+    refresh(lab);
     await until(clock, () => stableHash() === first, 900_000);
     await sleep(clock, 5000);
     expect(replicaSets()).toHaveLength(2);
@@ -234,5 +246,189 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
       ]),
     );
     expect(pods(second)).toEqual([]);
+  });
+
+  const annotationsOf = (hash: string) =>
+    lab?.cluster.get('apps/v1', 'ReplicaSet', `docqa-${hash}`, 'docqa')?.metadata?.annotations ?? {};
+
+  it('a canary reverted before its promotion: the stable ReplicaSet becomes the new one, at a new revision, its old one in revision-history (rollout/canary_test.go TestRollBackToStable)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const stable = stableHash();
+    await release(lab, { 'spec.template.metadata.annotations': { release: 'undone' } }, 'test: undone');
+    await until(clock, () => replicaSets().length === 2, 120_000);
+    const canary = replicaSets().find((r) => r.metadata?.name !== `docqa-${stable}`)?.metadata?.labels?.[
+      HASH
+    ];
+    expect(annotationsOf(canary ?? '')['rollout.argoproj.io/revision']).toBe('2');
+    await lab.repo.revert('test: undone');
+    refresh(lab);
+    await until(clock, () => annotationsOf(stable)['rollout.argoproj.io/revision'] === '3', 120_000);
+    expect(annotationsOf(stable)).toMatchObject({
+      'rollout.argoproj.io/revision': '3',
+      'rollout.argoproj.io/revision-history': '1',
+    });
+    await sleep(clock, 5000);
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${stable}`, replicas: 2, ready: 2, revision: '3' },
+        { name: `docqa-${canary}`, replicas: 0, ready: undefined, revision: '2' },
+      ]),
+    );
+    expect(stableHash()).toBe(stable);
+  });
+
+  it('a rollback to an earlier image re-uses that image’s ReplicaSet at a new revision (FindNewReplicaSet by hash; SetNewReplicaSetAnnotations)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock, images: [docqa('0.1.1'), docqa('0.1.2')] });
+    const first = stableHash();
+    await image(lab, '0.1.1');
+    await until(clock, () => stableHash() !== first, 900_000);
+    const second = stableHash();
+    await image(lab, '0.1.2');
+    await until(clock, () => stableHash() !== second, 900_000);
+    const third = stableHash();
+    const rsNames = () =>
+      replicaSets()
+        .map((r) => r.metadata?.name)
+        .sort();
+    const before = rsNames();
+    const uid = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${second}`, 'docqa')?.metadata?.uid;
+    await image(lab, '0.1.1');
+    await until(clock, () => stableHash() === second, 900_000);
+    await sleep(clock, 5000);
+    // No new ReplicaSet: the one of 0.1.1, the same object, is the stable one again.
+    expect(rsNames()).toEqual(before);
+    const reused = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${second}`, 'docqa');
+    expect(reused?.metadata?.uid).toBe(uid);
+    expect(reused?.metadata?.annotations).toMatchObject({
+      'rollout.argoproj.io/revision': '4',
+      'rollout.argoproj.io/revision-history': '2',
+    });
+    expect(rsViews()).toEqual(
+      expect.arrayContaining([
+        { name: `docqa-${first}`, replicas: 0, ready: undefined, revision: '1' },
+        { name: `docqa-${second}`, replicas: 2, ready: 2, revision: '4' },
+        { name: `docqa-${third}`, replicas: 0, ready: undefined, revision: '3' },
+      ]),
+    );
+    expect(pods(second)).toHaveLength(2);
+    expect(pods(third)).toEqual([]);
+  });
+
+  /** Releases each tag in turn, each promoted before the next (the stable hash changes). */
+  async function releaseEach(clock: VirtualClock, tags: string[]): Promise<string[]> {
+    const stables: string[] = [];
+    for (const tag of tags) {
+      const was = stableHash();
+      if (!lab) break;
+      await image(lab, tag);
+      await until(clock, () => stableHash() !== was, 900_000);
+      expect(stableHash(), `${tag} promoted`).not.toBe(was);
+      stables.push(stableHash());
+    }
+    // The old stable's pods go and the ReplicaSet controller reports it at 0: the Rollout is queued again.
+    await sleep(clock, 5000);
+    return stables;
+  }
+  const analysisRuns = (hash: string) =>
+    (lab?.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa') ?? []).filter(
+      (r) => r.metadata?.labels?.[HASH] === hash,
+    );
+
+  it('after 12 image updates with no revisionHistoryLimit (10): the stable and the 10 latest old ReplicaSets, the 2 oldest deleted with their pods and AnalysisRuns; a rollback re-uses its ReplicaSet (rollout/sync.go reconcileRevisionHistoryLimit)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const tags = Array.from({ length: 12 }, (_, i) => `0.1.${i + 1}`);
+    lab = await startSimLab({ clock, images: tags.map(docqa) });
+    await lab.repo.change(
+      [{ file: 'workloads/docqa/rollout.yaml', delete: ['spec.revisionHistoryLimit'] }],
+      'test: the default revision history',
+    );
+    refresh(lab);
+    await until(clock, () => !('revisionHistoryLimit' in ((rollout()?.spec as object) ?? {})), 120_000);
+    expect(rollout()?.spec).not.toHaveProperty('revisionHistoryLimit');
+    const first = stableHash();
+    const stables = await releaseEach(clock, tags);
+    const hashes = [first, ...stables];
+    expect(new Set(hashes).size).toBe(13);
+    // Revisions 1 and 2 are gone (the oldest created); 3 to 12 are kept at 0, 13 is the stable one.
+    expect(rsViews().sort((a, b) => Number(a.revision) - Number(b.revision))).toEqual(
+      hashes.slice(2).map((hash, i) => ({
+        name: `docqa-${hash}`,
+        replicas: i === 10 ? 2 : 0,
+        ready: i === 10 ? 2 : undefined,
+        revision: String(i + 3),
+      })),
+    );
+    for (const gone of hashes.slice(0, 2)) {
+      expect(pods(gone)).toEqual([]);
+      expect(analysisRuns(gone)).toEqual([]);
+    }
+    // The AnalysisRun of a kept revision is kept, and a deleted one's eval Job went with it.
+    expect(analysisRuns(hashes[3] ?? '')).toHaveLength(1);
+    const jobs = lab.cluster.list('batch/v1', 'Job', 'docqa');
+    const runUids = new Set(
+      lab.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa').map((r) => r.metadata?.uid),
+    );
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) expect(runUids.has(job.metadata?.ownerReferences?.[0]?.uid)).toBe(true);
+
+    // A rollback to 0.1.5 (revision 6): its ReplicaSet, the same object, runs again at revision 14.
+    const reused = hashes[5] ?? '';
+    const uid = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${reused}`, 'docqa')?.metadata?.uid;
+    const names = replicaSets()
+      .map((r) => r.metadata?.name)
+      .sort();
+    await releaseEach(clock, ['0.1.5']);
+    expect(stableHash()).toBe(reused);
+    expect(
+      replicaSets()
+        .map((r) => r.metadata?.name)
+        .sort(),
+    ).toEqual(names);
+    const rs = lab.cluster.get('apps/v1', 'ReplicaSet', `docqa-${reused}`, 'docqa');
+    expect(rs?.metadata?.uid).toBe(uid);
+    expect(rs?.metadata?.annotations).toMatchObject({
+      'rollout.argoproj.io/revision': '14',
+      'rollout.argoproj.io/revision-history': '6',
+    });
+    expect(pods(reused)).toHaveLength(2);
+  });
+
+  it('with the lab’s revisionHistoryLimit of 3: after 5 releases, the stable and 3 old ReplicaSets; during a canary, the canary too', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const tags = ['0.1.1', '0.1.2', '0.1.3', '0.1.4', '0.1.5', '0.1.6'];
+    lab = await startSimLab({ clock, images: tags.map(docqa) });
+    expect(rollout()?.spec).toMatchObject({ revisionHistoryLimit: 3 });
+    const first = stableHash();
+    const hashes = [first, ...(await releaseEach(clock, tags.slice(0, 5)))];
+    expect(
+      rsViews()
+        .map((r) => r.revision)
+        .sort(),
+    ).toEqual(['3', '4', '5', '6']);
+    expect(
+      replicaSets()
+        .map((r) => r.metadata?.labels?.[HASH])
+        .sort(),
+    ).toEqual(hashes.slice(2).sort());
+    for (const gone of hashes.slice(0, 2)) expect(pods(gone)).toEqual([]);
+    // A sixth release's canary runs beside the stable and the 3 old ones (neither counts against the limit).
+    const stable = stableHash();
+    await image(lab, '0.1.6');
+    await until(clock, () => rsViews().some((r) => r.revision === '7' && r.ready === 1), 120_000);
+    await sleep(clock, 5000);
+    expect(
+      rsViews()
+        .map((r) => r.revision)
+        .sort(),
+    ).toEqual(['3', '4', '5', '6', '7']);
+    await until(clock, () => stableHash() !== stable, 900_000);
+    await sleep(clock, 5000);
+    expect(
+      rsViews()
+        .map((r) => r.revision)
+        .sort(),
+    ).toEqual(['4', '5', '6', '7']);
   });
 });
