@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../../random.js';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
 import { podQosClass } from './qos.js';
 import { apiVersionOf, builtinResources, type PrinterColumn, type ResourceType } from './resources.js';
+import { ServiceAllocationError, ServiceAllocator } from './service-ips.js';
 
 /**
  * A Kubernetes object as JSON, as the API server receives it: the fields of src/lab/kube/types.ts's KubeObject,
@@ -64,6 +66,8 @@ function specOf(obj: KubeObject): string {
   return JSON.stringify(rest);
 }
 
+const isCoreService = (resource: ResourceType) => resource.kind === 'Service' && resource.group === '';
+
 export class Store {
   readonly resources: ResourceType[] = builtinResources.map((r) => ({ ...r }));
   readonly objects = new Map<string, KubeObject>();
@@ -78,8 +82,16 @@ export class Store {
   readonly env = new Map<string, Record<string, string>>();
   private revision = 100;
 
-  /** `now` stamps creationTimestamp (the simulation's clock). */
-  constructor(private readonly now: () => number = Date.now) {}
+  /** Cluster IPs and node ports of Services, from the kind cluster's ranges (service-ips.ts). */
+  private readonly services: ServiceAllocator;
+
+  /** `now` stamps creationTimestamp (the simulation's clock); `random` drives allocations (seeded, so runs repeat). */
+  constructor(
+    private readonly now: () => number = Date.now,
+    random: () => number = seededRandom(1),
+  ) {
+    this.services = new ServiceAllocator({ random });
+  }
   private listeners = new Set<(event: StoredEvent) => void>();
 
   get resourceVersion(): number {
@@ -175,6 +187,7 @@ export class Store {
       },
     };
     if (obj.metadata) delete obj.metadata.managedFields;
+    if (isCoreService(resource)) obj.spec = this.allocateService(name, obj.spec);
     // A new pod is Pending until a kubelet reports on it, with the QoS class of its resources: the API server
     // writes both at creation (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; qos.ts). Over
     // HTTP a client's status was already dropped; a status seeded through the programmatic API is kept.
@@ -235,6 +248,11 @@ export class Store {
       },
     };
     if (merged.metadata) delete merged.metadata.managedFields;
+    if (isCoreService(resource))
+      this.services.keepAllocated(
+        merged.spec as Record<string, unknown>,
+        current.spec as Record<string, unknown>,
+      );
     if (JSON.stringify(merged) === JSON.stringify(current)) return structuredClone(current);
     this.revision++;
     if (merged.metadata) {
@@ -266,6 +284,7 @@ export class Store {
     const current = this.objects.get(k);
     if (!current) throw this.notFound(resource, name);
     this.objects.delete(k);
+    if (isCoreService(resource)) this.services.release(current.spec as Record<string, unknown>);
     this.revision++;
     const gone = structuredClone(current);
     if (gone.metadata) gone.metadata.resourceVersion = String(this.revision);
@@ -285,6 +304,19 @@ export class Store {
       }
     }
     return gone;
+  }
+
+  /** The Service spec the API server stores: defaults and allocations; an address it cannot give is a 422. */
+  private allocateService(name: string, spec: unknown): Record<string, unknown> {
+    try {
+      return this.services.create(spec as Record<string, unknown> | undefined);
+    } catch (error) {
+      if (!(error instanceof ServiceAllocationError)) throw error;
+      throw new StoreError(422, 'Invalid', `Service "${name}" is invalid: ${error.message}`, {
+        name,
+        kind: 'Service',
+      });
+    }
   }
 
   notFound(resource: ResourceType, name: string): StoreError {
