@@ -18,8 +18,9 @@ import { VirtualClock } from './clock.js';
 import { startDisruptionController } from './disruption.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
-import { type ContainerBehaviour, Kubelet, podReady } from './kubelet.js';
+import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
+import { registerNode } from './node.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
 import { ReplicaSetController } from './replicaset.js';
 import { type GitSource, MemoryRepo } from './repo.js';
@@ -233,6 +234,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     settings,
     random: seededRandom(options.seed ?? 1),
   }).start();
+  // The kubelet registers its node (node.ts): `kubectl get nodes` shows the kind cluster's one node.
+  stops.push(registerNode(cluster, models, defaultNode));
   stops.push(startDisruptionController(cluster, models));
   // The live lab's doc-QA pods report their real processes' CPU and memory.
   stops.push(startHpaController(cluster, models, { ...(live ? { usage: live.usage } : {}), ...options.hpa }));
