@@ -149,6 +149,22 @@ describe('status.resources of the simulated Argo CD (argo-cd v3.1.12 controller/
     expect(lab.cluster.get('policy/v1', 'PodDisruptionBudget', 'docqa', 'docqa')).toBeDefined();
     expect(entry(lab, 'PodDisruptionBudget', 'docqa')?.status).toBe('Synced');
   });
+  it('when Git cannot be read, a forced refresh lists the live objects as Unknown and requiring pruning (failedToLoadObjs)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    lab.cluster.update('apps/v1', 'Deployment', 'git-server', 'lab-git', (o) => {
+      (o.spec as { replicas: number }).replicas = 0;
+      o.status = { ...(o.status as object), readyReplicas: 0 };
+    });
+    await sleep(clock, 1000);
+    forceRefresh(lab, 'docqa');
+    await sleep(clock, 1000);
+    const docqa = application(lab, 'docqa');
+    expect(docqa.sync.status).toBe('Unknown');
+    expect(docqa.resources.map((r) => `${r.kind}/${r.name} ${r.status} ${r.requiresPruning}`)).toEqual(
+      docqaResources.map((r) => `${r.kind}/${r.name} Unknown true`),
+    );
+  });
 });
 
 describe('resourceStatuses (controller/state.go, controller/health.go at v3.1.12)', () => {
