@@ -163,6 +163,60 @@ describe('gitops-lab status', () => {
     expect(result.stdout).toContain('not available: Prometheus at http://127.0.0.1:1 did not answer');
   });
 
+  it('an OutOfSync app names its out-of-sync resources from status.resources, three at most on its problem line', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    const resource = (kind: string, name: string, status: string) => ({
+      version: 'v1',
+      kind,
+      namespace: 'docqa',
+      name,
+      status,
+    });
+    fake.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      o.status = {
+        sync: { status: 'OutOfSync', revision: 'abcdef0123456789' },
+        health: { status: 'Healthy' },
+        resources: [
+          resource('ConfigMap', 'docqa-config', 'OutOfSync'),
+          resource('Service', 'docqa-canary', 'Synced'),
+          resource('Service', 'docqa-stable', 'OutOfSync'),
+          { ...resource('Rollout', 'docqa', 'OutOfSync'), group: 'argoproj.io', version: 'v1alpha1' },
+          {
+            ...resource('HorizontalPodAutoscaler', 'docqa', 'OutOfSync'),
+            group: 'autoscaling',
+            version: 'v2',
+          },
+          { ...resource('PodDisruptionBudget', 'docqa', 'OutOfSync'), group: 'policy' },
+        ],
+      };
+    });
+    const json = await runCli(['status', '--json'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(json.code).toBe(1);
+    const status = JSON.parse(json.stdout) as {
+      apps: Array<{ name: string; outOfSync?: Array<{ kind: string; namespace?: string; name: string }> }>;
+      problems: string[];
+    };
+    expect(status.apps.find((a) => a.name === 'docqa')?.outOfSync).toEqual([
+      { kind: 'ConfigMap', namespace: 'docqa', name: 'docqa-config' },
+      { kind: 'Service', namespace: 'docqa', name: 'docqa-stable' },
+      { kind: 'Rollout', namespace: 'docqa', name: 'docqa' },
+      { kind: 'HorizontalPodAutoscaler', namespace: 'docqa', name: 'docqa' },
+      { kind: 'PodDisruptionBudget', namespace: 'docqa', name: 'docqa' },
+    ]);
+    // A synced app has no list at all.
+    expect(status.apps.find((a) => a.name === 'guestbook')).not.toHaveProperty('outOfSync');
+    const line =
+      'Application docqa is OutOfSync/Healthy: out of sync: ConfigMap docqa/docqa-config, Service docqa/docqa-stable, Rollout docqa/docqa and 2 more';
+    expect(status.problems).toContain(line);
+    const plain = await runCli(['status'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(plain.stdout).toContain(`✗ ${line}`);
+    // Under the Applications table, in the style of the rollouts' reasons.
+    expect(plain.stdout).toMatch(
+      /^ {2}docqa: out of sync: ConfigMap docqa\/docqa-config, Service docqa\/docqa-stable, Rollout docqa\/docqa and 2 more$/m,
+    );
+  });
+
   it('with no lab it exits 3 with a hint to run up', async () => {
     fake = await startFakeKube();
     const result = await runCli(['status'], { cwd: cwdFor(fake.kubeconfigPath) });

@@ -26,6 +26,7 @@ Examples:
   $ gitops-lab status
   $ gitops-lab status --watch
   $ gitops-lab status --json | jq '.apps[] | select(.health != "Healthy")'
+  $ gitops-lab status --json | jq '.apps[] | select(.outOfSync) | {name, outOfSync}'
 
 Exit codes: 0 healthy, 1 degraded (the problems are listed), 3 no lab found (run \`gitops-lab up\`).`,
     )

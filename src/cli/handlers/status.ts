@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sleep, systemClock } from '../../lab/clock.js';
 import { loadConfig } from '../../lab/config.js';
 import { resolveSimLab, simQueryRewrite } from '../../lab/simulate/connect.js';
-import { collectStatus, type LabStatus } from '../../lab/status/index.js';
+import { collectStatus, type LabStatus, outOfSyncText } from '../../lab/status/index.js';
 import { contextOption } from '../option-schemas.js';
 import {
   defaultStreams,
@@ -52,6 +52,8 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
       ]),
     ),
   );
+  // Which resources make an app OutOfSync, from its status.resources.
+  for (const a of s.apps) if (a.outOfSync) lines.push(`  ${a.name}: ${outOfSyncText(a.outOfSync)}`);
   if (s.rollouts.length) {
     lines.push('', paint('bold', 'Rollouts', out));
     lines.push(

@@ -91,6 +91,7 @@ export interface Application extends KubeObject {
       name?: string;
       namespace?: string;
       status?: string;
+      /** Only when the controller runs with --persist-resource-health (off by default in Argo CD v3). */
       health?: { status?: string };
     }>;
   };

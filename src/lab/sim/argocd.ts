@@ -27,12 +27,14 @@
  * renders workloads/docqa as kustomize does (kustomize.ts).
  * Events (util/argo/audit_logger.go, one new event per call): OperationStarted, OperationCompleted, and
  * ResourceUpdated for each change of sync or health status; health.lastTransitionTime moves with the health status.
+ * status.resources: one entry per managed object (resourceStatuses below: controller/state.go CompareAppState,
+ * sorted by controller/appcontroller.go resourceStatusKey); its health is not stored by default (--persist-resource-health).
  * While the argocd-application-controller StatefulSet has no replica nothing of this runs; when it starts again
  * every app is compared at once (its informer's initial list).
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import { applicationHealth } from './argo-health.js';
+import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { kustomizeBuild } from './kustomize.js';
 import type { GitSource } from './repo.js';
@@ -66,6 +68,8 @@ interface AppState {
   /** Requests waiting in the comparison-type queue (a delayed level, e.g. a self-heal back-off). */
   delayed: Set<() => void>;
   lastSpec?: string;
+  /** The desired objects of the last rendering: what the app's live objects are when Git cannot be read. */
+  managed: KubeObject[];
 }
 
 const isObject = (v: Json): v is Record<string, Json> =>
@@ -114,6 +118,126 @@ function pointerPaths(rules: IgnoreRule[] | undefined, obj: KubeObject): Path[] 
     );
 }
 
+/**
+ * One entry of an Application's status.resources, its JSON names in the order of ResourceStatus
+ * (pkg/apis/application/v1alpha1/types.go@v3.1.12); every field is omitempty, so empty strings, false and a
+ * sync wave of 0 are left out.
+ */
+export interface ResourceStatus {
+  group?: string;
+  version?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  status?: 'Synced' | 'OutOfSync' | 'Unknown';
+  health?: HealthStatus;
+  hook?: boolean;
+  requiresPruning?: boolean;
+  syncWave?: number;
+  requiresDeletionConfirmation?: boolean;
+}
+
+/** A managed object as CompareAppState pairs it: its desired state (absent: only live) and its live state (absent: missing). */
+interface Managed {
+  target?: KubeObject;
+  live?: KubeObject;
+}
+
+/** The values of a comma-separated annotation, trimmed (gitops-engine@e48120133eec pkg/sync/resource/annotations.go GetAnnotationCSVs). */
+const annotationValues = (o: KubeObject | undefined, key: string): string[] =>
+  (o?.metadata?.annotations?.[key] ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/** strconv.Atoi: an optional sign and decimal digits, else not a number. */
+const atoi = (text: string | undefined): number | undefined =>
+  text !== undefined && /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
+
+/**
+ * Hook annotations (gitops-engine@e48120133eec pkg/sync/hook/hook.go IsHook, Skip; hook/helm/hook.go IsHook;
+ * argo-cd controller/hook.go@v3.1.12 isHook adds PostDelete hooks): an Argo CD hook annotation makes a hook unless
+ * its only type is Skip; without one, a helm.sh/hook annotation other than crd-install does.
+ */
+function hookOf(o: KubeObject): { hook: boolean; skip: boolean } {
+  const types = annotationValues(o, 'argocd.argoproj.io/hook');
+  const skip = types.length === 1 && types[0] === 'Skip';
+  if (o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined) return { hook: !skip, skip };
+  const helm = o.metadata?.annotations?.['helm.sh/hook'];
+  return { hook: helm !== undefined && helm !== 'crd-install', skip: false };
+}
+
+/** gitops-engine@e48120133eec pkg/sync/syncwaves/waves.go Wave: the sync-wave annotation, else helm.sh/hook-weight, else 0. */
+const syncWave = (o: KubeObject): number =>
+  atoi(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave']) ??
+  atoi(o.metadata?.annotations?.['helm.sh/hook-weight']) ??
+  0;
+
+/** controller/appcontroller.go@v3.1.12 resourceStatusKey: group/kind/namespace/name, compared as Go strings (bytes). */
+const resourceStatusKey = (r: ResourceStatus) =>
+  [r.group, r.kind, r.namespace, r.name].map((v) => v ?? '').join('/');
+
+/**
+ * status.resources as CompareAppState (controller/state.go@v3.1.12) builds it, one entry per managed object:
+ * - group, version, kind, namespace and name of the live object, else of the desired one;
+ * - hook as isHook; requiresPruning when the object is live only (the sim tracks no other app's objects, so every
+ *   live object it passes is the app's own: isSelfReferencedObj); syncWave of the desired object only;
+ *   requiresDeletionConfirmation when either carries the sync option Delete=confirm;
+ * - status: none for a hook or a desired object whose only hook type is Skip (neither counts for the app's sync
+ *   status; gitops-engine's ignore.Ignore adds nothing the hook test does not already cover); OutOfSync
+ *   when the object differs, is missing or is live only; Synced otherwise; Unknown for all when the desired state
+ *   could not be loaded (failedToLoadObjs);
+ * - health (controller/health.go@v3.1.12 setApplicationHealth) only with --persist-resource-health, whose default
+ *   is false (cmd/argocd-application-controller/commands/argocd_application_controller.go@v3.1.12): the live
+ *   object's health, Missing when it is not live, none for a kind without a health check.
+ * The list is sorted by resourceStatusKey before it is stored (controller/appcontroller.go@v3.1.12
+ * processAppRefreshQueueItem).
+ */
+export function resourceStatuses(
+  managed: Managed[],
+  options: { differs: (m: Managed) => boolean; failedToLoad?: boolean; persistHealth?: boolean },
+): ResourceStatus[] {
+  const entries = managed.flatMap((m) => {
+    const obj = m.live ?? m.target;
+    if (!obj) return [];
+    const [group, version] = obj.apiVersion?.includes('/')
+      ? (obj.apiVersion.split('/') as [string, string])
+      : ['', obj.apiVersion ?? ''];
+    const { hook } = hookOf(obj);
+    const skip = m.target ? hookOf(m.target).skip : false;
+    let status: ResourceStatus['status'];
+    if (!hook && !skip) status = !m.target || !m.live || options.differs(m) ? 'OutOfSync' : 'Synced';
+    if (options.failedToLoad) status = 'Unknown';
+    const health = options.persistHealth
+      ? m.live
+        ? resourceHealth(m.live)
+        : { status: 'Missing' as const }
+      : undefined;
+    const wave = m.target ? syncWave(m.target) : 0;
+    const confirm = [m.target, m.live].some((o) =>
+      annotationValues(o, 'argocd.argoproj.io/sync-options').includes('Delete=confirm'),
+    );
+    const entry: ResourceStatus = {
+      ...(group ? { group } : {}),
+      ...(version ? { version } : {}),
+      ...(obj.kind ? { kind: obj.kind } : {}),
+      ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+      ...(obj.metadata?.name ? { name: obj.metadata.name } : {}),
+      ...(status ? { status } : {}),
+      ...(health ? { health } : {}),
+      ...(hook ? { hook } : {}),
+      ...(!m.target && m.live ? { requiresPruning: true } : {}),
+      ...(wave ? { syncWave: wave } : {}),
+      ...(confirm ? { requiresDeletionConfirmation: true } : {}),
+    };
+    return [entry];
+  });
+  return entries.sort((a, b) => {
+    const [x, y] = [resourceStatusKey(a), resourceStatusKey(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
 /** The docqa app: workloads/docqa as `kustomize build` renders it (kustomize.ts). */
 export const docqaApp: AppDef = {
   name: 'docqa',
@@ -131,9 +255,18 @@ export const rootApp: AppDef = {
 
 const refreshAnnotation = 'argocd.argoproj.io/refresh';
 
+/** An Application's sync and health status before a status write, and since when its health has been so. */
+interface Before {
+  sync?: string;
+  health?: string;
+  since?: string;
+}
+
 interface AppStatus {
   sync?: { status?: string };
   health?: { status?: string; lastTransitionTime?: string };
+  resources?: ResourceStatus[];
+  resourceHealthSource?: string;
 }
 
 export interface ArgoCdOptions {
@@ -147,6 +280,11 @@ export interface ArgoCdOptions {
   apps?: AppDef[];
   /** How long a sync operation runs before its changes land (default 2 s: an assumption, kubectl apply of a few objects). */
   syncMs?: number;
+  /**
+   * --persist-resource-health: store each resource's health in status.resources. Off by default, as the flag
+   * (cmd/argocd-application-controller/commands/argocd_application_controller.go@v3.1.12).
+   */
+  persistResourceHealth?: boolean;
 }
 
 export class ArgoCdModel {
@@ -175,7 +313,12 @@ export class ArgoCdModel {
     });
     this.apps = options.apps ?? [rootApp, docqaApp];
     for (const app of this.apps)
-      this.state.set(app.name, { lastApplied: new Map(), queued: new Map(), delayed: new Set() });
+      this.state.set(app.name, {
+        lastApplied: new Map(),
+        queued: new Map(),
+        delayed: new Set(),
+        managed: [],
+      });
   }
 
   private get clock(): Clock {
@@ -187,7 +330,8 @@ export class ArgoCdModel {
     // Seed lastApplied from the current Git head, as if the lab had been synced once (kubectl.kubernetes.io/last-applied).
     for (const app of this.apps) {
       const st = this.state.get(app.name) as AppState;
-      for (const o of app.render(this.options.repo, this.options.repo.head.sha))
+      st.managed = app.render(this.options.repo, this.options.repo.head.sha);
+      for (const o of st.managed)
         st.lastApplied.set(keyOf(o), structuredClone((o as Record<string, Json>)[this.section(o)]));
       st.lastSpec = JSON.stringify(this.appObject(app.name)?.spec);
     }
@@ -336,19 +480,24 @@ export class ArgoCdModel {
   }
 
   /** The app's health from its resources' (argo-health.ts: controller/health.go setApplicationHealth). */
-  private health(app: AppDef, desired: KubeObject[]): string {
+  private health(app: AppDef, managed: Array<{ target: KubeObject; live?: KubeObject }>): string {
     if (app.name !== 'docqa') return 'Healthy';
-    return applicationHealth(
-      desired.map((d) => ({
-        desired: d,
-        live: this.cluster.get(
-          d.apiVersion ?? '',
-          d.kind ?? '',
-          d.metadata?.name ?? '',
-          d.metadata?.namespace,
-        ),
-      })),
-    );
+    return applicationHealth(managed.map((m) => ({ desired: m.target, live: m.live })));
+  }
+
+  private liveOf(d: KubeObject): KubeObject | undefined {
+    return this.cluster.get(d.apiVersion ?? '', d.kind ?? '', d.metadata?.name ?? '', d.metadata?.namespace);
+  }
+
+  /**
+   * Stores status.resources; without --persist-resource-health setApplicationHealth also marks the resources'
+   * health as kept in the resource tree (resourceHealthSource "appTree"; inline is the empty string, omitted)
+   * (controller/health.go@v3.1.12).
+   */
+  private storeResources(s: Record<string, Json>, resources: ResourceStatus[]): void {
+    s.resources = resources;
+    if (this.options.persistResourceHealth) delete s.resourceHealthSource;
+    else s.resourceHealthSource = 'appTree';
   }
 
   private refresh(name: string, level: Level): void {
@@ -382,12 +531,24 @@ export class ArgoCdModel {
           }
           if (now - st.repoErrorSince <= this.options.settings.repoErrorGraceMs) return;
         }
+        // With no desired state, CompareAppState pairs the app's live objects with nothing: each is live only
+        // (requiresPruning) and Unknown (failedToLoadObjs) (controller/state.go@v3.1.12).
+        const liveOnly = st.managed.flatMap((d) => {
+          const liveObj = this.liveOf(d);
+          return liveObj ? [{ live: liveObj }] : [];
+        });
+        const resources = resourceStatuses(liveOnly, {
+          differs: () => true,
+          failedToLoad: true,
+          persistHealth: this.options.persistResourceHealth,
+        });
         this.writeStatus(
           name,
           (s) => {
             s.sync = { ...(s.sync as object), status: 'Unknown' };
             s.conditions = [{ type: 'ComparisonError', message: resolved.error, lastTransitionTime: stamp }];
             s.reconciledAt = stamp;
+            this.storeResources(s, resources);
           },
           level === 3,
         );
@@ -404,28 +565,30 @@ export class ArgoCdModel {
       syncPolicy?: { automated?: { selfHeal?: boolean }; syncOptions?: string[] };
     };
     const respect = spec.syncPolicy?.syncOptions?.includes('RespectIgnoreDifferences=true') ?? false;
-    const outOfSync = desired.filter((d) => {
-      const liveObj = this.cluster.get(
-        d.apiVersion ?? '',
-        d.kind ?? '',
-        d.metadata?.name ?? '',
-        d.metadata?.namespace,
-      );
-      if (!liveObj) return true;
-      const section = this.section(d);
-      const ignored = pointerPaths(spec.ignoreDifferences, d);
+    st.managed = desired;
+    const managed = desired.map((target) => ({ target, live: this.liveOf(target) }));
+    const differs = ({ target, live: liveObj }: Managed) => {
+      if (!target || !liveObj) return true;
+      const section = this.section(target);
+      const ignored = pointerPaths(spec.ignoreDifferences, target);
       return !inSync(
-        (d as Record<string, Json>)[section],
+        (target as Record<string, Json>)[section],
         (liveObj as Record<string, Json>)[section],
-        st.lastApplied.get(keyOf(d)),
+        st.lastApplied.get(keyOf(target)),
         [section],
         (p) => ignored.some((i) => same(i, p)),
       );
+    };
+    const resources = resourceStatuses(managed, {
+      differs,
+      persistHealth: this.options.persistResourceHealth,
     });
-    const syncStatus = outOfSync.length ? 'OutOfSync' : 'Synced';
+    // The app is OutOfSync when one of its resources is (controller/state.go@v3.1.12 CompareAppState, syncCode).
+    const outOfSync = resources.some((r) => r.status === 'OutOfSync');
+    const syncStatus = outOfSync ? 'OutOfSync' : 'Synced';
     let operation: Record<string, Json> | undefined;
 
-    if (outOfSync.length && spec.syncPolicy?.automated && status.operationState?.phase !== 'Running') {
+    if (outOfSync && spec.syncPolicy?.automated && status.operationState?.phase !== 'Running') {
       const op = status.operationState;
       const alreadyAttempted = op?.syncResult?.revision === sha;
       const selfHeal = spec.syncPolicy.automated.selfHeal ?? false;
@@ -503,7 +666,7 @@ export class ArgoCdModel {
         });
       }
     }
-    const health = this.health(app, desired);
+    const health = this.health(app, managed);
     this.writeStatus(
       name,
       (s) => {
@@ -513,6 +676,7 @@ export class ArgoCdModel {
           comparedTo: { ignoreDifferences: spec.ignoreDifferences },
         };
         s.health = { status: health };
+        this.storeResources(s, resources);
         s.conditions = [];
         if (level >= 2 || !s.reconciledAt) s.reconciledAt = stamp;
         if (operation) s.operationState = operation;
@@ -549,44 +713,44 @@ export class ArgoCdModel {
     clearRefresh: boolean,
   ): void {
     this.writing = true;
-    let before: KubeObject | undefined;
+    let before: Before | undefined;
     let after: KubeObject | undefined;
     try {
       after = this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
-        before = structuredClone(o);
         const s = (o.status ?? {}) as AppStatus;
+        before = { sync: s.sync?.status, health: s.health?.status, since: s.health?.lastTransitionTime };
         change(s as Record<string, Json>);
         o.status = s;
         if (clearRefresh && o.metadata?.annotations) delete o.metadata.annotations[refreshAnnotation];
-        this.persisted((before.status ?? {}) as AppStatus, s);
+        this.persisted(before, s);
       });
     } finally {
       this.writing = false;
     }
-    if (before) this.statusEvents(before, after);
+    if (before && after) this.statusEvents(before, after);
   }
 
   /**
    * What persistAppStatus (controller/appcontroller.go) adds to every status write: the health's lastTransitionTime
    * moves when the health status changes and is kept otherwise.
    */
-  private persisted(before: AppStatus, after: AppStatus): void {
+  private persisted(before: Before, after: AppStatus): void {
     if (!after.health) return;
-    if (before.health?.status !== after.health.status)
-      after.health.lastTransitionTime = kubeTime(this.clock.now());
-    else if (before.health?.lastTransitionTime)
-      after.health.lastTransitionTime = before.health.lastTransitionTime;
+    if (before.health !== after.health.status) after.health.lastTransitionTime = kubeTime(this.clock.now());
+    else if (before.since) after.health.lastTransitionTime = before.since;
   }
 
-  /** persistAppStatus's events: "Updated sync status: A -> B" and "Updated health status: A -> B" (ResourceUpdated). */
-  private statusEvents(before: KubeObject, after: KubeObject | undefined): void {
-    const was = (before.status ?? {}) as AppStatus;
-    const now = (after?.status ?? {}) as AppStatus;
+  /**
+   * persistAppStatus's events: "Updated sync status: A -> B" and "Updated health status: A -> B" (ResourceUpdated),
+   * about the Application (a status write leaves its name, uid and destination as they were).
+   */
+  private statusEvents(before: Before, after: KubeObject): void {
+    const now = (after.status ?? {}) as AppStatus;
     for (const part of ['sync', 'health'] as const) {
-      const from = was[part]?.status ?? '';
+      const from = before[part] ?? '';
       const to = now[part]?.status ?? '';
       if (from !== to)
-        this.events.record(before, 'Normal', 'ResourceUpdated', `Updated ${part} status: ${from} -> ${to}`);
+        this.events.record(after, 'Normal', 'ResourceUpdated', `Updated ${part} status: ${from} -> ${to}`);
     }
   }
 }
@@ -594,9 +758,17 @@ export class ArgoCdModel {
 /** The lab's docqa and lab-root Applications as Argo CD shows them once synced at `sha`. */
 export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
   const docqa = repo.yaml('apps/docqa.yaml') as KubeObject;
-  const status = (revision: string) => ({
+  // Every managed object live as desired: each resource Synced.
+  const synced = (app: AppDef) =>
+    resourceStatuses(
+      app.render(repo, repo.head.sha).map((o) => ({ target: o, live: o })),
+      { differs: () => false },
+    );
+  const status = (revision: string, app: AppDef) => ({
     sync: { status: 'Synced', revision },
     health: { status: 'Healthy' },
+    resources: synced(app),
+    resourceHealthSource: 'appTree',
     reconciledAt: at,
     operationState: {
       phase: 'Succeeded',
@@ -612,8 +784,8 @@ export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
       kind: 'Application',
       metadata: { name: 'lab-root', namespace: 'argocd' },
       spec: { project: 'default', syncPolicy: { automated: { prune: true, selfHeal: true } } },
-      status: status(repo.head.sha),
+      status: status(repo.head.sha, rootApp),
     },
-    { ...docqa, metadata: { name: 'docqa', namespace: 'argocd' }, status: status(repo.head.sha) },
+    { ...docqa, metadata: { name: 'docqa', namespace: 'argocd' }, status: status(repo.head.sha, docqaApp) },
   ];
 }

@@ -18,6 +18,13 @@ import {
 } from '../kube/types.js';
 import { SIM_CONTEXT } from '../simulate/state.js';
 
+/** A resource of an Application that Argo CD finds out of sync (its status.resources entry says OutOfSync). */
+export interface OutOfSyncResource {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
 export interface AppStatus {
   name: string;
   sync: string;
@@ -25,6 +32,30 @@ export interface AppStatus {
   revision?: string;
   lastSync?: string;
   message?: string;
+  /** The app's resources that are out of sync, in Argo CD's order (group, kind, namespace, name); absent when none. */
+  outOfSync?: OutOfSyncResource[];
+}
+
+/** The resources of `app` that Argo CD lists as OutOfSync in status.resources. */
+export function outOfSyncResources(app: Application): OutOfSyncResource[] {
+  return (app.status?.resources ?? [])
+    .filter((r) => r.status === 'OutOfSync')
+    .map((r) => ({
+      kind: r.kind ?? '',
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+      name: r.name ?? '',
+    }));
+}
+
+/** How many out-of-sync resources a one-line summary names before "and N more". */
+const namedAtMost = 3;
+
+/** "out of sync: ConfigMap docqa/docqa-config, Service docqa/docqa-canary, Service docqa/docqa-stable and 2 more": one line however many. */
+export function outOfSyncText(resources: OutOfSyncResource[]): string {
+  const names = resources.map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
+  const shown = names.slice(0, namedAtMost);
+  const more = names.length - shown.length;
+  return `out of sync: ${shown.join(', ')}${more ? ` and ${more} more` : ''}`;
 }
 
 export interface RolloutStatus {
@@ -202,16 +233,20 @@ export async function collectStatus(
     healthy: true,
     problems: [],
     apps: apps.items
-      .map((a) => ({
-        name: a.metadata.name,
-        sync: appSync(a),
-        health: appHealth(a),
-        revision: a.status?.sync?.revision,
-        lastSync: a.status?.operationState?.finishedAt,
-        message:
-          a.status?.conditions?.[0]?.message ??
-          (appHealth(a) !== 'Healthy' ? a.status?.health?.message : undefined),
-      }))
+      .map((a) => {
+        const outOfSync = outOfSyncResources(a);
+        return {
+          name: a.metadata.name,
+          sync: appSync(a),
+          health: appHealth(a),
+          revision: a.status?.sync?.revision,
+          lastSync: a.status?.operationState?.finishedAt,
+          message:
+            a.status?.conditions?.[0]?.message ??
+            (appHealth(a) !== 'Healthy' ? a.status?.health?.message : undefined),
+          ...(outOfSync.length ? { outOfSync } : {}),
+        };
+      })
       .sort((x, y) => x.name.localeCompare(y.name)),
     rollouts: rollouts.items.map((r) => {
       const steps = r.spec?.strategy?.canary?.steps?.length;
@@ -268,10 +303,12 @@ export async function collectStatus(
   const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
   status.quality = await qualityFrom(url, options.prometheusTimeoutMs, options.rewriteQuery);
   for (const a of status.apps)
-    if (a.sync !== 'Synced' || a.health !== 'Healthy')
+    if (a.sync !== 'Synced' || a.health !== 'Healthy') {
+      const why = [a.message, a.outOfSync ? outOfSyncText(a.outOfSync) : undefined].filter(Boolean);
       status.problems.push(
-        `Application ${a.name} is ${a.sync}/${a.health}${a.message ? `: ${a.message}` : ''}`,
+        `Application ${a.name} is ${a.sync}/${a.health}${why.length ? `: ${why.join('; ')}` : ''}`,
       );
+    }
   for (const r of status.rollouts)
     if (!['Healthy', 'Progressing', 'Paused'].includes(r.phase))
       status.problems.push(
