@@ -158,9 +158,14 @@ function allowedExitCodes(command: string): { codes: number[]; stderr?: RegExp }
   if (/gitops-lab status\b/.test(command)) return { codes: [3, 5], stderr: /No lab found/ };
   // doctor on a machine without Docker, kind and kubectl reports them missing (exit 3), which is its job.
   if (/gitops-lab doctor\b/.test(command)) return { codes: [0, 3] };
-  // canary against Prometheus: none runs here; the flags must parse and the failure must be about Prometheus.
+  // canary against Prometheus: none runs here; the flags must parse and the failure must be about Prometheus (or
+  // the lab).
   if (/gitops-lab canary (check|compare)\b/.test(command) && !/--canary-file/.test(command))
-    return { codes: [2], stderr: /Prometheus .*unreachable|no lab Prometheus found/ };
+    // Without --arg or --canary/--baseline they read the lab's Rollout first; there is no lab here either.
+    return {
+      codes: [2],
+      stderr: /Prometheus .*unreachable|no lab Prometheus found|no lab was found to read/,
+    };
   // eval on a filtered subset applies the suite's gates to fewer cases: a failed gate (exit 1) is its answer.
   if (/gitops-lab eval\b.*--filter\b/.test(command)) return { codes: [0, 1] };
   return { codes: [0] };

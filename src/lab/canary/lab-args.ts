@@ -36,7 +36,8 @@ export function missingArgs(template: AnalysisTemplate, given: Readonly<Record<s
   return template.args.filter((a) => given[a.name] === undefined && a.value === undefined).map((a) => a.name);
 }
 
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+/** "No lab found: x" → "no lab found: x", inside a sentence; an acronym ("ENOENT: ...") is left as it is. */
+const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
 const plural = (names: string[]) => `argument${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
 const passHint = (names: string[]) => `Pass ${names.map((n) => `--arg ${n}=VALUE`).join(' ')}`;
 
