@@ -101,7 +101,10 @@
  *   containers of one pod count as one event).
  * The image_manager.go and kuberuntime_container.go read are copies of the v1.33 development line, not identified by
  * tag (they carry v1.33's KubeletServiceAccountTokenForCredentialProviders gate and allocation manager).
- * What a container does is the simulation's `behaviour` hook: by default it runs and stays up.
+ * The probe rules were read in pkg/kubelet/prober/worker.go at kubernetes commit 00421113, prober_manager.go at
+ * 0181833d and kuberuntime/kuberuntime_manager.go at 000f2605 (copies of the development line, not tagged: the
+ * tool that served them names no tag; they carry contexts and loggers of the v1.3x line).
+ * What a container does is the simulation's `behaviour` hook: by default it runs, stays up and answers its probes.
  */
 
 import { seededRandom } from '../../random.js';
