@@ -116,7 +116,9 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { PodIpPool } from './pod-ips.js';
 import {
   httpOutcome,
+  joinHostPort,
   kindName,
+  otherOutcome,
   type Probe,
   type ProbeAnswer,
   type ProbeKind,
@@ -125,6 +127,7 @@ import {
   ProbeState,
   probeUrl,
   resolvePort,
+  tcpOutcome,
   withDefaults,
 } from './prober.js';
 import { type KubeObject, kubeTime } from './store.js';
@@ -825,18 +828,29 @@ export class Kubelet {
   ): Error | { answer: ProbeAnswer | Promise<ProbeAnswer>; judge: (answer: ProbeAnswer) => ProbeOutcome } {
     const probe = worker.state.probe;
     const target: ProbeTarget = { timeoutMs: probe.timeoutSeconds * 1000 };
-    if (probe.httpGet) {
-      const port = resolvePort(probe.httpGet.port, worker.container);
+    let judge: (answer: ProbeAnswer) => ProbeOutcome = otherOutcome;
+    const socket = probe.httpGet ?? probe.tcpSocket;
+    if (socket) {
+      const port = resolvePort(socket.port, worker.container);
       if (port instanceof Error) return port;
       target.port = port;
-      target.path = probe.httpGet.path;
-      target.url = probeUrl(probe.httpGet, run.podIP ?? '', port);
+      if (probe.httpGet) {
+        const url = probeUrl(probe.httpGet, run.podIP ?? '', port);
+        Object.assign(target, { url, path: probe.httpGet.path });
+        judge = (a) => httpOutcome(url, a);
+      } else {
+        const address = joinHostPort(socket.host || run.podIP || '', port);
+        judge = (a) => tcpOutcome(address, a);
+      }
     }
     const hook = instance.behaviour.probe;
-    const answer: ProbeAnswer | Promise<ProbeAnswer> = hook
-      ? hook(worker.kind, probe, target)
-      : { ok: true, output: '' };
-    return { answer, judge: (a) => httpOutcome(target.url ?? '', a) };
+    let answer: ProbeAnswer | Promise<ProbeAnswer>;
+    try {
+      answer = hook ? hook(worker.kind, probe, target) : { ok: true, output: '' };
+    } catch (error) {
+      answer = { ok: false, output: error instanceof Error ? error.message : String(error) };
+    }
+    return { answer, judge };
   }
 
   /** A probe's outcome: its event, the run of outcomes, and what a changed result does. */

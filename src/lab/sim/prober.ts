@@ -22,6 +22,9 @@
  *   awaiting headers)" appended to "context deadline exceeded"; a refused dial is net.OpError "dial tcp
  *   <addr>: connect: connection refused"), as kubelet events show them, e.g.
  *   `Get "http://10.244.0.6:8081/readyz": dial tcp 10.244.0.6:8081: connect: connection refused`.
+ * - A tcpSocket probe (pkg/probe/tcp/tcp.go): Success when the connection opens, else Failure with Go's dial error
+ *   (`dial tcp <address>: connect: connection refused`, `... i/o timeout`); exec and gRPC probes take the answer the
+ *   container gives.
  * - The events (pkg/kubelet/prober/prober.go probe; reasons from pkg/kubelet/events/event.go): a Failure records
  *   Warning `Unhealthy` "<Kind> probe failed: <output>", a Warning records Warning `ProbeWarning` "<Kind> probe
  *   warning: <output>", a probe that could not run (its port does not resolve) Warning `Unhealthy` "<Kind> probe
@@ -161,6 +164,29 @@ export function httpOutcome(url: string, answer: ProbeAnswer): ProbeOutcome {
   return { result: 'Failure', output: `HTTP probe failed with statuscode: ${answer.status}` };
 }
 
+/**
+ * A tcpSocket probe's outcome for `address` (pkg/probe/tcp/tcp.go DoTCPProbe: a connection that opens is Success
+ * with no output, else Failure with Go's dial error, `dial tcp <address>: connect: connection refused` or, past the
+ * timeout, `dial tcp <address>: i/o timeout`). An HTTP answer means the port took the connection.
+ */
+export function tcpOutcome(address: string, answer: ProbeAnswer): ProbeOutcome {
+  if ('ok' in answer) return { result: answer.ok ? 'Success' : 'Failure', output: answer.output };
+  if ('status' in answer) return { result: 'Success', output: '' };
+  const error = answer.error === 'timeout' ? 'i/o timeout' : 'connect: connection refused';
+  return { result: 'Failure', output: `dial tcp ${address}: ${error}` };
+}
+
+/** An exec or gRPC probe's outcome: only an answer the container judged means anything; no answer is a failure. */
+export function otherOutcome(answer: ProbeAnswer): ProbeOutcome {
+  if ('ok' in answer) return { result: answer.ok ? 'Success' : 'Failure', output: answer.output };
+  if ('status' in answer) return { result: 'Success', output: '' };
+  return { result: 'Failure', output: '' };
+}
+
+/** host:port as Go's net.JoinHostPort writes it (an IPv6 host in brackets). */
+export const joinHostPort = (host: string, port: number) =>
+  `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 interface ContainerPorts {
   ports?: Array<{ name?: string; containerPort: number }>;
 }
@@ -184,8 +210,7 @@ export function resolvePort(port: number | string, container: ContainerPorts): n
 /** The URL an httpGet probe asks (prober.go runProbe, formatURL: scheme lower-cased, host the pod IP by default). */
 export function probeUrl(httpGet: NonNullable<ProbeSpec['httpGet']>, podIP: string, port: number): string {
   const scheme = (httpGet.scheme ?? 'HTTP').toLowerCase();
-  const host = httpGet.host || podIP;
-  const joined = host.includes(':') ? `[${host}]` : host;
   const path = httpGet.path ?? '';
-  return `${scheme}://${joined}:${port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
+  const address = joinHostPort(httpGet.host || podIP, port);
+  return `${scheme}://${address}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
 }

@@ -13,6 +13,7 @@ import {
   ProbeState,
   probeUrl,
   resolvePort,
+  tcpOutcome,
   withDefaults,
 } from '../../../src/lab/sim/prober.js';
 
@@ -162,6 +163,16 @@ describe('an HTTP probe’s outcome (pkg/probe/http/http.go DoHTTPProbe, Go’s 
       output:
         'Get "http://10.244.0.6:8081/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
     });
+  });
+  it('a tcpSocket probe: the connection opens or Go’s dial error (pkg/probe/tcp/tcp.go)', () => {
+    expect(tcpOutcome('10.244.0.5:8080', { status: 200 })).toEqual({ result: 'Success', output: '' });
+    expect(tcpOutcome('10.244.0.5:8080', { error: 'refused' })).toEqual({
+      result: 'Failure',
+      output: 'dial tcp 10.244.0.5:8080: connect: connection refused',
+    });
+    expect(tcpOutcome('10.244.0.5:8080', { error: 'timeout' }).output).toBe(
+      'dial tcp 10.244.0.5:8080: i/o timeout',
+    );
   });
   it('an answer the container judged itself is taken as it is', () => {
     expect(httpOutcome(url, { ok: false, output: 'boom' })).toEqual({ result: 'Failure', output: 'boom' });
