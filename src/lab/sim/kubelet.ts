@@ -18,8 +18,32 @@
  *   are off), and shows `CrashLoopBackOff` with `back-off <duration> restarting failed container=<c>
  *   pod=<name>_<namespace>(<uid>)` (pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff; the duration as Go
  *   prints it, e.g. 1m20s), its `restartCount` and `lastState.terminated`; its log holds what the process wrote.
- * - A running container is Ready after its first successful readiness probe. The sim takes `readyAfterMs` (default
- *   5 s, the lab's readinessProbe periodSeconds) from start.
+ * - Probes (prober.ts for the rules that need no pod: defaults, thresholds, HTTP outcomes, messages): each
+ *   container's startupProbe, readinessProbe and livenessProbe has a worker from the moment the pod is added
+ *   (pkg/kubelet/prober/prober_manager.go AddPod), probing every periodSeconds on the cluster's clock; only while the
+ *   kubelet itself started less than a period ago does a worker first wait a random part of its period
+ *   (pkg/kubelet/prober/worker.go run; the `random` option, seeded). A probe runs once initialDelaySeconds have
+ *   passed since the container started (whole seconds), readiness and liveness only once the container has started
+ *   (its startup probe passed), startup only until then (worker.go doProbe). What the container answers is the
+ *   behaviour's `probe` hook (default: success; the live lab asks its real processes over HTTP).
+ * - A container is Ready when it runs, has started and its readiness result is Success; one without a readiness
+ *   probe is Ready as soon as it runs, and one without a startup probe has started as soon as it runs
+ *   (prober_manager.go UpdatePodStatus). The sync that sees a container running asks its readiness worker for a probe
+ *   at once, and so does each sync of a started, unready container that a probe result causes (UpdatePodStatus'
+ *   manual trigger): a container whose probe passes is Ready at start, and one whose readiness just turned Failure
+ *   is probed again at once. The pod worker's periodic resync (1 min plus jitter), which also triggers that probe,
+ *   is not modelled.
+ * - Results change only after failureThreshold failures or successThreshold successes in a row: a Ready container
+ *   whose readiness probe fails that often becomes unready (the pod's Ready and ContainersReady False), and Ready
+ *   again after successThreshold successes. Each failure records Warning `Unhealthy` "Readiness probe failed:
+ *   <output>" (counted as it repeats, events.ts).
+ * - A failed liveness (or startup) result kills the container (pkg/kubelet/kuberuntime/kuberuntime_manager.go
+ *   computePodActions): Normal `Killing` "Container <c> failed liveness probe, will be restarted", SIGTERM, SIGKILL
+ *   after the grace period (the probe's terminationGracePeriodSeconds, else the pod's, default 30 s;
+ *   kuberuntime_container.go setTerminationGracePeriod) unless the behaviour's `stops` ends it sooner; exit code 137
+ *   for a SIGKILL, reason Error (containerd: Error for a non-zero code). It is then restarted as after an exit
+ *   (restartCount + 1, lastState.terminated, the crash-loop back-off), even under OnFailure with exit code 0, not
+ *   under Never.
  *
  * The pod (each status write):
  * - `phase` (pkg/kubelet/kubelet_pods.go getPhase): Pending while any container waits without having run before
@@ -70,19 +94,42 @@
  *     (kuberuntime_container.go killContainer, no message given).
  *   A pod whose sync fails (a pull or a restart backing off) is synced again after the pod worker's back-off,
  *   10 s (pkg/kubelet/pod_workers.go, kubelet.go `backOffPeriod`; its jitter of up to 5 s is not modelled); the
- *   recorder counts the repeats (events.ts). Not modelled: probes (`Unhealthy`), the container's fieldPath in the
- *   event's involvedObject (so identical messages about two containers of one pod count as one event).
+ *   recorder counts the repeats (events.ts).
+ *   - probes: Warning `Unhealthy` "<Kind> probe failed: <output>" at each failure, Warning `ProbeWarning` for a
+ *     redirect, Normal `Killing` for a failed liveness or startup probe (above).
+ *   Not modelled: the container's fieldPath in the event's involvedObject (so identical messages about two
+ *   containers of one pod count as one event).
  * The image_manager.go and kuberuntime_container.go read are copies of the v1.33 development line, not identified by
  * tag (they carry v1.33's KubeletServiceAccountTokenForCredentialProviders gate and allocation manager).
- * What a container does is the simulation's `behaviour` hook: by default it runs and stays up.
+ * The probe rules were read in pkg/kubelet/prober/worker.go at kubernetes commit 00421113, prober_manager.go at
+ * 0181833d and kuberuntime/kuberuntime_manager.go at 000f2605 (copies of the development line, not tagged: the
+ * tool that served them names no tag; they carry contexts and loggers of the v1.3x line).
+ * What a container does is the simulation's `behaviour` hook: by default it runs, stays up and answers its probes.
  */
 
+import { seededRandom } from '../../random.js';
 import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { PodIpPool } from './pod-ips.js';
+import {
+  httpOutcome,
+  joinHostPort,
+  kindName,
+  otherOutcome,
+  type Probe,
+  type ProbeAnswer,
+  type ProbeKind,
+  type ProbeOutcome,
+  type ProbeSpec,
+  ProbeState,
+  probeUrl,
+  resolvePort,
+  tcpOutcome,
+  withDefaults,
+} from './prober.js';
 import { type KubeObject, kubeTime } from './store.js';
 
 export const imageBackOffMs = 10_000;
@@ -99,10 +146,26 @@ export interface ContainerBehaviour {
   /** Log lines written at start (a running service). */
   log?: string[];
   /**
-   * The readiness probe of a container backed by a real process (the live lab's doc-QA services): the container is
-   * Ready only once this resolves, never if it rejects.
+   * The container's answer to one of its probes (default: success, as a simulated container with no process answers
+   * them). The live lab asks its real doc-QA processes over HTTP. `target` is what the kubelet would ask: the URL (on
+   * the pod's IP), the resolved port and path of an httpGet probe, and the probe's timeout in the cluster's ms.
    */
-  ready?: Promise<void>;
+  probe?: (kind: ProbeKind, probe: Probe, target: ProbeTarget) => ProbeAnswer | Promise<ProbeAnswer>;
+  /**
+   * How the process answers the runtime's SIGTERM when the kubelet kills the container (a failed liveness or startup
+   * probe): it ends `afterMs` later with `exitCode`. Default: it ignores SIGTERM, as a process running as PID 1
+   * without a handler does, and the runtime kills it with SIGKILL when the grace period ends (exit code 137).
+   */
+  stops?: { afterMs: number; exitCode: number };
+}
+
+/** What a probe asks (prober.go runProbe). */
+export interface ProbeTarget {
+  url?: string;
+  port?: number;
+  path?: string;
+  /** timeoutSeconds in ms of the cluster's clock. */
+  timeoutMs: number;
 }
 
 export interface KubeletOptions {
@@ -110,7 +173,11 @@ export interface KubeletOptions {
   /** Whether the registry has the image (default: every image exists). */
   imageExists?: (image: string) => boolean;
   behaviour?: (pod: KubeObject, container: { name: string; image: string }) => ContainerBehaviour;
-  readyAfterMs?: number;
+  /**
+   * The random numbers of the probe workers' start-up jitter (worker.go run); default seeded, so runs repeat. Never
+   * Math.random: the simulation must be reproducible.
+   */
+  random?: () => number;
   /** Which pods this kubelet runs (default: all). */
   runs?: (pod: KubeObject) => boolean;
   /** The node the pods run on (default: the lab's kind node). */
@@ -137,6 +204,14 @@ export const defaultNode: NodeInfo = {
 interface Container {
   name: string;
   image: string;
+}
+
+/** A container of the pod spec, with what the probes read. */
+interface ContainerSpec extends Container {
+  ports?: Array<{ name?: string; containerPort: number }>;
+  readinessProbe?: ProbeSpec;
+  livenessProbe?: ProbeSpec;
+  startupProbe?: ProbeSpec;
 }
 
 interface Terminated {
@@ -188,10 +263,39 @@ interface PodAddresses {
   podIP?: string;
 }
 
+/** One run of a container (a container ID to the probe workers). */
+interface Instance {
+  id: number;
+  startedAtMs: number;
+  startedAt: string;
+  running: boolean;
+  /** The kubelet has killed it (a failed probe) and waits for it to end. */
+  killing: boolean;
+  behaviour: ContainerBehaviour;
+  base: Container & { restartCount: number; lastState?: ContainerState };
+}
+
+/** A probe worker of one container (worker.go): its result, and its loop's state (the ticker and manual trigger). */
+interface Worker {
+  container: ContainerSpec;
+  kind: ProbeKind;
+  state: ProbeState;
+  /** The instance whose result the state holds (the worker's containerID). */
+  seen?: number;
+  /** The first probe has run (after the start-up jitter). */
+  begun: boolean;
+  inFlight: boolean;
+  /** A tick or a manual trigger that came while a probe ran: Go's channels keep one of each. */
+  pendingTick: boolean;
+  pendingTrigger: boolean;
+}
+
 /** A pod this kubelet runs: its timers, its sandbox's address and what it knows of each container. */
 interface PodRun {
   cancels: Array<() => void>;
   containers: Map<string, ContainerStatus>;
+  instances: Map<string, Instance>;
+  workers: Worker[];
   /** While the first sync starts every container: one status write at its end. */
   starting: boolean;
   podIP?: string;
@@ -213,10 +317,16 @@ export function backOff(failures: number, initial: number, max: number): number 
 
 const specOf = (pod: KubeObject) =>
   (pod.spec ?? {}) as {
-    containers?: Container[];
+    containers?: ContainerSpec[];
     restartPolicy?: 'Always' | 'OnFailure' | 'Never';
     hostNetwork?: boolean;
+    terminationGracePeriodSeconds?: number;
   };
+
+/** The API server's default grace period (pkg/apis/core/types.go DefaultTerminationGracePeriodSeconds). */
+const DEFAULT_GRACE_SECONDS = 30;
+/** The exit code of a process killed by SIGKILL (128 + 9), which containerd reports with reason Error. */
+const SIGKILL_EXIT = 137;
 
 /** A container of a pod whose sandbox is not made yet (convertToAPIContainerStatuses' default waiting state). */
 const creating = (c: Container): ContainerStatus => ({
@@ -341,6 +451,9 @@ export class Kubelet {
   private readonly podIps: PodIpPool;
   private readonly scheduler: EventRecorder;
   private readonly events: EventRecorder;
+  private readonly random: () => number;
+  private startedAt = 0;
+  private instances = 0;
 
   constructor(
     private readonly cluster: SimCluster,
@@ -351,9 +464,11 @@ export class Kubelet {
     this.scheduler = eventRecorder(cluster, options.clock, 'default-scheduler');
     // client-go's recorder copies its source (component kubelet, host the node) into reportingInstance too.
     this.events = eventRecorder(cluster, options.clock, 'kubelet', { host: this.node.name });
+    this.random = options.random ?? seededRandom(1);
   }
 
   start(): this {
+    this.startedAt = this.options.clock.now();
     this.stopListening = this.cluster.onChange((event) => {
       if (event.resource.kind !== 'Pod') return;
       if (event.type === 'DELETED') return this.remove(event.object);
@@ -376,7 +491,16 @@ export class Kubelet {
   private admit(pod: KubeObject): void {
     const key = keyOf(pod);
     if (this.running.has(key) || !(this.options.runs?.(pod) ?? true)) return;
-    this.running.set(key, { cancels: [], containers: new Map(), starting: false });
+    this.running.set(key, {
+      cancels: [],
+      containers: new Map(),
+      instances: new Map(),
+      workers: [],
+      starting: false,
+    });
+    // The probe manager's workers start when the pod is added, before its first sync creates any container
+    // (kubelet.go HandlePodAdditions: probeManager.AddPod, then the pod worker's sync).
+    this.addProbes(pod, key);
     // Outside the write that created the pod, as a real kubelet sees it later; the scheduler has bound it first.
     this.after(key, 0, () => {
       const { namespace, name } = pod.metadata ?? {};
@@ -498,33 +622,302 @@ export class Kubelet {
     this.events.record(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
     this.events.record(pod, 'Normal', 'Created', `Created container: ${c.name}`);
     this.events.record(pod, 'Normal', 'Started', `Started container ${c.name}`);
-    const startedAt = kubeTime(this.options.clock.now());
+    const now = this.options.clock.now();
+    const startedAt = kubeTime(now);
     const base = { name: c.name, image: c.image, restartCount, ...(last ? { lastState: last } : {}) };
-    const runningState = { running: { startedAt } };
-    this.report(pod, { ...base, ready: false, started: true, state: runningState });
+    const run = this.running.get(key);
+    if (!run) return;
+    const instance: Instance = {
+      id: ++this.instances,
+      startedAtMs: now,
+      startedAt,
+      running: true,
+      killing: false,
+      behaviour,
+      base,
+    };
+    run.instances.set(c.name, instance);
+    this.refresh(pod, key, c.name);
     if (behaviour.exits) {
       const { afterMs, exitCode } = behaviour.exits;
-      this.after(key, afterMs, () => this.exited(pod, key, base, startedAt, exitCode));
-      return;
+      this.after(key, afterMs, () => this.ended(pod, key, instance, exitCode));
     }
-    const markReady = () => this.report(pod, { ...base, ready: true, started: true, state: runningState });
-    const probe = behaviour.ready;
-    this.after(key, this.options.readyAfterMs ?? 5000, () => {
-      if (!probe) return markReady();
-      probe.then(
-        () => this.running.has(key) && markReady(),
-        () => undefined,
-      );
+    // The sync that sees the container running asks for a readiness probe at once (prober_manager.go
+    // UpdatePodStatus: a started container without a readiness result triggers its worker), so a container whose
+    // probe passes is Ready without waiting a period. A status write of its own, at the same instant.
+    if (this.started(run, c.name)) this.after(key, 0, () => this.trigger(pod, key, c.name, 'readiness'));
+  }
+
+  /** The container's `ready` and `started` from its probes' results (prober_manager.go UpdatePodStatus). */
+  private refresh(pod: KubeObject, key: string, name: string): void {
+    const run = this.running.get(key);
+    const instance = run?.instances.get(name);
+    if (!run || !instance?.running) return;
+    const started = this.started(run, name);
+    const ready = started && this.passes(run, name, 'readiness');
+    this.report(pod, {
+      ...instance.base,
+      ready,
+      started,
+      state: { running: { startedAt: instance.startedAt } },
     });
   }
 
-  /** A container's process ended: it stays terminated, or waits in CrashLoopBackOff to be started again. */
+  /** Started: running, and its startup probe (if any) has succeeded for this container. */
+  private started(run: PodRun, name: string): boolean {
+    return (run.instances.get(name)?.running ?? false) && this.passes(run, name, 'startup');
+  }
+
+  /**
+   * Whether the container passes its probe of `kind`: true without such a probe (a container without a readiness
+   * probe is Ready once it runs); else the worker's result for this very container is Success (a new container has
+   * no result yet: not ready, not started).
+   */
+  private passes(run: PodRun, name: string, kind: ProbeKind): boolean {
+    const worker = run.workers.find((w) => w.container.name === name && w.kind === kind);
+    if (!worker) return true;
+    return worker.seen === run.instances.get(name)?.id && worker.state.result === 'Success';
+  }
+
+  /** A container's process ended (it exited, or the kubelet's kill took effect). */
+  private ended(pod: KubeObject, key: string, instance: Instance, exitCode: number, restart?: boolean): void {
+    const run = this.running.get(key);
+    if (!run || !instance.running || run.instances.get(instance.base.name) !== instance) return;
+    instance.running = false;
+    this.exited(pod, key, instance.base, instance.startedAt, exitCode, restart);
+  }
+
+  /**
+   * The probe workers of each container's probes, in prober_manager.go AddPod's order (startup, readiness, liveness).
+   * A worker waits a random part of its period before its first probe only while the kubelet itself started less
+   * than a period ago (worker.go run: after a kubelet restart its probes would otherwise all fire at once); a pod
+   * added to a kubelet that has been up longer starts probing at once. Then it probes every period.
+   */
+  private addProbes(pod: KubeObject, key: string): void {
+    const run = this.running.get(key);
+    if (!run) return;
+    for (const container of specOf(pod).containers ?? []) {
+      const specs: Array<[ProbeKind, ProbeSpec | undefined]> = [
+        ['startup', container.startupProbe],
+        ['readiness', container.readinessProbe],
+        ['liveness', container.livenessProbe],
+      ];
+      for (const [kind, spec] of specs) {
+        if (!spec) continue;
+        const worker: Worker = {
+          container,
+          kind,
+          state: new ProbeState(kind, withDefaults(spec)),
+          begun: false,
+          inFlight: false,
+          pendingTick: false,
+          pendingTrigger: false,
+        };
+        run.workers.push(worker);
+        const periodMs = worker.state.probe.periodSeconds * 1000;
+        const sinceStart = this.options.clock.now() - this.startedAt;
+        const jitterMs = periodMs > sinceStart ? Math.floor(this.random() * periodMs) : 0;
+        this.every(key, jitterMs, periodMs, () => this.tick(pod, key, worker));
+      }
+    }
+  }
+
+  /** `fn` after `firstMs`, then every `periodMs` until the pod goes (one timer at a time). */
+  private every(key: string, firstMs: number, periodMs: number, fn: () => void): void {
+    const run = this.running.get(key);
+    if (!run) return;
+    let cancel = () => {};
+    const schedule = (ms: number) => {
+      cancel = this.options.clock.setTimer(ms, () => {
+        if (!this.running.has(key)) return;
+        fn();
+        schedule(periodMs);
+      });
+    };
+    schedule(firstMs);
+    run.cancels.push(() => cancel());
+  }
+
+  /** The worker's ticker fired (or its start-up wait ended): probe, or keep the tick while a probe runs. */
+  private tick(pod: KubeObject, key: string, worker: Worker): void {
+    if (!worker.begun) {
+      worker.begun = true;
+      this.doProbe(pod, key, worker);
+    } else if (worker.inFlight) worker.pendingTick = true;
+    else this.doProbe(pod, key, worker);
+  }
+
+  /** A manual run of a container's worker of `kind` (its trigger channel keeps one while the worker is busy). */
+  private trigger(pod: KubeObject, key: string, name: string, kind: ProbeKind): void {
+    const worker = this.running.get(key)?.workers.find((w) => w.container.name === name && w.kind === kind);
+    if (!worker) return;
+    if (!worker.begun || worker.inFlight) worker.pendingTrigger = true;
+    else this.doProbe(pod, key, worker);
+  }
+
+  /** The next probe a busy worker owes: a kept trigger, then a kept tick. */
+  private owed(pod: KubeObject, key: string, worker: Worker): void {
+    if (worker.pendingTrigger) worker.pendingTrigger = false;
+    else if (worker.pendingTick) worker.pendingTick = false;
+    else return;
+    this.doProbe(pod, key, worker);
+  }
+
+  /**
+   * One probe (worker.go doProbe): nothing before the container exists; a new container resets the result to the
+   * initial value and lifts a hold; nothing while on hold, while the container is not running (upstream stores a
+   * Failure then, which no one reads until the next container), within initialDelaySeconds of the start (whole
+   * seconds, truncated), for a startup probe once the container has started, or for the others before it has.
+   */
+  private doProbe(pod: KubeObject, key: string, worker: Worker): void {
+    const run = this.running.get(key);
+    const instance = run?.instances.get(worker.container.name);
+    if (!run || !instance) {
+      this.owed(pod, key, worker);
+      return;
+    }
+    if (worker.seen !== instance.id) {
+      worker.seen = instance.id;
+      worker.state.newContainer();
+    }
+    const { state } = worker;
+    const sinceStartS = Math.floor((this.options.clock.now() - instance.startedAtMs) / 1000);
+    const started = this.started(run, worker.container.name);
+    if (
+      state.onHold ||
+      !instance.running ||
+      sinceStartS < state.probe.initialDelaySeconds ||
+      (worker.kind === 'startup' ? started : !started)
+    ) {
+      this.owed(pod, key, worker);
+      return;
+    }
+    const asked = this.ask(run, instance, worker);
+    if (asked instanceof Error) {
+      this.events.record(
+        pod,
+        'Warning',
+        'Unhealthy',
+        `${kindName[worker.kind]} probe errored and resulted in unknown state: ${asked.message}`,
+      );
+      this.owed(pod, key, worker);
+      return;
+    }
+    const { answer, judge } = asked;
+    const settle = (outcome: ProbeOutcome | undefined) => {
+      worker.inFlight = false;
+      // A probe of a container that has gone meanwhile (the pod deleted, the container replaced) is dropped.
+      if (outcome && this.running.get(key) === run && run.instances.get(worker.container.name) === instance)
+        this.settle(pod, key, worker, outcome);
+      this.owed(pod, key, worker);
+    };
+    if (answer instanceof Promise) {
+      worker.inFlight = true;
+      answer.then(
+        (a) => settle(judge(a)),
+        () => settle(undefined),
+      );
+    } else settle(judge(answer));
+  }
+
+  /** Asks the container (its behaviour hook; default: success) what an httpGet probe would ask at its URL. */
+  private ask(
+    run: PodRun,
+    instance: Instance,
+    worker: Worker,
+  ): Error | { answer: ProbeAnswer | Promise<ProbeAnswer>; judge: (answer: ProbeAnswer) => ProbeOutcome } {
+    const probe = worker.state.probe;
+    const target: ProbeTarget = { timeoutMs: probe.timeoutSeconds * 1000 };
+    let judge: (answer: ProbeAnswer) => ProbeOutcome = otherOutcome;
+    const socket = probe.httpGet ?? probe.tcpSocket;
+    if (socket) {
+      const port = resolvePort(socket.port, worker.container);
+      if (port instanceof Error) return port;
+      target.port = port;
+      if (probe.httpGet) {
+        const url = probeUrl(probe.httpGet, run.podIP ?? '', port);
+        Object.assign(target, { url, path: probe.httpGet.path });
+        judge = (a) => httpOutcome(url, a);
+      } else {
+        const address = joinHostPort(socket.host || run.podIP || '', port);
+        judge = (a) => tcpOutcome(address, a);
+      }
+    }
+    const hook = instance.behaviour.probe;
+    let answer: ProbeAnswer | Promise<ProbeAnswer>;
+    try {
+      answer = hook ? hook(worker.kind, probe, target) : { ok: true, output: '' };
+    } catch (error) {
+      answer = { ok: false, output: error instanceof Error ? error.message : String(error) };
+    }
+    return { answer, judge };
+  }
+
+  /** A probe's outcome: its event, the run of outcomes, and what a changed result does. */
+  private settle(pod: KubeObject, key: string, worker: Worker, outcome: ProbeOutcome): void {
+    const kind = kindName[worker.kind];
+    if (outcome.result === 'Failure')
+      this.events.record(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${outcome.output}`);
+    if (outcome.result === 'Warning')
+      this.events.record(pod, 'Warning', 'ProbeWarning', `${kind} probe warning: ${outcome.output}`);
+    if (!worker.state.record(outcome.result === 'Failure' ? 'Failure' : 'Success')) return;
+    const name = worker.container.name;
+    const result = worker.state.result;
+    // The results manager's update makes the kubelet sync the pod (kubelet.go syncLoopIteration, handleProbeSync).
+    if (worker.kind === 'liveness' || (worker.kind === 'startup' && result === 'Failure')) {
+      if (result === 'Failure') this.kill(pod, key, worker);
+      return;
+    }
+    this.refresh(pod, key, name);
+    // That sync's status asks an unready, started container's readiness worker for a probe at once
+    // (UpdatePodStatus): after its readiness turned Failure, or once its startup probe passed.
+    const run = this.running.get(key);
+    if (run && this.started(run, name) && !this.passes(run, name, 'readiness'))
+      this.trigger(pod, key, name, 'readiness');
+  }
+
+  /**
+   * A container that failed its liveness or startup probe (kuberuntime_manager.go computePodActions): killed, with
+   * Normal `Killing` "Container <c> failed liveness probe, will be restarted" (", will be restarted" unless the
+   * restartPolicy is Never), and started again. The runtime stops it with SIGTERM and kills it with SIGKILL when the
+   * grace period ends: the probe's terminationGracePeriodSeconds, else the pod's (kuberuntime_container.go
+   * setTerminationGracePeriod; the API server defaults the pod's to 30 s). It then ends as an exit does: its
+   * lastState.terminated has the exit code and containerd's reason (Error for a non-zero code, Completed for 0),
+   * and the restart waits the crash-loop back-off, as after any exit (see `exited`).
+   */
+  private kill(pod: KubeObject, key: string, worker: Worker): void {
+    const instance = this.running.get(key)?.instances.get(worker.container.name);
+    if (!instance?.running || instance.killing) return;
+    instance.killing = true;
+    const restart = (specOf(pod).restartPolicy ?? 'Always') !== 'Never';
+    this.events.record(
+      pod,
+      'Normal',
+      'Killing',
+      `Container ${worker.container.name} failed ${worker.kind} probe${restart ? ', will be restarted' : ''}`,
+    );
+    const graceMs =
+      1000 *
+      (worker.state.probe.terminationGracePeriodSeconds ??
+        specOf(pod).terminationGracePeriodSeconds ??
+        DEFAULT_GRACE_SECONDS);
+    const stops = instance.behaviour.stops;
+    const [afterMs, exitCode] =
+      stops && stops.afterMs < graceMs ? [stops.afterMs, stops.exitCode] : [graceMs, SIGKILL_EXIT];
+    this.after(key, afterMs, () => this.ended(pod, key, instance, exitCode, restart));
+  }
+
+  /**
+   * A container's process ended: it stays terminated, or waits in CrashLoopBackOff to be started again (`restart`:
+   * the kubelet's own decision after a kill, whatever the exit code; else the restartPolicy's).
+   */
   private exited(
     pod: KubeObject,
     key: string,
     run: Container & { restartCount: number; lastState?: ContainerState },
     startedAt: string,
     exitCode: number,
+    restart?: boolean,
   ): void {
     const terminated: Terminated = {
       exitCode,
@@ -532,7 +925,7 @@ export class Kubelet {
       startedAt,
       finishedAt: kubeTime(this.options.clock.now()),
     };
-    if (!restarts(pod, exitCode)) {
+    if (!(restart ?? restarts(pod, exitCode))) {
       this.report(pod, { ...run, ready: false, started: false, state: { terminated } });
       return;
     }

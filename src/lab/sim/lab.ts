@@ -210,6 +210,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const kubelet = new Kubelet(cluster, {
     clock: models,
     imageExists: (image) => registry.has(image),
+    random: seededRandom((options.seed ?? 1) + 2),
     behaviour: live
       ? (pod, container) => (live as LiveWorkloads).container(pod, containers?.(pod, container) ?? {})
       : containers,

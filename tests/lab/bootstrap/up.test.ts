@@ -69,6 +69,8 @@ describe.runIf(gitAvailable || process.env.CI === 'true')(
               '2026-01-01 00:00:00: (server.c.1942) aborting',
             ],
           },
+          // lighttpd aborts before it listens: its readiness probe is refused, so the pod is never Ready.
+          probe: () => ({ error: 'refused' }),
         },
       });
       expect(result.ok).toBe(false);

@@ -109,10 +109,10 @@ describe('the HPA controller in the simulated lab', { timeout: 180_000 }, () => 
     });
     busy = true;
     await sleep(clock, 2 * 60_000);
-    // 2 pods at 150/70 recommend 5, limited to max(2 × 2, 4) = 4. The next sync does not trust the new pods yet (ready
-    // less than one metric window ago: counted as idle, the ratio is within tolerance) and recommends 4, raised to
-    // the 5 remembered from the last 5 minutes; then all six pods measured ask for 9, held at maxReplicas 6.
-    expect(seen).toEqual([4, 5, 6]);
+    // 2 pods at 150/70 recommend 5, limited to max(2 × 2, 4) = 4. The new pods are Ready as they start (their
+    // readiness probe passes at the start's own probe), one metric window (15 s) before the next sync: it measures
+    // all four busy, asks for 9, limited to max(2 × 4, 4) = 8 and held at maxReplicas 6.
+    expect(seen).toEqual([4, 6]);
     expect(condition('ScalingLimited')).toMatchObject({ status: 'True', reason: 'TooManyReplicas' });
     expect(events().map((e) => e.message)).toContain(
       'New size: 4; reason: cpu resource utilization (percentage of request) above target',

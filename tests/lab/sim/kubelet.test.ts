@@ -54,6 +54,7 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
       imageExists?: boolean | ((image: string) => boolean);
       behaviour?: ContainerBehaviour;
       node?: Partial<NodeInfo>;
+      random?: () => number;
     } = {},
   ) {
     clock = new VirtualClock({ start: Date.parse('2026-01-01T00:00:00Z') });
@@ -66,8 +67,30 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
           : (options.imageExists ?? true),
       behaviour: () => options.behaviour ?? {},
       ...(options.node ? { node: options.node } : {}),
+      ...(options.random ? { random: options.random } : {}),
     }).start();
   }
+  /** The lab's readinessProbe (rollout.yaml). */
+  const readiness = (more: Record<string, unknown> = {}) => ({
+    httpGet: { path: '/readyz', port: 'probes' },
+    periodSeconds: 5,
+    failureThreshold: 3,
+    ...more,
+  });
+  /** A container with the lab's ports and the given probes. */
+  const probed = (probes: Record<string, unknown>) => ({
+    containers: [
+      {
+        name: 'c',
+        image: 'ghcr.io/x/y:1',
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'probes', containerPort: 8081 },
+        ],
+        ...probes,
+      },
+    ],
+  });
   const seed = (spec: Record<string, unknown> = {}, name = 'p') =>
     fake.seed({
       apiVersion: 'v1',
@@ -109,13 +132,10 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
     expect(['ErrImagePull', 'ImagePullBackOff']).toContain(waiting());
   });
 
-  it('a pod whose container starts is Running at once and Ready after its probe, with the kubelet’s conditions', async () => {
+  it('a pod whose container starts is Running at once and, without a readiness probe, Ready at once', async () => {
     await cluster();
     seed();
     await sleep(clock, 1000);
-    expect(status().phase).toBe('Running');
-    expect(condition('Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
-    await sleep(clock, 5000);
     expect(status().phase).toBe('Running');
     expect(status().conditions?.map((c) => [c.type, c.status])).toEqual([
       ['PodReadyToStartContainers', 'True'],
@@ -181,13 +201,20 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
     expect(condition('PodScheduled')?.lastTransitionTime).toBe(first);
   });
 
-  it('Ready takes the time it turned True', async () => {
-    await cluster();
-    seed();
+  it('Ready takes the time it turned True: the first successful readiness probe', async () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    // /readyz answers 503 for the first 7 s: probes at 0 (the start's own), 5 and 10 s.
+    await cluster({
+      random: () => 0,
+      behaviour: { probe: () => (clock.now() - start < 7000 ? { status: 503 } : { status: 200 }) },
+    });
+    seed(probed({ readinessProbe: readiness() }));
     await sleep(clock, 1000);
-    expect(condition('Ready')?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
-    await sleep(clock, 10_000);
-    expect(condition('Ready')).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-01T00:00:05Z' });
+    expect(condition('Ready')).toMatchObject({ status: 'False', lastTransitionTime: '2026-01-01T00:00:00Z' });
+    await sleep(clock, 8000);
+    expect(condition('Ready')?.status).toBe('False');
+    await sleep(clock, 1000);
+    expect(condition('Ready')).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-01T00:00:10Z' });
     expect(condition('PodScheduled')?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
   });
   it('the first write has no sandbox yet: every container ContainerCreating, no pod IP; the next has both', async () => {
@@ -379,5 +406,242 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
         .filter((e) => e.reason === 'Killing')
         .map((e) => e.message),
     ).toEqual(['Stopping container a', 'Stopping container b']);
+  });
+  describe('probes, as a v1.33 kubelet runs them (pkg/kubelet/prober)', () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const at = (ms: number) => new Date(start + ms).toISOString().replace('.000Z', 'Z');
+    const container = () =>
+      status().containerStatuses?.[0] as
+        | (NonNullable<Status['containerStatuses']>[number] & {
+            started?: boolean;
+            lastState?: { terminated?: { exitCode: number; reason?: string } };
+          })
+        | undefined;
+    const count = (reason: string, message: string) =>
+      events().find((e) => e.reason === reason && e.message === message)?.count ?? 0;
+
+    it('a passing readiness probe makes the container Ready at start, a delayed one at its first tick', async () => {
+      await cluster({ random: () => 0 });
+      seed(probed({ readinessProbe: readiness() }));
+      await sleep(clock, 100);
+      expect(condition('Ready')).toMatchObject({ status: 'True', lastTransitionTime: at(0) });
+      // initialDelaySeconds 3: the start's own probe is skipped, the worker's tick 5 s after the pod came (5.1 s) is
+      // the first (the status has whole seconds).
+      fake.remove('v1', 'Pod', 'p', 'default');
+      seed(probed({ readinessProbe: readiness({ initialDelaySeconds: 3 }) }), 'q');
+      const q = () => fake.get('v1', 'Pod', 'q', 'default')?.status as Status;
+      await sleep(clock, 4900);
+      expect(q().conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+      await sleep(clock, 100);
+      expect(q().conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'True',
+        lastTransitionTime: at(5000),
+      });
+    });
+
+    it('a Ready pod whose readiness probe fails 3 times at period 5 s turns unready, and Ready again; Unhealthy counted', async () => {
+      // /readyz answers 503 from 12 s to 27 s: failures at 15, 20, 25 s; the 3rd turns the container unready.
+      const failing = () => clock.now() - start >= 12_000 && clock.now() - start < 27_000;
+      await cluster({
+        random: () => 0,
+        behaviour: { probe: () => (failing() ? { status: 503 } : { status: 200 }) },
+      });
+      seed(probed({ readinessProbe: readiness() }));
+      await sleep(clock, 24_900);
+      expect(condition('Ready')?.status).toBe('True');
+      expect(count('Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503')).toBe(2);
+      await sleep(clock, 200);
+      expect(condition('Ready')).toMatchObject({
+        status: 'False',
+        reason: 'ContainersNotReady',
+        message: 'containers with unready status: [c]',
+        lastTransitionTime: at(25_000),
+      });
+      expect(condition('ContainersReady')?.status).toBe('False');
+      expect(container()?.ready).toBe(false);
+      expect(status().phase).toBe('Running');
+      // The sync that follows the change asks for one more probe at once (UpdatePodStatus): a 4th failure.
+      expect(count('Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503')).toBe(4);
+      await sleep(clock, 5000);
+      expect(condition('Ready')).toMatchObject({ status: 'True', lastTransitionTime: at(30_000) });
+      const unhealthy = events().find((e) => e.reason === 'Unhealthy');
+      expect(unhealthy).toMatchObject({ type: 'Warning', from: 'kubelet', count: 4 });
+    });
+
+    it('a refused connection and a timeout are worded as the Go client words them, on the pod’s IP', async () => {
+      let answer: { error: 'refused' | 'timeout' } = { error: 'refused' };
+      await cluster({ random: () => 0, behaviour: { probe: () => answer } });
+      seed(probed({ readinessProbe: readiness() }));
+      await sleep(clock, 100);
+      answer = { error: 'timeout' };
+      await sleep(clock, 5000);
+      expect(
+        events()
+          .filter((e) => e.reason === 'Unhealthy')
+          .map((e) => e.message),
+      ).toEqual([
+        'Readiness probe failed: Get "http://10.244.0.5:8081/readyz": dial tcp 10.244.0.5:8081: connect: connection refused',
+        'Readiness probe failed: Get "http://10.244.0.5:8081/readyz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+      ]);
+    });
+
+    it('a failing liveness probe: Unhealthy 3 times, Killing, SIGKILL after the 30 s grace, then the restart', async () => {
+      const liveness = {
+        httpGet: { path: '/healthz', port: 'probes' },
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+      };
+      await cluster({
+        random: () => 0,
+        behaviour: { probe: (kind) => (kind === 'liveness' ? { error: 'refused' } : { status: 200 }) },
+      });
+      seed(probed({ readinessProbe: readiness(), livenessProbe: liveness }));
+      // Probes at 10, 20 and 30 s (none in the initial delay); the 3rd failure kills.
+      await sleep(clock, 29_900);
+      expect(events().some((e) => e.reason === 'Killing')).toBe(false);
+      await sleep(clock, 200);
+      const refused =
+        'Liveness probe failed: Get "http://10.244.0.5:8081/healthz": dial tcp 10.244.0.5:8081: connect: connection refused';
+      expect(count('Unhealthy', refused)).toBe(3);
+      expect(count('Killing', 'Container c failed liveness probe, will be restarted')).toBe(1);
+      // The process ignores SIGTERM: it runs through the grace period, and the worker holds (no more probes).
+      await sleep(clock, 29_000);
+      expect(container()?.state.running).toBeDefined();
+      expect(count('Unhealthy', refused)).toBe(3);
+      await sleep(clock, 1000);
+      expect(container()).toMatchObject({
+        restartCount: 1,
+        ready: false,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode: 137, reason: 'Error' } },
+      });
+      // The crash-loop back-off (10 s), then a new container, probed from its own start.
+      await sleep(clock, 10_100);
+      expect(container()).toMatchObject({ restartCount: 1, ready: true, started: true });
+      expect(container()?.state.running).toBeDefined();
+      expect(count('Started', 'Started container c')).toBe(2);
+    });
+
+    it('a process that ends on SIGTERM ends at once; under OnFailure a killed container is restarted even after exit 0', async () => {
+      await cluster({
+        random: () => 0,
+        behaviour: {
+          probe: (kind) => (kind === 'liveness' ? { status: 500 } : { status: 200 }),
+          stops: { afterMs: 500, exitCode: 0 },
+        },
+      });
+      seed({
+        ...probed({
+          livenessProbe: {
+            httpGet: { path: '/healthz', port: 'probes' },
+            periodSeconds: 10,
+            failureThreshold: 1,
+          },
+        }),
+        restartPolicy: 'OnFailure',
+      });
+      // The liveness worker's first tick at 0 s comes before the container; its probe at 10 s fails once: killed.
+      await sleep(clock, 10_600);
+      expect(count('Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 500')).toBe(1);
+      expect(container()).toMatchObject({
+        restartCount: 1,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode: 0, reason: 'Completed' } },
+      });
+    });
+
+    it('under restartPolicy Never a failed liveness probe kills the container for good', async () => {
+      await cluster({ random: () => 0, behaviour: { probe: () => ({ status: 500 }) } });
+      seed({
+        ...probed({ livenessProbe: { httpGet: { path: '/healthz', port: 'probes' }, failureThreshold: 1 } }),
+        restartPolicy: 'Never',
+      });
+      await sleep(clock, 60_000);
+      expect(count('Killing', 'Container c failed liveness probe')).toBe(1);
+      expect(container()).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 137 } } });
+      expect(status().phase).toBe('Failed');
+    });
+
+    it('a startup probe gates the others: not started, no readiness or liveness probe, until it passes', async () => {
+      const asked: Array<[string, number]> = [];
+      await cluster({
+        random: () => 0,
+        behaviour: {
+          probe: (kind) => {
+            asked.push([kind, clock.now() - start]);
+            return kind === 'startup' && clock.now() - start < 4000 ? { status: 503 } : { status: 200 };
+          },
+        },
+      });
+      const http = { httpGet: { path: '/healthz', port: 'probes' } };
+      seed(
+        probed({
+          startupProbe: { ...http, periodSeconds: 2, failureThreshold: 30 },
+          readinessProbe: readiness(),
+          livenessProbe: { ...http, periodSeconds: 5 },
+        }),
+      );
+      await sleep(clock, 3000);
+      expect(container()).toMatchObject({ started: false, ready: false });
+      await sleep(clock, 1100);
+      expect(container()).toMatchObject({ started: true, ready: true });
+      // Startup at 2 s (failed) and 4 s; readiness at once when started (4 s), then both at their ticks (5 s).
+      await sleep(clock, 1000);
+      expect(asked).toEqual([
+        ['startup', 2000],
+        ['startup', 4000],
+        ['readiness', 4000],
+        ['readiness', 5000],
+        ['liveness', 5000],
+      ]);
+      expect(count('Unhealthy', 'Startup probe failed: HTTP probe failed with statuscode: 503')).toBe(1);
+    });
+
+    it('a worker waits a random part of its period only while the kubelet started less than a period ago', async () => {
+      const asked: number[] = [];
+      const liveness = {
+        livenessProbe: { httpGet: { path: '/healthz', port: 'probes' }, periodSeconds: 10 },
+      };
+      await cluster({
+        random: () => 0.5,
+        behaviour: {
+          probe: () => {
+            asked.push(clock.now() - start);
+            return { status: 200 };
+          },
+        },
+      });
+      seed(probed(liveness));
+      await sleep(clock, 26_000);
+      // Added at once: its first probe after 5 s (0.5 of the period), then every 10 s.
+      expect(asked).toEqual([5000, 15_000, 25_000]);
+      asked.length = 0;
+      fake.remove('v1', 'Pod', 'p', 'default');
+      // A pod added later starts its worker at once (the container does not exist yet), then ticks every 10 s.
+      seed(probed(liveness), 'q');
+      await sleep(clock, 21_000);
+      expect(asked).toEqual([36_000, 46_000]);
+    });
+
+    it('a probe whose port the container does not have errors, and its result is thrown away', async () => {
+      await cluster({ random: () => 0 });
+      seed(probed({ readinessProbe: readiness({ httpGet: { path: '/readyz', port: 'metrics' } }) }));
+      await sleep(clock, 100);
+      expect(condition('Ready')?.status).toBe('False');
+      expect(events().find((e) => e.reason === 'Unhealthy')?.message).toBe(
+        'Readiness probe errored and resulted in unknown state: strconv.Atoi: parsing "metrics": invalid syntax',
+      );
+    });
+
+    it('a redirect is a warning: ProbeWarning, and the probe passes', async () => {
+      await cluster({ random: () => 0, behaviour: { probe: () => ({ status: 302, body: '' }) } });
+      seed(probed({ readinessProbe: readiness() }));
+      await sleep(clock, 100);
+      expect(condition('Ready')?.status).toBe('True');
+      expect(events().find((e) => e.reason === 'ProbeWarning')).toMatchObject({
+        type: 'Warning',
+        message: 'Readiness probe warning: Probe terminated redirects, Response body: ',
+      });
+    });
   });
 });

@@ -54,13 +54,30 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
     fake = await startFakeKube({ clock });
     const models = clock.background();
     stops.push(deploymentPods(fake, () => true, { clock: models }));
-    const kubelet = new Kubelet(fake, { clock: models, behaviour: () => behaviour }).start();
+    const kubelet = new Kubelet(fake, { clock: models, behaviour: () => behaviour, random: () => 0 }).start();
     stops.push(() => kubelet.stop());
   }
 
+  /**
+   * The pods' container has a readiness probe that waits 5 s (initialDelaySeconds 5, periodSeconds 5): each pod is
+   * Ready 5 s after it starts, the probe worker's first tick past the delay.
+   */
   const template = (image = 'ghcr.io/x/web:1') => ({
     metadata: { labels: { app: 'web' } },
-    spec: { containers: [{ name: 'web', image }] },
+    spec: {
+      containers: [
+        {
+          name: 'web',
+          image,
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: {
+            httpGet: { path: '/readyz', port: 'http' },
+            initialDelaySeconds: 5,
+            periodSeconds: 5,
+          },
+        },
+      ],
+    },
   });
   const create = (spec: Record<string, unknown> = {}) =>
     fake.seed({

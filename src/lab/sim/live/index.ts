@@ -32,7 +32,8 @@ import type { PrometheusQuery } from '../../drills/access.js';
 import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
 import { idleUsage, type ResourceUsage } from '../hpa.js';
-import type { ContainerBehaviour } from '../kubelet.js';
+import type { ContainerBehaviour, ProbeTarget } from '../kubelet.js';
+import type { ProbeAnswer } from '../prober.js';
 import type { SimPrometheus } from '../prometheus.js';
 import type { LiveAnalysis } from '../rollouts.js';
 import type { KubeObject } from '../store.js';
@@ -84,7 +85,10 @@ export interface LiveWorkloads extends SimLabLive {
   query: PrometheusQuery;
   /** For the Rollouts model: real measurements and the real eval-replay Job. */
   analysis: LiveAnalysis;
-  /** For the kubelet: a docqa container's readiness waits for its real process. */
+  /**
+   * For the kubelet: a docqa container starts its real process, and its probes ask that process over HTTP
+   * (readiness passes only once Prometheus has scraped it too).
+   */
   container(pod: KubeObject, base: ContainerBehaviour): ContainerBehaviour;
   /** Scrape interval of the doc-QA targets, wall ms. */
   scrapeIntervalMs: number;
@@ -245,9 +249,20 @@ export async function startLiveWorkloads(
      * passes new file_sd targets to its scrapers at most every 5 s (discovery/manager.go updatert), seconds that at
      * --speed 20 would be minutes of the lab's time in which a canary goes unmeasured; in the real lab (1x) the pod's
      * target exists well before the Rollout's pause and analysis. So a live docqa pod becomes Ready only when its
-     * process answers /readyz AND Prometheus has scraped it: the lab's clock then sees the discovery as instant.
+     * readiness probe gets /readyz from its process AND Prometheus has scraped it: a passing probe waits for the
+     * first scrape of its hash (once per hash; the wait is not part of the probe's timeout), and the lab's clock
+     * then sees the discovery as instant.
      */
-    const scraped = async (hash: string) => {
+    const scrapes = new Map<string, Promise<void>>();
+    const scraped = (hash: string): Promise<void> => {
+      let known = scrapes.get(hash);
+      if (!known) {
+        known = firstScrape(hash);
+        scrapes.set(hash, known);
+      }
+      return known;
+    };
+    const firstScrape = async (hash: string) => {
       if (!real) return;
       const client = new PrometheusClient({ url: real.url, timeoutMs: 5000 });
       const deadline = Date.now() + 60_000;
@@ -257,6 +272,31 @@ export async function startLiveWorkloads(
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       log(`prometheus: the doc-QA target of ${hash} was not scraped within 60 s; the pod goes Ready anyway`);
+    };
+
+    /**
+     * An httpGet probe sent to the process standing in for `pod`, on 127.0.0.1 at the port that answers the pod's
+     * `target.port`, with the probe's timeout in wall time: timeoutSeconds of the lab's clock divided by the speed
+     * (1 s is 50 ms at --speed 20), as the lab's clock turns wall time into its own. No process listening is a refused
+     * connection; no answer in time a timeout (the kubelet words both as Go's client does, prober.ts).
+     */
+    const probeProcess = async (pod: KubeObject, target: ProbeTarget): Promise<ProbeAnswer> => {
+      if (target.port === undefined) return { ok: true, output: '' };
+      const base = fleet.address(pod, target.port);
+      if (!base) return { error: 'refused' };
+      try {
+        const response = await fetch(`${base}${target.path ?? ''}`, {
+          signal: AbortSignal.timeout(Math.max(1, target.timeoutMs / speed)),
+          redirect: 'manual',
+          headers: { 'user-agent': 'kube-probe/1.33' },
+        });
+        return { status: response.status, body: await response.text() };
+      } catch (error) {
+        if (error instanceof Error && error.name === 'TimeoutError') return { error: 'timeout' };
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        if (cause?.code === 'ECONNREFUSED') return { error: 'refused' };
+        return { ok: false, output: `Get "${target.url}": ${cause?.message ?? String(error)}` };
+      }
     };
 
     const query: PrometheusQuery = {
@@ -304,7 +344,17 @@ export async function startLiveWorkloads(
       container(pod, base) {
         if (!isDocqaPod(pod) || base.exits) return base;
         const hash = pod.metadata?.labels?.['rollouts-pod-template-hash'] ?? '';
-        return { ...base, ready: fleet.ready(pod).then(() => scraped(hash)) };
+        // The container's process starts (or the hash's running one stands in); the kubelet's probes ask it.
+        fleet.ready(pod).catch(() => undefined);
+        return {
+          ...base,
+          async probe(kind, _probe, target) {
+            const answer = await probeProcess(pod, target);
+            const passed = 'status' in answer && answer.status >= 200 && answer.status < 400;
+            if (kind === 'readiness' && passed) await scraped(hash);
+            return answer;
+          },
+        };
       },
       scrapeIntervalMs,
       async settled() {

@@ -4,18 +4,19 @@
  * (PORT=0), with the environment the kubelet gives the pod's container (env.ts: the docqa-config ConfigMap through
  * envFrom, then the container's env, so DOCQA_FAULTS and DOCQA_MODE arrive as in the real lab).
  *
- * - A process starts when the first container of its hash starts (the kubelet's behaviour hook calls `ready(pod)`),
- *   and the pod is Ready only once the process answers /readyz, as the kubelet's readiness probe would see it
- *   (rollout.yaml's readinessProbe: GET /readyz).
+ * - A process starts when the first container of its hash starts (the kubelet's behaviour hook calls `ready(pod)`).
+ *   The kubelet's probes (rollout.yaml: readiness GET /readyz and liveness GET /healthz on the port `probes`) ask the
+ *   process itself over HTTP (`address` maps a pod's port to the process' port; index.ts); `ready` resolves once it
+ *   answers /readyz, for the fleet's own list of ready endpoints.
  * - One process stands in for every pod of its hash (their answers would be identical: same image, same env): the
  *   process count is bounded by the hashes, not the replicas. Prometheus scrapes it once, labelled with the name of
  *   one of its pods, so sums over pods count its requests once.
  * - It stops when no pod of its hash is left (scale to zero, an aborted canary scaled down, a promoted canary's old
  *   stable), and every process stops on close().
  * - Variables that point into the cluster and mean nothing here are not passed on: OTEL_EXPORTER_OTLP_ENDPOINT (the
- *   sim runs no OpenTelemetry collector) and GEMINI_API_KEY (no Secret is created in the sim). DOCQA_PROBE_PORT
- *   neither: every pod has its own 8081, but these processes share one host (the kubelet model reads /readyz on the
- *   service port instead).
+ *   sim runs no OpenTelemetry collector) and GEMINI_API_KEY (no Secret is created in the sim). PORT and
+ *   DOCQA_PROBE_PORT are 0 (every pod has its own 8080 and 8081, but these processes share one host): each process
+ *   picks its service and probe ports and logs both (`listening`: url, probe_url).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ interface Running {
   hash: string;
   child: GuardedChild;
   url?: string;
+  /** The probe port's /healthz and /readyz (DOCQA_PROBE_PORT=0: a port of its own). */
+  probeUrl?: string;
   ready: Promise<void>;
   isReady: boolean;
   faults: string;
@@ -116,14 +119,21 @@ export class DocqaFleet {
       isReady: false,
       ready: Promise.resolve(),
       child: spawnGuarded(process.execPath, [serviceEntry()], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...passed, PORT: '0', DOCQA_HOST: '127.0.0.1' },
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          ...passed,
+          PORT: '0',
+          DOCQA_PROBE_PORT: '0',
+          DOCQA_HOST: '127.0.0.1',
+        },
         logFile: join(this.options.dir, `docqa-${hash}.log`),
         onLine: (line) => {
           if (running.url) return;
           try {
-            const record = JSON.parse(line) as { msg?: string; url?: string };
+            const record = JSON.parse(line) as { msg?: string; url?: string; probe_url?: string };
             if (record.msg === 'listening' && record.url) {
               running.url = record.url;
+              running.probeUrl = record.probe_url;
               this.options.changed();
             }
           } catch {
@@ -167,6 +177,20 @@ export class DocqaFleet {
       this.options.changed();
     });
     return running.ready;
+  }
+
+  /**
+   * Where the process standing in for `pod` answers what the pod answers on `port`: the probe port for the port the
+   * pod's DOCQA_PROBE_PORT names (8081), the service for its PORT (8080 by default); undefined while the process is not
+   * listening (or not running), as a connection to the pod would be refused.
+   */
+  address(pod: KubeObject, port: number): string | undefined {
+    const running = this.running.get(hashOf(pod));
+    if (!running?.child.alive()) return undefined;
+    const env = containerEnv(this.cluster, pod);
+    if (env.DOCQA_PROBE_PORT !== undefined && Number(env.DOCQA_PROBE_PORT) === port) return running.probeUrl;
+    if (Number(env.PORT ?? '8080') === port) return running.url;
+    return undefined;
   }
 
   private pods(hash?: string): KubeObject[] {
