@@ -276,9 +276,10 @@ export async function startLiveWorkloads(
 
     /**
      * An httpGet probe sent to the process standing in for `pod`, on 127.0.0.1 at the port that answers the pod's
-     * `target.port`, with the probe's timeout in wall time: timeoutSeconds of the lab's clock divided by the speed
-     * (1 s is 50 ms at --speed 20), as the lab's clock turns wall time into its own. No process listening is a refused
-     * connection; no answer in time a timeout (the kubelet words both as Go's client does, prober.ts).
+     * `target.port`, with the probe's timeout as wall time, not divided by the speed: the process is real and answers
+     * in wall time, and a timeout compressed to 50 ms at --speed 20 would fail probes on a busy machine that a cluster
+     * running the same process would pass (three in a row kill a liveness probe's container). No process listening is
+     * a refused connection; no answer in time a timeout (the kubelet words both as Go's client does, prober.ts).
      */
     const probeProcess = async (pod: KubeObject, target: ProbeTarget): Promise<ProbeAnswer> => {
       if (target.port === undefined) return { ok: true, output: '' };
@@ -286,7 +287,7 @@ export async function startLiveWorkloads(
       if (!base) return { error: 'refused' };
       try {
         const response = await fetch(`${base}${target.path ?? ''}`, {
-          signal: AbortSignal.timeout(Math.max(1, target.timeoutMs / speed)),
+          signal: AbortSignal.timeout(Math.max(1, target.timeoutMs)),
           redirect: 'manual',
           headers: { 'user-agent': 'kube-probe/1.33' },
         });
