@@ -6,7 +6,7 @@ import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
 import { contextOption, rolloutOption } from '../option-schemas.js';
 import { formatTable, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
-import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
+import { defaultTemplatePath, labOnce, resolvePrometheus } from './canary-shared.js';
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
@@ -31,9 +31,10 @@ export async function run(rawOptions: unknown): Promise<void> {
   const options = parseOptions(schema, rawOptions, 'canary check');
   const given = parseArgFlags(options.arg);
   const template = await loadTemplate(options.template ?? defaultTemplatePath());
-  const fromLab = await argsFromLab(template, given, { context: options.context, rollout: options.rollout });
+  const lab = labOnce(options.context);
+  const fromLab = await argsFromLab(template, given, { lab, rollout: options.rollout });
   const args = { ...fromLab?.values, ...given };
-  const prometheus = await resolvePrometheus(options.prometheus, 'canary check', options.context);
+  const prometheus = await resolvePrometheus(options.prometheus, 'canary check', lab);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

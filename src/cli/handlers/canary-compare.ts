@@ -10,7 +10,7 @@ import { loadTemplate, parseArgFlags } from '../../lab/canary/template.js';
 import { contextOption, rolloutOption } from '../option-schemas.js';
 import { formatTable, paint, writeJson, writeLine } from '../output.js';
 import { parseOptions } from '../validate.js';
-import { defaultTemplatePath, resolvePrometheus } from './canary-shared.js';
+import { defaultTemplatePath, labOnce, resolvePrometheus } from './canary-shared.js';
 
 const number = (min: number, max: number, what: string) =>
   z.coerce.number({ error: `expected ${what}` }).refine((n) => Number.isFinite(n) && n >= min && n <= max, {
@@ -129,15 +129,16 @@ export async function run(rawOptions: unknown): Promise<void> {
     const template = options.query
       ? undefined
       : await loadTemplate(options.template ?? defaultTemplatePath());
+    const lab = labOnce(options.context);
     // Neither given: the lab's Rollout that runs the template says which pods are the canary and the stable ones.
     pair =
       options.canary && options.baseline
         ? { canary: options.canary, baseline: options.baseline }
         : await canaryPairFromLab(template?.name ?? (await loadTemplate(defaultTemplatePath())).name, {
-            context: options.context,
+            lab,
             rollout: options.rollout,
           });
-    const prometheus = await resolvePrometheus(options.prometheus, 'canary compare', options.context);
+    const prometheus = await resolvePrometheus(options.prometheus, 'canary compare', lab);
     try {
       report = await compareFromPrometheus({
         prometheus: prometheus.url,

@@ -1,8 +1,21 @@
-/** What `canary check` and `canary compare` share: the default template and the Prometheus to ask. */
+/** What `canary check` and `canary compare` share: the default template, the lab and the Prometheus to ask. */
 import { UsageError } from '../../errors.js';
 import { portForwardPrometheus } from '../../lab/canary/lab-prometheus.js';
-import { labContext, loadConfig } from '../../lab/config.js';
+import { labContext } from '../../lab/config.js';
+import type { LabTarget } from '../../lab/simulate/connect.js';
 import { packagePath } from '../../paths.js';
+
+/**
+ * The lab for --context, resolved at most once per command however many parts ask (the Rollout's arguments, the
+ * Prometheus), and only when one does.
+ */
+export function labOnce(context: string | undefined): () => Promise<LabTarget> {
+  let pending: Promise<LabTarget> | undefined;
+  return () => {
+    pending ??= import('../../lab/simulate/connect.js').then(({ resolveLab }) => resolveLab(context));
+    return pending;
+  };
+}
 
 export function defaultTemplatePath(): string {
   return packagePath('manifests', 'workloads', 'docqa', 'analysis-template.yaml');
@@ -24,15 +37,13 @@ export interface PrometheusTarget {
 export async function resolvePrometheus(
   flag: string | undefined,
   command: string,
-  context?: string,
+  lab: () => Promise<LabTarget>,
 ): Promise<PrometheusTarget> {
   if (flag) {
     await assertPrometheus(flag, `--prometheus ${flag}`, command);
     return { url: flag };
   }
-  const config = await loadConfig({ context });
-  const { resolveSimLab } = await import('../../lab/simulate/connect.js');
-  const sim = await resolveSimLab(config);
+  const { config, sim } = await lab();
   if (sim) {
     await assertPrometheus(sim.prometheusUrl, "the simulated lab's Prometheus", command);
     return {

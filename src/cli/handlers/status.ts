@@ -1,8 +1,7 @@
 /** `gitops-lab status`: collects the lab's status (src/lab/status) and renders it; exit 0 healthy, 1 degraded, 3 no lab. */
 import { z } from 'zod';
 import { sleep, systemClock } from '../../lab/clock.js';
-import { loadConfig } from '../../lab/config.js';
-import { resolveSimLab, simQueryRewrite } from '../../lab/simulate/connect.js';
+import { resolveLab, simQueryRewrite } from '../../lab/simulate/connect.js';
 import { collectStatus, type LabStatus, outOfSyncText } from '../../lab/status/index.js';
 import { contextOption } from '../option-schemas.js';
 import {
@@ -126,10 +125,8 @@ export async function run(
   streams: OutputStreams = defaultStreams,
 ): Promise<void> {
   const options = parseOptions(StatusOptionsSchema, rawOptions, 'status');
-  const loaded = await loadConfig({ context: options.context });
   // The simulated lab when the context in use is gitops-lab-sim: its API server, its Prometheus and its clock.
-  const sim = await resolveSimLab(loaded);
-  const config = sim?.config ?? loaded;
+  const { config, sim } = await resolveLab(options.context);
   const clock = sim?.clock ?? systemClock;
   // The sim's real Prometheus runs on wall time: the 5-minute quality windows are divided by the lab's speed.
   const rewriteQuery = await simQueryRewrite(sim, options.prometheus);

@@ -6,6 +6,7 @@
 import { PreconditionError, UsageError } from '../../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { Kinds, type Rollout } from '../kube/types.js';
+import type { LabTarget } from '../simulate/connect.js';
 import { analysisReferences, buildRolloutArgs, RolloutArgError } from './rollout-args.js';
 import type { AnalysisTemplate } from './template.js';
 
@@ -23,8 +24,10 @@ export interface LabArgs {
 }
 
 export interface LabArgsOptions {
-  /** --context. */
+  /** --context (when `lab` is not given). */
   context?: string;
+  /** The lab the command resolved (canary-shared.ts labOnce), so it is read once. */
+  lab?: () => Promise<LabTarget>;
   /** --rollout NAMESPACE/NAME: which Rollout, when several run the template. */
   rollout?: string;
   /** A client to use instead of connecting (tests). */
@@ -41,13 +44,11 @@ const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCa
 const plural = (names: string[]) => `argument${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
 const passHint = (names: string[]) => `Pass ${names.map((n) => `--arg ${n}=VALUE`).join(' ')}`;
 
-async function connect(context: string | undefined): Promise<KubeClient> {
-  const { loadConfig } = await import('../config.js');
-  const { resolveSimLab } = await import('../simulate/connect.js');
+async function connect(options: LabArgsOptions): Promise<KubeClient> {
   const { connectToLab } = await import('../status/index.js');
-  const config = await loadConfig({ context });
-  const sim = await resolveSimLab(config);
-  return connectToLab(sim?.config ?? config);
+  const resolve =
+    options.lab ?? (async () => (await import('../simulate/connect.js')).resolveLab(options.context));
+  return connectToLab((await resolve()).config);
 }
 
 /**
@@ -90,7 +91,7 @@ async function labClient(
   them: 'it' | 'them',
 ): Promise<KubeClient> {
   try {
-    return options.kube ?? (await connect(options.context));
+    return options.kube ?? (await connect(options));
   } catch (error) {
     // No lab (PreconditionError) is what this explains; a broken gitops-lab.yaml keeps its own message.
     if (!(error instanceof PreconditionError)) throw error;

@@ -1,3 +1,5 @@
+import { formatGoFloat } from './expr/values.js';
+
 /**
  * The arguments a Rollout passes to the AnalysisRuns it creates, worked out as Argo Rollouts v1.8.3 does, so
  * `canary check` can judge the canary the lab is running without the person looking up its pod-template hash.
@@ -182,19 +184,5 @@ export function extractValueFromRollout(rollout: unknown, path: string): string 
   if (at === undefined || at === null) throw new RolloutArgError(`invalid path ${path} in rollout`);
   if (typeof at === 'object')
     throw new RolloutArgError(`path ${path} in rollout must terminate in a primitive value`);
-  return typeof at === 'number' ? goFloat(at) : String(at);
-}
-
-/**
- * Go's `%v` of a float64 (a JSON number decoded into `any`): the shortest digits, in exponent form when the
- * exponent is below -4 or at least 6 (strconv/ftoa.go, %g with shortest precision), so 1000000 prints 1e+06.
- */
-export function goFloat(n: number): string {
-  if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
-  const exp = Number(exponent);
-  if (exp >= -4 && exp < 6) return String(n);
-  const sign = exp < 0 ? '-' : '+';
-  return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return typeof at === 'number' ? formatGoFloat(at) : String(at);
 }

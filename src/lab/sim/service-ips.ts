@@ -22,16 +22,14 @@ export const NODE_PORT_RANGE = { first: 30000, last: 32767 };
 /** A range of numbers handed out as allocateNextService hands out addresses: upper band first, from a random start. */
 export class BandedAllocator {
   readonly #used = new Set<number>();
-  readonly #offset: number;
 
+  /** `offset`: how many numbers from `first` on are the lower band, kept for numbers asked for by name. */
   constructor(
     readonly first: number,
     readonly last: number,
-    bandOffset: (size: number) => number,
+    private readonly offset: number,
     private readonly random: () => number,
-  ) {
-    this.#offset = bandOffset(last - first + 1);
-  }
+  ) {}
 
   /** Takes `n` if it is free and in range (an address or port asked for by name). */
   reserve(n: number): boolean {
@@ -46,8 +44,8 @@ export class BandedAllocator {
 
   /** The next free number, or undefined when the range is full. */
   next(): number | undefined {
-    const split = this.first + this.#offset;
-    return this.#scan(split, this.last) ?? (this.#offset > 0 ? this.#scan(this.first, split - 1) : undefined);
+    const split = this.first + this.offset;
+    return this.#scan(split, this.last) ?? (this.offset > 0 ? this.#scan(this.first, split - 1) : undefined);
   }
 
   #scan(from: number, to: number): number | undefined {
@@ -86,15 +84,10 @@ export class ServiceAllocator {
   constructor(options: { cidr?: string; random: () => number }) {
     this.cidr = options.cidr ?? KIND_SERVICE_CIDR;
     const { first, last } = cidrHosts(this.cidr);
-    const cidrSize = last - first + 3;
-    // The offset is taken from the CIDR's size and counted from the first host address.
-    this.#ips = new BandedAllocator(first, last, () => addressBandOffset(cidrSize), options.random);
-    this.#ports = new BandedAllocator(
-      NODE_PORT_RANGE.first,
-      NODE_PORT_RANGE.last,
-      portBandOffset,
-      options.random,
-    );
+    // The address offset comes from the CIDR's size (its hosts, network and broadcast), counted from the first host.
+    this.#ips = new BandedAllocator(first, last, addressBandOffset(last - first + 3), options.random);
+    const { first: low, last: high } = NODE_PORT_RANGE;
+    this.#ports = new BandedAllocator(low, high, portBandOffset(high - low + 1), options.random);
   }
 
   /**

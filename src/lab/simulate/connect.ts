@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PreconditionError } from '../../errors.js';
 import type { Clock } from '../clock.js';
-import { type LabConfig, labContext } from '../config.js';
+import { type LabConfig, labContext, loadConfig } from '../config.js';
 import { readSimState, SIM_CONTEXT, type SimState, simAlive, simClock, simStateFile } from './state.js';
 
 /** What a command needs to run against the simulated lab. */
@@ -65,6 +65,20 @@ export async function currentContext(
 export async function contextInUse(config: LabConfig): Promise<string> {
   if (config.context) return config.context;
   return (await currentContext(config.kubeconfig)) === SIM_CONTEXT ? SIM_CONTEXT : labContext(config);
+}
+
+/** The lab a command talks to: its config, and the simulated lab when that is the one. */
+export interface LabTarget {
+  /** gitops-lab.yaml's config (with --context), or the simulated lab's when its context is in use. */
+  config: LabConfig;
+  sim?: SimTarget;
+}
+
+/** Loads the config for `context` (--context) and switches it to the simulated lab's when that is in use. */
+export async function resolveLab(context?: string): Promise<LabTarget> {
+  const loaded = await loadConfig({ context });
+  const sim = await resolveSimLab(loaded);
+  return sim ? { config: sim.config, sim } : { config: loaded };
 }
 
 /**

@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatGoFloat as goFloat } from '../../../src/lab/canary/expr/values.js';
 import {
   analysisReferences,
   buildRolloutArgs,
   extractValueFromRollout,
-  goFloat,
   metadataFieldPath,
 } from '../../../src/lab/canary/rollout-args.js';
 

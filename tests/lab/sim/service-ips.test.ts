@@ -38,7 +38,7 @@ describe('the range split (ipallocator.go / portallocator calculateRangeOffset)'
   it('dynamic numbers come from the upper band until it is full, then from the lower one, never twice', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 17, max: 200 }), (seed, size) => {
-        const band = new BandedAllocator(0, size - 1, addressBandOffset, seededRandom(seed));
+        const band = new BandedAllocator(0, size - 1, addressBandOffset(size), seededRandom(seed));
         const offset = addressBandOffset(size);
         const got: number[] = [];
         for (let n = band.next(); n !== undefined; n = band.next()) got.push(n);

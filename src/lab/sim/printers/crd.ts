@@ -18,6 +18,7 @@
  * them. "$" is put before the path, which is how jsonpath-plus spells client-go's implicit root.
  */
 import { JSONPath } from 'jsonpath-plus';
+import { formatGoFloat } from '../../canary/expr/values.js';
 import type { PrinterColumn } from '../resources.js';
 import type { KubeObject } from '../store.js';
 import { since } from './duration.js';
@@ -36,18 +37,6 @@ function firstResult(obj: KubeObject, path: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** A float64 as Go's %v prints it: shortest digits, exponent form below 1e-4 and from 1e6 (`1.5e+06`). */
-export function goFloat(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const [mantissa = '', exponent = '0'] = n.toExponential().split('e');
-  const exp = Number(exponent);
-  if (exp < -4 || exp >= 6)
-    return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(n);
 }
 
 /** JSON as Go's encoding/json writes a decoded value: map keys sorted, <, > and & escaped. */
@@ -74,7 +63,7 @@ function text(value: unknown): Cell {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   // The API server decodes a whole JSON number as an int64, anything else as a float64.
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : goFloat(value);
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : formatGoFloat(value);
   return goJson(value);
 }
 

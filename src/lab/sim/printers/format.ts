@@ -1,4 +1,6 @@
 /** Cell formats the built-in printers share (Kubernetes v1.33 pkg/printers/internalversion/printers.go). */
+
+import { labelSelectorString } from '../selectors.js';
 import type { KubeObject } from '../store.js';
 import { since } from './duration.js';
 
@@ -15,12 +17,12 @@ export function ageOf(obj: KubeObject, now: number): string {
   return since(obj.metadata?.creationTimestamp, now);
 }
 
-/** A map of labels as `k=v` pairs sorted by key, `<none>` when empty (apimachinery labels.FormatLabels). */
+/**
+ * A map of labels as `k=v` pairs sorted by key, `<none>` when empty (apimachinery labels.FormatLabels): the
+ * selector string of the same labels (selectors.ts).
+ */
 export function formatLabels(labels: Record<string, string> | undefined): string {
-  const pairs = Object.entries(labels ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`);
-  return pairs.length > 0 ? pairs.join(',') : '<none>';
+  return labelSelectorString({ matchLabels: labels }) || '<none>';
 }
 
 export interface Container {

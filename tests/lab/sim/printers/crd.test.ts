@@ -4,7 +4,8 @@
  * prints what client-go's jsonpath prints (maps and arrays as JSON); typed columns convert or give null.
  */
 import { describe, expect, it } from 'vitest';
-import { crdPrinter, goFloat } from '../../../../src/lab/sim/printers/crd.js';
+import { formatGoFloat as goFloat } from '../../../../src/lab/canary/expr/values.js';
+import { crdPrinter } from '../../../../src/lab/sim/printers/crd.js';
 import type { PrinterColumn } from '../../../../src/lab/sim/resources.js';
 
 const now = Date.UTC(2026, 0, 10);
