@@ -97,7 +97,9 @@ describe('gitops-lab status', () => {
     prometheus = await startPrometheusStub({
       'grounded="true"': '0.95',
       'status="error"': '0',
+      insufficient_context: '0.3',
       histogram_quantile: '0.12',
+      'docqa_requests_total[5m]': '2.5',
     });
     const result = await runCli(['status', '--prometheus', prometheus.url], {
       cwd: cwdFor(fake.kubeconfigPath),
@@ -110,6 +112,28 @@ describe('gitops-lab status', () => {
     expect(result.stdout).toMatch(/docqa\/docqa\s+Rollout\/docqa\s+cpu: 85%\/70%\s+3\s+4\s+2-6/);
     expect(result.stdout).toContain('grounded 95.0%');
     expect(result.stdout).toContain('p95 120 ms');
+    expect(result.stdout).toContain('2.50 req/s');
+    expect(result.stdout).not.toContain('no requests');
+  });
+
+  it('a lab without doc-QA traffic says where its traffic comes from, not just dashes', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    // As Prometheus answers with no traffic: every ratio of rates is 0/0 = NaN, the requests' rate 0.
+    prometheus = await startPrometheusStub({
+      ' / ': 'NaN',
+      histogram_quantile: 'NaN',
+      'sum(rate(docqa_requests_total[5m]))': '0',
+    });
+    const result = await runCli(['status', '--prometheus', prometheus.url], {
+      cwd: cwdFor(fake.kubeconfigPath),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('grounded –  abstained –  errors –  p95 –');
+    expect(result.stdout).toContain('0.00 req/s');
+    expect(result.stdout).toContain(
+      "no requests in the last 5 minutes: the lab's doc-QA traffic is the canary analysis' eval replay",
+    );
   });
 
   it('a lab whose pods are Ready but whose answers are not grounded is degraded (exit 1), with the reason', async () => {
@@ -160,7 +184,7 @@ describe('gitops-lab status', () => {
     expect(result.stdout).toContain('Lab kind-gitops-lab: degraded');
     expect(result.stdout).toContain('Application docqa is OutOfSync/Degraded: Rollout aborted');
     expect(result.stdout).toContain('Pod docqa/docqa-bad is not ready: CrashLoopBackOff (4 restarts)');
-    expect(result.stdout).toContain('not available: Prometheus at http://127.0.0.1:1 did not answer');
+    expect(result.stdout).toContain('not available: Prometheus at http://127.0.0.1:1 is unreachable');
   });
 
   it('an OutOfSync app names its out-of-sync resources from status.resources, three at most on its problem line', async () => {

@@ -107,7 +107,12 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
     lines.push(
       `  grounded ${pct(q.groundedRatio)}  abstained ${pct(q.abstainRatio)}  errors ${pct(q.errorRatio)}  p95 ${q.p95LatencySeconds === undefined ? '–' : `${(q.p95LatencySeconds * 1000).toFixed(0)} ms`}  ${q.requestsPerSecond === undefined ? '' : `${q.requestsPerSecond.toFixed(2)} req/s`}`.trimEnd(),
     );
-  else lines.push(`  not available: Prometheus at ${q.source} did not answer (${q.reason ?? 'unknown'})`);
+  if (q.available && q.requestsPerSecond === 0)
+    lines.push(
+      "  no requests in the last 5 minutes: the lab's doc-QA traffic is the canary analysis' eval replay, during a rollout",
+    );
+  // The client's reasons name the Prometheus they asked.
+  if (!q.available) lines.push(`  not available: ${q.reason ?? `Prometheus at ${q.source} did not answer`}`);
   if (s.problems.length) {
     lines.push('', paint('bold', 'Problems', out));
     for (const p of s.problems) lines.push(`  ${paint('red', '✗', out)} ${p}`);

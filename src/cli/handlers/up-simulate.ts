@@ -143,7 +143,8 @@ function printStarted(result: SimStartResult, streams: OutputStreams): void {
   );
   writeLine(`  API server  ${s.apiServer}   (kubeconfig ${s.kubeconfig}, context ${s.context})`, out);
   writeLine(`  Git         ${s.repo.url}   (git clone / git push; the simulated Argo CD deploys main)`, out);
-  writeLine(`  Prometheus  ${s.prometheus.real ? s.prometheus.url : s.prometheus.note}`, out);
+  // The note starts "Prometheus: real (...)" or "Prometheus: simulated, because ...": the row already names it.
+  writeLine(`  Prometheus  ${s.prometheus.url}   ${s.prometheus.note.replace(/^Prometheus: /, '')}`, out);
   writeLine(`  Log         ${s.log}`, out);
   writeLine(
     `\nNext: \`kubectl --context ${s.context} get rollouts -n docqa\`, \`gitops-lab status\`, \`gitops-lab drill argo-vs-hpa\`; \`gitops-lab down\` stops it.`,

@@ -10,6 +10,9 @@
  *   ratio of rates is 0/0 = NaN, `histogram_quantile` of all-zero buckets is NaN, and `x or vector(1)` stays NaN
  *   (the left side has a sample). A selector for a pod-template hash with no pod gives an empty vector.
  * - `probe_success{job="blackbox-docqa"}` is 1 while a stable doc-QA pod is Ready (the blackbox probe every 15 s).
+ * - A rate's window is the query's range (`[5m]` for `status`, `[2m]` for the AnalysisTemplate): a ratio of rates has a
+ *   value while some traffic falls in it; `sum(rate(docqa_requests_total[w]))` is the requests the replay sent within
+ *   the window divided by its seconds (functions.go extrapolatedRate, without the extrapolation at the edges).
  * How a doc-QA version answers (grounded share, abstentions, latency) is `behaviour`, by its DOCQA_FAULTS.
  */
 import type { Clock } from '../clock.js';
@@ -17,6 +20,7 @@ import type { PrometheusQuery } from '../drills/access.js';
 import type { SimCluster } from './api.js';
 import { startedEnv } from './env.js';
 import { podReady } from './kubelet.js';
+import { promDurationMs } from './live/windows.js';
 import type { KubeObject } from './store.js';
 
 export interface DocqaBehaviour {
@@ -49,7 +53,19 @@ export function docqaBehaviour(faults: string): DocqaBehaviour {
 }
 
 export const scrapeIntervalMs = 10_000;
-const rateWindowMs = 120_000;
+/** The window of a query without a range selector (the AnalysisTemplate's `[2m]`). */
+const defaultRateWindowMs = 120_000;
+
+/** The requests one eval replay sends: one per case of the bundled suite (evals/cases; a test keeps it in step). */
+export const evalReplayRequests = 145;
+/** The replay's requests spread over the eval-replay Job's assumed minute (rollouts.ts `evalJobMs`). */
+export const evalReplayRequestsPerSecond = evalReplayRequests / 60;
+
+/** The range of the query's first range selector (`rate(x[5m])` → 5 minutes), else the AnalysisTemplate's 2 m. */
+function rateWindowOf(promql: string): number {
+  const range = /\[([0-9a-z]+)(?::[0-9a-z]*)?\]/.exec(promql)?.[1];
+  return (range && promDurationMs(range)) || defaultRateWindowMs;
+}
 
 /** Traffic to the pods of one pod-template hash, from a Job replaying the eval suite. */
 export interface TrafficWindow {
@@ -100,14 +116,25 @@ export class SimPrometheus implements PrometheusQuery {
   }
 
   /** The hash whose pods served requests within the rate window (with two scrapes of it) at `now`, if any. */
-  private served(now: number, hash?: string): string | undefined {
+  private served(now: number, windowMs: number, hash?: string): string | undefined {
     for (const w of this.traffic) {
       if (hash && w.hash !== hash) continue;
       const end = w.to ?? now;
       // Two scrapes in the window and an increase between them.
-      if (end > now - rateWindowMs && now - w.from >= scrapeIntervalMs) return w.hash;
+      if (end > now - windowMs && now - w.from >= scrapeIntervalMs) return w.hash;
     }
     return undefined;
+  }
+
+  /** Requests per second over the `windowMs` before `now`: the replays' requests that fell in it, over its seconds. */
+  private requestRate(now: number, windowMs: number, hash?: string): number {
+    let requests = 0;
+    for (const w of this.traffic) {
+      if (hash && w.hash !== hash) continue;
+      const overlap = Math.min(w.to ?? now, now) - Math.max(w.from, now - windowMs);
+      if (overlap > 0) requests += (overlap / 1000) * evalReplayRequestsPerSecond;
+    }
+    return requests / (windowMs / 1000);
   }
 
   async query(_url: string, promql: string): Promise<number | undefined> {
@@ -127,7 +154,8 @@ export class SimPrometheus implements PrometheusQuery {
     const hash = /rollouts_pod_template_hash="([^"]+)"/.exec(promql)?.[1];
     const pods = this.pods(hash);
     if (pods.length === 0 && !/or vector\(/.test(promql)) return undefined;
-    const served = this.served(at, hash);
+    const windowMs = rateWindowOf(promql);
+    const served = this.served(at, windowMs, hash);
     const behaviour = served ? this.behaviour(faultsOf(this.cluster, this.pods(served)[0] ?? {})) : undefined;
     if (promql.includes('status="error"')) {
       if (!promql.includes('/')) return behaviour ? behaviour.errors : 0;
@@ -145,6 +173,9 @@ export class SimPrometheus implements PrometheusQuery {
         return Number(fallback);
       return value;
     }
+    // Every request's rate, with no status filter and no ratio: the requests per second.
+    if (/^\s*sum\(\s*rate\(\s*docqa_requests_total(?:\{[^}]*\})?\[[^\]]+\]\s*\)\s*\)\s*$/.test(promql))
+      return this.requestRate(at, windowMs, hash);
     throw new Error(`the simulated Prometheus does not know the query ${promql}`);
   }
 }

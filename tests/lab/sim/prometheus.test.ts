@@ -3,11 +3,15 @@
  * kubelet builds it (Kubernetes v1.33 pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the ConfigMap of
  * `envFrom`, then `env`), and built when the container starts: a ConfigMap changed later does not reach it.
  */
+
+import { readdir, readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { Kubelet } from '../../../src/lab/sim/kubelet.js';
-import { SimPrometheus } from '../../../src/lab/sim/prometheus.js';
+import { evalReplayRequests, SimPrometheus } from '../../../src/lab/sim/prometheus.js';
+import { qualityQueries } from '../../../src/lab/status/index.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
 import { docqaConfigMap, docqaPod } from '../../support/sim-docqa.js';
 
@@ -70,5 +74,37 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     fake.seed(docqaPod('docqa-c-2', 'c'));
     await sleep(clock, 10_000);
     expect(await measured(prometheus, 'c')).toBe(0.05);
+  });
+
+  it("answers every query of `status` (the requests' rate too), over the query's own window", async () => {
+    const prometheus = await lab();
+    fake.seed(docqaConfigMap(''), docqaPod('docqa-d-1', 'd'));
+    await sleep(clock, 10_000);
+    const ask = (q: string) => prometheus.query('http://prometheus.sim', q);
+    // No traffic yet: no requests, and no ratio (0/0).
+    expect(await ask(qualityQueries.requestsPerSecond)).toBe(0);
+    expect(await ask(qualityQueries.groundedRatio)).toBeNaN();
+    // An eval replay that ran one minute: its requests over the five-minute window.
+    const from = clock.now();
+    prometheus.traffic.push({ hash: 'd', from, to: from + 60_000 });
+    await sleep(clock, 60_000);
+    expect(await ask(qualityQueries.requestsPerSecond)).toBeCloseTo(evalReplayRequests / 300, 6);
+    expect(await ask(qualityQueries.groundedRatio)).toBe(0.98);
+    // Three minutes after the replay ended: out of a [2m] window, still inside [5m].
+    await sleep(clock, 180_000);
+    expect(await ask(grounded('d'))).toBeNaN();
+    expect(await ask(qualityQueries.groundedRatio)).toBe(0.98);
+    expect(await ask(qualityQueries.requestsPerSecond)).toBeCloseTo(evalReplayRequests / 300, 6);
+    // Six minutes after: nothing left in any window.
+    await sleep(clock, 180_000);
+    expect(await ask(qualityQueries.requestsPerSecond)).toBe(0);
+    expect(await ask(qualityQueries.groundedRatio)).toBeNaN();
+  });
+
+  it('one eval replay sends one request per case of the bundled suite', async () => {
+    let cases = 0;
+    for (const file of await readdir('evals/cases'))
+      cases += (parse(await readFile(`evals/cases/${file}`, 'utf8')) as unknown[]).length;
+    expect(evalReplayRequests).toBe(cases);
   });
 });

@@ -239,7 +239,7 @@ export async function startLiveWorkloads(
       note =
         options.prometheusBinary === false
           ? 'Prometheus: simulated (the real one was turned off): analysis metrics are simulated'
-          : `Prometheus: simulated, because Debian's prometheus is not installed (${prometheusInstallHint}): analysis metrics are simulated`;
+          : `Prometheus: simulated, because Debian's prometheus is not installed; analysis metrics are simulated. For a real one, ${prometheusInstallHint}`;
       log(note);
     }
     const prometheusUrl = (real?.url ?? facade?.url) as string;
