@@ -34,6 +34,7 @@ describe.each(drills.map((d) => [d.name, d] as const))('drill %s --dry-run', (na
         // ... with the rule whose passing is expected ...
         expect(line).toContain(rule(probe));
         expect(line).toMatch(e.holds ? /^expect throughout/ : /^expect at least once/);
+        expect(line).toContain(`expect ${describeExpectation(e)}: `);
         // ... and the expectation's label is not made the subject of a pass/fail verb.
         if (e.description) {
           expect(line).not.toContain(`${e.description} ${describeExpectation(e)}`);

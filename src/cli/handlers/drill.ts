@@ -322,7 +322,7 @@ function renderVerdict(journal: DrillJournal, streams: OutputStreams): void {
   if (journal.observe) {
     for (const e of journal.observe.expectations) {
       writeLine(
-        `  ${e.met ? paint('green', '✓', out) : paint('red', '✗', out)} ${e.description} ${e.expectation}: ${e.detail}`,
+        `  ${e.met ? paint('green', '✓', out) : paint('red', '✗', out)} ${e.statement}: ${e.detail}`,
         out,
       );
     }

@@ -20,7 +20,13 @@ import { type Clock, systemClock } from '../clock.js';
 import type { DrillEnvironment, KubeObject } from './access.js';
 import { describeAction, runAction } from './actions.js';
 import { parseDuration } from './duration.js';
-import { allMet, describeExpectation, evaluateExpectation, type Sample } from './expectations.js';
+import {
+  allMet,
+  describeExpectation,
+  evaluateExpectation,
+  expectationStatement,
+  type Sample,
+} from './expectations.js';
 import type {
   ActionRecord,
   DrillJournal,
@@ -463,7 +469,7 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
   note(
     'observe',
     'info',
-    `observing for ${window}, every ${interval}: ${expect.map((e) => `${describeProbe(e.probe.probe)} ${describeExpectation(e)}`).join('; ')}`,
+    `observing for ${window}, every ${interval}: ${expect.map((e) => expectationStatement(e)).join('; ')}`,
   );
 
   const opened = clock.now();
@@ -525,11 +531,7 @@ async function observe(drill: Drill, ctx: ForwardContext): Promise<void> {
   if (stoppedEarly) note('observe', 'info', 'every expectation met: closing the window early');
   const records = journal.observe.expectations;
   for (const r of records) {
-    note(
-      'observe',
-      r.met ? 'ok' : 'error',
-      `${r.met ? '✓' : '✗'} ${r.description} ${r.expectation}: ${r.detail}`,
-    );
+    note('observe', r.met ? 'ok' : 'error', `${r.met ? '✓' : '✗'} ${r.statement}: ${r.detail}`);
   }
   journal.expected_behaviour_observed = records.every((r) => r.met);
   if (!journal.expected_behaviour_observed) {
@@ -600,6 +602,7 @@ function judge(
       probe: e.probe.id,
       description: e.description ?? describeProbe(e.probe.probe),
       expectation: describeExpectation(e),
+      statement: expectationStatement(e),
       met: verdict.met,
       detail: verdict.detail,
     };

@@ -10,6 +10,7 @@
  */
 import { formatDuration, parseDuration } from './duration.js';
 import type { ResolvedExpectation } from './load.js';
+import { describeProbe } from './probes.js';
 import type { Scalar } from './schema.js';
 import { sameValue, toNumber } from './tolerance.js';
 
@@ -26,10 +27,15 @@ export interface ExpectationVerdict {
   detail: string;
 }
 
+/**
+ * The expectation's verb as a phrase. A pass/fail expectation qualifies the probe's condition ("doc-QA keeps
+ * serving, throughout"); a value expectation follows the value it names ("the replica count changes at least 2
+ * time(s)").
+ */
 export function describeExpectation(e: Omit<ResolvedExpectation, 'probe'>): string {
   const within = e.within ? ` within ${e.within}` : '';
-  if (e.holds) return `holds throughout${within}`;
-  if (e.eventually) return `passes at least once${within}`;
+  if (e.holds) return e.within ? `throughout the first ${e.within}` : 'throughout';
+  if (e.eventually) return e.within ? `at least once in the first ${e.within}` : 'at least once';
   if (e.reaches !== undefined) return `reaches ${JSON.stringify(e.reaches)}${within}`;
   if (e.changes !== undefined) {
     const { min, max } = changeBounds(e.changes);
@@ -41,6 +47,18 @@ export function describeExpectation(e: Omit<ResolvedExpectation, 'probe'>): stri
     return `flaps between ${JSON.stringify(e.flaps.between[0])} and ${JSON.stringify(e.flaps.between[1])} at least ${e.flaps.times} times${within}`;
   }
   return 'unknown expectation';
+}
+
+/**
+ * The expectation as one sentence, for the timeline, the verdict and the report: "the quality analysis: the
+ * canary's AnalysisRun fails, at least once" (an expectation's own description labels the probe's condition), or
+ * "the replica count flaps between 1 and 2 at least 2 times" (a value expectation's description names the value).
+ */
+export function expectationStatement(e: ResolvedExpectation): string {
+  const phrase = describeExpectation(e);
+  if (e.holds || e.eventually)
+    return `${e.description ? `${e.description}: ` : ''}${describeProbe(e.probe.probe)}, ${phrase}`;
+  return `${e.description ?? describeProbe(e.probe.probe)} ${phrase}`;
 }
 
 function changeBounds(changes: true | { min?: number; max?: number }): { min: number; max?: number } {
@@ -107,15 +125,15 @@ export function evaluateExpectation(
     return first
       ? {
           met: false,
-          detail: `failed on ${failed.length} of ${samples.length} samples, first ${at(first)}: ${first.detail}`,
+          detail: `broken on ${failed.length} of ${samples.length} samples, first ${at(first)}: ${first.detail}`,
         }
       : { met: true, detail: `held on all ${samples.length} samples` };
   }
   if (e.eventually) {
     const first = samples.find((s) => s.ok);
     return first
-      ? { met: true, detail: `passed ${at(first)}: ${first.detail}` }
-      : { met: false, detail: `never passed in ${samples.length} samples; last: ${samples.at(-1)?.detail}` };
+      ? { met: true, detail: `first seen ${at(first)}: ${first.detail}` }
+      : { met: false, detail: `never seen in ${samples.length} samples; last: ${samples.at(-1)?.detail}` };
   }
   if (e.reaches !== undefined) {
     const target = e.reaches;

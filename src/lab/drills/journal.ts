@@ -32,6 +32,8 @@ export interface ExpectationRecord {
   probe: string;
   description: string;
   expectation: string;
+  /** The expectation as one sentence ("doc-QA keeps serving, throughout"), as the verdict and report print it. */
+  statement: string;
   met: boolean;
   detail: string;
 }

@@ -52,8 +52,7 @@ export function planDrill(
  */
 export function expectationLine(e: ResolvedExpectation): string {
   const label = e.description ? ` — ${e.description}` : '';
-  const within = e.within ? ` within ${e.within}` : '';
-  if (e.holds) return `expect throughout${within}: ${describeCondition(e.probe.probe)}${label}`;
-  if (e.eventually) return `expect at least once${within}: ${describeCondition(e.probe.probe)}${label}`;
+  if (e.holds || e.eventually)
+    return `expect ${describeExpectation(e)}: ${describeCondition(e.probe.probe)}${label}`;
   return `expect ${describeProbe(e.probe.probe)} ${describeExpectation(e)}${label}`;
 }

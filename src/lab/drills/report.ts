@@ -51,7 +51,7 @@ export function renderReport(journal: DrillJournal): string {
   lines.push('', '## Observations', '');
   if (journal.observe) {
     for (const x of journal.observe.expectations) {
-      lines.push(`- ${x.met ? 'met' : '**not met**'}: ${x.description} ${x.expectation}. ${x.detail}`);
+      lines.push(`- ${x.met ? 'met' : '**not met**'}: ${x.statement}. ${x.detail}`);
     }
     for (const [probe, samples] of Object.entries(journal.observe.samples)) {
       const values = samples.map((s) => (s.value === undefined ? '-' : String(s.value)));

@@ -443,7 +443,7 @@ rollback:
     expect(journal.status).toBe('completed');
     const samples = Object.values(journal.observe?.samples ?? {})[0];
     expect(samples?.[0]?.t).toBe(2000);
-    expect(journal.observe?.expectations[0]?.detail).toMatch(/^passed 32s after the inject began: /);
+    expect(journal.observe?.expectations[0]?.detail).toMatch(/^first seen 32s after the inject began: /);
   });
 
   it('completes a passing drill: steady states before and after, samples, expectations', async () => {

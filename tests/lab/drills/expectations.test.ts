@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { countFlaps, evaluateExpectation, type Sample } from '../../../src/lab/drills/expectations.js';
+import {
+  countFlaps,
+  evaluateExpectation,
+  expectationStatement,
+  type Sample,
+} from '../../../src/lab/drills/expectations.js';
+import type { ResolvedExpectation } from '../../../src/lab/drills/load.js';
 import { withinTolerance } from '../../../src/lab/drills/tolerance.js';
 
 const series = (values: unknown[], ok: (v: unknown) => boolean = () => true, stepMs = 5000): Sample[] =>
@@ -25,14 +31,14 @@ describe('observe expectations', () => {
     });
     const broken = evaluateExpectation({ holds: true }, series([200, 503, 200, 503], ok));
     expect(broken.met).toBe(false);
-    expect(broken.detail).toBe('failed on 2 of 4 samples, first at +5s: value 503');
+    expect(broken.detail).toBe('broken on 2 of 4 samples, first at +5s: value 503');
   });
 
   it('eventually and reaches: one passing sample is enough, within limits the window', () => {
     const ok = (v: unknown) => v === 'Degraded';
     const values = ['Healthy', 'Progressing', 'Degraded'];
     expect(evaluateExpectation({ eventually: true }, series(values, ok)).detail).toBe(
-      'passed at +10s: value Degraded',
+      'first seen at +10s: value Degraded',
     );
     expect(evaluateExpectation({ eventually: true, within: '5s' }, series(values, ok)).met).toBe(false);
     expect(evaluateExpectation({ reaches: 'Degraded' }, series(values)).met).toBe(true);
@@ -69,5 +75,53 @@ describe('tolerances', () => {
     expect(withinTolerance(['True', 'False'], { matches: '^True(,True)*$' })).toBe(false);
     expect(withinTolerance(undefined, { exists: false })).toBe(true);
     expect(withinTolerance(undefined, {})).toBe(false);
+  });
+
+  describe('the sentence a verdict prints', () => {
+    const analysis = {
+      id: 'analysis-failed',
+      probe: {
+        type: 'rollout',
+        description: "the canary's AnalysisRun fails",
+        name: 'docqa',
+        namespace: 'docqa',
+        analysis: ['Failed'],
+      },
+    } as unknown as ResolvedExpectation['probe'];
+    const replicas = {
+      id: 'replicas',
+      probe: {
+        type: 'k8s',
+        target: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'docqa', name: 'docqa' },
+        path: '.spec.replicas',
+      },
+    } as unknown as ResolvedExpectation['probe'];
+
+    it("a pass/fail expectation qualifies the probe's condition; its description labels it, never as a subject", () => {
+      const e = {
+        probe: analysis,
+        eventually: true,
+        description: 'the quality analysis',
+      } as ResolvedExpectation;
+      expect(expectationStatement(e)).toBe(
+        "the quality analysis: the canary's AnalysisRun fails, at least once",
+      );
+      expect(
+        expectationStatement({ probe: analysis, holds: true, within: '90s' } as ResolvedExpectation),
+      ).toBe("the canary's AnalysisRun fails, throughout the first 90s");
+      expect(expectationStatement(e)).not.toMatch(/the quality analysis (passes|holds)/);
+    });
+
+    it('a value expectation follows the value its description names', () => {
+      const e = {
+        probe: replicas,
+        flaps: { between: [1, 2], times: 2 },
+        description: 'the replica count',
+      } as ResolvedExpectation;
+      expect(expectationStatement(e)).toBe('the replica count flaps between 1 and 2 at least 2 times');
+      expect(expectationStatement({ probe: replicas, changes: { max: 0 } } as ResolvedExpectation)).toMatch(
+        /^Rollout docqa\/docqa \.spec\.replicas.* stays unchanged$/,
+      );
+    });
   });
 });
