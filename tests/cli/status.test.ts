@@ -116,6 +116,36 @@ describe('gitops-lab status', () => {
     expect(result.stdout).not.toContain('no requests');
   });
 
+  it('a canary under way (Synced/Progressing, or Suspended at a pause step) is progressing: exit 0, not a problem', async () => {
+    fake = await startFakeKube();
+    seedHealthyLab(fake);
+    const health = (name: string, sync: string, status: string, message?: string) =>
+      fake?.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+        o.status = { ...(o.status as object), sync: { status: sync }, health: { status, message } };
+      });
+    health('docqa', 'Synced', 'Suspended', 'Rollout is paused');
+    const paused = await runCli(['status', '--json'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(paused.code, paused.stderr).toBe(0);
+    const json = JSON.parse(paused.stdout) as { healthy: boolean; problems: string[]; inProgress: string[] };
+    expect(json.healthy).toBe(true);
+    expect(json.inProgress).toEqual(['Application docqa is Synced/Suspended: Rollout is paused']);
+    expect(json.problems).toEqual([]);
+
+    health('docqa', 'Synced', 'Progressing');
+    const progressing = await runCli(['status'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(progressing.code).toBe(0);
+    expect(progressing.stdout).toContain('Lab kind-gitops-lab: progressing');
+    expect(progressing.stdout).toMatch(/In progress\n\s+… Application docqa is Synced\/Progressing/);
+
+    // Not synced, or degraded, is a problem whatever else is under way.
+    health('guestbook', 'OutOfSync', 'Progressing');
+    const drifted = await runCli(['status', '--json'], { cwd: cwdFor(fake.kubeconfigPath) });
+    expect(drifted.code).toBe(1);
+    expect((JSON.parse(drifted.stdout) as { problems: string[] }).problems).toEqual([
+      'Application guestbook is OutOfSync/Progressing',
+    ]);
+  });
+
   it('a lab without doc-QA traffic says where its traffic comes from, not just dashes', async () => {
     fake = await startFakeKube();
     seedHealthyLab(fake);

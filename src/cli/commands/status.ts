@@ -28,7 +28,8 @@ Examples:
   $ gitops-lab status --json | jq '.apps[] | select(.health != "Healthy")'
   $ gitops-lab status --json | jq '.apps[] | select(.outOfSync) | {name, outOfSync}'
 
-Exit codes: 0 healthy, 1 degraded (the problems are listed), 3 no lab found (run \`gitops-lab up\`).`,
+Exit codes: 0 healthy, or progressing (a change such as a canary under way), 1 degraded (the problems are listed),
+3 no lab found (run \`gitops-lab up\`).`,
     )
     .action(async (options: Record<string, unknown>) => {
       const { run } = await import('../handlers/status.js');

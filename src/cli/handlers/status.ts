@@ -1,4 +1,7 @@
-/** `gitops-lab status`: collects the lab's status (src/lab/status) and renders it; exit 0 healthy, 1 degraded, 3 no lab. */
+/**
+ * `gitops-lab status`: collects the lab's status (src/lab/status) and renders it; exit 0 healthy (or a change in
+ * progress), 1 degraded, 3 no lab.
+ */
 import { z } from 'zod';
 import { sleep, systemClock } from '../../lab/clock.js';
 import { resolveLab, simQueryRewrite } from '../../lab/simulate/connect.js';
@@ -36,7 +39,7 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
   const color = (text: string, good: boolean) => paint(good ? 'green' : 'red', text, out);
   const lines: string[] = [];
   lines.push(
-    `${paint('bold', 'Lab', out)} ${s.context}: ${s.healthy ? color('healthy', true) : color('degraded', false)}${s.simulated ? paint('magenta', ` · ${simulatedText(s.simulated)}`, out) : ''}`,
+    `${paint('bold', 'Lab', out)} ${s.context}: ${verdictText(s, out)}${s.simulated ? paint('magenta', ` · ${simulatedText(s.simulated)}`, out) : ''}`,
   );
   lines.push('', paint('bold', 'Applications', out));
   lines.push(
@@ -113,11 +116,21 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
     );
   // The client's reasons name the Prometheus they asked.
   if (!q.available) lines.push(`  not available: ${q.reason ?? `Prometheus at ${q.source} did not answer`}`);
+  if (s.inProgress.length) {
+    lines.push('', paint('bold', 'In progress', out));
+    for (const p of s.inProgress) lines.push(`  ${paint('yellow', '…', out)} ${p}`);
+  }
   if (s.problems.length) {
     lines.push('', paint('bold', 'Problems', out));
     for (const p of s.problems) lines.push(`  ${paint('red', '✗', out)} ${p}`);
   }
   return lines.join('\n');
+}
+
+/** degraded (red) when something is wrong; else progressing (yellow) while a change is under way; else healthy. */
+function verdictText(s: LabStatus, out: OutputStreams['stdout']): string {
+  if (!s.healthy) return paint('red', 'degraded', out);
+  return s.inProgress.length ? paint('yellow', 'progressing', out) : paint('green', 'healthy', out);
 }
 
 /** "simulated lab (20x) · simulated time 12:34:56". */

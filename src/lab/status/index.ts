@@ -1,6 +1,7 @@
 /**
  * `gitops-lab status` as data: Argo CD Applications, Rollouts, HPAs, unready pods and the doc-QA quality figures
- * from Prometheus (when reachable). `healthy` is what the exit code reports; `problems` says why not.
+ * from Prometheus (when reachable). `healthy` is what the exit code reports; `problems` says why not; `inProgress`
+ * names what is changing without being wrong (a canary under way).
  */
 import { PreconditionError } from '../../errors.js';
 import type { Clock } from '../clock.js';
@@ -105,6 +106,8 @@ export interface LabStatus {
   context: string;
   healthy: boolean;
   problems: string[];
+  /** Synced apps whose health is Progressing or Suspended: a change under way, not a fault (the exit code stays 0). */
+  inProgress: string[];
   apps: AppStatus[];
   rollouts: RolloutStatus[];
   hpas: HpaStatus[];
@@ -126,6 +129,15 @@ export const qualityQueries = {
     'histogram_quantile(0.95, sum by (le) (rate(docqa_request_duration_seconds_bucket[5m])))',
   requestsPerSecond: 'sum(rate(docqa_requests_total[5m]))',
 } as const;
+
+/**
+ * Argo CD's health states that mean "not there yet" rather than "wrong" (gitops-engine pkg/health/health.go:
+ * Progressing is not healthy yet but still making progress, Suspended is paused). A canary under way makes the app
+ * Progressing, and Suspended while it waits at a pause step (argo-cd v3.1.12
+ * resource_customizations/argoproj.io/Rollout/health.lua maps the Rollout's Paused phase to Suspended); whether it
+ * then goes wrong shows as Degraded, an aborted Rollout, unready pods or the quality floors below.
+ */
+const settling = new Set(['Progressing', 'Suspended']);
 
 /** Quality figures below these make the lab degraded (the same spirit as the canary's AnalysisTemplate). */
 export const qualityFloors = { groundedRatio: 0.8, errorRatio: 0.05 };
@@ -232,6 +244,7 @@ export async function collectStatus(
     context: kube.context,
     healthy: true,
     problems: [],
+    inProgress: [],
     apps: apps.items
       .map((a) => {
         const outOfSync = outOfSyncResources(a);
@@ -305,9 +318,8 @@ export async function collectStatus(
   for (const a of status.apps)
     if (a.sync !== 'Synced' || a.health !== 'Healthy') {
       const why = [a.message, a.outOfSync ? outOfSyncText(a.outOfSync) : undefined].filter(Boolean);
-      status.problems.push(
-        `Application ${a.name} is ${a.sync}/${a.health}${why.length ? `: ${why.join('; ')}` : ''}`,
-      );
+      const line = `Application ${a.name} is ${a.sync}/${a.health}${why.length ? `: ${why.join('; ')}` : ''}`;
+      (a.sync === 'Synced' && settling.has(a.health) ? status.inProgress : status.problems).push(line);
     }
   for (const r of status.rollouts)
     if (!['Healthy', 'Progressing', 'Paused'].includes(r.phase))
