@@ -139,6 +139,19 @@ describe('gitops-lab up --simulate, end to end', { timeout: 300_000 }, () => {
     expect(status.stdout).toMatch(/simulated lab \(20x\) · simulated time \d\d:\d\d:\d\d/);
   });
 
+  it('the docqa-stable Service answers questions on 127.0.0.1', async () => {
+    const state = await readSimState(stateDir);
+    const service = state?.services?.['docqa-stable'];
+    expect(service).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${service}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'What does selfHeal do?' }),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()) as { answer?: string }).toHaveProperty('answer');
+  });
+
   it("canary check with no --arg judges the Rollout's newest ReplicaSet, its canary-hash read from the Rollout", async () => {
     const rollout = await kubectl('get', 'rollout', 'docqa', '-n', 'docqa', '-o', 'json');
     const hash = (JSON.parse(rollout.stdout) as { status?: { currentPodHash?: string } }).status

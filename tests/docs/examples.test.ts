@@ -135,6 +135,11 @@ const notRunHere: Array<{ match: RegExp; reason: string }> = [
   },
   { match: /--digest-from-docker/, reason: 'needs Docker and a pulled or pushed image' },
   {
+    match: /gitops-lab-sim\/sim\.json|--target "\$svc"/,
+    reason:
+      "a running simulated lab's docqa Service, read from its sim.json (tests/cli/simulate-e2e.test.ts asks it)",
+  },
+  {
     match: /my-cases|my-gates|my-fork\/|\.\/fork\//,
     reason: 'a folder of your own (your cases, gates or fork)',
   },

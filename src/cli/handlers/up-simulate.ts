@@ -145,6 +145,11 @@ function printStarted(result: SimStartResult, streams: OutputStreams): void {
   writeLine(`  Git         ${s.repo.url}   (git clone / git push; the simulated Argo CD deploys main)`, out);
   // The note starts "Prometheus: real (...)" or "Prometheus: simulated, because ...": the row already names it.
   writeLine(`  Prometheus  ${s.prometheus.url}   ${s.prometheus.note.replace(/^Prometheus: /, '')}`, out);
+  if (s.services)
+    writeLine(
+      `  doc-QA      ${s.services['docqa-stable']}   (Service docqa-stable; docqa-canary: ${s.services['docqa-canary']})`,
+      out,
+    );
   writeLine(`  Log         ${s.log}`, out);
   writeLine(
     `\nNext: \`kubectl --context ${s.context} get rollouts -n docqa\`, \`gitops-lab status\`, \`gitops-lab drill argo-vs-hpa\`; \`gitops-lab down\` stops it.`,

@@ -283,6 +283,7 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
             prometheusReal: live.prometheusReal,
             prometheusNote: live.prometheusNote,
             endpoints: () => (live as LiveWorkloads).endpoints(),
+            services: live.services,
           },
         }
       : {}),

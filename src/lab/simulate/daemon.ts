@@ -194,6 +194,7 @@ export async function runSimDaemon(options: SimDaemonOptions): Promise<SimDaemon
       repo: { path: daemon.repo.path, url: daemon.repo.url, branch: daemon.repo.branch },
       prometheus: daemon.prometheus,
       docqa: daemon.lab.live?.endpoints() ?? [],
+      ...(daemon.lab.live ? { services: daemon.lab.live.services } : {}),
       log: join(dir, 'daemon.log'),
       startedAt: new Date().toISOString(),
     };

@@ -38,6 +38,8 @@ const simStateSchema = z.object({
       }),
     )
     .optional(),
+  /** The docqa Services on 127.0.0.1 (src/lab/sim/live/services.ts); absent when the lab runs no live workloads. */
+  services: z.object({ 'docqa-stable': z.string().min(1), 'docqa-canary': z.string().min(1) }).optional(),
   /** The daemon's log file. */
   log: z.string().min(1),
   startedAt: z.string().min(1),

@@ -50,6 +50,7 @@ import {
   startRealPrometheus,
   type TargetGroup,
 } from './prometheus-server.js';
+import { type DocqaServiceName, type ServiceProxies, startServiceProxies } from './services.js';
 import { scaleRangeWindows } from './windows.js';
 
 export { type PrometheusApi, type RangeSource, scaledRangeSource, servePrometheusApi } from './facade.js';
@@ -78,6 +79,8 @@ export interface SimLabLive {
   /** One sentence for the user: which Prometheus answers, and what that means for the analysis. */
   prometheusNote: string;
   endpoints(): Array<{ hash: string; url: string; faults: string; role: 'stable' | 'canary' }>;
+  /** The docqa Services on 127.0.0.1 (services.ts): curl them, or `gitops-lab eval --target` one. */
+  services: Record<DocqaServiceName, string>;
 }
 
 export interface LiveWorkloads extends SimLabLive {
@@ -160,6 +163,7 @@ export async function startLiveWorkloads(
   let real: RealPrometheus | undefined;
   let facade: PrometheusApi | undefined;
   let blackbox: Blackbox | undefined;
+  let services: ServiceProxies | undefined;
   let lastTargets = '';
   let lastEndpoints = '';
   let writing = Promise.resolve();
@@ -197,6 +201,10 @@ export async function startLiveWorkloads(
 
   try {
     blackbox = await startBlackbox(() => fleet.endpoints());
+    services = await startServiceProxies(() => fleet.endpoints());
+    log(
+      `services: docqa-stable ${services.urls['docqa-stable']}, docqa-canary ${services.urls['docqa-canary']}`,
+    );
     const binary = options.prometheusBinary === false ? undefined : findPrometheus(options.prometheusBinary);
     let note: string;
     if (binary) {
@@ -340,6 +348,7 @@ export async function startLiveWorkloads(
       prometheusReal: real !== undefined,
       prometheusNote: note,
       endpoints: () => fleet.endpoints().map(({ hash, url, faults, role }) => ({ hash, url, faults, role })),
+      services: services.urls,
       query,
       analysis,
       container(pod, base) {
@@ -385,12 +394,12 @@ export async function startLiveWorkloads(
       },
       async close() {
         await fleet.close();
-        await Promise.all([real?.close(), facade?.close(), blackbox?.close(), writing]);
+        await Promise.all([real?.close(), facade?.close(), blackbox?.close(), services?.close(), writing]);
       },
     };
   } catch (error) {
     await fleet.close();
-    await Promise.all([real?.close(), facade?.close(), blackbox?.close()]);
+    await Promise.all([real?.close(), facade?.close(), blackbox?.close(), services?.close()]);
     throw error;
   }
 }
