@@ -32,6 +32,11 @@
  *   (rollouts-revisions.ts). A ReplicaSet the rollout no longer runs (the old stable after a promotion, an ended
  *   or aborted canary) is kept at 0 replicas (rollout/replicaset.go), up to spec.revisionHistoryLimit of them:
  *   beyond it the oldest are deleted, with their AnalysisRuns (cleanUp).
+ * - The Rollout carries the new ReplicaSet's revision in its own revision annotation, with a `RolloutUpdated` event
+ *   when it changes (rollout/sync.go setRolloutRevision, rollouts-revisions.ts). New canary steps (a steps hash that
+ *   is not status.currentStepHash, rollouts-steps.ts) are a new update as a new template is: the steps restart at 0
+ *   in the same ReplicaSet (restartSteps). AnalysisRuns beyond spec.analysis's history limits go on each reconcile
+ *   (pruneAnalysisRuns, rollouts-analysis-history.ts).
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
  *
  * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
