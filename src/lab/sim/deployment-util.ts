@@ -201,7 +201,8 @@ export function computeHash(template: PodTemplate, collisionCount?: number): str
   return safeEncodeString(String(fnv32a(bytes)));
 }
 
-function fnv32a(bytes: Iterable<number>): number {
+/** hash/fnv New32a over `bytes`. */
+export function fnv32a(bytes: Iterable<number>): number {
   let hash = 0x811c9dc5;
   for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
   return hash;

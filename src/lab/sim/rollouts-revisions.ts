@@ -85,3 +85,18 @@ export function revisionHistoryLimit(spec: { revisionHistoryLimit?: number } | u
 export function replicaSetsToDelete(otherRSs: ReplicaSet[], limit: number): ReplicaSet[] {
   return beyondRevisionHistory(otherRSs, limit, byCreationTimestamp);
 }
+
+/**
+ * The Rollout's own revision annotation: rollout/sync.go setRolloutRevision sets it (utils/annotations/annotations.go
+ * SetRolloutRevision) to the new ReplicaSet's revision, right after creating that ReplicaSet
+ * (createDesiredReplicaSet), or on a reconcile that finds the new ReplicaSet's annotations already in step
+ * (syncReplicaSetRevision: one that had to update them leaves the Rollout to the next reconcile). When the annotation
+ * changes, the controller records `RolloutUpdated` "Rollout updated to revision N" (utils/conditions/conditions.go
+ * RolloutUpdatedReason, RolloutUpdatedMessage). Returns that event's message, or undefined when nothing changes.
+ */
+export function rolloutRevisionUpdate(
+  rollout: Record<string, string> | undefined,
+  revision: string,
+): string | undefined {
+  return rollout?.[REVISION] === revision ? undefined : `Rollout updated to revision ${revision}`;
+}

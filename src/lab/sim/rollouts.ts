@@ -32,6 +32,11 @@
  *   (rollouts-revisions.ts). A ReplicaSet the rollout no longer runs (the old stable after a promotion, an ended
  *   or aborted canary) is kept at 0 replicas (rollout/replicaset.go), up to spec.revisionHistoryLimit of them:
  *   beyond it the oldest are deleted, with their AnalysisRuns (cleanUp).
+ * - The Rollout carries the new ReplicaSet's revision in its own revision annotation, with a `RolloutUpdated` event
+ *   when it changes (rollout/sync.go setRolloutRevision, rollouts-revisions.ts). New canary steps (a steps hash that
+ *   is not status.currentStepHash, rollouts-steps.ts) are a new update as a new template is: the steps restart at 0
+ *   in the same ReplicaSet (restartSteps). AnalysisRuns beyond spec.analysis's history limits go on each reconcile
+ *   (pruneAnalysisRuns, rollouts-analysis-history.ts).
  * The eval-replay Job's duration is `evalJobMs` (default 60 s: an assumption, not measured on a real lab).
  *
  * With `live` (the live simulated lab, src/lab/sim/live), the analysis is real: a prometheus metric's measurement is
@@ -63,13 +68,17 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
 import { replicaSetFor } from './replicaset.js';
+import { analysisRunsToDelete, runHistoryLimits } from './rollouts-analysis-history.js';
 import {
   DESIRED_REPLICAS,
   newReplicaSetAnnotations,
   nextRevision,
+  REVISION,
   replicaSetsToDelete,
   revisionHistoryLimit,
+  rolloutRevisionUpdate,
 } from './rollouts-revisions.js';
+import { computeStepHash, stepsChanged } from './rollouts-steps.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
 import { collectDependents, controllerOf, controllerUid } from './workqueue.js';
@@ -266,7 +275,10 @@ export class RolloutsModel {
     const current = this.replicaSet(hash);
     const desired = pods && this.desiredReplicaSet(live, hash, pods.template, count, pods.canary);
     if (!current) {
-      if (desired) this.cluster.seed(desired);
+      if (!desired) return;
+      this.cluster.seed(desired);
+      // rollout/sync.go createDesiredReplicaSet: the Rollout takes the new ReplicaSet's revision once it is created.
+      if (this.isNew(live, hash)) this.setRolloutRevision(desired.metadata?.annotations?.[REVISION] ?? '');
       return;
     }
     const replicas = String((live.spec as { replicas?: number } | undefined)?.replicas ?? 1);
@@ -337,6 +349,68 @@ export class RolloutsModel {
   }
 
   /**
+   * rollout/sync.go syncReplicaSetRevision, at the start of a reconcile (rollout/canary.go rolloutCanary
+   * getAllReplicaSetsAndSyncRevision): when the new ReplicaSet exists, its annotations are brought in step
+   * (rollouts-revisions.ts newReplicaSetAnnotations) and, if that changed them, the update queues the Rollout again
+   * (rollout/controller.go watches its ReplicaSets) and this reconcile leaves the Rollout's revision alone; a
+   * reconcile that finds them in step gives the Rollout the ReplicaSet's revision (setRolloutRevision).
+   */
+  private syncRevision(live: KubeObject, found: ReplicaSet[], hash: string): void {
+    const name = `${this.name}-${hash}`;
+    const rs = found.find((r) => r.metadata?.name === name);
+    if (!rs) return;
+    const synced = newReplicaSetAnnotations(
+      live.metadata?.annotations,
+      rs.metadata?.annotations,
+      nextRevision(found.filter((r) => r.metadata?.name !== name)),
+    );
+    if (!synced.changed) {
+      this.setRolloutRevision(rs.metadata?.annotations?.[REVISION] ?? '');
+      return;
+    }
+    this.cluster.update('apps/v1', 'ReplicaSet', name, this.ns, (o) => {
+      o.metadata = { ...o.metadata, annotations: synced.annotations };
+    });
+    this.cluster.defer(() => this.reconcile());
+  }
+
+  /**
+   * rollout/sync.go setRolloutRevision: the Rollout's `rollout.argoproj.io/revision` annotation set to `revision`,
+   * and a `RolloutUpdated` event when it changes (rollouts-revisions.ts rolloutRevisionUpdate).
+   */
+  private setRolloutRevision(revision: string): void {
+    const live = this.rollout();
+    const message = live && rolloutRevisionUpdate(live.metadata?.annotations, revision);
+    if (!live || !message) return;
+    this.cluster.update(...ROLLOUT, this.name, this.ns, (o) => {
+      o.metadata = { ...o.metadata, annotations: { ...o.metadata?.annotations, [REVISION]: revision } };
+    });
+    this.events.record(live, 'Normal', 'RolloutUpdated', message);
+  }
+
+  /**
+   * rollout/analysis.go reconcileAnalysisRuns' clean-up: of the AnalysisRuns the Rollout controls, all but the
+   * current step's run (utils/analysis/filter.go FilterCurrentRolloutAnalysisRuns), those
+   * rollouts-analysis-history.ts analysisRunsToDelete names are deleted (deleteAnalysisRuns), their Jobs with them
+   * (the garbage collector's background propagation, workqueue.ts collectDependents). An aborted rollout skips it
+   * (reconcileAnalysisRuns only cancels its runs then).
+   */
+  private pruneAnalysisRuns(live: KubeObject): void {
+    if (this.canary?.aborted) return;
+    const runs = this.cluster
+      .list('argoproj.io/v1alpha1', 'AnalysisRun', this.ns)
+      .filter(
+        (run) => controllerUid(run) === live.metadata?.uid && run.metadata?.name !== this.canary?.run?.name,
+      );
+    const limits = runHistoryLimits(live.spec as Parameters<typeof runHistoryLimits>[0]);
+    for (const run of analysisRunsToDelete(runs, this.replicaSets(live), limits)) {
+      if (run.metadata?.deletionTimestamp) continue;
+      this.cluster.remove('argoproj.io/v1alpha1', 'AnalysisRun', run.metadata?.name ?? '', this.ns);
+      collectDependents(this.cluster, run, 'batch/v1', 'Job');
+    }
+  }
+
+  /**
    * rollout/sync.go reconcileRevisionHistoryLimit, as rollout/canary.go rolloutCanary runs it: after the new
    * ReplicaSet's revision is synced and before any scaling, over the ReplicaSets as the reconcile found them
    * (`found`: what the model has already scaled in this reconcile does not count), all but the new and the stable
@@ -357,7 +431,7 @@ export class RolloutsModel {
       const hash = rs.metadata?.labels?.[HASH_LABEL];
       if (!hash) continue;
       for (const run of this.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', this.ns)) {
-        const ours = run.metadata?.ownerReferences?.some((r) => r.uid === live.metadata?.uid);
+        const ours = controllerUid(run) === live.metadata?.uid;
         const currentRun = run.metadata?.name === this.canary?.run?.name;
         if (
           !ours ||
@@ -422,9 +496,15 @@ export class RolloutsModel {
     const now = this.clock.now();
     // The ReplicaSets as this reconcile found them (rollout/controller.go newRolloutContext lists them first).
     const found = this.replicaSets(live);
-    // rollout/canary.go rolloutCanary: a reconcile that finds a new pod template (utils/replicaset/replicaset.go
-    // PodTemplateOrStepsChanged: not status.currentPodHash) only syncs the status; the clean-up waits for the next.
-    const templateChanged = (live.status as { currentPodHash?: string } | undefined)?.currentPodHash !== hash;
+    this.syncRevision(live, found, hash);
+    // rollout/canary.go rolloutCanary: a reconcile that finds a new update (utils/replicaset/replicaset.go
+    // PodTemplateOrStepsChanged: a pod template that is not status.currentPodHash, or steps whose hash is not
+    // status.currentStepHash, rollouts-steps.ts) only syncs the status; the clean-up waits for the next.
+    const status = live.status as
+      | { currentPodHash?: string; currentStepHash?: string; stableRS?: string }
+      | undefined;
+    const templateChanged = status?.currentPodHash !== hash;
+    const newSteps = stepsChanged(status?.currentStepHash, spec.strategy);
     this.scale(stable.hash, replicas, { template: stable.template, canary: false });
 
     if (hash === stable.hash) this.endCanary();
@@ -438,19 +518,13 @@ export class RolloutsModel {
         progressAt: now,
         timers: [],
       };
-      const deadline = (spec.progressDeadlineSeconds ?? 600) * 1000;
-      const canary = this.canary;
-      const check = () => {
-        if (this.canary !== canary || canary.aborted || canary.paused) return;
-        const stalled = this.clock.now() - canary.progressAt;
-        if (stalled >= deadline) {
-          canary.deadlineExceeded = true;
-          this.reconcile();
-        } else this.later(deadline - stalled, check);
-      };
-      this.later(deadline, check);
+      this.watchProgress(this.canary, (spec.progressDeadlineSeconds ?? 600) * 1000);
+    } else if (newSteps) this.restartSteps(this.canary, (spec.progressDeadlineSeconds ?? 600) * 1000);
+    if (templateChanged || newSteps) this.skipSteps(live, found, hash, status?.stableRS);
+    else {
+      this.cleanUp(live, found, hash);
+      this.pruneAnalysisRuns(live);
     }
-    if (!templateChanged) this.cleanUp(live, found, hash);
 
     const canary = this.canary;
     let phase = 'Healthy';
@@ -488,6 +562,58 @@ export class RolloutsModel {
       }
     }
     this.writeStatus(live, hash, phase, message);
+  }
+
+  /**
+   * The progress deadline (rollout/sync.go calculateRolloutConditions, utils/conditions/conditions.go
+   * RolloutTimedOut): no progress for `deadline` ms makes the canary's Progressing condition time out. The watch
+   * ends when the canary aborts, pauses or times out.
+   */
+  private watchProgress(canary: Canary, deadline: number): void {
+    const check = () => {
+      if (this.canary !== canary || canary.aborted || canary.paused) return;
+      const stalled = this.clock.now() - canary.progressAt;
+      if (stalled >= deadline) {
+        canary.deadlineExceeded = true;
+        this.reconcile();
+      } else this.later(deadline - stalled, check);
+    };
+    this.later(deadline, check);
+  }
+
+  /**
+   * New steps for the same canary (a steps hash that is not status.currentStepHash): rollout/canary.go
+   * syncRolloutStatusCanary resets the status as for a new update (rollout/sync.go resetRolloutStatus): the steps
+   * start again at 0 (utils/replicaset/replicaset.go ResetCurrentStepIndex), pause conditions and the abort are
+   * cleared, and the current step's AnalysisRun is no longer current, so it is cancelled (rollout/analysis.go
+   * cancelAnalysisRuns). The canary's ReplicaSet and revision stay: no new ReplicaSet. A change of steps counts as
+   * progress (utils/conditions/conditions.go RolloutProgressing: the step hash changed).
+   */
+  private restartSteps(canary: Canary, deadline: number): void {
+    const watching = !canary.aborted && !canary.paused && !canary.deadlineExceeded;
+    if (canary.run) this.cancelRun(canary.run);
+    canary.run = undefined;
+    canary.step = 0;
+    canary.stepStarted = this.clock.now();
+    canary.progressAt = this.clock.now();
+    canary.aborted = false;
+    canary.abortMessage = undefined;
+    canary.paused = false;
+    canary.deadlineExceeded = false;
+    if (!watching) this.watchProgress(canary, deadline);
+  }
+
+  /**
+   * rollout/canary.go syncRolloutStatusCanary, on a new update whose new ReplicaSet is the stable one (a template
+   * back to the stable one, or new steps on a promoted Rollout): the Rollout skips its steps, with the event
+   * `SkipSteps` "Rollback to stable ReplicaSets". Only with steps, and not on the first reconcile (no stable yet).
+   */
+  private skipSteps(live: KubeObject, found: ReplicaSet[], hash: string, stableRS: string | undefined): void {
+    const steps = (live.spec as { strategy?: { canary?: CanaryStrategy } } | undefined)?.strategy?.canary
+      ?.steps;
+    const exists = found.some((rs) => rs.metadata?.name === `${this.name}-${hash}`);
+    if (exists && (steps?.length ?? 0) > 0 && stableRS === hash)
+      this.events.record(live, 'Normal', 'SkipSteps', 'Rollback to stable ReplicaSets');
   }
 
   private advance(
@@ -605,7 +731,12 @@ export class RolloutsModel {
   private startAnalysis(canary: Canary, step: Step, live: KubeObject): void {
     const templateName = step.analysis?.templates?.[0]?.templateName ?? '';
     const template = this.cluster.get('argoproj.io/v1alpha1', 'AnalysisTemplate', templateName, this.ns);
-    const name = `${this.name}-${canary.hash}-${canary.revision}-${canary.step}`;
+    // rollout/analysis.go newAnalysisRunFromRollout names it <rollout>-<hash>-<revision>-<step>; a name taken (a step
+    // run again after new steps) gets .1, .2, ... (utils/analysis/helpers.go CreateWithCollisionCounter).
+    const base = `${this.name}-${canary.hash}-${canary.revision}-${canary.step}`;
+    let name = base;
+    for (let n = 1; this.cluster.get('argoproj.io/v1alpha1', 'AnalysisRun', name, this.ns); n++)
+      name = `${base}.${n}`;
     const run: SimRun = {
       name,
       phase: 'Running',
@@ -633,8 +764,16 @@ export class RolloutsModel {
         namespace: this.ns,
         annotations: { 'rollout.argoproj.io/revision': String(canary.revision) },
         labels: { [HASH_LABEL]: canary.hash },
+        // metav1.NewControllerRef: the Rollout is the run's controller.
         ownerReferences: [
-          { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: this.name, uid: live.metadata?.uid },
+          {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Rollout',
+            name: this.name,
+            uid: live.metadata?.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       spec: {
@@ -975,6 +1114,10 @@ export class RolloutsModel {
       readyReplicas: available,
       abort: this.canary?.aborted ?? false,
       currentStepIndex: this.canary?.step,
+      // rollout/canary.go syncRolloutStatusCanary: the hash of the steps this status is for (rollouts-steps.ts).
+      currentStepHash: computeStepHash(
+        (live.spec as { strategy?: Parameters<typeof computeStepHash>[0] } | undefined)?.strategy,
+      ),
       // rollout/canary.go: the selector the scale subresource (and so the HPA) reads.
       selector: formatLabelSelector((live.spec as { selector?: LabelSelector } | undefined)?.selector),
       pauseConditions: this.canary?.paused ? [{ reason: 'InconclusiveAnalysis' }] : undefined,

@@ -10,6 +10,7 @@ import { podReady } from '../../../src/lab/sim/kubelet.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import { abortScaleDownDelay } from '../../../src/lab/sim/rollouts.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
+import { docqa, image, refresh, release, until } from '../../support/sim-releases.js';
 
 const HASH = 'rollouts-pod-template-hash';
 const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]{5}';
@@ -19,39 +20,6 @@ interface RsView {
   replicas?: number;
   ready?: number;
   revision?: string;
-}
-
-/** Asks Argo CD to refresh the docqa Application, as a drill does after a commit. */
-function refresh(lab: SimLab): void {
-  lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
-    o.metadata = {
-      ...o.metadata,
-      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
-    };
-  });
-}
-
-/** Commits a change to the Rollout's pod template and asks Argo CD to refresh, as a drill's release does. */
-async function release(lab: SimLab, set: Record<string, unknown>, message: string): Promise<void> {
-  await lab.repo.change([{ file: 'workloads/docqa/rollout.yaml', set }], message);
-  refresh(lab);
-}
-
-/** The doc-QA image at `tag`, for the registry of a lab a test releases it to. */
-const docqa = (tag: string) => `ghcr.io/gitops-lab/docqa:${tag}`;
-
-/** Sets the doc-QA image's tag in the kustomization (as `gitops-lab pin` edits it) and refreshes. */
-async function image(lab: SimLab, tag: string): Promise<void> {
-  await lab.repo.change(
-    [{ file: 'workloads/docqa/kustomization.yaml', set: { 'images[0].newTag': tag } }],
-    `test: docqa ${tag}`,
-  );
-  refresh(lab);
-}
-
-/** Waits on the virtual clock, 1 s at a time, until `done` (at most `ms`). */
-async function until(clock: VirtualClock, done: () => boolean, ms: number): Promise<void> {
-  for (let waited = 0; !done() && waited < ms; waited += 1000) await sleep(clock, 1000);
 }
 
 describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { timeout: 180_000 }, () => {
@@ -364,8 +332,10 @@ describe('the simulated Rollout owns ReplicaSets (argo-rollouts v1.8.3)', { time
       expect(pods(gone)).toEqual([]);
       expect(analysisRuns(gone)).toEqual([]);
     }
-    // The AnalysisRun of a kept revision is kept, and a deleted one's eval Job went with it.
-    expect(analysisRuns(hashes[3] ?? '')).toHaveLength(1);
+    // Each release ran one AnalysisRun (revisions 2 to 13), all Successful: the 5 newest are kept
+    // (successfulRunHistoryLimit, 5 by default: rollout/analysis.go reconcileAnalysisRuns), older ones go even where
+    // their ReplicaSet is kept, and a deleted run's eval Job went with it.
+    expect(hashes.map((hash) => analysisRuns(hash).length)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     const jobs = lab.cluster.list('batch/v1', 'Job', 'docqa');
     const runUids = new Set(
       lab.cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', 'docqa').map((r) => r.metadata?.uid),

@@ -3,7 +3,7 @@
  * v1.8.3's own tests, written again here: utils/annotations/annotations_test.go TestAnnotationUtils,
  * utils/replicaset/replicaset_test.go TestMaxRevision, rollout/canary_test.go TestRollBackToStable,
  * rollout/sync_test.go TestReconcileRevisionHistoryLimit, utils/defaults/defaults_test.go
- * TestGetRevisionHistoryOrDefault.
+ * TestGetRevisionHistoryOrDefault, utils/annotations/annotations_test.go SetRolloutRevision.
  */
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSet } from '../../../src/lab/sim/deployment-util.js';
@@ -14,6 +14,7 @@ import {
   REVISION_HISTORY,
   replicaSetsToDelete,
   revisionHistoryLimit,
+  rolloutRevisionUpdate,
 } from '../../../src/lab/sim/rollouts-revisions.js';
 
 const withRevision = (revision?: string): ReplicaSet => ({
@@ -141,5 +142,19 @@ describe('Argo Rollouts v1.8.3 revision history limit (rollout/sync.go reconcile
     const reused = rs('reused', before, 0, { annotations: { [REVISION]: '9' } });
     const newer = rs('newer', now, 0, { annotations: { [REVISION]: '3' } });
     expect(deleted([newer, reused], 1)).toEqual(['reused']);
+  });
+});
+
+describe('the Rollout’s own revision (annotations.SetRolloutRevision, rollout/sync.go setRolloutRevision)', () => {
+  it('a different revision is set, with the RolloutUpdated message (annotations_test.go SetRolloutRevision)', () => {
+    expect(rolloutRevisionUpdate({ [REVISION]: '1' }, '2')).toBe('Rollout updated to revision 2');
+  });
+
+  it('a Rollout without annotations takes the revision (SetRolloutRevisionNoAnnotations)', () => {
+    expect(rolloutRevisionUpdate(undefined, '2')).toBe('Rollout updated to revision 2');
+  });
+
+  it('the same revision changes nothing: no event', () => {
+    expect(rolloutRevisionUpdate({ [REVISION]: '2' }, '2')).toBeUndefined();
   });
 });
