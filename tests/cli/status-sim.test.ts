@@ -68,6 +68,27 @@ describe('gitops-lab status against the simulated lab', { timeout: 180_000 }, ()
     expect(sim.prometheusQueries.some((q) => q.includes('[5m]'))).toBe(true);
   });
 
+  it("with no doc-QA traffic, says how to send some to the lab's docqa Service", async () => {
+    const services = { 'docqa-stable': 'http://127.0.0.1:41001', 'docqa-canary': 'http://127.0.0.1:41002' };
+    const quiet = await startTestSimLab({
+      speed,
+      services,
+      prometheus: { ' / ': 'NaN', histogram_quantile: 'NaN', 'sum(rate(docqa_requests_total[5m]))': '0' },
+    });
+    try {
+      const result = await runCli(['status'], { env: quiet.env });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('0.00 req/s');
+      expect(result.stdout).toContain(
+        'send some: gitops-lab eval --target http://127.0.0.1:41001 --repeat 5',
+      );
+      const json = JSON.parse((await runCli(['status', '--json'], { env: quiet.env })).stdout) as Snapshot;
+      expect(json.simulated).toMatchObject({ speed, services });
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it("divides the quality windows by the speed when the sim's Prometheus is the real one (wall time), as drills do", async () => {
     const real = await startTestSimLab({
       speed,

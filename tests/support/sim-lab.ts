@@ -64,6 +64,8 @@ export interface TestSimLabOptions {
   prometheusReal?: boolean;
   /** Seconds the lab settles before it is handed over (simulated; default startSimLab's 60 s). */
   warmUpMs?: number;
+  /** The docqa Services' addresses the state file names (the live lab's; default none). */
+  services?: SimState['services'];
 }
 
 export async function startTestSimLab(options: TestSimLabOptions): Promise<TestSimLab> {
@@ -97,6 +99,7 @@ export async function startTestSimLab(options: TestSimLabOptions): Promise<TestS
       real: options.prometheusReal ?? false,
       note: 'a stand-in for Prometheus (test)',
     },
+    ...(options.services ? { services: options.services } : {}),
     log: join(root, 'daemon.log'),
     startedAt: new Date(wall).toISOString(),
   };

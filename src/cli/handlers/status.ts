@@ -110,10 +110,13 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
     lines.push(
       `  grounded ${pct(q.groundedRatio)}  abstained ${pct(q.abstainRatio)}  errors ${pct(q.errorRatio)}  p95 ${q.p95LatencySeconds === undefined ? '–' : `${(q.p95LatencySeconds * 1000).toFixed(0)} ms`}  ${q.requestsPerSecond === undefined ? '' : `${q.requestsPerSecond.toFixed(2)} req/s`}`.trimEnd(),
     );
-  if (q.available && q.requestsPerSecond === 0)
+  if (q.available && q.requestsPerSecond === 0) {
     lines.push(
       "  no requests in the last 5 minutes: the lab's doc-QA traffic is the canary analysis' eval replay, during a rollout",
     );
+    const service = s.simulated?.services?.['docqa-stable'];
+    if (service) lines.push(`  send some: gitops-lab eval --target ${service} --repeat 5`);
+  }
   // The client's reasons name the Prometheus they asked.
   if (!q.available) lines.push(`  not available: ${q.reason ?? `Prometheus at ${q.source} did not answer`}`);
   if (s.inProgress.length) {
@@ -152,7 +155,7 @@ export async function run(
     collectStatus(config, {
       prometheusUrl: options.prometheus ?? sim?.prometheusUrl,
       rewriteQuery,
-      ...(sim ? { simulated: { speed: sim.speed, clock: sim.clock } } : {}),
+      ...(sim ? { simulated: { speed: sim.speed, clock: sim.clock, services: sim.state.services } } : {}),
     });
   const show = (s: LabStatus) => {
     if (options.json) streams.stdout.write(`${JSON.stringify(s, null, options.watch ? undefined : 2)}\n`);

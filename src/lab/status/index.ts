@@ -115,8 +115,11 @@ export interface LabStatus {
   quality: QualityFigures;
   /** When the status was read: the simulated lab's time when it is one. */
   checkedAt: string;
-  /** Set for the simulated lab (`up --simulate`): its speed and its simulated time at `checkedAt`. */
-  simulated?: { speed: number; time: string };
+  /**
+   * Set for the simulated lab (`up --simulate`): its speed, its simulated time at `checkedAt`, and its docqa Services'
+   * addresses on 127.0.0.1 when it runs the live doc-QA processes.
+   */
+  simulated?: { speed: number; time: string; services?: Record<string, string> };
 }
 
 export const qualityQueries = {
@@ -209,7 +212,7 @@ export async function collectStatus(
     /** Rewrites each quality query before it is sent (the simulated lab's real Prometheus: windows / speed). */
     rewriteQuery?: (promql: string) => string;
     /** The simulated lab's speed and clock, when the lab is one: the status is stamped with its time. */
-    simulated?: { speed: number; clock: Clock };
+    simulated?: { speed: number; clock: Clock; services?: Record<string, string> };
   } = {},
 ): Promise<LabStatus> {
   const kube = options.kube ?? (await connectToLab(config));
@@ -312,7 +315,10 @@ export async function collectStatus(
     quality: { available: false, source: options.prometheusUrl ?? '', reason: 'not queried' },
     checkedAt: new Date(options.simulated?.clock.now() ?? Date.now()).toISOString(),
   };
-  if (options.simulated) status.simulated = { speed: options.simulated.speed, time: status.checkedAt };
+  if (options.simulated) {
+    const { speed, services } = options.simulated;
+    status.simulated = { speed, time: status.checkedAt, ...(services ? { services } : {}) };
+  }
   const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
   status.quality = await qualityFrom(url, options.prometheusTimeoutMs, options.rewriteQuery);
   for (const a of status.apps)
