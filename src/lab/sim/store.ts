@@ -257,7 +257,9 @@ export class Store {
     this.revision++;
     if (merged.metadata) {
       merged.metadata.resourceVersion = String(this.revision);
-      if (specOf(merged) !== specOf(current))
+      // A binding writes the pod straight to storage, past the strategy that would count a new generation
+      // (pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations; binding.ts).
+      if (specOf(merged) !== specOf(current) && meta.subresource !== 'binding')
         merged.metadata.generation = (current.metadata?.generation ?? 1) + 1;
     }
     this.objects.set(k, merged);
