@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
 import { type Binding, bindPod } from './binding.js';
+import { systemNamespaces } from './kind-baseline.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
 import { podFieldSelectorMatcher } from './pod-fields.js';
 import {
@@ -65,8 +66,6 @@ interface Route {
   name?: string;
   subresource?: string;
 }
-
-const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const isCorePod = (resource: ResourceType) => resource.kind === 'Pod' && resource.group === '';
 

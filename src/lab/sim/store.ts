@@ -196,6 +196,18 @@ export class Store {
         phase: 'Pending',
         qosClass: podQosClass((obj.spec ?? {}) as Parameters<typeof podQosClass>[0]),
       };
+    // A new namespace is Active, with the `kubernetes` finalizer (pkg/registry/core/namespace/strategy.go
+    // PrepareForCreate), and labelled with its name (pkg/apis/core/v1/defaults.go SetDefaults_Namespace).
+    if (resource.kind === 'Namespace' && resource.group === '') {
+      const spec = (obj.spec ?? {}) as { finalizers?: string[] };
+      const finalizers = spec.finalizers ?? [];
+      obj.spec = {
+        ...spec,
+        finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'],
+      };
+      obj.status = { phase: 'Active' };
+      if (obj.metadata) obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': name };
+    }
     this.objects.set(k, obj);
     this.record({
       verb: 'create',
