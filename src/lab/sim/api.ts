@@ -21,11 +21,11 @@
  * Served: /version, /api, /apis, /api/v1, /apis/<group>/<version> discovery (core v1 pods, services, configmaps, secrets,
  * namespaces, events, serviceaccounts...; apps/v1; autoscaling/v2; batch/v1; rbac; networking; apiextensions CRDs;
  * argoproj.io/v1alpha1 applications, appprojects, applicationsets, rollouts, analysisruns, analysistemplates, experiments);
- * get, list (labelSelector, fieldSelector on any dotted path), watch (?watch=true, resourceVersion, allowWatchBookmarks,
+ * get, list (labelSelector, fieldSelector on any dotted path; on pods only their selectable fields, pod-fields.ts), watch (?watch=true, resourceVersion, allowWatchBookmarks,
  * timeoutSeconds), create (namespace must exist: default, kube-system, kube-public, kube-node-lease are there), PUT with
  * resourceVersion conflict check, PATCH as merge (merge-patch+json and strategic-merge-patch+json), JSON patch
  * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), delete (a namespace takes its
- * objects with it), status and scale subresources, 404/409/422 Status errors, resourceVersion and generation bookkeeping;
+ * objects with it), status and scale subresources, pods/binding (binding.ts), 404/409/422 Status errors, resourceVersion and generation bookkeeping;
  * Events expire one `--event-ttl` after their last write (event-ttl.ts). Discovery lists short names and categories
  * (`kubectl get po`, `get all`); a request whose Accept asks for a meta.k8s.io Table (kubectl get) gets one, printed
  * on the server's clock (printers/).

@@ -72,8 +72,9 @@
  * Events (`kubectl describe pod`), each about the pod, as a v1.33 cluster records them:
  * - the scheduler (`default-scheduler`) when it binds the pod: Normal `Scheduled` "Successfully assigned
  *   <ns>/<pod> to <node>" (pkg/scheduler/schedule_one.go). The real scheduler writes it through events.k8s.io/v1
- *   (reportingController default-scheduler); kubectl shows the same From and message. `spec.nodeName` is not
- *   written.
+ *   (reportingController default-scheduler); kubectl shows the same From and message. The event follows the bind
+ *   (binding.ts), which sets `spec.nodeName` and the PodScheduled condition at the same instant; a pod created with
+ *   a node gets neither the bind nor the event.
  * - the kubelet (source component `kubelet`, host and reportingInstance the node's name; client-go
  *   tools/record/event.go), reasons from pkg/kubelet/events/event.go:
  *   - a present image: Normal `Pulled` 'Container image "<image>" already present on machine'
@@ -111,6 +112,7 @@ import { seededRandom } from '../../random.js';
 import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { bindPod } from './binding.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { PodIpPool } from './pod-ips.js';
@@ -130,7 +132,7 @@ import {
   tcpOutcome,
   withDefaults,
 } from './prober.js';
-import { type KubeObject, kubeTime } from './store.js';
+import { type KubeObject, kubeTime, StoreError } from './store.js';
 
 export const imageBackOffMs = 10_000;
 export const maxImageBackOffMs = 300_000;
@@ -503,15 +505,34 @@ export class Kubelet {
     this.addProbes(pod, key);
     // Outside the write that created the pod, as a real kubelet sees it later; the scheduler has bound it first.
     this.after(key, 0, () => {
-      const { namespace, name } = pod.metadata ?? {};
-      this.scheduler.record(
-        pod,
-        'Normal',
-        'Scheduled',
-        `Successfully assigned ${namespace}/${name} to ${this.node.name}`,
-      );
-      this.startPod(pod);
+      if (this.schedule(pod)) this.startPod(pod);
     });
+  }
+
+  /**
+   * The scheduler's part, for a pod that names no node: it binds the pod to this node through the pods/binding
+   * subresource (binding.ts: spec.nodeName and PodScheduled True, at this instant) and then records `Scheduled`
+   * (pkg/scheduler/schedule_one.go bindingCycle, after a successful bind). A pod created with spec.nodeName never
+   * meets the scheduler: no binding, no event. False when the pod is gone.
+   */
+  private schedule(pod: KubeObject): boolean {
+    const { namespace = 'default', name = '' } = pod.metadata ?? {};
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) return true;
+    const binding = { metadata: { name }, target: { kind: 'Node', name: this.node.name } };
+    try {
+      bindPod(this.cluster.store, namespace, name, binding, this.options.clock.now(), 'test');
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      // Bound meanwhile by someone else (a 409): the scheduler's bind fails and it records nothing.
+      return error.code !== 404;
+    }
+    this.scheduler.record(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${namespace}/${name} to ${this.node.name}`,
+    );
+    return true;
   }
 
   /** A deleted pod: its running containers are stopped, its timers cancelled and its IP freed. */

@@ -1,5 +1,6 @@
 /**
- * The simulated lab the drills run against: the in-memory API server seeded with what a synced lab holds (the
+ * The simulated lab the drills run against: the in-memory API server seeded with what every kind cluster has
+ * (kind-baseline.ts) and what a synced lab holds (the
  * docqa and lab-root Applications, everything workloads/docqa renders (the Rollout, its ConfigMap, Services, HPA,
  * PodDisruptionBudget and AnalysisTemplate), the Argo CD application controller and the lab's Git server), an
  * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the
@@ -18,6 +19,7 @@ import { VirtualClock } from './clock.js';
 import { startDisruptionController } from './disruption.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
+import { kindBaseline } from './kind-baseline.js';
 import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
 import { registerNode } from './node.js';
@@ -169,6 +171,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     token: options.token,
     tls: options.tls,
     seed: [
+      // What every kind cluster has from the start (kind-baseline.ts): `kubernetes` and `kube-dns` Services.
+      ...kindBaseline(),
       ns('argocd'),
       ns('docqa'),
       ns('lab-git'),

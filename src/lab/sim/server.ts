@@ -4,7 +4,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
+import { type Binding, bindPod } from './binding.js';
+import { systemNamespaces } from './kind-baseline.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
+import { podFieldSelectorMatcher } from './pod-fields.js';
 import {
   printerFor,
   printTable,
@@ -64,7 +67,7 @@ interface Route {
   subresource?: string;
 }
 
-const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const isCorePod = (resource: ResourceType) => resource.kind === 'Pod' && resource.group === '';
 
 function status(code: number, reason: string, message: string, details: StoreError['details'] = {}) {
   return {
@@ -231,6 +234,8 @@ export class SimApiServer {
         return send(res, 200, obj);
       }
       if (method === 'POST' && !route.name) return send(res, 201, this.create(route, body));
+      if (method === 'POST' && route.name && route.subresource === 'binding' && isCorePod(route.resource))
+        return send(res, 201, this.bind(route, body));
       if (method === 'PUT' && route.name) return send(res, 200, this.update(route, body));
       if (method === 'PATCH' && route.name)
         return send(res, 200, this.patch(route, body, contentType, query));
@@ -350,7 +355,10 @@ export class SimApiServer {
 
   private matching(route: Route, query: Record<string, string>): (obj: KubeObject) => boolean {
     const labels = labelSelectorMatcher(query.labelSelector);
-    const fields = fieldSelectorMatcher(query.fieldSelector);
+    // Pods answer only the fields their registry makes selectable (pod-fields.ts); other kinds any dotted path.
+    const fields = isCorePod(route.resource)
+      ? podFieldSelectorMatcher(query.fieldSelector)
+      : fieldSelectorMatcher(query.fieldSelector);
     return (obj) =>
       (!route.resource.namespaced || !route.namespace || obj.metadata?.namespace === route.namespace) &&
       labels(obj.metadata?.labels) &&
@@ -434,6 +442,20 @@ export class SimApiServer {
     const ns = this.requireNamespace(route, obj);
     if ((route.resource.subresources ?? []).includes('status')) delete obj.status;
     return this.store.create(route.resource, ns, obj, { source: 'client', verb: 'create' });
+  }
+
+  /** POST pods/<name>/binding (binding.ts): the pod bound, answered with a Status Success as BindingREST does. */
+  private bind(route: Route, body: string) {
+    const binding = JSON.parse(body) as Binding;
+    const namespace = binding.metadata?.namespace;
+    if (namespace && namespace !== route.namespace)
+      throw new StoreError(
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    bindPod(this.store, route.namespace ?? 'default', route.name ?? '', binding, this.clock.now(), 'client');
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' };
   }
 
   private update(route: Route, body: string): unknown {

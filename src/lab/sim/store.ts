@@ -196,6 +196,18 @@ export class Store {
         phase: 'Pending',
         qosClass: podQosClass((obj.spec ?? {}) as Parameters<typeof podQosClass>[0]),
       };
+    // A new namespace is Active, with the `kubernetes` finalizer (pkg/registry/core/namespace/strategy.go
+    // PrepareForCreate), and labelled with its name (pkg/apis/core/v1/defaults.go SetDefaults_Namespace).
+    if (resource.kind === 'Namespace' && resource.group === '') {
+      const spec = (obj.spec ?? {}) as { finalizers?: string[] };
+      const finalizers = spec.finalizers ?? [];
+      obj.spec = {
+        ...spec,
+        finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'],
+      };
+      obj.status = { phase: 'Active' };
+      if (obj.metadata) obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': name };
+    }
     this.objects.set(k, obj);
     this.record({
       verb: 'create',
@@ -257,7 +269,9 @@ export class Store {
     this.revision++;
     if (merged.metadata) {
       merged.metadata.resourceVersion = String(this.revision);
-      if (specOf(merged) !== specOf(current))
+      // A binding writes the pod straight to storage, past the strategy that would count a new generation
+      // (pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations; binding.ts).
+      if (specOf(merged) !== specOf(current) && meta.subresource !== 'binding')
         merged.metadata.generation = (current.metadata?.generation ?? 1) + 1;
     }
     this.objects.set(k, merged);

@@ -217,11 +217,12 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
     expect(condition('Ready')).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-01T00:00:10Z' });
     expect(condition('PodScheduled')?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
   });
-  it('the first write has no sandbox yet: every container ContainerCreating, no pod IP; the next has both', async () => {
+  it('the scheduler binds first; the first kubelet write has no sandbox yet (ContainerCreating, no pod IP); the next has both', async () => {
     await cluster();
-    const writes: Status[] = [];
+    const writes: Array<{ spec?: { nodeName?: string }; status?: Status }> = [];
     fake.onChange((e) => {
-      if (e.type === 'MODIFIED' && e.resource.kind === 'Pod') writes.push(e.object.status as Status);
+      if (e.type === 'MODIFIED' && e.resource.kind === 'Pod')
+        writes.push(e.object as (typeof writes)[number]);
     });
     seed({
       containers: [
@@ -230,7 +231,19 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
       ],
     });
     await sleep(clock, 1000);
-    const [first, second] = writes;
+    const [bound, ...kubelet] = writes;
+    // pods/binding: the node and PodScheduled, before the kubelet has written anything.
+    expect(bound?.spec?.nodeName).toBe('gitops-lab-control-plane');
+    expect(bound?.status?.conditions).toEqual([
+      {
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ]);
+    expect(bound?.status?.containerStatuses).toBeUndefined();
+    const [first, second] = kubelet.map((w) => w.status);
     expect(first?.phase).toBe('Pending');
     expect(first?.containerStatuses?.map((c) => c.state)).toEqual([
       { waiting: { reason: 'ContainerCreating' } },

@@ -5,13 +5,14 @@
  * No sleeps: time moves only when the test advances the virtual clock, and `-w` is read as its output arrives.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from '../../../src/lab/sim/api.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
+import { kindBaseline } from '../../../src/lab/sim/kind-baseline.js';
 import { hasKubectl } from '../../support/kubectl.js';
 
 const run = promisify(execFile);
@@ -51,6 +52,7 @@ beforeAll(async () => {
   clock = new VirtualClock({ start });
   cluster = await startSimCluster({ clock, context: 'gitops-lab-sim' });
   cluster.seed(
+    ...kindBaseline(),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } },
   );
@@ -250,6 +252,76 @@ describeKubectl('kubectl against the simulated API server', () => {
       ['NAME', 'CREATED AT'],
       ['viewer', '2026-01-01T00:07:30Z'],
     ]);
+  });
+
+  it("get svc -A and get ns: a kind cluster's kubernetes and kube-dns Services, local-path-storage", async () => {
+    const services = await kubectl('get', 'svc', '-A');
+    expect(services[0]).toEqual(['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    expect(services).toContainEqual([
+      'default',
+      'kubernetes',
+      'ClusterIP',
+      '10.96.0.1',
+      '<none>',
+      '443/TCP',
+      '7m30s',
+    ]);
+    expect(services).toContainEqual([
+      'kube-system',
+      'kube-dns',
+      'ClusterIP',
+      '10.96.0.10',
+      '<none>',
+      '53/UDP,53/TCP,9153/TCP',
+      '7m30s',
+    ]);
+    expect(await kubectl('get', 'ns', 'local-path-storage', 'kube-node-lease')).toEqual([
+      ['NAME', 'STATUS', 'AGE'],
+      ['local-path-storage', 'Active', '7m30s'],
+      ['kube-node-lease', 'Active', '7m30s'],
+    ]);
+  });
+
+  it('create --raw pods/<name>/binding: NODE in -o wide, a second binding a Conflict; --field-selector spec.nodeName', async () => {
+    const pod = 'docqa-5d4f8b7c9-fghij';
+    const file = join(cacheDir, 'binding.json');
+    const binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: pod },
+      target: { kind: 'Node', name: 'gitops-lab-control-plane' },
+    };
+    await writeFile(file, JSON.stringify(binding));
+    const path = `/api/v1/namespaces/${ns}/pods/${pod}/binding`;
+    await run('kubectl', args(['create', '--raw', path, '-f', file]), { encoding: 'utf8' });
+    const wide = await kubectl('get', 'po', pod, '-n', ns, '-o', 'wide');
+    expect(wide[1]?.[6]).toBe('gitops-lab-control-plane');
+    const again = await run('kubectl', args(['create', '--raw', path, '-f', file]), {
+      encoding: 'utf8',
+    }).then(
+      () => '',
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(again).toContain(
+      `Error from server (Conflict): Operation cannot be fulfilled on pods/binding "${pod}": pod ${pod} is already assigned to node "gitops-lab-control-plane"`,
+    );
+    const onNode = async (node: string) =>
+      (await kubectl('get', 'po', '-n', ns, '--field-selector', `spec.nodeName=${node}`, '-o', 'name')).map(
+        (r) => r[0],
+      );
+    expect(await onNode('gitops-lab-control-plane')).toEqual([`pod/${pod}`]);
+    expect(await onNode('gitops-lab-worker')).toEqual(['pod/docqa-5d4f8b7c9-abcde']);
+    const unsupported = await run(
+      'kubectl',
+      args(['get', 'po', '-n', ns, '--field-selector', 'spec.containers=x']),
+      {
+        encoding: 'utf8',
+      },
+    ).then(
+      () => '',
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(unsupported).toContain('field label not supported: spec.containers');
   });
 
   it('get po -w: the list, then each change as a row, aged on the virtual clock', async () => {
