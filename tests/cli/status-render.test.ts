@@ -8,6 +8,7 @@ const status: LabStatus = {
   context: 'kind-gitops-lab',
   healthy: false,
   problems: ['app guestbook is OutOfSync'],
+  inProgress: [],
   apps: [
     { name: 'lab-root', sync: 'Synced', health: 'Healthy', revision: 'abcdef0123', lastSync: '2026-12-02' },
     { name: 'guestbook', sync: 'OutOfSync', health: 'Progressing', revision: 'abcdef0123' },
@@ -17,7 +18,7 @@ const status: LabStatus = {
   unreadyPods: [],
   quality: { available: false, source: 'http://127.0.0.1:9090', reason: 'refused' },
   checkedAt: '2026-12-02T10:00:00Z',
-} as unknown as LabStatus;
+};
 
 /** The column at which each header of a table line starts, as a person sees it. */
 function headerColumns(line: string, headers: string[]): number[] {
