@@ -32,7 +32,7 @@ import type { PrometheusQuery } from '../../drills/access.js';
 import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
 import { idleUsage, type ResourceUsage } from '../hpa.js';
-import type { ContainerBehaviour, ProbeTarget } from '../kubelet.js';
+import { type ContainerBehaviour, type ProbeTarget, podReady } from '../kubelet.js';
 import type { ProbeAnswer } from '../prober.js';
 import type { SimPrometheus } from '../prometheus.js';
 import type { LiveAnalysis } from '../rollouts.js';
@@ -50,7 +50,12 @@ import {
   startRealPrometheus,
   type TargetGroup,
 } from './prometheus-server.js';
-import { type DocqaServiceName, type ServiceProxies, startServiceProxies } from './services.js';
+import {
+  type DocqaServiceName,
+  type ServiceProxies,
+  serviceTargets,
+  startServiceProxies,
+} from './services.js';
 import { scaleRangeWindows } from './windows.js';
 
 export { type PrometheusApi, type RangeSource, scaledRangeSource, servePrometheusApi } from './facade.js';
@@ -201,7 +206,15 @@ export async function startLiveWorkloads(
 
   try {
     blackbox = await startBlackbox(() => fleet.endpoints());
-    services = await startServiceProxies(() => fleet.endpoints());
+    services = await startServiceProxies((name) => {
+      const service = cluster.get('v1', 'Service', name, 'docqa');
+      const ready = (hash: string) =>
+        cluster
+          .list('v1', 'Pod', 'docqa')
+          .filter((p) => p.metadata?.labels?.['rollouts-pod-template-hash'] === hash && podReady(p)).length;
+      const selector = (service?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      return serviceTargets(selector, fleet.endpoints(), ready);
+    });
     log(
       `services: docqa-stable ${services.urls['docqa-stable']}, docqa-canary ${services.urls['docqa-canary']}`,
     );

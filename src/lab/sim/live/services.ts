@@ -1,18 +1,22 @@
 /**
  * The docqa Services of the live simulated lab, reachable from the host: one port on 127.0.0.1 per Service
  * (manifests/workloads/docqa/services.yaml: docqa-stable and docqa-canary, port 8080), forwarding each TCP connection
- * to the doc-QA process that serves the Service's pods, as kube-proxy forwards a ClusterIP connection to one of the
- * Service's endpoints (layer 4: a kept-alive connection stays with the endpoint it was opened to).
+ * to one of the Service's endpoints, as kube-proxy forwards a ClusterIP connection (layer 4: a kept-alive connection
+ * stays with the endpoint it was opened to).
  *
- * Which pods each Service selects is Argo Rollouts' doing (v1.8.3 rollout/service.go reconcileStableAndCanaryService):
- * docqa-stable selects the stable ReplicaSet's pod-template hash, docqa-canary the newest ReplicaSet's (the stable
- * one again once a canary is promoted) or, after an abort, the stable one. So docqa-canary reaches the canary's
- * process while a canary runs, and the stable one otherwise. (The roles come from the live fleet, which follows the
- * Rollout's status; the simulated Rollouts model does not write the Services' selectors.)
+ * The endpoints are the Ready pods the Service's selector matches (the EndpointSlice controller lists only Ready pods
+ * as serving); each docqa pod is served by its pod-template hash's doc-QA process. kube-proxy in iptables mode, kind's
+ * default, picks an endpoint at random with equal probability (pkg/proxy/iptables/proxier.go, the `statistic --mode
+ * random` rules), so a process is picked in proportion to its hash's Ready pods: with 4 stable pods and 1 canary pod
+ * behind one selector, about 1 connection in 5 reaches the canary, the split a canary without traffic routing gets.
  *
- * A Service with no ready endpoint: kube-proxy rejects the connection (pkg/proxy/iptables/proxier.go, the REJECT rule
- * for a Service without endpoints); a port that has already accepted the connection cannot refuse it, so the proxy
- * resets it at once. Clients see ECONNRESET rather than ECONNREFUSED; either way, no answer.
+ * Argo Rollouts narrows the selectors (v1.8.3 rollout/service.go reconcileStableAndCanaryService: docqa-stable gets
+ * the stable ReplicaSet's `rollouts-pod-template-hash`, docqa-canary the newest ReplicaSet's, the stable one again
+ * after a promotion or an abort); until it does, a selector without that key matches every docqa pod.
+ *
+ * A Service with no ready endpoint: kube-proxy rejects the connection (the REJECT rule for a Service without
+ * endpoints); a port that has already accepted the connection cannot refuse it, so the proxy resets it at once.
+ * Clients see ECONNRESET rather than ECONNREFUSED; either way, no answer.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { DocqaEndpoint } from './processes.js';
@@ -25,14 +29,39 @@ export interface ServiceProxies {
   close(): Promise<void>;
 }
 
-/** The endpoint the Service sends a new connection to (undefined: none is ready). */
-export function serviceEndpoint(
-  service: DocqaServiceName,
-  endpoints: readonly Pick<DocqaEndpoint, 'role' | 'url'>[],
-): string | undefined {
-  const stable = endpoints.find((e) => e.role === 'stable');
-  if (service === 'docqa-stable') return stable?.url;
-  return (endpoints.find((e) => e.role === 'canary') ?? stable)?.url;
+/** A process behind a Service, and how many of the Service's Ready pods it serves. */
+export interface ServiceTarget {
+  url: string;
+  readyPods: number;
+}
+
+/**
+ * The processes a Service with `selector` reaches: those of the hashes whose Ready pods it matches. Every docqa pod
+ * carries the Services' other selector key (app.kubernetes.io/name), so only `rollouts-pod-template-hash` narrows it;
+ * no selector at all (or no Service) reaches nothing, as a selectorless Service gets no endpoints from the controller.
+ */
+export function serviceTargets(
+  selector: Record<string, string> | undefined,
+  endpoints: readonly Pick<DocqaEndpoint, 'hash' | 'url'>[],
+  readyPods: (hash: string) => number,
+): ServiceTarget[] {
+  if (!selector || Object.keys(selector).length === 0) return [];
+  const hash = selector['rollouts-pod-template-hash'];
+  return endpoints
+    .filter((e) => hash === undefined || e.hash === hash)
+    .map((e) => ({ url: e.url, readyPods: readyPods(e.hash) }))
+    .filter((t) => t.readyPods > 0);
+}
+
+/** kube-proxy's pick: one Ready pod at random, so a process in proportion to its Ready pods. */
+export function pickTarget(targets: readonly ServiceTarget[], random: () => number): string | undefined {
+  const total = targets.reduce((n, t) => n + t.readyPods, 0);
+  let ticket = Math.floor(random() * total);
+  for (const t of targets) {
+    if (ticket < t.readyPods) return t.url;
+    ticket -= t.readyPods;
+  }
+  return undefined;
 }
 
 function forward(client: Socket, target: string | undefined): void {
@@ -61,14 +90,17 @@ async function listen(server: Server): Promise<number> {
   return address.port;
 }
 
-export async function startServiceProxies(endpoints: () => DocqaEndpoint[]): Promise<ServiceProxies> {
+export async function startServiceProxies(
+  targets: (service: DocqaServiceName) => ServiceTarget[],
+  random: () => number = Math.random,
+): Promise<ServiceProxies> {
   const names: DocqaServiceName[] = ['docqa-stable', 'docqa-canary'];
   const sockets = new Set<Socket>();
   const servers = names.map((name) =>
     createServer((client) => {
       sockets.add(client);
       client.once('close', () => sockets.delete(client));
-      forward(client, serviceEndpoint(name, endpoints()));
+      forward(client, pickTarget(targets(name), random));
     }),
   );
   const close = async () => {
