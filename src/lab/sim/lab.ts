@@ -4,8 +4,9 @@
  * docqa and lab-root Applications, everything workloads/docqa renders (the Rollout, its ConfigMap, Services, HPA,
  * PodDisruptionBudget and AnalysisTemplate), the Argo CD application controller and the lab's Git server), an
  * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the
- * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the HPA (hpa.ts), the disruption controller
- * (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the Deployment and StatefulSet controllers
+ * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts), the HPA (hpa.ts), the
+ * disruption controller (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
 import { seededRandom } from '../../random.js';
