@@ -29,13 +29,15 @@
  * ResourceUpdated for each change of sync or health status; health.lastTransitionTime moves with the health status.
  * status.resources: one entry per managed object (resourceStatuses below: controller/state.go CompareAppState,
  * sorted by controller/appcontroller.go resourceStatusKey); its health is not stored by default (--persist-resource-health).
- * While the argocd-application-controller StatefulSet has no replica nothing of this runs; when it starts again
- * every app is compared at once (its informer's initial list).
+ * While the argocd-application-controller pod is not Running and Ready (its StatefulSet scaled to 0, or the pod
+ * starting: statefulset.ts, kubelet.ts) nothing of this runs; when it is up again its informer's initial list queues
+ * every app, and an app whose reconciledAt is older than timeout.reconciliation is compared at once.
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
 import { type EventRecorder, eventRecorder } from './events.js';
+import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
 import type { GitSource } from './repo.js';
 import type { ArgoSettings } from './settings.js';
@@ -254,6 +256,7 @@ export const rootApp: AppDef = {
 };
 
 const refreshAnnotation = 'argocd.argoproj.io/refresh';
+const controllerName = 'argocd-application-controller';
 
 /** An Application's sync and health status before a status write, and since when its health has been so. */
 interface Before {
@@ -353,9 +356,15 @@ export class ArgoCdModel {
       for (const cancel of [...st.queued.values(), ...st.delayed]) cancel();
   }
 
+  /**
+   * The controller's process runs: its StatefulSet's pod argocd-application-controller-0 is Running and Ready (the
+   * StatefulSet model, statefulset.ts, runs it; a scaled-down or starting controller reconciles nothing). Without
+   * the StatefulSet (a test that runs only this model) the controller is taken as running.
+   */
   private controllerUp(): boolean {
-    const sts = this.cluster.get('apps/v1', 'StatefulSet', 'argocd-application-controller', 'argocd');
-    return !sts || ((sts.spec as { replicas?: number } | undefined)?.replicas ?? 1) > 0;
+    if (!this.cluster.get('apps/v1', 'StatefulSet', controllerName, 'argocd')) return true;
+    const pod = this.cluster.get('v1', 'Pod', `${controllerName}-0`, 'argocd');
+    return (pod?.status as { phase?: string } | undefined)?.phase === 'Running' && podReady(pod);
   }
 
   private gitReachable(): boolean {
@@ -390,9 +399,17 @@ export class ArgoCdModel {
       }
     }
     if (this.writing) return;
-    if (obj.kind === 'StatefulSet' && obj.metadata?.name === 'argocd-application-controller') {
+    if (
+      (obj.kind === 'StatefulSet' && obj.metadata?.name === controllerName) ||
+      (obj.kind === 'Pod' &&
+        obj.metadata?.namespace === 'argocd' &&
+        obj.metadata?.name === `${controllerName}-0`)
+    ) {
+      // A controller that starts lists every Application (its informer's AddFunc queues each one, with no
+      // comparison asked for); needRefreshAppStatus then compares those whose reconciledAt has expired
+      // (controller/appcontroller.go).
       const up = this.controllerUp();
-      if (up && !this.wasUp) for (const app of this.apps) this.request(app.name, 2, 0);
+      if (up && !this.wasUp) for (const app of this.apps) this.enqueue(app.name, 0);
       this.wasUp = up;
       return;
     }

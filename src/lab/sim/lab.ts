@@ -4,8 +4,9 @@
  * docqa and lab-root Applications, everything workloads/docqa renders (the Rollout, its ConfigMap, Services, HPA,
  * PodDisruptionBudget and AnalysisTemplate), the Argo CD application controller and the lab's Git server), an
  * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the
- * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the HPA (hpa.ts), the disruption controller
- * (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the Deployment and StatefulSet controllers
+ * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts), the HPA (hpa.ts), the
+ * disruption controller (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
 import { seededRandom } from '../../random.js';
@@ -29,7 +30,9 @@ import { type GitSource, MemoryRepo } from './repo.js';
 import { podTemplateHash, RolloutsModel } from './rollouts.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import { type ArgoSettings, labArgoSettings } from './settings.js';
+import { StatefulSetController } from './statefulset.js';
 import { type KubeObject, kubeTime } from './store.js';
+import { deploymentPods, labPlatformWorkloads } from './workloads.js';
 
 export interface SimLabOptions {
   /** Default: a new VirtualClock. */
@@ -165,7 +168,9 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       };
     return o;
   });
-  const registry = new Set([...imagesOf(workloads), ...(options.images ?? [])]);
+  // The Argo CD application controller and the Git server as `up` applied them (workloads.ts).
+  const platform = labPlatformWorkloads();
+  const registry = new Set([...imagesOf(workloads), ...imagesOf(platform), ...(options.images ?? [])]);
   const cluster = await startSimCluster({
     clock,
     token: options.token,
@@ -178,22 +183,13 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       ns('lab-git'),
       ...syncedApplications(source, at),
       ...workloads,
-      {
-        apiVersion: 'apps/v1',
-        kind: 'StatefulSet',
-        metadata: { name: 'argocd-application-controller', namespace: 'argocd' },
-        spec: { replicas: 1 },
-      },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'git-server', namespace: 'lab-git' },
-        spec: { replicas: 1 },
-      },
+      ...platform,
     ],
   });
   const stops: Array<() => void> = [];
-  stops.push(cluster.addController(workloadsAvailable()));
+  // Deployments and StatefulSets run pods through their controllers; DaemonSets (none in the lab) are reported
+  // Available at once.
+  stops.push(cluster.addController(workloadsAvailable((o) => o.kind !== 'DaemonSet')));
   const prometheus = new SimPrometheus(cluster, models, options.behaviour);
   let live: LiveWorkloads | undefined;
   if (options.live) {
@@ -226,6 +222,10 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     manages: (rs) => rs.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Rollout') ?? false,
     random: seededRandom((options.seed ?? 1) + 1),
   }).start();
+  stops.push(
+    deploymentPods(cluster, () => true, { clock: models, random: seededRandom((options.seed ?? 1) + 3) }),
+  );
+  stops.push(new StatefulSetController(cluster, { clock: models }).start());
   const rollouts = new RolloutsModel(cluster, {
     clock: models,
     prometheus,

@@ -1,13 +1,15 @@
 /**
- * The Deployments the simulation runs pods for (the lab's Git server in tests): the Kubernetes v1.33 Deployment
- * controller (deployment.ts) creates and sizes their ReplicaSets, the ReplicaSet controller (replicaset.ts) their
- * pods, and the kubelet model (kubelet.ts) runs those pods. Other workloads are reported Available at once by
- * controllers.ts workloadsAvailable.
+ * The Deployments the simulation runs pods for (the lab's Git server): the Kubernetes v1.33 Deployment controller
+ * (deployment.ts) creates and sizes their ReplicaSets, the ReplicaSet controller (replicaset.ts) their pods, and the
+ * kubelet model (kubelet.ts) runs those pods; and the lab's own platform workloads as `gitops-lab up` applies them.
+ * Workloads no model runs are reported Available at once by controllers.ts workloadsAvailable.
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { DeploymentController } from './deployment.js';
+import { kustomizeBuild } from './kustomize.js';
 import { ReplicaSetController } from './replicaset.js';
+import { MemoryRepo } from './repo.js';
 import type { KubeObject } from './store.js';
 import { controllerUid } from './workqueue.js';
 
@@ -39,4 +41,28 @@ export function deploymentPods(
   return () => {
     for (const stop of stops) stop();
   };
+}
+
+let platform: KubeObject[] | undefined;
+
+/**
+ * The workloads `gitops-lab up` installs besides the apps: the argocd-application-controller StatefulSet of the
+ * vendored Argo CD install (`kustomize build manifests/bootstrap/argo-cd`, kustomize.ts) and the git-server
+ * Deployment of manifests/bootstrap/git-server/git-server.yaml, with its manifest's image (`up` puts the image it
+ * built there instead: a content tag of the same name). Read once: the install is large.
+ */
+export function labPlatformWorkloads(): KubeObject[] {
+  if (!platform) {
+    const argo = 'bootstrap/argo-cd';
+    const git = 'bootstrap/git-server/git-server.yaml';
+    const repo = new MemoryRepo([`${argo}/kustomization.yaml`, `${argo}/install.yaml`, git]);
+    const sha = repo.head.sha;
+    platform = [
+      ...kustomizeBuild(repo, argo, sha).filter(
+        (o) => o.kind === 'StatefulSet' && o.metadata?.name === 'argocd-application-controller',
+      ),
+      ...(repo.documents(git, sha) as KubeObject[]).filter((o) => o.kind === 'Deployment'),
+    ];
+  }
+  return structuredClone(platform);
 }

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../../src/lab/clock.js';
-import { VirtualClock } from '../../../src/lab/sim/clock.js';
+import type { VirtualClock } from '../../../src/lab/sim/clock.js';
 import {
   cleanupUnhealthyReplicas,
   reconcileNewReplicaSet,
@@ -31,64 +31,45 @@ import {
   resolveFenceposts,
   withDefaults,
 } from '../../../src/lab/sim/deployment-util.js';
-import { type ContainerBehaviour, Kubelet } from '../../../src/lab/sim/kubelet.js';
+import type { ContainerBehaviour } from '../../../src/lab/sim/kubelet.js';
 import { podsToDelete } from '../../../src/lab/sim/replicaset.js';
 import { deploymentPods } from '../../../src/lab/sim/workloads.js';
-import { type FakeKube, type KubeObject, startFakeKube } from '../../support/fake-kube/index.js';
+import {
+  type ControllerCluster,
+  controllerCluster,
+  readyAfter5s,
+  workload,
+} from '../../support/controller-cluster.js';
+import type { FakeKube, KubeObject } from '../../support/fake-kube/index.js';
 
 const safe = '[bcdfghjklmnpqrstvwxz2456789]';
 
 describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout: 60_000 }, () => {
+  let lab: ControllerCluster;
   let fake: FakeKube;
   let clock: VirtualClock;
-  let stops: Array<() => void> = [];
-  afterEach(async () => {
-    for (const stop of stops) stop();
-    stops = [];
-    clock.stop();
-    await fake.close();
-  });
+  afterEach(() => lab.close());
 
   async function cluster(behaviour: ContainerBehaviour = {}) {
-    clock = new VirtualClock({ start: Date.parse('2026-01-01T00:00:00Z') });
-    fake = await startFakeKube({ clock });
-    const models = clock.background();
-    stops.push(deploymentPods(fake, () => true, { clock: models }));
-    const kubelet = new Kubelet(fake, { clock: models, behaviour: () => behaviour, random: () => 0 }).start();
-    stops.push(() => kubelet.stop());
+    lab = await controllerCluster((f, models) => deploymentPods(f, () => true, { clock: models }), behaviour);
+    ({ fake, clock } = lab);
   }
 
-  /**
-   * The pods' container has a readiness probe that waits 5 s (initialDelaySeconds 5, periodSeconds 5): each pod is
-   * Ready 5 s after it starts, the probe worker's first tick past the delay.
-   */
-  const template = (image = 'ghcr.io/x/web:1') => ({
-    metadata: { labels: { app: 'web' } },
-    spec: {
-      containers: [
-        {
-          name: 'web',
-          image,
-          ports: [{ name: 'http', containerPort: 8080 }],
-          readinessProbe: {
-            httpGet: { path: '/readyz', port: 'http' },
-            initialDelaySeconds: 5,
-            periodSeconds: 5,
-          },
-        },
-      ],
-    },
-  });
-  const create = (spec: Record<string, unknown> = {}) =>
-    fake.seed({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'default' },
-      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: template(), ...spec },
-    });
-  const edit = (change: (spec: Record<string, unknown>) => void) =>
-    fake.update('apps/v1', 'Deployment', 'web', 'default', (d) => change(d.spec as Record<string, unknown>));
-  const deployment = () => fake.get('apps/v1', 'Deployment', 'web', 'default') as KubeObject;
+  const template = (image = 'ghcr.io/x/web:1') => readyAfter5s('web', image);
+  const {
+    create,
+    edit,
+    get: deployment,
+  } = workload(
+    () => lab,
+    'Deployment',
+    'web',
+    () => ({
+      replicas: 3,
+      selector: { matchLabels: { app: 'web' } },
+      template: template(),
+    }),
+  );
   const status = () => (deployment().status ?? {}) as DeploymentStatus;
   const condition = (type: string) =>
     status().conditions?.find((c) => c.type === type) as DeploymentCondition;
@@ -105,13 +86,8 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
     (pod.status as { conditions?: Array<{ type: string; status: string }> }).conditions?.some(
       (c) => c.type === 'Ready' && c.status === 'True',
     ) ?? false;
-  const events = (reason: string) =>
-    fake
-      .list('v1', 'Event', 'default')
-      .filter((e) => e.reason === reason)
-      .map((e) => e.message as string);
-  /** Lets the controllers run without time passing (a foreground timer of 1 ms fires once all is quiet). */
-  const settle = () => sleep(clock, 1);
+  const events = (reason: string) => lab.events('default', reason);
+  const settle = () => lab.settle();
 
   it('creates a ReplicaSet <deployment>-<hash> and its pods <rs>-<5 chars>, owned by uid, with events', async () => {
     await cluster();
@@ -261,7 +237,7 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
     await sleep(clock, 6000);
     const [v1] = replicaSets();
     const seen: Array<[number, number]> = [];
-    stops.push(
+    lab.onClose(
       fake.onChange((e) => {
         if (e.resource.kind !== 'ReplicaSet') return;
         const sizes = fake
@@ -332,7 +308,7 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
     await sleep(clock, 6000);
     const [v1] = replicaSets();
     let together = false;
-    stops.push(
+    lab.onClose(
       fake.onChange(() => {
         const hashes = new Set(
           fake.list('v1', 'Pod', 'default').map((p) => p.metadata?.labels?.['pod-template-hash']),
@@ -445,7 +421,7 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
             create({ replicas, strategy: { type: 'RollingUpdate', rollingUpdate } });
             await sleep(clock, 6000);
             const violations: string[] = [];
-            stops.push(
+            lab.onClose(
               fake.onChange((e) => {
                 if (e.resource.kind !== 'ReplicaSet') return;
                 const all = fake.list('apps/v1', 'ReplicaSet', 'default') as ReplicaSet[];
@@ -466,10 +442,7 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
               availableReplicas: replicas,
             });
           } finally {
-            for (const stop of stops) stop();
-            stops = [];
-            clock.stop();
-            await fake.close();
+            await lab.close();
           }
         },
       ),
