@@ -1220,6 +1220,8 @@ export class RolloutsModel {
       updatedReplicas: this.pods(hash).length,
       availableReplicas: available,
       readyReplicas: available,
+      // syncRolloutStatusCanary: the replicas of all the Rollout's ReplicaSets (GetActualReplicaCountForReplicaSets).
+      HPAReplicas: pods.length,
       ...(canary?.aborted ? { abort: true, abortedAt: kubeTime(canary.abortedAt ?? this.clock.now()) } : {}),
       ...(steps.length > 0 ? { currentStepIndex: stepIndex } : {}),
       // rollout/canary.go syncRolloutStatusCanary: the hash of the steps this status is for (rollouts-steps.ts).
@@ -1252,7 +1254,20 @@ export class RolloutsModel {
     const { conditions, events } = calculateRolloutConditions(facts, old, next);
     next.conditions = conditions;
     const { phase, message } = calculateRolloutPhase(facts, next);
-    const status = { ...next, phase, ...(message ? { message } : {}) };
+    // RolloutStatus' omitempty: no 0 counts (currentStepIndex, a pointer, keeps its 0), no empty strings; the struct
+    // fields canary and blueGreen are written even when empty (encoding/json does not omit a struct).
+    const counts = new Set([
+      'replicas',
+      'updatedReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'HPAReplicas',
+    ]);
+    const status = Object.fromEntries(
+      Object.entries({ ...next, phase, message, canary: {}, blueGreen: {} }).filter(
+        ([k, v]) => v !== '' && v !== undefined && !(v === 0 && counts.has(k)),
+      ),
+    ) as RolloutStatusView & Record<string, unknown>;
     // rollout/sync.go promoteStable: the first stable ReplicaSet ("Initial deploy").
     if (!old.stableRS && stableHash && stableHash === hash)
       events.unshift({

@@ -75,6 +75,8 @@ describe('the simulated Rollout’s status, events and Services (argo-rollouts v
     expect(Object.keys(s)).not.toContain('abort');
     expect(Object.keys(s)).not.toContain('message');
     expect(Object.keys(s)).not.toContain('pauseConditions');
+    // encoding/json writes the struct fields even when empty; HPAReplicas counts the pods of every ReplicaSet.
+    expect(s).toMatchObject({ canary: {}, blueGreen: {}, HPAReplicas: 2 });
     expect(s.currentStepIndex).toBe(6);
     const stable = s.stableRS as string;
     const rs = `docqa-${stable}`;
@@ -183,6 +185,9 @@ describe('the simulated Rollout’s status, events and Services (argo-rollouts v
     await until(clock, () => status().abort === true, 600_000);
     const s = status();
     expect(s.currentStepIndex).toBe(0);
+    // Once the canary's ReplicaSet is at 0, updatedReplicas is 0: omitted (omitempty).
+    await until(clock, () => !('updatedReplicas' in status()), 30_000);
+    expect(status()).toMatchObject({ replicas: 2, availableReplicas: 2, currentStepIndex: 0 });
     expect(s.abortedAt).toMatch(/^1970-01-01T00:0\d:\d\dZ$/);
     expect(s.phase).toBe('Degraded');
     expect(s.message).toMatch(
