@@ -525,14 +525,17 @@ export function newCondition(
   return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
 }
 
-export const getCondition = (status: DeploymentStatus, type: string) =>
+/** A status with conditions: a Deployment's, or an Argo Rollout's (the same SetCondition rules). */
+type WithConditions = Pick<DeploymentStatus, 'conditions'>;
+
+export const getCondition = (status: WithConditions, type: string) =>
   status.conditions?.find((c) => c.type === type);
 
 /**
  * SetDeploymentCondition: nothing changes when a condition of that type has the same status and reason; otherwise
  * it replaces it at the end of the list, keeping lastTransitionTime while the status holds.
  */
-export function setCondition(status: DeploymentStatus, condition: DeploymentCondition): void {
+export function setCondition(status: WithConditions, condition: DeploymentCondition): void {
   const current = getCondition(status, condition.type);
   if (current && current.status === condition.status && current.reason === condition.reason) return;
   const next =
@@ -542,7 +545,7 @@ export function setCondition(status: DeploymentStatus, condition: DeploymentCond
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== condition.type), next];
 }
 
-export function removeCondition(status: DeploymentStatus, type: string): void {
+export function removeCondition(status: WithConditions, type: string): void {
   const kept = (status.conditions ?? []).filter((c) => c.type !== type);
   if (kept.length > 0) status.conditions = kept;
   else delete status.conditions;

@@ -4,7 +4,9 @@
  *
  * - A new pod template (hash) starts a canary; the steps of spec.strategy.canary.steps run in order
  *   (rollout/canary.go). Without traffic routing, `setWeight: W` runs ceil(W% x replicas) canary pods and keeps the
- *   stable pods (maxUnavailable 0); the step is done when the canary pods are available. `pause: {duration}` waits.
+ *   stable pods (maxUnavailable 0); the step is done when the canary pods are available. `pause: {duration}` pauses
+ *   the Rollout (pause condition CanaryPauseStep, phase Paused) for its duration (rollout/canary.go
+ *   reconcileCanaryPause, pause.go CompletedCanaryPauseStep).
  * - `analysis` creates an AnalysisRun from the template (rollout/analysis.go), its metrics resolved and validated as
  *   `canary check` does (src/lab/canary/template.ts: args, limits, durations, dryRun, measurementRetention). The
  *   run's bookkeeping is the canary engine's (src/lab/canary/run.ts, after analysis/analysis.go): each metric
@@ -18,9 +20,17 @@
  * - A Failed or Error run aborts the rollout: phase Degraded, status.abort, the canary scaled down at once (a basic
  *   canary; with traffic routing after abortScaleDownDelaySeconds, default 30 s). An Inconclusive run pauses it (pause condition
  *   InconclusiveAnalysis, phase Paused), it does not abort (rollout/analysis.go).
- * - No progress for progressDeadlineSeconds (default 600) makes the Progressing condition ProgressDeadlineExceeded
- *   and the phase Degraded; with progressDeadlineAbort false (the default) nothing is aborted
- *   (utils/conditions/conditions.go, rollout/sync.go).
+ * - The status is rebuilt on each reconcile with its conditions (Progressing, Available, Healthy, Completed, Paused,
+ *   ReplicaFailure), phase and message, and the events they record (rollouts-conditions.ts: rollout/sync.go
+ *   calculateRolloutConditions, checkPausedConditions, sendStateChangeEvents). No progress (RolloutProgressing) for
+ *   progressDeadlineSeconds (default 600) outside a pause or analysis step makes the Progressing condition
+ *   ProgressDeadlineExceeded and the phase Degraded; each status queues the check of its deadline
+ *   (requeueStuckRollout), so a later stall times out again. progressDeadlineAbort is not modelled (nothing is
+ *   aborted, as with its default false).
+ * - Events: NewReplicaSetCreated and ScalingReplicaSet (rollout/sync.go createDesiredReplicaSet, scaleReplicaSet),
+ *   RolloutCompleted "Initial deploy" for the first stable ReplicaSet (promoteStable).
+ * - The stable and canary Services' selectors follow the stable and new ReplicaSets (rollouts-services.ts,
+ *   rollout/service.go reconcileStableAndCanaryService).
  * - Going back to the stable template ends the canary at once: the canary ReplicaSet goes to 0, no steps or analysis
  *   run; an AnalysisRun still running is cancelled (spec.terminate; it ends Successful, "Run Terminated", its Job
  *   deleted).
@@ -63,12 +73,28 @@ import {
 import { type ResolvedMetric, resolveMetrics, templateFromObject } from '../canary/template.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import type { PodTemplate, ReplicaSet } from './deployment-util.js';
+import {
+  getCondition,
+  newCondition,
+  type PodTemplate,
+  type ReplicaSet,
+  setCondition,
+} from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
 import { replicaSetFor } from './replicaset.js';
 import { analysisRunsToDelete, runHistoryLimits } from './rollouts-analysis-history.js';
+import {
+  calculateRolloutConditions,
+  calculateRolloutPhase,
+  checkPausedConditions,
+  type PauseCondition,
+  progressCheckIn,
+  type RolloutFacts,
+  type RolloutStatusView,
+  stateChangeEvents,
+} from './rollouts-conditions.js';
 import {
   DESIRED_REPLICAS,
   newReplicaSetAnnotations,
@@ -78,9 +104,10 @@ import {
   revisionHistoryLimit,
   rolloutRevisionUpdate,
 } from './rollouts-revisions.js';
+import { ensureServiceTarget } from './rollouts-services.js';
 import { computeStepHash, stepsChanged } from './rollouts-steps.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
-import type { KubeObject } from './store.js';
+import { type KubeObject, kubeTime } from './store.js';
 import { collectDependents, controllerOf, controllerUid } from './workqueue.js';
 
 const ROLLOUT = ['argoproj.io/v1alpha1', 'Rollout'] as const;
@@ -117,13 +144,16 @@ interface Canary {
   hash: string;
   revision: number;
   step: number;
-  stepStarted: number;
-  progressAt: number;
   run?: SimRun;
   aborted?: boolean;
+  /** When the abort happened (status.abortedAt) and the message it adds (pauseContext.AddAbort: the run's). */
+  abortedAt?: number;
   abortMessage?: string;
+  /** An Inconclusive run's pause (pause condition InconclusiveAnalysis), since then. */
   paused?: boolean;
-  deadlineExceeded?: boolean;
+  pausedAt?: number;
+  /** A pause step's pause (pause condition CanaryPauseStep, rollout/canary.go reconcileCanaryPause), since then. */
+  pauseStepAt?: number;
   timers: Array<() => void>;
 }
 
@@ -173,6 +203,8 @@ function canaryStepString(step: Step): string {
 
 interface CanaryStrategy {
   steps?: Step[];
+  stableService?: string;
+  canaryService?: string;
   abortScaleDownDelaySeconds?: number;
   trafficRouting?: unknown;
 }
@@ -192,6 +224,8 @@ export class RolloutsModel {
   private canary?: Canary;
   private stop_?: () => void;
   private busy = false;
+  /** The progress-deadline check queued by the last status (rollout/sync.go requeueStuckRollout). */
+  private progressCheck?: () => void;
 
   constructor(
     private readonly cluster: SimCluster,
@@ -236,6 +270,7 @@ export class RolloutsModel {
 
   stop(): void {
     this.stop_?.();
+    this.progressCheck?.();
     for (const t of this.canary?.timers ?? []) t();
   }
 
@@ -278,7 +313,9 @@ export class RolloutsModel {
       if (!desired) return;
       this.cluster.seed(desired);
       // rollout/sync.go createDesiredReplicaSet: the Rollout takes the new ReplicaSet's revision once it is created.
-      if (this.isNew(live, hash)) this.setRolloutRevision(desired.metadata?.annotations?.[REVISION] ?? '');
+      if (this.isNew(live, hash)) this.replicaSetCreated(desired);
+      // Upstream creates it at 0 replicas and scales it up (scaleReplicaSetAndRecordEvent).
+      this.scaled(desired, 0, count);
       return;
     }
     const replicas = String((live.spec as { replicas?: number } | undefined)?.replicas ?? 1);
@@ -311,6 +348,7 @@ export class RolloutsModel {
         template: { ...rs.spec?.template, metadata: { ...rs.spec?.template?.metadata, labels: next.labels } },
       };
     });
+    this.scaled({ metadata: { name: current.metadata?.name, annotations } }, now.replicas ?? 1, count);
   }
 
   /**
@@ -366,6 +404,9 @@ export class RolloutsModel {
     );
     if (!synced.changed) {
       this.setRolloutRevision(rs.metadata?.annotations?.[REVISION] ?? '');
+      // syncReplicaSetRevision: a Rollout without a Progressing condition starts counting progress from here.
+      if (!getCondition((this.rollout()?.status ?? {}) as RolloutStatusView, 'Progressing'))
+        this.setProgressing('FoundNewReplicaSet', `Found new replica set "${name}"`);
       return;
     }
     this.cluster.update('apps/v1', 'ReplicaSet', name, this.ns, (o) => {
@@ -386,6 +427,55 @@ export class RolloutsModel {
       o.metadata = { ...o.metadata, annotations: { ...o.metadata?.annotations, [REVISION]: revision } };
     });
     this.events.record(live, 'Normal', 'RolloutUpdated', message);
+  }
+
+  /**
+   * rollout/sync.go createDesiredReplicaSet, once the new ReplicaSet exists: the Rollout takes its revision
+   * (setRolloutRevision), records `NewReplicaSetCreated` "Created ReplicaSet x (revision N)" and its Progressing
+   * condition becomes True NewReplicaSetCreated "Created new replica set \"x\"" (written at once, UpdateStatus).
+   */
+  private replicaSetCreated(rs: ReplicaSet): void {
+    const revision = rs.metadata?.annotations?.[REVISION] ?? '';
+    this.setRolloutRevision(revision);
+    const live = this.rollout();
+    if (!live) return;
+    const name = rs.metadata?.name ?? '';
+    this.events.record(
+      live,
+      'Normal',
+      'NewReplicaSetCreated',
+      `Created ReplicaSet ${name} (revision ${revision})`,
+    );
+    this.setProgressing('NewReplicaSetCreated', `Created new replica set "${name}"`);
+  }
+
+  /** The Rollout's Progressing condition set True with `reason` (SetRolloutCondition), written at once. */
+  private setProgressing(reason: string, message: string): void {
+    const live = this.rollout();
+    if (!live) return;
+    const status = { ...(live.status as RolloutStatusView | undefined) };
+    setCondition(status, newCondition('Progressing', 'True', reason, message, kubeTime(this.clock.now())));
+    if (isDeepStrictEqual(status.conditions, (live.status as RolloutStatusView | undefined)?.conditions))
+      return;
+    this.cluster.update(...ROLLOUT, this.name, this.ns, (o) => {
+      o.status = { ...(o.status as object), conditions: status.conditions };
+    });
+  }
+
+  /**
+   * rollout/sync.go scaleReplicaSet: a ReplicaSet whose size changes records `ScalingReplicaSet` "Scaled up|down
+   * ReplicaSet x (revision N) from A to B" on the Rollout, N the ReplicaSet's revision after the update.
+   */
+  private scaled(rs: Pick<ReplicaSet, 'metadata'>, from: number, to: number): void {
+    const live = this.rollout();
+    if (!live || from === to) return;
+    const revision = Number(rs.metadata?.annotations?.[REVISION] ?? 0);
+    this.events.record(
+      live,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${from < to ? 'up' : 'down'} ReplicaSet ${rs.metadata?.name} (revision ${revision}) from ${from} to ${to}`,
+    );
   }
 
   /**
@@ -493,7 +583,7 @@ export class RolloutsModel {
     };
     const replicas = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
-    const now = this.clock.now();
+    this.checkPausedConditions(live);
     // The ReplicaSets as this reconcile found them (rollout/controller.go newRolloutContext lists them first).
     const found = this.replicaSets(live);
     this.syncRevision(live, found, hash);
@@ -514,21 +604,17 @@ export class RolloutsModel {
         hash,
         revision: this.revisionFor(hash),
         step: 0,
-        stepStarted: now,
-        progressAt: now,
         timers: [],
       };
-      this.watchProgress(this.canary, (spec.progressDeadlineSeconds ?? 600) * 1000);
-    } else if (newSteps) this.restartSteps(this.canary, (spec.progressDeadlineSeconds ?? 600) * 1000);
+    } else if (newSteps) this.restartSteps(this.canary);
     if (templateChanged || newSteps) this.skipSteps(live, found, hash, status?.stableRS);
     else {
       this.cleanUp(live, found, hash);
+      this.reconcileServices(live, status?.stableRS, hash);
       this.pruneAnalysisRuns(live);
     }
 
     const canary = this.canary;
-    let phase = 'Healthy';
-    let message = '';
     if (canary) {
       const steps = spec.strategy?.canary?.steps ?? [];
       let weight = 0;
@@ -547,38 +633,42 @@ export class RolloutsModel {
           return;
         }
       }
-      // The status of this reconcile, an abort or pause it just decided included (rollout/sync.go).
-      if (canary.aborted) {
-        phase = 'Degraded';
-        message = canary.abortMessage ?? 'RolloutAborted';
-      } else if (canary.paused) {
-        phase = 'Paused';
-        message = 'InconclusiveAnalysis';
-      } else {
-        phase = canary.deadlineExceeded ? 'Degraded' : 'Progressing';
-        message = canary.deadlineExceeded
-          ? `ProgressDeadlineExceeded: ReplicaSet "${this.name}-${hash}" has timed out progressing.`
-          : 'more replicas need to be updated';
-      }
     }
-    this.writeStatus(live, hash, phase, message);
+    // The status of this reconcile, an abort or pause it just decided included (rollout/sync.go).
+    this.writeStatus(hash);
   }
 
   /**
-   * The progress deadline (rollout/sync.go calculateRolloutConditions, utils/conditions/conditions.go
-   * RolloutTimedOut): no progress for `deadline` ms makes the canary's Progressing condition time out. The watch
-   * ends when the canary aborts, pauses or times out.
+   * rollout/sync.go checkPausedConditions at the start of a reconcile (rollouts-conditions.ts), on the status the
+   * reconcile found; the patch is written at once.
    */
-  private watchProgress(canary: Canary, deadline: number): void {
-    const check = () => {
-      if (this.canary !== canary || canary.aborted || canary.paused) return;
-      const stalled = this.clock.now() - canary.progressAt;
-      if (stalled >= deadline) {
-        canary.deadlineExceeded = true;
-        this.reconcile();
-      } else this.later(deadline - stalled, check);
-    };
-    this.later(deadline, check);
+  private checkPausedConditions(live: KubeObject): void {
+    const paused = (live.spec as { paused?: boolean } | undefined)?.paused ?? false;
+    const conditions = checkPausedConditions(
+      { paused, now: this.clock.now() },
+      (live.status ?? {}) as RolloutStatusView,
+    );
+    if (!conditions) return;
+    this.cluster.update(...ROLLOUT, this.name, this.ns, (o) => {
+      o.status = { ...(o.status as object), conditions };
+    });
+  }
+
+  /**
+   * rollout/service.go reconcileStableAndCanaryService (rollouts-services.ts ensureServiceTarget): the stable
+   * Service to status.stableRS's ReplicaSet; the canary Service to the new ReplicaSet, or to the stable one when the
+   * Rollout is aborted without traffic routing. (Its wait for an undersized stable ReplicaSet, isDynamicallyRolling-
+   * BackToStable, needs dynamicStableScale, which the model does not run.) As upstream, it runs before the reconcile
+   * scales anything, on the ReplicaSets as they are.
+   */
+  private reconcileServices(live: KubeObject, stableRS: string | undefined, hash: string): void {
+    const canary = (live.spec as { strategy?: { canary?: CanaryStrategy } } | undefined)?.strategy?.canary;
+    const stable = stableRS ? this.replicaSet(stableRS) : undefined;
+    const switched = (message: string) => this.events.record(live, 'Normal', 'SwitchService', message);
+    ensureServiceTarget(this.cluster, live, canary?.stableService, stable, HASH_LABEL, switched);
+    const aborted = this.canary?.aborted && !canary?.trafficRouting;
+    const target = aborted ? stable : this.replicaSet(hash);
+    ensureServiceTarget(this.cluster, live, canary?.canaryService, target, HASH_LABEL, switched);
   }
 
   /**
@@ -589,18 +679,16 @@ export class RolloutsModel {
    * cancelAnalysisRuns). The canary's ReplicaSet and revision stay: no new ReplicaSet. A change of steps counts as
    * progress (utils/conditions/conditions.go RolloutProgressing: the step hash changed).
    */
-  private restartSteps(canary: Canary, deadline: number): void {
-    const watching = !canary.aborted && !canary.paused && !canary.deadlineExceeded;
+  private restartSteps(canary: Canary): void {
     if (canary.run) this.cancelRun(canary.run);
     canary.run = undefined;
     canary.step = 0;
-    canary.stepStarted = this.clock.now();
-    canary.progressAt = this.clock.now();
     canary.aborted = false;
+    canary.abortedAt = undefined;
     canary.abortMessage = undefined;
     canary.paused = false;
-    canary.deadlineExceeded = false;
-    if (!watching) this.watchProgress(canary, deadline);
+    canary.pausedAt = undefined;
+    canary.pauseStepAt = undefined;
   }
 
   /**
@@ -662,11 +750,16 @@ export class RolloutsModel {
           return;
         }
       } else if (step.pause) {
+        // rollout/canary.go reconcileCanaryPause: the step pauses the Rollout (pause condition CanaryPauseStep, its
+        // startTime now); pauseContext.CompletedCanaryPauseStep: done once its duration is over, the condition
+        // removed (syncRolloutStatusCanary RemovePauseCondition).
+        canary.pauseStepAt ??= now;
         const ms = seconds(step.pause.duration, Number.POSITIVE_INFINITY);
-        if (now - canary.stepStarted < ms) {
-          if (Number.isFinite(ms)) this.later(canary.stepStarted + ms - now, () => this.reconcile());
+        if (now - canary.pauseStepAt < ms) {
+          if (Number.isFinite(ms)) this.later(canary.pauseStepAt + ms - now, () => this.reconcile());
           return;
         }
+        canary.pauseStepAt = undefined;
       } else if (step.analysis) {
         if (!canary.run) this.startAnalysis(canary, step, live);
         const run = canary.run;
@@ -677,6 +770,7 @@ export class RolloutsModel {
         }
         if (run.phase === 'Inconclusive') {
           canary.paused = true;
+          canary.pausedAt = now;
           return;
         }
         canary.run = undefined;
@@ -689,9 +783,6 @@ export class RolloutsModel {
         'RolloutStepCompleted',
         `Rollout step ${canary.step}/${steps.length} completed (${canaryStepString(step)})`,
       );
-      canary.stepStarted = now;
-      canary.progressAt = now;
-      canary.deadlineExceeded = false;
     }
   }
 
@@ -714,13 +805,10 @@ export class RolloutsModel {
 
   private abort(canary: Canary, run: SimRun, delaySeconds: number): void {
     canary.aborted = true;
-    // rollout/analysis.go pauseContext.AddAbort(run.Status.Message); rollout/sync.go prefixes the revision.
-    const aborted = `Rollout aborted update to revision ${canary.revision}`;
-    const message = run.message ? `${aborted}: ${run.message}` : aborted;
-    canary.abortMessage = `RolloutAborted: ${message}`;
-    // rollout/sync.go: a Warning event with the condition's message when the Progressing condition turns aborted.
-    const rollout = this.rollout();
-    if (rollout) this.events.record(rollout, 'Warning', 'RolloutAborted', message);
+    canary.abortedAt = this.clock.now();
+    // rollout/analysis.go pauseContext.AddAbort(run.Status.Message); rollout/sync.go calculateRolloutConditions
+    // prefixes the revision in the Progressing condition and records the RolloutAborted Warning when it changes.
+    canary.abortMessage = run.message;
     // The canary ReplicaSet goes to 0 after the delay abortScaleDownDelay gives (0 for a basic canary).
     this.later(delaySeconds * 1000, () => {
       this.scale(canary.hash, 0);
@@ -1097,14 +1185,34 @@ export class RolloutsModel {
       });
   }
 
-  private writeStatus(live: KubeObject, hash: string, phase: string, message: string): void {
+  /**
+   * The Rollout's status as rollout/canary.go syncRolloutStatusCanary and rollout/sync.go persistRolloutStatus write
+   * it: built anew each reconcile (RolloutStatus' omitempty fields left out when empty: no `abort: false`, no empty
+   * message), the conditions, phase and message of rollouts-conditions.ts from the status the reconcile found, and
+   * the events they record (RolloutAborted, RolloutNotCompleted, RolloutPaused/RolloutResumed). A new status queues
+   * the Rollout again (its own update does upstream); each status queues the progress-deadline check it calls for
+   * (requeueStuckRollout).
+   */
+  private writeStatus(hash: string): void {
+    const live = this.rollout();
+    if (!live) return;
+    const old = (live.status ?? {}) as RolloutStatusView & Record<string, unknown>;
+    const spec = live.spec as {
+      replicas?: number;
+      paused?: boolean;
+      progressDeadlineSeconds?: number;
+      selector?: LabelSelector;
+      strategy?: { canary?: CanaryStrategy };
+    };
+    const steps = spec.strategy?.canary?.steps ?? [];
+    const canary = this.canary;
     const stableHash = this.stable?.hash ?? '';
     const pods = this.cluster.list('v1', 'Pod', this.ns).filter((p) => p.metadata?.labels?.[HASH_LABEL]);
     const available = pods.filter(podReady).length;
-    const status = {
-      ...(live.status as object),
-      phase,
-      message,
+    const pauseConditions = this.pauseConditions(canary);
+    // syncRolloutStatusCanary: the current step; all of them once promoted (promoteStable), 0 once aborted.
+    const stepIndex = canary ? (canary.aborted ? 0 : canary.step) : steps.length;
+    const next: RolloutStatusView & Record<string, unknown> = {
       observedGeneration: String(live.metadata?.generation ?? 1),
       currentPodHash: hash,
       stableRS: stableHash,
@@ -1112,19 +1220,124 @@ export class RolloutsModel {
       updatedReplicas: this.pods(hash).length,
       availableReplicas: available,
       readyReplicas: available,
-      abort: this.canary?.aborted ?? false,
-      currentStepIndex: this.canary?.step,
+      // syncRolloutStatusCanary: the replicas of all the Rollout's ReplicaSets (GetActualReplicaCountForReplicaSets).
+      HPAReplicas: pods.length,
+      ...(canary?.aborted ? { abort: true, abortedAt: kubeTime(canary.abortedAt ?? this.clock.now()) } : {}),
+      ...(steps.length > 0 ? { currentStepIndex: stepIndex } : {}),
       // rollout/canary.go syncRolloutStatusCanary: the hash of the steps this status is for (rollouts-steps.ts).
-      currentStepHash: computeStepHash(
-        (live.spec as { strategy?: Parameters<typeof computeStepHash>[0] } | undefined)?.strategy,
-      ),
+      currentStepHash: computeStepHash(spec.strategy as Parameters<typeof computeStepHash>[0]),
       // rollout/canary.go: the selector the scale subresource (and so the HPA) reads.
-      selector: formatLabelSelector((live.spec as { selector?: LabelSelector } | undefined)?.selector),
-      pauseConditions: this.canary?.paused ? [{ reason: 'InconclusiveAnalysis' }] : undefined,
+      selector: formatLabelSelector(spec.selector),
+      ...(pauseConditions.length > 0 ? { pauseConditions, controllerPause: true } : {}),
+      conditions: old.conditions,
     };
+    const facts: RolloutFacts = {
+      name: this.name,
+      generation: live.metadata?.generation ?? 1,
+      replicas: spec.replicas ?? 1,
+      stepCount: steps.length,
+      paused: spec.paused ?? false,
+      newReplicaSet: this.replicaSet(hash)?.metadata?.name,
+      revision: Number(live.metadata?.annotations?.[REVISION] ?? 0),
+      aborted: canary?.aborted ?? false,
+      abortMessage: canary?.abortMessage,
+      // rollout/sync.go isIndefiniteStep: the step the status found is a pause or an analysis, or Paused is True.
+      indefiniteStep:
+        !!(
+          steps[old.currentStepIndex ?? steps.length]?.pause ||
+          steps[old.currentStepIndex ?? steps.length]?.analysis
+        ) || getCondition(old, 'Paused')?.status === 'True',
+      progressDeadlineSeconds: spec.progressDeadlineSeconds ?? 600,
+      replicaFailure: this.replicaFailure(live, hash),
+      now: this.clock.now(),
+    };
+    const { conditions, events } = calculateRolloutConditions(facts, old, next);
+    next.conditions = conditions;
+    const { phase, message } = calculateRolloutPhase(facts, next);
+    // RolloutStatus' omitempty: no 0 counts (currentStepIndex, a pointer, keeps its 0), no empty strings; the struct
+    // fields canary and blueGreen are written even when empty (encoding/json does not omit a struct).
+    const counts = new Set([
+      'replicas',
+      'updatedReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'HPAReplicas',
+    ]);
+    const status = Object.fromEntries(
+      Object.entries({ ...next, phase, message, canary: {}, blueGreen: {} }).filter(
+        ([k, v]) => v !== '' && v !== undefined && !(v === 0 && counts.has(k)),
+      ),
+    ) as RolloutStatusView & Record<string, unknown>;
+    // rollout/sync.go promoteStable: the first stable ReplicaSet ("Initial deploy").
+    if (!old.stableRS && stableHash && stableHash === hash)
+      events.unshift({
+        type: 'Normal',
+        reason: 'RolloutCompleted',
+        message: `Rollout completed update to revision ${facts.revision} (${hash}): Initial deploy`,
+      });
+    this.queueProgressCheck(facts, status);
     if (JSON.stringify(status) === JSON.stringify(live.status)) return;
     this.cluster.update(...ROLLOUT, this.name, this.ns, (o) => {
       o.status = JSON.parse(JSON.stringify(status));
     });
+    for (const e of [...events, ...stateChangeEvents(old, status)])
+      this.events.record(live, e.type, e.reason, e.message);
+    // rollout/controller.go: the Rollout's own update queues it again (the model ignores changes it makes itself).
+    this.cluster.defer(() => this.reconcile());
+  }
+
+  /** status.pauseConditions: a pause step's and an Inconclusive run's (pauseContext.CalculatePauseStatus). */
+  private pauseConditions(canary: Canary | undefined): PauseCondition[] {
+    if (!canary || canary.aborted) return [];
+    const at = (ms: number) => kubeTime(ms);
+    return [
+      ...(canary.pauseStepAt !== undefined
+        ? [{ reason: 'CanaryPauseStep', startTime: at(canary.pauseStepAt) }]
+        : []),
+      ...(canary.paused
+        ? [{ reason: 'InconclusiveAnalysis', startTime: at(canary.pausedAt ?? this.clock.now()) }]
+        : []),
+    ];
+  }
+
+  /**
+   * rollout/sync.go getReplicaFailures: the new ReplicaSet's ReplicaFailure condition, else any of the others', as a
+   * Rollout condition (conditions.go ReplicaSetToRolloutCondition: lastUpdateTime is its lastTransitionTime).
+   */
+  private replicaFailure(live: KubeObject, hash: string): RolloutFacts['replicaFailure'] {
+    type RsCondition = {
+      type: string;
+      status: 'True' | 'False' | 'Unknown';
+      lastTransitionTime?: string;
+      reason?: string;
+      message?: string;
+    };
+    const failure = (rs: ReplicaSet | undefined) =>
+      ((rs?.status as { conditions?: RsCondition[] } | undefined)?.conditions ?? []).find(
+        (c) => c.type === 'ReplicaFailure',
+      );
+    const found =
+      failure(this.replicaSet(hash)) ??
+      this.replicaSets(live)
+        .map(failure)
+        .find((c) => c);
+    if (!found) return undefined;
+    const time = found.lastTransitionTime ?? '';
+    return {
+      type: 'ReplicaFailure',
+      status: found.status,
+      lastUpdateTime: time,
+      lastTransitionTime: time,
+      reason: found.reason ?? '',
+      message: found.message ?? '',
+    };
+  }
+
+  /** rollout/sync.go requeueStuckRollout: one progress check at a time, replaced by each status. */
+  private queueProgressCheck(facts: RolloutFacts, status: RolloutStatusView): void {
+    this.progressCheck?.();
+    this.progressCheck = undefined;
+    const ms = progressCheckIn(facts, status, status);
+    if (ms !== undefined) this.progressCheck = this.clock.setTimer(ms, () => this.reconcile());
   }
 }

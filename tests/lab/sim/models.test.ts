@@ -178,15 +178,21 @@ describe('the lab models together', { timeout: 180_000 }, () => {
       (lab?.cluster.list('v1', 'Event', 'argocd') ?? [])
         .filter((e) => (e.involvedObject as { name: string }).name === 'docqa')
         .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    // The events of the lab's start (its Rollout Progressing until its pods are available) come before.
+    const atStart = appEvents().length;
     edit();
     await sleep(clock, 10_000);
-    expect(appEvents().map((e) => `${e.type} ${e.reason}: ${e.message}`)).toEqual([
+    expect(
+      appEvents()
+        .slice(atStart)
+        .map((e) => `${e.type} ${e.reason}: ${e.message}`),
+    ).toEqual([
       `Normal OperationStarted: Initiated automated sync to '${sha}'`,
       'Normal ResourceUpdated: Updated sync status: Synced -> OutOfSync',
       `Normal OperationCompleted: Sync operation to ${sha} succeeded`,
       'Normal ResourceUpdated: Updated sync status: OutOfSync -> Synced',
     ]);
-    const [first] = appEvents();
+    const [first] = appEvents().slice(atStart);
     expect(first).toMatchObject({
       count: 1,
       source: { component: 'argocd-application-controller' },
@@ -328,7 +334,9 @@ describe('the lab models together', { timeout: 180_000 }, () => {
         .filter((e) => (e.involvedObject as { kind: string }).kind === 'Rollout')
         .sort((a, b) => Date.parse(a.firstTimestamp as string) - Date.parse(b.firstTimestamp as string))
         .map((e) => `${e.reason}: ${e.message}`) ?? [];
-    const completed = () => messages().find((m) => m.startsWith('RolloutCompleted'));
+    // The first RolloutCompleted is the lab's start ("Initial deploy", rollout/sync.go promoteStable).
+    const completed = () =>
+      messages().find((m) => m.startsWith('RolloutCompleted') && !m.endsWith('Initial deploy'));
     for (let waited = 0; !completed() && waited < 900_000; waited += 5000) await sleep(clock, 5000);
     const steps = messages().filter((m) => m.startsWith('RolloutStepCompleted'));
     expect(steps[0]).toBe('RolloutStepCompleted: Rollout step 1/6 completed (setWeight: 25)');
