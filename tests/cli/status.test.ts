@@ -39,7 +39,14 @@ function seedHealthyLab(fake: FakeKube): void {
     kind: 'Rollout',
     metadata: { name: 'docqa', namespace: 'docqa' },
     spec: { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }] } } },
-    status: { phase: 'Paused', currentStepIndex: 1, canary: { weights: { canary: { weight: 20 } } } },
+    // A canary at its pause step after setWeight 20: 1 of the 5 available pods is the canary's (no traffic routing).
+    status: {
+      phase: 'Paused',
+      currentStepIndex: 1,
+      currentPodHash: 'new1',
+      stableRS: 'old1',
+      availableReplicas: 5,
+    },
   });
   fake.seed({
     apiVersion: 'autoscaling/v2',
@@ -70,7 +77,7 @@ function seedHealthyLab(fake: FakeKube): void {
   fake.seed({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'docqa-abc', namespace: 'docqa' },
+    metadata: { name: 'docqa-abc', namespace: 'docqa', labels: { 'rollouts-pod-template-hash': 'new1' } },
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
   });
 }

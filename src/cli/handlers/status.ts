@@ -65,7 +65,7 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
           `${r.namespace}/${r.name}`,
           color(r.phase, ['Healthy', 'Progressing', 'Paused'].includes(r.phase)),
           r.step ?? '–',
-          r.canaryWeight === undefined ? '–' : `${r.canaryWeight}%`,
+          canaryWeightText(r),
           r.analysis ? `${r.analysis.name} (${r.analysis.phase})` : '–',
         ]),
       ),
@@ -128,6 +128,13 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
     for (const p of s.problems) lines.push(`  ${paint('red', '✗', out)} ${p}`);
   }
   return lines.join('\n');
+}
+
+/** "20%", or "33% (set 20%)" when the canary's share of the pods differs from what its step asks for. */
+function canaryWeightText(r: LabStatus['rollouts'][number]): string {
+  if (r.canaryWeight === undefined) return '–';
+  const set = r.setWeight !== undefined && r.setWeight !== r.canaryWeight ? ` (set ${r.setWeight}%)` : '';
+  return `${r.canaryWeight}%${set}`;
 }
 
 /** degraded (red) when something is wrong; else progressing (yellow) while a change is under way; else healthy. */

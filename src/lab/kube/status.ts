@@ -48,8 +48,37 @@ export function isAppSyncedHealthy(app: Application | undefined): boolean {
   return !!app && appSync(app) === 'Synced' && appHealth(app) === 'Healthy';
 }
 
-export function rolloutWeight(rollout: Rollout): number | undefined {
-  return rollout.status?.canary?.weights?.canary?.weight;
+/**
+ * A canary's weights as `kubectl argo rollouts get rollout` shows them (argo-rollouts v1.8.3
+ * pkg/kubectl-argo-rollouts/info/rollout_info.go, utils/replicaset/canary.go GetCurrentSetWeight): `set` is the last
+ * setWeight at or before the current step (0 after an abort, 100 past the last step); `actual` is, without traffic
+ * routing, the canary's share of the available pods (its available pods × 100 / status.availableReplicas, in whole
+ * numbers), and with traffic routing status.canary.weights' canary weight, else the set weight. Undefined when no
+ * canary runs: the newest pods are the stable ones.
+ */
+export function canaryWeights(
+  rollout: Rollout,
+  canaryAvailable: number,
+): { set: number; actual: number } | undefined {
+  const canary = rollout.spec?.strategy?.canary;
+  const status = rollout.status;
+  if (!canary || !status?.currentPodHash || status.currentPodHash === status.stableRS) return undefined;
+  const steps = canary.steps ?? [];
+  const index = status.currentStepIndex ?? 0;
+  const current = index < steps.length ? index : undefined;
+  let set = 100;
+  if (status.abort) set = 0;
+  else if (current !== undefined) {
+    const earlier = steps.slice(0, current + 1).reverse();
+    set = Number(earlier.find((s) => typeof s.setWeight === 'number')?.setWeight ?? 0);
+  }
+  let actual = 0;
+  if (current === undefined) actual = 100;
+  else if ((status.availableReplicas ?? 0) > 0)
+    actual = canary.trafficRouting
+      ? (status.canary?.weights?.canary?.weight ?? set)
+      : Math.floor((canaryAvailable * 100) / (status.availableReplicas ?? 1));
+  return { set, actual };
 }
 
 /** Why a pod is not ready, in a few words (e.g. `ImagePullBackOff`, `CrashLoopBackOff (3 restarts)`), or undefined when it is. */

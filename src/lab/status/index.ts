@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import { type LabConfig, labContext } from '../config.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
-import { appHealth, appSync, hpaProblem, hpaTargets, podProblem, rolloutWeight } from '../kube/status.js';
+import { appHealth, appSync, canaryWeights, hpaProblem, hpaTargets, podProblem } from '../kube/status.js';
 import {
   type AnalysisRun,
   type Application,
@@ -64,7 +64,10 @@ export interface RolloutStatus {
   namespace: string;
   phase: string;
   step?: string;
+  /** The canary's share of the traffic now (kubectl argo rollouts' ActualWeight), while a canary runs. */
   canaryWeight?: number;
+  /** The weight the current step asks for (its SetWeight), while a canary runs. */
+  setWeight?: number;
   /** The rollout's latest AnalysisRun; `message` is its status.message (why it ended as it did). */
   analysis?: { name: string; phase: string; message?: string };
   message?: string;
@@ -141,6 +144,19 @@ export const qualityQueries = {
  * then goes wrong shows as Degraded, an aborted Rollout, unready pods or the quality floors below.
  */
 const settling = new Set(['Progressing', 'Suspended']);
+
+/** The canary's weights for the status table: its Ready pods count as available (the lab sets no minReadySeconds). */
+function weightsOf(rollout: Rollout, pods: Pod[]): { canaryWeight?: number; setWeight?: number } {
+  const hash = rollout.status?.currentPodHash;
+  const available = pods.filter(
+    (p) =>
+      p.metadata.namespace === rollout.metadata.namespace &&
+      p.metadata.labels?.['rollouts-pod-template-hash'] === hash &&
+      !podProblem(p),
+  ).length;
+  const weights = canaryWeights(rollout, available);
+  return weights ? { canaryWeight: weights.actual, setWeight: weights.set } : {};
+}
 
 /** Quality figures below these make the lab degraded (the same spirit as the canary's AnalysisTemplate). */
 export const qualityFloors = { groundedRatio: 0.8, errorRatio: 0.05 };
@@ -284,7 +300,7 @@ export async function collectStatus(
         namespace: r.metadata.namespace ?? '',
         phase: r.status?.phase ?? 'Unknown',
         ...(steps !== undefined && index !== undefined ? { step: `${Math.min(index, steps)}/${steps}` } : {}),
-        ...(rolloutWeight(r) !== undefined ? { canaryWeight: rolloutWeight(r) } : {}),
+        ...weightsOf(r, pods.items),
         ...(run
           ? {
               analysis: {

@@ -1,7 +1,7 @@
 /** One-line summaries of cluster objects that `status` prints. */
 import { describe, expect, it } from 'vitest';
-import { hpaProblem, hpaTargets } from '../../../src/lab/kube/status.js';
-import type { HorizontalPodAutoscaler } from '../../../src/lab/kube/types.js';
+import { canaryWeights, hpaProblem, hpaTargets } from '../../../src/lab/kube/status.js';
+import type { HorizontalPodAutoscaler, Rollout } from '../../../src/lab/kube/types.js';
 
 const hpa = (spec: HorizontalPodAutoscaler['spec'], status?: HorizontalPodAutoscaler['status']) =>
   ({
@@ -73,5 +73,68 @@ describe("an HPA's TARGETS, as kubectl get hpa prints them (kubectl printers.go 
       { conditions: [{ type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound' }] },
     );
     expect(hpaProblem(fine)).toBeUndefined();
+  });
+});
+
+describe("a canary's weights, as kubectl argo rollouts get shows them (argo-rollouts v1.8.3 info/rollout_info.go)", () => {
+  // The lab's steps: setWeight 20, pause, analysis, setWeight 50, pause, analysis.
+  const steps = [
+    { setWeight: 20 },
+    { pause: { duration: '1m' } },
+    { analysis: {} },
+    { setWeight: 50 },
+    { pause: { duration: '1m' } },
+    { analysis: {} },
+  ];
+  const rollout = (status: NonNullable<Rollout['status']>, trafficRouting?: object): Rollout => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'docqa', namespace: 'docqa' },
+    spec: { strategy: { canary: { steps, ...(trafficRouting ? { trafficRouting } : {}) } } },
+    status: { currentPodHash: 'new', stableRS: 'old', ...status },
+  });
+
+  it("without traffic routing, actual is the canary's share of the available pods, set the last setWeight", () => {
+    // 1 canary pod of 5 available at the pause after setWeight 20; integer division as Go's.
+    expect(canaryWeights(rollout({ currentStepIndex: 1, availableReplicas: 5 }), 1)).toEqual({
+      set: 20,
+      actual: 20,
+    });
+    expect(canaryWeights(rollout({ currentStepIndex: 2, availableReplicas: 3 }), 1)).toEqual({
+      set: 20,
+      actual: 33,
+    });
+    expect(canaryWeights(rollout({ currentStepIndex: 4, availableReplicas: 4 }), 2)).toEqual({
+      set: 50,
+      actual: 50,
+    });
+  });
+
+  it('with traffic routing, actual is the router weight in the status, else the set weight', () => {
+    const routed = { nginx: { stableIngress: 'docqa' } };
+    const weights = { canary: { weight: 15 }, stable: { weight: 85 } };
+    expect(
+      canaryWeights(rollout({ currentStepIndex: 1, availableReplicas: 5, canary: { weights } }, routed), 0),
+    ).toEqual({ set: 20, actual: 15 });
+    expect(canaryWeights(rollout({ currentStepIndex: 1, availableReplicas: 5 }, routed), 0)).toEqual({
+      set: 20,
+      actual: 20,
+    });
+  });
+
+  it('an abort sets 0; past the last step both are 100; no available pod is 0; no canary, no weights', () => {
+    expect(canaryWeights(rollout({ currentStepIndex: 2, abort: true, availableReplicas: 2 }), 0)).toEqual({
+      set: 0,
+      actual: 0,
+    });
+    expect(canaryWeights(rollout({ currentStepIndex: 6, availableReplicas: 2 }), 2)).toEqual({
+      set: 100,
+      actual: 100,
+    });
+    expect(canaryWeights(rollout({ currentStepIndex: 0, availableReplicas: 0 }), 0)).toEqual({
+      set: 20,
+      actual: 0,
+    });
+    expect(canaryWeights(rollout({ currentPodHash: 'old', currentStepIndex: 6 }), 2)).toBeUndefined();
   });
 });
