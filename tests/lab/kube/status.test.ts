@@ -94,21 +94,17 @@ describe("a canary's weights, as kubectl argo rollouts get shows them (argo-roll
     status: { currentPodHash: 'new', stableRS: 'old', ...status },
   });
 
-  it("without traffic routing, actual is the canary's share of the available pods, set the last setWeight", () => {
-    // 1 canary pod of 5 available at the pause after setWeight 20; integer division as Go's.
-    expect(canaryWeights(rollout({ currentStepIndex: 1, availableReplicas: 5 }), 1)).toEqual({
-      set: 20,
-      actual: 20,
-    });
-    expect(canaryWeights(rollout({ currentStepIndex: 2, availableReplicas: 3 }), 1)).toEqual({
-      set: 20,
-      actual: 33,
-    });
-    expect(canaryWeights(rollout({ currentStepIndex: 4, availableReplicas: 4 }), 2)).toEqual({
-      set: 50,
-      actual: 50,
-    });
-  });
+  // [status, the canary's available pods, set, actual]: integer division as Go's.
+  it.each([
+    [{ currentStepIndex: 1, availableReplicas: 5 }, 1, 20, 20],
+    [{ currentStepIndex: 2, availableReplicas: 3 }, 1, 20, 33],
+    [{ currentStepIndex: 4, availableReplicas: 4 }, 2, 50, 50],
+  ] as const)(
+    'without traffic routing: %o with %i canary pods available is set %i, actual %i',
+    (status, pods, set, actual) => {
+      expect(canaryWeights(rollout(status), pods)).toEqual({ set, actual });
+    },
+  );
 
   it('with traffic routing, actual is the router weight in the status, else the set weight', () => {
     const routed = { nginx: { stableIngress: 'docqa' } };
@@ -122,19 +118,15 @@ describe("a canary's weights, as kubectl argo rollouts get shows them (argo-roll
     });
   });
 
-  it('an abort sets 0; past the last step both are 100; no available pod is 0; no canary, no weights', () => {
-    expect(canaryWeights(rollout({ currentStepIndex: 2, abort: true, availableReplicas: 2 }), 0)).toEqual({
-      set: 0,
-      actual: 0,
-    });
-    expect(canaryWeights(rollout({ currentStepIndex: 6, availableReplicas: 2 }), 2)).toEqual({
-      set: 100,
-      actual: 100,
-    });
-    expect(canaryWeights(rollout({ currentStepIndex: 0, availableReplicas: 0 }), 0)).toEqual({
-      set: 20,
-      actual: 0,
-    });
+  it.each([
+    ['an abort sets 0', { currentStepIndex: 2, abort: true, availableReplicas: 2 }, 0, 0, 0],
+    ['past the last step both are 100', { currentStepIndex: 6, availableReplicas: 2 }, 2, 100, 100],
+    ['no available pod is 0', { currentStepIndex: 0, availableReplicas: 0 }, 0, 20, 0],
+  ] as const)('%s', (_, status, pods, set, actual) => {
+    expect(canaryWeights(rollout(status), pods)).toEqual({ set, actual });
+  });
+
+  it('no canary (the newest pods are the stable ones), no weights', () => {
     expect(canaryWeights(rollout({ currentPodHash: 'old', currentStepIndex: 6 }), 2)).toBeUndefined();
   });
 });
