@@ -27,14 +27,10 @@
  *   back-off starts over at 10 s when more than 600 s passed since the last restart (kubelet.go HasExpiredFunc: a
  *   container that ran that long; the entry's GC at housekeeping has the same effect). Its log holds what the
  *   process wrote.
- * - Probes (prober.ts for the rules that need no pod: defaults, thresholds, HTTP outcomes, messages): each
- *   container's startupProbe, readinessProbe and livenessProbe has a worker from the moment the pod is added
- *   (pkg/kubelet/prober/prober_manager.go AddPod), probing every periodSeconds on the cluster's clock; only while the
- *   kubelet itself started less than a period ago does a worker first wait a random part of its period
- *   (pkg/kubelet/prober/worker.go run; the `random` option, seeded). A probe runs once initialDelaySeconds have
- *   passed since the container started (whole seconds), readiness and liveness only once the container has started
- *   (its startup probe passed), startup only until then (worker.go doProbe). What the container answers is the
- *   behaviour's `probe` hook (default: success; the live lab asks its real processes over HTTP).
+ * - Probes: each container's startupProbe, readinessProbe and livenessProbe has a worker from the moment the pod is
+ *   added (probe-workers.ts: ticks, manual triggers, each probe and its result; prober.ts: the rules that need no
+ *   pod). What the container answers is the behaviour's `probe` hook (default: success; the live lab asks its real
+ *   processes over HTTP). A result that changes syncs the pod (below).
  * - A container is Ready when it runs, has started and its readiness result is Success; one without a readiness
  *   probe is Ready as soon as it runs, and one without a startup probe has started as soon as it runs
  *   (prober_manager.go UpdatePodStatus). The sync that sees a container running asks its readiness worker for a probe
@@ -136,22 +132,8 @@ import { CrashLoopBackOff } from './crash-loop-backoff.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { PodIpPool } from './pod-ips.js';
-import {
-  httpOutcome,
-  joinHostPort,
-  kindName,
-  otherOutcome,
-  type Probe,
-  type ProbeAnswer,
-  type ProbeKind,
-  type ProbeOutcome,
-  type ProbeSpec,
-  ProbeState,
-  probeUrl,
-  resolvePort,
-  tcpOutcome,
-  withDefaults,
-} from './prober.js';
+import { type ProbedContainer, type ProbeHook, ProbeWorkers } from './probe-workers.js';
+import type { Probe, ProbeKind, ProbeResult } from './prober.js';
 import { type KubeObject, kubeTime } from './store.js';
 
 export const imageBackOffMs = 10_000;
@@ -176,7 +158,7 @@ export interface ContainerBehaviour {
    * them). The live lab asks its real doc-QA processes over HTTP. `target` is what the kubelet would ask: the URL (on
    * the pod's IP), the resolved port and path of an httpGet probe, and the probe's timeout in the cluster's ms.
    */
-  probe?: (kind: ProbeKind, probe: Probe, target: ProbeTarget) => ProbeAnswer | Promise<ProbeAnswer>;
+  probe?: ProbeHook;
   /**
    * How the process answers the runtime's SIGTERM when the kubelet kills the container (a failed liveness or startup
    * probe): it ends `afterMs` later with `exitCode`. Default: it ignores SIGTERM, as a process running as PID 1
@@ -185,14 +167,7 @@ export interface ContainerBehaviour {
   stops?: { afterMs: number; exitCode: number };
 }
 
-/** What a probe asks (prober.go runProbe). */
-export interface ProbeTarget {
-  url?: string;
-  port?: number;
-  path?: string;
-  /** timeoutSeconds in ms of the cluster's clock. */
-  timeoutMs: number;
-}
+export type { ProbeTarget } from './probe-workers.js';
 
 export interface KubeletOptions {
   clock: Clock;
@@ -233,12 +208,7 @@ interface Container {
 }
 
 /** A container of the pod spec, with what the probes read. */
-interface ContainerSpec extends Container {
-  ports?: Array<{ name?: string; containerPort: number }>;
-  readinessProbe?: ProbeSpec;
-  livenessProbe?: ProbeSpec;
-  startupProbe?: ProbeSpec;
-}
+type ContainerSpec = Container & ProbedContainer;
 
 interface Terminated {
   exitCode: number;
@@ -306,27 +276,13 @@ interface Instance {
   finishedAtMs?: number;
 }
 
-/** A probe worker of one container (worker.go): its result, and its loop's state (the ticker and manual trigger). */
-interface Worker {
-  container: ContainerSpec;
-  kind: ProbeKind;
-  state: ProbeState;
-  /** The instance whose result the state holds (the worker's containerID). */
-  seen?: number;
-  /** The first probe has run (after the start-up jitter). */
-  begun: boolean;
-  inFlight: boolean;
-  /** A tick or a manual trigger that came while a probe ran: Go's channels keep one of each. */
-  pendingTick: boolean;
-  pendingTrigger: boolean;
-}
-
 /** A pod this kubelet runs: its timers, its sandbox's address and what it knows of each container. */
 interface PodRun {
   cancels: Array<() => void>;
   containers: Map<string, ContainerStatus>;
   instances: Map<string, Instance>;
-  workers: Worker[];
+  /** The probe workers of its containers (probe-workers.ts). */
+  probes: ProbeWorkers;
   /** While a sync changes several containers: one status write at its end. */
   starting: boolean;
   podIP?: string;
@@ -535,16 +491,18 @@ export class Kubelet {
       cancels: [],
       containers: new Map(),
       instances: new Map(),
-      workers: [],
+      probes: this.probeWorkers(pod, key),
       starting: false,
       backOff: new CrashLoopBackOff(() => this.options.clock.now()),
       reasons: new Map(),
     };
-    run.cancels.push(() => run.queued?.());
-    this.running.set(key, run);
     // The probe manager's workers start when the pod is added, before its first sync creates any container
     // (kubelet.go HandlePodAdditions: probeManager.AddPod, then the pod worker's sync).
-    this.addProbes(pod, key);
+    run.cancels.push(
+      () => run.queued?.(),
+      () => run.probes.stop(),
+    );
+    this.running.set(key, run);
     // Outside the write that created the pod, as a real kubelet sees it later; the scheduler has bound it first.
     this.after(key, 0, () => {
       const { namespace, name } = pod.metadata ?? {};
@@ -694,7 +652,7 @@ export class Kubelet {
     // The sync that sees the container running asks for a readiness probe at once (prober_manager.go
     // UpdatePodStatus: a started container without a readiness result triggers its worker), so a container whose
     // probe passes is Ready without waiting a period. A status write of its own, at the same instant.
-    if (this.started(run, c.name)) this.after(key, 0, () => this.trigger(pod, key, c.name, 'readiness'));
+    if (run.probes.started(c.name)) this.after(key, 0, () => run.probes.trigger(c.name, 'readiness'));
   }
 
   /** The container's `ready` and `started` from its probes' results (prober_manager.go UpdatePodStatus). */
@@ -702,30 +660,14 @@ export class Kubelet {
     const run = this.running.get(key);
     const instance = run?.instances.get(name);
     if (!run || !instance?.running) return;
-    const started = this.started(run, name);
-    const ready = started && this.passes(run, name, 'readiness');
+    const started = run.probes.started(name);
+    const ready = started && run.probes.passes(name, 'readiness');
     this.report(pod, {
       ...instance.base,
       ready,
       started,
       state: { running: { startedAt: instance.startedAt } },
     });
-  }
-
-  /** Started: running, and its startup probe (if any) has succeeded for this container. */
-  private started(run: PodRun, name: string): boolean {
-    return (run.instances.get(name)?.running ?? false) && this.passes(run, name, 'startup');
-  }
-
-  /**
-   * Whether the container passes its probe of `kind`: true without such a probe (a container without a readiness
-   * probe is Ready once it runs); else the worker's result for this very container is Success (a new container has
-   * no result yet: not ready, not started).
-   */
-  private passes(run: PodRun, name: string, kind: ProbeKind): boolean {
-    const worker = run.workers.find((w) => w.container.name === name && w.kind === kind);
-    if (!worker) return true;
-    return worker.seen === run.instances.get(name)?.id && worker.state.result === 'Success';
   }
 
   /**
@@ -862,193 +804,41 @@ export class Kubelet {
     return true;
   }
 
-  /**
-   * The probe workers of each container's probes, in prober_manager.go AddPod's order (startup, readiness, liveness).
-   * A worker waits a random part of its period before its first probe only while the kubelet itself started less
-   * than a period ago (worker.go run: after a kubelet restart its probes would otherwise all fire at once); a pod
-   * added to a kubelet that has been up longer starts probing at once. Then it probes every period.
-   */
-  private addProbes(pod: KubeObject, key: string): void {
-    const run = this.running.get(key);
-    if (!run) return;
-    for (const container of specOf(pod).containers ?? []) {
-      const specs: Array<[ProbeKind, ProbeSpec | undefined]> = [
-        ['startup', container.startupProbe],
-        ['readiness', container.readinessProbe],
-        ['liveness', container.livenessProbe],
-      ];
-      for (const [kind, spec] of specs) {
-        if (!spec) continue;
-        const worker: Worker = {
-          container,
-          kind,
-          state: new ProbeState(kind, withDefaults(spec)),
-          begun: false,
-          inFlight: false,
-          pendingTick: false,
-          pendingTrigger: false,
-        };
-        run.workers.push(worker);
-        const periodMs = worker.state.probe.periodSeconds * 1000;
-        const sinceStart = this.options.clock.now() - this.startedAt;
-        const jitterMs = periodMs > sinceStart ? Math.floor(this.random() * periodMs) : 0;
-        this.every(key, jitterMs, periodMs, () => this.tick(pod, key, worker));
-      }
-    }
-  }
-
-  /** `fn` after `firstMs`, then every `periodMs` until the pod goes (one timer at a time). */
-  private every(key: string, firstMs: number, periodMs: number, fn: () => void): void {
-    const run = this.running.get(key);
-    if (!run) return;
-    let cancel = () => {};
-    const schedule = (ms: number) => {
-      cancel = this.options.clock.setTimer(ms, () => {
-        if (!this.running.has(key)) return;
-        fn();
-        schedule(periodMs);
-      });
-    };
-    schedule(firstMs);
-    run.cancels.push(() => cancel());
-  }
-
-  /** The worker's ticker fired (or its start-up wait ended): probe, or keep the tick while a probe runs. */
-  private tick(pod: KubeObject, key: string, worker: Worker): void {
-    if (!worker.begun) {
-      worker.begun = true;
-      this.doProbe(pod, key, worker);
-    } else if (worker.inFlight) worker.pendingTick = true;
-    else this.doProbe(pod, key, worker);
-  }
-
-  /** A manual run of a container's worker of `kind` (its trigger channel keeps one while the worker is busy). */
-  private trigger(pod: KubeObject, key: string, name: string, kind: ProbeKind): void {
-    const worker = this.running.get(key)?.workers.find((w) => w.container.name === name && w.kind === kind);
-    if (!worker) return;
-    if (!worker.begun || worker.inFlight) worker.pendingTrigger = true;
-    else this.doProbe(pod, key, worker);
-  }
-
-  /** The next probe a busy worker owes: a kept trigger, then a kept tick. */
-  private owed(pod: KubeObject, key: string, worker: Worker): void {
-    if (worker.pendingTrigger) worker.pendingTrigger = false;
-    else if (worker.pendingTick) worker.pendingTick = false;
-    else return;
-    this.doProbe(pod, key, worker);
+  /** The probe workers of a pod being added: their view of its runs, its IP and its events (probe-workers.ts). */
+  private probeWorkers(pod: KubeObject, key: string): ProbeWorkers {
+    return new ProbeWorkers(specOf(pod).containers ?? [], {
+      clock: this.options.clock,
+      random: this.random,
+      kubeletStartedAt: this.startedAt,
+      runOf: (name) => this.running.get(key)?.instances.get(name),
+      podIP: () => this.running.get(key)?.podIP,
+      record: (type, reason, message) => this.events.record(pod, type, reason, message),
+      changed: (name, kind, result, probe) => this.probeResult(pod, key, name, kind, result, probe),
+    });
   }
 
   /**
-   * One probe (worker.go doProbe): nothing before the container exists; a new container resets the result to the
-   * initial value and lifts a hold; nothing while on hold, while the container is not running (upstream stores a
-   * Failure then, which no one reads until the next container), within initialDelaySeconds of the start (whole
-   * seconds, truncated), for a startup probe once the container has started, or for the others before it has.
+   * A probe result that changed makes the kubelet sync the pod (kubelet.go syncLoopIteration, handleProbeSync): a
+   * liveness or startup Failure kills the container; a readiness or startup change is written, and that sync's
+   * status asks an unready, started container's readiness worker for a probe at once (prober_manager.go
+   * UpdatePodStatus): after its readiness turned Failure, or once its startup probe passed.
    */
-  private doProbe(pod: KubeObject, key: string, worker: Worker): void {
-    const run = this.running.get(key);
-    const instance = run?.instances.get(worker.container.name);
-    if (!run || !instance) {
-      this.owed(pod, key, worker);
-      return;
-    }
-    if (worker.seen !== instance.id) {
-      worker.seen = instance.id;
-      worker.state.newContainer();
-    }
-    const { state } = worker;
-    const sinceStartS = Math.floor((this.options.clock.now() - instance.startedAtMs) / 1000);
-    const started = this.started(run, worker.container.name);
-    if (
-      state.onHold ||
-      !instance.running ||
-      sinceStartS < state.probe.initialDelaySeconds ||
-      (worker.kind === 'startup' ? started : !started)
-    ) {
-      this.owed(pod, key, worker);
-      return;
-    }
-    const asked = this.ask(run, instance, worker);
-    if (asked instanceof Error) {
-      this.events.record(
-        pod,
-        'Warning',
-        'Unhealthy',
-        `${kindName[worker.kind]} probe errored and resulted in unknown state: ${asked.message}`,
-      );
-      this.owed(pod, key, worker);
-      return;
-    }
-    const { answer, judge } = asked;
-    const settle = (outcome: ProbeOutcome | undefined) => {
-      worker.inFlight = false;
-      // A probe of a container that has gone meanwhile (the pod deleted, the container replaced) is dropped.
-      if (outcome && this.running.get(key) === run && run.instances.get(worker.container.name) === instance)
-        this.settle(pod, key, worker, outcome);
-      this.owed(pod, key, worker);
-    };
-    if (answer instanceof Promise) {
-      worker.inFlight = true;
-      answer.then(
-        (a) => settle(judge(a)),
-        () => settle(undefined),
-      );
-    } else settle(judge(answer));
-  }
-
-  /** Asks the container (its behaviour hook; default: success) what an httpGet probe would ask at its URL. */
-  private ask(
-    run: PodRun,
-    instance: Instance,
-    worker: Worker,
-  ): Error | { answer: ProbeAnswer | Promise<ProbeAnswer>; judge: (answer: ProbeAnswer) => ProbeOutcome } {
-    const probe = worker.state.probe;
-    const target: ProbeTarget = { timeoutMs: probe.timeoutSeconds * 1000 };
-    let judge: (answer: ProbeAnswer) => ProbeOutcome = otherOutcome;
-    const socket = probe.httpGet ?? probe.tcpSocket;
-    if (socket) {
-      const port = resolvePort(socket.port, worker.container);
-      if (port instanceof Error) return port;
-      target.port = port;
-      if (probe.httpGet) {
-        const url = probeUrl(probe.httpGet, run.podIP ?? '', port);
-        Object.assign(target, { url, path: probe.httpGet.path });
-        judge = (a) => httpOutcome(url, a);
-      } else {
-        const address = joinHostPort(socket.host || run.podIP || '', port);
-        judge = (a) => tcpOutcome(address, a);
-      }
-    }
-    const hook = instance.behaviour.probe;
-    let answer: ProbeAnswer | Promise<ProbeAnswer>;
-    try {
-      answer = hook ? hook(worker.kind, probe, target) : { ok: true, output: '' };
-    } catch (error) {
-      answer = { ok: false, output: error instanceof Error ? error.message : String(error) };
-    }
-    return { answer, judge };
-  }
-
-  /** A probe's outcome: its event, the run of outcomes, and what a changed result does. */
-  private settle(pod: KubeObject, key: string, worker: Worker, outcome: ProbeOutcome): void {
-    const kind = kindName[worker.kind];
-    if (outcome.result === 'Failure')
-      this.events.record(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${outcome.output}`);
-    if (outcome.result === 'Warning')
-      this.events.record(pod, 'Warning', 'ProbeWarning', `${kind} probe warning: ${outcome.output}`);
-    if (!worker.state.record(outcome.result === 'Failure' ? 'Failure' : 'Success')) return;
-    const name = worker.container.name;
-    const result = worker.state.result;
-    // The results manager's update makes the kubelet sync the pod (kubelet.go syncLoopIteration, handleProbeSync).
-    if (worker.kind === 'liveness' || (worker.kind === 'startup' && result === 'Failure')) {
-      if (result === 'Failure') this.kill(pod, key, worker);
+  private probeResult(
+    pod: KubeObject,
+    key: string,
+    name: string,
+    kind: ProbeKind,
+    result: ProbeResult,
+    probe: Probe,
+  ): void {
+    if (kind === 'liveness' || (kind === 'startup' && result === 'Failure')) {
+      if (result === 'Failure') this.kill(pod, key, name, kind, probe);
       return;
     }
     this.refresh(pod, key, name);
-    // That sync's status asks an unready, started container's readiness worker for a probe at once
-    // (UpdatePodStatus): after its readiness turned Failure, or once its startup probe passed.
     const run = this.running.get(key);
-    if (run && this.started(run, name) && !this.passes(run, name, 'readiness'))
-      this.trigger(pod, key, name, 'readiness');
+    if (run?.probes.started(name) && !run.probes.passes(name, 'readiness'))
+      run.probes.trigger(name, 'readiness');
   }
 
   /**
@@ -1060,8 +850,8 @@ export class Kubelet {
    * lastState.terminated has the exit code and containerd's reason (Error for a non-zero code, Completed for 0),
    * and the restart waits the crash-loop back-off, as after any exit (see `exited`).
    */
-  private kill(pod: KubeObject, key: string, worker: Worker): void {
-    const instance = this.running.get(key)?.instances.get(worker.container.name);
+  private kill(pod: KubeObject, key: string, name: string, kind: ProbeKind, probe: Probe): void {
+    const instance = this.running.get(key)?.instances.get(name);
     if (!instance?.running || instance.killing) return;
     instance.killing = true;
     const restart = (specOf(pod).restartPolicy ?? 'Always') !== 'Never';
@@ -1069,11 +859,11 @@ export class Kubelet {
       pod,
       'Normal',
       'Killing',
-      `Container ${worker.container.name} failed ${worker.kind} probe${restart ? ', will be restarted' : ''}`,
+      `Container ${name} failed ${kind} probe${restart ? ', will be restarted' : ''}`,
     );
     const graceMs =
       1000 *
-      (worker.state.probe.terminationGracePeriodSeconds ??
+      (probe.terminationGracePeriodSeconds ??
         specOf(pod).terminationGracePeriodSeconds ??
         DEFAULT_GRACE_SECONDS);
     const stops = instance.behaviour.stops;

@@ -683,32 +683,6 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
       expect(count('Unhealthy', 'Startup probe failed: HTTP probe failed with statuscode: 503')).toBe(1);
     });
 
-    it('a worker waits a random part of its period only while the kubelet started less than a period ago', async () => {
-      const asked: number[] = [];
-      const liveness = {
-        livenessProbe: { httpGet: { path: '/healthz', port: 'probes' }, periodSeconds: 10 },
-      };
-      await cluster({
-        random: () => 0.5,
-        behaviour: {
-          probe: () => {
-            asked.push(clock.now() - start);
-            return { status: 200 };
-          },
-        },
-      });
-      seed(probed(liveness));
-      await sleep(clock, 26_000);
-      // Added at once: its first probe after 5 s (0.5 of the period), then every 10 s.
-      expect(asked).toEqual([5000, 15_000, 25_000]);
-      asked.length = 0;
-      fake.remove('v1', 'Pod', 'p', 'default');
-      // A pod added later starts its worker at once (the container does not exist yet), then ticks every 10 s.
-      seed(probed(liveness), 'q');
-      await sleep(clock, 21_000);
-      expect(asked).toEqual([36_000, 46_000]);
-    });
-
     it('a probe whose port the container does not have errors, and its result is thrown away', async () => {
       await cluster({ random: () => 0 });
       seed(probed({ readinessProbe: readiness({ httpGet: { path: '/readyz', port: 'metrics' } }) }));
