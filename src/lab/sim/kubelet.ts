@@ -848,7 +848,7 @@ export class Kubelet {
    * grace period ends: the probe's terminationGracePeriodSeconds, else the pod's (kuberuntime_container.go
    * setTerminationGracePeriod; the API server defaults the pod's to 30 s). It then ends as an exit does: its
    * lastState.terminated has the exit code and containerd's reason (Error for a non-zero code, Completed for 0),
-   * and the restart waits the crash-loop back-off, as after any exit (see `exited`).
+   * and the sync that killed it starts it again unless the crash-loop back-off refuses (see `restartKilled`).
    */
   private kill(pod: KubeObject, key: string, name: string, kind: ProbeKind, probe: Probe): void {
     const instance = this.running.get(key)?.instances.get(name);
