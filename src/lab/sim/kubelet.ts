@@ -12,20 +12,25 @@
  *   pkg/kubelet/images/image_manager.go; doubled by flowcontrol.Backoff). A present image is taken as pulled at once (it is cached on the node; the sim
  *   cannot know registry speed, and says so).
  * - A container that exits is restarted as `spec.restartPolicy` says (Always, the default: always; OnFailure: after a
- *   non-zero exit; Never: not). Before a restart it waits a back-off of 10 s, doubling, capped at 300 s
- *   (pkg/kubelet/kubelet.go `initialCrashLoopBackOff = 10s`, `MaxCrashLoopBackOff` = the kubelet config's
- *   `MaxContainerBackOff` 300 s; the alpha gates ReduceDefaultCrashLoopBackOffDecay and KubeletCrashLoopBackOffMax
- *   are off), and shows `CrashLoopBackOff` with `back-off <duration> restarting failed container=<c>
- *   pod=<name>_<namespace>(<uid>)` (pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff; the duration as Go
- *   prints it, e.g. 1m20s), its `restartCount` and `lastState.terminated`; its log holds what the process wrote.
- * - Probes (prober.ts for the rules that need no pod: defaults, thresholds, HTTP outcomes, messages): each
- *   container's startupProbe, readinessProbe and livenessProbe has a worker from the moment the pod is added
- *   (pkg/kubelet/prober/prober_manager.go AddPod), probing every periodSeconds on the cluster's clock; only while the
- *   kubelet itself started less than a period ago does a worker first wait a random part of its period
- *   (pkg/kubelet/prober/worker.go run; the `random` option, seeded). A probe runs once initialDelaySeconds have
- *   passed since the container started (whole seconds), readiness and liveness only once the container has started
- *   (its startup probe passed), startup only until then (worker.go doProbe). What the container answers is the
- *   behaviour's `probe` hook (default: success; the live lab asks its real processes over HTTP).
+ *   non-zero exit; Never: not; container/helpers.go ShouldContainerBeRestarted). The kubelet notices the exit at its
+ *   next PLEG relist (every second; the sim takes the whole second) and syncs the pod: that sync writes the container
+ *   `terminated` (exit code, reason Error, or Completed for 0; `restartCount` of the run that ended), then starts it
+ *   again unless the crash-loop back-off refuses (pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff, with the
+ *   per-container client-go flowcontrol.Backoff of crash-loop-backoff.ts). The first exit has no back-off entry: the
+ *   container is restarted in that very sync (restartCount 1, the ended run as `lastState.terminated`), and the start
+ *   records a window of 10 s. An exit within the window of the one before is refused: Warning `BackOff`, the sync
+ *   fails and the pod worker syncs again 10 s later; from that sync on the container shows `CrashLoopBackOff` with
+ *   `back-off <window> restarting failed container=<c> pod=<name>_<namespace>(<uid>)` (kubelet_pods.go
+ *   convertToAPIContainerStatuses takes the reason the last sync cached; the window as Go prints a duration, e.g.
+ *   1m20s) and the ended run as `lastState`; the first sync past the window starts it. Each start doubles the window
+ *   up to 300 s; so the restarts come 0, 10, 20, 40 ... 300 s after the exits, each plus the relist's second. The
+ *   back-off starts over at 10 s when more than 600 s passed since the last restart (kubelet.go HasExpiredFunc: a
+ *   container that ran that long; the entry's GC at housekeeping has the same effect). Its log holds what the
+ *   process wrote.
+ * - Probes: each container's startupProbe, readinessProbe and livenessProbe has a worker from the moment the pod is
+ *   added (probe-workers.ts: ticks, manual triggers, each probe and its result; prober.ts: the rules that need no
+ *   pod). What the container answers is the behaviour's `probe` hook (default: success; the live lab asks its real
+ *   processes over HTTP). A result that changes syncs the pod (below).
  * - A container is Ready when it runs, has started and its readiness result is Success; one without a readiness
  *   probe is Ready as soon as it runs, and one without a startup probe has started as soon as it runs
  *   (prober_manager.go UpdatePodStatus). The sync that sees a container running asks its readiness worker for a probe
@@ -41,15 +46,19 @@
  *   computePodActions): Normal `Killing` "Container <c> failed liveness probe, will be restarted", SIGTERM, SIGKILL
  *   after the grace period (the probe's terminationGracePeriodSeconds, else the pod's, default 30 s;
  *   kuberuntime_container.go setTerminationGracePeriod) unless the behaviour's `stops` ends it sooner; exit code 137
- *   for a SIGKILL, reason Error (containerd: Error for a non-zero code). It is then restarted as after an exit
- *   (restartCount + 1, lastState.terminated, the crash-loop back-off), even under OnFailure with exit code 0, not
- *   under Never.
+ *   for a SIGKILL, reason Error (containerd: Error for a non-zero code). The sync that killed it then starts it again
+ *   (restartCount + 1, lastState.terminated), even under OnFailure with exit code 0, not under Never, at once unless
+ *   the back-off refuses: that sync still sees the run before the killed one as the container's newest exited run, so
+ *   a first kill is never refused (and records no window), and a later one is refused when it ends within the window
+ *   of that earlier run's end. A refused kill is then handled as a refused exit (same back-off entry, the container's
+ *   key), from the next relist's sync.
  *
  * The pod (each status write):
  * - `phase` (pkg/kubelet/kubelet_pods.go getPhase): Pending while any container waits without having run before
  *   (a failing image pull); Running once every container has started and one runs, and while containers that ran
- *   wait to restart (CrashLoopBackOff) under Always or OnFailure; Succeeded or Failed when every container has
- *   stopped for good. Before the kubelet's first write the pod is Pending as the API server created it (store.ts).
+ *   have stopped or wait to restart (CrashLoopBackOff) under Always or OnFailure; Succeeded or Failed when every
+ *   container has stopped for good. Before the kubelet's first write the pod is Pending as the API server created it
+ *   (store.ts).
  * - `conditions`, in the kubelet's order (kubelet_pods.go generateAPIPodStatus; pkg/kubelet/status/generate.go):
  *   PodReadyToStartContainers (beta, on by default since v1.29; True once the sandbox exists),
  *   Initialized True, Ready and ContainersReady (False with reason ContainersNotReady and message
@@ -88,14 +97,18 @@
  *     <error>' (image_manager.go) and Warning `Failed` "Error: ErrImagePull" (startContainer); while the pull backs
  *     off, each sync of the pod records Normal `BackOff` 'Back-off pulling image "<image>"' (image_manager.go; a
  *     Normal event) and Warning `Failed` "Error: ImagePullBackOff".
- *   - a crash loop: each sync while the restart backs off records Warning `BackOff` "Back-off restarting failed
+ *   - a crash loop: each sync that the back-off refuses records Warning `BackOff` "Back-off restarting failed
  *     container <c> in pod <pod>_<ns>(<uid>)" (kuberuntime_manager.go doBackOff; the wording read in a copy of the
- *     v1.28 line; `kubectl describe` output of later clusters shows the same).
+ *     v1.28 line; `kubectl describe` output of later clusters shows the same); none after a first exit.
  *   - a deleted pod: Normal `Killing` "Stopping container <c>" for each running container
  *     (kuberuntime_container.go killContainer, no message given).
  *   A pod whose sync fails (a pull or a restart backing off) is synced again after the pod worker's back-off,
- *   10 s (pkg/kubelet/pod_workers.go, kubelet.go `backOffPeriod`; its jitter of up to 5 s is not modelled); the
- *   recorder counts the repeats (events.ts).
+ *   10 s (pkg/kubelet/pod_workers.go completeWork, kubelet.go `backOffPeriod`; its jitter of up to 5 s is not
+ *   modelled). kubelet.go SyncPod means to let a sync that only backs off succeed, but the check never passes (the
+ *   sandbox's config result, without error, is always among the results: kubernetes issue 123602, changed after
+ *   v1.33), so a crash loop is synced every 10 s too. The recorder counts the repeats (events.ts). Syncs that
+ *   probe results cause do not look at containers backing off here; the pod worker's periodic resync (1 min) is not
+ *   modelled.
  *   - probes: Warning `Unhealthy` "<Kind> probe failed: <output>" at each failure, Warning `ProbeWarning` for a
  *     redirect, Normal `Killing` for a failed liveness or startup probe (above).
  *   Not modelled: the container's fieldPath in the event's involvedObject (so identical messages about two
@@ -104,7 +117,11 @@
  * tag (they carry v1.33's KubeletServiceAccountTokenForCredentialProviders gate and allocation manager).
  * The probe rules were read in pkg/kubelet/prober/worker.go at kubernetes commit 00421113, prober_manager.go at
  * 0181833d and kuberuntime/kuberuntime_manager.go at 000f2605 (copies of the development line, not tagged: the
- * tool that served them names no tag; they carry contexts and loggers of the v1.3x line).
+ * tool that served them names no tag; they carry contexts and loggers of the v1.3x line). The restart rules: doBackOff
+ * in a copy of kuberuntime_manager.go of the v1.3x line (klog, the message with the window); kubelet.go SyncPod's
+ * back-off check, `genericPlegRelistPeriod` and `backOffPeriod` at 000d9543 (v1.3x line); its HasExpiredFunc in
+ * copies of v1.32 and of the v1.33 line (newCrashLoopBackOff); convertToAPIContainerStatuses' reasonCache rule in
+ * copies of kubelet_pods.go from several lines (unchanged); pod_workers.go completeWork of the v1.2x-v1.3x lines.
  * What a container does is the simulation's `behaviour` hook: by default it runs, stays up and answers its probes.
  */
 
@@ -113,33 +130,24 @@ import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { bindPod } from './binding.js';
+import { CrashLoopBackOff } from './crash-loop-backoff.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { PodIpPool } from './pod-ips.js';
-import {
-  httpOutcome,
-  joinHostPort,
-  kindName,
-  otherOutcome,
-  type Probe,
-  type ProbeAnswer,
-  type ProbeKind,
-  type ProbeOutcome,
-  type ProbeSpec,
-  ProbeState,
-  probeUrl,
-  resolvePort,
-  tcpOutcome,
-  withDefaults,
-} from './prober.js';
+import { type ProbedContainer, type ProbeHook, ProbeWorkers } from './probe-workers.js';
+import type { Probe, ProbeKind, ProbeResult } from './prober.js';
 import { type KubeObject, kubeTime, StoreError } from './store.js';
 
 export const imageBackOffMs = 10_000;
 export const maxImageBackOffMs = 300_000;
-export const crashLoopBackOffMs = 10_000;
-export const maxCrashLoopBackOffMs = 300_000;
 /** How soon the pod worker syncs a pod again after a sync that failed (kubelet.go `backOffPeriod`). */
 export const podSyncBackOffMs = 10_000;
+/**
+ * How soon the kubelet notices that a container has stopped: the generic PLEG relists the runtime's containers every
+ * second (kubelet.go `genericPlegRelistPeriod`; the Evented PLEG is beta and off by default) and a ContainerDied event
+ * syncs the pod at once. An exit lands anywhere within a relist period; the sim takes the whole second.
+ */
+export const plegRelistMs = 1000;
 
 /** What a container does when it starts. */
 export interface ContainerBehaviour {
@@ -152,7 +160,7 @@ export interface ContainerBehaviour {
    * them). The live lab asks its real doc-QA processes over HTTP. `target` is what the kubelet would ask: the URL (on
    * the pod's IP), the resolved port and path of an httpGet probe, and the probe's timeout in the cluster's ms.
    */
-  probe?: (kind: ProbeKind, probe: Probe, target: ProbeTarget) => ProbeAnswer | Promise<ProbeAnswer>;
+  probe?: ProbeHook;
   /**
    * How the process answers the runtime's SIGTERM when the kubelet kills the container (a failed liveness or startup
    * probe): it ends `afterMs` later with `exitCode`. Default: it ignores SIGTERM, as a process running as PID 1
@@ -161,14 +169,7 @@ export interface ContainerBehaviour {
   stops?: { afterMs: number; exitCode: number };
 }
 
-/** What a probe asks (prober.go runProbe). */
-export interface ProbeTarget {
-  url?: string;
-  port?: number;
-  path?: string;
-  /** timeoutSeconds in ms of the cluster's clock. */
-  timeoutMs: number;
-}
+export type { ProbeTarget } from './probe-workers.js';
 
 export interface KubeletOptions {
   clock: Clock;
@@ -209,12 +210,7 @@ interface Container {
 }
 
 /** A container of the pod spec, with what the probes read. */
-interface ContainerSpec extends Container {
-  ports?: Array<{ name?: string; containerPort: number }>;
-  readinessProbe?: ProbeSpec;
-  livenessProbe?: ProbeSpec;
-  startupProbe?: ProbeSpec;
-}
+type ContainerSpec = Container & ProbedContainer;
 
 interface Terminated {
   exitCode: number;
@@ -275,21 +271,11 @@ interface Instance {
   killing: boolean;
   behaviour: ContainerBehaviour;
   base: Container & { restartCount: number; lastState?: ContainerState };
-}
-
-/** A probe worker of one container (worker.go): its result, and its loop's state (the ticker and manual trigger). */
-interface Worker {
-  container: ContainerSpec;
-  kind: ProbeKind;
-  state: ProbeState;
-  /** The instance whose result the state holds (the worker's containerID). */
-  seen?: number;
-  /** The first probe has run (after the start-up jitter). */
-  begun: boolean;
-  inFlight: boolean;
-  /** A tick or a manual trigger that came while a probe ran: Go's channels keep one of each. */
-  pendingTick: boolean;
-  pendingTrigger: boolean;
+  /** When the run before this one finished, in ms (the runtime keeps that dead container). */
+  previousFinishedAtMs?: number;
+  /** How it ended, once it has (the runtime's exited container: its state and precise finish). */
+  terminated?: Terminated;
+  finishedAtMs?: number;
 }
 
 /** A pod this kubelet runs: its timers, its sandbox's address and what it knows of each container. */
@@ -297,10 +283,20 @@ interface PodRun {
   cancels: Array<() => void>;
   containers: Map<string, ContainerStatus>;
   instances: Map<string, Instance>;
-  workers: Worker[];
-  /** While the first sync starts every container: one status write at its end. */
+  /** The probe workers of its containers (probe-workers.ts). */
+  probes: ProbeWorkers;
+  /** While a sync changes several containers: one status write at its end. */
   starting: boolean;
   podIP?: string;
+  /** The crash-loop back-off of each container, by name (the kubelet's flowcontrol.Backoff, keyed per container). */
+  backOff: CrashLoopBackOff;
+  /**
+   * Why each container's last start was refused (the kubelet's reasonCache, kubelet.go SyncPod `reasonCache.Update`):
+   * set when doBackOff refuses, cleared when the container starts.
+   */
+  reasons: Map<string, { reason: string; message: string }>;
+  /** Cancels the pod worker's queued sync (its work queue holds one time per pod; each sync replaces it). */
+  queued?: () => void;
 }
 
 /** The conditions a kubelet owns, in the order it writes them. */
@@ -493,16 +489,22 @@ export class Kubelet {
   private admit(pod: KubeObject): void {
     const key = keyOf(pod);
     if (this.running.has(key) || !(this.options.runs?.(pod) ?? true)) return;
-    this.running.set(key, {
+    const run: PodRun = {
       cancels: [],
       containers: new Map(),
       instances: new Map(),
-      workers: [],
+      probes: this.probeWorkers(pod, key),
       starting: false,
-    });
+      backOff: new CrashLoopBackOff(() => this.options.clock.now()),
+      reasons: new Map(),
+    };
     // The probe manager's workers start when the pod is added, before its first sync creates any container
     // (kubelet.go HandlePodAdditions: probeManager.AddPod, then the pod worker's sync).
-    this.addProbes(pod, key);
+    run.cancels.push(
+      () => run.queued?.(),
+      () => run.probes.stop(),
+    );
+    this.running.set(key, run);
     // Outside the write that created the pod, as a real kubelet sees it later; the scheduler has bound it first.
     this.after(key, 0, () => {
       if (this.schedule(pod)) this.startPod(pod);
@@ -631,7 +633,8 @@ export class Kubelet {
     this.after(key, wait, () => this.pullFails(pod, key, c, failures + 1));
   }
 
-  private run(pod: KubeObject, key: string, c: Container, restartCount: number, last?: ContainerState): void {
+  /** Starts a run of the container: its first (restartCount 0), or the one after `previous` ended. */
+  private run(pod: KubeObject, key: string, c: Container, restartCount: number, previous?: Instance): void {
     const logKey = `${key}/${c.name}`;
     // The environment is built when the container starts (each restart builds it again): envFrom, then env.
     this.cluster.store.env.set(logKey, containerEnv(this.cluster, pod, c.name));
@@ -645,6 +648,7 @@ export class Kubelet {
     this.events.record(pod, 'Normal', 'Started', `Started container ${c.name}`);
     const now = this.options.clock.now();
     const startedAt = kubeTime(now);
+    const last = previous?.terminated ? { terminated: previous.terminated } : undefined;
     const base = { name: c.name, image: c.image, restartCount, ...(last ? { lastState: last } : {}) };
     const run = this.running.get(key);
     if (!run) return;
@@ -656,8 +660,11 @@ export class Kubelet {
       killing: false,
       behaviour,
       base,
+      ...(previous?.finishedAtMs !== undefined ? { previousFinishedAtMs: previous.finishedAtMs } : {}),
     };
     run.instances.set(c.name, instance);
+    // A start that succeeds clears the reason the last one was refused (reasonCache.Update).
+    run.reasons.delete(c.name);
     this.refresh(pod, key, c.name);
     if (behaviour.exits) {
       const { afterMs, exitCode } = behaviour.exits;
@@ -666,7 +673,7 @@ export class Kubelet {
     // The sync that sees the container running asks for a readiness probe at once (prober_manager.go
     // UpdatePodStatus: a started container without a readiness result triggers its worker), so a container whose
     // probe passes is Ready without waiting a period. A status write of its own, at the same instant.
-    if (this.started(run, c.name)) this.after(key, 0, () => this.trigger(pod, key, c.name, 'readiness'));
+    if (run.probes.started(c.name)) this.after(key, 0, () => run.probes.trigger(c.name, 'readiness'));
   }
 
   /** The container's `ready` and `started` from its probes' results (prober_manager.go UpdatePodStatus). */
@@ -674,8 +681,8 @@ export class Kubelet {
     const run = this.running.get(key);
     const instance = run?.instances.get(name);
     if (!run || !instance?.running) return;
-    const started = this.started(run, name);
-    const ready = started && this.passes(run, name, 'readiness');
+    const started = run.probes.started(name);
+    const ready = started && run.probes.passes(name, 'readiness');
     this.report(pod, {
       ...instance.base,
       ready,
@@ -684,217 +691,175 @@ export class Kubelet {
     });
   }
 
-  /** Started: running, and its startup probe (if any) has succeeded for this container. */
-  private started(run: PodRun, name: string): boolean {
-    return (run.instances.get(name)?.running ?? false) && this.passes(run, name, 'startup');
-  }
-
   /**
-   * Whether the container passes its probe of `kind`: true without such a probe (a container without a readiness
-   * probe is Ready once it runs); else the worker's result for this very container is Success (a new container has
-   * no result yet: not ready, not started).
+   * A container's process ended: it exited, or the kubelet's kill took effect. The runtime records the exit (the
+   * reason containerd gives: Completed for 0, Error else). An exit is noticed at the next PLEG relist, whose sync
+   * writes the status and restarts the container if it may (`syncPod`). A kill ends inside the sync that killed it,
+   * which goes on to start the container again (`restartKilled`).
    */
-  private passes(run: PodRun, name: string, kind: ProbeKind): boolean {
-    const worker = run.workers.find((w) => w.container.name === name && w.kind === kind);
-    if (!worker) return true;
-    return worker.seen === run.instances.get(name)?.id && worker.state.result === 'Success';
-  }
-
-  /** A container's process ended (it exited, or the kubelet's kill took effect). */
-  private ended(pod: KubeObject, key: string, instance: Instance, exitCode: number, restart?: boolean): void {
+  private ended(pod: KubeObject, key: string, instance: Instance, exitCode: number): void {
     const run = this.running.get(key);
     if (!run || !instance.running || run.instances.get(instance.base.name) !== instance) return;
+    const now = this.options.clock.now();
     instance.running = false;
-    this.exited(pod, key, instance.base, instance.startedAt, exitCode, restart);
+    instance.finishedAtMs = now;
+    instance.terminated = {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: instance.startedAt,
+      finishedAt: kubeTime(now),
+    };
+    if (instance.killing && (specOf(pod).restartPolicy ?? 'Always') !== 'Never')
+      this.restartKilled(pod, key, instance);
+    else this.after(key, plegRelistMs, () => this.syncPod(pod, key));
   }
 
   /**
-   * The probe workers of each container's probes, in prober_manager.go AddPod's order (startup, readiness, liveness).
-   * A worker waits a random part of its period before its first probe only while the kubelet itself started less
-   * than a period ago (worker.go run: after a kubelet restart its probes would otherwise all fire at once); a pod
-   * added to a kubelet that has been up longer starts probing at once. Then it probes every period.
+   * The rest of the sync that killed a container (kuberuntime_manager.go SyncPod: the kill, then the containers to
+   * start, with the pod's status as it was before the kill). doBackOff finds the run before the killed one, if the
+   * runtime still has it, as the newest exited container: without one the container starts at once and no back-off
+   * is recorded; with one it starts at once unless that run's finish is still within the back-off window, and then
+   * the next relist sees the killed run and syncs the pod (`syncPod`).
    */
-  private addProbes(pod: KubeObject, key: string): void {
+  private restartKilled(pod: KubeObject, key: string, instance: Instance): void {
     const run = this.running.get(key);
     if (!run) return;
-    for (const container of specOf(pod).containers ?? []) {
-      const specs: Array<[ProbeKind, ProbeSpec | undefined]> = [
-        ['startup', container.startupProbe],
-        ['readiness', container.readinessProbe],
-        ['liveness', container.livenessProbe],
-      ];
-      for (const [kind, spec] of specs) {
-        if (!spec) continue;
-        const worker: Worker = {
-          container,
-          kind,
-          state: new ProbeState(kind, withDefaults(spec)),
-          begun: false,
-          inFlight: false,
-          pendingTick: false,
-          pendingTrigger: false,
-        };
-        run.workers.push(worker);
-        const periodMs = worker.state.probe.periodSeconds * 1000;
-        const sinceStart = this.options.clock.now() - this.startedAt;
-        const jitterMs = periodMs > sinceStart ? Math.floor(this.random() * periodMs) : 0;
-        this.every(key, jitterMs, periodMs, () => this.tick(pod, key, worker));
+    const { name, image, restartCount } = instance.base;
+    if (instance.previousFinishedAtMs !== undefined) {
+      run.backOff.gc();
+      if (this.backingOff(pod, run, name, instance.previousFinishedAtMs)) {
+        this.after(key, plegRelistMs, () => this.syncPod(pod, key));
+        return;
       }
     }
+    this.run(pod, key, { name, image }, restartCount + 1, instance);
   }
 
-  /** `fn` after `firstMs`, then every `periodMs` until the pod goes (one timer at a time). */
-  private every(key: string, firstMs: number, periodMs: number, fn: () => void): void {
+  /**
+   * A sync of a pod with containers that have stopped (kubelet.go SyncPod). First the status: a stopped container is
+   * `terminated`, or, when it will be restarted and its last start was refused, waiting with that reason and its run
+   * as `lastState` (kubelet_pods.go convertToAPIContainerStatuses: the reasonCache makes the Waiting state; with no
+   * reason the container is shown terminated). Then each container the restartPolicy restarts
+   * (container/helpers.go ShouldContainerBeRestarted) is started unless its back-off refuses (doBackOff). A refusal
+   * fails the sync, and the pod worker syncs the pod again 10 s later (pod_workers.go completeWork; kubelet.go
+   * SyncPod's check that was meant to let back-off failures pass does not, as the sandbox's config result is always
+   * there: kubernetes issue 123602, changed after v1.33); a sync replaces the one queued before.
+   */
+  private syncPod(pod: KubeObject, key: string): void {
     const run = this.running.get(key);
     if (!run) return;
-    let cancel = () => {};
-    const schedule = (ms: number) => {
-      cancel = this.options.clock.setTimer(ms, () => {
-        if (!this.running.has(key)) return;
-        fn();
-        schedule(periodMs);
+    const stopped = [...run.instances.values()].filter((i) => !i.running && i.terminated);
+    if (stopped.length === 0) return;
+    this.together(pod, run, () => {
+      for (const instance of stopped) {
+        const status = this.stoppedStatus(pod, run, instance);
+        if (JSON.stringify(status) !== JSON.stringify(run.containers.get(status.name)))
+          this.report(pod, status);
+      }
+    });
+    run.backOff.gc();
+    let refused = false;
+    this.together(pod, run, () => {
+      for (const instance of stopped) {
+        const { name, image, restartCount } = instance.base;
+        if (!restarts(pod, instance.terminated?.exitCode ?? 0)) continue;
+        if (this.backingOff(pod, run, name, instance.finishedAtMs ?? 0)) refused = true;
+        else this.run(pod, key, { name, image }, restartCount + 1, instance);
+      }
+    });
+    run.queued?.();
+    run.queued = undefined;
+    if (refused)
+      run.queued = this.options.clock.setTimer(podSyncBackOffMs, () => {
+        run.queued = undefined;
+        if (this.running.get(key) === run) this.syncPod(pod, key);
       });
-    };
-    schedule(firstMs);
-    run.cancels.push(() => cancel());
   }
 
-  /** The worker's ticker fired (or its start-up wait ended): probe, or keep the tick while a probe runs. */
-  private tick(pod: KubeObject, key: string, worker: Worker): void {
-    if (!worker.begun) {
-      worker.begun = true;
-      this.doProbe(pod, key, worker);
-    } else if (worker.inFlight) worker.pendingTick = true;
-    else this.doProbe(pod, key, worker);
+  /** A stopped container's status in a sync (see `syncPod`). */
+  private stoppedStatus(pod: KubeObject, run: PodRun, instance: Instance): ContainerStatus {
+    const terminated = instance.terminated as Terminated;
+    const reason = restarts(pod, terminated.exitCode) ? run.reasons.get(instance.base.name) : undefined;
+    const status = { ...instance.base, ready: false, started: false };
+    if (!reason) return { ...status, state: { terminated } };
+    return { ...status, lastState: { terminated }, state: { waiting: reason } };
   }
 
-  /** A manual run of a container's worker of `kind` (its trigger channel keeps one while the worker is busy). */
-  private trigger(pod: KubeObject, key: string, name: string, kind: ProbeKind): void {
-    const worker = this.running.get(key)?.workers.find((w) => w.container.name === name && w.kind === kind);
-    if (!worker) return;
-    if (!worker.begun || worker.inFlight) worker.pendingTrigger = true;
-    else this.doProbe(pod, key, worker);
-  }
-
-  /** The next probe a busy worker owes: a kept trigger, then a kept tick. */
-  private owed(pod: KubeObject, key: string, worker: Worker): void {
-    if (worker.pendingTrigger) worker.pendingTrigger = false;
-    else if (worker.pendingTick) worker.pendingTick = false;
-    else return;
-    this.doProbe(pod, key, worker);
+  /** The reports `fn` makes, written as one status write (one sync's). */
+  private together(pod: KubeObject, run: PodRun, fn: () => void): void {
+    const before = new Map(run.containers);
+    run.starting = true;
+    try {
+      fn();
+    } finally {
+      run.starting = false;
+    }
+    const changed = [...run.containers].some(([name, status]) => before.get(name) !== status);
+    if (changed) this.write(pod, run);
   }
 
   /**
-   * One probe (worker.go doProbe): nothing before the container exists; a new container resets the result to the
-   * initial value and lifts a hold; nothing while on hold, while the container is not running (upstream stores a
-   * Failure then, which no one reads until the next container), within initialDelaySeconds of the start (whole
-   * seconds, truncated), for a startup probe once the container has started, or for the others before it has.
+   * doBackOff for a container whose newest run finished at `finishedAtMs`: in back-off, Warning `BackOff` "Back-off
+   * restarting failed container <c> in pod <pod>" and the reason `CrashLoopBackOff` with "back-off <window> restarting
+   * failed container=<c> pod=<pod>" (the window in force, as Go prints a duration: 10s, 1m20s, 5m0s); else the entry
+   * moves on (Next) and the caller starts the container.
    */
-  private doProbe(pod: KubeObject, key: string, worker: Worker): void {
-    const run = this.running.get(key);
-    const instance = run?.instances.get(worker.container.name);
-    if (!run || !instance) {
-      this.owed(pod, key, worker);
-      return;
+  private backingOff(pod: KubeObject, run: PodRun, name: string, finishedAtMs: number): boolean {
+    if (!run.backOff.isInBackOffSince(name, finishedAtMs)) {
+      run.backOff.next(name, finishedAtMs);
+      return false;
     }
-    if (worker.seen !== instance.id) {
-      worker.seen = instance.id;
-      worker.state.newContainer();
-    }
-    const { state } = worker;
-    const sinceStartS = Math.floor((this.options.clock.now() - instance.startedAtMs) / 1000);
-    const started = this.started(run, worker.container.name);
-    if (
-      state.onHold ||
-      !instance.running ||
-      sinceStartS < state.probe.initialDelaySeconds ||
-      (worker.kind === 'startup' ? started : !started)
-    ) {
-      this.owed(pod, key, worker);
-      return;
-    }
-    const asked = this.ask(run, instance, worker);
-    if (asked instanceof Error) {
-      this.events.record(
-        pod,
-        'Warning',
-        'Unhealthy',
-        `${kindName[worker.kind]} probe errored and resulted in unknown state: ${asked.message}`,
-      );
-      this.owed(pod, key, worker);
-      return;
-    }
-    const { answer, judge } = asked;
-    const settle = (outcome: ProbeOutcome | undefined) => {
-      worker.inFlight = false;
-      // A probe of a container that has gone meanwhile (the pod deleted, the container replaced) is dropped.
-      if (outcome && this.running.get(key) === run && run.instances.get(worker.container.name) === instance)
-        this.settle(pod, key, worker, outcome);
-      this.owed(pod, key, worker);
-    };
-    if (answer instanceof Promise) {
-      worker.inFlight = true;
-      answer.then(
-        (a) => settle(judge(a)),
-        () => settle(undefined),
-      );
-    } else settle(judge(answer));
+    // The pod as the kubelet names it in messages (format.Pod): <name>_<namespace>(<uid>).
+    const podName = `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
+    const window = formatDuration(BigInt(run.backOff.get(name)) * 1_000_000n);
+    this.events.record(
+      pod,
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${name} in pod ${podName}`,
+    );
+    run.reasons.set(name, {
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${window} restarting failed container=${name} pod=${podName}`,
+    });
+    return true;
   }
 
-  /** Asks the container (its behaviour hook; default: success) what an httpGet probe would ask at its URL. */
-  private ask(
-    run: PodRun,
-    instance: Instance,
-    worker: Worker,
-  ): Error | { answer: ProbeAnswer | Promise<ProbeAnswer>; judge: (answer: ProbeAnswer) => ProbeOutcome } {
-    const probe = worker.state.probe;
-    const target: ProbeTarget = { timeoutMs: probe.timeoutSeconds * 1000 };
-    let judge: (answer: ProbeAnswer) => ProbeOutcome = otherOutcome;
-    const socket = probe.httpGet ?? probe.tcpSocket;
-    if (socket) {
-      const port = resolvePort(socket.port, worker.container);
-      if (port instanceof Error) return port;
-      target.port = port;
-      if (probe.httpGet) {
-        const url = probeUrl(probe.httpGet, run.podIP ?? '', port);
-        Object.assign(target, { url, path: probe.httpGet.path });
-        judge = (a) => httpOutcome(url, a);
-      } else {
-        const address = joinHostPort(socket.host || run.podIP || '', port);
-        judge = (a) => tcpOutcome(address, a);
-      }
-    }
-    const hook = instance.behaviour.probe;
-    let answer: ProbeAnswer | Promise<ProbeAnswer>;
-    try {
-      answer = hook ? hook(worker.kind, probe, target) : { ok: true, output: '' };
-    } catch (error) {
-      answer = { ok: false, output: error instanceof Error ? error.message : String(error) };
-    }
-    return { answer, judge };
+  /** The probe workers of a pod being added: their view of its runs, its IP and its events (probe-workers.ts). */
+  private probeWorkers(pod: KubeObject, key: string): ProbeWorkers {
+    return new ProbeWorkers(specOf(pod).containers ?? [], {
+      clock: this.options.clock,
+      random: this.random,
+      kubeletStartedAt: this.startedAt,
+      runOf: (name) => this.running.get(key)?.instances.get(name),
+      podIP: () => this.running.get(key)?.podIP,
+      record: (type, reason, message) => this.events.record(pod, type, reason, message),
+      changed: (name, kind, result, probe) => this.probeResult(pod, key, name, kind, result, probe),
+    });
   }
 
-  /** A probe's outcome: its event, the run of outcomes, and what a changed result does. */
-  private settle(pod: KubeObject, key: string, worker: Worker, outcome: ProbeOutcome): void {
-    const kind = kindName[worker.kind];
-    if (outcome.result === 'Failure')
-      this.events.record(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${outcome.output}`);
-    if (outcome.result === 'Warning')
-      this.events.record(pod, 'Warning', 'ProbeWarning', `${kind} probe warning: ${outcome.output}`);
-    if (!worker.state.record(outcome.result === 'Failure' ? 'Failure' : 'Success')) return;
-    const name = worker.container.name;
-    const result = worker.state.result;
-    // The results manager's update makes the kubelet sync the pod (kubelet.go syncLoopIteration, handleProbeSync).
-    if (worker.kind === 'liveness' || (worker.kind === 'startup' && result === 'Failure')) {
-      if (result === 'Failure') this.kill(pod, key, worker);
+  /**
+   * A probe result that changed makes the kubelet sync the pod (kubelet.go syncLoopIteration, handleProbeSync): a
+   * liveness or startup Failure kills the container; a readiness or startup change is written, and that sync's
+   * status asks an unready, started container's readiness worker for a probe at once (prober_manager.go
+   * UpdatePodStatus): after its readiness turned Failure, or once its startup probe passed.
+   */
+  private probeResult(
+    pod: KubeObject,
+    key: string,
+    name: string,
+    kind: ProbeKind,
+    result: ProbeResult,
+    probe: Probe,
+  ): void {
+    if (kind === 'liveness' || (kind === 'startup' && result === 'Failure')) {
+      if (result === 'Failure') this.kill(pod, key, name, kind, probe);
       return;
     }
     this.refresh(pod, key, name);
-    // That sync's status asks an unready, started container's readiness worker for a probe at once
-    // (UpdatePodStatus): after its readiness turned Failure, or once its startup probe passed.
     const run = this.running.get(key);
-    if (run && this.started(run, name) && !this.passes(run, name, 'readiness'))
-      this.trigger(pod, key, name, 'readiness');
+    if (run?.probes.started(name) && !run.probes.passes(name, 'readiness'))
+      run.probes.trigger(name, 'readiness');
   }
 
   /**
@@ -904,10 +869,10 @@ export class Kubelet {
    * grace period ends: the probe's terminationGracePeriodSeconds, else the pod's (kuberuntime_container.go
    * setTerminationGracePeriod; the API server defaults the pod's to 30 s). It then ends as an exit does: its
    * lastState.terminated has the exit code and containerd's reason (Error for a non-zero code, Completed for 0),
-   * and the restart waits the crash-loop back-off, as after any exit (see `exited`).
+   * and the sync that killed it starts it again unless the crash-loop back-off refuses (see `restartKilled`).
    */
-  private kill(pod: KubeObject, key: string, worker: Worker): void {
-    const instance = this.running.get(key)?.instances.get(worker.container.name);
+  private kill(pod: KubeObject, key: string, name: string, kind: ProbeKind, probe: Probe): void {
+    const instance = this.running.get(key)?.instances.get(name);
     if (!instance?.running || instance.killing) return;
     instance.killing = true;
     const restart = (specOf(pod).restartPolicy ?? 'Always') !== 'Never';
@@ -915,64 +880,17 @@ export class Kubelet {
       pod,
       'Normal',
       'Killing',
-      `Container ${worker.container.name} failed ${worker.kind} probe${restart ? ', will be restarted' : ''}`,
+      `Container ${name} failed ${kind} probe${restart ? ', will be restarted' : ''}`,
     );
     const graceMs =
       1000 *
-      (worker.state.probe.terminationGracePeriodSeconds ??
+      (probe.terminationGracePeriodSeconds ??
         specOf(pod).terminationGracePeriodSeconds ??
         DEFAULT_GRACE_SECONDS);
     const stops = instance.behaviour.stops;
     const [afterMs, exitCode] =
       stops && stops.afterMs < graceMs ? [stops.afterMs, stops.exitCode] : [graceMs, SIGKILL_EXIT];
-    this.after(key, afterMs, () => this.ended(pod, key, instance, exitCode, restart));
-  }
-
-  /**
-   * A container's process ended: it stays terminated, or waits in CrashLoopBackOff to be started again (`restart`:
-   * the kubelet's own decision after a kill, whatever the exit code; else the restartPolicy's).
-   */
-  private exited(
-    pod: KubeObject,
-    key: string,
-    run: Container & { restartCount: number; lastState?: ContainerState },
-    startedAt: string,
-    exitCode: number,
-    restart?: boolean,
-  ): void {
-    const terminated: Terminated = {
-      exitCode,
-      reason: exitCode === 0 ? 'Completed' : 'Error',
-      startedAt,
-      finishedAt: kubeTime(this.options.clock.now()),
-    };
-    if (!(restart ?? restarts(pod, exitCode))) {
-      this.report(pod, { ...run, ready: false, started: false, state: { terminated } });
-      return;
-    }
-    const { name, image, restartCount } = run;
-    const wait = backOff(restartCount + 1, crashLoopBackOffMs, maxCrashLoopBackOffMs);
-    // The pod as the kubelet names it in messages (format.Pod): <name>_<namespace>(<uid>).
-    const podName = `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
-    const message = `back-off ${formatDuration(BigInt(wait) * 1_000_000n)} restarting failed container=${name} pod=${podName}`;
-    this.report(pod, {
-      name,
-      image,
-      ready: false,
-      started: false,
-      restartCount: restartCount + 1,
-      lastState: { terminated },
-      state: { waiting: { reason: 'CrashLoopBackOff', message } },
-    });
-    this.whileBackingOff(key, 0, wait, () =>
-      this.events.record(
-        pod,
-        'Warning',
-        'BackOff',
-        `Back-off restarting failed container ${name} in pod ${podName}`,
-      ),
-    );
-    this.after(key, wait, () => this.run(pod, key, { name, image }, restartCount + 1, { terminated }));
+    this.after(key, afterMs, () => this.ended(pod, key, instance, exitCode));
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The kubelet's probes, as a Kubernetes v1.33 kubelet runs them: the parts that do not need a pod (kubelet.ts runs
- * the workers on the cluster's clock and applies their results).
+ * The kubelet's probes, as a Kubernetes v1.33 kubelet runs them: the parts that do not need a pod (probe-workers.ts
+ * runs the workers on the cluster's clock, kubelet.ts applies their results).
  *
  * - A probe's settings with the API server's defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe):
  *   timeoutSeconds 1, periodSeconds 10, successThreshold 1, failureThreshold 3; initialDelaySeconds 0.

@@ -147,21 +147,61 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
     expect(condition('Ready')?.reason).toBeUndefined();
   });
 
-  it('a container in CrashLoopBackOff after a first run leaves the pod Running (restartPolicy Always)', async () => {
+  it('a container that exits is Error, restarted at once the first time, then CrashLoopBackOff; the pod stays Running', async () => {
     await cluster({ behaviour: { exits: { afterMs: 100, exitCode: 1, log: ['boom'] } } });
     const pod = seed();
-    await sleep(clock, 5000);
-    expect(waiting()).toBe('CrashLoopBackOff');
+    const writes: Array<[number, unknown, number | undefined]> = [];
+    fake.onChange((e) => {
+      const c = (e.object.status as Status | undefined)?.containerStatuses?.[0];
+      if (e.resource.kind === 'Pod' && c) writes.push([clock.now() - start, c.state, c.restartCount]);
+    });
+    const start = clock.now();
+    // The exit at 0.1 s is noticed at the next relist (1.1 s): written terminated, and restarted in the same sync.
+    await sleep(clock, 1050);
+    expect(status().containerStatuses?.[0]?.state.running).toBeDefined();
+    await sleep(clock, 100);
+    expect(writes.slice(-2)).toEqual([
+      [
+        1100,
+        {
+          terminated: {
+            exitCode: 1,
+            reason: 'Error',
+            startedAt: '2026-01-01T00:00:00Z',
+            finishedAt: '2026-01-01T00:00:00Z',
+          },
+        },
+        0,
+      ],
+      [1100, { running: { startedAt: '2026-01-01T00:00:01Z' } }, 1],
+    ]);
     expect(status().phase).toBe('Running');
+    // The second exit (1.2 s) is within the 10 s the first restart recorded: terminated at 2.2 s, then at the next
+    // sync (12.2 s) CrashLoopBackOff with the second run as lastState, and the restart.
+    await sleep(clock, 1100);
+    expect(status().containerStatuses?.[0]).toMatchObject({
+      restartCount: 1,
+      state: { terminated: { exitCode: 1 } },
+    });
+    expect(status().phase).toBe('Running');
+    await sleep(clock, 10_000);
+    expect(writes.at(-2)).toEqual([
+      12_200,
+      {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off 10s restarting failed container=c pod=p_default(${pod?.metadata?.uid})`,
+        },
+      },
+      1,
+    ]);
     expect(status().containerStatuses?.[0]?.lastState?.terminated).toMatchObject({
       exitCode: 1,
-      finishedAt: '2026-01-01T00:00:00Z',
+      finishedAt: '2026-01-01T00:00:01Z',
     });
-    expect(status().containerStatuses?.[0]?.state.waiting?.message).toBe(
-      `back-off 10s restarting failed container=c pod=p_default(${pod?.metadata?.uid})`,
-    );
-    // Exits at 0.1, 10.2, 30.3 and 70.4 s: the fourth back-off is 80 s, as Go prints it.
-    await sleep(clock, 70_000);
+    expect(status().containerStatuses?.[0]?.restartCount).toBe(2);
+    // Exits at 12.3, 33.4 and 74.5 s; the fourth window is 80 s, as Go prints it, shown from the sync after the exit.
+    await sleep(clock, 74_000);
     expect(status().containerStatuses?.[0]?.restartCount).toBe(4);
     expect(status().containerStatuses?.[0]?.state.waiting?.message).toMatch(/^back-off 1m20s restarting/);
     expect(status().phase).toBe('Running');
@@ -390,15 +430,15 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
   it('a crash loop: Pulled, Created, Started at each start; BackOff at each sync while the restart waits', async () => {
     await cluster({ behaviour: { exits: { afterMs: 100, exitCode: 1, log: [] } } });
     const pod = seed();
-    // Exits at 0.1, 10.2, 30.3 and 70.4 s; starts at 0, 10.1, 30.2 and 70.3 s; back-off syncs at 0.1; 10.2, 20.2;
-    // 30.3, 40.3, 50.3, 60.3; 70.4 s.
+    // Starts at 0, 1.1, 12.2, 33.3 and 74.4 s (exits 0.1 s after each, noticed 1 s later); the syncs that back off
+    // are at 2.2; 13.3, 23.3; 34.4, 44.4, 54.4, 64.4 s. None after the first exit: it is restarted at once.
     await sleep(clock, 75_000);
     const byReason = Object.fromEntries(events().map((e) => [e.reason, e]));
-    expect(byReason.Started?.count).toBe(4);
-    expect(byReason.Pulled?.count).toBe(4);
+    expect(byReason.Started?.count).toBe(5);
+    expect(byReason.Pulled?.count).toBe(5);
     expect(byReason.BackOff).toMatchObject({
       type: 'Warning',
-      count: 8,
+      count: 7,
       message: `Back-off restarting failed container c in pod p_default(${pod?.metadata?.uid})`,
     });
   });
@@ -521,18 +561,63 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
       await sleep(clock, 29_000);
       expect(container()?.state.running).toBeDefined();
       expect(count('Unhealthy', refused)).toBe(3);
+      // SIGKILL at 60 s; the sync that killed it starts it again at once (no earlier run: no back-off), and the new
+      // container's readiness probe runs at its start.
       await sleep(clock, 1000);
       expect(container()).toMatchObject({
         restartCount: 1,
-        ready: false,
-        state: { waiting: { reason: 'CrashLoopBackOff' } },
-        lastState: { terminated: { exitCode: 137, reason: 'Error' } },
+        ready: true,
+        started: true,
+        state: { running: { startedAt: at(60_000) } },
+        lastState: { terminated: { exitCode: 137, reason: 'Error', finishedAt: at(60_000) } },
       });
-      // The crash-loop back-off (10 s), then a new container, probed from its own start.
-      await sleep(clock, 10_100);
-      expect(container()).toMatchObject({ restartCount: 1, ready: true, started: true });
-      expect(container()?.state.running).toBeDefined();
       expect(count('Started', 'Started container c')).toBe(2);
+      expect(events().some((e) => e.reason === 'BackOff')).toBe(false);
+    });
+
+    it('a container its liveness probe kills again and again falls into the crash-loop back-off of its exits', async () => {
+      await cluster({
+        random: () => 0,
+        behaviour: {
+          probe: (kind) => (kind === 'liveness' ? { status: 500 } : { status: 200 }),
+          stops: { afterMs: 500, exitCode: 143 },
+        },
+      });
+      const pod = seed(
+        probed({
+          livenessProbe: {
+            httpGet: { path: '/healthz', port: 'probes' },
+            periodSeconds: 10,
+            failureThreshold: 1,
+          },
+        }),
+      );
+      // Killed at 10, 20, 30 and 40 s, each run ending 0.5 s later. The first kill has no earlier run to back off
+      // from; the second records 10 s; the third is 10 s after the second's end (not within 10 s): 20 s. The fourth
+      // ends 10 s after the third did, within 20 s: refused.
+      await sleep(clock, 40_600);
+      expect(count('Started', 'Started container c')).toBe(4);
+      expect(
+        count('BackOff', `Back-off restarting failed container c in pod p_default(${pod?.metadata?.uid})`),
+      ).toBe(1);
+      // The pod's status still has the killed container running until the next relist (41.5 s) syncs the pod.
+      expect(container()).toMatchObject({ restartCount: 3, state: { running: { startedAt: at(30_000) } } });
+      await sleep(clock, 1000);
+      expect(container()).toMatchObject({
+        restartCount: 3,
+        state: {
+          waiting: { reason: 'CrashLoopBackOff', message: expect.stringMatching(/^back-off 20s restarting/) },
+        },
+        lastState: { terminated: { exitCode: 143, reason: 'Error', finishedAt: at(40_000) } },
+      });
+      // Syncs at 41.5 and 51.5 s are refused; the one at 61.5 s, 21 s after the end, starts it.
+      await sleep(clock, 19_850);
+      expect(container()?.state.running).toBeUndefined();
+      await sleep(clock, 100);
+      expect(container()).toMatchObject({ restartCount: 4, state: { running: { startedAt: at(61_000) } } });
+      expect(
+        count('BackOff', `Back-off restarting failed container c in pod p_default(${pod?.metadata?.uid})`),
+      ).toBe(3);
     });
 
     it('a process that ends on SIGTERM ends at once; under OnFailure a killed container is restarted even after exit 0', async () => {
@@ -553,12 +638,13 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
         }),
         restartPolicy: 'OnFailure',
       });
-      // The liveness worker's first tick at 0 s comes before the container; its probe at 10 s fails once: killed.
+      // The liveness worker's first tick at 0 s comes before the container; its probe at 10 s fails once: killed,
+      // ended at 10.5 s, and started again by the sync that killed it.
       await sleep(clock, 10_600);
       expect(count('Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 500')).toBe(1);
       expect(container()).toMatchObject({
         restartCount: 1,
-        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        state: { running: { startedAt: at(10_000) } },
         lastState: { terminated: { exitCode: 0, reason: 'Completed' } },
       });
     });
@@ -608,32 +694,6 @@ describe('the kubelet writes a pod status as a v1.33 kubelet does', () => {
         ['liveness', 5000],
       ]);
       expect(count('Unhealthy', 'Startup probe failed: HTTP probe failed with statuscode: 503')).toBe(1);
-    });
-
-    it('a worker waits a random part of its period only while the kubelet started less than a period ago', async () => {
-      const asked: number[] = [];
-      const liveness = {
-        livenessProbe: { httpGet: { path: '/healthz', port: 'probes' }, periodSeconds: 10 },
-      };
-      await cluster({
-        random: () => 0.5,
-        behaviour: {
-          probe: () => {
-            asked.push(clock.now() - start);
-            return { status: 200 };
-          },
-        },
-      });
-      seed(probed(liveness));
-      await sleep(clock, 26_000);
-      // Added at once: its first probe after 5 s (0.5 of the period), then every 10 s.
-      expect(asked).toEqual([5000, 15_000, 25_000]);
-      asked.length = 0;
-      fake.remove('v1', 'Pod', 'p', 'default');
-      // A pod added later starts its worker at once (the container does not exist yet), then ticks every 10 s.
-      seed(probed(liveness), 'q');
-      await sleep(clock, 21_000);
-      expect(asked).toEqual([36_000, 46_000]);
     });
 
     it('a probe whose port the container does not have errors, and its result is thrown away', async () => {

@@ -66,26 +66,68 @@ describe('the kubelet (kubernetes pkg/kubelet/kubelet.go back-off constants)', (
     expect(gaps.slice(0, 7)).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
   });
 
-  it('a container that exits: CrashLoopBackOff with restarts after 10, 20, 40 s, and its log served by pods/log', async () => {
+  /**
+   * Runs a crash-looping container for `forMs` of virtual time: each run lives as long as `runs` says (the last
+   * entry for every run after), and exits with code 1. Returns how long each restart came after the exit before it.
+   */
+  async function restartDelays(runs: number[], forMs: number): Promise<number[]> {
     clock = new VirtualClock({ start: 0 });
     fake = await startFakeKube({ clock });
+    let started = 0;
     const kubelet = new Kubelet(fake, {
       clock,
-      behaviour: () => ({ exits: { afterMs: 100, exitCode: 1, log: ['boom'] } }),
+      behaviour: () => ({
+        exits: { afterMs: runs[Math.min(started++, runs.length - 1)] as number, exitCode: 1, log: ['boom'] },
+      }),
     }).start();
+    const starts: number[] = [];
+    const exits: number[] = [];
+    // A start is the status write that shows a run with a new restartCount running.
+    fake.onChange((e) => {
+      const status = e.object.status as
+        | { containerStatuses?: Array<{ restartCount: number; state: { running?: unknown } }> }
+        | undefined;
+      const c = e.resource.kind === 'Pod' ? status?.containerStatuses?.[0] : undefined;
+      if (!c?.state.running || c.restartCount < starts.length) return;
+      starts.push(clock.now());
+      exits.push(clock.now() + (runs[Math.min(starts.length - 1, runs.length - 1)] as number));
+    });
     fake.seed(pod('ghcr.io/x/y:1'));
-    await sleep(clock, 75_000);
+    await sleep(clock, forMs);
     kubelet.stop();
+    return starts.slice(1).map((t, i) => t - (exits[i] as number));
+  }
+
+  it('a container that exits again and again: restarted at once, then after 10, 20, 40 ... 300 s (doBackOff, flowcontrol Backoff)', async () => {
+    // Each exit is noticed at the next PLEG relist (1 s); a sync the back-off refuses is retried 10 s later, so each
+    // restart comes at the first sync past the window: the window and 1 s.
+    const delays = await restartDelays([100], 1_500_000);
+    expect(delays.slice(0, 9)).toEqual(
+      [0, 10, 20, 40, 80, 160, 300, 300, 300].map((window) => window * 1000 + 1000),
+    );
     const status = fake.get('v1', 'Pod', 'p', 'default')?.status as {
-      containerStatuses: Array<{ restartCount: number; state: { waiting?: { reason: string } } }>;
+      containerStatuses: Array<{ restartCount: number }>;
     };
-    // Exits at 0.1 s, restarts at 10.1 s, exits at 10.2, restarts at 30.2, exits at 30.3, restarts at 70.3, exits 70.4.
-    expect(status.containerStatuses[0]?.restartCount).toBe(4);
-    expect(status.containerStatuses[0]?.state.waiting?.reason).toBe('CrashLoopBackOff');
+    expect(status.containerStatuses[0]?.restartCount).toBe(delays.length);
     const log = await fetch(`${fake.url}/api/v1/namespaces/default/pods/p/log?previous=true`).then((r) =>
       r.text(),
     );
     expect(log).toBe('boom\n');
+  });
+
+  it('the back-off starts over at 10 s after a run of more than 600 s since the last restart (kubelet.go HasExpiredFunc)', async () => {
+    // Runs of 0.1 s: restarts after 0, 10, 20 s (windows). The fourth run lasts 700 s: its restart is at once, and the
+    // next window is 10 s again.
+    expect(await restartDelays([100, 100, 100, 700_000, 100], 760_000)).toEqual([
+      1000, 11_000, 21_000, 1000, 11_000,
+    ]);
+  });
+
+  it('a run of 500 s does not reset the back-off: the window goes on doubling', async () => {
+    // The window after the third restart is 40 s; the fourth run's exit is refused for it, and the next is 80 s.
+    expect(await restartDelays([100, 100, 100, 500_000, 100], 700_000)).toEqual([
+      1000, 11_000, 21_000, 41_000, 81_000,
+    ]);
   });
 });
 
