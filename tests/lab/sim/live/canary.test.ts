@@ -111,7 +111,8 @@ describe.runIf(prometheus !== undefined)(
       }
       // The eval-replay Job ran the eval suite against the canary's process: its gates failed on real answers. When
       // grounded-ratio failed the run first, the Job still running was terminated (argo-rollouts v1.8.3
-      // metricproviders/job/job.go Terminate: the measurement Successful, "Metric Terminated"), its verdict unread.
+      // analysis/analysis.go runMeasurements: the provider's Terminate, job.go deleting the Job and marking the measurement
+      // Successful, and the message "Metric Terminated"), its verdict unread.
       const replay = metric(run, 'eval-replay')?.measurements ?? [];
       const terminated = (m: { message?: string }) => m.message === 'Metric Terminated';
       for (const m of replay) {
