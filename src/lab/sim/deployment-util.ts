@@ -201,6 +201,13 @@ export function computeHash(template: PodTemplate, collisionCount?: number): str
   return safeEncodeString(String(fnv32a(bytes)));
 }
 
+/** FNV-1 (multiply, then xor), 32 bits: hash/fnv New32, which history.HashControllerRevision uses. */
+export function fnv32(bytes: Iterable<number>): number {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = (Math.imul(hash, 0x01000193) ^ byte) >>> 0;
+  return hash;
+}
+
 /** hash/fnv New32a over `bytes`. */
 export function fnv32a(bytes: Iterable<number>): number {
   let hash = 0x811c9dc5;

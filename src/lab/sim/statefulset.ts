@@ -48,7 +48,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import { canonicalJson, type PodTemplate, safeEncodeString } from './deployment-util.js';
+import { canonicalJson, fnv32, type PodTemplate, safeEncodeString } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { controllerRef, podAvailable } from './replicaset.js';
@@ -92,13 +92,6 @@ export function parentAndOrdinal(name: string): { parent: string; ordinal: numbe
 }
 
 const ordinalOf = (pod: KubeObject) => parentAndOrdinal(pod.metadata?.name ?? '').ordinal;
-
-/** FNV-1 (multiply, then xor), 32 bits: hash/fnv New32, which history.HashControllerRevision uses. */
-function fnv32(bytes: Iterable<number>): number {
-  let hash = 0x811c9dc5;
-  for (const byte of bytes) hash = (Math.imul(hash, 0x01000193) ^ byte) >>> 0;
-  return hash;
-}
 
 /** The revision's name for the set's template: ControllerRevisionName(set, HashControllerRevision). */
 export function revisionName(name: string, template: PodTemplate | undefined, collisionCount = 0): string {

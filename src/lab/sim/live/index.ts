@@ -208,10 +208,13 @@ export async function startLiveWorkloads(
     blackbox = await startBlackbox(() => fleet.endpoints());
     services = await startServiceProxies((name) => {
       const service = cluster.get('v1', 'Service', name, 'docqa');
-      const ready = (hash: string) =>
-        cluster
-          .list('v1', 'Pod', 'docqa')
-          .filter((p) => p.metadata?.labels?.['rollouts-pod-template-hash'] === hash && podReady(p)).length;
+      // One read of the pods per connection: each hash's Ready pods.
+      const readyByHash = new Map<string, number>();
+      for (const p of cluster.list('v1', 'Pod', 'docqa')) {
+        const hash = p.metadata?.labels?.['rollouts-pod-template-hash'];
+        if (hash && podReady(p)) readyByHash.set(hash, (readyByHash.get(hash) ?? 0) + 1);
+      }
+      const ready = (hash: string) => readyByHash.get(hash) ?? 0;
       const selector = (service?.spec as { selector?: Record<string, string> } | undefined)?.selector;
       return serviceTargets(selector, fleet.endpoints(), ready);
     });
