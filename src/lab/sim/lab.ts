@@ -60,6 +60,13 @@ export interface SimLabOptions {
   hpa?: HpaControllerOptions;
   /** How long the lab has been running before the drill starts (pods Ready, controllers settled). Default 60 s. */
   warmUpMs?: number;
+  /** Called just before the warm-up's simulated time starts to pass (the daemon speeds its clock up here). */
+  beforeWarmUp?: () => void;
+  /**
+   * Called once the warm-up's simulated time has passed, before the live lab's waits for real processes and
+   * Prometheus (wall-time waits): the daemon switches its clock from the warm-up's speed to the user's here.
+   */
+  afterWarmUp?: () => void;
   /**
    * Live workloads (src/lab/sim/live): real doc-QA processes as the docqa pods' endpoints, a real Prometheus scraping
    * them (or the simulated one served over HTTP when Prometheus is not installed), a real AnalysisRun. Needs a clock
@@ -258,7 +265,9 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     await cluster.close();
   };
   try {
+    options.beforeWarmUp?.();
     await sleep(clock, options.warmUpMs ?? 60_000);
+    options.afterWarmUp?.();
     if (live) {
       await liveSettled(cluster);
       await live.settled();

@@ -8,7 +8,12 @@
  * Warm-up: `startSimLab` lets `warmUpMs` of simulated time pass (pods Ready, controllers settled) before it returns.
  * At --speed 1 that would be a minute of wall time, so the daemon runs the warm-up at WARM_UP_SPEED (or the user's
  * speed when higher) and then switches its clock to `speed`; the state file's clock anchor is the moment of that
- * switch, so from then on every process reads `scaledClock(speed, systemClock, anchor)`.
+ * switch, so from then on every process reads `scaledClock(speed, systemClock, anchor)`. The warm-up happens in the
+ * simulated past: the clock starts as far behind the wall clock as the warm-up runs ahead of it, so that at --speed 1
+ * simulated time is the wall clock once the lab is up (what kubectl computes from its own clock, `describe`'s ages,
+ * reads true). Only the warm-up's simulated minute runs fast: the set-up before it (the API server, the manifests)
+ * and the live lab's wall-time waits after it (real processes starting, Prometheus's first probe) run at `speed`;
+ * at the warm-up's speed 15 s of waiting were 15 simulated minutes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -24,6 +29,18 @@ import { SIM_CONTEXT, type SimState, simStateFile, writeSimState } from './state
 
 /** The speed of the warm-up (60 s of simulated time in about a second). */
 export const WARM_UP_SPEED = 60;
+
+/** startSimLab's warm-up: one simulated minute. */
+const DEFAULT_WARM_UP_MS = 60_000;
+
+/**
+ * Where the daemon's clock starts: `warmUpMs` of simulated time at `speed` take warmUpMs / speed of wall time, so a
+ * clock started this far behind the wall clock (and running at the user's speed, 1, outside the warm-up) reaches it
+ * when the warm-up ends.
+ */
+export function warmUpStart(wallNow: number, warmUpMs: number, speed: number): number {
+  return wallNow - warmUpMs + warmUpMs / speed;
+}
 
 /** The highest `--speed`: above it the models' timers (Argo CD's 3 s requeue, the kubelet's probes) bunch up. */
 export const MAX_SPEED = 100;
@@ -93,14 +110,24 @@ export async function startDaemonLab(options: DaemonLabOptions): Promise<DaemonL
   log(`lab repository ${repo.url} seeded with manifests/ (${repo.commit.slice(0, 7)})`);
   const token = randomBytes(32).toString('base64url');
   const tls = await serverCertificate();
-  const clock = new ShiftingClock(Math.max(options.speed, WARM_UP_SPEED), options.base ?? systemClock);
+  const base = options.base ?? systemClock;
+  const warmUpSpeed = Math.max(options.speed, WARM_UP_SPEED);
+  const warmUpMs = options.warmUpMs ?? DEFAULT_WARM_UP_MS;
+  const clock = new ShiftingClock(options.speed, base, warmUpStart(base.now(), warmUpMs, warmUpSpeed));
+  let anchor: ClockAnchor | undefined;
   const lab = await startSimLab({
     clock,
+    warmUpMs,
+    beforeWarmUp: () => {
+      clock.setSpeed(warmUpSpeed);
+    },
+    afterWarmUp: () => {
+      anchor = clock.setSpeed(options.speed);
+    },
     source: new BareRepoSource(repo.path, repo.branch),
     repo: new ClonedLabRepo(repo.url),
     token,
     tls,
-    ...(options.warmUpMs !== undefined ? { warmUpMs: options.warmUpMs } : {}),
     // The docqa pods' endpoints are real doc-QA processes, scraped by a real Prometheus when it is installed.
     live: {
       dir: join(options.dir, 'live'),
@@ -110,7 +137,7 @@ export async function startDaemonLab(options: DaemonLabOptions): Promise<DaemonL
       ...(options.onEndpoints ? { onEndpoints: options.onEndpoints } : {}),
     },
   });
-  const anchor = clock.setSpeed(options.speed);
+  anchor ??= clock.setSpeed(options.speed);
   log(`API server ${lab.cluster.url}; warmed up; simulated time runs ${options.speed}x from now`);
   return {
     lab,

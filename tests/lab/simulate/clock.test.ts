@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Clock, scaledClock } from '../../../src/lab/clock.js';
 import { ShiftingClock } from '../../../src/lab/simulate/clock.js';
+import { WARM_UP_SPEED, warmUpStart } from '../../../src/lab/simulate/daemon.js';
 
 /** A base clock that moves only when told to, firing due timers in order. */
 class ManualClock implements Clock {
@@ -83,5 +84,36 @@ describe('ShiftingClock', () => {
     base.advance(10_000);
     expect(late).toBe(0);
     expect(() => new ShiftingClock(-1, base)).toThrow(RangeError);
+  });
+});
+
+describe('the daemon warm-up in the simulated past (warmUpStart)', () => {
+  it('at --speed 1 the lab is at the wall clock when its warm-up minute ends, and stays there', () => {
+    const base = new ManualClock(1_000_000);
+    const clock = new ShiftingClock(1, base, warmUpStart(base.now(), 60_000, WARM_UP_SPEED));
+    // Objects made at the start are stamped a minute (less the warm-up's one wall second) before `up` ran.
+    expect(clock.now()).toBe(1_000_000 - 59_000);
+    // The set-up (API server, manifests) takes wall time at the user's speed.
+    base.advance(2500);
+    clock.setSpeed(WARM_UP_SPEED);
+    let warmedUp = false;
+    clock.setTimer(60_000, () => {
+      warmedUp = true;
+    });
+    base.advance(1000);
+    expect(warmedUp).toBe(true);
+    expect(clock.now()).toBe(base.now());
+    clock.setSpeed(1);
+    // A wall-time wait after the switch (Prometheus's first probe) is wall time on the lab's clock too.
+    base.advance(15_000);
+    expect(clock.now()).toBe(base.now());
+  });
+
+  it('at a speed above the warm-up speed the warm-up still ends at the wall clock', () => {
+    const base = new ManualClock(2_000_000);
+    const clock = new ShiftingClock(100, base, warmUpStart(base.now(), 60_000, 100));
+    // The warm-up minute takes 600 ms of wall time at 100x.
+    base.advance(600);
+    expect(clock.now()).toBe(base.now());
   });
 });
