@@ -41,6 +41,7 @@ import {
 } from './hpa-normalize.js';
 import { type PodMetric, type ReplicaInputs, rawResourceReplicas, resourceReplicas } from './hpa-replicas.js';
 import { formatMilli, milliValue } from './quantity.js';
+import type { ResourceType } from './resources.js';
 import { scaleOf } from './scale.js';
 import { labelSelectorMatcher } from './selectors.js';
 import { type KubeObject, kubeTime } from './store.js';
@@ -265,7 +266,7 @@ class HpaController {
       this.writeStatus(hpa, before, status);
       return;
     }
-    const scale = scaleOf(target.object, target.group);
+    const scale = scaleOf(target.object, target.resource);
     condition({
       type: 'AbleToScale',
       status: 'True',
@@ -352,7 +353,7 @@ class HpaController {
   private target(
     ref: NonNullable<HpaSpec['scaleTargetRef']>,
     ns: string,
-  ): { object: KubeObject; group: string } | string {
+  ): { object: KubeObject; resource: ResourceType } | string {
     const [group, version] = ref.apiVersion?.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
     let resource: ReturnType<SimCluster['store']['resourceFor']>;
     try {
@@ -363,9 +364,7 @@ class HpaController {
     if (!resource.subresources?.includes('scale'))
       return `${resource.plural}${group ? `.${group}` : ''} "${ref.name}" has no scale subresource (${version})`;
     const object = this.cluster.get(ref.apiVersion ?? '', ref.kind ?? '', ref.name ?? '', ns);
-    return object
-      ? { object, group: group ?? '' }
-      : this.cluster.store.notFound(resource, ref.name ?? '').message;
+    return object ? { object, resource } : this.cluster.store.notFound(resource, ref.name ?? '').message;
   }
 
   private behavior(spec: HpaSpec): { up: ScalingRules; down: ScalingRules } {

@@ -1,3 +1,4 @@
+import type { ScalePaths } from './scale.js';
 /** The resource types the fake API server knows, as discovery reports them. CRDs created at run time add more. */
 export interface ResourceType {
   group: string; // '' for the core group
@@ -18,6 +19,8 @@ export interface ResourceType {
    * Table printing uses instead of a built-in printer (src/lab/sim/printers/crd.ts).
    */
   printerColumns?: PrinterColumn[];
+  /** Set for custom resources with a scale subresource: the CRD's paths (src/lab/sim/scale.ts). */
+  scale?: ScalePaths;
 }
 
 export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
@@ -81,12 +84,13 @@ const rbac = of('rbac.authorization.k8s.io', 'v1');
 function argo(
   kind: string,
   plural: string,
-  names: Names & { namespaced?: boolean; columns?: PrinterColumn[] },
+  names: Names & { namespaced?: boolean; columns?: PrinterColumn[]; scale?: ScalePaths },
 ): ResourceType {
   return {
     ...resource('argoproj.io', 'v1alpha1', kind, plural, names.namespaced ?? true, names),
     singular: kind.toLowerCase(),
     printerColumns: names.columns ?? [],
+    ...(names.scale ? { scale: names.scale } : {}),
   };
 }
 
@@ -161,6 +165,11 @@ export const builtinResources: ResourceType[] = [
   argo('Rollout', 'rollouts', {
     sub: ['status', 'scale'],
     short: ['ro'],
+    scale: {
+      specReplicasPath: '.spec.replicas',
+      statusReplicasPath: '.status.HPAReplicas',
+      labelSelectorPath: '.status.selector',
+    },
     columns: [
       {
         name: 'Desired',

@@ -17,7 +17,7 @@ import {
   tableRequest,
 } from './printers/index.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
-import { scaleOf } from './scale.js';
+import { scaleOf, withScaleReplicas } from './scale.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
 import { type KubeObject, type Mutation, type Store, type StoredEvent, StoreError } from './store.js';
 
@@ -408,7 +408,7 @@ export class SimApiServer {
   }
 
   private scaleOf(obj: KubeObject, resource: ResourceType) {
-    const scale = scaleOf(obj, resource.group);
+    const scale = scaleOf(obj, resource);
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
@@ -479,7 +479,7 @@ export class SimApiServer {
     if (route.subresource === 'status') return { ...current, status: next.status };
     if (route.subresource === 'scale') {
       const replicas = (next.spec as { replicas?: number } | undefined)?.replicas;
-      return { ...current, spec: { ...(current.spec as object), replicas } };
+      return withScaleReplicas(current, route.resource, replicas);
     }
     if ((route.resource.subresources ?? []).includes('status')) {
       const out = { ...next };

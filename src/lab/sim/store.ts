@@ -3,6 +3,7 @@ import { seededRandom } from '../../random.js';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
 import { podQosClass } from './qos.js';
 import { apiVersionOf, builtinResources, type PrinterColumn, type ResourceType } from './resources.js';
+import type { ScalePaths } from './scale.js';
 import { ServiceAllocationError, ServiceAllocator } from './service-ips.js';
 
 /**
@@ -366,7 +367,7 @@ export class Store {
           versions?: Array<{
             name?: string;
             served?: boolean;
-            subresources?: { status?: unknown; scale?: unknown };
+            subresources?: { status?: unknown; scale?: Partial<ScalePaths> };
             additionalPrinterColumns?: PrinterColumn[];
           }>;
         }
@@ -375,23 +376,34 @@ export class Store {
     if (!spec?.group || !names?.kind || !names.plural) return;
     for (const v of spec.versions ?? []) {
       if (!v.name || v.served === false) continue;
+      const scale = v.subresources?.scale;
       const described = {
         singular: names.singular || names.kind.toLowerCase(),
         printerColumns: v.additionalPrinterColumns ?? [],
+        ...(scale?.specReplicasPath && scale.statusReplicasPath
+          ? {
+              scale: {
+                specReplicasPath: scale.specReplicasPath,
+                statusReplicasPath: scale.statusReplicasPath,
+                ...(scale.labelSelectorPath ? { labelSelectorPath: scale.labelSelectorPath } : {}),
+              },
+            }
+          : {}),
       };
       const { shortNames, categories } = names;
+      const sub: Array<'status' | 'scale'> = [];
+      if (v.subresources?.status) sub.push('status');
+      if (v.subresources?.scale) sub.push('scale');
       const existing = this.findResource(spec.group, v.name, names.plural);
       if (existing) {
-        Object.assign(existing, described);
+        Object.assign(existing, described, { subresources: sub });
+        if (!described.scale) delete existing.scale;
         if (shortNames?.length) existing.shortNames = shortNames;
         else delete existing.shortNames;
         if (categories?.length) existing.categories = categories;
         else delete existing.categories;
         continue;
       }
-      const sub: Array<'status' | 'scale'> = [];
-      if (v.subresources?.status) sub.push('status');
-      if (v.subresources?.scale) sub.push('scale');
       this.resources.push({
         group: spec.group,
         version: v.name,

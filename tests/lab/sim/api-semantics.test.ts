@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonPatch, mergePatch } from '../../../src/lab/sim/patch.js';
-import { scaleOf } from '../../../src/lab/sim/scale.js';
+import { builtinResources, type ResourceType } from '../../../src/lab/sim/resources.js';
+import { scaleOf, withScaleReplicas } from '../../../src/lab/sim/scale.js';
 import {
   fieldSelectorMatcher,
   formatLabelSelector,
@@ -116,14 +117,30 @@ describe('fake API server semantics', () => {
     );
   });
 
-  it('the scale subresource: a Deployment selects by spec.selector and defaults to 1; a Rollout reads status.selector and 0', () => {
+  it('the scale subresource: a Deployment selects by spec.selector and defaults to 1; a Rollout reads the paths its CRD names', () => {
     const deployment = { spec: { selector: { matchLabels: { app: 'web' } } }, status: { replicas: 3 } };
-    expect(scaleOf(deployment, 'apps')).toEqual({ replicas: 1, statusReplicas: 3, selector: 'app=web' });
-    const rollout = { spec: {}, status: { replicas: 2, selector: 'app=docqa' } };
-    expect(scaleOf(rollout, 'argoproj.io')).toEqual({
-      replicas: 0,
-      statusReplicas: 2,
-      selector: 'app=docqa',
+    expect(scaleOf(deployment, { group: 'apps' })).toEqual({
+      replicas: 1,
+      statusReplicas: 3,
+      selector: 'app=web',
+    });
+    // The Rollout as the sim serves it: its v1.8.3 CRD's paths (discovery.test.ts checks them against the CRD).
+    const rollout = builtinResources.find((r) => r.kind === 'Rollout') as ResourceType;
+    const live = { spec: {}, status: { replicas: 3, HPAReplicas: 2, selector: 'app=docqa' } };
+    // A missing spec value reads as 0 (etcd.go scaleFromCustomResource); the status count is HPAReplicas.
+    expect(scaleOf(live, rollout)).toEqual({ replicas: 0, statusReplicas: 2, selector: 'app=docqa' });
+    expect(withScaleReplicas(live, rollout, 4).spec).toEqual({ replicas: 4 });
+    // Another CRD's paths are its own, written where it says.
+    const custom = {
+      group: 'example.com',
+      scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.ready' },
+    };
+    const written = withScaleReplicas({ metadata: { name: 'x' } }, custom, 5);
+    expect(written).toEqual({ metadata: { name: 'x' }, spec: { size: 5 } });
+    expect(scaleOf({ ...written, status: { ready: 1 } }, custom)).toEqual({
+      replicas: 5,
+      statusReplicas: 1,
+      selector: '',
     });
   });
 });

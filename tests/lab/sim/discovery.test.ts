@@ -71,7 +71,7 @@ describe('discovery of the built-in resources', () => {
 });
 
 describe('the Argo kinds served without their CRDs', () => {
-  it("carry the names and printer columns of the lab's CRDs (manifests/bootstrap/*/install.yaml)", () => {
+  it("carry the names, printer columns and scale paths of the lab's CRDs (manifests/bootstrap/*/install.yaml)", () => {
     for (const dir of ['argo-cd', 'argo-rollouts']) {
       const text = readFileSync(join('manifests/bootstrap', dir, 'install.yaml'), 'utf8');
       for (const doc of parseAllDocuments(text)) {
@@ -86,7 +86,11 @@ describe('the Argo kinds served without their CRDs', () => {
               shortNames?: string[];
               categories?: string[];
             };
-            versions: Array<{ name: string; additionalPrinterColumns?: object[] }>;
+            versions: Array<{
+              name: string;
+              additionalPrinterColumns?: object[];
+              subresources?: { scale?: object };
+            }>;
           };
         };
         if (crd?.kind !== 'CustomResourceDefinition') continue;
@@ -98,6 +102,8 @@ describe('the Argo kinds served without their CRDs', () => {
         expect(served?.singular, names.kind).toBe(names.singular ?? names.kind.toLowerCase());
         const version = versions.find((v) => v.name === served?.version);
         expect(served?.printerColumns, names.kind).toEqual(version?.additionalPrinterColumns ?? []);
+        // The scale subresource's paths (the HPA and `kubectl scale` read and write through them: scale.ts).
+        expect(served?.scale, names.kind).toEqual(version?.subresources?.scale);
       }
     }
   });
@@ -140,7 +146,7 @@ describe('a CRD created at run time', () => {
     ]);
   });
 
-  it('replaces the names and columns of a kind already served (the Rollout CRD applied)', async () => {
+  it('replaces the names, columns and subresources of a kind already served (the Rollout CRD applied)', async () => {
     cluster.seed({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
@@ -156,5 +162,9 @@ describe('a CRD created at run time', () => {
     expect(rollouts).toMatchObject({ singularName: 'rollout', shortNames: ['rollo'] });
     expect(rollouts?.categories).toBeUndefined();
     expect(cluster.store.findResource('argoproj.io', 'v1alpha1', 'rollouts')?.printerColumns).toEqual([]);
+    // A CRD without subresources serves none: no /status, no /scale (and no scale paths left behind).
+    const served = cluster.store.findResource('argoproj.io', 'v1alpha1', 'rollouts');
+    expect(served?.subresources).toEqual([]);
+    expect(served?.scale).toBeUndefined();
   });
 });
