@@ -80,6 +80,8 @@ export interface LabRepo {
   unreverted?(subjects: string[], options?: CallOptions): Promise<DrillCommit[]>;
   /** Reverts (newest first) the commits whose subject is one of `subjects` and that are not reverted yet. */
   revertSubjects?(subjects: string[], options?: CallOptions): Promise<{ reverted: string[] }>;
+  /** The sha of the newest commit on the remote's default branch (what Argo CD resolves `HEAD` to). */
+  newest?(options?: CallOptions): Promise<string>;
 }
 
 export interface DrillCommit {

@@ -236,6 +236,20 @@ export class ClonedLabRepo implements LabRepo {
     return this.revertWhere((subject) => subjects.includes(subject), options);
   }
 
+  async newest(options: CallOptions = {}): Promise<string> {
+    let out: string;
+    try {
+      out = (await this.run(undefined, ['ls-remote', this.location, 'HEAD'], options.signal)).stdout;
+    } catch (error) {
+      throw new RepoEditError(
+        `cannot read the newest commit of ${this.location}: ${(error as Error).message}`,
+      );
+    }
+    const sha = /^([0-9a-f]{40})\s+HEAD$/m.exec(out)?.[1];
+    if (!sha) throw new RepoEditError(`${this.location} has no HEAD (an empty repository?)`);
+    return sha;
+  }
+
   async unreverted(subjects: string[], options: CallOptions = {}): Promise<DrillCommit[]> {
     return this.withClone(
       (dir) => this.unrevertedIn(dir, (subject) => subjects.includes(subject), options.signal),

@@ -43,7 +43,8 @@ export function describeProbe(probe: Probe): string {
       const want = [asList(probe.sync)?.join('|'), asList(probe.health)?.join('|')]
         .filter(Boolean)
         .join(', ');
-      return `Argo CD Application ${probe.namespace}/${probe.name}${want ? ` is ${want}` : ' exists'}`;
+      const at = probe.revision === 'head' ? " at the lab repository's newest commit" : '';
+      return `Argo CD Application ${probe.namespace}/${probe.name}${want ? ` is ${want}` : ' exists'}${at}`;
     }
     case 'rollout': {
       const want = [
@@ -100,6 +101,20 @@ async function latestAnalysisRun(
     run.metadata?.ownerReferences?.some((o) => o.kind === 'Rollout' && o.name === rollout),
   );
   return owned.sort(newestFirst)[0];
+}
+
+/** The lab repository's newest commit, for a probe with `revision: head`; a probe error without a repository. */
+async function newestCommit(env: DrillEnvironment, id: string, signal: AbortSignal): Promise<string> {
+  if (!env.repo?.newest)
+    throw new ProbeError(
+      id,
+      'revision: head needs the lab repository (--repo, or the lab the drill runs against)',
+    );
+  try {
+    return await env.repo.newest({ signal });
+  } catch (error) {
+    throw new ProbeError(id, (error as Error).message, { cause: error });
+  }
 }
 
 /** How long a probe may take before it counts as an error; `timeout` on the probe overrides it. */
@@ -192,10 +207,22 @@ async function readProbe(
       const health = String(readPath(app, '.status.health.status') ?? 'Unknown');
       const syncs = asList(probe.sync);
       const healths = asList(probe.health);
-      const ok =
+      let ok =
         (syncs === undefined || syncs.includes(sync as never)) &&
         (healths === undefined || healths.includes(health as never));
-      return { ok, value: `${sync}/${health}`, detail: `sync ${sync}, health ${health}` };
+      let detail = `sync ${sync}, health ${health}`;
+      if (probe.revision === 'head') {
+        // Argo CD writes the revision it compared into status.sync.revision (controller/state.go
+        // CompareAppState); until it has compared the newest commit, its sync and health speak of an older one.
+        const newest = await newestCommit(env, id, signal);
+        const compared = String(readPath(app, '.status.sync.revision') ?? '');
+        const atHead = compared === newest;
+        ok &&= atHead;
+        detail += atHead
+          ? `, at ${newest.slice(0, 7)} (the newest commit)`
+          : `, compared ${compared ? compared.slice(0, 7) : 'no revision'}, not the newest commit ${newest.slice(0, 7)}`;
+      }
+      return { ok, value: `${sync}/${health}`, detail };
     }
     case 'rollout': {
       const rollout = await kubeRead(id, () =>

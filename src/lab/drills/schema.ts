@@ -76,6 +76,8 @@ const argoAppProbe = z.strictObject({
   namespace: z.string().min(1).default('argocd'),
   sync: z.union([syncStatus, z.array(syncStatus).min(1)]).optional(),
   health: z.union([healthStatus, z.array(healthStatus).min(1)]).optional(),
+  /** `head`: the Application has compared the lab repository's newest commit (status.sync.revision). */
+  revision: z.literal('head').optional(),
   ...probeCommon,
 });
 

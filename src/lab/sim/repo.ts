@@ -154,6 +154,10 @@ export class MemoryRepo implements LabRepo, GitSource {
     return { commit: this.commit(message, next), files };
   }
 
+  async newest(): Promise<string> {
+    return this.head.sha;
+  }
+
   async revert(match: string): Promise<{ reverted: string[] }> {
     const reverted: string[] = [];
     for (const commit of [...this.commits].reverse()) {

@@ -86,6 +86,8 @@ describe.runIf(available || process.env.CI === 'true')('ClonedLabRepo against a 
     const again = await repo.change(edits, 'drill(test): one replica');
     expect(again.commit).toBeUndefined();
     expect((await head())[0]).toBe('drill(test): one replica');
+    // The newest commit on the remote, what Argo CD resolves HEAD to (a probe's `revision: head`).
+    expect(await repo.newest()).toBe(first.commit);
   });
 
   it('reverts the drill commits once, so running the rollback twice is harmless', async () => {
@@ -96,6 +98,9 @@ describe.runIf(available || process.env.CI === 'true')('ClonedLabRepo against a 
     const second = await repo.revert('drill(test)');
     expect(second.reverted).toEqual([]);
     expect((await head())[0]).toBe('Revert "drill(test): one replica"');
+    expect(await repo.newest()).toBe(
+      execFileSync('git', ['--git-dir', bare, 'rev-parse', 'main'], { encoding: 'utf8' }).trim(),
+    );
   });
 
   it('never shows the token of an https repository in its errors', async () => {

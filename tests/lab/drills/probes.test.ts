@@ -124,6 +124,37 @@ describe('probes against the fake API server', () => {
     });
   });
 
+  it("revision: head passes only once the Application has compared the lab repository's newest commit", async () => {
+    const atHead = probe({
+      type: 'argo-app',
+      name: 'docqa',
+      namespace: 'argocd',
+      sync: 'Synced',
+      revision: 'head',
+    });
+    const setCompared = (revision: string) =>
+      lab.fake.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (app) => {
+        (app.status as { sync: { revision?: string } }).sync.revision = revision;
+      });
+    const first = await lab.repo.newest();
+    setCompared(first);
+    expect(await evaluateProbe(atHead, lab.env)).toMatchObject({ ok: true, value: 'Synced/Healthy' });
+    // A revert lands: the app is still Synced and Healthy, but at the commit before it.
+    const { commit } = await lab.repo.change(
+      [{ file: 'workloads/docqa/rollout.yaml', set: { 'spec.replicas': 3 } }],
+      'drill(test): three replicas',
+    );
+    const late = await evaluateProbe(atHead, lab.env);
+    expect(late.ok).toBe(false);
+    expect(late.detail).toContain(
+      `compared ${first.slice(0, 7)}, not the newest commit ${commit?.slice(0, 7)}`,
+    );
+    setCompared(commit ?? '');
+    expect(await evaluateProbe(atHead, lab.env)).toMatchObject({ ok: true });
+    // Without a lab repository the probe cannot be judged: an error naming what it needs, not a pass.
+    await expect(evaluateProbe(atHead, { kube: lab.env.kube })).rejects.toThrow(/needs the lab repository/);
+  });
+
   it('checks HTTP status and a JSON field; no answer is a failed check, not an error', async () => {
     const ask = await evaluateProbe(
       probe({
