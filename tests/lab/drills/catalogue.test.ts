@@ -119,6 +119,30 @@ describe('the catalogue on the simulated lab at real (1x) timing', { timeout: 18
     }
   });
 
+  it.each(['argo-vs-hpa', 'drift-self-heal'])(
+    "%s: the rollback ends once Argo CD has synced the revert, not at the instant of it (Synced at the drill's commit)",
+    async (name) => {
+      const clock = new VirtualClock();
+      lab = await startSimLab({ seed: 7, clock });
+      const journal = await runDrill(await findDrill(name), { env: lab.env, clock });
+      expect(journal.status).toBe('completed');
+      const revert = journal.rollback.find((a) => a.type === 'git-revert');
+      const lastWait = journal.rollback.filter((a) => a.type === 'wait').at(-1);
+      // Argo CD takes simulated time to refresh, compare and sync: the wait is not met at the revert's instant.
+      expect(Date.parse(lastWait?.ended ?? '')).toBeGreaterThan(Date.parse(revert?.ended ?? ''));
+      const newest = await lab.repo.newest?.();
+      for (const app of ['lab-root', 'docqa']) {
+        const live = lab.cluster.get('argoproj.io/v1alpha1', 'Application', app, 'argocd');
+        expect((live?.status as { sync?: { revision?: string } } | undefined)?.sync?.revision, app).toBe(
+          newest,
+        );
+      }
+      // The drill's ignore rule is off the live Application when the drill ends.
+      const docqa = lab.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd');
+      expect(JSON.stringify(docqa?.spec)).not.toContain('/data/OTEL_SERVICE_NAME');
+    },
+  );
+
   it('git-unreachable would not hold with Argo CD defaults: without the refresh and with the 180 s grace period the error comes after the window', async () => {
     // After the repo-server's cached refs expire (timeout.reconciliation), Argo CD 3.1 ignores repo errors for
     // controller.repo.error.grace.period.seconds (180 s by default): with the lab's 60 s resync and its jitter the
