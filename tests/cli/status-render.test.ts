@@ -10,7 +10,13 @@ const status: LabStatus = {
   problems: ['app guestbook is OutOfSync'],
   inProgress: [],
   apps: [
-    { name: 'lab-root', sync: 'Synced', health: 'Healthy', revision: 'abcdef0123', lastSync: '2026-12-02' },
+    {
+      name: 'lab-root',
+      sync: 'Synced',
+      health: 'Healthy',
+      revision: 'abcdef0123',
+      lastSync: '2026-12-02T09:37:00Z',
+    },
     { name: 'guestbook', sync: 'OutOfSync', health: 'Progressing', revision: 'abcdef0123' },
   ],
   rollouts: [],
@@ -24,6 +30,18 @@ const status: LabStatus = {
 function headerColumns(line: string, headers: string[]): number[] {
   return headers.map((h) => line.indexOf(h));
 }
+
+describe('the Applications table', () => {
+  it("shows each app's last sync as an age at the status's own time, as kubectl writes ages", () => {
+    const lines = renderStatus(status, { isTTY: false } as never).split('\n');
+    expect(lines.find((l) => l.startsWith('lab-root'))).toMatch(/ 23m ago$/);
+    // An app that never synced has no age.
+    expect(lines.find((l) => l.startsWith('guestbook'))).toMatch(/ –$/);
+    // The simulated lab's status time is simulated: the age is counted on it, not on the wall clock.
+    const later = renderStatus({ ...status, checkedAt: '2026-12-02T12:37:30Z' }, { isTTY: false } as never);
+    expect(later.split('\n').find((l) => l.startsWith('lab-root'))).toMatch(/ 3h ago$/);
+  });
+});
 
 describe('status on a colour terminal', () => {
   const saved = { ...process.env };

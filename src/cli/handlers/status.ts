@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { sleep, systemClock } from '../../lab/clock.js';
+import { humanDuration } from '../../lab/sim/printers/duration.js';
 import { resolveLab, simQueryRewrite } from '../../lab/simulate/connect.js';
-import { collectStatus, type LabStatus, outOfSyncText } from '../../lab/status/index.js';
+import { collectStatus, type LabStatus, outOfSyncText, rolloutPhaseFine } from '../../lab/status/index.js';
 import { contextOption } from '../option-schemas.js';
 import {
   defaultStreams,
@@ -35,6 +36,13 @@ const StatusOptionsSchema = z.object({
 
 const pct = (v?: number) => (v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 
+/** How long ago the app last synced, as kubectl writes ages ("23m ago"), at the status's own time (simulated time on the simulated lab). */
+function lastSyncText(lastSync: string | undefined, checkedAt: string): string {
+  const at = lastSync ? Date.parse(lastSync) : Number.NaN;
+  if (Number.isNaN(at)) return '–';
+  return `${humanDuration(Date.parse(checkedAt) - at)} ago`;
+}
+
 export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string {
   const color = (text: string, good: boolean) => paint(good ? 'green' : 'red', text, out);
   const lines: string[] = [];
@@ -50,7 +58,7 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
         color(a.sync, a.sync === 'Synced'),
         color(a.health, a.health === 'Healthy'),
         a.revision?.slice(0, 7) ?? '–',
-        a.lastSync ?? '–',
+        lastSyncText(a.lastSync, s.checkedAt),
       ]),
     ),
   );
@@ -63,7 +71,7 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
         ['NAME', 'PHASE', 'STEP', 'CANARY WEIGHT', 'ANALYSIS'],
         s.rollouts.map((r) => [
           `${r.namespace}/${r.name}`,
-          color(r.phase, ['Healthy', 'Progressing', 'Paused'].includes(r.phase)),
+          color(r.phase, rolloutPhaseFine(r.phase)),
           r.step ?? '–',
           canaryWeightText(r),
           r.analysis ? `${r.analysis.name} (${r.analysis.phase})` : '–',

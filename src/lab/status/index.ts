@@ -161,6 +161,11 @@ function weightsOf(rollout: Rollout, pods: Pod[]): { canaryWeight?: number; setW
 /** Quality figures below these make the lab degraded (the same spirit as the canary's AnalysisTemplate). */
 export const qualityFloors = { groundedRatio: 0.8, errorRatio: 0.05 };
 
+/** A Rollout phase that is not a problem: Healthy, or a canary under way (Progressing) or paused at a step. */
+export function rolloutPhaseFine(phase: string): boolean {
+  return phase === 'Healthy' || phase === 'Progressing' || phase === 'Paused';
+}
+
 const kindHint = 'Run `gitops-lab up` to create the lab (or pass --context for an existing one).';
 /** What to do when there is no lab in `context`: the simulated lab's context asks for `up --simulate`. */
 const noLabHint = (context: string) =>
@@ -344,7 +349,7 @@ export async function collectStatus(
       (a.sync === 'Synced' && settling.has(a.health) ? status.inProgress : status.problems).push(line);
     }
   for (const r of status.rollouts)
-    if (!['Healthy', 'Progressing', 'Paused'].includes(r.phase))
+    if (!rolloutPhaseFine(r.phase))
       status.problems.push(
         `Rollout ${r.namespace}/${r.name} is ${r.phase}${r.message ? `: ${r.message}` : ''}`,
       );
