@@ -29,6 +29,9 @@
  *   aborted, as with its default false).
  * - Events: NewReplicaSetCreated and ScalingReplicaSet (rollout/sync.go createDesiredReplicaSet, scaleReplicaSet),
  *   RolloutCompleted "Initial deploy" for the first stable ReplicaSet (promoteStable).
+ * - A person's patches (the kubectl-argo-rollouts plugin's pause, abort, retry, promote, promote --full) are read
+ *   from the live Rollout on each reconcile and acted on as upstream does (rollouts-manual.ts, applyManualChanges);
+ *   spec.paused holds the steps (rollout/canary.go completedCurrentCanaryStep).
  * - The stable and canary Services' selectors follow the stable and new ReplicaSets (rollouts-services.ts,
  *   rollout/service.go reconcileStableAndCanaryService).
  * - Going back to the stable template ends the canary at once: the canary ReplicaSet goes to 0, no steps or analysis
@@ -95,6 +98,7 @@ import {
   type RolloutStatusView,
   stateChangeEvents,
 } from './rollouts-conditions.js';
+import { type ManualStatus, manualChanges } from './rollouts-manual.js';
 import {
   DESIRED_REPLICAS,
   newReplicaSetAnnotations,
@@ -154,6 +158,10 @@ interface Canary {
   pausedAt?: number;
   /** A pause step's pause (pause condition CanaryPauseStep, rollout/canary.go reconcileCanaryPause), since then. */
   pauseStepAt?: number;
+  /** A person resumed the pause step (`promote`: its pause condition cleared); it completes at the next advance. */
+  pauseStepResumed?: boolean;
+  /** A person asked for a full promotion (status.promoteFull, `promote --full`). */
+  promoteFull?: boolean;
   timers: Array<() => void>;
 }
 
@@ -607,6 +615,7 @@ export class RolloutsModel {
         timers: [],
       };
     } else if (newSteps) this.restartSteps(this.canary);
+    if (this.canary) this.applyManualChanges(live, this.canary);
     if (templateChanged || newSteps) this.skipSteps(live, found, hash, status?.stableRS);
     else {
       this.cleanUp(live, found, hash);
@@ -626,7 +635,10 @@ export class RolloutsModel {
       if (!canary.aborted) this.scale(hash, want, { template: spec.template, canary: true });
       const pods = this.pods(hash);
       const ready = pods.filter(podReady).length;
-      if (!canary.aborted && !canary.paused) {
+      // rollout/canary.go completedCurrentCanaryStep and reconcileCanaryPause: a Rollout paused by a person
+      // (spec.paused, `kubectl argo rollouts pause`) completes no step until it is resumed.
+      const userPaused = (live.spec as { paused?: boolean } | undefined)?.paused === true;
+      if (!canary.aborted && !canary.paused && !userPaused) {
         this.advance(canary, steps, want, ready, spec, live);
         if (this.canary !== canary) {
           this.step(this.rollout() as KubeObject);
@@ -692,6 +704,58 @@ export class RolloutsModel {
   }
 
   /**
+   * What a person patched since the model's last status (rollouts-manual.ts: the kubectl-argo-rollouts plugin's
+   * abort, retry, promote and promote --full), applied as rollout/canary.go syncRolloutStatusCanary and
+   * rollout/analysis.go reconcileAnalysisRuns react to it: an abort or a full promotion terminates the current step's
+   * AnalysisRun (isAborted / PromoteFull: the runs are cancelled); a retry starts the steps again at 0 (the aborted
+   * status' currentStepIndex); a skipped step's run is no longer the current one and is cancelled
+   * (cancelAnalysisRuns).
+   */
+  private applyManualChanges(live: KubeObject, canary: Canary): void {
+    const spec = live.spec as { strategy?: { canary?: CanaryStrategy } } | undefined;
+    const steps = spec?.strategy?.canary?.steps ?? [];
+    const changes = manualChanges(
+      (live.status ?? {}) as ManualStatus,
+      {
+        hash: canary.hash,
+        step: canary.step,
+        aborted: canary.aborted ?? false,
+        pauseStep: canary.pauseStepAt !== undefined,
+        promoteFull: canary.promoteFull ?? false,
+      },
+      computeStepHash(spec?.strategy as Parameters<typeof computeStepHash>[0]),
+      steps.length,
+    );
+    const leaveStep = () => {
+      if (canary.run) this.cancelRun(canary.run);
+      canary.run = undefined;
+      canary.paused = false;
+      canary.pausedAt = undefined;
+      canary.pauseStepAt = undefined;
+      canary.pauseStepResumed = false;
+    };
+    for (const change of changes) {
+      if (change.kind === 'abort') {
+        leaveStep();
+        this.abort(canary, undefined, abortScaleDownDelay(spec?.strategy?.canary));
+      } else if (change.kind === 'retry' || change.kind === 'promote-full') {
+        leaveStep();
+        canary.aborted = false;
+        canary.abortedAt = undefined;
+        canary.abortMessage = undefined;
+        if (change.kind === 'retry') canary.step = 0;
+        else {
+          canary.promoteFull = true;
+          canary.step = steps.length;
+        }
+      } else if (change.kind === 'skip-to') {
+        leaveStep();
+        canary.step = change.step;
+      } else canary.pauseStepResumed = true;
+    }
+  }
+
+  /**
    * rollout/canary.go syncRolloutStatusCanary, on a new update whose new ReplicaSet is the stable one (a template
    * back to the stable one, or new steps on a promoted Rollout): the Rollout skips its steps, with the event
    * `SkipSteps` "Rollback to stable ReplicaSets". Only with steps, and not on the first reconcile (no stable yet).
@@ -734,7 +798,9 @@ export class RolloutsModel {
           live,
           'Normal',
           'RolloutCompleted',
-          `Rollout completed update to revision ${canary.revision} (${canary.hash}): Completed all ${steps.length} canary steps`,
+          `Rollout completed update to revision ${canary.revision} (${canary.hash}): ${
+            canary.promoteFull ? 'Full promotion requested' : `Completed all ${steps.length} canary steps`
+          }`,
         );
         for (const t of canary.timers) t();
         this.canary = undefined;
@@ -755,7 +821,8 @@ export class RolloutsModel {
         // removed (syncRolloutStatusCanary RemovePauseCondition).
         canary.pauseStepAt ??= now;
         const ms = seconds(step.pause.duration, Number.POSITIVE_INFINITY);
-        if (now - canary.pauseStepAt < ms) {
+        if (canary.pauseStepResumed) canary.pauseStepResumed = false;
+        else if (now - canary.pauseStepAt < ms) {
           if (Number.isFinite(ms)) this.later(canary.pauseStepAt + ms - now, () => this.reconcile());
           return;
         }
@@ -765,7 +832,7 @@ export class RolloutsModel {
         const run = canary.run;
         if (!run || run.phase === 'Running' || run.phase === 'Pending') return;
         if (run.phase === 'Failed' || run.phase === 'Error') {
-          this.abort(canary, run, abortScaleDownDelay(spec.strategy?.canary));
+          this.abort(canary, run.message, abortScaleDownDelay(spec.strategy?.canary));
           return;
         }
         if (run.phase === 'Inconclusive') {
@@ -803,12 +870,13 @@ export class RolloutsModel {
     return this.stable && this.stable.hash !== canary.hash ? this.stable.hash : '';
   }
 
-  private abort(canary: Canary, run: SimRun, delaySeconds: number): void {
+  private abort(canary: Canary, message: string | undefined, delaySeconds: number): void {
     canary.aborted = true;
     canary.abortedAt = this.clock.now();
     // rollout/analysis.go pauseContext.AddAbort(run.Status.Message); rollout/sync.go calculateRolloutConditions
     // prefixes the revision in the Progressing condition and records the RolloutAborted Warning when it changes.
-    canary.abortMessage = run.message;
+    // A person's abort (status.abort) carries no message.
+    canary.abortMessage = message;
     // The canary ReplicaSet goes to 0 after the delay abortScaleDownDelay gives (0 for a basic canary).
     this.later(delaySeconds * 1000, () => {
       this.scale(canary.hash, 0);
@@ -1223,6 +1291,8 @@ export class RolloutsModel {
       // syncRolloutStatusCanary: the replicas of all the Rollout's ReplicaSets (GetActualReplicaCountForReplicaSets).
       HPAReplicas: pods.length,
       ...(canary?.aborted ? { abort: true, abortedAt: kubeTime(canary.abortedAt ?? this.clock.now()) } : {}),
+      // rollout/sync.go calculateBaseStatus: a full promotion stays requested until the canary is stable.
+      ...(canary?.promoteFull ? { promoteFull: true } : {}),
       ...(steps.length > 0 ? { currentStepIndex: stepIndex } : {}),
       // rollout/canary.go syncRolloutStatusCanary: the hash of the steps this status is for (rollouts-steps.ts).
       currentStepHash: computeStepHash(spec.strategy as Parameters<typeof computeStepHash>[0]),
