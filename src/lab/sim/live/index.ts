@@ -274,25 +274,31 @@ export async function startLiveWorkloads(
      * --speed 20 would be minutes of the lab's time in which a canary goes unmeasured; in the real lab (1x) the pod's
      * target exists well before the Rollout's pause and analysis. So a live docqa pod becomes Ready only when its
      * readiness probe gets /readyz from its process AND Prometheus has scraped it: a passing probe waits for the
-     * first scrape of its hash (once per hash; the wait is not part of the probe's timeout), and the lab's clock
-     * then sees the discovery as instant.
+     * first scrape of its hash's process (once per process: a hash whose process stopped, an aborted canary scaled
+     * to 0 and retried, waits again for its new process's target; the wait is not part of the probe's timeout), and
+     * the lab's clock then sees the discovery as instant.
      */
     const scrapes = new Map<string, Promise<void>>();
     const scraped = (hash: string): Promise<void> => {
-      let known = scrapes.get(hash);
+      const url = fleet.listening().find((e) => e.hash === hash)?.url;
+      const instance = url ? new URL(url).host : '';
+      const key = `${hash} ${instance}`;
+      let known = scrapes.get(key);
       if (!known) {
-        known = firstScrape(hash);
-        scrapes.set(hash, known);
+        known = firstScrape(hash, instance);
+        scrapes.set(key, known);
       }
       return known;
     };
-    const firstScrape = async (hash: string) => {
+    const firstScrape = async (hash: string, instance: string) => {
       if (!real) return;
       const client = new PrometheusClient({ url: real.url, timeoutMs: 5000 });
       const deadline = Date.now() + 60_000;
+      const ours = (labels: Record<string, string>) =>
+        labels.rollouts_pod_template_hash === hash && (!instance || labels.instance === instance);
       while (Date.now() < deadline) {
         const targets = await client.targets().catch(() => []);
-        if (targets.some((t) => t.labels.rollouts_pod_template_hash === hash && t.health === 'up')) return;
+        if (targets.some((t) => ours(t.labels) && t.health === 'up')) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       log(`prometheus: the doc-QA target of ${hash} was not scraped within 60 s; the pod goes Ready anyway`);

@@ -185,5 +185,67 @@ describe.runIf(prometheus !== undefined)(
       );
       expect(lab.live?.endpoints().map((e) => [e.hash, e.role])).toEqual([[hash, 'stable']]);
     });
+
+    it('a canary aborted by hand and retried is measured again: its restarted process is scraped before its pod is Ready', async () => {
+      const { lab, clock, lines } = await startLab();
+      await lab.repo.change(
+        [
+          {
+            file: 'workloads/docqa/rollout.yaml',
+            set: { 'spec.template.metadata.annotations': { 'gitops-lab.io/release': 'retried-canary' } },
+          },
+        ],
+        'ship a docqa release to abort and retry',
+      );
+      lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+        o.metadata = {
+          ...o.metadata,
+          annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+        };
+      });
+      const rollout = () => lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
+      const status = () =>
+        (rollout()?.status ?? {}) as {
+          phase?: string;
+          stableRS?: string;
+          currentPodHash?: string;
+          pauseConditions?: Array<{ reason: string }>;
+        };
+      const fail = (error: Error) => {
+        throw new Error(`${error.message}\n${JSON.stringify(status())}\n${lines.join('\n')}`);
+      };
+      await until(clock, 10 * 60_000, 'the canary at its pause step', () =>
+        (status().pauseConditions ?? []).some((c) => c.reason === 'CanaryPauseStep'),
+      ).catch(fail);
+      const hash = status().currentPodHash;
+      // `kubectl argo rollouts abort`, then `retry`: the plugin's status patches, through the API server.
+      const patchStatus = async (body: unknown) => {
+        const url = `${lab.cluster.url}/apis/argoproj.io/v1alpha1/namespaces/docqa/rollouts/docqa/status`;
+        const res = await fetch(url, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/merge-patch+json' },
+          body: JSON.stringify(body),
+        });
+        expect(res.status).toBe(200);
+      };
+      await patchStatus({ status: { abort: true } });
+      await until(clock, 5 * 60_000, "the aborted canary's process stopped", () =>
+        (lab.live?.endpoints() ?? []).every((e) => e.hash !== hash),
+      ).catch(fail);
+      await patchStatus({ status: { abort: false } });
+      await until(clock, 15 * 60_000, 'the retried canary promoted', () => status().stableRS === hash).catch(
+        fail,
+      );
+      // The retried canary's analysis measured its new process: numbers, not the empty vector of an unscraped one.
+      const run = analysisRuns(lab)
+        .filter((r) => r.metadata?.labels?.['rollouts-pod-template-hash'] === hash)
+        .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+        .at(-1);
+      expect((run?.status as { phase?: string } | undefined)?.phase, JSON.stringify(run?.status)).toBe(
+        'Successful',
+      );
+      const grounded = metric(run as KubeObject, 'grounded-ratio');
+      expect(grounded?.measurements.some((m) => numbers(m.value).length > 0)).toBe(true);
+    });
   },
 );
