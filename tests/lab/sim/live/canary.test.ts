@@ -39,6 +39,25 @@ const numbers = (value = '') =>
     .filter(Boolean)
     .map(Number);
 
+/** A docqa release without faults (a new pod-template annotation), then Argo CD's refresh, as a drill does. */
+async function release(lab: SimLab, name: string): Promise<void> {
+  await lab.repo.change(
+    [
+      {
+        file: 'workloads/docqa/rollout.yaml',
+        set: { 'spec.template.metadata.annotations': { 'gitops-lab.io/release': name } },
+      },
+    ],
+    `ship the docqa release ${name}`,
+  );
+  lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+    o.metadata = {
+      ...o.metadata,
+      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
+    };
+  });
+}
+
 /** Waits on the lab's clock, up to `limitMs` of it, until `done()` holds. */
 async function until(clock: Clock, limitMs: number, what: string, done: () => boolean): Promise<void> {
   const end = clock.now() + limitMs;
@@ -147,21 +166,7 @@ describe.runIf(prometheus !== undefined)(
     it('promotes a canary without faults on real measurements', async () => {
       const { lab, clock, lines } = await startLab();
       const before = lab.live?.endpoints()[0]?.hash;
-      await lab.repo.change(
-        [
-          {
-            file: 'workloads/docqa/rollout.yaml',
-            set: { 'spec.template.metadata.annotations': { 'gitops-lab.io/release': 'healthy-canary' } },
-          },
-        ],
-        'ship a docqa release without faults',
-      );
-      lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
-        o.metadata = {
-          ...o.metadata,
-          annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
-        };
-      });
+      await release(lab, 'healthy-canary');
       const rollout = () => lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
       const status = () => (rollout()?.status ?? {}) as { phase?: string; stableRS?: string };
       await until(clock, 15 * 60_000, 'the canary promoted', () => {
@@ -188,21 +193,7 @@ describe.runIf(prometheus !== undefined)(
 
     it('a canary aborted by hand and retried is measured again: its restarted process is scraped before its pod is Ready', async () => {
       const { lab, clock, lines } = await startLab();
-      await lab.repo.change(
-        [
-          {
-            file: 'workloads/docqa/rollout.yaml',
-            set: { 'spec.template.metadata.annotations': { 'gitops-lab.io/release': 'retried-canary' } },
-          },
-        ],
-        'ship a docqa release to abort and retry',
-      );
-      lab.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
-        o.metadata = {
-          ...o.metadata,
-          annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'normal' },
-        };
-      });
+      await release(lab, 'retried-canary');
       const rollout = () => lab.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
       const status = () =>
         (rollout()?.status ?? {}) as {
