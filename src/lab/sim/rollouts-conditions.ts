@@ -62,6 +62,8 @@ export interface RolloutFacts {
   /** rollout/sync.go isIndefiniteStep: the current step is an analysis or a pause, or the Paused condition is True. */
   indefiniteStep: boolean;
   progressDeadlineSeconds: number;
+  /** spec.progressDeadlineAbort: a timed-out update is aborted. */
+  progressDeadlineAbort?: boolean;
   /** A ReplicaFailure condition of the new (else any) ReplicaSet, as a Rollout condition (getReplicaFailures). */
   replicaFailure?: RolloutCondition;
   now: number;
@@ -180,7 +182,9 @@ export function checkPausedConditions(
  *   healthy; True ReplicaSetUpdated "ReplicaSet \"x\" is progressing." on progress (or ReplicaSetNotAvailable
  *   "Rollout does not have minimum availability" when a promoted Rollout became unhealthy), its lastUpdateTime now
  *   and its lastTransitionTime kept while True; False ProgressDeadlineExceeded "ReplicaSet \"x\" has timed out
- *   progressing." when it timed out outside an indefinite step.
+ *   progressing." when it timed out outside an indefinite step. With spec.progressDeadlineAbort the timeout also
+ *   aborts the update (`abort`: the timeout's message, pauseContext.AddAbort) with a RolloutAborted Warning event
+ *   carrying that message (rollout/sync.go calculateRolloutConditions).
  * - Available: True "Rollout has minimum availability" when the available replicas reach spec.replicas, else False
  *   "Rollout does not have minimum availability" (reason AvailableReason).
  * - ReplicaFailure copied from the ReplicaSets, or removed.
@@ -191,10 +195,11 @@ export function calculateRolloutConditions(
   facts: RolloutFacts,
   old: RolloutStatusView,
   next: RolloutStatusView,
-): { conditions: RolloutCondition[]; events: RolloutEvent[] } {
+): { conditions: RolloutCondition[]; events: RolloutEvent[]; abort?: string } {
   const now = kubeTime(facts.now);
   const status: RolloutStatusView = { ...next, conditions: [...(next.conditions ?? [])] };
   const events: RolloutEvent[] = [];
+  let abort: string | undefined;
   const healthy = rolloutHealthy(facts, old, status);
   let becameUnhealthy = false;
   if (!isPaused(facts, old) && healthy)
@@ -212,7 +217,10 @@ export function calculateRolloutConditions(
     setCondition(status, newCondition('Progressing', 'False', 'RolloutAborted', message, now));
     if (getCondition(status, 'Progressing') !== before)
       events.push({ type: 'Warning', reason: 'RolloutAborted', message });
-  } else progressingCondition(facts, old, status, healthy, becameUnhealthy);
+  } else {
+    abort = progressingCondition(facts, old, status, healthy, becameUnhealthy);
+    if (abort) events.push({ type: 'Warning', reason: 'RolloutAborted', message: abort });
+  }
 
   const available = numberOf(status.availableReplicas) >= facts.replicas;
   setCondition(
@@ -242,17 +250,20 @@ export function calculateRolloutConditions(
       reason: 'RolloutNotCompleted',
       message: `Rollout not completed, started update to revision ${facts.revision} (${status.currentPodHash ?? ''})`,
     });
-  return { conditions: status.conditions ?? [], events };
+  return { conditions: status.conditions ?? [], events, ...(abort ? { abort } : {}) };
 }
 
-/** The Progressing condition of a Rollout that is not aborted (calculateRolloutConditions' switch). */
+/**
+ * The Progressing condition of a Rollout that is not aborted (calculateRolloutConditions' switch); returns the
+ * timeout's message when spec.progressDeadlineAbort makes the timeout an abort.
+ */
 function progressingCondition(
   facts: RolloutFacts,
   old: RolloutStatusView,
   status: RolloutStatusView,
   healthy: boolean,
   becameUnhealthy: boolean,
-): void {
+): string | undefined {
   const now = kubeTime(facts.now);
   const rs = facts.newReplicaSet;
   if (healthy) {
@@ -266,7 +277,7 @@ function progressingCondition(
         now,
       ),
     );
-    return;
+    return undefined;
   }
   if (rolloutProgressing(old, status) || becameUnhealthy) {
     const notAvailable = status.stableRS === status.currentPodHash && becameUnhealthy;
@@ -288,14 +299,17 @@ function progressingCondition(
     if (current?.status === 'True') condition.lastTransitionTime = current.lastTransitionTime;
     if (current) removeCondition(status, 'Progressing');
     setCondition(status, condition);
-    return;
+    return undefined;
   }
   if (!facts.indefiniteStep && rolloutTimedOut(facts, status)) {
     const message = rs
       ? `ReplicaSet "${rs}" has timed out progressing.`
       : `Rollout "${facts.name}" has timed out progressing.`;
     setCondition(status, newCondition('Progressing', 'False', 'ProgressDeadlineExceeded', message, now));
+    // Whether the condition is new or already there, a timed-out update that is not aborted yet is aborted.
+    if (facts.progressDeadlineAbort) return message;
   }
+  return undefined;
 }
 
 /**

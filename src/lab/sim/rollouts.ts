@@ -25,8 +25,8 @@
  *   calculateRolloutConditions, checkPausedConditions, sendStateChangeEvents). No progress (RolloutProgressing) for
  *   progressDeadlineSeconds (default 600) outside a pause or analysis step makes the Progressing condition
  *   ProgressDeadlineExceeded and the phase Degraded; each status queues the check of its deadline
- *   (requeueStuckRollout), so a later stall times out again. progressDeadlineAbort is not modelled (nothing is
- *   aborted, as with its default false).
+ *   (requeueStuckRollout), so a later stall times out again. With spec.progressDeadlineAbort the timeout also aborts
+ *   the update (rollout/sync.go calculateRolloutConditions: AddAbort with the timeout's message).
  * - Events: NewReplicaSetCreated and ScalingReplicaSet (rollout/sync.go createDesiredReplicaSet, scaleReplicaSet),
  *   RolloutCompleted "Initial deploy" for the first stable ReplicaSet (promoteStable).
  * - A person's patches (the kubectl-argo-rollouts plugin's pause, abort, retry, promote, promote --full) are read
@@ -1269,6 +1269,7 @@ export class RolloutsModel {
       replicas?: number;
       paused?: boolean;
       progressDeadlineSeconds?: number;
+      progressDeadlineAbort?: boolean;
       selector?: LabelSelector;
       strategy?: { canary?: CanaryStrategy };
     };
@@ -1318,11 +1319,21 @@ export class RolloutsModel {
           steps[old.currentStepIndex ?? steps.length]?.analysis
         ) || getCondition(old, 'Paused')?.status === 'True',
       progressDeadlineSeconds: spec.progressDeadlineSeconds ?? 600,
+      progressDeadlineAbort: spec.progressDeadlineAbort === true,
       replicaFailure: this.replicaFailure(live, hash),
       now: this.clock.now(),
     };
-    const { conditions, events } = calculateRolloutConditions(facts, old, next);
+    const { conditions, events, abort } = calculateRolloutConditions(facts, old, next);
     next.conditions = conditions;
+    if (abort && canary && !canary.aborted) {
+      // spec.progressDeadlineAbort: the timeout aborts the update in this same status (pauseContext.AddAbort, then
+      // CalculatePauseStatus: abort and abortedAt, no pause conditions); the canary goes as after a failed analysis.
+      this.abort(canary, abort, abortScaleDownDelay(spec.strategy?.canary));
+      next.abort = true;
+      next.abortedAt = kubeTime(canary.abortedAt ?? this.clock.now());
+      delete next.pauseConditions;
+      delete next.controllerPause;
+    }
     const { phase, message } = calculateRolloutPhase(facts, next);
     // RolloutStatus' omitempty: no 0 counts (currentStepIndex, a pointer, keeps its 0), no empty strings; the struct
     // fields canary and blueGreen are written even when empty (encoding/json does not omit a struct).

@@ -284,6 +284,21 @@ describe('calculateRolloutConditions (rollout/sync.go)', () => {
     });
   });
 
+  it('spec.progressDeadlineAbort: the timeout aborts the update with its message, new condition or not', () => {
+    const stalled = { ...promoted, currentPodHash: 'c4n4ry', updatedReplicas: 1, currentStepIndex: 0 };
+    const old = { ...stalled, conditions: [progressing('ReplicaSetUpdated', 'True', 100)] };
+    const message = 'ReplicaSet "docqa-new" has timed out progressing.';
+    const late = facts({ now: at(701), progressDeadlineAbort: true });
+    const first = calculateRolloutConditions(late, old, old);
+    expect(first.abort).toBe(message);
+    expect(first.events).toContainEqual({ type: 'Warning', reason: 'RolloutAborted', message });
+    // The flag set after the timeout: the condition is already there, the update is still aborted (sync.go).
+    const timedOut = { ...old, conditions: first.conditions };
+    expect(calculateRolloutConditions(late, timedOut, timedOut).abort).toBe(message);
+    // Without the flag (its default), a timeout only degrades the Rollout.
+    expect(calculateRolloutConditions(facts({ now: at(701) }), old, old).abort).toBeUndefined();
+  });
+
   it('an abort: Progressing False RolloutAborted with the revision and the message, one Warning event', () => {
     const old = {
       ...promoted,

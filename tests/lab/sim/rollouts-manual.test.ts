@@ -10,7 +10,7 @@ import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import { docqaBehaviour } from '../../../src/lab/sim/prometheus.js';
 import { type CanaryView, type ManualStatus, manualChanges } from '../../../src/lab/sim/rollouts-manual.js';
-import { release, until } from '../../support/sim-releases.js';
+import { refresh, release, until } from '../../support/sim-releases.js';
 
 describe('what a person changed (rollouts-manual.ts)', () => {
   const canary: CanaryView = { hash: 'h2', step: 1, aborted: false, pauseStep: true, promoteFull: false };
@@ -178,6 +178,31 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     await patch({ spec: { paused: false } });
     await until(clock, () => (status().currentStepIndex ?? 0) >= 2, 60_000);
     expect(status().currentStepIndex).toBe(2);
+  });
+
+  it('spec.progressDeadlineAbort: a canary that cannot start is aborted at the deadline, not only Degraded', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    await lab.repo.change(
+      [
+        {
+          file: 'workloads/docqa/rollout.yaml',
+          set: { 'spec.progressDeadlineSeconds': 120, 'spec.progressDeadlineAbort': true },
+        },
+        { file: 'workloads/docqa/kustomization.yaml', set: { 'images[0].newTag': 'no-such-tag' } },
+      ],
+      'test: an image that does not exist, aborted at the progress deadline',
+    );
+    refresh(lab);
+    await until(clock, () => status().currentPodHash !== status().stableRS, 120_000);
+    await until(clock, () => status().abort === true, 600_000);
+    expect(status().phase).toBe('Degraded');
+    await until(clock, () => canaryReplicas() === 0, 60_000);
+    expect(canaryReplicas()).toBe(0);
+    expect(status().message).toMatch(
+      /^RolloutAborted: Rollout aborted update to revision 2: ReplicaSet "docqa-\w+" has timed out progressing\.$/,
+    );
+    expect(events('RolloutAborted')[0]).toMatch(/^ReplicaSet "docqa-\w+" has timed out progressing\.$/);
   });
 
   it('promote at an indefinite pause step: clearing its pause condition completes the step', async () => {
