@@ -94,6 +94,7 @@ import {
   checkPausedConditions,
   type PauseCondition,
   progressCheckIn,
+  type RolloutEvent,
   type RolloutFacts,
   type RolloutStatusView,
   stateChangeEvents,
@@ -1344,10 +1345,21 @@ export class RolloutsModel {
       'availableReplicas',
       'HPAReplicas',
     ]);
+    // rollout/context.go SetCurrentAnalysisRuns: the current step's AnalysisRun, its name, phase and message
+    // (RolloutAnalysisRunStatus); none once its step is done (canary.go syncRolloutStatusCanary) or without a run.
+    const run = canary?.run;
+    const stepRun = run
+      ? { name: run.name, status: run.phase, ...(run.message ? { message: run.message } : {}) }
+      : undefined;
+    events.push(...stepRunEvents(old, stepRun));
     const status = Object.fromEntries(
-      Object.entries({ ...next, phase, message, canary: {}, blueGreen: {} }).filter(
-        ([k, v]) => v !== '' && v !== undefined && !(v === 0 && counts.has(k)),
-      ),
+      Object.entries({
+        ...next,
+        phase,
+        message,
+        canary: stepRun ? { currentStepAnalysisRunStatus: stepRun } : {},
+        blueGreen: {},
+      }).filter(([k, v]) => v !== '' && v !== undefined && !(v === 0 && counts.has(k))),
     ) as RolloutStatusView & Record<string, unknown>;
     // rollout/sync.go promoteStable: the first stable ReplicaSet ("Initial deploy").
     if (!old.stableRS && stableHash && stableHash === hash)
@@ -1421,4 +1433,30 @@ export class RolloutsModel {
     const ms = progressCheckIn(facts, status, status);
     if (ms !== undefined) this.progressCheck = this.clock.setTimer(ms, () => this.reconcile());
   }
+}
+
+interface StepRunStatus {
+  name: string;
+  status: string;
+  message?: string;
+}
+
+/**
+ * rollout/analysis.go emitAnalysisRunStatusChanges for the step run: an `AnalysisRun<Phase>` event on the Rollout
+ * "Step Analysis Run 'x' Status New: 'P' Previous: 'Q'" when the status had no step run (Previous
+ * 'NoPreviousStatus') or had this run at another phase; Warning for Failed and Error.
+ */
+function stepRunEvents(old: Record<string, unknown>, run: StepRunStatus | undefined): RolloutEvent[] {
+  if (!run?.status) return [];
+  const prev = (old.canary as { currentStepAnalysisRunStatus?: StepRunStatus } | undefined)
+    ?.currentStepAnalysisRunStatus;
+  if (prev && (prev.name !== run.name || prev.status === run.status)) return [];
+  const warning = run.status === 'Failed' || run.status === 'Error';
+  return [
+    {
+      type: warning ? 'Warning' : 'Normal',
+      reason: `AnalysisRun${run.status}`,
+      message: `Step Analysis Run '${run.name}' Status New: '${run.status}' Previous: '${prev?.status ?? 'NoPreviousStatus'}'`,
+    },
+  ];
 }

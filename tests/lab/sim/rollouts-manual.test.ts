@@ -74,6 +74,7 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     promoteFull?: boolean;
     controllerPause?: boolean;
     pauseConditions?: Array<{ reason: string }>;
+    canary?: { currentStepAnalysisRunStatus?: { name: string; status: string; message?: string } };
   };
   const rollout = () => lab?.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
   const status = () => (rollout()?.status ?? {}) as Status;
@@ -124,11 +125,25 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     );
     await until(clock, () => status().pauseConditions?.[0]?.reason === 'InconclusiveAnalysis', 600_000);
     expect(status()).toMatchObject({ phase: 'Paused', controllerPause: true, currentStepIndex: 2 });
+    // The plugin tells an Inconclusive pause by the step run's status (promote.go isInconclusive).
+    const run = runs()[0]?.metadata?.name;
+    expect(status().canary?.currentStepAnalysisRunStatus).toMatchObject({
+      name: run,
+      status: 'Inconclusive',
+    });
+    expect(events('AnalysisRunInconclusive')).toEqual([
+      `Step Analysis Run '${run}' Status New: 'Inconclusive' Previous: 'Running'`,
+    ]);
+    expect(events('AnalysisRunRunning')).toEqual([
+      `Step Analysis Run '${run}' Status New: 'Running' Previous: 'NoPreviousStatus'`,
+    ]);
     // The plugin's patch for an Inconclusive pause: clearPauseConditionsAndControllerPausePatch, index + 1.
     await patch({ status: { pauseConditions: null, controllerPause: false, currentStepIndex: 3 } }, 'status');
     // The lab's six steps go on from the fourth (setWeight 50, a 30 s pause, setWeight 100), no new analysis.
     await until(clock, () => status().stableRS === canary, 300_000);
     expect(status()).toMatchObject({ phase: 'Healthy', currentStepIndex: 6 });
+    // Past its step, the run is no longer the current step's.
+    expect(status().canary).toEqual({});
     expect(events('RolloutCompleted').at(-1)).toMatch(/: Completed all 6 canary steps$/);
     expect(runs()).toHaveLength(1);
   });

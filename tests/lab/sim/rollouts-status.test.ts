@@ -161,12 +161,15 @@ describe('the simulated Rollout’s status, events and Services (argo-rollouts v
     expect(condition('Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
     expect(selector('docqa-stable')[HASH]).toBe(canary);
     expect(selector('docqa-canary')[HASH]).toBe(canary);
-    expect(events('SwitchService')).toContain(
-      `Switched selector for service 'docqa-stable' from '${stable}' to '${canary}'`,
+    const oldStable = lab?.cluster.get('apps/v1', 'ReplicaSet', `docqa-${stable}`, 'docqa');
+    expect((oldStable?.spec as { replicas?: number } | undefined)?.replicas).toBe(0);
+    // By the promotion the controller has written more than 25 events about the Rollout within 5 minutes: client-go's
+    // spam filter (EventSourceObjectSpamFilter, Argo Rollouts' default broadcaster, utils/record/record.go) drops the
+    // rest, here the stable Service's switch and the old stable's scale-down, as on a real cluster.
+    const written = (lab?.cluster.list('v1', 'Event', 'docqa') ?? []).filter(
+      (e) => (e.involvedObject as { kind?: string }).kind === 'Rollout',
     );
-    expect(events('ScalingReplicaSet')).toContain(
-      `Scaled down ReplicaSet docqa-${stable} (revision 1) from 2 to 0`,
-    );
+    expect(written.length).toBeLessThanOrEqual(25);
     // The second pause paused and resumed it again (one event each, counted twice).
     const counted = (reason: string) =>
       lab?.cluster.list('v1', 'Event', 'docqa').find((e) => e.reason === reason)?.count;
