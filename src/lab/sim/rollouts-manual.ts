@@ -8,7 +8,8 @@
  * - `promote`: clears status.pauseConditions (a pause step then counts as done: rollout/pause.go
  *   CompletedCanaryPauseStep, controllerPause without the CanaryPauseStep condition), and, after an Inconclusive
  *   analysis or outside a pause, also sets status.currentStepIndex to the next step (cmd/promote/promote.go
- *   getPatches);
+ *   getPatches); the InconclusiveAnalysis condition cleared by hand with controllerPause left set runs the step's
+ *   analysis again (rollout/analysis.go needsNewAnalysisRun);
  * - `promote --full`: status `{"promoteFull": true}` (promoteFullPatch): the remaining steps, pauses and analysis are
  *   skipped and the abort removed (rollout/canary.go syncRolloutStatusCanary: ClearPauseConditions, RemoveAbort,
  *   the step index to the step count).
@@ -34,6 +35,8 @@ export interface CanaryView {
   hash: string;
   step: number;
   aborted: boolean;
+  /** Paused by an Inconclusive step run (pause condition InconclusiveAnalysis). */
+  inconclusivePause: boolean;
   /** Paused at a pause step (pause condition CanaryPauseStep). */
   pauseStep: boolean;
   promoteFull: boolean;
@@ -44,6 +47,7 @@ export type ManualChange =
   | { kind: 'retry' }
   | { kind: 'promote-full' }
   | { kind: 'resume-pause-step' }
+  | { kind: 'rerun-analysis' }
   | { kind: 'skip-to'; step: number };
 
 const hasPause = (status: ManualStatus, reason: string) =>
@@ -71,5 +75,15 @@ export function manualChanges(
     changes.push({ kind: 'skip-to', step: Math.min(index, stepCount) });
   else if (canary.pauseStep && status.controllerPause === true && !hasPause(status, 'CanaryPauseStep'))
     changes.push({ kind: 'resume-pause-step' });
+  else if (
+    canary.inconclusivePause &&
+    status.controllerPause === true &&
+    !hasPause(status, 'InconclusiveAnalysis') &&
+    !hasPause(status, 'CanaryPauseStep')
+  )
+    // rollout/analysis.go needsNewAnalysisRun: the pause for an Inconclusive run cleared while controllerPause
+    // stays set means it was processed and resumed: the step gets a new AnalysisRun. (With controllerPause false
+    // too, the Inconclusive run pauses the Rollout again: no change.)
+    changes.push({ kind: 'rerun-analysis' });
   return changes;
 }

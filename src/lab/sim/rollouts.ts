@@ -721,6 +721,7 @@ export class RolloutsModel {
         hash: canary.hash,
         step: canary.step,
         aborted: canary.aborted ?? false,
+        inconclusivePause: canary.paused ?? false,
         pauseStep: canary.pauseStepAt !== undefined,
         promoteFull: canary.promoteFull ?? false,
       },
@@ -752,6 +753,11 @@ export class RolloutsModel {
       } else if (change.kind === 'skip-to') {
         leaveStep();
         canary.step = change.step;
+      } else if (change.kind === 'rerun-analysis') {
+        // The Inconclusive run stays as it is (completed); the step starts a new one (named `<name>.1`).
+        canary.run = undefined;
+        canary.paused = false;
+        canary.pausedAt = undefined;
       } else canary.pauseStepResumed = true;
     }
   }

@@ -13,7 +13,14 @@ import { type CanaryView, type ManualStatus, manualChanges } from '../../../src/
 import { refresh, release, until } from '../../support/sim-releases.js';
 
 describe('what a person changed (rollouts-manual.ts)', () => {
-  const canary: CanaryView = { hash: 'h2', step: 1, aborted: false, pauseStep: true, promoteFull: false };
+  const canary: CanaryView = {
+    hash: 'h2',
+    step: 1,
+    aborted: false,
+    inconclusivePause: false,
+    pauseStep: true,
+    promoteFull: false,
+  };
   const written: ManualStatus = {
     currentPodHash: 'h2',
     currentStepHash: 's',
@@ -37,6 +44,19 @@ describe('what a person changed (rollouts-manual.ts)', () => {
       changes({ ...written, pauseConditions: null, controllerPause: false, currentStepIndex: 2 }),
     ).toEqual([{ kind: 'skip-to', step: 2 }]);
     expect(changes({ ...written, currentStepIndex: 9 })).toEqual([{ kind: 'skip-to', step: 3 }]);
+  });
+
+  it('the Inconclusive pause cleared by hand, controllerPause left set: the analysis runs again (needsNewAnalysisRun)', () => {
+    const inconclusive = {
+      ...written,
+      currentStepIndex: 2,
+      pauseConditions: [{ reason: 'InconclusiveAnalysis', startTime: '2026-12-04T10:00:00Z' }],
+    };
+    const view = { step: 2, pauseStep: false, inconclusivePause: true };
+    expect(changes(inconclusive, view)).toEqual([]);
+    expect(changes({ ...inconclusive, pauseConditions: null }, view)).toEqual([{ kind: 'rerun-analysis' }]);
+    // Both cleared: the Inconclusive run pauses the Rollout again.
+    expect(changes({ ...inconclusive, pauseConditions: null, controllerPause: false }, view)).toEqual([]);
   });
 
   it('abort, retry and promote --full; a full promotion outranks the abort (it removes it)', () => {
@@ -146,6 +166,23 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     expect(status().canary).toEqual({});
     expect(events('RolloutCompleted').at(-1)).toMatch(/: Completed all 6 canary steps$/);
     expect(runs()).toHaveLength(1);
+  });
+
+  it('the Inconclusive pause condition cleared by hand (controllerPause left set): the step runs a new analysis', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const nan = (faults: string) => ({
+      ...docqaBehaviour(faults),
+      grounded: Number.NaN,
+      abstain: Number.NaN,
+    });
+    await canaryAt(clock, '', { behaviour: nan });
+    await until(clock, () => status().pauseConditions?.[0]?.reason === 'InconclusiveAnalysis', 600_000);
+    const first = runs()[0]?.metadata?.name;
+    await patch({ status: { pauseConditions: null } }, 'status');
+    await until(clock, () => runs().length === 2, 60_000);
+    expect(runs().map((r) => r.metadata?.name)).toEqual([first, `${first}.1`]);
+    expect(status()).toMatchObject({ currentStepIndex: 2 });
+    expect(status().canary?.currentStepAnalysisRunStatus?.name).toBe(`${first}.1`);
   });
 
   it('abort, then retry: the canary scales to 0 (Degraded, no analysis message), then starts again at step 0', async () => {
