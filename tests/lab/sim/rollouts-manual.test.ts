@@ -128,15 +128,16 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     await until(clock, () => status().currentPodHash !== status().stableRS, 120_000);
   }
 
+  /** Without answers to measure (every ratio NaN), the analysis ends Inconclusive and pauses the Rollout. */
+  const unmeasurable = (faults: string) => ({
+    ...docqaBehaviour(faults),
+    grounded: Number.NaN,
+    abstain: Number.NaN,
+  });
+
   it('promote after an Inconclusive analysis: the Rollout goes on past the analysis step and completes', async () => {
     const clock = new VirtualClock({ start: 0 });
-    // Without answers to measure (every ratio NaN), the analysis ends Inconclusive and pauses the Rollout.
-    const nan = (faults: string) => ({
-      ...docqaBehaviour(faults),
-      grounded: Number.NaN,
-      abstain: Number.NaN,
-    });
-    await canaryAt(clock, '', { behaviour: nan });
+    await canaryAt(clock, '', { behaviour: unmeasurable });
     const canary = status().currentPodHash;
     await until(
       clock,
@@ -170,12 +171,7 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
 
   it('the Inconclusive pause condition cleared by hand (controllerPause left set): the step runs a new analysis', async () => {
     const clock = new VirtualClock({ start: 0 });
-    const nan = (faults: string) => ({
-      ...docqaBehaviour(faults),
-      grounded: Number.NaN,
-      abstain: Number.NaN,
-    });
-    await canaryAt(clock, '', { behaviour: nan });
+    await canaryAt(clock, '', { behaviour: unmeasurable });
     await until(clock, () => status().pauseConditions?.[0]?.reason === 'InconclusiveAnalysis', 600_000);
     const first = runs()[0]?.metadata?.name;
     await patch({ status: { pauseConditions: null } }, 'status');
