@@ -926,7 +926,8 @@ export class RolloutsModel {
         name,
         namespace: this.ns,
         annotations: { 'rollout.argoproj.io/revision': String(canary.revision) },
-        labels: { [HASH_LABEL]: canary.hash },
+        // utils/analysis/factory.go StepLabels: the hash, rollout-type Step and the step's index.
+        labels: { [HASH_LABEL]: canary.hash, 'rollout-type': 'Step', 'step-index': String(canary.step) },
         // metav1.NewControllerRef: the Rollout is the run's controller.
         ownerReferences: [
           {

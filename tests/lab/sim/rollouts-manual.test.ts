@@ -146,6 +146,12 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     );
     await until(clock, () => status().pauseConditions?.[0]?.reason === 'InconclusiveAnalysis', 600_000);
     expect(status()).toMatchObject({ phase: 'Paused', controllerPause: true, currentStepIndex: 2 });
+    // The run carries the step labels (utils/analysis/factory.go StepLabels).
+    expect(runs()[0]?.metadata?.labels).toEqual({
+      'rollouts-pod-template-hash': canary,
+      'rollout-type': 'Step',
+      'step-index': '2',
+    });
     // The plugin tells an Inconclusive pause by the step run's status (promote.go isInconclusive).
     const run = runs()[0]?.metadata?.name;
     expect(status().canary?.currentStepAnalysisRunStatus).toMatchObject({
