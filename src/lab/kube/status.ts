@@ -137,3 +137,33 @@ export function hpaProblem(hpa: HorizontalPodAutoscaler): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why a paused Rollout waits for a person, and what to run, or undefined when it resumes by itself (a pause step with
+ * a duration). Argo Rollouts v1.8.3 resumes none of these on its own: an Inconclusive analysis (pause condition
+ * InconclusiveAnalysis, rollout/analysis.go), a pause step without a duration (rollout/canary.go
+ * reconcileCanaryPause) and spec.paused (rollout/canary.go completedCurrentCanaryStep). The commands are the
+ * kubectl-argo-rollouts plugin's.
+ */
+export function rolloutWaitsFor(rollout: Rollout): string | undefined {
+  const name = rollout.metadata.name;
+  const ns = rollout.metadata.namespace ?? 'default';
+  const plugin = (verb: string) => `kubectl argo rollouts ${verb} ${name} -n ${ns}`;
+  const reasons = ((rollout.status?.pauseConditions ?? []) as Array<{ reason?: string }>).map(
+    (c) => c.reason,
+  );
+  if (rollout.status?.abort) return undefined;
+  if (reasons.includes('InconclusiveAnalysis'))
+    return `its analysis was Inconclusive: promote it (\`${plugin('promote')}\`) or abort it (\`${plugin('abort')}\`)`;
+  if (rollout.spec?.paused === true)
+    return `it was paused by hand (spec.paused): resume it with \`${plugin('promote')}\``;
+  if (reasons.includes('CanaryPauseStep')) {
+    const steps = rollout.spec?.strategy?.canary?.steps ?? [];
+    const step = steps[rollout.status?.currentStepIndex ?? steps.length] as
+      | { pause?: { duration?: unknown } }
+      | undefined;
+    if (step?.pause && step.pause.duration === undefined)
+      return `its step ${(rollout.status?.currentStepIndex ?? 0) + 1} is a pause until promoted: \`${plugin('promote')}\``;
+  }
+  return undefined;
+}

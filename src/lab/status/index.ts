@@ -8,7 +8,15 @@ import type { Clock } from '../clock.js';
 import { type LabConfig, labContext } from '../config.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
-import { appHealth, appSync, canaryWeights, hpaProblem, hpaTargets, podProblem } from '../kube/status.js';
+import {
+  appHealth,
+  appSync,
+  canaryWeights,
+  hpaProblem,
+  hpaTargets,
+  podProblem,
+  rolloutWaitsFor,
+} from '../kube/status.js';
 import {
   type AnalysisRun,
   type Application,
@@ -348,6 +356,13 @@ export async function collectStatus(
       const line = `Application ${a.name} is ${a.sync}/${a.health}${why.length ? `: ${why.join('; ')}` : ''}`;
       (a.sync === 'Synced' && settling.has(a.health) ? status.inProgress : status.problems).push(line);
     }
+  for (const r of rollouts.items) {
+    const waits = rolloutWaitsFor(r);
+    if (waits)
+      status.inProgress.push(
+        `Rollout ${r.metadata.namespace ?? ''}/${r.metadata.name} waits for a person: ${waits}`,
+      );
+  }
   for (const r of status.rollouts)
     if (!rolloutPhaseFine(r.phase))
       status.problems.push(

@@ -8,7 +8,9 @@ import { defaultConfig } from '../../../src/lab/config.js';
 import { createKubeClient } from '../../../src/lab/kube/client.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
+import { docqaBehaviour } from '../../../src/lab/sim/prometheus.js';
 import { collectStatus, outOfSyncText } from '../../../src/lab/status/index.js';
+import { release, until } from '../../support/sim-releases.js';
 
 describe('collectStatus: the resources that make an app OutOfSync', { timeout: 120_000 }, () => {
   let lab: SimLab | undefined;
@@ -46,6 +48,57 @@ describe('collectStatus: the resources that make an app OutOfSync', { timeout: 1
     const healed = await collect(lab, clock);
     expect(healed.apps.find((a) => a.name === 'docqa')).not.toHaveProperty('outOfSync');
     expect(healed.problems.filter((p) => p.startsWith('Application'))).toEqual([]);
+  });
+});
+
+describe('collectStatus: a Rollout that waits for a person', { timeout: 120_000 }, () => {
+  let lab: SimLab | undefined;
+  afterEach(async () => {
+    await lab?.close();
+    lab = undefined;
+  });
+
+  it('says so, with the command, after an Inconclusive analysis and when paused by hand; not at a timed pause', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    // Without answers to measure (every ratio NaN), the canary's analysis ends Inconclusive.
+    const unmeasurable = (faults: string) => ({
+      ...docqaBehaviour(faults),
+      grounded: Number.NaN,
+      abstain: Number.NaN,
+    });
+    lab = await startSimLab({ clock, behaviour: unmeasurable });
+    const sim = lab;
+    const collect = () =>
+      collectStatus(defaultConfig(), {
+        kube: createKubeClient({ kubeconfig: sim.cluster.kubeconfigPath }),
+        prometheusUrl: 'http://127.0.0.1:1',
+        prometheusTimeoutMs: 200,
+        simulated: { speed: 1, clock },
+      });
+    const rollout = () => sim.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
+    const reasons = () =>
+      ((rollout()?.status ?? {}) as { pauseConditions?: Array<{ reason: string }> }).pauseConditions?.map(
+        (c) => c.reason,
+      ) ?? [];
+    await release(sim, { 'spec.template.metadata.annotations': { release: 'waits' } }, 'test: a canary');
+    await until(clock, () => reasons().includes('CanaryPauseStep'), 120_000);
+    // A pause step with a duration ends by itself.
+    expect((await collect()).inProgress.filter((l) => l.startsWith('Rollout'))).toEqual([]);
+    await until(clock, () => reasons().includes('InconclusiveAnalysis'), 600_000);
+    const inconclusive = await collect();
+    expect(inconclusive.healthy).toBe(true);
+    expect(inconclusive.inProgress).toContain(
+      'Rollout docqa/docqa waits for a person: its analysis was Inconclusive: promote it ' +
+        '(`kubectl argo rollouts promote docqa -n docqa`) or abort it (`kubectl argo rollouts abort docqa -n docqa`)',
+    );
+    sim.cluster.update('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa', (o) => {
+      (o.status as { pauseConditions?: unknown }).pauseConditions = undefined;
+      (o.spec as { paused?: boolean }).paused = true;
+    });
+    expect((await collect()).inProgress).toContain(
+      'Rollout docqa/docqa waits for a person: it was paused by hand (spec.paused): resume it with ' +
+        '`kubectl argo rollouts promote docqa -n docqa`',
+    );
   });
 });
 
