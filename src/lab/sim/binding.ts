@@ -15,19 +15,13 @@
  *   existing one keeps its time while its status holds). The write goes straight to storage
  *   (GuaranteedUpdate), past the pod strategy, so the pod's generation does not move (store.ts).
  */
+import { type PodCondition, setCondition } from './conditions.js';
 import { type KubeObject, kubeTime, type Mutation, type Store, StoreError } from './store.js';
 
 /** A v1 Binding as a client posts it. */
 export interface Binding {
   metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
   target?: { kind?: string; name?: string };
-}
-
-interface PodCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
 }
 
 /** ValidatePodBinding: its field errors as the aggregate error's text, or undefined when the Binding is valid. */
@@ -84,12 +78,5 @@ export function bindPod(
 
 /** UpdatePodCondition with PodScheduled True. */
 function scheduled(conditions: PodCondition[], at: string): PodCondition[] {
-  const old = conditions.find((c) => c.type === 'PodScheduled');
-  const condition: PodCondition = {
-    type: 'PodScheduled',
-    status: 'True',
-    lastProbeTime: null,
-    lastTransitionTime: old?.status === 'True' ? (old.lastTransitionTime ?? at) : at,
-  };
-  return old ? conditions.map((c) => (c === old ? condition : c)) : [...conditions, condition];
+  return setCondition(conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null }, at);
 }

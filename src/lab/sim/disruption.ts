@@ -15,8 +15,10 @@
  * - DisruptionAllowed is True (SufficientPods) when a disruption is allowed, else False (InsufficientPods); its
  *   lastTransitionTime moves when its status does (apimachinery meta.SetStatusCondition).
  */
+
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { setCondition } from './conditions.js';
 import { type IntOrPercent, scaledValue, specReplicas } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
@@ -118,12 +120,7 @@ function allowedCondition(
   next: Omit<Condition, 'type' | 'lastTransitionTime'>,
   now: number,
 ): Condition[] {
-  const old = previous?.find((c) => c.type === 'DisruptionAllowed');
-  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : kubeTime(now);
-  return [
-    ...(previous ?? []).filter((c) => c.type !== 'DisruptionAllowed'),
-    { type: 'DisruptionAllowed', ...next, lastTransitionTime },
-  ];
+  return setCondition(previous ?? [], { type: 'DisruptionAllowed', ...next }, kubeTime(now));
 }
 
 export class DisruptionController {

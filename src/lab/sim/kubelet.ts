@@ -130,6 +130,7 @@ import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { bindPod } from './binding.js';
+import { type PodCondition, transitionTime } from './conditions.js';
 import { CrashLoopBackOff } from './crash-loop-backoff.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
@@ -233,15 +234,6 @@ interface ContainerStatus {
   started: boolean;
   state: ContainerState;
   lastState?: ContainerState;
-}
-
-interface PodCondition {
-  type: string;
-  status: 'True' | 'False';
-  lastProbeTime: null;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
 }
 
 interface PodStatus {
@@ -414,8 +406,11 @@ function podStatus(
   const conditions: PodCondition[] = [
     ...before.filter((c) => !kubeletConditions.includes(c.type)),
     ...generated.map(({ type, status, reason, message }) => {
-      const previous = before.find((c) => c.type === type);
-      const since = previous?.status === status ? (previous.lastTransitionTime ?? at) : at;
+      const since = transitionTime(
+        before.find((c) => c.type === type),
+        status,
+        at,
+      );
       return {
         type,
         status,

@@ -17,6 +17,7 @@ import { createKubeClient } from '../kube/client.js';
 import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { VirtualClock } from './clock.js';
+import { type StatusCondition, setCondition } from './conditions.js';
 import { startDisruptionController } from './disruption.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
@@ -33,6 +34,9 @@ import { type ArgoSettings, labArgoSettings } from './settings.js';
 import { StatefulSetController } from './statefulset.js';
 import { type KubeObject, kubeTime } from './store.js';
 import { deploymentPods, labPlatformWorkloads } from './workloads.js';
+
+/** A condition the lab seeds into a controller's status. */
+type SeededCondition = StatusCondition & { reason: string; message: string };
 
 export interface SimLabOptions {
   /** Default: a new VirtualClock. */
@@ -127,13 +131,9 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const source: GitSource = options.source ?? (memory as MemoryRepo);
   const settings = options.settings ?? labArgoSettings();
   const at = new Date(clock.now()).toISOString();
-  const condition = (type: string, status: string, reason: string, message: string) => ({
-    type,
-    status,
-    reason,
-    message,
-    lastTransitionTime: kubeTime(clock.now()),
-  });
+  // A seeded status's only condition: set now (UpdatePodCondition / SetStatusCondition on an empty list).
+  const condition = (type: string, status: string, reason: string, message: string) =>
+    setCondition<SeededCondition>([], { type, status, reason, message }, kubeTime(clock.now()))[0];
   const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   // The docqa app's objects as Argo CD last synced them; the Rollout, HPA and PDB as their controllers left them.
   const workloads = docqaApp.render(source, source.head.sha).map((o) => {
