@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../../src/lab/clock.js';
-import type { VirtualClock } from '../../../src/lab/sim/clock.js';
+import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { apiServerEndpoints, EndpointsController } from '../../../src/lab/sim/endpoints.js';
 import { EndpointSliceController } from '../../../src/lab/sim/endpointslice.js';
 import { kindBaseline } from '../../../src/lab/sim/kind-baseline.js';
 import { defaultNode } from '../../../src/lab/sim/kubelet.js';
+import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import { registerNode } from '../../../src/lab/sim/node.js';
 import { deploymentPods } from '../../../src/lab/sim/workloads.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from '../../support/controller-cluster.js';
 import type { FakeKube, KubeObject } from '../../support/fake-kube/index.js';
 import { hasKubectl } from '../../support/kubectl.js';
+import { release, until } from '../../support/sim-releases.js';
 
 const run = promisify(execFile);
 const safe = '[bcdfghjklmnpqrstvwxz2456789]';
@@ -372,6 +374,61 @@ describeKubectl('kubectl get endpointslices,endpoints on the simulated cluster',
         '2m',
       ],
       ['kube-system', 'kube-dns', '<none>', '2m'],
+    ]);
+  });
+});
+
+describe("the simulated lab's docqa Services", { timeout: 120_000 }, () => {
+  let lab: SimLab | undefined;
+  afterEach(async () => {
+    await lab?.close();
+    lab = undefined;
+  });
+
+  const HASH = 'rollouts-pod-template-hash';
+  /** The pod-template hashes of the pods behind the Service's slices, ready ones only, one per pod. */
+  const readyHashes = (lab: SimLab, service: string) => {
+    const pods = new Map(lab.cluster.list('v1', 'Pod', 'docqa').map((p) => [p.metadata?.name, p]));
+    return (lab.cluster.list('discovery.k8s.io/v1', 'EndpointSlice', 'docqa') as Slice[])
+      .filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === service)
+      .flatMap((s) => s.endpoints ?? [])
+      .filter((e) => e.conditions.ready)
+      .map((e) => pods.get(e.targetRef.name)?.metadata?.labels?.[HASH])
+      .sort();
+  };
+  const selectorHash = (lab: SimLab, service: string) =>
+    (
+      lab.cluster.get('v1', 'Service', service, 'docqa')?.spec as
+        | { selector?: Record<string, string> }
+        | undefined
+    )?.selector?.[HASH];
+
+  it("follow the Rollout's selector switch: the canary Service's slice holds the new pods, the stable one the old", async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const live = lab;
+    const stable = selectorHash(live, 'docqa-stable');
+    expect(stable).toBeDefined();
+    // At rest both Services select the stable ReplicaSet's two pods.
+    expect(readyHashes(live, 'docqa-stable')).toEqual([stable, stable]);
+    expect(readyHashes(live, 'docqa-canary')).toEqual([stable, stable]);
+    expect(live.cluster.get('v1', 'Endpoints', 'docqa-stable', 'docqa')?.subsets).toHaveLength(1);
+    await release(live, { 'spec.template.metadata.annotations': { release: 'one' } }, 'test: release one');
+    await until(
+      clock,
+      () => selectorHash(live, 'docqa-canary') !== stable && readyHashes(live, 'docqa-canary').length > 0,
+      180_000,
+    );
+    const canary = selectorHash(live, 'docqa-canary');
+    expect(canary).not.toBe(stable);
+    expect(new Set(readyHashes(live, 'docqa-canary'))).toEqual(new Set([canary]));
+    expect(new Set(readyHashes(live, 'docqa-stable'))).toEqual(new Set([stable]));
+    // The API server's own endpoints and the DNS Service's empty ones are there too.
+    expect(live.cluster.get('v1', 'Endpoints', 'kubernetes', 'default')?.subsets).toEqual([
+      { addresses: [{ ip: defaultNode.ip }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] },
+    ]);
+    expect(live.cluster.list('discovery.k8s.io/v1', 'EndpointSlice', 'kube-system')).toMatchObject([
+      { endpoints: null, ports: null },
     ]);
   });
 });
