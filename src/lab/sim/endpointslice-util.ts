@@ -189,14 +189,16 @@ export const LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-tri
 /**
  * util/trigger_time_tracker.go TriggerTimeTracker: per Service, the earliest of the trigger times that moved since
  * its last sync (a pod's Ready condition's lastTransitionTime, the Service's creationTimestamp); undefined when none
- * moved. Each controller keeps its own.
+ * moved (a change of the Service's spec has no time of its own); the Service's creationTimestamp at its first sync.
+ * Each controller keeps its own.
  */
 export class TriggerTimeTracker {
   private readonly states = new Map<string, { pods: Map<string, number>; service: number }>();
 
   compute(service: ServiceView, pods: PodView[]): number | undefined {
     const key = `${service.metadata?.namespace}/${service.metadata?.name}`;
-    const state = this.states.get(key) ?? { pods: new Map<string, number>(), service: Number.NaN };
+    const known = this.states.get(key);
+    const state = known ?? { pods: new Map<string, number>(), service: Number.NaN };
     let earliest: number | undefined;
     const earlier = (t: number) => {
       earliest = earliest === undefined ? t : Math.min(earliest, t);
@@ -213,6 +215,7 @@ export class TriggerTimeTracker {
     const created = Date.parse(service.metadata?.creationTimestamp ?? '');
     if (Number.isFinite(created) && !(created <= state.service)) earlier(created);
     this.states.set(key, { pods: pods2, service: created });
+    if (!known) return Number.isFinite(created) ? created : undefined;
     return earliest;
   }
 
