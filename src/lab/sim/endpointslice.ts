@@ -133,7 +133,7 @@ function reconcilePortGroup(
     else unchanged.push(slice);
   }
   const rest = [...desired.values()];
-  // Fill the slices already being updated first (fewest endpoints first is upstream's order; any will do here).
+  // Fill the slices already being updated first (upstream orders them by size first; the lab's Services have one).
   for (const slice of updating) {
     const room = MAX_ENDPOINTS_PER_SLICE - (slice.endpoints?.length ?? 0);
     if (room > 0) slice.endpoints = [...(slice.endpoints ?? []), ...rest.splice(0, room)];
