@@ -7,15 +7,16 @@
  *   create (store.ts), and kind's `local-path-storage`, where its default StorageClass provisioner runs.
  * - The `kubernetes` Service in `default` (pkg/controlplane/controller/kubernetesservice/controller.go
  *   CreateOrUpdateMasterServiceIfNeeded): labels component=apiserver and provider=kubernetes, no selector (its
- *   endpoints are the API server's, pkg/controlplane/reconcilers), the first address of the service range
+ *   endpoints are the API server's, pkg/controlplane/reconcilers: endpoints.ts apiServerEndpoints), the first address of the service range
  *   (10.96.0.1 for kind's 10.96.0.0/16), one TCP port `https` 443 to the API server's 6443, single-stack ClusterIP.
  * - kubeadm's CoreDNS Service `kube-dns` in `kube-system` (cmd/kubeadm/app/phases/addons/dns/manifests.go, as kind
  *   deploys it): the tenth address of the range (10.96.0.10), ports dns 53/UDP, dns-tcp 53/TCP and metrics 9153/TCP,
  *   selector k8s-app=kube-dns, the Prometheus scrape annotations.
  * Both Services ask for their address by name, so the service-IP allocator (service-ips.ts) holds them as taken
  * from the start, as kube-apiserver's does. Not modelled: the pods behind them (CoreDNS, etcd, the control plane's
- * static pods, kindnet, kube-proxy, local-path-provisioner), their Deployments and DaemonSets, the Endpoints and
- * EndpointSlices of the two Services, ConfigMaps such as kube-root-ca.crt, ServiceAccounts and RBAC objects.
+ * static pods, kindnet, kube-proxy, local-path-provisioner), their Deployments and DaemonSets (so kube-dns's
+ * Endpoints and EndpointSlice, which the controllers of endpoints.ts and endpointslice.ts write, are empty),
+ * ConfigMaps such as kube-root-ca.crt, ServiceAccounts and RBAC objects.
  */
 import type { KubeObject } from './store.js';
 

@@ -6,7 +6,7 @@
  * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the
  * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the Deployment and StatefulSet controllers
  * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts), the HPA (hpa.ts), the
- * disruption controller (disruption.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ * disruption controller (disruption.ts), the EndpointSlice and Endpoints controllers (endpointslice.ts, endpoints.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
 import { seededRandom } from '../../random.js';
@@ -19,6 +19,8 @@ import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { VirtualClock } from './clock.js';
 import { type StatusCondition, setCondition } from './conditions.js';
 import { startDisruptionController } from './disruption.js';
+import { apiServerEndpoints, EndpointsController } from './endpoints.js';
+import { EndpointSliceController } from './endpointslice.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
 import { kindBaseline } from './kind-baseline.js';
@@ -185,6 +187,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     seed: [
       // What every kind cluster has from the start (kind-baseline.ts): `kubernetes` and `kube-dns` Services.
       ...kindBaseline(),
+      // The API server's endpoints for the `kubernetes` Service: the node's address, port 6443 (endpoints.ts).
+      ...apiServerEndpoints(defaultNode.ip),
       ns('argocd'),
       ns('docqa'),
       ns('lab-git'),
@@ -249,6 +253,15 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   // The kubelet registers its node (node.ts): `kubectl get nodes` shows the kind cluster's one node.
   stops.push(registerNode(cluster, models, defaultNode));
   stops.push(startDisruptionController(cluster, models));
+  // Every Service with a selector gets EndpointSlices and Endpoints of the pods it selects (endpointslice.ts,
+  // endpoints.ts); the live Service ports route by the slices.
+  stops.push(
+    new EndpointSliceController(cluster, {
+      clock: models,
+      random: seededRandom((options.seed ?? 1) + 4),
+    }).start(),
+    new EndpointsController(cluster, { clock: models }).start(),
+  );
   // The live lab's doc-QA pods report their real processes' CPU and memory.
   stops.push(startHpaController(cluster, models, { ...(live ? { usage: live.usage } : {}), ...options.hpa }));
   stops.push(

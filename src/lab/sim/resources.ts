@@ -139,6 +139,8 @@ export const builtinResources: ResourceType[] = [
     sub: ['status'],
     short: ['pdb'],
   }),
+  // pkg/registry/discovery/endpointslice/storage: no short names, no categories.
+  of('discovery.k8s.io', 'v1')('EndpointSlice', 'endpointslices', true, {}),
   of('networking.k8s.io', 'v1')('NetworkPolicy', 'networkpolicies', true, { short: ['netpol'] }),
   of('networking.k8s.io', 'v1')('Ingress', 'ingresses', true, { sub: ['status'], short: ['ing'] }),
   of('apiextensions.k8s.io', 'v1')('CustomResourceDefinition', 'customresourcedefinitions', false, {

@@ -32,7 +32,7 @@ import type { PrometheusQuery } from '../../drills/access.js';
 import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
 import { idleUsage, type ResourceUsage } from '../hpa.js';
-import { type ContainerBehaviour, type ProbeTarget, podReady } from '../kubelet.js';
+import type { ContainerBehaviour, ProbeTarget } from '../kubelet.js';
 import type { ProbeAnswer } from '../prober.js';
 import type { SimPrometheus } from '../prometheus.js';
 import type { LiveAnalysis } from '../rollouts.js';
@@ -53,6 +53,7 @@ import {
 import {
   type DocqaServiceName,
   type ServiceProxies,
+  type SliceView,
   serviceTargets,
   startServiceProxies,
 } from './services.js';
@@ -169,6 +170,8 @@ export async function startLiveWorkloads(
   let facade: PrometheusApi | undefined;
   let blackbox: Blackbox | undefined;
   let services: ServiceProxies | undefined;
+  let refreshServices = () => {};
+  let stopServices = () => {};
   let lastTargets = '';
   let lastEndpoints = '';
   let writing = Promise.resolve();
@@ -184,6 +187,7 @@ export async function startLiveWorkloads(
       }
     }
     writeTargets();
+    refreshServices();
   };
   const writeTargets = () => {
     if (!real) return;
@@ -206,18 +210,20 @@ export async function startLiveWorkloads(
 
   try {
     blackbox = await startBlackbox(() => fleet.endpoints());
+    // kube-proxy's view: the Service's EndpointSlices (endpointslice.ts), each pod served by its hash's process.
     services = await startServiceProxies((name) => {
-      const service = cluster.get('v1', 'Service', name, 'docqa');
-      // One read of the pods per connection: each hash's Ready pods.
-      const readyByHash = new Map<string, number>();
-      for (const p of cluster.list('v1', 'Pod', 'docqa')) {
-        const hash = p.metadata?.labels?.['rollouts-pod-template-hash'];
-        if (hash && podReady(p)) readyByHash.set(hash, (readyByHash.get(hash) ?? 0) + 1);
-      }
-      const ready = (hash: string) => readyByHash.get(hash) ?? 0;
-      const selector = (service?.spec as { selector?: Record<string, string> } | undefined)?.selector;
-      return serviceTargets(selector, fleet.endpoints(), ready);
+      const slices = cluster
+        .list('discovery.k8s.io/v1', 'EndpointSlice', 'docqa')
+        .filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === name) as SliceView[];
+      return serviceTargets(slices, fleet.listening());
     });
+    const proxies = services;
+    // The ports follow the slices (and the processes coming and going): listening with endpoints, refusing without.
+    stopServices = cluster.onChange((event) => {
+      if (event.resource.kind === 'EndpointSlice' && event.object.metadata?.namespace === 'docqa')
+        void proxies.refresh();
+    });
+    refreshServices = () => void proxies.refresh();
     log(
       `services: docqa-stable ${services.urls['docqa-stable']}, docqa-canary ${services.urls['docqa-canary']}`,
     );
@@ -415,11 +421,13 @@ export async function startLiveWorkloads(
         return rate === undefined ? undefined : Math.round(rate / Math.max(1, served.pods.length));
       },
       async close() {
+        stopServices();
         await fleet.close();
         await Promise.all([real?.close(), facade?.close(), blackbox?.close(), services?.close(), writing]);
       },
     };
   } catch (error) {
+    stopServices();
     await fleet.close();
     await Promise.all([real?.close(), facade?.close(), blackbox?.close(), services?.close()]);
     throw error;

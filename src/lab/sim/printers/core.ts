@@ -264,6 +264,30 @@ export const endpointsPrinter: Printer = {
   }),
 };
 
+/** listWithMoreString: three at most then "+ N more...", `<unset>` for none. */
+const listOrUnset = (list: string[]) => (list.length === 0 ? '<unset>' : withMore(list, list.length, 3));
+
+interface SliceFields {
+  addressType?: string;
+  ports?: Array<{ name?: string; port?: number }> | null;
+  endpoints?: Array<{ addresses?: string[] }> | null;
+}
+
+/** ADDRESSTYPE, PORTS (each port's number, or its name without one, `*` with neither), ENDPOINTS (the addresses). */
+export const endpointSlicePrinter: Printer = {
+  columns: [nameColumn, column('AddressType'), column('Ports'), column('Endpoints'), ageColumn],
+  row(obj, now) {
+    const { addressType = '', ports, endpoints } = obj as SliceFields;
+    const portList = (ports ?? []).map((p) =>
+      typeof p.port === 'number' ? String(p.port) : p.name !== undefined ? p.name : '*',
+    );
+    const addresses = (endpoints ?? []).flatMap((e) => e.addresses ?? []);
+    return {
+      cells: [nameOf(obj), addressType, listOrUnset(portList), listOrUnset(addresses), ageOf(obj, now)],
+    };
+  },
+};
+
 interface IngressFields {
   spec?: { ingressClassName?: string; rules?: Array<{ host?: string }>; tls?: unknown[] };
   status?: LoadBalancerStatus;

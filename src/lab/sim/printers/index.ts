@@ -8,6 +8,7 @@ import type { ResourceType } from '../resources.js';
 import { kubeTime } from '../store.js';
 import {
   configMapPrinter,
+  endpointSlicePrinter,
   endpointsPrinter,
   eventPrinter,
   ingressPrinter,
@@ -45,6 +46,7 @@ const builtin: Record<string, Printer> = {
   '/Node': nodePrinter,
   '/Event': eventPrinter,
   '/Endpoints': endpointsPrinter,
+  'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
   '/ServiceAccount': serviceAccountPrinter,
   '/PersistentVolumeClaim': persistentVolumeClaimPrinter,
   'apps/ReplicaSet': replicaSetPrinter,

@@ -1,11 +1,12 @@
 /**
  * The core printers (src/lab/sim/printers/core.ts) on cases of Kubernetes v1.33 pkg/printers/internalversion/
  * printers_test.go (TestPrintService, TestPrintEvent, TestPrintEndpoint, TestPrintNodeStatus, TestPrintConfigMap,
- * TestPrintSecret...): inputs and expected cells, in their v1 JSON form.
+ * TestPrintSecret, TestPrintEndpointSlice...): inputs and expected cells, in their v1 JSON form.
  */
 import { describe, expect, it } from 'vitest';
 import {
   configMapPrinter,
+  endpointSlicePrinter,
   eventPrinter,
   formatEndpoints,
   ingressPrinter,
@@ -262,6 +263,60 @@ describe('PersistentVolumeClaim', () => {
       '<unset>',
       '<unknown>',
       'Filesystem',
+    ]);
+  });
+});
+
+describe('EndpointSlice', () => {
+  const slice = (fields: Record<string, unknown>) => ({
+    metadata: { name: 'web-x7k2p', creationTimestamp: ago(90_000) },
+    addressType: 'IPv4',
+    ...fields,
+  });
+
+  it('NAME ADDRESSTYPE PORTS ENDPOINTS AGE: every port number and address', () => {
+    const row = endpointSlicePrinter.row(
+      slice({
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['10.244.0.5'] }, { addresses: ['10.244.0.6'] }],
+      }),
+      now,
+    );
+    expect(endpointSlicePrinter.columns.map((c) => c.name)).toEqual([
+      'Name',
+      'AddressType',
+      'Ports',
+      'Endpoints',
+      'Age',
+    ]);
+    expect(row.cells).toEqual(['web-x7k2p', 'IPv4', '8080', '10.244.0.5,10.244.0.6', '90s']);
+  });
+
+  it('three at most then "+ N more...", a port without a number by its name or `*`', () => {
+    const row = endpointSlicePrinter.row(
+      slice({
+        ports: [{ port: 80 }, { port: 443 }, { name: 'metrics' }, {}],
+        endpoints: [
+          { addresses: ['10.0.0.1', '10.0.0.2'] },
+          { addresses: ['10.0.0.3'] },
+          { addresses: ['10.0.0.4'] },
+        ],
+      }),
+      now,
+    );
+    expect(row.cells.slice(2, 4)).toEqual([
+      '80,443,metrics + 1 more...',
+      '10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...',
+    ]);
+    const named = endpointSlicePrinter.row(slice({ ports: [{}, { name: 'dns' }], endpoints: [] }), now);
+    expect(named.cells[2]).toBe('*,dns');
+  });
+
+  it('a placeholder slice (no ports, no endpoints) prints <unset> twice', () => {
+    expect(endpointSlicePrinter.row(slice({ ports: null, endpoints: null }), now).cells.slice(1, 4)).toEqual([
+      'IPv4',
+      '<unset>',
+      '<unset>',
     ]);
   });
 });
