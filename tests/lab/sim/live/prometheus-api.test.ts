@@ -176,6 +176,15 @@ describe('canary compare on the fallback path (the simulated Prometheus behind t
     lab.cluster.seed(docqaPod('docqa-bad-1', 'bad', [{ name: 'DOCQA_FAULTS', value: 'wrong-retrieval' }]));
     // The eval replay's traffic to both versions, from an hour (simulated) ago: what the model's rates are made of.
     const from = lab.clock.now() - 3_600_000;
+    // Pods that have run as long (the simulated Prometheus scrapes a pod from its startTime): wait for the kubelet
+    // to start the new one, then date every doc-QA pod's start an hour back.
+    const started = () =>
+      lab?.cluster.list('v1', 'Pod', 'docqa').every((p) => (p.status as { startTime?: string })?.startTime);
+    while (!started()) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const pod of lab.cluster.list('v1', 'Pod', 'docqa'))
+      lab.cluster.update('v1', 'Pod', pod.metadata?.name ?? '', 'docqa', (o) => {
+        (o.status as { startTime?: string }).startTime = new Date(from).toISOString();
+      });
     lab.prometheus.traffic.push({ hash: stable, from }, { hash: 'bad', from });
     const prometheus = lab.prometheus;
     api = await servePrometheusApi(
