@@ -66,6 +66,30 @@ describe('servePrometheusApi', () => {
     expect(get.data.result[0]?.value[1]).toBe('1');
   });
 
+  it("with the simulated Prometheus' evaluator: every sample with its labels, a scalar as a scalar", async () => {
+    api = await servePrometheusApi(query, undefined, async (promql) => {
+      if (promql === 'scalar(up)') return { kind: 'scalar', value: 2 };
+      if (promql === 'up')
+        return {
+          kind: 'vector',
+          samples: [
+            { labels: { __name__: 'up', pod: 'a' }, value: 1 },
+            { labels: { __name__: 'up', pod: 'b' }, value: 0 },
+          ],
+        };
+      throw new Error(`the simulated Prometheus does not support ${promql}`);
+    });
+    const client = new PrometheusClient({ url: api.url });
+    const up = await client.query('up');
+    expect(up.resultType === 'vector' && up.vector.map((s) => [s.metric.pod, s.value])).toEqual([
+      ['a', 1],
+      ['b', 0],
+    ]);
+    expect(await client.query('scalar(up)')).toMatchObject({ resultType: 'scalar' });
+    const error = await client.query('topk(1, up)').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/bad_data: the simulated Prometheus does not support topk/);
+  });
+
   it('rejects an unknown query with bad_data, which the client reports naming the query', async () => {
     api = await servePrometheusApi(query);
     const client = new PrometheusClient({ url: api.url });
