@@ -20,7 +20,11 @@ import type { PrometheusQuery } from '../drills/access.js';
 import type { SimCluster } from './api.js';
 import { startedEnv } from './env.js';
 import { podReady } from './kubelet.js';
-import { promDurationMs } from './live/windows.js';
+import type { Expr } from './promql/ast.js';
+import { evaluate, type SeriesSource } from './promql/evaluate.js';
+import { labSeries, type ScrapedPod } from './promql/lab-series.js';
+import { parsePromql } from './promql/parse.js';
+import type { Value } from './promql/values.js';
 import type { KubeObject } from './store.js';
 
 export interface DocqaBehaviour {
@@ -52,20 +56,12 @@ export function docqaBehaviour(faults: string): DocqaBehaviour {
   return base;
 }
 
-export const scrapeIntervalMs = 10_000;
-/** The window of a query without a range selector (the AnalysisTemplate's `[2m]`). */
-const defaultRateWindowMs = 120_000;
+export { podScrapeIntervalMs as scrapeIntervalMs } from './promql/lab-series.js';
 
 /** The requests one eval replay sends: one per case of the bundled suite (evals/cases; a test keeps it in step). */
 export const evalReplayRequests = 145;
 /** The replay's requests spread over the eval-replay Job's assumed minute (rollouts.ts `evalJobMs`). */
 export const evalReplayRequestsPerSecond = evalReplayRequests / 60;
-
-/** The range of the query's first range selector (`rate(x[5m])` → 5 minutes), else the AnalysisTemplate's 2 m. */
-function rateWindowOf(promql: string): number {
-  const range = /\[([0-9a-z]+)(?::[0-9a-z]*)?\]/.exec(promql)?.[1];
-  return (range && promDurationMs(range)) || defaultRateWindowMs;
-}
 
 /** Traffic to the pods of one pod-template hash, from a Job replaying the eval suite. */
 export interface TrafficWindow {
@@ -96,14 +92,26 @@ export function promqlConstant(promql: string): { kind: 'scalar' | 'vector'; val
   return vector ? { kind: 'vector', value: Number(vector[1]) } : undefined;
 }
 
+const parsedLimit = 256;
+
 export class SimPrometheus implements PrometheusQuery {
   readonly traffic: TrafficWindow[] = [];
+  private readonly parsed = new Map<string, Expr>();
+  private readonly series: SeriesSource;
 
   constructor(
     private readonly cluster: SimCluster,
     private readonly clock: Clock,
     private readonly behaviour: (faults: string) => DocqaBehaviour = docqaBehaviour,
-  ) {}
+  ) {
+    this.series = labSeries({
+      now: () => this.clock.now(),
+      pods: () => this.scrapedPods(),
+      requestsTo: (hash, sinceMs, atMs) => this.requestsTo(hash, sinceMs, atMs),
+      stableReady: () =>
+        this.pods().some((p) => podReady(p) && !p.metadata?.labels?.['sim.gitops-lab/canary']),
+    });
+  }
 
   private pods(hash?: string): KubeObject[] {
     return this.cluster
@@ -115,67 +123,65 @@ export class SimPrometheus implements PrometheusQuery {
       );
   }
 
-  /** The hash whose pods served requests within the rate window (with two scrapes of it) at `now`, if any. */
-  private served(now: number, windowMs: number, hash?: string): string | undefined {
-    for (const w of this.traffic) {
-      if (hash && w.hash !== hash) continue;
-      const end = w.to ?? now;
-      // Two scrapes in the window and an increase between them.
-      if (end > now - windowMs && now - w.from >= scrapeIntervalMs) return w.hash;
+  /** The doc-QA pods whose process started (the PodMonitor scrapes them from then), as the scrape sees them. */
+  private scrapedPods(): ScrapedPod[] {
+    const out: ScrapedPod[] = [];
+    for (const pod of this.pods()) {
+      const status = pod.status as { startTime?: string; podIP?: string } | undefined;
+      const startMs = status?.startTime ? Date.parse(status.startTime) : Number.NaN;
+      if (Number.isNaN(startMs)) continue;
+      out.push({
+        name: pod.metadata?.name ?? '',
+        hash: pod.metadata?.labels?.['rollouts-pod-template-hash'] ?? '',
+        ip: status?.podIP ?? '',
+        startMs,
+        behaviour: this.behaviour(faultsOf(this.cluster, pod)),
+      });
     }
-    return undefined;
+    return out;
   }
 
-  /** Requests per second over the `windowMs` before `now`: the replays' requests that fell in it, over its seconds. */
-  private requestRate(now: number, windowMs: number, hash?: string): number {
-    let requests = 0;
+  /** The requests the traffic windows sent to one pod of `hash` between `sinceMs` and `atMs` (shared by its pods). */
+  private requestsTo(hash: string, sinceMs: number, atMs: number): number {
+    const pods = this.pods(hash).length || 1;
+    let seconds = 0;
     for (const w of this.traffic) {
-      if (hash && w.hash !== hash) continue;
-      const overlap = Math.min(w.to ?? now, now) - Math.max(w.from, now - windowMs);
-      if (overlap > 0) requests += (overlap / 1000) * evalReplayRequestsPerSecond;
+      if (w.hash !== hash) continue;
+      const overlap = Math.min(w.to ?? this.clock.now(), atMs) - Math.max(w.from, sinceMs);
+      if (overlap > 0) seconds += overlap / 1000;
     }
-    return requests / (windowMs / 1000);
+    return (seconds * evalReplayRequestsPerSecond) / pods;
   }
 
   async query(_url: string, promql: string): Promise<number | undefined> {
     return this.queryAt(promql, this.clock.now());
   }
 
+  /** The query's PromQL value at simulated time `at`, as the HTTP API would return it. */
+  async evaluateAt(promql: string, at: number): Promise<Value> {
+    let expr = this.parsed.get(promql);
+    if (!expr) {
+      expr = await parsePromql(promql);
+      if (this.parsed.size >= parsedLimit) this.parsed.clear();
+      this.parsed.set(promql, expr);
+    }
+    return evaluate(expr, this.series, at);
+  }
+
   /**
-   * The query's value at simulated time `at` (a range query's step). The traffic windows are kept, so the rates at a
-   * past time are what they were; the pods are today's (the model keeps no history of them).
+   * The query's value at simulated time `at` (a range query's step): a scalar's value, a vector's first sample's,
+   * undefined for an empty vector. The traffic windows are kept, so the rates at a past time are what they were; the
+   * pods are today's (the model keeps no history of them).
    */
   async queryAt(promql: string, at: number): Promise<number | undefined> {
-    const constant = promqlConstant(promql);
-    if (constant) return constant.value;
-    if (promql.includes('probe_success')) {
-      return this.pods().some((p) => podReady(p) && !p.metadata?.labels?.['sim.gitops-lab/canary']) ? 1 : 0;
+    const value = await this.evaluateAt(promql, at);
+    switch (value.kind) {
+      case 'scalar':
+        return value.value;
+      case 'vector':
+        return value.samples[0]?.value;
+      default:
+        throw new Error(`the query ${promql} returns a ${value.kind}, not a number or an instant vector`);
     }
-    const hash = /rollouts_pod_template_hash="([^"]+)"/.exec(promql)?.[1];
-    const pods = this.pods(hash);
-    if (pods.length === 0 && !/or vector\(/.test(promql)) return undefined;
-    const windowMs = rateWindowOf(promql);
-    const served = this.served(at, windowMs, hash);
-    const behaviour = served ? this.behaviour(faultsOf(this.cluster, this.pods(served)[0] ?? {})) : undefined;
-    if (promql.includes('status="error"')) {
-      if (!promql.includes('/')) return behaviour ? behaviour.errors : 0;
-      return behaviour ? behaviour.errors : Number.NaN;
-    }
-    if (promql.includes('status="insufficient_context"')) return behaviour ? behaviour.abstain : Number.NaN;
-    if (promql.includes('histogram_quantile')) return behaviour ? behaviour.p95Seconds : Number.NaN;
-    if (promql.includes('docqa_answers_grounded_total')) {
-      const fallback = /or\s+vector\((\d+(?:\.\d+)?)\)\s*$/.exec(promql.trim())?.[1];
-      const value = behaviour ? behaviour.grounded : Number.NaN;
-      // `x or vector(c)` is c only where x has no sample: a NaN sample stays NaN, unless a comparison filter
-      // (`(x) >= 0`: NaN compares false) dropped it first.
-      const filtered = /(>=|<=|>|<|==)\s*-?\d+(?:\.\d+)?\s*\)\s*or\s+vector\(/.test(promql);
-      if (fallback !== undefined && (pods.length === 0 || (Number.isNaN(value) && filtered)))
-        return Number(fallback);
-      return value;
-    }
-    // Every request's rate, with no status filter and no ratio: the requests per second.
-    if (/^\s*sum\(\s*rate\(\s*docqa_requests_total(?:\{[^}]*\})?\[[^\]]+\]\s*\)\s*\)\s*$/.test(promql))
-      return this.requestRate(at, windowMs, hash);
-    throw new Error(`the simulated Prometheus does not know the query ${promql}`);
   }
 }

@@ -2,6 +2,9 @@
  * The simulated Prometheus reads a doc-QA pod's DOCQA_FAULTS from the environment its process runs with, built as the
  * kubelet builds it (Kubernetes v1.33 pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the ConfigMap of
  * `envFrom`, then `env`), and built when the container starts: a ConfigMap changed later does not reach it.
+ * It evaluates PromQL over the series the lab's scrapes hold: the AnalysisTemplate's queries give the version's
+ * behaviour while traffic is in their window (NaN without traffic, an empty vector for an unknown hash), and a user's
+ * own query sees the same series, with the labels the PodMonitor's scrape adds.
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -10,13 +13,26 @@ import { parse } from 'yaml';
 import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { Kubelet } from '../../../src/lab/sim/kubelet.js';
-import { evalReplayRequests, SimPrometheus } from '../../../src/lab/sim/prometheus.js';
+import {
+  evalReplayRequests,
+  evalReplayRequestsPerSecond,
+  SimPrometheus,
+} from '../../../src/lab/sim/prometheus.js';
 import { qualityQueries } from '../../../src/lab/status/index.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
 import { docqaConfigMap, docqaPod } from '../../support/sim-docqa.js';
 
 const grounded = (hash: string) =>
   `sum(rate(docqa_answers_grounded_total{grounded="true",rollouts_pod_template_hash="${hash}"}[2m])) / sum(rate(docqa_answers_grounded_total{rollouts_pod_template_hash="${hash}"}[2m]))`;
+
+const template = (expr: string, hash: string) =>
+  `(sum(rate(${expr}{status="STATUS",rollouts_pod_template_hash="${hash}"}[2m])) or vector(0)) / sum(rate(${expr}{rollouts_pod_template_hash="${hash}"}[2m]))`;
+const ratio = (status: string, hash: string) =>
+  template('docqa_requests_total', hash).replace('STATUS', status);
+const analysisGrounded = (hash: string) =>
+  `(sum(rate(docqa_answers_grounded_total{grounded="true",rollouts_pod_template_hash="${hash}"}[2m])) or vector(0)) / sum(rate(docqa_answers_grounded_total{rollouts_pod_template_hash="${hash}"}[2m]))`;
+const p95 = (hash: string) =>
+  `histogram_quantile(0.95, sum by (le) (rate(docqa_request_duration_seconds_bucket{rollouts_pod_template_hash="${hash}"}[2m])))`;
 
 describe('the simulated Prometheus and DOCQA_FAULTS', () => {
   let fake: FakeKube;
@@ -33,6 +49,14 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     fake = await startFakeKube({ clock });
     kubelet = new Kubelet(fake, { clock }).start();
     return new SimPrometheus(fake, clock);
+  }
+
+  /** A lab with two doc-QA pods of hash `a` running `faults`, after three scrapes. */
+  async function labWith(faults: string) {
+    const prometheus = await lab();
+    fake.seed(docqaConfigMap(faults), docqaPod('docqa-a-1', 'a'), docqaPod('docqa-a-2', 'a'));
+    await sleep(clock, 30_000);
+    return prometheus;
   }
 
   /** The grounded ratio of `hash` after two minutes of eval traffic to it. */
@@ -79,8 +103,11 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
   it("answers every query of `status` (the requests' rate too), over the query's own window", async () => {
     const prometheus = await lab();
     fake.seed(docqaConfigMap(''), docqaPod('docqa-d-1', 'd'));
-    await sleep(clock, 10_000);
     const ask = (q: string) => prometheus.query('http://prometheus.sim', q);
+    // One scrape 10 s after the start: a rate needs two samples in its window (functions.go extrapolatedRate).
+    await sleep(clock, 10_000);
+    expect(await ask(qualityQueries.requestsPerSecond)).toBeUndefined();
+    await sleep(clock, 10_000);
     // No traffic yet: no requests, and no ratio (0/0).
     expect(await ask(qualityQueries.requestsPerSecond)).toBe(0);
     expect(await ask(qualityQueries.groundedRatio)).toBeNaN();
@@ -89,11 +116,11 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     prometheus.traffic.push({ hash: 'd', from, to: from + 60_000 });
     await sleep(clock, 60_000);
     expect(await ask(qualityQueries.requestsPerSecond)).toBeCloseTo(evalReplayRequests / 300, 6);
-    expect(await ask(qualityQueries.groundedRatio)).toBe(0.98);
+    expect(await ask(qualityQueries.groundedRatio)).toBeCloseTo(0.98, 12);
     // Three minutes after the replay ended: out of a [2m] window, still inside [5m].
     await sleep(clock, 180_000);
     expect(await ask(grounded('d'))).toBeNaN();
-    expect(await ask(qualityQueries.groundedRatio)).toBe(0.98);
+    expect(await ask(qualityQueries.groundedRatio)).toBeCloseTo(0.98, 12);
     expect(await ask(qualityQueries.requestsPerSecond)).toBeCloseTo(evalReplayRequests / 300, 6);
     // Six minutes after: nothing left in any window.
     await sleep(clock, 180_000);
@@ -106,5 +133,46 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     for (const file of await readdir('evals/cases'))
       cases += (parse(await readFile(`evals/cases/${file}`, 'utf8')) as unknown[]).length;
     expect(evalReplayRequests).toBe(cases);
+  });
+
+  it("answers the AnalysisTemplate's queries with the version's behaviour while traffic is in the window", async () => {
+    const prometheus = await labWith('latency=200ms');
+    const ask = (q: string) => prometheus.query('', q);
+    expect(await ask(analysisGrounded('a'))).toBeNaN();
+    expect(await ask(p95('a'))).toBeNaN();
+    expect(await ask(analysisGrounded('nope'))).toBeUndefined();
+    prometheus.traffic.push({ hash: 'a', from: clock.now() });
+    await sleep(clock, 60_000);
+    expect(await ask(analysisGrounded('a'))).toBeCloseTo(0.98, 12);
+    expect(await ask(ratio('insufficient_context', 'a'))).toBeCloseTo(0.3, 12);
+    expect(await ask(ratio('error', 'a'))).toBe(0);
+    expect(await ask(p95('a'))).toBeCloseTo(0.25, 12);
+    expect(await ask(analysisGrounded('nope'))).toBeUndefined();
+  });
+
+  it('answers a rate of errors as a rate, not as the ratio', async () => {
+    const prometheus = await labWith('');
+    prometheus.traffic.push({ hash: 'a', from: clock.now() });
+    await sleep(clock, 120_000);
+    const ask = (q: string) => prometheus.query('', q);
+    expect(await ask('sum(rate(docqa_requests_total{status="error"}[1m]))')).toBe(0);
+    // Two pods share the replay's requests: each one's rate is half of it; the abstentions are 30 % of those.
+    expect(await ask('sum(rate(docqa_requests_total{status="insufficient_context"}[1m]))')).toBeCloseTo(
+      0.3 * evalReplayRequestsPerSecond,
+      9,
+    );
+    expect(await ask('max(rate(docqa_requests_total{pod="docqa-a-1"}[1m]) * 0 + 1)')).toBe(1);
+    expect(
+      await ask('count(sum by (pod) (docqa_requests_total{namespace="docqa",job="observability/docqa"}))'),
+    ).toBe(2);
+    expect(await ask('count(docqa_requests_total{pod=~"docqa-a-.*", status!~"answered|error"})')).toBe(2);
+    expect(await ask('probe_success{job="blackbox-docqa"}')).toBe(1);
+  });
+
+  it('names what it does not evaluate', async () => {
+    const prometheus = await labWith('');
+    await expect(prometheus.query('', 'predict_linear(docqa_requests_total[5m], 60)')).rejects.toThrow(
+      "the simulated Prometheus does not support the function predict_linear(); install Debian's prometheus package to use the real one",
+    );
   });
 });

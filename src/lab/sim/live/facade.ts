@@ -13,7 +13,9 @@
  *   evaluated at the lab's simulated time of that wall instant (`range.toSimMs`), and a step after now at now (a real
  *   Prometheus answers it from the last scrape, within its five-minute lookback).
  * - A number literal (`1`) is answered as a scalar, `"resultType":"scalar","result":[t,"1"]`, as Prometheus does.
- * - A query the simulated Prometheus does not know: HTTP 400 `{"status":"error","errorType":"bad_data",...}`.
+ * - With an InstantEvaluator (the simulated Prometheus' PromQL evaluator, as `up --simulate` serves it), an instant
+ *   query is answered with its whole value: a scalar, or every sample of the vector with its labels.
+ * - A query the simulated Prometheus does not know or does not support: HTTP 400 `{"status":"error","errorType":"bad_data",...}`.
  * - GET `/-/ready` and `/-/healthy`: 200.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,6 +24,7 @@ import { renderNumber } from '../../canary/measure.js';
 import { type Clock, systemClock } from '../../clock.js';
 import type { PrometheusQuery } from '../../drills/access.js';
 import { promqlConstant } from '../prometheus.js';
+import type { Value } from '../promql/values.js';
 import { BadDataError, rangeSteps } from './api-params.js';
 
 export interface PrometheusApi {
@@ -69,9 +72,30 @@ export function scaledRangeSource(
 
 const paths = new Set(['/api/v1/query', '/api/v1/query_range']);
 
+/** An instant query's whole PromQL value (the simulated Prometheus' evaluator), rendered with its labels. */
+export type InstantEvaluator = (promql: string) => Promise<Value>;
+
+/** The HTTP API's `data` of an instant query's value at wall time `at` (seconds). */
+function instantData(value: Value, at: number): unknown {
+  switch (value.kind) {
+    case 'scalar':
+      return { resultType: 'scalar', result: [at, renderNumber(value.value)] };
+    case 'vector':
+      return {
+        resultType: 'vector',
+        result: value.samples.map((s) => ({ metric: s.labels, value: [at, renderNumber(s.value)] })),
+      };
+    default:
+      throw new Error(
+        `the simulated Prometheus answers an instant query with a scalar or an instant vector, not a ${value.kind}`,
+      );
+  }
+}
+
 export async function servePrometheusApi(
   query: PrometheusQuery,
   range?: RangeSource,
+  evaluate?: InstantEvaluator,
 ): Promise<PrometheusApi> {
   const wall = range?.wall ?? systemClock;
   const server = createServer((request, response) => {
@@ -112,8 +136,12 @@ export async function servePrometheusApi(
         send(response, 400, { status: 'error', errorType: 'bad_data', error: 'missing query parameter' });
         return;
       }
-      const value = await query.query('', promql);
       const at = wall.now() / 1000;
+      if (evaluate) {
+        send(response, 200, { status: 'success', data: instantData(await evaluate(promql), at) });
+        return;
+      }
+      const value = await query.query('', promql);
       // A number literal is a scalar in Prometheus' answer: `"result": [t, "v"]`.
       const data =
         promqlConstant(promql)?.kind === 'scalar' && value !== undefined

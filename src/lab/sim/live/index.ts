@@ -265,6 +265,7 @@ export async function startLiveWorkloads(
       facade = await servePrometheusApi(
         simulated,
         scaledRangeSource((promql, at) => simulated.queryAt(promql, at), cluster.clock, speed),
+        (promql) => simulated.evaluateAt(promql, cluster.clock.now()),
       );
       note =
         options.prometheusBinary === false

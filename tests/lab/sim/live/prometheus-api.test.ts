@@ -66,6 +66,30 @@ describe('servePrometheusApi', () => {
     expect(get.data.result[0]?.value[1]).toBe('1');
   });
 
+  it("with the simulated Prometheus' evaluator: every sample with its labels, a scalar as a scalar", async () => {
+    api = await servePrometheusApi(query, undefined, async (promql) => {
+      if (promql === 'scalar(up)') return { kind: 'scalar', value: 2 };
+      if (promql === 'up')
+        return {
+          kind: 'vector',
+          samples: [
+            { labels: { __name__: 'up', pod: 'a' }, value: 1 },
+            { labels: { __name__: 'up', pod: 'b' }, value: 0 },
+          ],
+        };
+      throw new Error(`the simulated Prometheus does not support ${promql}`);
+    });
+    const client = new PrometheusClient({ url: api.url });
+    const up = await client.query('up');
+    expect(up.resultType === 'vector' && up.vector.map((s) => [s.metric.pod, s.value])).toEqual([
+      ['a', 1],
+      ['b', 0],
+    ]);
+    expect(await client.query('scalar(up)')).toMatchObject({ resultType: 'scalar' });
+    const error = await client.query('topk(1, up)').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/bad_data: the simulated Prometheus does not support topk/);
+  });
+
   it('rejects an unknown query with bad_data, which the client reports naming the query', async () => {
     api = await servePrometheusApi(query);
     const client = new PrometheusClient({ url: api.url });
@@ -176,6 +200,15 @@ describe('canary compare on the fallback path (the simulated Prometheus behind t
     lab.cluster.seed(docqaPod('docqa-bad-1', 'bad', [{ name: 'DOCQA_FAULTS', value: 'wrong-retrieval' }]));
     // The eval replay's traffic to both versions, from an hour (simulated) ago: what the model's rates are made of.
     const from = lab.clock.now() - 3_600_000;
+    // Pods that have run as long (the simulated Prometheus scrapes a pod from its startTime): wait for the kubelet
+    // to start the new one, then date every doc-QA pod's start an hour back.
+    const started = () =>
+      lab?.cluster.list('v1', 'Pod', 'docqa').every((p) => (p.status as { startTime?: string })?.startTime);
+    while (!started()) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const pod of lab.cluster.list('v1', 'Pod', 'docqa'))
+      lab.cluster.update('v1', 'Pod', pod.metadata?.name ?? '', 'docqa', (o) => {
+        (o.status as { startTime?: string }).startTime = new Date(from).toISOString();
+      });
     lab.prometheus.traffic.push({ hash: stable, from }, { hash: 'bad', from });
     const prometheus = lab.prometheus;
     api = await servePrometheusApi(

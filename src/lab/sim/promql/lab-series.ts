@@ -1,0 +1,150 @@
+/**
+ * The series the lab's Prometheus would hold, computed on demand from the simulated cluster at the scrape times
+ * (no timers: a query asks for (from, to] and gets the samples the scrapes up to the virtual clock's now took).
+ * - The PodMonitor (manifests/workloads/observability/podmonitor-docqa.yaml) scrapes every doc-QA pod every 10 s
+ *   from its start; its relabelings add rollouts_pod_template_hash, pod and namespace, and prometheus-operator adds
+ *   job (`<namespace>/<PodMonitor name>`), instance (the pod's address:port), container and endpoint (the port name).
+ * - The doc-QA counters and histograms (src/service/metrics.ts: docqa_requests_total{mode,status},
+ *   docqa_answers_grounded_total{grounded}, docqa_request_duration_seconds{mode,status} with its buckets) count
+ *   the requests the traffic windows sent to the pod's hash, shared by its pods, answered as the pod's version
+ *   behaves (`DocqaBehaviour`): abstentions and errors as shares of the requests, the grounded share of the answered
+ *   ones, and the bucket counts placed so that histogram_quantile(0.95, ...) interpolates to its p95.
+ * - The Probe (probe-docqa.yaml) scrapes every 15 s: probe_success{job="blackbox-docqa"} is 1 while a stable doc-QA
+ *   pod is Ready.
+ * Bounded history: nothing older than `retentionMs` before now. The pods are today's (a deleted pod's series are gone
+ * at once; a real Prometheus keeps them until the lookback or range passes).
+ */
+import type { Matcher } from './ast.js';
+import { type SeriesSource, selects } from './evaluate.js';
+import type { Labels, Series } from './values.js';
+
+export const podScrapeIntervalMs = 10_000;
+export const probeScrapeIntervalMs = 15_000;
+/** How far back a query can reach. */
+export const retentionMs = 60 * 60_000;
+/** src/service/metrics.ts: docqa_request_duration_seconds' buckets. */
+export const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface ScrapedPod {
+  name: string;
+  hash: string;
+  ip: string;
+  startMs: number;
+  behaviour: { grounded: number; abstain: number; errors: number; p95Seconds: number };
+}
+
+export interface LabSeriesInput {
+  now(): number;
+  pods(): ScrapedPod[];
+  /** Requests sent to the pods of `hash` from the start up to `atMs`. */
+  requestsTo(hash: string, sinceMs: number, atMs: number): number;
+  /** Whether the blackbox probe through the stable Service succeeds. */
+  stableReady(): boolean;
+}
+
+interface Definition {
+  labels: Labels;
+  value: (atMs: number) => number;
+}
+
+/**
+ * The cumulative share of requests at or under each bucket bound so that bucketQuantile's linear interpolation of
+ * the 0.95 rank gives `p95`: 0.95 ∓ 0.05 of the bucket's width around it, the rest below (or 0.9 under the largest
+ * bound when p95 is above it: histogram_quantile then answers that bound, as the real one does).
+ */
+export function bucketShares(p95: number): number[] {
+  const i = durationBuckets.findIndex((le) => p95 <= le);
+  if (i < 0) return durationBuckets.map(() => 0.9);
+  const lower = i === 0 ? 0 : (durationBuckets[i - 1] ?? 0);
+  const upper = durationBuckets[i] ?? lower;
+  const x = (p95 - lower) / (upper - lower);
+  return durationBuckets.map((_, j) => (j < i ? 0.95 - 0.05 * x : 0.95 + 0.05 * (1 - x)));
+}
+
+function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
+  const target: Labels = {
+    namespace: 'docqa',
+    pod: pod.name,
+    rollouts_pod_template_hash: pod.hash,
+    job: 'observability/docqa',
+    instance: `${pod.ip}:8080`,
+    container: 'docqa',
+    endpoint: 'http',
+  };
+  const b = pod.behaviour;
+  const requests = (at: number) => input.requestsTo(pod.hash, pod.startMs, at);
+  const statuses: Array<[string, number]> = [
+    ['answered', 1 - b.abstain - b.errors],
+    ['insufficient_context', b.abstain],
+    ['error', b.errors],
+  ];
+  const answered = 1 - b.abstain - b.errors;
+  const out: Definition[] = [
+    ...[
+      ['true', answered * b.grounded],
+      ['false', answered * (1 - b.grounded)],
+    ].map(([grounded, share]) => ({
+      labels: { __name__: 'docqa_answers_grounded_total', ...target, grounded: String(grounded) },
+      value: (at: number) => requests(at) * Number(share),
+    })),
+  ];
+  const shares = bucketShares(b.p95Seconds);
+  for (const [status, share] of statuses) {
+    const labels = { ...target, mode: 'extractive', status };
+    const count = (at: number) => requests(at) * share;
+    out.push({ labels: { __name__: 'docqa_requests_total', ...labels }, value: count });
+    out.push({ labels: { __name__: 'docqa_request_duration_seconds_count', ...labels }, value: count });
+    durationBuckets.forEach((le, j) => {
+      out.push({
+        labels: { __name__: 'docqa_request_duration_seconds_bucket', ...labels, le: String(le) },
+        value: (at) => count(at) * (shares[j] ?? 1),
+      });
+    });
+    out.push({
+      labels: { __name__: 'docqa_request_duration_seconds_bucket', ...labels, le: '+Inf' },
+      value: count,
+    });
+  }
+  return out;
+}
+
+/** The scrape times every `interval` after `start`, within (from, to]. */
+function scrapeTimes(start: number, interval: number, from: number, to: number): number[] {
+  const times: number[] = [];
+  const first = start + Math.max(1, Math.floor((from - start) / interval) + 1) * interval;
+  for (let t = first; t <= to; t += interval) times.push(t);
+  return times;
+}
+
+export function labSeries(input: LabSeriesInput): SeriesSource {
+  return {
+    select(matchers: Matcher[], fromMs: number, toMs: number): Series[] {
+      const now = input.now();
+      const from = Math.max(fromMs, now - retentionMs);
+      const to = Math.min(toMs, now);
+      const out: Series[] = [];
+      const add = (defs: Definition[], start: number, interval: number) => {
+        for (const def of defs) {
+          if (!selects(matchers, def.labels)) continue;
+          const points = scrapeTimes(start, interval, from, to).map((t): [number, number] => [
+            t,
+            def.value(t),
+          ]);
+          out.push({ labels: def.labels, points });
+        }
+      };
+      for (const pod of input.pods()) add(podDefinitions(pod, input), pod.startMs, podScrapeIntervalMs);
+      const probe: Definition = {
+        labels: {
+          __name__: 'probe_success',
+          job: 'blackbox-docqa',
+          instance: 'http://docqa-stable.docqa.svc:8080/readyz',
+          service: 'docqa',
+        },
+        value: () => (input.stableReady() ? 1 : 0),
+      };
+      add([probe], 0, probeScrapeIntervalMs);
+      return out;
+    },
+  };
+}
