@@ -5,6 +5,7 @@
 import { sleep } from '../../src/lab/clock.js';
 import type { VirtualClock } from '../../src/lab/sim/clock.js';
 import type { SimLab } from '../../src/lab/sim/lab.js';
+import { docqaBehaviour } from '../../src/lab/sim/prometheus.js';
 
 /** Asks Argo CD to refresh the docqa Application, as a drill does after a commit. */
 export function refresh(lab: SimLab): void {
@@ -38,3 +39,10 @@ export async function image(lab: SimLab, tag: string): Promise<void> {
 export async function until(clock: VirtualClock, done: () => boolean, ms: number): Promise<void> {
   for (let waited = 0; !done() && waited < ms; waited += 1000) await sleep(clock, 1000);
 }
+
+/** A doc-QA whose answers cannot be measured (every ratio NaN): the canary's analysis ends Inconclusive. */
+export const unmeasurable = (faults: string) => ({
+  ...docqaBehaviour(faults),
+  grounded: Number.NaN,
+  abstain: Number.NaN,
+});

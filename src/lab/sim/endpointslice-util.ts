@@ -9,6 +9,7 @@
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { podReady } from './kubelet.js';
+import { matchesLabelSet } from './selectors.js';
 import { type KubeObject, kubeTime, type StoredEvent } from './store.js';
 import { WorkQueue } from './workqueue.js';
 
@@ -89,7 +90,7 @@ export function serviceSelector(service: ServiceView): Record<string, string> | 
 
 /** labels.Set(selector).AsSelectorPreValidated().Matches. */
 export const selects = (selector: Record<string, string>, pod: KubeObject) =>
-  Object.entries(selector).every(([k, v]) => pod.metadata?.labels?.[k] === v);
+  matchesLabelSet(selector, pod.metadata?.labels);
 
 /** The pod's IPv4 addresses (getEndpointAddresses for AddressTypeIPv4; status.podIPs, or podIP alone). */
 export function podIPv4s(pod: PodView): string[] {

@@ -34,7 +34,7 @@ import {
 } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
-import type { LabelSelector } from './selectors.js';
+import { type LabelSelector, matchesLabelSet } from './selectors.js';
 import type { KubeObject, StoredEvent } from './store.js';
 import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
 
@@ -182,15 +182,12 @@ export function podsToDelete(pods: KubeObject[], count: number, now: number): Ku
   return count < pods.length ? [...pods].sort(deletionOrder(now)).slice(0, count) : pods.slice(0, count);
 }
 
-const matchesLabels = (want: Record<string, string>, labels: Record<string, string> = {}) =>
-  Object.entries(want).every(([k, v]) => labels[k] === v);
-
 /** calculateStatus: the counts over the active pods, zero counts left out (omitempty) but replicas. */
 export function replicaSetStatus(rs: ReplicaSet, pods: KubeObject[], now: number): ReplicaSetStatus {
   const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
   const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
   const counts = {
-    fullyLabeledReplicas: pods.filter((p) => matchesLabels(templateLabels, p.metadata?.labels)).length,
+    fullyLabeledReplicas: pods.filter((p) => matchesLabelSet(templateLabels, p.metadata?.labels)).length,
     readyReplicas: pods.filter(podReady).length,
     availableReplicas: pods.filter((p) => podAvailable(p, minReadySeconds, now)).length,
   };

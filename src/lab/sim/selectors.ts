@@ -101,3 +101,11 @@ export function labelSelectorString(selector: LabelSelector | undefined): string
 export function formatLabelSelector(selector: LabelSelector | undefined): string {
   return labelSelectorString(selector) || '<none>';
 }
+
+/**
+ * Whether `labels` hold every key and value of the set `want` (apimachinery labels.SelectorFromSet(...).Matches, as a
+ * ReplicaSet's template labels and a Service's selector match pods).
+ */
+export function matchesLabelSet(want: Record<string, string>, labels: Record<string, string> = {}): boolean {
+  return Object.entries(want).every(([k, v]) => labels[k] === v);
+}

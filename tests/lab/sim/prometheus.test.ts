@@ -18,7 +18,9 @@ import {
   evalReplayRequestsPerSecond,
   SimPrometheus,
 } from '../../../src/lab/sim/prometheus.js';
+import { durationBuckets } from '../../../src/lab/sim/promql/lab-series.js';
 import { qualityQueries } from '../../../src/lab/status/index.js';
+import { createMetrics } from '../../../src/service/metrics.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
 import { docqaConfigMap, docqaPod } from '../../support/sim-docqa.js';
 
@@ -133,6 +135,11 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     for (const file of await readdir('evals/cases'))
       cases += (parse(await readFile(`evals/cases/${file}`, 'utf8')) as unknown[]).length;
     expect(evalReplayRequests).toBe(cases);
+  });
+
+  it("models the doc-QA latency histogram with the service's own buckets (src/service/metrics.ts)", () => {
+    const { duration } = createMetrics();
+    expect((duration as unknown as { upperBounds: number[] }).upperBounds).toEqual(durationBuckets);
   });
 
   it("answers the AnalysisTemplate's queries with the version's behaviour while traffic is in the window", async () => {

@@ -8,9 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
-import { docqaBehaviour } from '../../../src/lab/sim/prometheus.js';
 import { type CanaryView, type ManualStatus, manualChanges } from '../../../src/lab/sim/rollouts-manual.js';
-import { refresh, release, until } from '../../support/sim-releases.js';
+import { refresh, release, unmeasurable, until } from '../../support/sim-releases.js';
 
 describe('what a person changed (rollouts-manual.ts)', () => {
   const canary: CanaryView = {
@@ -127,13 +126,6 @@ describe('the plugin’s commands against the simulated lab (argo-rollouts v1.8.
     await release(lab, { 'spec.template.spec.containers[0].env[1]': env[0] }, 'test: a canary');
     await until(clock, () => status().currentPodHash !== status().stableRS, 120_000);
   }
-
-  /** Without answers to measure (every ratio NaN), the analysis ends Inconclusive and pauses the Rollout. */
-  const unmeasurable = (faults: string) => ({
-    ...docqaBehaviour(faults),
-    grounded: Number.NaN,
-    abstain: Number.NaN,
-  });
 
   it('promote after an Inconclusive analysis: the Rollout goes on past the analysis step and completes', async () => {
     const clock = new VirtualClock({ start: 0 });

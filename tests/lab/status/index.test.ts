@@ -8,9 +8,8 @@ import { defaultConfig } from '../../../src/lab/config.js';
 import { createKubeClient } from '../../../src/lab/kube/client.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
-import { docqaBehaviour } from '../../../src/lab/sim/prometheus.js';
 import { collectStatus, outOfSyncText } from '../../../src/lab/status/index.js';
-import { release, until } from '../../support/sim-releases.js';
+import { release, unmeasurable, until } from '../../support/sim-releases.js';
 
 describe('collectStatus: the resources that make an app OutOfSync', { timeout: 120_000 }, () => {
   let lab: SimLab | undefined;
@@ -61,11 +60,6 @@ describe('collectStatus: a Rollout that waits for a person', { timeout: 120_000 
   it('says so, with the command, after an Inconclusive analysis and when paused by hand; not at a timed pause', async () => {
     const clock = new VirtualClock({ start: 0 });
     // Without answers to measure (every ratio NaN), the canary's analysis ends Inconclusive.
-    const unmeasurable = (faults: string) => ({
-      ...docqaBehaviour(faults),
-      grounded: Number.NaN,
-      abstain: Number.NaN,
-    });
     lab = await startSimLab({ clock, behaviour: unmeasurable });
     const sim = lab;
     const collect = () =>
