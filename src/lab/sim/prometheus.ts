@@ -113,7 +113,22 @@ export class SimPrometheus implements PrometheusQuery {
     });
   }
 
+  /**
+   * The doc-QA pods (of `hash`). One query evaluation reads them once: its selectors and every sample of their
+   * series ask again (`requestsTo` per point), and nothing changes the cluster while it evaluates (it is synchronous).
+   */
   private pods(hash?: string): KubeObject[] {
+    const key = hash ?? '';
+    const cached = this.evaluating?.get(key);
+    if (cached) return cached;
+    const pods = this.listPods(hash);
+    this.evaluating?.set(key, pods);
+    return pods;
+  }
+
+  private evaluating?: Map<string, KubeObject[]>;
+
+  private listPods(hash?: string): KubeObject[] {
     return this.cluster
       .list('v1', 'Pod', 'docqa')
       .filter(
@@ -165,7 +180,12 @@ export class SimPrometheus implements PrometheusQuery {
       if (this.parsed.size >= parsedLimit) this.parsed.clear();
       this.parsed.set(promql, expr);
     }
-    return evaluate(expr, this.series, at);
+    this.evaluating = new Map();
+    try {
+      return evaluate(expr, this.series, at);
+    } finally {
+      this.evaluating = undefined;
+    }
   }
 
   /**
