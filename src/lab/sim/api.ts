@@ -23,7 +23,8 @@
  * argoproj.io/v1alpha1 applications, appprojects, applicationsets, rollouts, analysisruns, analysistemplates, experiments);
  * get, list (labelSelector, fieldSelector on any dotted path; on pods only their selectable fields, pod-fields.ts), watch (?watch=true, resourceVersion, allowWatchBookmarks,
  * timeoutSeconds), create (namespace must exist: default, kube-system, kube-public, kube-node-lease are there), PUT with
- * resourceVersion conflict check, PATCH as merge (merge-patch+json and strategic-merge-patch+json), JSON patch
+ * resourceVersion conflict check, PATCH as JSON merge patch (merge-patch+json), strategic merge patch on built-in kinds
+ * (strategic-merge-patch+json, strategic-merge.ts; custom resources refuse it with 415 as kube-apiserver does), JSON patch
  * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), delete (a namespace takes its
  * objects with it), status and scale subresources, pods/binding (binding.ts), 404/409/422 Status errors, resourceVersion and generation bookkeeping;
  * Events expire one `--event-ttl` after their last write (event-ttl.ts). Discovery lists short names and categories

@@ -15,7 +15,15 @@ export function mergePatch(target: Json, patch: Json): Json {
   return result;
 }
 
-export class PatchError extends Error {}
+/** A patch that cannot be applied; `code` is the HTTP status the API server answers with (422 by default). */
+export class PatchError extends Error {
+  constructor(
+    message: string,
+    readonly code: 400 | 422 | 500 = 422,
+  ) {
+    super(message);
+  }
+}
 
 export interface JsonPatchOp {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';

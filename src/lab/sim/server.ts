@@ -6,7 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
 import { type Binding, bindPod } from './binding.js';
 import { systemNamespaces } from './kind-baseline.js';
+import { groupVersionDocument, openApiIndex, resourcesAt } from './openapi-v3.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
+import { patchSchemaFor, patchTypesFor } from './patch-schema.js';
 import { podFieldSelectorMatcher } from './pod-fields.js';
 import {
   printerFor,
@@ -20,6 +22,7 @@ import { apiVersionOf, type ResourceType } from './resources.js';
 import { scaleOf, withScaleReplicas } from './scale.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
 import { type KubeObject, type Mutation, type Store, type StoredEvent, StoreError } from './store.js';
+import { strategicMergePatch } from './strategic-merge.js';
 
 /** One HTTP request the fake served, for assertions. */
 export interface RequestRecord {
@@ -66,6 +69,24 @@ interface Route {
   name?: string;
   subresource?: string;
 }
+
+/** /version (k8s.io/apimachinery pkg/version Info): major and minor read off the git version, v1.33.1 → 1, 33. */
+function versionInfo(gitVersion: string) {
+  const [, major = '', minor = ''] = /^v(\d+)\.(\d+)/.exec(gitVersion) ?? [];
+  return { major, minor, gitVersion, platform: 'linux/amd64' };
+}
+
+const patchTypeNames: Record<string, NonNullable<Mutation['patchType']>> = {
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/json-patch+json': 'json',
+  'application/apply-patch+yaml': 'apply',
+};
+
+/** autoscaling/v1 Scale, the body of every scale subresource. */
+const scaleType = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+
+const patchErrorReasons = { 400: 'BadRequest', 422: 'Invalid', 500: 'InternalError' } as const;
 
 const isCorePod = (resource: ResourceType) => resource.kind === 'Pod' && resource.group === '';
 
@@ -165,8 +186,14 @@ export class SimApiServer {
     const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
 
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (url.pathname === '/version')
-      return send(res, 200, { major: '1', minor: '31', gitVersion: this.options.version });
+    if (url.pathname === '/version') return send(res, 200, versionInfo(this.options.version));
+    if (url.pathname === '/openapi/v3')
+      return send(res, 200, openApiIndex(this.store.resources, this.options.version));
+    if (url.pathname.startsWith('/openapi/v3/')) {
+      const types = resourcesAt(this.store.resources, url.pathname.slice('/openapi/v3/'.length));
+      if (types.length > 0) return send(res, 200, groupVersionDocument(types, this.options.version));
+      return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    }
     if (url.pathname === '/api')
       return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (url.pathname === '/apis') return send(res, 200, this.groupList());
@@ -254,7 +281,8 @@ export class SimApiServer {
       if (error instanceof TableRequestError) return send(res, 400, status(400, 'BadRequest', error.message));
       if (error instanceof StoreError)
         return send(res, error.code, status(error.code, error.reason, error.message, error.details));
-      if (error instanceof PatchError) return send(res, 422, status(422, 'Invalid', error.message));
+      if (error instanceof PatchError)
+        return send(res, error.code, status(error.code, patchErrorReasons[error.code], error.message));
       if (error instanceof SyntaxError)
         return send(res, 400, status(400, 'BadRequest', `invalid body: ${error.message}`));
       throw error;
@@ -499,27 +527,15 @@ export class SimApiServer {
     this.checkSubresource(route);
     const name = route.name ?? '';
     const current = this.store.get(route.resource, route.namespace, name);
-    let patchType: Mutation['patchType'];
-    switch (contentType) {
-      case 'application/merge-patch+json':
-        patchType = 'merge';
-        break;
-      case 'application/strategic-merge-patch+json':
-        patchType = 'strategic';
-        break;
-      case 'application/json-patch+json':
-        patchType = 'json';
-        break;
-      case 'application/apply-patch+yaml':
-        patchType = 'apply';
-        break;
-      default:
-        throw new StoreError(
-          415,
-          'UnsupportedMediaType',
-          `the body of the request was in an unknown format: ${contentType ?? 'none'}`,
-        );
-    }
+    // installer.go / customresource_handler.go: a content type the resource does not take is 415, naming those it does.
+    const accepted = patchTypesFor(route.resource.printerColumns !== undefined);
+    const patchType = patchTypeNames[contentType ?? ''];
+    if (!patchType || !accepted.includes(contentType ?? ''))
+      throw new StoreError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+      );
     const meta = {
       source: 'client' as const,
       verb: patchType === 'apply' ? ('apply' as const) : ('patch' as const),
@@ -552,7 +568,15 @@ export class SimApiServer {
     const base: unknown = route.subresource === 'scale' ? this.scaleOf(current, route.resource) : current;
     const parsed = patchType === 'apply' ? parseYaml(body) : JSON.parse(body);
     const patched = (
-      patchType === 'json' ? jsonPatch(base, parsed as JsonPatchOp[]) : mergePatch(base, parsed)
+      patchType === 'json'
+        ? jsonPatch(base, parsed as JsonPatchOp[])
+        : patchType === 'strategic'
+          ? strategicMergePatch(
+              base,
+              parsed,
+              patchSchemaFor(route.subresource === 'scale' ? scaleType : route.resource),
+            )
+          : mergePatch(base, parsed)
     ) as KubeObject;
     const next = this.withSubresource(route, current, patched);
     const saved = this.store.replace(route.resource, route.namespace, name, next, {
