@@ -76,6 +76,35 @@ function versionInfo(gitVersion: string) {
   return { major, minor, gitVersion, platform: 'linux/amd64' };
 }
 
+/**
+ * The `dryRun` query parameter of a write: absent, or `All` (apimachinery pkg/apis/meta/v1/validation
+ * ValidateDryRun); any other value is the API server's 422 on the request's options.
+ */
+function dryRunRequested(value: string | undefined, method: string): boolean {
+  if (value === undefined) return false;
+  if (value === 'All') return true;
+  const options =
+    method === 'POST'
+      ? 'CreateOptions'
+      : method === 'DELETE'
+        ? 'DeleteOptions'
+        : method === 'PATCH'
+          ? 'PatchOptions'
+          : 'UpdateOptions';
+  throw new StoreError(
+    422,
+    'Invalid',
+    `${options}.meta.k8s.io "" is invalid: dryRun: Unsupported value: "${value}": supported values: "All"`,
+  );
+}
+
+/** kubectl delete sends its options in the body (a meta/v1 DeleteOptions), `dryRun` among them: `["All"]`. */
+function deleteOptionsDryRun(body: string): string | undefined {
+  if (!body.trim()) return undefined;
+  const options = JSON.parse(body) as { dryRun?: unknown };
+  return Array.isArray(options.dryRun) && options.dryRun.length > 0 ? options.dryRun.join(',') : undefined;
+}
+
 const patchTypeNames: Record<string, NonNullable<Mutation['patchType']>> = {
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
@@ -240,8 +269,14 @@ export class SimApiServer {
     }
 
     try {
-      if (query.dryRun)
-        throw new StoreError(400, 'BadRequest', 'the fake API server does not support dryRun');
+      // ?dryRun=All on a write: answered as the write would be, nothing kept (Store.dryRun).
+      const dryRun =
+        method !== 'GET' &&
+        dryRunRequested(
+          query.dryRun ?? (method === 'DELETE' ? deleteOptionsDryRun(body) : undefined),
+          method,
+        );
+      const write = <T>(fn: () => T): T => (dryRun ? this.store.dryRun(fn) : fn());
       // kubectl get asks for a Table (server-side printing); anything else gets the objects as JSON.
       const table =
         method === 'GET' && !route.subresource ? tableRequest(req.headers.accept, query) : undefined;
@@ -260,14 +295,35 @@ export class SimApiServer {
           return this.sendTable(res, route.resource, [obj], table, obj.metadata?.resourceVersion ?? '');
         return send(res, 200, obj);
       }
-      if (method === 'POST' && !route.name) return send(res, 201, this.create(route, body));
+      if (method === 'POST' && !route.name)
+        return send(
+          res,
+          201,
+          write(() => this.create(route, body)),
+        );
       if (method === 'POST' && route.name && route.subresource === 'binding' && isCorePod(route.resource))
-        return send(res, 201, this.bind(route, body));
-      if (method === 'PUT' && route.name) return send(res, 200, this.update(route, body));
+        return send(
+          res,
+          201,
+          write(() => this.bind(route, body)),
+        );
+      if (method === 'PUT' && route.name)
+        return send(
+          res,
+          200,
+          write(() => this.update(route, body)),
+        );
       if (method === 'PATCH' && route.name)
-        return send(res, 200, this.patch(route, body, contentType, query));
+        return send(
+          res,
+          200,
+          write(() => this.patch(route, body, contentType, query)),
+        );
       if (method === 'DELETE' && route.name) {
-        const gone = this.store.delete(route.resource, route.namespace, route.name, { source: 'client' });
+        const name = route.name;
+        const gone = write(() =>
+          this.store.delete(route.resource, route.namespace, name, { source: 'client' }),
+        );
         return send(res, 200, {
           kind: 'Status',
           apiVersion: 'v1',

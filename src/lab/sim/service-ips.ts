@@ -42,6 +42,15 @@ export class BandedAllocator {
     this.#used.delete(n);
   }
 
+  /** The numbers taken now, and a way back to them (a dry run's allocations are not kept). */
+  checkpoint(): () => void {
+    const taken = new Set(this.#used);
+    return () => {
+      this.#used.clear();
+      for (const n of taken) this.#used.add(n);
+    };
+  }
+
   /** The next free number, or undefined when the range is full. */
   next(): number | undefined {
     const split = this.first + this.offset;
@@ -88,6 +97,15 @@ export class ServiceAllocator {
     this.#ips = new BandedAllocator(first, last, addressBandOffset(last - first + 3), options.random);
     const { first: low, last: high } = NODE_PORT_RANGE;
     this.#ports = new BandedAllocator(low, high, portBandOffset(high - low + 1), options.random);
+  }
+  /** Both ranges' allocations now, and a way back to them. */
+  checkpoint(): () => void {
+    const ips = this.#ips.checkpoint();
+    const ports = this.#ports.checkpoint();
+    return () => {
+      ips();
+      ports();
+    };
   }
 
   /**

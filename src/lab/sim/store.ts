@@ -94,6 +94,8 @@ export class Store {
     this.services = new ServiceAllocator({ random });
   }
   private listeners = new Set<(event: StoredEvent) => void>();
+  /** Inside dryRun(): writes are computed and answered, then forgotten. */
+  private dryRunning = false;
 
   get resourceVersion(): number {
     return this.revision;
@@ -139,6 +141,7 @@ export class Store {
   }
 
   private emit(type: WatchEventType, resource: ResourceType, object: KubeObject): void {
+    if (this.dryRunning) return;
     const event: StoredEvent = {
       resourceVersion: this.revision,
       type,
@@ -150,7 +153,31 @@ export class Store {
   }
 
   private record(m: Omit<Mutation, 'seq'>): void {
+    if (this.dryRunning) return;
     this.mutations.push({ seq: this.mutations.length + 1, ...m });
+  }
+
+  /**
+   * Runs the writes of `write` as a dry run (`?dryRun=All`): they are validated, defaulted and allocated as usual
+   * and their results returned, but nothing is stored, no watch event or mutation is recorded, and the
+   * resourceVersion does not move (apiserver pkg/registry/generic/registry/dryrun.go DryRunnableStorage: a dry-run
+   * create answers with no resourceVersion, a dry-run update with the object's current one).
+   */
+  dryRun<T>(write: () => T): T {
+    if (this.dryRunning) return write();
+    const objects = new Map(this.objects);
+    const revision = this.revision;
+    const services = this.services.checkpoint();
+    this.dryRunning = true;
+    try {
+      return write();
+    } finally {
+      this.dryRunning = false;
+      this.objects.clear();
+      for (const [k, v] of objects) this.objects.set(k, v);
+      this.revision = revision;
+      services();
+    }
   }
 
   create(
@@ -220,6 +247,11 @@ export class Store {
       ...meta,
     });
     this.emit('ADDED', resource, obj);
+    if (this.dryRunning) {
+      const answer = structuredClone(obj);
+      if (answer.metadata) delete answer.metadata.resourceVersion;
+      return answer;
+    }
     if (resource.kind === 'CustomResourceDefinition') this.registerCrd(obj);
     return structuredClone(obj);
   }
@@ -285,6 +317,11 @@ export class Store {
       ...meta,
     });
     this.emit('MODIFIED', resource, merged);
+    if (this.dryRunning) {
+      const answer = structuredClone(merged);
+      if (answer.metadata) answer.metadata.resourceVersion = current.metadata?.resourceVersion;
+      return answer;
+    }
     if (resource.kind === 'CustomResourceDefinition') this.registerCrd(merged);
     return structuredClone(merged);
   }

@@ -152,4 +152,32 @@ describeKubectl('kubectl against the simulated API server: changing objects', ()
       replicas: 2,
     });
   });
+
+  it('`kubectl diff` shows what apply would change and changes nothing; server dry runs keep nothing', async () => {
+    const file = join(dir, 'web.json');
+    await writeFile(file, deployment('nginx:1.30', [{ name: 'B', value: '3' }]));
+    const before = await json('get', 'deployment', 'web', '-n', 'lab');
+    const diff = await kubectl('diff', '-f', file);
+    expect(diff.code).toBe(1); // kubectl diff: 1 when there are differences
+    expect(diff.stdout).toMatch(/^-\s+image: nginx:1\.29$/m);
+    expect(diff.stdout).toMatch(/^\+\s+image: nginx:1\.30$/m);
+    const dryApply = await kubectl('apply', '-f', file, '--dry-run=server');
+    expect(dryApply).toMatchObject({ code: 0, stdout: 'deployment.apps/web configured (server dry run)\n' });
+    const dryDelete = await kubectl('delete', 'deployment', 'web', '-n', 'lab', '--dry-run=server');
+    expect(dryDelete).toMatchObject({ code: 0, stdout: 'deployment.apps "web" deleted (server dry run)\n' });
+    const probe = join(dir, 'probe.json');
+    await writeFile(
+      probe,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'lab' } }),
+    );
+    const dryCreate = await kubectl('create', '-f', probe, '--dry-run=server', '-o', 'json');
+    expect(JSON.parse(dryCreate.stdout).metadata).toMatchObject({ name: 'probe', uid: expect.any(String) });
+    expect(JSON.parse(dryCreate.stdout).metadata).not.toHaveProperty('resourceVersion');
+    expect(await json('get', 'deployment', 'web', '-n', 'lab')).toEqual(before);
+    expect((await kubectl('get', 'configmap', 'probe', '-n', 'lab')).stderr).toContain('NotFound');
+
+    await writeFile(file, deployment('nginx:1.29', [{ name: 'B', value: '3' }]));
+    await kubectl('apply', '-f', file);
+    expect(await kubectl('diff', '-f', file)).toMatchObject({ code: 0, stdout: '' });
+  });
 });
