@@ -22,8 +22,9 @@
  * Auto-sync (autoSync, alreadyAttemptedSync, shouldSelfHeal): a new revision syncs at once; a drift from an already
  * synced revision self-heals after a back-off of 0, 2 s, 6 s, 18 s ... capped at 300 s (attempt count), measured from
  * the last operation's finishedAt; the count starts over after the app stayed Synced for the cooldown (330 s).
- * ignoreDifferences hides a field from the diff; with RespectIgnoreDifferences=true a sync keeps the live value too
- * (gitops-engine sync option). The app's health is the worst of its resources' (argo-health.ts). The docqa app
+ * The diff and what a sync writes are gitops-engine's three-way diff and `kubectl apply` (argocd-diff.ts): lists
+ * of built-in kinds merge by key, a field no configuration names is no difference. ignoreDifferences hides a field
+ * from the diff; with RespectIgnoreDifferences=true a sync keeps the live value too (gitops-engine sync option). The app's health is the worst of its resources' (argo-health.ts). The docqa app
  * renders workloads/docqa as kustomize does (kustomize.ts).
  * Events (util/argo/audit_logger.go, one new event per call): OperationStarted, OperationCompleted, and
  * ResourceUpdated for each change of sync or health status; health.lastTransitionTime moves with the health status.
@@ -36,6 +37,7 @@
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
+import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
@@ -44,7 +46,6 @@ import type { ArgoSettings } from './settings.js';
 import { type KubeObject, kubeTime } from './store.js';
 
 type Json = unknown;
-type Path = string[];
 type Level = 1 | 2 | 3; // CompareWithRecent, CompareWithLatest, CompareWithLatestForceResolve
 
 interface IgnoreRule {
@@ -74,39 +75,9 @@ interface AppState {
   managed: KubeObject[];
 }
 
-const isObject = (v: Json): v is Record<string, Json> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
 const keyOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
   `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-
-/** Is live in sync with desired (desired ⊆ live; keys dropped since the last apply absent), ignoring `ignored`? */
-function inSync(desired: Json, live: Json, last: Json, path: Path, ignored: (p: Path) => boolean): boolean {
-  if (ignored(path)) return true;
-  if (!isObject(desired)) return same(desired, live);
-  const liveObj = isObject(live) ? live : {};
-  for (const [k, v] of Object.entries(desired))
-    if (!inSync(v, liveObj[k], isObject(last) ? last[k] : undefined, [...path, k], ignored)) return false;
-  if (isObject(last))
-    for (const k of Object.keys(last))
-      if (!(k in desired) && liveObj[k] !== undefined && !ignored([...path, k])) return false;
-  return true;
-}
-
-/** The live section after a sync: desired applied over live, dropped keys removed, `kept` paths left as live. */
-function applied(desired: Json, live: Json, last: Json, path: Path, kept: (p: Path) => boolean): Json {
-  if (kept(path)) return structuredClone(live);
-  if (!isObject(desired)) return structuredClone(desired);
-  const out: Record<string, Json> = isObject(live) ? structuredClone(live) : {};
-  for (const [k, v] of Object.entries(desired)) {
-    const next = applied(v, out[k], isObject(last) ? last[k] : undefined, [...path, k], kept);
-    if (next === undefined) delete out[k];
-    else out[k] = next;
-  }
-  if (isObject(last))
-    for (const k of Object.keys(last)) if (!(k in desired) && !kept([...path, k])) delete out[k];
-  return out;
-}
 
 function pointerPaths(rules: IgnoreRule[] | undefined, obj: KubeObject): Path[] {
   return (rules ?? [])
@@ -588,13 +559,16 @@ export class ArgoCdModel {
       if (!target || !liveObj) return true;
       const section = this.section(target);
       const ignored = pointerPaths(spec.ignoreDifferences, target);
-      return !inSync(
+      const current = (liveObj as Record<string, Json>)[section];
+      const predicted = predictedLive(
         (target as Record<string, Json>)[section],
-        (liveObj as Record<string, Json>)[section],
+        current,
         st.lastApplied.get(keyOf(target)),
         [section],
         (p) => ignored.some((i) => same(i, p)),
+        fieldPatchMeta(target.apiVersion ?? '', target.kind ?? '', section),
       );
+      return !sameJson(predicted, current);
     };
     const resources = resourceStatuses(managed, {
       differs,
@@ -713,12 +687,13 @@ export class ArgoCdModel {
     if (!liveObj) this.cluster.seed(structuredClone(d));
     else
       this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
-        (o as Record<string, Json>)[section] = applied(
+        (o as Record<string, Json>)[section] = predictedLive(
           want,
           (o as Record<string, Json>)[section],
           last,
           [section],
           kept,
+          fieldPatchMeta(d.apiVersion ?? '', d.kind ?? '', section),
         );
       });
     st.lastApplied.set(keyOf(d), structuredClone(want));

@@ -231,15 +231,7 @@ function mergeSlice(
   const elementKind = sliceElementKind(original, patch);
   if (elementKind !== 'map') {
     if (deleteList) return original.filter((item) => !patch.includes(item));
-    const merged = [...new Set([...original, ...patch])];
-    const inPatch = new Set(patch);
-    return normalizeOrder(
-      merged.filter((v) => inPatch.has(v)),
-      merged.filter((v) => !inPatch.has(v)),
-      patch,
-      original,
-      undefined,
-    );
+    return unionInOrder(original, patch);
   }
   if (!mergeKey) throw new PatchError('cannot merge lists without merge key', 500);
   const { live, rest } = specialElements(original, patch, mergeKey);
@@ -258,6 +250,19 @@ function mergeSlice(
     rest,
     live,
     mergeKey,
+  );
+}
+
+/** A `merge` list of scalars: the union of both, the patch's in its order and the live-only ones by live order. */
+export function unionInOrder(live: Json[], patch: Json[]): Json[] {
+  const merged = [...new Set([...live, ...patch])];
+  const inPatch = new Set(patch);
+  return normalizeOrder(
+    merged.filter((v) => inPatch.has(v)),
+    merged.filter((v) => !inPatch.has(v)),
+    patch,
+    live,
+    undefined,
   );
 }
 
@@ -305,7 +310,7 @@ function indexIn(list: Json[], item: Json, mergeKey: string | undefined): number
  * normalizeElementOrder: the patch's elements sorted by the patch order (deletion markers last), the live-only ones
  * by the live order, then interleaved: a live-only element goes before a patch element that comes after it live.
  */
-function normalizeOrder(
+export function normalizeOrder(
   fromPatch: Json[],
   liveOnly: Json[],
   patchOrder: Json[],
