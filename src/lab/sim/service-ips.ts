@@ -12,6 +12,32 @@
  */
 import { cidrHosts, ipv4ToNumber, numberToIpv4 } from './pod-ips.js';
 
+/**
+ * SetDefaults_Service (pkg/apis/core/v1/defaults.go), which the API server runs on every create and update: type
+ * ClusterIP, session affinity None (ClientIP's timeout 10800 s), traffic policies Cluster, a LoadBalancer's node
+ * ports allocated, and each port's protocol TCP and targetPort its port. (Argo CD merges a Service's ports by their
+ * port, so the defaults written into them are no drift: argocd-diff.ts.)
+ */
+export function serviceSpecDefaults(input: Record<string, unknown> | undefined): Record<string, unknown> {
+  const spec: Record<string, unknown> = { ...(input ?? {}) };
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.sessionAffinity === 'ClientIP')
+    spec.sessionAffinityConfig ??= { clientIP: { timeoutSeconds: 10_800 } };
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  if (Array.isArray(spec.ports))
+    spec.ports = spec.ports.map((raw) => {
+      const port = { ...(raw as Record<string, unknown>) };
+      port.protocol ??= 'TCP';
+      if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '')
+        port.targetPort = port.port;
+      return port;
+    });
+  return spec;
+}
+
 /** An address or node port the Service asks for that cannot be had: the API server answers 422 Invalid. */
 export class ServiceAllocationError extends Error {}
 
@@ -113,18 +139,9 @@ export class ServiceAllocator {
    * taken from the pool); `None` makes a headless Service. Throws when the pool is full.
    */
   create(input: Record<string, unknown> | undefined): Record<string, unknown> {
-    const spec: Record<string, unknown> = { ...(input ?? {}) };
-    // SetDefaults_Service.
-    spec.type ??= 'ClusterIP';
-    spec.sessionAffinity ??= 'None';
-    if (spec.sessionAffinity === 'ClientIP')
-      spec.sessionAffinityConfig ??= { clientIP: { timeoutSeconds: 10_800 } };
+    const spec = serviceSpecDefaults(input);
     const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-    if (external) spec.externalTrafficPolicy ??= 'Cluster';
-    if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
-    if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
-    // The ports' protocol and targetPort defaults are not written: the sim's Argo CD compares lists whole where
-    // Argo CD merges them by key, so they would read as drift. A NodePort's node port is allocated.
+    // A NodePort's node port is allocated.
     if (Array.isArray(spec.ports))
       spec.ports = spec.ports.map((raw, i) => {
         const port = { ...(raw as Record<string, unknown>) };

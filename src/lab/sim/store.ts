@@ -4,7 +4,7 @@ import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js
 import { podQosClass } from './qos.js';
 import { apiVersionOf, builtinResources, type PrinterColumn, type ResourceType } from './resources.js';
 import type { ScalePaths } from './scale.js';
-import { ServiceAllocationError, ServiceAllocator } from './service-ips.js';
+import { ServiceAllocationError, ServiceAllocator, serviceSpecDefaults } from './service-ips.js';
 
 /**
  * A Kubernetes object as JSON, as the API server receives it: the fields of src/lab/kube/types.ts's KubeObject,
@@ -293,11 +293,13 @@ export class Store {
       },
     };
     if (merged.metadata) delete merged.metadata.managedFields;
-    if (isCoreService(resource))
+    if (isCoreService(resource)) {
+      merged.spec = serviceSpecDefaults(merged.spec as Record<string, unknown> | undefined);
       this.services.keepAllocated(
         merged.spec as Record<string, unknown>,
         current.spec as Record<string, unknown>,
       );
+    }
     if (JSON.stringify(merged) === JSON.stringify(current)) return structuredClone(current);
     this.revision++;
     if (merged.metadata) {

@@ -121,4 +121,28 @@ describe('a Service the simulated API server creates', () => {
     expect(after.clusterIP).toBe(before.clusterIP);
     expect(after.ports[0]?.nodePort).toBe(before.ports[0]?.nodePort);
   });
+
+  it('each port gets protocol TCP and its port as targetPort, on create and on every update (SetDefaults_Service)', async () => {
+    fake = await startFakeKube();
+    const [created] = fake.seed(
+      service('web', {
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' },
+        ],
+      }),
+    ) as [KubeObject];
+    expect((created.spec as { ports: unknown[] }).ports).toEqual([
+      { name: 'http', port: 80, protocol: 'TCP', targetPort: 80 },
+      { name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' },
+    ]);
+    const updated = fake.update('v1', 'Service', 'web', 'docqa', (o) => {
+      o.spec = { selector: { app: 'web' }, ports: [{ port: 8080 }] };
+    }) as KubeObject;
+    expect(updated.spec).toMatchObject({
+      type: 'ClusterIP',
+      sessionAffinity: 'None',
+      ports: [{ port: 8080, protocol: 'TCP', targetPort: 8080 }],
+    });
+  });
 });
