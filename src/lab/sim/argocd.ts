@@ -38,6 +38,7 @@ import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
 import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
+import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
@@ -62,7 +63,8 @@ interface AppDef {
 }
 
 interface AppState {
-  lastApplied: Map<string, Json>;
+  /** Each managed object as the last sync applied it (its kubectl.kubernetes.io/last-applied-configuration). */
+  lastApplied: Map<string, KubeObject>;
   repoErrorSince?: number;
   /** refreshRequestedApps: the highest comparison level asked for since the app was last processed. */
   requested?: Level;
@@ -304,9 +306,8 @@ export class ArgoCdModel {
     // Seed lastApplied from the current Git head, as if the lab had been synced once (kubectl.kubernetes.io/last-applied).
     for (const app of this.apps) {
       const st = this.state.get(app.name) as AppState;
-      st.managed = app.render(this.options.repo, this.options.repo.head.sha);
-      for (const o of st.managed)
-        st.lastApplied.set(keyOf(o), structuredClone((o as Record<string, Json>)[this.section(o)]));
+      st.managed = this.desiredOf(app, this.options.repo.head.sha, this.appObject(app.name));
+      for (const o of st.managed) st.lastApplied.set(keyOf(o), structuredClone(o));
       st.lastSpec = JSON.stringify(this.appObject(app.name)?.spec);
     }
     const resync = () => {
@@ -547,7 +548,7 @@ export class ArgoCdModel {
     }
     if (!sha) return;
 
-    const desired = app.render(this.options.repo, sha);
+    const desired = this.desiredOf(app, sha, live);
     const spec = live.spec as {
       ignoreDifferences?: IgnoreRule[];
       syncPolicy?: { automated?: { selfHeal?: boolean }; syncOptions?: string[] };
@@ -557,18 +558,20 @@ export class ArgoCdModel {
     const managed = desired.map((target) => ({ target, live: this.liveOf(target) }));
     const differs = ({ target, live: liveObj }: Managed) => {
       if (!target || !liveObj) return true;
-      const section = this.section(target);
       const ignored = pointerPaths(spec.ignoreDifferences, target);
-      const current = (liveObj as Record<string, Json>)[section];
-      const predicted = predictedLive(
-        (target as Record<string, Json>)[section],
-        current,
-        st.lastApplied.get(keyOf(target)),
-        [section],
-        (p) => ignored.some((i) => same(i, p)),
-        fieldPatchMeta(target.apiVersion ?? '', target.kind ?? '', section),
-      );
-      return !sameJson(predicted, current);
+      const last = st.lastApplied.get(keyOf(target)) as Record<string, Json> | undefined;
+      return [this.section(target), 'metadata'].some((part) => {
+        const current = (liveObj as Record<string, Json>)[part];
+        const predicted = predictedLive(
+          (target as Record<string, Json>)[part],
+          current,
+          last?.[part],
+          [part],
+          (p) => ignored.some((i) => same(i, p)),
+          fieldPatchMeta(target.apiVersion ?? '', target.kind ?? '', part),
+        );
+        return !sameJson(predicted, current);
+      });
     };
     const resources = resourceStatuses(managed, {
       differs,
@@ -676,27 +679,41 @@ export class ArgoCdModel {
     );
   }
 
+  /** What an app wants live at a revision: its rendered objects, each with its tracking annotation. */
+  private desiredOf(app: AppDef, sha: string, appObject: KubeObject | undefined): KubeObject[] {
+    // The root app of the sim is seeded without a destination; lab-root's (manifests/bootstrap/root-app.yaml) is argocd.
+    const destination =
+      (appObject?.spec as { destination?: { namespace?: string } } | undefined)?.destination?.namespace ??
+      'argocd';
+    return app.render(this.options.repo, sha).map((o) => withTracking(o, app.name, destination));
+  }
+
+  /** A sync of one object: `kubectl apply` of it (argocd-diff.ts), which also writes the last-applied annotation. */
   private apply(d: KubeObject, st: AppState, rules: IgnoreRule[] | undefined, respect: boolean): void {
-    const section = this.section(d);
-    const want = (d as Record<string, Json>)[section];
-    const last = st.lastApplied.get(keyOf(d));
+    const last = st.lastApplied.get(keyOf(d)) as Record<string, Json> | undefined;
     const ignored = respect ? pointerPaths(rules, d) : [];
     const kept = (p: Path) => ignored.some((i) => same(i, p));
     const ref = [d.apiVersion ?? '', d.kind ?? '', d.metadata?.name ?? '', d.metadata?.namespace] as const;
     const liveObj = this.cluster.get(...ref);
-    if (!liveObj) this.cluster.seed(structuredClone(d));
+    if (!liveObj) this.cluster.seed(asApplied(structuredClone(d)));
     else
       this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
-        (o as Record<string, Json>)[section] = predictedLive(
-          want,
-          (o as Record<string, Json>)[section],
-          last,
-          [section],
-          kept,
-          fieldPatchMeta(d.apiVersion ?? '', d.kind ?? '', section),
-        );
+        const live = o as Record<string, Json>;
+        for (const part of [this.section(d), 'metadata'])
+          live[part] = predictedLive(
+            (d as Record<string, Json>)[part],
+            live[part],
+            last?.[part],
+            [part],
+            kept,
+            fieldPatchMeta(d.apiVersion ?? '', d.kind ?? '', part),
+          );
+        o.metadata = {
+          ...o.metadata,
+          annotations: { ...o.metadata?.annotations, [lastAppliedAnnotation]: lastAppliedValue(d) },
+        };
       });
-    st.lastApplied.set(keyOf(d), structuredClone(want));
+    st.lastApplied.set(keyOf(d), structuredClone(d));
   }
 
   private writeStatus(
@@ -778,6 +795,15 @@ export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
       spec: { project: 'default', syncPolicy: { automated: { prune: true, selfHeal: true } } },
       status: status(repo.head.sha, rootApp),
     },
-    { ...docqa, metadata: { name: 'docqa', namespace: 'argocd' }, status: status(repo.head.sha, docqaApp) },
+    {
+      ...asApplied(
+        withTracking(
+          { ...docqa, metadata: { ...docqa.metadata, namespace: 'argocd' } },
+          rootApp.name,
+          'argocd',
+        ),
+      ),
+      status: status(repo.head.sha, docqaApp),
+    },
   ];
 }

@@ -16,6 +16,7 @@ import { kubeAccessFrom } from '../drills/kube-adapter.js';
 import { createKubeClient } from '../kube/client.js';
 import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
+import { asApplied, withTracking } from './argocd-tracking.js';
 import { VirtualClock } from './clock.js';
 import { type StatusCondition, setCondition } from './conditions.js';
 import { startDisruptionController } from './disruption.js';
@@ -138,7 +139,9 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     setCondition<SeededCondition>([], { type, status, reason, message }, kubeTime(clock.now()))[0];
   const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   // The docqa app's objects as Argo CD last synced them; the Rollout, HPA and PDB as their controllers left them.
-  const workloads = docqaApp.render(source, source.head.sha).map((o) => {
+  const workloads = docqaApp.render(source, source.head.sha).map((rendered) => {
+    // As a sync left it: tracked by the docqa app, with kubectl's last-applied annotation (argocd-tracking.ts).
+    const o = asApplied(withTracking(rendered, docqaApp.name, 'docqa'));
     if (o.kind === 'Rollout')
       return {
         ...o,

@@ -132,6 +132,47 @@ describe('status.resources of the simulated Argo CD (argo-cd v3.1.12 controller/
     expect(entry(lab, 'ConfigMap', 'docqa-config')?.status).toBe('Synced');
   });
 
+  it('live objects carry the tracking annotation and last-applied configuration a sync writes', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const annotations = (kind: string, apiVersion: string, name: string, ns: string) =>
+      lab?.cluster.get(apiVersion, kind, name, ns)?.metadata?.annotations ?? {};
+    const rollout = annotations('Rollout', 'argoproj.io/v1alpha1', 'docqa', 'docqa');
+    expect(rollout['argocd.argoproj.io/tracking-id']).toBe('docqa:argoproj.io/Rollout:docqa/docqa');
+    const applied = JSON.parse(
+      rollout['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}',
+    ) as KubeObject;
+    expect(applied).toMatchObject({ kind: 'Rollout', metadata: { name: 'docqa', namespace: 'docqa' } });
+    expect(applied).not.toHaveProperty('status');
+    expect(annotations('Application', 'argoproj.io/v1alpha1', 'docqa', 'argocd')).toMatchObject({
+      'argocd.argoproj.io/tracking-id': 'lab-root:argoproj.io/Application:argocd/docqa',
+      'argocd.argoproj.io/sync-wave': '3',
+    });
+  });
+
+  it('a label Git sets, changed by hand, is drift that self-heal reverts; a label Git does not name is not', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const labels = () =>
+      lab?.cluster.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.metadata?.labels ??
+      ({} as Record<string, string>);
+    const [key, value] = Object.entries(labels())[0] ?? [];
+    expect(key).toBeDefined();
+    lab.cluster.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+      o.metadata = { ...o.metadata, labels: { ...o.metadata?.labels, 'team.example.com/owner': 'ops' } };
+    });
+    await sleep(clock, 500);
+    expect(entry(lab, 'ConfigMap', 'docqa-config')?.status).toBe('Synced');
+    lab.cluster.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+      o.metadata = { ...o.metadata, labels: { ...o.metadata?.labels, [key as string]: 'edited' } };
+    });
+    await sleep(clock, 500);
+    expect(entry(lab, 'ConfigMap', 'docqa-config')?.status).toBe('OutOfSync');
+    await sleep(clock, 5000);
+    expect(labels()).toMatchObject({ [key as string]: value, 'team.example.com/owner': 'ops' });
+    expect(entry(lab, 'ConfigMap', 'docqa-config')?.status).toBe('Synced');
+  });
+
   it('a missing object is OutOfSync (not pruned, no health) until self-heal creates it again', async () => {
     const clock = new VirtualClock({ start: 0 });
     lab = await startSimLab({ clock });
