@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { type Binding, bindPod } from './binding.js';
 import { systemNamespaces } from './kind-baseline.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
+import { deleteOptions, deletePod } from './pod-deletion.js';
 import { podFieldSelectorMatcher } from './pod-fields.js';
 import {
   printerFor,
@@ -239,6 +240,19 @@ export class SimApiServer {
       if (method === 'PUT' && route.name) return send(res, 200, this.update(route, body));
       if (method === 'PATCH' && route.name)
         return send(res, 200, this.patch(route, body, contentType, query));
+      if (method === 'DELETE' && route.name && isCorePod(route.resource) && !route.subresource) {
+        // Graceful deletion (pod-deletion.ts): the answer is the pod, marked or removed.
+        const options = deleteOptions(query, body);
+        const { pod } = deletePod(
+          this.store,
+          route.namespace ?? 'default',
+          route.name,
+          options,
+          this.clock.now(),
+          'client',
+        );
+        return send(res, 200, pod);
+      }
       if (method === 'DELETE' && route.name) {
         const gone = this.store.delete(route.resource, route.namespace, route.name, { source: 'client' });
         return send(res, 200, {
