@@ -19,6 +19,7 @@ import type { ContainerBehaviour } from '../../../src/lab/sim/kubelet.js';
 import { defaultNode } from '../../../src/lab/sim/kubelet.js';
 import { registerNode } from '../../../src/lab/sim/node.js';
 import { deleteOptions, deletionStep, podGracePeriod } from '../../../src/lab/sim/pod-deletion.js';
+import { StatefulSetController } from '../../../src/lab/sim/statefulset.js';
 import { StoreError } from '../../../src/lab/sim/store.js';
 import { deploymentPods } from '../../../src/lab/sim/workloads.js';
 import { type ControllerCluster, controllerCluster, workload } from '../../support/controller-cluster.js';
@@ -363,6 +364,41 @@ describe('a pod deleted on the simulated cluster is Terminating for its grace pe
     await sleep(clock, 30_000);
     expect(pods()).toHaveLength(2);
     expect(pods().some((p) => p.metadata?.name === name)).toBe(false);
+  });
+});
+
+describe('a StatefulSet pod a user deletes', { timeout: 60_000 }, () => {
+  let lab: ControllerCluster;
+  afterEach(() => lab.close());
+
+  it('comes back under its name only once the old one is gone', async () => {
+    lab = await controllerCluster((f, models) => new StatefulSetController(f, { clock: models }).start());
+    const { fake, clock } = lab;
+    fake.seed({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        replicas: 1,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: { containers: [{ name: 'db', image: 'db:1' }] },
+        },
+      },
+    });
+    await sleep(clock, 2000);
+    const uidOf = () => fake.get('v1', 'Pod', 'db-0', 'default')?.metadata?.uid;
+    const old = uidOf();
+    expect(old).toBeDefined();
+    await httpDelete(fake, 'db-0');
+    await sleep(clock, 29_000);
+    expect(uidOf()).toBe(old);
+    expect(fake.get('v1', 'Pod', 'db-0', 'default')?.metadata?.deletionTimestamp).toBe(at(32));
+    await sleep(clock, 2000);
+    expect(uidOf()).toBeDefined();
+    expect(uidOf()).not.toBe(old);
   });
 });
 
