@@ -21,6 +21,8 @@
  *   with 0 it is then removed (pkg/registry/generic/registry/store.go Delete, updateForGracefulDeletionAndFinalizers:
  *   the marking write, then the removal). The answer is the pod either way (the pod registry returns the deleted
  *   object), with HTTP 200 (delete.go: 202 only for orphanDependents=false).
+ * In the store's mutation log the marking write is a `delete` too (the request's verb); the kubelet's removal is
+ * another. Only pods are deleted gracefully (the one registry with CheckGracefulDelete); other kinds go at once.
  */
 import { type KubeObject, kubeTime, type Mutation, type Store, StoreError } from './store.js';
 
