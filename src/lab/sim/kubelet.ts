@@ -53,6 +53,13 @@
  *   of that earlier run's end. A refused kill is then handled as a refused exit (same back-off entry, the container's
  *   key), from the next relist's sync.
  *
+ * A pod marked for deletion (graceful deletion, pod-deletion.ts; see `terminate`): its containers get SIGTERM and,
+ *   when its deletionGracePeriodSeconds are over, SIGKILL, unless the behaviour's `stops` ends them sooner; nothing
+ *   restarts; the liveness and startup probes stop while readiness goes on; once no container runs the kubelet
+ *   writes the terminal status (Succeeded or Failed, every container terminated) and removes the pod with a DELETE
+ *   of grace period 0 (status_manager.go). A pod removed at once (grace period 0, --force) is only stopped: its
+ *   containers get `Killing` and its timers end. preStop hooks are not modelled (the lab's pods have none).
+ *
  * The pod (each status write):
  * - `phase` (pkg/kubelet/kubelet_pods.go getPhase): Pending while any container waits without having run before
  *   (a failing image pull); Running once every container has started and one runs, and while containers that ran
@@ -134,6 +141,7 @@ import { type PodCondition, transitionTime } from './conditions.js';
 import { CrashLoopBackOff } from './crash-loop-backoff.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
+import { deletePod } from './pod-deletion.js';
 import { PodIpPool } from './pod-ips.js';
 import { type ProbedContainer, type ProbeHook, ProbeWorkers } from './probe-workers.js';
 import type { Probe, ProbeKind, ProbeResult } from './prober.js';
@@ -216,8 +224,9 @@ type ContainerSpec = Container & ProbedContainer;
 interface Terminated {
   exitCode: number;
   reason: string;
-  startedAt: string;
-  finishedAt: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 interface ContainerState {
@@ -289,6 +298,8 @@ interface PodRun {
   reasons: Map<string, { reason: string; message: string }>;
   /** Cancels the pod worker's queued sync (its work queue holds one time per pod; each sync replaces it). */
   queued?: () => void;
+  /** The pod is being deleted (pod-termination below): when each container still running gets SIGKILL. */
+  terminating?: { killAt: number; kills: Map<string, () => void> };
 }
 
 /** The conditions a kubelet owns, in the order it writes them. */
@@ -317,6 +328,12 @@ const specOf = (pod: KubeObject) =>
 const DEFAULT_GRACE_SECONDS = 30;
 /** The exit code of a process killed by SIGKILL (128 + 9), which containerd reports with reason Error. */
 const SIGKILL_EXIT = 137;
+/** A container the runtime no longer reports when its pod is terminated (status_manager.go TerminatePod). */
+const statusUnknown: Terminated = {
+  exitCode: SIGKILL_EXIT,
+  reason: 'ContainerStatusUnknown',
+  message: 'The container could not be located when the pod was terminated',
+};
 
 /** A container of a pod whose sandbox is not made yet (convertToAPIContainerStatuses' default waiting state). */
 const creating = (c: Container): ContainerStatus => ({
@@ -334,8 +351,11 @@ function restarts(pod: KubeObject, exitCode: number): boolean {
   return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
 }
 
-/** The pod's phase from its containers' statuses (getPhase, regular containers). */
-function podPhase(pod: KubeObject, statuses: ContainerStatus[]): string {
+/**
+ * The pod's phase from its containers' statuses (getPhase, regular containers). `terminal`: the kubelet has stopped
+ * every container of a pod being deleted (getPhase's podIsTerminal): Succeeded if all exited 0, else Failed.
+ */
+function podPhase(pod: KubeObject, statuses: ContainerStatus[], terminal = false): string {
   let unknown = 0;
   let running = 0;
   let waiting = 0;
@@ -357,6 +377,7 @@ function podPhase(pod: KubeObject, statuses: ContainerStatus[]): string {
   if (waiting > 0) return 'Pending';
   if (running > 0 && unknown === 0) return 'Running';
   if (running === 0 && stopped > 0 && unknown === 0) {
+    if (terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
     const policy = specOf(pod).restartPolicy ?? 'Always';
     if (policy === 'Always') return 'Running';
     if (stopped === succeeded) return 'Succeeded';
@@ -391,9 +412,10 @@ function podStatus(
   statuses: ContainerStatus[],
   at: string,
   addresses: PodAddresses,
+  terminal = false,
 ): PodStatus {
   const containerStatuses = [...statuses].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const phase = podPhase(pod, containerStatuses);
+  const phase = podPhase(pod, containerStatuses, terminal);
   const ready = containersReady(pod, containerStatuses, phase);
   const generated: Array<Omit<PodCondition, 'lastProbeTime'>> = [
     { type: 'PodReadyToStartContainers', status: addresses.podIP ? 'True' : 'False' },
@@ -466,6 +488,11 @@ export class Kubelet {
       if (event.resource.kind !== 'Pod') return;
       if (event.type === 'DELETED') return this.remove(event.object);
       if (event.type === 'ADDED') this.admit(event.object);
+      // A pod marked for deletion (pod-deletion.ts): its pod worker terminates it, outside the write.
+      else if (event.object.metadata?.deletionTimestamp) {
+        const pod = event.object;
+        this.after(keyOf(pod), 0, () => this.terminate(pod));
+      }
     });
     // Pods created before this kubelet started that no kubelet has reported on yet.
     for (const pod of this.cluster.list('v1', 'Pod')) {
@@ -477,7 +504,10 @@ export class Kubelet {
 
   stop(): void {
     this.stopListening?.();
-    for (const run of this.running.values()) for (const cancel of run.cancels) cancel();
+    for (const run of this.running.values()) {
+      for (const cancel of run.cancels) cancel();
+      run.probes.stop();
+    }
     this.running.clear();
   }
 
@@ -495,10 +525,7 @@ export class Kubelet {
     };
     // The probe manager's workers start when the pod is added, before its first sync creates any container
     // (kubelet.go HandlePodAdditions: probeManager.AddPod, then the pod worker's sync).
-    run.cancels.push(
-      () => run.queued?.(),
-      () => run.probes.stop(),
-    );
+    run.cancels.push(() => run.queued?.());
     this.running.set(key, run);
     // Outside the write that created the pod, as a real kubelet sees it later; the scheduler has bound it first.
     this.after(key, 0, () => {
@@ -539,6 +566,7 @@ export class Kubelet {
     for (const c of run?.containers.values() ?? [])
       if (c.state.running) this.events.record(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
     for (const cancel of run?.cancels ?? []) cancel();
+    run?.probes.stop();
     this.running.delete(key);
     this.podIps.release(key);
     for (const c of specOf(pod).containers ?? []) this.cluster.store.env.delete(`${key}/${c.name}`);
@@ -563,14 +591,20 @@ export class Kubelet {
     if (!run.starting) this.write(pod, run);
   }
 
-  private write(pod: KubeObject, run: PodRun): void {
+  /**
+   * Writes the pod's status from what the kubelet knows. `terminal`: the last write of a deleted pod, its containers
+   * all stopped and its sandbox gone (PodReadyToStartContainers False; the pod keeps its IP in the status).
+   */
+  private write(pod: KubeObject, run: PodRun, terminal = false): void {
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     if (!this.cluster.get('v1', 'Pod', name, ns)) return;
     const at = kubeTime(this.options.clock.now());
-    const addresses = { hostIP: this.node.ip, ...(run.podIP ? { podIP: run.podIP } : {}) };
+    const sandbox = run.podIP && !terminal ? { podIP: run.podIP } : {};
+    const addresses = { hostIP: this.node.ip, ...sandbox };
     this.cluster.update('v1', 'Pod', name, ns, (o) => {
-      o.status = podStatus(o, (o.status ?? {}) as PodStatus, [...run.containers.values()], at, addresses);
+      const statuses = [...run.containers.values()];
+      o.status = podStatus(o, (o.status ?? {}) as PodStatus, statuses, at, addresses, terminal);
     });
   }
 
@@ -695,6 +729,14 @@ export class Kubelet {
   private ended(pod: KubeObject, key: string, instance: Instance, exitCode: number): void {
     const run = this.running.get(key);
     if (!run || !instance.running || run.instances.get(instance.base.name) !== instance) return;
+    this.exited(instance, exitCode);
+    if (instance.killing && (specOf(pod).restartPolicy ?? 'Always') !== 'Never')
+      this.restartKilled(pod, key, instance);
+    else this.after(key, plegRelistMs, () => this.syncPod(pod, key));
+  }
+
+  /** The runtime records a run's end: its exit code and containerd's reason (Completed for 0, Error else). */
+  private exited(instance: Instance, exitCode: number): void {
     const now = this.options.clock.now();
     instance.running = false;
     instance.finishedAtMs = now;
@@ -704,9 +746,6 @@ export class Kubelet {
       startedAt: instance.startedAt,
       finishedAt: kubeTime(now),
     };
-    if (instance.killing && (specOf(pod).restartPolicy ?? 'Always') !== 'Never')
-      this.restartKilled(pod, key, instance);
-    else this.after(key, plegRelistMs, () => this.syncPod(pod, key));
   }
 
   /**
@@ -855,6 +894,102 @@ export class Kubelet {
     const run = this.running.get(key);
     if (run?.probes.started(name) && !run.probes.passes(name, 'readiness'))
       run.probes.trigger(name, 'readiness');
+  }
+
+  /**
+   * A pod marked for deletion (pod-deletion.ts), as its pod worker terminates it (pkg/kubelet/pod_workers.go,
+   * kubelet.go SyncTerminatingPod): nothing more is started or restarted (pending syncs, back-offs and exits the
+   * behaviour had planned are dropped); the liveness and startup probes stop, readiness goes on; each running
+   * container gets Normal `Killing` "Stopping container <c>" and SIGTERM, and SIGKILL when the grace period ends
+   * (kuberuntime_container.go killContainer) unless the behaviour's `stops` ends it sooner. The grace period is the
+   * pod's deletionGracePeriodSeconds, at least 1 s (pod_workers.go calculateEffectiveGracePeriod, passed to
+   * killContainer as its override). A later, shorter grace period (a second DELETE) brings the SIGKILL forward: the
+   * pod worker cancels its sync and kills again with the shorter period; a longer one changes nothing.
+   */
+  private terminate(pod: KubeObject): void {
+    const key = keyOf(pod);
+    const run = this.running.get(key);
+    if (!run) return;
+    const now = this.options.clock.now();
+    const seconds =
+      (pod.metadata?.deletionGracePeriodSeconds as number | undefined) ??
+      specOf(pod).terminationGracePeriodSeconds ??
+      DEFAULT_GRACE_SECONDS;
+    const killAt = now + Math.max(1, seconds) * 1000;
+    if (run.terminating) {
+      if (killAt >= run.terminating.killAt) return;
+      run.terminating.killAt = killAt;
+      for (const [name, cancel] of run.terminating.kills) {
+        cancel();
+        const instance = run.instances.get(name);
+        if (instance) this.killAt(pod, key, run, instance, killAt);
+      }
+      return;
+    }
+    for (const cancel of run.cancels) cancel();
+    run.cancels = [];
+    run.queued = undefined;
+    run.probes.stopLivenessAndStartup();
+    run.terminating = { killAt, kills: new Map() };
+    const running = [...run.instances.values()].filter((i) => i.running);
+    for (const instance of running) {
+      this.events.record(pod, 'Normal', 'Killing', `Stopping container ${instance.base.name}`);
+      instance.killing = true;
+      const stops = instance.behaviour.stops;
+      if (stops && now + stops.afterMs < killAt)
+        this.after(key, stops.afterMs, () => this.killed(pod, key, instance, stops.exitCode));
+      this.killAt(pod, key, run, instance, killAt);
+    }
+    if (running.length === 0) this.after(key, 0, () => this.terminated(pod, key));
+  }
+
+  /** The runtime's SIGKILL of a terminating pod's container at `at` (ms). */
+  private killAt(pod: KubeObject, key: string, run: PodRun, instance: Instance, at: number): void {
+    const cancel = this.options.clock.setTimer(at - this.options.clock.now(), () => {
+      if (this.running.get(key) === run) this.killed(pod, key, instance, SIGKILL_EXIT);
+    });
+    run.terminating?.kills.set(instance.base.name, cancel);
+  }
+
+  /** A terminating pod's container has ended; when none runs any more the pod is terminated. */
+  private killed(pod: KubeObject, key: string, instance: Instance, exitCode: number): void {
+    const run = this.running.get(key);
+    if (!run?.terminating || !instance.running) return;
+    this.exited(instance, exitCode);
+    run.terminating.kills.get(instance.base.name)?.();
+    run.terminating.kills.delete(instance.base.name);
+    if (![...run.instances.values()].some((i) => i.running)) this.terminated(pod, key);
+  }
+
+  /**
+   * Every container of a deleted pod has stopped. The last status (kubelet.go SyncTerminatedPod, status_manager.go
+   * TerminatePod): each container `terminated`, the ones killed with their exit, a container that was not running
+   * (waiting to restart or to pull) as "ContainerStatusUnknown" with exit code 137 and its lastState kept; the phase
+   * terminal (Succeeded when every container exited 0, else Failed; getPhase with podIsTerminal), not Ready. Then
+   * the status manager removes the pod: a DELETE with grace period 0 and the pod's uid as precondition
+   * (status_manager.go syncPod, canBeDeleted), the DELETED event.
+   */
+  private terminated(pod: KubeObject, key: string): void {
+    const run = this.running.get(key);
+    if (!run) return;
+    for (const status of [...run.containers.values()]) {
+      const instance = run.instances.get(status.name);
+      const base = { ...status, ready: false, started: false };
+      if (instance?.killing && instance.terminated)
+        run.containers.set(status.name, { ...base, state: { terminated: instance.terminated } });
+      else if (!status.state.terminated)
+        run.containers.set(status.name, { ...base, state: { terminated: statusUnknown } });
+      else run.containers.set(status.name, base);
+    }
+    this.write(pod, run, true);
+    const { namespace = 'default', name = '', uid } = pod.metadata ?? {};
+    const options = { gracePeriodSeconds: 0, ...(uid ? { preconditions: { uid } } : {}) };
+    try {
+      deletePod(this.cluster.store, namespace, name, options, this.options.clock.now(), 'test');
+    } catch (error) {
+      // Gone already (a forced deletion), or another pod of that name now: nothing to remove.
+      if (!(error instanceof StoreError)) throw error;
+    }
   }
 
   /**

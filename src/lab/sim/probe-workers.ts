@@ -95,6 +95,8 @@ interface Worker {
   /** A tick or a manual trigger that came while a probe ran: Go's channels keep one of each. */
   pendingTick: boolean;
   pendingTrigger: boolean;
+  /** Stopped while the rest of the pod's workers go on (a terminating pod's liveness and startup workers). */
+  halted?: boolean;
 }
 
 export class ProbeWorkers {
@@ -144,6 +146,15 @@ export class ProbeWorkers {
     for (const cancel of this.cancels) cancel();
   }
 
+  /**
+   * The pod is terminating: its liveness and startup workers stop, its readiness workers go on, so that a terminating
+   * endpoint's `serving` follows readiness (pkg/kubelet/kubelet.go SyncTerminatingPod: probeManager
+   * StopLivenessAndStartup).
+   */
+  stopLivenessAndStartup(): void {
+    for (const worker of this.workers) if (worker.kind !== 'readiness') worker.halted = true;
+  }
+
   /** Started: running, and its startup probe (if any) has succeeded for this run. */
   started(container: string): boolean {
     return (this.host.runOf(container)?.running ?? false) && this.passes(container, 'startup');
@@ -163,7 +174,7 @@ export class ProbeWorkers {
   /** A manual run of a container's worker of `kind` (its trigger channel keeps one while the worker is busy). */
   trigger(container: string, kind: ProbeKind): void {
     const worker = this.find(container, kind);
-    if (!worker || this.stopped) return;
+    if (!worker || this.stopped || worker.halted) return;
     if (!worker.begun || worker.inFlight) worker.pendingTrigger = true;
     else this.doProbe(worker);
   }
@@ -188,6 +199,7 @@ export class ProbeWorkers {
 
   /** The worker's ticker fired (or its start-up wait ended): probe, or keep the tick while a probe runs. */
   private tick(worker: Worker): void {
+    if (worker.halted) return;
     if (!worker.begun) {
       worker.begun = true;
       this.doProbe(worker);
@@ -246,7 +258,8 @@ export class ProbeWorkers {
     const settle = (outcome: ProbeOutcome | undefined) => {
       worker.inFlight = false;
       // A probe of a container that has gone meanwhile (the pod deleted, the container replaced) is dropped.
-      if (outcome && !this.stopped && this.host.runOf(name) === run) this.settle(worker, outcome);
+      if (outcome && !this.stopped && !worker.halted && this.host.runOf(name) === run)
+        this.settle(worker, outcome);
       this.owed(worker);
     };
     if (answer instanceof Promise) {

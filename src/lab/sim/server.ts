@@ -9,6 +9,7 @@ import { systemNamespaces } from './kind-baseline.js';
 import { groupVersionDocument, openApiIndex, resourcesAt } from './openapi-v3.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
 import { patchSchemaFor, patchTypesFor } from './patch-schema.js';
+import { deleteOptions, deletePod } from './pod-deletion.js';
 import { podFieldSelectorMatcher } from './pod-fields.js';
 import {
   printerFor,
@@ -319,6 +320,15 @@ export class SimApiServer {
           200,
           write(() => this.patch(route, body, contentType, query)),
         );
+      if (method === 'DELETE' && route.name && isCorePod(route.resource) && !route.subresource) {
+        // Graceful deletion (pod-deletion.ts): the answer is the pod, marked or removed.
+        const options = deleteOptions(query, body);
+        const name = route.name;
+        const { pod } = write(() =>
+          deletePod(this.store, route.namespace ?? 'default', name, options, this.clock.now(), 'client'),
+        );
+        return send(res, 200, pod);
+      }
       if (method === 'DELETE' && route.name) {
         const name = route.name;
         const gone = write(() =>

@@ -67,6 +67,13 @@ function specOf(obj: KubeObject): string {
   return JSON.stringify(rest);
 }
 
+/** BeforeUpdate's rule for the deletion marks: the stored ones win over what an update sends. */
+function keepDeletionMarks(next: Partial<ObjectMeta>, current: Partial<ObjectMeta>): void {
+  if (current.deletionTimestamp) next.deletionTimestamp = current.deletionTimestamp;
+  if (current.deletionGracePeriodSeconds !== undefined && next.deletionGracePeriodSeconds === undefined)
+    next.deletionGracePeriodSeconds = current.deletionGracePeriodSeconds;
+}
+
 const isCoreService = (resource: ResourceType) => resource.kind === 'Service' && resource.group === '';
 
 export class Store {
@@ -267,6 +274,7 @@ export class Store {
     next: KubeObject,
     meta: Pick<Mutation, 'source' | 'verb'> & Partial<Mutation>,
     expectedResourceVersion?: string,
+    options: { bumpGeneration?: boolean } = {},
   ): KubeObject {
     const k = key(resource, namespace, name);
     const current = this.objects.get(k);
@@ -293,6 +301,9 @@ export class Store {
       },
     };
     if (merged.metadata) delete merged.metadata.managedFields;
+    // An update can never remove or change a deletion timestamp, nor remove the grace period (staging/src/k8s.io/
+    // apiserver/pkg/registry/rest/update.go BeforeUpdate); only a DELETE sets them (pod-deletion.ts).
+    if (merged.metadata && meta.verb !== 'delete') keepDeletionMarks(merged.metadata, current.metadata ?? {});
     if (isCoreService(resource)) {
       merged.spec = serviceSpecDefaults(merged.spec as Record<string, unknown> | undefined);
       this.services.keepAllocated(
@@ -306,7 +317,7 @@ export class Store {
       merged.metadata.resourceVersion = String(this.revision);
       // A binding writes the pod straight to storage, past the strategy that would count a new generation
       // (pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations; binding.ts).
-      if (specOf(merged) !== specOf(current) && meta.subresource !== 'binding')
+      if ((specOf(merged) !== specOf(current) && meta.subresource !== 'binding') || options.bumpGeneration)
         merged.metadata.generation = (current.metadata?.generation ?? 1) + 1;
     }
     this.objects.set(k, merged);

@@ -113,6 +113,14 @@ export interface LiveWorkloads extends SimLabLive {
   close(): Promise<void>;
 }
 
+/**
+ * How a doc-QA container answers the SIGTERM of a pod deletion: the service closes on it (src/service/server.ts:
+ * unready, stops listening, drains, exits 0), unlike a process that ignores it until SIGKILL. An idle service is
+ * done at once; the sim gives it one second (the drain of a busy one is not measured), so a deleted docqa pod is
+ * Terminating about a second, not its 30 s grace period (kubelet.ts).
+ */
+const serviceStopsOnSigterm = { afterMs: 1000, exitCode: 0 };
+
 /** The PodMonitor's interval (podmonitor-docqa.yaml) and the Probe's (probe-docqa.yaml). */
 const POD_MONITOR_MS = 10_000;
 const PROBE_MS = 15_000;
@@ -387,6 +395,7 @@ export async function startLiveWorkloads(
         fleet.ready(pod).catch(() => undefined);
         return {
           ...base,
+          stops: base.stops ?? serviceStopsOnSigterm,
           async probe(kind, _probe, target) {
             const answer = await probeProcess(pod, target);
             const passed = 'status' in answer && answer.status >= 200 && answer.status < 400;

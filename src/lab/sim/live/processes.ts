@@ -13,6 +13,11 @@
  *   one of its pods, so sums over pods count its requests once.
  * - It stops when no pod of its hash is left (scale to zero, an aborted canary scaled down, a promoted canary's old
  *   stable), and every process stops on close().
+ * - Graceful deletion (pod-deletion.ts, kubelet.ts): when every pod of its hash is terminating, the process gets
+ *   SIGTERM, as the runtime sends the container's process at the start of the grace period; when the last of them is
+ *   removed (the kubelet's SIGKILL at the end of the grace period, or every container stopped), a process still
+ *   alive gets SIGKILL. While another pod of the hash is not terminating (a ReplicaSet's replacement has the same
+ *   hash), the process goes on serving it.
  * - Variables that point into the cluster and mean nothing here are not passed on: OTEL_EXPORTER_OTLP_ENDPOINT (the
  *   sim runs no OpenTelemetry collector) and GEMINI_API_KEY (no Secret is created in the sim). PORT and
  *   DOCQA_PROBE_PORT are 0 (every pod has its own 8080 and 8081, but these processes share one host): each process
@@ -47,6 +52,8 @@ interface Running {
   isReady: boolean;
   faults: string;
   mode: string;
+  /** Sent SIGTERM: every pod of its hash is terminating. */
+  terminating?: boolean;
 }
 
 const NS = 'docqa';
@@ -105,7 +112,9 @@ export class DocqaFleet {
   ready(pod: KubeObject): Promise<void> {
     const hash = hashOf(pod);
     const current = this.running.get(hash);
-    if (current?.child.alive()) return current.ready;
+    if (current?.child.alive() && !current.terminating) return current.ready;
+    // A new pod of a hash whose process was told to stop: a new process serves it; the old one ends.
+    if (current?.terminating) void current.child.stop();
     if (this.closed) return new Promise(() => undefined);
     const env = containerEnv(this.cluster, pod);
     const passed: Record<string, string> = {};
@@ -199,14 +208,24 @@ export class DocqaFleet {
       .filter((p) => isDocqaPod(p) && (hash === undefined || hashOf(p) === hash));
   }
 
-  /** Stops the processes whose hash has no pod left. */
+  /** SIGTERM to the processes whose pods are all terminating; stops those whose hash has no pod left. */
   private reconcile(): void {
-    const hashes = new Set(this.pods().map(hashOf));
+    const pods = this.pods();
+    const hashes = new Set(pods.map(hashOf));
+    const serving = new Set(pods.filter((p) => !p.metadata?.deletionTimestamp).map(hashOf));
     for (const [hash, running] of this.running) {
-      if (hashes.has(hash)) continue;
+      if (serving.has(hash)) continue;
+      if (hashes.has(hash)) {
+        if (running.terminating) continue;
+        running.terminating = true;
+        this.options.log(`docqa ${hash}: every pod is terminating, SIGTERM to pid ${running.child.pid}`);
+        running.child.process.kill('SIGTERM');
+        continue;
+      }
       this.running.delete(hash);
       this.options.log(`docqa ${hash}: no pod left, stopping pid ${running.child.pid}`);
-      void running.child.stop();
+      // Already told to stop: the grace period is over, SIGKILL at once.
+      void running.child.stop(running.terminating ? 0 : undefined);
     }
     this.options.changed();
   }

@@ -137,6 +137,41 @@ describe('the live doc-QA processes', { timeout: 120_000 }, () => {
     expect(fleet.pids()).toEqual([]);
   });
 
+  it('get SIGTERM when every pod of their hash is terminating, not while one of them still serves', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gitops-lab-fleet-'));
+    cluster = await startSimCluster({
+      seed: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'docqa' } }, configMap('')],
+    });
+    const c = cluster;
+    const lines: string[] = [];
+    fleet = new DocqaFleet(c, { dir, log: (line) => lines.push(line), changed: () => undefined }).start();
+    const [a, b] = c.seed(pod('docqa-s-0', 's'), pod('docqa-s-1', 's')) as [KubeObject, KubeObject];
+    await Promise.all([fleet.ready(a), fleet.ready(b)]);
+    const [pid] = fleet.pids() as [number];
+    // What the API server writes on a graceful DELETE (pod-deletion.ts); the kubelet removes the pod later.
+    const mark = (name: string) =>
+      c.update('v1', 'Pod', name, 'docqa', (o) => {
+        o.metadata = {
+          ...o.metadata,
+          deletionTimestamp: '2026-01-01T00:00:30Z',
+          deletionGracePeriodSeconds: 30,
+        };
+      });
+    mark('docqa-s-0');
+    // The fleet looks at a change on the next turn of the event loop (cluster.defer).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.filter((l) => l.includes('SIGTERM'))).toEqual([]);
+    expect(alive(pid)).toBe(true);
+    mark('docqa-s-1');
+    // The service closes on SIGTERM (src/service/server.ts) and exits 0.
+    await eventually('the process ended on SIGTERM', () => lines.includes('docqa s: exited (code 0)'));
+    expect(lines).toContain(`docqa s: every pod is terminating, SIGTERM to pid ${pid}`);
+    expect(alive(pid)).toBe(false);
+    c.remove('v1', 'Pod', 'docqa-s-0', 'docqa');
+    c.remove('v1', 'Pod', 'docqa-s-1', 'docqa');
+    expect(fleet.pids()).toEqual([]);
+  });
+
   it.runIf(process.platform === 'linux')('start no child that outlives a killed parent', async () => {
     expect(childrenDieWithParent, 'setpriv (util-linux) is needed so that children die with the lab').toBe(
       true,
