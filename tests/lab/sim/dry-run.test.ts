@@ -83,4 +83,18 @@ describe('dry runs', () => {
       'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: "Yes": supported values: "All"',
     );
   });
+
+  it('a dry-run pod DELETE (graceful deletion: answered with the pod) leaves the pod as it was', async () => {
+    const pods = '/api/v1/namespaces/default/pods';
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    };
+    expect((await call('POST', pods, pod)).status).toBe(201);
+    const before = (await call('GET', `${pods}/p`)).body;
+    expect((await call('DELETE', `${pods}/p?dryRun=All`)).status).toBe(200);
+    expect((await call('GET', `${pods}/p`)).body).toEqual(before);
+  });
 });
