@@ -25,7 +25,8 @@
  * timeoutSeconds), create (namespace must exist: default, kube-system, kube-public, kube-node-lease are there), PUT with
  * resourceVersion conflict check, PATCH as JSON merge patch (merge-patch+json), strategic merge patch on built-in kinds
  * (strategic-merge-patch+json, strategic-merge.ts; custom resources refuse it with 415 as kube-apiserver does), JSON patch
- * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), delete (a namespace takes its
+ * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), dry runs (dryRun=All), delete (a pod
+ * is deleted gracefully, pod-deletion.ts: Terminating until the kubelet has stopped it; a namespace takes its
  * objects with it), status and scale subresources, pods/binding (binding.ts), 404/409/422 Status errors, resourceVersion and generation bookkeeping;
  * Events expire one `--event-ttl` after their last write (event-ttl.ts). Discovery lists short names and categories
  * (`kubectl get po`, `get all`); a request whose Accept asks for a meta.k8s.io Table (kubectl get) gets one, printed

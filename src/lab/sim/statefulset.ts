@@ -36,8 +36,9 @@
  * - with minReadySeconds, syncs again minReadySeconds later while pods wait to count as available (stateful_set.go
  *   sync).
  * isUnavailable (a pod not Running-and-available, or terminating) is not in the stateful_set_utils.go copy read; it
- * is taken as its name and uses in stateful_set_control.go say. The simulated API server deletes a pod at once (no
- * graceful termination, so no pod is ever seen terminating), PersistentVolumeClaims of volumeClaimTemplates are named
+ * is taken as its name and uses in stateful_set_control.go say. A pod a client deletes is Terminating for its grace
+ * period (pod-deletion.ts) and is replaced only once it is gone; the controller's own deletions still remove a pod at
+ * once (no graceful termination for them). PersistentVolumeClaims of volumeClaimTemplates are named
  * in the pod's volumes but not created, and the garbage collector's part is played here: a deleted StatefulSet takes
  * its pods with it.
  * Sources (kubernetes/kubernetes, copies of the development line, not tagged v1.33; the tool that served them names
