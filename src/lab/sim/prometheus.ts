@@ -78,6 +78,38 @@ export function faultsOf(cluster: SimCluster, pod: KubeObject): string {
   return startedEnv(cluster, pod).DOCQA_FAULTS ?? '';
 }
 
+interface ContainerStatus {
+  name: string;
+  state?: {
+    running?: { startedAt?: string };
+    waiting?: unknown;
+    terminated?: { finishedAt?: string };
+  };
+  lastState?: { terminated?: { finishedAt?: string } };
+}
+
+/**
+ * When the doc-QA container's process was not running, as its status tells (the kubelet keeps the current state and
+ * the last ended run, kubelet_pods.go convertToAPIContainerStatuses): from the last run's end to the current run's
+ * start; from its end on while it is stopped or waits to restart; all along for a container that never ran. Runs
+ * before the last one are not in the status, so they count as up.
+ */
+export function processDown(pod: KubeObject): ScrapedPod['down'] {
+  const statuses =
+    (pod.status as { containerStatuses?: ContainerStatus[] } | undefined)?.containerStatuses ?? [];
+  const container = statuses.find((c) => c.name === 'docqa') ?? statuses[0];
+  if (!container?.state) return [];
+  const ms = (time: string | undefined) => (time ? Date.parse(time) : Number.NaN);
+  const lastEnd = ms(container.lastState?.terminated?.finishedAt);
+  const { running, terminated } = container.state;
+  if (running) {
+    const start = ms(running.startedAt);
+    return Number.isNaN(lastEnd) || Number.isNaN(start) ? [] : [{ fromMs: lastEnd, toMs: start }];
+  }
+  const end = terminated ? ms(terminated.finishedAt) : lastEnd;
+  return [{ fromMs: Number.isNaN(end) ? Number.NEGATIVE_INFINITY : end }];
+}
+
 const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?`;
 
 /**
@@ -138,18 +170,29 @@ export class SimPrometheus implements PrometheusQuery {
       );
   }
 
-  /** The doc-QA pods whose process started (the PodMonitor scrapes them from then), as the scrape sees them. */
+  /**
+   * The doc-QA pods the PodMonitor's scrape targets, from their start: a pod with an IP (prometheus/prometheus v3.7.3
+   * discovery/kubernetes/pod.go buildPod: no target without one) that is neither Succeeded nor Failed
+   * (prometheus-operator pkg/prometheus/promcfg.go generateRunningFilter drops those phases).
+   */
   private scrapedPods(): ScrapedPod[] {
     const out: ScrapedPod[] = [];
     for (const pod of this.pods()) {
-      const status = pod.status as { startTime?: string; podIP?: string } | undefined;
+      const status = pod.status as { startTime?: string; podIP?: string; phase?: string } | undefined;
       const startMs = status?.startTime ? Date.parse(status.startTime) : Number.NaN;
-      if (Number.isNaN(startMs)) continue;
+      if (
+        Number.isNaN(startMs) ||
+        !status?.podIP ||
+        status.phase === 'Succeeded' ||
+        status.phase === 'Failed'
+      )
+        continue;
       out.push({
         name: pod.metadata?.name ?? '',
         hash: pod.metadata?.labels?.['rollouts-pod-template-hash'] ?? '',
-        ip: status?.podIP ?? '',
+        ip: status.podIP,
         startMs,
+        down: processDown(pod),
         behaviour: this.behaviour(faultsOf(this.cluster, pod)),
       });
     }

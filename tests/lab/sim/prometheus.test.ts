@@ -12,13 +12,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
-import { Kubelet } from '../../../src/lab/sim/kubelet.js';
+import { type ContainerBehaviour, Kubelet } from '../../../src/lab/sim/kubelet.js';
 import {
   evalReplayRequests,
   evalReplayRequestsPerSecond,
   SimPrometheus,
 } from '../../../src/lab/sim/prometheus.js';
 import { durationBuckets } from '../../../src/lab/sim/promql/lab-series.js';
+import type { KubeObject } from '../../../src/lab/sim/store.js';
 import { qualityQueries } from '../../../src/lab/status/index.js';
 import { createMetrics } from '../../../src/service/metrics.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
@@ -46,10 +47,10 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     await fake.close();
   });
 
-  async function lab() {
+  async function lab(behaviour?: (pod: KubeObject) => ContainerBehaviour) {
     clock = new VirtualClock({ start: 0 });
     fake = await startFakeKube({ clock });
-    kubelet = new Kubelet(fake, { clock }).start();
+    kubelet = new Kubelet(fake, { clock, ...(behaviour ? { behaviour } : {}) }).start();
     return new SimPrometheus(fake, clock);
   }
 
@@ -174,6 +175,56 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     ).toBe(2);
     expect(await ask('count(docqa_requests_total{pod=~"docqa-a-.*", status!~"answered|error"})')).toBe(2);
     expect(await ask('probe_success{job="blackbox-docqa"}')).toBe(1);
+  });
+
+  it("writes `up` for every target: 1 while the pod's process answers, 0 while its container is stopped", async () => {
+    // docqa-x-1's process exits 25 s after each start: restarted at once the first time, then CrashLoopBackOff.
+    const prometheus = await lab((pod) =>
+      pod.metadata?.name === 'docqa-x-1' ? { exits: { afterMs: 25_000, exitCode: 1, log: [] } } : {},
+    );
+    fake.seed(docqaConfigMap(''), docqaPod('docqa-x-1', 'x'), docqaPod('docqa-y-1', 'y'));
+    await sleep(clock, 20_000);
+    const value = await prometheus.evaluateAt('up', clock.now());
+    const ip = (name: string) =>
+      (fake.get('v1', 'Pod', name, 'docqa')?.status as { podIP?: string } | undefined)?.podIP ?? '';
+    expect(value.kind === 'vector' && value.samples).toEqual([
+      {
+        labels: {
+          __name__: 'up',
+          namespace: 'docqa',
+          pod: 'docqa-x-1',
+          rollouts_pod_template_hash: 'x',
+          job: 'observability/docqa',
+          instance: `${ip('docqa-x-1')}:8080`,
+          container: 'docqa',
+          endpoint: 'http',
+        },
+        value: 1,
+      },
+      expect.objectContaining({ labels: expect.objectContaining({ pod: 'docqa-y-1' }), value: 1 }),
+      {
+        labels: {
+          __name__: 'up',
+          job: 'blackbox-docqa',
+          instance: 'http://docqa-stable.docqa.svc:8080/readyz',
+          service: 'docqa',
+        },
+        value: 1,
+      },
+    ]);
+    const ask = (q: string) => prometheus.query('', q);
+    // Its second exit (51 s) is restarted only after a 10 s back-off (62 s): the scrape at 60 s found no process.
+    await sleep(clock, 41_000);
+    expect(await ask('up{pod="docqa-x-1"}')).toBe(0);
+    expect(await ask('up{pod="docqa-y-1"}')).toBe(1);
+    expect(await ask('sum(up{job="observability/docqa"})')).toBe(1);
+    // A failed scrape appends none of the pod's samples: six scrapes in the minute, five with samples.
+    expect(await ask('count_over_time(up{pod="docqa-x-1"}[1m])')).toBe(6);
+    expect(await ask('count_over_time(docqa_requests_total{pod="docqa-x-1",status="error"}[1m])')).toBe(5);
+    // Restarted: up again at the next scrape, and the scrape at 60 s stays a failed one.
+    await sleep(clock, 10_000);
+    expect(await ask('up{pod="docqa-x-1"}')).toBe(1);
+    expect(await ask('min_over_time(up{pod="docqa-x-1"}[1m])')).toBe(0);
   });
 
   it('names what it does not evaluate', async () => {

@@ -9,8 +9,14 @@
  *   the requests the traffic windows sent to the pod's hash, shared by its pods, answered as the pod's version
  *   behaves (`DocqaBehaviour`): abstentions and errors as shares of the requests, the grounded share of the answered
  *   ones, and the bucket counts placed so that histogram_quantile(0.95, ...) interpolates to its p95.
+ * - Every scrape of a target also writes `up` with the target's labels (prometheus/prometheus v3.7.3
+ *   scrape/scrape.go scrapeLoop.report: 1 when the scrape succeeded, else 0). A doc-QA pod's process serves /metrics
+ *   while it runs, Ready or not (src/service/app.ts), so `up` is 0 only while its container is stopped (`down`); such
+ *   a failed scrape appends none of the pod's own samples (scrapeAndReport: a failed scrape is an empty one).
+ *   The other report series (scrape_duration_seconds, scrape_samples_scraped, ...) are not modelled: their values
+ *   depend on the process's default metrics and timings the simulation does not have.
  * - The Probe (probe-docqa.yaml) scrapes every 15 s: probe_success{job="blackbox-docqa"} is 1 while a stable doc-QA
- *   pod is Ready.
+ *   pod is Ready; the blackbox exporter answers the probe, so its `up` is 1.
  * Bounded history: nothing older than `retentionMs` before now. The pods are today's (a deleted pod's series are gone
  * at once; a real Prometheus keeps them until the lookback or range passes).
  */
@@ -30,6 +36,8 @@ export interface ScrapedPod {
   hash: string;
   ip: string;
   startMs: number;
+  /** When its process did not run (after it stopped, before it restarted; `toMs` absent: not since). */
+  down: Array<{ fromMs: number; toMs?: number }>;
   behaviour: { grounded: number; abstain: number; errors: number; p95Seconds: number };
 }
 
@@ -45,6 +53,13 @@ export interface LabSeriesInput {
 interface Definition {
   labels: Labels;
   value: (atMs: number) => number;
+  /** Whether the scrape at `atMs` appended this series' sample (default: always). */
+  scraped?: (atMs: number) => boolean;
+}
+
+/** Whether the pod's process answered a scrape at `atMs`. */
+export function answers(pod: ScrapedPod, atMs: number): boolean {
+  return !pod.down.some((d) => d.fromMs <= atMs && (d.toMs === undefined || atMs < d.toMs));
 }
 
 /**
@@ -105,6 +120,9 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
       value: count,
     });
   }
+  const scraped = (at: number) => answers(pod, at);
+  for (const def of out) def.scraped = scraped;
+  out.push({ labels: { __name__: 'up', ...target }, value: (at) => (scraped(at) ? 1 : 0) });
   return out;
 }
 
@@ -126,24 +144,23 @@ export function labSeries(input: LabSeriesInput): SeriesSource {
       const add = (defs: Definition[], start: number, interval: number) => {
         for (const def of defs) {
           if (!selects(matchers, def.labels)) continue;
-          const points = scrapeTimes(start, interval, from, to).map((t): [number, number] => [
-            t,
-            def.value(t),
-          ]);
+          const points = scrapeTimes(start, interval, from, to)
+            .filter((t) => def.scraped?.(t) ?? true)
+            .map((t): [number, number] => [t, def.value(t)]);
           out.push({ labels: def.labels, points });
         }
       };
       for (const pod of input.pods()) add(podDefinitions(pod, input), pod.startMs, podScrapeIntervalMs);
-      const probe: Definition = {
-        labels: {
-          __name__: 'probe_success',
-          job: 'blackbox-docqa',
-          instance: 'http://docqa-stable.docqa.svc:8080/readyz',
-          service: 'docqa',
-        },
-        value: () => (input.stableReady() ? 1 : 0),
+      const probeTarget: Labels = {
+        job: 'blackbox-docqa',
+        instance: 'http://docqa-stable.docqa.svc:8080/readyz',
+        service: 'docqa',
       };
-      add([probe], 0, probeScrapeIntervalMs);
+      const probe: Definition[] = [
+        { labels: { __name__: 'probe_success', ...probeTarget }, value: () => (input.stableReady() ? 1 : 0) },
+        { labels: { __name__: 'up', ...probeTarget }, value: () => 1 },
+      ];
+      add(probe, 0, probeScrapeIntervalMs);
       return out;
     },
   };
