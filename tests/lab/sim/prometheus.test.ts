@@ -155,6 +155,12 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     expect(await ask(ratio('insufficient_context', 'a'))).toBeCloseTo(0.3, 12);
     expect(await ask(ratio('error', 'a'))).toBe(0);
     expect(await ask(p95('a'))).toBeCloseTo(0.25, 12);
+    // The mean from _sum and _count: 95 % of the requests in (0.1, 0.25], 5 % in (0.25, 0.5], each at its middle.
+    expect(
+      await ask(
+        'sum(rate(docqa_request_duration_seconds_sum{rollouts_pod_template_hash="a"}[2m])) / sum(rate(docqa_request_duration_seconds_count{rollouts_pod_template_hash="a"}[2m]))',
+      ),
+    ).toBeCloseTo(0.95 * 0.175 + 0.05 * 0.375, 12);
     expect(await ask(analysisGrounded('nope'))).toBeUndefined();
   });
 

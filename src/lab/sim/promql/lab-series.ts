@@ -5,10 +5,10 @@
  *   from its start; its relabelings add rollouts_pod_template_hash, pod and namespace, and prometheus-operator adds
  *   job (`<namespace>/<PodMonitor name>`), instance (the pod's address:port), container and endpoint (the port name).
  * - The doc-QA counters and histograms (src/service/metrics.ts: docqa_requests_total{mode,status},
- *   docqa_answers_grounded_total{grounded}, docqa_request_duration_seconds{mode,status} with its buckets) count
- *   the requests the traffic windows sent to the pod's hash, shared by its pods, answered as the pod's version
- *   behaves (`DocqaBehaviour`): abstentions and errors as shares of the requests, the grounded share of the answered
- *   ones, and the bucket counts placed so that histogram_quantile(0.95, ...) interpolates to its p95.
+ *   docqa_answers_grounded_total{grounded}, docqa_request_duration_seconds{mode,status} with its buckets, _sum and
+ *   _count) count the requests the traffic windows sent to the pod's hash, shared by its pods, answered as the pod's
+ *   version behaves (`DocqaBehaviour`): abstentions and errors as shares of the requests, the grounded share of the
+ *   answered ones, and the latencies as `latencyShape` of its p95.
  * - Every scrape of a target also writes `up` with the target's labels (prometheus/prometheus v3.7.3
  *   scrape/scrape.go scrapeLoop.report: 1 when the scrape succeeded, else 0). A doc-QA pod's process serves /metrics
  *   while it runs, Ready or not (src/service/app.ts), so `up` is 0 only while its container is stopped (`down`); such
@@ -22,7 +22,7 @@
  */
 import type { Matcher } from './ast.js';
 import { type SeriesSource, selects } from './evaluate.js';
-import type { Labels, Series } from './values.js';
+import { item, type Labels, type Series } from './values.js';
 
 export const podScrapeIntervalMs = 10_000;
 export const probeScrapeIntervalMs = 15_000;
@@ -62,18 +62,57 @@ export function answers(pod: ScrapedPod, atMs: number): boolean {
   return !pod.down.some((d) => d.fromMs <= atMs && (d.toMs === undefined || atMs < d.toMs));
 }
 
+/** A version's latency histogram, per request: what each `_bucket` and `_sum` series counts of one request. */
+export interface LatencyShape {
+  /** The share of requests at or under each bound of `durationBuckets` (cumulative; `+Inf` is 1). */
+  cumulative: number[];
+  /** The mean latency in seconds (`_sum` / `_count`). */
+  meanSeconds: number;
+}
+
 /**
- * The cumulative share of requests at or under each bucket bound so that bucketQuantile's linear interpolation of
- * the 0.95 rank gives `p95`: 0.95 ∓ 0.05 of the bucket's width around it, the rest below (or 0.9 under the largest
- * bound when p95 is above it: histogram_quantile then answers that bound, as the real one does).
+ * The latency histogram of a version whose p95 is `p95`: shaped so that histogram_quantile(0.95, ...) interpolates
+ * to it (prometheus/promql/quantile.go bucketQuantile: linear within the bucket the 0.95 rank falls in, from 0 in the
+ * first), with every request in that bucket `i` and its neighbours: a share in bucket i-1 and the rest in bucket i
+ * when the p95 is in the lower 95 % of its bucket, else 0.95/x in bucket i and the rest in bucket i+1 (above the
+ * largest bound when i is the last); all above the largest bound (0.9 at it) for a p95 above it, which
+ * histogram_quantile answers with that bound, as the real one does. A p95 under 95 % of the first bound cannot be
+ * shaped (the first bucket interpolates from 0): it reads as 95 % of that bound. The mean places each bucket's
+ * requests at its middle and those above the largest bound at max(p95, that bound), so it lies within the buckets'
+ * bounds and `rate(_sum) / rate(_count)` gives it.
  */
-export function bucketShares(p95: number): number[] {
-  const i = durationBuckets.findIndex((le) => p95 <= le);
-  if (i < 0) return durationBuckets.map(() => 0.9);
-  const lower = i === 0 ? 0 : (durationBuckets[i - 1] ?? 0);
-  const upper = durationBuckets[i] ?? lower;
-  const x = (p95 - lower) / (upper - lower);
-  return durationBuckets.map((_, j) => (j < i ? 0.95 - 0.05 * x : 0.95 + 0.05 * (1 - x)));
+export function latencyShape(p95: number): LatencyShape {
+  const bounds = durationBuckets;
+  const last = bounds.length - 1;
+  const i = bounds.findIndex((le) => p95 <= le);
+  // The share of requests in each finite bucket k, (bounds[k-1], bounds[k]], and above the largest bound.
+  const inBucket = bounds.map(() => 0);
+  let above = 0;
+  if (i < 0) {
+    inBucket[last] = 0.9;
+    above = 0.1;
+  } else {
+    const lower = i === 0 ? 0 : item(bounds, i - 1);
+    const x = (p95 - lower) / (item(bounds, i) - lower);
+    if (i > 0 && x <= 0.95) {
+      const below = (0.95 - x) / (1 - x);
+      inBucket[i - 1] = below;
+      inBucket[i] = 1 - below;
+    } else {
+      const share = Math.min(1, 0.95 / x);
+      inBucket[i] = share;
+      if (i < last) inBucket[i + 1] = 1 - share;
+      else above = 1 - share;
+    }
+  }
+  // Capped at 1: a float sum a hair over it would count more requests under a bound than the +Inf bucket holds.
+  const cumulative: number[] = [];
+  for (const share of inBucket) cumulative.push(Math.min(1, (cumulative.at(-1) ?? 0) + share));
+  const middle = (k: number) => ((k === 0 ? 0 : item(bounds, k - 1)) + item(bounds, k)) / 2;
+  const meanSeconds =
+    inBucket.reduce((total, share, k) => total + share * middle(k), 0) +
+    above * Math.max(p95, item(bounds, last));
+  return { cumulative, meanSeconds };
 }
 
 function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
@@ -103,7 +142,7 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
       value: (at: number) => requests(at) * Number(share),
     })),
   ];
-  const shares = bucketShares(b.p95Seconds);
+  const latency = latencyShape(b.p95Seconds);
   for (const [status, share] of statuses) {
     const labels = { ...target, mode: 'extractive', status };
     const count = (at: number) => requests(at) * share;
@@ -112,12 +151,16 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
     durationBuckets.forEach((le, j) => {
       out.push({
         labels: { __name__: 'docqa_request_duration_seconds_bucket', ...labels, le: String(le) },
-        value: (at) => count(at) * (shares[j] ?? 1),
+        value: (at) => count(at) * item(latency.cumulative, j),
       });
     });
     out.push({
       labels: { __name__: 'docqa_request_duration_seconds_bucket', ...labels, le: '+Inf' },
       value: count,
+    });
+    out.push({
+      labels: { __name__: 'docqa_request_duration_seconds_sum', ...labels },
+      value: (at) => count(at) * latency.meanSeconds,
     });
   }
   const scraped = (at: number) => answers(pod, at);
