@@ -21,8 +21,8 @@ import type { SimCluster } from './api.js';
 import { startedEnv } from './env.js';
 import { podReady } from './kubelet.js';
 import type { Expr } from './promql/ast.js';
-import { evaluate, type SeriesSource } from './promql/evaluate.js';
-import { labSeries, type ScrapedPod } from './promql/lab-series.js';
+import { evaluate } from './promql/evaluate.js';
+import { type LabSeriesInput, labSeries, retentionMs, type ScrapedPod } from './promql/lab-series.js';
 import { parsePromql } from './promql/parse.js';
 import type { Value } from './promql/values.js';
 import type { KubeObject } from './store.js';
@@ -110,6 +110,12 @@ export function processDown(pod: KubeObject): ScrapedPod['down'] {
   return [{ fromMs: Number.isNaN(end) ? Number.NEGATIVE_INFINITY : end }];
 }
 
+/** The seconds of window `w` (open: up to `nowMs`) within (sinceMs, atMs]. */
+function overlapSeconds(w: TrafficWindow, sinceMs: number, atMs: number, nowMs: number): number {
+  const overlap = Math.min(w.to ?? nowMs, atMs) - Math.max(w.from, sinceMs);
+  return overlap > 0 ? overlap / 1000 : 0;
+}
+
 const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?`;
 
 /**
@@ -129,20 +135,25 @@ const parsedLimit = 256;
 export class SimPrometheus implements PrometheusQuery {
   readonly traffic: TrafficWindow[] = [];
   private readonly parsed = new Map<string, Expr>();
-  private readonly series: SeriesSource;
+  private readonly seriesInput: LabSeriesInput;
+  /**
+   * The requests' seconds of traffic windows trimmed from `traffic`, per hash and pod start (`${hash} ${startMs}`):
+   * what they still add to the counters of the pods that existed when they were trimmed.
+   */
+  private readonly trimmedSeconds = new Map<string, number>();
 
   constructor(
     private readonly cluster: SimCluster,
     private readonly clock: Clock,
     private readonly behaviour: (faults: string) => DocqaBehaviour = docqaBehaviour,
   ) {
-    this.series = labSeries({
+    this.seriesInput = {
       now: () => this.clock.now(),
       pods: () => this.scrapedPods(),
       requestsTo: (hash, sinceMs, atMs) => this.requestsTo(hash, sinceMs, atMs),
       stableReady: () =>
         this.pods().some((p) => podReady(p) && !p.metadata?.labels?.['sim.gitops-lab/canary']),
-    });
+    };
   }
 
   /**
@@ -202,13 +213,33 @@ export class SimPrometheus implements PrometheusQuery {
   /** The requests the traffic windows sent to one pod of `hash` between `sinceMs` and `atMs` (shared by its pods). */
   private requestsTo(hash: string, sinceMs: number, atMs: number): number {
     const pods = this.pods(hash).length || 1;
-    let seconds = 0;
+    let seconds = this.trimmedSeconds.get(`${hash} ${sinceMs}`) ?? 0;
     for (const w of this.traffic) {
-      if (w.hash !== hash) continue;
-      const overlap = Math.min(w.to ?? this.clock.now(), atMs) - Math.max(w.from, sinceMs);
-      if (overlap > 0) seconds += overlap / 1000;
+      if (w.hash === hash) seconds += overlapSeconds(w, sinceMs, atMs, this.clock.now());
     }
     return (seconds * evalReplayRequestsPerSecond) / pods;
+  }
+
+  /**
+   * Drops the traffic windows that ended before the retention: no sample a query can reach falls in them. What they
+   * sent to today's pods stays in those pods' counters (trimmedSeconds); a pod started later started after them.
+   */
+  private trimTraffic(): void {
+    const now = this.clock.now();
+    const starts = new Set(this.scrapedPods().map((p) => `${p.hash} ${p.startMs}`));
+    for (const key of this.trimmedSeconds.keys()) if (!starts.has(key)) this.trimmedSeconds.delete(key);
+    const kept = this.traffic.filter((w) => w.to === undefined || w.to >= now - retentionMs);
+    if (kept.length === this.traffic.length) return;
+    for (const w of this.traffic) {
+      if (kept.includes(w)) continue;
+      for (const key of starts) {
+        const [hash, startMs] = key.split(' ');
+        if (hash !== w.hash) continue;
+        const seconds = overlapSeconds(w, Number(startMs), now, now);
+        if (seconds > 0) this.trimmedSeconds.set(key, (this.trimmedSeconds.get(key) ?? 0) + seconds);
+      }
+    }
+    this.traffic.splice(0, this.traffic.length, ...kept);
   }
 
   async query(_url: string, promql: string): Promise<number | undefined> {
@@ -225,7 +256,8 @@ export class SimPrometheus implements PrometheusQuery {
     }
     this.evaluating = new Map();
     try {
-      return evaluate(expr, this.series, at);
+      this.trimTraffic();
+      return evaluate(expr, labSeries(this.seriesInput), at);
     } finally {
       this.evaluating = undefined;
     }

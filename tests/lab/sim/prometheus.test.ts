@@ -233,6 +233,25 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     expect(await ask('min_over_time(up{pod="docqa-x-1"}[1m])')).toBe(0);
   });
 
+  it('keeps an hour of traffic and still counts what older traffic sent to the pods it reached', async () => {
+    const prometheus = await labWith('');
+    const ask = (q: string) => prometheus.query('', q);
+    const from = clock.now();
+    prometheus.traffic.push({ hash: 'a', from, to: from + 60_000 });
+    await sleep(clock, 30 * 60_000);
+    const total = 'sum(docqa_requests_total{rollouts_pod_template_hash="a"})';
+    expect(await ask(total)).toBeCloseTo(evalReplayRequests, 9);
+    // An hour and a bit after the replay ended: the window is dropped at the next query, the counters keep it.
+    await sleep(clock, 32 * 60_000);
+    expect(await ask(total)).toBeCloseTo(evalReplayRequests, 9);
+    expect(prometheus.traffic).toEqual([]);
+    expect(await ask('sum(increase(docqa_requests_total{rollouts_pod_template_hash="a"}[1h]))')).toBe(0);
+    // A pod started after the replay never saw its requests.
+    fake.seed(docqaPod('docqa-a-3', 'a'));
+    await sleep(clock, 20_000);
+    expect(await ask('sum(docqa_requests_total{pod="docqa-a-3"})')).toBe(0);
+  });
+
   it('names what it does not evaluate', async () => {
     const prometheus = await labWith('');
     await expect(prometheus.query('', 'predict_linear(docqa_requests_total[5m], 60)')).rejects.toThrow(

@@ -16,7 +16,13 @@ export interface SeriesSource {
 /** engine.go: the default lookback of an instant vector selector (--query.lookback-delta). */
 export const lookbackDeltaMs = 5 * 60_000;
 
-/** labels/matcher.go: a regex matcher is anchored at both ends (`^(?:re)$`). */
+/** Each regex matcher's compiled pattern, made at its first use (a parsed query is kept, so once per query). */
+const compiled = new WeakMap<Matcher, RegExp>();
+
+/**
+ * labels/matcher.go: a regex matcher is anchored at both ends (`^(?:re)$`), compiled once when the matcher is made
+ * (NewMatcher); here once per matcher, at its first test.
+ */
 export function matches(m: Matcher, value: string): boolean {
   switch (m.type) {
     case '=':
@@ -24,7 +30,12 @@ export function matches(m: Matcher, value: string): boolean {
     case '!=':
       return value !== m.value;
     default: {
-      const hit = new RegExp(`^(?:${m.value})$`, 'su').test(value);
+      let re = compiled.get(m);
+      if (!re) {
+        re = new RegExp(`^(?:${m.value})$`, 'su');
+        compiled.set(m, re);
+      }
+      const hit = re.test(value);
       return m.type === '=~' ? hit : !hit;
     }
   }

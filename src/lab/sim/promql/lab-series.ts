@@ -126,7 +126,16 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
     endpoint: 'http',
   };
   const b = pod.behaviour;
-  const requests = (at: number) => input.requestsTo(pod.hash, pod.startMs, at);
+  // Every series of the pod counts the same requests at a scrape: asked once per scrape time.
+  const asked = new Map<number, number>();
+  const requests = (at: number) => {
+    let n = asked.get(at);
+    if (n === undefined) {
+      n = input.requestsTo(pod.hash, pod.startMs, at);
+      asked.set(at, n);
+    }
+    return n;
+  };
   const statuses: Array<[string, number]> = [
     ['answered', 1 - b.abstain - b.errors],
     ['insufficient_context', b.abstain],
@@ -177,33 +186,61 @@ function scrapeTimes(start: number, interval: number, from: number, to: number):
   return times;
 }
 
+/** A scrape target's series and when it is scraped. */
+interface Target {
+  definitions: Definition[];
+  startMs: number;
+  intervalMs: number;
+}
+
+function targets(input: LabSeriesInput): Target[] {
+  const out: Target[] = input.pods().map((pod) => ({
+    definitions: podDefinitions(pod, input),
+    startMs: pod.startMs,
+    intervalMs: podScrapeIntervalMs,
+  }));
+  const probeTarget: Labels = {
+    job: 'blackbox-docqa',
+    instance: 'http://docqa-stable.docqa.svc:8080/readyz',
+    service: 'docqa',
+  };
+  const ready = input.stableReady() ? 1 : 0;
+  out.push({
+    definitions: [
+      { labels: { __name__: 'probe_success', ...probeTarget }, value: () => ready },
+      { labels: { __name__: 'up', ...probeTarget }, value: () => 1 },
+    ],
+    startMs: 0,
+    intervalMs: probeScrapeIntervalMs,
+  });
+  return out;
+}
+
+/**
+ * The series of one query evaluation: the targets and their series are built at its first selector and shared by
+ * the others (an evaluation is synchronous: nothing changes the cluster or the traffic meanwhile). Make one per
+ * evaluation.
+ */
 export function labSeries(input: LabSeriesInput): SeriesSource {
+  let built: Target[] | undefined;
   return {
     select(matchers: Matcher[], fromMs: number, toMs: number): Series[] {
       const now = input.now();
       const from = Math.max(fromMs, now - retentionMs);
       const to = Math.min(toMs, now);
       const out: Series[] = [];
-      const add = (defs: Definition[], start: number, interval: number) => {
-        for (const def of defs) {
-          if (!selects(matchers, def.labels)) continue;
-          const points = scrapeTimes(start, interval, from, to)
+      built ??= targets(input);
+      for (const target of built) {
+        const selected = target.definitions.filter((def) => selects(matchers, def.labels));
+        if (selected.length === 0) continue;
+        const times = scrapeTimes(target.startMs, target.intervalMs, from, to);
+        for (const def of selected) {
+          const points = times
             .filter((t) => def.scraped?.(t) ?? true)
             .map((t): [number, number] => [t, def.value(t)]);
           out.push({ labels: def.labels, points });
         }
-      };
-      for (const pod of input.pods()) add(podDefinitions(pod, input), pod.startMs, podScrapeIntervalMs);
-      const probeTarget: Labels = {
-        job: 'blackbox-docqa',
-        instance: 'http://docqa-stable.docqa.svc:8080/readyz',
-        service: 'docqa',
-      };
-      const probe: Definition[] = [
-        { labels: { __name__: 'probe_success', ...probeTarget }, value: () => (input.stableReady() ? 1 : 0) },
-        { labels: { __name__: 'up', ...probeTarget }, value: () => 1 },
-      ];
-      add(probe, 0, probeScrapeIntervalMs);
+      }
       return out;
     },
   };
