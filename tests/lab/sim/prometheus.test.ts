@@ -18,7 +18,7 @@ import {
   evalReplayRequestsPerSecond,
   SimPrometheus,
 } from '../../../src/lab/sim/prometheus.js';
-import { durationBuckets } from '../../../src/lab/sim/promql/lab-series.js';
+import { durationBuckets } from '../../../src/lab/sim/promql/latency-shape.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
 import { qualityQueries } from '../../../src/lab/status/index.js';
 import { createMetrics } from '../../../src/service/metrics.js';
