@@ -99,8 +99,11 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     expect(await measured(prometheus, 'c')).toBe(0.98);
     fake.remove('v1', 'Pod', 'docqa-c-1', 'docqa');
     fake.seed(docqaPod('docqa-c-2', 'c'));
+    // The deleted pod's samples stay (as in Prometheus) until they leave the query's [2m] window.
     await sleep(clock, 10_000);
-    expect(await measured(prometheus, 'c')).toBe(0.05);
+    expect(await measured(prometheus, 'c')).not.toBe(0.05);
+    await sleep(clock, 120_000);
+    expect(await measured(prometheus, 'c')).toBeCloseTo(0.05, 12);
   });
 
   it("answers every query of `status` (the requests' rate too), over the query's own window", async () => {
@@ -250,6 +253,60 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     fake.seed(docqaPod('docqa-a-3', 'a'));
     await sleep(clock, 20_000);
     expect(await ask('sum(docqa_requests_total{pod="docqa-a-3"})')).toBe(0);
+    expect(await ask(total)).toBeCloseTo(evalReplayRequests, 9);
+  });
+
+  it('answers the past from what the scrapes saw then: deleted pods, their share of the traffic, the probe', async () => {
+    const prometheus = await labWith('');
+    prometheus.traffic.push({ hash: 'a', from: clock.now() });
+    await sleep(clock, 60_000);
+    const then = clock.now();
+    const ask = (q: string) => prometheus.query('', q);
+    const askThen = async (q: string) => {
+      const value = await prometheus.evaluateAt(q, then);
+      return value.kind === 'vector' ? value.samples[0]?.value : undefined;
+    };
+    const counted = 'sum(docqa_requests_total{pod="docqa-a-1"})';
+    // Two pods share the replay's requests.
+    expect(await ask(counted)).toBeCloseTo((60 * evalReplayRequestsPerSecond) / 2, 9);
+    await sleep(clock, 1_000);
+    fake.remove('v1', 'Pod', 'docqa-a-2', 'docqa');
+    // Its scrape loop writes the staleness markers two intervals after its last scrape: until then it is still there.
+    await sleep(clock, 5_000);
+    expect(await ask('up{pod="docqa-a-2"}')).toBe(1);
+    await sleep(clock, 25_000);
+    expect(await ask('up{pod="docqa-a-2"}')).toBeUndefined();
+    expect(await ask('sum(docqa_requests_total{pod="docqa-a-2"})')).toBeUndefined();
+    // Its samples stay for range queries and for queries of the past; the other pod's count of then is unchanged.
+    expect(await ask('count_over_time(up{pod="docqa-a-2"}[5m])')).toBeGreaterThan(0);
+    expect(await askThen('up{pod="docqa-a-2"}')).toBe(1);
+    expect(await askThen(counted)).toBeCloseTo((60 * evalReplayRequestsPerSecond) / 2, 9);
+    // Since the other one left, the remaining pod gets every request.
+    const before = (await ask(counted)) ?? Number.NaN;
+    await sleep(clock, 10_000);
+    expect((await ask(counted)) ?? Number.NaN).toBeCloseTo(before + 10 * evalReplayRequestsPerSecond, 9);
+    // No stable pod left: the probe fails from then, and succeeded before.
+    fake.remove('v1', 'Pod', 'docqa-a-1', 'docqa');
+    await sleep(clock, 30_000);
+    expect(await ask('probe_success{job="blackbox-docqa"}')).toBe(0);
+    expect(await askThen('probe_success{job="blackbox-docqa"}')).toBe(1);
+    expect(await ask('max_over_time(probe_success{job="blackbox-docqa"}[2m])')).toBe(1);
+  });
+
+  it("marks a stopped process's series stale: no instant value while it is down", async () => {
+    const prometheus = await lab((pod) =>
+      pod.metadata?.name === 'docqa-x-1' ? { exits: { afterMs: 25_000, exitCode: 1, log: [] } } : {},
+    );
+    fake.seed(docqaConfigMap(''), docqaPod('docqa-x-1', 'x'));
+    const ask = (q: string) => prometheus.query('', q);
+    await sleep(clock, 50_000);
+    expect(await ask('docqa_requests_total{pod="docqa-x-1",status="error"}')).toBe(0);
+    // Down from 51 s to 62 s: the scrape at 60 s failed and marked the series stale.
+    await sleep(clock, 11_000);
+    expect(await ask('up{pod="docqa-x-1"}')).toBe(0);
+    expect(await ask('docqa_requests_total{pod="docqa-x-1",status="error"}')).toBeUndefined();
+    await sleep(clock, 10_000);
+    expect(await ask('docqa_requests_total{pod="docqa-x-1",status="error"}')).toBe(0);
   });
 
   it('names what it does not evaluate', async () => {

@@ -16,44 +16,56 @@
  *   The other report series (scrape_duration_seconds, scrape_samples_scraped, ...) are not modelled: their values
  *   depend on the process's default metrics and timings the simulation does not have.
  * - The Probe (probe-docqa.yaml) scrapes every 15 s: probe_success{job="blackbox-docqa"} is 1 while a stable doc-QA
- *   pod is Ready; the blackbox exporter answers the probe, so its `up` is 1.
- * Bounded history: nothing older than `retentionMs` before now. The pods are today's (a deleted pod's series are gone
- * at once; a real Prometheus keeps them until the lookback or range passes).
+ *   pod was Ready; the blackbox exporter answers the probe, so its `up` is 1.
+ * - The pods are those seen over time (target-history.ts), gone ones too: a target that went away keeps its samples
+ *   and gets staleness markers as Prometheus writes them (targetSeries).
+ * Bounded history: nothing older than `retentionMs` before now.
  */
 import type { Matcher } from './ast.js';
 import { type SeriesSource, selects } from './evaluate.js';
 import { durationBuckets, latencyShape } from './latency-shape.js';
-import { item, type Labels, type Series } from './values.js';
+import { item, type Labels, type Point, type Series } from './values.js';
 
 export const podScrapeIntervalMs = 10_000;
 export const probeScrapeIntervalMs = 15_000;
 /** How far back a query can reach. */
 export const retentionMs = 60 * 60_000;
 
+/** When a pod's process did not run (after it stopped, before it restarted; `toMs` absent: not since). */
+export interface DownWindow {
+  fromMs: number;
+  toMs?: number;
+}
+
+/** A doc-QA pod as a scrape target. */
 export interface ScrapedPod {
+  /** Its identity (the pod's uid). */
+  key: string;
   name: string;
   hash: string;
   ip: string;
   startMs: number;
-  /** When its process did not run (after it stopped, before it restarted; `toMs` absent: not since). */
-  down: Array<{ fromMs: number; toMs?: number }>;
+  /** When it stopped being a target (deleted, Succeeded or Failed). */
+  goneMs?: number;
+  down: DownWindow[];
   behaviour: { grounded: number; abstain: number; errors: number; p95Seconds: number };
 }
 
 export interface LabSeriesInput {
   now(): number;
+  /** The pod targets whose samples reach into the retention, gone or not. */
   pods(): ScrapedPod[];
-  /** Requests sent to the pods of `hash` from the start up to `atMs`. */
-  requestsTo(hash: string, sinceMs: number, atMs: number): number;
-  /** Whether the blackbox probe through the stable Service succeeds. */
-  stableReady(): boolean;
+  /** The requests `pod` had answered by `atMs` (what its counters count). */
+  requestsTo(pod: ScrapedPod, atMs: number): number;
+  /** Whether the blackbox probe through the stable Service succeeded at `atMs`. */
+  stableReadyAt(atMs: number): boolean;
 }
 
 interface Definition {
   labels: Labels;
   value: (atMs: number) => number;
-  /** Whether the scrape at `atMs` appended this series' sample (default: always). */
-  scraped?: (atMs: number) => boolean;
+  /** A report series (`up`): written at every scrape, failed or not. */
+  report?: boolean;
 }
 
 /** Whether the pod's process answered a scrape at `atMs`. */
@@ -77,7 +89,7 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
   const requests = (at: number) => {
     let n = asked.get(at);
     if (n === undefined) {
-      n = input.requestsTo(pod.hash, pod.startMs, at);
+      n = input.requestsTo(pod, at);
       asked.set(at, n);
     }
     return n;
@@ -118,9 +130,11 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
       value: (at) => count(at) * latency.meanSeconds,
     });
   }
-  const scraped = (at: number) => answers(pod, at);
-  for (const def of out) def.scraped = scraped;
-  out.push({ labels: { __name__: 'up', ...target }, value: (at) => (scraped(at) ? 1 : 0) });
+  out.push({
+    labels: { __name__: 'up', ...target },
+    value: (at) => (answers(pod, at) ? 1 : 0),
+    report: true,
+  });
   return out;
 }
 
@@ -137,6 +151,48 @@ interface Target {
   definitions: Definition[];
   startMs: number;
   intervalMs: number;
+  /** When it stopped being a target. */
+  goneMs?: number;
+  /** Whether its scrape at `atMs` succeeded (default: always). */
+  answers?: (atMs: number) => boolean;
+}
+
+/**
+ * The samples and staleness markers one target's scrapes wrote within (from, to], as of `now` (prometheus/prometheus
+ * v3.7.3 scrape/scrape.go):
+ * - a scrape that succeeded writes every series; one that failed writes only `up` (0) and a staleness marker for
+ *   each series the scrape before it wrote (scrapeAndReport appends the failed scrape as an empty one; append marks
+ *   the series of the previous scrape missing from it stale);
+ * - a target that is gone is not scraped from then; its scrape loop's endOfRunStaleness writes a marker for the
+ *   series of its last scrape and for `up` (reportStale), timestamped when the next scrape would have been and
+ *   written only two intervals and a tenth after that scrape (so a query before then still sees the last samples).
+ */
+function targetSeries(target: Target, matchers: Matcher[], from: number, to: number, now: number): Series[] {
+  const selected = target.definitions.filter((def) => selects(matchers, def.labels));
+  if (selected.length === 0) return [];
+  const { startMs, intervalMs, goneMs } = target;
+  const answers = target.answers ?? (() => true);
+  const scraped = (t: number) => t > startMs && (goneMs === undefined || t < goneMs);
+  const times = scrapeTimes(startMs, intervalMs, from, to).filter(scraped);
+  let staleAt: number | undefined;
+  let lastAnswered = false;
+  if (goneMs !== undefined) {
+    const last = startMs + Math.ceil((goneMs - startMs) / intervalMs - 1) * intervalMs;
+    const staleTime = last + intervalMs;
+    if (scraped(last) && staleTime > from && staleTime <= to && now >= last + 2.1 * intervalMs) {
+      staleAt = staleTime;
+      lastAnswered = answers(last);
+    }
+  }
+  return selected.map((def) => {
+    const points: Point[] = [];
+    for (const t of times) {
+      if (def.report || answers(t)) points.push([t, def.value(t)]);
+      else if (scraped(t - intervalMs) && answers(t - intervalMs)) points.push([t, Number.NaN, 'stale']);
+    }
+    if (staleAt !== undefined && (def.report || lastAnswered)) points.push([staleAt, Number.NaN, 'stale']);
+    return { labels: def.labels, points };
+  });
 }
 
 function targets(input: LabSeriesInput): Target[] {
@@ -144,17 +200,21 @@ function targets(input: LabSeriesInput): Target[] {
     definitions: podDefinitions(pod, input),
     startMs: pod.startMs,
     intervalMs: podScrapeIntervalMs,
+    ...(pod.goneMs === undefined ? {} : { goneMs: pod.goneMs }),
+    answers: (at: number) => answers(pod, at),
   }));
   const probeTarget: Labels = {
     job: 'blackbox-docqa',
     instance: 'http://docqa-stable.docqa.svc:8080/readyz',
     service: 'docqa',
   };
-  const ready = input.stableReady() ? 1 : 0;
   out.push({
     definitions: [
-      { labels: { __name__: 'probe_success', ...probeTarget }, value: () => ready },
-      { labels: { __name__: 'up', ...probeTarget }, value: () => 1 },
+      {
+        labels: { __name__: 'probe_success', ...probeTarget },
+        value: (at) => (input.stableReadyAt(at) ? 1 : 0),
+      },
+      { labels: { __name__: 'up', ...probeTarget }, value: () => 1, report: true },
     ],
     startMs: 0,
     intervalMs: probeScrapeIntervalMs,
@@ -174,20 +234,8 @@ export function labSeries(input: LabSeriesInput): SeriesSource {
       const now = input.now();
       const from = Math.max(fromMs, now - retentionMs);
       const to = Math.min(toMs, now);
-      const out: Series[] = [];
       built ??= targets(input);
-      for (const target of built) {
-        const selected = target.definitions.filter((def) => selects(matchers, def.labels));
-        if (selected.length === 0) continue;
-        const times = scrapeTimes(target.startMs, target.intervalMs, from, to);
-        for (const def of selected) {
-          const points = times
-            .filter((t) => def.scraped?.(t) ?? true)
-            .map((t): [number, number] => [t, def.value(t)]);
-          out.push({ labels: def.labels, points });
-        }
-      }
-      return out;
+      return built.flatMap((target) => targetSeries(target, matchers, from, to, now));
     },
   };
 }

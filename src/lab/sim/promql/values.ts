@@ -4,10 +4,16 @@ export interface Sample {
   labels: Labels;
   value: number;
 }
+/**
+ * A sample [ms, value], or a staleness marker [ms, NaN, 'stale'] (prometheus/model/value StaleNaN: the series ended
+ * there; the evaluator never returns it as a value).
+ */
+export type Point = [number, number] | [number, number, 'stale'];
+
 export interface Series {
   labels: Labels;
-  /** [ms, value], oldest first. */
-  points: Array<[number, number]>;
+  /** Oldest first. */
+  points: Point[];
 }
 export type Value =
   | { kind: 'scalar'; value: number }

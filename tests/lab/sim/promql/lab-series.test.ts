@@ -13,13 +13,15 @@ describe('labSeries', () => {
       pods: () => {
         listed++;
         const behaviour = { grounded: 0.98, abstain: 0.3, errors: 0, p95Seconds: 0.05 };
-        return [{ name: 'docqa-a-1', hash: 'a', ip: '10.244.0.5', startMs: 0, down: [], behaviour }];
+        return [
+          { key: 'uid-1', name: 'docqa-a-1', hash: 'a', ip: '10.244.0.5', startMs: 0, down: [], behaviour },
+        ];
       },
-      requestsTo: (_hash, _since, at) => {
+      requestsTo: (_pod, at) => {
         asked.push(at);
         return at / 1000;
       },
-      stableReady: () => true,
+      stableReadyAt: () => true,
     });
     const query = await parsePromql(
       'sum(rate(docqa_requests_total[1m])) + sum(rate(docqa_request_duration_seconds_bucket[1m])) + sum(rate(docqa_answers_grounded_total[1m]))',
