@@ -236,6 +236,29 @@ describe('the simulated Prometheus and DOCQA_FAULTS', () => {
     expect(await ask('min_over_time(up{pod="docqa-x-1"}[1m])')).toBe(0);
   });
 
+  it("counts a restarted process's requests from 0 again; increase adds the reset back", async () => {
+    // docqa-x-1's process exits 25 s after its start, is restarted at once (26 s), and exits again at 51 s.
+    const prometheus = await lab((pod) =>
+      pod.metadata?.name === 'docqa-x-1' ? { exits: { afterMs: 25_000, exitCode: 1, log: [] } } : {},
+    );
+    fake.seed(docqaConfigMap(''), docqaPod('docqa-x-1', 'x'));
+    prometheus.traffic.push({ hash: 'x', from: clock.now() });
+    const ask = (q: string) => prometheus.query('', q);
+    const counted = 'sum(docqa_requests_total{pod="docqa-x-1"})';
+    await sleep(clock, 20_000);
+    expect(await ask(counted)).toBeCloseTo(20 * evalReplayRequestsPerSecond, 9);
+    // At 30 s the process has run 4 s since its restart.
+    await sleep(clock, 10_000);
+    expect(await ask(counted)).toBeCloseTo(4 * evalReplayRequestsPerSecond, 9);
+    // increase over the scrapes at 10, 20, 30 and 40 s (10, 20, then 4 after the reset, then 14 seconds' worth):
+    // 10 + 4 + 10, extrapolated from the 30 s sampled to the 35 s window (functions.go extrapolatedRate).
+    await sleep(clock, 10_000);
+    expect(await ask('sum(increase(docqa_requests_total{pod="docqa-x-1"}[35s]))')).toBeCloseTo(
+      (24 * evalReplayRequestsPerSecond * 35) / 30,
+      9,
+    );
+  });
+
   it('keeps an hour of traffic and still counts what older traffic sent to the pods it reached', async () => {
     const prometheus = await labWith('');
     const ask = (q: string) => prometheus.query('', q);

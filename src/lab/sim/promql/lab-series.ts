@@ -6,8 +6,8 @@
  *   job (`<namespace>/<PodMonitor name>`), instance (the pod's address:port), container and endpoint (the port name).
  * - The doc-QA counters and histograms (src/service/metrics.ts: docqa_requests_total{mode,status},
  *   docqa_answers_grounded_total{grounded}, docqa_request_duration_seconds{mode,status} with its buckets, _sum and
- *   _count) count the requests the traffic windows sent to the pod's hash, shared by its pods, answered as the pod's
- *   version behaves (`DocqaBehaviour`): abstentions and errors as shares of the requests, the grounded share of the
+ *   _count) count the requests the traffic windows sent to the pod's hash, shared by its pods, since its process
+ *   started (a restarted process counts from 0), answered as the pod's version behaves (`DocqaBehaviour`): abstentions and errors as shares of the requests, the grounded share of the
  *   answered ones, and the latencies as `latencyShape` of its p95.
  * - Every scrape of a target also writes `up` with the target's labels (prometheus/prometheus v3.7.3
  *   scrape/scrape.go scrapeLoop.report: 1 when the scrape succeeded, else 0). A doc-QA pod's process serves /metrics
@@ -68,6 +68,14 @@ interface Definition {
   report?: boolean;
 }
 
+/** When the process running at `atMs` started, if it is not the pod's first (the end of the last down window). */
+function runStartedAt(pod: ScrapedPod, atMs: number): number | undefined {
+  let start: number | undefined;
+  for (const d of pod.down)
+    if (d.toMs !== undefined && d.toMs <= atMs && (start ?? -1) < d.toMs) start = d.toMs;
+  return start;
+}
+
 /** Whether the pod's process answered a scrape at `atMs`. */
 export function answers(pod: ScrapedPod, atMs: number): boolean {
   return !pod.down.some((d) => d.fromMs <= atMs && (d.toMs === undefined || atMs < d.toMs));
@@ -84,15 +92,20 @@ function podDefinitions(pod: ScrapedPod, input: LabSeriesInput): Definition[] {
     endpoint: 'http',
   };
   const b = pod.behaviour;
-  // Every series of the pod counts the same requests at a scrape: asked once per scrape time.
+  // Every series of the pod counts the same requests at a scrape: asked once per scrape time. A restarted process
+  // counts from 0 again (its counters live in the process): the requests since its run began.
   const asked = new Map<number, number>();
-  const requests = (at: number) => {
+  const answeredBy = (at: number) => {
     let n = asked.get(at);
     if (n === undefined) {
       n = input.requestsTo(pod, at);
       asked.set(at, n);
     }
     return n;
+  };
+  const requests = (at: number) => {
+    const runStart = runStartedAt(pod, at);
+    return runStart === undefined ? answeredBy(at) : answeredBy(at) - answeredBy(runStart);
   };
   const statuses: Array<[string, number]> = [
     ['answered', 1 - b.abstain - b.errors],
