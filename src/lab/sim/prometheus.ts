@@ -8,8 +8,10 @@
  *   manifests/workloads/observability/podmonitor-docqa.yaml) and is 0 without requests.
  * - The only traffic to doc-QA in the lab is the canary's eval-replay Job (analysis-template.yaml): without it every
  *   ratio of rates is 0/0 = NaN, `histogram_quantile` of all-zero buckets is NaN, and `x or vector(1)` stays NaN
- *   (the left side has a sample). A selector for a pod-template hash with no pod gives an empty vector.
- * - `probe_success{job="blackbox-docqa"}` is 1 while a stable doc-QA pod is Ready (the blackbox probe every 15 s).
+ *   (the left side has a sample). A selector for a pod-template hash that never had a pod gives an empty vector.
+ * - `probe_success{job="blackbox-docqa"}` is 1 while a stable doc-QA pod was Ready (the blackbox probe every 15 s).
+ * - It answers from what the scrapes saw at the time (promql/target-history.ts, fed every change of a doc-QA pod):
+ *   deleted pods keep their samples and go stale as Prometheus marks them (promql/lab-series.ts).
  * - A rate's window is the query's range (`[5m]` for `status`, `[2m]` for the AnalysisTemplate): a ratio of rates has a
  *   value while some traffic falls in it; `sum(rate(docqa_requests_total[w]))` is the requests the replay sent within
  *   the window divided by its seconds (functions.go extrapolatedRate, without the extrapolation at the edges).
@@ -19,11 +21,12 @@ import type { Clock } from '../clock.js';
 import type { PrometheusQuery } from '../drills/access.js';
 import type { SimCluster } from './api.js';
 import { startedEnv } from './env.js';
-import { podReady } from './kubelet.js';
 import type { Expr } from './promql/ast.js';
-import { evaluate, type SeriesSource } from './promql/evaluate.js';
-import { labSeries, type ScrapedPod } from './promql/lab-series.js';
+import { evaluate } from './promql/evaluate.js';
+import { type LabSeriesInput, labSeries, retentionMs } from './promql/lab-series.js';
 import { parsePromql } from './promql/parse.js';
+import { TargetHistory } from './promql/target-history.js';
+import { TrafficLedger, type TrafficWindow } from './promql/traffic.js';
 import type { Value } from './promql/values.js';
 import type { KubeObject } from './store.js';
 
@@ -63,12 +66,7 @@ export const evalReplayRequests = 145;
 /** The replay's requests spread over the eval-replay Job's assumed minute (rollouts.ts `evalJobMs`). */
 export const evalReplayRequestsPerSecond = evalReplayRequests / 60;
 
-/** Traffic to the pods of one pod-template hash, from a Job replaying the eval suite. */
-export interface TrafficWindow {
-  hash: string;
-  from: number;
-  to?: number;
-}
+export type { TrafficWindow } from './promql/traffic.js';
 
 /**
  * The DOCQA_FAULTS `pod`'s doc-QA process runs with: from the environment the kubelet built at its start, where the
@@ -94,78 +92,52 @@ export function promqlConstant(promql: string): { kind: 'scalar' | 'vector'; val
 
 const parsedLimit = 256;
 
+/** A pod of the doc-QA Deployment (the PodMonitor's namespace and selector). */
+function isDocqaPod(pod: KubeObject): boolean {
+  return pod.metadata?.namespace === 'docqa' && pod.metadata?.labels?.['app.kubernetes.io/name'] === 'docqa';
+}
+
 export class SimPrometheus implements PrometheusQuery {
   readonly traffic: TrafficWindow[] = [];
   private readonly parsed = new Map<string, Expr>();
-  private readonly series: SeriesSource;
+  private readonly history = new TargetHistory();
+  private readonly ledger = new TrafficLedger(this.traffic, retentionMs);
 
   constructor(
     private readonly cluster: SimCluster,
     private readonly clock: Clock,
     private readonly behaviour: (faults: string) => DocqaBehaviour = docqaBehaviour,
   ) {
-    this.series = labSeries({
-      now: () => this.clock.now(),
-      pods: () => this.scrapedPods(),
-      requestsTo: (hash, sinceMs, atMs) => this.requestsTo(hash, sinceMs, atMs),
-      stableReady: () =>
-        this.pods().some((p) => podReady(p) && !p.metadata?.labels?.['sim.gitops-lab/canary']),
+    // Every write of a doc-QA pod, as it happens: what the scrapes saw then (target-history.ts).
+    for (const pod of cluster.list('v1', 'Pod', 'docqa')) this.observe(pod);
+    cluster.onChange((event) => {
+      if (event.resource.kind !== 'Pod' || !isDocqaPod(event.object)) return;
+      if (event.type === 'DELETED') this.history.remove(event.object, this.clock.now());
+      else this.observe(event.object);
     });
   }
 
-  /**
-   * The doc-QA pods (of `hash`). One query evaluation reads them once: its selectors and every sample of their
-   * series ask again (`requestsTo` per point), and nothing changes the cluster while it evaluates (it is synchronous).
-   */
-  private pods(hash?: string): KubeObject[] {
-    const key = hash ?? '';
-    const cached = this.evaluating?.get(key);
-    if (cached) return cached;
-    const pods = this.listPods(hash);
-    this.evaluating?.set(key, pods);
-    return pods;
+  private observe(pod: KubeObject): void {
+    if (!isDocqaPod(pod)) return;
+    this.history.observe(pod, this.clock.now(), () => this.behaviour(faultsOf(this.cluster, pod)));
   }
 
-  private evaluating?: Map<string, KubeObject[]>;
-
-  private listPods(hash?: string): KubeObject[] {
-    return this.cluster
-      .list('v1', 'Pod', 'docqa')
-      .filter(
-        (p) =>
-          p.metadata?.labels?.['app.kubernetes.io/name'] === 'docqa' &&
-          (!hash || p.metadata?.labels?.['rollouts-pod-template-hash'] === hash),
-      );
-  }
-
-  /** The doc-QA pods whose process started (the PodMonitor scrapes them from then), as the scrape sees them. */
-  private scrapedPods(): ScrapedPod[] {
-    const out: ScrapedPod[] = [];
-    for (const pod of this.pods()) {
-      const status = pod.status as { startTime?: string; podIP?: string } | undefined;
-      const startMs = status?.startTime ? Date.parse(status.startTime) : Number.NaN;
-      if (Number.isNaN(startMs)) continue;
-      out.push({
-        name: pod.metadata?.name ?? '',
-        hash: pod.metadata?.labels?.['rollouts-pod-template-hash'] ?? '',
-        ip: status?.podIP ?? '',
-        startMs,
-        behaviour: this.behaviour(faultsOf(this.cluster, pod)),
-      });
-    }
-    return out;
-  }
-
-  /** The requests the traffic windows sent to one pod of `hash` between `sinceMs` and `atMs` (shared by its pods). */
-  private requestsTo(hash: string, sinceMs: number, atMs: number): number {
-    const pods = this.pods(hash).length || 1;
-    let seconds = 0;
-    for (const w of this.traffic) {
-      if (w.hash !== hash) continue;
-      const overlap = Math.min(w.to ?? this.clock.now(), atMs) - Math.max(w.from, sinceMs);
-      if (overlap > 0) seconds += overlap / 1000;
-    }
-    return (seconds * evalReplayRequestsPerSecond) / pods;
+  /** The series of one evaluation at the clock's now: the targets seen, their requests, the probe's history. */
+  private series(): LabSeriesInput {
+    const now = this.clock.now();
+    // A gone pod is forgotten once neither its samples nor its share of a kept traffic window can be reached.
+    const since = Math.min(now - retentionMs, ...this.traffic.map((w) => w.from));
+    const pods = this.history.targets(since);
+    this.ledger.trim(pods, now);
+    this.history.forgetBefore(now - retentionMs);
+    const peers = (hash: string) => pods.filter((p) => p.hash === hash);
+    return {
+      now: () => now,
+      pods: () => pods,
+      requestsTo: (pod, atMs) =>
+        this.ledger.secondsTo(pod, peers(pod.hash), atMs, now) * evalReplayRequestsPerSecond,
+      stableReadyAt: (atMs) => this.history.stableReadyAt(atMs),
+    };
   }
 
   async query(_url: string, promql: string): Promise<number | undefined> {
@@ -180,18 +152,13 @@ export class SimPrometheus implements PrometheusQuery {
       if (this.parsed.size >= parsedLimit) this.parsed.clear();
       this.parsed.set(promql, expr);
     }
-    this.evaluating = new Map();
-    try {
-      return evaluate(expr, this.series, at);
-    } finally {
-      this.evaluating = undefined;
-    }
+    return evaluate(expr, labSeries(this.series()), at);
   }
 
   /**
    * The query's value at simulated time `at` (a range query's step): a scalar's value, a vector's first sample's,
-   * undefined for an empty vector. The traffic windows are kept, so the rates at a past time are what they were; the
-   * pods are today's (the model keeps no history of them).
+   * undefined for an empty vector. It answers from what the scrapes saw then: the pods of that time (deleted ones too,
+   * within the retention), their processes' ups and downs, the probe's readiness and the traffic of the last hour.
    */
   async queryAt(promql: string, at: number): Promise<number | undefined> {
     const value = await this.evaluateAt(promql, at);

@@ -7,9 +7,10 @@
  *   sample without labels, or an empty vector when the query has no data. Values are strings ("0.05", "NaN").
  * - GET or POST `/api/v1/query_range` with `query`, `start`, `end`, `step` (and `timeout`), read and checked as
  *   Prometheus 2.42.0 does (api-params.ts: RFC 3339 or unix seconds; step as seconds or a duration; at most 11,000
- *   points per series, with Prometheus' own error words): `{"resultType":"matrix","result":[{"metric":{},
- *   "values":[[t,"v"],...]}]}`, one series without labels holding a point at every step where the query has a value,
- *   or an empty matrix. Times are wall-clock times, as a client of a real Prometheus sends them; each step is
+ *   points per series, with Prometheus' own error words): `{"resultType":"matrix","result":[{"metric":{...},
+ *   "values":[[t,"v"],...]},...]}`, every series the query gives at some step, with its labels, holding a point at
+ *   each step where it has a value (a scalar query: one series without labels), in Prometheus' label order; an empty
+ *   matrix when no step has a value. A query of a range vector or a string is refused as Prometheus refuses it. Times are wall-clock times, as a client of a real Prometheus sends them; each step is
  *   evaluated at the lab's simulated time of that wall instant (`range.toSimMs`), and a step after now at now (a real
  *   Prometheus answers it from the last scrape, within its five-minute lookback).
  * - A number literal (`1`) is answered as a scalar, `"resultType":"scalar","result":[t,"1"]`, as Prometheus does.
@@ -24,7 +25,7 @@ import { renderNumber } from '../../canary/measure.js';
 import { type Clock, systemClock } from '../../clock.js';
 import type { PrometheusQuery } from '../../drills/access.js';
 import { promqlConstant } from '../prometheus.js';
-import type { Value } from '../promql/values.js';
+import { compareLabels, type Labels, signature, type Value } from '../promql/values.js';
 import { BadDataError, rangeSteps } from './api-params.js';
 
 export interface PrometheusApi {
@@ -53,7 +54,7 @@ async function params(request: IncomingMessage, url: URL): Promise<URLSearchPara
 
 /** How the facade answers range queries: the value of a query at a simulated time, and how wall time maps to it. */
 export interface RangeSource {
-  queryAt(promql: string, simMs: number): Promise<number | undefined>;
+  valueAt(promql: string, simMs: number): Promise<Value>;
   /** The lab's simulated time at wall-clock time `wallMs`. */
   toSimMs(wallMs: number): number;
   /** The wall clock (default: the system's). */
@@ -62,12 +63,39 @@ export interface RangeSource {
 
 /** A RangeSource for a lab whose `clock` runs `speed` times the wall clock. */
 export function scaledRangeSource(
-  queryAt: RangeSource['queryAt'],
+  valueAt: RangeSource['valueAt'],
   clock: Clock,
   speed: number,
   wall: Clock = systemClock,
 ): RangeSource {
-  return { queryAt, wall, toSimMs: (wallMs) => clock.now() - (wall.now() - wallMs) * speed };
+  return { valueAt, wall, toSimMs: (wallMs) => clock.now() - (wall.now() - wallMs) * speed };
+}
+
+/**
+ * A range query's matrix from its value at each step (wall seconds), as Prometheus' range evaluation builds it
+ * (prometheus/prometheus v2.42.0 promql/engine.go rangeEval and exec: one series per label set, a point at each step
+ * it has a value; a scalar is one series without labels; the result sorted by labels.Compare). A range vector or a
+ * string is refused as NewRangeQuery refuses it (api.go queryRange: `invalid parameter "query": ...`).
+ */
+export function rangeMatrix(
+  steps: Array<[number, Value]>,
+): Array<{ metric: Labels; values: Array<[number, string]> }> {
+  const series = new Map<string, { metric: Labels; values: Array<[number, string]> }>();
+  const add = (metric: Labels, t: number, value: number) => {
+    const key = signature(metric);
+    const s = series.get(key) ?? { metric, values: [] };
+    s.values.push([t, renderNumber(value)]);
+    series.set(key, s);
+  };
+  for (const [t, value] of steps) {
+    if (value.kind === 'scalar') add({}, t, value.value);
+    else if (value.kind === 'vector') for (const sample of value.samples) add(sample.labels, t, sample.value);
+    else
+      throw new BadDataError(
+        `invalid parameter "query": invalid expression type "${value.kind === 'matrix' ? 'range vector' : 'string'}" for range query, must be Scalar or instant Vector`,
+      );
+  }
+  return [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
 }
 
 const paths = new Set(['/api/v1/query', '/api/v1/query_range']);
@@ -120,14 +148,12 @@ export async function servePrometheusApi(
         const promql = form.get('query');
         if (!promql) throw new BadDataError('missing query parameter');
         const now = wall.now();
-        const values: Array<[number, string]> = [];
-        for (const t of times) {
-          const value = await range.queryAt(promql, range.toSimMs(Math.min(t, now)));
-          if (value !== undefined) values.push([t / 1000, renderNumber(value)]);
-        }
+        const steps: Array<[number, Value]> = [];
+        for (const t of times)
+          steps.push([t / 1000, await range.valueAt(promql, range.toSimMs(Math.min(t, now)))]);
         send(response, 200, {
           status: 'success',
-          data: { resultType: 'matrix', result: values.length === 0 ? [] : [{ metric: {}, values }] },
+          data: { resultType: 'matrix', result: rangeMatrix(steps) },
         });
         return;
       }

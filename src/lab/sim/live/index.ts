@@ -272,7 +272,7 @@ export async function startLiveWorkloads(
     } else {
       facade = await servePrometheusApi(
         simulated,
-        scaledRangeSource((promql, at) => simulated.queryAt(promql, at), cluster.clock, speed),
+        scaledRangeSource((promql, at) => simulated.evaluateAt(promql, at), cluster.clock, speed),
         (promql) => simulated.evaluateAt(promql, cluster.clock.now()),
       );
       note =

@@ -16,7 +16,13 @@ export interface SeriesSource {
 /** engine.go: the default lookback of an instant vector selector (--query.lookback-delta). */
 export const lookbackDeltaMs = 5 * 60_000;
 
-/** labels/matcher.go: a regex matcher is anchored at both ends (`^(?:re)$`). */
+/** Each regex matcher's compiled pattern, made at its first use (a parsed query is kept, so once per query). */
+const compiled = new WeakMap<Matcher, RegExp>();
+
+/**
+ * labels/matcher.go: a regex matcher is anchored at both ends (`^(?:re)$`), compiled once when the matcher is made
+ * (NewMatcher); here once per matcher, at its first test.
+ */
 export function matches(m: Matcher, value: string): boolean {
   switch (m.type) {
     case '=':
@@ -24,7 +30,12 @@ export function matches(m: Matcher, value: string): boolean {
     case '!=':
       return value !== m.value;
     default: {
-      const hit = new RegExp(`^(?:${m.value})$`, 'su').test(value);
+      let re = compiled.get(m);
+      if (!re) {
+        re = new RegExp(`^(?:${m.value})$`, 'su');
+        compiled.set(m, re);
+      }
+      const hit = re.test(value);
       return m.type === '=~' ? hit : !hit;
     }
   }
@@ -82,17 +93,20 @@ class Evaluator {
       throw new Error('vector selector must contain at least one non-empty matcher');
     const end = this.at - expr.offsetMs;
     if (expr.rangeMs !== undefined) {
-      // engine.go matrixIterSlice: samples in (t-range, t] (left-open since Prometheus 3.0).
-      const series = this.source
-        .select(expr.matchers, end - expr.rangeMs, end)
-        .filter((s) => s.points.length > 0);
+      // engine.go matrixIterSlice: samples in (t-range, t] (left-open since Prometheus 3.0), staleness markers
+      // left out.
+      const series: Series[] = [];
+      for (const s of this.source.select(expr.matchers, end - expr.rangeMs, end)) {
+        const points = s.points.filter((p) => p[2] !== 'stale');
+        if (points.length > 0) series.push({ labels: s.labels, points });
+      }
       return { kind: 'matrix', series };
     }
-    // engine.go vectorSelectorSingle: the latest sample within the lookback delta.
+    // engine.go vectorSelectorSingle: the latest sample within the lookback delta; none when it is a staleness marker.
     const samples: Sample[] = [];
     for (const s of this.source.select(expr.matchers, end - lookbackDeltaMs, end)) {
       const last = s.points[s.points.length - 1];
-      if (last) samples.push({ labels: s.labels, value: last[1] });
+      if (last && last[2] !== 'stale') samples.push({ labels: s.labels, value: last[1] });
     }
     return { kind: 'vector', samples };
   }

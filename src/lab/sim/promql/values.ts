@@ -4,10 +4,16 @@ export interface Sample {
   labels: Labels;
   value: number;
 }
+/**
+ * A sample [ms, value], or a staleness marker [ms, NaN, 'stale'] (prometheus/model/value StaleNaN: the series ended
+ * there; the evaluator never returns it as a value).
+ */
+export type Point = [number, number] | [number, number, 'stale'];
+
 export interface Series {
   labels: Labels;
-  /** [ms, value], oldest first. */
-  points: Array<[number, number]>;
+  /** Oldest first. */
+  points: Point[];
 }
 export type Value =
   | { kind: 'scalar'; value: number }
@@ -29,8 +35,27 @@ export function grouped(labels: Labels, names: string[], by: boolean): Labels {
   return out;
 }
 
+/** The label set's (name, value) pairs, sorted by name. */
+function sortedPairs(labels: Labels): Array<[string, string]> {
+  return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * model/labels/labels.go Compare (v2.42.0; the same order in v3.x): pair by pair in name order, name then value; a set
+ * that is a prefix of the other first. The order of a query's matrix result (engine.go sorts it).
+ */
+export function compareLabels(a: Labels, b: Labels): number {
+  const [x, y] = [sortedPairs(a), sortedPairs(b)];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [[an, av], [bn, bv]] = [item(x, i), item(y, i)];
+    if (an !== bn) return an < bn ? -1 : 1;
+    if (av !== bv) return av < bv ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 export function signature(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(sortedPairs(labels));
 }
 
 /** `list[i]`, for an index the caller has checked. */

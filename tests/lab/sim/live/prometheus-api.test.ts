@@ -21,6 +21,7 @@ import {
   servePrometheusApi,
 } from '../../../../src/lab/sim/live/index.js';
 import { promDuration, promDurationMs } from '../../../../src/lab/sim/live/windows.js';
+import type { Sample, Value } from '../../../../src/lab/sim/promql/values.js';
 import { runCli } from '../../../support/cli.js';
 import { docqaPod } from '../../../support/sim-docqa.js';
 
@@ -108,19 +109,33 @@ describe('servePrometheusApi range queries (Prometheus 2.42.0 web/api/v1/api.go 
   const wall = { now: () => 1_000_000_000, setTimer: () => () => undefined };
   const asked: number[] = [];
   const source = scaledRangeSource(
-    async (promql, at) => {
-      if (promql !== 'up') throw new Error(`unknown query ${promql}`);
+    async (promql, at): Promise<Value> => {
       asked.push(at);
-      // No value before sim time 4,999,000 s, NaN at it, else the sim time in seconds.
-      return at < 4_999_000_000 ? undefined : at === 4_999_000_000 ? Number.NaN : at / 1000;
+      if (promql === 'scalar(up)') return { kind: 'scalar', value: at / 1000 };
+      if (promql === 'up[1m]') return { kind: 'matrix', series: [] };
+      if (promql !== 'up') throw new Error(`unknown query ${promql}`);
+      // Pod b: from sim time 4,999,000 s on, NaN at it, else the sim time in seconds; pod a only at 5,000,000 s.
+      const samples: Sample[] = [];
+      if (at >= 4_999_000_000)
+        samples.push({
+          labels: { __name__: 'up', pod: 'b' },
+          value: at === 4_999_000_000 ? Number.NaN : at / 1000,
+        });
+      if (at === 5_000_000_000) samples.push({ labels: { __name__: 'up', pod: 'a' }, value: 1 });
+      return { kind: 'vector', samples };
     },
     { now: () => 5_000_000_000, setTimer: () => () => undefined },
     20,
     wall,
   );
   const plain: PrometheusQuery = { query: async () => 1 };
+  const post = async (form: Record<string, string>) =>
+    (await fetch(`${api?.url}/api/v1/query_range`, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+    }).then((r) => r.json())) as unknown;
 
-  it('answers a matrix with a point at every step that has a value, each step at its simulated time', async () => {
+  it('answers a matrix with every series, a point at each step where it has a value, each step at its simulated time', async () => {
     asked.length = 0;
     api = await servePrometheusApi(plain, source);
     const client = new PrometheusClient({ url: api.url });
@@ -133,18 +148,16 @@ describe('servePrometheusApi range queries (Prometheus 2.42.0 web/api/v1/api.go 
     expect(asked).toEqual([
       4_996_000_000, 4_997_000_000, 4_998_000_000, 4_999_000_000, 5_000_000_000, 5_000_000_000, 5_000_000_000,
     ]);
-    expect(series).toHaveLength(1);
-    const body = (await fetch(`${api.url}/api/v1/query_range`, {
-      method: 'POST',
-      body: new URLSearchParams({ query: 'up', start: '999950', end: '1000000', step: '50s' }),
-    }).then((r) => r.json())) as unknown;
-    expect(body).toEqual({
+    expect(series).toHaveLength(2);
+    // Sorted by labels as Prometheus sorts a matrix: pod a before pod b, whichever had a value first.
+    expect(await post({ query: 'up', start: '999950', end: '1000000', step: '50s' })).toEqual({
       status: 'success',
       data: {
         resultType: 'matrix',
         result: [
+          { metric: { __name__: 'up', pod: 'a' }, values: [[1_000_000, '1']] },
           {
-            metric: {},
+            metric: { __name__: 'up', pod: 'b' },
             values: [
               [999_950, 'NaN'],
               [1_000_000, '5000000'],
@@ -157,6 +170,31 @@ describe('servePrometheusApi range queries (Prometheus 2.42.0 web/api/v1/api.go 
       `${api.url}/api/v1/query_range?query=up&start=1970-01-12T13:44:10Z&end=999900&step=50`,
     ).then((r) => r.json())) as unknown;
     expect(empty).toEqual({ status: 'success', data: { resultType: 'matrix', result: [] } });
+  });
+
+  it('answers a scalar query as one series without labels and refuses a range vector as Prometheus does', async () => {
+    api = await servePrometheusApi(plain, source);
+    expect(await post({ query: 'scalar(up)', start: '999950', end: '1000000', step: '50' })).toEqual({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: {},
+            values: [
+              [999_950, '4999000'],
+              [1_000_000, '5000000'],
+            ],
+          },
+        ],
+      },
+    });
+    expect(await post({ query: 'up[1m]', start: '999950', end: '1000000', step: '50' })).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error:
+        'invalid parameter "query": invalid expression type "range vector" for range query, must be Scalar or instant Vector',
+    });
   });
 
   it('refuses bad parameters with HTTP 400 bad_data and Prometheus words', async () => {
@@ -213,7 +251,7 @@ describe('canary compare on the fallback path (the simulated Prometheus behind t
     const prometheus = lab.prometheus;
     api = await servePrometheusApi(
       prometheus,
-      scaledRangeSource((promql, at) => prometheus.queryAt(promql, at), lab.clock, speed),
+      scaledRangeSource((promql, at) => prometheus.evaluateAt(promql, at), lab.clock, speed),
     );
     // Two wall minutes at 5 s steps: 40 simulated minutes, 25 points a series.
     const result = await runCli([
@@ -274,8 +312,17 @@ describe('the live lab without a real Prometheus', { timeout: 120_000 }, () => {
     expect((await fetch(`${stable?.url}/readyz`)).status).toBe(200);
     expect(seen.at(-1)).toEqual(lab.live?.endpoints());
     const client = new PrometheusClient({ url: lab.live?.prometheusUrl ?? '' });
-    const probe = await client.query('min_over_time(probe_success{job="blackbox-docqa"}[1m])');
-    expect(probe.resultType === 'vector' && probe.vector.map((s) => s.value)).toEqual([1]);
+    // The probe failed until a stable pod was Ready; a minute of the lab's time (3 s at 20x) later it held all along.
+    const lastMinute = async () => {
+      const probe = await client.query('min_over_time(probe_success{job="blackbox-docqa"}[1m])');
+      return probe.resultType === 'vector' ? probe.vector.map((s) => s.value) : [];
+    };
+    let values = await lastMinute();
+    for (let tries = 0; tries < 100 && values[0] !== 1; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      values = await lastMinute();
+    }
+    expect(values).toEqual([1]);
   });
 });
 

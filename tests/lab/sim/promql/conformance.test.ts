@@ -1,26 +1,33 @@
 /**
  * Conformance with Prometheus' own PromQL tests (prometheus/promql/promqltest/testdata/*.test, read at commit
  * 0043f1e4 for functions.test and 01cbe3d2 for histograms.test): the inputs and the asserted outputs are theirs, the
- * tests are ours. A `load 5m` series `0+10x10` holds 0, 10, ..., 100 at 0m, 5m, ..., 50m.
+ * tests are ours (staleness.test read at v3.7.3). A `load 5m` series `0+10x10` holds 0, 10, ..., 100 at 0m, 5m, ...,
+ * 50m; `stale` is a staleness marker.
  */
 import { describe, expect, it } from 'vitest';
 import type { Matcher } from '../../../../src/lab/sim/promql/ast.js';
 import { evaluate, type SeriesSource, selects } from '../../../../src/lab/sim/promql/evaluate.js';
 import { parsePromql } from '../../../../src/lab/sim/promql/parse.js';
-import type { Labels, Series } from '../../../../src/lab/sim/promql/values.js';
+import type { Labels, Point, Series } from '../../../../src/lab/sim/promql/values.js';
 
 const minute = 60_000;
 
 /** promqltest's `load <interval>` notation: `a+bxn` expands to n+1 values, space-separated runs follow on. */
 function load(intervalMs: number, lines: Array<[Labels, string]>): SeriesSource {
   const series: Series[] = lines.map(([labels, text]) => {
-    const values: number[] = [];
+    const values: Array<number | 'stale'> = [];
     for (const run of text.trim().split(/\s+/)) {
       const m = /^(-?[\d.e]+)([+-][\d.e]+)x(\d+)$/.exec(run);
-      if (!m) values.push(Number(run));
+      if (run === 'stale') values.push('stale');
+      else if (!m) values.push(Number(run));
       else for (let i = 0; i <= Number(m[3]); i++) values.push(Number(m[1]) + i * Number(m[2]));
     }
-    return { labels, points: values.map((v, i): [number, number] => [i * intervalMs, v]) };
+    return {
+      labels,
+      points: values.map(
+        (v, i): Point => (v === 'stale' ? [i * intervalMs, Number.NaN, 'stale'] : [i * intervalMs, v]),
+      ),
+    };
   });
   return {
     select: (matchers: Matcher[], from: number, to: number) =>
@@ -279,5 +286,30 @@ describe('aggregations, vector matching and set operators (operators.test, commi
       'job=app-server': 0,
     });
     expect(await at('0 == bool 1')).toEqual({ scalar: 0 });
+  });
+});
+
+describe('staleness markers (staleness.test)', () => {
+  const second = 1000;
+  const metric = load(10 * second, [[{ __name__: 'metric' }, '0 1 stale 2']]);
+
+  it('an instant vector has no sample where the latest one is a marker, else the latest within 5 minutes', async () => {
+    const at = (s: number) => instant(metric, s * second, 'metric');
+    expect(await at(10)).toEqual({ '__name__=metric': 1 });
+    expect(await at(20)).toEqual({});
+    expect(await at(30)).toEqual({ '__name__=metric': 2 });
+    expect(await at(40)).toEqual({ '__name__=metric': 2 });
+    expect(await at(329)).toEqual({ '__name__=metric': 2 });
+    expect(await at(330)).toEqual({});
+  });
+
+  it('a range vector leaves markers out', async () => {
+    const count = (s: number, range: string) =>
+      instant(metric, s * second, `count_over_time(metric[${range}])`);
+    expect(await count(30, '1m')).toEqual({ '': 3 });
+    expect(await count(10, '1s')).toEqual({ '': 1 });
+    expect(await count(20, '1s')).toEqual({});
+    expect(await count(20, '10s')).toEqual({});
+    expect(await count(20, '20s')).toEqual({ '': 1 });
   });
 });
