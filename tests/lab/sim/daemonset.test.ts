@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { DaemonSetController, maxUnavailable, targetNode } from '../../../src/lab/sim/daemonset.js';
-import { Kubelet, podReady } from '../../../src/lab/sim/kubelet.js';
+import { type ContainerBehaviour, Kubelet, podReady } from '../../../src/lab/sim/kubelet.js';
 import { nodeObject } from '../../../src/lab/sim/node.js';
 import { nodeAffinityMatches, nodeShouldRunPod, tolerates } from '../../../src/lab/sim/node-eligibility.js';
 import { daemonSetPrinter } from '../../../src/lab/sim/printers/workloads.js';
@@ -26,7 +26,7 @@ let clock: VirtualClock;
 let stops: Array<() => void> = [];
 
 /** Two nodes (`lab-worker` labelled disk=ssd), each with its kubelet model running the pods meant for it. */
-async function cluster(): Promise<void> {
+async function cluster(behaviour: ContainerBehaviour = {}): Promise<void> {
   clock = new VirtualClock({ start: Date.parse('2026-01-01T00:00:00Z') });
   fake = await startFakeKube({ clock });
   const models = clock.background();
@@ -39,6 +39,7 @@ async function cluster(): Promise<void> {
       clock: models,
       node,
       random: () => 0,
+      behaviour: () => behaviour,
       runs: (pod) => targetNode(pod) === node.name,
     }).start();
     stops.push(() => kubelet.stop());
@@ -206,6 +207,21 @@ describe('a DaemonSet on a simulated cluster of two nodes', { timeout: 60_000 },
     fake.remove('v1', 'Pod', podsByNode()['lab-worker'] ?? '', 'default');
     await sleep(clock, 10_000);
     expect(row()).toEqual([2, 2, 2, 1, 2, '<none>']);
+  });
+
+  it('deletes a Failed daemon pod, says so, and makes a new one on its node', async () => {
+    await cluster({ exits: { afterMs: 3000, exitCode: 1, log: ['boom'] } });
+    const template = readyAfter5s('agent', 'ghcr.io/x/agent:1');
+    daemonSet({ template: { ...template, spec: { ...template.spec, restartPolicy: 'Never' } } });
+    await sleep(clock, 1);
+    const first = podsByNode()['lab-worker'];
+    await sleep(clock, 4500);
+    expect(events('FailedDaemonPod')).toContain(
+      `Found failed daemon pod default/${first} on node lab-worker, will try to kill it`,
+    );
+    expect(events('SuccessfulDelete')).toContain(`Deleted pod: ${first}`);
+    expect(podsByNode()['lab-worker']).toBeDefined();
+    expect(podsByNode()['lab-worker']).not.toBe(first);
   });
 
   it('a deleted DaemonSet takes its pods with it', async () => {
