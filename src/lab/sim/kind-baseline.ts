@@ -13,10 +13,11 @@
  *   deploys it): the tenth address of the range (10.96.0.10), ports dns 53/UDP, dns-tcp 53/TCP and metrics 9153/TCP,
  *   selector k8s-app=kube-dns, the Prometheus scrape annotations.
  * Both Services ask for their address by name, so the service-IP allocator (service-ips.ts) holds them as taken
- * from the start, as kube-apiserver's does. Not modelled: the pods behind them (CoreDNS, etcd, the control plane's
- * static pods, kindnet, kube-proxy, local-path-provisioner), their Deployments and DaemonSets (so kube-dns's
- * Endpoints and EndpointSlice, which the controllers of endpoints.ts and endpointslice.ts write, are empty),
- * ConfigMaps such as kube-root-ca.crt, ServiceAccounts and RBAC objects.
+ * from the start, as kube-apiserver's does. The workloads a kind cluster runs are elsewhere: the add-ons' Deployments
+ * and DaemonSets (CoreDNS, kube-proxy, kindnet, local-path-provisioner) in kind-addons.ts, whose pods the simulated
+ * controllers make (so CoreDNS's two pods fill kube-dns's Endpoints and EndpointSlice), and the control plane's static
+ * pods as the kubelet's mirror pods in static-pods.ts. Not modelled: ConfigMaps such as kube-root-ca.crt,
+ * ServiceAccounts (`default` in each namespace) and RBAC objects.
  */
 import type { KubeObject } from './store.js';
 

@@ -5,7 +5,9 @@
  * PodDisruptionBudget and AnalysisTemplate), the Argo CD application controller and the lab's Git server), an
  * in-memory lab repository, and the calibrated models of Argo CD (argocd.ts), Argo Rollouts (rollouts.ts), the
  * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the Deployment and StatefulSet controllers
- * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts), the HPA (hpa.ts), the
+ * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts) and kind's own (CoreDNS,
+ * local-path-provisioner; kind-addons.ts), the DaemonSet controller of kindnet and kube-proxy (daemonset.ts), the
+ * control plane's mirror pods (static-pods.ts), the HPA (hpa.ts), the
  * disruption controller (disruption.ts), the EndpointSlice and Endpoints controllers (endpointslice.ts, endpoints.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
@@ -14,16 +16,18 @@ import { type Clock, sleep } from '../clock.js';
 import type { DrillEnvironment, LabRepo } from '../drills/access.js';
 import { kubeAccessFrom } from '../drills/kube-adapter.js';
 import { createKubeClient } from '../kube/client.js';
-import { type SimCluster, startSimCluster, workloadsAvailable } from './api.js';
+import { type SimCluster, startSimCluster } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
 import { asApplied, withTracking } from './argocd-tracking.js';
 import { VirtualClock } from './clock.js';
 import { type StatusCondition, setCondition } from './conditions.js';
+import { DaemonSetController } from './daemonset.js';
 import { startDisruptionController } from './disruption.js';
 import { apiServerEndpoints, EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
+import { kindAddonImages, kindAddons } from './kind-addons.js';
 import { kindBaseline } from './kind-baseline.js';
 import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
@@ -35,6 +39,7 @@ import { podTemplateHash, RolloutsModel } from './rollouts.js';
 import { formatLabelSelector, type LabelSelector } from './selectors.js';
 import { type ArgoSettings, labArgoSettings } from './settings.js';
 import { StatefulSetController } from './statefulset.js';
+import { controlPlaneImages, controlPlaneMirrorPods } from './static-pods.js';
 import { type KubeObject, kubeTime } from './store.js';
 import { deploymentPods, labPlatformWorkloads } from './workloads.js';
 
@@ -182,14 +187,23 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   });
   // The Argo CD application controller and the Git server as `up` applied them (workloads.ts).
   const platform = labPlatformWorkloads();
-  const registry = new Set([...imagesOf(workloads), ...imagesOf(platform), ...(options.images ?? [])]);
+  // The node image's preloaded images (kind-addons.ts, static-pods.ts) are on the node from the start.
+  const preloaded = [...Object.values(kindAddonImages), ...Object.values(controlPlaneImages)];
+  const registry = new Set([
+    ...preloaded,
+    ...imagesOf(workloads),
+    ...imagesOf(platform),
+    ...(options.images ?? []),
+  ]);
   const cluster = await startSimCluster({
     clock,
     token: options.token,
     tls: options.tls,
     seed: [
-      // What every kind cluster has from the start (kind-baseline.ts): `kubernetes` and `kube-dns` Services.
+      // What every kind cluster has from the start (kind-baseline.ts): `kubernetes` and `kube-dns` Services; its
+      // add-ons' Deployments and DaemonSets (kind-addons.ts), whose pods the controllers below run.
       ...kindBaseline(),
+      ...kindAddons(),
       // The API server's endpoints for the `kubernetes` Service: the node's address, port 6443 (endpoints.ts).
       ...apiServerEndpoints(defaultNode.ip),
       ns('argocd'),
@@ -201,9 +215,6 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     ],
   });
   const stops: Array<() => void> = [];
-  // Deployments and StatefulSets run pods through their controllers; DaemonSets (none in the lab) are reported
-  // Available at once.
-  stops.push(cluster.addController(workloadsAvailable((o) => o.kind !== 'DaemonSet')));
   const prometheus = new SimPrometheus(cluster, models, options.behaviour);
   let live: LiveWorkloads | undefined;
   if (options.live) {
@@ -240,6 +251,13 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     deploymentPods(cluster, () => true, { clock: models, random: seededRandom((options.seed ?? 1) + 3) }),
   );
   stops.push(new StatefulSetController(cluster, { clock: models }).start());
+  // kind's kindnet and kubeadm's kube-proxy: one pod on the node each (daemonset.ts).
+  stops.push(
+    new DaemonSetController(cluster, {
+      clock: models,
+      random: seededRandom((options.seed ?? 1) + 5),
+    }).start(),
+  );
   const rollouts = new RolloutsModel(cluster, {
     clock: models,
     prometheus,
@@ -255,6 +273,12 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   }).start();
   // The kubelet registers its node (node.ts): `kubectl get nodes` shows the kind cluster's one node.
   stops.push(registerNode(cluster, models, defaultNode));
+  // Its kubelet's mirror pods of the control plane's static pods (static-pods.ts), which the kubelet model runs.
+  const node = {
+    name: defaultNode.name,
+    uid: cluster.get('v1', 'Node', defaultNode.name)?.metadata?.uid ?? '',
+  };
+  cluster.seed(...controlPlaneMirrorPods(node, defaultNode.ip, new Date(clock.now()).toISOString()));
   stops.push(startDisruptionController(cluster, models));
   // Every Service with a selector gets EndpointSlices and Endpoints of the pods it selects (endpointslice.ts,
   // endpoints.ts); the live Service ports route by the slices.

@@ -94,11 +94,18 @@ export function parentAndOrdinal(name: string): { parent: string; ordinal: numbe
 
 const ordinalOf = (pod: KubeObject) => parentAndOrdinal(pod.metadata?.name ?? '').ordinal;
 
+/**
+ * history.HashControllerRevision of the revision a StatefulSet or DaemonSet keeps for `template` (getPatch's
+ * {"spec":{"template":{..., "$patch":"replace"}}}, then the collision count), SafeEncodeString'd.
+ */
+export function controllerRevisionHash(template: PodTemplate | undefined, collisionCount = 0): string {
+  const patch = canonicalJson({ spec: { template: { ...template, $patch: 'replace' } } });
+  return safeEncodeString(String(fnv32(new TextEncoder().encode(`${patch}${collisionCount}`))));
+}
+
 /** The revision's name for the set's template: ControllerRevisionName(set, HashControllerRevision). */
 export function revisionName(name: string, template: PodTemplate | undefined, collisionCount = 0): string {
-  const patch = canonicalJson({ spec: { template: { ...template, $patch: 'replace' } } });
-  const hash = safeEncodeString(String(fnv32(new TextEncoder().encode(`${patch}${collisionCount}`))));
-  return `${name.slice(0, 223)}-${hash}`;
+  return `${name.slice(0, 223)}-${controllerRevisionHash(template, collisionCount)}`;
 }
 
 /** The apps/v1 defaults the API server gives a StatefulSet's spec. */

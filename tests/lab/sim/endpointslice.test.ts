@@ -423,12 +423,22 @@ describe("the simulated lab's docqa Services", { timeout: 120_000 }, () => {
     expect(canary).not.toBe(stable);
     expect(new Set(readyHashes(live, 'docqa-canary'))).toEqual(new Set([canary]));
     expect(new Set(readyHashes(live, 'docqa-stable'))).toEqual(new Set([stable]));
-    // The API server's own endpoints and the DNS Service's empty ones are there too.
+    // The API server's own endpoints and the DNS Service's, kind's two CoreDNS pods, are there too.
     expect(live.cluster.get('v1', 'Endpoints', 'kubernetes', 'default')?.subsets).toEqual([
       { addresses: [{ ip: defaultNode.ip }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] },
     ]);
-    expect(live.cluster.list('discovery.k8s.io/v1', 'EndpointSlice', 'kube-system')).toMatchObject([
-      { endpoints: null, ports: null },
+    const dns = live.cluster.list('discovery.k8s.io/v1', 'EndpointSlice', 'kube-system') as Array<
+      KubeObject & { endpoints?: Array<{ targetRef?: { name?: string }; conditions?: { ready?: boolean } }> }
+    >;
+    expect(dns).toHaveLength(1);
+    expect(
+      dns[0]?.endpoints?.map((e) => [
+        e.targetRef?.name?.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, ''),
+        e.conditions?.ready,
+      ]),
+    ).toEqual([
+      ['coredns', true],
+      ['coredns', true],
     ]);
   });
 });
