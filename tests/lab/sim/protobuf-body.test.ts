@@ -333,6 +333,29 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('the simulated API server and protobuf bodies', () => {
+  it('stores a protobuf ConfigMap and answers JSON; refuses an unknown field with 400 and a Status naming it', async () => {
+    const post = (raw: Uint8Array) =>
+      fetch(`${cluster.url}/api/v1/namespaces/typed/configmaps`, {
+        method: 'POST',
+        headers: { 'content-type': protobufMediaType, accept: `${protobufMediaType}, */*` },
+        body: body('v1', 'ConfigMap', raw),
+      });
+    const created = await post(message(objectMeta('raw-proto'), entry(2, 'k', 'v')));
+    expect(created.status).toBe(201);
+    expect(created.headers.get('content-type')).toBe('application/json');
+    expect(cluster.get('v1', 'ConfigMap', 'raw-proto', 'typed')?.data).toEqual({ k: 'v' });
+    const refused = await post(message(objectMeta('odd'), [42, 'x']));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: expect.stringContaining('field 42 of io.k8s.api.core.v1.ConfigMap'),
+    });
+    expect(cluster.get('v1', 'ConfigMap', 'odd', 'typed')).toBeUndefined();
+  });
+});
+
 describeKubectl('kubectl create <kind> against the simulated API server (protobuf bodies)', () => {
   it('`kubectl create namespace` is sent as protobuf and creates the namespace', async () => {
     const out = await kubectl('create', 'namespace', 'team-a');
@@ -422,6 +445,61 @@ describeKubectl('kubectl create <kind> against the simulated API server (protobu
       },
     },
     { args: ['serviceaccount', 'robot'], resource: 'serviceaccount', name: 'robot', expected: {} },
+    {
+      args: ['cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *'],
+      resource: 'cronjob',
+      name: 'nightly',
+      expected: {
+        spec: {
+          schedule: '0 3 * * *',
+          jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure' } } } },
+        },
+      },
+    },
+    {
+      args: ['ingress', 'site', '--rule=example.com/docs=api:80'],
+      resource: 'ingress',
+      name: 'site',
+      expected: {
+        spec: {
+          rules: [
+            {
+              host: 'example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/docs',
+                    pathType: 'Exact',
+                    backend: { service: { name: 'api', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    },
+    {
+      args: ['poddisruptionbudget', 'keep-one', '--selector=app=web', '--min-available=1'],
+      resource: 'poddisruptionbudget',
+      name: 'keep-one',
+      expected: { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
+    },
+    {
+      args: ['rolebinding', 'read-it', '--role=reader', '--user=ada'],
+      resource: 'rolebinding',
+      name: 'read-it',
+      expected: {
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ada' }],
+      },
+    },
+    {
+      args: ['secret', 'docker-registry', 'pull', '--docker-username=ada', '--docker-password=pw'],
+      resource: 'secret',
+      name: 'pull',
+      expected: { type: 'kubernetes.io/dockerconfigjson' },
+    },
   ];
 
   for (const { args, resource, name, expected } of commands)
@@ -436,6 +514,10 @@ describeKubectl('kubectl create <kind> against the simulated API server (protobu
       const out = await kubectl('create', ...withFlags('-n', 'typed'));
       expect(out.stderr).toBe('');
       expect(out.code).toBe(0);
+      const post = cluster.requests.filter(
+        (r) => r.method === 'POST' && r.path.includes('/namespaces/typed/'),
+      );
+      expect(post.at(-1)?.contentType).toBe(protobufMediaType);
       const typed = await json('get', resource, name, '-n', 'typed');
       expect(typed).toMatchObject({ metadata: { name, namespace: 'typed' }, ...expected });
       expect(content(typed)).toEqual(content(await json('get', resource, name, '-n', 'from-json')));
