@@ -256,6 +256,25 @@ describe('protobuf request bodies', () => {
     }
   });
 
+  it('any bytes after the prefix are decoded or refused with a 400/415 Status, never a crash (a 500)', () => {
+    const deployment = body('apps/v1', 'Deployment', message(objectMeta('d'), [2, [[1, 2]]]));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(deployment.length), (noise, cut) => {
+        for (const bytes of [
+          new Uint8Array([0x6b, 0x38, 0x73, 0x00, ...noise]),
+          new Uint8Array([...deployment.subarray(0, cut), ...noise]),
+        ]) {
+          try {
+            decodeProtobufBody(bytes);
+          } catch (error) {
+            expect(error).toBeInstanceOf(StoreError);
+            expect([400, 415]).toContain((error as StoreError).code);
+          }
+        }
+      }),
+    );
+  });
+
   it('round trip: any ConfigMap encoded as kubectl does decodes to its JSON', () => {
     const name = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/);
     const text = fc.string({ unit: 'grapheme', maxLength: 12 });
