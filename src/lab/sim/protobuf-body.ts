@@ -235,8 +235,12 @@ function zeroOf(type: ValueType): unknown {
   return type === 'time' ? null : {};
 }
 
-/** meta/v1 Time {seconds(1), nanos(2)}: RFC 3339 in UTC to the second; the zero time (no bytes) is JSON null. */
+/**
+ * meta/v1 Time {seconds(1), nanos(2)}: RFC 3339 in UTC to the second. The zero time is sent as no bytes at all
+ * (apimachinery v0.33.1 meta/v1 time_proto.go, Time.Marshal and Time.Unmarshal) and is JSON null.
+ */
 function readTime(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
   const reader = protobuf.Reader.create(bytes);
   let seconds = 0;
   while (reader.pos < reader.len) {
@@ -246,7 +250,6 @@ function readTime(bytes: Uint8Array): string | null {
     else if (tag >>> 3 === 2) reader.int32();
     else throw new MalformedProtobuf(`meta/v1 Time has no field ${tag >>> 3}`);
   }
-  if (seconds === 0) return null;
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

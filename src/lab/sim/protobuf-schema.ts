@@ -11,7 +11,8 @@
  * - LIST: a repeated field (a JSON array);
  * - KEEP: a scalar written to JSON even when zero: a Go pointer (on the wire only when set) or a field without
  *   `omitempty`. Without it a zero scalar is left out, as Go's JSON encoder does with `omitempty`, since the gogo
- *   marshaller writes every non-pointer field, zero or not;
+ *   marshaller writes every non-pointer field, zero or not (k8s.io/api v0.33.1 core/v1 generated.pb.go, e.g.
+ *   Container.MarshalToSizedBuffer writes TerminationMessagePath and Stdin unconditionally);
  * - INLINE: an embedded Go struct (`json:",inline"`) whose fields sit in the parent's JSON object.
  * Pointer fields to messages this table leaves out (affinity, securityContext, lifecycle, most volume sources,
  * status conditions...) are absent: a body that sets one is refused, naming the field (protobuf-body.ts).

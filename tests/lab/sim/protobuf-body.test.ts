@@ -191,6 +191,10 @@ describe('protobuf request bodies', () => {
     expect(decodeProtobufBody(body('batch/v1', 'CronJob', cronJob))).toMatchObject({
       status: { lastScheduleTime: '2026-01-02T03:04:05Z' },
     });
+    const epoch = message(objectMeta('cj'), [3, [[4, [[1, 0]]]]]);
+    expect(decodeProtobufBody(body('batch/v1', 'CronJob', epoch))).toMatchObject({
+      status: { lastScheduleTime: '1970-01-01T00:00:00Z' },
+    });
     const volume: Part[] = [
       [1, 'config'],
       [
