@@ -7,8 +7,9 @@
  * `k8s\0`, then a runtime.Unknown {typeMeta(1) {apiVersion(1), kind(2)}, raw(2), contentEncoding(3),
  * contentType(4)} whose raw bytes are the object's message. Field numbers: protobuf-schema.ts.
  * JSON conventions (k8s.io/apimachinery v0.33.1): meta/v1 time.go Time.MarshalJSON (RFC 3339 in UTC, whole
- * seconds; the zero Time is null, as in kubectl's own JSON bodies), api/resource quantity.go (a Quantity is its string), util/intstr intstr.go
- * IntOrString.MarshalJSON (type 0 the number, type 1 the string); encoding/json writes []byte as base64.
+ * seconds; the zero Time is null, as in kubectl's own JSON bodies), api/resource quantity.go (a Quantity is its
+ * string), util/intstr intstr.go IntOrString.MarshalJSON (type 0 the number, type 1 the string); encoding/json
+ * writes []byte as base64.
  */
 import protobuf from 'protobufjs/minimal.js';
 import {
