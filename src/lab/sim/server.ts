@@ -19,6 +19,7 @@ import {
   tableContentType,
   tableRequest,
 } from './printers/index.js';
+import { requestBodyText } from './protobuf-body.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { scaleOf, withScaleReplicas } from './scale.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
@@ -139,10 +140,11 @@ function send(res: ServerResponse, code: number, body: unknown, contentType = 'a
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** The body as JSON text; a protobuf body (kubectl create <kind>) decoded (protobuf-body.ts). */
+async function readBody(req: IncomingMessage, contentType: string | undefined): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return requestBodyText(Buffer.concat(chunks), contentType);
 }
 
 export class SimApiServer {
@@ -213,7 +215,13 @@ export class SimApiServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const contentType = req.headers['content-type']?.split(';')[0]?.trim();
     this.requests.push({ method, path: url.pathname, query, ...(contentType ? { contentType } : {}) });
-    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? ''
+        : await readBody(req, contentType).catch((error: unknown) => error);
+    if (body instanceof StoreError)
+      return send(res, body.code, status(body.code, body.reason, body.message, body.details));
+    if (typeof body !== 'string') throw body;
 
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (url.pathname === '/version') return send(res, 200, versionInfo(this.options.version));
