@@ -4,42 +4,22 @@
  * merge containers by name on built-in kinds and are refused (415) on custom resources, as kube-apiserver does.
  * Runs when kubectl is on PATH; in CI (CI=true) a missing kubectl fails.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from '../../../src/lab/sim/api.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { kindBaseline } from '../../../src/lab/sim/kind-baseline.js';
 import { hasKubectl } from '../../support/kubectl.js';
+import { kubectlRunner } from '../../support/kubectl-run.js';
 
-const run = promisify(execFile);
 const describeKubectl = hasKubectl || process.env.CI === 'true' ? describe : describe.skip;
 
 let cluster: SimCluster;
 let dir: string;
 
-async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(
-      'kubectl',
-      ['--kubeconfig', cluster.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args],
-      { encoding: 'utf8' },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function json(...args: string[]): Promise<Record<string, unknown>> {
-  const out = await kubectl(...args, '-o', 'json');
-  expect(out.stderr).toBe('');
-  return JSON.parse(out.stdout) as Record<string, unknown>;
-}
+const { kubectl, json } = kubectlRunner(() => ({ kubeconfigPath: cluster.kubeconfigPath, dir }));
 
 function deployment(image: string, env: Array<{ name: string; value: string }>): string {
   return JSON.stringify({
