@@ -8,6 +8,8 @@
  * Kinds without a check here (ConfigMap, AnalysisTemplate, ...) have no health, as in Argo CD, and do not count.
  * Built-in checks of kinds the lab's apps do not hold (Deployment, Pod, Job, Ingress, PVC, ...) are not modelled.
  */
+
+import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
 export type HealthCode = 'Healthy' | 'Suspended' | 'Progressing' | 'Missing' | 'Degraded' | 'Unknown';
@@ -32,7 +34,6 @@ interface Condition {
   message?: string;
 }
 
-const groupOf = (apiVersion = '') => (apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '');
 const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
 
 /**
@@ -165,7 +166,8 @@ const checks: Record<string, Check> = {
   'argoproj.io/Rollout': rolloutHealth,
 };
 
-const checkFor = (obj: KubeObject): Check | undefined => checks[`${groupOf(obj.apiVersion)}/${obj.kind}`];
+const checkFor = (obj: KubeObject): Check | undefined =>
+  checks[`${groupVersionOf(obj.apiVersion).group}/${obj.kind}`];
 
 /** GetResourceHealth: an object being deleted is Progressing; a kind without a check has no health. */
 export function resourceHealth(live: KubeObject): HealthStatus | undefined {

@@ -17,31 +17,31 @@
  * Not modelled: the scheme defaulting both sides get before they are compared (the simulated API server stores no
  * defaults), the managed-fields/server-side diff modes, and the normalizers other than ignoreDifferences.
  */
-import { type PatchSchema, patchSchemaFor, sliceMeta, structMeta } from './patch-schema.js';
-import { builtinResources } from './resources.js';
+
+import { canonicalJson } from './deployment-util.js';
+import { isObject as isMap } from './patch.js';
+import {
+  type FieldPatchMeta,
+  type PatchSchema,
+  patchSchemaFor,
+  sliceMeta,
+  structMeta,
+} from './patch-schema.js';
+import { builtinResources, groupVersionOf, isCustomResource } from './resources.js';
 import { normalizeOrder, unionInOrder } from './strategic-merge.js';
 
 type Json = unknown;
 type JsonMap = Record<string, Json>;
 export type Path = string[];
 
-const isMap = (v: Json): v is JsonMap => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A field's patch metadata: `undefined` for a custom resource, whose lists are always replaced. */
-interface FieldMeta {
-  strategy?: 'merge' | 'replace';
-  mergeKey?: string;
-  schema?: PatchSchema;
-}
-
 /**
  * The patch metadata of one top-level field (`spec`, `data`) of an object: its kind's for a built-in kind, none for
  * a custom resource (threeWayMergePatch: a strategic merge patch only for what `scheme.Scheme.New` knows).
  */
-export function fieldPatchMeta(apiVersion: string, kind: string, field: string): FieldMeta | undefined {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+export function fieldPatchMeta(apiVersion: string, kind: string, field: string): FieldPatchMeta | undefined {
+  const { group, version } = groupVersionOf(apiVersion);
   const type = builtinResources.find(
-    (r) => r.group === group && r.version === version && r.kind === kind && r.printerColumns === undefined,
+    (r) => r.group === group && r.version === version && r.kind === kind && !isCustomResource(r),
   );
   return type ? structMeta(patchSchemaFor(type), field) : undefined;
 }
@@ -56,7 +56,7 @@ export function predictedLive(
   last: Json,
   path: Path,
   kept: (p: Path) => boolean,
-  meta: FieldMeta | undefined,
+  meta: FieldPatchMeta | undefined,
 ): Json {
   if (kept(path)) return structuredClone(live);
   if (isMap(desired)) {
@@ -121,14 +121,5 @@ function mergedSet(desired: Json[], live: Json[], last: Json[]): Json[] {
 
 /** Deep equality of JSON values, key order aside. */
 export function sameJson(a: Json, b: Json): boolean {
-  if (Array.isArray(a) || Array.isArray(b))
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]))
-    );
-  if (isMap(a) || isMap(b)) {
-    if (!isMap(a) || !isMap(b)) return false;
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
-  }
-  return a === b;
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -10,6 +10,8 @@
  *   object as applied, without that annotation, in Go's JSON encoding (keys sorted) with a final newline
  *   (k8s.io/kubectl pkg/util/apply.go GetModifiedConfiguration).
  */
+import { canonicalJson } from './deployment-util.js';
+import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
 export const trackingAnnotation = 'argocd.argoproj.io/tracking-id';
@@ -17,8 +19,7 @@ export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configu
 
 /** BuildAppInstanceValue over UnstructuredToAppInstanceValue. */
 export function trackingId(app: string, obj: KubeObject, destinationNamespace: string): string {
-  const apiVersion = obj.apiVersion ?? '';
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const { group } = groupVersionOf(obj.apiVersion);
   const namespace = obj.metadata?.namespace || destinationNamespace;
   return `${app}:${group}/${obj.kind ?? ''}:${namespace}/${obj.metadata?.name ?? ''}`;
 }
@@ -37,23 +38,12 @@ export function withTracking(obj: KubeObject, app: string, destinationNamespace:
   };
 }
 
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
-    );
-  return value;
-}
-
 /** The last-applied annotation's value for an applied object (its status and that annotation left out). */
 export function lastAppliedValue(obj: KubeObject): string {
   const { status: _status, ...rest } = obj;
   const annotations = { ...rest.metadata?.annotations };
   delete annotations[lastAppliedAnnotation];
-  return `${JSON.stringify(sortedKeys({ ...rest, metadata: { ...rest.metadata, annotations } }))}\n`;
+  return `${canonicalJson({ ...rest, metadata: { ...rest.metadata, annotations } })}\n`;
 }
 
 /** The object as a sync leaves it when it creates it: the last-applied annotation written. */

@@ -43,6 +43,7 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
 import type { GitSource } from './repo.js';
+import { groupVersionOf } from './resources.js';
 import type { ArgoSettings } from './settings.js';
 import { type KubeObject, kubeTime } from './store.js';
 
@@ -175,9 +176,7 @@ export function resourceStatuses(
   const entries = managed.flatMap((m) => {
     const obj = m.live ?? m.target;
     if (!obj) return [];
-    const [group, version] = obj.apiVersion?.includes('/')
-      ? (obj.apiVersion.split('/') as [string, string])
-      : ['', obj.apiVersion ?? ''];
+    const { group, version } = groupVersionOf(obj.apiVersion);
     const { hook } = hookOf(obj);
     const skip = m.target ? hookOf(m.target).skip : false;
     let status: ResourceStatus['status'];

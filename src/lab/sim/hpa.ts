@@ -41,7 +41,7 @@ import {
 } from './hpa-normalize.js';
 import { type PodMetric, type ReplicaInputs, rawResourceReplicas, resourceReplicas } from './hpa-replicas.js';
 import { formatMilli, milliValue } from './quantity.js';
-import type { ResourceType } from './resources.js';
+import { groupVersionOf, type ResourceType } from './resources.js';
 import { scaleOf } from './scale.js';
 import { labelSelectorMatcher } from './selectors.js';
 import { type KubeObject, kubeTime } from './store.js';
@@ -354,7 +354,7 @@ class HpaController {
     ref: NonNullable<HpaSpec['scaleTargetRef']>,
     ns: string,
   ): { object: KubeObject; resource: ResourceType } | string {
-    const [group, version] = ref.apiVersion?.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
+    const { group, version } = groupVersionOf(ref.apiVersion);
     let resource: ReturnType<SimCluster['store']['resourceFor']>;
     try {
       resource = this.cluster.store.resourceFor(ref.apiVersion ?? '', ref.kind ?? '');

@@ -36,7 +36,7 @@ function patchOperation(type: ResourceType, subresource?: 'status' | 'scale') {
     subresource === 'scale'
       ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
       : { group: type.group, version: type.version, kind: type.kind };
-  const accepted = patchTypesFor(type.printerColumns !== undefined);
+  const accepted = patchTypesFor(type);
   return {
     description: subresource
       ? `partially update ${subresource} of the specified ${type.kind}`

@@ -6,7 +6,7 @@
  * strategicpatch.NewPatchMetaFromStruct. A field with no tag is merged if it is a map and replaced if it is a list.
  * Custom resources have no such metadata: kube-apiserver refuses strategic merge patches for them (patchTypesFor).
  */
-import type { ResourceType } from './resources.js';
+import { isCustomResource, type ResourceType } from './resources.js';
 
 /** One field's tags: strategy `merge` (lists: merge by key or union; `merge,retainKeys` reads as merge), `replace`. */
 export interface FieldPatchMeta {
@@ -127,8 +127,8 @@ export function patchSchemaFor(type: Pick<ResourceType, 'group' | 'version' | 'k
 }
 
 /** installer.go (built-in resources) and customresource_handler.go (custom resources): the PATCH types accepted. */
-export function patchTypesFor(custom: boolean): string[] {
-  return custom
+export function patchTypesFor(type: Pick<ResourceType, 'printerColumns'>): string[] {
+  return isCustomResource(type)
     ? ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']
     : [
         'application/json-patch+json',

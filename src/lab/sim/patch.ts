@@ -1,7 +1,8 @@
 /** JSON merge patch (RFC 7386) and JSON patch (RFC 6902) over plain JSON values, as the fake API server applies them. */
 type Json = unknown;
 
-function isObject(value: Json): value is Record<string, Json> {
+/** A JSON object (not an array, not null). */
+export function isObject(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -27,6 +27,19 @@ export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): str
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
 
+/** The group and version an apiVersion names (`v1`: the core group, ''), apiVersionOf's inverse. */
+export function groupVersionOf(apiVersion = ''): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** A custom resource: served for a CRD (it carries the CRD's printer columns), not built into the API server. */
+export function isCustomResource(type: Pick<ResourceType, 'printerColumns'>): boolean {
+  return type.printerColumns !== undefined;
+}
+
 /** A CRD version's `additionalPrinterColumns` entry (apiextensions.k8s.io/v1 CustomResourceColumnDefinition). */
 export interface PrinterColumn {
   name: string;

@@ -602,7 +602,7 @@ export class SimApiServer {
     const name = route.name ?? '';
     const current = this.store.get(route.resource, route.namespace, name);
     // installer.go / customresource_handler.go: a content type the resource does not take is 415, naming those it does.
-    const accepted = patchTypesFor(route.resource.printerColumns !== undefined);
+    const accepted = patchTypesFor(route.resource);
     const patchType = patchTypeNames[contentType ?? ''];
     if (!patchType || !accepted.includes(contentType ?? ''))
       throw new StoreError(

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../random.js';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
 import { podQosClass } from './qos.js';
-import { apiVersionOf, builtinResources, type PrinterColumn, type ResourceType } from './resources.js';
+import {
+  apiVersionOf,
+  builtinResources,
+  groupVersionOf,
+  type PrinterColumn,
+  type ResourceType,
+} from './resources.js';
 import type { ScalePaths } from './scale.js';
 import { ServiceAllocationError, ServiceAllocator, serviceSpecDefaults } from './service-ips.js';
 
@@ -113,7 +119,7 @@ export class Store {
   }
 
   resourceFor(apiVersion: string, kind: string): ResourceType {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const { group, version } = groupVersionOf(apiVersion);
     const found = this.resources.find((r) => r.group === group && r.version === version && r.kind === kind);
     if (!found)
       throw new StoreError(

@@ -17,7 +17,7 @@
  * Errors carry the HTTP status the API server answers with (handlers/patch.go interpretStrategicMergePatchError):
  * a malformed directive is 400; other merge failures, which upstream reports as an internal error, 500.
  */
-import { PatchError } from './patch.js';
+import { isObject as isMap, PatchError } from './patch.js';
 import { type PatchSchema, sliceMeta, structMeta } from './patch-schema.js';
 
 type Json = unknown;
@@ -36,10 +36,6 @@ const noMergeKey = (m: JsonMap, key: string) =>
   new PatchError(`map: ${JSON.stringify(m)} does not contain declared merge key: ${key}`, 500);
 const badPatchType = (t: Json, m: JsonMap) =>
   new PatchError(`unknown patch type: ${String(t)} in map: ${JSON.stringify(m)}`, 500);
-
-function isMap(value: Json): value is JsonMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function kindOf(value: Json): string {
   if (value === null) return 'null';
