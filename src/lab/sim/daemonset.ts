@@ -39,7 +39,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import { canonicalJson, type PodTemplate } from './deployment-util.js';
+import { canonicalJson, type PodTemplate, scaledValue } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { nodeShouldRunPod, type SchedulingSpec, type Toleration } from './node-eligibility.js';
@@ -107,9 +107,12 @@ export function withDaemonTolerations(spec: SchedulingSpec & { hostNetwork?: boo
 /** UnavailableCount: maxUnavailable (default 1) of `desired`, a percentage rounded up. */
 export function maxUnavailable(ds: DaemonSet, desired: number): number {
   const value = ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1;
-  if (typeof value === 'number') return value;
-  const percent = /^(\d+)%$/.exec(value);
-  return percent ? Math.ceil((Number(percent[1]) * desired) / 100) : Number.parseInt(value, 10) || 0;
+  try {
+    return scaledValue(value, desired, true);
+  } catch {
+    // Not an int or a percentage: read as a number (upstream's UnavailableCount returns an error instead).
+    return Number.parseInt(String(value), 10) || 0;
+  }
 }
 
 /** GetTargetNodeName: the pod's node, or the node its required affinity names before the scheduler binds it. */
