@@ -16,8 +16,9 @@
  * from the start, as kube-apiserver's does. The workloads a kind cluster runs are elsewhere: the add-ons' Deployments
  * and DaemonSets (CoreDNS, kube-proxy, kindnet, local-path-provisioner) in kind-addons.ts, whose pods the simulated
  * controllers make (so CoreDNS's two pods fill kube-dns's Endpoints and EndpointSlice), and the control plane's static
- * pods as the kubelet's mirror pods in static-pods.ts. Not modelled: ConfigMaps such as kube-root-ca.crt,
- * ServiceAccounts (`default` in each namespace) and RBAC objects.
+ * pods as the kubelet's mirror pods in static-pods.ts. Each namespace's `default` ServiceAccount and kube-root-ca.crt
+ * come from the controllers of namespace-defaults.ts. Not modelled: the add-ons' ConfigMaps, ServiceAccounts and RBAC
+ * objects.
  */
 import type { KubeObject } from './store.js';
 

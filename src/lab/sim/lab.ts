@@ -31,6 +31,7 @@ import { kindAddonImages, kindAddons } from './kind-addons.js';
 import { kindBaseline } from './kind-baseline.js';
 import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
+import { startNamespaceDefaults } from './namespace-defaults.js';
 import { registerNode } from './node.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
 import { ReplicaSetController } from './replicaset.js';
@@ -280,6 +281,8 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   };
   cluster.seed(...controlPlaneMirrorPods(node, defaultNode.ip, new Date(clock.now()).toISOString()));
   stops.push(startDisruptionController(cluster, models));
+  // Every namespace's `default` ServiceAccount and, over HTTPS, its kube-root-ca.crt (namespace-defaults.ts).
+  stops.push(startNamespaceDefaults(cluster, { rootCa: options.tls?.cert }));
   // Every Service with a selector gets EndpointSlices and Endpoints of the pods it selects (endpointslice.ts,
   // endpoints.ts); the live Service ports route by the slices.
   stops.push(

@@ -1,8 +1,8 @@
 /**
  * The protobuf field numbers of the Kubernetes objects that kubectl's typed commands (`kubectl create namespace`,
  * `create configmap|secret|deployment|job|cronjob|service|role|...`) send, and how each field maps to JSON.
- * Facts from k8s.io/api v0.33.1 (core/v1, apps/v1, batch/v1, rbac/v1, policy/v1, networking/v1 generated.proto,
- * with types.go for the JSON side) and k8s.io/apimachinery v0.33.1 (pkg/apis/meta/v1, pkg/util/intstr,
+ * Facts from k8s.io/api v0.33.1 (core/v1, apps/v1, batch/v1, rbac/v1, policy/v1, networking/v1, authentication/v1
+ * generated.proto, with types.go for the JSON side) and k8s.io/apimachinery v0.33.1 (pkg/apis/meta/v1, pkg/util/intstr,
  * pkg/api/resource).
  *
  * A field is `[jsonName, type, ...flags]`. Types: a scalar, a message of this table (`core.Container`), `time`
@@ -29,9 +29,30 @@ export type ValueType = ScalarType | SpecialType | MessageName;
 export type FieldType = ValueType | `map:${ValueType}`;
 export type Field = readonly [json: string, type: FieldType, ...flags: Flag[]];
 export type MessageName =
-  `${'core' | 'apps' | 'batch' | 'rbac' | 'policy' | 'networking' | 'meta'}.${string}`;
+  `${'core' | 'apps' | 'batch' | 'rbac' | 'policy' | 'networking' | 'authentication' | 'meta'}.${string}`;
 
 export const messages: Record<MessageName, Record<number, Field>> = {
+  // authentication/v1: what `kubectl create token` sends (token-request.ts).
+  'authentication.TokenRequest': {
+    1: ['metadata', 'meta.ObjectMeta'],
+    2: ['spec', 'authentication.TokenRequestSpec'],
+    3: ['status', 'authentication.TokenRequestStatus'],
+  },
+  'authentication.TokenRequestSpec': {
+    1: ['audiences', 'string', LIST],
+    4: ['expirationSeconds', 'int64', KEEP],
+    3: ['boundObjectRef', 'authentication.BoundObjectReference'],
+  },
+  'authentication.TokenRequestStatus': {
+    1: ['token', 'string', KEEP],
+    2: ['expirationTimestamp', 'time', KEEP],
+  },
+  'authentication.BoundObjectReference': {
+    1: ['kind', 'string'],
+    2: ['apiVersion', 'string'],
+    3: ['name', 'string'],
+    4: ['uid', 'string'],
+  },
   'apps.Deployment': {
     1: ['metadata', 'meta.ObjectMeta'],
     2: ['spec', 'apps.DeploymentSpec'],
@@ -593,6 +614,7 @@ export const kindMessages: Record<string, MessageName> = {
   'v1/ConfigMap': 'core.ConfigMap',
   'v1/Secret': 'core.Secret',
   'v1/ServiceAccount': 'core.ServiceAccount',
+  'authentication.k8s.io/v1/TokenRequest': 'authentication.TokenRequest',
   'v1/Service': 'core.Service',
   'v1/Pod': 'core.Pod',
   'apps/v1/Deployment': 'apps.Deployment',
@@ -615,6 +637,7 @@ const packages: Record<string, string> = {
   rbac: 'io.k8s.api.rbac.v1',
   policy: 'io.k8s.api.policy.v1',
   networking: 'io.k8s.api.networking.v1',
+  authentication: 'io.k8s.api.authentication.v1',
   meta: 'io.k8s.apimachinery.pkg.apis.meta.v1',
 };
 

@@ -25,6 +25,7 @@ import { scaleOf, withScaleReplicas } from './scale.js';
 import { fieldSelectorMatcher, labelSelectorMatcher } from './selectors.js';
 import { type KubeObject, type Mutation, type Store, type StoredEvent, StoreError } from './store.js';
 import { strategicMergePatch } from './strategic-merge.js';
+import { createToken, TokenIssuer } from './token-request.js';
 
 /** One HTTP request the fake served, for assertions. */
 export interface RequestRecord {
@@ -120,6 +121,8 @@ const scaleType = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 const patchErrorReasons = { 400: 'BadRequest', 422: 'Invalid', 500: 'InternalError' } as const;
 
 const isCorePod = (resource: ResourceType) => resource.kind === 'Pod' && resource.group === '';
+const isCoreServiceAccount = (resource: ResourceType) =>
+  resource.kind === 'ServiceAccount' && resource.group === '';
 
 function status(code: number, reason: string, message: string, details: StoreError['details'] = {}) {
   return {
@@ -154,6 +157,8 @@ export class SimApiServer {
   inFlight = 0;
   private server?: Server;
   private watches = new Set<ServerResponse>();
+  /** Signs the service-account tokens of the TokenRequest subresource. */
+  private readonly tokens = new TokenIssuer();
 
   constructor(
     readonly store: Store,
@@ -310,6 +315,13 @@ export class SimApiServer {
           201,
           write(() => this.create(route, body)),
         );
+      if (
+        method === 'POST' &&
+        route.name &&
+        route.subresource === 'token' &&
+        isCoreServiceAccount(route.resource)
+      )
+        return send(res, 201, this.token(route, body));
       if (method === 'POST' && route.name && route.subresource === 'binding' && isCorePod(route.resource))
         return send(
           res,
@@ -544,6 +556,22 @@ export class SimApiServer {
     const ns = this.requireNamespace(route, obj);
     if ((route.resource.subresources ?? []).includes('status')) delete obj.status;
     return this.store.create(route.resource, ns, obj, { source: 'client', verb: 'create' });
+  }
+
+  /** POST serviceaccounts/<name>/token (token-request.ts): a TokenRequest with a signed token. */
+  private token(route: Route, body: string): KubeObject {
+    const namespace = route.namespace ?? 'default';
+    return createToken(
+      this.tokens,
+      namespace,
+      route.name ?? '',
+      JSON.parse(body === '' ? '{}' : body) as unknown,
+      (kind, name) => {
+        const resource = this.store.resourceFor('v1', kind);
+        return this.store.get(resource, resource.namespaced ? namespace : undefined, name);
+      },
+      this.clock.now(),
+    );
   }
 
   /** POST pods/<name>/binding (binding.ts): the pod bound, answered with a Status Success as BindingREST does. */
