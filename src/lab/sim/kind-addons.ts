@@ -24,8 +24,9 @@
  *   an argument, no resources.
  * The DaemonSets carry the annotation the API server's strategy adds to an apps/v1 DaemonSet at create
  * (pkg/registry/apps/daemonset/strategy.go: templateGeneration 1, shown as `deprecated.daemonset.template.generation`).
- * Not modelled: their ServiceAccounts, RBAC objects, ConfigMaps (coredns, kube-proxy, local-path-config), the
- * `standard` StorageClass, and the volumes' contents (the volumes are named as the manifests name them).
+ * Not modelled: their ServiceAccounts, RBAC objects, ConfigMaps (coredns, kube-proxy, local-path-config) and the
+ * volumes' contents (the volumes are named as the manifests name them). The `standard` StorageClass is in
+ * kind-baseline.ts; what the provisioner does is in persistent-volumes.ts.
  */
 import type { KubeObject } from './store.js';
 

@@ -2,6 +2,7 @@
  * What every fresh kind v0.29.0 cluster (kindest/node:v1.33.1) holds before anything is installed, as far as a user
  * sees it with kubectl: `kubectl get ns` and `kubectl get svc -A`.
  *
+ * - kind's `standard` StorageClass, the default (standardStorageClass below; volumes.ts provisions its claims).
  * - The namespaces kube-apiserver makes at start (pkg/controlplane/controller/systemnamespaces: kube-system,
  *   kube-public, kube-node-lease; `default` by the kubernetesservice controller), Active as every namespace is on
  *   create (store.ts), and kind's `local-path-storage`, where its default StorageClass provisioner runs.
@@ -30,10 +31,27 @@ export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 /** kubeadm's DNS address: the tenth of the service subnet (kubeadm constants GetDNSIP). */
 export const KUBE_DNS_IP = '10.96.0.10';
 
+/**
+ * kind's default StorageClass (pkg/build/nodeimage/const_storage.go at v0.29.0): `standard`, the default class,
+ * provisioned by its local-path-provisioner, bound when the first pod using a claim is scheduled, deleted with its
+ * claim. Cluster-scoped: the manifest's `namespace: kube-system` is dropped by the API server.
+ */
+export function standardStorageClass(): KubeObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: 'rancher.io/local-path',
+    volumeBindingMode: 'WaitForFirstConsumer',
+    reclaimPolicy: 'Delete',
+  } as KubeObject;
+}
+
 /** The objects a kind cluster has from the start, beyond the system namespaces: to seed before anything else. */
 export function kindBaseline(): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'local-path-storage' } },
+    standardStorageClass(),
     {
       apiVersion: 'v1',
       kind: 'Service',

@@ -137,7 +137,7 @@ import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { bindPod } from './binding.js';
-import { type PodCondition, transitionTime } from './conditions.js';
+import { type PodCondition, setCondition, transitionTime } from './conditions.js';
 import { CrashLoopBackOff } from './crash-loop-backoff.js';
 import { containerEnv } from './env.js';
 import { type EventRecorder, eventRecorder } from './events.js';
@@ -146,6 +146,12 @@ import { PodIpPool } from './pod-ips.js';
 import { type ProbedContainer, type ProbeHook, ProbeWorkers } from './probe-workers.js';
 import type { Probe, ProbeKind, ProbeResult } from './prober.js';
 import { type KubeObject, kubeTime, StoreError } from './store.js';
+import { bindPodVolumes, podClaims, unschedulableMessage } from './volume-binding.js';
+
+/** BindPodVolumes' poll of the claims it is waiting for (binder.go). */
+const VOLUME_BIND_POLL_MS = 1000;
+/** podMaxInUnschedulablePodsDuration: an unschedulable pod is tried again after this at the latest. */
+const UNSCHEDULABLE_FLUSH_MS = 5 * 60_000;
 
 export const imageBackOffMs = 10_000;
 export const maxImageBackOffMs = 300_000;
@@ -528,9 +534,72 @@ export class Kubelet {
     run.cancels.push(() => run.queued?.());
     this.running.set(key, run);
     // Outside the write that created the pod, as a real kubelet sees it later; the scheduler has bound it first.
-    this.after(key, 0, () => {
-      if (this.schedule(pod)) this.startPod(pod);
+    this.after(key, 0, () => this.scheduleAndStart(pod, 0));
+  }
+
+  /**
+   * The scheduler's cycle for a pod: a pod that uses claims is bound only once they are (volume-binding.ts: PreBind
+   * polls every second), and one whose claims make it unschedulable waits, FailedScheduling, until a claim, volume or
+   * class changes (the VolumeBinding plugin's cluster events) or 5 minutes pass (podMaxInUnschedulablePodsDuration),
+   * and then its back-off (1 s doubling to 10 s: podInitialBackoffSeconds, podMaxBackoffSeconds;
+   * pkg/scheduler/backend/queue/scheduling_queue.go). Then it is bound and started.
+   */
+  private scheduleAndStart(pod: KubeObject, attempt: number): void {
+    const key = keyOf(pod);
+    const { namespace = 'default', name = '' } = pod.metadata ?? {};
+    if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName && podClaims(pod).length > 0) {
+      const current = this.cluster.get('v1', 'Pod', name, namespace);
+      if (!current) return;
+      const volumes = bindPodVolumes(this.cluster, current, this.node.name);
+      if (volumes.state === 'waiting') {
+        this.after(key, VOLUME_BIND_POLL_MS, () => this.scheduleAndStart(pod, attempt));
+        return;
+      }
+      if (volumes.state === 'unschedulable') {
+        this.unschedulable(current, volumes.reason, attempt);
+        return;
+      }
+    }
+    if (this.schedule(pod)) this.startPod(pod);
+  }
+
+  /** handleSchedulingFailure: the event and condition, then a retry when a volume event comes (or 5 minutes pass). */
+  private unschedulable(pod: KubeObject, reason: string, attempt: number): void {
+    const key = keyOf(pod);
+    const { namespace = 'default', name = '' } = pod.metadata ?? {};
+    const message = unschedulableMessage(reason);
+    this.scheduler.record(pod, 'Warning', 'FailedScheduling', message);
+    const at = kubeTime(this.options.clock.now());
+    this.cluster.update('v1', 'Pod', name, namespace, (p) => {
+      const status = (p.status ?? {}) as { conditions?: PodCondition[] };
+      p.status = {
+        ...status,
+        conditions: setCondition(
+          status.conditions ?? [],
+          { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null },
+          at,
+        ),
+      };
     });
+    const backOff = Math.min(1000 * 2 ** attempt, 10_000);
+    let retried = false;
+    const retry = () => {
+      if (retried) return;
+      retried = true;
+      stopWatching();
+      cancelFlush();
+      this.after(key, backOff, () => this.scheduleAndStart(pod, attempt + 1));
+    };
+    const stopWatching = this.cluster.onChange((event) => {
+      const { group, kind } = event.resource;
+      if (
+        (group === '' && (kind === 'PersistentVolumeClaim' || kind === 'PersistentVolume')) ||
+        (group === 'storage.k8s.io' && kind === 'StorageClass')
+      )
+        this.cluster.defer(retry);
+    });
+    const cancelFlush = this.options.clock.setTimer(UNSCHEDULABLE_FLUSH_MS, retry);
+    this.running.get(key)?.cancels.push(stopWatching, cancelFlush);
   }
 
   /**

@@ -33,6 +33,7 @@ import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubel
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
 import { startNamespaceDefaults } from './namespace-defaults.js';
 import { registerNode } from './node.js';
+import { startVolumeControllers } from './persistent-volumes.js';
 import { type DocqaBehaviour, SimPrometheus } from './prometheus.js';
 import { ReplicaSetController } from './replicaset.js';
 import { type GitSource, MemoryRepo } from './repo.js';
@@ -283,6 +284,9 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   stops.push(startDisruptionController(cluster, models));
   // Every namespace's `default` ServiceAccount and, over HTTPS, its kube-root-ca.crt (namespace-defaults.ts).
   stops.push(startNamespaceDefaults(cluster, { rootCa: options.tls?.cert }));
+  // Claims of kind's `standard` class: the PersistentVolume controller and local-path-provisioner
+  // (persistent-volumes.ts); the scheduler binds a pod once its claims are (volume-binding.ts, in the kubelet model).
+  stops.push(startVolumeControllers(cluster, { clock: models }));
   // Every Service with a selector gets EndpointSlices and Endpoints of the pods it selects (endpointslice.ts,
   // endpoints.ts); the live Service ports route by the slices.
   stops.push(

@@ -136,6 +136,7 @@ export const builtinResources: ResourceType[] = [
   core('ServiceAccount', 'serviceaccounts', true, { short: ['sa'] }),
   core('Endpoints', 'endpoints', true, { short: ['ep'] }),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', true, { sub: ['status'], short: ['pvc'] }),
+  core('PersistentVolume', 'persistentvolumes', false, { sub: ['status'], short: ['pv'] }),
   core('Node', 'nodes', false, { sub: ['status'], short: ['no'] }),
   apps('Deployment', 'deployments', true, { sub: ['status', 'scale'], short: ['deploy'], all: true }),
   apps('StatefulSet', 'statefulsets', true, { sub: ['status', 'scale'], short: ['sts'], all: true }),
@@ -154,6 +155,7 @@ export const builtinResources: ResourceType[] = [
   }),
   // pkg/registry/discovery/endpointslice/storage: no short names, no categories.
   of('discovery.k8s.io', 'v1')('EndpointSlice', 'endpointslices', true, {}),
+  of('storage.k8s.io', 'v1')('StorageClass', 'storageclasses', false, { short: ['sc'] }),
   of('networking.k8s.io', 'v1')('NetworkPolicy', 'networkpolicies', true, { short: ['netpol'] }),
   of('networking.k8s.io', 'v1')('Ingress', 'ingresses', true, { sub: ['status'], short: ['ing'] }),
   of('apiextensions.k8s.io', 'v1')('CustomResourceDefinition', 'customresourcedefinitions', false, {

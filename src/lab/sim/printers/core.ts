@@ -7,6 +7,7 @@
  * protocol TCP, a Secret's type Opaque, a Namespace's phase Active, a claim's phase Pending and volumeMode Filesystem) read as defaulted when the sim's object lacks them.
  */
 import { formatLabelSelector, type LabelSelector } from '../selectors.js';
+import { isDefaultStorageClass } from '../storage-classes.js';
 import type { KubeObject } from '../store.js';
 import { since } from './duration.js';
 import { ageOf, formatLabels, int, nameOf, quantity, specOf, statusOf, withMore } from './format.js';
@@ -386,6 +387,93 @@ export const persistentVolumeClaimPrinter: Printer = {
         spec.volumeAttributesClassName ?? '<unset>',
         ageOf(obj, now),
         spec.volumeMode ?? 'Filesystem',
+      ],
+    };
+  },
+};
+
+interface VolumeFields {
+  metadata?: KubeObject['metadata'];
+  spec?: {
+    capacity?: { storage?: unknown };
+    accessModes?: string[];
+    persistentVolumeReclaimPolicy?: string;
+    claimRef?: { namespace?: string; name?: string };
+    storageClassName?: string;
+    volumeAttributesClassName?: string;
+    volumeMode?: string;
+  };
+  status?: { phase?: string; reason?: string };
+}
+
+/**
+ * printPersistentVolume: CAPACITY, ACCESS MODES, RECLAIM POLICY, STATUS (Terminating while being deleted), CLAIM as
+ * `<namespace>/<name>`, STORAGECLASS (the beta annotation winning, GetPersistentVolumeClass), VOLUMEATTRIBUTESCLASS
+ * (`<unset>`), REASON, AGE and, wide, VOLUMEMODE (`<unset>` when the spec names none).
+ */
+export const persistentVolumePrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Capacity'),
+    column('Access Modes'),
+    column('Reclaim Policy'),
+    column('Status'),
+    column('Claim'),
+    column('StorageClass'),
+    column('VolumeAttributesClass'),
+    column('Reason'),
+    ageColumn,
+    column('VolumeMode', 'string', true),
+  ],
+  row(obj, now) {
+    const { metadata, spec = {}, status = {} } = obj as VolumeFields;
+    const claim = spec.claimRef ? `${spec.claimRef.namespace ?? ''}/${spec.claimRef.name ?? ''}` : '';
+    return {
+      cells: [
+        nameOf(obj),
+        spec.capacity?.storage == null ? '0' : quantity(spec.capacity.storage),
+        accessModes(spec.accessModes),
+        spec.persistentVolumeReclaimPolicy ?? '',
+        metadata?.deletionTimestamp ? 'Terminating' : (status.phase ?? ''),
+        claim,
+        metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? spec.storageClassName ?? '',
+        spec.volumeAttributesClassName ?? '<unset>',
+        status.reason ?? '',
+        ageOf(obj, now),
+        spec.volumeMode ?? '<unset>',
+      ],
+    };
+  },
+};
+
+/**
+ * printStorageClass: NAME with ` (default)` for a default class, PROVISIONER, RECLAIMPOLICY (Delete when unset),
+ * VOLUMEBINDINGMODE (Immediate when unset), ALLOWVOLUMEEXPANSION (false when unset), AGE.
+ */
+export const storageClassPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Provisioner'),
+    column('ReclaimPolicy'),
+    column('VolumeBindingMode'),
+    column('AllowVolumeExpansion'),
+    ageColumn,
+  ],
+  row(obj, now) {
+    const sc = obj as KubeObject & {
+      provisioner?: string;
+      reclaimPolicy?: string;
+      volumeBindingMode?: string;
+      allowVolumeExpansion?: boolean;
+    };
+    return {
+      cells: [
+        `${nameOf(obj)}${isDefaultStorageClass(obj) ? ' (default)' : ''}`,
+        sc.provisioner ?? '',
+        sc.reclaimPolicy ?? 'Delete',
+        sc.volumeBindingMode ?? 'Immediate',
+        sc.allowVolumeExpansion ?? false,
+        ageOf(obj, now),
       ],
     };
   },

@@ -16,9 +16,11 @@ import {
   networkPolicyPrinter,
   nodePrinter,
   persistentVolumeClaimPrinter,
+  persistentVolumePrinter,
   secretPrinter,
   serviceAccountPrinter,
   servicePrinter,
+  storageClassPrinter,
 } from './core.js';
 import { crdPrinter } from './crd.js';
 import { timeOf } from './duration.js';
@@ -49,6 +51,8 @@ const builtin: Record<string, Printer> = {
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
   '/ServiceAccount': serviceAccountPrinter,
   '/PersistentVolumeClaim': persistentVolumeClaimPrinter,
+  '/PersistentVolume': persistentVolumePrinter,
+  'storage.k8s.io/StorageClass': storageClassPrinter,
   'apps/ReplicaSet': replicaSetPrinter,
   'apps/Deployment': deploymentPrinter,
   'apps/StatefulSet': statefulSetPrinter,
