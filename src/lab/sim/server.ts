@@ -19,6 +19,7 @@ import {
   tableContentType,
   tableRequest,
 } from './printers/index.js';
+import { systemPriorityClasses } from './priority-classes.js';
 import { requestBodyText } from './protobuf-body.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { scaleOf, withScaleReplicas } from './scale.js';
@@ -172,6 +173,10 @@ export class SimApiServer {
         { source: 'test' },
       );
     }
+    for (const pc of systemPriorityClasses())
+      store.create(store.resourceFor('scheduling.k8s.io/v1', 'PriorityClass'), undefined, pc, {
+        source: 'test',
+      });
     store.mutations.length = 0;
   }
 

@@ -478,3 +478,26 @@ export const storageClassPrinter: Printer = {
     };
   },
 };
+
+/** printPriorityClass: VALUE, GLOBAL-DEFAULT, AGE, PREEMPTIONPOLICY (empty when unset). */
+export const priorityClassPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Value', 'integer'),
+    column('Global-Default', 'boolean'),
+    ageColumn,
+    column('PreemptionPolicy'),
+  ],
+  row(obj, now) {
+    const pc = obj as KubeObject & { value?: number; globalDefault?: boolean; preemptionPolicy?: string };
+    return {
+      cells: [
+        nameOf(obj),
+        pc.value ?? 0,
+        pc.globalDefault ?? false,
+        ageOf(obj, now),
+        pc.preemptionPolicy ?? '',
+      ],
+    };
+  },
+};
