@@ -13,7 +13,11 @@
  *   kubelet's endpoint port; nodeInfo with the kubelet's version, containerd 2.1.1 (kind v0.29.0's), the host's
  *   kernel and the node image's Debian 12.
  * - The kubelet reports its status again every `nodeStatusReportFrequency` (5 minutes by default) when nothing
- *   changed: `lastHeartbeatTime` moves, `lastTransitionTime` stays. Node leases are not modelled.
+ *   changed: `lastHeartbeatTime` moves, `lastTransitionTime` stays.
+ * - Its heartbeat is the node Lease (k8s.io/component-helpers/apimachinery/lease/controller.go newLease and
+ *   renewal, as pkg/kubelet/kubelet.go configures it): `kube-node-lease/<node>`, holder the node, leaseDurationSeconds
+ *   40, owned by the Node, its renewTime (a MicroTime) written again every 10 s (nodeLeaseRenewIntervalFraction 0.25 of
+ *   the duration).
  */
 import { arch, availableParallelism, release, totalmem } from 'node:os';
 import type { Clock } from '../clock.js';
@@ -28,6 +32,13 @@ export interface NodeRegistration {
   cluster?: string;
   kubeletVersion?: string;
 }
+
+/** kubelet config nodeLeaseDurationSeconds, and the renew interval (0.25 of it). */
+export const NODE_LEASE_SECONDS = 40;
+export const NODE_LEASE_RENEW_MS = NODE_LEASE_SECONDS * 250;
+
+/** metav1.MicroTime as JSON: RFC 3339 with six fractional digits, UTC. */
+export const microTime = (ms: number) => `${new Date(ms).toISOString().slice(0, -1)}000Z`;
 
 /** kubelet config nodeStatusReportFrequency: 5 minutes. */
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
@@ -141,5 +152,40 @@ export function registerNode(cluster: SimCluster, clock: Clock, node: NodeRegist
     cancel = clock.setTimer(NODE_STATUS_REPORT_MS, report);
   };
   cancel = clock.setTimer(NODE_STATUS_REPORT_MS, report);
+  const stopLease = renewNodeLease(cluster, clock, node.name);
+  return () => {
+    cancel();
+    stopLease();
+  };
+}
+
+/** The kubelet's node lease: created at once, its renewTime written every NODE_LEASE_RENEW_MS. */
+function renewNodeLease(cluster: SimCluster, clock: Clock, name: string): () => void {
+  const ns = 'kube-node-lease';
+  let cancel = () => {};
+  const renew = () => {
+    const renewTime = microTime(clock.now());
+    if (cluster.get('coordination.k8s.io/v1', 'Lease', name, ns))
+      cluster.update('coordination.k8s.io/v1', 'Lease', name, ns, (lease) => {
+        lease.spec = { ...(lease.spec as object), renewTime };
+      });
+    else {
+      const owner = cluster.get('v1', 'Node', name);
+      cluster.seed({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name,
+          namespace: ns,
+          ...(owner
+            ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: owner.metadata?.uid ?? '' }] }
+            : {}),
+        },
+        spec: { holderIdentity: name, leaseDurationSeconds: NODE_LEASE_SECONDS, renewTime },
+      });
+    }
+    cancel = clock.setTimer(NODE_LEASE_RENEW_MS, renew);
+  };
+  renew();
   return () => cancel();
 }

@@ -157,6 +157,7 @@ export const builtinResources: ResourceType[] = [
   of('discovery.k8s.io', 'v1')('EndpointSlice', 'endpointslices', true, {}),
   of('storage.k8s.io', 'v1')('StorageClass', 'storageclasses', false, { short: ['sc'] }),
   of('scheduling.k8s.io', 'v1')('PriorityClass', 'priorityclasses', false, { short: ['pc'] }),
+  of('coordination.k8s.io', 'v1')('Lease', 'leases', true, {}),
   of('networking.k8s.io', 'v1')('NetworkPolicy', 'networkpolicies', true, { short: ['netpol'] }),
   of('networking.k8s.io', 'v1')('Ingress', 'ingresses', true, { sub: ['status'], short: ['ing'] }),
   of('apiextensions.k8s.io', 'v1')('CustomResourceDefinition', 'customresourcedefinitions', false, {

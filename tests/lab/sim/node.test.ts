@@ -7,7 +7,7 @@ import { sleep } from '../../../src/lab/clock.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { defaultNode } from '../../../src/lab/sim/kubelet.js';
 import { NODE_STATUS_REPORT_MS, nodeObject, registerNode } from '../../../src/lab/sim/node.js';
-import { nodePrinter } from '../../../src/lab/sim/printers/core.js';
+import { leasePrinter, nodePrinter } from '../../../src/lab/sim/printers/core.js';
 import { type FakeKube, startFakeKube } from '../../support/fake-kube/index.js';
 
 let fake: FakeKube | undefined;
@@ -73,5 +73,39 @@ describe('the lab node', () => {
     stopAgain();
     await sleep(clock, NODE_STATUS_REPORT_MS * 2);
     expect(ready()?.lastHeartbeatTime).toBe('2026-01-01T00:05:00Z');
+  });
+
+  it('renews its node Lease every 10 s: holder the node, 40 s, owned by the Node, renewTime a MicroTime', async () => {
+    clock = new VirtualClock({ start: Date.parse('2026-01-01T00:00:00Z') });
+    fake = await startFakeKube({ clock });
+    const stop = registerNode(fake, clock, defaultNode);
+    const cluster = fake;
+    const lease = () => cluster.get('coordination.k8s.io/v1', 'Lease', defaultNode.name, 'kube-node-lease');
+    const node = cluster.get('v1', 'Node', defaultNode.name);
+    expect(lease()).toMatchObject({
+      metadata: {
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'Node', name: defaultNode.name, uid: node?.metadata?.uid },
+        ],
+      },
+      spec: {
+        holderIdentity: defaultNode.name,
+        leaseDurationSeconds: 40,
+        renewTime: '2026-01-01T00:00:00.000000Z',
+      },
+    });
+    await sleep(clock, 25_000);
+    expect((lease()?.spec as { renewTime?: string } | undefined)?.renewTime).toBe(
+      '2026-01-01T00:00:20.000000Z',
+    );
+    expect(leasePrinter.row(lease() ?? {}, clock.now()).cells.slice(0, 2)).toEqual([
+      defaultNode.name,
+      defaultNode.name,
+    ]);
+    stop();
+    await sleep(clock, 30_000);
+    expect((lease()?.spec as { renewTime?: string } | undefined)?.renewTime).toBe(
+      '2026-01-01T00:00:20.000000Z',
+    );
   });
 });

@@ -501,3 +501,15 @@ export const priorityClassPrinter: Printer = {
     };
   },
 };
+
+/** printLease: HOLDER (empty when unset), AGE. */
+export const leasePrinter: Printer = {
+  columns: [nameColumn, column('Holder'), ageColumn],
+  row: (lease, now) => ({
+    cells: [
+      nameOf(lease),
+      (lease.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? '',
+      ageOf(lease, now),
+    ],
+  }),
+};
