@@ -4,13 +4,15 @@
  * read in an untagged copy of the v1.3x line). A namespace being deleted (deletionTimestamp set, phase Terminating:
  * object-deletion.ts) is emptied: every object in it is deleted through the API server's Delete (object-deletion.ts)
  * with Background propagation, pods gracefully; the controller waits until none is left (one kept by a finalizer
- * keeps the namespace Terminating), then removes its `kubernetes` spec finalizer (the /finalize subresource), and the
- * namespace, with no finalizer left, is deleted by that update (finalizers.ts).
+ * keeps the namespace Terminating; its status conditions say what remains: namespace-conditions.ts), then removes its
+ * `kubernetes` spec finalizer (the /finalize subresource), and the namespace, with no finalizer left, is deleted by
+ * that update (finalizers.ts).
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { type NamespaceCondition, namespaceConditions, type Remaining } from './namespace-conditions.js';
 import { deleteObject } from './object-deletion.js';
-import { type KubeObject, type StoredEvent, StoreError } from './store.js';
+import { type KubeObject, kubeTime, type StoredEvent, StoreError } from './store.js';
 import { WorkQueue } from './workqueue.js';
 
 /** The finalizer of the namespace controller, in spec.finalizers (pkg/apis/core FinalizerKubernetes). */
@@ -60,14 +62,16 @@ export class NamespaceController {
   private sync(name: string): void {
     const namespace = this.cluster.get('v1', 'Namespace', name);
     if (!namespace?.metadata?.deletionTimestamp) return;
-    if (!this.deleteAllContent(name)) return;
-    this.finalize(namespace);
+    const remaining = this.deleteAllContent(name);
+    const written = this.writeConditions(namespace, remaining);
+    if (remaining.every((r) => r.objects.length === 0)) this.finalize(written);
   }
 
-  /** deleteAllContent: deletes what is not being deleted yet; true once nothing is left. */
-  private deleteAllContent(name: string): boolean {
+  /** deleteAllContent: deletes what is not being deleted yet; what is left afterwards, by resource. */
+  private deleteAllContent(name: string): Remaining {
     const { store } = this.cluster;
-    for (const resource of store.resources.filter((r) => r.namespaced))
+    const namespaced = store.resources.filter((r) => r.namespaced);
+    for (const resource of namespaced)
       for (const object of store.list(resource, name)) {
         if (object.metadata?.deletionTimestamp) continue;
         const uid = object.metadata?.uid;
@@ -86,7 +90,25 @@ export class NamespaceController {
           if (!(error instanceof StoreError)) throw error;
         }
       }
-    return store.resources.filter((r) => r.namespaced).every((r) => store.list(r, name).length === 0);
+    return namespaced.map((resource) => ({ resource, objects: store.list(resource, name) }));
+  }
+
+  /** The deletion conditions in the namespace's status (namespace-conditions.ts); the namespace as it now is. */
+  private writeConditions(namespace: KubeObject, remaining: Remaining): KubeObject {
+    const status = (namespace.status ?? {}) as { conditions?: NamespaceCondition[] };
+    const conditions = namespaceConditions(
+      status.conditions ?? [],
+      remaining,
+      kubeTime(this.options.clock.now()),
+    );
+    const resource = this.cluster.store.resourceFor('v1', 'Namespace');
+    return this.cluster.store.replace(
+      resource,
+      undefined,
+      namespace.metadata?.name ?? '',
+      { ...namespace, status: { ...status, conditions } },
+      { source: 'test', verb: 'update', subresource: 'status' },
+    );
   }
 
   /** finalizeNamespace: the `kubernetes` finalizer removed through /finalize. */

@@ -91,7 +91,41 @@ describe('deleting a namespace (namespace storage Delete, the namespace controll
       lab.fake.list('v1', 'Pod', 'shop').map((p) => `Pod/${p.metadata?.name}`),
     );
     expect(lab.fake.list('v1', 'Pod', 'shop').every((p) => p.metadata?.deletionTimestamp)).toBe(true);
-    expect(namespace('shop')?.status).toEqual({ phase: 'Terminating' });
+    // The namespace controller says what remains (status_condition_utils.go): the two pods.
+    const conditions = (namespace('shop')?.status as { phase?: string; conditions?: KubeObject[] }) ?? {};
+    expect(conditions.phase).toBe('Terminating');
+    expect(conditions.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
+      [
+        'NamespaceDeletionDiscoveryFailure',
+        'False',
+        'ResourcesDiscovered',
+        'All resources successfully discovered',
+      ],
+      [
+        'NamespaceDeletionGroupVersionParsingFailure',
+        'False',
+        'ParsedGroupVersions',
+        'All legacy kube types successfully parsed',
+      ],
+      [
+        'NamespaceDeletionContentFailure',
+        'False',
+        'ContentDeleted',
+        'All content successfully deleted, may be waiting on finalization',
+      ],
+      [
+        'NamespaceContentRemaining',
+        'True',
+        'SomeResourcesRemain',
+        'Some resources are remaining: pods. has 2 resource instances',
+      ],
+      [
+        'NamespaceFinalizersRemaining',
+        'False',
+        'ContentHasNoFinalizers',
+        'All content-preserving finalizers finished',
+      ],
+    ]);
     // A second DELETE meanwhile: the registry's Conflict.
     const again = await request('DELETE', '/api/v1/namespaces/shop');
     expect(again.code).toBe(409);
@@ -115,7 +149,12 @@ describe('deleting a namespace (namespace storage Delete, the namespace controll
     );
     await request('DELETE', '/api/v1/namespaces/shop');
     await sleep(lab.clock, 60_000);
-    expect(namespace('shop')?.status).toEqual({ phase: 'Terminating' });
+    const status = namespace('shop')?.status as { phase?: string; conditions?: KubeObject[] };
+    expect(status.phase).toBe('Terminating');
+    expect(status.conditions?.filter((c) => c.status === 'True').map((c) => c.message)).toEqual([
+      'Some resources are remaining: configmaps. has 1 resource instances',
+      'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+    ]);
     expect(lab.fake.get('v1', 'ConfigMap', 'held', 'shop')?.metadata?.deletionTimestamp).toBeDefined();
     lab.fake.update('v1', 'ConfigMap', 'held', 'shop', (o) => {
       delete o.metadata?.finalizers;
