@@ -4,10 +4,9 @@
  * marked pod; the kubelet then stops the containers and removes the pod with a grace period of 0 (kubelet.ts).
  *
  * The rules, read in untagged copies of the v1.3x line (they carry the `period < 0` rule of v1.32+):
- * - the DeleteOptions come from the request's body when it has one, else from its query (`gracePeriodSeconds`,
- *   `propagationPolicy`; staging/src/k8s.io/apiserver/pkg/endpoints/handlers/delete.go DeleteResource); a
- *   propagationPolicy other than Orphan, Background or Foreground is invalid
- *   (staging/.../apimachinery/pkg/api/validation ValidateDeleteOptions);
+ * - the DeleteOptions come from the request's body when it has one, else from its query, as for every kind
+ *   (delete-options.ts: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/delete.go DeleteResource,
+ *   ValidateDeleteOptions);
  * - preconditions: a uid or resourceVersion that differs from the pod's is a 409 Conflict
  *   (staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete);
  * - the grace period (pkg/registry/core/pod/strategy.go CheckGracefulDelete): the request's, else the pod's
