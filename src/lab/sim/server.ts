@@ -97,6 +97,7 @@ const scaleType = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 const patchErrorReasons = { 400: 'BadRequest', 422: 'Invalid', 500: 'InternalError' } as const;
 
 const isCorePod = (resource: ResourceType) => resource.kind === 'Pod' && resource.group === '';
+const isCoreNamespace = (resource: ResourceType) => resource.kind === 'Namespace' && resource.group === '';
 
 function status(code: number, reason: string, message: string, details: StoreError['details'] = {}) {
   return {
@@ -292,6 +293,17 @@ export class SimApiServer {
           201,
           write(() => this.bind(route, body)),
         );
+      if (
+        method === 'PUT' &&
+        route.name &&
+        route.subresource === 'finalize' &&
+        isCoreNamespace(route.resource)
+      )
+        return send(
+          res,
+          200,
+          write(() => this.finalizeNamespace(route, body)),
+        );
       if (method === 'PUT' && route.name)
         return send(
           res,
@@ -331,7 +343,7 @@ export class SimApiServer {
     options: DeleteOptions,
     write: <T>(fn: () => T) => T,
   ): void {
-    if (route.resource.kind === 'Namespace' && route.resource.group === '') checkNamespaceDeletable(name);
+    if (isCoreNamespace(route.resource)) checkNamespaceDeletable(name);
     const deletion = write(() =>
       deleteObject(this.store, route.resource, route.namespace, name, options, this.clock.now(), 'client'),
     );
@@ -565,6 +577,24 @@ export class SimApiServer {
       obj.metadata?.resourceVersion,
     );
     return route.subresource === 'scale' ? this.scaleOf(saved, route.resource) : saved;
+  }
+
+  /**
+   * PUT namespaces/<name>/finalize (pkg/registry/core/namespace/storage/storage.go FinalizeREST): the namespace as
+   * sent with its status kept (strategy.go namespaceFinalizeStrategy PrepareForUpdate); a Terminating namespace left
+   * with no finalizer is deleted by it (finalizers.ts), whatever content remains.
+   */
+  private finalizeNamespace(route: Route, body: string): KubeObject {
+    const obj = JSON.parse(body) as KubeObject;
+    const current = this.read({ ...route, subresource: undefined }) as KubeObject;
+    return this.store.replace(
+      route.resource,
+      undefined,
+      route.name ?? '',
+      { ...obj, status: current.status },
+      { source: 'client', verb: 'update', subresource: 'finalize' },
+      obj.metadata?.resourceVersion,
+    );
   }
 
   /** Keeps the fields a write to the main resource or a subresource may not change. */
