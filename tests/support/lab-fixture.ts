@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { portFree } from '../../src/lab/doctor/checks.js';
 import type { VirtualClock } from '../../src/lab/sim/clock.js';
+import { GarbageCollector } from '../../src/lab/sim/garbage-collector.js';
 import { type ContainerBehaviour, Kubelet } from '../../src/lab/sim/kubelet.js';
+import { NamespaceController } from '../../src/lab/sim/namespace-controller.js';
 import { deploymentPods } from '../../src/lab/sim/workloads.js';
 import { packagePath } from '../../src/paths.js';
 import { type FakeBin, installFakeBin } from './fake-bin/index.js';
@@ -63,6 +65,8 @@ export interface LabFixtureOptions {
   gitServer?: ContainerBehaviour;
 }
 
+const argoResourcesFinalizer = 'resources-finalizer.argocd.argoproj.io';
+
 export async function startLabFixture(options: LabFixtureOptions = {}): Promise<LabFixture> {
   const fake = await startFakeKube({ bookmarkIntervalMs: 200, clock: options.clock });
   fake.seed({
@@ -101,6 +105,24 @@ export async function startLabFixture(options: LabFixtureOptions = {}): Promise<
     if (ns && !f.get('v1', 'Namespace', ns))
       f.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   });
+  // Argo CD's resources finalizer (argo-cd v3.1.12 controller/appcontroller.go finalizeApplicationDeletion): an
+  // Application being deleted loses it once Argo CD has deleted what the app manages (here at once: the fixture's
+  // apps own nothing); the API server then removes it (finalizers.ts), the garbage collector having removed
+  // `foregroundDeletion` (`down` deletes in the foreground).
+  fake.addController((event, f) => {
+    const { metadata } = event.object;
+    if (event.resource.kind !== 'Application' || event.type === 'DELETED' || !metadata?.deletionTimestamp)
+      return;
+    const finalizers = (metadata.finalizers ?? []) as string[];
+    if (!finalizers.includes(argoResourcesFinalizer)) return;
+    f.update('argoproj.io/v1alpha1', 'Application', metadata.name ?? '', metadata.namespace, (o) => {
+      const kept = finalizers.filter((x) => x !== argoResourcesFinalizer);
+      if (o.metadata && kept.length > 0) o.metadata.finalizers = kept;
+      else delete o.metadata?.finalizers;
+    });
+  });
+  const clock = options.clock ? options.clock.background() : fake.clock;
+  stops.push(new GarbageCollector(fake, { clock }).start(), new NamespaceController(fake, { clock }).start());
   const bin = await installFakeBin({ extra: options.gitAvailable === false ? [] : ['git'] });
   const cwd = mkdtempSync(join(tmpdir(), 'gitops-lab-up-'));
   const stateDir = join(cwd, 'state');

@@ -26,8 +26,9 @@
  * resourceVersion conflict check, PATCH as JSON merge patch (merge-patch+json), strategic merge patch on built-in kinds
  * (strategic-merge-patch+json, strategic-merge.ts; custom resources refuse it with 415 as kube-apiserver does), JSON patch
  * (json-patch+json), server-side apply (apply-patch+yaml, needs fieldManager; create-or-merge), dry runs (dryRun=All), delete (a pod
- * is deleted gracefully, pod-deletion.ts: Terminating until the kubelet has stopped it; a namespace takes its
- * objects with it), status and scale subresources, pods/binding (binding.ts), 404/409/422 Status errors, resourceVersion and generation bookkeeping;
+ * is deleted gracefully, pod-deletion.ts: Terminating until the kubelet has stopped it; finalizers keep any object
+ * marked, object-deletion.ts; a namespace is Terminating until a NamespaceController empties it, and `remove` of one
+ * takes its objects with it at once), status and scale subresources, pods/binding (binding.ts), 404/409/422 Status errors, resourceVersion and generation bookkeeping;
  * Events expire one `--event-ttl` after their last write (event-ttl.ts). Discovery lists short names and categories
  * (`kubectl get po`, `get all`); a request whose Accept asks for a meta.k8s.io Table (kubectl get) gets one, printed
  * on the server's clock (printers/).

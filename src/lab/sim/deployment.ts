@@ -141,6 +141,11 @@ class DeploymentSync {
   /** syncDeployment, from the ReplicaSets on. */
   run(): void {
     const rsList = this.replicaSets();
+    // A Deployment being deleted only has its status synced: nothing is created or scaled (syncStatusOnly).
+    if (this.d.metadata?.deletionTimestamp) {
+      this.syncStatusOnly(rsList);
+      return;
+    }
     this.checkPausedConditions();
     if (this.spec.paused || this.isScalingEvent(rsList)) this.syncScale(rsList);
     else if (this.spec.strategy.type === 'Recreate') this.rolloutRecreate(rsList);
@@ -299,6 +304,13 @@ class DeploymentSync {
     const { newRS, oldRSs } = this.allReplicaSets(rsList, false);
     scaleReplicaSets(this.spec, this.status.replicas ?? 0, newRS, oldRSs, this.scale);
     if (this.spec.paused) this.cleanup(oldRSs);
+    const next = this.calculateStatus([...oldRSs, newRS], newRS);
+    if (!isDeepStrictEqual(this.status, next)) this.writeStatus(next);
+  }
+
+  /** syncStatusOnly: the status of the ReplicaSets as they are, no new one made. */
+  private syncStatusOnly(rsList: ReplicaSet[]): void {
+    const { newRS, oldRSs } = this.allReplicaSets(rsList, false);
     const next = this.calculateStatus([...oldRSs, newRS], newRS);
     if (!isDeepStrictEqual(this.status, next)) this.writeStatus(next);
   }

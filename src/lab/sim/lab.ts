@@ -8,7 +8,8 @@
  * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts) and kind's own (CoreDNS,
  * local-path-provisioner; kind-addons.ts), the DaemonSet controller of kindnet and kube-proxy (daemonset.ts), the
  * control plane's mirror pods (static-pods.ts), the HPA (hpa.ts), the
- * disruption controller (disruption.ts), the EndpointSlice and Endpoints controllers (endpointslice.ts, endpoints.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
+ * disruption controller (disruption.ts), the EndpointSlice and Endpoints controllers (endpointslice.ts, endpoints.ts), the
+ * garbage collector and the namespace controller (garbage-collector.ts, namespace-controller.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
 
 import { seededRandom } from '../../random.js';
@@ -25,12 +26,14 @@ import { DaemonSetController } from './daemonset.js';
 import { startDisruptionController } from './disruption.js';
 import { apiServerEndpoints, EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
+import { GarbageCollector } from './garbage-collector.js';
 import { holding, kubeAccessWaits } from './hold.js';
 import { type HpaControllerOptions, startHpaController } from './hpa.js';
 import { kindAddonImages, kindAddons } from './kind-addons.js';
 import { kindBaseline } from './kind-baseline.js';
 import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubelet.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
+import { NamespaceController } from './namespace-controller.js';
 import { startNamespaceDefaults } from './namespace-defaults.js';
 import { registerNode } from './node.js';
 import { startVolumeControllers } from './persistent-volumes.js';
@@ -295,6 +298,12 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       random: seededRandom((options.seed ?? 1) + 4),
     }).start(),
     new EndpointsController(cluster, { clock: models }).start(),
+  );
+  // The garbage collector deletes what lost its owners (garbage-collector.ts); the namespace controller empties a
+  // namespace being deleted, then lets it go (namespace-controller.ts).
+  stops.push(
+    new GarbageCollector(cluster, { clock: models }).start(),
+    new NamespaceController(cluster, { clock: models }).start(),
   );
   // The live lab's doc-QA pods report their real processes' CPU and memory.
   stops.push(startHpaController(cluster, models, { ...(live ? { usage: live.usage } : {}), ...options.hpa }));

@@ -254,7 +254,8 @@ export class ReplicaSetController {
     const pods = this.cluster
       .list('v1', 'Pod', ns)
       .filter((p) => controllerUid(p) === rs.metadata?.uid && podActive(p));
-    this.manageReplicas(rs, pods);
+    // A ReplicaSet being deleted makes or removes no pod (replica_set.go syncReplicaSet: DeletionTimestamp == nil).
+    if (!rs.metadata?.deletionTimestamp) this.manageReplicas(rs, pods);
     this.updateStatus(rs, pods);
   }
 

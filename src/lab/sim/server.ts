@@ -5,11 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { type Clock, systemClock } from '../clock.js';
 import { type Binding, bindPod } from './binding.js';
+import { type DeleteOptions, deleteOptions, dryRunRequested } from './delete-options.js';
 import { systemNamespaces } from './kind-baseline.js';
+import { checkNamespaceAcceptsCreate, checkNamespaceDeletable } from './namespace-lifecycle.js';
+import { deleteObject, deleteStatusCode, returnsDeletedObject } from './object-deletion.js';
 import { groupVersionDocument, openApiIndex, resourcesAt } from './openapi-v3.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
 import { patchSchemaFor, patchTypesFor } from './patch-schema.js';
-import { deleteOptions, deletePod } from './pod-deletion.js';
 import { podFieldSelectorMatcher } from './pod-fields.js';
 import {
   printerFor,
@@ -80,34 +82,9 @@ function versionInfo(gitVersion: string) {
   return { major, minor, gitVersion, platform: 'linux/amd64' };
 }
 
-/**
- * The `dryRun` query parameter of a write: absent, or `All` (apimachinery pkg/apis/meta/v1/validation
- * ValidateDryRun); any other value is the API server's 422 on the request's options.
- */
-function dryRunRequested(value: string | undefined, method: string): boolean {
-  if (value === undefined) return false;
-  if (value === 'All') return true;
-  const options =
-    method === 'POST'
-      ? 'CreateOptions'
-      : method === 'DELETE'
-        ? 'DeleteOptions'
-        : method === 'PATCH'
-          ? 'PatchOptions'
-          : 'UpdateOptions';
-  throw new StoreError(
-    422,
-    'Invalid',
-    `${options}.meta.k8s.io "" is invalid: dryRun: Unsupported value: "${value}": supported values: "All"`,
-  );
-}
-
-/** kubectl delete sends its options in the body (a meta/v1 DeleteOptions), `dryRun` among them: `["All"]`. */
-function deleteOptionsDryRun(body: string): string | undefined {
-  if (!body.trim()) return undefined;
-  const options = JSON.parse(body) as { dryRun?: unknown };
-  return Array.isArray(options.dryRun) && options.dryRun.length > 0 ? options.dryRun.join(',') : undefined;
-}
+/** The options a write's query carries, by method: what a 422 on its dryRun names. */
+const optionsKind = (method: string) =>
+  method === 'POST' ? 'CreateOptions' : method === 'PATCH' ? 'PatchOptions' : 'UpdateOptions';
 
 const patchTypeNames: Record<string, NonNullable<Mutation['patchType']>> = {
   'application/merge-patch+json': 'merge',
@@ -124,6 +101,7 @@ const patchErrorReasons = { 400: 'BadRequest', 422: 'Invalid', 500: 'InternalErr
 const isCorePod = (resource: ResourceType) => resource.kind === 'Pod' && resource.group === '';
 const isCoreServiceAccount = (resource: ResourceType) =>
   resource.kind === 'ServiceAccount' && resource.group === '';
+const isCoreNamespace = (resource: ResourceType) => resource.kind === 'Namespace' && resource.group === '';
 
 function status(code: number, reason: string, message: string, details: StoreError['details'] = {}) {
   return {
@@ -289,12 +267,11 @@ export class SimApiServer {
 
     try {
       // ?dryRun=All on a write: answered as the write would be, nothing kept (Store.dryRun).
-      const dryRun =
-        method !== 'GET' &&
-        dryRunRequested(
-          query.dryRun ?? (method === 'DELETE' ? deleteOptionsDryRun(body) : undefined),
-          method,
-        );
+      // A DELETE's options (and its dryRun among them) are parsed once, from its body or its query.
+      const deleting = method === 'DELETE' && route.name ? deleteOptions(query, body) : undefined;
+      const dryRun = deleting
+        ? deleting.dryRun === true
+        : method !== 'GET' && dryRunRequested(query.dryRun, optionsKind(method));
       const write = <T>(fn: () => T): T => (dryRun ? this.store.dryRun(fn) : fn());
       // kubectl get asks for a Table (server-side printing); anything else gets the objects as JSON.
       const table =
@@ -333,6 +310,17 @@ export class SimApiServer {
           201,
           write(() => this.bind(route, body)),
         );
+      if (
+        method === 'PUT' &&
+        route.name &&
+        route.subresource === 'finalize' &&
+        isCoreNamespace(route.resource)
+      )
+        return send(
+          res,
+          200,
+          write(() => this.finalizeNamespace(route, body)),
+        );
       if (method === 'PUT' && route.name)
         return send(
           res,
@@ -345,28 +333,8 @@ export class SimApiServer {
           200,
           write(() => this.patch(route, body, contentType, query)),
         );
-      if (method === 'DELETE' && route.name && isCorePod(route.resource) && !route.subresource) {
-        // Graceful deletion (pod-deletion.ts): the answer is the pod, marked or removed.
-        const options = deleteOptions(query, body);
-        const name = route.name;
-        const { pod } = write(() =>
-          deletePod(this.store, route.namespace ?? 'default', name, options, this.clock.now(), 'client'),
-        );
-        return send(res, 200, pod);
-      }
-      if (method === 'DELETE' && route.name) {
-        const name = route.name;
-        const gone = write(() =>
-          this.store.delete(route.resource, route.namespace, name, { source: 'client' }),
-        );
-        return send(res, 200, {
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Success',
-          details: { name: route.name, kind: route.resource.plural, uid: gone.metadata?.uid },
-        });
-      }
+      if (deleting && route.name && !route.subresource)
+        return this.delete(res, route, route.name, deleting, (fn) => write(fn));
       return send(res, 405, status(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname}`));
     } catch (error) {
       if (error instanceof TableRequestError) return send(res, 400, status(400, 'BadRequest', error.message));
@@ -378,6 +346,39 @@ export class SimApiServer {
         return send(res, 400, status(400, 'BadRequest', `invalid body: ${error.message}`));
       throw error;
     }
+  }
+
+  /**
+   * DELETE of any kind (object-deletion.ts): the object as written or removed, or for a kind whose registry does not
+   * return the deleted object, a Status naming what was removed (finalizeDelete: name, group, resource, uid). The
+   * immortal namespaces are refused first (namespace-lifecycle.ts).
+   */
+  private delete(
+    res: ServerResponse,
+    route: Route,
+    name: string,
+    options: DeleteOptions,
+    write: <T>(fn: () => T) => T,
+  ): void {
+    if (isCoreNamespace(route.resource)) checkNamespaceDeletable(name);
+    const deletion = write(() =>
+      deleteObject(this.store, route.resource, route.namespace, name, options, this.clock.now(), 'client'),
+    );
+    const code = deleteStatusCode(deletion, options);
+    const { group, plural } = route.resource;
+    send(
+      res,
+      code,
+      !deletion.removed || returnsDeletedObject(route.resource)
+        ? deletion.object
+        : {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: { name, ...(group ? { group } : {}), kind: plural, uid: deletion.object.metadata?.uid },
+          },
+    );
   }
 
   /** The server's clock: Table cells (AGE...) are computed from it, not from the client's. */
@@ -551,8 +552,10 @@ export class SimApiServer {
         'BadRequest',
         'the namespace of the provided object does not match the namespace sent on the request',
       );
-    if (!this.store.get(this.store.resourceFor('v1', 'Namespace'), undefined, ns))
+    const namespace = this.store.get(this.store.resourceFor('v1', 'Namespace'), undefined, ns);
+    if (!namespace)
       throw new StoreError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    checkNamespaceAcceptsCreate(route.resource, namespace, obj.metadata?.name ?? '');
     return ns;
   }
 
@@ -607,6 +610,24 @@ export class SimApiServer {
       obj.metadata?.resourceVersion,
     );
     return route.subresource === 'scale' ? this.scaleOf(saved, route.resource) : saved;
+  }
+
+  /**
+   * PUT namespaces/<name>/finalize (pkg/registry/core/namespace/storage/storage.go FinalizeREST): the namespace as
+   * sent with its status kept (strategy.go namespaceFinalizeStrategy PrepareForUpdate); a Terminating namespace left
+   * with no finalizer is deleted by it (finalizers.ts), whatever content remains.
+   */
+  private finalizeNamespace(route: Route, body: string): KubeObject {
+    const obj = JSON.parse(body) as KubeObject;
+    const current = this.read({ ...route, subresource: undefined }) as KubeObject;
+    return this.store.replace(
+      route.resource,
+      undefined,
+      route.name ?? '',
+      { ...obj, status: current.status },
+      { source: 'client', verb: 'update', subresource: 'finalize' },
+      obj.metadata?.resourceVersion,
+    );
   }
 
   /** Keeps the fields a write to the main resource or a subresource may not change. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../random.js';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
+import { newFinalizersRefusal, shouldDeleteDuringUpdate } from './finalizers.js';
 import { podQosClass } from './qos.js';
 import {
   apiVersionOf,
@@ -57,7 +58,12 @@ export class StoreError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
-    readonly details: { name?: string; kind?: string; group?: string } = {},
+    readonly details: {
+      name?: string;
+      kind?: string;
+      group?: string;
+      causes?: Array<{ reason?: string; message?: string; field?: string }>;
+    } = {},
   ) {
     super(message);
   }
@@ -310,6 +316,10 @@ export class Store {
     // An update can never remove or change a deletion timestamp, nor remove the grace period (staging/src/k8s.io/
     // apiserver/pkg/registry/rest/update.go BeforeUpdate); only a DELETE sets them (pod-deletion.ts).
     if (merged.metadata && meta.verb !== 'delete') keepDeletionMarks(merged.metadata, current.metadata ?? {});
+    // An object being deleted takes no new finalizer (finalizers.ts; a DELETE's own write sets the GC's ones).
+    const refusal = meta.verb === 'delete' ? undefined : newFinalizersRefusal(resource, current, merged);
+    if (refusal)
+      throw new StoreError(422, 'Invalid', refusal, { name, kind: resource.kind, group: resource.group });
     if (isCoreService(resource)) {
       merged.spec = serviceSpecDefaults(merged.spec as Record<string, unknown> | undefined);
       this.services.keepAllocated(
@@ -318,6 +328,9 @@ export class Store {
       );
     }
     if (JSON.stringify(merged) === JSON.stringify(current)) return structuredClone(current);
+    // The update that removes the last finalizer of an object being deleted deletes it instead (finalizers.ts).
+    if (meta.verb !== 'delete' && shouldDeleteDuringUpdate(resource, current, merged))
+      return this.delete(resource, namespace, name, { source: meta.source });
     this.revision++;
     if (merged.metadata) {
       merged.metadata.resourceVersion = String(this.revision);

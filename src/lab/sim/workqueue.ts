@@ -57,13 +57,26 @@ export class WorkQueue {
   }
 }
 
-/** Removes, soon after, the objects of `kind` that `owner` controlled. */
+/** Clusters whose dependents the garbage collector (garbage-collector.ts) deletes, as a real cluster's does. */
+const collectedByGarbageCollector = new WeakSet<SimCluster>();
+
+/** The garbage collector runs on `cluster`: collectDependents leaves the dependents to it. Returns the undo. */
+export function handOverToGarbageCollector(cluster: SimCluster): () => void {
+  collectedByGarbageCollector.add(cluster);
+  return () => collectedByGarbageCollector.delete(cluster);
+}
+
+/**
+ * Removes, soon after, the objects of `kind` that `owner` controlled: the stand-in for the garbage collector where
+ * none runs (a cluster with a GarbageCollector deletes them through it, gracefully for pods).
+ */
 export function collectDependents(
   cluster: SimCluster,
   owner: KubeObject,
   apiVersion: string,
   kind: string,
 ): void {
+  if (collectedByGarbageCollector.has(cluster)) return;
   const ns = owner.metadata?.namespace;
   cluster.defer(() => {
     for (const o of cluster.list(apiVersion, kind, ns))
