@@ -12,8 +12,10 @@ import { parseAllDocuments } from 'yaml';
 import { portFree } from '../../src/lab/doctor/checks.js';
 import type { VirtualClock } from '../../src/lab/sim/clock.js';
 import { GarbageCollector } from '../../src/lab/sim/garbage-collector.js';
+import { standardStorageClass } from '../../src/lab/sim/kind-baseline.js';
 import { type ContainerBehaviour, Kubelet } from '../../src/lab/sim/kubelet.js';
 import { NamespaceController } from '../../src/lab/sim/namespace-controller.js';
+import { startVolumeControllers } from '../../src/lab/sim/persistent-volumes.js';
 import { deploymentPods } from '../../src/lab/sim/workloads.js';
 import { packagePath } from '../../src/paths.js';
 import { type FakeBin, installFakeBin } from './fake-bin/index.js';
@@ -89,6 +91,33 @@ export async function startLabFixture(options: LabFixtureOptions = {}): Promise<
       runs: (pod) => pod.metadata?.namespace === 'lab-git',
     }).start();
     stops.push(() => kubelet.stop());
+    // The Git server's git-server-data claim is provisioned as kind does it before its pod is scheduled
+    // (persistent-volumes.ts): kind's `standard` class and a running local-path-provisioner.
+    fake.seed(
+      standardStorageClass(),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'local-path-storage' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'local-path-provisioner-0',
+          namespace: 'local-path-storage',
+          labels: { app: 'local-path-provisioner' },
+        },
+        spec: {
+          nodeName: 'gitops-lab-control-plane',
+          containers: [{ name: 'local-path-provisioner', image: 'x' }],
+        },
+        status: {
+          phase: 'Running',
+          startTime: '2026-01-01T00:00:00Z',
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
+      },
+    );
+    stops.push(
+      startVolumeControllers(fake, { clock: options.clock ? options.clock.background() : fake.clock }),
+    );
   }
   fake.addController(crdsEstablished());
   fake.addController(applicationsSynced({ health: options.health }));
