@@ -42,10 +42,11 @@ import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
+import { deleteObject } from './object-deletion.js';
 import type { GitSource } from './repo.js';
 import { groupVersionOf } from './resources.js';
 import type { ArgoSettings } from './settings.js';
-import { type KubeObject, kubeTime } from './store.js';
+import { type KubeObject, kubeTime, StoreError } from './store.js';
 
 type Json = unknown;
 type Level = 1 | 2 | 3; // CompareWithRecent, CompareWithLatest, CompareWithLatestForceResolve
@@ -228,6 +229,30 @@ export const rootApp: AppDef = {
 };
 
 const refreshAnnotation = 'argocd.argoproj.io/refresh';
+/** pkg/apis/application/v1alpha1/application_defaults.go: the finalizers that delete an app's resources with it. */
+const backgroundFinalizer = 'resources-finalizer.argocd.argoproj.io/background';
+const propagationFinalizers = [
+  'resources-finalizer.argocd.argoproj.io',
+  'resources-finalizer.argocd.argoproj.io/foreground',
+  backgroundFinalizer,
+];
+
+/** shouldBeDeleted: not a CRD, not the app itself, not kept by Delete=false or Helm's keep policy. */
+function shouldBeDeleted(o: KubeObject, app: string): boolean {
+  const annotations = o.metadata?.annotations ?? {};
+  // resourceutil.HasAnnotationOption: the annotation's comma-separated options.
+  const has = (key: string, option: string) =>
+    (annotations[key] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .includes(option);
+  return (
+    o.kind !== 'CustomResourceDefinition' &&
+    !(o.kind === 'Application' && o.metadata?.name === app) &&
+    !has('argocd.argoproj.io/sync-options', 'Delete=false') &&
+    !has('helm.sh/resource-policy', 'keep')
+  );
+}
 const controllerName = 'argocd-application-controller';
 
 /** An Application's sync and health status before a status write, and since when its health has been so. */
@@ -362,6 +387,7 @@ export class ArgoCdModel {
       const app = this.apps.find((a) => a.name === obj.metadata?.name);
       if (!app || type === 'DELETED') return;
       const st = this.state.get(app.name) as AppState;
+      if (obj.metadata?.deletionTimestamp) this.enqueue(app.name, 0);
       if (obj.metadata?.annotations?.[refreshAnnotation]) this.request(app.name, 3, 0);
       const spec = JSON.stringify(obj.spec);
       if (spec !== st.lastSpec) {
@@ -442,6 +468,10 @@ export class ArgoCdModel {
     }
     const live = this.appObject(name);
     if (!live) return;
+    if (live.metadata?.deletionTimestamp) {
+      this.finalizeDeletion(name, live);
+      return;
+    }
     const reconciledAt = (live.status as { reconciledAt?: string } | undefined)?.reconciledAt;
     const expired =
       reconciledAt === undefined ||
@@ -450,6 +480,55 @@ export class ArgoCdModel {
     if (requested === 3 || (!expired && requested !== undefined)) st.requested = undefined;
     const level = requested === 3 ? 3 : expired ? 2 : requested;
     if (level !== undefined) this.refresh(name, level);
+  }
+
+  /**
+   * finalizeApplicationDeletion (controller/appcontroller.go): an Application being deleted is no longer compared or
+   * synced (autoSync: "Skipping auto-sync: deletion in progress"; the sim skips its refresh too). With a propagation
+   * finalizer (`resources-finalizer.argocd.argoproj.io`, `/foreground` or `/background`; isPropagationPolicyFinalizer)
+   * its live objects are deleted, in the foreground, or the background for `/background` (GetPropagationPolicy),
+   * except CRDs, the app itself and objects annotated `argocd.argoproj.io/sync-options: Delete=false` or
+   * `helm.sh/resource-policy: keep` (shouldBeDeleted); while any of them is still there, or already being deleted,
+   * it waits (retried when they change); then the propagation finalizers are removed (UnSetCascadedDeletion) and the
+   * API server removes the app once no other finalizer is left (finalizers.ts). Without such a finalizer the app goes
+   * and its objects stay. The app's live objects are those its Git revision renders (the sim finds them by what it
+   * applied, not by the tracking annotation).
+   */
+  private finalizeDeletion(name: string, live: KubeObject): void {
+    const finalizers = (live.metadata?.finalizers ?? []) as string[];
+    const propagation = finalizers.filter((f) => propagationFinalizers.includes(f));
+    if (propagation.length === 0) return;
+    const policy = propagation[0] === backgroundFinalizer ? 'Background' : 'Foreground';
+    const st = this.state.get(name) as AppState;
+    const remaining = () =>
+      st.managed
+        .map((d) => this.liveOf(d))
+        .filter((o): o is KubeObject => o !== undefined && shouldBeDeleted(o, name));
+    const objects = remaining();
+    if (objects.some((o) => o.metadata?.deletionTimestamp)) return;
+    for (const o of objects) {
+      const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
+      try {
+        deleteObject(
+          this.cluster.store,
+          resource,
+          o.metadata?.namespace,
+          o.metadata?.name ?? '',
+          { propagationPolicy: policy },
+          this.clock.now(),
+          'test',
+        );
+      } catch (error) {
+        if (!(error instanceof StoreError) || error.code !== 404) throw error;
+      }
+    }
+    if (remaining().length > 0) return;
+    this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+      const kept = finalizers.filter((f) => !propagationFinalizers.includes(f));
+      if (!o.metadata) return;
+      if (kept.length > 0) o.metadata.finalizers = kept;
+      else delete o.metadata.finalizers;
+    });
   }
 
   private resolve(level: Level): { sha?: string; error?: string } {

@@ -288,7 +288,10 @@ export class EndpointSliceController extends ServiceEndpointsController {
     const triggerTime = this.triggerTimes.compute(service, pods);
     const nodeOf = (node: string) => (node ? this.cluster.get('v1', 'Node', node) : undefined);
     const plan = planSlices(service, pods, existing, nodeOf);
-    for (const slice of plan.create) this.create(slice, triggerTime);
+    // No new slices for a Service being deleted (k8s.io/endpointslice reconciler.go finalize): the garbage collector
+    // deletes its slices, and replacing them would race it for ever.
+    if (!(service as KubeObject).metadata?.deletionTimestamp)
+      for (const slice of plan.create) this.create(slice, triggerTime);
     for (const slice of plan.update) {
       const annotations = withTriggerTime(slice.metadata?.annotations, triggerTime);
       this.cluster.update(DISCOVERY_V1, 'EndpointSlice', slice.metadata?.name ?? '', ns, (o) => {

@@ -574,6 +574,9 @@ export class RolloutsModel {
   reconcile(): void {
     const live = this.rollout();
     if (!live || !this.stable) return;
+    // A Rollout marked for deletion is not reconciled (rollout/controller.go syncHandler: "No reconciliation as
+    // rollout marked for deletion"); the garbage collector removes its ReplicaSets and AnalysisRuns.
+    if (live.metadata?.deletionTimestamp) return;
     this.busy = true;
     try {
       this.step(live);
