@@ -298,7 +298,10 @@ export class StatefulSetController {
     condemned.sort((a, b) => ordinalOf(b) - ordinalOf(a));
     const unavailable = (p: KubeObject) => !podAvailable(p, spec.minReadySeconds, now) || isTerminating(p);
     const firstUnavailable = [...replicas, ...[...condemned].reverse()].find(unavailable);
-    this.manage(set, spec, replicas, condemned, firstUnavailable, update.name);
+    // A StatefulSet being deleted only has its status updated (stateful_set_control.go updateStatefulSet): its pods
+    // are the garbage collector's.
+    if (!set.metadata?.deletionTimestamp)
+      this.manage(set, spec, replicas, condemned, firstUnavailable, update.name);
     this.writeStatus(set, spec, current, update);
   }
 
