@@ -21,7 +21,8 @@
  *   AddOrUpdateDaemonPodTolerations), `spec.affinity.nodeAffinity` required to the node by a matchFields term on
  *   metadata.name, no nodeName (the scheduler binds it), the DaemonSet as controller owner; event Normal
  *   `SuccessfulCreate` "Created pod: <pod>", and `SuccessfulDelete` "Deleted pod: <pod>" for a deletion
- *   (controller_utils.go RealPodControl);
+ *   (controller_utils.go RealPodControl), which is graceful (pod-deletion.ts): the pod is Terminating until its kubelet
+ *   has stopped it, and its node gets a new one only then;
  * - a RollingUpdate (the default; update.go rollingUpdate, maxSurge 0): old pods (IsPodUpdated: neither the hash nor
  *   the generation label is the current one) that are not available are deleted at once; old available ones are
  *   deleted while fewer than maxUnavailable (default 1; a percentage of the desired number, rounded up) of the nodes'
@@ -43,6 +44,7 @@ import { canonicalJson, type PodTemplate, scaledValue } from './deployment-util.
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { nodeShouldRunPod, type SchedulingSpec, type Toleration } from './node-eligibility.js';
+import { deletePodAsController } from './pod-deletion.js';
 import { controllerRef, generateName, podAvailable } from './replicaset.js';
 import { controllerRevisionHash } from './statefulset.js';
 import type { KubeObject, StoredEvent } from './store.js';
@@ -217,11 +219,16 @@ export class DaemonSetController {
     return new Map(nodes.map((n) => [n.metadata?.name ?? '', nodeShouldRunPod(pod, n)]));
   }
 
-  /** getNodesToDaemonPods: the pods it controls, by the node they are (or are to be) on. */
+  /**
+   * getNodesToDaemonPods (includeDeletedTerminal false): the pods it controls, by the node they are (or are to be)
+   * on; a pod both being deleted and terminal is left out, a Terminating pod still running is counted (so a node's
+   * replacement pod is made only once it is gone).
+   */
   private podsByNode(ds: DaemonSet): Map<string, KubeObject[]> {
     const byNode = new Map<string, KubeObject[]>();
     for (const pod of this.cluster.list('v1', 'Pod', ds.metadata?.namespace)) {
-      if (controllerUid(pod) !== ds.metadata?.uid || pod.metadata?.deletionTimestamp) continue;
+      if (controllerUid(pod) !== ds.metadata?.uid) continue;
+      if (pod.metadata?.deletionTimestamp && ['Failed', 'Succeeded'].includes(phaseOf(pod))) continue;
       const node = targetNode(pod) ?? '';
       byNode.set(node, [...(byNode.get(node) ?? []), pod].sort(oldestFirst));
     }
@@ -240,12 +247,14 @@ export class DaemonSetController {
       const nodeName = node.metadata?.name ?? '';
       const pods = byNode.get(nodeName) ?? [];
       byNode.delete(nodeName);
+      // podsShouldBeOnNode: a pod already being deleted is neither deleted again nor replaced while it is there.
       if (!eligible.get(nodeName)) {
-        for (const pod of pods) this.deletePod(ds, pod);
+        for (const pod of pods) if (!pod.metadata?.deletionTimestamp) this.deletePod(ds, pod);
         continue;
       }
       const running: KubeObject[] = [];
       for (const pod of pods) {
+        if (pod.metadata?.deletionTimestamp) continue;
         const phase = phaseOf(pod);
         if (phase === 'Failed')
           this.events.record(
@@ -261,7 +270,8 @@ export class DaemonSetController {
       for (const extra of running.slice(1)) this.deletePod(ds, extra);
     }
     // Pods bound to (or meant for) nodes that are gone.
-    for (const pods of byNode.values()) for (const pod of pods) this.deletePod(ds, pod);
+    for (const pods of byNode.values())
+      for (const pod of pods) if (!pod.metadata?.deletionTimestamp) this.deletePod(ds, pod);
   }
 
   /** update.go rollingUpdate (maxSurge 0): delete old pods, unavailable ones first, within maxUnavailable. */
@@ -275,9 +285,15 @@ export class DaemonSetController {
     const candidates: KubeObject[] = [];
     for (const [nodeName, shouldRun] of eligible) {
       if (!shouldRun) continue;
-      // Nodes without a pod are the manage loop's (not counted); an unavailable old pod is replaced at once.
-      const pod = byNode.get(nodeName)?.[0];
-      if (!pod) continue;
+      // Nodes without a pod are the manage loop's (not counted); an unavailable old pod is replaced at once. A node
+      // whose only pods are being deleted counts as unavailable (update.go findUpdatedPodsOnNode skips them).
+      const pods = byNode.get(nodeName) ?? [];
+      if (pods.length === 0) continue;
+      const pod = pods.find((p) => !p.metadata?.deletionTimestamp);
+      if (!pod) {
+        unavailable++;
+        continue;
+      }
       const available = podAvailable(pod, minReady, now);
       if (this.isUpdated(pod, revision)) {
         if (!available) unavailable++;
@@ -339,11 +355,12 @@ export class DaemonSetController {
     this.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
   }
 
+  /** podControl.DeletePod: a graceful DELETE (pod-deletion.ts); the event only when the API server accepted it. */
   private deletePod(ds: DaemonSet, pod: KubeObject): void {
     const name = pod.metadata?.name ?? '';
-    if (!this.cluster.get('v1', 'Pod', name, ds.metadata?.namespace)) return;
-    this.cluster.remove('v1', 'Pod', name, ds.metadata?.namespace);
-    this.events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
+    const ns = ds.metadata?.namespace ?? 'default';
+    if (deletePodAsController(this.cluster.store, ns, name, this.options.clock.now()))
+      this.events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
   }
 
   /** updateDaemonSetStatus over the pods as they are after this sync's changes. */

@@ -32,6 +32,7 @@ import { type HpaControllerOptions, startHpaController } from './hpa.js';
 import { kindAddonImages, kindAddons } from './kind-addons.js';
 import { kindBaseline } from './kind-baseline.js';
 import { type ContainerBehaviour, defaultNode, Kubelet, podReady } from './kubelet.js';
+import { labContainerBehaviour } from './lab-containers.js';
 import { type LiveOptions, type LiveWorkloads, type SimLabLive, startLiveWorkloads } from './live/index.js';
 import { NamespaceController } from './namespace-controller.js';
 import { startNamespaceDefaults } from './namespace-defaults.js';
@@ -241,9 +242,11 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     clock: models,
     imageExists: (image) => registry.has(image),
     random: seededRandom((options.seed ?? 1) + 2),
-    behaviour: live
-      ? (pod, container) => (live as LiveWorkloads).container(pod, containers?.(pod, container) ?? {})
-      : containers,
+    // How each container runs; every one of the lab's ends soon after SIGTERM (lab-containers.ts).
+    behaviour: (pod, container) => {
+      const base = containers?.(pod, container) ?? {};
+      return labContainerBehaviour(pod, live ? live.container(pod, base) : base);
+    },
   }).start();
   // The ReplicaSets of the docqa Rollout: the Rollouts model sizes them, the ReplicaSet controller runs their pods
   // (names seeded, so they are the same in every run).

@@ -27,7 +27,7 @@
  */
 import type { DeleteOptions } from './delete-options.js';
 import { deleteObject } from './object-deletion.js';
-import type { KubeObject, Mutation, Store } from './store.js';
+import { type KubeObject, type Mutation, type Store, StoreError } from './store.js';
 
 export type { DeleteOptions } from './delete-options.js';
 export { deleteOptions } from './delete-options.js';
@@ -61,4 +61,21 @@ export function deletePod(
     source,
   );
   return { pod: object, removed };
+}
+
+/**
+ * A controller's deletion of one of its pods (pkg/controller/controller_utils.go RealPodControl.DeletePod, used by
+ * the ReplicaSet and DaemonSet controllers; stateful_pod_control.go DeleteStatefulPod through the same client call):
+ * a DELETE with empty DeleteOptions, so the pod is deleted gracefully with its own terminationGracePeriodSeconds and
+ * stays, Terminating, until its kubelet has stopped it. A pod already gone is not an error the controller reports
+ * (IsNotFound: "Pod has already been deleted", no event). Returns whether the DELETE was accepted.
+ */
+export function deletePodAsController(store: Store, namespace: string, name: string, nowMs: number): boolean {
+  try {
+    deletePod(store, namespace, name, {}, nowMs, 'test');
+    return true;
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 404) return false;
+    throw error;
+  }
 }

@@ -18,8 +18,9 @@
  *   counts are left out as the API serializes them (omitempty), status.replicas always shown;
  * - with minReadySeconds, syncs again minReadySeconds later while Ready pods wait to count as available (and
  *   minReadySeconds + 1 s after a pod turned Ready; the work queue keeps the earlier of the two).
- * The simulated API server deletes a pod at once (no graceful termination), and the garbage collector's part is
- * played here: a deleted ReplicaSet takes its pods with it (background propagation).
+ * A pod is deleted as the controller's pod control does it: gracefully (pod-deletion.ts deletePodAsController), so it
+ * stays Terminating, no longer counted, until its kubelet has stopped it. Where no garbage collector runs, its part
+ * is played here: a deleted ReplicaSet takes its pods with it (background propagation, workqueue.ts).
  * Source: replica_set_utils.go read at a v1.33/v1.34-era copy (terminatingReplicas, alpha and off in v1.33, left out).
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -34,6 +35,7 @@ import {
 } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
+import { deletePodAsController } from './pod-deletion.js';
 import { type LabelSelector, matchesLabelSet } from './selectors.js';
 import type { KubeObject, StoredEvent } from './store.js';
 import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
@@ -292,10 +294,12 @@ export class ReplicaSetController {
     this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
   }
 
+  /** podControl.DeletePod: a graceful DELETE (pod-deletion.ts); the event only when the API server accepted it. */
   private deletePod(rs: ReplicaSet, pod: KubeObject): void {
     const name = pod.metadata?.name ?? '';
-    this.cluster.remove('v1', 'Pod', name, rs.metadata?.namespace);
-    this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
+    const ns = rs.metadata?.namespace ?? 'default';
+    if (deletePodAsController(this.cluster.store, ns, name, this.options.clock.now()))
+      this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
   }
 
   /** updateReplicaSetStatus, and the minReadySeconds resync. */

@@ -86,7 +86,7 @@ import {
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { type DocqaBehaviour, docqaBehaviour, faultsOf, type SimPrometheus } from './prometheus.js';
-import { replicaSetFor } from './replicaset.js';
+import { podActive, replicaSetFor } from './replicaset.js';
 import { analysisRunsToDelete, runHistoryLimits } from './rollouts-analysis-history.js';
 import {
   calculateRolloutConditions,
@@ -293,8 +293,14 @@ export class RolloutsModel {
     );
   }
 
+  /**
+   * The active pods of a template, as its ReplicaSet's status counts them (replicaset.ts podActive: not Terminating,
+   * not finished); the Rollout's status is made of those counts (rollout/sync.go, GetActualReplicaCountForReplicaSets).
+   */
   private pods(hash: string): KubeObject[] {
-    return this.cluster.list('v1', 'Pod', this.ns).filter((p) => p.metadata?.labels?.[HASH_LABEL] === hash);
+    return this.cluster
+      .list('v1', 'Pod', this.ns)
+      .filter((p) => p.metadata?.labels?.[HASH_LABEL] === hash && podActive(p));
   }
 
   /** The ReplicaSet of a template (`<rollout>-<hash>`), if it exists. */
@@ -1287,7 +1293,9 @@ export class RolloutsModel {
     const steps = spec.strategy?.canary?.steps ?? [];
     const canary = this.canary;
     const stableHash = this.stable?.hash ?? '';
-    const pods = this.cluster.list('v1', 'Pod', this.ns).filter((p) => p.metadata?.labels?.[HASH_LABEL]);
+    const pods = this.cluster
+      .list('v1', 'Pod', this.ns)
+      .filter((p) => p.metadata?.labels?.[HASH_LABEL] && podActive(p));
     const available = pods.filter(podReady).length;
     const pauseConditions = this.pauseConditions(canary);
     // syncRolloutStatusCanary: the current step; all of them once promoted (promoteStable), 0 once aborted.

@@ -37,8 +37,8 @@
  *   sync).
  * isUnavailable (a pod not Running-and-available, or terminating) is not in the stateful_set_utils.go copy read; it
  * is taken as its name and uses in stateful_set_control.go say. A pod a client deletes is Terminating for its grace
- * period (pod-deletion.ts) and is replaced only once it is gone; the controller's own deletions still remove a pod at
- * once (no graceful termination for them). PersistentVolumeClaims of volumeClaimTemplates are named
+ * period (pod-deletion.ts) and is replaced only once it is gone, and so is one the controller deletes itself
+ * (stateful_pod_control.go DeleteStatefulPod: a DELETE with empty options). PersistentVolumeClaims of volumeClaimTemplates are named
  * in the pod's volumes but not created, and the garbage collector's part is played here: a deleted StatefulSet takes
  * its pods with it.
  * Sources (kubernetes/kubernetes, copies of the development line, not tagged v1.33; the tool that served them names
@@ -52,6 +52,7 @@ import type { SimCluster } from './api.js';
 import { canonicalJson, fnv32, type PodTemplate, safeEncodeString } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
+import { deletePodAsController } from './pod-deletion.js';
 import { controllerRef, podAvailable } from './replicaset.js';
 import type { KubeObject, StoredEvent } from './store.js';
 import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
@@ -362,7 +363,10 @@ export class StatefulSetController {
   }
 
   private remove(set: StatefulSet, pod: KubeObject): void {
-    this.cluster.remove('v1', 'Pod', pod.metadata?.name ?? '', set.metadata?.namespace);
+    // DeleteStatefulPod: a graceful DELETE (pod-deletion.ts); the pod stays Terminating until its kubelet stops it.
+    const ns = set.metadata?.namespace ?? 'default';
+    if (!deletePodAsController(this.cluster.store, ns, pod.metadata?.name ?? '', this.options.clock.now()))
+      return;
     this.events.record(
       set,
       'Normal',

@@ -152,6 +152,12 @@ describe('a DaemonSet on a simulated cluster of two nodes', { timeout: 60_000 },
       n.metadata = { ...n.metadata, labels };
     });
     await sleep(clock, 1);
+    // Deleted gracefully: Terminating on lab-worker (misscheduled) until its 30 s grace period is over (the
+    // container ignores SIGTERM).
+    expect(events('SuccessfulDelete')).toHaveLength(1);
+    const worker = pods().find((p) => (p.spec as { nodeName?: string }).nodeName === 'lab-worker');
+    expect(worker?.metadata?.deletionTimestamp).toBeDefined();
+    await sleep(clock, 31_000);
     expect(Object.keys(podsByNode())).toEqual(['lab-control-plane']);
     expect(events('SuccessfulDelete')).toHaveLength(1);
     expect(row()).toEqual([1, 1, 1, 1, 1, 'disk=ssd']);
@@ -182,10 +188,14 @@ describe('a DaemonSet on a simulated cluster of two nodes', { timeout: 60_000 },
       const spec = o.spec as { template: { spec: { containers: Array<{ image: string }> } } };
       (spec.template.spec.containers[0] as { image: string }).image = 'ghcr.io/x/agent:2';
     });
+    // Each old pod is Terminating for its 30 s grace period (the container ignores SIGTERM) and its node gets the
+    // new pod only once it is gone: about 35 s a node.
     const unavailable: number[] = [];
-    for (let t = 0; t < 30; t++) {
+    const serving = (p: KubeObject) => podReady(p) && !p.metadata?.deletionTimestamp;
+    for (let t = 0; t < 90; t++) {
       await sleep(clock, 1000);
-      unavailable.push(2 - pods().filter(podReady).length);
+      unavailable.push(2 - pods().filter(serving).length);
+      if (t === 20) expect(pods().filter((p) => p.metadata?.deletionTimestamp)).toHaveLength(1);
     }
     expect(Math.max(...unavailable)).toBe(1);
     expect(pods().some((p) => old.has(p.metadata?.name))).toBe(false);

@@ -207,12 +207,25 @@ describe('EndpointSlices and Endpoints of a Service on the simulated cluster', {
       spec.replicas = 1;
     });
     await sleep(clock, 1000);
+    // The two pods scaled away are Terminating (30 s of grace: their container ignores SIGTERM), in the slice as
+    // serving and terminating, not ready.
+    const live = () => pods().filter((p) => !p.metadata?.deletionTimestamp);
+    expect(theSlice().endpoints?.filter((e) => e.conditions.terminating)).toHaveLength(2);
+    expect(readyIps()).toEqual(live().map(ipOf));
+    await sleep(clock, 30_000);
     expect(theSlice().endpoints).toHaveLength(1);
     expect(readyIps()).toEqual(pods().map(ipOf));
     web.edit((spec) => {
       spec.replicas = 0;
     });
     await sleep(clock, 1000);
+    // The pod is Terminating (its container ignores SIGTERM: 30 s of grace): still serving, not ready; the
+    // Endpoints leave it out.
+    expect(theSlice().endpoints?.map((e) => e.conditions)).toEqual([
+      { ready: false, serving: true, terminating: true },
+    ]);
+    expect(endpoints()?.subsets).toBeUndefined();
+    await sleep(clock, 30_000);
     expect(slices()).toHaveLength(1);
     expect(theSlice()).toMatchObject({ metadata: { name }, endpoints: null, ports: null });
     expect(endpoints()?.subsets).toBeUndefined();

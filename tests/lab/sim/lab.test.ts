@@ -62,7 +62,10 @@ describe('the simulated lab’s Argo CD controller and Git server', { timeout: 6
     const clock = new VirtualClock({ start: 0 });
     lab = await startSimLab({ clock });
     scale('StatefulSet', controller, 'argocd', 0);
-    await sleep(clock, 1000);
+    await sleep(clock, 1);
+    // Deleted gracefully: Terminating until the controller's process has ended on SIGTERM (about a second).
+    expect(pods('argocd').map((p) => Boolean(p.metadata?.deletionTimestamp))).toEqual([true]);
+    await sleep(clock, 3000);
     expect(pods('argocd')).toEqual([]);
     expect(statefulSet().status).toMatchObject({ replicas: 0, availableReplicas: 0 });
     const before = reconciledAt();
@@ -95,9 +98,12 @@ describe('the simulated lab’s Argo CD controller and Git server', { timeout: 6
     lab = await startSimLab({ clock });
     const [old] = pods('lab-git');
     scale('Deployment', 'git-server', 'lab-git', 0);
-    await sleep(clock, 1000);
-    expect(pods('lab-git')).toEqual([]);
+    await sleep(clock, 1);
+    // Its ReplicaSet stops counting the pod at once; the pod is Terminating until lighttpd has stopped on SIGTERM.
     expect((gitServer().status as { readyReplicas?: number }).readyReplicas).toBeUndefined();
+    expect(pods('lab-git').map((p) => Boolean(p.metadata?.deletionTimestamp))).toEqual([true]);
+    await sleep(clock, 3000);
+    expect(pods('lab-git')).toEqual([]);
     scale('Deployment', 'git-server', 'lab-git', 1);
     await sleep(clock, 10_000);
     const [pod] = pods('lab-git');

@@ -18,9 +18,14 @@ import { EndpointSliceController } from '../../../src/lab/sim/endpointslice.js';
 import type { ContainerBehaviour } from '../../../src/lab/sim/kubelet.js';
 import { defaultNode } from '../../../src/lab/sim/kubelet.js';
 import { registerNode } from '../../../src/lab/sim/node.js';
-import { deleteOptions, deletionStep, podGracePeriod } from '../../../src/lab/sim/pod-deletion.js';
+import {
+  deleteOptions,
+  deletePodAsController,
+  deletionStep,
+  podGracePeriod,
+} from '../../../src/lab/sim/pod-deletion.js';
 import { StatefulSetController } from '../../../src/lab/sim/statefulset.js';
-import { StoreError } from '../../../src/lab/sim/store.js';
+import { Store, StoreError } from '../../../src/lab/sim/store.js';
 import { deploymentPods } from '../../../src/lab/sim/workloads.js';
 import { type ControllerCluster, controllerCluster, workload } from '../../support/controller-cluster.js';
 import {
@@ -491,5 +496,26 @@ describeKubectl('kubectl delete pod against the simulated cluster', { timeout: 6
     await lab.settle();
     const after = await kubectl('get', 'pods');
     expect([after.stdout, after.stderr]).toEqual(['', 'No resources found in default namespace.\n']);
+  });
+});
+
+describe('a controller’s pod deletion (RealPodControl.DeletePod)', () => {
+  it('marks a bound pod with its own grace period, removes an unbound one, and takes a pod already gone as done', () => {
+    const store = new Store(() => start);
+    const podType = store.resourceFor('v1', 'Pod');
+    store.create(
+      podType,
+      'default',
+      pod({ nodeName: 'n1', terminationGracePeriodSeconds: 45 }, {}, { name: 'bound' }),
+    );
+    store.create(podType, 'default', pod({}, {}, { name: 'unbound' }));
+    expect(deletePodAsController(store, 'default', 'bound', start)).toBe(true);
+    expect(store.get(podType, 'default', 'bound')?.metadata).toMatchObject({
+      deletionTimestamp: at(45),
+      deletionGracePeriodSeconds: 45,
+    });
+    expect(deletePodAsController(store, 'default', 'unbound', start)).toBe(true);
+    expect(store.get(podType, 'default', 'unbound')).toBeUndefined();
+    expect(deletePodAsController(store, 'default', 'unbound', start)).toBe(false);
   });
 });

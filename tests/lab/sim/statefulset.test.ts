@@ -146,6 +146,20 @@ describe('a StatefulSet on the simulated cluster, as kubectl shows it', { timeou
       spec.replicas = 1;
     });
     await settle();
+    // OrderedReady: one pod at a time, each deleted gracefully (Terminating for its 30 s grace period, as its
+    // container ignores SIGTERM); the next only once the previous one is gone.
+    const terminating = () =>
+      pods()
+        .filter((p) => p.metadata?.deletionTimestamp)
+        .map((p) => p.metadata?.name);
+    expect(deleted).toEqual([]);
+    expect(terminating()).toEqual(['db-2']);
+    await sleep(clock, 29_000);
+    expect(deleted).toEqual([]);
+    await sleep(clock, 2000);
+    expect(deleted).toEqual(['db-2']);
+    expect(terminating()).toEqual(['db-1']);
+    await sleep(clock, 31_000);
     expect(deleted).toEqual(['db-2', 'db-1']);
     expect(names()).toEqual(['db-0']);
     expect(events('SuccessfulDelete')).toEqual(
@@ -157,6 +171,8 @@ describe('a StatefulSet on the simulated cluster, as kubectl shows it', { timeou
       spec.replicas = 0;
     });
     await settle();
+    expect(terminating()).toEqual(['db-0']);
+    await sleep(clock, 31_000);
     expect(names()).toEqual([]);
     // kubectl get sts: READY 0/0; the zero counts are left out but replicas and availableReplicas.
     expect(status()).toEqual({
@@ -186,10 +202,29 @@ describe('a StatefulSet on the simulated cluster, as kubectl shows it', { timeou
   });
 
   it('rolls a new template out from the highest ordinal, one Ready pod at a time', async () => {
-    await cluster();
+    // A process that exits on SIGTERM within a second: each deleted pod is Terminating about a second.
+    await cluster({ stops: { afterMs: 1000, exitCode: 0 } });
     create();
     await sleep(clock, 20_000);
     const before = status().currentRevision as string;
+    const steps: string[] = [];
+    const seen = new Set<string>();
+    const once = (step: string, uid = '') => {
+      if (seen.has(`${step}/${uid}`)) return;
+      seen.add(`${step}/${uid}`);
+      steps.push(step);
+    };
+    const created = new Set<string>();
+    lab.onClose(
+      fake.onChange((e) => {
+        if (e.resource.kind !== 'Pod') return;
+        const { name, uid = '', deletionTimestamp } = e.object.metadata ?? {};
+        if (e.type === 'ADDED') created.add(uid);
+        if (e.type === 'DELETED') once(`gone ${name}`, uid);
+        else if (deletionTimestamp) once(`terminating ${name}`, uid);
+        else if (created.has(uid) && podReady(e.object)) once(`ready ${name}`, uid);
+      }),
+    );
     edit((spec) => {
       spec.template = template('ghcr.io/x/db:2');
     });
@@ -199,14 +234,18 @@ describe('a StatefulSet on the simulated cluster, as kubectl shows it', { timeou
     const image = (name: string) =>
       (pods().find((p) => p.metadata?.name === name)?.spec as { containers?: Array<{ image: string }> })
         ?.containers?.[0]?.image;
-    // db-2 was deleted and created again at the new revision; db-1 waits until it is Ready.
+    // db-2 is deleted gracefully first; it is made again at the new revision once it is gone.
+    expect(steps).toEqual(['terminating db-2']);
+    expect(image('db-2')).toBe('ghcr.io/x/db:1');
+    await sleep(clock, 2000);
     expect(image('db-2')).toBe('ghcr.io/x/db:2');
     expect(image('db-1')).toBe('ghcr.io/x/db:1');
     expect(status()).toMatchObject({ currentRevision: before, updateRevision: after, updatedReplicas: 1 });
-    await sleep(clock, 6000);
-    expect(image('db-1')).toBe('ghcr.io/x/db:2');
-    expect(image('db-0')).toBe('ghcr.io/x/db:1');
-    await sleep(clock, 12_000);
+    await sleep(clock, 30_000);
+    // Each next pod is deleted only once the one before is back and Ready.
+    expect(steps).toEqual(
+      ['db-2', 'db-1', 'db-0'].flatMap((n) => [`terminating ${n}`, `gone ${n}`, `ready ${n}`]),
+    );
     expect(pods().map((p) => p.metadata?.labels?.['controller-revision-hash'])).toEqual([
       after,
       after,

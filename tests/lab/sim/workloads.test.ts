@@ -210,11 +210,17 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
       spec.replicas = 2;
     });
     await settle();
-    expect(
-      pods()
-        .map((p) => p.metadata?.name)
-        .sort(),
-    ).toEqual([...old].sort());
+    // They are deleted gracefully: Terminating, no longer counted, until the kubelet has stopped them (their
+    // container ignores SIGTERM, so at the end of the 30 s grace period).
+    const names = (list: KubeObject[]) => list.map((p) => p.metadata?.name).sort();
+    const terminating = pods().filter((p) => p.metadata?.deletionTimestamp);
+    expect(terminating).toHaveLength(2);
+    expect(names(pods().filter((p) => !p.metadata?.deletionTimestamp))).toEqual([...old].sort());
+    expect(replicaSets()[0]?.status?.replicas).toBe(2);
+    await sleep(clock, 29_000);
+    expect(pods()).toHaveLength(4);
+    await sleep(clock, 2000);
+    expect(names(pods())).toEqual([...old].sort());
     expect(events('ScalingReplicaSet')).toEqual([
       `Scaled up replica set ${name} from 0 to 2`,
       `Scaled up replica set ${name} from 2 to 4`,
@@ -280,6 +286,8 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
         [v2.metadata?.name, 4],
       ].sort(),
     );
+    // The old ReplicaSet's last pods are still Terminating (30 s of grace); then only the new pods are left.
+    await sleep(clock, 31_000);
     expect(
       pods().every(
         (p) =>
@@ -320,6 +328,11 @@ describe('a Deployment on the simulated cluster, as kubectl shows it', { timeout
       spec.template = template('ghcr.io/x/web:2');
     });
     await settle();
+    // recreate.go oldPodsRunning: the old pods are Terminating (30 s of grace, their container ignores SIGTERM),
+    // so no new ReplicaSet is scaled up before they are gone.
+    expect(pods().every((p) => p.metadata?.deletionTimestamp)).toBe(true);
+    expect(events('ScalingReplicaSet')).toHaveLength(2);
+    await sleep(clock, 31_000);
     const v2 = newest();
     expect(together).toBe(false);
     expect(events('ScalingReplicaSet')).toEqual([

@@ -33,6 +33,7 @@ import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
 import { idleUsage, type ResourceUsage } from '../hpa.js';
 import type { ContainerBehaviour, ProbeTarget } from '../kubelet.js';
+import { docqaStopsOnSigterm, isDocqaPod } from '../lab-containers.js';
 import type { ProbeAnswer } from '../prober.js';
 import type { SimPrometheus } from '../prometheus.js';
 import type { LiveAnalysis } from '../rollouts.js';
@@ -41,7 +42,7 @@ import { BLACKBOX_TARGET, type Blackbox, startBlackbox } from './blackbox.js';
 import { childrenDieWithParent } from './child.js';
 import { CpuMeter, processCpuSeconds, processRssBytes } from './cpu.js';
 import { type PrometheusApi, scaledRangeSource, servePrometheusApi } from './facade.js';
-import { type DocqaEndpoint, DocqaFleet, isDocqaPod } from './processes.js';
+import { type DocqaEndpoint, DocqaFleet } from './processes.js';
 import {
   findPrometheus,
   prometheusInstallHint,
@@ -112,14 +113,6 @@ export interface LiveWorkloads extends SimLabLive {
   usage: ResourceUsage;
   close(): Promise<void>;
 }
-
-/**
- * How a doc-QA container answers the SIGTERM of a pod deletion: the service closes on it (src/service/server.ts:
- * unready, stops listening, drains, exits 0), unlike a process that ignores it until SIGKILL. An idle service is
- * done at once; the sim gives it one second (the drain of a busy one is not measured), so a deleted docqa pod is
- * Terminating about a second, not its 30 s grace period (kubelet.ts).
- */
-const serviceStopsOnSigterm = { afterMs: 1000, exitCode: 0 };
 
 /** The PodMonitor's interval (podmonitor-docqa.yaml) and the Probe's (probe-docqa.yaml). */
 const POD_MONITOR_MS = 10_000;
@@ -395,7 +388,7 @@ export async function startLiveWorkloads(
         fleet.ready(pod).catch(() => undefined);
         return {
           ...base,
-          stops: base.stops ?? serviceStopsOnSigterm,
+          stops: base.stops ?? docqaStopsOnSigterm,
           async probe(kind, _probe, target) {
             const answer = await probeProcess(pod, target);
             const passed = 'status' in answer && answer.status >= 200 && answer.status < 400;

@@ -23,11 +23,13 @@
  *   DOCQA_PROBE_PORT are 0 (every pod has its own 8080 and 8081, but these processes share one host): each process
  *   picks its service and probe ports and logs both (`listening`: url, probe_url).
  */
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../../../paths.js';
 import type { SimCluster } from '../api.js';
 import { containerEnv } from '../env.js';
+import { isDocqaPod } from '../lab-containers.js';
 import type { KubeObject } from '../store.js';
 import { type GuardedChild, spawnGuarded, waitUntil } from './child.js';
 
@@ -64,11 +66,6 @@ const DROPPED = new Set([
   'DOCQA_HOST',
   'DOCQA_PROBE_PORT',
 ]);
-
-export const isDocqaPod = (pod: KubeObject): boolean =>
-  pod.metadata?.namespace === NS &&
-  pod.metadata?.labels?.['app.kubernetes.io/name'] === 'docqa' &&
-  Boolean(pod.metadata?.labels?.['rollouts-pod-template-hash']);
 
 const hashOf = (pod: KubeObject) => pod.metadata?.labels?.['rollouts-pod-template-hash'] ?? '';
 
