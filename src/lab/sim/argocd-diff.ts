@@ -14,8 +14,10 @@
  * are replaced whole. In both, a field the desired configuration leaves out is left alone unless the last applied
  * configuration had it (then it is deleted), and `ignored` paths (ignoreDifferences; with RespectIgnoreDifferences
  * also kept by a sync) keep their live value.
- * Not modelled: the scheme defaulting both sides get before they are compared (the simulated API server stores no
- * defaults), the managed-fields/server-side diff modes, and the normalizers other than ignoreDifferences.
+ * The live objects carry the API server's defaults (api-defaults.ts) that neither configuration names; the three-way
+ * patch leaves them as they are, so they are no difference. Not modelled: the scheme defaulting gitops-engine also
+ * gives both sides before they are compared, the managed-fields/server-side diff modes, and the normalizers other
+ * than ignoreDifferences.
  */
 
 import { canonicalJson } from './deployment-util.js';

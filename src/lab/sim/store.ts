@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../random.js';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
+import { applyApiDefaults } from './api-defaults.js';
 import { newFinalizersRefusal, shouldDeleteDuringUpdate } from './finalizers.js';
+import { admitPod, PodAdmissionError } from './pod-admission.js';
 import { podQosClass } from './qos.js';
 import {
   apiVersionOf,
@@ -87,6 +89,8 @@ function keepDeletionMarks(next: Partial<ObjectMeta>, current: Partial<ObjectMet
 }
 
 const isCoreService = (resource: ResourceType) => resource.kind === 'Service' && resource.group === '';
+/** A kind the API server serves itself (core and apps; a custom resource has no scheme defaults). */
+const isBuiltin = (resource: ResourceType) => resource.group === '' || resource.group === 'apps';
 
 export class Store {
   readonly resources: ResourceType[] = builtinResources.map((r) => ({ ...r }));
@@ -234,6 +238,9 @@ export class Store {
       },
     };
     if (obj.metadata) delete obj.metadata.managedFields;
+    // The scheme's defaults, then (pods) the mutating admission plugins (api-defaults.ts, pod-admission.ts).
+    if (isBuiltin(resource)) applyApiDefaults(resource.group, resource.kind, obj);
+    if (resource.kind === 'Pod' && resource.group === '') this.admitPod(name, obj);
     if (isCoreService(resource)) obj.spec = this.allocateService(name, obj.spec);
     // A new pod is Pending until a kubelet reports on it, with the QoS class of its resources: the API server
     // writes both at creation (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; qos.ts). Over
@@ -313,6 +320,7 @@ export class Store {
       },
     };
     if (merged.metadata) delete merged.metadata.managedFields;
+    if (isBuiltin(resource)) applyApiDefaults(resource.group, resource.kind, merged);
     // An update can never remove or change a deletion timestamp, nor remove the grace period (staging/src/k8s.io/
     // apiserver/pkg/registry/rest/update.go BeforeUpdate); only a DELETE sets them (pod-deletion.ts).
     if (merged.metadata && meta.verb !== 'delete') keepDeletionMarks(merged.metadata, current.metadata ?? {});
@@ -388,6 +396,23 @@ export class Store {
       }
     }
     return gone;
+  }
+
+  /** The pod admission plugins (pod-admission.ts); a pod they refuse is a 403 Forbidden. */
+  private admitPod(name: string, pod: KubeObject): void {
+    const classes = this.resourceFor('scheduling.k8s.io/v1', 'PriorityClass');
+    try {
+      admitPod(pod, {
+        priorityClass: (pc) => this.objects.get(key(classes, undefined, pc)),
+        priorityClasses: () => this.list(classes),
+      });
+    } catch (error) {
+      if (!(error instanceof PodAdmissionError)) throw error;
+      throw new StoreError(403, 'Forbidden', `pods "${name}" is forbidden: ${error.message}`, {
+        name,
+        kind: 'pods',
+      });
+    }
   }
 
   /** The Service spec the API server stores: defaults and allocations; an address it cannot give is a 422. */

@@ -69,7 +69,13 @@ describe('kube client against the fake API server', () => {
       .jsonPatch(ref, [{ op: 'test', path: '/spec/replicas', value: 1 }])
       .catch((e: unknown) => e);
     expect((failed as KubeApiError).status).toBe(422);
-    expect(fake.get('apps/v1', 'Deployment', 'alpha', 'default')?.spec).toEqual({ replicas: 5 });
+    // The failed patch changed nothing: replicas 5 and the API server's defaults.
+    expect(fake.get('apps/v1', 'Deployment', 'alpha', 'default')?.spec).toEqual({
+      replicas: 5,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+    });
   });
 
   it('server-side apply creates, then merges, and a no-op apply writes nothing new', async () => {

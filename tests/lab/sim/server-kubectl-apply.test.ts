@@ -77,11 +77,15 @@ describeKubectl('kubectl against the simulated API server: changing objects', ()
     const configured = await kubectl('apply', '-f', file);
     expect(configured).toMatchObject({ code: 0, stdout: 'deployment.apps/web configured\n', stderr: '' });
     const [web] = containersOf(await json('get', 'deployment', 'web', '-n', 'lab'));
+    // The removed env var A is gone; what the API server defaulted stays.
     expect(web).toEqual({
       name: 'web',
       image: 'nginx:1.28',
-      ports: [{ containerPort: 80 }],
+      ports: [{ containerPort: 80, protocol: 'TCP' }],
       env: [{ name: 'B', value: '3' }],
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
     });
 
     const unchanged = await kubectl('apply', '-f', file);
