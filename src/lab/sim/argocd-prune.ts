@@ -212,3 +212,87 @@ export function pruneResult(live: KubeObject, decision: PruneDecision): Resource
     ...(images.length > 0 ? { images } : {}),
   };
 }
+
+/**
+ * The result of an applied (not pruned) object: Synced with kubectl's line as its message (k8s.io/cli-runtime
+ * pkg/printers/name.go: the lower-case kind, `.<group>` when there is one, `/<name>`, then the operation) and hookPhase
+ * Running (sync_context.go operationPhases: an applied object's task is still running when a one-wave sync ends; a
+ * later wave's look at it, with PruneLast, moves it on: see settledResult).
+ */
+export function appliedResult(o: KubeObject, verb: 'created' | 'configured' | 'unchanged'): ResourceResult {
+  const { group, version } = groupVersionOf(o.apiVersion);
+  const kind = o.kind ?? '';
+  const name = o.metadata?.name ?? '';
+  const images = imagesOf(o);
+  return {
+    group,
+    version,
+    kind,
+    namespace: o.metadata?.namespace ?? '',
+    name,
+    status: 'Synced',
+    message: `${kind.toLowerCase()}${group ? `.${group}` : ''}/${name} ${verb}`,
+    hookPhase: 'Running',
+    syncPhase: 'Sync',
+    ...(images.length > 0 ? { images } : {}),
+  };
+}
+
+/** gitops-engine pkg/sync/sync_tasks.go kindOrder: the kinds a wave applies first; any other kind comes after them. */
+const kindOrder = [
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+];
+const kindRank = (kind: string | undefined) => {
+  const i = kindOrder.indexOf(kind ?? '');
+  return i < 0 ? 0 : i - kindOrder.length;
+};
+
+/**
+ * sync_tasks.go Less, for the tasks of one phase: by sync wave, then kind order, then name. The sim orders
+ * syncResult.resources so; upstream's order is that in which the results were set (GetState, by Order): a wave's
+ * prunes first, then its applies, which run concurrently.
+ */
+export function byTaskOrder(wave: (o: KubeObject) => number): (a: KubeObject, b: KubeObject) => number {
+  return (a, b) =>
+    wave(a) - wave(b) ||
+    kindRank(a.kind) - kindRank(b.kind) ||
+    ((a.metadata?.name ?? '') < (b.metadata?.name ?? '')
+      ? -1
+      : (a.metadata?.name ?? '') > (b.metadata?.name ?? '')
+        ? 1
+        : 0);
+}

@@ -48,6 +48,8 @@ import { applicationHealth, type HealthStatus, resourceHealth } from './argo-hea
 import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
 import {
   appLiveObjects,
+  appliedResult,
+  byTaskOrder,
   ignoredExtraneous,
   isSelfReferenced,
   pruneDecision,
@@ -60,6 +62,7 @@ import {
   wipeOutCondition,
 } from './argocd-prune.js';
 import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
+import { canonicalJson } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
@@ -719,6 +722,7 @@ export class ArgoCdModel {
       const selfHeal = automated.selfHeal ?? false;
       let go = !alreadyAttempted;
       let count = op?.operation?.sync?.selfHealAttemptsCount ?? 0;
+      let selected: Array<{ group?: string; kind: string; name: string }> | undefined;
       if (alreadyAttempted && selfHeal && op?.phase === 'Succeeded') {
         const finished = op.finishedAt ? Date.parse(op.finishedAt) : undefined;
         const since = finished === undefined ? undefined : now - finished;
@@ -735,6 +739,10 @@ export class ArgoCdModel {
         else {
           go = true;
           count++;
+          // A self-heal syncs only what is not Synced (autoSync: op.Sync.Resources, by kind, group and name).
+          selected = resources
+            .filter((r) => r.status !== 'Synced')
+            .map((r) => ({ ...(r.group ? { group: r.group } : {}), kind: r.kind ?? '', name: r.name ?? '' }));
         }
       } else if (!alreadyAttempted) count = 0;
       // autoSync: a sync that would prune every resource is refused, with a SyncError condition.
@@ -749,6 +757,7 @@ export class ArgoCdModel {
         const syncOperation = {
           revision,
           ...(prune ? { prune } : {}),
+          ...(selected ? { resources: selected } : {}),
           ...(syncOptions?.length ? { syncOptions } : {}),
           selfHealAttemptsCount: count,
         };
@@ -767,17 +776,34 @@ export class ArgoCdModel {
           const currentSpec = (current?.spec ?? spec) as typeof spec;
           // The sync compares again (controller/sync.go SyncAppState): what is live only now is pruned, the app's
           // own only (WithResourcesFilter: isSelfReferencedObj).
-          const extra = this.liveOnly(name, desired).filter(isSelfReferenced);
+          // A self-heal's sync is limited to the resources it names (controller/sync.go WithResourcesFilter,
+          // argo.ContainsSyncResource: kind, group and name, and the namespace when given).
+          const wanted = (o: KubeObject) =>
+            !selected ||
+            selected.some(
+              (r) =>
+                r.kind === o.kind &&
+                (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
+                r.name === o.metadata?.name,
+            );
+          const extra = this.liveOnly(name, desired).filter((o) => isSelfReferenced(o) && wanted(o));
           const [last, first] = partition(extra, (o) => prunesLast(o, syncOptions));
-          const results: ResourceResult[] = [];
+          const pruned: ResourceResult[] = [];
+          const applied: Array<{ d: KubeObject; result: ResourceResult }> = [];
           // runTasks: a wave's prune tasks run before its other tasks.
           this.writing = true;
           try {
-            for (const o of first) results.push(this.prune(o, st, prune, syncOptions));
-            for (const d of desired) this.apply(d, st, currentSpec.ignoreDifferences, respect);
+            for (const o of first.sort(byTaskOrder(syncWave)))
+              pruned.push(this.prune(o, st, prune, syncOptions));
+            for (const d of desired.filter(wanted))
+              applied.push({ d, result: this.apply(d, st, currentSpec.ignoreDifferences, respect) });
           } finally {
             this.writing = false;
           }
+          const results = [
+            ...pruned,
+            ...applied.sort((a, b) => byTaskOrder(syncWave)(a.d, b.d)).map((a) => a.result),
+          ];
           const finish = () => {
             const done = new Date(this.clock.now()).toISOString();
             this.writeStatus(
@@ -816,7 +842,7 @@ export class ArgoCdModel {
             if (!this.controllerUp()) return;
             this.writing = true;
             try {
-              for (const o of last) {
+              for (const o of last.sort(byTaskOrder(syncWave))) {
                 const now = this.cluster.get(
                   o.apiVersion ?? '',
                   o.kind ?? '',
@@ -824,6 +850,13 @@ export class ArgoCdModel {
                   o.metadata?.namespace,
                 );
                 if (now) results.push(this.prune(now, st, prune, syncOptions));
+              }
+              // The later wave starts once the earlier one's tasks are done: an applied object with no health, or
+              // Healthy, has succeeded (sync_context.go Sync: the running tasks' health); the sim does not wait.
+              for (const a of applied) {
+                const liveObj = this.liveOf(a.d);
+                const h = liveObj ? resourceHealth(liveObj) : undefined;
+                if (liveObj && (!h || h.status === 'Healthy')) a.result.hookPhase = 'Succeeded';
               }
             } finally {
               this.writing = false;
@@ -906,16 +939,33 @@ export class ArgoCdModel {
     return app.render(this.options.repo, sha).map((o) => withTracking(o, app.name, destination));
   }
 
-  /** A sync of one object: `kubectl apply` of it (argocd-diff.ts), which also writes the last-applied annotation. */
-  private apply(d: KubeObject, st: AppState, rules: IgnoreRule[] | undefined, respect: boolean): void {
+  /**
+   * A sync of one object: `kubectl apply` of it (argocd-diff.ts), which also writes the last-applied annotation. Its
+   * result for syncResult.resources (argocd-prune.ts appliedResult): kubectl's line, `<kind>[.<group>]/<name>` then
+   * created, configured or unchanged (nothing to patch).
+   */
+  private apply(
+    d: KubeObject,
+    st: AppState,
+    rules: IgnoreRule[] | undefined,
+    respect: boolean,
+  ): ResourceResult {
     const last = st.lastApplied.get(keyOf(d)) as Record<string, Json> | undefined;
     const ignored = respect ? pointerPaths(rules, d) : [];
     const kept = (p: Path) => ignored.some((i) => same(i, p));
     const ref = [d.apiVersion ?? '', d.kind ?? '', d.metadata?.name ?? '', d.metadata?.namespace] as const;
     const liveObj = this.cluster.get(...ref);
+    const written = (o: KubeObject | undefined) =>
+      canonicalJson({
+        section: (o as Record<string, Json> | undefined)?.[this.section(d)],
+        labels: o?.metadata?.labels,
+        annotations: o?.metadata?.annotations,
+      });
+    const before = written(liveObj);
+    let after: KubeObject | undefined;
     if (!liveObj) this.cluster.seed(asApplied(structuredClone(d)));
     else
-      this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
+      after = this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
         const live = o as Record<string, Json>;
         for (const part of [this.section(d), 'metadata'])
           live[part] = predictedLive(
@@ -932,6 +982,8 @@ export class ArgoCdModel {
         };
       });
     st.lastApplied.set(keyOf(d), structuredClone(d));
+    const verb = !liveObj ? 'created' : before === written(after) ? 'unchanged' : 'configured';
+    return appliedResult(d, verb);
   }
 
   private writeStatus(

@@ -101,21 +101,41 @@ describe('pruning an object removed from Git (docqa app, automated sync)', { tim
     expect(seen.some((e) => e.type === 'DELETED')).toBe(true);
     const status = application(l).status;
     expect(status.operationState?.phase).toBe('Succeeded');
-    expect(status.operationState?.syncResult).toEqual({
-      revision: commit,
-      resources: [
-        {
-          group: 'policy',
-          version: 'v1',
-          kind: 'PodDisruptionBudget',
-          namespace: 'docqa',
-          name: 'docqa',
-          status: 'Pruned',
-          message: 'pruned',
-          hookPhase: 'Succeeded',
-          syncPhase: 'Sync',
-        },
-      ],
+    expect(status.operationState?.syncResult?.revision).toBe(commit);
+    const results = status.operationState?.syncResult?.resources ?? [];
+    // The prune task first (runTasks), then what was applied, in the tasks' order (kind order, then name).
+    expect(results[0]).toEqual({
+      group: 'policy',
+      version: 'v1',
+      kind: 'PodDisruptionBudget',
+      namespace: 'docqa',
+      name: 'docqa',
+      status: 'Pruned',
+      message: 'pruned',
+      hookPhase: 'Succeeded',
+      syncPhase: 'Sync',
+    });
+    expect(results.map((r) => `${r.kind}/${r.name}`)).toEqual([
+      'PodDisruptionBudget/docqa',
+      'ConfigMap/docqa-config',
+      'Service/docqa-canary',
+      'Service/docqa-stable',
+      'HorizontalPodAutoscaler/docqa',
+      'Rollout/docqa',
+      'AnalysisTemplate/docqa-quality',
+    ]);
+    // The others were applied as they were: kubectl's "unchanged", the task still Running when the one wave ended.
+    expect(results.find((r) => r.kind === 'Rollout')).toEqual({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      kind: 'Rollout',
+      namespace: 'docqa',
+      name: 'docqa',
+      status: 'Synced',
+      message: 'rollout.argoproj.io/docqa unchanged',
+      hookPhase: 'Running',
+      syncPhase: 'Sync',
+      images: ['ghcr.io/gitops-lab/docqa:0.1.0'],
     });
     expect(status.sync).toMatchObject({ status: 'Synced', revision: commit });
     expect(pdbEntry(l)).toBeUndefined();
@@ -200,6 +220,13 @@ describe('pruning an object removed from Git (docqa app, automated sync)', { tim
     expect(pdb(l)).toBeUndefined();
     expect(times.configMap).toBeDefined();
     expect((times.pdb ?? 0) - (times.configMap ?? 0)).toBe(2000);
+    // The changed ConfigMap's task was done before the last wave: Succeeded (it has no health check).
+    const results = application(l).status.operationState?.syncResult?.resources ?? [];
+    expect(results.find((r) => r.kind === 'ConfigMap')).toMatchObject({
+      message: 'configmap/docqa-config configured',
+      hookPhase: 'Succeeded',
+    });
+    expect(results.at(-1)).toMatchObject({ kind: 'PodDisruptionBudget', status: 'Pruned' });
   });
 });
 
@@ -253,5 +280,39 @@ describe('an object whose tracking id was copied from another (isSelfReferencedO
     const copy = application(l).status.resources.find((r) => r.name === 'docqa-config-copy');
     expect(copy).toEqual({ version: 'v1', kind: 'ConfigMap', namespace: 'docqa', name: 'docqa-config-copy' });
     expect(application(l).status.sync.status).toBe('Synced');
+  });
+});
+
+describe('the sync result of a self-heal', { timeout: 120_000 }, () => {
+  it('names only what was out of sync, in the operation and in syncResult.resources', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    l.cluster.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+      (o.data as Record<string, string>).DOCQA_MODE = 'edited';
+    });
+    await sleep(clock, 5000);
+    const state = application(l).status.operationState as AppStatus['operationState'] & {
+      operation: { sync: { resources?: unknown[] } };
+    };
+    expect(state?.phase).toBe('Succeeded');
+    expect(state?.operation.sync.resources).toEqual([{ kind: 'ConfigMap', name: 'docqa-config' }]);
+    expect(state?.syncResult?.resources).toEqual([
+      {
+        group: '',
+        version: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'docqa',
+        name: 'docqa-config',
+        status: 'Synced',
+        message: 'configmap/docqa-config configured',
+        hookPhase: 'Running',
+        syncPhase: 'Sync',
+      },
+    ]);
+    expect(
+      (l.cluster.get('v1', 'ConfigMap', 'docqa-config', 'docqa')?.data as Record<string, string> | undefined)
+        ?.DOCQA_MODE,
+    ).toBe('extractive');
   });
 });
