@@ -316,3 +316,74 @@ describe('the sync result of a self-heal', { timeout: 120_000 }, () => {
     ).toBe('extractive');
   });
 });
+
+describe('pruning options of the docqa Application (set in Git, through lab-root)', {
+  timeout: 120_000,
+}, () => {
+  async function setDocqaApp(
+    l: SimLab,
+    clock: VirtualClock,
+    set: Record<string, unknown>,
+    done: () => boolean,
+  ) {
+    await l.repo.change([{ file: 'apps/docqa.yaml', set }], 'test: docqa sync policy');
+    forceRefresh(l, 'lab-root');
+    for (let i = 0; i < 30 && !done(); i++) await sleep(clock, 1000);
+    expect(done()).toBe(true);
+    await sleep(clock, 10_000);
+  }
+
+  it('PrunePropagationPolicy=background deletes it at once, with no foreground finalizer', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    const options = [
+      'CreateNamespace=true',
+      'RespectIgnoreDifferences=true',
+      'PrunePropagationPolicy=background',
+    ];
+    await setDocqaApp(l, clock, { 'spec.syncPolicy.syncOptions': options }, () =>
+      JSON.stringify(
+        (application(l).spec as { syncPolicy: { syncOptions?: string[] } }).syncPolicy.syncOptions,
+      ).includes('background'),
+    );
+    const seen: StoredEvent[] = [];
+    l.cluster.onChange((e) => {
+      if (e.resource.kind === 'PodDisruptionBudget') seen.push(e);
+    });
+    await removePdbFromGit(l);
+    await sleep(clock, 10_000);
+    expect(pdb(l)).toBeUndefined();
+    expect(seen.map((e) => e.type)).toEqual(['DELETED']);
+    expect(application(l).status.operationState?.syncResult?.resources?.[0]).toMatchObject({
+      kind: 'PodDisruptionBudget',
+      status: 'Pruned',
+    });
+  });
+
+  it('an auto-sync that would prune every resource is refused with a SyncError condition; nothing is deleted', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    const { commit } = await l.repo.change(
+      [{ file: 'workloads/docqa/kustomization.yaml', set: { resources: [] } }],
+      'test: everything leaves Git',
+    );
+    forceRefresh(l, 'docqa');
+    await sleep(clock, 10_000);
+    const status = application(l).status;
+    expect(status.sync).toMatchObject({ status: 'OutOfSync', revision: commit });
+    expect(status.resources.every((r) => r.requiresPruning)).toBe(true);
+    expect(status.conditions).toEqual([
+      expect.objectContaining({
+        type: 'SyncError',
+        message: `Skipping sync attempt to ${commit}: auto-sync will wipe out all resources`,
+      }),
+    ]);
+    expect(status.operationState?.syncResult?.revision).not.toBe(commit);
+    expect(pdb(l)?.metadata?.deletionTimestamp).toBeUndefined();
+    expect(
+      l.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa')?.metadata?.deletionTimestamp,
+    ).toBeUndefined();
+  });
+});
