@@ -34,8 +34,9 @@
  * sync option, foreground by default; PruneSkipped without automated.prune or with the Prune=false annotation;
  * PruneLast=true a wave later), each listed in syncResult.resources; autoSync with automated.prune false does not sync
  * when pruning is all there is to do, and with it refuses a sync that would prune everything (a SyncError condition).
- * The resources finalizer deletes the same live set. syncResult.resources lists only prune tasks (the applied
- * objects' results are not modelled).
+ * The resources finalizer deletes the same live set. syncResult.resources lists each task's result (prunes, then
+ * applies with kubectl's line); a self-heal syncs only the resources that are not Synced (operation.sync.resources).
+ * Not modelled: sync waves other than PruneLast's (all applies are one wave), waiting for a wave's health, hooks.
  * status.resources: one entry per managed object (resourceStatuses below: controller/state.go CompareAppState,
  * sorted by controller/appcontroller.go resourceStatusKey); its health is not stored by default (--persist-resource-health).
  * While the argocd-application-controller pod is not Running and Ready (its StatefulSet scaled to 0, or the pod
