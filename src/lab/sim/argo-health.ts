@@ -176,15 +176,15 @@ export function resourceHealth(live: KubeObject): HealthStatus | undefined {
 }
 
 /**
- * setApplicationHealth: the worst health of the app's resources. A missing resource counts as Missing only when its
- * kind has a health check; resources with no health do not count.
+ * setApplicationHealth: the worst health of the app's resources, live-only ones (to be pruned) included. A missing
+ * resource counts as Missing only when its kind has a health check; resources with no health do not count.
  */
-export function applicationHealth(resources: Array<{ desired: KubeObject; live?: KubeObject }>): HealthCode {
+export function applicationHealth(resources: Array<{ desired?: KubeObject; live?: KubeObject }>): HealthCode {
   let worst: HealthCode = 'Healthy';
   for (const { desired, live } of resources) {
     const health = live
       ? resourceHealth(live)
-      : checkFor(desired)
+      : desired && checkFor(desired)
         ? { status: 'Missing' as const }
         : undefined;
     if (health && isWorse(worst, health.status)) worst = health.status;

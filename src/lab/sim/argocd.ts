@@ -28,6 +28,15 @@
  * renders workloads/docqa as kustomize does (kustomize.ts).
  * Events (util/argo/audit_logger.go, one new event per call): OperationStarted, OperationCompleted, and
  * ResourceUpdated for each change of sync or health status; health.lastTransitionTime moves with the health status.
+ * The app's objects (argocd-prune.ts): those it renders, paired with the live object of each key, and the live
+ * objects that carry its tracking id and no owner (the cluster cache's GetManagedLiveObjs), which are live only when
+ * Git no longer has them: OutOfSync and requiring pruning. A sync prunes them (deleted with the PrunePropagationPolicy
+ * sync option, foreground by default; PruneSkipped without automated.prune or with the Prune=false annotation;
+ * PruneLast=true a wave later), each listed in syncResult.resources; autoSync with automated.prune false does not sync
+ * when pruning is all there is to do, and with it refuses a sync that would prune everything (a SyncError condition).
+ * The resources finalizer deletes the same live set. syncResult.resources lists each task's result (prunes, then
+ * applies with kubectl's line); a self-heal syncs only the resources that are not Synced (operation.sync.resources).
+ * Not modelled: sync waves other than PruneLast's (all applies are one wave), waiting for a wave's health, hooks.
  * status.resources: one entry per managed object (resourceStatuses below: controller/state.go CompareAppState,
  * sorted by controller/appcontroller.go resourceStatusKey); its health is not stored by default (--persist-resource-health).
  * While the argocd-application-controller pod is not Running and Ready (its StatefulSet scaled to 0, or the pod
@@ -38,7 +47,23 @@ import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
 import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
+import {
+  appLiveObjects,
+  appliedResult,
+  byTaskOrder,
+  ignoredExtraneous,
+  isSelfReferenced,
+  pruneDecision,
+  pruneOnlySkip,
+  prunePropagationPolicy,
+  pruneResult,
+  prunesLast,
+  type ResourceResult,
+  trackedBy,
+  wipeOutCondition,
+} from './argocd-prune.js';
 import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
+import { canonicalJson } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
@@ -75,11 +100,17 @@ interface AppState {
   /** Requests waiting in the comparison-type queue (a delayed level, e.g. a self-heal back-off). */
   delayed: Set<() => void>;
   lastSpec?: string;
-  /** The desired objects of the last rendering: what the app's live objects are when Git cannot be read. */
-  managed: KubeObject[];
 }
 
 const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+/** kube.GetResourceKey: group, kind, namespace and name. */
+const resourceKey = (o: KubeObject) =>
+  `${groupVersionOf(o.apiVersion).group}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+/** controller/sync.go delayBetweenSyncWaves: 2 s after every wave but the last (ARGOCD_SYNC_WAVE_DELAY unset). */
+const syncWaveDelayMs = 2000;
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((i) => !test(i))];
+}
 const keyOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
   `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 
@@ -157,10 +188,11 @@ const resourceStatusKey = (r: ResourceStatus) =>
 /**
  * status.resources as CompareAppState (controller/state.go@v3.1.12) builds it, one entry per managed object:
  * - group, version, kind, namespace and name of the live object, else of the desired one;
- * - hook as isHook; requiresPruning when the object is live only (the sim tracks no other app's objects, so every
- *   live object it passes is the app's own: isSelfReferencedObj); syncWave of the desired object only;
+ * - hook as isHook; requiresPruning when the object is live only and its tracking id names it (isSelfReferencedObj,
+ *   argocd-prune.ts); syncWave of the desired object only;
  *   requiresDeletionConfirmation when either carries the sync option Delete=confirm;
- * - status: none for a hook or a desired object whose only hook type is Skip (neither counts for the app's sync
+ * - status: none for a hook, a desired object whose only hook type is Skip or a live-only object that is not the
+ *   app's own (none counts for the app's sync
  *   status; gitops-engine's ignore.Ignore adds nothing the hook test does not already cover); OutOfSync
  *   when the object differs, is missing or is live only; Synced otherwise; Unknown for all when the desired state
  *   could not be loaded (failedToLoadObjs);
@@ -174,14 +206,29 @@ export function resourceStatuses(
   managed: Managed[],
   options: { differs: (m: Managed) => boolean; failedToLoad?: boolean; persistHealth?: boolean },
 ): ResourceStatus[] {
+  return compareResources(managed, options).resources;
+}
+
+/**
+ * status.resources (resourceStatuses) and the app's sync status: OutOfSync when a resource is, but for a live-only
+ * one whose compare option is IgnoreExtraneous (controller/state.go@v3.1.12 CompareAppState, syncCode).
+ */
+export function compareResources(
+  managed: Managed[],
+  options: { differs: (m: Managed) => boolean; failedToLoad?: boolean; persistHealth?: boolean },
+): { resources: ResourceStatus[]; outOfSync: boolean } {
+  let outOfSync = false;
   const entries = managed.flatMap((m) => {
     const obj = m.live ?? m.target;
     if (!obj) return [];
     const { group, version } = groupVersionOf(obj.apiVersion);
     const { hook } = hookOf(obj);
     const skip = m.target ? hookOf(m.target).skip : false;
+    // isSelfReferencedObj: a live-only object whose tracking id names another object is not the app's own.
+    const own = m.target || !m.live ? true : isSelfReferenced(m.live);
     let status: ResourceStatus['status'];
-    if (!hook && !skip) status = !m.target || !m.live || options.differs(m) ? 'OutOfSync' : 'Synced';
+    if (!hook && !skip && own) status = !m.target || !m.live || options.differs(m) ? 'OutOfSync' : 'Synced';
+    if (status === 'OutOfSync' && !(!m.target && m.live && ignoredExtraneous(m.live))) outOfSync = true;
     if (options.failedToLoad) status = 'Unknown';
     const health = options.persistHealth
       ? m.live
@@ -201,16 +248,17 @@ export function resourceStatuses(
       ...(status ? { status } : {}),
       ...(health ? { health } : {}),
       ...(hook ? { hook } : {}),
-      ...(!m.target && m.live ? { requiresPruning: true } : {}),
+      ...(!m.target && m.live && own ? { requiresPruning: true } : {}),
       ...(wave ? { syncWave: wave } : {}),
       ...(confirm ? { requiresDeletionConfirmation: true } : {}),
     };
     return [entry];
   });
-  return entries.sort((a, b) => {
+  const resources = entries.sort((a, b) => {
     const [x, y] = [resourceStatusKey(a), resourceStatusKey(b)];
     return x < y ? -1 : x > y ? 1 : 0;
   });
+  return { resources, outOfSync };
 }
 
 /** The docqa app: workloads/docqa as `kustomize build` renders it (kustomize.ts). */
@@ -317,7 +365,6 @@ export class ArgoCdModel {
         lastApplied: new Map(),
         queued: new Map(),
         delayed: new Set(),
-        managed: [],
       });
   }
 
@@ -330,8 +377,8 @@ export class ArgoCdModel {
     // Seed lastApplied from the current Git head, as if the lab had been synced once (kubectl.kubernetes.io/last-applied).
     for (const app of this.apps) {
       const st = this.state.get(app.name) as AppState;
-      st.managed = this.desiredOf(app, this.options.repo.head.sha, this.appObject(app.name));
-      for (const o of st.managed) st.lastApplied.set(keyOf(o), structuredClone(o));
+      for (const o of this.desiredOf(app, this.options.repo.head.sha, this.appObject(app.name)))
+        st.lastApplied.set(keyOf(o), structuredClone(o));
       st.lastSpec = JSON.stringify(this.appObject(app.name)?.spec);
     }
     const resync = () => {
@@ -410,10 +457,12 @@ export class ArgoCdModel {
       this.wasUp = up;
       return;
     }
-    // A managed object changed live: the apps that manage it refresh against the revision they know.
+    // A managed object changed live: the apps that manage it (that applied it, or whose tracking id it carries with
+    // no owner: controller/cache/cache.go, the app of a resource) refresh against the revision they know.
     for (const app of this.apps) {
       const st = this.state.get(app.name) as AppState;
-      if (st.lastApplied.has(keyOf(obj)) && obj.kind !== 'Application') this.request(app.name, 1, 0);
+      if ((st.lastApplied.has(keyOf(obj)) || trackedBy(obj, app.name)) && obj.kind !== 'Application')
+        this.request(app.name, 1, 0);
       if (app.name === 'lab-root' && obj.kind === 'Application' && obj.metadata?.name !== 'lab-root')
         this.request(app.name, 1, 0);
     }
@@ -491,19 +540,16 @@ export class ArgoCdModel {
    * `helm.sh/resource-policy: keep` (shouldBeDeleted); while any of them is still there, or already being deleted,
    * it waits (retried when they change); then the propagation finalizers are removed (UnSetCascadedDeletion) and the
    * API server removes the app once no other finalizer is left (finalizers.ts). Without such a finalizer the app goes
-   * and its objects stay. The app's live objects are those its Git revision renders (the sim finds them by what it
-   * applied, not by the tracking annotation).
+   * and its objects stay. The app's live objects are those of the cluster cache that carry its tracking id and have
+   * no owner (getPermittedAppLiveObjects: GetManagedLiveObjs with no desired objects; argocd-prune.ts
+   * appLiveObjects), so an object removed from Git but still live goes too.
    */
   private finalizeDeletion(name: string, live: KubeObject): void {
     const finalizers = (live.metadata?.finalizers ?? []) as string[];
     const propagation = finalizers.filter((f) => propagationFinalizers.includes(f));
     if (propagation.length === 0) return;
     const policy = propagation[0] === backgroundFinalizer ? 'Background' : 'Foreground';
-    const st = this.state.get(name) as AppState;
-    const remaining = () =>
-      st.managed
-        .map((d) => this.liveOf(d))
-        .filter((o): o is KubeObject => o !== undefined && shouldBeDeleted(o, name));
+    const remaining = () => appLiveObjects(this.cluster.store, name).filter((o) => shouldBeDeleted(o, name));
     const objects = remaining();
     if (objects.some((o) => o.metadata?.deletionTimestamp)) return;
     for (const o of objects) {
@@ -547,7 +593,7 @@ export class ArgoCdModel {
   }
 
   /** The app's health from its resources' (argo-health.ts: controller/health.go setApplicationHealth). */
-  private health(app: AppDef, managed: Array<{ target: KubeObject; live?: KubeObject }>): string {
+  private health(app: AppDef, managed: Managed[]): string {
     if (app.name !== 'docqa') return 'Healthy';
     return applicationHealth(managed.map((m) => ({ desired: m.target, live: m.live })));
   }
@@ -600,10 +646,7 @@ export class ArgoCdModel {
         }
         // With no desired state, CompareAppState pairs the app's live objects with nothing: each is live only
         // (requiresPruning) and Unknown (failedToLoadObjs) (controller/state.go@v3.1.12).
-        const liveOnly = st.managed.flatMap((d) => {
-          const liveObj = this.liveOf(d);
-          return liveObj ? [{ live: liveObj }] : [];
-        });
+        const liveOnly = appLiveObjects(this.cluster.store, name).map((o) => ({ live: o }));
         const resources = resourceStatuses(liveOnly, {
           differs: () => true,
           failedToLoad: true,
@@ -629,11 +672,18 @@ export class ArgoCdModel {
     const desired = this.desiredOf(app, sha, live);
     const spec = live.spec as {
       ignoreDifferences?: IgnoreRule[];
-      syncPolicy?: { automated?: { selfHeal?: boolean }; syncOptions?: string[] };
+      syncPolicy?: {
+        automated?: { selfHeal?: boolean; prune?: boolean; allowEmpty?: boolean };
+        syncOptions?: string[];
+      };
     };
     const respect = spec.syncPolicy?.syncOptions?.includes('RespectIgnoreDifferences=true') ?? false;
-    st.managed = desired;
-    const managed = desired.map((target) => ({ target, live: this.liveOf(target) }));
+    // CompareAppState pairs each desired object with the live one of its key, then adds the app's other live objects
+    // (argocd-prune.ts appLiveObjects) as live only.
+    const managed: Managed[] = [
+      ...desired.map((target) => ({ target, live: this.liveOf(target) })),
+      ...this.liveOnly(name, desired).map((o) => ({ live: o })),
+    ];
     const differs = ({ target, live: liveObj }: Managed) => {
       if (!target || !liveObj) return true;
       const ignored = pointerPaths(spec.ignoreDifferences, target);
@@ -651,21 +701,29 @@ export class ArgoCdModel {
         return !sameJson(predicted, current);
       });
     };
-    const resources = resourceStatuses(managed, {
+    // The app is OutOfSync when one of its resources is (controller/state.go@v3.1.12 CompareAppState, syncCode).
+    const { resources, outOfSync } = compareResources(managed, {
       differs,
       persistHealth: this.options.persistResourceHealth,
     });
-    // The app is OutOfSync when one of its resources is (controller/state.go@v3.1.12 CompareAppState, syncCode).
-    const outOfSync = resources.some((r) => r.status === 'OutOfSync');
     const syncStatus = outOfSync ? 'OutOfSync' : 'Synced';
     let operation: Record<string, Json> | undefined;
+    let syncError: string | undefined;
+    const automated = spec.syncPolicy?.automated;
 
-    if (outOfSync && spec.syncPolicy?.automated && status.operationState?.phase !== 'Running') {
+    if (
+      outOfSync &&
+      automated &&
+      status.operationState?.phase !== 'Running' &&
+      // autoSync: with automated.prune false, nothing to do when all that is out of sync only needs pruning.
+      !pruneOnlySkip(resources, automated)
+    ) {
       const op = status.operationState;
       const alreadyAttempted = op?.syncResult?.revision === sha;
-      const selfHeal = spec.syncPolicy.automated.selfHeal ?? false;
+      const selfHeal = automated.selfHeal ?? false;
       let go = !alreadyAttempted;
       let count = op?.operation?.sync?.selfHealAttemptsCount ?? 0;
+      let selected: Array<{ group?: string; kind: string; name: string }> | undefined;
       if (alreadyAttempted && selfHeal && op?.phase === 'Succeeded') {
         const finished = op.finishedAt ? Date.parse(op.finishedAt) : undefined;
         const since = finished === undefined ? undefined : now - finished;
@@ -682,16 +740,33 @@ export class ArgoCdModel {
         else {
           go = true;
           count++;
+          // A self-heal syncs only what is not Synced (autoSync: op.Sync.Resources, by kind, group and name).
+          selected = resources
+            .filter((r) => r.status !== 'Synced')
+            .map((r) => ({ ...(r.group ? { group: r.group } : {}), kind: r.kind ?? '', name: r.name ?? '' }));
         }
       } else if (!alreadyAttempted) count = 0;
+      // autoSync: a sync that would prune every resource is refused, with a SyncError condition.
+      syncError = go ? wipeOutCondition(resources, automated, sha) : undefined;
+      if (syncError) go = false;
       if (go) {
         const revision = sha;
         const started = stamp;
+        // The operation autoSync sets: prune from automated.prune, the app's sync options.
+        const prune = automated.prune ?? false;
+        const syncOptions = spec.syncPolicy?.syncOptions;
+        const syncOperation = {
+          revision,
+          ...(prune ? { prune } : {}),
+          ...(selected ? { resources: selected } : {}),
+          ...(syncOptions?.length ? { syncOptions } : {}),
+          selfHealAttemptsCount: count,
+        };
         operation = {
           phase: 'Running',
           message: 'one or more tasks are running',
           startedAt: started,
-          operation: { sync: { revision, selfHealAttemptsCount: count }, initiatedBy: { automated: true } },
+          operation: { sync: syncOperation, initiatedBy: { automated: true } },
         };
         // controller/appcontroller.go autoSync, once the operation is set.
         this.events.record(live, 'Normal', 'OperationStarted', `Initiated automated sync to '${revision}'`);
@@ -700,41 +775,95 @@ export class ArgoCdModel {
           if (!this.controllerUp()) return;
           const current = this.appObject(name);
           const currentSpec = (current?.spec ?? spec) as typeof spec;
+          // The sync compares again (controller/sync.go SyncAppState): what is live only now is pruned, the app's
+          // own only (WithResourcesFilter: isSelfReferencedObj).
+          // A self-heal's sync is limited to the resources it names (controller/sync.go WithResourcesFilter,
+          // argo.ContainsSyncResource: kind, group and name, and the namespace when given).
+          const wanted = (o: KubeObject) =>
+            !selected ||
+            selected.some(
+              (r) =>
+                r.kind === o.kind &&
+                (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
+                r.name === o.metadata?.name,
+            );
+          const extra = this.liveOnly(name, desired).filter((o) => isSelfReferenced(o) && wanted(o));
+          const [last, first] = partition(extra, (o) => prunesLast(o, syncOptions));
+          const pruned: ResourceResult[] = [];
+          const applied: Array<{ d: KubeObject; result: ResourceResult }> = [];
+          // runTasks: a wave's prune tasks run before its other tasks.
           this.writing = true;
           try {
-            for (const d of desired) this.apply(d, st, currentSpec.ignoreDifferences, respect);
+            for (const o of first.sort(byTaskOrder(syncWave)))
+              pruned.push(this.prune(o, st, prune, syncOptions));
+            for (const d of desired.filter(wanted))
+              applied.push({ d, result: this.apply(d, st, currentSpec.ignoreDifferences, respect) });
           } finally {
             this.writing = false;
           }
-          const done = new Date(this.clock.now()).toISOString();
-          this.writeStatus(
-            name,
-            (s) => {
-              s.operationState = {
-                phase: 'Succeeded',
-                message: 'successfully synced (all tasks run)',
-                startedAt: started,
-                finishedAt: done,
-                operation: {
-                  sync: { revision, selfHealAttemptsCount: count },
-                  initiatedBy: { automated: true },
-                },
-                syncResult: { revision },
-              };
-            },
-            false,
-          );
-          // controller/appcontroller.go setOperationState, when the phase is completed.
-          const app = this.appObject(name);
-          if (app)
-            this.events.record(
-              app,
-              'Normal',
-              'OperationCompleted',
-              `Sync operation to ${revision} succeeded`,
+          const results = [
+            ...pruned,
+            ...applied.sort((a, b) => byTaskOrder(syncWave)(a.d, b.d)).map((a) => a.result),
+          ];
+          const finish = () => {
+            const done = new Date(this.clock.now()).toISOString();
+            this.writeStatus(
+              name,
+              (s) => {
+                s.operationState = {
+                  phase: 'Succeeded',
+                  message: 'successfully synced (all tasks run)',
+                  startedAt: started,
+                  finishedAt: done,
+                  operation: { sync: syncOperation, initiatedBy: { automated: true } },
+                  syncResult: { revision, ...(results.length > 0 ? { resources: results } : {}) },
+                };
+              },
+              false,
             );
-          // Its changes come back through the watches as a refresh against this revision.
-          this.request(name, 1, 0);
+            // controller/appcontroller.go setOperationState, when the phase is completed.
+            const app = this.appObject(name);
+            if (app)
+              this.events.record(
+                app,
+                'Normal',
+                'OperationCompleted',
+                `Sync operation to ${revision} succeeded`,
+              );
+            // Its changes come back through the watches as a refresh against this revision.
+            this.request(name, 1, 0);
+          };
+          if (last.length === 0) {
+            finish();
+            return;
+          }
+          // PruneLast: the prunes are a wave after the others, which ends with delayBetweenSyncWaves (2 s,
+          // ARGOCD_SYNC_WAVE_DELAY; controller/sync.go). The sim does not wait for the wave's resources to be healthy.
+          this.clock.setTimer(syncWaveDelayMs, () => {
+            if (!this.controllerUp()) return;
+            this.writing = true;
+            try {
+              for (const o of last.sort(byTaskOrder(syncWave))) {
+                const now = this.cluster.get(
+                  o.apiVersion ?? '',
+                  o.kind ?? '',
+                  o.metadata?.name ?? '',
+                  o.metadata?.namespace,
+                );
+                if (now) results.push(this.prune(now, st, prune, syncOptions));
+              }
+              // The later wave starts once the earlier one's tasks are done: an applied object with no health, or
+              // Healthy, has succeeded (sync_context.go Sync: the running tasks' health); the sim does not wait.
+              for (const a of applied) {
+                const liveObj = this.liveOf(a.d);
+                const h = liveObj ? resourceHealth(liveObj) : undefined;
+                if (liveObj && (!h || h.status === 'Healthy')) a.result.hookPhase = 'Succeeded';
+              }
+            } finally {
+              this.writing = false;
+            }
+            finish();
+          });
         });
       }
     }
@@ -749,12 +878,57 @@ export class ArgoCdModel {
         };
         s.health = { status: health };
         this.storeResources(s, resources);
-        s.conditions = [];
+        // processAppRefreshQueueItem: autoSync's SyncError condition (SetConditions keeps the one already there
+        // with the same message, and its lastTransitionTime).
+        const kept = ((s.conditions ?? []) as Array<{ type?: string; message?: string }>).find(
+          (c) => c.type === 'SyncError' && c.message === syncError,
+        );
+        s.conditions = syncError
+          ? [kept ?? { type: 'SyncError', message: syncError, lastTransitionTime: stamp }]
+          : [];
         if (level >= 2 || !s.reconciledAt) s.reconciledAt = stamp;
         if (operation) s.operationState = operation;
       },
       level === 3,
     );
+  }
+
+  /** The app's live objects (argocd-prune.ts appLiveObjects) that `desired` does not name: live only. */
+  private liveOnly(name: string, desired: KubeObject[]): KubeObject[] {
+    const wanted = new Set(desired.map(resourceKey));
+    return appLiveObjects(this.cluster.store, name).filter((o) => !wanted.has(resourceKey(o)));
+  }
+
+  /**
+   * A prune task (argocd-prune.ts pruneDecision, gitops-engine sync_context.go pruneObject): the object deleted with
+   * the PrunePropagationPolicy sync option's policy unless kept; its result for syncResult.resources.
+   */
+  private prune(
+    o: KubeObject,
+    st: AppState,
+    prune: boolean,
+    syncOptions: string[] | undefined,
+  ): ResourceResult {
+    const decision = pruneDecision(o, prune);
+    if (decision.delete) {
+      const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
+      try {
+        deleteObject(
+          this.cluster.store,
+          resource,
+          o.metadata?.namespace,
+          o.metadata?.name ?? '',
+          { propagationPolicy: prunePropagationPolicy(syncOptions) },
+          this.clock.now(),
+          'test',
+        );
+      } catch (error) {
+        if (!(error instanceof StoreError) || error.code !== 404) throw error;
+      }
+      // Its last-applied annotation goes with it.
+      st.lastApplied.delete(keyOf(o));
+    }
+    return pruneResult(o, decision);
   }
 
   /** What an app wants live at a revision: its rendered objects, each with its tracking annotation. */
@@ -766,16 +940,33 @@ export class ArgoCdModel {
     return app.render(this.options.repo, sha).map((o) => withTracking(o, app.name, destination));
   }
 
-  /** A sync of one object: `kubectl apply` of it (argocd-diff.ts), which also writes the last-applied annotation. */
-  private apply(d: KubeObject, st: AppState, rules: IgnoreRule[] | undefined, respect: boolean): void {
+  /**
+   * A sync of one object: `kubectl apply` of it (argocd-diff.ts), which also writes the last-applied annotation. Its
+   * result for syncResult.resources (argocd-prune.ts appliedResult): kubectl's line, `<kind>[.<group>]/<name>` then
+   * created, configured or unchanged (nothing to patch).
+   */
+  private apply(
+    d: KubeObject,
+    st: AppState,
+    rules: IgnoreRule[] | undefined,
+    respect: boolean,
+  ): ResourceResult {
     const last = st.lastApplied.get(keyOf(d)) as Record<string, Json> | undefined;
     const ignored = respect ? pointerPaths(rules, d) : [];
     const kept = (p: Path) => ignored.some((i) => same(i, p));
     const ref = [d.apiVersion ?? '', d.kind ?? '', d.metadata?.name ?? '', d.metadata?.namespace] as const;
     const liveObj = this.cluster.get(...ref);
+    const written = (o: KubeObject | undefined) =>
+      canonicalJson({
+        section: (o as Record<string, Json> | undefined)?.[this.section(d)],
+        labels: o?.metadata?.labels,
+        annotations: o?.metadata?.annotations,
+      });
+    const before = written(liveObj);
+    let after: KubeObject | undefined;
     if (!liveObj) this.cluster.seed(asApplied(structuredClone(d)));
     else
-      this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
+      after = this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
         const live = o as Record<string, Json>;
         for (const part of [this.section(d), 'metadata'])
           live[part] = predictedLive(
@@ -792,6 +983,8 @@ export class ArgoCdModel {
         };
       });
     st.lastApplied.set(keyOf(d), structuredClone(d));
+    const verb = !liveObj ? 'created' : before === written(after) ? 'unchanged' : 'configured';
+    return appliedResult(d, verb);
   }
 
   private writeStatus(

@@ -1,0 +1,298 @@
+/**
+ * Which live objects belong to an Argo CD v3.1.12 Application, and what a sync and an auto-sync do with those its Git
+ * revision no longer renders (pruning). Each rule cites its upstream file: github.com/argoproj/argo-cd at v3.1.12 and
+ * gitops-engine at e48120133eec (the commit argo-cd v3.1.12's go.mod pins).
+ *
+ * - The app's live objects are those in the controller's cluster cache whose tracking annotation names the app and
+ *   that have no owner references (gitops-engine pkg/cache/cluster.go GetManagedLiveObjs; argo-cd
+ *   controller/cache/cache.go GetManagedLiveObjs compares the annotation's application name, parsed by
+ *   util/argo/resource_tracking.go ParseAppInstanceValue): a ReplicaSet that copied its Rollout's annotations is
+ *   owned, so it is not one. CompareAppState also pairs each desired object with the live object of its key, tracked
+ *   or not (controller/state.go).
+ * - A live object that is not rendered and whose tracking id names another object (the annotation was copied) is
+ *   not the app's own (controller/state.go isSelfReferencedObj): it gets no sync status, does not require pruning
+ *   and a sync leaves it (controller/sync.go WithResourcesFilter).
+ * - Pruning (gitops-engine pkg/sync/sync_context.go pruneObject): without the sync's prune flag a live-only object
+ *   is left, PruneSkipped "ignored (requires pruning)"; with the sync option annotation Prune=false it is left,
+ *   PruneSkipped "ignored (no prune)"; otherwise it is deleted (unless already being deleted) with the
+ *   PrunePropagationPolicy sync option's policy, foreground by default (controller/sync.go; getDeleteOptions),
+ *   Pruned "pruned". Both results count as succeeded (operationPhases).
+ */
+
+import { trackingAnnotation } from './argocd-tracking.js';
+import type { DeleteOptions } from './delete-options.js';
+import { groupVersionOf } from './resources.js';
+import type { KubeObject, Store } from './store.js';
+
+const syncOptionsAnnotation = 'argocd.argoproj.io/sync-options';
+const compareOptionsAnnotation = 'argocd.argoproj.io/compare-options';
+
+/** resourceutil.HasAnnotationOption (gitops-engine pkg/sync/resource/annotations.go): one of the comma-separated options. */
+export function hasAnnotationOption(o: KubeObject | undefined, key: string, option: string): boolean {
+  return (o?.metadata?.annotations?.[key] ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .includes(option);
+}
+
+interface TrackingValue {
+  app: string;
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** util/argo/resource_tracking.go ParseAppInstanceValue: `<app>:<group>/<kind>:<namespace>/<name>`, else none. */
+export function parseTrackingId(value: string | undefined): TrackingValue | undefined {
+  if (value === undefined) return undefined;
+  const first = value.indexOf(':');
+  const second = first < 0 ? -1 : value.indexOf(':', first + 1);
+  if (second < 0) return undefined;
+  const groupKind = value.slice(first + 1, second).split('/');
+  const namespaceName = value.slice(second + 1).split('/');
+  if (groupKind.length !== 2 || namespaceName.length !== 2) return undefined;
+  return {
+    app: value.slice(0, first),
+    group: groupKind[0] as string,
+    kind: groupKind[1] as string,
+    namespace: namespaceName[0] as string,
+    name: namespaceName[1] as string,
+  };
+}
+
+/**
+ * controller/state.go isSelfReferencedObj for a live object with no desired counterpart: true without a (parsable)
+ * tracking id, else whether the id names this object (its namespace, or none for a cluster-scoped one; name; group;
+ * kind).
+ */
+export function isSelfReferenced(live: KubeObject): boolean {
+  const id = parseTrackingId(live.metadata?.annotations?.[trackingAnnotation]);
+  if (!id) return true;
+  const namespace = live.metadata?.namespace ?? '';
+  return (
+    (namespace === id.namespace || namespace === '') &&
+    live.metadata?.name === id.name &&
+    groupVersionOf(live.apiVersion).group === id.group &&
+    live.kind === id.kind
+  );
+}
+
+/** The app's live objects in the cluster cache: tracked by `app` and owned by nothing (GetManagedLiveObjs). */
+export function appLiveObjects(store: Store, app: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const o of store.objects.values()) {
+    if ((o.metadata?.ownerReferences ?? []).length > 0) continue;
+    if (parseTrackingId(o.metadata?.annotations?.[trackingAnnotation])?.app === app) out.push(o);
+  }
+  return out;
+}
+
+/** Whether a live object is tracked by `app`, owned by nothing: a change of it is one of the app's (cluster cache). */
+export const trackedBy = (o: KubeObject, app: string): boolean =>
+  (o.metadata?.ownerReferences ?? []).length === 0 &&
+  parseTrackingId(o.metadata?.annotations?.[trackingAnnotation])?.app === app;
+
+/**
+ * controller/state.go CompareAppState: a live-only object with the compare option IgnoreExtraneous is OutOfSync
+ * itself but does not make the app OutOfSync.
+ */
+export const ignoredExtraneous = (live: KubeObject): boolean =>
+  hasAnnotationOption(live, compareOptionsAnnotation, 'IgnoreExtraneous');
+
+/** controller/sync.go: the PrunePropagationPolicy sync option (background, foreground, orphan), foreground by default. */
+export function prunePropagationPolicy(
+  syncOptions: string[] | undefined,
+): DeleteOptions['propagationPolicy'] {
+  const has = (o: string) => syncOptions?.includes(`PrunePropagationPolicy=${o}`) ?? false;
+  if (has('background')) return 'Background';
+  if (has('foreground')) return 'Foreground';
+  if (has('orphan')) return 'Orphan';
+  return 'Foreground';
+}
+
+/**
+ * gitops-engine pkg/sync/sync_context.go getSyncTasks: a prune task runs after every other task of the Sync phase
+ * (its wave becomes the last wave + 1) when the sync has PruneLast=true (controller/sync.go WithPruneLast, from the
+ * app's sync options) or the live object carries the sync option PruneLast=true.
+ */
+export const prunesLast = (live: KubeObject, syncOptions: string[] | undefined): boolean =>
+  (syncOptions?.includes('PruneLast=true') ?? false) ||
+  hasAnnotationOption(live, syncOptionsAnnotation, 'PruneLast=true');
+
+export type PruneDecision =
+  | { result: 'PruneSkipped'; message: 'ignored (requires pruning)' | 'ignored (no prune)'; delete: false }
+  | { result: 'Pruned'; message: 'pruned'; delete: boolean };
+
+/** gitops-engine pkg/sync/sync_context.go pruneObject: what the sync does with a live-only object. */
+export function pruneDecision(live: KubeObject, prune: boolean): PruneDecision {
+  if (!prune) return { result: 'PruneSkipped', message: 'ignored (requires pruning)', delete: false };
+  if (hasAnnotationOption(live, syncOptionsAnnotation, 'Prune=false'))
+    return { result: 'PruneSkipped', message: 'ignored (no prune)', delete: false };
+  // An object already being deleted is not deleted again (no update hot loop), but is reported pruned.
+  return { result: 'Pruned', message: 'pruned', delete: !live.metadata?.deletionTimestamp };
+}
+
+/** The resource statuses autoSync reads (controller/appcontroller.go@v3.1.12). */
+interface AutoSyncResource {
+  status?: string;
+  requiresPruning?: boolean;
+}
+
+/**
+ * controller/appcontroller.go@v3.1.12 autoSync, its two pruning rules (an OutOfSync app with automated sync):
+ * - automated.prune false and every resource Synced or requiring pruning (a resource with no status, a hook, counts
+ *   as neither): no sync ("Skipping auto-sync: need to prune extra resources only but automated prune is
+ *   disabled", a log line only); checked before alreadyAttemptedSync;
+ * - automated.prune true, allowEmpty false and every resource requiring pruning: no sync and a SyncError condition
+ *   "Skipping sync attempt to <revision>: auto-sync will wipe out all resources"; checked after the self-heal
+ *   back-off.
+ */
+export function pruneOnlySkip(resources: AutoSyncResource[], automated: { prune?: boolean }): boolean {
+  if (automated.prune) return false;
+  return resources.every((r) => r.status === 'Synced' || r.requiresPruning);
+}
+
+export function wipeOutCondition(
+  resources: AutoSyncResource[],
+  automated: { prune?: boolean; allowEmpty?: boolean },
+  revision: string,
+): string | undefined {
+  if (!automated.prune || automated.allowEmpty) return undefined;
+  if (!resources.every((r) => r.requiresPruning)) return undefined;
+  return `Skipping sync attempt to ${revision}: auto-sync will wipe out all resources`;
+}
+
+/**
+ * One entry of an operation's syncResult.resources (pkg/apis/application/v1alpha1/types.go@v3.1.12 ResourceResult:
+ * group, version, kind, namespace and name always written, the rest omitempty), for a prune task: its result and
+ * message, hookPhase Succeeded (gitops-engine sync_context.go operationPhases, for Pruned and PruneSkipped), syncPhase
+ * Sync, and the images of the object's containers (gitops-engine pkg/utils/kube/kube.go GetResourceImages: a pod's,
+ * a template's or a CronJob's job template's).
+ */
+export interface ResourceResult {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  status?: string;
+  message?: string;
+  hookPhase?: string;
+  syncPhase?: string;
+  images?: string[];
+}
+
+function imagesOf(o: KubeObject): string[] {
+  const spec = o.spec as Record<string, unknown> | undefined;
+  type PodSpec = { containers?: Array<{ image?: string }> } | undefined;
+  const template = (s: unknown) => (s as { template?: { spec?: PodSpec } } | undefined)?.template?.spec;
+  const candidates: PodSpec[] = [
+    spec as PodSpec,
+    template(spec),
+    template((spec?.jobTemplate as { spec?: unknown } | undefined)?.spec),
+  ];
+  const found = candidates.find((s) => Array.isArray(s?.containers));
+  return (found?.containers ?? []).flatMap((c) => (typeof c?.image === 'string' ? [c.image] : []));
+}
+
+export function pruneResult(live: KubeObject, decision: PruneDecision): ResourceResult {
+  const { group, version } = groupVersionOf(live.apiVersion);
+  const images = imagesOf(live);
+  return {
+    group,
+    version,
+    kind: live.kind ?? '',
+    namespace: live.metadata?.namespace ?? '',
+    name: live.metadata?.name ?? '',
+    status: decision.result,
+    message: decision.message,
+    hookPhase: 'Succeeded',
+    syncPhase: 'Sync',
+    ...(images.length > 0 ? { images } : {}),
+  };
+}
+
+/**
+ * The result of an applied (not pruned) object: Synced with kubectl's line as its message (k8s.io/cli-runtime
+ * pkg/printers/name.go: the lower-case kind, `.<group>` when there is one, `/<name>`, then the operation) and hookPhase
+ * Running (sync_context.go operationPhases: an applied object's task is still running when a one-wave sync ends; a
+ * later wave's look at it, with PruneLast, moves it on: see settledResult).
+ */
+export function appliedResult(o: KubeObject, verb: 'created' | 'configured' | 'unchanged'): ResourceResult {
+  const { group, version } = groupVersionOf(o.apiVersion);
+  const kind = o.kind ?? '';
+  const name = o.metadata?.name ?? '';
+  const images = imagesOf(o);
+  return {
+    group,
+    version,
+    kind,
+    namespace: o.metadata?.namespace ?? '',
+    name,
+    status: 'Synced',
+    message: `${kind.toLowerCase()}${group ? `.${group}` : ''}/${name} ${verb}`,
+    hookPhase: 'Running',
+    syncPhase: 'Sync',
+    ...(images.length > 0 ? { images } : {}),
+  };
+}
+
+/** gitops-engine pkg/sync/sync_tasks.go kindOrder: the kinds a wave applies first; any other kind comes after them. */
+const kindOrder = [
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+];
+const kindRank = (kind: string | undefined) => {
+  const i = kindOrder.indexOf(kind ?? '');
+  return i < 0 ? 0 : i - kindOrder.length;
+};
+
+/**
+ * sync_tasks.go Less, for the tasks of one phase: by sync wave, then kind order, then name. The sim orders
+ * syncResult.resources so; upstream's order is that in which the results were set (GetState, by Order): a wave's
+ * prunes first, then its applies, which run concurrently.
+ */
+export function byTaskOrder(wave: (o: KubeObject) => number): (a: KubeObject, b: KubeObject) => number {
+  return (a, b) =>
+    wave(a) - wave(b) ||
+    kindRank(a.kind) - kindRank(b.kind) ||
+    ((a.metadata?.name ?? '') < (b.metadata?.name ?? '')
+      ? -1
+      : (a.metadata?.name ?? '') > (b.metadata?.name ?? '')
+        ? 1
+        : 0);
+}
