@@ -2,9 +2,15 @@
  * What the mutating admission plugins of a Kubernetes v1.33 API server (kind's kubeadm enables the default set)
  * write into a pod when it is created, after the scheme's defaults (api-defaults.ts), in the plugins' order:
  *
- * - ServiceAccount (plugin/pkg/admission/serviceaccount/admission.go): a pod that names no service account gets
- *   `default`. (The plugin also refuses a pod whose account does not exist yet, and mounts the account's token as a
- *   projected `kube-api-access-<5>` volume in every container; neither is modelled.)
+ * - ServiceAccount (plugin/pkg/admission/serviceaccount/admission.go), for every pod but a static pod's mirror: a
+ *   pod that names no service account gets `default`; unless the pod, or else its account, sets
+ *   automountServiceAccountToken false (shouldAutomount), every container and init container without a mount at
+ *   /var/run/secrets/kubernetes.io/serviceaccount mounts the pod's `kube-api-access-<5 random>` volume there,
+ *   read-only, and the volume is added when a container needed it and the pod has none of that prefix
+ *   (mountServiceAccountToken): projected, defaultMode 420, the account's token (expirationSeconds 3607,
+ *   WarnOnlyBoundTokenExpirationSeconds; path `token`), `ca.crt` of the ConfigMap kube-root-ca.crt and the pod's
+ *   namespace (serviceaccount.TokenVolumeSource). Not modelled: the plugin's refusal of a pod whose account does
+ *   not exist yet (a real ReplicaSet retries; the sim's controllers create pods as soon as they sync).
  * - DefaultTolerationSeconds (plugin/pkg/admission/defaulttolerationseconds/admission.go): a pod that does not
  *   already tolerate the NoExecute taints `node.kubernetes.io/not-ready` and `node.kubernetes.io/unreachable` (a
  *   toleration of that key, or of every key, with effect NoExecute or any effect) gets one with operator Exists and
@@ -29,6 +35,10 @@ export interface PodAdmissionContext {
   priorityClass(name: string): KubeObject | undefined;
   /** Every PriorityClass (to find a global default). */
   priorityClasses(): KubeObject[];
+  /** The pod's namespace's ServiceAccount of that name, if it exists. */
+  serviceAccount(name: string): KubeObject | undefined;
+  /** The random numbers of the token volume's name (seeded in the sim). */
+  random: () => number;
 }
 
 /** Why a pod is refused (the plugin's message; the API server answers 403 Forbidden). */
@@ -39,12 +49,71 @@ export function admitPod(pod: KubeObject, context: PodAdmissionContext): void {
   const o = pod as Json;
   if (typeof o.spec !== 'object' || o.spec === null) o.spec = {};
   const spec = o.spec as Json;
+  if (!pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION]) serviceAccount(spec, context);
+  defaultTolerations(spec);
+  priority(spec, context);
+}
+
+/** A mirror pod's annotation (kubetypes.ConfigMirrorAnnotationKey): the ServiceAccount plugin leaves it alone. */
+const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+/** DefaultAPITokenMountPath. */
+const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** ServiceAccountVolumeName and the generated name's separator. */
+const TOKEN_VOLUME_PREFIX = 'kube-api-access-';
+/** serviceaccount.WarnOnlyBoundTokenExpirationSeconds: an hour and 7 s. */
+const TOKEN_EXPIRATION_SECONDS = 3607;
+/** names.SimpleNameGenerator's 5 characters (utilrand.String). */
+const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+
+function serviceAccount(spec: Json, context: PodAdmissionContext): void {
   if (!spec.serviceAccountName) {
     spec.serviceAccountName = 'default';
     spec.serviceAccount = 'default';
   }
-  defaultTolerations(spec);
-  priority(spec, context);
+  const account = context.serviceAccount(String(spec.serviceAccountName));
+  const automount =
+    typeof spec.automountServiceAccountToken === 'boolean'
+      ? spec.automountServiceAccountToken
+      : typeof (account as Json | undefined)?.automountServiceAccountToken === 'boolean'
+        ? ((account as Json).automountServiceAccountToken as boolean)
+        : true;
+  if (automount) mountToken(spec, context.random);
+}
+
+function tokenVolume(name: string): Json {
+  return {
+    name,
+    projected: {
+      sources: [
+        { serviceAccountToken: { expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        {
+          downwardAPI: {
+            items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+          },
+        },
+      ],
+      defaultMode: 0o644,
+    },
+  };
+}
+
+/** mountServiceAccountToken (see above). */
+function mountToken(spec: Json, random: () => number): void {
+  const volumes = Array.isArray(spec.volumes) ? (spec.volumes as Json[]) : [];
+  const existing = volumes.find((v) => String(v.name ?? '').startsWith(TOKEN_VOLUME_PREFIX));
+  let name = typeof existing?.name === 'string' ? existing.name : TOKEN_VOLUME_PREFIX;
+  if (!existing) for (let i = 0; i < 5; i++) name += nameAlphabet[Math.floor(random() * nameAlphabet.length)];
+  let needed = false;
+  for (const list of ['initContainers', 'containers']) {
+    for (const container of Array.isArray(spec[list]) ? (spec[list] as Json[]) : []) {
+      const mounts = Array.isArray(container.volumeMounts) ? (container.volumeMounts as Json[]) : [];
+      if (mounts.some((m) => m.mountPath === TOKEN_MOUNT_PATH)) continue;
+      container.volumeMounts = [...mounts, { name, readOnly: true, mountPath: TOKEN_MOUNT_PATH }];
+      needed = true;
+    }
+  }
+  if (!existing && needed) spec.volumes = [...volumes, tokenVolume(name)];
 }
 
 function defaultTolerations(spec: Json): void {

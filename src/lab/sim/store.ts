@@ -108,6 +108,8 @@ export class Store {
 
   /** Cluster IPs and node ports of Services, from the kind cluster's ranges (service-ips.ts). */
   private readonly services: ServiceAllocator;
+  /** The random suffixes the API server generates (a pod's token volume), a seeded stream of their own. */
+  private readonly names = seededRandom(2);
 
   /** `now` stamps creationTimestamp (the simulation's clock); `random` drives allocations (seeded, so runs repeat). */
   constructor(
@@ -401,10 +403,13 @@ export class Store {
   /** The pod admission plugins (pod-admission.ts); a pod they refuse is a 403 Forbidden. */
   private admitPod(name: string, pod: KubeObject): void {
     const classes = this.resourceFor('scheduling.k8s.io/v1', 'PriorityClass');
+    const accounts = this.resourceFor('v1', 'ServiceAccount');
     try {
       admitPod(pod, {
         priorityClass: (pc) => this.objects.get(key(classes, undefined, pc)),
         priorityClasses: () => this.list(classes),
+        serviceAccount: (sa) => this.objects.get(key(accounts, pod.metadata?.namespace, sa)),
+        random: this.names,
       });
     } catch (error) {
       if (!(error instanceof PodAdmissionError)) throw error;

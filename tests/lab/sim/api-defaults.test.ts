@@ -78,6 +78,8 @@ describe('a pod as the API server stores it', () => {
       volumes: [
         { name: 'scratch', emptyDir: {} },
         { name: 'config', configMap: { name: 'web', defaultMode: 420 } },
+        // The ServiceAccount plugin's token volume (next test).
+        { name: expect.stringMatching(/^kube-api-access-/) },
       ],
     });
     const [container] = spec(body).containers as Array<Record<string, unknown>>;
@@ -133,6 +135,78 @@ describe('a pod as the API server stores it', () => {
       imagePullPolicy: 'Never',
       ports: [{ containerPort: 9100, hostPort: 9100, protocol: 'TCP' }],
     });
+  });
+
+  it('mounts the service account token in every container (kube-api-access-<5>), unless opted out', async () => {
+    cluster = await startSimCluster({
+      seed: [
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'quiet', namespace: 'default' },
+          automountServiceAccountToken: false,
+        },
+      ],
+    });
+    const pod = (name: string, extra: Record<string, unknown>) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: {
+        initContainers: [{ name: 'init', image: 'x:1' }],
+        containers: [
+          { name: 'a', image: 'x:1' },
+          // A container with its own mount at the token path keeps it and gets none.
+          {
+            name: 'b',
+            image: 'x:1',
+            volumeMounts: [{ name: 'own', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
+          },
+        ],
+        volumes: [{ name: 'own', emptyDir: {} }],
+        ...extra,
+      },
+    });
+    const { body } = await post('/api/v1/namespaces/default/pods', pod('mounted', {}));
+    const volumes = spec(body).volumes as Array<Record<string, unknown>>;
+    const token = volumes.find((v) => String(v.name).startsWith('kube-api-access-'));
+    expect(token?.name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(token?.projected).toEqual({
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        {
+          downwardAPI: {
+            items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+          },
+        },
+      ],
+    });
+    const mount = {
+      name: token?.name,
+      readOnly: true,
+      mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+    };
+    const mounts = (list: string) =>
+      (spec(body)[list] as Array<{ volumeMounts?: unknown[] }>).map((c) => c.volumeMounts);
+    expect(mounts('initContainers')).toEqual([[mount]]);
+    expect(mounts('containers')).toEqual([
+      [mount],
+      [{ name: 'own', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
+    ]);
+    // Opted out by the pod, or by its service account: no volume, no mount.
+    for (const [name, extra] of [
+      ['pod-opts-out', { automountServiceAccountToken: false }],
+      ['account-opts-out', { serviceAccountName: 'quiet' }],
+    ] as const) {
+      const created = await post('/api/v1/namespaces/default/pods', pod(name, extra));
+      expect(created.status).toBe(201);
+      expect((spec(created.body).volumes as Array<{ name: string }>).map((v) => v.name)).toEqual(['own']);
+      expect(
+        (spec(created.body).containers as Array<{ volumeMounts?: unknown[] }>)[0]?.volumeMounts,
+      ).toBeUndefined();
+    }
   });
 
   it('refuses a pod of a PriorityClass that does not exist, or with a priority of its own (403)', async () => {
