@@ -19,7 +19,8 @@
  * Repo errors (controller/state.go CompareAppState): the first error is ignored and remembered, later ones are
  * ignored for controller.repo.error.grace.period.seconds; after that (or at once on a forced refresh) the app gets
  * a ComparisonError condition and sync status Unknown. Cached manifests keep CompareWithRecent working.
- * Auto-sync (autoSync, alreadyAttemptedSync, shouldSelfHeal): a new revision syncs at once; a drift from an already
+ * Auto-sync (autoSync, alreadyAttemptedSync, shouldSelfHeal): a new revision, or a changed spec.source (the last
+ * sync's syncResult.source differs), syncs at once; a drift from an already
  * synced revision self-heals after a back-off of 0, 2 s, 6 s, 18 s ... capped at 300 s (attempt count), measured from
  * the last operation's finishedAt; the count starts over after the app stayed Synced for the cooldown (330 s).
  * The diff and what a sync writes are gitops-engine's three-way diff and `kubectl apply` (argocd-diff.ts): lists
@@ -43,6 +44,7 @@
  * starting: statefulset.ts, kubelet.ts) nothing of this runs; when it is up again its informer's initial list queues
  * every app, and an app whose reconciledAt is older than timeout.reconciliation is compared at once.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
@@ -180,6 +182,18 @@ const syncWave = (o: KubeObject): number =>
   atoi(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave']) ??
   atoi(o.metadata?.annotations?.['helm.sh/hook-weight']) ??
   0;
+
+/** The annotation that approves what Delete=confirm holds (gitops-engine pkg/sync/common/types.go). */
+const DELETION_APPROVED = 'argocd.argoproj.io/deletion-approved';
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Application.IsDeletionConfirmed(deletionTimestamp): approved at or after the app's deletion was asked. */
+function deletionApproved(app: KubeObject): boolean {
+  const value = app.metadata?.annotations?.[DELETION_APPROVED] ?? '';
+  const since = Date.parse(app.metadata?.deletionTimestamp ?? '');
+  if (!rfc3339.test(value) || Number.isNaN(since)) return false;
+  return Date.parse(value) >= since;
+}
 
 /** controller/appcontroller.go@v3.1.12 resourceStatusKey: group/kind/namespace/name, compared as Go strings (bytes). */
 const resourceStatusKey = (r: ResourceStatus) =>
@@ -542,7 +556,10 @@ export class ArgoCdModel {
    * API server removes the app once no other finalizer is left (finalizers.ts). Without such a finalizer the app goes
    * and its objects stay. The app's live objects are those of the cluster cache that carry its tracking id and have
    * no owner (getPermittedAppLiveObjects: GetManagedLiveObjs with no desired objects; argocd-prune.ts
-   * appLiveObjects), so an object removed from Git but still live goes too.
+   * appLiveObjects), so an object removed from Git but still live goes too. An object whose status entry says
+   * requiresDeletionConfirmation (sync option Delete=confirm) holds the whole deletion until the app is annotated
+   * `argocd.argoproj.io/deletion-approved` with an RFC 3339 time not before its deletionTimestamp
+   * (Application.IsDeletionConfirmed, pkg/apis/application/v1alpha1/types.go@v3.1.12).
    */
   private finalizeDeletion(name: string, live: KubeObject): void {
     const finalizers = (live.metadata?.finalizers ?? []) as string[];
@@ -550,8 +567,25 @@ export class ArgoCdModel {
     if (propagation.length === 0) return;
     const policy = propagation[0] === backgroundFinalizer ? 'Background' : 'Foreground';
     const remaining = () => appLiveObjects(this.cluster.store, name).filter((o) => shouldBeDeleted(o, name));
+    // Any of the app's live objects already being deleted, kept ones included, is waited for first
+    // (finalizeApplicationDeletion@v3.1.12: the loop over getPermittedAppLiveObjects before shouldBeDeleted).
+    if (appLiveObjects(this.cluster.store, name).some((o) => o.metadata?.deletionTimestamp)) return;
     const objects = remaining();
-    if (objects.some((o) => o.metadata?.deletionTimestamp)) return;
+    if (!deletionApproved(live)) {
+      const entries = ((live.status as { resources?: ResourceStatus[] } | undefined)?.resources ?? []).filter(
+        (r) => r.requiresDeletionConfirmation,
+      );
+      const held = objects.some((o) =>
+        entries.some(
+          (r) =>
+            (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
+            r.kind === o.kind &&
+            (r.namespace ?? '') === (o.metadata?.namespace ?? '') &&
+            r.name === o.metadata?.name,
+        ),
+      );
+      if (held) return;
+    }
     for (const o of objects) {
       const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
       try {
@@ -624,8 +658,8 @@ export class ArgoCdModel {
       operationState?: {
         phase?: string;
         finishedAt?: string;
-        operation?: { sync?: { revision?: string; selfHealAttemptsCount?: number } };
-        syncResult?: { revision?: string };
+        operation?: { sync?: { revision?: string; autoHealAttemptsCount?: number } };
+        syncResult?: { revision?: string; source?: unknown };
       };
     };
     const now = this.clock.now();
@@ -719,10 +753,13 @@ export class ArgoCdModel {
       !pruneOnlySkip(resources, automated)
     ) {
       const op = status.operationState;
-      const alreadyAttempted = op?.syncResult?.revision === sha;
+      // alreadyAttemptedSync@v3.1.12: the last sync was of this revision and of the source the app has now.
+      const source = (live.spec as { source?: unknown } | undefined)?.source;
+      const alreadyAttempted =
+        op?.syncResult?.revision === sha && isDeepStrictEqual(op?.syncResult?.source, source);
       const selfHeal = automated.selfHeal ?? false;
       let go = !alreadyAttempted;
-      let count = op?.operation?.sync?.selfHealAttemptsCount ?? 0;
+      let count = op?.operation?.sync?.autoHealAttemptsCount ?? 0;
       let selected: Array<{ group?: string; kind: string; name: string }> | undefined;
       if (alreadyAttempted && selfHeal && op?.phase === 'Succeeded') {
         const finished = op.finishedAt ? Date.parse(op.finishedAt) : undefined;
@@ -760,7 +797,9 @@ export class ArgoCdModel {
           ...(prune ? { prune } : {}),
           ...(selected ? { resources: selected } : {}),
           ...(syncOptions?.length ? { syncOptions } : {}),
-          selfHealAttemptsCount: count,
+          // SyncOperation.SelfHealAttemptsCount, serialized as autoHealAttemptsCount and left out at 0
+          // (pkg/apis/application/v1alpha1/types.go@v3.1.12: omitempty).
+          ...(count ? { autoHealAttemptsCount: count } : {}),
         };
         operation = {
           phase: 'Running',
@@ -816,7 +855,12 @@ export class ArgoCdModel {
                   startedAt: started,
                   finishedAt: done,
                   operation: { sync: syncOperation, initiatedBy: { automated: true } },
-                  syncResult: { revision, ...(results.length > 0 ? { resources: results } : {}) },
+                  syncResult: {
+                    ...(results.length > 0 ? { resources: results } : {}),
+                    revision,
+                    // The source the sync used (SyncOperationResult.Source), compared by the next autoSync.
+                    ...(source === undefined ? {} : { source }),
+                  },
                 };
               },
               false,
@@ -1044,7 +1088,7 @@ export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
       app.render(repo, repo.head.sha).map((o) => ({ target: o, live: o })),
       { differs: () => false },
     );
-  const status = (revision: string, app: AppDef) => ({
+  const status = (revision: string, app: AppDef, source?: unknown) => ({
     sync: { status: 'Synced', revision },
     health: { status: 'Healthy' },
     resources: synced(app),
@@ -1054,8 +1098,8 @@ export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
       phase: 'Succeeded',
       startedAt: at,
       finishedAt: at,
-      operation: { sync: { revision, selfHealAttemptsCount: 0 } },
-      syncResult: { revision },
+      operation: { sync: { revision } },
+      syncResult: { revision, ...(source === undefined ? {} : { source }) },
     },
   });
   return [
@@ -1074,7 +1118,7 @@ export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
           'argocd',
         ),
       ),
-      status: status(repo.head.sha, docqaApp),
+      status: status(repo.head.sha, docqaApp, (docqa.spec as { source?: unknown } | undefined)?.source),
     },
   ];
 }

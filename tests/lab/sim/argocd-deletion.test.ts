@@ -67,4 +67,53 @@ describe('deleting the docqa Application', () => {
     await sleep(clock, 1000);
     expect(rollout(l)?.metadata?.deletionTimestamp).toBeUndefined();
   }, 120_000);
+
+  it('an object with the sync option Delete=confirm holds the deletion until the app is annotated deletion-approved', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    await l.repo.change(
+      [
+        {
+          file: 'workloads/docqa/pdb.yaml',
+          set: { 'metadata.annotations': { 'argocd.argoproj.io/sync-options': 'Delete=confirm' } },
+        },
+      ],
+      'test: the PDB needs a confirmation to be deleted',
+    );
+    const entry = () =>
+      (app(l)?.status as { resources?: Array<Record<string, unknown>> } | undefined)?.resources?.find(
+        (r) => r.kind === 'PodDisruptionBudget',
+      );
+    for (let t = 0; t < 300 && !entry()?.requiresDeletionConfirmation; t++) await sleep(clock, 1000);
+    expect(entry()?.requiresDeletionConfirmation).toBe(true);
+    const gone: string[] = [];
+    l.cluster.onChange((e: StoredEvent) => {
+      if (e.type === 'DELETED' && ['Application', 'PodDisruptionBudget', 'Rollout'].includes(e.resource.kind))
+        gone.push(e.resource.kind);
+    });
+    expect(await del(l, '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/docqa')).toBe(200);
+    await sleep(clock, 60_000);
+    // Nothing of the app is deleted, not even what needs no confirmation, and the app waits.
+    expect(gone).toEqual([]);
+    expect(rollout(l)?.metadata?.deletionTimestamp).toBeUndefined();
+    expect(app(l)?.metadata?.deletionTimestamp).toBeDefined();
+    // An approval older than the deletion does not count (IsDeletionConfirmed).
+    const approve = (at: number) =>
+      l.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+        o.metadata = {
+          ...o.metadata,
+          annotations: {
+            ...o.metadata?.annotations,
+            'argocd.argoproj.io/deletion-approved': new Date(at).toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        };
+      });
+    approve(0);
+    await sleep(clock, 30_000);
+    expect(gone).toEqual([]);
+    approve(clock.now());
+    await sleep(clock, 180_000);
+    expect(gone).toEqual(expect.arrayContaining(['PodDisruptionBudget', 'Rollout', 'Application']));
+  }, 120_000);
 });
