@@ -10,8 +10,7 @@
  * - every claim and volume is synced on each change and every 15 s (--pvclaimbinder-sync-period), so its waiting
  *   events repeat (counted by the event recorder, `x4 over 40s`);
  * - a claim with no storageClassName gets the default class (the newest of those annotated default; the
- *   RetroactiveDefaultStorageClass assignment in syncUnboundClaim; the DefaultStorageClass admission plugin does the
- *   same at create, which the sim does not model, so here it happens on the first sync);
+ *   RetroactiveDefaultStorageClass assignment in syncUnboundClaim, for a claim created while there was none);
  * - an unbound claim (syncUnboundClaim): a volume whose claimRef names it (by uid) is bound to it; else an Available
  *   volume of its class with the access modes and at least the size asked is bound (findBestMatch: the smallest);
  *   else, if its class binds WaitForFirstConsumer and no node was selected (annotation
@@ -36,17 +35,22 @@
  *   pv.kubernetes.io/provisioned-by and local.path.provisioner/selected-node; event ProvisioningSucceeded;
  * - a Released volume it provisioned, with policy Delete, is deleted after its helper pod has removed the
  *   directory (2 s).
- * Not modelled: the kubernetes.io/pvc-protection and pv-protection finalizers (and so their protection controllers),
- * volume expansion, access-mode conflicts between pods, static volumes' node affinity in scheduling.
+ * Claims and volumes carry the protection finalizers of the StorageObjectInUseProtection admission plugin
+ * (storage-admission.ts), lifted by the protection controllers started here (volume-protection.ts); the
+ * DefaultStorageClass admission plugin gives a new claim its class, so the binder's retroactive assignment only
+ * concerns claims created while no class was default.
+ * Not modelled: volume expansion, access-mode conflicts between pods, static volumes' node affinity in scheduling.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
+import { deleteObject } from './object-deletion.js';
 import { milliValue } from './quantity.js';
 import { defaultStorageClass, storageClassOf } from './storage-classes.js';
 import type { KubeObject, StoredEvent } from './store.js';
+import { startVolumeProtection } from './volume-protection.js';
 
 /** pv_controller.go annotations. */
 export const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
@@ -312,11 +316,14 @@ export function startVolumeControllers(cluster: SimCluster, options: VolumeContr
   };
   resync();
   const stopProvisioner = provisioner.start();
+  // The PVC and PV protection controllers run beside the binder in kube-controller-manager (volume-protection.ts).
+  const stopProtection = startVolumeProtection(cluster);
   return () => {
     stopped = true;
     detach();
     cancelResync();
     stopProvisioner();
+    stopProtection();
   };
 }
 
@@ -419,7 +426,17 @@ function localPathProvisioner(cluster: SimCluster, clock: Clock) {
     later(LOCAL_PATH_HELPER_MS, () => {
       inFlight.delete(name);
       const current = cluster.get('v1', 'PersistentVolume', name);
-      if (current && phaseOf(current) === 'Released') cluster.remove('v1', 'PersistentVolume', name);
+      // A DELETE: the volume's pv-protection finalizer holds it until that controller lifts it.
+      if (current && phaseOf(current) === 'Released' && !current.metadata?.deletionTimestamp)
+        deleteObject(
+          cluster.store,
+          cluster.store.resourceFor('v1', 'PersistentVolume'),
+          undefined,
+          name,
+          {},
+          clock.now(),
+          'test',
+        );
     });
   }
 

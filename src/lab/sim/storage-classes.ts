@@ -24,10 +24,15 @@ export function isDefaultStorageClass(obj: KubeObject): boolean {
 const newest = (a: KubeObject, b: KubeObject) =>
   (a.metadata?.creationTimestamp ?? '') >= (b.metadata?.creationTimestamp ?? '') ? a : b;
 
-/** GetDefaultClass: the newest class annotated default, or none. */
-export function defaultStorageClass(cluster: SimCluster): StorageClass | undefined {
-  const defaults = cluster.list('storage.k8s.io/v1', 'StorageClass').filter(isDefaultStorageClass);
+/** GetDefaultClass over `classes`: the newest class annotated default, or none. */
+export function newestDefaultClass(classes: KubeObject[]): StorageClass | undefined {
+  const defaults = classes.filter(isDefaultStorageClass);
   return defaults.length ? (defaults.reduce(newest) as StorageClass) : undefined;
+}
+
+/** GetDefaultClass: the cluster's newest class annotated default, or none. */
+export function defaultStorageClass(cluster: SimCluster): StorageClass | undefined {
+  return newestDefaultClass(cluster.list('storage.k8s.io/v1', 'StorageClass'));
 }
 
 /** The class of this name, if there is one. */

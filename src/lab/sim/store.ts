@@ -14,6 +14,7 @@ import {
 } from './resources.js';
 import type { ScalePaths } from './scale.js';
 import { ServiceAllocationError, ServiceAllocator, serviceSpecDefaults } from './service-ips.js';
+import { admitStorageObject } from './storage-admission.js';
 
 /**
  * A Kubernetes object as JSON, as the API server receives it: the fields of src/lab/kube/types.ts's KubeObject,
@@ -243,6 +244,10 @@ export class Store {
     // The scheme's defaults, then (pods) the mutating admission plugins (api-defaults.ts, pod-admission.ts).
     if (isBuiltin(resource)) applyApiDefaults(resource.group, resource.kind, obj);
     if (resource.kind === 'Pod' && resource.group === '') this.admitPod(name, obj);
+    if (resource.group === '')
+      admitStorageObject(resource.kind, obj, () =>
+        this.list(this.resourceFor('storage.k8s.io/v1', 'StorageClass')),
+      );
     if (isCoreService(resource)) obj.spec = this.allocateService(name, obj.spec);
     // A new pod is Pending until a kubelet reports on it, with the QoS class of its resources: the API server
     // writes both at creation (Kubernetes v1.33 pkg/registry/core/pod/strategy.go PrepareForCreate; qos.ts). Over
