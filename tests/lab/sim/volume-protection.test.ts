@@ -32,7 +32,7 @@ describe('storage protection on the simulated lab', { timeout: 120_000 }, () => 
     lab = l;
     const bound = claim(l);
     expect(bound?.metadata?.finalizers).toEqual(['kubernetes.io/pvc-protection']);
-    const volumeName = (bound?.spec as { volumeName?: string }).volumeName ?? '';
+    const volumeName = (bound?.spec as { volumeName?: string } | undefined)?.volumeName ?? '';
     expect(l.cluster.get('v1', 'PersistentVolume', volumeName)?.metadata?.finalizers).toEqual([
       'kubernetes.io/pv-protection',
     ]);
