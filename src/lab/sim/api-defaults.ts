@@ -28,6 +28,11 @@
  *   with maxUnavailable 1 and maxSurge 0, revisionHistoryLimit 10;
  * - Secret type Opaque (SetDefaults_Secret); a PersistentVolumeClaim's and PersistentVolume's volumeMode
  *   Filesystem, a PersistentVolume's persistentVolumeReclaimPolicy Retain.
+ * Job (pkg/apis/batch/v1/defaults.go SetDefaults_Job): completions and parallelism 1 when neither is set (else
+ * parallelism 1), backoffLimit 6 (the int32 maximum with backoffLimitPerIndex), the template's labels as its own when
+ * it has none, completionMode NonIndexed, suspend false, a podFailurePolicy condition pattern's status True,
+ * podReplacementPolicy TerminatingOrFailed (Failed with a podFailurePolicy), manualSelector false; CronJob
+ * (SetDefaults_CronJob): concurrencyPolicy Allow, suspend false, 3 successful and 1 failed jobs kept.
  * ReplicationController (SetDefaults_ReplicationController): selector and labels from its template's labels when
  * it has none, replicas 1. Service defaults are service-ips.ts's, Namespace ones the store's. Not modelled: the resizePolicy of
  * InPlacePodVerticalScaling (whether v1.33 still stores it by default was not settled from the copies read), Job
@@ -231,6 +236,56 @@ function daemonSetDefaults(spec: Json): void {
   templateDefaults(spec);
 }
 
+/** SetDefaults_Job (pkg/apis/batch/v1/defaults.go), with JobPodReplacementPolicy (beta, on by default). */
+function jobDefaults(job: Json): void {
+  const spec = child(job, 'spec');
+  if (spec.completions == null && spec.parallelism == null) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= spec.backoffLimitPerIndex == null ? 6 : 2_147_483_647;
+  const template = isObject(spec.template) ? spec.template : undefined;
+  const templateLabels = isObject(template?.metadata) ? template.metadata.labels : undefined;
+  const meta = child(job, 'metadata');
+  if (isObject(templateLabels) && (!isObject(meta.labels) || Object.keys(meta.labels).length === 0))
+    meta.labels = { ...templateLabels };
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  const failurePolicy = isObject(spec.podFailurePolicy) ? spec.podFailurePolicy : undefined;
+  for (const rule of objects(failurePolicy?.rules))
+    for (const pattern of objects(rule.onPodConditions)) if (!pattern.status) pattern.status = 'True';
+  spec.podReplacementPolicy ??= failurePolicy ? 'Failed' : 'TerminatingOrFailed';
+  spec.manualSelector ??= false;
+  templateDefaults(spec);
+}
+
+/** SetDefaults_CronJob, and the pod template of its job template. */
+function cronJobDefaults(spec: Json): void {
+  if (!spec.concurrencyPolicy) spec.concurrencyPolicy = 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  if (isObject(spec.jobTemplate)) templateDefaults(child(spec.jobTemplate, 'spec'));
+}
+
+/**
+ * The Job strategy's generateSelector (pkg/registry/batch/job/strategy.go PrepareForCreate), unless the Job asks for
+ * a manual selector: its template labelled with the job's name and uid, under the legacy and the
+ * `batch.kubernetes.io/` keys (a label the client set is kept), and the selector matching
+ * `batch.kubernetes.io/controller-uid`. Needs the uid the API server has just given the Job.
+ */
+export function generateJobSelector(job: KubeObject): void {
+  const spec = child(job as Json, 'spec');
+  if (spec.manualSelector === true) return;
+  const { name = '', uid = '' } = job.metadata ?? {};
+  const labels = child(child(child(spec, 'template'), 'metadata'), 'labels');
+  for (const key of ['job-name', 'batch.kubernetes.io/job-name']) labels[key] ??= name;
+  for (const key of ['controller-uid', 'batch.kubernetes.io/controller-uid']) labels[key] ??= uid;
+  const matchLabels = child(child(spec, 'selector'), 'matchLabels');
+  matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
+}
+
 function claimSpecDefaults(spec: Json): void {
   if (!spec.volumeMode) spec.volumeMode = 'Filesystem';
 }
@@ -267,6 +322,11 @@ export function applyApiDefaults(group: string, kind: string, obj: KubeObject): 
       if (!spec.persistentVolumeReclaimPolicy) spec.persistentVolumeReclaimPolicy = 'Retain';
       if (!spec.volumeMode) spec.volumeMode = 'Filesystem';
     }
+    return;
+  }
+  if (group === 'batch') {
+    if (kind === 'Job') jobDefaults(o);
+    else if (kind === 'CronJob') cronJobDefaults(child(o, 'spec'));
     return;
   }
   if (group !== 'apps') return;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../random.js';
 import type { ObjectMeta, KubeObject as TypedKubeObject } from '../kube/types.js';
-import { applyApiDefaults } from './api-defaults.js';
+import { applyApiDefaults, generateJobSelector } from './api-defaults.js';
 import { newFinalizersRefusal, shouldDeleteDuringUpdate } from './finalizers.js';
 import { admitPod, PodAdmissionError } from './pod-admission.js';
 import { podQosClass } from './qos.js';
@@ -90,8 +90,8 @@ function keepDeletionMarks(next: Partial<ObjectMeta>, current: Partial<ObjectMet
 }
 
 const isCoreService = (resource: ResourceType) => resource.kind === 'Service' && resource.group === '';
-/** A kind the API server serves itself (core and apps; a custom resource has no scheme defaults). */
-const isBuiltin = (resource: ResourceType) => resource.group === '' || resource.group === 'apps';
+/** A kind whose scheme defaults the sim writes (core, apps, batch; a custom resource has none). */
+const isBuiltin = (resource: ResourceType) => ['', 'apps', 'batch'].includes(resource.group);
 
 export class Store {
   readonly resources: ResourceType[] = builtinResources.map((r) => ({ ...r }));
@@ -243,6 +243,7 @@ export class Store {
     if (obj.metadata) delete obj.metadata.managedFields;
     // The scheme's defaults, then (pods) the mutating admission plugins (api-defaults.ts, pod-admission.ts).
     if (isBuiltin(resource)) applyApiDefaults(resource.group, resource.kind, obj);
+    if (resource.kind === 'Job' && resource.group === 'batch') generateJobSelector(obj);
     if (resource.kind === 'Pod' && resource.group === '') this.admitPod(name, obj);
     if (resource.group === '')
       admitStorageObject(resource.kind, obj, () =>

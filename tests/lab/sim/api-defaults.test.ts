@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from '../../../src/lab/sim/api.js';
-import { applyApiDefaults, imageTag } from '../../../src/lab/sim/api-defaults.js';
+import { applyApiDefaults, generateJobSelector, imageTag } from '../../../src/lab/sim/api-defaults.js';
 import { systemPriorityClasses } from '../../../src/lab/sim/priority-classes.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
 
@@ -293,6 +293,70 @@ describe('a workload as the API server stores it', () => {
     expect(spec(ds)).toEqual({
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
       revisionHistoryLimit: 10,
+    });
+  });
+
+  it('a Job gets its defaults and a selector on its own uid; its template the job-name and controller-uid labels', async () => {
+    cluster = await startSimCluster();
+    const { status, body } = await post('/apis/batch/v1/namespaces/default/jobs', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'eval' },
+      spec: {
+        template: {
+          metadata: { labels: { app: 'eval' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'eval', image: 'eval:1' }] },
+        },
+      },
+    });
+    expect(status).toBe(201);
+    const uid = (body.metadata as { uid: string; labels?: Record<string, string> }).uid;
+    // SetDefaults_Job: the template's labels become the Job's, taken before the generated ones are added.
+    expect((body.metadata as { labels?: Record<string, string> }).labels).toEqual({ app: 'eval' });
+    expect(spec(body)).toMatchObject({
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: 6,
+      completionMode: 'NonIndexed',
+      suspend: false,
+      podReplacementPolicy: 'TerminatingOrFailed',
+      manualSelector: false,
+      selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } },
+      template: {
+        metadata: {
+          labels: {
+            app: 'eval',
+            'job-name': 'eval',
+            'batch.kubernetes.io/job-name': 'eval',
+            'controller-uid': uid,
+            'batch.kubernetes.io/controller-uid': uid,
+          },
+        },
+        spec: { restartPolicy: 'Never', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30 },
+      },
+    });
+  });
+
+  it('a Job with a manual selector keeps it; parallelism alone leaves completions unset; a CronJob', () => {
+    const manual: KubeObject = {
+      metadata: { name: 'm', uid: 'u' },
+      spec: { manualSelector: true, parallelism: 3, selector: { matchLabels: { app: 'm' } }, template: {} },
+    };
+    applyApiDefaults('batch', 'Job', manual);
+    generateJobSelector(manual);
+    expect(spec(manual).selector).toEqual({ matchLabels: { app: 'm' } });
+    expect(spec(manual).completions).toBeUndefined();
+    expect(spec(manual).parallelism).toBe(3);
+    const cron: KubeObject = {
+      spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: {} } } } },
+    };
+    applyApiDefaults('batch', 'CronJob', cron);
+    expect(spec(cron)).toMatchObject({
+      concurrencyPolicy: 'Allow',
+      suspend: false,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'Always' } } } },
     });
   });
 
