@@ -314,8 +314,17 @@ let cluster: SimCluster;
 let dir: string;
 const { kubectl, json } = kubectlRunner(() => ({ kubeconfigPath: cluster.kubeconfigPath, dir }));
 
-/** What the server set (identity, times, allocated IPs, status), so that two stored objects can be compared. */
+/**
+ * What the server set (identity, times, allocated IPs, status), so that two stored objects can be compared; the
+ * object's own uid, wherever the server wrote it (a Job's generated selector and labels), reads as `<uid>`.
+ */
 function content(object: Record<string, unknown>): Record<string, unknown> {
+  const uid = (object.metadata as { uid?: string } | undefined)?.uid;
+  const own = uid ? (JSON.parse(JSON.stringify(object).replaceAll(uid, '<uid>')) as typeof object) : object;
+  return withoutServerFields(own);
+}
+
+function withoutServerFields(object: Record<string, unknown>): Record<string, unknown> {
   const {
     status: _status,
     metadata,
