@@ -38,11 +38,11 @@
  * InPlacePodVerticalScaling (whether v1.33 still stores it by default was not settled from the copies read), Job
  * and CronJob defaults, the StatefulSet maxUnavailable of its alpha gate (off).
  */
+import { isObject } from './patch.js';
 import type { KubeObject } from './store.js';
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
 /** The object at `key` of `parent`, made (and stored) when it is missing. */
 const child = (parent: Json, key: string): Json => {

@@ -27,13 +27,16 @@ import type { KubeObject, Store } from './store.js';
 const syncOptionsAnnotation = 'argocd.argoproj.io/sync-options';
 const compareOptionsAnnotation = 'argocd.argoproj.io/compare-options';
 
-/** resourceutil.HasAnnotationOption (gitops-engine pkg/sync/resource/annotations.go): one of the comma-separated options. */
-export function hasAnnotationOption(o: KubeObject | undefined, key: string, option: string): boolean {
-  return (o?.metadata?.annotations?.[key] ?? '')
+/** The comma-separated values of annotation `key`, trimmed, blanks dropped (gitops-engine pkg/sync/resource/annotations.go GetAnnotationCSVs). */
+export const annotationOptions = (o: KubeObject | undefined, key: string): string[] =>
+  (o?.metadata?.annotations?.[key] ?? '')
     .split(',')
     .map((v) => v.trim())
-    .includes(option);
-}
+    .filter(Boolean);
+
+/** resourceutil.HasAnnotationOption: one of the comma-separated options. */
+export const hasAnnotationOption = (o: KubeObject | undefined, key: string, option: string): boolean =>
+  annotationOptions(o, key).includes(option);
 
 interface TrackingValue {
   app: string;
@@ -78,20 +81,15 @@ export function isSelfReferenced(live: KubeObject): boolean {
   );
 }
 
-/** The app's live objects in the cluster cache: tracked by `app` and owned by nothing (GetManagedLiveObjs). */
-export function appLiveObjects(store: Store, app: string): KubeObject[] {
-  const out: KubeObject[] = [];
-  for (const o of store.objects.values()) {
-    if ((o.metadata?.ownerReferences ?? []).length > 0) continue;
-    if (parseTrackingId(o.metadata?.annotations?.[trackingAnnotation])?.app === app) out.push(o);
-  }
-  return out;
-}
-
 /** Whether a live object is tracked by `app`, owned by nothing: a change of it is one of the app's (cluster cache). */
 export const trackedBy = (o: KubeObject, app: string): boolean =>
   (o.metadata?.ownerReferences ?? []).length === 0 &&
   parseTrackingId(o.metadata?.annotations?.[trackingAnnotation])?.app === app;
+
+/** The app's live objects in the cluster cache: tracked by `app` and owned by nothing (GetManagedLiveObjs). */
+export function appLiveObjects(store: Store, app: string): KubeObject[] {
+  return [...store.objects.values()].filter((o) => trackedBy(o, app));
+}
 
 /**
  * controller/state.go CompareAppState: a live-only object with the compare option IgnoreExtraneous is OutOfSync
@@ -197,42 +195,34 @@ function imagesOf(o: KubeObject): string[] {
 }
 
 export function pruneResult(live: KubeObject, decision: PruneDecision): ResourceResult {
-  const { group, version } = groupVersionOf(live.apiVersion);
-  const images = imagesOf(live);
-  return {
-    group,
-    version,
-    kind: live.kind ?? '',
-    namespace: live.metadata?.namespace ?? '',
-    name: live.metadata?.name ?? '',
-    status: decision.result,
-    message: decision.message,
-    hookPhase: 'Succeeded',
-    syncPhase: 'Sync',
-    ...(images.length > 0 ? { images } : {}),
-  };
+  return taskResult(live, decision.result, decision.message, 'Succeeded');
 }
 
 /**
  * The result of an applied (not pruned) object: Synced with kubectl's line as its message (k8s.io/cli-runtime
  * pkg/printers/name.go: the lower-case kind, `.<group>` when there is one, `/<name>`, then the operation) and hookPhase
  * Running (sync_context.go operationPhases: an applied object's task is still running when a one-wave sync ends; a
- * later wave's look at it, with PruneLast, moves it on: see settledResult).
+ * later wave's look at it, with PruneLast, moves it on: argocd.ts).
  */
 export function appliedResult(o: KubeObject, verb: 'created' | 'configured' | 'unchanged'): ResourceResult {
+  const group = groupVersionOf(o.apiVersion).group;
+  const line = `${(o.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}/${o.metadata?.name ?? ''} ${verb}`;
+  return taskResult(o, 'Synced', line, 'Running');
+}
+
+/** One task's entry in syncResult.resources: the object's identity and images, its result, phase Sync. */
+function taskResult(o: KubeObject, status: string, message: string, hookPhase: string): ResourceResult {
   const { group, version } = groupVersionOf(o.apiVersion);
-  const kind = o.kind ?? '';
-  const name = o.metadata?.name ?? '';
   const images = imagesOf(o);
   return {
     group,
     version,
-    kind,
+    kind: o.kind ?? '',
     namespace: o.metadata?.namespace ?? '',
-    name,
-    status: 'Synced',
-    message: `${kind.toLowerCase()}${group ? `.${group}` : ''}/${name} ${verb}`,
-    hookPhase: 'Running',
+    name: o.metadata?.name ?? '',
+    status,
+    message,
+    hookPhase,
     syncPhase: 'Sync',
     ...(images.length > 0 ? { images } : {}),
   };

@@ -50,9 +50,11 @@ import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
 import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
 import {
+  annotationOptions,
   appLiveObjects,
   appliedResult,
   byTaskOrder,
+  hasAnnotationOption,
   ignoredExtraneous,
   isSelfReferenced,
   pruneDecision,
@@ -65,15 +67,16 @@ import {
   wipeOutCondition,
 } from './argocd-prune.js';
 import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
+import type { DeleteOptions } from './delete-options.js';
 import { canonicalJson } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
-import { deleteObject } from './object-deletion.js';
+import { deleteUnlessGone } from './object-deletion.js';
 import type { GitSource } from './repo.js';
 import { groupVersionOf } from './resources.js';
 import type { ArgoSettings } from './settings.js';
-import { type KubeObject, kubeTime, StoreError } from './store.js';
+import { type KubeObject, kubeTime } from './store.js';
 
 type Json = unknown;
 type Level = 1 | 2 | 3; // CompareWithRecent, CompareWithLatest, CompareWithLatestForceResolve
@@ -153,13 +156,6 @@ interface Managed {
   live?: KubeObject;
 }
 
-/** The values of a comma-separated annotation, trimmed (gitops-engine@e48120133eec pkg/sync/resource/annotations.go GetAnnotationCSVs). */
-const annotationValues = (o: KubeObject | undefined, key: string): string[] =>
-  (o?.metadata?.annotations?.[key] ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-
 /** strconv.Atoi: an optional sign and decimal digits, else not a number. */
 const atoi = (text: string | undefined): number | undefined =>
   text !== undefined && /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
@@ -170,7 +166,7 @@ const atoi = (text: string | undefined): number | undefined =>
  * its only type is Skip; without one, a helm.sh/hook annotation other than crd-install does.
  */
 function hookOf(o: KubeObject): { hook: boolean; skip: boolean } {
-  const types = annotationValues(o, 'argocd.argoproj.io/hook');
+  const types = annotationOptions(o, 'argocd.argoproj.io/hook');
   const skip = types.length === 1 && types[0] === 'Skip';
   if (o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined) return { hook: !skip, skip };
   const helm = o.metadata?.annotations?.['helm.sh/hook'];
@@ -251,7 +247,7 @@ export function compareResources(
       : undefined;
     const wave = m.target ? syncWave(m.target) : 0;
     const confirm = [m.target, m.live].some((o) =>
-      annotationValues(o, 'argocd.argoproj.io/sync-options').includes('Delete=confirm'),
+      hasAnnotationOption(o, 'argocd.argoproj.io/sync-options', 'Delete=confirm'),
     );
     const entry: ResourceStatus = {
       ...(group ? { group } : {}),
@@ -566,43 +562,22 @@ export class ArgoCdModel {
     const propagation = finalizers.filter((f) => propagationFinalizers.includes(f));
     if (propagation.length === 0) return;
     const policy = propagation[0] === backgroundFinalizer ? 'Background' : 'Foreground';
-    const remaining = () => appLiveObjects(this.cluster.store, name).filter((o) => shouldBeDeleted(o, name));
+    const toDelete = (all: KubeObject[]) => all.filter((o) => shouldBeDeleted(o, name));
+    const liveObjects = appLiveObjects(this.cluster.store, name);
     // Any of the app's live objects already being deleted, kept ones included, is waited for first
     // (finalizeApplicationDeletion@v3.1.12: the loop over getPermittedAppLiveObjects before shouldBeDeleted).
-    if (appLiveObjects(this.cluster.store, name).some((o) => o.metadata?.deletionTimestamp)) return;
-    const objects = remaining();
+    if (liveObjects.some((o) => o.metadata?.deletionTimestamp)) return;
+    const objects = toDelete(liveObjects);
     if (!deletionApproved(live)) {
-      const entries = ((live.status as { resources?: ResourceStatus[] } | undefined)?.resources ?? []).filter(
-        (r) => r.requiresDeletionConfirmation,
+      const held = new Set(
+        ((live.status as { resources?: ResourceStatus[] } | undefined)?.resources ?? [])
+          .filter((r) => r.requiresDeletionConfirmation)
+          .map(resourceStatusKey),
       );
-      const held = objects.some((o) =>
-        entries.some(
-          (r) =>
-            (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
-            r.kind === o.kind &&
-            (r.namespace ?? '') === (o.metadata?.namespace ?? '') &&
-            r.name === o.metadata?.name,
-        ),
-      );
-      if (held) return;
+      if (objects.some((o) => held.has(resourceKey(o)))) return;
     }
-    for (const o of objects) {
-      const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
-      try {
-        deleteObject(
-          this.cluster.store,
-          resource,
-          o.metadata?.namespace,
-          o.metadata?.name ?? '',
-          { propagationPolicy: policy },
-          this.clock.now(),
-          'test',
-        );
-      } catch (error) {
-        if (!(error instanceof StoreError) || error.code !== 404) throw error;
-      }
-    }
-    if (remaining().length > 0) return;
+    for (const o of objects) this.deleteLive(o, policy);
+    if (toDelete(appLiveObjects(this.cluster.store, name)).length > 0) return;
     this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
       const kept = finalizers.filter((f) => !propagationFinalizers.includes(f));
       if (!o.metadata) return;
@@ -888,12 +863,7 @@ export class ArgoCdModel {
             this.writing = true;
             try {
               for (const o of last.sort(byTaskOrder(syncWave))) {
-                const now = this.cluster.get(
-                  o.apiVersion ?? '',
-                  o.kind ?? '',
-                  o.metadata?.name ?? '',
-                  o.metadata?.namespace,
-                );
+                const now = this.liveOf(o);
                 if (now) results.push(this.prune(now, st, prune, syncOptions));
               }
               // The later wave starts once the earlier one's tasks are done: an applied object with no health, or
@@ -943,6 +913,21 @@ export class ArgoCdModel {
     return appLiveObjects(this.cluster.store, name).filter((o) => !wanted.has(resourceKey(o)));
   }
 
+  /** kubectl.DeleteResource of a live object with `policy`; one already gone is done. */
+  private deleteLive(o: KubeObject, policy: DeleteOptions['propagationPolicy']): void {
+    const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
+    const { namespace, name = '' } = o.metadata ?? {};
+    deleteUnlessGone(
+      this.cluster.store,
+      resource,
+      namespace,
+      name,
+      { propagationPolicy: policy },
+      this.clock.now(),
+      'test',
+    );
+  }
+
   /**
    * A prune task (argocd-prune.ts pruneDecision, gitops-engine sync_context.go pruneObject): the object deleted with
    * the PrunePropagationPolicy sync option's policy unless kept; its result for syncResult.resources.
@@ -955,20 +940,7 @@ export class ArgoCdModel {
   ): ResourceResult {
     const decision = pruneDecision(o, prune);
     if (decision.delete) {
-      const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
-      try {
-        deleteObject(
-          this.cluster.store,
-          resource,
-          o.metadata?.namespace,
-          o.metadata?.name ?? '',
-          { propagationPolicy: prunePropagationPolicy(syncOptions) },
-          this.clock.now(),
-          'test',
-        );
-      } catch (error) {
-        if (!(error instanceof StoreError) || error.code !== 404) throw error;
-      }
+      this.deleteLive(o, prunePropagationPolicy(syncOptions));
       // Its last-applied annotation goes with it.
       st.lastApplied.delete(keyOf(o));
     }

@@ -61,6 +61,15 @@ export function deleteObject(
   return registryDelete(request, current);
 }
 
+/**
+ * deleteObject as a controller issues it: an object already gone is not an error (its client's IsNotFound), so the
+ * answer is undefined; any other refusal is thrown.
+ */
+export function deleteUnlessGone(...args: Parameters<typeof deleteObject>): Deletion | undefined {
+  const [store, resource, namespace, name] = args;
+  return store.get(resource, namespace, name) ? deleteObject(...args) : undefined;
+}
+
 /** A DELETE's context: where, with which options, when and from whom. */
 interface DeleteRequest {
   store: Store;

@@ -26,8 +26,8 @@
  * with finalizers stays, marked, until they are removed, even after the kubelet's grace-0 removal.
  */
 import type { DeleteOptions } from './delete-options.js';
-import { deleteObject } from './object-deletion.js';
-import { type KubeObject, type Mutation, type Store, StoreError } from './store.js';
+import { deleteObject, deleteUnlessGone } from './object-deletion.js';
+import type { KubeObject, Mutation, Store } from './store.js';
 
 export type { DeleteOptions } from './delete-options.js';
 export { deleteOptions } from './delete-options.js';
@@ -71,11 +71,6 @@ export function deletePod(
  * (IsNotFound: "Pod has already been deleted", no event). Returns whether the DELETE was accepted.
  */
 export function deletePodAsController(store: Store, namespace: string, name: string, nowMs: number): boolean {
-  try {
-    deletePod(store, namespace, name, {}, nowMs, 'test');
-    return true;
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 404) return false;
-    throw error;
-  }
+  const pods = store.resourceFor('v1', 'Pod');
+  return deleteUnlessGone(store, pods, namespace, name, {}, nowMs, 'test') !== undefined;
 }

@@ -294,13 +294,14 @@ export class RolloutsModel {
   }
 
   /**
-   * The active pods of a template, as its ReplicaSet's status counts them (replicaset.ts podActive: not Terminating,
+   * The active pods of a template (of every template without `hash`), as its ReplicaSet's status counts them (replicaset.ts podActive: not Terminating,
    * not finished); the Rollout's status is made of those counts (rollout/sync.go, GetActualReplicaCountForReplicaSets).
    */
-  private pods(hash: string): KubeObject[] {
-    return this.cluster
-      .list('v1', 'Pod', this.ns)
-      .filter((p) => p.metadata?.labels?.[HASH_LABEL] === hash && podActive(p));
+  private pods(hash?: string): KubeObject[] {
+    return this.cluster.list('v1', 'Pod', this.ns).filter((p) => {
+      const podHash = p.metadata?.labels?.[HASH_LABEL];
+      return podHash && (hash === undefined || podHash === hash) && podActive(p);
+    });
   }
 
   /** The ReplicaSet of a template (`<rollout>-<hash>`), if it exists. */
@@ -1293,9 +1294,7 @@ export class RolloutsModel {
     const steps = spec.strategy?.canary?.steps ?? [];
     const canary = this.canary;
     const stableHash = this.stable?.hash ?? '';
-    const pods = this.cluster
-      .list('v1', 'Pod', this.ns)
-      .filter((p) => p.metadata?.labels?.[HASH_LABEL] && podActive(p));
+    const pods = this.pods();
     const available = pods.filter(podReady).length;
     const pauseConditions = this.pauseConditions(canary);
     // syncRolloutStatusCanary: the current step; all of them once promoted (promoteStable), 0 once aborted.

@@ -9,6 +9,7 @@
  *   gets the finalizer `kubernetes.io/pvc-protection` and a volume `kubernetes.io/pv-protection`, so neither is
  *   removed while in use (volume-protection.ts removes them once it is not).
  */
+import { finalizersOf } from './finalizers.js';
 import { newestDefaultClass } from './storage-classes.js';
 import type { KubeObject } from './store.js';
 
@@ -17,10 +18,9 @@ export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 const BETA_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 
 function addFinalizer(obj: KubeObject, finalizer: string): void {
-  obj.metadata ??= {};
-  const meta = obj.metadata;
-  const finalizers = Array.isArray(meta.finalizers) ? (meta.finalizers as string[]) : [];
-  if (!finalizers.includes(finalizer)) meta.finalizers = [...finalizers, finalizer];
+  const finalizers = finalizersOf(obj);
+  if (!finalizers.includes(finalizer))
+    obj.metadata = { ...obj.metadata, finalizers: [...finalizers, finalizer] };
 }
 
 /** Admits a new claim or volume in place; `classes` lists the cluster's StorageClasses. */

@@ -15,7 +15,7 @@
  * (they act as soon as the change is seen).
  */
 import type { SimCluster } from './api.js';
-import { finalizersOf } from './finalizers.js';
+import { finalizersOf, withFinalizers } from './finalizers.js';
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from './storage-admission.js';
 import type { KubeObject, StoredEvent } from './store.js';
 
@@ -37,9 +37,7 @@ const podUsesClaim = (pod: KubeObject, claim: string) =>
 export function startVolumeProtection(cluster: SimCluster): () => void {
   const setFinalizers = (apiVersion: string, kind: string, o: KubeObject, next: string[]) =>
     cluster.update(apiVersion, kind, o.metadata?.name ?? '', o.metadata?.namespace, (c) => {
-      if (!c.metadata) return;
-      if (next.length > 0) c.metadata.finalizers = next;
-      else delete c.metadata.finalizers;
+      c.metadata = withFinalizers(c, next).metadata;
     });
 
   function processClaim(namespace: string | undefined, name: string): void {

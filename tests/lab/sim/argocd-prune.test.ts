@@ -12,6 +12,7 @@ import type { ResourceStatus } from '../../../src/lab/sim/argocd.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import type { KubeObject, StoredEvent } from '../../../src/lab/sim/store.js';
+import { forceRefresh } from '../../support/argo-apps.js';
 
 let lab: SimLab | undefined;
 afterEach(async () => {
@@ -39,15 +40,6 @@ const application = (l: SimLab, name = 'docqa') =>
   };
 const pdb = (l: SimLab) => l.cluster.get('policy/v1', 'PodDisruptionBudget', 'docqa', 'docqa');
 const pdbEntry = (l: SimLab) => application(l).status.resources.find((r) => r.kind === 'PodDisruptionBudget');
-
-function forceRefresh(l: SimLab, name: string): void {
-  l.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
-    o.metadata = {
-      ...o.metadata,
-      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'hard' },
-    };
-  });
-}
 
 /** Commits workloads/docqa without pdb.yaml and has the docqa app compare the new revision at once. */
 async function removePdbFromGit(l: SimLab): Promise<string> {

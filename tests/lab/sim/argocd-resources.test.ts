@@ -9,6 +9,7 @@ import { type ResourceStatus, resourceStatuses } from '../../../src/lab/sim/argo
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
+import { forceRefresh } from '../../support/argo-apps.js';
 
 const application = (lab: SimLab, name: string) =>
   lab.cluster.get('argoproj.io/v1alpha1', 'Application', name, 'argocd')?.status as {
@@ -58,15 +59,6 @@ const docqaResources = [
     status: 'Synced',
   },
 ];
-
-function forceRefresh(lab: SimLab, name: string): void {
-  lab.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
-    o.metadata = {
-      ...o.metadata,
-      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/refresh': 'hard' },
-    };
-  });
-}
 
 describe('status.resources of the simulated Argo CD (argo-cd v3.1.12 controller/state.go CompareAppState)', {
   timeout: 120_000,
