@@ -109,15 +109,6 @@ export function prunePropagationPolicy(
   return 'Foreground';
 }
 
-/**
- * gitops-engine pkg/sync/sync_context.go getSyncTasks: a prune task runs after every other task of the Sync phase
- * (its wave becomes the last wave + 1) when the sync has PruneLast=true (controller/sync.go WithPruneLast, from the
- * app's sync options) or the live object carries the sync option PruneLast=true.
- */
-export const prunesLast = (live: KubeObject, syncOptions: string[] | undefined): boolean =>
-  (syncOptions?.includes('PruneLast=true') ?? false) ||
-  hasAnnotationOption(live, syncOptionsAnnotation, 'PruneLast=true');
-
 export type PruneDecision =
   | { result: 'PruneSkipped'; message: 'ignored (requires pruning)' | 'ignored (no prune)'; delete: false }
   | { result: 'Pruned'; message: 'pruned'; delete: boolean };
@@ -163,10 +154,10 @@ export function wipeOutCondition(
 
 /**
  * One entry of an operation's syncResult.resources (pkg/apis/application/v1alpha1/types.go@v3.1.12 ResourceResult:
- * group, version, kind, namespace and name always written, the rest omitempty), for a prune task: its result and
- * message, hookPhase Succeeded (gitops-engine sync_context.go operationPhases, for Pruned and PruneSkipped), syncPhase
- * Sync, and the images of the object's containers (gitops-engine pkg/utils/kube/kube.go GetResourceImages: a pod's,
- * a template's or a CronJob's job template's).
+ * group, version, kind, namespace and name always written, the rest omitempty): a task's result and message, the
+ * phase the result leaves the task in (hookPhase: argocd-sync.ts), syncPhase Sync, and the images of the object's
+ * containers (gitops-engine pkg/utils/kube/kube.go GetResourceImages: a pod's, a template's or a CronJob's job
+ * template's).
  */
 export interface ResourceResult {
   group: string;
@@ -194,24 +185,22 @@ function imagesOf(o: KubeObject): string[] {
   return (found?.containers ?? []).flatMap((c) => (typeof c?.image === 'string' ? [c.image] : []));
 }
 
-export function pruneResult(live: KubeObject, decision: PruneDecision): ResourceResult {
-  return taskResult(live, decision.result, decision.message, 'Succeeded');
-}
-
 /**
- * The result of an applied (not pruned) object: Synced with kubectl's line as its message (k8s.io/cli-runtime
- * pkg/printers/name.go: the lower-case kind, `.<group>` when there is one, `/<name>`, then the operation) and hookPhase
- * Running (sync_context.go operationPhases: an applied object's task is still running when a one-wave sync ends; a
- * later wave's look at it, with PruneLast, moves it on: argocd.ts).
+ * kubectl's line for an applied object (k8s.io/cli-runtime pkg/printers/name.go): the lower-case kind, `.<group>` when
+ * there is one, `/<name>`, then the operation. It is the message of the object's Synced result.
  */
-export function appliedResult(o: KubeObject, verb: 'created' | 'configured' | 'unchanged'): ResourceResult {
+export function appliedLine(o: KubeObject, verb: 'created' | 'configured' | 'unchanged'): string {
   const group = groupVersionOf(o.apiVersion).group;
-  const line = `${(o.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}/${o.metadata?.name ?? ''} ${verb}`;
-  return taskResult(o, 'Synced', line, 'Running');
+  return `${(o.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}/${o.metadata?.name ?? ''} ${verb}`;
 }
 
 /** One task's entry in syncResult.resources: the object's identity and images, its result, phase Sync. */
-function taskResult(o: KubeObject, status: string, message: string, hookPhase: string): ResourceResult {
+export function taskResult(
+  o: KubeObject,
+  status: string,
+  message: string,
+  hookPhase: string,
+): ResourceResult {
   const { group, version } = groupVersionOf(o.apiVersion);
   const images = imagesOf(o);
   return {
@@ -226,63 +215,4 @@ function taskResult(o: KubeObject, status: string, message: string, hookPhase: s
     syncPhase: 'Sync',
     ...(images.length > 0 ? { images } : {}),
   };
-}
-
-/** gitops-engine pkg/sync/sync_tasks.go kindOrder: the kinds a wave applies first; any other kind comes after them. */
-const kindOrder = [
-  'Namespace',
-  'NetworkPolicy',
-  'ResourceQuota',
-  'LimitRange',
-  'PodSecurityPolicy',
-  'PodDisruptionBudget',
-  'ServiceAccount',
-  'Secret',
-  'SecretList',
-  'ConfigMap',
-  'StorageClass',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'CustomResourceDefinition',
-  'ClusterRole',
-  'ClusterRoleList',
-  'ClusterRoleBinding',
-  'ClusterRoleBindingList',
-  'Role',
-  'RoleList',
-  'RoleBinding',
-  'RoleBindingList',
-  'Service',
-  'DaemonSet',
-  'Pod',
-  'ReplicationController',
-  'ReplicaSet',
-  'Deployment',
-  'HorizontalPodAutoscaler',
-  'StatefulSet',
-  'Job',
-  'CronJob',
-  'IngressClass',
-  'Ingress',
-  'APIService',
-];
-const kindRank = (kind: string | undefined) => {
-  const i = kindOrder.indexOf(kind ?? '');
-  return i < 0 ? 0 : i - kindOrder.length;
-};
-
-/**
- * sync_tasks.go Less, for the tasks of one phase: by sync wave, then kind order, then name. The sim orders
- * syncResult.resources so; upstream's order is that in which the results were set (GetState, by Order): a wave's
- * prunes first, then its applies, which run concurrently.
- */
-export function byTaskOrder(wave: (o: KubeObject) => number): (a: KubeObject, b: KubeObject) => number {
-  return (a, b) =>
-    wave(a) - wave(b) ||
-    kindRank(a.kind) - kindRank(b.kind) ||
-    ((a.metadata?.name ?? '') < (b.metadata?.name ?? '')
-      ? -1
-      : (a.metadata?.name ?? '') > (b.metadata?.name ?? '')
-        ? 1
-        : 0);
 }

@@ -25,8 +25,9 @@
  * the last operation's finishedAt; the count starts over after the app stayed Synced for the cooldown (330 s).
  * The diff and what a sync writes are gitops-engine's three-way diff and `kubectl apply` (argocd-diff.ts): lists
  * of built-in kinds merge by key, a field no configuration names is no difference. ignoreDifferences hides a field
- * from the diff; with RespectIgnoreDifferences=true a sync keeps the live value too (gitops-engine sync option). The app's health is the worst of its resources' (argo-health.ts). The docqa app
- * renders workloads/docqa as kustomize does (kustomize.ts).
+ * from the diff; with RespectIgnoreDifferences=true a sync keeps the live value too (gitops-engine sync option). The
+ * app's health is the worst of its resources' (argo-health.ts). The docqa app renders workloads/docqa as kustomize
+ * does (kustomize.ts).
  * Events (util/argo/audit_logger.go, one new event per call): OperationStarted, OperationCompleted, and
  * ResourceUpdated for each change of sync or health status; health.lastTransitionTime moves with the health status.
  * The app's objects (argocd-prune.ts): those it renders, paired with the live object of each key, and the live
@@ -37,7 +38,11 @@
  * when pruning is all there is to do, and with it refuses a sync that would prune everything (a SyncError condition).
  * The resources finalizer deletes the same live set. syncResult.resources lists each task's result (prunes, then
  * applies with kubectl's line); a self-heal syncs only the resources that are not Synced (operation.sync.resources).
- * Not modelled: sync waves other than PruneLast's (all applies are one wave), waiting for a wave's health, hooks.
+ * Sync operations (operate, syncAppState, finishOperation, setOperationState): the auto-sync sets the app's
+ * `operation`, and so may a user; the operation runs in passes of gitops-engine's sync context (argocd-sync.ts: waves,
+ * each waiting for the earlier waves' health), is retried on failure with its retry strategy (argocd-retry.ts) and,
+ * once completed, clears `operation`; a revision whose sync failed is not auto-synced again (a SyncError condition).
+ * Not modelled: hooks.
  * status.resources: one entry per managed object (resourceStatuses below: controller/state.go CompareAppState,
  * sorted by controller/appcontroller.go resourceStatusKey); its health is not stored by default (--persist-resource-health).
  * While the argocd-application-controller pod is not Running and Ready (its StatefulSet scaled to 0, or the pod
@@ -50,22 +55,21 @@ import type { SimCluster } from './api.js';
 import { applicationHealth, type HealthStatus, resourceHealth } from './argo-health.js';
 import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
 import {
-  annotationOptions,
   appLiveObjects,
-  appliedResult,
-  byTaskOrder,
+  appliedLine,
   hasAnnotationOption,
   ignoredExtraneous,
   isSelfReferenced,
   pruneDecision,
   pruneOnlySkip,
   prunePropagationPolicy,
-  pruneResult,
-  prunesLast,
   type ResourceResult,
+  taskResult,
   trackedBy,
   wipeOutCondition,
 } from './argocd-prune.js';
+import { kitchen, nextRetryAt, type RetryStrategy } from './argocd-retry.js';
+import { completed, hookOf, type OperationPhase, type SyncHost, syncPass, syncWave } from './argocd-sync.js';
 import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
 import type { DeleteOptions } from './delete-options.js';
 import { canonicalJson } from './deployment-util.js';
@@ -88,6 +92,54 @@ interface IgnoreRule {
   jsonPointers?: string[];
 }
 
+/** A resource an operation names (SyncOperationResource). */
+interface SyncResource {
+  group?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** SyncOperation (pkg/apis/application/v1alpha1/types.go@v3.1.12), the fields the sim reads. */
+interface SyncOperation {
+  revision?: string;
+  prune?: boolean;
+  resources?: SyncResource[];
+  syncOptions?: string[];
+  autoHealAttemptsCount?: number;
+}
+
+/** Operation: what the app is asked to do (app.operation), with its retry strategy. */
+interface Operation {
+  sync?: SyncOperation;
+  initiatedBy?: { automated?: boolean; username?: string };
+  retry?: RetryStrategy;
+}
+
+/** OperationState: status.operationState. */
+interface OperationState {
+  operation: Operation;
+  phase: OperationPhase;
+  message?: string;
+  syncResult?: { resources?: ResourceResult[]; revision: string; source?: unknown };
+  startedAt: string;
+  finishedAt?: string;
+  retryCount?: number;
+}
+
+type Application = KubeObject & { operation?: Operation };
+
+/** The parts of an Application's spec the model reads. */
+interface AppSpec {
+  source?: unknown;
+  ignoreDifferences?: IgnoreRule[];
+  syncPolicy?: {
+    automated?: { selfHeal?: boolean; prune?: boolean; allowEmpty?: boolean };
+    syncOptions?: string[];
+    retry?: RetryStrategy;
+  };
+}
+
 interface AppDef {
   name: string;
   /** Desired objects at a revision. */
@@ -105,6 +157,12 @@ interface AppState {
   /** Requests waiting in the comparison-type queue (a delayed level, e.g. a self-heal back-off). */
   delayed: Set<() => void>;
   lastSpec?: string;
+  /** The operation worker is inside a sync pass of this app (applying, or waiting between waves). */
+  busy?: boolean;
+  /** The app was queued for its operation while the worker was busy with it. */
+  again?: boolean;
+  /** Timers of the pass in progress. */
+  cancels: Set<() => void>;
 }
 
 const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
@@ -113,9 +171,6 @@ const resourceKey = (o: KubeObject) =>
   `${groupVersionOf(o.apiVersion).group}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 /** controller/sync.go delayBetweenSyncWaves: 2 s after every wave but the last (ARGOCD_SYNC_WAVE_DELAY unset). */
 const syncWaveDelayMs = 2000;
-function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
-  return [items.filter(test), items.filter((i) => !test(i))];
-}
 const keyOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
   `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 
@@ -156,37 +211,16 @@ interface Managed {
   live?: KubeObject;
 }
 
-/** strconv.Atoi: an optional sign and decimal digits, else not a number. */
-const atoi = (text: string | undefined): number | undefined =>
-  text !== undefined && /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
-
-/**
- * Hook annotations (gitops-engine@e48120133eec pkg/sync/hook/hook.go IsHook, Skip; hook/helm/hook.go IsHook;
- * argo-cd controller/hook.go@v3.1.12 isHook adds PostDelete hooks): an Argo CD hook annotation makes a hook unless
- * its only type is Skip; without one, a helm.sh/hook annotation other than crd-install does.
- */
-function hookOf(o: KubeObject): { hook: boolean; skip: boolean } {
-  const types = annotationOptions(o, 'argocd.argoproj.io/hook');
-  const skip = types.length === 1 && types[0] === 'Skip';
-  if (o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined) return { hook: !skip, skip };
-  const helm = o.metadata?.annotations?.['helm.sh/hook'];
-  return { hook: helm !== undefined && helm !== 'crd-install', skip: false };
-}
-
-/** gitops-engine@e48120133eec pkg/sync/syncwaves/waves.go Wave: the sync-wave annotation, else helm.sh/hook-weight, else 0. */
-const syncWave = (o: KubeObject): number =>
-  atoi(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave']) ??
-  atoi(o.metadata?.annotations?.['helm.sh/hook-weight']) ??
-  0;
-
 /** The annotation that approves what Delete=confirm holds (gitops-engine pkg/sync/common/types.go). */
 const DELETION_APPROVED = 'argocd.argoproj.io/deletion-approved';
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Application.IsDeletionConfirmed(deletionTimestamp): approved at or after the app's deletion was asked. */
-function deletionApproved(app: KubeObject): boolean {
+/**
+ * Application.IsDeletionConfirmed(since) (pkg/apis/application/v1alpha1/types.go@v3.1.12): the deletion-approved
+ * annotation holds an RFC 3339 time not before `since`.
+ */
+function approvedSince(app: KubeObject, since: number): boolean {
   const value = app.metadata?.annotations?.[DELETION_APPROVED] ?? '';
-  const since = Date.parse(app.metadata?.deletionTimestamp ?? '');
   if (!rfc3339.test(value) || Number.isNaN(since)) return false;
   return Date.parse(value) >= since;
 }
@@ -375,6 +409,7 @@ export class ArgoCdModel {
         lastApplied: new Map(),
         queued: new Map(),
         delayed: new Set(),
+        cancels: new Set(),
       });
   }
 
@@ -406,7 +441,7 @@ export class ArgoCdModel {
   stop(): void {
     for (const stop of this.stops) stop();
     for (const st of this.state.values())
-      for (const cancel of [...st.queued.values(), ...st.delayed]) cancel();
+      for (const cancel of [...st.queued.values(), ...st.delayed, ...st.cancels]) cancel();
   }
 
   /**
@@ -444,7 +479,7 @@ export class ArgoCdModel {
       const app = this.apps.find((a) => a.name === obj.metadata?.name);
       if (!app || type === 'DELETED') return;
       const st = this.state.get(app.name) as AppState;
-      if (obj.metadata?.deletionTimestamp) this.enqueue(app.name, 0);
+      if (obj.metadata?.deletionTimestamp || (obj as Application).operation) this.enqueue(app.name, 0);
       if (obj.metadata?.annotations?.[refreshAnnotation]) this.request(app.name, 3, 0);
       const spec = JSON.stringify(obj.spec);
       if (spec !== st.lastSpec) {
@@ -527,8 +562,10 @@ export class ArgoCdModel {
     }
     const live = this.appObject(name);
     if (!live) return;
+    // processAppOperationQueueItem: an operation first (it goes on while the app is being deleted), else the deletion.
     if (live.metadata?.deletionTimestamp) {
-      this.finalizeDeletion(name, live);
+      if ((live as Application).operation) this.operate(name);
+      else this.finalizeDeletion(name, live);
       return;
     }
     const reconciledAt = (live.status as { reconciledAt?: string } | undefined)?.reconciledAt;
@@ -539,6 +576,8 @@ export class ArgoCdModel {
     if (requested === 3 || (!expired && requested !== undefined)) st.requested = undefined;
     const level = requested === 3 ? 3 : expired ? 2 : requested;
     if (level !== undefined) this.refresh(name, level);
+    // The refresh queue hands the app to the operation queue once it is processed (processAppRefreshQueueItem).
+    this.operate(name);
   }
 
   /**
@@ -568,7 +607,7 @@ export class ArgoCdModel {
     // (finalizeApplicationDeletion@v3.1.12: the loop over getPermittedAppLiveObjects before shouldBeDeleted).
     if (liveObjects.some((o) => o.metadata?.deletionTimestamp)) return;
     const objects = toDelete(liveObjects);
-    if (!deletionApproved(live)) {
+    if (!approvedSince(live, Date.parse(live.metadata?.deletionTimestamp ?? ''))) {
       const held = new Set(
         ((live.status as { resources?: ResourceStatus[] } | undefined)?.resources ?? [])
           .filter((r) => r.requiresDeletionConfirmation)
@@ -678,209 +717,15 @@ export class ArgoCdModel {
     }
     if (!sha) return;
 
-    const desired = this.desiredOf(app, sha, live);
-    const spec = live.spec as {
-      ignoreDifferences?: IgnoreRule[];
-      syncPolicy?: {
-        automated?: { selfHeal?: boolean; prune?: boolean; allowEmpty?: boolean };
-        syncOptions?: string[];
-      };
-    };
-    const respect = spec.syncPolicy?.syncOptions?.includes('RespectIgnoreDifferences=true') ?? false;
-    // CompareAppState pairs each desired object with the live one of its key, then adds the app's other live objects
-    // (argocd-prune.ts appLiveObjects) as live only.
-    const managed: Managed[] = [
-      ...desired.map((target) => ({ target, live: this.liveOf(target) })),
-      ...this.liveOnly(name, desired).map((o) => ({ live: o })),
-    ];
-    const differs = ({ target, live: liveObj }: Managed) => {
-      if (!target || !liveObj) return true;
-      const ignored = pointerPaths(spec.ignoreDifferences, target);
-      const last = st.lastApplied.get(keyOf(target)) as Record<string, Json> | undefined;
-      return [this.section(target), 'metadata'].some((part) => {
-        const current = (liveObj as Record<string, Json>)[part];
-        const predicted = predictedLive(
-          (target as Record<string, Json>)[part],
-          current,
-          last?.[part],
-          [part],
-          (p) => ignored.some((i) => same(i, p)),
-          fieldPatchMeta(target.apiVersion ?? '', target.kind ?? '', part),
-        );
-        return !sameJson(predicted, current);
-      });
-    };
+    const { managed, differs } = this.compare(app, sha, live);
+    const spec = live.spec as AppSpec;
     // The app is OutOfSync when one of its resources is (controller/state.go@v3.1.12 CompareAppState, syncCode).
     const { resources, outOfSync } = compareResources(managed, {
       differs,
       persistHealth: this.options.persistResourceHealth,
     });
     const syncStatus = outOfSync ? 'OutOfSync' : 'Synced';
-    let operation: Record<string, Json> | undefined;
-    let syncError: string | undefined;
-    const automated = spec.syncPolicy?.automated;
-
-    if (
-      outOfSync &&
-      automated &&
-      status.operationState?.phase !== 'Running' &&
-      // autoSync: with automated.prune false, nothing to do when all that is out of sync only needs pruning.
-      !pruneOnlySkip(resources, automated)
-    ) {
-      const op = status.operationState;
-      // alreadyAttemptedSync@v3.1.12: the last sync was of this revision and of the source the app has now.
-      const source = (live.spec as { source?: unknown } | undefined)?.source;
-      const alreadyAttempted =
-        op?.syncResult?.revision === sha && isDeepStrictEqual(op?.syncResult?.source, source);
-      const selfHeal = automated.selfHeal ?? false;
-      let go = !alreadyAttempted;
-      let count = op?.operation?.sync?.autoHealAttemptsCount ?? 0;
-      let selected: Array<{ group?: string; kind: string; name: string }> | undefined;
-      if (alreadyAttempted && selfHeal && op?.phase === 'Succeeded') {
-        const finished = op.finishedAt ? Date.parse(op.finishedAt) : undefined;
-        const since = finished === undefined ? undefined : now - finished;
-        if (
-          since !== undefined &&
-          since >= this.options.settings.selfHealCooldownMs &&
-          status.sync?.status === 'Synced'
-        )
-          count = 0;
-        const { initialMs, factor, capMs } = this.options.settings.selfHealBackoff;
-        const delay = count === 0 ? 0 : Math.min(capMs, initialMs * factor ** (count - 1));
-        const retryAfter = delay - (since ?? 0);
-        if (retryAfter > 0) this.request(name, 2, retryAfter);
-        else {
-          go = true;
-          count++;
-          // A self-heal syncs only what is not Synced (autoSync: op.Sync.Resources, by kind, group and name).
-          selected = resources
-            .filter((r) => r.status !== 'Synced')
-            .map((r) => ({ ...(r.group ? { group: r.group } : {}), kind: r.kind ?? '', name: r.name ?? '' }));
-        }
-      } else if (!alreadyAttempted) count = 0;
-      // autoSync: a sync that would prune every resource is refused, with a SyncError condition.
-      syncError = go ? wipeOutCondition(resources, automated, sha) : undefined;
-      if (syncError) go = false;
-      if (go) {
-        const revision = sha;
-        const started = stamp;
-        // The operation autoSync sets: prune from automated.prune, the app's sync options.
-        const prune = automated.prune ?? false;
-        const syncOptions = spec.syncPolicy?.syncOptions;
-        const syncOperation = {
-          revision,
-          ...(prune ? { prune } : {}),
-          ...(selected ? { resources: selected } : {}),
-          ...(syncOptions?.length ? { syncOptions } : {}),
-          // SyncOperation.SelfHealAttemptsCount, serialized as autoHealAttemptsCount and left out at 0
-          // (pkg/apis/application/v1alpha1/types.go@v3.1.12: omitempty).
-          ...(count ? { autoHealAttemptsCount: count } : {}),
-        };
-        operation = {
-          phase: 'Running',
-          message: 'one or more tasks are running',
-          startedAt: started,
-          operation: { sync: syncOperation, initiatedBy: { automated: true } },
-        };
-        // controller/appcontroller.go autoSync, once the operation is set.
-        this.events.record(live, 'Normal', 'OperationStarted', `Initiated automated sync to '${revision}'`);
-        // The sync operation (kubectl apply of each resource) takes syncMs; its changes land when it finishes.
-        this.clock.setTimer(this.options.syncMs ?? 2000, () => {
-          if (!this.controllerUp()) return;
-          const current = this.appObject(name);
-          const currentSpec = (current?.spec ?? spec) as typeof spec;
-          // The sync compares again (controller/sync.go SyncAppState): what is live only now is pruned, the app's
-          // own only (WithResourcesFilter: isSelfReferencedObj).
-          // A self-heal's sync is limited to the resources it names (controller/sync.go WithResourcesFilter,
-          // argo.ContainsSyncResource: kind, group and name, and the namespace when given).
-          const wanted = (o: KubeObject) =>
-            !selected ||
-            selected.some(
-              (r) =>
-                r.kind === o.kind &&
-                (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
-                r.name === o.metadata?.name,
-            );
-          const extra = this.liveOnly(name, desired).filter((o) => isSelfReferenced(o) && wanted(o));
-          const [last, first] = partition(extra, (o) => prunesLast(o, syncOptions));
-          const pruned: ResourceResult[] = [];
-          const applied: Array<{ d: KubeObject; result: ResourceResult }> = [];
-          // runTasks: a wave's prune tasks run before its other tasks.
-          this.writing = true;
-          try {
-            for (const o of first.sort(byTaskOrder(syncWave)))
-              pruned.push(this.prune(o, st, prune, syncOptions));
-            for (const d of desired.filter(wanted))
-              applied.push({ d, result: this.apply(d, st, currentSpec.ignoreDifferences, respect) });
-          } finally {
-            this.writing = false;
-          }
-          const results = [
-            ...pruned,
-            ...applied.sort((a, b) => byTaskOrder(syncWave)(a.d, b.d)).map((a) => a.result),
-          ];
-          const finish = () => {
-            const done = new Date(this.clock.now()).toISOString();
-            this.writeStatus(
-              name,
-              (s) => {
-                s.operationState = {
-                  phase: 'Succeeded',
-                  message: 'successfully synced (all tasks run)',
-                  startedAt: started,
-                  finishedAt: done,
-                  operation: { sync: syncOperation, initiatedBy: { automated: true } },
-                  syncResult: {
-                    ...(results.length > 0 ? { resources: results } : {}),
-                    revision,
-                    // The source the sync used (SyncOperationResult.Source), compared by the next autoSync.
-                    ...(source === undefined ? {} : { source }),
-                  },
-                };
-              },
-              false,
-            );
-            // controller/appcontroller.go setOperationState, when the phase is completed.
-            const app = this.appObject(name);
-            if (app)
-              this.events.record(
-                app,
-                'Normal',
-                'OperationCompleted',
-                `Sync operation to ${revision} succeeded`,
-              );
-            // Its changes come back through the watches as a refresh against this revision.
-            this.request(name, 1, 0);
-          };
-          if (last.length === 0) {
-            finish();
-            return;
-          }
-          // PruneLast: the prunes are a wave after the others, which ends with delayBetweenSyncWaves (2 s,
-          // ARGOCD_SYNC_WAVE_DELAY; controller/sync.go). The sim does not wait for the wave's resources to be healthy.
-          this.clock.setTimer(syncWaveDelayMs, () => {
-            if (!this.controllerUp()) return;
-            this.writing = true;
-            try {
-              for (const o of last.sort(byTaskOrder(syncWave))) {
-                const now = this.liveOf(o);
-                if (now) results.push(this.prune(now, st, prune, syncOptions));
-              }
-              // The later wave starts once the earlier one's tasks are done: an applied object with no health, or
-              // Healthy, has succeeded (sync_context.go Sync: the running tasks' health); the sim does not wait.
-              for (const a of applied) {
-                const liveObj = this.liveOf(a.d);
-                const h = liveObj ? resourceHealth(liveObj) : undefined;
-                if (liveObj && (!h || h.status === 'Healthy')) a.result.hookPhase = 'Succeeded';
-              }
-            } finally {
-              this.writing = false;
-            }
-            finish();
-          });
-        });
-      }
-    }
+    const syncError = outOfSync ? this.autoSync(name, live, sha, resources) : undefined;
     const health = this.health(app, managed);
     this.writeStatus(
       name,
@@ -901,10 +746,422 @@ export class ArgoCdModel {
           ? [kept ?? { type: 'SyncError', message: syncError, lastTransitionTime: stamp }]
           : [];
         if (level >= 2 || !s.reconciledAt) s.reconciledAt = stamp;
-        if (operation) s.operationState = operation;
       },
       level === 3,
     );
+  }
+
+  /**
+   * CompareAppState's pairing at a revision: each desired object with the live one of its key, then the app's other
+   * live objects (argocd-prune.ts appLiveObjects) as live only; and whether a pair differs (argocd-diff.ts: the
+   * three-way diff against the last applied configuration, ignoreDifferences hidden).
+   */
+  private compare(
+    app: AppDef,
+    sha: string,
+    live: KubeObject,
+  ): { desired: KubeObject[]; managed: Managed[]; differs: (m: Managed) => boolean } {
+    const st = this.state.get(app.name) as AppState;
+    const desired = this.desiredOf(app, sha, live);
+    const spec = live.spec as AppSpec;
+    const managed: Managed[] = [
+      ...desired.map((target) => ({ target, live: this.liveOf(target) })),
+      ...this.liveOnly(app.name, desired).map((o) => ({ live: o })),
+    ];
+    const differs = ({ target, live: liveObj }: Managed) => {
+      if (!target || !liveObj) return true;
+      const ignored = pointerPaths(spec.ignoreDifferences, target);
+      const last = st.lastApplied.get(keyOf(target)) as Record<string, Json> | undefined;
+      return [this.section(target), 'metadata'].some((part) => {
+        const current = (liveObj as Record<string, Json>)[part];
+        const predicted = predictedLive(
+          (target as Record<string, Json>)[part],
+          current,
+          last?.[part],
+          [part],
+          (p) => ignored.some((i) => same(i, p)),
+          fieldPatchMeta(target.apiVersion ?? '', target.kind ?? '', part),
+        );
+        return !sameJson(predicted, current);
+      });
+    };
+    return { desired, managed, differs };
+  }
+
+  /**
+   * autoSync (controller/appcontroller.go@v3.1.12) for an OutOfSync app: sets the app's `operation` (a sync of
+   * the compared revision, prune from automated.prune, the app's sync options, initiated by automation, with the
+   * app's retry strategy or a limit of 5) unless one is already set, or the app is being deleted, or pruning is all
+   * there is to do without automated.prune, or this revision and source were already attempted (a failed attempt
+   * gives the SyncError condition "Failed sync attempt to <revision>: <message>"; a succeeded one self-heals after
+   * the back-off, selfHeal only), or the sync would prune everything. Returns the SyncError condition's message.
+   */
+  private autoSync(
+    name: string,
+    live: KubeObject,
+    sha: string,
+    resources: ResourceStatus[],
+  ): string | undefined {
+    const spec = live.spec as AppSpec;
+    const automated = spec.syncPolicy?.automated;
+    if (!automated || (live as Application).operation || live.metadata?.deletionTimestamp) return undefined;
+    // autoSync: with automated.prune false, nothing to do when all that is out of sync only needs pruning.
+    if (pruneOnlySkip(resources, automated)) return undefined;
+    const status = (live.status ?? {}) as { sync?: { status?: string }; operationState?: OperationState };
+    const op = status.operationState;
+    const now = this.clock.now();
+    // alreadyAttemptedSync@v3.1.12: the last sync was of this revision and of the source the app has now.
+    const source = spec.source;
+    const alreadyAttempted =
+      op?.operation?.sync !== undefined &&
+      op.syncResult !== undefined &&
+      op.syncResult.revision === sha &&
+      isDeepStrictEqual(op.syncResult.source, source);
+    const selfHeal = automated.selfHeal ?? false;
+    if (alreadyAttempted && (!selfHeal || op?.phase !== 'Succeeded')) {
+      if (op?.phase !== 'Succeeded') return `Failed sync attempt to ${sha}: ${op?.message ?? ''}`;
+      return undefined;
+    }
+    let count = op?.operation?.sync?.autoHealAttemptsCount ?? 0;
+    let selected: SyncResource[] | undefined;
+    if (!alreadyAttempted) count = 0;
+    else {
+      // shouldSelfHeal: a back-off of 0, 2 s, 6 s, 18 s ... from the last operation's finishedAt, by attempt count;
+      // the count starts over after the app stayed Synced for the cooldown.
+      const finished = op?.finishedAt ? Date.parse(op.finishedAt) : undefined;
+      const since = finished === undefined ? undefined : now - finished;
+      if (
+        since !== undefined &&
+        since >= this.options.settings.selfHealCooldownMs &&
+        status.sync?.status === 'Synced'
+      )
+        count = 0;
+      const { initialMs, factor, capMs } = this.options.settings.selfHealBackoff;
+      const delay = count === 0 ? 0 : Math.min(capMs, initialMs * factor ** (count - 1));
+      const retryAfter = delay - (since ?? 0);
+      if (retryAfter > 0) {
+        this.request(name, 2, retryAfter);
+        return undefined;
+      }
+      count++;
+      // A self-heal syncs only what is not Synced (op.Sync.Resources, by kind, group and name).
+      selected = resources
+        .filter((r) => r.status !== 'Synced')
+        .map((r) => ({ ...(r.group ? { group: r.group } : {}), kind: r.kind ?? '', name: r.name ?? '' }));
+    }
+    // autoSync: a sync that would prune every resource is refused, with a SyncError condition.
+    const wipeOut = wipeOutCondition(resources, automated, sha);
+    if (wipeOut) return wipeOut;
+    const prune = automated.prune ?? false;
+    const syncOptions = spec.syncPolicy?.syncOptions;
+    const operation: Operation = {
+      sync: {
+        revision: sha,
+        ...(prune ? { prune } : {}),
+        ...(selected ? { resources: selected } : {}),
+        ...(syncOptions?.length ? { syncOptions } : {}),
+        // SyncOperation.SelfHealAttemptsCount, serialized as autoHealAttemptsCount and left out at 0
+        // (pkg/apis/application/v1alpha1/types.go@v3.1.12: omitempty).
+        ...(count ? { autoHealAttemptsCount: count } : {}),
+      },
+      initiatedBy: { automated: true },
+      // Operation.Retry is a struct, not a pointer: written even when empty.
+      retry: structuredClone(spec.syncPolicy?.retry ?? { limit: 5 }),
+    };
+    this.writing = true;
+    try {
+      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+        (o as Application).operation = operation;
+      });
+    } finally {
+      this.writing = false;
+    }
+    this.events.record(live, 'Normal', 'OperationStarted', `Initiated automated sync to '${sha}'`);
+    return undefined;
+  }
+
+  /**
+   * processRequestedAppOperation (controller/appcontroller.go@v3.1.12), run after every processing of the app (the
+   * refresh queue hands each app to the operation queue) while the app has an `operation`, whoever set it (the
+   * auto-sync, or a user: `kubectl patch application ... --type merge -p '{"operation": {"sync": {}}}'`). A new
+   * operation starts (status.operationState Running, startedAt now); one in progress resumes; a failed one waiting
+   * for its retry is retried once `retry.backoff` has passed (RetryStrategy.NextRetryAt), its earlier results
+   * dropped. Each call runs one pass of the sync (syncAppState).
+   */
+  private operate(name: string): void {
+    const st = this.state.get(name) as AppState;
+    if (!this.controllerUp()) return;
+    const app = this.appObject(name) as Application | undefined;
+    const operation = app?.operation;
+    if (!app || !operation) return;
+    if (st.busy) {
+      st.again = true;
+      return;
+    }
+    const current = (app.status as { operationState?: OperationState } | undefined)?.operationState;
+    let state: OperationState;
+    if (current && !completed(current.phase)) {
+      state = structuredClone(current);
+      if (state.finishedAt && state.phase !== 'Terminating') {
+        const next = nextRetryAt(state.operation.retry, Date.parse(state.finishedAt), state.retryCount ?? 0);
+        if ('error' in next) {
+          state.phase = 'Failed';
+          state.message = next.error;
+          this.setOperationState(name, state);
+          return;
+        }
+        const retryAfter = next.at - this.clock.now();
+        if (retryAfter > 0) {
+          this.request(name, 2, retryAfter);
+          return;
+        }
+        delete state.finishedAt;
+        this.setOperationState(name, state);
+        delete state.syncResult;
+      }
+    } else {
+      state = {
+        phase: 'Running',
+        operation: structuredClone(operation),
+        startedAt: kubeTime(this.clock.now()),
+      };
+      this.setOperationState(name, state);
+    }
+    this.syncAppState(name, state);
+  }
+
+  /**
+   * SyncAppState (controller/sync.go@v3.1.12): the operation's revision (the one its first pass resolved and kept in
+   * syncResult.revision, else the requested one resolved now), the comparison at that revision, the resources the
+   * sync covers (operation.sync.resources by kind, group, name and namespace; a live object whose tracking id names
+   * another object is not the app's own), then one pass of the sync context (argocd-sync.ts). A pass that applies or
+   * prunes lands its changes after the sync's `kubectl apply` time (syncMs); after a wave that is not the last,
+   * Argo CD waits 2 s before it stores the pass (delayBetweenSyncWaves, ARGOCD_SYNC_WAVE_DELAY unset).
+   */
+  private syncAppState(name: string, state: OperationState): void {
+    const st = this.state.get(name) as AppState;
+    const sync = state.operation.sync;
+    if (!sync) {
+      state.phase = 'Failed';
+      state.message = 'Invalid operation request: no operation specified';
+      this.finishOperation(name, state);
+      return;
+    }
+    const pass = (host: SyncHost | undefined) => {
+      const live = this.appObject(name);
+      if (!live) return undefined;
+      const spec = live.spec as AppSpec;
+      state.syncResult ??= { revision: '', ...(spec.source === undefined ? {} : { source: spec.source }) };
+      // A commit SHA is synced as it is; anything else (HEAD, a branch, nothing) is the repository's head, resolved
+      // anew (CompareAppState with noRevisionCache).
+      let sha = state.syncResult.revision || sync.revision || '';
+      if (sha !== this.options.repo.head.sha && !/^[0-9a-f]{40}$/.test(sha)) {
+        const resolved = this.resolve(3);
+        if (resolved.error || !resolved.sha)
+          return { phase: 'Error' as const, message: resolved.error ?? '' };
+        sha = resolved.sha;
+      }
+      state.syncResult.revision = sha;
+      const comparisonError = (
+        (live.status as { conditions?: Array<{ type?: string; message?: string }> } | undefined)
+          ?.conditions ?? []
+      ).find((c) => c.type === 'ComparisonError' || c.type === 'InvalidSpecError');
+      if (comparisonError)
+        return { phase: 'Error' as const, message: `${comparisonError.type}: ${comparisonError.message}` };
+      const app = this.apps.find((a) => a.name === name) as AppDef;
+      const { managed, differs } = this.compare(app, sha, live);
+      const options = sync.syncOptions ?? [];
+      // WithResourcesFilter: argo.ContainsSyncResource (kind, group and name, and the namespace when given), and
+      // isSelfReferencedObj for what is live only.
+      const covered = managed.filter(({ target, live: liveObj }) => {
+        const o = (target ?? liveObj) as KubeObject;
+        if (!target && liveObj && !isSelfReferenced(liveObj)) return false;
+        return (
+          !sync.resources?.length ||
+          sync.resources.some(
+            (r) =>
+              r.kind === o.kind &&
+              (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
+              r.name === o.metadata?.name &&
+              (!r.namespace || r.namespace === o.metadata?.namespace),
+          )
+        );
+      });
+      const input = {
+        resources: covered,
+        results: state.syncResult.resources ?? [],
+        pruneLast: options.includes('PruneLast=true'),
+        pruneConfirmed: approvedSince(live, Date.parse(state.startedAt)),
+        ...(options.includes('ApplyOutOfSyncOnly=true')
+          ? {
+              applyOutOfSyncOnly: {
+                modified: (target: KubeObject, l: KubeObject) => differs({ target, live: l }),
+              },
+            }
+          : {}),
+      };
+      return syncPass(input, host ?? this.syncHost(st, sync, live, true));
+    };
+    const store = (result: ReturnType<typeof pass>) => {
+      if (!result) return;
+      state.phase = result.phase;
+      state.message = result.message;
+      if ('results' in result && state.syncResult) {
+        if (result.results.length > 0) state.syncResult.resources = result.results;
+        else delete state.syncResult.resources;
+      }
+    };
+    // The pass for real; after a wave that is not the last, the state is stored 2 s later.
+    const run = () => {
+      const live = this.appObject(name);
+      const result = live ? pass(this.syncHost(st, sync, live, false)) : undefined;
+      store(result);
+      if (!(result && 'ran' in result && result.ran && !result.ran.final)) {
+        this.finishOperation(name, state);
+        this.idle(name);
+        return;
+      }
+      st.busy = true;
+      const cancelWave = this.clock.setTimer(syncWaveDelayMs, () => {
+        st.cancels.delete(cancelWave);
+        this.finishOperation(name, state);
+        this.idle(name);
+      });
+      st.cancels.add(cancelWave);
+    };
+    // The first pass (sc.started() false: no results yet) dry-runs and then applies its first wave: its changes land
+    // after the sync's apply time (syncMs, an assumption). A later wave's applies are a few quick API calls.
+    const first = !state.syncResult?.resources?.length;
+    const plan = first ? pass(undefined) : undefined;
+    if (!plan || !('ran' in plan) || !plan.ran) {
+      run();
+      return;
+    }
+    st.busy = true;
+    const cancelApply = this.clock.setTimer(this.options.syncMs ?? 2000, () => {
+      st.cancels.delete(cancelApply);
+      if (!this.controllerUp()) {
+        this.idle(name);
+        return;
+      }
+      run();
+    });
+    st.cancels.add(cancelApply);
+  }
+
+  /** The operation worker is free again; an app queued meanwhile is processed now. */
+  private idle(name: string): void {
+    const st = this.state.get(name) as AppState;
+    st.busy = false;
+    if (st.again) {
+      st.again = false;
+      this.enqueue(name, 0);
+    }
+  }
+
+  /**
+   * The applies and prunes of a pass (gitops-engine sync_context.go applyObject, pruneObject), or, `planning`, what
+   * they would give without touching the cluster.
+   */
+  private syncHost(st: AppState, sync: SyncOperation, app: KubeObject, planning: boolean): SyncHost {
+    const options = sync.syncOptions ?? [];
+    const respect = options.includes('RespectIgnoreDifferences=true');
+    const rules = (app.spec as AppSpec).ignoreDifferences;
+    return {
+      apply: (target) => {
+        if (planning) return { status: 'Synced', message: '' };
+        this.writing = true;
+        try {
+          return { status: 'Synced', message: this.apply(target, st, rules, respect) };
+        } catch (error) {
+          return { status: 'SyncFailed', message: (error as Error).message };
+        } finally {
+          this.writing = false;
+        }
+      },
+      prune: (live) => {
+        const decision = pruneDecision(live, sync.prune ?? false);
+        if (planning || !decision.delete) return { status: decision.result, message: decision.message };
+        this.writing = true;
+        try {
+          this.deleteLive(live, prunePropagationPolicy(options));
+          // Its last-applied annotation goes with it.
+          st.lastApplied.delete(keyOf(live));
+          return { status: decision.result, message: decision.message };
+        } catch (error) {
+          return { status: 'SyncFailed', message: (error as Error).message };
+        } finally {
+          this.writing = false;
+        }
+      },
+      health: (live) => resourceHealth(live),
+      result: (o, status, message, phase) => taskResult(o, status, message, phase),
+    };
+  }
+
+  /**
+   * The end of processRequestedAppOperation: a failed operation with retries left (retry.limit, or no limit when
+   * negative) stays Running with finishedAt now and the retry's attempt and time in its message ("... due to
+   * application controller sync timeout. Retrying attempt #1 at 3:04PM.": the controller's own words, whatever
+   * failed); one without says how often it was retried. Then the state is stored, and a completed operation asks
+   * for a comparison with the latest revision, resolved anew (CompareWithLatestForceResolve).
+   */
+  private finishOperation(name: string, state: OperationState): void {
+    if (state.phase === 'Failed' || state.phase === 'Error') {
+      const limit = state.operation.retry?.limit ?? 0;
+      const count = state.retryCount ?? 0;
+      if (count < limit || limit < 0) {
+        const now = this.clock.now();
+        const next = nextRetryAt(state.operation.retry, now, count);
+        state.finishedAt = kubeTime(now);
+        if ('error' in next) {
+          state.phase = 'Failed';
+          state.message = `${state.message} (failed to retry: ${next.error})`;
+        } else {
+          state.phase = 'Running';
+          state.retryCount = count + 1;
+          state.message = `${state.message} due to application controller sync timeout. Retrying attempt #${count + 1} at ${kitchen(next.at)}.`;
+        }
+      } else if (count > 0) state.message = `${state.message} (retried ${count} times).`;
+    }
+    this.setOperationState(name, state);
+    if (completed(state.phase)) this.request(name, 3, 0);
+  }
+
+  /**
+   * setOperationState (controller/appcontroller.go@v3.1.12): a completed operation gets its finishedAt and the app's
+   * `operation` is cleared; an unchanged state is not written. The write is seen by the app informer, which has the
+   * app processed again (the next pass). A completed operation's event: OperationCompleted, "Sync operation to
+   * <revision> succeeded" (Normal) or "... failed: <message>" (Warning); "Partial sync operation" when it named
+   * resources.
+   */
+  private setOperationState(name: string, state: OperationState): void {
+    const done = completed(state.phase);
+    if (done) state.finishedAt = kubeTime(this.clock.now());
+    const app = this.appObject(name);
+    if (!app) return;
+    const stored = (app.status as { operationState?: OperationState } | undefined)?.operationState;
+    if (isDeepStrictEqual(stored, state) && !(done && (app as Application).operation)) return;
+    this.writing = true;
+    let after: KubeObject | undefined;
+    try {
+      after = this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+        o.status = { ...(o.status as object), operationState: structuredClone(state) };
+        if (done) delete (o as Application).operation;
+      });
+    } finally {
+      this.writing = false;
+    }
+    if (!after) return;
+    if (done) {
+      const partial = (state.operation.sync?.resources?.length ?? 0) > 0;
+      const revision = state.syncResult ? ` to ${state.syncResult.revision}` : '';
+      const what = `${partial ? 'Partial sync operation' : 'Sync operation'}${revision}`;
+      if (state.phase === 'Succeeded')
+        this.events.record(after, 'Normal', 'OperationCompleted', `${what} succeeded`);
+      else
+        this.events.record(after, 'Warning', 'OperationCompleted', `${what} failed: ${state.message ?? ''}`);
+    } else this.enqueue(name, 0);
   }
 
   /** The app's live objects (argocd-prune.ts appLiveObjects) that `desired` does not name: live only. */
@@ -928,25 +1185,6 @@ export class ArgoCdModel {
     );
   }
 
-  /**
-   * A prune task (argocd-prune.ts pruneDecision, gitops-engine sync_context.go pruneObject): the object deleted with
-   * the PrunePropagationPolicy sync option's policy unless kept; its result for syncResult.resources.
-   */
-  private prune(
-    o: KubeObject,
-    st: AppState,
-    prune: boolean,
-    syncOptions: string[] | undefined,
-  ): ResourceResult {
-    const decision = pruneDecision(o, prune);
-    if (decision.delete) {
-      this.deleteLive(o, prunePropagationPolicy(syncOptions));
-      // Its last-applied annotation goes with it.
-      st.lastApplied.delete(keyOf(o));
-    }
-    return pruneResult(o, decision);
-  }
-
   /** What an app wants live at a revision: its rendered objects, each with its tracking annotation. */
   private desiredOf(app: AppDef, sha: string, appObject: KubeObject | undefined): KubeObject[] {
     // The root app of the sim is seeded without a destination; lab-root's (manifests/bootstrap/root-app.yaml) is argocd.
@@ -961,12 +1199,7 @@ export class ArgoCdModel {
    * result for syncResult.resources (argocd-prune.ts appliedResult): kubectl's line, `<kind>[.<group>]/<name>` then
    * created, configured or unchanged (nothing to patch).
    */
-  private apply(
-    d: KubeObject,
-    st: AppState,
-    rules: IgnoreRule[] | undefined,
-    respect: boolean,
-  ): ResourceResult {
+  private apply(d: KubeObject, st: AppState, rules: IgnoreRule[] | undefined, respect: boolean): string {
     const last = st.lastApplied.get(keyOf(d)) as Record<string, Json> | undefined;
     const ignored = respect ? pointerPaths(rules, d) : [];
     const kept = (p: Path) => ignored.some((i) => same(i, p));
@@ -1000,7 +1233,7 @@ export class ArgoCdModel {
       });
     st.lastApplied.set(keyOf(d), structuredClone(d));
     const verb = !liveObj ? 'created' : before === written(after) ? 'unchanged' : 'configured';
-    return appliedResult(d, verb);
+    return appliedLine(d, verb);
   }
 
   private writeStatus(
