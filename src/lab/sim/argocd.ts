@@ -927,6 +927,13 @@ export class ArgoCdModel {
       };
       this.setOperationState(name, state);
     }
+    // Terminate (sync_context.go): with no hooks to stop, the operation fails at once, and is not retried.
+    if (state.phase === 'Terminating') {
+      state.phase = 'Failed';
+      state.message = 'Operation terminated';
+      this.finishOperation(name, state, true);
+      return;
+    }
     this.syncAppState(name, state);
   }
 
@@ -1100,14 +1107,21 @@ export class ArgoCdModel {
   }
 
   /**
-   * The end of processRequestedAppOperation: a failed operation with retries left (retry.limit, or no limit when
+   * The end of processRequestedAppOperation: a failed operation (not a terminated one) with retries left (retry.limit, or no limit when
    * negative) stays Running with finishedAt now and the retry's attempt and time in its message ("... due to
    * application controller sync timeout. Retrying attempt #1 at 3:04PM.": the controller's own words, whatever
    * failed); one without says how often it was retried. Then the state is stored, and a completed operation asks
    * for a comparison with the latest revision, resolved anew (CompareWithLatestForceResolve).
    */
-  private finishOperation(name: string, state: OperationState): void {
-    if (state.phase === 'Failed' || state.phase === 'Error') {
+  private finishOperation(name: string, state: OperationState, terminating = false): void {
+    // An operation terminated while this pass ran (`argocd app terminate-op` sets the phase Terminating) stays so.
+    const stored = (this.appObject(name)?.status as { operationState?: OperationState } | undefined)
+      ?.operationState;
+    if (state.phase === 'Running' && stored?.phase === 'Terminating') {
+      state.phase = 'Terminating';
+      state.message = 'operation is terminating';
+    }
+    if (!terminating && (state.phase === 'Failed' || state.phase === 'Error')) {
       const limit = state.operation.retry?.limit ?? 0;
       const count = state.retryCount ?? 0;
       if (count < limit || limit < 0) {

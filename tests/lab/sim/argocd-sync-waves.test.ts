@@ -168,6 +168,38 @@ describe('sync waves (docqa app)', { timeout: 300_000 }, () => {
   });
 });
 
+describe('terminating an operation', { timeout: 300_000 }, () => {
+  it('a sync waiting on its waves, terminated (as `argocd app terminate-op` does), fails at once without retries', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    const commit = await releaseWithConfigInWave1(l, { name: 'RELEASE', value: 'stopped' });
+    await until(
+      clock,
+      () => op(l)?.message === 'waiting for healthy state of argoproj.io/Rollout/docqa',
+      60_000,
+    );
+    // The API server's TerminateOperation sets the phase; the controller's next pass stops the sync.
+    l.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      const status = o.status as { operationState: OperationState };
+      status.operationState = { ...status.operationState, phase: 'Terminating' };
+    });
+    await until(clock, () => op(l)?.phase !== 'Terminating', 10_000);
+    expect(op(l)).toMatchObject({ phase: 'Failed', message: 'Operation terminated' });
+    expect(op(l)?.retryCount).toBeUndefined();
+    expect(app(l).operation).toBeUndefined();
+    await sleep(clock, 5_000);
+    expect(app(l).status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'SyncError',
+        message: `Failed sync attempt to ${commit}: Operation terminated`,
+      }),
+    );
+    // Wave 1 never ran.
+    expect((configMap(l)?.data as Record<string, string> | undefined)?.DOCQA_MODE).toBe('extractive');
+  });
+});
+
 describe('a sync asked for by hand (the Application’s operation field)', { timeout: 120_000 }, () => {
   it('syncs only the resources it names, records who asked, and clears the operation when done', async () => {
     const clock = new VirtualClock({ start: 0 });
