@@ -43,6 +43,34 @@ describe('the Applications table', () => {
   });
 });
 
+describe('an app whose sync is under way or failed', () => {
+  it("gets a line with Argo CD's operation phase and message under the table", () => {
+    const syncing: LabStatus = {
+      ...status,
+      apps: [
+        ...status.apps.slice(0, 1),
+        {
+          name: 'docqa',
+          sync: 'OutOfSync',
+          health: 'Progressing',
+          operation: { phase: 'Running', message: 'waiting for healthy state of argoproj.io/Rollout/docqa' },
+        },
+        {
+          name: 'guestbook',
+          sync: 'OutOfSync',
+          health: 'Healthy',
+          operation: { phase: 'Failed', message: 'one or more objects failed to apply, reason: foo' },
+        },
+      ],
+    };
+    const lines = renderStatus(syncing, { isTTY: false } as never).split('\n');
+    expect(lines).toContain('  docqa: sync Running — waiting for healthy state of argoproj.io/Rollout/docqa');
+    expect(lines).toContain('  guestbook: sync Failed — one or more objects failed to apply, reason: foo');
+    // An app whose last sync succeeded gets none.
+    expect(lines.filter((l) => l.startsWith('  lab-root:'))).toEqual([]);
+  });
+});
+
 describe('status on a colour terminal', () => {
   const saved = { ...process.env };
   beforeEach(() => {

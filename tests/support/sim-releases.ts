@@ -46,3 +46,25 @@ export const unmeasurable = (faults: string) => ({
   grounded: Number.NaN,
   abstain: Number.NaN,
 });
+
+/**
+ * One commit: the Rollout's pod template gets `env` as its second variable (a release), and the ConfigMap moves to
+ * sync wave 1 with DOCQA_MODE extractive-v2, so Argo CD applies it only once the Rollout is healthy. Then a refresh.
+ */
+export async function releaseInWaves(l: SimLab, env: Record<string, string>): Promise<string> {
+  const { commit } = await l.repo.change(
+    [
+      { file: 'workloads/docqa/rollout.yaml', set: { 'spec.template.spec.containers[0].env[1]': env } },
+      {
+        file: 'workloads/docqa/configmap.yaml',
+        set: {
+          'metadata.annotations': { 'argocd.argoproj.io/sync-wave': '1' },
+          'data.DOCQA_MODE': 'extractive-v2',
+        },
+      },
+    ],
+    'test: a release, its settings a wave later',
+  );
+  refresh(l);
+  return commit ?? '';
+}

@@ -64,6 +64,12 @@ export function renderStatus(s: LabStatus, out: OutputStreams['stdout']): string
   );
   // Which resources make an app OutOfSync, from its status.resources.
   for (const a of s.apps) if (a.outOfSync) lines.push(`  ${a.name}: ${outOfSyncText(a.outOfSync)}`);
+  // A sync under way or failed: Argo CD's phase and message (status.operationState).
+  for (const a of s.apps)
+    if (a.operation)
+      lines.push(
+        `  ${a.name}: sync ${a.operation.phase}${a.operation.message ? ` — ${a.operation.message}` : ''}`,
+      );
   if (s.rollouts.length) {
     lines.push('', paint('bold', 'Rollouts', out));
     lines.push(

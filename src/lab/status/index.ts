@@ -43,6 +43,11 @@ export interface AppStatus {
   message?: string;
   /** The app's resources that are out of sync, in Argo CD's order (group, kind, namespace, name); absent when none. */
   outOfSync?: OutOfSyncResource[];
+  /**
+   * The app's sync operation when it has not succeeded: Running (applying, waiting for a wave's health, or waiting to
+   * retry), Terminating, Failed or Error, with Argo CD's message (status.operationState).
+   */
+  operation?: { phase: string; message?: string };
 }
 
 /** The resources of `app` that Argo CD lists as OutOfSync in status.resources. */
@@ -54,6 +59,16 @@ export function outOfSyncResources(app: Application): OutOfSyncResource[] {
       ...(r.namespace ? { namespace: r.namespace } : {}),
       name: r.name ?? '',
     }));
+}
+
+/** The phases of a sync operation still under way (gitops-engine pkg/sync/common OperationPhase). */
+const syncing = new Set(['Running', 'Terminating']);
+
+/** The app's operation, when its last or current sync has not succeeded (status.operationState). */
+function operationOf(app: Application): Pick<AppStatus, 'operation'> {
+  const op = app.status?.operationState;
+  if (!op?.phase || op.phase === 'Succeeded') return {};
+  return { operation: { phase: op.phase, ...(op.message ? { message: op.message } : {}) } };
 }
 
 /** How many out-of-sync resources a one-line summary names before "and N more". */
@@ -290,6 +305,7 @@ export async function collectStatus(
             a.status?.conditions?.[0]?.message ??
             (appHealth(a) !== 'Healthy' ? a.status?.health?.message : undefined),
           ...(outOfSync.length ? { outOfSync } : {}),
+          ...operationOf(a),
         };
       })
       .sort((x, y) => x.name.localeCompare(y.name)),
@@ -350,12 +366,21 @@ export async function collectStatus(
   }
   const url = options.prometheusUrl ?? `http://127.0.0.1:${config.ports.prometheus}`;
   status.quality = await qualityFrom(url, options.prometheusTimeoutMs, options.rewriteQuery);
-  for (const a of status.apps)
-    if (a.sync !== 'Synced' || a.health !== 'Healthy') {
+  for (const a of status.apps) {
+    const state = `${a.sync}/${a.health}`;
+    if (a.operation && syncing.has(a.operation.phase)) {
+      // A sync under way: what is not yet synced or healthy is in progress, and Argo CD says what it waits for.
+      const why = [
+        a.operation.message ?? `sync ${a.operation.phase}`,
+        a.outOfSync ? outOfSyncText(a.outOfSync) : undefined,
+      ];
+      status.inProgress.push(`Application ${a.name} is ${state}, syncing: ${why.filter(Boolean).join('; ')}`);
+    } else if (a.sync !== 'Synced' || a.health !== 'Healthy') {
       const why = [a.message, a.outOfSync ? outOfSyncText(a.outOfSync) : undefined].filter(Boolean);
-      const line = `Application ${a.name} is ${a.sync}/${a.health}${why.length ? `: ${why.join('; ')}` : ''}`;
+      const line = `Application ${a.name} is ${state}${why.length ? `: ${why.join('; ')}` : ''}`;
       (a.sync === 'Synced' && settling.has(a.health) ? status.inProgress : status.problems).push(line);
     }
+  }
   for (const r of rollouts.items) {
     const waits = rolloutWaitsFor(r);
     if (waits)

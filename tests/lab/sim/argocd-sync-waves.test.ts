@@ -11,7 +11,7 @@ import { resourceHealth } from '../../../src/lab/sim/argo-health.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
-import { refresh, until } from '../../support/sim-releases.js';
+import { releaseInWaves, until } from '../../support/sim-releases.js';
 
 let lab: SimLab | undefined;
 afterEach(async () => {
@@ -48,25 +48,6 @@ const appEvents = (l: SimLab, reason: string) =>
     .filter((e) => e.reason === reason && (e.involvedObject as { name?: string }).name === 'docqa')
     .map((e) => `${e.type} ${e.message}`);
 
-/** One commit: the Rollout's pod template changed (a release), the ConfigMap moved to wave 1 with a new setting. */
-async function releaseWithConfigInWave1(l: SimLab, env: Record<string, string>): Promise<string> {
-  const { commit } = await l.repo.change(
-    [
-      { file: 'workloads/docqa/rollout.yaml', set: { 'spec.template.spec.containers[0].env[1]': env } },
-      {
-        file: 'workloads/docqa/configmap.yaml',
-        set: {
-          'metadata.annotations': { 'argocd.argoproj.io/sync-wave': '1' },
-          'data.DOCQA_MODE': 'extractive-v2',
-        },
-      },
-    ],
-    'test: a release, its settings a wave later',
-  );
-  refresh(l);
-  return commit ?? '';
-}
-
 describe('sync waves (docqa app)', { timeout: 300_000 }, () => {
   it('the next wave is applied only once the earlier wave is healthy; meanwhile the operation says what it waits for', async () => {
     const clock = new VirtualClock({ start: 0 });
@@ -82,7 +63,7 @@ describe('sync waves (docqa app)', { timeout: 300_000 }, () => {
       )
         rolloutHealthWhenApplied = resourceHealth(rollout(l))?.status;
     });
-    const commit = await releaseWithConfigInWave1(l, { name: 'RELEASE', value: 'waves' });
+    const commit = await releaseInWaves(l, { name: 'RELEASE', value: 'waves' });
     await until(clock, () => op(l)?.syncResult?.revision === commit && op(l)?.phase === 'Running', 30_000);
     // Wave 0 applied, the pass names what is left (setRunningPhase of the remaining tasks) ...
     expect(op(l)?.message).toBe('waiting for healthy state of /ConfigMap/docqa-config');
@@ -123,7 +104,7 @@ describe('sync waves (docqa app)', { timeout: 300_000 }, () => {
     const l = await startSimLab({ clock });
     lab = l;
     // A canary whose answers are wrong: its analysis fails, the Rollout aborts and is Degraded.
-    const commit = await releaseWithConfigInWave1(l, { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' });
+    const commit = await releaseInWaves(l, { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' });
     await until(clock, () => op(l)?.syncResult?.revision === commit, 30_000);
     await until(clock, () => (op(l)?.retryCount ?? 0) >= 1, 900_000);
     const first = op(l) as OperationState;
@@ -173,7 +154,7 @@ describe('terminating an operation', { timeout: 300_000 }, () => {
     const clock = new VirtualClock({ start: 0 });
     const l = await startSimLab({ clock });
     lab = l;
-    const commit = await releaseWithConfigInWave1(l, { name: 'RELEASE', value: 'stopped' });
+    const commit = await releaseInWaves(l, { name: 'RELEASE', value: 'stopped' });
     await until(
       clock,
       () => op(l)?.message === 'waiting for healthy state of argoproj.io/Rollout/docqa',

@@ -9,23 +9,24 @@ import { createKubeClient } from '../../../src/lab/kube/client.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import { collectStatus, outOfSyncText } from '../../../src/lab/status/index.js';
-import { release, unmeasurable, until } from '../../support/sim-releases.js';
+import { release, releaseInWaves, unmeasurable, until } from '../../support/sim-releases.js';
 
-describe('collectStatus: the resources that make an app OutOfSync', { timeout: 120_000 }, () => {
-  let lab: SimLab | undefined;
-  afterEach(async () => {
-    await lab?.close();
-    lab = undefined;
+let lab: SimLab | undefined;
+afterEach(async () => {
+  await lab?.close();
+  lab = undefined;
+});
+
+/** collectStatus of the simulated lab, through its API server, with no Prometheus to ask. */
+const statusOf = (sim: SimLab, clock: VirtualClock) =>
+  collectStatus(defaultConfig(), {
+    kube: createKubeClient({ kubeconfig: sim.cluster.kubeconfigPath }),
+    prometheusUrl: 'http://127.0.0.1:1',
+    prometheusTimeoutMs: 200,
+    simulated: { speed: 1, clock },
   });
 
-  const collect = (sim: SimLab, clock: VirtualClock) =>
-    collectStatus(defaultConfig(), {
-      kube: createKubeClient({ kubeconfig: sim.cluster.kubeconfigPath }),
-      prometheusUrl: 'http://127.0.0.1:1',
-      prometheusTimeoutMs: 200,
-      simulated: { speed: 1, clock },
-    });
-
+describe('collectStatus: the resources that make an app OutOfSync', { timeout: 120_000 }, () => {
   it('names a drifted object of the simulated lab until self-heal puts it back', async () => {
     const clock = new VirtualClock({ start: 0 });
     lab = await startSimLab({ clock });
@@ -34,41 +35,72 @@ describe('collectStatus: the resources that make an app OutOfSync', { timeout: 1
     });
     // Argo CD has compared (at once, on the watch) and started its self-heal, whose sync takes 2 s.
     await sleep(clock, 500);
-    const drifted = await collect(lab, clock);
+    const drifted = await statusOf(lab, clock);
     const docqa = drifted.apps.find((a) => a.name === 'docqa');
     expect(docqa?.sync).toBe('OutOfSync');
     expect(docqa?.outOfSync).toEqual([
       { kind: 'HorizontalPodAutoscaler', namespace: 'docqa', name: 'docqa' },
     ]);
-    expect(drifted.problems).toContain(
-      'Application docqa is OutOfSync/Healthy: out of sync: HorizontalPodAutoscaler docqa/docqa',
+    // The self-heal's sync is under way: in progress, not a problem.
+    expect(drifted.apps.find((a) => a.name === 'docqa')?.operation).toEqual({ phase: 'Running' });
+    expect(drifted.inProgress).toContain(
+      'Application docqa is OutOfSync/Healthy, syncing: sync Running; out of sync: HorizontalPodAutoscaler docqa/docqa',
     );
+    expect(drifted.problems.filter((p) => p.startsWith('Application'))).toEqual([]);
     await sleep(clock, 5000);
-    const healed = await collect(lab, clock);
+    const healed = await statusOf(lab, clock);
     expect(healed.apps.find((a) => a.name === 'docqa')).not.toHaveProperty('outOfSync');
     expect(healed.problems.filter((p) => p.startsWith('Application'))).toEqual([]);
   });
 });
 
-describe('collectStatus: a Rollout that waits for a person', { timeout: 120_000 }, () => {
-  let lab: SimLab | undefined;
-  afterEach(async () => {
-    await lab?.close();
-    lab = undefined;
+describe('collectStatus: a sync waiting on its waves, then failing', { timeout: 300_000 }, () => {
+  it("is in progress with Argo CD's wait, then a problem with its SyncError once the retries are spent", async () => {
+    const clock = new VirtualClock({ start: 0 });
+    lab = await startSimLab({ clock });
+    const sim = lab;
+    const collect = () => statusOf(sim, clock);
+    const docqa = async () => (await collect()).apps.find((a) => a.name === 'docqa');
+    const state = () =>
+      (
+        sim.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd')?.status as
+          | { operationState?: { phase?: string; message?: string } }
+          | undefined
+      )?.operationState;
+    // A canary that fails its analysis, the ConfigMap a wave after it.
+    await releaseInWaves(sim, { name: 'DOCQA_FAULTS', value: 'wrong-retrieval' });
+    await until(
+      clock,
+      () => state()?.message === 'waiting for healthy state of argoproj.io/Rollout/docqa',
+      60_000,
+    );
+    const waiting = await collect();
+    expect(waiting.apps.find((a) => a.name === 'docqa')?.operation).toEqual({
+      phase: 'Running',
+      message: 'waiting for healthy state of argoproj.io/Rollout/docqa',
+    });
+    expect(waiting.inProgress.find((l) => l.startsWith('Application docqa'))).toMatch(
+      /^Application docqa is OutOfSync\/\w+, syncing: waiting for healthy state of argoproj.io\/Rollout\/docqa; out of sync: ConfigMap docqa\/docqa-config/,
+    );
+    expect(waiting.problems.filter((p) => p.startsWith('Application'))).toEqual([]);
+    await until(clock, () => state()?.phase === 'Failed', 900_000);
+    await sleep(clock, 5_000);
+    const failed = await collect();
+    expect((await docqa())?.operation?.phase).toBe('Failed');
+    expect(failed.problems.find((p) => p.startsWith('Application docqa'))).toMatch(
+      /^Application docqa is OutOfSync\/\w+: Failed sync attempt to [0-9a-f]{40}: one or more synchronization tasks completed unsuccessfully \(retried 5 times\)\./,
+    );
+    expect(failed.healthy).toBe(false);
   });
+});
 
+describe('collectStatus: a Rollout that waits for a person', { timeout: 120_000 }, () => {
   it('says so, with the command, after an Inconclusive analysis and when paused by hand; not at a timed pause', async () => {
     const clock = new VirtualClock({ start: 0 });
     // Without answers to measure (every ratio NaN), the canary's analysis ends Inconclusive.
     lab = await startSimLab({ clock, behaviour: unmeasurable });
     const sim = lab;
-    const collect = () =>
-      collectStatus(defaultConfig(), {
-        kube: createKubeClient({ kubeconfig: sim.cluster.kubeconfigPath }),
-        prometheusUrl: 'http://127.0.0.1:1',
-        prometheusTimeoutMs: 200,
-        simulated: { speed: 1, clock },
-      });
+    const collect = () => statusOf(sim, clock);
     const rollout = () => sim.cluster.get('argoproj.io/v1alpha1', 'Rollout', 'docqa', 'docqa');
     const reasons = () =>
       ((rollout()?.status ?? {}) as { pauseConditions?: Array<{ reason: string }> }).pauseConditions?.map(
