@@ -1023,6 +1023,9 @@ export class ArgoCdModel {
       const live = this.appObject(name);
       const result = live ? pass(this.syncHost(st, sync, live, false)) : undefined;
       store(result);
+      // SyncAppState: a sync of the whole app that succeeded is recorded in status.history.
+      if (result?.phase === 'Succeeded' && !sync.resources?.length && state.syncResult)
+        this.persistRevisionHistory(name, state);
       if (!(result && 'ran' in result && result.ran && !result.ran.final)) {
         this.finishOperation(name, state);
         this.idle(name);
@@ -1054,6 +1057,37 @@ export class ArgoCdModel {
       run();
     });
     st.cancels.add(cancelApply);
+  }
+
+  /**
+   * persistRevisionHistory (controller/state.go@v3.1.12): one entry per successful sync of the whole app (a partial
+   * one, such as a self-heal's, is not recorded): its revision, deployedAt now, an id one above the last entry's (0
+   * first), the source it synced, deployStartedAt (the operation's start) and who started it; the newest
+   * spec.revisionHistoryLimit entries are kept (10 unless set: application_defaults.go).
+   */
+  private persistRevisionHistory(name: string, state: OperationState): void {
+    this.writing = true;
+    try {
+      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+        const status = (o.status ?? {}) as { history?: Array<{ id?: number }> };
+        const history = status.history ?? [];
+        const limit = (o.spec as { revisionHistoryLimit?: number } | undefined)?.revisionHistoryLimit ?? 10;
+        const entry = {
+          revision: state.syncResult?.revision ?? '',
+          deployedAt: kubeTime(this.clock.now()),
+          id: history.length > 0 ? (history.at(-1)?.id ?? 0) + 1 : 0,
+          ...(state.syncResult?.source === undefined ? {} : { source: state.syncResult.source }),
+          deployStartedAt: state.startedAt,
+          // OperationInitiator is a struct: written even when empty.
+          initiatedBy: state.operation.initiatedBy ?? {},
+        };
+        // RevisionHistories.Trunc: the last `limit` entries, none for a limit of 0 or less.
+        status.history = limit > 0 ? [...history, entry].slice(-limit) : [];
+        o.status = status;
+      });
+    } finally {
+      this.writing = false;
+    }
   }
 
   /** The operation worker is free again; an app queued meanwhile is processed now. */
@@ -1320,6 +1354,17 @@ export function syncedApplications(repo: GitSource, at: string): KubeObject[] {
       operation: { sync: { revision } },
       syncResult: { revision, ...(source === undefined ? {} : { source }) },
     },
+    // The sync that deployed it (persistRevisionHistory), by the auto-sync.
+    history: [
+      {
+        revision,
+        deployedAt: at,
+        id: 0,
+        ...(source === undefined ? {} : { source }),
+        deployStartedAt: at,
+        initiatedBy: { automated: true },
+      },
+    ],
   });
   return [
     {

@@ -11,6 +11,7 @@ import { resourceHealth } from '../../../src/lab/sim/argo-health.js';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
+import { forceRefresh } from '../../support/argo-apps.js';
 import { releaseInWaves, until } from '../../support/sim-releases.js';
 
 let lab: SimLab | undefined;
@@ -231,5 +232,59 @@ describe('after a sync', { timeout: 120_000 }, () => {
     await until(clock, () => op(l)?.syncResult?.revision === commit && op(l)?.phase === 'Succeeded', 30_000);
     expect(clock.now() - healed).toBeLessThan(10_000);
     expect((configMap(l)?.data as Record<string, string> | undefined)?.DOCQA_FAULTS).toBe('slow');
+  });
+});
+
+describe('status.history (persistRevisionHistory)', { timeout: 300_000 }, () => {
+  interface History {
+    revision: string;
+    deployedAt: string;
+    id: number;
+    source?: { path?: string };
+    deployStartedAt: string;
+    initiatedBy: Record<string, unknown>;
+  }
+  const history = (l: SimLab) => (app(l).status as { history?: History[] }).history ?? [];
+
+  it('records each successful sync of the whole app, not a self-heal of some resources; keeps revisionHistoryLimit entries', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    // The lab comes up deployed once.
+    expect(history(l)).toEqual([
+      expect.objectContaining({ id: 0, revision: l.source.head.sha, initiatedBy: { automated: true } }),
+    ]);
+    // A drift healed: a partial sync, not recorded.
+    l.cluster.update('v1', 'ConfigMap', 'docqa-config', 'docqa', (o) => {
+      (o.data as Record<string, string>).DOCQA_MODE = 'edited';
+    });
+    await until(
+      clock,
+      () => op(l)?.operation.sync.resources !== undefined && op(l)?.phase === 'Succeeded',
+      10_000,
+    );
+    expect(history(l)).toHaveLength(1);
+    // A new commit: a whole sync, recorded with its source, start and end.
+    const { commit } = await l.repo.change(
+      [{ file: 'workloads/docqa/configmap.yaml', set: { 'data.DOCQA_FAULTS': 'slow' } }],
+      'test: a new revision',
+    );
+    forceRefresh(l, 'docqa');
+    await until(clock, () => op(l)?.syncResult?.revision === commit && op(l)?.phase === 'Succeeded', 30_000);
+    const last = history(l).at(-1) as History;
+    expect(last).toMatchObject({ id: 1, revision: commit, initiatedBy: { automated: true } });
+    expect(last.source?.path).toBe('workloads/docqa');
+    expect(last.deployStartedAt).toBe(op(l)?.startedAt);
+    expect(Date.parse(last.deployedAt)).toBeGreaterThanOrEqual(Date.parse(last.deployStartedAt));
+    // With spec.revisionHistoryLimit 1 only the newest entry is kept (RevisionHistories.Trunc).
+    l.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+      (o.spec as { revisionHistoryLimit?: number }).revisionHistoryLimit = 1;
+      (o as { operation?: unknown }).operation = {
+        sync: { revision: 'HEAD' },
+        initiatedBy: { username: 'admin' },
+      };
+    });
+    await until(clock, () => history(l).length === 1, 30_000);
+    expect(history(l)).toEqual([expect.objectContaining({ id: 2, initiatedBy: { username: 'admin' } })]);
   });
 });
