@@ -134,7 +134,7 @@ interface AppSpec {
   source?: unknown;
   ignoreDifferences?: IgnoreRule[];
   syncPolicy?: {
-    automated?: { selfHeal?: boolean; prune?: boolean; allowEmpty?: boolean };
+    automated?: { enabled?: boolean; selfHeal?: boolean; prune?: boolean; allowEmpty?: boolean };
     syncOptions?: string[];
     retry?: RetryStrategy;
   };
@@ -804,7 +804,9 @@ export class ArgoCdModel {
   ): string | undefined {
     const spec = live.spec as AppSpec;
     const automated = spec.syncPolicy?.automated;
-    if (!automated || (live as Application).operation || live.metadata?.deletionTimestamp) return undefined;
+    // SyncPolicy.IsAutomatedSyncEnabled: an automated block not switched off by `enabled: false`.
+    if (!automated || automated.enabled === false) return undefined;
+    if ((live as Application).operation || live.metadata?.deletionTimestamp) return undefined;
     // autoSync: with automated.prune false, nothing to do when all that is out of sync only needs pruning.
     if (pruneOnlySkip(resources, automated)) return undefined;
     const status = (live.status ?? {}) as { sync?: { status?: string }; operationState?: OperationState };

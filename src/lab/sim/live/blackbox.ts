@@ -8,7 +8,7 @@
  * Service without endpoints does.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 import type { DocqaEndpoint } from './processes.js';
 
 export const BLACKBOX_TARGET = 'http://docqa-stable.docqa.svc:8080/readyz';
@@ -71,17 +71,5 @@ export async function startBlackbox(endpoints: () => DocqaEndpoint[]): Promise<B
       );
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    address: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

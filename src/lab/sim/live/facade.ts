@@ -20,13 +20,13 @@
  * - GET `/-/ready` and `/-/healthy`: 200.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { renderNumber } from '../../canary/measure.js';
 import { type Clock, systemClock } from '../../clock.js';
 import type { PrometheusQuery } from '../../drills/access.js';
 import { promqlConstant } from '../prometheus.js';
 import { compareLabels, type Labels, signature, type Value } from '../promql/values.js';
 import { BadDataError, rangeSteps } from './api-params.js';
+import { listenOnLoopback } from './loopback.js';
 
 export interface PrometheusApi {
   url: string;
@@ -186,17 +186,6 @@ export async function servePrometheusApi(
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { address, close } = await listenOnLoopback(server);
+  return { url: `http://${address}`, close };
 }

@@ -31,6 +31,7 @@ import type { ResolvedMetric } from '../../canary/template.js';
 import type { PrometheusQuery } from '../../drills/access.js';
 import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
+import { argoCdMetrics, argoRolloutsMetrics } from '../controller-metrics.js';
 import { idleUsage, type ResourceUsage } from '../hpa.js';
 import type { ContainerBehaviour, ProbeTarget } from '../kubelet.js';
 import { docqaStopsOnSigterm, isDocqaPod } from '../lab-containers.js';
@@ -42,6 +43,7 @@ import { BLACKBOX_TARGET, type Blackbox, startBlackbox } from './blackbox.js';
 import { childrenDieWithParent } from './child.js';
 import { CpuMeter, processCpuSeconds, processRssBytes } from './cpu.js';
 import { type PrometheusApi, scaledRangeSource, servePrometheusApi } from './facade.js';
+import { type MetricsEndpoint, serveMetrics } from './metrics-endpoint.js';
 import { type DocqaEndpoint, DocqaFleet } from './processes.js';
 import {
   findPrometheus,
@@ -114,9 +116,37 @@ export interface LiveWorkloads extends SimLabLive {
   close(): Promise<void>;
 }
 
-/** The PodMonitor's interval (podmonitor-docqa.yaml) and the Probe's (probe-docqa.yaml). */
+/** The PodMonitor's interval (podmonitor-docqa.yaml), the Probe's (probe-docqa.yaml), the ServiceMonitors' (servicemonitors-argo.yaml). */
 const POD_MONITOR_MS = 10_000;
 const PROBE_MS = 15_000;
+const SERVICE_MONITOR_MS = 30_000;
+
+/**
+ * A ServiceMonitor's scrape job for a controller's metrics endpoint, labelled as prometheus-operator labels a
+ * ServiceMonitor's targets (pkg/prometheus/promcfg.go generateServiceMonitorConfig: job the Service's name,
+ * namespace, service, pod, container, endpoint the port's name). With honor_labels false a metric's own
+ * `namespace` (an app's, a rollout's) is kept as `exported_namespace` when the target's differs.
+ */
+export function controllerScrapeJob(
+  monitor: string,
+  target: { address: string; namespace: string; service: string; pod: string; container: string },
+  intervalMs: number,
+): ScrapeJob {
+  const set = (label: string, value: string) => ({ target_label: label, replacement: value });
+  return {
+    name: `serviceMonitor/observability/${monitor}/0`,
+    intervalMs,
+    static: [{ targets: [target.address], labels: {} }],
+    relabel: [
+      set('job', target.service),
+      set('namespace', target.namespace),
+      set('service', target.service),
+      set('pod', target.pod),
+      set('container', target.container),
+      set('endpoint', 'metrics'),
+    ],
+  };
+}
 const MIN_SCRAPE_MS = 1000;
 
 /** The live lab's scrape interval of the doc-QA targets at `speed`, wall ms: the PodMonitor's / speed, at least 1 s. */
@@ -162,6 +192,10 @@ export async function startLiveWorkloads(
   await mkdir(options.dir, { recursive: true });
   const scrapeIntervalMs = liveScrapeIntervalMs(speed);
   const probeIntervalMs = Math.max(MIN_SCRAPE_MS, Math.min(PROBE_MS, PROBE_MS / speed));
+  const serviceMonitorIntervalMs = Math.max(
+    MIN_SCRAPE_MS,
+    Math.min(SERVICE_MONITOR_MS, SERVICE_MONITOR_MS / speed),
+  );
   if (!childrenDieWithParent)
     log(
       'setpriv (util-linux) not found: the lab stops its processes on close, but they outlive a killed lab',
@@ -170,6 +204,8 @@ export async function startLiveWorkloads(
   let real: RealPrometheus | undefined;
   let facade: PrometheusApi | undefined;
   let blackbox: Blackbox | undefined;
+  let controllerMetrics: MetricsEndpoint[] = [];
+  let stopSyncCounting = () => {};
   let services: ServiceProxies | undefined;
   let refreshServices = () => {};
   let stopServices = () => {};
@@ -205,12 +241,33 @@ export async function startLiveWorkloads(
         (error: unknown) => log(`prometheus: could not write the targets: ${String(error)}`),
       );
   };
+  /** Stops what has started: the doc-QA processes, Prometheus (or its facade), the stand-ins and the Service ports. */
+  const closeAll = async () => {
+    stopServices();
+    stopSyncCounting();
+    await fleet.close();
+    await Promise.all([
+      real?.close(),
+      facade?.close(),
+      blackbox?.close(),
+      services?.close(),
+      ...controllerMetrics.map((m) => m.close()),
+    ]);
+  };
   const meter = new CpuMeter();
   const hasProc = processCpuSeconds(process.pid) !== undefined;
   const fleet = new DocqaFleet(cluster, { dir: options.dir, log, changed: () => changed() }).start();
 
   try {
     blackbox = await startBlackbox(() => fleet.endpoints());
+    // The Argo CD and Argo Rollouts controllers' /metrics (controller-metrics.ts), for the lab's ServiceMonitors.
+    const argocd = argoCdMetrics(cluster);
+    stopSyncCounting = argocd.stop;
+    const [argocdEndpoint, rolloutsEndpoint] = await Promise.all([
+      serveMetrics(argocd.registry),
+      serveMetrics(argoRolloutsMetrics(cluster)),
+    ]);
+    controllerMetrics = [argocdEndpoint, rolloutsEndpoint];
     // kube-proxy's view: the Service's EndpointSlices (endpointslice.ts), each pod served by its hash's process.
     services = await startServiceProxies((name) => {
       const slices = cluster
@@ -252,6 +309,28 @@ export async function startLiveWorkloads(
             { target_label: 'job', replacement: 'blackbox-docqa' },
           ],
         },
+        controllerScrapeJob(
+          'argocd-metrics',
+          {
+            address: argocdEndpoint.address,
+            namespace: 'argocd',
+            service: 'argocd-metrics',
+            pod: 'argocd-application-controller-0',
+            container: 'argocd-application-controller',
+          },
+          serviceMonitorIntervalMs,
+        ),
+        controllerScrapeJob(
+          'argo-rollouts-metrics',
+          {
+            address: rolloutsEndpoint.address,
+            namespace: 'argo-rollouts',
+            service: 'argo-rollouts-metrics',
+            pod: 'argo-rollouts',
+            container: 'argo-rollouts',
+          },
+          serviceMonitorIntervalMs,
+        ),
       ];
       real = await startRealPrometheus({
         binary,
@@ -424,15 +503,12 @@ export async function startLiveWorkloads(
         return rate === undefined ? undefined : Math.round(rate / Math.max(1, served.pods.length));
       },
       async close() {
-        stopServices();
-        await fleet.close();
-        await Promise.all([real?.close(), facade?.close(), blackbox?.close(), services?.close(), writing]);
+        await closeAll();
+        await writing;
       },
     };
   } catch (error) {
-    stopServices();
-    await fleet.close();
-    await Promise.all([real?.close(), facade?.close(), blackbox?.close(), services?.close()]);
+    await closeAll();
     throw error;
   }
 }
