@@ -65,3 +65,26 @@ describe('the simulated Argo CD’s automated syncs', { timeout: 120_000 }, () =
     expect(op?.syncResult.source).toEqual(app(l).spec.source);
   });
 });
+
+describe('automated.enabled (SyncPolicy.IsAutomatedSyncEnabled)', { timeout: 120_000 }, () => {
+  it('false keeps the automated block but turns the auto-sync off: a drift stays until enabled again', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    const setEnabled = (enabled: boolean) =>
+      l.cluster.update('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd', (o) => {
+        const policy = (o.spec as { syncPolicy: { automated: Record<string, unknown> } }).syncPolicy;
+        policy.automated = { ...policy.automated, enabled };
+      });
+    setEnabled(false);
+    await sleep(clock, 1000);
+    drift(l, 'by hand');
+    await sleep(clock, 30_000);
+    expect(note(l).DOCQA_MODE).toBe('by hand');
+    expect(app(l).status.sync.status).toBe('OutOfSync');
+    setEnabled(true);
+    await sleep(clock, 10_000);
+    expect(note(l).DOCQA_MODE).toBe('extractive');
+    expect(app(l).status.sync.status).toBe('Synced');
+  });
+});
