@@ -345,15 +345,16 @@ export function graphRule(ctx: LintContext): Finding[] {
       );
     }
 
-    // Sync wave annotation.
+    // Sync wave annotation: gitops-engine's syncwaves.Wave reads it with strconv.Atoi (an optional sign, then
+    // digits); anything else is silently wave 0 (or the helm.sh/hook-weight).
     const annotations = asRecord(asRecord(r.object.metadata)?.annotations) ?? {};
     const wave = annotations['argocd.argoproj.io/sync-wave'];
-    if (wave !== undefined && !/^-?\d+$/.test(String(wave))) {
+    if (wave !== undefined && !/^[+-]?\d+$/.test(String(wave))) {
       findings.push(
         findingAt(ctx, r, ['metadata', 'annotations', 'argocd.argoproj.io/sync-wave'], {
           rule: 'app-sync-wave',
           severity: 'error',
-          message: `sync-wave annotation "${String(wave)}" is not an integer`,
+          message: `sync-wave annotation "${String(wave)}" is not an integer: Argo CD ignores it and syncs the app in wave 0`,
           fix: 'Use a quoted integer, e.g. argocd.argoproj.io/sync-wave: "1".',
         }),
       );
