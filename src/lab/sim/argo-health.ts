@@ -1,14 +1,18 @@
 /**
- * How Argo CD v3.1.12 rates the health of an Application's resources and of the Application, for the kinds the
- * lab's apps hold. Sources: controller/health.go setApplicationHealth (aggregation), gitops-engine at the commit
- * Argo CD pins (e48120133eec) pkg/health/health.go GetResourceHealth and IsWorse, health_hpa.go, health_service.go,
- * and Argo CD's Lua health checks resource_customizations/argoproj.io/Rollout/health.lua and
- * resource_customizations/policy/PodDisruptionBudget/health.lua.
+ * How Argo CD v3.1.12 rates the health of an Application's resources and of the Application. Sources:
+ * controller/health.go setApplicationHealth (aggregation), gitops-engine at the commit Argo CD pins (e48120133eec)
+ * pkg/health/health.go GetResourceHealth and IsWorse, health_hpa.go, health_service.go, Argo CD's Lua health checks
+ * resource_customizations/argoproj.io/Rollout/health.lua and resource_customizations/policy/PodDisruptionBudget/
+ * health.lua, and gitops-engine's checks of Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
+ * PersistentVolumeClaim, Ingress and APIService (argo-health-builtin.ts).
  *
- * Kinds without a check here (ConfigMap, AnalysisTemplate, ...) have no health, as in Argo CD, and do not count.
- * Built-in checks of kinds the lab's apps do not hold (Deployment, Pod, Job, Ingress, PVC, ...) are not modelled.
+ * Kinds without a check (ConfigMap, Secret, AnalysisTemplate, CronJob, ...) have no health, as in Argo CD, and do
+ * not count. Not modelled: the HPA's autoscaling/v1 conditions annotation (the lab's HPAs are autoscaling/v2), Argo
+ * Workflows, and health overrides from argocd-cm (the lab sets none).
  */
 
+import { builtinChecks } from './argo-health-builtin.js';
+import { finalizersOf } from './finalizers.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
@@ -158,21 +162,42 @@ function rolloutHealth(obj: KubeObject): HealthStatus {
   return { status: 'Healthy', message: '' };
 }
 
-/** GetHealthCheckFunc plus Argo CD's Lua checks, by group and kind. */
-const checks: Record<string, Check> = {
-  'autoscaling/HorizontalPodAutoscaler': hpaHealth,
+/**
+ * The health override: Argo CD's Lua checks that v3.1.12 ships (util/lua/lua.go GetHealthScript finds them by
+ * group/kind in resource_customizations/). Of the kinds the lab may hold only these two have one.
+ */
+const luaChecks: Record<string, Check> = {
   'policy/PodDisruptionBudget': pdbHealth,
-  '/Service': serviceHealth,
   'argoproj.io/Rollout': rolloutHealth,
 };
 
-const checkFor = (obj: KubeObject): Check | undefined =>
-  checks[`${groupVersionOf(obj.apiVersion).group}/${obj.kind}`];
+/** health.go GetHealthCheckFunc: the built-in checks, by group and kind. */
+const goChecks: Record<string, Check> = {
+  ...builtinChecks,
+  'autoscaling/HorizontalPodAutoscaler': hpaHealth,
+  '/Service': serviceHealth,
+};
 
-/** GetResourceHealth: an object being deleted is Progressing; a kind without a check has no health. */
+/** GetResourceHealth's order: the override (Lua) first, then the built-in check. */
+const checkFor = (obj: KubeObject): Check | undefined => {
+  const key = `${groupVersionOf(obj.apiVersion).group}/${obj.kind}`;
+  return luaChecks[key] ?? goChecks[key];
+};
+
+/** gitops-engine pkg/sync/hook/hook.go HookFinalizer: Argo CD holds its hooks with it until it has read their result. */
+const hookFinalizer = 'argocd.argoproj.io/hook-finalizer';
+
+/**
+ * GetResourceHealth: an object being deleted is Progressing "Pending deletion" (unless it is a hook Argo CD still
+ * holds with its finalizer: that one is checked as usual); a kind without a check has no health. The message is
+ * left out when empty, as the API's HealthStatus serializes it (json omitempty).
+ */
 export function resourceHealth(live: KubeObject): HealthStatus | undefined {
-  if (live.metadata?.deletionTimestamp) return { status: 'Progressing', message: 'Pending deletion' };
-  return checkFor(live)?.(live);
+  if (live.metadata?.deletionTimestamp && !finalizersOf(live).includes(hookFinalizer))
+    return { status: 'Progressing', message: 'Pending deletion' };
+  const health = checkFor(live)?.(live);
+  if (!health) return undefined;
+  return health.message ? health : { status: health.status };
 }
 
 /**
