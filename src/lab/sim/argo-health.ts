@@ -12,6 +12,7 @@
  */
 
 import { builtinChecks } from './argo-health-builtin.js';
+import { annotationOptions } from './argocd-prune.js';
 import { finalizersOf } from './finalizers.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
@@ -25,9 +26,10 @@ export interface HealthStatus {
 
 /** gitops-engine pkg/health/health.go healthOrder: later is worse. */
 const order: HealthCode[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
+/** IsWorse's index: a code not in healthOrder (a Lua check's own word) ranks as Healthy. */
+const rank = (code: HealthCode) => Math.max(0, order.indexOf(code));
 
-export const isWorse = (current: HealthCode, next: HealthCode) =>
-  order.indexOf(next) > order.indexOf(current);
+export const isWorse = (current: HealthCode, next: HealthCode) => rank(next) > rank(current);
 
 type Check = (obj: KubeObject) => HealthStatus;
 
@@ -200,13 +202,42 @@ export function resourceHealth(live: KubeObject): HealthStatus | undefined {
   return health.message ? health : { status: health.status };
 }
 
+/** gitops-engine pkg/sync/common/types.go NewHookType: the hook types `argocd.argoproj.io/hook` may name. */
+const hookTypes = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'Skip'];
+/** hook.go Types: the valid ones, once each (resource.GetAnnotationCSVs de-duplicates). */
+const argoHookTypes = (o: KubeObject) => [
+  ...new Set(annotationOptions(o, 'argocd.argoproj.io/hook').filter((t) => hookTypes.includes(t))),
+];
+/** pkg/sync/hook/hook.go Skip: Skip is the only (valid) Argo CD hook type. */
+const skipped = (o: KubeObject) => {
+  const types = argoHookTypes(o);
+  return types.length === 1 && types[0] === 'Skip';
+};
+/** pkg/sync/hook/hook.go IsHook: the Argo CD hook annotation unless it only skips, else a Helm hook (not crd-install). */
+function isHook(o: KubeObject): boolean {
+  const annotations = o.metadata?.annotations ?? {};
+  if ('argocd.argoproj.io/hook' in annotations) return !skipped(o);
+  const helm = annotations['helm.sh/hook'];
+  return helm !== undefined && helm !== 'crd-install';
+}
+
 /**
- * setApplicationHealth: the worst health of the app's resources, live-only ones (to be pruned) included. A missing
- * resource counts as Missing only when its kind has a health check; resources with no health do not count.
+ * setApplicationHealth: the worst health of the app's resources, live-only ones (to be pruned) included. Left out:
+ * a desired object that is a Skip hook or carries `argocd.argoproj.io/ignore-healthcheck: "true"`
+ * (common.AnnotationIgnoreHealthCheck), and a live hook (hookutil.IsHook; ignore.Ignore adds nothing to it), so a
+ * failed PreSync Job does not make the app Degraded. A missing resource counts as Missing only when its kind has a
+ * health check; resources with no health do not count.
  */
 export function applicationHealth(resources: Array<{ desired?: KubeObject; live?: KubeObject }>): HealthCode {
   let worst: HealthCode = 'Healthy';
   for (const { desired, live } of resources) {
+    if (
+      desired &&
+      (skipped(desired) ||
+        desired.metadata?.annotations?.['argocd.argoproj.io/ignore-healthcheck'] === 'true')
+    )
+      continue;
+    if (live && isHook(live)) continue;
     const health = live
       ? resourceHealth(live)
       : desired && checkFor(desired)

@@ -733,6 +733,34 @@ describe('application health (controller/health.go setApplicationHealth)', () =>
     ).toBe('Healthy');
   });
 
+  it('leaves out hooks, Skip hooks and objects annotated ignore-healthcheck', () => {
+    const failedJob = (annotations: Record<string, string>): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', annotations },
+      status: {
+        conditions: [
+          { type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' },
+        ],
+      },
+    });
+    const counted = (o: KubeObject) => applicationHealth([{ desired: o, live: o }]);
+    expect(counted(failedJob({}))).toBe('Degraded');
+    expect(counted(failedJob({ 'argocd.argoproj.io/hook': 'PreSync' }))).toBe('Healthy');
+    expect(counted(failedJob({ 'helm.sh/hook': 'pre-install' }))).toBe('Healthy');
+    expect(counted(failedJob({ 'argocd.argoproj.io/ignore-healthcheck': 'true' }))).toBe('Healthy');
+    // A Skip hook is not applied: it is not Missing either (a repeated Skip is still the only type).
+    expect(applicationHealth([{ desired: failedJob({ 'argocd.argoproj.io/hook': 'Skip, Skip' }) }])).toBe(
+      'Healthy',
+    );
+    expect(applicationHealth([{ desired: failedJob({ 'argocd.argoproj.io/hook': 'Skip' }) }])).toBe(
+      'Healthy',
+    );
+    // Helm's crd-install is not a hook; "false" does not ignore.
+    expect(counted(failedJob({ 'helm.sh/hook': 'crd-install' }))).toBe('Degraded');
+    expect(counted(failedJob({ 'argocd.argoproj.io/ignore-healthcheck': 'false' }))).toBe('Degraded');
+  });
+
   it('is the worst of its resources, in the order Healthy < Suspended < Progressing < Missing < Degraded < Unknown (property)', () => {
     const codes: HealthCode[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
     const objectFor = (code: HealthCode): { desired: KubeObject; live?: KubeObject } => {
