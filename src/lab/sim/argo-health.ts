@@ -1,14 +1,19 @@
 /**
- * How Argo CD v3.1.12 rates the health of an Application's resources and of the Application, for the kinds the
- * lab's apps hold. Sources: controller/health.go setApplicationHealth (aggregation), gitops-engine at the commit
- * Argo CD pins (e48120133eec) pkg/health/health.go GetResourceHealth and IsWorse, health_hpa.go, health_service.go,
- * and Argo CD's Lua health checks resource_customizations/argoproj.io/Rollout/health.lua and
- * resource_customizations/policy/PodDisruptionBudget/health.lua.
+ * How Argo CD v3.1.12 rates the health of an Application's resources and of the Application. Sources:
+ * controller/health.go setApplicationHealth (aggregation), gitops-engine at the commit Argo CD pins (e48120133eec)
+ * pkg/health/health.go GetResourceHealth and IsWorse, health_hpa.go, health_service.go, Argo CD's Lua health checks
+ * resource_customizations/argoproj.io/Rollout/health.lua and resource_customizations/policy/PodDisruptionBudget/
+ * health.lua, and gitops-engine's checks of Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job,
+ * PersistentVolumeClaim, Ingress and APIService (argo-health-builtin.ts).
  *
- * Kinds without a check here (ConfigMap, AnalysisTemplate, ...) have no health, as in Argo CD, and do not count.
- * Built-in checks of kinds the lab's apps do not hold (Deployment, Pod, Job, Ingress, PVC, ...) are not modelled.
+ * Kinds without a check (ConfigMap, Secret, AnalysisTemplate, CronJob, ...) have no health, as in Argo CD, and do
+ * not count. Not modelled: the HPA's autoscaling/v1 conditions annotation (the lab's HPAs are autoscaling/v2), Argo
+ * Workflows, and health overrides from argocd-cm (the lab sets none).
  */
 
+import { builtinChecks } from './argo-health-builtin.js';
+import { annotationOptions } from './argocd-prune.js';
+import { finalizersOf } from './finalizers.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
@@ -21,9 +26,10 @@ export interface HealthStatus {
 
 /** gitops-engine pkg/health/health.go healthOrder: later is worse. */
 const order: HealthCode[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
+/** IsWorse's index: a code not in healthOrder (a Lua check's own word) ranks as Healthy. */
+const rank = (code: HealthCode) => Math.max(0, order.indexOf(code));
 
-export const isWorse = (current: HealthCode, next: HealthCode) =>
-  order.indexOf(next) > order.indexOf(current);
+export const isWorse = (current: HealthCode, next: HealthCode) => rank(next) > rank(current);
 
 type Check = (obj: KubeObject) => HealthStatus;
 
@@ -158,30 +164,80 @@ function rolloutHealth(obj: KubeObject): HealthStatus {
   return { status: 'Healthy', message: '' };
 }
 
-/** GetHealthCheckFunc plus Argo CD's Lua checks, by group and kind. */
-const checks: Record<string, Check> = {
-  'autoscaling/HorizontalPodAutoscaler': hpaHealth,
+/**
+ * The health override: Argo CD's Lua checks that v3.1.12 ships (util/lua/lua.go GetHealthScript finds them by
+ * group/kind in resource_customizations/). Of the kinds the lab may hold only these two have one.
+ */
+const luaChecks: Record<string, Check> = {
   'policy/PodDisruptionBudget': pdbHealth,
-  '/Service': serviceHealth,
   'argoproj.io/Rollout': rolloutHealth,
 };
 
-const checkFor = (obj: KubeObject): Check | undefined =>
-  checks[`${groupVersionOf(obj.apiVersion).group}/${obj.kind}`];
+/** health.go GetHealthCheckFunc: the built-in checks, by group and kind. */
+const goChecks: Record<string, Check> = {
+  ...builtinChecks,
+  'autoscaling/HorizontalPodAutoscaler': hpaHealth,
+  '/Service': serviceHealth,
+};
 
-/** GetResourceHealth: an object being deleted is Progressing; a kind without a check has no health. */
+/** GetResourceHealth's order: the override (Lua) first, then the built-in check. */
+const checkFor = (obj: KubeObject): Check | undefined => {
+  const key = `${groupVersionOf(obj.apiVersion).group}/${obj.kind}`;
+  return luaChecks[key] ?? goChecks[key];
+};
+
+/** gitops-engine pkg/sync/hook/hook.go HookFinalizer: Argo CD holds its hooks with it until it has read their result. */
+const hookFinalizer = 'argocd.argoproj.io/hook-finalizer';
+
+/**
+ * GetResourceHealth: an object being deleted is Progressing "Pending deletion" (unless it is a hook Argo CD still
+ * holds with its finalizer: that one is checked as usual); a kind without a check has no health. The message is
+ * left out when empty, as the API's HealthStatus serializes it (json omitempty).
+ */
 export function resourceHealth(live: KubeObject): HealthStatus | undefined {
-  if (live.metadata?.deletionTimestamp) return { status: 'Progressing', message: 'Pending deletion' };
-  return checkFor(live)?.(live);
+  if (live.metadata?.deletionTimestamp && !finalizersOf(live).includes(hookFinalizer))
+    return { status: 'Progressing', message: 'Pending deletion' };
+  const health = checkFor(live)?.(live);
+  if (!health) return undefined;
+  return health.message ? health : { status: health.status };
+}
+
+/** gitops-engine pkg/sync/common/types.go NewHookType: the hook types `argocd.argoproj.io/hook` may name. */
+const hookTypes = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'Skip'];
+/** hook.go Types: the valid ones, once each (resource.GetAnnotationCSVs de-duplicates). */
+const argoHookTypes = (o: KubeObject) => [
+  ...new Set(annotationOptions(o, 'argocd.argoproj.io/hook').filter((t) => hookTypes.includes(t))),
+];
+/** pkg/sync/hook/hook.go Skip: Skip is the only (valid) Argo CD hook type. */
+const skipped = (o: KubeObject) => {
+  const types = argoHookTypes(o);
+  return types.length === 1 && types[0] === 'Skip';
+};
+/** pkg/sync/hook/hook.go IsHook: the Argo CD hook annotation unless it only skips, else a Helm hook (not crd-install). */
+function isHook(o: KubeObject): boolean {
+  const annotations = o.metadata?.annotations ?? {};
+  if ('argocd.argoproj.io/hook' in annotations) return !skipped(o);
+  const helm = annotations['helm.sh/hook'];
+  return helm !== undefined && helm !== 'crd-install';
 }
 
 /**
- * setApplicationHealth: the worst health of the app's resources, live-only ones (to be pruned) included. A missing
- * resource counts as Missing only when its kind has a health check; resources with no health do not count.
+ * setApplicationHealth: the worst health of the app's resources, live-only ones (to be pruned) included. Left out:
+ * a desired object that is a Skip hook or carries `argocd.argoproj.io/ignore-healthcheck: "true"`
+ * (common.AnnotationIgnoreHealthCheck), and a live hook (hookutil.IsHook; ignore.Ignore adds nothing to it), so a
+ * failed PreSync Job does not make the app Degraded. A missing resource counts as Missing only when its kind has a
+ * health check; resources with no health do not count.
  */
 export function applicationHealth(resources: Array<{ desired?: KubeObject; live?: KubeObject }>): HealthCode {
   let worst: HealthCode = 'Healthy';
   for (const { desired, live } of resources) {
+    if (
+      desired &&
+      (skipped(desired) ||
+        desired.metadata?.annotations?.['argocd.argoproj.io/ignore-healthcheck'] === 'true')
+    )
+      continue;
+    if (live && isHook(live)) continue;
     const health = live
       ? resourceHealth(live)
       : desired && checkFor(desired)
