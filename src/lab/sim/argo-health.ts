@@ -12,7 +12,7 @@
  */
 
 import { builtinChecks } from './argo-health-builtin.js';
-import { annotationOptions } from './argocd-prune.js';
+import { isHook, skipsSync } from './argocd-hooks.js';
 import { finalizersOf } from './finalizers.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
@@ -202,25 +202,6 @@ export function resourceHealth(live: KubeObject): HealthStatus | undefined {
   return health.message ? health : { status: health.status };
 }
 
-/** gitops-engine pkg/sync/common/types.go NewHookType: the hook types `argocd.argoproj.io/hook` may name. */
-const hookTypes = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'Skip'];
-/** hook.go Types: the valid ones, once each (resource.GetAnnotationCSVs de-duplicates). */
-const argoHookTypes = (o: KubeObject) => [
-  ...new Set(annotationOptions(o, 'argocd.argoproj.io/hook').filter((t) => hookTypes.includes(t))),
-];
-/** pkg/sync/hook/hook.go Skip: Skip is the only (valid) Argo CD hook type. */
-const skipped = (o: KubeObject) => {
-  const types = argoHookTypes(o);
-  return types.length === 1 && types[0] === 'Skip';
-};
-/** pkg/sync/hook/hook.go IsHook: the Argo CD hook annotation unless it only skips, else a Helm hook (not crd-install). */
-function isHook(o: KubeObject): boolean {
-  const annotations = o.metadata?.annotations ?? {};
-  if ('argocd.argoproj.io/hook' in annotations) return !skipped(o);
-  const helm = annotations['helm.sh/hook'];
-  return helm !== undefined && helm !== 'crd-install';
-}
-
 /**
  * setApplicationHealth: the worst health of the app's resources, live-only ones (to be pruned) included. Left out:
  * a desired object that is a Skip hook or carries `argocd.argoproj.io/ignore-healthcheck: "true"`
@@ -233,7 +214,7 @@ export function applicationHealth(resources: Array<{ desired?: KubeObject; live?
   for (const { desired, live } of resources) {
     if (
       desired &&
-      (skipped(desired) ||
+      (skipsSync(desired) ||
         desired.metadata?.annotations?.['argocd.argoproj.io/ignore-healthcheck'] === 'true')
     )
       continue;

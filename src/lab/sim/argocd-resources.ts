@@ -4,8 +4,9 @@
  */
 
 import { type HealthStatus, resourceHealth } from './argo-health.js';
+import { isHook, skipsSync } from './argocd-hooks.js';
 import { hasAnnotationOption, ignoredExtraneous, isSelfReferenced } from './argocd-prune.js';
-import { hookOf, syncWave } from './argocd-sync.js';
+import { syncWave } from './argocd-sync.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
@@ -75,8 +76,9 @@ export function compareResources(
     const obj = m.live ?? m.target;
     if (!obj) return [];
     const { group, version } = groupVersionOf(obj.apiVersion);
-    const { hook } = hookOf(obj);
-    const skip = m.target ? hookOf(m.target).skip : false;
+    // argo-cd controller/hook.go isHook; a PostDelete hook's annotation makes it a hook already (hook.IsHook).
+    const hook = isHook(obj);
+    const skip = m.target ? skipsSync(m.target) : false;
     // isSelfReferencedObj: a live-only object whose tracking id names another object is not the app's own.
     const own = m.target || !m.live ? true : isSelfReferenced(m.live);
     let status: ResourceStatus['status'];

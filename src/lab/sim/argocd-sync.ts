@@ -32,7 +32,8 @@
  */
 
 import type { HealthStatus } from './argo-health.js';
-import { annotationOptions, hasAnnotationOption, type ResourceResult } from './argocd-prune.js';
+import { isHook, skipsSync } from './argocd-hooks.js';
+import { hasAnnotationOption, type ResourceResult } from './argocd-prune.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
@@ -57,19 +58,6 @@ const operationPhases: Record<ResultCode, OperationPhase> = {
 /** strconv.Atoi: an optional sign and decimal digits, else not a number. */
 const atoi = (text: string | undefined): number | undefined =>
   text !== undefined && /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
-
-/**
- * Hook annotations (gitops-engine pkg/sync/hook/hook.go IsHook, Skip; hook/helm/hook.go IsHook; argo-cd
- * controller/hook.go@v3.1.12 isHook adds PostDelete hooks): an Argo CD hook annotation makes a hook unless its only
- * type is Skip; without one, a helm.sh/hook annotation other than crd-install does.
- */
-export function hookOf(o: KubeObject): { hook: boolean; skip: boolean } {
-  const types = annotationOptions(o, 'argocd.argoproj.io/hook');
-  const skip = types.length === 1 && types[0] === 'Skip';
-  if (o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined) return { hook: !skip, skip };
-  const helm = o.metadata?.annotations?.['helm.sh/hook'];
-  return { hook: helm !== undefined && helm !== 'crd-install', skip: false };
-}
 
 /** pkg/sync/syncwaves/waves.go Wave: the sync-wave annotation, else helm.sh/hook-weight, else 0. */
 export const syncWave = (o: KubeObject): number =>
@@ -256,8 +244,7 @@ export function syncTasks(input: Pick<SyncPassInput, 'resources' | 'results' | '
   for (const { target, live } of input.resources) {
     const o = target ?? live;
     if (!o) continue;
-    const { hook, skip } = hookOf(o);
-    if (hook || skip) continue;
+    if (isHook(o) || skipsSync(o)) continue;
     tasks.push({ ...(target ? { target } : {}), ...(live ? { live } : {}) });
   }
   // Prune tasks' waves reversed: the i-th lowest prune wave swaps with the i-th highest.
