@@ -14,7 +14,8 @@ import type { HealthCode, HealthStatus } from './argo-health.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
-interface Condition {
+/** A status condition, as the checks read it. */
+export interface Condition {
   type?: string;
   status?: string;
   reason?: string;
@@ -23,14 +24,15 @@ interface Condition {
 
 type Fields = Record<string, unknown>;
 
-const fieldsOf = (value: unknown): Fields =>
+export const fieldsOf = (value: unknown): Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : {};
 /** An int32/int64 field as Go reads it: absent is 0. */
 const int = (value: unknown) => (typeof value === 'number' ? value : 0);
 /** A *int32 field: absent is nil. */
 const intPtr = (value: unknown) => (typeof value === 'number' ? value : undefined);
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
-const conditionsOf = (status: Fields): Condition[] =>
+/** status.conditions, [] when absent or not a list. */
+export const conditionsOf = (status: Fields): Condition[] =>
   Array.isArray(status.conditions) ? (status.conditions as Condition[]) : [];
 /** Go's %q for the DNS names the checks quote. */
 const quote = (s: string) => JSON.stringify(s);

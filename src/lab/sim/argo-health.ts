@@ -11,7 +11,7 @@
  * Workflows, and health overrides from argocd-cm (the lab sets none).
  */
 
-import { builtinChecks } from './argo-health-builtin.js';
+import { builtinChecks, type Condition, conditionsOf, fieldsOf } from './argo-health-builtin.js';
 import { isHook, skipsSync } from './argocd-hooks.js';
 import { finalizersOf } from './finalizers.js';
 import { groupVersionOf } from './resources.js';
@@ -33,13 +33,6 @@ export const isWorse = (current: HealthCode, next: HealthCode) => rank(next) > r
 
 type Check = (obj: KubeObject) => HealthStatus;
 
-interface Condition {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-}
-
 const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
 
 /**
@@ -55,8 +48,7 @@ const degradedHpa = [
   ['ScalingActive', 'InvalidSelector'],
 ];
 function hpaHealth(obj: KubeObject): HealthStatus {
-  const conditions = ((obj.status as { conditions?: Condition[] } | undefined)?.conditions ??
-    []) as Condition[];
+  const conditions = conditionsOf(fieldsOf(obj.status));
   for (const c of conditions) {
     if (degradedHpa.some(([type, reason]) => c.type === type && c.reason === reason))
       return { status: 'Degraded', message: c.message ?? '' };
@@ -69,7 +61,7 @@ function hpaHealth(obj: KubeObject): HealthStatus {
 /** PodDisruptionBudget/health.lua: no conditions yet is Progressing; a False one other than InsufficientPods is Degraded. */
 function pdbHealth(obj: KubeObject): HealthStatus {
   let health: HealthStatus = { status: 'Progressing', message: 'Waiting for status' };
-  const conditions = (obj.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
+  const conditions = conditionsOf(fieldsOf(obj.status));
   for (const c of conditions) {
     const message = `PodDisruptionBudget has ${c.reason ?? ''}`;
     if (c.status === 'False' && c.reason !== 'InsufficientPods') return { status: 'Degraded', message };

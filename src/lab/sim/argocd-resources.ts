@@ -6,7 +6,7 @@
 import { type HealthStatus, resourceHealth } from './argo-health.js';
 import { isHook, skipsSync } from './argocd-hooks.js';
 import { hasAnnotationOption, ignoredExtraneous, isSelfReferenced } from './argocd-prune.js';
-import { syncWave } from './argocd-sync.js';
+import { compareStrings, syncWave } from './argocd-sync.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
@@ -109,9 +109,6 @@ export function compareResources(
     };
     return [entry];
   });
-  const resources = entries.sort((a, b) => {
-    const [x, y] = [resourceStatusKey(a), resourceStatusKey(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const resources = entries.sort((a, b) => compareStrings(resourceStatusKey(a), resourceStatusKey(b)));
   return { resources, outOfSync };
 }

@@ -108,8 +108,8 @@ const kindRank = (kind: string | undefined) => {
   return i < 0 ? 0 : i - kindOrder.length;
 };
 
-/** Go's string comparison (bytes). */
-const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Go's string comparison (bytes, for the ASCII names here). */
+export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A sync task (sync_task.go syncTask), phase Sync. */
 export interface SyncTask {

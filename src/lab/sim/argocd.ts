@@ -365,6 +365,16 @@ export class ArgoCdModel {
     return ((server.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) > 0;
   }
 
+  /** Runs `write` as the controller's own write: the model's watch does not react to it (observe). */
+  private asController<T>(write: () => T): T {
+    this.writing = true;
+    try {
+      return write();
+    } finally {
+      this.writing = false;
+    }
+  }
+
   private appObject(name: string): KubeObject | undefined {
     return this.cluster.get('argoproj.io/v1alpha1', 'Application', name, 'argocd');
   }
@@ -774,14 +784,11 @@ export class ArgoCdModel {
       // Operation.Retry is a struct, not a pointer: written even when empty.
       retry: structuredClone(spec.syncPolicy?.retry ?? { limit: 5 }),
     };
-    this.writing = true;
-    try {
+    this.asController(() =>
       this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
         (o as Application).operation = operation;
-      });
-    } finally {
-      this.writing = false;
-    }
+      }),
+    );
     this.events.record(live, 'Normal', 'OperationStarted', `Initiated automated sync to '${sha}'`);
     return undefined;
   }
@@ -972,8 +979,7 @@ export class ArgoCdModel {
    * spec.revisionHistoryLimit entries are kept (10 unless set: application_defaults.go).
    */
   private persistRevisionHistory(name: string, state: OperationState): void {
-    this.writing = true;
-    try {
+    this.asController(() =>
       this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
         const status = (o.status ?? {}) as { history?: Array<{ id?: number }> };
         const history = status.history ?? [];
@@ -990,10 +996,8 @@ export class ArgoCdModel {
         // RevisionHistories.Trunc: the last `limit` entries, none for a limit of 0 or less.
         status.history = limit > 0 ? [...history, entry].slice(-limit) : [];
         o.status = status;
-      });
-    } finally {
-      this.writing = false;
-    }
+      }),
+    );
   }
 
   /** The operation worker is free again; an app queued meanwhile is processed now. */
@@ -1017,28 +1021,25 @@ export class ArgoCdModel {
     return {
       apply: (target) => {
         if (planning) return { status: 'Synced', message: '' };
-        this.writing = true;
         try {
-          return { status: 'Synced', message: this.apply(target, st, rules, respect) };
+          return {
+            status: 'Synced',
+            message: this.asController(() => this.apply(target, st, rules, respect)),
+          };
         } catch (error) {
           return { status: 'SyncFailed', message: (error as Error).message };
-        } finally {
-          this.writing = false;
         }
       },
       prune: (live) => {
         const decision = pruneDecision(live, sync.prune ?? false);
         if (planning || !decision.delete) return { status: decision.result, message: decision.message };
-        this.writing = true;
         try {
-          this.deleteLive(live, prunePropagationPolicy(options));
+          this.asController(() => this.deleteLive(live, prunePropagationPolicy(options)));
           // Its last-applied annotation goes with it.
           st.lastApplied.delete(keyOf(live));
           return { status: decision.result, message: decision.message };
         } catch (error) {
           return { status: 'SyncFailed', message: (error as Error).message };
-        } finally {
-          this.writing = false;
         }
       },
       health: (live) => resourceHealth(live),
@@ -1096,17 +1097,12 @@ export class ArgoCdModel {
     if (!app) return;
     const stored = (app.status as { operationState?: OperationState } | undefined)?.operationState;
     if (isDeepStrictEqual(stored, state) && !(done && (app as Application).operation)) return;
-    this.writing = true;
-    let after: KubeObject | undefined;
-    try {
-      after = this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+    const after = this.asController(() =>
+      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
         o.status = { ...(o.status as object), operationState: structuredClone(state) };
         if (done) delete (o as Application).operation;
-      });
-    } finally {
-      this.writing = false;
-    }
-    if (!after) return;
+      }),
+    );
     if (done) {
       const partial = (state.operation.sync?.resources?.length ?? 0) > 0;
       const revision = state.syncResult ? ` to ${state.syncResult.revision}` : '';
@@ -1195,21 +1191,17 @@ export class ArgoCdModel {
     change: (status: Record<string, Json>) => void,
     clearRefresh: boolean,
   ): void {
-    this.writing = true;
     let before: Before | undefined;
-    let after: KubeObject | undefined;
-    try {
-      after = this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
+    const after = this.asController(() =>
+      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
         const s = (o.status ?? {}) as AppStatus;
         before = { sync: s.sync?.status, health: s.health?.status, since: s.health?.lastTransitionTime };
         change(s as Record<string, Json>);
         o.status = s;
         if (clearRefresh && o.metadata?.annotations) delete o.metadata.annotations[refreshAnnotation];
         this.persisted(before, s);
-      });
-    } finally {
-      this.writing = false;
-    }
+      }),
+    );
     if (before && after) this.statusEvents(before, after);
   }
 

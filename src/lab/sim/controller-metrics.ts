@@ -27,6 +27,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { SimCluster } from './api.js';
+import { completed } from './argocd-sync.js';
 import type { KubeObject } from './store.js';
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -84,9 +85,6 @@ export function appInfoLabels(app: AppView): Record<string, string> {
     operation: app.metadata?.deletionTimestamp ? 'delete' : app.operation?.sync ? 'sync' : '',
   };
 }
-
-const completed = (phase: string | undefined) =>
-  phase === 'Succeeded' || phase === 'Failed' || phase === 'Error';
 
 /** Argo CD's application controller metrics over the cluster's Applications; `stop` ends the sync counting. */
 export function argoCdMetrics(cluster: SimCluster): { registry: Registry; stop(): void } {

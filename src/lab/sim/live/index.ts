@@ -31,7 +31,6 @@ import type { ResolvedMetric } from '../../canary/template.js';
 import type { PrometheusQuery } from '../../drills/access.js';
 import { evalRunner, prometheusQuery } from '../../drills/wiring.js';
 import type { SimCluster } from '../api.js';
-import { argoCdMetrics, argoRolloutsMetrics } from '../controller-metrics.js';
 import { idleUsage, type ResourceUsage } from '../hpa.js';
 import type { ContainerBehaviour, ProbeTarget } from '../kubelet.js';
 import { docqaStopsOnSigterm, isDocqaPod } from '../lab-containers.js';
@@ -43,7 +42,7 @@ import { BLACKBOX_TARGET, type Blackbox, startBlackbox } from './blackbox.js';
 import { childrenDieWithParent } from './child.js';
 import { CpuMeter, processCpuSeconds, processRssBytes } from './cpu.js';
 import { type PrometheusApi, scaledRangeSource, servePrometheusApi } from './facade.js';
-import { type MetricsEndpoint, serveMetrics } from './metrics-endpoint.js';
+import type { MetricsEndpoint } from './metrics-endpoint.js';
 import { type DocqaEndpoint, DocqaFleet } from './processes.js';
 import {
   findPrometheus,
@@ -151,8 +150,12 @@ const MIN_SCRAPE_MS = 1000;
 
 /** The live lab's scrape interval of the doc-QA targets at `speed`, wall ms: the PodMonitor's / speed, at least 1 s. */
 export function liveScrapeIntervalMs(speed: number): number {
-  return Math.max(MIN_SCRAPE_MS, Math.min(POD_MONITOR_MS, POD_MONITOR_MS / speed));
+  return scaledIntervalMs(POD_MONITOR_MS, speed);
 }
+
+/** A scrape interval of the lab at `speed`, wall ms: the lab's / speed, at least 1 s. */
+const scaledIntervalMs = (labMs: number, speed: number) =>
+  Math.max(MIN_SCRAPE_MS, Math.min(labMs, labMs / speed));
 
 /**
  * A query for the live lab's real Prometheus with its windows in wall time (see the top of this file), for any
@@ -191,11 +194,8 @@ export async function startLiveWorkloads(
   if (!(speed > 0)) throw new RangeError(`live: speed must be above 0, got ${speed}`);
   await mkdir(options.dir, { recursive: true });
   const scrapeIntervalMs = liveScrapeIntervalMs(speed);
-  const probeIntervalMs = Math.max(MIN_SCRAPE_MS, Math.min(PROBE_MS, PROBE_MS / speed));
-  const serviceMonitorIntervalMs = Math.max(
-    MIN_SCRAPE_MS,
-    Math.min(SERVICE_MONITOR_MS, SERVICE_MONITOR_MS / speed),
-  );
+  const probeIntervalMs = scaledIntervalMs(PROBE_MS, speed);
+  const serviceMonitorIntervalMs = scaledIntervalMs(SERVICE_MONITOR_MS, speed);
   if (!childrenDieWithParent)
     log(
       'setpriv (util-linux) not found: the lab stops its processes on close, but they outlive a killed lab',
@@ -260,14 +260,6 @@ export async function startLiveWorkloads(
 
   try {
     blackbox = await startBlackbox(() => fleet.endpoints());
-    // The Argo CD and Argo Rollouts controllers' /metrics (controller-metrics.ts), for the lab's ServiceMonitors.
-    const argocd = argoCdMetrics(cluster);
-    stopSyncCounting = argocd.stop;
-    const [argocdEndpoint, rolloutsEndpoint] = await Promise.all([
-      serveMetrics(argocd.registry),
-      serveMetrics(argoRolloutsMetrics(cluster)),
-    ]);
-    controllerMetrics = [argocdEndpoint, rolloutsEndpoint];
     // kube-proxy's view: the Service's EndpointSlices (endpointslice.ts), each pod served by its hash's process.
     services = await startServiceProxies((name) => {
       const slices = cluster
@@ -288,6 +280,18 @@ export async function startLiveWorkloads(
     const binary = options.prometheusBinary === false ? undefined : findPrometheus(options.prometheusBinary);
     let note: string;
     if (binary) {
+      // The Argo CD and Argo Rollouts controllers' /metrics (controller-metrics.ts), for the lab's ServiceMonitors:
+      // served only for the real Prometheus, which scrapes them (imported here: prom-client stays off the path of
+      // the commands that import this module for scaleLiveQuery).
+      const { argoCdMetrics, argoRolloutsMetrics } = await import('../controller-metrics.js');
+      const { serveMetrics } = await import('./metrics-endpoint.js');
+      const argocd = argoCdMetrics(cluster);
+      stopSyncCounting = argocd.stop;
+      const [argocdEndpoint, rolloutsEndpoint] = await Promise.all([
+        serveMetrics(argocd.registry),
+        serveMetrics(argoRolloutsMetrics(cluster)),
+      ]);
+      controllerMetrics = [argocdEndpoint, rolloutsEndpoint];
       const jobs: ScrapeJob[] = [
         {
           name: 'podMonitor/observability/docqa/0',
