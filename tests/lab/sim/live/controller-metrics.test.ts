@@ -45,7 +45,13 @@ describe.runIf(prometheus !== undefined)(
       const { lab, clock } = await start();
       expect(lab.live?.prometheusReal).toBe(true);
       const client = new PrometheusClient({ url: lab.live?.prometheusUrl ?? '' });
-      const [app] = await firstSeries(client, clock, 'argocd_app_info{name="docqa"}', 5 * 60_000);
+      // The lab may still be settling at its first scrapes (a busy machine's start-up): wait for the settled state.
+      const [app] = await firstSeries(
+        client,
+        clock,
+        'argocd_app_info{name="docqa",sync_status="Synced",health_status="Healthy"}',
+        5 * 60_000,
+      );
       expect(app).toMatchObject({
         job: 'argocd-metrics',
         namespace: 'argocd',
@@ -59,7 +65,12 @@ describe.runIf(prometheus !== undefined)(
         sync_status: 'Synced',
         health_status: 'Healthy',
       });
-      const [rollout] = await firstSeries(client, clock, 'rollout_info{name="docqa"}', 60_000);
+      const [rollout] = await firstSeries(
+        client,
+        clock,
+        'rollout_info{name="docqa",phase="Completed"}',
+        5 * 60_000,
+      );
       // The rollout's own namespace label loses to the target's (honor_labels false): exported_namespace.
       expect(rollout).toMatchObject({
         job: 'argo-rollouts-metrics',
