@@ -21,6 +21,7 @@
 
 import { trackingAnnotation } from './argocd-tracking.js';
 import type { DeleteOptions } from './delete-options.js';
+import type { TaskResult } from './argocd-sync.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject, Store } from './store.js';
 
@@ -155,7 +156,7 @@ export function wipeOutCondition(
 /**
  * One entry of an operation's syncResult.resources (pkg/apis/application/v1alpha1/types.go@v3.1.12 ResourceResult:
  * group, version, kind, namespace and name always written, the rest omitempty): a task's result and message, the
- * phase the result leaves the task in (hookPhase: argocd-sync.ts), syncPhase Sync, and the images of the object's
+ * phase the result leaves the task in (hookPhase: argocd-sync.ts), the task's sync phase, a hook's type, and the images of the object's
  * containers (gitops-engine pkg/utils/kube/kube.go GetResourceImages: a pod's, a template's or a CronJob's job
  * template's).
  */
@@ -167,6 +168,7 @@ export interface ResourceResult {
   name: string;
   status?: string;
   message?: string;
+  hookType?: string;
   hookPhase?: string;
   syncPhase?: string;
   images?: string[];
@@ -194,13 +196,8 @@ export function appliedLine(o: KubeObject, verb: 'created' | 'configured' | 'unc
   return `${(o.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}/${o.metadata?.name ?? ''} ${verb}`;
 }
 
-/** One task's entry in syncResult.resources: the object's identity and images, its result, phase Sync. */
-export function taskResult(
-  o: KubeObject,
-  status: string,
-  message: string,
-  hookPhase: string,
-): ResourceResult {
+/** One task's entry in syncResult.resources: the object's identity and images, then its result (empty fields left out). */
+export function taskResult(o: KubeObject, result: TaskResult): ResourceResult {
   const { group, version } = groupVersionOf(o.apiVersion);
   const images = imagesOf(o);
   return {
@@ -209,10 +206,11 @@ export function taskResult(
     kind: o.kind ?? '',
     namespace: o.metadata?.namespace ?? '',
     name: o.metadata?.name ?? '',
-    status,
-    message,
-    hookPhase,
-    syncPhase: 'Sync',
+    ...(result.status ? { status: result.status } : {}),
+    ...(result.message ? { message: result.message } : {}),
+    ...(result.hookType ? { hookType: result.hookType } : {}),
+    hookPhase: result.hookPhase,
+    syncPhase: result.syncPhase,
     ...(images.length > 0 ? { images } : {}),
   };
 }

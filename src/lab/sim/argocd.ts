@@ -42,7 +42,8 @@
  * `operation`, and so may a user; the operation runs in passes of gitops-engine's sync context (argocd-sync.ts: waves,
  * each waiting for the earlier waves' health), is retried on failure with its retry strategy (argocd-retry.ts) and,
  * once completed, clears `operation`; a revision whose sync failed is not auto-synced again (a SyncError condition).
- * Not modelled: hooks.
+ * Hooks (argocd-hooks.ts) are split from the managed resources (reconcile.go splitHooks) and run by the sync context,
+ * except in a sync of named resources (a self-heal's) or with the apply strategy (controller/sync.go skipHooks).
  * status.resources: one entry per managed object (argocd-resources.ts: controller/state.go CompareAppState,
  * sorted by controller/appcontroller.go resourceStatusKey); its health is not stored by default (--persist-resource-health).
  * While the argocd-application-controller pod is not Running and Ready (its StatefulSet scaled to 0, or the pod
@@ -57,6 +58,7 @@ import { applicationHealth, resourceHealth } from './argo-health.js';
 export { type ResourceStatus, resourceStatuses } from './argocd-resources.js';
 
 import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
+import { HOOK_FINALIZER, ignoredHook, isHook } from './argocd-hooks.js';
 import {
   appLiveObjects,
   appliedLine,
@@ -77,14 +79,21 @@ import {
   resourceStatusKey,
 } from './argocd-resources.js';
 import { kitchen, nextRetryAt, type RetryStrategy } from './argocd-retry.js';
-import { completed, type OperationPhase, type SyncHost, syncPass } from './argocd-sync.js';
+import {
+  completed,
+  type OperationPhase,
+  type SyncHost,
+  type SyncPassInput,
+  syncPass,
+  terminatePass,
+} from './argocd-sync.js';
 import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
 import type { DeleteOptions } from './delete-options.js';
 import { canonicalJson } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
-import { deleteUnlessGone } from './object-deletion.js';
+import { type Deletion, deleteUnlessGone } from './object-deletion.js';
 import type { GitSource } from './repo.js';
 import { groupVersionOf } from './resources.js';
 import type { ArgoSettings } from './settings.js';
@@ -115,6 +124,8 @@ interface SyncOperation {
   resources?: SyncResource[];
   syncOptions?: string[];
   autoHealAttemptsCount?: number;
+  /** SyncStrategy: `apply` syncs without hooks (IsApplyStrategy), `hook` (the default) with them. */
+  syncStrategy?: { apply?: unknown; hook?: unknown };
 }
 
 /** Operation: what the app is asked to do (app.operation), with its retry strategy. */
@@ -674,9 +685,13 @@ export class ArgoCdModel {
     app: AppDef,
     sha: string,
     live: KubeObject,
-  ): { desired: KubeObject[]; managed: Managed[]; differs: (m: Managed) => boolean } {
+  ): { desired: KubeObject[]; hooks: KubeObject[]; managed: Managed[]; differs: (m: Managed) => boolean } {
     const st = this.state.get(app.name) as AppState;
-    const desired = this.desiredOf(app, sha, live);
+    // gitops-engine pkg/sync/reconcile.go splitHooks: the desired hooks are not managed resources (only their live
+    // objects are, once created), and a hook of no known phase is left out altogether (ignore.Ignore).
+    const rendered = this.desiredOf(app, sha, live).filter((o) => !ignoredHook(o));
+    const desired = rendered.filter((o) => !isHook(o));
+    const hooks = rendered.filter(isHook);
     const spec = live.spec as AppSpec;
     const managed: Managed[] = [
       ...desired.map((target) => ({ target, live: this.liveOf(target) })),
@@ -699,7 +714,7 @@ export class ArgoCdModel {
         return !sameJson(predicted, current);
       });
     };
-    return { desired, managed, differs };
+    return { desired, hooks, managed, differs };
   }
 
   /**
@@ -840,14 +855,7 @@ export class ArgoCdModel {
       };
       this.setOperationState(name, state);
     }
-    // Terminate (sync_context.go): with no hooks to stop, the operation fails at once, and is not retried.
-    if (state.phase === 'Terminating') {
-      state.phase = 'Failed';
-      state.message = 'Operation terminated';
-      this.finishOperation(name, state, true);
-      return;
-    }
-    this.syncAppState(name, state);
+    this.syncAppState(name, state, state.phase === 'Terminating');
   }
 
   /**
@@ -858,7 +866,7 @@ export class ArgoCdModel {
    * prunes lands its changes after the sync's `kubectl apply` time (syncMs); after a wave that is not the last,
    * Argo CD waits 2 s before it stores the pass (delayBetweenSyncWaves, ARGOCD_SYNC_WAVE_DELAY unset).
    */
-  private syncAppState(name: string, state: OperationState): void {
+  private syncAppState(name: string, state: OperationState, terminating = false): void {
     const st = this.state.get(name) as AppState;
     const sync = state.operation.sync;
     if (!sync) {
@@ -889,8 +897,11 @@ export class ArgoCdModel {
       if (comparisonError)
         return { phase: 'Error' as const, message: `${comparisonError.type}: ${comparisonError.message}` };
       const app = this.apps.find((a) => a.name === name) as AppDef;
-      const { managed, differs } = this.compare(app, sha, live);
+      const { hooks, managed, differs } = this.compare(app, sha, live);
       const options = sync.syncOptions ?? [];
+      // controller/sync.go@v3.1.12 WithOperationSettings: hooks are skipped by the apply strategy and by a sync of
+      // named resources (a self-heal's among them).
+      const skipHooks = sync.syncStrategy?.apply !== undefined || (sync.resources?.length ?? 0) > 0;
       // WithResourcesFilter: argo.ContainsSyncResource (kind, group and name, and the namespace when given), and
       // isSelfReferencedObj for what is live only.
       const covered = managed.filter(({ target, live: liveObj }) => {
@@ -907,8 +918,13 @@ export class ArgoCdModel {
           )
         );
       });
-      const input = {
+      const input: SyncPassInput = {
         resources: covered,
+        hooks: skipHooks ? [] : hooks,
+        revision: sha,
+        startedAtMs: Date.parse(state.startedAt),
+        namespace: (spec as { destination?: { namespace?: string } }).destination?.namespace ?? '',
+        initial: { phase: state.phase, message: state.message ?? '' },
         results: state.syncResult.resources ?? [],
         pruneLast: options.includes('PruneLast=true'),
         pruneConfirmed: approvedSince(live, Date.parse(state.startedAt)),
@@ -920,7 +936,7 @@ export class ArgoCdModel {
             }
           : {}),
       };
-      return syncPass(input, host ?? this.syncHost(st, sync, live, true));
+      return (terminating ? terminatePass : syncPass)(input, host ?? this.syncHost(st, sync, live, true));
     };
     const store = (result: ReturnType<typeof pass>) => {
       if (!result) return;
@@ -931,6 +947,14 @@ export class ArgoCdModel {
         else delete state.syncResult.resources;
       }
     };
+    // Terminate (controller/sync.go@v3.1.12 SyncAppState, sync_context.go Terminate): the running hooks are deleted
+    // and the operation fails, not to be retried.
+    if (terminating) {
+      const live = this.appObject(name);
+      store(live ? pass(this.syncHost(st, sync, live, false)) : undefined);
+      this.finishOperation(name, state, true);
+      return;
+    }
     // The pass for real; after a wave that is not the last, the state is stored 2 s later.
     const run = () => {
       const live = this.appObject(name);
@@ -1042,8 +1066,37 @@ export class ArgoCdModel {
           return { status: 'SyncFailed', message: (error as Error).message };
         }
       },
+      delete: (live) => {
+        if (planning) return 'deleted';
+        try {
+          const deletion = this.asController(() => this.deleteLive(live, prunePropagationPolicy(options)));
+          return deletion ? 'deleted' : 'gone';
+        } catch (error) {
+          return { error: (error as Error).message };
+        }
+      },
+      removeFinalizer: (live) => {
+        if (planning) return undefined;
+        const { namespace, name = '' } = live.metadata ?? {};
+        const current = this.cluster.get(live.apiVersion ?? '', live.kind ?? '', name, namespace);
+        const finalizers = (current?.metadata?.finalizers as string[] | undefined) ?? [];
+        if (!finalizers.includes(HOOK_FINALIZER)) return undefined;
+        try {
+          this.asController(() =>
+            this.cluster.update(live.apiVersion ?? '', live.kind ?? '', name, namespace, (o) => {
+              const rest = finalizers.filter((f) => f !== HOOK_FINALIZER);
+              o.metadata = { ...o.metadata, finalizers: rest };
+              // An empty list is not kept (metadata.finalizers is omitempty).
+              if (rest.length === 0) delete o.metadata.finalizers;
+            }),
+          );
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
       health: (live) => resourceHealth(live),
-      result: (o, status, message, phase) => taskResult(o, status, message, phase),
+      result: taskResult,
     };
   }
 
@@ -1120,11 +1173,11 @@ export class ArgoCdModel {
     return appLiveObjects(this.cluster.store, name).filter((o) => !wanted.has(resourceKey(o)));
   }
 
-  /** kubectl.DeleteResource of a live object with `policy`; one already gone is done. */
-  private deleteLive(o: KubeObject, policy: DeleteOptions['propagationPolicy']): void {
+  /** kubectl.DeleteResource of a live object with `policy`; one already gone is done (no deletion). */
+  private deleteLive(o: KubeObject, policy: DeleteOptions['propagationPolicy']): Deletion | undefined {
     const resource = this.cluster.store.resourceFor(o.apiVersion ?? '', o.kind ?? '');
     const { namespace, name = '' } = o.metadata ?? {};
-    deleteUnlessGone(
+    return deleteUnlessGone(
       this.cluster.store,
       resource,
       namespace,

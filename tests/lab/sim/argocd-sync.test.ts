@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HealthStatus } from '../../../src/lab/sim/argo-health.js';
-import { taskResult } from '../../../src/lab/sim/argocd-prune.js';
+import { fakeSyncHost as fakeHost } from '../../support/fake-sync-host.js';
 import {
   type SyncHost,
   type SyncPassInput,
@@ -39,28 +39,6 @@ const namespace = (name: string, annotations?: Record<string, string>): KubeObje
   metadata: { name, ...(annotations ? { annotations } : {}) },
 });
 
-/** A cluster for the pass: what it applied and pruned, the health it reports, the applies that fail. */
-function fakeHost(options: { health?: Map<string, HealthStatus>; failing?: Set<string> } = {}) {
-  const applied: string[] = [];
-  const pruned: string[] = [];
-  const host: SyncHost = {
-    apply(target) {
-      const name = target.metadata?.name ?? '';
-      if (options.failing?.has(name)) return { status: 'SyncFailed', message: 'foo' };
-      applied.push(name);
-      return { status: 'Synced', message: `${target.kind?.toLowerCase()}/${name} created` };
-    },
-    prune(live) {
-      if (live.metadata?.annotations?.['argocd.argoproj.io/sync-options'] === 'Prune=false')
-        return { status: 'PruneSkipped', message: 'ignored (no prune)' };
-      pruned.push(live.metadata?.name ?? '');
-      return { status: 'Pruned', message: 'pruned' };
-    },
-    health: (live) => options.health?.get(live.metadata?.name ?? ''),
-    result: (o, status, message, phase) => taskResult(o, status, message, phase),
-  };
-  return { host, applied, pruned };
-}
 
 const input = (resources: SyncPassInput['resources'], more: Partial<SyncPassInput> = {}): SyncPassInput => ({
   resources,

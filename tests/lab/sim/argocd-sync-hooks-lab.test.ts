@@ -1,0 +1,98 @@
+/**
+ * Argo CD hooks in the simulated lab, driven through its Git repository on the virtual clock (argocd.ts with
+ * argocd-sync.ts: gitops-engine sync_context.go at e48120133eec). The docqa app's ConfigMap is made a PreSync hook:
+ * the sync deletes the live one (BeforeHookCreation), creates it again with the hook finalizer, takes the finalizer
+ * off once it has completed, and only then applies the Sync phase. A hook is not a managed resource: it has no sync
+ * status and is never pruned.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../src/lab/sim/clock.js';
+import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
+import type { KubeObject, StoredEvent } from '../../../src/lab/sim/store.js';
+import { refresh, until } from '../../support/sim-releases.js';
+
+let lab: SimLab | undefined;
+afterEach(async () => {
+  await lab?.close();
+  lab = undefined;
+});
+
+interface OperationState {
+  phase: string;
+  message: string;
+  syncResult?: { revision: string; resources?: Array<Record<string, string>> };
+}
+const app = (l: SimLab) =>
+  l.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd') as KubeObject & {
+    status: {
+      operationState?: OperationState;
+      sync?: { status?: string };
+      resources?: Array<Record<string, unknown>>;
+    };
+  };
+const op = (l: SimLab) => app(l).status.operationState;
+
+describe('sync hooks (docqa app)', { timeout: 300_000 }, () => {
+  it('a PreSync hook is recreated and completes before the Sync phase is applied', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock });
+    lab = l;
+    const seen: string[] = [];
+    l.cluster.onChange((e: StoredEvent) => {
+      const name = e.object.metadata?.name;
+      if (e.resource.kind === 'ConfigMap' && name === 'docqa-config') seen.push(`${e.type} ConfigMap`);
+      if (e.resource.kind === 'Rollout' && name === 'docqa' && e.type === 'MODIFIED') {
+        const env = (e.object.spec as { template?: { spec?: { containers?: Array<{ env?: unknown[] }> } } })
+          .template?.spec?.containers?.[0]?.env;
+        if (JSON.stringify(env).includes('hooked') && !seen.includes('Rollout applied'))
+          seen.push('Rollout applied');
+      }
+    });
+    const { commit } = await l.repo.change(
+      [
+        {
+          file: 'workloads/docqa/configmap.yaml',
+          set: { 'metadata.annotations': { 'argocd.argoproj.io/hook': 'PreSync' } },
+        },
+        {
+          file: 'workloads/docqa/rollout.yaml',
+          set: { 'spec.template.spec.containers[0].env[1]': { name: 'RELEASE', value: 'hooked' } },
+        },
+      ],
+      'test: the settings become a PreSync hook',
+    );
+    refresh(l);
+    await until(clock, () => op(l)?.syncResult?.revision === commit && op(l)?.phase !== 'Running', 600_000);
+    expect([op(l)?.phase, op(l)?.message]).toEqual(['Succeeded', 'successfully synced (all tasks run)']);
+    // The live ConfigMap went first (BeforeHookCreation: a foreground deletion, marked and then removed), came back
+    // as the hook with its finalizer, lost the finalizer once complete, and only then was the Rollout applied.
+    expect(seen).toEqual([
+      'MODIFIED ConfigMap',
+      'DELETED ConfigMap',
+      'ADDED ConfigMap',
+      'MODIFIED ConfigMap',
+      'Rollout applied',
+    ]);
+    expect(seen.indexOf('Rollout applied')).toBeGreaterThan(seen.indexOf('ADDED ConfigMap'));
+    const hookResult = op(l)?.syncResult?.resources?.find((r) => r.kind === 'ConfigMap');
+    expect(hookResult).toEqual({
+      group: '',
+      version: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'docqa',
+      name: 'docqa-config',
+      message: 'docqa-config created',
+      hookType: 'PreSync',
+      hookPhase: 'Succeeded',
+      syncPhase: 'PreSync',
+    });
+    // Its finalizer is off again; it is listed as a hook, with no sync status, and the app is Synced.
+    const configMap = l.cluster.get('v1', 'ConfigMap', 'docqa-config', 'docqa');
+    expect(configMap?.metadata?.finalizers ?? []).not.toContain('argocd.argoproj.io/hook-finalizer');
+    const entry = app(l).status.resources?.find((r) => r.kind === 'ConfigMap');
+    expect(entry?.hook).toBe(true);
+    expect(entry).not.toHaveProperty('status');
+    await until(clock, () => app(l).status.sync?.status === 'Synced', 60_000);
+    expect(app(l).status.sync?.status).toBe('Synced');
+  });
+});
