@@ -19,9 +19,9 @@
  *   Pruned "pruned". Both results count as succeeded (operationPhases).
  */
 
+import type { TaskResult } from './argocd-sync.js';
 import { trackingAnnotation } from './argocd-tracking.js';
 import type { DeleteOptions } from './delete-options.js';
-import type { TaskResult } from './argocd-sync.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject, Store } from './store.js';
 

@@ -6,7 +6,8 @@
 import { type HealthStatus, resourceHealth } from './argo-health.js';
 import { isHook, skipsSync } from './argocd-hooks.js';
 import { hasAnnotationOption, ignoredExtraneous, isSelfReferenced } from './argocd-prune.js';
-import { compareStrings, syncWave } from './argocd-sync.js';
+import { syncWave } from './argocd-sync.js';
+import { compareStrings } from './compare.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 

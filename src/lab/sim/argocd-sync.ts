@@ -45,6 +45,7 @@
 import type { HealthStatus } from './argo-health.js';
 import { deletePolicies, HOOK_FINALIZER, isHook, type SyncPhase, syncPhases } from './argocd-hooks.js';
 import { hasAnnotationOption, type ResourceResult } from './argocd-prune.js';
+import { compareStrings } from './compare.js';
 import { groupVersionOf } from './resources.js';
 import type { KubeObject } from './store.js';
 
@@ -118,9 +119,6 @@ const kindRank = (kind: string | undefined) => {
   const i = kindOrder.indexOf(kind ?? '');
   return i < 0 ? 0 : i - kindOrder.length;
 };
-
-/** Go's string comparison (bytes, for the ASCII names here). */
-export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** sync_tasks.go syncPhaseOrder. */
 const phaseOrder: Record<SyncPhase, number> = { PreSync: -1, Sync: 0, PostSync: 1, SyncFail: 2 };

@@ -11,6 +11,8 @@
  * additions (the DeploymentPodReplacementPolicy gate, alpha in v1.34), the v1.33 behaviour is the one with the gate
  * off.
  */
+
+import { byKey, compareStrings } from './compare.js';
 import type { LabelSelector } from './selectors.js';
 import type { KubeObject } from './store.js';
 
@@ -227,9 +229,7 @@ export function safeEncodeString(s: string): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
       : v,
   );
 }
@@ -278,8 +278,7 @@ const createdAt = (o: KubeObject) => Date.parse(o.metadata?.creationTimestamp ??
 export function byCreationTimestamp(a: ReplicaSet, b: ReplicaSet): number {
   const diff = createdAt(a) - createdAt(b);
   if (diff !== 0) return diff;
-  const [x, y] = [a.metadata?.name ?? '', b.metadata?.name ?? ''];
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? '');
 }
 
 /** controller.ReplicaSetsBySizeNewer: larger first; of the same size, newer first. */

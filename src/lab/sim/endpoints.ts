@@ -23,6 +23,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { compareStrings } from './compare.js';
 import {
   type EndpointPort,
   endpointPorts,
@@ -55,10 +56,7 @@ export interface EndpointSubset {
 }
 
 const addressKey = (a: EndpointAddress) => `${a.ip}|${a.targetRef?.uid ?? ''}`;
-const byJson = <T>(a: T, b: T) => {
-  const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const byJson = <T>(a: T, b: T) => compareStrings(JSON.stringify(a), JSON.stringify(b));
 const byAddress = (a: EndpointAddress, b: EndpointAddress) =>
   a.ip !== b.ip ? (a.ip < b.ip ? -1 : 1) : (a.targetRef?.uid ?? '') < (b.targetRef?.uid ?? '') ? -1 : 1;
 

@@ -28,6 +28,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { compareStrings } from './compare.js';
 import {
   type EndpointPort,
   endpointPorts,
@@ -82,9 +83,7 @@ export function sliceLabels(service: ServiceView): Record<string, string> {
 
 /** endpointsliceutil.NewPortMapKey: the ports as a set. */
 const portKey = (ports: EndpointPort[] | null) =>
-  JSON.stringify(
-    [...(ports ?? [])].map((p) => JSON.stringify(p)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  JSON.stringify([...(ports ?? [])].map((p) => JSON.stringify(p)).sort(compareStrings));
 
 /** An endpoint's identity in the desired set (EndpointSet's hash: its addresses and pod). */
 const endpointKey = (e: SliceEndpoint) =>

@@ -137,6 +137,7 @@ import { formatDuration } from '../canary/expr/gotime.js';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { bindPod } from './binding.js';
+import { compareStrings } from './compare.js';
 import { type PodCondition, setCondition, transitionTime } from './conditions.js';
 import { CrashLoopBackOff } from './crash-loop-backoff.js';
 import { containerEnv } from './env.js';
@@ -420,7 +421,7 @@ function podStatus(
   addresses: PodAddresses,
   terminal = false,
 ): PodStatus {
-  const containerStatuses = [...statuses].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const containerStatuses = [...statuses].sort((a, b) => compareStrings(a.name, b.name));
   const phase = podPhase(pod, containerStatuses, terminal);
   const ready = containersReady(pod, containerStatuses, phase);
   const generated: Array<Omit<PodCondition, 'lastProbeTime'>> = [

@@ -26,6 +26,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
+import { compareStrings } from './compare.js';
 import {
   type PodTemplate,
   type ReplicaSet,
@@ -157,8 +158,7 @@ function youngerFirst(a: KubeObject, b: KubeObject, t1: number, t2: number, now:
   if (!Number.isFinite(t1) || !Number.isFinite(t2)) return Number.isFinite(t1) ? 1 : -1;
   const diff = logarithmicRankDiff(t1, t2, now);
   if (diff !== 0) return diff;
-  const [x, y] = [a.metadata?.uid ?? '', b.metadata?.uid ?? ''];
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareStrings(a.metadata?.uid ?? '', b.metadata?.uid ?? '');
 }
 
 /** controller.ActivePodsWithRanks' Less as a comparator: the pod to delete first sorts first. */

@@ -13,6 +13,8 @@
  * drops them. The other step kinds (experiment, setCanaryScale, setHeaderRoute, setMirrorRoute, plugin) are
  * rendered with their keys sorted: the same steps give the same hash, but not necessarily upstream's value.
  */
+
+import { byKey } from './compare.js';
 import { canonicalJson, fnv32a, safeEncodeString } from './deployment-util.js';
 
 type Shape =
@@ -126,9 +128,7 @@ function render(value: unknown, shape: Shape): string | undefined {
       if (!Array.isArray(value) || value.length === 0) return undefined;
       return `[${value.map((item) => render(item, shape.of) ?? 'null').join(',')}]`;
     case 'map': {
-      const entries = Object.entries((value ?? {}) as Record<string, unknown>).sort(([a], [b]) =>
-        a < b ? -1 : a > b ? 1 : 0,
-      );
+      const entries = Object.entries((value ?? {}) as Record<string, unknown>).sort(byKey);
       if (entries.length === 0) return undefined;
       return `{${entries.map(([k, v]) => `${goString(k)}:${goScalar(v)}`).join(',')}}`;
     }

@@ -1,4 +1,6 @@
 /** Label and field selectors, the subset of the Kubernetes syntax the lab uses (=, ==, !=, in, notin, exists, !exists). */
+import { byKey } from './compare.js';
+
 type Labels = Record<string, string> | undefined;
 
 type Requirement = (labels: Labels) => boolean;
@@ -92,7 +94,7 @@ export function labelSelectorString(selector: LabelSelector | undefined): string
     if (text !== undefined) requirements.push([key, text]);
   }
   return requirements
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(byKey)
     .map(([, text]) => text)
     .join(',');
 }

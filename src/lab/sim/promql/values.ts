@@ -1,4 +1,5 @@
 /** PromQL values as the engine passes them (prometheus/promql/value.go) and the label helpers the evaluator shares. */
+import { byKey } from '../compare.js';
 export type Labels = Record<string, string>;
 export interface Sample {
   labels: Labels;
@@ -37,7 +38,7 @@ export function grouped(labels: Labels, names: string[], by: boolean): Labels {
 
 /** The label set's (name, value) pairs, sorted by name. */
 function sortedPairs(labels: Labels): Array<[string, string]> {
-  return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.entries(labels).sort(byKey);
 }
 
 /**
