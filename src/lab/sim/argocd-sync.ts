@@ -38,8 +38,13 @@
  *   apply). A hook's result has no status once judged, only its hookPhase.
  * - Terminate: running hooks are deleted ("Deleted"), others keep their phase, and the operation fails.
  *
- * Not modelled: the first pass's dry run (a manifest the API server refuses fails the wet run instead), CreateNamespace's
- * namespace task, the project's permission checks, Replace, Force and server-side apply.
+ * - CreateNamespace=true (autoCreateNamespace, appendNsTask; argo-cd controller/sync_namespace.go syncNamespace): a
+ *   PreSync task creates the destination namespace when the cluster lacks it and the app does not hold it; the first
+ *   pass creates that namespace before anything else (getNamespaceCreationTask), failing with "the namespace failed
+ *   to apply" if it cannot.
+ *
+ * Not modelled: the first pass's dry run (a manifest the API server refuses fails the wet run instead),
+ * managedNamespaceMetadata, the project's permission checks, Replace, Force and server-side apply.
  */
 
 import type { HealthStatus } from './argo-health.js';
@@ -278,6 +283,11 @@ export interface SyncPassInput {
   startedAtMs?: number;
   /** The app's destination namespace, given to a hook that names none. */
   namespace?: string;
+  /**
+   * The CreateNamespace=true sync option (WithNamespaceModifier), with the destination namespace's live object if the
+   * cluster has it.
+   */
+  createNamespace?: { live?: KubeObject };
   /** syncResult.resources of the earlier passes. */
   results: ResourceResult[];
   /** The phase and message the operation had before this pass (WithInitialState). */
@@ -360,11 +370,36 @@ function hookTasks(
   return tasks;
 }
 
+/** isNamespaceWithName: the core Namespace of that name. */
+const isNamespaceNamed = (o: KubeObject | undefined, name: string) =>
+  o?.kind === 'Namespace' && groupVersionOf(o.apiVersion).group === '' && o.metadata?.name === name;
+
+/**
+ * autoCreateNamespace with Argo CD's namespace modifier (controller/sync_namespace.go syncNamespace): unless the app
+ * holds that Namespace itself, a PreSync task creates the destination namespace when the cluster does not have it
+ * (a namespace that exists is left alone; managedNamespaceMetadata, which would sync it anyway, is not modelled).
+ */
+function namespaceTask(
+  input: Pick<SyncPassInput, 'resources' | 'createNamespace' | 'namespace'>,
+): SyncTask | undefined {
+  const name = input.namespace;
+  if (!input.createNamespace || !name || input.createNamespace.live) return undefined;
+  if (input.resources.some((r) => isNamespaceNamed(r.target, name))) return undefined;
+  return { phase: 'PreSync', target: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } };
+}
+
 /** getSyncTasks, without the permission checks: the tasks of a pass in order, each with its earlier result. */
 export function syncTasks(
   input: Pick<
     SyncPassInput,
-    'resources' | 'results' | 'pruneLast' | 'hooks' | 'revision' | 'startedAtMs' | 'namespace'
+    | 'resources'
+    | 'results'
+    | 'pruneLast'
+    | 'hooks'
+    | 'revision'
+    | 'startedAtMs'
+    | 'namespace'
+    | 'createNamespace'
   >,
 ): SyncTask[] {
   const tasks: SyncTask[] = [];
@@ -378,6 +413,8 @@ export function syncTasks(
     const live = liveObjOf(input, t.target as KubeObject);
     tasks.push(live ? { ...t, live } : t);
   }
+  const nsTask = namespaceTask(input);
+  if (nsTask) tasks.push(nsTask);
   // Prune tasks' waves reversed: the i-th lowest prune wave swaps with the i-th highest.
   const pruneWaves = [...new Set(tasks.filter(isPrune).map(waveOf))].sort((a, b) => a - b);
   const swapped = new Map(pruneWaves.map((w, i) => [w, pruneWaves[pruneWaves.length - 1 - i] as number]));
@@ -592,6 +629,17 @@ function setOperationFailed(
 export function syncPass(input: SyncPassInput, host: SyncHost): SyncPass {
   const state = new PassState(input, host);
   let tasks = syncTasks(input);
+
+  // The first pass (nothing run yet) creates the destination namespace before anything else, whether the app holds it
+  // or CreateNamespace=true added it (getNamespaceCreationTask: a task of a Namespace of that name that is not live).
+  const destination = input.namespace;
+  const create = destination
+    ? tasks.find((t) => !t.live && isNamespaceNamed(t.target, destination))
+    : undefined;
+  if (input.results.length === 0 && create && runTasks(state, host, [create], true) === 'failed') {
+    state.setPhase('Failed', failedMessage([create], 'the namespace failed to apply'));
+    return state.done();
+  }
 
   // The running tasks with a live object: a hook's completion, a resource's health.
   for (const t of tasks) {

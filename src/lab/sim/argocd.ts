@@ -93,6 +93,7 @@ import { canonicalJson } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
+import { requireNamespaceForCreate } from './namespace-lifecycle.js';
 import { type Deletion, deleteUnlessGone } from './object-deletion.js';
 import type { GitSource } from './repo.js';
 import { groupVersionOf } from './resources.js';
@@ -918,12 +919,17 @@ export class ArgoCdModel {
           )
         );
       });
+      const destinationNamespace =
+        (spec as { destination?: { namespace?: string } }).destination?.namespace ?? '';
       const input: SyncPassInput = {
         resources: covered,
         hooks: skipHooks ? [] : hooks,
         revision: sha,
         startedAtMs: Date.parse(state.startedAt),
-        namespace: (spec as { destination?: { namespace?: string } }).destination?.namespace ?? '',
+        namespace: destinationNamespace,
+        ...(options.includes('CreateNamespace=true')
+          ? { createNamespace: { live: this.cluster.get('v1', 'Namespace', destinationNamespace) } }
+          : {}),
         initial: { phase: state.phase, message: state.message ?? '' },
         results: state.syncResult.resources ?? [],
         pruneLast: options.includes('PruneLast=true'),
@@ -1216,8 +1222,13 @@ export class ArgoCdModel {
       });
     const before = written(liveObj);
     let after: KubeObject | undefined;
-    if (!liveObj) this.cluster.seed(asApplied(structuredClone(d)));
-    else
+    if (!liveObj) {
+      // A create goes through the API server's namespace checks: the namespace exists and is not terminating
+      // (namespace-lifecycle.ts).
+      const resource = this.cluster.store.resourceFor(ref[0], ref[1]);
+      if (resource.namespaced) requireNamespaceForCreate(this.cluster.store, resource, ref[3] ?? '', ref[2]);
+      this.cluster.seed(asApplied(structuredClone(d)));
+    } else
       after = this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
         const live = o as Record<string, Json>;
         for (const part of [this.section(d), 'metadata'])

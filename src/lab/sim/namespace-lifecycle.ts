@@ -7,7 +7,7 @@
  *   in namespace <ns> because it is being terminated", with a NamespaceTerminating cause on metadata.namespace.
  */
 import type { ResourceType } from './resources.js';
-import { type KubeObject, StoreError } from './store.js';
+import { type KubeObject, type Store, StoreError } from './store.js';
 
 export const IMMORTAL_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public'];
 
@@ -26,11 +26,7 @@ export function checkNamespaceDeletable(name: string): void {
 }
 
 /** A create of `name` (a `resource`) in `namespace`, an existing one: refused while it is being terminated. */
-export function checkNamespaceAcceptsCreate(
-  resource: ResourceType,
-  namespace: KubeObject,
-  name: string,
-): void {
+function checkNamespaceAcceptsCreate(resource: ResourceType, namespace: KubeObject, name: string): void {
   if ((namespace.status as { phase?: string } | undefined)?.phase !== 'Terminating') return;
   const ns = namespace.metadata?.name ?? '';
   const qualified = resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
@@ -51,4 +47,21 @@ export function checkNamespaceAcceptsCreate(
       ],
     },
   );
+}
+
+/**
+ * A create of `name` (a `resource`) in namespace `ns`: the namespace must exist (404 NotFound, `namespaces "<ns>" not
+ * found`, from the create handler's namespace lookup) and not be terminating (above). Returns the namespace.
+ */
+export function requireNamespaceForCreate(
+  store: Store,
+  resource: ResourceType,
+  ns: string,
+  name: string,
+): KubeObject {
+  const namespace = store.get(store.resourceFor('v1', 'Namespace'), undefined, ns);
+  if (!namespace)
+    throw new StoreError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+  checkNamespaceAcceptsCreate(resource, namespace, name);
+  return namespace;
 }

@@ -7,7 +7,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { type Binding, bindPod } from './binding.js';
 import { type DeleteOptions, deleteOptions, dryRunRequested } from './delete-options.js';
 import { systemNamespaces } from './kind-baseline.js';
-import { checkNamespaceAcceptsCreate, checkNamespaceDeletable } from './namespace-lifecycle.js';
+import { checkNamespaceDeletable, requireNamespaceForCreate } from './namespace-lifecycle.js';
 import { deleteObject, deleteStatusCode, returnsDeletedObject } from './object-deletion.js';
 import { groupVersionDocument, openApiIndex, resourcesAt } from './openapi-v3.js';
 import { type JsonPatchOp, jsonPatch, mergePatch, PatchError } from './patch.js';
@@ -552,10 +552,7 @@ export class SimApiServer {
         'BadRequest',
         'the namespace of the provided object does not match the namespace sent on the request',
       );
-    const namespace = this.store.get(this.store.resourceFor('v1', 'Namespace'), undefined, ns);
-    if (!namespace)
-      throw new StoreError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-    checkNamespaceAcceptsCreate(route.resource, namespace, obj.metadata?.name ?? '');
+    requireNamespaceForCreate(this.store, route.resource, ns, obj.metadata?.name ?? '');
     return ns;
   }
 

@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
-import type { KubeObject, StoredEvent } from '../../../src/lab/sim/store.js';
+import type { StoredEvent } from '../../../src/lab/sim/store.js';
+import { appView } from '../../support/argo-apps.js';
 import { refresh, until } from '../../support/sim-releases.js';
 
 let lab: SimLab | undefined;
@@ -17,19 +18,7 @@ afterEach(async () => {
   lab = undefined;
 });
 
-interface OperationState {
-  phase: string;
-  message: string;
-  syncResult?: { revision: string; resources?: Array<Record<string, string>> };
-}
-const app = (l: SimLab) =>
-  l.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd') as KubeObject & {
-    status: {
-      operationState?: OperationState;
-      sync?: { status?: string };
-      resources?: Array<Record<string, unknown>>;
-    };
-  };
+const app = (l: SimLab) => appView(l);
 const op = (l: SimLab) => app(l).status.operationState;
 
 describe('sync hooks (docqa app)', { timeout: 300_000 }, () => {

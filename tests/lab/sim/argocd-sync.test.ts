@@ -7,15 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HealthStatus } from '../../../src/lab/sim/argo-health.js';
-import { fakeSyncHost as fakeHost } from '../../support/fake-sync-host.js';
-import {
-  type SyncHost,
-  type SyncPassInput,
-  syncPass,
-  syncTasks,
-  waveOf,
-} from '../../../src/lab/sim/argocd-sync.js';
+import { type SyncPassInput, syncPass, syncTasks, waveOf } from '../../../src/lab/sim/argocd-sync.js';
 import type { KubeObject } from '../../../src/lab/sim/store.js';
+import { fakeSyncHost as fakeHost } from '../../support/fake-sync-host.js';
 
 function pod(
   name: string,
@@ -38,7 +32,6 @@ const namespace = (name: string, annotations?: Record<string, string>): KubeObje
   kind: 'Namespace',
   metadata: { name, ...(annotations ? { annotations } : {}) },
 });
-
 
 const input = (resources: SyncPassInput['resources'], more: Partial<SyncPassInput> = {}): SyncPassInput => ({
   resources,
@@ -350,5 +343,51 @@ describe('a sync pass (Sync)', () => {
       host,
     );
     expect(waiting.message).toBe('waiting for healthy state of /Pod/a and 2 more resources');
+  });
+});
+
+describe('CreateNamespace=true (autoCreateNamespace, TestNamespaceAutoCreation*, TestSyncNamespaceCreatedBeforeDryRun*)', () => {
+  const NS = 'fake-argocd-ns';
+  const create = (live?: KubeObject) => ({ namespace: NS, createNamespace: live ? { live } : {} });
+  const names = (tasks: ReturnType<typeof syncTasks>) =>
+    tasks.map((t) => `${t.phase}/${(t.target ?? t.live)?.kind}/${(t.target ?? t.live)?.metadata?.name}`);
+
+  it('a PreSync task creates the destination namespace when the cluster lacks it and the app does not hold it', () => {
+    expect(names(syncTasks(input([{ target: pod('my-pod') }], create())))).toEqual([
+      `PreSync/Namespace/${NS}`,
+      'Sync/Pod/my-pod',
+    ]);
+    // The app holds the Namespace itself: no extra task.
+    expect(names(syncTasks(input([{ target: namespace(NS) }], create())))).toEqual([`Sync/Namespace/${NS}`]);
+    // The namespace exists (no managedNamespaceMetadata): left alone. Without the option: no task.
+    expect(names(syncTasks(input([{ target: pod('my-pod') }], create(namespace(NS)))))).toEqual([
+      'Sync/Pod/my-pod',
+    ]);
+    expect(names(syncTasks(input([{ target: pod('my-pod') }], { namespace: NS })))).toEqual([
+      'Sync/Pod/my-pod',
+    ]);
+  });
+
+  it('the first pass creates it before anything else and waits for it (TestSyncNamespaceCreatedBeforeDryRunWithoutFailure)', () => {
+    const { host, applied } = fakeHost();
+    const pass = syncPass(input([{ target: pod('my-pod') }], create()), host);
+    expect(applied).toEqual([NS]);
+    expect([pass.phase, pass.message]).toEqual(['Running', `waiting for healthy state of /Namespace/${NS}`]);
+    expect(pass.results).toHaveLength(1);
+    expect(pass.results[0]).toMatchObject({ kind: 'Namespace', status: 'Synced', syncPhase: 'PreSync' });
+    // Next pass: the namespace is live, so there is no task for it any more; the pod is applied.
+    const next = syncPass(
+      input([{ target: pod('my-pod') }], { ...create(namespace(NS)), results: pass.results }),
+      host,
+    );
+    expect(applied).toEqual([NS, 'my-pod']);
+    expect(next.phase).toBe('Succeeded');
+  });
+
+  it('a namespace the API server refuses fails the operation at once', () => {
+    const { host, applied } = fakeHost({ failing: new Set([NS]) });
+    const pass = syncPass(input([{ target: pod('my-pod') }], create()), host);
+    expect(applied).toEqual([]);
+    expect([pass.phase, pass.message]).toEqual(['Failed', 'the namespace failed to apply, reason: foo']);
   });
 });
