@@ -214,3 +214,17 @@ export function taskResult(o: KubeObject, result: TaskResult): ResourceResult {
     ...(images.length > 0 ? { images } : {}),
   };
 }
+
+/** The annotation that approves what Delete=confirm holds (gitops-engine pkg/sync/common/types.go). */
+const DELETION_APPROVED = 'argocd.argoproj.io/deletion-approved';
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Application.IsDeletionConfirmed(since) (pkg/apis/application/v1alpha1/types.go@v3.1.12): the deletion-approved
+ * annotation holds an RFC 3339 time not before `since`.
+ */
+export function approvedSince(app: KubeObject, since: number): boolean {
+  const value = app.metadata?.annotations?.[DELETION_APPROVED] ?? '';
+  if (!rfc3339.test(value) || Number.isNaN(since)) return false;
+  return Date.parse(value) >= since;
+}

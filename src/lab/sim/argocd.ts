@@ -38,10 +38,10 @@
  * when pruning is all there is to do, and with it refuses a sync that would prune everything (a SyncError condition).
  * The resources finalizer deletes the same live set. syncResult.resources lists each task's result (prunes, then
  * applies with kubectl's line); a self-heal syncs only the resources that are not Synced (operation.sync.resources).
- * Sync operations (operate, syncAppState, finishOperation, setOperationState): the auto-sync sets the app's
- * `operation`, and so may a user; the operation runs in passes of gitops-engine's sync context (argocd-sync.ts: waves,
- * each waiting for the earlier waves' health), is retried on failure with its retry strategy (argocd-retry.ts) and,
- * once completed, clears `operation`; a revision whose sync failed is not auto-synced again (a SyncError condition).
+ * Sync operations (argocd-operation.ts, the operation worker): the auto-sync sets the app's `operation`, and so may a
+ * user; the operation runs in passes of gitops-engine's sync context (argocd-sync.ts: waves, each waiting for the
+ * earlier waves' health), is retried on failure with its retry strategy (argocd-retry.ts) and, once completed, clears
+ * `operation`; a revision whose sync failed is not auto-synced again (a SyncError condition).
  * Hooks (argocd-hooks.ts) are split from the managed resources (reconcile.go splitHooks) and run by the sync context,
  * except in a sync of named resources (a self-heal's) or with the apply strategy (controller/sync.go skipHooks).
  * status.resources: one entry per managed object (argocd-resources.ts: controller/state.go CompareAppState,
@@ -53,24 +53,23 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
-import { applicationHealth, resourceHealth } from './argo-health.js';
+import { applicationHealth } from './argo-health.js';
+import { keyOf, pointerPaths, samePath, section } from './argocd-apply.js';
+import {
+  type Application,
+  type AppSpec,
+  type Operation,
+  type OperationSlot,
+  type OperationState,
+  OperationWorker,
+  type SyncResource,
+} from './argocd-operation.js';
 
 export { type ResourceStatus, resourceStatuses } from './argocd-resources.js';
 
-import { fieldPatchMeta, type Path, predictedLive, sameJson } from './argocd-diff.js';
-import { HOOK_FINALIZER, ignoredHook, isHook } from './argocd-hooks.js';
-import {
-  appLiveObjects,
-  appliedLine,
-  isSelfReferenced,
-  pruneDecision,
-  pruneOnlySkip,
-  prunePropagationPolicy,
-  type ResourceResult,
-  taskResult,
-  trackedBy,
-  wipeOutCondition,
-} from './argocd-prune.js';
+import { fieldPatchMeta, predictedLive, sameJson } from './argocd-diff.js';
+import { ignoredHook, isHook } from './argocd-hooks.js';
+import { appLiveObjects, approvedSince, pruneOnlySkip, trackedBy, wipeOutCondition } from './argocd-prune.js';
 import {
   compareResources,
   type Managed,
@@ -78,22 +77,11 @@ import {
   resourceStatuses,
   resourceStatusKey,
 } from './argocd-resources.js';
-import { kitchen, nextRetryAt, type RetryStrategy } from './argocd-retry.js';
-import {
-  completed,
-  type OperationPhase,
-  type SyncHost,
-  type SyncPassInput,
-  syncPass,
-  terminatePass,
-} from './argocd-sync.js';
-import { asApplied, lastAppliedAnnotation, lastAppliedValue, withTracking } from './argocd-tracking.js';
+import { asApplied, withTracking } from './argocd-tracking.js';
 import type { DeleteOptions } from './delete-options.js';
-import { canonicalJson } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { kustomizeBuild } from './kustomize.js';
-import { requireNamespaceForCreate } from './namespace-lifecycle.js';
 import { type Deletion, deleteUnlessGone } from './object-deletion.js';
 import type { GitSource } from './repo.js';
 import { groupVersionOf } from './resources.js';
@@ -103,72 +91,13 @@ import { type KubeObject, kubeTime } from './store.js';
 type Json = unknown;
 type Level = 1 | 2 | 3; // CompareWithRecent, CompareWithLatest, CompareWithLatestForceResolve
 
-interface IgnoreRule {
-  group?: string;
-  kind?: string;
-  name?: string;
-  jsonPointers?: string[];
-}
-
-/** A resource an operation names (SyncOperationResource). */
-interface SyncResource {
-  group?: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-/** SyncOperation (pkg/apis/application/v1alpha1/types.go@v3.1.12), the fields the sim reads. */
-interface SyncOperation {
-  revision?: string;
-  prune?: boolean;
-  resources?: SyncResource[];
-  syncOptions?: string[];
-  autoHealAttemptsCount?: number;
-  /** SyncStrategy: `apply` syncs without hooks (IsApplyStrategy), `hook` (the default) with them. */
-  syncStrategy?: { apply?: unknown; hook?: unknown };
-}
-
-/** Operation: what the app is asked to do (app.operation), with its retry strategy. */
-interface Operation {
-  sync?: SyncOperation;
-  initiatedBy?: { automated?: boolean; username?: string };
-  retry?: RetryStrategy;
-}
-
-/** OperationState: status.operationState. */
-interface OperationState {
-  operation: Operation;
-  phase: OperationPhase;
-  message?: string;
-  syncResult?: { resources?: ResourceResult[]; revision: string; source?: unknown };
-  startedAt: string;
-  finishedAt?: string;
-  retryCount?: number;
-}
-
-type Application = KubeObject & { operation?: Operation };
-
-/** The parts of an Application's spec the model reads. */
-interface AppSpec {
-  source?: unknown;
-  ignoreDifferences?: IgnoreRule[];
-  syncPolicy?: {
-    automated?: { enabled?: boolean; selfHeal?: boolean; prune?: boolean; allowEmpty?: boolean };
-    syncOptions?: string[];
-    retry?: RetryStrategy;
-  };
-}
-
 interface AppDef {
   name: string;
   /** Desired objects at a revision. */
   render(repo: GitSource, sha: string): KubeObject[];
 }
 
-interface AppState {
-  /** Each managed object as the last sync applied it (its kubectl.kubernetes.io/last-applied-configuration). */
-  lastApplied: Map<string, KubeObject>;
+interface AppState extends OperationSlot {
   repoErrorSince?: number;
   /** refreshRequestedApps: the highest comparison level asked for since the app was last processed. */
   requested?: Level;
@@ -177,49 +106,11 @@ interface AppState {
   /** Requests waiting in the comparison-type queue (a delayed level, e.g. a self-heal back-off). */
   delayed: Set<() => void>;
   lastSpec?: string;
-  /** The operation worker is inside a sync pass of this app (applying, or waiting between waves). */
-  busy?: boolean;
-  /** The app was queued for its operation while the worker was busy with it. */
-  again?: boolean;
-  /** Timers of the pass in progress. */
-  cancels: Set<() => void>;
 }
 
-const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
 /** kube.GetResourceKey: group, kind, namespace and name. */
 const resourceKey = (o: KubeObject) =>
   `${groupVersionOf(o.apiVersion).group}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-/** controller/sync.go delayBetweenSyncWaves: 2 s after every wave but the last (ARGOCD_SYNC_WAVE_DELAY unset). */
-const syncWaveDelayMs = 2000;
-const keyOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
-  `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-
-function pointerPaths(rules: IgnoreRule[] | undefined, obj: KubeObject): Path[] {
-  return (rules ?? [])
-    .filter((r) => (!r.kind || r.kind === obj.kind) && (!r.name || r.name === obj.metadata?.name))
-    .flatMap((r) => r.jsonPointers ?? [])
-    .map((p) =>
-      p
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')),
-    );
-}
-
-/** The annotation that approves what Delete=confirm holds (gitops-engine pkg/sync/common/types.go). */
-const DELETION_APPROVED = 'argocd.argoproj.io/deletion-approved';
-const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-/**
- * Application.IsDeletionConfirmed(since) (pkg/apis/application/v1alpha1/types.go@v3.1.12): the deletion-approved
- * annotation holds an RFC 3339 time not before `since`.
- */
-function approvedSince(app: KubeObject, since: number): boolean {
-  const value = app.metadata?.annotations?.[DELETION_APPROVED] ?? '';
-  if (!rfc3339.test(value) || Number.isNaN(since)) return false;
-  return Date.parse(value) >= since;
-}
-
 /** The docqa app: workloads/docqa as `kustomize build` renders it (kustomize.ts). */
 export const docqaApp: AppDef = {
   name: 'docqa',
@@ -302,6 +193,7 @@ export class ArgoCdModel {
   private wasUp = true;
   private writing = false;
   private readonly events: EventRecorder;
+  private readonly worker: OperationWorker;
 
   constructor(
     private readonly cluster: SimCluster,
@@ -326,6 +218,22 @@ export class ArgoCdModel {
         delayed: new Set(),
         cancels: new Set(),
       });
+    this.worker = new OperationWorker({
+      clock: options.clock,
+      cluster,
+      events: this.events,
+      syncMs: options.syncMs ?? 2000,
+      slot: (name) => this.state.get(name) as AppState,
+      controllerUp: () => this.controllerUp(),
+      appObject: (name) => this.appObject(name),
+      request: (name, level, delayMs) => this.request(name, level, delayMs),
+      enqueue: (name, delayMs) => this.enqueue(name, delayMs),
+      resolveLatest: () => this.resolve(3),
+      headSha: () => this.options.repo.head.sha,
+      compare: (name, sha, live) => this.compare(this.apps.find((a) => a.name === name) as AppDef, sha, live),
+      asController: (write) => this.asController(write),
+      deleteLive: (o, policy) => this.deleteLive(o, policy),
+    });
   }
 
   private get clock(): Clock {
@@ -389,10 +297,6 @@ export class ArgoCdModel {
 
   private appObject(name: string): KubeObject | undefined {
     return this.cluster.get('argoproj.io/v1alpha1', 'Application', name, 'argocd');
-  }
-
-  private section(o: KubeObject): 'spec' | 'data' {
-    return o.kind === 'ConfigMap' ? 'data' : 'spec';
   }
 
   /** Reacts to a live change the way the controller's watches do. */
@@ -489,7 +393,7 @@ export class ArgoCdModel {
     if (!live) return;
     // processAppOperationQueueItem: an operation first (it goes on while the app is being deleted), else the deletion.
     if (live.metadata?.deletionTimestamp) {
-      if ((live as Application).operation) this.operate(name);
+      if ((live as Application).operation) this.worker.operate(name);
       else this.finalizeDeletion(name, live);
       return;
     }
@@ -502,7 +406,7 @@ export class ArgoCdModel {
     const level = requested === 3 ? 3 : expired ? 2 : requested;
     if (level !== undefined) this.refresh(name, level);
     // The refresh queue hands the app to the operation queue once it is processed (processAppRefreshQueueItem).
-    this.operate(name);
+    this.worker.operate(name);
   }
 
   /**
@@ -702,14 +606,14 @@ export class ArgoCdModel {
       if (!target || !liveObj) return true;
       const ignored = pointerPaths(spec.ignoreDifferences, target);
       const last = st.lastApplied.get(keyOf(target)) as Record<string, Json> | undefined;
-      return [this.section(target), 'metadata'].some((part) => {
+      return [section(target), 'metadata'].some((part) => {
         const current = (liveObj as Record<string, Json>)[part];
         const predicted = predictedLive(
           (target as Record<string, Json>)[part],
           current,
           last?.[part],
           [part],
-          (p) => ignored.some((i) => same(i, p)),
+          (p) => ignored.some((i) => samePath(i, p)),
           fieldPatchMeta(target.apiVersion ?? '', target.kind ?? '', part),
         );
         return !sameJson(predicted, current);
@@ -809,370 +713,6 @@ export class ArgoCdModel {
     return undefined;
   }
 
-  /**
-   * processRequestedAppOperation (controller/appcontroller.go@v3.1.12), run after every processing of the app (the
-   * refresh queue hands each app to the operation queue) while the app has an `operation`, whoever set it (the
-   * auto-sync, or a user: `kubectl patch application ... --type merge -p '{"operation": {"sync": {}}}'`). A new
-   * operation starts (status.operationState Running, startedAt now); one in progress resumes; a failed one waiting
-   * for its retry is retried once `retry.backoff` has passed (RetryStrategy.NextRetryAt), its earlier results
-   * dropped. Each call runs one pass of the sync (syncAppState).
-   */
-  private operate(name: string): void {
-    const st = this.state.get(name) as AppState;
-    if (!this.controllerUp()) return;
-    const app = this.appObject(name) as Application | undefined;
-    const operation = app?.operation;
-    if (!app || !operation) return;
-    if (st.busy) {
-      st.again = true;
-      return;
-    }
-    const current = (app.status as { operationState?: OperationState } | undefined)?.operationState;
-    let state: OperationState;
-    if (current && !completed(current.phase)) {
-      state = structuredClone(current);
-      if (state.finishedAt && state.phase !== 'Terminating') {
-        const next = nextRetryAt(state.operation.retry, Date.parse(state.finishedAt), state.retryCount ?? 0);
-        if ('error' in next) {
-          state.phase = 'Failed';
-          state.message = next.error;
-          this.setOperationState(name, state);
-          return;
-        }
-        const retryAfter = next.at - this.clock.now();
-        if (retryAfter > 0) {
-          this.request(name, 2, retryAfter);
-          return;
-        }
-        delete state.finishedAt;
-        this.setOperationState(name, state);
-        delete state.syncResult;
-      }
-    } else {
-      state = {
-        phase: 'Running',
-        operation: structuredClone(operation),
-        startedAt: kubeTime(this.clock.now()),
-      };
-      this.setOperationState(name, state);
-    }
-    this.syncAppState(name, state, state.phase === 'Terminating');
-  }
-
-  /**
-   * SyncAppState (controller/sync.go@v3.1.12): the operation's revision (the one its first pass resolved and kept in
-   * syncResult.revision, else the requested one resolved now), the comparison at that revision, the resources the
-   * sync covers (operation.sync.resources by kind, group, name and namespace; a live object whose tracking id names
-   * another object is not the app's own), then one pass of the sync context (argocd-sync.ts). A pass that applies or
-   * prunes lands its changes after the sync's `kubectl apply` time (syncMs); after a wave that is not the last,
-   * Argo CD waits 2 s before it stores the pass (delayBetweenSyncWaves, ARGOCD_SYNC_WAVE_DELAY unset).
-   */
-  private syncAppState(name: string, state: OperationState, terminating = false): void {
-    const st = this.state.get(name) as AppState;
-    const sync = state.operation.sync;
-    if (!sync) {
-      state.phase = 'Failed';
-      state.message = 'Invalid operation request: no operation specified';
-      this.finishOperation(name, state);
-      return;
-    }
-    const pass = (host: SyncHost | undefined) => {
-      const live = this.appObject(name);
-      if (!live) return undefined;
-      const spec = live.spec as AppSpec;
-      state.syncResult ??= { revision: '', ...(spec.source === undefined ? {} : { source: spec.source }) };
-      // A commit SHA is synced as it is; anything else (HEAD, a branch, nothing) is the repository's head, resolved
-      // anew (CompareAppState with noRevisionCache).
-      let sha = state.syncResult.revision || sync.revision || '';
-      if (sha !== this.options.repo.head.sha && !/^[0-9a-f]{40}$/.test(sha)) {
-        const resolved = this.resolve(3);
-        if (resolved.error || !resolved.sha)
-          return { phase: 'Error' as const, message: resolved.error ?? '' };
-        sha = resolved.sha;
-      }
-      state.syncResult.revision = sha;
-      const comparisonError = (
-        (live.status as { conditions?: Array<{ type?: string; message?: string }> } | undefined)
-          ?.conditions ?? []
-      ).find((c) => c.type === 'ComparisonError' || c.type === 'InvalidSpecError');
-      if (comparisonError)
-        return { phase: 'Error' as const, message: `${comparisonError.type}: ${comparisonError.message}` };
-      const app = this.apps.find((a) => a.name === name) as AppDef;
-      const { hooks, managed, differs } = this.compare(app, sha, live);
-      const options = sync.syncOptions ?? [];
-      // controller/sync.go@v3.1.12 WithOperationSettings: hooks are skipped by the apply strategy and by a sync of
-      // named resources (a self-heal's among them).
-      const skipHooks = sync.syncStrategy?.apply !== undefined || (sync.resources?.length ?? 0) > 0;
-      // WithResourcesFilter: argo.ContainsSyncResource (kind, group and name, and the namespace when given), and
-      // isSelfReferencedObj for what is live only.
-      const covered = managed.filter(({ target, live: liveObj }) => {
-        const o = (target ?? liveObj) as KubeObject;
-        if (!target && liveObj && !isSelfReferenced(liveObj)) return false;
-        return (
-          !sync.resources?.length ||
-          sync.resources.some(
-            (r) =>
-              r.kind === o.kind &&
-              (r.group ?? '') === groupVersionOf(o.apiVersion).group &&
-              r.name === o.metadata?.name &&
-              (!r.namespace || r.namespace === o.metadata?.namespace),
-          )
-        );
-      });
-      const destinationNamespace =
-        (spec as { destination?: { namespace?: string } }).destination?.namespace ?? '';
-      const input: SyncPassInput = {
-        resources: covered,
-        hooks: skipHooks ? [] : hooks,
-        revision: sha,
-        startedAtMs: Date.parse(state.startedAt),
-        namespace: destinationNamespace,
-        ...(options.includes('CreateNamespace=true')
-          ? { createNamespace: { live: this.cluster.get('v1', 'Namespace', destinationNamespace) } }
-          : {}),
-        initial: { phase: state.phase, message: state.message ?? '' },
-        results: state.syncResult.resources ?? [],
-        pruneLast: options.includes('PruneLast=true'),
-        pruneConfirmed: approvedSince(live, Date.parse(state.startedAt)),
-        ...(options.includes('ApplyOutOfSyncOnly=true')
-          ? {
-              applyOutOfSyncOnly: {
-                modified: (target: KubeObject, l: KubeObject) => differs({ target, live: l }),
-              },
-            }
-          : {}),
-      };
-      return (terminating ? terminatePass : syncPass)(input, host ?? this.syncHost(st, sync, live, true));
-    };
-    const store = (result: ReturnType<typeof pass>) => {
-      if (!result) return;
-      state.phase = result.phase;
-      state.message = result.message;
-      if ('results' in result && state.syncResult) {
-        if (result.results.length > 0) state.syncResult.resources = result.results;
-        else delete state.syncResult.resources;
-      }
-    };
-    // Terminate (controller/sync.go@v3.1.12 SyncAppState, sync_context.go Terminate): the running hooks are deleted
-    // and the operation fails, not to be retried.
-    if (terminating) {
-      const live = this.appObject(name);
-      store(live ? pass(this.syncHost(st, sync, live, false)) : undefined);
-      this.finishOperation(name, state, true);
-      return;
-    }
-    // The pass for real; after a wave that is not the last, the state is stored 2 s later.
-    const run = () => {
-      const live = this.appObject(name);
-      const result = live ? pass(this.syncHost(st, sync, live, false)) : undefined;
-      store(result);
-      // SyncAppState: a sync of the whole app that succeeded is recorded in status.history.
-      if (result?.phase === 'Succeeded' && !sync.resources?.length && state.syncResult)
-        this.persistRevisionHistory(name, state);
-      if (!(result && 'ran' in result && result.ran && !result.ran.final)) {
-        this.finishOperation(name, state);
-        this.idle(name);
-        return;
-      }
-      st.busy = true;
-      const cancelWave = this.clock.setTimer(syncWaveDelayMs, () => {
-        st.cancels.delete(cancelWave);
-        this.finishOperation(name, state);
-        this.idle(name);
-      });
-      st.cancels.add(cancelWave);
-    };
-    // The first pass (sc.started() false: no results yet) dry-runs and then applies its first wave: its changes land
-    // after the sync's apply time (syncMs, an assumption). A later wave's applies are a few quick API calls.
-    const first = !state.syncResult?.resources?.length;
-    const plan = first ? pass(undefined) : undefined;
-    if (!plan || !('ran' in plan) || !plan.ran) {
-      run();
-      return;
-    }
-    st.busy = true;
-    const cancelApply = this.clock.setTimer(this.options.syncMs ?? 2000, () => {
-      st.cancels.delete(cancelApply);
-      if (!this.controllerUp()) {
-        this.idle(name);
-        return;
-      }
-      run();
-    });
-    st.cancels.add(cancelApply);
-  }
-
-  /**
-   * persistRevisionHistory (controller/state.go@v3.1.12): one entry per successful sync of the whole app (a partial
-   * one, such as a self-heal's, is not recorded): its revision, deployedAt now, an id one above the last entry's (0
-   * first), the source it synced, deployStartedAt (the operation's start) and who started it; the newest
-   * spec.revisionHistoryLimit entries are kept (10 unless set: application_defaults.go).
-   */
-  private persistRevisionHistory(name: string, state: OperationState): void {
-    this.asController(() =>
-      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
-        const status = (o.status ?? {}) as { history?: Array<{ id?: number }> };
-        const history = status.history ?? [];
-        const limit = (o.spec as { revisionHistoryLimit?: number } | undefined)?.revisionHistoryLimit ?? 10;
-        const entry = {
-          revision: state.syncResult?.revision ?? '',
-          deployedAt: kubeTime(this.clock.now()),
-          id: history.length > 0 ? (history.at(-1)?.id ?? 0) + 1 : 0,
-          ...(state.syncResult?.source === undefined ? {} : { source: state.syncResult.source }),
-          deployStartedAt: state.startedAt,
-          // OperationInitiator is a struct: written even when empty.
-          initiatedBy: state.operation.initiatedBy ?? {},
-        };
-        // RevisionHistories.Trunc: the last `limit` entries, none for a limit of 0 or less.
-        status.history = limit > 0 ? [...history, entry].slice(-limit) : [];
-        o.status = status;
-      }),
-    );
-  }
-
-  /** The operation worker is free again; an app queued meanwhile is processed now. */
-  private idle(name: string): void {
-    const st = this.state.get(name) as AppState;
-    st.busy = false;
-    if (st.again) {
-      st.again = false;
-      this.enqueue(name, 0);
-    }
-  }
-
-  /**
-   * The applies and prunes of a pass (gitops-engine sync_context.go applyObject, pruneObject), or, `planning`, what
-   * they would give without touching the cluster.
-   */
-  private syncHost(st: AppState, sync: SyncOperation, app: KubeObject, planning: boolean): SyncHost {
-    const options = sync.syncOptions ?? [];
-    const respect = options.includes('RespectIgnoreDifferences=true');
-    const rules = (app.spec as AppSpec).ignoreDifferences;
-    return {
-      apply: (target) => {
-        if (planning) return { status: 'Synced', message: '' };
-        try {
-          return {
-            status: 'Synced',
-            message: this.asController(() => this.apply(target, st, rules, respect)),
-          };
-        } catch (error) {
-          return { status: 'SyncFailed', message: (error as Error).message };
-        }
-      },
-      prune: (live) => {
-        const decision = pruneDecision(live, sync.prune ?? false);
-        if (planning || !decision.delete) return { status: decision.result, message: decision.message };
-        try {
-          this.asController(() => this.deleteLive(live, prunePropagationPolicy(options)));
-          // Its last-applied annotation goes with it.
-          st.lastApplied.delete(keyOf(live));
-          return { status: decision.result, message: decision.message };
-        } catch (error) {
-          return { status: 'SyncFailed', message: (error as Error).message };
-        }
-      },
-      delete: (live) => {
-        if (planning) return 'deleted';
-        try {
-          const deletion = this.asController(() => this.deleteLive(live, prunePropagationPolicy(options)));
-          return deletion ? 'deleted' : 'gone';
-        } catch (error) {
-          return { error: (error as Error).message };
-        }
-      },
-      removeFinalizer: (live) => {
-        if (planning) return undefined;
-        const { namespace, name = '' } = live.metadata ?? {};
-        const current = this.cluster.get(live.apiVersion ?? '', live.kind ?? '', name, namespace);
-        const finalizers = (current?.metadata?.finalizers as string[] | undefined) ?? [];
-        if (!finalizers.includes(HOOK_FINALIZER)) return undefined;
-        try {
-          this.asController(() =>
-            this.cluster.update(live.apiVersion ?? '', live.kind ?? '', name, namespace, (o) => {
-              const rest = finalizers.filter((f) => f !== HOOK_FINALIZER);
-              o.metadata = { ...o.metadata, finalizers: rest };
-              // An empty list is not kept (metadata.finalizers is omitempty).
-              if (rest.length === 0) delete o.metadata.finalizers;
-            }),
-          );
-          return undefined;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
-      health: (live) => resourceHealth(live),
-      result: taskResult,
-    };
-  }
-
-  /**
-   * The end of processRequestedAppOperation: a failed operation (not a terminated one) with retries left (retry.limit, or no limit when
-   * negative) stays Running with finishedAt now and the retry's attempt and time in its message ("... due to
-   * application controller sync timeout. Retrying attempt #1 at 3:04PM.": the controller's own words, whatever
-   * failed); one without says how often it was retried. Then the state is stored, and a completed operation asks
-   * for a comparison with the latest revision, resolved anew (CompareWithLatestForceResolve).
-   */
-  private finishOperation(name: string, state: OperationState, terminating = false): void {
-    // An operation terminated while this pass ran (`argocd app terminate-op` sets the phase Terminating) stays so.
-    const stored = (this.appObject(name)?.status as { operationState?: OperationState } | undefined)
-      ?.operationState;
-    if (state.phase === 'Running' && stored?.phase === 'Terminating') {
-      state.phase = 'Terminating';
-      state.message = 'operation is terminating';
-    }
-    if (!terminating && (state.phase === 'Failed' || state.phase === 'Error')) {
-      const limit = state.operation.retry?.limit ?? 0;
-      const count = state.retryCount ?? 0;
-      if (count < limit || limit < 0) {
-        const now = this.clock.now();
-        const next = nextRetryAt(state.operation.retry, now, count);
-        state.finishedAt = kubeTime(now);
-        if ('error' in next) {
-          state.phase = 'Failed';
-          state.message = `${state.message} (failed to retry: ${next.error})`;
-        } else {
-          state.phase = 'Running';
-          state.retryCount = count + 1;
-          state.message = `${state.message} due to application controller sync timeout. Retrying attempt #${count + 1} at ${kitchen(next.at)}.`;
-        }
-      } else if (count > 0) state.message = `${state.message} (retried ${count} times).`;
-    }
-    this.setOperationState(name, state);
-    if (completed(state.phase)) this.request(name, 3, 0);
-  }
-
-  /**
-   * setOperationState (controller/appcontroller.go@v3.1.12): a completed operation gets its finishedAt and the app's
-   * `operation` is cleared; an unchanged state is not written. The write is seen by the app informer, which has the
-   * app processed again (the next pass). A completed operation's event: OperationCompleted, "Sync operation to
-   * <revision> succeeded" (Normal) or "... failed: <message>" (Warning); "Partial sync operation" when it named
-   * resources.
-   */
-  private setOperationState(name: string, state: OperationState): void {
-    const done = completed(state.phase);
-    if (done) state.finishedAt = kubeTime(this.clock.now());
-    const app = this.appObject(name);
-    if (!app) return;
-    const stored = (app.status as { operationState?: OperationState } | undefined)?.operationState;
-    if (isDeepStrictEqual(stored, state) && !(done && (app as Application).operation)) return;
-    const after = this.asController(() =>
-      this.cluster.update('argoproj.io/v1alpha1', 'Application', name, 'argocd', (o) => {
-        o.status = { ...(o.status as object), operationState: structuredClone(state) };
-        if (done) delete (o as Application).operation;
-      }),
-    );
-    if (done) {
-      const partial = (state.operation.sync?.resources?.length ?? 0) > 0;
-      const revision = state.syncResult ? ` to ${state.syncResult.revision}` : '';
-      const what = `${partial ? 'Partial sync operation' : 'Sync operation'}${revision}`;
-      if (state.phase === 'Succeeded')
-        this.events.record(after, 'Normal', 'OperationCompleted', `${what} succeeded`);
-      else
-        this.events.record(after, 'Warning', 'OperationCompleted', `${what} failed: ${state.message ?? ''}`);
-    } else this.enqueue(name, 0);
-  }
-
   /** The app's live objects (argocd-prune.ts appLiveObjects) that `desired` does not name: live only. */
   private liveOnly(name: string, desired: KubeObject[]): KubeObject[] {
     const wanted = new Set(desired.map(resourceKey));
@@ -1201,53 +741,6 @@ export class ArgoCdModel {
       (appObject?.spec as { destination?: { namespace?: string } } | undefined)?.destination?.namespace ??
       'argocd';
     return app.render(this.options.repo, sha).map((o) => withTracking(o, app.name, destination));
-  }
-
-  /**
-   * A sync of one object: `kubectl apply` of it (argocd-diff.ts), which also writes the last-applied annotation. Its
-   * result for syncResult.resources (argocd-prune.ts appliedResult): kubectl's line, `<kind>[.<group>]/<name>` then
-   * created, configured or unchanged (nothing to patch).
-   */
-  private apply(d: KubeObject, st: AppState, rules: IgnoreRule[] | undefined, respect: boolean): string {
-    const last = st.lastApplied.get(keyOf(d)) as Record<string, Json> | undefined;
-    const ignored = respect ? pointerPaths(rules, d) : [];
-    const kept = (p: Path) => ignored.some((i) => same(i, p));
-    const ref = [d.apiVersion ?? '', d.kind ?? '', d.metadata?.name ?? '', d.metadata?.namespace] as const;
-    const liveObj = this.cluster.get(...ref);
-    const written = (o: KubeObject | undefined) =>
-      canonicalJson({
-        section: (o as Record<string, Json> | undefined)?.[this.section(d)],
-        labels: o?.metadata?.labels,
-        annotations: o?.metadata?.annotations,
-      });
-    const before = written(liveObj);
-    let after: KubeObject | undefined;
-    if (!liveObj) {
-      // A create goes through the API server's namespace checks: the namespace exists and is not terminating
-      // (namespace-lifecycle.ts).
-      const resource = this.cluster.store.resourceFor(ref[0], ref[1]);
-      if (resource.namespaced) requireNamespaceForCreate(this.cluster.store, resource, ref[3] ?? '', ref[2]);
-      this.cluster.seed(asApplied(structuredClone(d)));
-    } else
-      after = this.cluster.update(ref[0], ref[1], ref[2], ref[3], (o) => {
-        const live = o as Record<string, Json>;
-        for (const part of [this.section(d), 'metadata'])
-          live[part] = predictedLive(
-            (d as Record<string, Json>)[part],
-            live[part],
-            last?.[part],
-            [part],
-            kept,
-            fieldPatchMeta(d.apiVersion ?? '', d.kind ?? '', part),
-          );
-        o.metadata = {
-          ...o.metadata,
-          annotations: { ...o.metadata?.annotations, [lastAppliedAnnotation]: lastAppliedValue(d) },
-        };
-      });
-    st.lastApplied.set(keyOf(d), structuredClone(d));
-    const verb = !liveObj ? 'created' : before === written(after) ? 'unchanged' : 'configured';
-    return appliedLine(d, verb);
   }
 
   private writeStatus(
