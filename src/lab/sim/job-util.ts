@@ -53,6 +53,13 @@ export function newCondition(
 }
 
 /**
+ * The terminal condition `type` (Failed, Complete) an interim one (FailureTarget, SuccessCriteriaMet) leads to, with
+ * its reason and message (newFailedConditionForFailureTarget, and the Complete of trackJobStatusAndRemoveFinalizers).
+ */
+export const terminalCondition = (type: string, interim: JobCondition, at: string): JobCondition =>
+  newCondition(type, 'True', interim.reason ?? '', interim.message ?? '', at);
+
+/**
  * ensureJobConditionStatus: the condition of `type` replaced (both times now) when its status, reason or message
  * differ; appended when missing, unless it is False. Returns the list and whether it changed.
  */

@@ -73,6 +73,7 @@ import {
   nextBackoffRecord,
   parseIndexes,
   remainingBackoffMs,
+  terminalCondition,
 } from './job-util.js';
 import { podReady } from './kubelet.js';
 import { deletePodAsController } from './pod-deletion.js';
@@ -428,7 +429,7 @@ export class JobController {
     }
     const target = conditionTrue(job, 'FailureTarget');
     if (target) {
-      ctx.finished = newCondition('Failed', 'True', target.reason ?? '', target.message ?? '', at);
+      ctx.finished = terminalCondition('Failed', target, at);
       return;
     }
     const spec = specOf(job);
@@ -665,26 +666,14 @@ export class JobController {
       // The interim condition is written before the finalizers go; the final one follows.
       status.conditions = [...(status.conditions ?? []), ctx.finished];
       flush = true;
-      ctx.finished = newCondition(
-        'Failed',
-        'True',
-        ctx.finished.reason ?? '',
-        ctx.finished.message ?? '',
-        at,
-      );
+      ctx.finished = terminalCondition('Failed', ctx.finished, at);
     }
     if (ctx.finished?.type === 'SuccessCriteriaMet') {
       if (!status.conditions?.some((c) => c.type === 'SuccessCriteriaMet' && c.status === 'True')) {
         status.conditions = [...(status.conditions ?? []), ctx.finished];
         flush = true;
       }
-      ctx.finished = newCondition(
-        'Complete',
-        'True',
-        ctx.finished.reason ?? '',
-        ctx.finished.message ?? '',
-        at,
-      );
+      ctx.finished = terminalCondition('Complete', ctx.finished, at);
     }
     if (flush) {
       this.writeStatus(job, status);
