@@ -173,6 +173,25 @@ describe('a Job on the simulated cluster', { timeout: 60_000 }, () => {
     expect(source?.source).toMatchObject({ component: 'job-controller' });
   });
 
+  it('deletes the surplus when parallelism drops, without counting it as failed', async () => {
+    await cluster();
+    create({ parallelism: 3, completions: 6 }, { seconds: 30 });
+    await until(1);
+    expect(status()).toMatchObject({ active: 3, ready: 3 });
+    // job_controller_test.go "too many active pods": the pods beyond parallelism are deleted.
+    fake.update('batch/v1', 'Job', 'pi', 'default', (o) => {
+      (o.spec as Spec).parallelism = 1;
+    });
+    await lab.settle();
+    expect(events('SuccessfulDelete')).toHaveLength(2);
+    expect(status()).toMatchObject({ active: 1, ready: 1, terminating: 2 });
+    expect(pods().filter((p) => p.metadata?.deletionTimestamp && p.metadata.finalizers)).toEqual([]);
+    await until(3);
+    expect(pods()).toHaveLength(1);
+    expect(status()).toMatchObject({ active: 1, terminating: 0 });
+    expect(status().failed).toBeUndefined();
+  });
+
   it('replaces failed pods after 10 s, then 20 s, and fails past backoffLimit: FailureTarget, then Failed', async () => {
     await cluster();
     create({ backoffLimit: 2 }, { seconds: 1, exitCode: 1 });
