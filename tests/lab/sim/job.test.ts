@@ -5,19 +5,25 @@
  * counts, condition types, reasons and messages, events), and the container rule of lab-containers.ts (a Job's
  * container exits `sim.gitops-lab.dev/exit-code` after `sim.gitops-lab.dev/run-seconds`, default 0 after 5 s).
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../../src/lab/clock.js';
 import { resourceHealth } from '../../../src/lab/sim/argo-health.js';
-import type { VirtualClock } from '../../../src/lab/sim/clock.js';
+import { VirtualClock } from '../../../src/lab/sim/clock.js';
 import { GarbageCollector } from '../../../src/lab/sim/garbage-collector.js';
 import { JobController, jobTrackingFinalizer } from '../../../src/lab/sim/job.js';
+import { type SimLab, startSimLab } from '../../../src/lab/sim/lab.js';
 import {
   exitCodeAnnotation,
   jobContainerBehaviour,
   labContainerBehaviour,
   runSecondsAnnotation,
 } from '../../../src/lab/sim/lab-containers.js';
+import { MemoryRepo } from '../../../src/lab/sim/repo.js';
 import { TtlAfterFinishedController } from '../../../src/lab/sim/ttl-after-finished.js';
+import { packagePath } from '../../../src/paths.js';
 import { type ControllerCluster, controllerCluster } from '../../support/controller-cluster.js';
 import type { FakeKube, KubeObject } from '../../support/fake-kube/index.js';
 
@@ -380,5 +386,68 @@ describe("a Job pod's container in the simulation (lab-containers.ts)", () => {
       exits: { afterMs: 5000, exitCode: 0 },
       stops: { afterMs: 1000, exitCode: 0 },
     });
+  });
+});
+
+describe('the docqa Argo CD app holding a Job, in the simulated lab', { timeout: 300_000 }, () => {
+  let lab: SimLab | undefined;
+  let root: string | undefined;
+  afterEach(async () => {
+    await lab?.close();
+    lab = undefined;
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('is Progressing while the Job runs and Healthy once it is Complete', async () => {
+    // The package's manifests with a Job `migrate` in workloads/docqa that runs 120 s (past the lab's warm-up).
+    root = mkdtempSync(join(tmpdir(), 'gitops-lab-job-'));
+    for (const dir of ['apps', 'workloads'])
+      cpSync(packagePath(`manifests/${dir}`), join(root, dir), { recursive: true });
+    const kustomization = join(root, 'workloads/docqa/kustomization.yaml');
+    writeFileSync(
+      kustomization,
+      readFileSync(kustomization, 'utf8').replace(
+        '  - analysis-template.yaml\n',
+        '  - analysis-template.yaml\n  - job.yaml\n',
+      ),
+    );
+    writeFileSync(
+      join(root, 'workloads/docqa/job.yaml'),
+      [
+        'apiVersion: batch/v1',
+        'kind: Job',
+        'metadata:',
+        '  name: migrate',
+        'spec:',
+        '  template:',
+        '    metadata:',
+        '      annotations:',
+        `        ${runSecondsAnnotation}: "120"`,
+        '    spec:',
+        '      restartPolicy: Never',
+        '      containers:',
+        '        - name: migrate',
+        '          image: busybox:1.36',
+        '',
+      ].join('\n'),
+    );
+    const repo = new MemoryRepo(undefined, root);
+    const clock = new VirtualClock({ start: 0 });
+    const l = await startSimLab({ clock, repo, source: repo, images: ['busybox:1.36'] });
+    lab = l;
+    const app = () =>
+      l.cluster.get('argoproj.io/v1alpha1', 'Application', 'docqa', 'argocd')?.status as {
+        health?: { status?: string };
+      };
+    const job = () => l.cluster.get('batch/v1', 'Job', 'migrate', 'docqa') as KubeObject;
+    // After the lab's 60 s warm-up the Job's pod runs: the app is as unhealthy as its Job.
+    expect(
+      l.cluster.list('v1', 'Pod', 'docqa').filter((p) => p.metadata?.name?.startsWith('migrate-')),
+    ).toHaveLength(1);
+    expect(resourceHealth(job())).toEqual({ status: 'Progressing' });
+    expect(app().health?.status).toBe('Progressing');
+    await sleep(clock, 65_000);
+    expect(resourceHealth(job())?.status).toBe('Healthy');
+    expect(app().health?.status).toBe('Healthy');
   });
 });
