@@ -21,6 +21,7 @@ import {
   labContainerBehaviour,
   runSecondsAnnotation,
 } from '../../../src/lab/sim/lab-containers.js';
+import { jobPrinter } from '../../../src/lab/sim/printers/workloads.js';
 import { MemoryRepo } from '../../../src/lab/sim/repo.js';
 import { TtlAfterFinishedController } from '../../../src/lab/sim/ttl-after-finished.js';
 import { packagePath } from '../../../src/paths.js';
@@ -175,6 +176,8 @@ describe('a Job on the simulated cluster', { timeout: 60_000 }, () => {
         .sort(),
     );
     expect(events('Completed')).toEqual(['Job completed']);
+    // `kubectl get job pi`: STATUS, COMPLETIONS, DURATION (printers/workloads.ts printJob).
+    expect(jobPrinter.row(job(), clock.now()).cells.slice(1, 4)).toEqual(['Complete', '5/5', '21s']);
     const source = fake.list('v1', 'Event', 'default').find((e) => e.reason === 'Completed');
     expect(source?.source).toMatchObject({ component: 'job-controller' });
   });
