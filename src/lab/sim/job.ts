@@ -283,7 +283,7 @@ export class JobController {
       if (controllerUid(pod) === uidOf(job) && hasTrackingFinalizer(pod)) this.removeFinalizer(pod);
   }
 
-  /** removeTrackingFinalizerPatch, as the pod control's PATCH; false when the pod is gone. */
+  /** removeTrackingFinalizerPatch, as the pod control's PATCH: true once the pod no longer holds it (or is gone). */
   private removeFinalizer(pod: KubeObject): boolean {
     const { name = '', namespace } = pod.metadata ?? {};
     const current = this.cluster.get('v1', 'Pod', name, namespace);
