@@ -24,6 +24,11 @@ export interface DeploymentPodsOptions {
   random?: () => number;
 }
 
+/** One function that stops every controller of `stops`. */
+const stopAll = (stops: Array<() => void>) => () => {
+  for (const stop of stops) stop();
+};
+
 /** Runs the Deployment and ReplicaSet controllers for the Deployments `manages` picks; returns a function that stops them. */
 export function deploymentPods(
   cluster: SimCluster,
@@ -42,9 +47,7 @@ export function deploymentPods(
     new DeploymentController(cluster, { clock, manages }).start(),
     new ReplicaSetController(cluster, { clock, manages: ownedByManaged, random: options.random }).start(),
   ];
-  return () => {
-    for (const stop of stops) stop();
-  };
+  return stopAll(stops);
 }
 
 /**
@@ -60,9 +63,7 @@ export function jobPods(
     new JobController(cluster, { clock, manages, random: options.random }).start(),
     new TtlAfterFinishedController(cluster, { clock, manages }).start(),
   ];
-  return () => {
-    for (const stop of stops) stop();
-  };
+  return stopAll(stops);
 }
 
 let platform: KubeObject[] | undefined;
