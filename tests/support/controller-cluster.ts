@@ -7,7 +7,7 @@
 import type { Clock } from '../../src/lab/clock.js';
 import { sleep } from '../../src/lab/clock.js';
 import { VirtualClock } from '../../src/lab/sim/clock.js';
-import { type ContainerBehaviour, Kubelet } from '../../src/lab/sim/kubelet.js';
+import { type ContainerBehaviour, Kubelet, type KubeletOptions } from '../../src/lab/sim/kubelet.js';
 import { type FakeKube, type KubeObject, startFakeKube } from './fake-kube/index.js';
 
 export interface ControllerCluster {
@@ -22,14 +22,18 @@ export interface ControllerCluster {
   close(): Promise<void>;
 }
 
+/** What the pods' containers do: the same for every container, or the kubelet's hook. */
+type Behaviour = ContainerBehaviour | NonNullable<KubeletOptions['behaviour']>;
+
 export async function controllerCluster(
   controllers: (fake: FakeKube, models: Clock) => () => void,
-  behaviour: ContainerBehaviour = {},
+  behaviour: Behaviour = {},
 ): Promise<ControllerCluster> {
   const clock = new VirtualClock({ start: Date.parse('2026-01-01T00:00:00Z') });
   const fake = await startFakeKube({ clock });
   const models = clock.background();
-  const kubelet = new Kubelet(fake, { clock: models, behaviour: () => behaviour, random: () => 0 }).start();
+  const hook = typeof behaviour === 'function' ? behaviour : () => behaviour;
+  const kubelet = new Kubelet(fake, { clock: models, behaviour: hook, random: () => 0 }).start();
   const stops = [controllers(fake, models), () => kubelet.stop()];
   return {
     fake,

@@ -11,9 +11,21 @@
  *   own handler, or the Go runtime's, which exits even as PID 1), or lighttpd (the Git server's, which stops on it).
  *   The sim gives each one second and exit code 0.
  * The control plane's static pods are the kubelet's own and are not deleted through the API.
+ *
+ * A Job's pod (its controller a batch/v1 Job, job.ts) runs a command the simulation cannot run. A simulation
+ * assumption, not upstream behaviour: each of its containers exits `sim.gitops-lab.dev/exit-code` (default 0)
+ * `sim.gitops-lab.dev/run-seconds` (default 5) after it starts, read from the pod's annotations (the Job's pod
+ * template carries them to its pods), unless the behaviour it was given already says when it exits. Under
+ * restartPolicy OnFailure a non-zero exit is restarted by the kubelet and exits the same way again.
  */
 import type { ContainerBehaviour } from './kubelet.js';
 import type { KubeObject } from './store.js';
+import { controllerOf } from './workqueue.js';
+
+export const exitCodeAnnotation = 'sim.gitops-lab.dev/exit-code';
+export const runSecondsAnnotation = 'sim.gitops-lab.dev/run-seconds';
+/** How long a Job's container runs when its pod does not say (a simulation assumption). */
+export const defaultJobRunSeconds = 5;
 
 /** A pod of the docqa Rollout: in the docqa namespace, named docqa, with a ReplicaSet's template hash. */
 export const isDocqaPod = (pod: KubeObject): boolean =>
@@ -30,8 +42,26 @@ const goStopsOnSigterm = { afterMs: 1000, exitCode: 0 };
 const isCoredns = (pod: KubeObject) =>
   pod.metadata?.namespace === 'kube-system' && pod.metadata?.labels?.['k8s-app'] === 'kube-dns';
 
-/** `base` for a container of the lab's pod `pod`, with its answer to SIGTERM unless `base` gives one. */
-export function labContainerBehaviour(pod: KubeObject, base: ContainerBehaviour): ContainerBehaviour {
+const numberAnnotation = (pod: KubeObject, key: string, pattern: RegExp): number | undefined => {
+  const text = pod.metadata?.annotations?.[key]?.trim();
+  return text !== undefined && pattern.test(text) ? Number(text) : undefined;
+};
+
+/** `base` for a container of `pod`, with the exit a Job's container makes (above) unless `base` gives one. */
+export function jobContainerBehaviour(pod: KubeObject, base: ContainerBehaviour): ContainerBehaviour {
+  const owner = controllerOf(pod);
+  if (base.exits || owner?.kind !== 'Job' || owner.apiVersion !== 'batch/v1') return base;
+  const exitCode = numberAnnotation(pod, exitCodeAnnotation, /^\d{1,3}$/) ?? 0;
+  const seconds = numberAnnotation(pod, runSecondsAnnotation, /^\d+(\.\d+)?$/) ?? defaultJobRunSeconds;
+  return { ...base, exits: { afterMs: Math.round(seconds * 1000), exitCode, log: [] } };
+}
+
+/**
+ * `base` for a container of the lab's pod `pod`: a Job's container's exit (jobContainerBehaviour) and its answer to
+ * SIGTERM unless `base` gives one.
+ */
+export function labContainerBehaviour(pod: KubeObject, given: ContainerBehaviour): ContainerBehaviour {
+  const base = jobContainerBehaviour(pod, given);
   if (base.stops) return base;
   const stops = isDocqaPod(pod)
     ? docqaStopsOnSigterm

@@ -7,7 +7,8 @@
  * ReplicaSet controller for the Rollout's ReplicaSets (replicaset.ts), the Deployment and StatefulSet controllers
  * that run the Git server's and the Argo CD controller's pods (workloads.ts, statefulset.ts) and kind's own (CoreDNS,
  * local-path-provisioner; kind-addons.ts), the DaemonSet controller of kindnet and kube-proxy (daemonset.ts), the
- * control plane's mirror pods (static-pods.ts), the HPA (hpa.ts), the
+ * control plane's mirror pods (static-pods.ts), the Job and TTL-after-finished controllers (job.ts,
+ * ttl-after-finished.ts) for Jobs other than the AnalysisRuns' own, the HPA (hpa.ts), the
  * disruption controller (disruption.ts), the EndpointSlice and Endpoints controllers (endpointslice.ts, endpoints.ts), the
  * garbage collector and the namespace controller (garbage-collector.ts, namespace-controller.ts), the kubelet (kubelet.ts) and Prometheus (prometheus.ts), all on one clock. Argo CD's timing comes from the lab's own manifests (settings.ts).
  */
@@ -47,7 +48,8 @@ import { type ArgoSettings, labArgoSettings } from './settings.js';
 import { StatefulSetController } from './statefulset.js';
 import { controlPlaneImages, controlPlaneMirrorPods } from './static-pods.js';
 import { type KubeObject, kubeTime } from './store.js';
-import { deploymentPods, labPlatformWorkloads } from './workloads.js';
+import { deploymentPods, jobPods, labPlatformWorkloads } from './workloads.js';
+import { controllerOf } from './workqueue.js';
 
 /** A condition the lab seeds into a controller's status. */
 type SeededCondition = StatusCondition & { reason: string; message: string };
@@ -259,6 +261,13 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
     deploymentPods(cluster, () => true, { clock: models, random: seededRandom((options.seed ?? 1) + 3) }),
   );
   stops.push(new StatefulSetController(cluster, { clock: models }).start());
+  // Jobs added to the cluster (job.ts, ttl-after-finished.ts); the AnalysisRuns' eval Jobs are the Rollouts model's.
+  stops.push(
+    jobPods(cluster, (job) => controllerOf(job)?.kind !== 'AnalysisRun', {
+      clock: models,
+      random: seededRandom((options.seed ?? 1) + 6),
+    }),
+  );
   // kind's kindnet and kubeadm's kube-proxy: one pod on the node each (daemonset.ts).
   stops.push(
     new DaemonSetController(cluster, {

@@ -2,15 +2,19 @@
  * The Deployments the simulation runs pods for (the lab's Git server): the Kubernetes v1.33 Deployment controller
  * (deployment.ts) creates and sizes their ReplicaSets, the ReplicaSet controller (replicaset.ts) their pods, and the
  * kubelet model (kubelet.ts) runs those pods; and the lab's own platform workloads as `gitops-lab up` applies them.
- * Workloads no model runs are reported Available at once by controllers.ts workloadsAvailable.
+ * Workloads no model runs are reported Available at once by controllers.ts workloadsAvailable. Jobs run through the
+ * Job controller (job.ts) and are deleted after their ttlSecondsAfterFinished by the TTL-after-finished controller
+ * (ttl-after-finished.ts): `jobPods`.
  */
 import type { Clock } from '../clock.js';
 import type { SimCluster } from './api.js';
 import { DeploymentController } from './deployment.js';
+import { JobController } from './job.js';
 import { kustomizeBuild } from './kustomize.js';
 import { ReplicaSetController } from './replicaset.js';
 import { MemoryRepo } from './repo.js';
 import type { KubeObject } from './store.js';
+import { TtlAfterFinishedController } from './ttl-after-finished.js';
 import { controllerUid } from './workqueue.js';
 
 export interface DeploymentPodsOptions {
@@ -19,6 +23,11 @@ export interface DeploymentPodsOptions {
   /** Randomness for pod names (default Math.random). */
   random?: () => number;
 }
+
+/** One function that stops every controller of `stops`. */
+const stopAll = (stops: Array<() => void>) => () => {
+  for (const stop of stops) stop();
+};
 
 /** Runs the Deployment and ReplicaSet controllers for the Deployments `manages` picks; returns a function that stops them. */
 export function deploymentPods(
@@ -38,9 +47,23 @@ export function deploymentPods(
     new DeploymentController(cluster, { clock, manages }).start(),
     new ReplicaSetController(cluster, { clock, manages: ownedByManaged, random: options.random }).start(),
   ];
-  return () => {
-    for (const stop of stops) stop();
-  };
+  return stopAll(stops);
+}
+
+/**
+ * Runs the Job and TTL-after-finished controllers for the Jobs `manages` picks; returns a function that stops them.
+ */
+export function jobPods(
+  cluster: SimCluster,
+  manages: (job: KubeObject) => boolean,
+  options: DeploymentPodsOptions = {},
+): () => void {
+  const clock = options.clock ?? cluster.clock;
+  const stops = [
+    new JobController(cluster, { clock, manages, random: options.random }).start(),
+    new TtlAfterFinishedController(cluster, { clock, manages }).start(),
+  ];
+  return stopAll(stops);
 }
 
 let platform: KubeObject[] | undefined;
