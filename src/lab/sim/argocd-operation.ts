@@ -246,6 +246,7 @@ export class OperationWorker {
         (spec as { destination?: { namespace?: string } }).destination?.namespace ?? '';
       const input: SyncPassInput = {
         resources: covered,
+        reconciled: managed,
         hooks: skipHooks ? [] : hooks,
         revision: sha,
         startedAtMs: Date.parse(state.startedAt),

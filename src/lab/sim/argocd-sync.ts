@@ -274,8 +274,14 @@ export interface TaskResult {
 }
 
 export interface SyncPassInput {
-  /** The resources the sync covers (the reconciliation result after WithResourcesFilter), live hooks among them. */
+  /** The resources the sync covers (the reconciliation result after WithResourcesFilter). */
   resources: Array<{ target?: KubeObject; live?: KubeObject }>;
+  /**
+   * The whole reconciliation result (sc.resources before the filter), where a hook finds its live object: a hook
+   * created from a generateName carries a tracking id without its name, so the filter's isSelfReferencedObj leaves
+   * it out of `resources`. Default: `resources`.
+   */
+  reconciled?: Array<{ target?: KubeObject; live?: KubeObject }>;
   /** The desired hooks (the reconciliation result's Hooks); none when the operation skips hooks. */
   hooks?: KubeObject[];
   /** The revision synced and the operation's start (the names of hooks that have only a generateName). */
@@ -323,9 +329,12 @@ export function hookName(
 }
 
 /** syncContext.liveObj: the live object among the resources of the target's group, kind and name (and namespace). */
-function liveObjOf(input: Pick<SyncPassInput, 'resources'>, target: KubeObject): KubeObject | undefined {
+function liveObjOf(
+  input: Pick<SyncPassInput, 'resources' | 'reconciled'>,
+  target: KubeObject,
+): KubeObject | undefined {
   const group = groupVersionOf(target.apiVersion).group;
-  for (const { target: t, live } of input.resources) {
+  for (const { target: t, live } of input.reconciled ?? input.resources) {
     const o = t ?? live;
     if (!o || !live) continue;
     const namespace = o.metadata?.namespace ?? '';
@@ -393,6 +402,7 @@ export function syncTasks(
   input: Pick<
     SyncPassInput,
     | 'resources'
+    | 'reconciled'
     | 'results'
     | 'pruneLast'
     | 'hooks'

@@ -246,7 +246,7 @@ export class ArgoCdModel {
     for (const app of this.apps) {
       const st = this.state.get(app.name) as AppState;
       for (const o of this.desiredOf(app, this.options.repo.head.sha, this.appObject(app.name)))
-        st.lastApplied.set(keyOf(o), structuredClone(o));
+        if (!isHook(o)) st.lastApplied.set(keyOf(o), structuredClone(o));
       st.lastSpec = JSON.stringify(this.appObject(app.name)?.spec);
     }
     const resync = () => {

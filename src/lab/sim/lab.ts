@@ -20,6 +20,7 @@ import { kubeAccessFrom } from '../drills/kube-adapter.js';
 import { createKubeClient } from '../kube/client.js';
 import { type SimCluster, startSimCluster } from './api.js';
 import { ArgoCdModel, docqaApp, syncedApplications } from './argocd.js';
+import { isHook } from './argocd-hooks.js';
 import { asApplied, withTracking } from './argocd-tracking.js';
 import { VirtualClock } from './clock.js';
 import { type StatusCondition, setCondition } from './conditions.js';
@@ -151,8 +152,10 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   const condition = (type: string, status: string, reason: string, message: string) =>
     setCondition<SeededCondition>([], { type, status, reason, message }, kubeTime(clock.now()))[0];
   const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  // The docqa app's objects as Argo CD last synced them; the Rollout, HPA and PDB as their controllers left them.
-  const workloads = docqaApp.render(source, source.head.sha).map((rendered) => {
+  // The docqa app's objects as Argo CD last synced them; the Rollout, HPA and PDB as their controllers left them. Its
+  // hooks are not among them: they ran during that sync (argocd-hooks.ts), and a hook is no managed resource.
+  const synced = docqaApp.render(source, source.head.sha).filter((o) => !isHook(o));
+  const workloads = synced.map((rendered) => {
     // As a sync left it: tracked by the docqa app, with kubectl's last-applied annotation (argocd-tracking.ts).
     const o = asApplied(withTracking(rendered, docqaApp.name, 'docqa'));
     if (o.kind === 'Rollout')

@@ -1,13 +1,3 @@
-/**
- * The Job controller of the simulation (src/lab/sim/job.ts) and the TTL-after-finished controller
- * (ttl-after-finished.ts) on a virtual clock, with cases taken from upstream's pkg/controller/job/job_controller_test.go
- * and test/integration/job (inputs and the outputs they assert: pods created up to parallelism and completions,
- * counts, condition types, reasons and messages, events), and the container rule of lab-containers.ts (a Job's
- * container exits `sim.gitops-lab.dev/exit-code` after `sim.gitops-lab.dev/run-seconds`, default 0 after 5 s).
- */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../../src/lab/clock.js';
 import { resourceHealth } from '../../../src/lab/sim/argo-health.js';
@@ -22,10 +12,9 @@ import {
   runSecondsAnnotation,
 } from '../../../src/lab/sim/lab-containers.js';
 import { jobPrinter } from '../../../src/lab/sim/printers/workloads.js';
-import { MemoryRepo } from '../../../src/lab/sim/repo.js';
 import { TtlAfterFinishedController } from '../../../src/lab/sim/ttl-after-finished.js';
-import { packagePath } from '../../../src/paths.js';
 import { type ControllerCluster, controllerCluster } from '../../support/controller-cluster.js';
+import { docqaWith } from '../../support/docqa-extra.js';
 import type { FakeKube, KubeObject } from '../../support/fake-kube/index.js';
 
 type Spec = Record<string, unknown>;
@@ -394,47 +383,30 @@ describe("a Job pod's container in the simulation (lab-containers.ts)", () => {
 
 describe('the docqa Argo CD app holding a Job, in the simulated lab', { timeout: 300_000 }, () => {
   let lab: SimLab | undefined;
-  let root: string | undefined;
+  let remove: (() => void) | undefined;
   afterEach(async () => {
     await lab?.close();
     lab = undefined;
-    if (root) rmSync(root, { recursive: true, force: true });
+    remove?.();
   });
 
   it('is Progressing while the Job runs and Healthy once it is Complete', async () => {
     // The package's manifests with a Job `migrate` in workloads/docqa that runs 120 s (past the lab's warm-up).
-    root = mkdtempSync(join(tmpdir(), 'gitops-lab-job-'));
-    for (const dir of ['apps', 'workloads'])
-      cpSync(packagePath(`manifests/${dir}`), join(root, dir), { recursive: true });
-    const kustomization = join(root, 'workloads/docqa/kustomization.yaml');
-    writeFileSync(
-      kustomization,
-      readFileSync(kustomization, 'utf8').replace(
-        '  - analysis-template.yaml\n',
-        '  - analysis-template.yaml\n  - job.yaml\n',
-      ),
-    );
-    writeFileSync(
-      join(root, 'workloads/docqa/job.yaml'),
-      [
-        'apiVersion: batch/v1',
-        'kind: Job',
-        'metadata:',
-        '  name: migrate',
-        'spec:',
-        '  template:',
-        '    metadata:',
-        '      annotations:',
-        `        ${runSecondsAnnotation}: "120"`,
-        '    spec:',
-        '      restartPolicy: Never',
-        '      containers:',
-        '        - name: migrate',
-        '          image: busybox:1.36',
-        '',
-      ].join('\n'),
-    );
-    const repo = new MemoryRepo(undefined, root);
+    const extra = docqaWith({
+      'job.yaml': {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'migrate' },
+        spec: {
+          template: {
+            metadata: { annotations: { [runSecondsAnnotation]: '120' } },
+            spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'busybox:1.36' }] },
+          },
+        },
+      },
+    });
+    remove = extra.remove;
+    const repo = extra.repo;
     const clock = new VirtualClock({ start: 0 });
     const l = await startSimLab({ clock, repo, source: repo, images: ['busybox:1.36'] });
     lab = l;
