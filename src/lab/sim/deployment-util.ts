@@ -86,12 +86,22 @@ export interface Deployment extends KubeObject {
   status?: DeploymentStatus;
 }
 
+/** apps/v1 ReplicaSetCondition (no lastUpdateTime). */
+export interface ReplicaSetCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
 export interface ReplicaSetStatus {
   replicas?: number;
   fullyLabeledReplicas?: number;
   readyReplicas?: number;
   availableReplicas?: number;
   observedGeneration?: number;
+  conditions?: ReplicaSetCondition[];
 }
 
 export interface ReplicaSet extends KubeObject {

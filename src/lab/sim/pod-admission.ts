@@ -9,8 +9,15 @@
  *   read-only, and the volume is added when a container needed it and the pod has none of that prefix
  *   (mountServiceAccountToken): projected, defaultMode 420, the account's token (expirationSeconds 3607,
  *   WarnOnlyBoundTokenExpirationSeconds; path `token`), `ca.crt` of the ConfigMap kube-root-ca.crt and the pod's
- *   namespace (serviceaccount.TokenVolumeSource). Not modelled: the plugin's refusal of a pod whose account does
- *   not exist yet (a real ReplicaSet retries; the sim's controllers create pods as soon as they sync).
+ *   namespace (serviceaccount.TokenVolumeSource). A pod whose account does not exist in its namespace is refused
+ *   (Admit, getServiceAccount: the lister, then a GET, 10 tries a few hundred ms apart for `default`, then
+ *   NotFound): 403 Forbidden, `error looking up service account <ns>/<sa>: serviceaccount "<sa>" not found`, the
+ *   pod named in the Status as admission names it (staging/src/k8s.io/apiserver/pkg/admission/errors.go
+ *   extractResourceName: metadata.name, else generateName, since admission runs before the name is generated; so
+ *   `pods "web-7d4b9c8f5d-" is forbidden: ...` for a ReplicaSet's pod). Only in a cluster that runs the
+ *   ServiceAccounts controller (namespace-defaults.ts sets `requireServiceAccount`): a bare test cluster has no
+ *   `default` account and admits every pod. The retries of `default` are not modelled (they cover the moment
+ *   between a namespace's creation and its account's).
  * - DefaultTolerationSeconds (plugin/pkg/admission/defaulttolerationseconds/admission.go): a pod that does not
  *   already tolerate the NoExecute taints `node.kubernetes.io/not-ready` and `node.kubernetes.io/unreachable` (a
  *   toleration of that key, or of every key, with effect NoExecute or any effect) gets one with operator Exists and
@@ -37,6 +44,8 @@ export interface PodAdmissionContext {
   priorityClasses(): KubeObject[];
   /** The pod's namespace's ServiceAccount of that name, if it exists. */
   serviceAccount(name: string): KubeObject | undefined;
+  /** Refuse a pod whose ServiceAccount does not exist (the cluster runs the ServiceAccounts controller). */
+  requireServiceAccount?: boolean;
   /** The random numbers of the token volume's name (seeded in the sim). */
   random: () => number;
 }
@@ -49,7 +58,8 @@ export function admitPod(pod: KubeObject, context: PodAdmissionContext): void {
   const o = pod as Json;
   if (typeof o.spec !== 'object' || o.spec === null) o.spec = {};
   const spec = o.spec as Json;
-  if (!pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION]) serviceAccount(spec, context);
+  if (!pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION])
+    serviceAccount(spec, pod.metadata?.namespace ?? 'default', context);
   defaultTolerations(spec);
   priority(spec, context);
 }
@@ -65,12 +75,18 @@ const TOKEN_EXPIRATION_SECONDS = 3607;
 /** names.SimpleNameGenerator's 5 characters (utilrand.String). */
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
-function serviceAccount(spec: Json, context: PodAdmissionContext): void {
+function serviceAccount(spec: Json, namespace: string, context: PodAdmissionContext): void {
   if (!spec.serviceAccountName) {
     spec.serviceAccountName = 'default';
     spec.serviceAccount = 'default';
   }
-  const account = context.serviceAccount(String(spec.serviceAccountName));
+  const name = String(spec.serviceAccountName);
+  const account = context.serviceAccount(name);
+  // admission.go Admit: getServiceAccount's NotFound (api.Resource("serviceaccount")), wrapped.
+  if (!account && context.requireServiceAccount)
+    throw new PodAdmissionError(
+      `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
+    );
   const automount =
     typeof spec.automountServiceAccountToken === 'boolean'
       ? spec.automountServiceAccountToken
