@@ -568,6 +568,31 @@ export function removeCondition(status: WithConditions, type: string): void {
   else delete status.conditions;
 }
 
+/**
+ * getReplicaFailures (pkg/controller/deployment/progress.go; Argo Rollouts v1.8.3 rollout/sync.go has the same): the
+ * new ReplicaSet's ReplicaFailure condition, else the first of the others', as a Deployment (or Rollout) condition
+ * (util.ReplicaSetToDeploymentCondition, conditions.go ReplicaSetToRolloutCondition: lastUpdateTime is the
+ * ReplicaSet condition's lastTransitionTime).
+ */
+export function replicaFailure(
+  newRS: ReplicaSet | undefined,
+  allRSs: Array<ReplicaSet | undefined>,
+): DeploymentCondition | undefined {
+  const failureOf = (rs: ReplicaSet | undefined) =>
+    rs?.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+  const found = failureOf(newRS) ?? allRSs.map(failureOf).find((c) => c);
+  if (!found) return undefined;
+  const time = found.lastTransitionTime ?? '';
+  return {
+    type: 'ReplicaFailure',
+    status: found.status,
+    lastUpdateTime: time,
+    lastTransitionTime: time,
+    reason: found.reason ?? '',
+    message: found.message ?? '',
+  };
+}
+
 export const hasProgressDeadline = (spec: DefaultedSpec) => spec.progressDeadlineSeconds !== maxInt32;
 
 /** DeploymentComplete: every replica updated and available, and the latest generation observed. */
