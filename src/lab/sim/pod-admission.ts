@@ -16,8 +16,8 @@
  *   extractResourceName: metadata.name, else generateName, since admission runs before the name is generated; so
  *   `pods "web-7d4b9c8f5d-" is forbidden: ...` for a ReplicaSet's pod). Only in a cluster that runs the
  *   ServiceAccounts controller (namespace-defaults.ts sets `requireServiceAccount`): a bare test cluster has no
- *   `default` account and admits every pod. The retries of `default` are not modelled (they cover the moment
- *   between a namespace's creation and its account's).
+ *   `default` account and admits every pod. A missing `default` is admitted: the plugin's retries of it outlast the
+ *   moment the controller takes to make it (in a new namespace, or again after a user deleted it).
  * - DefaultTolerationSeconds (plugin/pkg/admission/defaulttolerationseconds/admission.go): a pod that does not
  *   already tolerate the NoExecute taints `node.kubernetes.io/not-ready` and `node.kubernetes.io/unreachable` (a
  *   toleration of that key, or of every key, with effect NoExecute or any effect) gets one with operator Exists and
@@ -64,6 +64,8 @@ export function admitPod(pod: KubeObject, context: PodAdmissionContext): void {
   priority(spec, context);
 }
 
+/** DefaultServiceAccountName. */
+const DEFAULT_SERVICE_ACCOUNT = 'default';
 /** A mirror pod's annotation (kubetypes.ConfigMirrorAnnotationKey): the ServiceAccount plugin leaves it alone. */
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 /** DefaultAPITokenMountPath. */
@@ -77,13 +79,15 @@ const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 function serviceAccount(spec: Json, namespace: string, context: PodAdmissionContext): void {
   if (!spec.serviceAccountName) {
-    spec.serviceAccountName = 'default';
-    spec.serviceAccount = 'default';
+    spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT;
+    spec.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
   }
   const name = String(spec.serviceAccountName);
   const account = context.serviceAccount(name);
-  // admission.go Admit: getServiceAccount's NotFound (api.Resource("serviceaccount")), wrapped.
-  if (!account && context.requireServiceAccount)
+  // admission.go Admit: getServiceAccount's NotFound (api.Resource("serviceaccount")), wrapped. `default` is looked
+  // up 10 times, 100-200 ms apart: the ServiceAccounts controller, which runs wherever the check does, has made it
+  // by then (a new namespace's, or one a user deleted), so it is admitted.
+  if (!account && context.requireServiceAccount && name !== DEFAULT_SERVICE_ACCOUNT)
     throw new PodAdmissionError(
       `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
     );
