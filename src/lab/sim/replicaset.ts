@@ -23,8 +23,9 @@
  *   message, lastTransitionTime now (NewReplicaSetCondition); a sync that fails again leaves it as it is, and the
  *   first sync without an error removes it. It is compared with the other fields before a write;
  * - a failed sync (manageReplicas' error) is queued again rate-limited (replica_set.go processNextWorkItem:
- *   AddRateLimited, workqueue.ts), a good one forgotten, so pods come once their ServiceAccount or quota allows, with
- *   no other change needed; the minReadySeconds resync is only for a sync without error;
+ *   AddRateLimited, workqueue.ts), a good one forgotten, so the pods come once the cause is gone (the missing
+ *   ServiceAccount made, say) with no other change needed; the minReadySeconds resync is only for a sync without
+ *   error;
  * - with minReadySeconds, syncs again minReadySeconds later while Ready pods wait to count as available (and
  *   minReadySeconds + 1 s after a pod turned Ready; the work queue keeps the earlier of the two).
  * A pod is deleted as the controller's pod control does it: gracefully (pod-deletion.ts deletePodAsController), so it
