@@ -22,7 +22,10 @@
  *   metadata.name, no nodeName (the scheduler binds it), the DaemonSet as controller owner; event Normal
  *   `SuccessfulCreate` "Created pod: <pod>", and `SuccessfulDelete` "Deleted pod: <pod>" for a deletion
  *   (controller_utils.go RealPodControl), which is graceful (pod-deletion.ts): the pod is Terminating until its kubelet
- *   has stopped it, and its node gets a new one only then;
+ *   has stopped it, and its node gets a new one only then. The creates come after the deletions, in slow-start
+ *   batches (syncNodes); a refused one is a Warning `FailedCreate` "Error creating: <error>" (pod-control.ts), skips
+ *   the rolling update of that sync (updateDaemonSet returns the error), and the DaemonSet is queued again
+ *   rate-limited (processNextWorkItem: AddRateLimited; workqueue.ts). The DaemonSet controller sets no condition;
  * - a RollingUpdate (the default; update.go rollingUpdate, maxSurge 0): old pods (IsPodUpdated: neither the hash nor
  *   the generation label is the current one) that are not available are deleted at once; old available ones are
  *   deleted while fewer than maxUnavailable (default 1; a percentage of the desired number, rounded up) of the nodes'
@@ -44,11 +47,12 @@ import { canonicalJson, type PodTemplate, scaledValue } from './deployment-util.
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
 import { nodeShouldRunPod, type SchedulingSpec, type Toleration } from './node-eligibility.js';
+import { createPodFromTemplate, slowStartBatch } from './pod-control.js';
 import { deletePodAsController } from './pod-deletion.js';
-import { controllerRef, generateName, podAvailable } from './replicaset.js';
+import { controllerRef, podAvailable } from './replicaset.js';
 import { controllerRevisionHash } from './statefulset.js';
-import type { KubeObject, StoredEvent } from './store.js';
-import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
+import type { KubeObject, StoredEvent, StoreError } from './store.js';
+import { collectDependents, controllerUid, type SyncResult, WorkQueue } from './workqueue.js';
 
 export const revisionHashLabel = 'controller-revision-hash';
 export const templateGenerationLabel = 'pod-template-generation';
@@ -201,15 +205,18 @@ export class DaemonSetController {
     return { hash: controllerRevisionHash(ds.spec?.template), generation };
   }
 
-  private sync(ns: string, name: string): void {
+  /** syncDaemonSet: manage's error, which queues the DaemonSet again rate-limited. */
+  private sync(ns: string, name: string): SyncResult {
     const ds = this.cluster.get('apps/v1', 'DaemonSet', name, ns) as DaemonSet | undefined;
     if (!ds || ds.metadata?.deletionTimestamp) return;
     const revision = this.revision(ds);
     const nodes = this.cluster.list('v1', 'Node');
     const eligible = this.eligibility(ds, nodes);
-    this.manage(ds, nodes, eligible, revision);
-    if (ds.spec?.updateStrategy?.type !== 'OnDelete') this.rollingUpdate(ds, eligible, revision);
+    const error = this.manage(ds, nodes, eligible, revision);
+    // updateDaemonSet returns manage's error before the rolling update; the status is written either way.
+    if (!error && ds.spec?.updateStrategy?.type !== 'OnDelete') this.rollingUpdate(ds, eligible, revision);
     this.writeStatus(ds, nodes, eligible, revision);
+    return error;
   }
 
   /** NodeShouldRunDaemonPod of every node, for the pod NewPod would make (template plus daemon tolerations). */
@@ -235,14 +242,18 @@ export class DaemonSetController {
     return byNode;
   }
 
-  /** manage and podsShouldBeOnNode: create the missing pods, delete failed, surplus and misplaced ones. */
+  /**
+   * manage and podsShouldBeOnNode: delete failed, surplus and misplaced pods, create the missing ones (syncNodes: in
+   * slow-start batches, the first refusal ending them); that refusal.
+   */
   private manage(
     ds: DaemonSet,
     nodes: KubeObject[],
     eligible: Map<string, boolean>,
     revision: Revision,
-  ): void {
+  ): StoreError | undefined {
     const byNode = this.podsByNode(ds);
+    const needing: string[] = [];
     for (const node of nodes) {
       const nodeName = node.metadata?.name ?? '';
       const pods = byNode.get(nodeName) ?? [];
@@ -266,12 +277,14 @@ export class DaemonSetController {
         if (phase === 'Failed' || phase === 'Succeeded') this.deletePod(ds, pod);
         else running.push(pod);
       }
-      if (pods.length === 0) this.createPod(ds, nodeName, revision);
+      if (pods.length === 0) needing.push(nodeName);
       for (const extra of running.slice(1)) this.deletePod(ds, extra);
     }
     // Pods bound to (or meant for) nodes that are gone.
     for (const pods of byNode.values())
       for (const pod of pods) if (!pod.metadata?.deletionTimestamp) this.deletePod(ds, pod);
+    let next = 0;
+    return slowStartBatch(needing.length, () => this.createPod(ds, needing[next++] ?? '', revision)).error;
   }
 
   /** update.go rollingUpdate (maxSurge 0): delete old pods, unavailable ones first, within maxUnavailable. */
@@ -316,22 +329,16 @@ export class DaemonSetController {
     );
   }
 
-  private createPod(ds: DaemonSet, nodeName: string, revision: Revision): void {
-    const ns = ds.metadata?.namespace ?? 'default';
-    const base = `${ds.metadata?.name}-`;
-    let name = generateName(base, this.options.random);
-    while (this.cluster.get('v1', 'Pod', name, ns)) name = generateName(base, this.options.random);
+  private createPod(ds: DaemonSet, nodeName: string, revision: Revision): StoreError | undefined {
     const template = ds.spec?.template ?? {};
     const spec = structuredClone(template.spec ?? {}) as SchedulingSpec & Record<string, unknown>;
     const annotations = template.metadata?.annotations;
     const matchFields = [{ key: 'metadata.name', operator: 'In' as const, values: [nodeName] }];
-    this.cluster.seed({
+    const pod: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
-        name,
-        generateName: base,
-        namespace: ns,
+        generateName: `${ds.metadata?.name}-`,
         labels: {
           ...template.metadata?.labels,
           [revisionHashLabel]: revision.hash,
@@ -351,8 +358,8 @@ export class DaemonSetController {
           },
         },
       },
-    });
-    this.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
+    };
+    return createPodFromTemplate(this.cluster, this.events, ds, pod, this.options.random);
   }
 
   /** podControl.DeletePod: a graceful DELETE (pod-deletion.ts); the event only when the API server accepted it. */

@@ -88,12 +88,22 @@ export interface Deployment extends KubeObject {
   status?: DeploymentStatus;
 }
 
+/** apps/v1 ReplicaSetCondition (no lastUpdateTime). */
+export interface ReplicaSetCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
 export interface ReplicaSetStatus {
   replicas?: number;
   fullyLabeledReplicas?: number;
   readyReplicas?: number;
   availableReplicas?: number;
   observedGeneration?: number;
+  conditions?: ReplicaSetCondition[];
 }
 
 export interface ReplicaSet extends KubeObject {
@@ -555,6 +565,31 @@ export function removeCondition(status: WithConditions, type: string): void {
   const kept = (status.conditions ?? []).filter((c) => c.type !== type);
   if (kept.length > 0) status.conditions = kept;
   else delete status.conditions;
+}
+
+/**
+ * getReplicaFailures (pkg/controller/deployment/progress.go; Argo Rollouts v1.8.3 rollout/sync.go has the same): the
+ * new ReplicaSet's ReplicaFailure condition, else the first of the others', as a Deployment (or Rollout) condition
+ * (util.ReplicaSetToDeploymentCondition, conditions.go ReplicaSetToRolloutCondition: lastUpdateTime is the
+ * ReplicaSet condition's lastTransitionTime).
+ */
+export function replicaFailure(
+  newRS: ReplicaSet | undefined,
+  allRSs: Array<ReplicaSet | undefined>,
+): DeploymentCondition | undefined {
+  const failureOf = (rs: ReplicaSet | undefined) =>
+    rs?.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+  const found = failureOf(newRS) ?? allRSs.map(failureOf).find((c) => c);
+  if (!found) return undefined;
+  const time = found.lastTransitionTime ?? '';
+  return {
+    type: 'ReplicaFailure',
+    status: found.status,
+    lastUpdateTime: time,
+    lastTransitionTime: time,
+    reason: found.reason ?? '',
+    message: found.message ?? '',
+  };
 }
 
 export const hasProgressDeadline = (spec: DefaultedSpec) => spec.progressDeadlineSeconds !== maxInt32;

@@ -77,6 +77,7 @@ import {
   readyReplicaCount,
   removeCondition,
   replicaCount,
+  replicaFailure,
   revisionAnnotation,
   setCondition,
   setNewReplicaSetAnnotations,
@@ -410,7 +411,10 @@ class DeploymentSync {
     const current = getCondition(this.status, 'Progressing');
     const done = next.replicas === next.updatedReplicas && current?.reason === 'NewReplicaSetAvailable';
     if (hasProgressDeadline(this.spec) && !done) this.progress(next, current, newRS);
-    removeCondition(next, 'ReplicaFailure');
+    // getReplicaFailures: the ReplicaSets' ReplicaFailure copied in, or removed once none has one.
+    const failure = replicaFailure(newRS, allRSs);
+    if (failure) setCondition(next, failure);
+    else removeCondition(next, 'ReplicaFailure');
     if (isDeepStrictEqual(this.status, next)) this.requeueStuck(next);
     else this.writeStatus(next);
   }

@@ -24,8 +24,8 @@
  *   an argument, no resources.
  * The DaemonSets carry the annotation the API server's strategy adds to an apps/v1 DaemonSet at create
  * (pkg/registry/apps/daemonset/strategy.go: templateGeneration 1, shown as `deprecated.daemonset.template.generation`).
- * Not modelled: their ServiceAccounts, RBAC objects, ConfigMaps (coredns, kube-proxy, local-path-config) and the
- * volumes' contents (the volumes are named as the manifests name them). The `standard` StorageClass is in
+ * Their ServiceAccounts are here, by name only. Not modelled: their RBAC objects, ConfigMaps (coredns, kube-proxy,
+ * local-path-config) and the volumes' contents (the volumes are named as the manifests name them). The `standard` StorageClass is in
  * kind-baseline.ts; what the provisioner does is in persistent-volumes.ts.
  */
 import type { KubeObject } from './store.js';
@@ -272,7 +272,30 @@ function localPathProvisioner(): KubeObject {
   };
 }
 
-/** The Deployments and DaemonSets of a fresh kind cluster: coredns, kube-proxy, kindnet, local-path-provisioner. */
+const serviceAccount = (name: string, namespace: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
+  metadata: { name, namespace },
+});
+
+/**
+ * The add-ons' ServiceAccounts, which their pods name (pod admission refuses a pod whose account is missing,
+ * pod-admission.ts): kubeadm's `coredns` and `kube-proxy` (created by its dns and proxy phases), kind's `kindnet`
+ * (const_cni.go) and `local-path-provisioner-service-account` (const_storage.go).
+ */
+function addonServiceAccounts(): KubeObject[] {
+  return [
+    serviceAccount('coredns', 'kube-system'),
+    serviceAccount('kindnet', 'kube-system'),
+    serviceAccount('kube-proxy', 'kube-system'),
+    serviceAccount('local-path-provisioner-service-account', 'local-path-storage'),
+  ];
+}
+
+/**
+ * The ServiceAccounts, Deployments and DaemonSets of a fresh kind cluster: coredns, kube-proxy, kindnet,
+ * local-path-provisioner.
+ */
 export function kindAddons(): KubeObject[] {
-  return [coreDns(), kindnet(), kubeProxy(), localPathProvisioner()];
+  return [...addonServiceAccounts(), coreDns(), kindnet(), kubeProxy(), localPathProvisioner()];
 }

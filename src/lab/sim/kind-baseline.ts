@@ -18,8 +18,8 @@
  * and DaemonSets (CoreDNS, kube-proxy, kindnet, local-path-provisioner) in kind-addons.ts, whose pods the simulated
  * controllers make (so CoreDNS's two pods fill kube-dns's Endpoints and EndpointSlice), and the control plane's static
  * pods as the kubelet's mirror pods in static-pods.ts. Each namespace's `default` ServiceAccount and kube-root-ca.crt
- * come from the controllers of namespace-defaults.ts. Not modelled: the add-ons' ConfigMaps, ServiceAccounts and RBAC
- * objects.
+ * come from the controllers of namespace-defaults.ts, the add-ons' own ServiceAccounts from kind-addons.ts. Not
+ * modelled: the add-ons' ConfigMaps and RBAC objects.
  */
 import type { KubeObject } from './store.js';
 

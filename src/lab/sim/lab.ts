@@ -225,7 +225,9 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
       ...platform,
     ],
   });
-  const stops: Array<() => void> = [];
+  // Every namespace's `default` ServiceAccount and, over HTTPS, its kube-root-ca.crt (namespace-defaults.ts): started
+  // first, so the accounts exist before the workload controllers' first pods (which admission checks against them).
+  const stops: Array<() => void> = [startNamespaceDefaults(cluster, { rootCa: options.tls?.cert })];
   const prometheus = new SimPrometheus(cluster, models, options.behaviour);
   let live: LiveWorkloads | undefined;
   if (options.live) {
@@ -300,8 +302,6 @@ export async function startSimLab(options: SimLabOptions = {}): Promise<SimLab> 
   };
   cluster.seed(...controlPlaneMirrorPods(node, defaultNode.ip, new Date(clock.now()).toISOString()));
   stops.push(startDisruptionController(cluster, models));
-  // Every namespace's `default` ServiceAccount and, over HTTPS, its kube-root-ca.crt (namespace-defaults.ts).
-  stops.push(startNamespaceDefaults(cluster, { rootCa: options.tls?.cert }));
   // Claims of kind's `standard` class: the PersistentVolume controller and local-path-provisioner
   // (persistent-volumes.ts); the scheduler binds a pod once its claims are (volume-binding.ts, in the kubelet model).
   stops.push(startVolumeControllers(cluster, { clock: models }));

@@ -21,6 +21,9 @@
  * HTTP (as most tests run it) the sim has no CA, and no kube-root-ca.crt is published.
  * Upstream both run from informers, a moment after the change; here they run deferred after the change
  * (SimCluster.addController).
+ * A cluster that runs the ServiceAccounts controller has its pods' accounts checked: while it runs, pod admission
+ * refuses a pod whose ServiceAccount does not exist (Store.refusesMissingServiceAccount, pod-admission.ts). A bare
+ * test cluster without it has no `default` account anywhere and admits such pods.
  */
 import type { SimCluster } from './api.js';
 import type { KubeObject, StoredEvent } from './store.js';
@@ -97,7 +100,8 @@ export function startNamespaceDefaults(
   options: NamespaceDefaultsOptions = {},
 ): () => void {
   const { rootCa } = options;
-  return cluster.addController((event) => {
+  cluster.store.refusesMissingServiceAccount = true;
+  const stop = cluster.addController((event) => {
     const namespace = isNamespace(event) ? event.object.metadata?.name : event.object.metadata?.namespace;
     if (!namespace) return;
     if (isNamespace(event)) {
@@ -116,4 +120,8 @@ export function startNamespaceDefaults(
     )
       publishRootCa(cluster, namespace, rootCa);
   });
+  return () => {
+    stop();
+    cluster.store.refusesMissingServiceAccount = false;
+  };
 }

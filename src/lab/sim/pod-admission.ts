@@ -9,8 +9,15 @@
  *   read-only, and the volume is added when a container needed it and the pod has none of that prefix
  *   (mountServiceAccountToken): projected, defaultMode 420, the account's token (expirationSeconds 3607,
  *   WarnOnlyBoundTokenExpirationSeconds; path `token`), `ca.crt` of the ConfigMap kube-root-ca.crt and the pod's
- *   namespace (serviceaccount.TokenVolumeSource). Not modelled: the plugin's refusal of a pod whose account does
- *   not exist yet (a real ReplicaSet retries; the sim's controllers create pods as soon as they sync).
+ *   namespace (serviceaccount.TokenVolumeSource). A pod whose account does not exist in its namespace is refused
+ *   (Admit, getServiceAccount: the lister, then a GET, 10 tries a few hundred ms apart for `default`, then
+ *   NotFound): 403 Forbidden, `error looking up service account <ns>/<sa>: serviceaccount "<sa>" not found`, the
+ *   pod named in the Status as admission names it (staging/src/k8s.io/apiserver/pkg/admission/errors.go
+ *   extractResourceName: metadata.name, else generateName, since admission runs before the name is generated; so
+ *   `pods "web-7d4b9c8f5d-" is forbidden: ...` for a ReplicaSet's pod). Only in a cluster that runs the
+ *   ServiceAccounts controller (namespace-defaults.ts sets `requireServiceAccount`): a bare test cluster has no
+ *   `default` account and admits every pod. A missing `default` is admitted: the plugin's retries of it outlast the
+ *   moment the controller takes to make it (in a new namespace, or again after a user deleted it).
  * - DefaultTolerationSeconds (plugin/pkg/admission/defaulttolerationseconds/admission.go): a pod that does not
  *   already tolerate the NoExecute taints `node.kubernetes.io/not-ready` and `node.kubernetes.io/unreachable` (a
  *   toleration of that key, or of every key, with effect NoExecute or any effect) gets one with operator Exists and
@@ -37,6 +44,8 @@ export interface PodAdmissionContext {
   priorityClasses(): KubeObject[];
   /** The pod's namespace's ServiceAccount of that name, if it exists. */
   serviceAccount(name: string): KubeObject | undefined;
+  /** Refuse a pod whose ServiceAccount does not exist (the cluster runs the ServiceAccounts controller). */
+  requireServiceAccount?: boolean;
   /** The random numbers of the token volume's name (seeded in the sim). */
   random: () => number;
 }
@@ -49,11 +58,14 @@ export function admitPod(pod: KubeObject, context: PodAdmissionContext): void {
   const o = pod as Json;
   if (typeof o.spec !== 'object' || o.spec === null) o.spec = {};
   const spec = o.spec as Json;
-  if (!pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION]) serviceAccount(spec, context);
+  if (!pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION])
+    serviceAccount(spec, pod.metadata?.namespace ?? 'default', context);
   defaultTolerations(spec);
   priority(spec, context);
 }
 
+/** DefaultServiceAccountName. */
+const DEFAULT_SERVICE_ACCOUNT = 'default';
 /** A mirror pod's annotation (kubetypes.ConfigMirrorAnnotationKey): the ServiceAccount plugin leaves it alone. */
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 /** DefaultAPITokenMountPath. */
@@ -65,12 +77,20 @@ const TOKEN_EXPIRATION_SECONDS = 3607;
 /** names.SimpleNameGenerator's 5 characters (utilrand.String). */
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
-function serviceAccount(spec: Json, context: PodAdmissionContext): void {
+function serviceAccount(spec: Json, namespace: string, context: PodAdmissionContext): void {
   if (!spec.serviceAccountName) {
-    spec.serviceAccountName = 'default';
-    spec.serviceAccount = 'default';
+    spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT;
+    spec.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
   }
-  const account = context.serviceAccount(String(spec.serviceAccountName));
+  const name = String(spec.serviceAccountName);
+  const account = context.serviceAccount(name);
+  // admission.go Admit: getServiceAccount's NotFound (api.Resource("serviceaccount")), wrapped. `default` is looked
+  // up 10 times, 100-200 ms apart: the ServiceAccounts controller, which runs wherever the check does, has made it
+  // by then (a new namespace's, or one a user deleted), so it is admitted.
+  if (!account && context.requireServiceAccount && name !== DEFAULT_SERVICE_ACCOUNT)
+    throw new PodAdmissionError(
+      `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
+    );
   const automount =
     typeof spec.automountServiceAccountToken === 'boolean'
       ? spec.automountServiceAccountToken

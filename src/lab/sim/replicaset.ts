@@ -5,7 +5,9 @@
  * - counts the ReplicaSet's active pods (controlled by it, not Succeeded or Failed, not being deleted);
  * - creates the missing ones from the template (GetPodFromTemplate: the template's labels and annotations, a
  *   controller ownerReference with uid, generateName `<rs>-`, to which the API server adds 5 characters of
- *   "bcdfghjklmnpqrstvwxz2456789", names.SimpleNameGenerator), an event `SuccessfulCreate` "Created pod: <name>" each;
+ *   "bcdfghjklmnpqrstvwxz2456789", names.SimpleNameGenerator), an event `SuccessfulCreate` "Created pod: <name>" each,
+ *   in slow-start batches; a refused create is a Warning `FailedCreate` "Error creating: <error>" and ends the
+ *   creates of this sync (pod-control.ts: RealPodControl, slowStartBatch);
  * - deletes the surplus, in the order of ActivePodsWithRanks: unscheduled before scheduled; Pending, Unknown, then
  *   Running; not Ready before Ready; lower controller.kubernetes.io/pod-deletion-cost first (PodDeletionCost, on by
  *   default); Ready for less time first and then created later first, both compared in powers of two of their age
@@ -16,6 +18,14 @@
  *   fullyLabeledReplicas, readyReplicas, availableReplicas (Ready for more than minReadySeconds,
  *   podutil.IsPodAvailable) and observedGeneration, only when one of them changed (updateReplicaSetStatus); zero
  *   counts are left out as the API serializes them (omitempty), status.replicas always shown;
+ * - the ReplicaFailure condition (replica_set_utils.go calculateStatus): when creating or deleting failed and the
+ *   ReplicaSet has none, status True, reason FailedCreate (too few pods) or FailedDelete (too many), the error's
+ *   message, lastTransitionTime now (NewReplicaSetCondition); a sync that fails again leaves it as it is, and the
+ *   first sync without an error removes it. It is compared with the other fields before a write;
+ * - a failed sync (manageReplicas' error) is queued again rate-limited (replica_set.go processNextWorkItem:
+ *   AddRateLimited, workqueue.ts), a good one forgotten, so the pods come once the cause is gone (the missing
+ *   ServiceAccount made, say) with no other change needed; the minReadySeconds resync is only for a sync without
+ *   error;
  * - with minReadySeconds, syncs again minReadySeconds later while Ready pods wait to count as available (and
  *   minReadySeconds + 1 s after a pod turned Ready; the work queue keeps the earlier of the two).
  * A pod is deleted as the controller's pod control does it: gracefully (pod-deletion.ts deletePodAsController), so it
@@ -30,16 +40,18 @@ import { compareStrings } from './compare.js';
 import {
   type PodTemplate,
   type ReplicaSet,
+  type ReplicaSetCondition,
   type ReplicaSetStatus,
   safeAlphabet,
   specReplicas,
 } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
+import { createPodFromTemplate, slowStartBatch } from './pod-control.js';
 import { deletePodAsController } from './pod-deletion.js';
 import { type LabelSelector, matchesLabelSet } from './selectors.js';
-import type { KubeObject, StoredEvent } from './store.js';
-import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
+import { type KubeObject, kubeTime, type StoredEvent, type StoreError } from './store.js';
+import { collectDependents, controllerUid, type SyncResult, WorkQueue } from './workqueue.js';
 
 export interface ReplicaSetControllerOptions {
   clock: Clock;
@@ -197,6 +209,37 @@ export function replicaSetStatus(rs: ReplicaSet, pods: KubeObject[], now: number
   return { replicas: pods.length, ...nonZero };
 }
 
+/**
+ * calculateStatus's ReplicaFailure: added when manageReplicas failed and there is none (FailedCreate with too few
+ * pods, FailedDelete with too many), kept while it fails, removed once it does not. Returns the new list.
+ */
+export function replicaFailureConditions(
+  rs: ReplicaSet,
+  activePods: number,
+  error: Error | undefined,
+  now: number,
+): ReplicaSetCondition[] | undefined {
+  const conditions = rs.status?.conditions;
+  const failure = conditions?.find((c) => c.type === 'ReplicaFailure');
+  if (error && !failure) {
+    const diff = activePods - specReplicas(rs);
+    const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
+    const condition: ReplicaSetCondition = {
+      type: 'ReplicaFailure',
+      status: 'True',
+      lastTransitionTime: kubeTime(now),
+      reason,
+      message: error.message,
+    };
+    return [...(conditions ?? []), condition];
+  }
+  if (!error && failure) {
+    const kept = (conditions ?? []).filter((c) => c !== failure);
+    return kept.length > 0 ? kept : undefined;
+  }
+  return conditions;
+}
+
 const burstReplicas = 500;
 
 export class ReplicaSetController {
@@ -249,49 +292,50 @@ export class ReplicaSetController {
     else this.readyPods.delete(key);
   }
 
-  /** syncReplicaSet. */
-  private sync(ns: string, name: string): void {
+  /** syncReplicaSet: manageReplicas' error, which queues the ReplicaSet again rate-limited. */
+  private sync(ns: string, name: string): SyncResult {
     const rs = this.cluster.get('apps/v1', 'ReplicaSet', name, ns) as ReplicaSet | undefined;
     if (!rs || !this.options.manages(rs)) return;
     const pods = this.cluster
       .list('v1', 'Pod', ns)
       .filter((p) => controllerUid(p) === rs.metadata?.uid && podActive(p));
     // A ReplicaSet being deleted makes or removes no pod (replica_set.go syncReplicaSet: DeletionTimestamp == nil).
-    if (!rs.metadata?.deletionTimestamp) this.manageReplicas(rs, pods);
-    this.updateStatus(rs, pods);
+    const error = rs.metadata?.deletionTimestamp ? undefined : this.manageReplicas(rs, pods);
+    this.updateStatus(rs, pods, error);
+    return error;
   }
 
-  /** manageReplicas: create or delete the difference (at most burstReplicas a sync). */
-  private manageReplicas(rs: ReplicaSet, pods: KubeObject[]): void {
+  /** manageReplicas: create or delete the difference (at most burstReplicas a sync); the first refusal. */
+  private manageReplicas(rs: ReplicaSet, pods: KubeObject[]): StoreError | undefined {
     const diff = pods.length - specReplicas(rs);
-    if (diff < 0) for (let i = 0; i < Math.min(-diff, burstReplicas); i++) this.createPod(rs);
+    if (diff < 0) return slowStartBatch(Math.min(-diff, burstReplicas), () => this.createPod(rs)).error;
     if (diff > 0) {
       const now = this.options.clock.now();
       for (const pod of podsToDelete(pods, Math.min(diff, burstReplicas), now)) this.deletePod(rs, pod);
     }
+    return undefined;
   }
 
-  private createPod(rs: ReplicaSet): void {
-    const ns = rs.metadata?.namespace ?? 'default';
-    const base = `${rs.metadata?.name}-`;
-    let name = generateName(base, this.options.random);
-    while (this.cluster.get('v1', 'Pod', name, ns)) name = generateName(base, this.options.random);
+  private createPod(rs: ReplicaSet): StoreError | undefined {
     const template = rs.spec?.template ?? {};
     const annotations = template.metadata?.annotations;
-    this.cluster.seed({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name,
-        generateName: base,
-        namespace: ns,
-        labels: { ...template.metadata?.labels },
-        ...(annotations ? { annotations: { ...annotations } } : {}),
-        ownerReferences: [controllerRef(rs)],
+    return createPodFromTemplate(
+      this.cluster,
+      this.events,
+      rs,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          generateName: `${rs.metadata?.name}-`,
+          labels: { ...template.metadata?.labels },
+          ...(annotations ? { annotations: { ...annotations } } : {}),
+          ownerReferences: [controllerRef(rs)],
+        },
+        spec: structuredClone(template.spec ?? {}),
       },
-      spec: structuredClone(template.spec ?? {}),
-    });
-    this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
+      this.options.random,
+    );
   }
 
   /** podControl.DeletePod: a graceful DELETE (pod-deletion.ts); the event only when the API server accepted it. */
@@ -303,9 +347,14 @@ export class ReplicaSetController {
   }
 
   /** updateReplicaSetStatus, and the minReadySeconds resync. */
-  private updateStatus(rs: ReplicaSet, pods: KubeObject[]): void {
+  private updateStatus(rs: ReplicaSet, pods: KubeObject[], error: Error | undefined): void {
     const now = this.options.clock.now();
-    const status = { ...replicaSetStatus(rs, pods, now), observedGeneration: rs.metadata?.generation };
+    const conditions = replicaFailureConditions(rs, pods.length, error, now);
+    const status: ReplicaSetStatus = {
+      ...replicaSetStatus(rs, pods, now),
+      observedGeneration: rs.metadata?.generation,
+      ...(conditions ? { conditions } : {}),
+    };
     const { observedGeneration: _was, ...before } = rs.status ?? {};
     const { observedGeneration: _now, ...after } = status;
     const unchanged = isDeepStrictEqual(before, after) && _was === rs.metadata?.generation;
@@ -319,6 +368,6 @@ export class ReplicaSetController {
       (status.availableReplicas ?? 0) !== specReplicas(rs);
     // Availability needs readiness strictly longer than minReadySeconds; the model's times fall on whole seconds
     // where a real controller's clock is past them by a fraction, so the resync comes 1 ms after the mark.
-    if (minReadySeconds > 0 && waiting) this.queue.addAfter(rs, minReadySeconds * 1000 + 1);
+    if (minReadySeconds > 0 && waiting && !error) this.queue.addAfter(rs, minReadySeconds * 1000 + 1);
   }
 }

@@ -81,6 +81,7 @@ import {
   newCondition,
   type PodTemplate,
   type ReplicaSet,
+  replicaFailure,
   setCondition,
 } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
@@ -1338,7 +1339,8 @@ export class RolloutsModel {
         ) || getCondition(old, 'Paused')?.status === 'True',
       progressDeadlineSeconds: spec.progressDeadlineSeconds ?? 600,
       progressDeadlineAbort: spec.progressDeadlineAbort === true,
-      replicaFailure: this.replicaFailure(live, hash),
+      // rollout/sync.go calculateRolloutConditions: getReplicaFailures (deployment-util.ts replicaFailure).
+      replicaFailure: replicaFailure(this.replicaSet(hash), this.replicaSets(live)),
       now: this.clock.now(),
     };
     const { conditions, events, abort } = calculateRolloutConditions(facts, old, next);
@@ -1408,39 +1410,6 @@ export class RolloutsModel {
         ? [{ reason: 'InconclusiveAnalysis', startTime: at(canary.pausedAt ?? this.clock.now()) }]
         : []),
     ];
-  }
-
-  /**
-   * rollout/sync.go getReplicaFailures: the new ReplicaSet's ReplicaFailure condition, else any of the others', as a
-   * Rollout condition (conditions.go ReplicaSetToRolloutCondition: lastUpdateTime is its lastTransitionTime).
-   */
-  private replicaFailure(live: KubeObject, hash: string): RolloutFacts['replicaFailure'] {
-    type RsCondition = {
-      type: string;
-      status: 'True' | 'False' | 'Unknown';
-      lastTransitionTime?: string;
-      reason?: string;
-      message?: string;
-    };
-    const failure = (rs: ReplicaSet | undefined) =>
-      ((rs?.status as { conditions?: RsCondition[] } | undefined)?.conditions ?? []).find(
-        (c) => c.type === 'ReplicaFailure',
-      );
-    const found =
-      failure(this.replicaSet(hash)) ??
-      this.replicaSets(live)
-        .map(failure)
-        .find((c) => c);
-    if (!found) return undefined;
-    const time = found.lastTransitionTime ?? '';
-    return {
-      type: 'ReplicaFailure',
-      status: found.status,
-      lastUpdateTime: time,
-      lastTransitionTime: time,
-      reason: found.reason ?? '',
-      message: found.message ?? '',
-    };
   }
 
   /** rollout/sync.go requeueStuckRollout: one progress check at a time, replaced by each status. */

@@ -19,7 +19,10 @@
  *   setPodRevision), with an event Normal `SuccessfulCreate` "create Pod <pod> in StatefulSet <set> successful"
  *   (stateful_pod_control.go recordPodEvent)); under OrderedReady the sync ends after a creation and at the first pod
  *   that is terminating, not Running and Ready, or not available (Ready for minReadySeconds), so pods come one at a
- *   time; under Parallel all are created at once;
+ *   time; under Parallel all are created at once. A refused create is a Warning `FailedCreate` "create Pod <pod> in
+ *   StatefulSet <set> failed error: <error>" (recordPodEvent) and ends the sync under either policy (processReplica's
+ *   error; the sim stops at the first refusal where upstream's Parallel slow start tries the rest of its batch): the status is still written (performUpdate), and the set is queued
+ *   again rate-limited (stateful_set.go processNextWorkItem: AddRateLimited; workqueue.ts);
  * - then the condemned pods (ordinal >= replicas), highest ordinal first (processCondemned): under OrderedReady one
  *   deletion a sync, and none while a lower pod is unhealthy, unless the condemned pod is itself the first
  *   unavailable one; each deletion is an event Normal `SuccessfulDelete` "delete Pod <pod> in StatefulSet <set>
@@ -52,10 +55,11 @@ import type { SimCluster } from './api.js';
 import { canonicalJson, fnv32, type PodTemplate, safeEncodeString } from './deployment-util.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { podReady } from './kubelet.js';
+import { tryCreate } from './pod-control.js';
 import { deletePodAsController } from './pod-deletion.js';
 import { controllerRef, podAvailable } from './replicaset.js';
-import type { KubeObject, StoredEvent } from './store.js';
-import { collectDependents, controllerUid, WorkQueue } from './workqueue.js';
+import type { KubeObject, StoredEvent, StoreError } from './store.js';
+import { collectDependents, controllerUid, type SyncResult, WorkQueue } from './workqueue.js';
 
 export const revisionLabel = 'controller-revision-hash';
 export const podNameLabel = 'statefulset.kubernetes.io/pod-name';
@@ -275,8 +279,8 @@ export class StatefulSetController {
     return { current, update };
   }
 
-  /** updateStatefulSet and updateStatefulSetStatus for one set. */
-  private sync(ns: string, name: string): void {
+  /** updateStatefulSet and updateStatefulSetStatus for one set: a refused create, which queues it again rate-limited. */
+  private sync(ns: string, name: string): SyncResult {
     const set = this.cluster.get('apps/v1', 'StatefulSet', name, ns) as StatefulSet | undefined;
     if (!set || !this.manages(set)) return;
     const spec = withDefaults(set.spec);
@@ -301,9 +305,11 @@ export class StatefulSetController {
     const firstUnavailable = [...replicas, ...[...condemned].reverse()].find(unavailable);
     // A StatefulSet being deleted only has its status updated (stateful_set_control.go updateStatefulSet): its pods
     // are the garbage collector's.
-    if (!set.metadata?.deletionTimestamp)
-      this.manage(set, spec, replicas, condemned, firstUnavailable, update.name);
+    const error = set.metadata?.deletionTimestamp
+      ? undefined
+      : this.manage(set, spec, replicas, condemned, firstUnavailable, update.name);
     this.writeStatus(set, spec, current, update);
+    return error;
   }
 
   /** processReplica over the replicas, processCondemned over the condemned, then the rolling update. */
@@ -314,7 +320,7 @@ export class StatefulSetController {
     condemned: KubeObject[],
     firstUnavailable: KubeObject | undefined,
     updateRevision: string,
-  ): void {
+  ): StoreError | undefined {
     const now = this.options.clock.now();
     const available = (p: KubeObject) => podAvailable(p, spec.minReadySeconds, now);
     for (const pod of replicas) {
@@ -324,8 +330,8 @@ export class StatefulSetController {
         continue;
       }
       if (!isCreated(pod)) {
-        this.create(set, pod);
-        if (spec.monotonic) return;
+        const error = this.create(set, pod);
+        if (error || spec.monotonic) return error;
         continue;
       }
       if (spec.monotonic && (isTerminating(pod) || !isRunningAndReady(pod) || !available(pod))) return;
@@ -352,14 +358,14 @@ export class StatefulSetController {
     }
   }
 
-  private create(set: StatefulSet, pod: KubeObject): void {
-    this.cluster.seed(pod);
-    this.events.record(
-      set,
-      'Normal',
-      'SuccessfulCreate',
-      `create Pod ${pod.metadata?.name} in StatefulSet ${set.metadata?.name} successful`,
-    );
+  /** CreateStatefulPod and recordPodEvent("create"): the pod, or the API server's refusal. */
+  private create(set: StatefulSet, pod: KubeObject): StoreError | undefined {
+    const error = tryCreate(() => this.cluster.seed(pod));
+    const subject = `create Pod ${pod.metadata?.name} in StatefulSet ${set.metadata?.name}`;
+    if (error)
+      this.events.record(set, 'Warning', 'FailedCreate', `${subject} failed error: ${error.message}`);
+    else this.events.record(set, 'Normal', 'SuccessfulCreate', `${subject} successful`);
+    return error;
   }
 
   private remove(set: StatefulSet, pod: KubeObject): void {

@@ -51,6 +51,11 @@ export interface Mutation {
   resourceVersion: string;
 }
 
+/** How a create came: `generatedName` when the client sent only generateName and the name stands for the server's. */
+export interface CreateOptions {
+  generatedName?: boolean;
+}
+
 /** A time as the API server serializes it (metav1.Time: RFC 3339, whole seconds). */
 export function kubeTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -106,6 +111,11 @@ export class Store {
    */
   readonly env = new Map<string, Record<string, string>>();
   private revision = 100;
+  /**
+   * The cluster runs the ServiceAccounts controller (namespace-defaults.ts), so pod admission refuses a pod whose
+   * ServiceAccount does not exist (pod-admission.ts). Off in a bare store: no namespace has its `default` account.
+   */
+  refusesMissingServiceAccount = false;
 
   /** Cluster IPs and node ports of Services, from the kind cluster's ranges (service-ips.ts). */
   private readonly services: ServiceAllocator;
@@ -211,6 +221,7 @@ export class Store {
     namespace: string | undefined,
     input: KubeObject,
     meta: Pick<Mutation, 'source'> & Partial<Mutation> = { source: 'test' },
+    options: CreateOptions = {},
   ): KubeObject {
     const name = input.metadata?.name;
     if (!name)
@@ -244,7 +255,9 @@ export class Store {
     // The scheme's defaults, then (pods) the mutating admission plugins (api-defaults.ts, pod-admission.ts).
     if (isBuiltin(resource)) applyApiDefaults(resource.group, resource.kind, obj);
     if (resource.kind === 'Job' && resource.group === 'batch') generateJobSelector(obj);
-    if (resource.kind === 'Pod' && resource.group === '') this.admitPod(name, obj);
+    // Admission sees the name the client sent: a name the server is to generate is still the generateName.
+    const admittedName = String((options.generatedName && input.metadata?.generateName) || name);
+    if (resource.kind === 'Pod' && resource.group === '') this.admitPod(admittedName, obj);
     if (resource.group === '')
       admitStorageObject(resource.kind, obj, () =>
         this.list(this.resourceFor('storage.k8s.io/v1', 'StorageClass')),
@@ -415,6 +428,7 @@ export class Store {
         priorityClass: (pc) => this.objects.get(key(classes, undefined, pc)),
         priorityClasses: () => this.list(classes),
         serviceAccount: (sa) => this.objects.get(key(accounts, pod.metadata?.namespace, sa)),
+        requireServiceAccount: this.refusesMissingServiceAccount,
         random: this.names,
       });
     } catch (error) {

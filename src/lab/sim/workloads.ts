@@ -70,7 +70,8 @@ let platform: KubeObject[] | undefined;
 
 /**
  * The workloads `gitops-lab up` installs besides the apps: the argocd-application-controller StatefulSet of the
- * vendored Argo CD install (`kustomize build manifests/bootstrap/argo-cd`, kustomize.ts) and the git-server
+ * vendored Argo CD install (`kustomize build manifests/bootstrap/argo-cd`, kustomize.ts) with the ServiceAccount of
+ * that name its pod runs as (pod admission refuses a pod whose account is missing), and the git-server
  * Deployment of manifests/bootstrap/git-server/git-server.yaml with its git-server-data claim (provisioned as kind
  * provisions it, persistent-volumes.ts, before the pod is scheduled), with its manifest's image (`up` puts the image it
  * built there instead: a content tag of the same name). Read once: the install is large.
@@ -83,7 +84,9 @@ export function labPlatformWorkloads(): KubeObject[] {
     const sha = repo.head.sha;
     platform = [
       ...kustomizeBuild(repo, argo, sha).filter(
-        (o) => o.kind === 'StatefulSet' && o.metadata?.name === 'argocd-application-controller',
+        (o) =>
+          ['ServiceAccount', 'StatefulSet'].includes(o.kind ?? '') &&
+          o.metadata?.name === 'argocd-application-controller',
       ),
       ...(repo.documents(git, sha) as KubeObject[]).filter(
         (o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'Deployment',

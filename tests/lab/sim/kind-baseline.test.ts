@@ -133,6 +133,22 @@ describe('the kube-system and local-path-storage workloads of a fresh kind clust
     ]);
   });
 
+  it('every pod’s ServiceAccount exists (admission checks it), and no controller failed to create a pod', () => {
+    const missing = lab.cluster
+      .list('v1', 'Pod')
+      .filter((p) => !p.metadata?.annotations?.['kubernetes.io/config.mirror'])
+      .map(
+        (p) => `${p.metadata?.namespace}/${(p.spec as { serviceAccountName?: string }).serviceAccountName}`,
+      )
+      .filter((sa) => {
+        const [ns, name] = sa.split('/');
+        return !lab.cluster.get('v1', 'ServiceAccount', name ?? '', ns);
+      });
+    expect(missing).toEqual([]);
+    expect(lab.cluster.store.refusesMissingServiceAccount).toBe(true);
+    expect(lab.cluster.list('v1', 'Event').filter((e) => e.reason === 'FailedCreate')).toEqual([]);
+  });
+
   it('all Running and Ready on the kind node, at the images kind v0.29.0 / Kubernetes v1.33.1 use', () => {
     const pods = [
       ...lab.cluster.list('v1', 'Pod', 'kube-system'),

@@ -87,6 +87,22 @@ describe('the default ServiceAccount', () => {
   });
 });
 
+describe('pod admission of ServiceAccounts', () => {
+  it('checks a pod’s account while the controller runs, and stops when it is stopped', async () => {
+    const c = await start();
+    expect(c.store.refusesMissingServiceAccount).toBe(true);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } };
+    const spec = { serviceAccountName: 'app', containers: [{ name: 'c', image: 'x' }] };
+    expect(() => c.seed({ ...pod, spec })).toThrow(
+      'pods "p" is forbidden: error looking up service account default/app: serviceaccount "app" not found',
+    );
+    stop?.();
+    stop = undefined;
+    expect(c.store.refusesMissingServiceAccount).toBe(false);
+    expect(c.seed({ ...pod, spec })).toHaveLength(1);
+  });
+});
+
 describe('kube-root-ca.crt', () => {
   it('holds the cluster CA and the description annotation in every namespace', async () => {
     const c = await start();
