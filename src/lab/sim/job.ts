@@ -76,10 +76,11 @@ import {
   terminalCondition,
 } from './job-util.js';
 import { podReady } from './kubelet.js';
+import { createPodFromTemplate, slowStartBatch } from './pod-control.js';
 import { deletePodAsController } from './pod-deletion.js';
-import { controllerRef, deletionOrder, generateName, podActive } from './replicaset.js';
+import { controllerRef, deletionOrder, podActive } from './replicaset.js';
 import { type KubeObject, kubeTime, type StoredEvent, StoreError } from './store.js';
-import { controllerOf, controllerUid, WorkQueue } from './workqueue.js';
+import { controllerOf, controllerUid, type SyncResult, WorkQueue } from './workqueue.js';
 
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking';
 /** syncJobBatchPeriod: how long a pod's change or a status write waits before the Job is synced. */
@@ -190,6 +191,8 @@ interface SyncContext {
   prevSucceededIndexes: number[];
   succeededIndexes: number[];
   backoff: BackoffRecord;
+  /** manageJob's error: a create the API server refused (the sync is queued again, rate-limited). */
+  error?: Error;
 }
 
 export class JobController {
@@ -303,8 +306,8 @@ export class JobController {
     return true;
   }
 
-  /** syncJob. */
-  private sync(ns: string, name: string): void {
+  /** syncJob: manageJob's error, if any (the work queue then queues the Job again, rate-limited). */
+  private sync(ns: string, name: string): SyncResult {
     const job = this.cluster.get('batch/v1', 'Job', name, ns);
     if (!job || !this.manages(job)) return;
     const key = keyOf(job);
@@ -360,6 +363,7 @@ export class JobController {
     status.ready = ctx.ready;
     status.terminating = ctx.terminating;
     this.trackStatus(ctx, needsUpdate);
+    return ctx.error;
   }
 
   /** The first half of syncJob: the pods, what is counted and what is new. */
@@ -500,8 +504,12 @@ export class JobController {
       ? firstPendingIndexes(ctx.active, ctx.succeededIndexes, diff, spec.completions ?? 0)
       : undefined;
     if (indexes) diff = indexes.length;
-    for (let i = 0; i < diff; i++) this.createPod(job, indexes?.[i]);
-    return active + diff;
+    // CreatePodsWithGenerateName in slow-start batches: a refused create (e.g. a missing ServiceAccount) ends them,
+    // and the pods not created are not active (manageJob: active -= skippedPods).
+    let next = 0;
+    const { created, error } = slowStartBatch(diff, () => this.createPod(job, indexes?.[next++]));
+    ctx.error = error;
+    return active + created;
   }
 
   /** activePodsForRemoval: an Indexed Job's pods without a valid or with a repeated index, then the least valuable. */
@@ -529,8 +537,7 @@ export class JobController {
   }
 
   /** The pod GetPodFromTemplate makes, with the tracking finalizer and, for an Indexed Job, its index. */
-  private createPod(job: KubeObject, index: number | undefined): void {
-    const ns = job.metadata?.namespace ?? 'default';
+  private createPod(job: KubeObject, index: number | undefined): StoreError | undefined {
     const jobName = job.metadata?.name ?? '';
     const template = structuredClone(specOf(job).template ?? {});
     const spec = (template.spec ?? {}) as {
@@ -552,23 +559,24 @@ export class JobController {
     const finalizers = templateFinalizers.includes(jobTrackingFinalizer)
       ? templateFinalizers
       : [...templateFinalizers, jobTrackingFinalizer];
-    let name = generateName(base, this.options.random);
-    while (this.cluster.get('v1', 'Pod', name, ns)) name = generateName(base, this.options.random);
-    this.cluster.seed({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name,
-        generateName: base,
-        namespace: ns,
-        labels,
-        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-        finalizers,
-        ownerReferences: [controllerRef(job)],
+    return createPodFromTemplate(
+      this.cluster,
+      this.events,
+      job,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          generateName: base,
+          labels,
+          ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+          finalizers,
+          ownerReferences: [controllerRef(job)],
+        },
+        spec,
       },
-      spec,
-    });
-    this.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
+      this.options.random,
+    );
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   labContainerBehaviour,
   runSecondsAnnotation,
 } from '../../../src/lab/sim/lab-containers.js';
+import { startNamespaceDefaults } from '../../../src/lab/sim/namespace-defaults.js';
 import { jobPrinter } from '../../../src/lab/sim/printers/workloads.js';
 import { TtlAfterFinishedController } from '../../../src/lab/sim/ttl-after-finished.js';
 import { type ControllerCluster, controllerCluster } from '../../support/controller-cluster.js';
@@ -30,6 +31,7 @@ describe('a Job on the simulated cluster', { timeout: 60_000 }, () => {
     lab = await controllerCluster(
       (f, models) => {
         const stops = [
+          startNamespaceDefaults(f),
           new JobController(f, { clock: models }).start(),
           new TtlAfterFinishedController(f, { clock: models }).start(),
           new GarbageCollector(f, { clock: models }).start(),
@@ -169,6 +171,35 @@ describe('a Job on the simulated cluster', { timeout: 60_000 }, () => {
     expect(jobPrinter.row(job(), clock.now()).cells.slice(1, 4)).toEqual(['Complete', '5/5', '21s']);
     const source = fake.list('v1', 'Event', 'default').find((e) => e.reason === 'Completed');
     expect(source?.source).toMatchObject({ component: 'job-controller' });
+  });
+
+  it('a pod the API server refuses (its ServiceAccount is missing) is a FailedCreate; the Job retries rate-limited and runs once it exists', async () => {
+    await cluster();
+    const spec = {
+      template: {
+        spec: {
+          serviceAccountName: 'migrator',
+          restartPolicy: 'Never',
+          containers: [{ name: 'pi', image: 'perl:5.34' }],
+        },
+      },
+    };
+    create(spec);
+    await sleep(clock, 2_000);
+    expect(pods()).toEqual([]);
+    expect(events('FailedCreate')).toContain(
+      'Error creating: pods "pi-" is forbidden: error looking up service account default/migrator: serviceaccount "migrator" not found',
+    );
+    expect(status().active ?? 0).toBe(0);
+    fake.seed({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'migrator', namespace: 'default' },
+    });
+    // Nothing watches ServiceAccounts for the Job: its pod comes with the rate-limited retry (5 ms doubling).
+    await sleep(clock, 120_000);
+    expect(pods()).toHaveLength(1);
+    expect(conditions().map(([type]) => type)).toContain('Complete');
   });
 
   it('deletes the surplus when parallelism drops, without counting it as failed', async () => {
