@@ -17,6 +17,13 @@
  * indexed_job_utils.go read at 03709128, backoff_utils.go at 21da0b6d.
  */
 import type { KubeObject } from './store.js';
+import { controllerOf } from './workqueue.js';
+
+/** A pod's controller is a batch/v1 Job. */
+export const isJobPod = (pod: KubeObject) => {
+  const ref = controllerOf(pod);
+  return ref?.kind === 'Job' && ref.apiVersion === 'batch/v1';
+};
 
 export const completionIndexKey = 'batch.kubernetes.io/job-completion-index';
 /** DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff (job_controller.go). */

@@ -68,6 +68,7 @@ import {
   firstPendingIndexes,
   formatIndexes,
   generateNameWithIndex,
+  isJobPod,
   type JobCondition,
   newCondition,
   nextBackoffRecord,
@@ -136,12 +137,6 @@ const conditionTrue = (job: KubeObject, type: string) =>
 /** util.IsJobFinished: a Complete or Failed condition that is True. */
 export const jobFinished = (job: KubeObject) =>
   Boolean(conditionTrue(job, 'Complete') || conditionTrue(job, 'Failed'));
-
-/** A pod's controller is a batch/v1 Job. */
-export const isJobPod = (pod: KubeObject) => {
-  const ref = controllerOf(pod);
-  return ref?.kind === 'Job' && ref.apiVersion === 'batch/v1';
-};
 
 /** onlyReplaceFailedPods: podReplacementPolicy Failed, or a podFailurePolicy. */
 const onlyReplaceFailedPods = (job: KubeObject) =>

@@ -18,9 +18,10 @@
  * template carries them to its pods), unless the behaviour it was given already says when it exits. Under
  * restartPolicy OnFailure a non-zero exit is restarted by the kubelet and exits the same way again.
  */
+
+import { isJobPod } from './job-util.js';
 import type { ContainerBehaviour } from './kubelet.js';
 import type { KubeObject } from './store.js';
-import { controllerOf } from './workqueue.js';
 
 export const exitCodeAnnotation = 'sim.gitops-lab.dev/exit-code';
 export const runSecondsAnnotation = 'sim.gitops-lab.dev/run-seconds';
@@ -49,8 +50,7 @@ const numberAnnotation = (pod: KubeObject, key: string, pattern: RegExp): number
 
 /** `base` for a container of `pod`, with the exit a Job's container makes (above) unless `base` gives one. */
 export function jobContainerBehaviour(pod: KubeObject, base: ContainerBehaviour): ContainerBehaviour {
-  const owner = controllerOf(pod);
-  if (base.exits || owner?.kind !== 'Job' || owner.apiVersion !== 'batch/v1') return base;
+  if (base.exits || !isJobPod(pod)) return base;
   const exitCode = numberAnnotation(pod, exitCodeAnnotation, /^\d{1,3}$/) ?? 0;
   const seconds = numberAnnotation(pod, runSecondsAnnotation, /^\d+(\.\d+)?$/) ?? defaultJobRunSeconds;
   return { ...base, exits: { afterMs: Math.round(seconds * 1000), exitCode, log: [] } };

@@ -232,40 +232,42 @@ describe('a sync with hooks (Sync)', () => {
     expect([unfinalized, deleted]).toEqual([[], []]);
   });
 
-  it('HookSucceeded hooks are unfinalized and deleted once the sync succeeds (TestRunSync_HooksDeletedAfterPhaseCompleted)', () => {
-    const policy = { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' };
-    const hooks = [hook('PreSync', 'completed-hook1', policy), hook('PreSync', 'completed-hook2', policy)];
-    const { host, deleted, unfinalized } = fakeSyncHost();
-    const pass = syncPass(
-      input({
-        resources: hooks.map((h) => ({ live: live(h) })),
-        hooks,
-        results: hooks.map((h) => result(h, 'PreSync', 'Succeeded')),
-      }),
-      host,
-    );
-    expect(pass.phase).toBe('Succeeded');
-    expect([unfinalized.length, deleted.length]).toEqual([2, 2]);
-  });
-
-  it('HookFailed hooks are deleted when the sync fails (TestRunSync_HooksDeletedAfterPhaseCompletedFailed)', () => {
-    const policy = { 'argocd.argoproj.io/hook-delete-policy': 'HookFailed' };
-    const hooks = [hook('Sync', 'completed-hook1', policy), hook('Sync', 'completed-hook2', policy)];
-    const { host, deleted, unfinalized } = fakeSyncHost();
-    const pass = syncPass(
-      input({
-        resources: hooks.map((h) => ({ live: live(h) })),
-        hooks,
-        results: [
-          result(hooks[0] as KubeObject, 'Sync', 'Succeeded'),
-          result(hooks[1] as KubeObject, 'Sync', 'Failed'),
-        ],
-      }),
-      host,
-    );
-    expect(pass.phase).toBe('Failed');
-    expect([unfinalized.length, deleted.length]).toEqual([2, 2]);
-  });
+  it.each([
+    {
+      // TestRunSync_HooksDeletedAfterPhaseCompleted
+      policy: 'HookSucceeded',
+      phase: 'PreSync',
+      hookPhases: ['Succeeded', 'Succeeded'],
+      operation: 'Succeeded',
+    },
+    {
+      // TestRunSync_HooksDeletedAfterPhaseCompletedFailed
+      policy: 'HookFailed',
+      phase: 'Sync',
+      hookPhases: ['Succeeded', 'Failed'],
+      operation: 'Failed',
+    },
+  ])(
+    '$policy hooks are unfinalized and deleted once the sync ends $operation',
+    ({ policy, phase, hookPhases, operation }) => {
+      const annotations = { 'argocd.argoproj.io/hook-delete-policy': policy };
+      const hooks = [
+        hook(phase, 'completed-hook1', annotations),
+        hook(phase, 'completed-hook2', annotations),
+      ];
+      const { host, deleted, unfinalized } = fakeSyncHost();
+      const pass = syncPass(
+        input({
+          resources: hooks.map((h) => ({ live: live(h) })),
+          hooks,
+          results: hooks.map((h, i) => result(h, phase, hookPhases[i] as string)),
+        }),
+        host,
+      );
+      expect(pass.phase).toBe(operation);
+      expect([unfinalized.length, deleted.length]).toEqual([2, 2]);
+    },
+  );
 
   it('PreSync hook, then the resources, then the PostSync hook: each phase waits for the one before', () => {
     const pre = hook('PreSync', 'migrate', { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' });
